@@ -1,0 +1,4 @@
+export { canonicalize, canonicalString, CanonicalError, childPath, hasLoneSurrogate } from './canonicalize.js';
+export type { CanonicalValue, CanonicalErrorCode } from './canonicalize.js';
+export { enc, dec, EncodingError } from './encodings.js';
+export { parseStrictJson, JsonSyntaxError } from './strict-json.js';

@@ -1,0 +1,135 @@
+/**
+ * Identities: Ed25519 keys and `did:icn:` identifiers, exactly as ICN spells them
+ * (`did:icn:z` + base58btc of the raw 32-byte public key, no multicodec prefix).
+ * Signatures always cover `domain tag ‖ 0x00 ‖ canonical bytes` of a value, never raw caller
+ * bytes, so a signature for one purpose can never be replayed as another.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { base58 } from '@scure/base';
+import { canonicalize } from '../canonical/canonicalize.js';
+import { IcnError } from '../errors.js';
+import { toHex } from '../hash/hash.js';
+import type { DomainTag } from '../hash/domains.js';
+
+const PREFIX = 'did:icn:z';
+const utf8 = new TextEncoder();
+const SIG_RE = /^[0-9a-f]{128}$/;
+
+export class IdentityError extends IcnError {
+  override readonly name = 'IdentityError';
+}
+
+function signingBytes(domain: DomainTag, value: unknown): Uint8Array {
+  const tag = utf8.encode(domain);
+  const body = canonicalize(value);
+  const buf = new Uint8Array(tag.length + 1 + body.length);
+  buf.set(tag, 0);
+  buf[tag.length] = 0;
+  buf.set(body, tag.length + 1);
+  return buf;
+}
+
+/** A decentralized identifier: an Ed25519 public key. Equal by key bytes, not by spelling. */
+export class Did {
+  private constructor(
+    readonly key: Uint8Array,
+    /** The spelling it was parsed from (display keeps it). */
+    readonly text: string,
+  ) {}
+
+  static fromPublicKey(key: Uint8Array): Did {
+    if (key.length !== 32) throw new IdentityError('DID_KEY_LENGTH', `an Ed25519 public key has 32 bytes, got ${key.length}`);
+    checkPoint(key, 'public key');
+    return new Did(Uint8Array.from(key), PREFIX + base58.encode(key));
+  }
+
+  /** Parse `did:icn:z…`. Rejects other methods, bad base58, wrong lengths and non-curve points. */
+  static parse(text: string): Did {
+    if (typeof text !== 'string') throw new IdentityError('DID_SYNTAX', `a DID is a string, got ${typeof text}`);
+    if (!text.startsWith(PREFIX)) {
+      throw new IdentityError('DID_SYNTAX', `${JSON.stringify(text.slice(0, 60))} is not a did:icn: identifier (expected "${PREFIX}<base58btc key>")`);
+    }
+    let key: Uint8Array;
+    try {
+      key = base58.decode(text.slice(PREFIX.length));
+    } catch {
+      throw new IdentityError('DID_SYNTAX', `${JSON.stringify(text.slice(0, 60))}: the key is not valid base58btc`);
+    }
+    if (key.length !== 32) throw new IdentityError('DID_KEY_LENGTH', `${JSON.stringify(text.slice(0, 60))}: the key has ${key.length} bytes, an Ed25519 key has 32`);
+    checkPoint(key, JSON.stringify(text.slice(0, 60)));
+    return new Did(key, text);
+  }
+
+  /** The canonical spelling (base58 of the key bytes). */
+  toString(): string {
+    return PREFIX + base58.encode(this.key);
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  equals(other: Did): boolean {
+    if (other.key.length !== this.key.length) return false;
+    let d = 0;
+    for (let i = 0; i < this.key.length; i++) d |= this.key[i]! ^ other.key[i]!;
+    return d === 0;
+  }
+}
+
+function checkPoint(key: Uint8Array, what: string): void {
+  try {
+    ed25519.Point.fromBytes(key);
+  } catch {
+    throw new IdentityError('DID_NOT_A_KEY', `${what} is not a point on Ed25519`);
+  }
+}
+
+/** An Ed25519 key pair from a 32-byte seed (the seed is the RFC 8032 secret key). */
+export class Keypair {
+  readonly did: Did;
+  private constructor(
+    private readonly secret: Uint8Array,
+    readonly publicKey: Uint8Array,
+  ) {
+    this.did = Did.fromPublicKey(publicKey);
+  }
+
+  static fromSeed(seed: Uint8Array): Keypair {
+    if (!(seed instanceof Uint8Array) || seed.length !== 32) {
+      throw new IdentityError('KEY_SEED_LENGTH', `an Ed25519 seed has 32 bytes, got ${seed instanceof Uint8Array ? seed.length : typeof seed}`);
+    }
+    return new Keypair(Uint8Array.from(seed), ed25519.getPublicKey(seed));
+  }
+
+  /** Sign `domain ‖ 0x00 ‖ canonical(value)`; returns 128 lowercase hex chars. */
+  sign(domain: DomainTag, value: unknown): string {
+    return toHex(ed25519.sign(signingBytes(domain, value), this.secret));
+  }
+
+  /** Raw RFC 8032 signature over exact bytes. Only for test vectors and foreign formats. */
+  signRaw(message: Uint8Array): Uint8Array {
+    return ed25519.sign(message, this.secret);
+  }
+}
+
+/** Verify a signature made by Keypair.sign. Never throws on a bad signature: returns false. */
+export function verifySignature(signer: Did, domain: DomainTag, value: unknown, signatureHex: string): boolean {
+  if (typeof signatureHex !== 'string' || !SIG_RE.test(signatureHex)) return false;
+  const sig = new Uint8Array(64);
+  for (let i = 0; i < 64; i++) sig[i] = parseInt(signatureHex.slice(2 * i, 2 * i + 2), 16);
+  try {
+    return ed25519.verify(sig, signingBytes(domain, value), signer.key);
+  } catch {
+    return false;
+  }
+}
+
+/** Raw RFC 8032 verification over exact bytes (test vectors, foreign formats). */
+export function verifyRaw(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return ed25519.verify(signature, message, publicKey);
+  } catch {
+    return false;
+  }
+}

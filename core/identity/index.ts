@@ -1,0 +1,1 @@
+export { Did, Keypair, verifySignature, verifyRaw, IdentityError } from './identity.js';

@@ -1,0 +1,3 @@
+export { Rng } from './rng.js';
+export { ManualClock } from './clock.js';
+export type { Clock } from './clock.js';

@@ -1,0 +1,58 @@
+/**
+ * File I/O for the harness: reads with clear errors, writes that never leave a half-written file
+ * (write a temp file beside the target, fsync, rename).
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { parseStrictJson } from '../../core/canonical/index.js';
+import { IcnError } from '../../core/errors.js';
+
+export class UsageError extends IcnError {
+  override readonly name = 'UsageError';
+}
+
+export function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+    throw new UsageError('IO_READ', `cannot read ${path}: ${why}`, { path });
+  }
+}
+
+export function readBytes(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError('IO_READ', `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { path });
+  }
+}
+
+/** Read and strictly parse a JSON file (duplicate keys rejected, errors with line:column). */
+export function readJsonFile(path: string): unknown {
+  return parseStrictJson(readText(path), path);
+}
+
+let tmpCounter = 0;
+
+/** Atomically replace `path` with `data`: temp file in the same directory, fsync, rename. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${tmpCounter++}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new UsageError('IO_WRITE', `cannot write ${path}: ${(e as Error).message}`, { path });
+  }
+}

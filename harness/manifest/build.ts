@@ -1,0 +1,102 @@
+/**
+ * Building the manifest's hash tree: entries → suite roots → root. Pure: no time, no paths, no
+ * platform facts enter a hash.
+ */
+import { contentHash, DOMAIN, type Hash } from '../../core/hash/index.js';
+import {
+  MANIFEST_FORMAT,
+  type EntryStatus,
+  type Manifest,
+  type ManifestEntry,
+  type ManifestRoot,
+  type PlatformFingerprint,
+  type SuiteRoot,
+} from './types.js';
+
+export const ENTRY_ID = /^[a-z0-9][a-z0-9_-]*\/[^\s:][^\s]*?(?:::[^\s]+)?$/;
+
+export function suiteOfId(id: string): string {
+  return id.slice(0, id.indexOf('/'));
+}
+
+/** The entry's own hash: everything that must agree between platforms for an lc entry. */
+export function entryHash(e: Omit<ManifestEntry, 'hash'>): Hash {
+  return contentHash(DOMAIN.manifestEntry, {
+    id: e.id,
+    class: e.class,
+    inputs: e.inputs,
+    outputs: e.outputs,
+    status: e.status,
+    reason: e.reason ?? null,
+    trace: e.trace?.root ?? null,
+  });
+}
+
+export function sealEntry(e: Omit<ManifestEntry, 'hash'>): ManifestEntry {
+  return { ...e, tags: [...e.tags].sort(), hash: entryHash(e) };
+}
+
+/** Sort by id comparing UTF-16 code units (never locale order). */
+export function sortEntries(entries: readonly ManifestEntry[]): ManifestEntry[] {
+  return [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function suiteHash(suite: string, entries: readonly ManifestEntry[]): Hash {
+  return contentHash(DOMAIN.manifestSuite, { suite, entries: entries.map((e) => [e.id, e.hash]) });
+}
+
+export function computeRoot(entries: readonly ManifestEntry[]): ManifestRoot {
+  const sorted = sortEntries(entries);
+  const bySuite = new Map<string, ManifestEntry[]>();
+  for (const e of sorted) {
+    const list = bySuite.get(e.suite) ?? [];
+    list.push(e);
+    bySuite.set(e.suite, list);
+  }
+  const suites: Record<string, SuiteRoot> = {};
+  const lcRoots: [string, Hash][] = [];
+  const allRoots: [string, Hash][] = [];
+  for (const name of [...bySuite.keys()].sort()) {
+    const list = bySuite.get(name)!;
+    const lc = list.filter((e) => e.class === 'lc');
+    const root: SuiteRoot = { all: suiteHash(name, list), entries: list.length, lcEntries: lc.length };
+    if (lc.length > 0) {
+      root.lc = suiteHash(name, lc);
+      lcRoots.push([name, root.lc]);
+    }
+    allRoots.push([name, root.all]);
+    suites[name] = root;
+  }
+  return {
+    lc: contentHash(DOMAIN.manifestRoot, { format: MANIFEST_FORMAT, class: 'lc', suites: lcRoots }),
+    all: contentHash(DOMAIN.manifestRoot, { format: MANIFEST_FORMAT, class: 'all', suites: allRoots }),
+    suites,
+  };
+}
+
+export function countStatuses(entries: readonly ManifestEntry[]): Record<EntryStatus, number> {
+  const counts: Record<EntryStatus, number> = { pass: 0, fail: 0, skip: 0, xfail: 0, xpass: 0, error: 0 };
+  for (const e of entries) counts[e.status]++;
+  return counts;
+}
+
+export function buildManifest(args: {
+  entries: readonly ManifestEntry[];
+  platform: PlatformFingerprint;
+  generator: { name: string; version: string };
+  volatile?: Record<string, unknown>;
+}): Manifest {
+  const entries = sortEntries(args.entries);
+  for (let i = 1; i < entries.length; i++) {
+    if (entries[i]!.id === entries[i - 1]!.id) throw new Error(`duplicate manifest entry id ${entries[i]!.id}`);
+  }
+  return {
+    format: MANIFEST_FORMAT,
+    generator: args.generator,
+    root: computeRoot(entries),
+    counts: countStatuses(entries),
+    entries,
+    platform: args.platform,
+    _volatile: args.volatile ?? {},
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * Every suite the harness knows, in run order. Suites are created lazily so that `--help` and
+ * `list` load nothing heavy. Add a suite: one line here.
+ */
+import type { Suite } from './types.js';
+
+export interface SuiteInfo {
+  name: string;
+  description: string;
+  load(): Promise<Suite>;
+}
+
+export const SUITES: SuiteInfo[] = [
+  { name: 'vectors', description: 'Pinned test vectors', load: async () => (await import('./vectors/suite.js')).createVectorsSuite() },
+];
+
+export function suiteNames(): string[] {
+  return SUITES.map((s) => s.name);
+}

@@ -1,0 +1,40 @@
+/** What a suite is: a named set of cases the runner can list, select and run one by one. */
+import type { Hash } from '../../core/hash/index.js';
+import type { EntryClass, EntryStatus, EntryTrace } from '../manifest/types.js';
+
+export interface SuiteContext {
+  /** The repository root (vectors/, nasties/, scenarios/ are read from here). */
+  repoRoot: string;
+  /** The run's root seed (suites derive named streams from it). */
+  seed: bigint;
+  /** Directory of the official WebAssembly spec tests, when given. */
+  specTestsDir?: string;
+  /** Tiers to run wasm cases under (`default`, `liftoff`, `turbofan`). */
+  tiers: string[];
+}
+
+export interface CaseSpec {
+  /** `suite/name[::case]`. */
+  id: string;
+  suite: string;
+  class: EntryClass;
+  tags: string[];
+}
+
+export interface CaseOutcome {
+  inputs: Hash;
+  outputs: Record<string, string>;
+  status: EntryStatus;
+  reason?: string;
+  trace?: EntryTrace;
+  reproduce?: string;
+}
+
+export interface Suite {
+  name: string;
+  description: string;
+  /** Every case, without running anything. Must be deterministic and sorted-stable. */
+  list(ctx: SuiteContext): Promise<CaseSpec[]>;
+  /** Run one case. Throwing is a harness fault (status `error`), never a pass or fail. */
+  run(spec: CaseSpec, ctx: SuiteContext): Promise<CaseOutcome>;
+}
