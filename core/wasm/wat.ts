@@ -1,0 +1,113 @@
+/**
+ * WebAssembly text → binary, over the `wabt` package (wat2wasm compiled to wasm). The wabt module is
+ * initialised once per process and cached; every call gets a fresh parse and frees it afterwards.
+ *
+ * Feature keys are wabt's own snake_case names (`relaxed_simd`, not `relaxedSimd`: wabt silently
+ * ignores unknown keys, so we reject them here instead).
+ */
+import { createRequire } from 'node:module';
+import { IcnError } from '../errors.js';
+
+/** wabt's feature switches (snake_case, exactly as wabt spells them). */
+export interface WatFeatures {
+  exceptions?: boolean;
+  mutable_globals?: boolean;
+  sat_float_to_int?: boolean;
+  sign_extension?: boolean;
+  simd?: boolean;
+  threads?: boolean;
+  function_references?: boolean;
+  multi_value?: boolean;
+  tail_call?: boolean;
+  bulk_memory?: boolean;
+  reference_types?: boolean;
+  annotations?: boolean;
+  code_metadata?: boolean;
+  gc?: boolean;
+  memory64?: boolean;
+  extended_const?: boolean;
+  relaxed_simd?: boolean;
+  multi_memory?: boolean;
+}
+
+const FEATURE_KEYS: ReadonlySet<string> = new Set([
+  'exceptions', 'mutable_globals', 'sat_float_to_int', 'sign_extension', 'simd', 'threads',
+  'function_references', 'multi_value', 'tail_call', 'bulk_memory', 'reference_types', 'annotations',
+  'code_metadata', 'gc', 'memory64', 'extended_const', 'relaxed_simd', 'multi_memory',
+]);
+
+/**
+ * The features our decoder understands (the pinned feature set; see docs/deterministic-core.md).
+ * Profiles decide later what of it a module may use; the text compiler accepts all of it.
+ */
+export const PINNED_WAT_FEATURES: Readonly<WatFeatures> = Object.freeze({
+  mutable_globals: true,
+  sat_float_to_int: true,
+  sign_extension: true,
+  multi_value: true,
+  bulk_memory: true,
+  reference_types: true,
+  simd: true,
+  relaxed_simd: true,
+});
+
+export interface WatOptions {
+  /** Features to enable, merged over PINNED_WAT_FEATURES (set a key to false to disable it). */
+  features?: WatFeatures;
+  /** Name used in error messages. */
+  filename?: string;
+  /** Run wabt's validator (default true). False emits the binary of a well-formed but invalid module. */
+  validate?: boolean;
+  /** Keep names in a `name` custom section (default false). */
+  debugNames?: boolean;
+}
+
+interface WabtWasmModule {
+  validate(): void;
+  resolveNames(): void;
+  toBinary(o: { log?: boolean; canonicalize_lebs?: boolean; relocatable?: boolean; write_debug_names?: boolean }): { buffer: Uint8Array };
+  destroy(): void;
+}
+interface WabtApi {
+  parseWat(filename: string, buffer: string | Uint8Array, options?: Record<string, boolean>): WabtWasmModule;
+}
+
+let wabtPromise: Promise<WabtApi> | undefined;
+
+function loadWabt(): Promise<WabtApi> {
+  if (wabtPromise === undefined) {
+    const require = createRequire(import.meta.url);
+    const init = require('wabt') as () => Promise<WabtApi>;
+    wabtPromise = init().catch((e: unknown) => {
+      wabtPromise = undefined;
+      throw new IcnError('WAT_INIT', `cannot initialise wabt: ${(e as Error).message}`);
+    });
+  }
+  return wabtPromise;
+}
+
+/** Compile WebAssembly text to binary. Throws IcnError `WAT_FEATURE` or `WAT_PARSE` (with wabt's message). */
+export async function watToWasm(text: string, options: WatOptions = {}): Promise<Uint8Array> {
+  const features: Record<string, boolean> = { ...PINNED_WAT_FEATURES };
+  for (const [k, v] of Object.entries(options.features ?? {})) {
+    if (!FEATURE_KEYS.has(k)) throw new IcnError('WAT_FEATURE', `unknown wabt feature ${JSON.stringify(k)} (wabt uses snake_case keys such as relaxed_simd)`, { feature: k });
+    if (typeof v !== 'boolean') throw new IcnError('WAT_FEATURE', `feature ${k} must be a boolean`, { feature: k });
+    features[k] = v;
+  }
+  const filename = options.filename ?? 'input.wat';
+  const wabt = await loadWabt();
+  let mod: WabtWasmModule | undefined;
+  try {
+    mod = wabt.parseWat(filename, text, features);
+    mod.resolveNames();
+    if (options.validate !== false) mod.validate();
+    const { buffer } = mod.toBinary({ log: false, canonicalize_lebs: true, relocatable: false, write_debug_names: options.debugNames === true });
+    return new Uint8Array(buffer);
+  } catch (e) {
+    if (e instanceof IcnError) throw e;
+    const msg = (e instanceof Error ? e.message : String(e)).trim();
+    throw new IcnError('WAT_PARSE', `${filename}: ${msg}`, { filename });
+  } finally {
+    mod?.destroy();
+  }
+}
