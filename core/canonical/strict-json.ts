@@ -28,6 +28,7 @@ const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b
 export function parseStrictJson(text: string, source = '<input>'): unknown {
   let i = 0;
   const fail = (why: string, path: string, at = i): never => {
+    if (at >= text.length && !why.startsWith('unexpected end')) why = `unexpected end of input (${why})`;
     let line = 1;
     let col = 1;
     for (let k = 0; k < at && k < text.length; k++) {

@@ -40,9 +40,9 @@ let tmpCounter = 0;
 /** Atomically replace `path` with `data`: temp file in the same directory, fsync, rename. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${tmpCounter++}.tmp`);
   try {
+    mkdirSync(dir, { recursive: true });
     const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
@@ -52,7 +52,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     }
     renameSync(tmp, path);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the directory itself is unusable: nothing was written
+    }
     throw new UsageError('IO_WRITE', `cannot write ${path}: ${(e as Error).message}`, { path });
   }
 }
