@@ -1,0 +1,17 @@
+/** Typed errors of the trust graph. Codes are stable. */
+import { IcnError } from '../errors.js';
+
+export class TrustError extends IcnError {
+  override readonly name: string = 'TrustError';
+}
+
+/** The graph would exceed MAX_LOCAL_NODES or MAX_LOCAL_EDGES (ICN's design caps). */
+export class CapacityExceeded extends TrustError {
+  override readonly name = 'CapacityExceeded';
+  constructor(
+    readonly resource: 'nodes' | 'edges',
+    readonly limit: number,
+  ) {
+    super('TRUST_CAPACITY_EXCEEDED', `trust graph capacity exceeded: more than ${limit} ${resource} (MAX_LOCAL_${resource.toUpperCase()})`, { resource, limit });
+  }
+}
