@@ -1,0 +1,185 @@
+/**
+ * A WasmSession owns one Worker (fixed stack size, shallow JS stack) and talks to it in the
+ * protocol of worker-source.ts. It is the low-level layer shared by the executor (one task per
+ * session) and the .wast runner (one script per session: instances, `register`, spectest).
+ *
+ * Faults (the worker died, ran out of memory, timed out, or answered with an internal error) are
+ * thrown as IcnError `HARNESS_FAULT`; they are never turned into guest results.
+ */
+import { Worker } from 'node:worker_threads';
+import { IcnError } from '../../errors.js';
+import { WORKER_SOURCE } from './worker-source.js';
+import { buildShim, flattenArg, unflattenResults, type FlatJs } from './shim.js';
+import type { FuncSig } from './sig-adapter.js';
+import type { RawValue, ValType } from './values.js';
+
+/** Stack of the worker thread, MiB. Fixed so that native depth does not depend on the caller. */
+export const WORKER_STACK_MB = 8;
+
+export interface SessionOptions {
+  /** Wall-clock limit per request, ms (guards raw runs without fuel); default 60 s. Fault on expiry. */
+  timeoutMs?: number;
+  /** Worker stack size in MiB (default WORKER_STACK_MB). */
+  stackSizeMb?: number;
+}
+
+export interface WorkerError {
+  phase: 'compile' | 'link' | 'start' | 'invoke' | 'host' | 'range' | 'internal';
+  name: string;
+  message: string;
+}
+
+export interface HostCall {
+  name: string;
+  args: string[];
+  result: string | null;
+  data?: string;
+}
+
+export interface HostEnv {
+  createdAt: bigint;
+  entropy: Uint8Array;
+}
+
+export type ImportMode = 'none' | 'icn' | 'registry';
+
+export interface InstantiateResult {
+  inst?: number;
+  exports?: { name: string; kind: string }[];
+  error?: WorkerError;
+  hostCalls: HostCall[];
+}
+
+export interface InvokeResult {
+  values?: RawValue[];
+  error?: WorkerError;
+  fuelLeft?: bigint;
+  icnTrap?: number;
+  hostCalls: HostCall[];
+  memory?: Uint8Array | null;
+}
+
+interface Pending {
+  resolve: (v: Record<string, unknown>) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export function harnessFault(message: string, details: Record<string, unknown> = {}): IcnError {
+  return new IcnError('HARNESS_FAULT', message, details);
+}
+
+export class WasmSession {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private dead: Error | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(opts: SessionOptions = {}) {
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      resourceLimits: { stackSizeMb: opts.stackSizeMb ?? WORKER_STACK_MB },
+      stdout: false,
+      stderr: false,
+    });
+    this.worker.on('message', (m: Record<string, unknown>) => {
+      const p = this.pending.get(m.id as number);
+      if (!p) return;
+      this.pending.delete(m.id as number);
+      clearTimeout(p.timer);
+      p.resolve(m);
+    });
+    this.worker.on('error', (e: Error & { code?: string }) => {
+      const oom = e.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      this.fail(harnessFault(`wasm worker ${oom ? 'ran out of memory (engine OOM)' : `crashed: ${e.message}`}`, { code: e.code }));
+    });
+    this.worker.on('exit', (code) => this.fail(harnessFault(`wasm worker exited (code ${code})`)));
+  }
+
+  private fail(e: Error): void {
+    if (this.dead) return;
+    this.dead = e;
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(e);
+    }
+    this.pending.clear();
+  }
+
+  private request(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.fail(harnessFault(`wasm worker did not answer within ${this.timeoutMs} ms (${String(msg.op)})`));
+        void this.worker.terminate();
+      }, this.timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.worker.postMessage({ ...msg, id });
+    });
+  }
+
+  private static internal(r: Record<string, unknown>): void {
+    const err = r.error as WorkerError | undefined;
+    if (err?.phase === 'internal') throw harnessFault(`wasm worker: ${err.name}: ${err.message}`);
+  }
+
+  /** Install the `spectest` import module (compiled by the caller). */
+  async initSpectest(bytes: Uint8Array): Promise<void> {
+    const r = await this.request({ op: 'initSpectest', bytes });
+    if (!r.ok) throw harnessFault(`spectest module: ${(r.error as WorkerError).message}`);
+  }
+
+  async instantiate(bytes: Uint8Array, imports: ImportMode, env?: HostEnv): Promise<InstantiateResult> {
+    const r = await this.request({ op: 'instantiate', bytes, imports, env });
+    WasmSession.internal(r);
+    return { inst: r.inst as number | undefined, exports: r.exports as InstantiateResult['exports'], error: r.error as WorkerError | undefined, hostCalls: (r.hostCalls as HostCall[]) ?? [] };
+  }
+
+  async register(inst: number, name: string): Promise<void> {
+    const r = await this.request({ op: 'register', inst, name });
+    WasmSession.internal(r);
+  }
+
+  private shims = new Map<string, Uint8Array>();
+
+  /** Call export `name` of instance `inst` with bit-exact arguments; `fuel` resets the meters first. */
+  async invoke(inst: number, name: string, sig: FuncSig, args: RawValue[], opts: { fuel?: bigint; env?: HostEnv; captureMemory?: boolean } = {}): Promise<InvokeResult> {
+    if (args.length !== sig.params.length) throw new IcnError('WASM_ARGS', `${name} takes ${sig.params.length} argument(s), got ${args.length}`);
+    args.forEach((a, i) => {
+      if (a.type !== sig.params[i]) throw new IcnError('WASM_ARGS', `${name}: argument ${i + 1} is ${a.type}, the function takes ${sig.params[i]}`);
+    });
+    const shimKey = `${sig.params.join(',')}>${sig.results.join(',')}`;
+    let shim = this.shims.get(shimKey);
+    if (!shim) {
+      shim = buildShim(sig);
+      this.shims.set(shimKey, shim);
+    }
+    const r = await this.request({ op: 'invoke', inst, name, shim, shimKey, args: args.flatMap(flattenArg), fuel: opts.fuel, env: opts.env, captureMemory: opts.captureMemory === true });
+    WasmSession.internal(r);
+    const out: InvokeResult = { hostCalls: (r.hostCalls as HostCall[]) ?? [] };
+    if (r.error) out.error = r.error as WorkerError;
+    else out.values = unflattenResults(sig.results, r.values as FlatJs[]);
+    if (r.fuelLeft !== undefined) out.fuelLeft = r.fuelLeft as bigint;
+    if (r.icnTrap !== undefined) out.icnTrap = r.icnTrap as number;
+    if (r.memory !== undefined) out.memory = r.memory as Uint8Array | null;
+    return out;
+  }
+
+  /** Read an exported global (floats as bits; note: JS reads of float globals may quiet NaNs). */
+  async get(inst: number, name: string, type: ValType): Promise<RawValue> {
+    const r = await this.request({ op: 'get', inst, name, type });
+    WasmSession.internal(r);
+    return unflattenResults([type], [r.value as FlatJs])[0]!;
+  }
+
+  async close(): Promise<void> {
+    this.dead ??= harnessFault('session closed');
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    this.pending.clear();
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+}
