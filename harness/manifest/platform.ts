@@ -14,7 +14,10 @@ export function tierOfFlags(flags: readonly string[]): string {
 function cpuFeatures(): string[] {
   try {
     const info = readFileSync('/proc/cpuinfo', 'utf8');
-    const line = info.split('\n').find((l) => /^(flags|Features)\s*:/.test(l));
+    // x86 lists `flags`, arm64 `Features`. Under qemu-user /proc/cpuinfo is the host's: an arm64
+    // process then sees x86 flags, which say nothing about the emulated CPU, so they are ignored.
+    const key = process.arch === 'arm64' ? 'Features' : 'flags';
+    const line = info.split('\n').find((l) => new RegExp(`^${key}\\s*:`).test(l));
     if (!line) return [];
     const flags = line.slice(line.indexOf(':') + 1).trim().split(/\s+/);
     return [...new Set(flags.filter((f) => RELEVANT_CPU_FLAGS.has(f)))].sort();
