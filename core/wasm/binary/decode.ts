@@ -1,0 +1,428 @@
+/**
+ * The binary decoder: bytes → WasmModule, with the byte offset of every section, entry and
+ * instruction. Structural (malformed-ness) checks only; typing is the validator's job. Any input
+ * either decodes or throws WasmDecodeError (code WASM_MALFORMED) with an offset.
+ */
+import { opInfo, PREFIX_FC, PREFIX_FD } from './opcodes.js';
+import { Reader, WasmDecodeError } from './reader.js';
+import {
+  emptyModule, EXTERN_KIND_CODE, SECTION_ORDER, VALTYPE_BY_CODE,
+  type BlockType, type DataSegment, type ElemSegment, type Expr, type ExternKind, type FuncBody, type FuncType,
+  type GlobalType, type ImportDesc, type Instr, type Limits, type RefType, type TableType, type ValType, type WasmModule,
+} from './types.js';
+
+export { WasmDecodeError };
+
+const MAGIC = [0x00, 0x61, 0x73, 0x6d];
+const VERSION = [0x01, 0x00, 0x00, 0x00];
+const KIND_BY_CODE: ExternKind[] = (Object.entries(EXTERN_KIND_CODE) as [ExternKind, number][]).sort((a, b) => a[1] - b[1]).map(([k]) => k);
+/** Locals beyond this total are malformed (the spec's bound is 2^32-1; engines reject far earlier). */
+const MAX_LOCALS = 0xffff_ffff;
+
+function valType(r: Reader): ValType {
+  const at = r.pos;
+  const t = VALTYPE_BY_CODE.get(r.u8());
+  if (t === undefined) r.fail('malformed_value_type', `unknown value type 0x${r.bytes[at]!.toString(16)}`, at);
+  return t;
+}
+
+function refType(r: Reader): RefType {
+  const at = r.pos;
+  const b = r.u8();
+  if (b === 0x70) return 'funcref';
+  if (b === 0x6f) return 'externref';
+  return r.fail('malformed_reference_type', `unknown reference type 0x${b.toString(16)}`, at);
+}
+
+function limits(r: Reader, memory: boolean): Limits {
+  const at = r.pos;
+  const flags = r.u8();
+  if (flags > (memory ? 3 : 1)) r.fail('malformed_limits', `unknown limits flags 0x${flags.toString(16)}`, at);
+  const min = r.u32();
+  const l: Limits = { min, shared: (flags & 2) !== 0 };
+  if (flags & 1) l.max = r.u32();
+  return l;
+}
+
+function tableType(r: Reader): TableType {
+  const elem = refType(r);
+  return { elem, limits: limits(r, false) };
+}
+
+function globalType(r: Reader): GlobalType {
+  const type = valType(r);
+  const at = r.pos;
+  const m = r.u8();
+  if (m > 1) r.fail('malformed_mutability', `mutability must be 0 or 1, got ${m}`, at);
+  return { type, mutable: m === 1 };
+}
+
+function blockType(r: Reader): BlockType {
+  const b = r.peek();
+  if (b === 0x40) {
+    r.pos++;
+    return { kind: 'empty' };
+  }
+  const t = VALTYPE_BY_CODE.get(b);
+  if (t !== undefined) {
+    r.pos++;
+    return { kind: 'val', type: t };
+  }
+  const at = r.pos;
+  const idx = r.sleb(33);
+  if (idx < 0n) r.fail('malformed_block_type', `unknown block type`, at);
+  return { kind: 'type', index: Number(idx) };
+}
+
+/** Decode one instruction (after its opcode byte(s) were peeked at `at`). */
+function instr(r: Reader, m: Ctx): Instr {
+  const offset = r.pos;
+  const first = r.u8();
+  let key = first;
+  if (first === PREFIX_FC || first === PREFIX_FD) key = (first << 16) | r.u32();
+  const info = opInfo(key);
+  if (info === undefined) {
+    const sub = key > 0xff ? ` 0x${(key & 0xffff).toString(16)}` : '';
+    r.fail('unknown_opcode', `unknown opcode 0x${first.toString(16)}${sub}`, offset);
+  }
+  const ins: Instr = { op: key, offset };
+  switch (info.imm) {
+    case 'none':
+      break;
+    case 'blocktype':
+      ins.bt = blockType(r);
+      break;
+    case 'label':
+    case 'func':
+    case 'local':
+    case 'global':
+    case 'table':
+    case 'data':
+    case 'elem':
+      ins.idx = r.u32();
+      break;
+    case 'br_table': {
+      const n = r.count();
+      const labels: number[] = [];
+      for (let i = 0; i < n; i++) labels.push(r.u32());
+      ins.labels = labels;
+      ins.idx = r.u32();
+      break;
+    }
+    case 'call_indirect':
+      ins.idx = r.u32();
+      ins.idx2 = r.u32();
+      break;
+    case 'memarg':
+    case 'memarg_lane':
+    {
+      // Memarg flags: bits 0-5 alignment exponent, bit 6 = an explicit memory index follows
+      // (multi-memory encoding, validated as memory 0 only); anything above is malformed.
+      const at = r.pos;
+      const flags = r.u32();
+      if (flags >= 128) r.fail('malformed_memop_flags', `memory access flags ${flags} out of range`, at);
+      ins.align = flags;
+      if (flags & 64) ins.idx2 = r.u32();
+      ins.memOffset = r.u32();
+    }
+      if (info.imm === 'memarg_lane') ins.lane = r.u8();
+      break;
+    case 'i32':
+      ins.value = r.s32();
+      break;
+    case 'i64':
+      ins.value = r.s64();
+      break;
+    case 'f32':
+      ins.value = r.u32le();
+      break;
+    case 'f64':
+      ins.value = r.u64le();
+      break;
+    case 'v128':
+    case 'shuffle':
+      ins.bytes = r.take(16).slice();
+      break;
+    case 'lane':
+      ins.lane = r.u8();
+      break;
+    case 'reftype':
+      ins.refType = refType(r);
+      break;
+    case 'select_t': {
+      const n = r.count();
+      const types: ValType[] = [];
+      for (let i = 0; i < n; i++) types.push(valType(r));
+      ins.types = types;
+      break;
+    }
+    case 'zero_byte': {
+      const at = r.pos;
+      if (r.u8() !== 0) r.fail('zero_byte_expected', `${info.name}: memory index byte must be 0x00`, at);
+      break;
+    }
+    case 'data_zero': {
+      ins.idx = r.u32();
+      const at = r.pos;
+      if (r.u8() !== 0) r.fail('zero_byte_expected', 'memory.init: memory index byte must be 0x00', at);
+      m.needsDataCount ??= offset;
+      break;
+    }
+    case 'zero_zero': {
+      const at = r.pos;
+      if (r.u8() !== 0 || r.u8() !== 0) r.fail('zero_byte_expected', 'memory.copy: memory index bytes must be 0x00', at);
+      break;
+    }
+    case 'elem_table':
+    case 'table_table':
+      ins.idx = r.u32();
+      ins.idx2 = r.u32();
+      break;
+  }
+  if (info.name === 'data.drop') m.needsDataCount ??= offset;
+  return ins;
+}
+
+interface Ctx {
+  /** Offset of the first instruction that needs a data count section (memory.init, data.drop). */
+  needsDataCount?: number;
+}
+
+/** Decode an instruction sequence up to the `end` that closes it (depth 0). Returns it without that end. */
+function expr(r: Reader, m: Ctx): Expr {
+  const out: Instr[] = [];
+  let depth = 0;
+  for (;;) {
+    if (r.eof()) r.fail('unexpected_end', 'expression or function body ends without `end`');
+    const ins = instr(r, m);
+    if (ins.op === 0x0b) {
+      if (depth === 0) return out;
+      depth--;
+    } else if (ins.op === 0x02 || ins.op === 0x03 || ins.op === 0x04) depth++;
+    out.push(ins);
+  }
+}
+
+function constExpr(r: Reader, m: Ctx): Expr {
+  return expr(r, m);
+}
+
+function importDesc(r: Reader): ImportDesc {
+  const at = r.pos;
+  const k = r.u8();
+  switch (k) {
+    case 0: return { kind: 'func', typeIndex: r.u32() };
+    case 1: return { kind: 'table', table: tableType(r) };
+    case 2: return { kind: 'memory', memory: { limits: limits(r, true) } };
+    case 3: return { kind: 'global', global: globalType(r) };
+    default: return r.fail('malformed_import_kind', `unknown import kind 0x${k.toString(16)}`, at);
+  }
+}
+
+function elemSegment(r: Reader, m: Ctx): ElemSegment {
+  const offset = r.pos;
+  const flags = r.u32();
+  if (flags > 7) r.fail('malformed_elem_flags', `unknown element segment flags ${flags}`, offset);
+  const passiveOrDecl = (flags & 1) !== 0;
+  const explicitTable = (flags & 2) !== 0;
+  const usesExprs = (flags & 4) !== 0;
+  const seg: ElemSegment = {
+    flags, offset, table: 0, type: 'funcref',
+    mode: passiveOrDecl ? (explicitTable ? 'declarative' : 'passive') : 'active',
+  };
+  if (!passiveOrDecl) {
+    if (explicitTable) seg.table = r.u32();
+    seg.offsetExpr = constExpr(r, m);
+  }
+  if (passiveOrDecl || explicitTable) {
+    if (usesExprs) seg.type = refType(r);
+    else {
+      const at = r.pos;
+      if (r.u8() !== 0) r.fail('malformed_elem_kind', 'element kind must be 0x00 (funcref)', at);
+    }
+  }
+  const n = r.count();
+  if (usesExprs) {
+    seg.exprs = [];
+    for (let i = 0; i < n; i++) seg.exprs.push(constExpr(r, m));
+  } else {
+    seg.funcs = [];
+    for (let i = 0; i < n; i++) seg.funcs.push(r.u32());
+  }
+  return seg;
+}
+
+function dataSegment(r: Reader, m: Ctx): DataSegment {
+  const offset = r.pos;
+  const flags = r.u32();
+  if (flags > 2) r.fail('malformed_data_flags', `unknown data segment flags ${flags}`, offset);
+  const seg: DataSegment = { flags, offset, mode: flags === 1 ? 'passive' : 'active', memory: 0, bytes: new Uint8Array(0) };
+  if (flags === 2) seg.memory = r.u32();
+  if (flags !== 1) seg.offsetExpr = constExpr(r, m);
+  const len = r.u32();
+  seg.bytes = r.take(len).slice();
+  return seg;
+}
+
+function funcBody(r: Reader, m: Ctx): FuncBody {
+  const offset = r.pos;
+  const size = r.u32();
+  const bodyOffset = r.pos;
+  if (size > r.end - r.pos) r.fail('unexpected_end', `function body of ${size} bytes runs past the section end`, offset);
+  const br: Reader = new Reader(r.bytes, r.pos, r.pos + size);
+  const groups = br.count();
+  const locals: FuncBody['locals'] = [];
+  let total = 0;
+  for (let i = 0; i < groups; i++) {
+    const at = br.pos;
+    const count = br.u32();
+    total += count;
+    if (total > MAX_LOCALS) br.fail('too_many_locals', `more than ${MAX_LOCALS} locals`, at);
+    locals.push({ count, type: valType(br) });
+  }
+  const body = expr(br, m);
+  if (!br.eof()) br.fail('section_size_mismatch', 'bytes left after the function body\'s final `end`');
+  r.pos = br.end;
+  return { locals, body, offset, bodyOffset, size };
+}
+
+/** Decode a module. Throws WasmDecodeError (IcnError code WASM_MALFORMED) with the offset of the problem. */
+export function decodeModule(bytes: Uint8Array): WasmModule {
+  const r: Reader = new Reader(bytes);
+  const m = emptyModule();
+  const ctx: Ctx = {};
+  for (let i = 0; i < 4; i++) if (r.eof() || r.u8() !== MAGIC[i]) r.fail('magic_header_not_detected', 'not a wasm binary (magic header \\0asm missing)', 0);
+  for (let i = 0; i < 4; i++) if (r.eof() || r.u8() !== VERSION[i]) r.fail('unknown_binary_version', 'unsupported binary version (expected 1)', 4);
+  let lastOrder = -1;
+  let lastId = 0;
+  let funcCount: number | undefined;
+  while (!r.eof()) {
+    const offset = r.pos;
+    const id = r.u8();
+    const size = r.u32();
+    const contentOffset = r.pos;
+    if (size > r.end - r.pos) r.fail('unexpected_end', `section ${id} of ${size} bytes runs past the end of the module`, offset);
+    const s: Reader = new Reader(bytes, contentOffset, contentOffset + size);
+    m.sections.push({ id, offset, contentOffset, size });
+    if (id === 0) {
+      const name = s.name();
+      m.customs.push({ name, bytes: s.take(s.end - s.pos).slice(), after: lastId, offset });
+      r.pos = s.end;
+      continue;
+    }
+    const order = SECTION_ORDER.indexOf(id);
+    if (order < 0) r.fail('malformed_section_id', `unknown section id ${id}`, offset);
+    if (order <= lastOrder) r.fail('unexpected_section', `section ${id} is out of order or repeated`, offset);
+    lastOrder = order;
+    lastId = id;
+    switch (id) {
+      case 1: {
+        const n = s.count();
+        for (let i = 0; i < n; i++) {
+          const at = s.pos;
+          if (s.u8() !== 0x60) s.fail('malformed_type', 'function type must start with 0x60', at);
+          const params: ValType[] = [];
+          for (let j = 0, k = s.count(); j < k; j++) params.push(valType(s));
+          const results: ValType[] = [];
+          for (let j = 0, k = s.count(); j < k; j++) results.push(valType(s));
+          m.types.push({ params, results } satisfies FuncType);
+        }
+        break;
+      }
+      case 2: {
+        const n = s.count(3);
+        for (let i = 0; i < n; i++) {
+          const at = s.pos;
+          const module = s.name();
+          const name = s.name();
+          m.imports.push({ module, name, desc: importDesc(s), offset: at });
+        }
+        break;
+      }
+      case 3: {
+        const n = s.count();
+        for (let i = 0; i < n; i++) m.funcs.push(s.u32());
+        funcCount = n;
+        break;
+      }
+      case 4: {
+        const n = s.count(2);
+        for (let i = 0; i < n; i++) {
+          const at = s.pos;
+          m.tables.push({ type: tableType(s), offset: at });
+        }
+        break;
+      }
+      case 5: {
+        const n = s.count(2);
+        for (let i = 0; i < n; i++) {
+          const at = s.pos;
+          m.memories.push({ type: { limits: limits(s, true) }, offset: at });
+        }
+        break;
+      }
+      case 6: {
+        const n = s.count(3);
+        for (let i = 0; i < n; i++) {
+          const at = s.pos;
+          const type = globalType(s);
+          m.globals.push({ type, init: constExpr(s, ctx), offset: at });
+        }
+        break;
+      }
+      case 7: {
+        const n = s.count(3);
+        for (let i = 0; i < n; i++) {
+          const at = s.pos;
+          const name = s.name();
+          const kat = s.pos;
+          const kind: ExternKind | undefined = KIND_BY_CODE[s.u8()];
+          if (kind === undefined) s.fail('malformed_export_kind', 'unknown export kind', kat);
+          m.exports.push({ name, kind, index: s.u32(), offset: at });
+        }
+        break;
+      }
+      case 8:
+        m.start = { func: s.u32(), offset: contentOffset };
+        break;
+      case 9: {
+        const n = s.count();
+        for (let i = 0; i < n; i++) m.elems.push(elemSegment(s, ctx));
+        break;
+      }
+      case 12:
+        m.dataCount = s.u32();
+        break;
+      case 10: {
+        const n = s.count();
+        if (n !== (funcCount ?? 0)) s.fail('function_and_code_section_have_inconsistent_lengths', `code section has ${n} bodies for ${funcCount ?? 0} declared functions`, contentOffset);
+        for (let i = 0; i < n; i++) m.codes.push(funcBody(s, ctx));
+        break;
+      }
+      case 11: {
+        const n = s.count();
+        if (m.dataCount !== undefined && n !== m.dataCount) s.fail('data_count_and_data_section_have_inconsistent_lengths', `data section has ${n} segments, data count says ${m.dataCount}`, contentOffset);
+        for (let i = 0; i < n; i++) m.datas.push(dataSegment(s, ctx));
+        break;
+      }
+    }
+    if (!s.eof()) s.fail('section_size_mismatch', `section ${id} declares ${size} bytes but its content ends at byte ${s.pos}`, s.pos);
+    r.pos = s.end;
+  }
+  if ((funcCount ?? 0) > 0 && m.codes.length === 0) r.fail('function_and_code_section_have_inconsistent_lengths', `${funcCount} functions declared but there is no code section`, r.pos);
+  if (m.dataCount !== undefined && m.dataCount > 0 && m.datas.length === 0 && !m.sections.some((s) => s.id === 11)) {
+    r.fail('data_count_and_data_section_have_inconsistent_lengths', `data count ${m.dataCount} but no data section`, r.pos);
+  }
+  if (ctx.needsDataCount !== undefined && m.dataCount === undefined) r.fail('data_count_section_required', 'memory.init/data.drop need a data count section', ctx.needsDataCount);
+  return m;
+}
+
+/** Decode without throwing: the module, or the decode error. */
+export function tryDecodeModule(bytes: Uint8Array): { ok: true; module: WasmModule } | { ok: false; error: WasmDecodeError } {
+  try {
+    return { ok: true, module: decodeModule(bytes) };
+  } catch (e) {
+    if (e instanceof WasmDecodeError) return { ok: false, error: e };
+    throw e;
+  }
+}
