@@ -1,0 +1,51 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseScript } from './script.js';
+
+const SPEC = join(process.cwd(), '..', 'shared', 'spec-tests');
+
+describe('wast script parser', () => {
+  it('parses every command form', () => {
+    const cmds = parseScript(`
+      (module $M (func (export "f") (param i32) (result i32) local.get 0)) ;; comment
+      (; block (; nested ;) comment ;)
+      (module binary "\\00asm" "\\01\\00\\00\\00")
+      (module quote "(func)")
+      (register "m" $M)
+      (invoke $M "f" (i32.const -1))
+      (assert_return (invoke "f" (i32.const 7)) (i32.const 7))
+      (assert_return (invoke "g") (f32.const nan:canonical) (either (i64.const 1) (i64.const 2)))
+      (assert_return (invoke "v" (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 0xff)) (v128.const f32x4 nan:arithmetic 1 -0 inf))
+      (assert_return (get $M "g") (ref.null func))
+      (assert_trap (invoke "f") "unreachable")
+      (assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+      (assert_exhaustion (invoke "r") "call stack exhausted")
+      (assert_invalid (module (func (result i32))) "type mismatch")
+      (assert_malformed (module quote "(func") "unexpected end")
+      (assert_unlinkable (module (import "x" "y" (func))) "unknown import")
+      (assert_uninstantiable (module (func $s unreachable) (start $s)) "unreachable")
+    `);
+    expect(cmds.map((c) => c.cmd)).toEqual(['module', 'module', 'module', 'register', 'action', 'assert_return', 'assert_return', 'assert_return', 'assert_return', 'assert_trap', 'assert_trap_module', 'assert_exhaustion', 'assert_invalid', 'assert_malformed', 'assert_unlinkable', 'assert_uninstantiable']);
+    const bin = cmds[1]!;
+    expect(bin.cmd === 'module' && bin.module.source.kind === 'binary' && [...bin.module.source.bytes]).toEqual([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+    const v = cmds[7]!;
+    if (v.cmd !== 'assert_return' || v.action.kind !== 'invoke') throw new Error('shape');
+    expect(v.action.args[0]).toEqual({ type: 'v128', bits: 0xff0e0d0c0b0a09080706050403020100n });
+    expect(v.expected[0]).toMatchObject({ type: 'v128', shape: 'f32x4', lanes: [{ nan: 'arithmetic' }, { bits: 0x3f800000n }, { bits: 0x80000000n }, { bits: 0x7f800000n }] });
+    expect(cmds[5]!.line).toBe(8);
+  });
+  it('reports syntax errors with a line', () => {
+    expect(() => parseScript('(module)\n(assert_return (invoke "f" (i32.const 0x1_0000_0000)))', 'x.wast')).toThrow(/x\.wast:2/);
+    expect(() => parseScript('(module', 'y.wast')).toThrow(/unclosed/);
+  });
+  it.runIf(existsSync(SPEC))('parses every spec script with no unsupported command', () => {
+    let n = 0;
+    for (const f of readdirSync(SPEC).filter((x) => x.endsWith('.wast'))) {
+      const cmds = parseScript(readFileSync(join(SPEC, f), 'utf8'), f);
+      expect(cmds.filter((c) => c.cmd === 'unsupported')).toEqual([]);
+      n += cmds.length;
+    }
+    expect(n).toBeGreaterThan(16000);
+  });
+});
