@@ -10,6 +10,8 @@ export const DOMAIN = {
   manifestRoot: 'icn/manifest/root/v1',
   manifestInputs: 'icn/manifest/inputs/v1',
   manifestOutputs: 'icn/manifest/outputs/v1',
+  manifestSelection: 'icn/manifest/selection/v1',
+  knownFailures: 'icn/harness/known-failures/v1',
   vectorHash: 'icn/vector/hash/v1',
   // wasm engine
   wasmModule: 'icn/wasm/module/v1',
@@ -27,6 +29,8 @@ export const DOMAIN = {
   installation: 'icn/contracts/installation/v1',
   deploymentMessage: 'icn/contracts/deployment/v1',
   executionReceipt: 'icn/contracts/receipt/v1',
+  cclProfile: 'icn/ccl/profile/v1',
+  contractWitness: 'icn/contracts/witness/v1',
   // ledger, trust, governance, misbehavior
   ledgerEntry: 'icn/ledger/entry/v1',
   ledgerLeaf: 'icn/ledger/merkle-leaf/v1',
@@ -49,6 +53,9 @@ export const DOMAIN = {
   gossipEntry: 'icn/gossip/entry/v1',
   gossipMessage: 'icn/gossip/message/v1',
   gossipHandshake: 'icn/gossip/handshake/v1',
+  gossipBloom: 'icn/gossip/bloom/v1',
+  gossipStore: 'icn/gossip/store/v1',
+  simEvent: 'icn/sim/event/v1',
   simCheckpoint: 'icn/sim/checkpoint/v1',
   simTrace: 'icn/sim/trace/v1',
   // generic, for tests and examples
