@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { watToWasm } from '../wat.js';
 import { WasmSession } from './session.js';
-import { readExports, type FuncSig } from './sig-adapter.js';
+import { readExports, type FuncSig } from './exports.js';
 import { formatValue, parseValue } from './values.js';
 
 const session = new WasmSession();

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { IcnError } from '../../errors.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { buildShim, flattenArg, unflattenResults, type FlatJs } from './shim.js';
-import type { FuncSig } from './sig-adapter.js';
+import type { FuncSig } from './exports.js';
 import type { RawValue, ValType } from './values.js';
 
 /** Stack of the worker thread, MiB. Fixed so that native depth does not depend on the caller. */

@@ -5,7 +5,7 @@
  * wasm-to-wasm call, no conversion) and exposes it with integers only: f32 ↔ i32 bits,
  * f64 ↔ i64 bits, v128 ↔ two i64 halves (low, high). References pass through unchanged.
  */
-import type { FuncSig } from './sig-adapter.js';
+import type { FuncSig } from './exports.js';
 import type { RawValue, ValType } from './values.js';
 
 const TYPE_BYTE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, funcref: 0x70, externref: 0x6f };

@@ -1,0 +1,108 @@
+/**
+ * The deterministic executor: one task = validate + instrument (dc, dc-float) or take as is (raw),
+ * instantiate in a Worker (WasmSession), set the meters, call one export with bit-exact arguments,
+ * map the outcome onto the trap enum, hash memory and host calls, seal the result.
+ *
+ * What is never a result: a native RangeError (V8's real stack ran out: the run is "poisoned"),
+ * an engine OOM, a dead or silent worker, a RuntimeError we cannot name. Those throw IcnError
+ * `HARNESS_FAULT`. Bad input throws `WASM_REJECTED` (the module is not acceptable for the profile,
+ * with every violation) or `WASM_ARGS` / `WASM_EXPORT` (the call does not fit the module).
+ */
+import { canonicalize } from '../../canonical/index.js';
+import { IcnError } from '../../errors.js';
+import { bytesHash, contentHash, domainDigest, DOMAIN } from '../../hash/index.js';
+import { trapFromIcnCode, trapFromV8Message, type Trap } from '../traps.js';
+import { prepare, validateFor, type ProfileName } from './profile-adapter.js';
+import { sealResult, type WasmResult } from './result.js';
+import { harnessFault, WasmSession, type HostCall, type HostEnv, type WorkerError } from './session.js';
+import { readExports } from './exports.js';
+import { formatValue, type RawValue } from './values.js';
+
+/** Fuel given to an invoke when the caller sets none. */
+export const DEFAULT_FUEL = 1_000_000_000n;
+const U64_MAX = (1n << 64n) - 1n;
+const I64_MAX = (1n << 63n) - 1n;
+
+export interface ExecRequest {
+  /** The user's module (never pre-instrumented). */
+  module: Uint8Array;
+  profile: ProfileName;
+  invoke: string;
+  args: RawValue[];
+  /** Fuel limit for dc / dc-float (default DEFAULT_FUEL); ignored by raw. */
+  fuel?: bigint;
+  /** The task's created_at: what icn.timestamp returns (i64, default 0). */
+  createdAt?: bigint;
+  /** Reuse a session (a fresh one per task otherwise, closed afterwards). */
+  session?: WasmSession;
+}
+
+export class WasmRejected extends IcnError {
+  override readonly name = 'WasmRejected';
+}
+
+/** The 32 bytes icn.entropy_seed writes: a digest of the task inputs (module, export, args, created_at). */
+export function entropySeed(module: Uint8Array, invoke: string, args: RawValue[], createdAt: bigint): Uint8Array {
+  return domainDigest(DOMAIN.wasmEntropy, canonicalize({ module: bytesHash(DOMAIN.wasmModule, module), invoke, args: args.map(formatValue), created_at: createdAt.toString() }));
+}
+
+export function hostCallsHash(calls: HostCall[]) {
+  return contentHash(DOMAIN.wasmHostCalls, calls.map((c) => (c.data === undefined ? { name: c.name, args: c.args, result: c.result } : { ...c })));
+}
+
+/** Map a worker error from a run to a trap, or throw a harness fault. */
+export function trapOf(err: WorkerError, icnTrap: number | undefined): Trap {
+  if (err.phase === 'host') return 'host_error';
+  if (err.phase === 'range') throw harnessFault('poisoned: native stack overflow (RangeError) inside the guest; never a guest result', { phase: err.phase });
+  if (err.phase !== 'invoke' && err.phase !== 'start') throw harnessFault(`unexpected ${err.phase} error from the worker: ${err.name}`);
+  const icn = icnTrap !== undefined && icnTrap !== 0 ? trapFromIcnCode(icnTrap) : undefined;
+  if (icnTrap !== undefined && icnTrap !== 0 && icn === undefined) throw harnessFault(`unknown __icn_trap code ${icnTrap}`);
+  if (icn) return icn;
+  const t = trapFromV8Message(err.message);
+  if (!t) throw harnessFault(`unmapped V8 trap message (${JSON.stringify(err.message)}): add it to core/wasm/traps.ts`);
+  return t;
+}
+
+export async function execute(req: ExecRequest): Promise<WasmResult> {
+  const fuel = req.fuel ?? DEFAULT_FUEL;
+  const createdAt = req.createdAt ?? 0n;
+  if (fuel < 0n || fuel > I64_MAX) throw new IcnError('WASM_ARGS', `fuel ${fuel} is out of range (0 to 2^63-1)`);
+  if (createdAt < -(1n << 63n) || createdAt > I64_MAX) throw new IcnError('WASM_ARGS', `created_at ${createdAt} is not an i64`);
+  const v = validateFor(req.module, req.profile);
+  if (!v.ok) throw new WasmRejected('WASM_REJECTED', `module rejected by profile ${req.profile}: ${v.violations.length} violation(s)`, { violations: v.violations });
+  let exportsInfo;
+  try {
+    exportsInfo = readExports(req.module);
+  } catch (e) {
+    throw new WasmRejected('WASM_REJECTED', `module cannot be decoded: ${(e as Error).message}`);
+  }
+  const target = exportsInfo.find((e) => e.name === req.invoke);
+  if (!target || target.kind !== 'func') throw new IcnError('WASM_EXPORT', `the module exports no function ${JSON.stringify(req.invoke)} (functions: ${exportsInfo.filter((e) => e.kind === 'func').map((e) => e.name).join(', ') || 'none'})`);
+  const prepared = prepare(req.module, req.profile);
+  const env: HostEnv = { createdAt, entropy: entropySeed(req.module, req.invoke, req.args, createdAt) };
+  const session = req.session ?? new WasmSession();
+  try {
+    const inst = await session.instantiate(prepared.bytes, prepared.instrumented ? 'icn' : 'none', env);
+    const base = { fuelUsed: '0', profileHash: prepared.profileHash };
+    if (inst.inst === undefined) {
+      const err = inst.error!;
+      if (err.phase === 'compile' || err.phase === 'link') throw new WasmRejected('WASM_REJECTED', `module does not ${err.phase === 'compile' ? 'compile' : 'link'} (${err.name})`);
+      // a trap in the start function is a deterministic outcome of the task
+      return sealResult({ outcome: 'trapped', trap: trapOf(err, undefined), returns: [], memoryHash: bytesHash(DOMAIN.wasmMemory, new Uint8Array(0)), hostCallsHash: hostCallsHash(inst.hostCalls), ...base });
+    }
+    const r = await session.invoke(inst.inst, req.invoke, target.sig, req.args, { fuel: prepared.instrumented ? fuel : undefined, env, captureMemory: true });
+    let fuelUsed = '0';
+    if (prepared.instrumented) {
+      if (r.fuelLeft === undefined) throw harnessFault('instrumented module does not export __icn_fuel');
+      const used = fuel - r.fuelLeft;
+      if (used < 0n || used > U64_MAX) throw harnessFault(`fuel accounting out of range: limit ${fuel}, remaining ${r.fuelLeft}`);
+      fuelUsed = used.toString();
+    }
+    const memoryHash = bytesHash(DOMAIN.wasmMemory, r.memory ?? new Uint8Array(0));
+    const common = { fuelUsed, memoryHash, hostCallsHash: hostCallsHash(r.hostCalls), profileHash: prepared.profileHash };
+    if (r.error) return sealResult({ outcome: 'trapped', trap: trapOf(r.error, r.icnTrap), returns: [], ...common });
+    return sealResult({ outcome: 'completed', returns: r.values!.map(formatValue), ...common });
+  } finally {
+    if (!req.session) await session.close();
+  }
+}
