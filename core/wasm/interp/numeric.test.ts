@@ -1,0 +1,242 @@
+/**
+ * Numeric semantics against V8 itself: every operator of numeric.ts is compared bit for bit with
+ * the same operator run by V8 (in-process, through integer-only wrappers so no NaN bits are lost
+ * crossing JS), over the spec's edge values and fast-check random bit patterns. The only allowed
+ * difference is the documented one: where V8 returns some NaN from a NaN-producing operator, the
+ * interpreter returns the positive canonical NaN.
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { trapFromV8Message } from '../traps.js';
+import { watToWasm } from '../wat.js';
+import * as N from './numeric.js';
+
+type T = 'i32' | 'i64' | 'f32' | 'f64';
+type V = number | bigint;
+interface OpCase {
+  name: string;
+  params: T[];
+  result: T;
+  impl: (...a: any[]) => V;
+  /** Result may be a NaN that the interpreter canonicalizes. */
+  nan?: boolean;
+}
+
+const I32_BIN: [string, (a: number, b: number) => number][] = [
+  ['add', (a, b) => (a + b) | 0], ['sub', (a, b) => (a - b) | 0], ['mul', Math.imul], ['div_s', N.i32DivS], ['div_u', N.i32DivU],
+  ['rem_s', N.i32RemS], ['rem_u', N.i32RemU], ['and', (a, b) => a & b], ['or', (a, b) => a | b], ['xor', (a, b) => a ^ b],
+  ['shl', (a, b) => a << b], ['shr_s', (a, b) => a >> b], ['shr_u', (a, b) => (a >>> b) | 0], ['rotl', N.i32Rotl], ['rotr', N.i32Rotr],
+  ['eq', (a, b) => +(a === b)], ['ne', (a, b) => +(a !== b)], ['lt_s', (a, b) => +(a < b)], ['lt_u', (a, b) => +(a >>> 0 < b >>> 0)],
+  ['gt_s', (a, b) => +(a > b)], ['gt_u', (a, b) => +(a >>> 0 > b >>> 0)], ['le_s', (a, b) => +(a <= b)], ['le_u', (a, b) => +(a >>> 0 <= b >>> 0)],
+  ['ge_s', (a, b) => +(a >= b)], ['ge_u', (a, b) => +(a >>> 0 >= b >>> 0)],
+];
+const I64_BIN: [string, (a: bigint, b: bigint) => V][] = [
+  ['add', N.i64Add], ['sub', N.i64Sub], ['mul', N.i64Mul], ['div_s', N.i64DivS], ['div_u', N.i64DivU], ['rem_s', N.i64RemS],
+  ['rem_u', N.i64RemU], ['and', N.i64And], ['or', N.i64Or], ['xor', N.i64Xor], ['shl', N.i64Shl], ['shr_s', N.i64ShrS],
+  ['shr_u', N.i64ShrU], ['rotl', N.i64Rotl], ['rotr', N.i64Rotr],
+  ['eq', (a, b) => +(a === b)], ['ne', (a, b) => +(a !== b)], ['lt_s', (a, b) => +(a < b)], ['lt_u', N.i64LtU],
+  ['gt_s', (a, b) => +(a > b)], ['gt_u', N.i64GtU], ['le_s', (a, b) => +(a <= b)], ['le_u', N.i64LeU], ['ge_s', (a, b) => +(a >= b)], ['ge_u', N.i64GeU],
+];
+const CASES: OpCase[] = [
+  ...I32_BIN.map(([n, f]) => ({ name: `i32.${n}`, params: ['i32', 'i32'] as T[], result: 'i32' as T, impl: f })),
+  { name: 'i32.clz', params: ['i32'], result: 'i32', impl: Math.clz32 },
+  { name: 'i32.ctz', params: ['i32'], result: 'i32', impl: N.i32Ctz },
+  { name: 'i32.popcnt', params: ['i32'], result: 'i32', impl: N.i32Popcnt },
+  { name: 'i32.eqz', params: ['i32'], result: 'i32', impl: (a: number) => +(a === 0) },
+  { name: 'i32.extend8_s', params: ['i32'], result: 'i32', impl: (a: number) => (a << 24) >> 24 },
+  { name: 'i32.extend16_s', params: ['i32'], result: 'i32', impl: (a: number) => (a << 16) >> 16 },
+  ...I64_BIN.map(([n, f]) => ({ name: `i64.${n}`, params: ['i64', 'i64'] as T[], result: (/^(eq|ne|[lg][te]_)/.test(n) ? 'i32' : 'i64') as T, impl: f })),
+  { name: 'i64.clz', params: ['i64'], result: 'i64', impl: N.i64Clz },
+  { name: 'i64.ctz', params: ['i64'], result: 'i64', impl: N.i64Ctz },
+  { name: 'i64.popcnt', params: ['i64'], result: 'i64', impl: N.i64Popcnt },
+  { name: 'i64.eqz', params: ['i64'], result: 'i32', impl: N.i64Eqz },
+  { name: 'i64.extend8_s', params: ['i64'], result: 'i64', impl: N.i64Extend8S },
+  { name: 'i64.extend16_s', params: ['i64'], result: 'i64', impl: N.i64Extend16S },
+  { name: 'i64.extend32_s', params: ['i64'], result: 'i64', impl: N.i64Extend32S },
+  { name: 'i32.wrap_i64', params: ['i64'], result: 'i32', impl: N.i32WrapI64 },
+  { name: 'i64.extend_i32_s', params: ['i32'], result: 'i64', impl: N.i64ExtendI32S },
+  { name: 'i64.extend_i32_u', params: ['i32'], result: 'i64', impl: N.i64ExtendI32U },
+];
+for (const w of ['32', '64'] as const) {
+  const t = `f${w}` as T;
+  const P = w === '32' ? 'f32' : 'f64';
+  const cap = (s: string): string => s.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
+  const fn = (n: string) => (N as unknown as Record<string, (...a: V[]) => V>)[`${P}${cap(n[0]!.toUpperCase() + n.slice(1))}`]!;
+  for (const n of ['add', 'sub', 'mul', 'div', 'min', 'max']) CASES.push({ name: `${P}.${n}`, params: [t, t], result: t, impl: fn(n), nan: true });
+  CASES.push({ name: `${P}.copysign`, params: [t, t], result: t, impl: fn('copysign') });
+  for (const n of ['ceil', 'floor', 'trunc', 'nearest', 'sqrt']) CASES.push({ name: `${P}.${n}`, params: [t], result: t, impl: fn(n), nan: true });
+  for (const n of ['abs', 'neg']) CASES.push({ name: `${P}.${n}`, params: [t], result: t, impl: fn(n) });
+  for (const n of ['eq', 'ne', 'lt', 'gt', 'le', 'ge']) CASES.push({ name: `${P}.${n}`, params: [t, t], result: 'i32', impl: fn(n) });
+}
+CASES.push(
+  { name: 'f32.demote_f64', params: ['f64'], result: 'f32', impl: N.f32DemoteF64, nan: true },
+  { name: 'f64.promote_f32', params: ['f32'], result: 'f64', impl: N.f64PromoteF32, nan: true },
+  { name: 'f32.convert_i32_s', params: ['i32'], result: 'f32', impl: N.f32ConvertI32S },
+  { name: 'f32.convert_i32_u', params: ['i32'], result: 'f32', impl: N.f32ConvertI32U },
+  { name: 'f32.convert_i64_s', params: ['i64'], result: 'f32', impl: N.f32ConvertI64S },
+  { name: 'f32.convert_i64_u', params: ['i64'], result: 'f32', impl: N.f32ConvertI64U },
+  { name: 'f64.convert_i32_s', params: ['i32'], result: 'f64', impl: N.f64ConvertI32S },
+  { name: 'f64.convert_i32_u', params: ['i32'], result: 'f64', impl: N.f64ConvertI32U },
+  { name: 'f64.convert_i64_s', params: ['i64'], result: 'f64', impl: N.f64ConvertI64S },
+  { name: 'f64.convert_i64_u', params: ['i64'], result: 'f64', impl: N.f64ConvertI64U },
+  { name: 'i32.trunc_f32_s', params: ['f32'], result: 'i32', impl: N.i32TruncF32S },
+  { name: 'i32.trunc_f32_u', params: ['f32'], result: 'i32', impl: N.i32TruncF32U },
+  { name: 'i32.trunc_f64_s', params: ['f64'], result: 'i32', impl: N.i32TruncF64S },
+  { name: 'i32.trunc_f64_u', params: ['f64'], result: 'i32', impl: N.i32TruncF64U },
+  { name: 'i64.trunc_f32_s', params: ['f32'], result: 'i64', impl: N.i64TruncF32S },
+  { name: 'i64.trunc_f32_u', params: ['f32'], result: 'i64', impl: N.i64TruncF32U },
+  { name: 'i64.trunc_f64_s', params: ['f64'], result: 'i64', impl: N.i64TruncF64S },
+  { name: 'i64.trunc_f64_u', params: ['f64'], result: 'i64', impl: N.i64TruncF64U },
+  { name: 'i32.trunc_sat_f32_s', params: ['f32'], result: 'i32', impl: N.i32TruncSatF32S },
+  { name: 'i32.trunc_sat_f32_u', params: ['f32'], result: 'i32', impl: N.i32TruncSatF32U },
+  { name: 'i32.trunc_sat_f64_s', params: ['f64'], result: 'i32', impl: N.i32TruncSatF64S },
+  { name: 'i32.trunc_sat_f64_u', params: ['f64'], result: 'i32', impl: N.i32TruncSatF64U },
+  { name: 'i64.trunc_sat_f32_s', params: ['f32'], result: 'i64', impl: N.i64TruncSatF32S },
+  { name: 'i64.trunc_sat_f32_u', params: ['f32'], result: 'i64', impl: N.i64TruncSatF32U },
+  { name: 'i64.trunc_sat_f64_s', params: ['f64'], result: 'i64', impl: N.i64TruncSatF64S },
+  { name: 'i64.trunc_sat_f64_u', params: ['f64'], result: 'i64', impl: N.i64TruncSatF64U },
+  { name: 'i32.reinterpret_f32', params: ['f32'], result: 'i32', impl: (a: number) => a },
+  { name: 'f32.reinterpret_i32', params: ['i32'], result: 'f32', impl: (a: number) => a },
+  { name: 'i64.reinterpret_f64', params: ['f64'], result: 'i64', impl: (a: bigint) => a },
+  { name: 'f64.reinterpret_i64', params: ['i64'], result: 'f64', impl: (a: bigint) => a },
+);
+
+const carrier = (t: T): 'i32' | 'i64' => (t === 'i32' || t === 'f32' ? 'i32' : 'i64');
+
+function wrapperWat(c: OpCase, i: number): string {
+  const ps = c.params.map((t, j) => `(param $p${j} ${carrier(t)})`).join(' ');
+  const args = c.params.map((t, j) => (t === 'f32' ? `(f32.reinterpret_i32 (local.get $p${j}))` : t === 'f64' ? `(f64.reinterpret_i64 (local.get $p${j}))` : `(local.get $p${j})`)).join(' ');
+  let body = `(${c.name} ${args})`;
+  if (c.result === 'f32') body = `(i32.reinterpret_f32 ${body})`;
+  if (c.result === 'f64') body = `(i64.reinterpret_f64 ${body})`;
+  return `(func (export "f${i}") ${ps} (result ${carrier(c.result)}) ${body})`;
+}
+
+// edge values: zeros, ones, extremes, powers of two, infinities, NaNs (quiet, signaling, negative), f32/f64 boundaries
+const E32 = [0, 1, -1, 2, 31, 32, 33, 0x7fffffff, -0x80000000, 0x80000001 | 0, 0x7f800000, 0xff800000 | 0, 0x7fc00000, 0xffc00000 | 0, 0x7fa00000, 0x7f800001, 0xff800001 | 0,
+  0x80000000 | 0, 0x3f800000, 0xbf800000 | 0, 0x3f000000, 0xbf000000 | 0, 0x3fc00000, 0x40200000, 0xc0200000 | 0, 0x00000001, 0x807fffff | 0, 0x4f000000, 0xcf000000 | 0,
+  0x4effffff, 0x4f800000, 0x5f000000, 0xdf000000 | 0, 0x5f800000, 0x7f7fffff, 0x4b000000, 0x4b000001, 0x3effffff, 0xcf000001 | 0, 0xdf000001 | 0, 0x00800000];
+const E64 = [0n, 1n, -1n, 2n, 63n, 64n, 65n, (1n << 63n) - 1n, -(1n << 63n), 0x7ff0000000000000n, -0x10000000000000n, 0x7ff8000000000000n, -0x8000000000000n,
+  0x7ff4000000000000n, 0x7ff0000000000001n, 0x3ff0000000000000n, -0x4010000000000000n, 0x3fe0000000000000n, 0x3ff8000000000000n, 0x4004000000000000n,
+  0x41e0000000000000n, 0x41dfffffffffffffn, 0x41efffffffffffffn, 0x41f0000000000000n, -0x3e20000000000000n, -0x3e1fffffffe00000n, 0x43e0000000000000n,
+  0x43dfffffffffffffn, -0x3c20000000000000n, -0x3c1fffffffffffffn, 0x43f0000000000000n, 0x7fefffffffffffffn, 0x0000000000000001n, 0x4330000000000000n,
+  0x4330000000000001n, 0x3fdfffffffffffffn, 0x20000001n, 0x1000001n, 0xffffff01n << 32n, 0x0020000020000001n, -(1n << 62n) - 1n, 0x1fffffffffffffn];
+// values whose low 32 bits are interesting as i64 too
+const E64mix = [...E64, ...E32.map((x) => BigInt(x))].map((x) => BigInt.asIntN(64, x));
+
+let exports: Record<string, (...a: V[]) => V>;
+
+beforeAll(async () => {
+  const wat = `(module ${CASES.map(wrapperWat).join('\n')})`;
+  const bin = await watToWasm(wat);
+  exports = new WebAssembly.Instance(new WebAssembly.Module(bin as BufferSource), {}).exports as typeof exports;
+});
+
+function norm(t: 'i32' | 'i64', x: V): V {
+  return t === 'i32' ? Number(x) | 0 : BigInt.asIntN(64, BigInt(x));
+}
+
+function isNaNBits(t: T, x: V): boolean {
+  if (t === 'f32') return ((x as number) & 0x7f800000) === 0x7f800000 && ((x as number) & 0x7fffff) !== 0;
+  if (t === 'f64') return (BigInt.asUintN(64, x as bigint) & 0x7ff0000000000000n) === 0x7ff0000000000000n && (BigInt.asUintN(64, x as bigint) & 0xfffffffffffffn) !== 0n;
+  return false;
+}
+
+type Outcome = { v: V } | { trap: string };
+
+function runV8(i: number, c: OpCase, args: V[]): Outcome {
+  try {
+    return { v: norm(carrier(c.result), exports[`f${i}`]!(...args)) };
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) return { trap: trapFromV8Message(e.message) ?? `?${e.message}` };
+    throw e;
+  }
+}
+function runMine(c: OpCase, args: V[]): Outcome {
+  try {
+    return { v: norm(carrier(c.result), c.impl(...args)) };
+  } catch (e) {
+    if (e instanceof N.WasmTrap) return { trap: e.trap };
+    throw e;
+  }
+}
+
+/** Agreement up to the documented NaN rule; returns a description of the first difference or null. */
+function check(i: number, c: OpCase, args: V[]): string | null {
+  const a = runV8(i, c, args);
+  const b = runMine(c, args);
+  const show = (o: Outcome): string => ('trap' in o ? `trap ${o.trap}` : `0x${BigInt.asUintN(carrier(c.result) === 'i32' ? 32 : 64, BigInt(o.v)).toString(16)}`);
+  if ('v' in a && 'v' in b && c.nan && isNaNBits(c.result, a.v)) {
+    const canon = c.result === 'f32' ? N.CANON_NAN32 : N.CANON_NAN64;
+    return b.v === canon ? null : `${c.name}(${args.join(',')}): V8 gave NaN ${show(a)}, interp ${show(b)} (want canonical)`;
+  }
+  if ('v' in a && 'v' in b && a.v === b.v) return null;
+  if ('trap' in a && 'trap' in b && a.trap === b.trap) return null;
+  return `${c.name}(${args.join(',')}): V8 ${show(a)}, interp ${show(b)}`;
+}
+
+function edges(t: T): V[] {
+  return carrier(t) === 'i32' ? E32 : E64mix;
+}
+
+describe('numeric semantics agree with V8 bit for bit (NaN results canonical)', () => {
+  it('on every pair of edge values, for every operator', () => {
+    const failures: string[] = [];
+    let n = 0;
+    CASES.forEach((c, i) => {
+      const [p0, p1] = c.params;
+      for (const a of edges(p0!)) {
+        if (p1 === undefined) {
+          n++;
+          const f = check(i, c, [a]);
+          if (f) failures.push(f);
+          continue;
+        }
+        for (const b of edges(p1)) {
+          n++;
+          const f = check(i, c, [a, b]);
+          if (f) failures.push(f);
+        }
+      }
+    });
+    expect(failures.slice(0, 20)).toEqual([]);
+    expect(n).toBeGreaterThan(40_000);
+  });
+
+  it('on random bit patterns (fast-check)', () => {
+    const arb = (t: T): fc.Arbitrary<V> =>
+      carrier(t) === 'i32'
+        ? fc.oneof(fc.integer({ min: -0x80000000, max: 0x7fffffff }), fc.constantFrom(...E32))
+        : fc.oneof(fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), fc.constantFrom(...E64mix), fc.integer().map((x) => BigInt(x)),
+            // doubles of every magnitude, as bits
+            fc.double().map((d) => N.f64Bits(d)), fc.float().map((f) => BigInt(N.f32Bits(f))));
+    const caseIdx = fc.integer({ min: 0, max: CASES.length - 1 });
+    fc.assert(
+      fc.property(caseIdx.chain((i) => fc.tuple(fc.constant(i), fc.tuple(...CASES[i]!.params.map(arb)))), ([i, args]) => {
+        const f = check(i, CASES[i]!, args);
+        if (f) throw new Error(f);
+      }),
+      { numRuns: 20_000, seed: 4 },
+    );
+  });
+
+  it('f32 conversions from i64 round once (no double rounding)', () => {
+    // 2^60 + 2^36 + 1: a double rounds it to 2^60 + 2^36 (a tie for f32, which would go to even 2^60);
+    // the exact value is above the tie, so f32 must round up.
+    const x = (1n << 60n) + (1n << 36n) + 1n;
+    expect(N.f32ConvertI64S(x)).toBe(N.f32Bits(2 ** 60 + 2 ** 37));
+    expect(N.f32ConvertI64U(x)).toBe(N.f32Bits(2 ** 60 + 2 ** 37));
+    expect(N.f32ConvertI64S(-x)).toBe(N.f32Bits(-(2 ** 60 + 2 ** 37)));
+  });
+
+  it('bitwise float ops keep NaN payloads, arithmetic canonicalizes them', () => {
+    const snan = 0xff800001 | 0;
+    expect(N.f32Neg(snan)).toBe(0x7f800001);
+    expect(N.f32Abs(snan)).toBe(0x7f800001);
+    expect(N.f32Copysign(snan, 0)).toBe(0x7f800001);
+    expect(N.f32Add(snan, 0)).toBe(N.CANON_NAN32);
+    expect(N.f64Sqrt(N.f64Bits(-1))).toBe(N.CANON_NAN64);
+    expect(N.f64PromoteF32(snan)).toBe(N.CANON_NAN64);
+    expect(N.f32DemoteF64(-0x8000000000001n)).toBe(N.CANON_NAN32);
+  });
+});
