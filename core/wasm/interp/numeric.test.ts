@@ -124,12 +124,16 @@ const E64 = [0n, 1n, -1n, 2n, 63n, 64n, 65n, (1n << 63n) - 1n, -(1n << 63n), 0x7
 // values whose low 32 bits are interesting as i64 too
 const E64mix = [...E64, ...E32.map((x) => BigInt(x))].map((x) => BigInt.asIntN(64, x));
 
+// lib is ES2022 without DOM: WebAssembly's types are not declared, so reach it untyped.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const WebAssembly = (globalThis as any).WebAssembly;
+
 let exports: Record<string, (...a: V[]) => V>;
 
 beforeAll(async () => {
   const wat = `(module ${CASES.map(wrapperWat).join('\n')})`;
   const bin = await watToWasm(wat);
-  exports = new WebAssembly.Instance(new WebAssembly.Module(bin as BufferSource), {}).exports as typeof exports;
+  exports = new WebAssembly.Instance(new WebAssembly.Module(bin), {}).exports as typeof exports;
 });
 
 function norm(t: 'i32' | 'i64', x: V): V {
@@ -147,7 +151,7 @@ type Outcome = { v: V } | { trap: string };
 function runV8(i: number, c: OpCase, args: V[]): Outcome {
   try {
     return { v: norm(carrier(c.result), exports[`f${i}`]!(...args)) };
-  } catch (e) {
+  } catch (e: any) {
     if (e instanceof WebAssembly.RuntimeError) return { trap: trapFromV8Message(e.message) ?? `?${e.message}` };
     throw e;
   }
