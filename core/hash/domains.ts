@@ -21,6 +21,7 @@ export const DOMAIN = {
   wasmHostCalls: 'icn/wasm/host-calls/v1',
   wasmResult: 'icn/wasm/result/v1',
   wasmEntropy: 'icn/wasm/entropy-seed/v1',
+  wasmSpecOutcomes: 'icn/wasm/spec-outcomes/v1',
   // contracts
   cclContract: 'icn/ccl/contract/v2',
   cclState: 'icn/ccl/state/v1',
