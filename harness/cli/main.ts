@@ -9,6 +9,8 @@ import { register as registerRun } from './commands/run.js';
 import { register as registerList } from './commands/list.js';
 import { register as registerDiff } from './commands/diff.js';
 import { register as registerCanon } from './commands/canon.js';
+import { register as registerMerge } from './commands/merge.js';
+import { register as registerGate } from './commands/gate.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -18,7 +20,7 @@ export function buildProgram(): Command {
     .version(GENERATOR.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerList, registerDiff, registerCanon]) register(program);
+  for (const register of [registerRun, registerList, registerDiff, registerCanon, registerMerge, registerGate]) register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

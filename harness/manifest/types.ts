@@ -44,6 +44,8 @@ export interface ManifestEntry {
   trace?: EntryTrace;
   /** A command that reproduces this entry alone. Not hashed (it names paths). */
   reproduce?: string;
+  /** The file the case comes from, relative to the repo (annotations, reports). Not hashed. */
+  source?: string;
   /** Hash of {id, class, inputs, outputs, status, reason, trace root}. */
   hash: Hash;
 }
@@ -79,6 +81,60 @@ export interface PlatformFingerprint {
   emulated?: boolean;
 }
 
+/** How the run was selected. Not hashed: the LC root depends on the entries alone. */
+export interface RunInfo {
+  /** The root seed, decimal. */
+  seed: string;
+  suites: string[];
+  filters: string[];
+  tags: string[];
+  /** Present on a shard's manifest (`run --shard i/n`); `merge` removes it. */
+  shard?: ShardInfo;
+  /** Hash of the known-failure list in force (absent when none was used). */
+  knownFailures?: Hash;
+}
+
+export interface ShardInfo {
+  /** 1-based. */
+  index: number;
+  count: number;
+  /** Number of cases selected before sharding (all shards together). */
+  selected: number;
+  /** Hash of the sorted list of every selected id before sharding: shards of one run share it. */
+  selection: Hash;
+}
+
+/** One other V8 tier's run of the same selection (`run --tiers`), compared with this manifest. */
+export interface TierRun {
+  tier: string;
+  v8Flags: string[];
+  lc: Hash;
+  all: Hash;
+  entries: number;
+  /** Entries whose hash differs from this manifest's entry (or that only one side has), sorted by id. */
+  divergent: { id: string; class: EntryClass; hash: Hash | null; fields: string[] }[];
+}
+
+/** The result of `--repeat N` / `--check-determinism`. */
+export interface DeterminismCheck {
+  mode: 'repeat' | 'perturbed';
+  /** Runs compared (the first included). */
+  runs: number;
+  /** What was changed between runs (process, order, V8 seeds, TZ, locale). */
+  perturbations: string[];
+  /** Entries compared before stopping. */
+  compared: number;
+  /** The first differing entry (run order), absent when every run agreed. */
+  divergence?: {
+    run: number;
+    id: string;
+    fields: string[];
+    /** For an entry with a trace: the last step both runs agree on and the first differing one. */
+    lastCommonStep?: number;
+    firstDifferingStep?: number;
+  };
+}
+
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   generator: { name: string; version: string };
@@ -86,6 +142,12 @@ export interface Manifest {
   counts: Record<EntryStatus, number>;
   entries: ManifestEntry[];
   platform: PlatformFingerprint;
+  /** Selection and seed (optional, additive; never hashed). */
+  run?: RunInfo;
+  /** Other tiers' results compared with this one (optional, additive; never hashed). */
+  tiers?: TierRun[];
+  /** Self-determinism check result (optional, additive; never hashed). */
+  determinism?: DeterminismCheck;
   /** Times, host, paths, argv: excluded from every hash. */
   _volatile: Record<string, unknown>;
 }

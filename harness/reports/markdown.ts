@@ -3,10 +3,18 @@ import type { Manifest } from '../manifest/types.js';
 
 const MAX_LISTED = 50;
 
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+
+function ms(n: number): string {
+  return n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${n} ms`;
+}
+
 export function markdownSummary(m: Manifest): string {
   const c = m.counts;
+  const caseMs = (m._volatile.caseMs ?? {}) as Record<string, number>;
+  const ok = c.fail + c.error + c.xpass === 0 && !m.determinism?.divergence && (m.tiers ?? []).every((t) => t.lc === m.root.lc);
   const lines = [
-    `# icn-harness run`,
+    `# icn-harness run: ${ok ? 'passed' : 'FAILED'}`,
     '',
     `**LC root** \`${m.root.lc}\``,
     '',
@@ -14,17 +22,42 @@ export function markdownSummary(m: Manifest): string {
     `|---|---|`,
     ...(['pass', 'fail', 'skip', 'xfail', 'xpass', 'error'] as const).map((s) => `| ${s} | ${c[s]} |`),
     '',
-    `| suite | entries | lc entries | lc root |`,
-    `|---|---|---|---|`,
-    ...Object.entries(m.root.suites).map(([n, s]) => `| ${n} | ${s.entries} | ${s.lcEntries} | \`${s.lc ?? '—'}\` |`),
+    `| suite | entries | lc entries | time | lc root |`,
+    `|---|---|---|---|---|`,
+    ...Object.entries(m.root.suites).map(([n, s]) => {
+      const t = m.entries.filter((e) => e.suite === n).reduce((a, e) => a + (caseMs[e.id] ?? 0), 0);
+      return `| ${n} | ${s.entries} | ${s.lcEntries} | ${ms(t)} | \`${s.lc ?? '—'}\` |`;
+    }),
     '',
-    `Platform: ${m.platform.arch} ${m.platform.os}, Node ${m.platform.node} (V8 ${m.platform.v8}), tier ${m.platform.tier}, CPU features: ${m.platform.cpuFeatures.join(' ') || 'none listed'}`,
+    `Platform: ${m.platform.arch} ${m.platform.os}${m.platform.emulated ? ' (emulated)' : ''}, Node ${m.platform.node} (V8 ${m.platform.v8}), tier ${m.platform.tier}, CPU features: ${m.platform.cpuFeatures.join(' ') || 'none listed'}. Seed ${m.run?.seed ?? '0'}${m.run?.shard ? `, shard ${m.run.shard.index}/${m.run.shard.count}` : ''}.`,
   ];
+  if (m.tiers?.length) {
+    lines.push('', '## V8 tiers', '', '| tier | lc root | same as primary | lc entries differing | advisory entries differing |', '|---|---|---|---|---|');
+    lines.push(`| ${m.platform.tier} (primary) | \`${m.root.lc}\` | — | — | — |`);
+    for (const t of m.tiers) {
+      const lc = t.divergent.filter((d) => d.class === 'lc').length;
+      lines.push(`| ${t.tier} | \`${t.lc}\` | ${t.lc === m.root.lc ? 'yes' : '**no**'} | ${lc} | ${t.divergent.length - lc} |`);
+    }
+  }
+  if (m.determinism) {
+    const d = m.determinism;
+    lines.push('', '## Self-determinism check', '');
+    if (d.divergence) {
+      const v = d.divergence;
+      lines.push(`**Not deterministic**: run ${v.run} differs from run 1 at \`${v.id}\` in ${v.fields.map((f) => `\`${f}\``).join(', ')}${v.firstDifferingStep !== undefined ? ` (trace: last common step ${v.lastCommonStep ?? 'none'}, first differing step ${v.firstDifferingStep})` : ''}.`);
+    } else lines.push(`${d.runs} runs agree on every entry.`);
+    lines.push('', `Perturbations: ${d.perturbations.join('; ')}.`);
+  }
   const bad = m.entries.filter((e) => e.status === 'fail' || e.status === 'error' || e.status === 'xpass');
   if (bad.length > 0) {
     lines.push('', '## Failures', '');
-    for (const e of bad.slice(0, MAX_LISTED)) lines.push(`- **${e.status}** \`${e.id}\`: ${(e.reason ?? '').replace(/\n/g, ' ').slice(0, 300)}`);
+    for (const e of bad.slice(0, MAX_LISTED)) lines.push(`- **${e.status}** \`${e.id}\`: ${cell(e.reason ?? '').slice(0, 300)}${e.reproduce ? `<br>reproduce: \`${e.reproduce}\`` : ''}`);
     if (bad.length > MAX_LISTED) lines.push(`- … and ${bad.length - MAX_LISTED} more (see manifest.json)`);
+  }
+  const xfail = m.entries.filter((e) => e.status === 'xfail');
+  if (xfail.length > 0) {
+    lines.push('', `## Known failures (${xfail.length}, expected: not passes)`, '');
+    for (const e of xfail.slice(0, MAX_LISTED)) lines.push(`- \`${e.id}\`: ${cell(e.reason ?? '').slice(0, 300)}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,80 +1,201 @@
 /**
- * The run loop: list the selected suites' cases, run each, seal entries, build the manifest.
+ * The run loop: select cases, run them (in this process, or in a pool of child processes for
+ * `--jobs`, `--tiers` and the determinism check), apply the known-failure list, build manifests.
  * A case that throws is a harness fault (`error`), never a pass. Wall-clock times go only to
- * `_volatile`.
+ * `_volatile`. Results never depend on the number of workers or on the shard split: entries are
+ * sealed one by one and the manifest sorts them.
  */
-import { IcnError } from '../../core/errors.js';
-import { buildManifest, sealEntry } from '../manifest/build.js';
+import { buildManifest } from '../manifest/build.js';
+import { fieldDiffs } from '../manifest/diff.js';
 import { currentPlatform } from '../manifest/platform.js';
-import type { Manifest, ManifestEntry } from '../manifest/types.js';
-import { SUITES } from '../suites/registry.js';
+import { firstTraceDivergence } from '../manifest/trace.js';
+import type { DeterminismCheck, Manifest, ManifestEntry, PlatformFingerprint, RunInfo, TierRun } from '../manifest/types.js';
 import type { CaseSpec, Suite, SuiteContext } from '../suites/types.js';
-import { selectCases, type Selection } from './select.js';
 import { GENERATOR } from '../version.js';
-import { contentHash, DOMAIN } from '../../core/hash/index.js';
+import { listCases, runCase } from './exec.js';
+import { applyKnownFailure, unusedKnownFailures, type KnownFailure, type KnownFailureList, type PlatformFacts } from './known-failures.js';
+import { runPool, type WorkerLaunch } from './pool.js';
+import type { Selection } from './select.js';
+import { selectionHash, shardOf, type Shard } from './shard.js';
+import { execArgvForTier } from './tiers.js';
+
+export { listCases, loadSuites, runCase } from './exec.js';
 
 export interface RunOptions extends Selection {
   suites: string[];
   context: SuiteContext;
-  /** Called after each case (progress display). */
-  onCase?: (done: number, total: number, entry: ManifestEntry) => void;
+  /** Called after each case of each pass (progress display). */
+  onCase?: (done: number, total: number, entry: ManifestEntry, pass: string) => void;
   /** Wall clock for `_volatile` timings only. */
   nowMs: () => number;
+  /** Worker processes (default 1: in this process unless tiers or determinism need children). */
+  jobs?: number;
+  shard?: Shard;
+  /** Tiers to run, each in its own child processes; the first is the primary manifest. */
+  tiers?: string[];
+  /** Run the selection N times (same configuration); every run must reproduce the first. */
+  repeat?: number;
+  /** One more run in fresh, perturbed processes (reverse order, TZ, locale, V8 seed). */
+  checkDeterminism?: boolean;
+  knownFailures?: KnownFailureList;
+  /** Per-case limit in worker processes (default 300 s). */
+  timeoutMs?: number;
 }
 
-export async function loadSuites(names: string[]): Promise<Suite[]> {
-  const known = SUITES.map((s) => s.name);
-  for (const n of names) {
-    if (!known.includes(n)) throw new IcnError('RUN_UNKNOWN_SUITE', `unknown suite ${JSON.stringify(n)} (known: ${known.join(', ')})`);
+export interface RunResult {
+  /** The primary run (first tier). */
+  manifest: Manifest;
+  /** The other tiers' manifests, in the order asked. */
+  tierManifests: Manifest[];
+  unusedKnownFailures: KnownFailure[];
+}
+
+type Picked = { suite: Suite; spec: CaseSpec };
+type PassResult = { entries: Map<string, { entry: ManifestEntry; ms: number }>; platform: PlatformFingerprint; stopped: boolean };
+
+const facts = (p: PlatformFingerprint): PlatformFacts => ({ arch: p.arch, os: p.os, node: p.node, tier: p.tier });
+
+/** Perturbations of the determinism run: anything that must not change a result. */
+const PERTURB_ENV = { TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' };
+const PERTURB_FLAGS = ['--random-seed=7919'];
+
+async function executePass(
+  cases: readonly Picked[],
+  how: { inProcess: boolean; jobs: number; launch: WorkerLaunch; context: SuiteContext; timeoutMs: number; onEntry: (e: ManifestEntry) => void; shouldStop?: (e: ManifestEntry) => boolean },
+): Promise<PassResult> {
+  if (!how.inProcess) {
+    const r = await runPool({ cases: cases.map((c) => c.spec), jobs: how.jobs, launch: how.launch, context: how.context, timeoutMs: how.timeoutMs, onEntry: how.onEntry, shouldStop: how.shouldStop });
+    return { entries: r.entries, platform: r.platform ?? currentPlatform(), stopped: r.stopped };
   }
-  const chosen = names.length === 0 ? SUITES : SUITES.filter((s) => names.includes(s.name));
-  return Promise.all(chosen.map((s) => s.load()));
+  const entries = new Map<string, { entry: ManifestEntry; ms: number }>();
+  for (const { suite, spec } of cases) {
+    const t0 = performance.now();
+    const entry = await runCase(suite, spec, how.context);
+    entries.set(entry.id, { entry, ms: Math.round(performance.now() - t0) });
+    how.onEntry(entry);
+    if (how.shouldStop?.(entry)) return { entries, platform: currentPlatform(), stopped: true };
+  }
+  return { entries, platform: currentPlatform(), stopped: false };
 }
 
-export async function listCases(opts: Pick<RunOptions, 'suites' | 'filters' | 'tags' | 'context'>): Promise<{ suite: Suite; spec: CaseSpec }[]> {
-  const suites = await loadSuites(opts.suites);
-  const out: { suite: Suite; spec: CaseSpec }[] = [];
-  for (const suite of suites) {
-    for (const spec of selectCases(await suite.list(opts.context), opts)) out.push({ suite, spec });
+/** Fields in which two runs of one entry differ, and for traced entries the first differing step. */
+export function compareEntries(a: ManifestEntry, b: ManifestEntry): { fields: string[]; lastCommonStep?: number; firstDifferingStep?: number } | undefined {
+  if (a.hash === b.hash) return undefined;
+  const out: { fields: string[]; lastCommonStep?: number; firstDifferingStep?: number } = { fields: fieldDiffs(a, b).map((f) => f.field) };
+  const t = firstTraceDivergence([a.trace, b.trace]);
+  if (t) {
+    if (t.lastCommonStep !== null) out.lastCommonStep = t.lastCommonStep;
+    if (t.firstDifferingStep !== null) out.firstDifferingStep = t.firstDifferingStep;
   }
   return out;
 }
 
-export async function runCase(suite: Suite, spec: CaseSpec, ctx: SuiteContext): Promise<ManifestEntry> {
-  try {
-    const o = await suite.run(spec, ctx);
-    return sealEntry({ id: spec.id, suite: spec.suite, class: spec.class, tags: spec.tags, ...o });
-  } catch (e) {
-    const why = e instanceof IcnError ? `${e.code}: ${e.message}` : `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`;
-    return sealEntry({
-      id: spec.id,
-      suite: spec.suite,
-      class: spec.class,
-      tags: spec.tags,
-      inputs: contentHash(DOMAIN.manifestInputs, { id: spec.id }),
-      outputs: {},
-      status: 'error',
-      reason: `harness fault: ${why}`,
-    });
+export async function runAll(opts: RunOptions): Promise<RunResult> {
+  const started = opts.nowMs();
+  const listed = await listCases(opts);
+  const jobs = opts.jobs ?? 1;
+  const timeoutMs = opts.timeoutMs ?? 300_000;
+  const explicitTiers = opts.tiers !== undefined;
+  const tiers = opts.tiers ?? ['default'];
+  const run: RunInfo = { seed: opts.context.seed.toString(), suites: [...opts.suites], filters: [...opts.filters], tags: [...opts.tags] };
+  let cases: Picked[] = listed;
+  if (opts.shard) {
+    cases = shardOf(listed, opts.shard);
+    run.shard = { index: opts.shard.index, count: opts.shard.count, selected: listed.length, selection: selectionHash(listed.map((c) => c.spec.id)) };
   }
+  if (opts.knownFailures) run.knownFailures = opts.knownFailures.hash;
+  const passes: { pass: string; ms: number }[] = [];
+
+  const runTier = async (tier: string, label: string, extra: { order?: 'reverse'; env?: NodeJS.ProcessEnv; flags?: string[]; forceChild?: boolean; shouldStop?: (e: ManifestEntry) => boolean } = {}) => {
+    const t0 = opts.nowMs();
+    const ordered = extra.order === 'reverse' ? [...cases].reverse() : cases;
+    let done = 0;
+    const inProcess = !explicitTiers && jobs === 1 && !extra.forceChild;
+    const context: SuiteContext = { ...opts.context, tiers: [tier] };
+    const r = await executePass(ordered, {
+      inProcess,
+      jobs,
+      launch: { execArgv: [...execArgvForTier(tier), ...(extra.flags ?? [])], env: extra.env ? { ...process.env, ...extra.env } : undefined },
+      context,
+      timeoutMs,
+      onEntry: (e) => opts.onCase?.(++done, ordered.length, e, label),
+      shouldStop: extra.shouldStop,
+    });
+    passes.push({ pass: label, ms: opts.nowMs() - t0 });
+    const p = facts(r.platform);
+    const entries = [...r.entries.values()].map(({ entry }) => applyKnownFailure(entry, opts.knownFailures, p));
+    return { r, entries };
+  };
+
+  // The primary tier.
+  const primary = await runTier(tiers[0]!, tiers[0]!);
+  const primaryById = new Map(primary.entries.map((e) => [e.id, e]));
+  const caseMs: Record<string, number> = {};
+  for (const [id, { ms }] of primary.r.entries) caseMs[id] = ms;
+
+  // Self-determinism: repeated runs, then one perturbed run; stop at the first differing entry.
+  let determinism: DeterminismCheck | undefined;
+  const repeat = opts.repeat ?? 1;
+  if (repeat > 1 || opts.checkDeterminism) {
+    const perturbations: string[] = [];
+    determinism = { mode: opts.checkDeterminism ? 'perturbed' : 'repeat', runs: 1, perturbations, compared: 0 };
+    const d = determinism;
+    const check = (runNo: number) => (raw: ManifestEntry) => {
+      const mine = primary.r.entries.get(raw.id)?.entry;
+      d.compared++;
+      if (!mine) return false;
+      const delta = compareEntries(mine, raw);
+      if (!delta) return false;
+      d.divergence = { run: runNo, id: raw.id, ...delta };
+      return true;
+    };
+    for (let k = 2; k <= repeat && !d.divergence; k++) {
+      if (k === 2) perturbations.push(explicitTiers || jobs > 1 ? 'repeated in new worker processes' : 'repeated in the same process (state carried between runs shows)');
+      await runTier(tiers[0]!, `repeat ${k}`, { shouldStop: check(k) });
+      d.runs = k;
+    }
+    if (opts.checkDeterminism && !d.divergence) {
+      const runNo = d.runs + 1;
+      perturbations.push('fresh child processes', 'reverse case order', ...Object.entries(PERTURB_ENV).map(([k, v]) => `${k}=${v}`), ...PERTURB_FLAGS.map((f) => `node ${f}`));
+      await runTier(tiers[0]!, 'determinism', { order: 'reverse', env: PERTURB_ENV, flags: PERTURB_FLAGS, forceChild: true, shouldStop: check(runNo) });
+      d.runs = runNo;
+    }
+  }
+
+  // Other tiers, each compared with the primary.
+  const tierManifests: Manifest[] = [];
+  const tierRuns: TierRun[] = [];
+  for (const tier of tiers.slice(1)) {
+    const t = await runTier(tier, tier);
+    const m = buildManifest({ entries: t.entries, platform: t.r.platform, generator: GENERATOR });
+    m.run = run;
+    tierManifests.push(m);
+    const ids = [...new Set([...primaryById.keys(), ...t.entries.map((e) => e.id)])].sort();
+    const theirs = new Map(t.entries.map((e) => [e.id, e]));
+    const divergent: TierRun['divergent'] = [];
+    for (const id of ids) {
+      const a = primaryById.get(id);
+      const b = theirs.get(id);
+      if (a && b && a.hash === b.hash) continue;
+      divergent.push({ id, class: (a ?? b)!.class, hash: b?.hash ?? null, fields: a && b ? fieldDiffs(a, b).map((f) => f.field) : [b ? 'only-in-tier' : 'missing-in-tier'] });
+    }
+    tierRuns.push({ tier, v8Flags: t.r.platform.v8Flags, lc: m.root.lc, all: m.root.all, entries: m.entries.length, divergent });
+  }
+
+  const manifest = buildManifest({
+    entries: primary.entries,
+    platform: primary.r.platform,
+    generator: GENERATOR,
+    volatile: { startedAtMs: started, durationMs: opts.nowMs() - started, jobs, passes, caseMs },
+  });
+  manifest.run = run;
+  if (tierRuns.length) manifest.tiers = tierRuns;
+  if (determinism) manifest.determinism = determinism;
+  const unused = opts.knownFailures ? unusedKnownFailures(opts.knownFailures, listed.map((c) => c.spec.id), facts(primary.r.platform)) : [];
+  return { manifest, tierManifests, unusedKnownFailures: unused };
 }
 
+/** The primary manifest alone (the foundation's API). */
 export async function runSelected(opts: RunOptions): Promise<Manifest> {
-  const started = opts.nowMs();
-  const cases = await listCases(opts);
-  const entries: ManifestEntry[] = [];
-  const timings: Record<string, number> = {};
-  for (const { suite, spec } of cases) {
-    const t0 = opts.nowMs();
-    const entry = await runCase(suite, spec, opts.context);
-    timings[spec.id] = opts.nowMs() - t0;
-    entries.push(entry);
-    opts.onCase?.(entries.length, cases.length, entry);
-  }
-  return buildManifest({
-    entries,
-    platform: currentPlatform(),
-    generator: GENERATOR,
-    volatile: { startedAtMs: started, durationMs: opts.nowMs() - started, caseMs: timings },
-  });
+  return (await runAll(opts)).manifest;
 }

@@ -4,23 +4,31 @@ import { action, EXIT } from '../exit.js';
 export function register(program: Command): void {
   program
     .command('diff')
-    .description('compare two manifests: exit 0 identical LC, 1 LC differs, 2 usage/IO error')
+    .description('compare two or more manifests down to the first differing entry and trace step: exit 0 LC identical, 1 LC differs, 2 usage/input error')
     .argument('<a>', 'manifest A (.json)')
     .argument('<b>', 'manifest B (.json)')
-    .option('--json', 'print only the differences as JSON')
+    .argument('[more...]', 'more manifests (C, D…): the output says which agree with which')
+    .option('--json', 'print a sorted, field-level JSON tree of only the differences')
+    .option('--expected <file>', 'declared expected divergences (default: harness/expected-divergences.json when present)')
     .action(
-      action('diff', async (a: string, b: string, o: { json?: boolean }) => {
+      action('diff', async (a: string, b: string, more: string[], o: { json?: boolean; expected?: string }) => {
         const { readManifest } = await import('../../manifest/io.js');
-        const { diffManifests } = await import('../../manifest/diff.js');
-        const { formatDiff } = await import('../../manifest/format-diff.js');
-        const ma = readManifest(a);
-        const mb = readManifest(b);
-        const d = diffManifests(ma.manifest, mb.manifest);
-        if (o.json) process.stdout.write(`${JSON.stringify({ ...d, staleHashes: { a: ma.staleHashes, b: mb.staleHashes } }, null, 2)}\n`);
+        const { diffMany, diffTree } = await import('../../manifest/diff.js');
+        const { formatMultiDiff } = await import('../../manifest/format-diff.js');
+        const { loadExpectedDivergences, defaultExpectedPath } = await import('../../manifest/expected.js');
+        const { repoRoot } = await import('../repo.js');
+        const paths = [a, b, ...more];
+        if (paths.length > 26) throw new (await import('../../io/files.js')).UsageError('USAGE_ARGS', 'diff takes at most 26 manifests');
+        const loaded = paths.map((p) => readManifest(p));
+        const sides = loaded.map((l, i) => ({ label: String.fromCharCode(65 + i), manifest: l.manifest, path: l.path }));
+        const expectedPath = o.expected ?? defaultExpectedPath(repoRoot());
+        const expected = expectedPath ? loadExpectedDivergences(expectedPath) : [];
+        const d = diffMany(sides, expected);
+        const stale = Object.fromEntries(loaded.flatMap((l, i) => (l.staleHashes.length ? [[sides[i]!.label, l.staleHashes]] : [])));
+        if (o.json) process.stdout.write(`${JSON.stringify(diffTree(d, stale), null, 2)}\n`);
         else {
-          for (const id of ma.staleHashes) process.stderr.write(`warning: ${a}: ${id}: stored hash does not match its content (recomputed)\n`);
-          for (const id of mb.staleHashes) process.stderr.write(`warning: ${b}: ${id}: stored hash does not match its content (recomputed)\n`);
-          process.stdout.write(formatDiff(d, a, b));
+          for (const l of loaded) for (const id of l.staleHashes) process.stderr.write(`warning: ${l.path}: ${id}: stored hash does not match its content (recomputed)\n`);
+          process.stdout.write(formatMultiDiff(d));
         }
         return d.lcEqual && d.lc.length === 0 ? EXIT.ok : EXIT.negative;
       }),

@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { action, EXIT } from '../exit.js';
+import { collect, parsePositiveInt } from '../options.js';
+
+interface GateFlags {
+  golden: string;
+  manifest?: string;
+  accept?: boolean;
+  reason?: string;
+  changelog: string;
+  allowNew?: boolean;
+  jobs: string;
+  suite: string[];
+}
+
+export function register(program: Command): void {
+  program
+    .command('gate')
+    .description('release gate: every LC entry must match the golden manifest. Exit 0 matches (or accepted), 1 an LC change, 2 usage/input error')
+    .option('--golden <file>', 'the golden manifest', 'vectors/golden/manifest.json')
+    .option('--manifest <file>', 'check this run manifest (default: run the suites now)')
+    .option('--suite <names>', 'when running now: only these suites', collect, [])
+    .option('--jobs <n>', 'when running now: worker processes', '1')
+    .option('--allow-new', 'LC entries missing from the golden do not fail (they are still listed)')
+    .option('--accept', 'accept the run as the new golden (a hard fork): needs --reason')
+    .option('--reason <text>', 'why the LC change is intended (recorded in the changelog)')
+    .option('--changelog <file>', 'consensus changelog to append to', 'docs/CHANGELOG-consensus.md')
+    .action(
+      action('gate', async (o: GateFlags) => {
+        const { existsSync, appendFileSync } = await import('node:fs');
+        const { isAbsolute, join } = await import('node:path');
+        const { readManifest, writeManifest } = await import('../../manifest/io.js');
+        const { gateCheck, goldenOf, changelogSection } = await import('../../manifest/gate.js');
+        const { UsageError, readText, writeFileAtomic } = await import('../../io/files.js');
+        const { repoRoot } = await import('../repo.js');
+        const root = repoRoot();
+        const at = (p: string) => (isAbsolute(p) ? p : existsSync(p) || !existsSync(join(root, p)) ? p : join(root, p));
+        if (o.accept && (!o.reason || o.reason.trim().length < 10)) throw new UsageError('GATE_REASON', 'gate --accept needs --reason "…" (at least a sentence: it goes into the consensus changelog)');
+        const goldenPath = at(o.golden);
+        let current;
+        if (o.manifest) current = readManifest(o.manifest).manifest;
+        else {
+          const { runAll } = await import('../../runner/run.js');
+          current = (await runAll({ suites: o.suite, filters: [], tags: [], context: { repoRoot: root, seed: 0n, tiers: ['default'] }, nowMs: () => Date.now(), jobs: parsePositiveInt('--jobs', o.jobs, 64) })).manifest;
+        }
+        const haveGolden = existsSync(goldenPath);
+        if (!haveGolden && !o.accept) throw new UsageError('GATE_NO_GOLDEN', `no golden manifest at ${goldenPath}: create it with --accept --reason "…"`);
+        const golden = haveGolden ? readManifest(goldenPath) : undefined;
+        if (golden?.staleHashes.length) throw new UsageError('GATE_GOLDEN_EDITED', `${goldenPath}: ${golden.staleHashes.length} entries do not match their stored hash (the golden was edited by hand): ${golden.staleHashes.slice(0, 5).join(', ')}`);
+        const empty = { ...goldenOf({ ...current, entries: [] }) };
+        const r = gateCheck(golden?.manifest ?? empty, current, { allowNew: o.allowNew });
+        const lines: string[] = [];
+        lines.push(`golden ${goldenPath}: lc root ${r.goldenRoot}`, `run: lc root ${r.currentRoot}`);
+        for (const c of r.changed) {
+          lines.push(`CHANGED ${c.id}`);
+          for (const f of c.fields) lines.push(`    ${f.field}\n      golden: ${f.golden ?? '(absent)'}\n      run:    ${f.current ?? '(absent)'}`);
+        }
+        for (const id of r.missing) lines.push(`MISSING ${id} (in the golden, not an lc entry of the run)`);
+        for (const id of r.added) lines.push(`${o.allowNew ? 'new' : 'NEW'} ${id} (lc entry not in the golden)`);
+        if (!o.accept) {
+          lines.push(r.ok ? `gate passed: all ${golden!.manifest.entries.filter((e) => e.class === 'lc').length} golden LC entries match` : `gate FAILED: ${r.changed.length} changed, ${r.missing.length} missing, ${r.added.length} new LC entries. An intended change is a hard fork: icn-harness gate --accept --reason "…"`);
+          process.stdout.write(`${lines.join('\n')}\n`);
+          return r.ok ? EXIT.ok : EXIT.negative;
+        }
+        const broken = current.entries.filter((e) => e.class === 'lc' && (e.status === 'fail' || e.status === 'error' || e.status === 'xpass'));
+        if (broken.length) throw new UsageError('GATE_ACCEPT_FAILING', `refusing to accept a run with ${broken.length} failing lc entries (${broken.slice(0, 3).map((e) => `${e.id}: ${e.status}`).join(', ')}): fix them or list them as known failures first`);
+        if (r.changed.length === 0 && r.missing.length === 0 && r.added.length === 0 && haveGolden) {
+          process.stdout.write(`${lines.join('\n')}\nthe golden already matches: nothing to accept\n`);
+          return EXIT.ok;
+        }
+        writeManifest(goldenPath, goldenOf(current));
+        const changelogPath = at(o.changelog);
+        const p = current.platform;
+        const section = changelogSection(r, { reason: o.reason!, date: new Date().toISOString().slice(0, 10), platform: `${p.arch} ${p.os} node ${p.node}` });
+        if (!existsSync(changelogPath)) writeFileAtomic(changelogPath, `# Consensus changelog\n\nEvery change of an LC hash is a hard fork and is recorded here by \`icn-harness gate --accept\`.\n\n${section}`);
+        else {
+          const text = readText(changelogPath);
+          appendFileSync(changelogPath, `${text.endsWith('\n') ? '' : '\n'}\n${section}`);
+        }
+        lines.push(`accepted: wrote ${goldenPath} (lc root ${r.currentRoot}) and appended to ${changelogPath}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+        return EXIT.ok;
+      }),
+    );
+}
