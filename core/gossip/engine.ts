@@ -1,0 +1,373 @@
+/**
+ * The gossip state machine, sans IO: no sockets, no timers, no clock reads, no ambient randomness.
+ * Inputs are (now in integer ms, event): `publish`, `receive`, `tick`. Outputs are a GossipStep:
+ * messages to send, entries newly accepted (for the node to apply), rejections with named
+ * reasons, entries removed by the limits. A runtime (the simulator, or a real network loop)
+ * delivers the messages and calls `tick` on its schedule.
+ *
+ * Dissemination: eager push of announcements to `fanout` random peers on publish and on every
+ * newly accepted entry (epidemic relay), pull of unknown hashes by request/response, and periodic
+ * digest-based anti-entropy (vector clock + Bloom filter per topic) that repairs anything loss,
+ * partitions or crashes left behind.
+ */
+import type { Hash } from '../hash/index.js';
+import { contentHash, DOMAIN } from '../hash/index.js';
+import { Did, type Keypair } from '../identity/index.js';
+import type { Rng } from '../runtime/index.js';
+import type { TrustOracle } from '../trust/oracle.js';
+import { Bloom } from './bloom.js';
+import { dataSize, makeEntry, verifyEntry, type GossipEntry } from './entry.js';
+import { GossipError, type RejectReason } from './errors.js';
+import { MAX_ENTRIES_PER_MESSAGE, signMessage, verifyMessage, type GossipMessage, type MessageBody, type TopicDigest } from './message.js';
+import { TopicStore } from './store.js';
+import { checkTopic, resolveTopicConfig, TOPICS, type Topic, type TopicConfig } from './topics.js';
+import { vcGet, vcLe, vcSet } from './vclock.js';
+
+export const GOSSIP_STORE_VERSION = 'icn-gossip-store/v1';
+
+export interface Outbound {
+  to: string;
+  message: GossipMessage;
+}
+
+export interface Rejection {
+  reason: RejectReason;
+  detail: string;
+  /** The peer the offending message came from (absent for local publishes). */
+  from?: string;
+  topic?: Topic;
+  /** The entry hash concerned, when there is one. */
+  hash?: Hash;
+  author?: string;
+}
+
+export interface GossipStep {
+  send: Outbound[];
+  /** Entries accepted by this step, in acceptance order. */
+  delivered: GossipEntry[];
+  rejected: Rejection[];
+  /** Entries dropped by retention or rate-limit displacement. */
+  removed: GossipEntry[];
+}
+
+/**
+ * Test-only hazards: deliberate nondeterminism, to show that the determinism checks fire.
+ * `peerOrder: 'insertion'` keeps peers in a Set in the order they were added and picks fanout
+ * targets from that order instead of the canonical (sorted) one.
+ */
+export interface GossipHazards {
+  peerOrder?: 'canonical' | 'insertion';
+}
+
+export interface GossipOptions {
+  keypair: Keypair;
+  /** Peer selection and digest salts; give the node its own named stream. */
+  rng: Rng;
+  /** Trust gate oracle (scores from this node). Without one, gated topics accept only own entries. */
+  trust?: TrustOracle;
+  topics?: Partial<Record<Topic, Partial<TopicConfig>>>;
+  /** Peers each announcement goes to (default 4). */
+  fanout?: number;
+  /** Peers each anti-entropy round sends a digest to (default 1). */
+  digestFanout?: number;
+  /** An announced hash is requested again from another announcer after this long (default 1000 ms). */
+  requestTimeoutMs?: number;
+  /** Entries per response message (default 64, at most MAX_ENTRIES_PER_MESSAGE). */
+  maxResponseEntries?: number;
+  /** Responses one digest may trigger per topic (default 4): anti-entropy catches up over rounds. */
+  maxResponsesPerDigest?: number;
+  /** Bloom sizing (default 10 bits per entry, k = 7: about 1% false positives). */
+  bloomBitsPerEntry?: number;
+  bloomK?: number;
+  hazards?: GossipHazards;
+}
+
+function emptyStep(): GossipStep {
+  return { send: [], delivered: [], rejected: [], removed: [] };
+}
+
+export class Gossip {
+  readonly self: string;
+  private readonly selfDid: Did;
+  private readonly kp: Keypair;
+  private readonly rng: Rng;
+  private readonly trust: TrustOracle | undefined;
+  private readonly config: Record<Topic, TopicConfig>;
+  private readonly stores: Record<Topic, TopicStore>;
+  private readonly fanout: number;
+  private readonly digestFanout: number;
+  private readonly requestTimeoutMs: number;
+  private readonly maxResponseEntries: number;
+  private readonly maxResponsesPerDigest: number;
+  private readonly bloomBits: number;
+  private readonly bloomK: number;
+  private readonly hazards: GossipHazards;
+  private peerList: string[] = [];
+  private readonly peerSet = new Set<string>();
+  /** hash → time it was last requested (lookups only; never iterated into an output). */
+  private readonly pending = new Map<Hash, number>();
+  private seq = 0;
+  private round = 0;
+
+  constructor(opts: GossipOptions) {
+    this.kp = opts.keypair;
+    this.selfDid = opts.keypair.did;
+    this.self = this.selfDid.toString();
+    this.rng = opts.rng;
+    this.trust = opts.trust;
+    this.config = resolveTopicConfig(opts.topics);
+    this.stores = Object.fromEntries(TOPICS.map((t) => [t, new TopicStore(this.config[t])])) as Record<Topic, TopicStore>;
+    this.fanout = opts.fanout ?? 4;
+    this.digestFanout = opts.digestFanout ?? 1;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 1000;
+    this.maxResponseEntries = Math.min(opts.maxResponseEntries ?? 64, MAX_ENTRIES_PER_MESSAGE);
+    this.maxResponsesPerDigest = opts.maxResponsesPerDigest ?? 4;
+    this.bloomBits = opts.bloomBitsPerEntry ?? 10;
+    this.bloomK = opts.bloomK ?? 7;
+    this.hazards = opts.hazards ?? {};
+  }
+
+  // ---- peers -------------------------------------------------------------------------------
+
+  /** Replace the peer set (DIDs; self is ignored). Kept sorted: selection never depends on the order given. */
+  setPeers(peers: readonly string[]): void {
+    this.peerSet.clear();
+    for (const p of peers) if (p !== this.self) this.peerSet.add(p);
+    this.peerList = [...this.peerSet].sort();
+  }
+
+  addPeer(p: string): void {
+    if (p === this.self || this.peerSet.has(p)) return;
+    this.peerSet.add(p);
+    this.peerList = [...this.peerSet].sort();
+  }
+
+  get peers(): readonly string[] {
+    return this.peerList;
+  }
+
+  private choosePeers(k: number, exclude?: string): string[] {
+    // The hazard iterates the Set in insertion order: what a HashSet bug looks like.
+    const base = this.hazards.peerOrder === 'insertion' ? [...this.peerSet] : this.peerList;
+    const pool = exclude === undefined ? base : base.filter((p) => p !== exclude);
+    if (pool.length <= k) return pool.slice();
+    return this.rng.shuffle(pool).slice(0, k);
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  topicConfig(t: Topic): TopicConfig {
+    return this.config[t];
+  }
+
+  store(t: Topic): TopicStore {
+    return this.stores[checkTopic(t)];
+  }
+
+  /** Every entry of a topic in canonical order. */
+  entries(t: Topic): readonly GossipEntry[] {
+    return this.store(t).entries();
+  }
+
+  has(t: Topic, h: Hash): boolean {
+    return this.store(t).has(h);
+  }
+
+  /** Root over the stored entry hashes of every topic (sorted): equal stores, equal roots. */
+  root(): Hash {
+    return contentHash(DOMAIN.gossipStore, {
+      version: GOSSIP_STORE_VERSION,
+      topics: TOPICS.map((t) => [t, this.stores[t].entries().map((e) => e.hash).sort()]),
+    });
+  }
+
+  // ---- events ------------------------------------------------------------------------------
+
+  private message(to: string, body: MessageBody): Outbound {
+    return { to, message: signMessage(this.kp, to, this.seq++, body) };
+  }
+
+  /**
+   * Publish `data` on a declared topic as this node. Bumps this node's counter in the topic clock,
+   * signs the entry, stores it and announces it. Throws GossipError (undeclared_topic, too_large,
+   * rate_limited, evicted) when this node's own limits refuse it.
+   */
+  publish(now: number, topic: string, data: unknown): { entry: GossipEntry; step: GossipStep } {
+    const t = checkTopic(topic);
+    const store = this.stores[t];
+    const size = dataSize(data);
+    if (size > this.config[t].maxDataBytes) throw new GossipError('too_large', `${t}: data is ${size} bytes > ${this.config[t].maxDataBytes}`, { topic: t });
+    const clock = vcSet(store.clock, this.self, vcGet(store.clock, this.self) + 1);
+    const entry = makeEntry(this.kp, t, clock, now, data);
+    const r = store.insert(entry);
+    if (r.status === 'rejected') throw new GossipError(r.reason, `${t}: own entry refused: ${r.detail}`, { topic: t });
+    const step = emptyStep();
+    if (r.status === 'inserted') {
+      step.delivered.push(entry);
+      step.removed.push(...r.removed);
+      for (const to of this.choosePeers(this.fanout)) step.send.push(this.message(to, { type: 'announce', topic: t, hashes: [entry.hash] }));
+    }
+    return { entry, step };
+  }
+
+  /** Handle one message from the network. Never throws on bad input: rejections are reported. */
+  receive(now: number, raw: unknown): GossipStep {
+    const step = emptyStep();
+    let m: GossipMessage;
+    try {
+      m = verifyMessage(raw, this.self);
+    } catch (e) {
+      if (e instanceof GossipError) {
+        const from = (raw as { from?: unknown } | null)?.from;
+        step.rejected.push({ reason: e.reason, detail: e.message, ...(typeof from === 'string' ? { from } : {}) });
+        return step;
+      }
+      throw e;
+    }
+    const b = m.body;
+    switch (b.type) {
+      case 'announce': {
+        const want = b.hashes.filter((h) => !this.stores[b.topic].has(h) && !this.recentlyRequested(now, h));
+        if (want.length) {
+          for (const h of want) this.pending.set(h, now);
+          step.send.push(this.message(m.from, { type: 'request', topic: b.topic, hashes: want }));
+        }
+        break;
+      }
+      case 'request': {
+        const have = b.hashes.map((h) => this.stores[b.topic].get(h)).filter((e): e is GossipEntry => e !== undefined);
+        for (let i = 0; i < have.length; i += this.maxResponseEntries) {
+          step.send.push(this.message(m.from, { type: 'response', topic: b.topic, entries: have.slice(i, i + this.maxResponseEntries) }));
+        }
+        break;
+      }
+      case 'response': {
+        const accepted: Hash[] = [];
+        b.entries.forEach((raw, i) => {
+          const e = this.ingest(raw, b.topic, m.from, `response from ${m.from} entries[${i}]`, step);
+          if (e) accepted.push(e.hash);
+        });
+        if (accepted.length) {
+          for (const to of this.choosePeers(this.fanout, m.from)) step.send.push(this.message(to, { type: 'announce', topic: b.topic, hashes: accepted }));
+        }
+        break;
+      }
+      case 'digest':
+      case 'pull_request': {
+        const pullTopics: Topic[] = [];
+        for (const d of b.digests) {
+          this.pushMissing(m.from, d, step);
+          const mine = this.stores[d.topic];
+          if (b.type === 'digest' && (!vcLe(d.clock, mine.clock) || d.count > mine.size)) pullTopics.push(d.topic);
+        }
+        if (pullTopics.length) step.send.push(this.message(m.from, { type: 'pull_request', digests: pullTopics.map((t) => this.digest(t)) }));
+        break;
+      }
+    }
+    return step;
+  }
+
+  /** One anti-entropy round: a digest of every topic to `digestFanout` random peers. */
+  tick(now: number): GossipStep {
+    void now; // rounds are driven by the runtime's schedule; the time is not needed here
+    const step = emptyStep();
+    this.round++;
+    const targets = this.choosePeers(this.digestFanout);
+    if (targets.length === 0) return step;
+    const digests = TOPICS.map((t) => this.digest(t));
+    for (const to of targets) step.send.push(this.message(to, { type: 'digest', digests }));
+    return step;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private recentlyRequested(now: number, h: Hash): boolean {
+    const at = this.pending.get(h);
+    return at !== undefined && now - at < this.requestTimeoutMs;
+  }
+
+  private digest(t: Topic): TopicDigest {
+    const s = this.stores[t];
+    // The salt changes every round (and differs per node): Bloom false positives do not repeat.
+    const salt = (this.rng.nextU32() ^ this.round) >>> 0;
+    const bloom = Bloom.forCount(s.size, salt, this.bloomBits, this.bloomK);
+    for (const e of s.entries()) bloom.add(e.hash);
+    return { topic: t, clock: s.clock, count: s.size, bloom: bloom.toWire() };
+  }
+
+  private pushMissing(to: string, d: TopicDigest, step: GossipStep): void {
+    const bloom = Bloom.fromWire(d.bloom);
+    const missing: GossipEntry[] = [];
+    const cap = this.maxResponseEntries * this.maxResponsesPerDigest;
+    // Newest first: what the peer lacks is most likely recent.
+    const all = this.stores[d.topic].entries();
+    for (let i = all.length - 1; i >= 0 && missing.length < cap; i--) {
+      const e = all[i]!;
+      if (!bloom.has(e.hash)) missing.push(e);
+    }
+    missing.reverse();
+    for (let i = 0; i < missing.length; i += this.maxResponseEntries) {
+      step.send.push(this.message(to, { type: 'response', topic: d.topic, entries: missing.slice(i, i + this.maxResponseEntries) }));
+    }
+  }
+
+  /** Verify and store one entry from a peer. Returns it when newly accepted. */
+  private ingest(raw: unknown, topic: Topic, from: string, where: string, step: GossipStep): GossipEntry | undefined {
+    const claimed = (raw as { hash?: unknown } | null)?.hash;
+    // A hash we hold is an entry we already verified: skip the crypto (dedup before work).
+    if (typeof claimed === 'string' && this.stores[topic].has(claimed as Hash)) return undefined;
+    let e: GossipEntry;
+    try {
+      e = verifyEntry(raw, where);
+      if (e.topic !== topic) throw new GossipError('malformed', `${where}: entry topic ${e.topic} in a ${topic} response`);
+      const size = dataSize(e.data);
+      if (size > this.config[topic].maxDataBytes) throw new GossipError('too_large', `${where}: data is ${size} bytes > ${this.config[topic].maxDataBytes}`);
+      const gate = this.config[topic].minAuthorTrustPpm;
+      if (gate > 0 && e.author !== this.self) {
+        const score = this.trust ? this.trust.scorePpm(this.selfDid, Did.parse(e.author)) : 0;
+        if (score < gate) throw new GossipError('untrusted_author', `${where}: trust in author ${e.author} is ${score} ppm < ${gate} ppm required on ${topic}`);
+      }
+    } catch (err) {
+      if (!(err instanceof GossipError)) throw err;
+      step.rejected.push({
+        reason: err.reason,
+        detail: err.message,
+        from,
+        topic,
+        ...(typeof claimed === 'string' ? { hash: claimed as Hash } : {}),
+        ...(typeof (raw as { author?: unknown } | null)?.author === 'string' ? { author: (raw as { author: string }).author } : {}),
+      });
+      return undefined;
+    }
+    const r = this.stores[topic].insert(e);
+    if (r.status === 'duplicate') return undefined;
+    if (r.status === 'rejected') {
+      step.rejected.push({ reason: r.reason, detail: `${where}: ${r.detail}`, from, topic, hash: e.hash, author: e.author });
+      return undefined;
+    }
+    this.pending.delete(e.hash);
+    step.delivered.push(e);
+    step.removed.push(...r.removed);
+    return e;
+  }
+
+  // ---- persistence -------------------------------------------------------------------------
+
+  /**
+   * Re-load entries a node persisted (after a restart). They were verified when first accepted;
+   * they are verified again anyway (the disk is not trusted more than the network).
+   * Returns the entries accepted, in canonical order.
+   */
+  restore(entries: readonly unknown[]): GossipStep {
+    const step = emptyStep();
+    for (const [i, raw] of entries.entries()) {
+      const t = (raw as { topic?: unknown } | null)?.topic;
+      if (typeof t !== 'string' || !TOPICS.includes(t as Topic)) {
+        step.rejected.push({ reason: 'undeclared_topic', detail: `restored entry ${i}: topic ${JSON.stringify(t)}` });
+        continue;
+      }
+      this.ingest(raw, t as Topic, this.self, `restored entry ${i}`, step);
+    }
+    return step;
+  }
+}
