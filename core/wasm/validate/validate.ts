@@ -1,0 +1,591 @@
+/**
+ * The validator: the spec's type checking for our pinned feature set, plus the profile rules.
+ * Returns every violation `{code, offset, function?, detail}` (codes are stable; see
+ * docs/deterministic-core.md), not only the first: module-level checks and profile rules all run;
+ * type checking of a function stops at that function's first type error (later errors in the same
+ * function would be consequences of it).
+ *
+ * It also computes the facts the instrumenter needs (maximum operand height per function).
+ */
+import { decodeModule, WasmDecodeError } from '../binary/decode.js';
+import { opInfo, parseSig, type OpInfo } from '../binary/opcodes.js';
+import {
+  isFloatType, isRefType,
+  type BlockType, type Expr, type FuncType, type GlobalType, type Instr, type Limits, type RefType, type TableType, type ValType, type WasmModule,
+} from '../binary/types.js';
+import { getProfile, type Profile, type ProfileName } from '../profiles.js';
+
+export interface Violation {
+  code: string;
+  offset: number;
+  /** Function index (in the function index space, imports first) when the violation is inside a body. */
+  function?: number;
+  detail: string;
+}
+
+export interface FuncFacts {
+  /** Maximum operand stack height in slots (v128 counts 2). */
+  maxHeight: number;
+  /** Params + declared locals in slots. */
+  localSlots: number;
+  maxNesting: number;
+}
+
+export interface ValidationResult {
+  ok: boolean;
+  profile: ProfileName;
+  violations: Violation[];
+}
+
+export interface DetailedValidation extends ValidationResult {
+  module?: WasmModule;
+  /** Facts per defined function (index i = code i). */
+  funcs: FuncFacts[];
+}
+
+const MAX_PAGES = 65_536;
+
+type V = ValType | 'unknown';
+
+interface Frame {
+  kind: 'block' | 'loop' | 'if' | 'else' | 'func';
+  start: ValType[];
+  end: ValType[];
+  height: number;
+  unreachable: boolean;
+}
+
+class TypeError_ extends Error {}
+
+const slots = (t: V): number => (t === 'v128' ? 2 : 1);
+
+interface Ctx {
+  m: WasmModule;
+  p: Profile;
+  out: Violation[];
+  funcTypes: (FuncType | undefined)[];
+  tables: TableType[];
+  memCount: number;
+  globals: GlobalType[];
+  importedGlobals: number;
+  /** Functions that may be referenced by ref.func in bodies (C.refs). */
+  refs: Set<number>;
+}
+
+function sameTypes(a: readonly ValType[], b: readonly ValType[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
+}
+
+function fmt(ts: readonly V[]): string {
+  return `[${ts.join(' ')}]`;
+}
+
+function checkLimits(c: Ctx, l: Limits, bound: number, what: string, offset: number): void {
+  if (l.min > bound) c.out.push({ code: what === 'memory' ? 'memory_size_limit' : 'table_size_limit', offset, detail: `${what} minimum ${l.min} exceeds ${bound}` });
+  if (l.max !== undefined && l.max > bound) c.out.push({ code: what === 'memory' ? 'memory_size_limit' : 'table_size_limit', offset, detail: `${what} maximum ${l.max} exceeds ${bound}` });
+  if (l.max !== undefined && l.min > l.max) c.out.push({ code: 'size_minimum_greater_than_maximum', offset, detail: `${what} minimum ${l.min} is greater than its maximum ${l.max}` });
+  if (l.shared && l.max === undefined) c.out.push({ code: 'shared_memory_must_have_maximum', offset, detail: 'shared memory needs a maximum' });
+}
+
+function blockSig(c: Ctx, bt: BlockType, offset: number, fn: number): FuncType {
+  if (bt.kind === 'empty') return { params: [], results: [] };
+  if (bt.kind === 'val') return { params: [], results: [bt.type] };
+  const t = c.m.types[bt.index];
+  if (t === undefined) {
+    c.out.push({ code: 'unknown_type', offset, function: fn, detail: `block type ${bt.index} does not exist` });
+    throw new TypeError_();
+  }
+  return t;
+}
+
+/** Type-check one constant expression (global init, segment offset, element expression). */
+function constExpr(c: Ctx, e: Expr, want: ValType, where: string, offset: number, globalLimit: number): void {
+  const stack: ValType[] = [];
+  for (const ins of e) {
+    const info = opInfo(ins.op)!;
+    switch (info.name) {
+      case 'i32.const': stack.push('i32'); break;
+      case 'i64.const': stack.push('i64'); break;
+      case 'f32.const': stack.push('f32'); break;
+      case 'f64.const': stack.push('f64'); break;
+      case 'v128.const': stack.push('v128'); break;
+      case 'ref.null': stack.push(ins.refType!); break;
+      case 'ref.func': {
+        if ((ins.idx ?? 0) >= c.funcTypes.length) {
+          c.out.push({ code: 'unknown_function', offset: ins.offset, detail: `${where}: ref.func ${ins.idx} does not exist` });
+          return;
+        }
+        stack.push('funcref');
+        break;
+      }
+      case 'global.get': {
+        const g = c.globals[ins.idx ?? 0];
+        if (g === undefined || (ins.idx ?? 0) >= globalLimit) {
+          c.out.push({ code: 'unknown_global', offset: ins.offset, detail: `${where}: global ${ins.idx} does not exist or is not visible here (global initializers may only read imported globals)` });
+          return;
+        }
+        if (g.mutable) {
+          c.out.push({ code: 'constant_expression_required', offset: ins.offset, detail: `${where}: global ${ins.idx} is mutable` });
+          return;
+        }
+        stack.push(g.type);
+        break;
+      }
+      default:
+        c.out.push({ code: 'constant_expression_required', offset: ins.offset, detail: `${where}: ${info.name} is not allowed in a constant expression` });
+        return;
+    }
+  }
+  if (stack.length !== 1 || stack[0] !== want) c.out.push({ code: 'type_mismatch', offset, detail: `${where}: constant expression has type ${fmt(stack)}, expected [${want}]` });
+}
+
+/** Profile rules that look at instructions one by one (run for every instruction of every body). */
+function profileInstr(c: Ctx, ins: Instr, info: OpInfo, fn: number, prev: Instr | undefined): void {
+  const p = c.p;
+  if (!p.instrumented) return;
+  if (info.feature === 'simd' || info.feature === 'relaxed_simd') {
+    c.out.push({ code: 'profile_simd', offset: ins.offset, function: fn, detail: `${info.name}: SIMD is not allowed in profile ${p.name}` });
+    return;
+  }
+  if (!p.floats && info.float) c.out.push({ code: 'profile_float', offset: ins.offset, function: fn, detail: `${info.name}: floating point is not allowed in profile ${p.name}` });
+  const t = ins.bt?.kind === 'val' ? [ins.bt.type] : ins.types ?? (ins.refType ? [ins.refType] : []);
+  for (const vt of t) profileType(c, vt, ins.offset, `${info.name} type`, fn);
+  if ((info.name === 'memory.copy' || info.name === 'memory.fill' || info.name === 'memory.init') && prev !== undefined && opInfo(prev.op)!.name === 'i32.const') {
+    const len = (prev.value as number) >>> 0;
+    if (len > p.limits!.maxBulkBytes) c.out.push({ code: 'profile_bulk_length', offset: ins.offset, function: fn, detail: `${info.name} of ${len} bytes exceeds the profile limit of ${p.limits!.maxBulkBytes}` });
+  }
+}
+
+function profileType(c: Ctx, t: ValType, offset: number, where: string, fn?: number): void {
+  const p = c.p;
+  if (!p.instrumented) return;
+  const v = (code: string, detail: string): void => {
+    const x: Violation = { code, offset, detail };
+    if (fn !== undefined) x.function = fn;
+    c.out.push(x);
+  };
+  if (t === 'v128') v('profile_simd', `${where}: v128 is not allowed in profile ${p.name}`);
+  else if (isFloatType(t) && !p.floats) v('profile_float', `${where}: ${t} is not allowed in profile ${p.name}`);
+  else if (t === 'externref') v('profile_externref', `${where}: externref is not allowed in profile ${p.name} (no host references exist)`);
+}
+
+/** Type-check one function body; returns its facts (maxHeight is from the part checked). */
+function checkFunction(c: Ctx, fn: number, type: FuncType, locals: ValType[], body: Expr, bodyOffset: number): FuncFacts {
+  const vals: V[] = [];
+  const ctrls: Frame[] = [];
+  let height = 0;
+  let maxHeight = 0;
+  let maxNesting = 0;
+  const localSlots = locals.reduce((n, t) => n + slots(t), 0);
+  let at = bodyOffset;
+  const err = (code: string, detail: string): never => {
+    c.out.push({ code, offset: at, function: fn, detail });
+    throw new TypeError_();
+  };
+  const push = (t: V): void => {
+    vals.push(t);
+    height += slots(t);
+    if (height > maxHeight) maxHeight = height;
+  };
+  const pop = (expect?: V): V => {
+    const f = ctrls[ctrls.length - 1]!;
+    if (vals.length === f.height) {
+      if (f.unreachable) return expect ?? 'unknown';
+      return err('type_mismatch', `expected ${expect ?? 'a value'} but the stack is empty`);
+    }
+    const actual = vals.pop()!;
+    height -= slots(actual);
+    if (expect !== undefined && actual !== 'unknown' && expect !== 'unknown' && actual !== expect) err('type_mismatch', `expected ${expect}, got ${actual}`);
+    return actual === 'unknown' ? expect ?? 'unknown' : actual;
+  };
+  const popAll = (ts: readonly ValType[]): V[] => {
+    const out: V[] = [];
+    for (let i = ts.length - 1; i >= 0; i--) out.unshift(pop(ts[i]));
+    return out;
+  };
+  const pushAll = (ts: readonly V[]): void => ts.forEach(push);
+  const pushCtrl = (kind: Frame['kind'], start: ValType[], end: ValType[]): void => {
+    ctrls.push({ kind, start, end, height: vals.length, unreachable: false });
+    pushAll(start);
+    if (ctrls.length - 1 > maxNesting) maxNesting = ctrls.length - 1;
+  };
+  const popCtrl = (): Frame => {
+    const f = ctrls[ctrls.length - 1];
+    if (f === undefined) return err('type_mismatch', 'unbalanced end');
+    popAll(f.end);
+    if (vals.length !== f.height) err('type_mismatch', `${vals.length - f.height} values left on the stack at the end of a ${f.kind}`);
+    ctrls.pop();
+    return f;
+  };
+  const labelTypes = (f: Frame): ValType[] => (f.kind === 'loop' ? f.start : f.end);
+  const unreachable = (): void => {
+    const f = ctrls[ctrls.length - 1]!;
+    while (vals.length > f.height) height -= slots(vals.pop()!);
+    f.unreachable = true;
+  };
+  const label = (l: number): Frame => {
+    const f = ctrls[ctrls.length - 1 - l];
+    if (f === undefined || l < 0) return err('unknown_label', `label ${l} does not exist (depth ${ctrls.length})`);
+    return f;
+  };
+  const local = (i: number): ValType => locals[i] ?? err('unknown_local', `local ${i} does not exist (${locals.length} locals)`);
+  const global = (i: number): GlobalType => c.globals[i] ?? err('unknown_global', `global ${i} does not exist`);
+  const table = (i: number): TableType => c.tables[i] ?? err('unknown_table', `table ${i} does not exist`);
+  const memory = (): void => {
+    if (c.memCount === 0) err('unknown_memory', 'no memory is defined or imported');
+  };
+  const elemType = (i: number): RefType => c.m.elems[i]?.type ?? err('unknown_elem_segment', `element segment ${i} does not exist`);
+  const data = (i: number): void => {
+    if (c.m.dataCount === undefined) err('data_count_section_required', 'data count section required');
+    if (i >= c.m.dataCount!) err('unknown_data_segment', `data segment ${i} does not exist`);
+  };
+
+  ctrls.push({ kind: 'func', start: [], end: type.results, height: 0, unreachable: false });
+  try {
+    for (const ins of body) {
+      at = ins.offset;
+      const info = opInfo(ins.op)!;
+      switch (info.name) {
+        case 'unreachable': unreachable(); break;
+        case 'nop': break;
+        case 'block': case 'loop': case 'if': {
+          const sig = blockSig(c, ins.bt!, ins.offset, fn);
+          if (info.name === 'if') pop('i32');
+          popAll(sig.params);
+          pushCtrl(info.name, sig.params, sig.results);
+          break;
+        }
+        case 'else': {
+          const f = ctrls[ctrls.length - 1]!;
+          if (f.kind !== 'if') err('type_mismatch', '`else` without a matching `if`');
+          popCtrl();
+          pushCtrl('else', f.start, f.end);
+          break;
+        }
+        case 'end': {
+          const f = popCtrl();
+          if (f.kind === 'if' && !sameTypes(f.start, f.end)) err('type_mismatch', `if without else must leave its parameters ${fmt(f.start)} as its results ${fmt(f.end)}`);
+          pushAll(f.end);
+          break;
+        }
+        case 'br': popAll(labelTypes(label(ins.idx!))); unreachable(); break;
+        case 'br_if': {
+          const lt = labelTypes(label(ins.idx!));
+          pop('i32');
+          popAll(lt);
+          pushAll(lt);
+          break;
+        }
+        case 'br_table': {
+          pop('i32');
+          const dflt = labelTypes(label(ins.idx!));
+          for (const l of ins.labels!) {
+            const lt = labelTypes(label(l));
+            if (lt.length !== dflt.length) err('type_mismatch', `br_table targets have different arities (${lt.length} vs ${dflt.length})`);
+            pushAll(popAll(lt));
+          }
+          popAll(dflt);
+          unreachable();
+          break;
+        }
+        case 'return': popAll(type.results); unreachable(); break;
+        case 'call': {
+          const t = c.funcTypes[ins.idx!];
+          if (t === undefined) err('unknown_function', `function ${ins.idx} does not exist`);
+          popAll(t!.params);
+          pushAll(t!.results);
+          break;
+        }
+        case 'call_indirect': {
+          const tb = table(ins.idx2!);
+          if (tb.elem !== 'funcref') err('type_mismatch', `call_indirect through table ${ins.idx2} of ${tb.elem}`);
+          const t = c.m.types[ins.idx!] ?? err('unknown_type', `type ${ins.idx} does not exist`);
+          pop('i32');
+          popAll(t.params);
+          pushAll(t.results);
+          break;
+        }
+        case 'drop': pop(); break;
+        case 'select': {
+          pop('i32');
+          const t1 = pop();
+          const t2 = pop();
+          const num = (t: V): boolean => t === 'unknown' || !isRefType(t);
+          if (!num(t1) || !num(t2)) err('type_mismatch', 'select without a type needs numeric or vector operands');
+          if (t1 !== t2 && t1 !== 'unknown' && t2 !== 'unknown') err('type_mismatch', `select operands differ: ${t1} vs ${t2}`);
+          push(t1 === 'unknown' ? t2 : t1);
+          break;
+        }
+        case 'select_t': {
+          if (ins.types!.length !== 1) err('invalid_result_arity', `select needs exactly one type, got ${ins.types!.length}`);
+          const t = ins.types![0]!;
+          pop('i32');
+          pop(t);
+          pop(t);
+          push(t);
+          break;
+        }
+        case 'local.get': push(local(ins.idx!)); break;
+        case 'local.set': pop(local(ins.idx!)); break;
+        case 'local.tee': { const t = local(ins.idx!); pop(t); push(t); break; }
+        case 'global.get': push(global(ins.idx!).type); break;
+        case 'global.set': {
+          const g = global(ins.idx!);
+          if (!g.mutable) err('global_is_immutable', `global ${ins.idx} is immutable`);
+          pop(g.type);
+          break;
+        }
+        case 'table.get': { const t = table(ins.idx!); pop('i32'); push(t.elem); break; }
+        case 'table.set': { const t = table(ins.idx!); pop(t.elem); pop('i32'); break; }
+        case 'table.size': table(ins.idx!); push('i32'); break;
+        case 'table.grow': { const t = table(ins.idx!); pop('i32'); pop(t.elem); push('i32'); break; }
+        case 'table.fill': { const t = table(ins.idx!); pop('i32'); pop(t.elem); pop('i32'); break; }
+        case 'table.copy': {
+          const d = table(ins.idx!);
+          const s = table(ins.idx2!);
+          if (d.elem !== s.elem) err('type_mismatch', `table.copy between ${s.elem} and ${d.elem} tables`);
+          popAll(['i32', 'i32', 'i32']);
+          break;
+        }
+        case 'table.init': {
+          const t = table(ins.idx2!);
+          const e = elemType(ins.idx!);
+          if (t.elem !== e) err('type_mismatch', `table.init of ${e} segment into ${t.elem} table`);
+          popAll(['i32', 'i32', 'i32']);
+          break;
+        }
+        case 'elem.drop': elemType(ins.idx!); break;
+        case 'memory.init': memory(); data(ins.idx!); popAll(['i32', 'i32', 'i32']); break;
+        case 'data.drop': data(ins.idx!); break;
+        case 'ref.null': push(ins.refType!); break;
+        case 'ref.is_null': {
+          const t = pop();
+          if (t !== 'unknown' && !isRefType(t)) err('type_mismatch', `ref.is_null of ${t}`);
+          push('i32');
+          break;
+        }
+        case 'ref.func': {
+          if (c.funcTypes[ins.idx!] === undefined) err('unknown_function', `function ${ins.idx} does not exist`);
+          if (!c.refs.has(ins.idx!)) err('undeclared_function_reference', `function ${ins.idx} is not declared in an element segment, export or global`);
+          push('funcref');
+          break;
+        }
+        default: {
+          if (info.imm === 'memarg' || info.imm === 'memarg_lane' || info.imm === 'zero_byte' || info.imm === 'zero_zero') memory();
+          if (ins.idx2 !== undefined && (info.imm === 'memarg' || info.imm === 'memarg_lane') && ins.idx2 !== 0) err('unknown_memory', `memory ${ins.idx2} does not exist`);
+          if (ins.align !== undefined && info.width !== undefined && 2 ** (ins.align & 63) > info.width) {
+            err('alignment_must_not_be_larger_than_natural', `${info.name}: alignment 2^${ins.align & 63} exceeds the natural alignment ${info.width}`);
+          }
+          if (ins.lane !== undefined && info.lanes !== undefined && ins.lane >= info.lanes) err('invalid_lane_index', `${info.name}: lane ${ins.lane} out of 0..${info.lanes - 1}`);
+          if (info.imm === 'shuffle' && ins.bytes!.some((b) => b >= 32)) err('invalid_lane_index', 'i8x16.shuffle lane index ≥ 32');
+          if (info.sig === undefined) err('type_mismatch', `no signature for ${info.name}`);
+          const sig = parseSig(info.sig!);
+          popAll(sig.params);
+          pushAll(sig.results);
+        }
+      }
+    }
+    at = body.length ? body[body.length - 1]!.offset : bodyOffset;
+    // the function's closing `end`
+    if (ctrls.length !== 1) err('type_mismatch', 'unclosed block at the end of the function');
+    popCtrl();
+  } catch (e) {
+    if (!(e instanceof TypeError_)) throw e;
+  }
+  return { maxHeight, localSlots, maxNesting };
+}
+
+function countNesting(body: Expr): number {
+  let depth = 0;
+  let max = 0;
+  for (const ins of body) {
+    if (ins.op === 0x02 || ins.op === 0x03 || ins.op === 0x04) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (ins.op === 0x0b) depth--;
+  }
+  return max;
+}
+
+export function validateDecoded(m: WasmModule, profileName: ProfileName): DetailedValidation {
+  const p = getProfile(profileName);
+  const out: Violation[] = [];
+  const c: Ctx = { m, p, out, funcTypes: [], tables: [], memCount: 0, globals: [], importedGlobals: 0, refs: new Set() };
+  const L = p.limits;
+
+  // ---- types ----
+  m.types.forEach((t, i) => {
+    const off = m.sections.find((s) => s.id === 1)?.offset ?? 0;
+    for (const vt of [...t.params, ...t.results]) profileType(c, vt, off, `type ${i}`);
+    if (L && t.params.length > L.maxParams) out.push({ code: 'profile_params', offset: off, detail: `type ${i} has ${t.params.length} parameters (limit ${L.maxParams})` });
+    if (L && t.results.length > L.maxResults) out.push({ code: 'profile_results', offset: off, detail: `type ${i} has ${t.results.length} results (limit ${L.maxResults})` });
+  });
+
+  // ---- imports ----
+  for (const im of m.imports) {
+    const d = im.desc;
+    const name = `${im.module}.${im.name}`;
+    if (p.instrumented && (im.module.startsWith('__icn_') || im.name.startsWith('__icn_'))) {
+      out.push({ code: 'profile_reserved_name', offset: im.offset, detail: `import ${name}: names starting with __icn_ are reserved` });
+    }
+    if (d.kind === 'func') {
+      const t = m.types[d.typeIndex];
+      if (t === undefined) out.push({ code: 'unknown_type', offset: im.offset, detail: `import ${name}: type ${d.typeIndex} does not exist` });
+      c.funcTypes.push(t);
+      if (p.imports) {
+        const allowed = p.imports.find((h) => h.module === im.module && h.name === im.name);
+        if (allowed === undefined) out.push({ code: 'profile_import', offset: im.offset, detail: `import ${name} is not allowed in profile ${p.name} (only ${p.imports.map((h) => `${h.module}.${h.name}`).join(', ')})` });
+        else if (t !== undefined && !(sameTypes(t.params, allowed.params) && sameTypes(t.results, allowed.results))) {
+          out.push({ code: 'profile_import_signature', offset: im.offset, detail: `import ${name} has type ${fmt(t.params)} -> ${fmt(t.results)}, expected ${fmt(allowed.params)} -> ${fmt(allowed.results)}` });
+        }
+      }
+    } else {
+      if (p.imports) out.push({ code: 'profile_import', offset: im.offset, detail: `import ${name}: ${d.kind} imports are not allowed in profile ${p.name}` });
+      if (d.kind === 'table') {
+        checkLimits(c, d.table.limits, 0xffff_ffff, 'table', im.offset);
+        c.tables.push(d.table);
+      } else if (d.kind === 'memory') {
+        checkLimits(c, d.memory.limits, MAX_PAGES, 'memory', im.offset);
+        if (d.memory.limits.shared && p.instrumented) out.push({ code: 'profile_threads', offset: im.offset, detail: 'shared memory (threads) is not allowed' });
+        c.memCount++;
+      } else {
+        c.globals.push(d.global);
+        profileType(c, d.global.type, im.offset, `import ${name}`);
+        c.importedGlobals++;
+      }
+    }
+  }
+  const importedFuncs = c.funcTypes.length;
+
+  // ---- functions, tables, memories ----
+  const funcSecOff = m.sections.find((s) => s.id === 3)?.offset ?? 0;
+  m.funcs.forEach((ti, i) => {
+    const t = m.types[ti];
+    if (t === undefined) out.push({ code: 'unknown_type', offset: funcSecOff, function: importedFuncs + i, detail: `function ${importedFuncs + i}: type ${ti} does not exist` });
+    c.funcTypes.push(t);
+  });
+  for (const t of m.tables) {
+    checkLimits(c, t.type.limits, 0xffff_ffff, 'table', t.offset);
+    c.tables.push(t.type);
+    profileType(c, t.type.elem, t.offset, 'table');
+    if (L && t.type.limits.min > L.maxTableElements) out.push({ code: 'profile_table_limit', offset: t.offset, detail: `table minimum ${t.type.limits.min} exceeds the profile limit of ${L.maxTableElements} elements` });
+  }
+  if (L && c.tables.length > L.maxTables) out.push({ code: 'profile_table_limit', offset: m.tables[0]?.offset ?? 0, detail: `${c.tables.length} tables exceed the profile limit of ${L.maxTables}` });
+  for (const mem of m.memories) {
+    checkLimits(c, mem.type.limits, MAX_PAGES, 'memory', mem.offset);
+    if (mem.type.limits.shared && p.instrumented) out.push({ code: 'profile_threads', offset: mem.offset, detail: 'shared memory (threads) is not allowed' });
+    if (L && mem.type.limits.min > L.maxMemoryPages) out.push({ code: 'profile_memory_limit', offset: mem.offset, detail: `memory minimum ${mem.type.limits.min} pages exceeds the profile limit of ${L.maxMemoryPages}` });
+    c.memCount++;
+  }
+  if (c.memCount > 1) out.push({ code: 'multiple_memories', offset: m.memories[1]?.offset ?? m.memories[0]?.offset ?? 0, detail: `${c.memCount} memories (at most one without multi-memory)` });
+
+  // ---- C.refs: functions referenced outside function bodies ----
+  const scanRefs = (e: Expr): void => e.forEach((ins) => { if (ins.op === 0xd2) c.refs.add(ins.idx!); });
+  m.globals.forEach((g) => scanRefs(g.init));
+  m.exports.forEach((e) => { if (e.kind === 'func') c.refs.add(e.index); });
+  for (const s of m.elems) {
+    s.funcs?.forEach((f) => c.refs.add(f));
+    s.exprs?.forEach(scanRefs);
+  }
+
+  // ---- globals ----
+  for (const g of m.globals) {
+    profileType(c, g.type.type, g.offset, 'global');
+    constExpr(c, g.init, g.type.type, 'global initializer', g.offset, c.importedGlobals);
+    c.globals.push(g.type);
+  }
+
+  // ---- exports ----
+  const names = new Set<string>();
+  for (const e of m.exports) {
+    if (names.has(e.name)) out.push({ code: 'duplicate_export_name', offset: e.offset, detail: `export name ${JSON.stringify(e.name)} is used twice` });
+    names.add(e.name);
+    if (p.instrumented && e.name.startsWith('__icn_')) out.push({ code: 'profile_reserved_name', offset: e.offset, detail: `export ${JSON.stringify(e.name)}: names starting with __icn_ are reserved` });
+    const count = e.kind === 'func' ? c.funcTypes.length : e.kind === 'table' ? c.tables.length : e.kind === 'memory' ? c.memCount : c.globals.length;
+    if (e.index >= count) out.push({ code: `unknown_${e.kind === 'func' ? 'function' : e.kind}`, offset: e.offset, detail: `export ${JSON.stringify(e.name)}: ${e.kind} ${e.index} does not exist` });
+  }
+
+  // ---- start ----
+  if (m.start !== undefined) {
+    const t = c.funcTypes[m.start.func];
+    if (m.start.func >= c.funcTypes.length) out.push({ code: 'unknown_function', offset: m.start.offset, detail: `start function ${m.start.func} does not exist` });
+    else if (t !== undefined && (t.params.length || t.results.length)) out.push({ code: 'start_function', offset: m.start.offset, detail: `start function ${m.start.func} must have type [] -> []` });
+  }
+
+  // ---- element segments ----
+  m.elems.forEach((s, i) => {
+    profileType(c, s.type, s.offset, `element segment ${i}`);
+    if (s.mode === 'active') {
+      const t = c.tables[s.table];
+      if (t === undefined) out.push({ code: 'unknown_table', offset: s.offset, detail: `element segment ${i}: table ${s.table} does not exist` });
+      else if (t.elem !== s.type) out.push({ code: 'type_mismatch', offset: s.offset, detail: `element segment ${i} of ${s.type} for a ${t.elem} table` });
+      constExpr(c, s.offsetExpr ?? [], 'i32', `element segment ${i} offset`, s.offset, c.importedGlobals);
+    }
+    s.funcs?.forEach((f) => { if (f >= c.funcTypes.length) out.push({ code: 'unknown_function', offset: s.offset, detail: `element segment ${i}: function ${f} does not exist` }); });
+    s.exprs?.forEach((e) => constExpr(c, e, s.type, `element segment ${i} item`, s.offset, c.importedGlobals));
+  });
+
+  // ---- data segments ----
+  m.datas.forEach((d, i) => {
+    if (d.mode === 'active') {
+      if (d.memory >= c.memCount) out.push({ code: 'unknown_memory', offset: d.offset, detail: `data segment ${i}: memory ${d.memory} does not exist` });
+      constExpr(c, d.offsetExpr ?? [], 'i32', `data segment ${i} offset`, d.offset, c.importedGlobals);
+    }
+  });
+
+  // ---- function bodies ----
+  const funcs: FuncFacts[] = [];
+  m.codes.forEach((code, i) => {
+    const fn = importedFuncs + i;
+    const t = c.funcTypes[fn] ?? { params: [], results: [] };
+    const locals: ValType[] = [...t.params];
+    let declared = 0;
+    for (const g of code.locals) {
+      declared += g.count;
+      profileType(c, g.type, code.bodyOffset, `local of function ${fn}`, fn);
+      if (declared + t.params.length <= 100_000) for (let k = 0; k < g.count; k++) locals.push(g.type);
+    }
+    if (declared + t.params.length > 100_000) {
+      out.push({ code: 'too_many_locals', offset: code.bodyOffset, function: fn, detail: `${declared + t.params.length} locals` });
+      funcs.push({ maxHeight: 0, localSlots: 0, maxNesting: 0 });
+      return;
+    }
+    if (L && declared + t.params.length > L.maxFunctionLocals) {
+      out.push({ code: 'profile_locals', offset: code.bodyOffset, function: fn, detail: `${declared + t.params.length} locals exceed the profile limit of ${L.maxFunctionLocals}` });
+    }
+    let prev: Instr | undefined;
+    for (const ins of code.body) {
+      profileInstr(c, ins, opInfo(ins.op)!, fn, prev);
+      prev = ins;
+    }
+    const facts = checkFunction(c, fn, t, locals, code.body, code.bodyOffset);
+    const nesting = countNesting(code.body);
+    facts.maxNesting = nesting;
+    if (L && nesting > L.maxControlNesting) out.push({ code: 'profile_nesting', offset: code.bodyOffset, function: fn, detail: `control nesting ${nesting} exceeds the profile limit of ${L.maxControlNesting}` });
+    if (L && facts.localSlots + facts.maxHeight + L.frameOverheadSlots > L.maxStackSlots) {
+      out.push({ code: 'profile_stack_frame', offset: code.bodyOffset, function: fn, detail: `one frame needs ${facts.localSlots + facts.maxHeight + L.frameOverheadSlots} stack slots, more than the budget of ${L.maxStackSlots}` });
+    }
+    funcs.push(facts);
+  });
+
+  out.sort((a, b) => a.offset - b.offset);
+  return { ok: out.length === 0, profile: profileName, violations: out, module: m, funcs };
+}
+
+/** Validate a binary against a profile: every violation, never a throw on bad bytes. */
+export function validateModule(bytes: Uint8Array, profileName: ProfileName): ValidationResult {
+  const r = validateDetailed(bytes, profileName);
+  return { ok: r.ok, profile: r.profile, violations: r.violations };
+}
+
+export function validateDetailed(bytes: Uint8Array, profileName: ProfileName): DetailedValidation {
+  getProfile(profileName);
+  let m: WasmModule;
+  try {
+    m = decodeModule(bytes);
+  } catch (e) {
+    if (!(e instanceof WasmDecodeError)) throw e;
+    return { ok: false, profile: profileName, violations: [{ code: `malformed:${e.reason}`, offset: e.offset, detail: e.message }], funcs: [] };
+  }
+  return validateDecoded(m, profileName);
+}
