@@ -1,0 +1,127 @@
+/** Building and verifying proofs of misbehavior. */
+import { dec } from '../canonical/index.js';
+import { IcnError, isIcnError } from '../errors.js';
+import { contentHash, DOMAIN, isHash, type Hash } from '../hash/index.js';
+import { Did, verifySignature, type Keypair } from '../identity/index.js';
+import type { CodeResolver, ReplayerRegistry } from './replayer.js';
+import { CLAIM_VERSION, POM_VERSION, WITNESS_VERSION, type ExecutionClaim, type PomVerdict, type ProofOfMisbehavior, type ProofOfMisbehaviorBody, type WitnessBundle } from './types.js';
+
+export function witnessBody(w: WitnessBundle): WitnessBundle {
+  return { version: w.version, engine: w.engine, code_hash: w.code_hash, inputs: w.inputs, fuel_limit: w.fuel_limit, timestamp: w.timestamp, entropy: w.entropy, profile_hash: w.profile_hash };
+}
+
+export function witnessHash(w: WitnessBundle): Hash {
+  return contentHash(DOMAIN.witnessBundle, witnessBody(w));
+}
+
+/** Shape check of a witness. Throws IcnError POM_FORMAT. */
+export function checkWitness(w: unknown): WitnessBundle {
+  const bad = (why: string): never => {
+    throw new IcnError('POM_FORMAT', `witness bundle: ${why}`);
+  };
+  if (w === null || typeof w !== 'object') bad('not an object');
+  const o = w as Record<string, unknown>;
+  if (o.version !== WITNESS_VERSION) bad(`version must be ${WITNESS_VERSION}`);
+  if (typeof o.engine !== 'string' || o.engine === '') bad('engine must be a non-empty string');
+  if (!isHash(o.code_hash)) bad('code_hash must be sha256:<hex>');
+  if (!isHash(o.profile_hash)) bad('profile_hash must be sha256:<hex>');
+  if (typeof o.entropy !== 'string' || !/^[0-9a-f]{64}$/.test(o.entropy)) bad('entropy must be 64 lowercase hex');
+  try {
+    dec.u64(o.fuel_limit as string);
+    dec.i64(o.timestamp as string);
+  } catch {
+    bad('fuel_limit must be a u64 and timestamp an i64 decimal string');
+  }
+  if (o.inputs === undefined) bad('inputs are missing');
+  return witnessBody(o as unknown as WitnessBundle);
+}
+
+/** The statement an executing node signs about its output (what a PoM can later hold against it). */
+export function signExecutionClaim(kp: Keypair, witness: WitnessBundle, outputHash: Hash): { claim: ExecutionClaim; signature: string } {
+  const claim: ExecutionClaim = { version: CLAIM_VERSION, witness_hash: witnessHash(witness), output_hash: outputHash };
+  return { claim, signature: kp.sign(DOMAIN.pomExecutionClaim, claim) };
+}
+
+export function pomBody(p: ProofOfMisbehaviorBody): ProofOfMisbehaviorBody {
+  return {
+    version: p.version,
+    claim: { type: p.claim.type, accused: p.claim.accused, accuser: p.claim.accuser },
+    canonical_inputs: p.canonical_inputs,
+    expected_output_hash: p.expected_output_hash,
+    actual_output_hash: p.actual_output_hash,
+    witness: witnessBody(p.witness),
+  };
+}
+
+export function pomHash(p: ProofOfMisbehaviorBody): Hash {
+  return contentHash(DOMAIN.proofOfMisbehavior, pomBody(p));
+}
+
+/**
+ * Build a proof: the accuser holds the accused's signed claim (`accusedSignature` over
+ * ExecutionClaim{witness_hash, actualOutputHash}) and states the output it expects.
+ */
+export function buildPom(accuser: Keypair, accused: Did, witness: WitnessBundle, actualOutputHash: Hash, accusedSignature: string, expectedOutputHash: Hash): ProofOfMisbehavior {
+  const w = checkWitness(witness);
+  const body: ProofOfMisbehaviorBody = {
+    version: POM_VERSION,
+    claim: { type: 'output-mismatch', accused: accused.toString(), accuser: accuser.did.toString() },
+    canonical_inputs: witnessHash(w),
+    expected_output_hash: expectedOutputHash,
+    actual_output_hash: actualOutputHash,
+    witness: w,
+  };
+  return { ...body, signatures: { accused: accusedSignature, accuser: accuser.sign(DOMAIN.proofOfMisbehavior, body) } };
+}
+
+/**
+ * Verify a proof by replaying its witness:
+ *  - invalid: malformed, a signature does not verify, inputs hash mismatch, expected = actual, no
+ *    replayer for the engine, or the replayer rejects the witness (unknown code, hash mismatch,
+ *    bad inputs, entropy or profile that does not match);
+ *  - confirmed: replay gives the accuser's expected output, not what the accused signed;
+ *  - refuted: replay gives what the accused signed (a false accusation), or neither output (the
+ *    accusation as stated is wrong; `accused_output_correct` says which).
+ * Harness faults during replay propagate as thrown IcnError HARNESS_FAULT: never a verdict.
+ */
+export async function verifyPom(pom: ProofOfMisbehavior, replayers: ReplayerRegistry, code: CodeResolver): Promise<PomVerdict> {
+  const invalid = (c: string, reason: string): PomVerdict => ({ verdict: 'invalid', code: c, reason });
+  let w: WitnessBundle;
+  try {
+    if (pom?.version !== POM_VERSION || pom.claim?.type !== 'output-mismatch') return invalid('POM_FORMAT', `not an ${POM_VERSION} output-mismatch proof`);
+    w = checkWitness(pom.witness);
+    if (!isHash(pom.expected_output_hash) || !isHash(pom.actual_output_hash)) return invalid('POM_FORMAT', 'output hashes must be sha256:<hex>');
+  } catch (e) {
+    if (isIcnError(e)) return invalid(e.code, e.message);
+    throw e;
+  }
+  if (pom.canonical_inputs !== witnessHash(w)) return invalid('POM_INPUTS_MISMATCH', `canonical_inputs ${pom.canonical_inputs} is not the witness hash ${witnessHash(w)}`);
+  if (pom.expected_output_hash === pom.actual_output_hash) return invalid('POM_NO_MISMATCH', 'expected and actual output hashes are equal: nothing is claimed');
+  let accused: Did;
+  let accuser: Did;
+  try {
+    accused = Did.parse(pom.claim.accused);
+    accuser = Did.parse(pom.claim.accuser);
+  } catch (e) {
+    return invalid('POM_FORMAT', (e as Error).message);
+  }
+  const claim: ExecutionClaim = { version: CLAIM_VERSION, witness_hash: pom.canonical_inputs, output_hash: pom.actual_output_hash };
+  if (!verifySignature(accused, DOMAIN.pomExecutionClaim, claim, pom.signatures?.accused)) return invalid('POM_BAD_SIGNATURE', `the accused ${accused} never signed output ${pom.actual_output_hash} for these inputs`);
+  if (!verifySignature(accuser, DOMAIN.proofOfMisbehavior, pomBody(pom), pom.signatures?.accuser)) return invalid('POM_BAD_SIGNATURE', `the accuser's signature over the proof does not verify`);
+  const replayer = replayers.get(w.engine);
+  if (!replayer) return invalid('POM_NO_REPLAYER', `no replayer for engine ${JSON.stringify(w.engine)} (registered: ${replayers.engines().join(', ') || 'none'})`);
+  let replayed: Hash;
+  try {
+    replayed = await replayer.replay(w, code);
+  } catch (e) {
+    if (isIcnError(e) && e.code !== 'HARNESS_FAULT') return invalid(e.code, `replay rejected the witness: ${e.message}`);
+    throw e;
+  }
+  if (replayed === pom.expected_output_hash) {
+    return { verdict: 'confirmed', replayed_output_hash: replayed, reason: `replay gives ${replayed}; ${accused} signed ${pom.actual_output_hash}` };
+  }
+  if (replayed === pom.actual_output_hash) {
+    return { verdict: 'refuted', replayed_output_hash: replayed, accused_output_correct: true, reason: `replay gives ${replayed}, exactly what ${accused} signed: false accusation` };
+  }
+  return { verdict: 'refuted', replayed_output_hash: replayed, accused_output_correct: false, reason: `replay gives ${replayed}, neither the accused's ${pom.actual_output_hash} nor the expected ${pom.expected_output_hash}` };
+}
