@@ -33,6 +33,7 @@ const V8_MESSAGES: ReadonlyArray<readonly [string, Trap]> = [
   ['unreachable', 'unreachable'],
   ['memory access out of bounds', 'memory_oob'],
   ['data segment out of bounds', 'memory_oob'],
+  ['data segment is out of bounds', 'memory_oob'],
   ['data segment has been dropped', 'memory_oob'],
   ['operation does not support unaligned accesses', 'memory_oob'],
   ['divide by zero', 'div_by_zero'],
@@ -50,6 +51,8 @@ const V8_MESSAGES: ReadonlyArray<readonly [string, Trap]> = [
 
 /** The trap for a V8 RuntimeError message, or undefined when the message is not a known trap. */
 export function trapFromV8Message(message: string): Trap | undefined {
+  // traps during instantiation carry the API prefix: "WebAssembly.Instance(): data segment is out of bounds"
+  message = message.replace(/^WebAssembly\.\w+\(\): /, '');
   for (const [m, t] of V8_MESSAGES) if (message === m || message.startsWith(`${m} `) || message.startsWith(`${m}:`)) return t;
   return undefined;
 }

@@ -35,3 +35,10 @@ export function validateFor(_bytes: Uint8Array, name: ProfileName): { ok: boolea
 export function prepare(bytes: Uint8Array, name: ProfileName): Prepared {
   return { bytes, profileHash: profileHashOf(name), instrumented: false };
 }
+
+/** For the .wast runner: the module to run under a profile, or why not (outside the profile vs invalid). */
+export function prepareForProfile(bytes: Uint8Array, name: ProfileName): { ok: true; bytes: Uint8Array } | { ok: false; outsideProfile: boolean; reason: string } {
+  const v = validateFor(bytes, name);
+  if (!v.ok) return { ok: false, outsideProfile: false, reason: v.violations.map((x) => x.code).join(', ') };
+  return { ok: true, bytes: prepare(bytes, name).bytes };
+}

@@ -132,8 +132,9 @@ export class WasmSession {
     if (!r.ok) throw harnessFault(`spectest module: ${(r.error as WorkerError).message}`);
   }
 
-  async instantiate(bytes: Uint8Array, imports: ImportMode, env?: HostEnv): Promise<InstantiateResult> {
-    const r = await this.request({ op: 'instantiate', bytes, imports, env });
+  /** Compile and instantiate (or, with `definitionOnly`, only compile: `inst` stays undefined). */
+  async instantiate(bytes: Uint8Array, imports: ImportMode, env?: HostEnv, definitionOnly = false): Promise<InstantiateResult> {
+    const r = await this.request({ op: 'instantiate', bytes, imports, env, definitionOnly });
     WasmSession.internal(r);
     return { inst: r.inst as number | undefined, exports: r.exports as InstantiateResult['exports'], error: r.error as WorkerError | undefined, hostCalls: (r.hostCalls as HostCall[]) ?? [] };
   }

@@ -125,6 +125,7 @@ const ops = {
     let module;
     try { module = new WebAssembly.Module(msg.bytes); }
     catch (e) { return { error: classify(e, 'compile') }; }
+    if (msg.definitionOnly) return { hostCalls: [] };
     const slot = { exports: null, env: msg.env || null, calls: [], logBytes: 0 };
     let imports;
     if (msg.imports === 'icn') imports = { icn: icnImports(slot) };
@@ -132,7 +133,11 @@ const ops = {
     else imports = {};
     let instance;
     try { instance = new WebAssembly.Instance(module, imports); }
-    catch (e) { return { error: classify(e, 'start'), hostCalls: slot.calls }; }
+    catch (e) {
+      // a missing import module is a TypeError in the JS API: for us it is a link failure
+      const err = e instanceof TypeError ? { phase: 'link', name: 'TypeError', message: e.message } : classify(e, 'start');
+      return { error: err, hostCalls: slot.calls };
+    }
     slot.exports = instance.exports;
     const id = nextInst++;
     const stack0 = instance.exports.__icn_stack instanceof WebAssembly.Global ? instance.exports.__icn_stack.value : 0;

@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { action, EXIT } from '../exit.js';
+
+export function register(program: Command): void {
+  program
+    .command('wast')
+    .description('run WebAssembly spec scripts (.wast) on an engine; prints every command and "N passed, N failed, N skipped"')
+    .argument('<path>', 'a .wast file or a directory of them')
+    .option('--engine <name>', 'raw | dc | dc-float (see engines in harness/wast/engine.ts)', 'raw')
+    .option('--tier <tier>', 'V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags)', 'default')
+    .option('--quiet', 'print only failures, skips and totals')
+    .option('--json', 'print one JSON document (every command, skip reasons, per-file outcome hashes)')
+    .action(
+      action('wast', async (path: string, o: { engine: string; tier: string; quiet?: boolean; json?: boolean }) => {
+        const { ENGINES } = await import('../../wast/engine.js');
+        const { parseTier, missingFlags, isWasmChild, reexecWith, currentTier } = await import('../../wast/flags.js');
+        const { flagsForMissingFeatures } = await import('../../wast/v8-features.js');
+        const { UsageError } = await import('../../io/files.js');
+        if (!ENGINES[o.engine]) throw new UsageError('USAGE_ENGINE', `--engine ${JSON.stringify(o.engine)}: expected one of ${Object.keys(ENGINES).join(', ')}`);
+        const tier = parseTier(o.tier);
+        const need = missingFlags(tier, flagsForMissingFeatures());
+        if (need.length > 0 && !isWasmChild()) return reexecWith(need);
+        const { runScript, wastFiles } = await import('../../wast/runner.js');
+        const files = wastFiles(path);
+        const out = (s: string): boolean => process.stdout.write(s);
+        const totals = { passed: 0, failed: 0, skipped: 0 };
+        const docs = [];
+        for (const f of files) {
+          const r = await runScript(f, o.engine, {
+            onResult: o.json ? undefined : (file, c) => {
+              if (o.quiet && c.status === 'pass') return;
+              const name = file.split(/[\\/]/).pop();
+              out(`${c.status.toUpperCase()} ${name}:${c.line} ${c.cmd} ${c.actual}${c.reason ? ` (${c.reason})` : ''}\n`);
+            },
+          });
+          totals.passed += r.passed;
+          totals.failed += r.failed;
+          totals.skipped += r.skipped;
+          if (o.json) docs.push(r);
+          else out(`# ${r.file}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.outcomesHash})\n`);
+        }
+        if (o.json) {
+          out(`${JSON.stringify({ engine: o.engine, tier: currentTier(), node: process.versions.node, v8: process.versions.v8, ...totals, files: docs }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+        } else out(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
+        return totals.failed > 0 ? EXIT.negative : EXIT.ok;
+      }),
+    );
+}

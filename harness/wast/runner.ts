@@ -1,0 +1,317 @@
+/**
+ * Runs .wast scripts on one engine: every command gets pass, fail or skip, with the engine's actual
+ * outcome. A skip is only ever "outside the profile" or "unsupported by this Node's V8", each with
+ * its reason; everything that depends on a skipped module is skipped with the same reason, and
+ * nothing that ran and disagreed with the script is ever reported as a skip.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { contentHash, DOMAIN, type Hash } from '../../core/hash/index.js';
+import { formatValue, type RawValue, type ValType } from '../../core/wasm/exec/values.js';
+import { trapsForSpecMessage } from '../../core/wasm/traps.js';
+import { watToWasm } from '../../core/wasm/wat.js';
+import { UsageError } from '../io/files.js';
+import { ENGINES, type CallOutcome, type InstanceHandle, type ModuleOutcome, type WastEngine } from './engine.js';
+import { parseScript, shapeOf, type Action, type Command, type Expected, type LaneExpect, type ModuleDecl } from './script.js';
+
+export type CommandStatus = 'pass' | 'fail' | 'skip';
+
+export interface CommandResult {
+  line: number;
+  cmd: string;
+  status: CommandStatus;
+  /** What the engine did, engine-neutral (hashed): `values:i32:0x…`, `trap:memory_oob`, `rejected`, … */
+  actual: string;
+  /** Why it failed or was skipped (not hashed: may quote tool messages). */
+  reason?: string;
+}
+
+export interface ScriptResult {
+  file: string;
+  engine: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  /** contentHash(DOMAIN.wasmSpecOutcomes, [{line, cmd, status, actual}…]). */
+  outcomesHash: Hash;
+  results: CommandResult[];
+}
+
+/** The .wast files of a path: the file itself, or a directory's *.wast sorted by name (bytewise). */
+export function wastFiles(path: string): string[] {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new UsageError('IO_READ', `cannot read ${path}: no such file or directory`, { path });
+  }
+  if (!st.isDirectory()) return [path];
+  const files = readdirSync(path).filter((f) => f.endsWith('.wast')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((f) => join(path, f));
+  if (files.length === 0) throw new UsageError('WAST_EMPTY', `${path}: no .wast files`);
+  return files;
+}
+
+type ModState = { kind: 'ok'; inst: InstanceHandle } | { kind: 'skip'; reason: string } | { kind: 'fail'; reason: string };
+
+async function compileDecl(decl: ModuleDecl, file: string, line: number): Promise<{ bytes: Uint8Array } | { textError: string }> {
+  if (decl.source.kind === 'binary') return { bytes: decl.source.bytes };
+  // wabt 1.0.39 lacks the typed-reference spelling of the two nullable reference types; the spec
+  // defines them as exact aliases, so spell them the way wabt reads them
+  const text = decl.source.text.replace(/\(ref\s+null\s+func\)/g, 'funcref').replace(/\(ref\s+null\s+extern\)/g, 'externref');
+  try {
+    // exceptions: the spec scripts' shared modules declare tags; V8 runs them, our profiles reject them
+    return { bytes: await watToWasm(text, { filename: `${basename(file)}:${line}`, validate: false, features: { exceptions: true, extended_const: true, multi_memory: true } }) };
+  } catch (e) {
+    const lines = (e as Error).message.split('\n');
+    return { textError: (lines.find((l) => l.includes('error:')) ?? lines[0]!).slice(0, 300) };
+  }
+}
+
+const NAN_MASK = { f32: { sign: 0x7fffffffn, canonical: 0x7fc00000n, quiet: 0x7fc00000n }, f64: { sign: 0x7fffffffffffffffn, canonical: 0x7ff8000000000000n, quiet: 0x7ff8000000000000n } };
+
+function nanMatches(type: 'f32' | 'f64', bits: bigint, pattern: 'canonical' | 'arithmetic'): boolean {
+  const m = NAN_MASK[type];
+  if (pattern === 'canonical') return (bits & m.sign) === m.canonical;
+  return (bits & m.quiet) === m.quiet;
+}
+
+export function valueMatches(exp: Expected, v: RawValue): boolean {
+  switch (exp.type) {
+    case 'either':
+      return exp.options.some((o) => valueMatches(o, v));
+    case 'v128': {
+      if (v.type !== 'v128') return false;
+      const shape = shapeOf(exp.shape)!;
+      const mask = (1n << BigInt(shape.width)) - 1n;
+      return exp.lanes.every((l: LaneExpect, i) => {
+        const bits = (v.bits >> BigInt(i * shape.width)) & mask;
+        if ('nan' in l) return nanMatches(shape.width === 32 ? 'f32' : 'f64', bits, l.nan);
+        return bits === l.bits;
+      });
+    }
+    case 'funcref':
+    case 'externref':
+    case 'anyref': {
+      if (v.type !== 'funcref' && v.type !== 'externref') return false;
+      if (exp.type !== 'anyref' && v.type !== exp.type) return false;
+      if (exp.ref === 'null') return v.ref === null;
+      if (exp.ref === 'nonnull') return v.ref !== null;
+      return v.type === 'externref' && v.ref === exp.ref;
+    }
+    default:
+      if (v.type !== exp.type) return false;
+      if ('nan' in exp) return nanMatches(exp.type as 'f32' | 'f64', (v as { bits: bigint }).bits, exp.nan);
+      return (v as { bits: bigint }).bits === exp.bits;
+  }
+}
+
+function callActual(o: CallOutcome): string {
+  switch (o.kind) {
+    case 'values':
+      return `values:${o.values.map(formatValue).join(',')}`;
+    case 'trap':
+      return `trap:${o.trap}`;
+    case 'exhausted':
+      return `exhausted:${o.how}`;
+    case 'fault':
+      return 'fault';
+  }
+}
+
+function moduleActual(o: ModuleOutcome): string {
+  return o.kind === 'trap' ? `trap:${o.trap}` : o.kind === 'exhausted' ? `exhausted:${o.how}` : o.kind;
+}
+
+export interface RunOptions {
+  /** Called after every command (for streaming output). */
+  onResult?: (file: string, r: CommandResult) => void;
+}
+
+export async function runScript(file: string, engineName: string, opts: RunOptions = {}): Promise<ScriptResult> {
+  const info = ENGINES[engineName];
+  if (!info) throw new UsageError('USAGE_ENGINE', `unknown engine ${JSON.stringify(engineName)} (known: ${Object.keys(ENGINES).join(', ')})`);
+  let commands: Command[];
+  try {
+    commands = parseScript(readFileSync(file, 'utf8'), basename(file));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError('IO_READ', `cannot read ${file}: no such file`);
+    throw e;
+  }
+  const engine = await info.create();
+  const results: CommandResult[] = [];
+  try {
+    const ctx = new ScriptContext(engine, file);
+    for (const c of commands) {
+      const r = await ctx.run(c);
+      results.push(r);
+      opts.onResult?.(file, r);
+    }
+  } finally {
+    await engine.close();
+  }
+  const count = (s: CommandStatus): number => results.filter((r) => r.status === s).length;
+  return {
+    file: basename(file),
+    engine: engineName,
+    passed: count('pass'),
+    failed: count('fail'),
+    skipped: count('skip'),
+    outcomesHash: contentHash(DOMAIN.wasmSpecOutcomes, results.map((r) => ({ line: r.line, cmd: r.cmd, status: r.status, actual: r.actual }))),
+    results,
+  };
+}
+
+class ScriptContext {
+  private current: ModState | undefined;
+  private readonly named = new Map<string, ModState>();
+  private readonly definitions = new Map<string, Uint8Array>();
+
+  constructor(
+    private readonly engine: WastEngine,
+    private readonly file: string,
+  ) {}
+
+  private target(name: string | undefined): ModState {
+    const m = name === undefined ? this.current : this.named.get(name);
+    return m ?? { kind: 'fail', reason: name === undefined ? 'no module defined yet' : `unknown module ${name}` };
+  }
+
+  private async perform(a: Action, expected?: Expected[]): Promise<CallOutcome | ModState> {
+    const t = this.target(a.module);
+    if (t.kind !== 'ok') return t;
+    return a.kind === 'invoke' ? this.engine.invoke(t.inst, a.name, a.args, expected?.map(typeOfExpected)) : this.engine.get(t.inst, a.name);
+  }
+
+  async run(c: Command): Promise<CommandResult> {
+    const base = { line: c.line, cmd: c.cmd === 'assert_trap_module' ? 'assert_trap' : c.cmd };
+    const pass = (actual: string): CommandResult => ({ ...base, status: 'pass', actual });
+    const fail = (actual: string, reason: string): CommandResult => ({ ...base, status: 'fail', actual, reason });
+    const skip = (reason: string): CommandResult => ({ ...base, status: 'skip', actual: 'skipped', reason });
+    const fromState = (s: ModState): CommandResult => (s.kind === 'skip' ? skip(s.reason) : fail('no-module', s.kind === 'fail' ? s.reason : 'no module'));
+
+    switch (c.cmd) {
+      case 'unsupported':
+        return fail('unsupported', `unsupported command ${c.what}`);
+      case 'module': {
+        const compiled = await compileDecl(c.module, this.file, c.line);
+        let state: ModState;
+        let result: CommandResult;
+        if ('textError' in compiled) {
+          // the text compiler (wabt) cannot parse a module the spec calls valid: a toolchain gap
+          // (e.g. table initializer expressions), reported as such, with everything depending on it
+          const why = `unsupported by the text compiler (wabt): ${compiled.textError}`;
+          state = { kind: 'skip', reason: `module at line ${c.line} ${why}` };
+          result = skip(why);
+        } else {
+          if (c.module.definition && c.module.name) this.definitions.set(c.module.name, compiled.bytes);
+          const o = await this.engine.instantiate(compiled.bytes, c.module.definition);
+          if (o.kind === 'instance') {
+            state = { kind: 'ok', inst: o.instance };
+            result = pass('instantiated');
+          } else if (o.kind === 'compiled') {
+            return pass('compiled');
+          } else if (o.kind === 'outside_profile' || o.kind === 'unsupported') {
+            const why = `${o.kind === 'outside_profile' ? 'outside the profile' : 'unsupported by this V8'}: ${o.reason}`;
+            state = { kind: 'skip', reason: `module at line ${c.line} ${why}` };
+            result = skip(why);
+          } else {
+            state = { kind: 'fail', reason: `module at line ${c.line} did not instantiate` };
+            result = fail(moduleActual(o), 'reason' in o ? o.reason : moduleActual(o));
+          }
+        }
+        this.current = state;
+        if (c.module.name) this.named.set(c.module.name, state);
+        return result;
+      }
+      case 'module_instance': {
+        const bytes = c.module ? this.definitions.get(c.module) : undefined;
+        if (!bytes) return fail('no-module', `no module definition ${c.module}`);
+        const o = await this.engine.instantiate(bytes, false);
+        const state: ModState = o.kind === 'instance' ? { kind: 'ok', inst: o.instance } : o.kind === 'outside_profile' || o.kind === 'unsupported' ? { kind: 'skip', reason: o.reason } : { kind: 'fail', reason: moduleActual(o) };
+        this.current = state;
+        if (c.instance) this.named.set(c.instance, state);
+        return state.kind === 'ok' ? pass('instantiated') : state.kind === 'skip' ? skip(state.reason) : fail(moduleActual(o), 'module instance did not instantiate');
+      }
+      case 'register': {
+        const t = this.target(c.module);
+        if (t.kind !== 'ok') return fromState(t);
+        await this.engine.register(t.inst, c.as);
+        return pass('registered');
+      }
+      case 'action': {
+        const o = await this.perform(c.action);
+        if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return fromState(o);
+        return o.kind === 'values' ? pass(callActual(o)) : fail(callActual(o), `expected the action to complete, got ${callActual(o)}`);
+      }
+      case 'assert_return': {
+        const o = await this.perform(c.action, c.expected);
+        if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return fromState(o);
+        const actual = callActual(o);
+        if (o.kind !== 'values') return fail(actual, `expected values, got ${actual}${o.kind === 'fault' ? `: ${o.reason}` : ''}`);
+        const ok = o.values.length === c.expected.length && c.expected.every((e, i) => valueMatches(e, o.values[i]!));
+        return ok ? pass(actual) : fail(actual, `expected ${describeExpected(c.expected)}, got ${actual}`);
+      }
+      case 'assert_trap': {
+        const o = await this.perform(c.action);
+        if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return fromState(o);
+        return this.checkTrap(callActual(o), o.kind === 'trap' ? o.trap : undefined, c.message, fail, pass, o.kind === 'fault' ? o.reason : undefined);
+      }
+      case 'assert_exhaustion': {
+        const o = await this.perform(c.action);
+        if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return fromState(o);
+        const actual = callActual(o);
+        if (o.kind === 'exhausted' && (o.how === 'stack_exhausted' || this.engine.nativeExhaustionCounts)) return pass(actual);
+        return fail(actual, o.kind === 'exhausted' ? 'native stack overflow (RangeError): poisoned, never a result under this engine' : `expected stack exhaustion, got ${actual}`);
+      }
+      case 'assert_trap_module':
+      case 'assert_uninstantiable': {
+        const compiled = await compileDecl(c.module, this.file, c.line);
+        if ('textError' in compiled) return fail('text-error', compiled.textError);
+        const o = await this.engine.instantiate(compiled.bytes, false);
+        if (o.kind === 'outside_profile' || o.kind === 'unsupported') return skip(o.reason);
+        return this.checkTrap(moduleActual(o), o.kind === 'trap' ? o.trap : undefined, c.message, fail, pass, 'reason' in o ? o.reason : undefined);
+      }
+      case 'assert_unlinkable': {
+        const compiled = await compileDecl(c.module, this.file, c.line);
+        if ('textError' in compiled) return fail('text-error', compiled.textError);
+        const o = await this.engine.instantiate(compiled.bytes, false);
+        if (o.kind === 'outside_profile' || o.kind === 'unsupported') return skip(o.reason);
+        return o.kind === 'unlinkable' ? pass('unlinkable') : fail(moduleActual(o), `expected a link error (${c.message}), got ${moduleActual(o)}`);
+      }
+      case 'assert_invalid':
+      case 'assert_malformed': {
+        const compiled = await compileDecl(c.module, this.file, c.line);
+        if ('textError' in compiled) {
+          // text the text compiler refuses: malformed (or, for assert_invalid, invalid) by construction
+          return pass('rejected:text');
+        }
+        const o = await this.engine.instantiate(compiled.bytes, true);
+        if (o.kind === 'outside_profile' || o.kind === 'unsupported') return skip(o.reason);
+        return o.kind === 'rejected' ? pass('rejected') : fail(moduleActual(o), `expected the module to be rejected (${c.message}), but it ${o.kind === 'compiled' ? 'compiled' : moduleActual(o)}`);
+      }
+    }
+  }
+
+  private checkTrap(actual: string, trap: string | undefined, message: string, fail: (a: string, r: string) => CommandResult, pass: (a: string) => CommandResult, detail?: string): CommandResult {
+    const allowed = trapsForSpecMessage(message);
+    if (!allowed) return fail(actual, `unknown trap message ${JSON.stringify(message)} (add it to core/wasm/traps.ts)`);
+    if (trap !== undefined && (allowed as readonly string[]).includes(trap)) return pass(actual);
+    return fail(actual, `expected trap "${message}" (${allowed.join('|')}), got ${actual}${detail ? `: ${detail}` : ''}`);
+  }
+}
+
+function typeOfExpected(e: Expected): ValType {
+  if (e.type === 'either') return typeOfExpected(e.options[0]!);
+  return e.type === 'anyref' ? 'funcref' : e.type;
+}
+
+function describeExpected(es: Expected[]): string {
+  const one = (e: Expected): string => {
+    if (e.type === 'either') return `either(${e.options.map(one).join(' | ')})`;
+    if (e.type === 'v128') return `v128 ${e.shape} [${e.lanes.map((l) => ('nan' in l ? `nan:${l.nan}` : `0x${l.bits.toString(16)}`)).join(' ')}]`;
+    if ('ref' in e) return `${e.type}:${String(e.ref)}`;
+    if ('nan' in e) return `${e.type}:nan:${e.nan}`;
+    return formatValue({ type: e.type, bits: e.bits });
+  };
+  return es.map(one).join(',') || '(nothing)';
+}

@@ -1,0 +1,115 @@
+/**
+ * The V8 engines of the .wast runner: `raw` (V8 as is) and `dc` / `dc-float` (validated against
+ * the profile and instrumented by core/wasm, then run on V8 with the meters reset before each
+ * call). All run in one WasmSession (one Worker) per script.
+ */
+import { readExports, type ExportInfo } from '../../core/wasm/exec/exports.js';
+import { prepareForProfile, type ProfileName } from '../../core/wasm/exec/profile-adapter.js';
+import { WasmSession, type WorkerError } from '../../core/wasm/exec/session.js';
+import { trapFromIcnCode, trapFromV8Message } from '../../core/wasm/traps.js';
+import { watToWasm } from '../../core/wasm/wat.js';
+import type { CallOutcome, InstanceHandle, ModuleOutcome, WastEngine } from './engine.js';
+import { missingFeaturesOf } from './v8-features.js';
+
+/** Fuel per call for instrumented spec modules: ample, never the reason a spec test stops. */
+export const SPEC_FUEL = 1n << 60n;
+
+const SPECTEST_WAT = `(module
+  (global (export "global_i32") i32 (i32.const 666))
+  (global (export "global_i64") i64 (i64.const 666))
+  (global (export "global_f32") f32 (f32.const 666.6))
+  (global (export "global_f64") f64 (f64.const 666.6))
+  (table (export "table") 10 20 funcref)
+  (memory (export "memory") 1 2)
+  (func (export "print"))
+  (func (export "print_i32") (param i32))
+  (func (export "print_i64") (param i64))
+  (func (export "print_f32") (param f32))
+  (func (export "print_f64") (param f64))
+  (func (export "print_i32_f32") (param i32 f32))
+  (func (export "print_f64_f64") (param f64 f64)))`;
+
+let spectestBytes: Promise<Uint8Array> | undefined;
+
+export async function createV8Engine(profile: ProfileName): Promise<WastEngine> {
+  spectestBytes ??= watToWasm(SPECTEST_WAT, { filename: 'spectest.wat' });
+  const session = new WasmSession();
+  await session.initSpectest(await spectestBytes);
+  const exportsOf = new Map<number, ExportInfo[] | Error>();
+  const instrumented = profile !== 'raw';
+
+  const callOutcome = (err: WorkerError, icnTrap: number | undefined): CallOutcome | ModuleOutcome => {
+    if (err.phase === 'range') return { kind: 'exhausted', how: 'native' };
+    if (err.phase === 'host') return { kind: 'trap', trap: 'host_error' };
+    if (err.phase === 'link') return { kind: 'unlinkable', reason: err.message };
+    if (err.phase === 'invoke' || err.phase === 'start') {
+      if (icnTrap !== undefined && icnTrap !== 0) {
+        const t = trapFromIcnCode(icnTrap);
+        if (!t) return { kind: 'fault', reason: `unknown __icn_trap ${icnTrap}` };
+        return t === 'stack_exhausted' ? { kind: 'exhausted', how: 'stack_exhausted' } : { kind: 'trap', trap: t };
+      }
+      const t = trapFromV8Message(err.message);
+      return t ? { kind: 'trap', trap: t } : { kind: 'fault', reason: `unmapped V8 trap message ${JSON.stringify(err.message)}` };
+    }
+    return { kind: 'fault', reason: `${err.phase}: ${err.name}: ${err.message}` };
+  };
+
+  const exportsFor = (inst: InstanceHandle, name: string): ExportInfo | Error => {
+    const ex = exportsOf.get(inst.id);
+    if (ex === undefined) return new Error(`unknown instance ${inst.id}`);
+    if (ex instanceof Error) return ex;
+    return ex.find((e) => e.name === name) ?? new Error(`no export ${JSON.stringify(name)}`);
+  };
+
+  return {
+    name: profile,
+    nativeExhaustionCounts: profile === 'raw',
+    async instantiate(bytes, definitionOnly) {
+      let runBytes = bytes;
+      if (instrumented) {
+        const p = prepareForProfile(bytes, profile);
+        if (!p.ok) return p.outsideProfile ? { kind: 'outside_profile', reason: p.reason } : { kind: 'rejected', by: 'validator', reason: p.reason };
+        runBytes = p.bytes;
+      }
+      const r = await session.instantiate(runBytes, definitionOnly ? 'none' : instrumented ? 'icn' : 'registry', { createdAt: 0n, entropy: new Uint8Array(32) }, definitionOnly);
+      if (r.error) {
+        if (r.error.phase === 'compile') {
+          const missing = missingFeaturesOf(bytes, r.error.message);
+          if (missing.length > 0) return { kind: 'unsupported', reason: `this Node's V8 (${process.versions.v8}) lacks: ${missing.join('; ')}` };
+          return { kind: 'rejected', by: instrumented ? 'v8 (instrumented module)' : 'v8', reason: r.error.message };
+        }
+        return callOutcome(r.error, undefined) as ModuleOutcome;
+      }
+      if (definitionOnly) return { kind: 'compiled' };
+      let ex: ExportInfo[] | Error;
+      try {
+        ex = readExports(bytes);
+      } catch (e) {
+        ex = e as Error;
+      }
+      exportsOf.set(r.inst!, ex);
+      return { kind: 'instance', instance: { id: r.inst! } };
+    },
+    async register(inst, as) {
+      await session.register(inst.id, as);
+    },
+    async invoke(inst, name, args, resultsHint) {
+      let e = exportsFor(inst, name);
+      // a module our pinned decoder cannot read (e.g. it imports exception tags) still runs under
+      // raw V8: take the signature from the script (argument and expected result types)
+      if (e instanceof Error && !instrumented && resultsHint && exportsOf.get(inst.id) instanceof Error) e = { name, kind: 'func', sig: { params: args.map((a) => a.type), results: resultsHint } };
+      if (e instanceof Error) return { kind: 'fault', reason: e.message };
+      if (e.kind !== 'func') return { kind: 'fault', reason: `${name} is not a function` };
+      const r = await session.invoke(inst.id, name, e.sig, args, { fuel: instrumented ? SPEC_FUEL : undefined });
+      if (r.error) return callOutcome(r.error, r.icnTrap) as CallOutcome;
+      return { kind: 'values', values: r.values! };
+    },
+    async get(inst, name) {
+      const e = exportsFor(inst, name);
+      if (e instanceof Error) return { kind: 'fault', reason: e.message };
+      if (e.kind !== 'global') return { kind: 'fault', reason: `${name} is not a global` };
+      return { kind: 'values', values: [await session.get(inst.id, name, e.type)] };
+    },
+    close: () => session.close(),
+  };
+}
