@@ -11,6 +11,7 @@ import { register as registerDiff } from './commands/diff.js';
 import { register as registerCanon } from './commands/canon.js';
 import { register as registerMerge } from './commands/merge.js';
 import { register as registerGate } from './commands/gate.js';
+import { register as registerWast } from './commands/wast.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
     .version(GENERATOR.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerList, registerDiff, registerCanon, registerMerge, registerGate]) register(program);
+  for (const register of [registerRun, registerList, registerDiff, registerCanon, registerMerge, registerGate, registerWast]) register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
