@@ -135,7 +135,7 @@ function idMatches(id: string, pattern: string): boolean {
 }
 
 function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=,@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A command that reruns this entry the way the sides ran it. */

@@ -6,16 +6,46 @@ import { IcnError } from '../../core/errors.js';
 import { contentHash, DOMAIN } from '../../core/hash/index.js';
 import { sealEntry } from '../manifest/build.js';
 import type { ManifestEntry } from '../manifest/types.js';
-import { SUITES } from '../suites/registry.js';
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SUITES, type SuiteInfo } from '../suites/registry.js';
 import type { CaseSpec, Suite, SuiteContext } from '../suites/types.js';
 import { selectCases, type Selection } from './select.js';
 
 const loaded = new Map<string, Promise<Suite>>();
 
+/**
+ * Out-of-tree suites: `ICN_HARNESS_EXTRA_SUITES` lists ES module files (comma-separated), each
+ * exporting `name`, `description` and `createSuite()`. Child processes inherit the variable, so
+ * such suites run under `--jobs`, `--tiers` and `--check-determinism` like built-in ones. The
+ * harness's own tests use it to prove that the determinism check fires.
+ */
+export function allSuites(): SuiteInfo[] {
+  const extra = (process.env.ICN_HARNESS_EXTRA_SUITES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const infos: SuiteInfo[] = [...SUITES];
+  for (const file of extra) {
+    const name = basename(file).replace(/\.(m?js)$/, '').replace(/-suite$/, '');
+    if (infos.some((i) => i.name === name)) continue;
+    infos.push({
+      name,
+      description: `extra suite from ${file}`,
+      load: async () => {
+        const mod = (await import(pathToFileURL(resolve(file)).href)) as { createSuite?: () => Suite | Promise<Suite> };
+        if (typeof mod.createSuite !== 'function') throw new IcnError('RUN_EXTRA_SUITE', `${file}: an extra suite module must export createSuite()`);
+        const suite = await mod.createSuite();
+        if (suite.name !== name) throw new IcnError('RUN_EXTRA_SUITE', `${file}: suite name ${JSON.stringify(suite.name)} must match the file name (${name})`);
+        return suite;
+      },
+    });
+  }
+  return infos;
+}
+
 /** Load one suite by name (cached per process). */
 export function loadSuite(name: string): Promise<Suite> {
-  const info = SUITES.find((s) => s.name === name);
-  if (!info) throw new IcnError('RUN_UNKNOWN_SUITE', `unknown suite ${JSON.stringify(name)} (known: ${SUITES.map((s) => s.name).join(', ')})`);
+  const all = allSuites();
+  const info = all.find((s) => s.name === name);
+  if (!info) return Promise.reject(new IcnError('RUN_UNKNOWN_SUITE', `unknown suite ${JSON.stringify(name)} (known: ${all.map((s) => s.name).join(', ')})`));
   let p = loaded.get(name);
   if (!p) {
     p = info.load();
@@ -25,11 +55,12 @@ export function loadSuite(name: string): Promise<Suite> {
 }
 
 export async function loadSuites(names: string[]): Promise<Suite[]> {
-  const known = SUITES.map((s) => s.name);
+  const all = allSuites();
+  const known = all.map((s) => s.name);
   for (const n of names) {
     if (!known.includes(n)) throw new IcnError('RUN_UNKNOWN_SUITE', `unknown suite ${JSON.stringify(n)} (known: ${known.join(', ')})`);
   }
-  const chosen = names.length === 0 ? SUITES : SUITES.filter((s) => names.includes(s.name));
+  const chosen = names.length === 0 ? all : all.filter((s) => names.includes(s.name));
   return Promise.all(chosen.map((s) => loadSuite(s.name)));
 }
 

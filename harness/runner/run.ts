@@ -112,17 +112,18 @@ export async function runAll(opts: RunOptions): Promise<RunResult> {
     let done = 0;
     const inProcess = !explicitTiers && jobs === 1 && !extra.forceChild;
     const context: SuiteContext = { ...opts.context, tiers: [tier] };
+    // Children run on this machine and Node; only the tier differs.
+    const p: PlatformFacts = { arch: process.arch, os: process.platform, node: process.version, tier };
     const r = await executePass(ordered, {
       inProcess,
       jobs,
       launch: { execArgv: [...execArgvForTier(tier), ...(extra.flags ?? [])], env: extra.env ? { ...process.env, ...extra.env } : undefined },
       context,
       timeoutMs,
-      onEntry: (e) => opts.onCase?.(++done, ordered.length, e, label),
+      onEntry: (e) => opts.onCase?.(++done, ordered.length, applyKnownFailure(e, opts.knownFailures, p), label),
       shouldStop: extra.shouldStop,
     });
     passes.push({ pass: label, ms: opts.nowMs() - t0 });
-    const p = facts(r.platform);
     const entries = [...r.entries.values()].map(({ entry }) => applyKnownFailure(entry, opts.knownFailures, p));
     return { r, entries };
   };
