@@ -51,6 +51,26 @@ export interface IngestResult {
 
 const key = (account: string, currency: string) => `${account}\u0000${currency}`;
 
+/** A credit limit that takes effect atomically with a batch (Ledger.applyBatch). */
+export interface CreditLimitChange {
+  account: string;
+  currency: string;
+  limit: bigint;
+}
+
+interface Staged {
+  checked: CheckedEntry[];
+  balances: Map<string, bigint>;
+  limits: CreditLimitChange[];
+}
+
+function checkLimit(account: string, currency: string, limit: bigint): void {
+  if (typeof account !== 'string' || account === '' || typeof currency !== 'string' || currency === '') {
+    throw new LedgerError('LEDGER_FORMAT', 'credit limit: account and currency must be non-empty strings');
+  }
+  if (typeof limit !== 'bigint' || limit < 0n || limit > I64_MAX) throw new LedgerError('LEDGER_FORMAT', `credit limit ${String(limit)} must be in 0..${I64_MAX}`);
+}
+
 export class Ledger {
   private readonly owner: Did;
   private readonly ownerKey: string;
@@ -109,10 +129,7 @@ export class Ledger {
 
   /** Set an account's credit limit (CCL SetCreditLimit, governance). Part of the ledger root. */
   setCreditLimit(account: string, currency: string, limit: bigint): void {
-    if (typeof account !== 'string' || account === '' || typeof currency !== 'string' || currency === '') {
-      throw new LedgerError('LEDGER_FORMAT', 'credit limit: account and currency must be non-empty strings');
-    }
-    if (limit < 0n || limit > I64_MAX) throw new LedgerError('LEDGER_FORMAT', `credit limit ${limit} must be in 0..${I64_MAX}`);
+    checkLimit(account, currency, limit);
     this.limits.set(key(account, currency), { account, currency, limit });
   }
 
@@ -170,9 +187,10 @@ export class Ledger {
   }
 
   /** Apply entries atomically, in the given order (parents before children). Throws; then nothing changed. */
-  applyBatch(raws: readonly unknown[], verify = true): Hash[] {
+  applyBatch(raws: readonly unknown[], verify = true, limits: readonly CreditLimitChange[] = []): Hash[] {
     const checked = raws.map((r) => checkEntry(r, verify));
-    const staged = this.stage(checked);
+    for (const l of limits) checkLimit(l.account, l.currency, l.limit);
+    const staged = this.stage(checked, limits);
     this.commit(staged);
     const ids = checked.map((c) => c.id);
     for (const id of ids) this.release(id, { id, status: 'applied', released: [], rejected: [] });
@@ -206,8 +224,14 @@ export class Ledger {
     }
   }
 
-  private stage(checked: CheckedEntry[]): { checked: CheckedEntry[]; balances: Map<string, bigint> } {
+  /**
+   * Stage entries (and credit-limit changes that take effect with them, atomically) against the
+   * current state; throws on the first failure, leaving everything unchanged.
+   */
+  private stage(checked: CheckedEntry[], limitChanges: readonly CreditLimitChange[] = []): Staged {
     const staged = new Map<string, bigint>();
+    const newLimits = new Map(limitChanges.map((l) => [key(l.account, l.currency), l]));
+    const limitOf = (a: string, c: string) => newLimits.get(key(a, c))?.limit ?? this.creditLimit(a, c);
     const inBatch = new Set<Hash>();
     for (const c of checked) {
       if (this.entries.has(c.id) || inBatch.has(c.id)) throw new LedgerError('LEDGER_FORMAT', `entry ${c.id} is already in the ledger`, { id: c.id });
@@ -229,7 +253,7 @@ export class Ledger {
       // Limits are checked after the whole entry: an entry may route through an account.
       for (const d of c.deltas) {
         const b = staged.get(key(d.account_id, d.currency))!;
-        const limit = this.creditLimit(d.account_id, d.currency);
+        const limit = limitOf(d.account_id, d.currency);
         if (b < -limit) {
           throw new LedgerError('LEDGER_CREDIT_LIMIT', `entry ${c.id}: ${d.account_id} would hold ${b} ${d.currency}, below its credit limit −${limit}`, {
             id: c.id,
@@ -240,10 +264,11 @@ export class Ledger {
       }
       inBatch.add(c.id);
     }
-    return { checked, balances: staged };
+    return { checked, balances: staged, limits: [...newLimits.values()] };
   }
 
-  private commit(s: { checked: CheckedEntry[]; balances: Map<string, bigint> }): void {
+  private commit(s: Staged): void {
+    for (const l of s.limits) this.limits.set(key(l.account, l.currency), { ...l });
     for (const c of s.checked) {
       this.entries.set(c.id, c.entry);
       this.order.push(c.id);
