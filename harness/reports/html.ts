@@ -33,15 +33,16 @@ export function benchmarksOf(m: Manifest): BenchmarkRatio[] {
 
 function hbars(rows: { label: string; parts: { value: number; color: string; title: string }[]; note?: string }[], opts: { unit?: string; marker?: number } = {}): string {
   if (rows.length === 0) return '<p class="muted">nothing to chart</p>';
-  const labelW = 230;
+  const labelW = 250;
   const barW = 480;
   const rowH = 22;
   const max = Math.max(...rows.map((r) => r.parts.reduce((a, p) => a + p.value, 0)), opts.marker ?? 0, 1e-9);
   const h = rows.length * rowH + 24;
-  const out = [`<svg class="chart" width="${labelW + barW + 120}" height="${h}" role="img" viewBox="0 0 ${labelW + barW + 120} ${h}">`];
+  const W = labelW + barW + 120;
+  const out = [`<svg class="chart" width="100%" style="max-width:${W}px" role="img" viewBox="0 0 ${W} ${h}" preserveAspectRatio="xMinYMin meet">`];
   rows.forEach((r, i) => {
     const y = i * rowH + 4;
-    out.push(`<text x="${labelW - 6}" y="${y + 14}" text-anchor="end">${esc(r.label.length > 36 ? `${r.label.slice(0, 35)}…` : r.label)}</text>`);
+    out.push(`<text x="${labelW - 6}" y="${y + 14}" text-anchor="end">${esc(r.label.length > 34 ? `…${r.label.slice(-33)}` : r.label)}</text>`);
     let x = labelW;
     for (const p of r.parts) {
       const w = (p.value / max) * barW;
@@ -148,7 +149,7 @@ h1{margin:0 0 8px}h2{border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:
 code{font:12px ui-monospace,monospace;word-break:break-all}.muted{color:#777}.small{font-size:12px}
 table{border-collapse:collapse;width:100%;margin:6px 0 14px}th,td{border:1px solid #e0e0e0;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f5f5f5}.badge{display:inline-block;padding:2px 10px;border-radius:10px;color:#fff;font-weight:600}
-.chart text{font:12px system-ui,sans-serif;fill:#333}.grid{display:grid;grid-template-columns:1fr 1fr;gap:8px 32px}
+.chart text{font:12px system-ui,sans-serif;fill:#333}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:8px 32px}.grid>div{min-width:0}
 .legend span{display:inline-block;margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
 tr.s-fail,tr.s-error{background:#fff3f3}tr.s-xpass{background:#fff8e6}
 </style></head><body>`;

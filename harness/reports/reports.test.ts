@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { contentHash, DOMAIN } from '../../core/hash/index.js';
+import { buildManifest, sealEntry } from '../manifest/build.js';
+import type { EntryStatus, Manifest } from '../manifest/types.js';
+import { annotations, escapeData } from './annotations.js';
+import { htmlReport } from './html.js';
+import { junitXml } from './junit.js';
+import { markdownSummary } from './markdown.js';
+
+function manifest(n: number, statuses: EntryStatus[] = ['pass']): Manifest {
+  const entries = Array.from({ length: n }, (_, i) => {
+    const status = statuses[i % statuses.length]!;
+    return sealEntry({
+      id: `vectors/big/f${String(i).padStart(5, '0')}::case-<&>"'`,
+      suite: 'vectors',
+      class: 'lc',
+      tags: [],
+      inputs: contentHash(DOMAIN.test, i),
+      outputs: { out: `value ${i} ${'x'.repeat(60)}` },
+      status,
+      ...(status === 'pass' ? {} : { reason: `why ${i}: 100% broken,\nsecond line` }),
+      reproduce: `icn-harness run --filter 'vectors/big/f${i}'`,
+    });
+  });
+  return buildManifest({ entries, platform: { arch: 'x64', os: 'linux', node: 'v20.20.2', v8: '11.3', v8Flags: [], tier: 'default', cpuFeatures: ['avx2'] }, generator: { name: 'icn-harness', version: 't' }, volatile: { caseMs: {} } });
+}
+
+describe('JUnit XML', () => {
+  it('counts per suite, maps xfail to skipped (never a pass) and xpass to a failure, escapes', () => {
+    const x = junitXml(manifest(6, ['pass', 'fail', 'error', 'xfail', 'xpass', 'skip']));
+    expect(x).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="icn-harness" tests="6" failures="2" errors="1" skipped="2"/);
+    expect(x).toContain('<testsuite name="vectors" tests="6" failures="2" errors="1" skipped="2"');
+    expect(x).toContain('name="big/f00003::case-&lt;&amp;&gt;&quot;&apos;"');
+    expect(x).toMatch(/f00003[^\n]*\n\s*<skipped message="xfail \(expected failure, not a pass\): why 3/);
+    expect(x).toMatch(/f00004[^\n]*\n\s*<failure message="xpass: why 4/);
+    expect(x).toMatch(/f00002[^\n]*\n\s*<error message="why 2/);
+    expect(x).not.toMatch(/<[^>]*[<][^>]*>/); // no raw < inside a tag
+    expect(x.match(/<testcase /g)).toHaveLength(6);
+  });
+});
+
+describe('GitHub annotations and Markdown', () => {
+  it('one ::error per failure with escaped data and the vector file', () => {
+    const a = annotations(manifest(3, ['pass', 'fail', 'xpass']));
+    expect(a).toHaveLength(2);
+    expect(a[0]).toMatch(/^::error file=vectors\/big\/f00001\.json,title=fail vectors\/big\/f00001%3A%3Acase-<&>"'::/);
+    expect(a[0]).toContain('::why 1: 100%25 broken,%0Asecond line%0Areproduce: ');
+    expect(a[1]).toMatch(/^::warning /);
+    expect(escapeData('a%\r\nb')).toBe('a%25%0D%0Ab');
+  });
+  it('the summary says FAILED and lists failures', () => {
+    const md = markdownSummary(manifest(3, ['pass', 'fail']));
+    expect(md).toMatch(/^# icn-harness run: FAILED/);
+    expect(md).toContain('- **fail** `vectors/big/f00001::case-<&>"\'`: why 1: 100% broken, second line');
+    expect(markdownSummary(manifest(2))).toMatch(/^# icn-harness run: passed/);
+  });
+});
+
+describe('HTML report', () => {
+  it('is one self-contained file with platform, charts and tables, escaped', () => {
+    const h = htmlReport(manifest(4, ['pass', 'fail']));
+    expect(h).toMatch(/^<!doctype html>/);
+    expect(h).not.toMatch(/<script|<link|src="http/);
+    expect(h).toContain('<h2>Platform fingerprint</h2>');
+    expect(h).toContain('<svg class="chart"');
+    expect(h).toContain('case-&lt;&amp;&gt;');
+    expect(h).toContain('FAILED');
+  });
+  it('stays under its size cap, keeping failures before passes', () => {
+    const m = manifest(3000, ['pass', 'pass', 'pass', 'fail']);
+    const full = htmlReport(m, { capBytes: 100 * 1024 * 1024 });
+    expect(Buffer.byteLength(full)).toBeGreaterThan(400_000);
+    const capped = htmlReport(m, { capBytes: 400_000 });
+    expect(Buffer.byteLength(capped)).toBeLessThanOrEqual(400_000);
+    expect(capped).toMatch(/rows omitted \(failures are kept first\)/);
+    expect(capped).toContain('f00003::'); // a failure survives
+    expect(capped).not.toContain('f02000::'); // a pass does not
+  });
+});
