@@ -1,0 +1,562 @@
+/**
+ * The run loop of the reference interpreter: one value stack (locals and operands of every frame),
+ * an explicit frame stack (no JS recursion per wasm call, so the native stack never limits or
+ * changes a result), fuel and the logical stack budget enforced by the interpreter's own rules.
+ *
+ * Fuel is held as a JS number: exact up to 2^53 units used, which at this interpreter's speed is
+ * decades of compute; limits above 2^53 are treated as 2^53 (never reached).
+ */
+import { IcnError } from '../../errors.js';
+import { OP } from '../binary/opcodes.js';
+import { trapFromIcnCode } from '../traps.js';
+import type { WasmModule } from '../binary/types.js';
+import { compileFunction, X_BR, X_BR_IF, X_BR_IF_0, X_BR_TABLE, X_CHARGE, X_IF, X_JMP, X_RETURN, type BranchTarget, type Compiled } from './compile.js';
+import * as N from './numeric.js';
+import { WasmTrap } from './numeric.js';
+import { defaultValue, growMemory, growTable, PAGE, type FuncInst, type Instance, type MemInst, type TableInst, type Val } from './store.js';
+
+export type TraceEvent =
+  | { ev: 'charge'; func: number; offset: number; amount: number; fuelLeft: string }
+  | { ev: 'call'; func: number | string; depth: number; stackSlots: number }
+  | { ev: 'return'; func: number | string; depth: number }
+  | { ev: 'trap'; trap: string; func: number; offset: number; detail?: string };
+
+export interface MachineOptions {
+  /** Fuel cost of an operator key (the cost table, looked up by name). */
+  costOf: (op: number) => number;
+  /** Length-proportional cost of a bulk operator key (0 when not bulk). */
+  bulkPerUnit: (op: number) => number;
+  frameOverheadSlots: number;
+  maxStackSlots: number;
+  /** memory.copy/fill/init length limit, checked after the bounds check and before the length charge. */
+  maxBulkBytes: number;
+  /** Collect an event trace (bounded by traceLimit events; the rest is dropped and counted). */
+  trace?: boolean;
+  traceLimit?: number;
+}
+
+/** The host side of a trap raised inside a host function (icn.log out of bounds, …). */
+export class HostTrap extends Error {
+  override readonly name = 'HostTrap';
+}
+
+const FUEL_CAP = 2 ** 53;
+/** The instrumenter's __icn_trap code for a bulk operation over the length limit (its trap name is traps.ts's). */
+const ICN_BULK_LIMIT = 4;
+const STACK_INIT = 1 << 16;
+
+/** Compile on first call; modules are kept with their instance through FuncInst.inst. */
+export interface CodeSource {
+  module: WasmModule;
+  funcTypeOf: (i: number) => import('../binary/types.js').FuncType;
+}
+const sources = new WeakMap<Instance, CodeSource>();
+export function attachSource(inst: Instance, src: CodeSource): void {
+  sources.set(inst, src);
+}
+
+export class Machine {
+  private readonly S: Val[] = new Array(STACK_INIT).fill(0);
+  fuelLimit = FUEL_CAP;
+  fuelLeft = FUEL_CAP;
+  stackUsed = 0;
+  trace: TraceEvent[] | undefined;
+  traceDropped = 0;
+  private readonly traceLimit: number;
+
+  constructor(readonly opts: MachineOptions) {
+    this.traceLimit = opts.traceLimit ?? 1_000_000;
+    if (opts.trace) this.trace = [];
+  }
+
+  setFuel(limit: bigint): void {
+    const n = limit > BigInt(FUEL_CAP) ? FUEL_CAP : Number(limit);
+    this.fuelLimit = n;
+    this.fuelLeft = n;
+  }
+
+  fuelUsed(): bigint {
+    return BigInt(this.fuelLimit - this.fuelLeft);
+  }
+
+  private ev(e: TraceEvent): void {
+    if (!this.trace) return;
+    if (this.trace.length < this.traceLimit) this.trace.push(e);
+    else this.traceDropped++;
+  }
+
+  code(f: FuncInst): Compiled {
+    if (f.code) return f.code;
+    const src = sources.get(f.inst!)!;
+    f.code = compileFunction(src.module, f.index!, src.funcTypeOf, { costOf: this.opts.costOf, frameOverheadSlots: this.opts.frameOverheadSlots });
+    return f.code;
+  }
+
+  /** After a bulk operator's bounds check: the profile's length limit (memory ops), then the length charge. */
+  private bulk(op: number, n: number, fi: number, at: number): void {
+    if (op !== FC(12) && op !== FC(14) && op !== FC(17) && n > this.opts.maxBulkBytes) {
+      const t = trapFromIcnCode(ICN_BULK_LIMIT);
+      if (t === undefined) throw new IcnError('HARNESS_FAULT', `bulk operation of ${n} bytes is over the profile's limit of ${this.opts.maxBulkBytes}, and the trap enum has no name for it yet (__icn_trap ${ICN_BULK_LIMIT})`);
+      throw this.trap(t, fi, at, `bulk length ${n} over ${this.opts.maxBulkBytes}`);
+    }
+    const cost = this.opts.bulkPerUnit(op) * n;
+    if (cost === 0) return;
+    if (cost > this.fuelLeft) throw this.trap('out_of_fuel', fi, at, `bulk charge ${cost}`);
+    this.fuelLeft -= cost;
+    if (this.trace) this.ev({ ev: 'charge', func: fi, offset: at, amount: cost, fuelLeft: String(this.fuelLeft) });
+  }
+
+  private trap(t: import('../traps.js').Trap, fi: number, at: number, detail?: string): WasmTrap {
+    const e = new WasmTrap(t, detail);
+    (e as WasmTrap & { where?: [number, number] }).where = [fi, at];
+    return e;
+  }
+
+  /** Call a function with arguments; returns its results or throws WasmTrap. */
+  invoke(f: FuncInst, args: Val[]): Val[] {
+    this.stackUsed = 0;
+    try {
+      return this.run(f, args);
+    } catch (e) {
+      if (e instanceof WasmTrap) {
+        const w = (e as WasmTrap & { where?: [number, number] }).where;
+        if (this.trace) this.ev(w ? { ev: 'trap', trap: e.trap, func: w[0], offset: w[1], detail: e.message } : { ev: 'trap', trap: e.trap, func: -1, offset: -1, detail: e.message });
+      }
+      throw e;
+    } finally {
+      this.stackUsed = 0;
+    }
+  }
+
+  private callHost(f: FuncInst, args: Val[]): Val[] {
+    if (this.trace) this.ev({ ev: 'call', func: f.name ?? 'host', depth: -1, stackSlots: this.stackUsed });
+    let r: Val[];
+    try {
+      r = f.host!(args);
+    } catch (e) {
+      if (e instanceof HostTrap) throw new WasmTrap('host_error', e.message);
+      throw e;
+    }
+    if (this.trace) this.ev({ ev: 'return', func: f.name ?? 'host', depth: -1 });
+    return r;
+  }
+
+  private run(entry: FuncInst, args: Val[]): Val[] {
+    if (entry.host) return this.callHost(entry, args);
+    const S = this.S;
+    const opts = this.opts;
+    const maxSlots = opts.maxStackSlots;
+    const tracing = this.trace !== undefined;
+    // frame stack: caller function, return pc, frame pointer
+    const fFunc: FuncInst[] = [];
+    const fPc: number[] = [];
+    const fFp: number[] = [];
+
+    let sp = 0;
+    for (const v of args) S[sp++] = v;
+
+    let cur = entry;
+    let C = this.code(cur);
+    let OPS = C.op, A = C.a, B = C.b, K = C.k;
+    let pc = 0;
+    let fp = 0;
+    let base = 0;
+    let inst: Instance = cur.inst!;
+    let mem: MemInst = inst.mems[0]!;
+    let fi = cur.index!;
+    let depth = 0;
+
+    const enter = (f: FuncInst): void => {
+      const c = this.code(f);
+      if (this.stackUsed + c.frameSlots > maxSlots) throw this.trap('stack_exhausted', f.index!, 0, `frame of ${c.frameSlots} slots at ${this.stackUsed}/${maxSlots}`);
+      this.stackUsed += c.frameSlots;
+      fp = sp - c.nParams;
+      const lt = c.localTypes;
+      for (let i = c.nParams; i < lt.length; i++) S[sp++] = defaultValue(lt[i]!);
+      base = sp;
+      cur = f;
+      C = c;
+      OPS = c.op; A = c.a; B = c.b; K = c.k;
+      pc = 0;
+      inst = f.inst!;
+      mem = inst.mems[0]!;
+      fi = f.index!;
+      if (tracing) this.ev({ ev: 'call', func: fi, depth, stackSlots: this.stackUsed });
+    };
+    enter(entry);
+
+    const br = (tpc: number, arity: number, height: number): void => {
+      const dst = base + height;
+      if (arity !== 0 && dst !== sp - arity) for (let i = 0; i < arity; i++) S[dst + i] = S[sp - arity + i]!;
+      sp = dst + arity;
+      pc = tpc;
+    };
+
+    const oob = (ea: number, w: number): void => {
+      if (mem === undefined || ea + w > mem.bytes.length) throw this.trap('memory_oob', fi, C.at[pc - 1]!, `access of ${w} at ${ea}`);
+    };
+
+    for (;;) {
+      const o = OPS[pc]!;
+      const ia = A[pc]!;
+      pc++;
+      switch (o) {
+        case X_CHARGE:
+          if (ia > this.fuelLeft) throw this.trap('out_of_fuel', fi, C.at[pc - 1]!, `charge ${ia} with ${this.fuelLeft} left`);
+          this.fuelLeft -= ia;
+          if (tracing) this.ev({ ev: 'charge', func: fi, offset: C.at[pc - 1]!, amount: ia, fuelLeft: String(this.fuelLeft) });
+          break;
+        case X_JMP:
+          pc = ia;
+          break;
+        case X_IF:
+          if (S[--sp] === 0) pc = ia;
+          break;
+        case X_BR:
+          br(ia, B[pc - 1]!, C.c[pc - 1]!);
+          break;
+        case X_BR_IF:
+          if (S[--sp] !== 0) br(ia, B[pc - 1]!, C.c[pc - 1]!);
+          break;
+        case X_BR_IF_0:
+          if (S[--sp] !== 0) pc = ia;
+          break;
+        case X_BR_TABLE: {
+          const i = (S[--sp] as number) >>> 0;
+          const n = B[pc - 1]!;
+          const t = (K[ia] as BranchTarget[])[i < n ? i : n]!;
+          br(t.pc, t.arity, t.height);
+          break;
+        }
+        case X_RETURN: {
+          const n = C.nResults;
+          for (let i = 0; i < n; i++) S[fp + i] = S[sp - n + i]!;
+          sp = fp + n;
+          this.stackUsed -= C.frameSlots;
+          if (tracing) this.ev({ ev: 'return', func: fi, depth });
+          if (depth === 0) return S.slice(0, n);
+          depth--;
+          const f = fFunc.pop()!;
+          pc = fPc.pop()!;
+          fp = fFp.pop()!;
+          cur = f;
+          C = this.code(f);
+          OPS = C.op; A = C.a; B = C.b; K = C.k;
+          base = fp + C.localTypes.length;
+          inst = f.inst!;
+          mem = inst.mems[0]!;
+          fi = f.index!;
+          break;
+        }
+        case 0x00:
+          throw this.trap('unreachable', fi, C.at[pc - 1]!);
+        case 0x01:
+          break;
+        case 0x10:
+        case 0x11: {
+          let f: FuncInst;
+          if (o === 0x10) f = inst.funcs[ia]!;
+          else {
+            const i = (S[--sp] as number) >>> 0;
+            const t = inst.tables[B[pc - 1]!]!;
+            if (i >= t.elems.length) throw this.trap('table_oob', fi, C.at[pc - 1]!, `call_indirect index ${i} of ${t.elems.length}`);
+            const e = t.elems[i] as FuncInst | null;
+            // V8 cannot tell a null entry from a signature mismatch; one trap name keeps results equal
+            if (e === null) throw this.trap('indirect_call_mismatch', fi, C.at[pc - 1]!, 'null table entry');
+            if (e.typeKey !== inst.typeKeys[ia]) throw this.trap('indirect_call_mismatch', fi, C.at[pc - 1]!, `signature ${e.typeKey}, expected ${inst.typeKeys[ia]}`);
+            f = e;
+          }
+          if (f.host) {
+            const np = f.type.params.length;
+            const hargs = S.slice(sp - np, sp);
+            sp -= np;
+            const r = this.callHost(f, hargs);
+            for (const v of r) S[sp++] = v;
+            break;
+          }
+          fFunc.push(cur);
+          fPc.push(pc);
+          fFp.push(fp);
+          depth++;
+          enter(f);
+          break;
+        }
+        case 0x1a:
+          sp--;
+          break;
+        case 0x1b:
+        case 0x1c: {
+          const c = S[--sp];
+          const v2 = S[--sp]!;
+          if (c === 0) S[sp - 1] = v2;
+          break;
+        }
+        case 0x20:
+          S[sp++] = S[fp + ia]!;
+          break;
+        case 0x21:
+          S[fp + ia] = S[--sp]!;
+          break;
+        case 0x22:
+          S[fp + ia] = S[sp - 1]!;
+          break;
+        case 0x23:
+          S[sp++] = inst.globals[ia]!.value;
+          break;
+        case 0x24:
+          inst.globals[ia]!.value = S[--sp]!;
+          break;
+        case 0x25: {
+          const t = inst.tables[ia]!;
+          const i = (S[sp - 1] as number) >>> 0;
+          if (i >= t.elems.length) throw this.trap('table_oob', fi, C.at[pc - 1]!);
+          S[sp - 1] = t.elems[i]!;
+          break;
+        }
+        case 0x26: {
+          const t = inst.tables[ia]!;
+          const v = S[--sp]!;
+          const i = (S[--sp] as number) >>> 0;
+          if (i >= t.elems.length) throw this.trap('table_oob', fi, C.at[pc - 1]!);
+          t.elems[i] = v;
+          break;
+        }
+        // ---- loads: a = static offset ----
+        case 0x28: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 4); S[sp - 1] = mem.view.getInt32(ea, true); break; }
+        case 0x29: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 8); S[sp - 1] = mem.view.getBigInt64(ea, true); break; }
+        case 0x2a: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 4); S[sp - 1] = mem.view.getInt32(ea, true); break; }
+        case 0x2b: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 8); S[sp - 1] = mem.view.getBigInt64(ea, true); break; }
+        case 0x2c: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 1); S[sp - 1] = mem.view.getInt8(ea); break; }
+        case 0x2d: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 1); S[sp - 1] = mem.bytes[ea]!; break; }
+        case 0x2e: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 2); S[sp - 1] = mem.view.getInt16(ea, true); break; }
+        case 0x2f: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 2); S[sp - 1] = mem.view.getUint16(ea, true); break; }
+        case 0x30: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 1); S[sp - 1] = BigInt(mem.view.getInt8(ea)); break; }
+        case 0x31: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 1); S[sp - 1] = BigInt(mem.bytes[ea]!); break; }
+        case 0x32: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 2); S[sp - 1] = BigInt(mem.view.getInt16(ea, true)); break; }
+        case 0x33: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 2); S[sp - 1] = BigInt(mem.view.getUint16(ea, true)); break; }
+        case 0x34: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 4); S[sp - 1] = BigInt(mem.view.getInt32(ea, true)); break; }
+        case 0x35: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 4); S[sp - 1] = BigInt(mem.view.getUint32(ea, true)); break; }
+        // ---- stores ----
+        case 0x36: case 0x38: { const v = S[--sp] as number; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 4); mem.view.setInt32(ea, v, true); break; }
+        case 0x37: case 0x39: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 8); mem.view.setBigInt64(ea, v, true); break; }
+        case 0x3a: { const v = S[--sp] as number; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 1); mem.bytes[ea] = v; break; }
+        case 0x3b: { const v = S[--sp] as number; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 2); mem.view.setInt16(ea, v, true); break; }
+        case 0x3c: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 1); mem.bytes[ea] = Number(v & 0xffn); break; }
+        case 0x3d: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 2); mem.view.setUint16(ea, Number(v & 0xffffn), true); break; }
+        case 0x3e: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 4); mem.view.setUint32(ea, Number(v & 0xffffffffn), true); break; }
+        case 0x3f:
+          S[sp++] = mem.bytes.length / PAGE;
+          break;
+        case 0x40:
+          S[sp - 1] = growMemory(mem, (S[sp - 1] as number) >>> 0);
+          break;
+        // ---- constants (f32 as bits in a, i64/f64 as bigint in k) ----
+        case 0x41: case 0x43:
+          S[sp++] = ia;
+          break;
+        case 0x42: case 0x44:
+          S[sp++] = K[ia] as bigint;
+          break;
+        // ---- i32 ----
+        case 0x45: S[sp - 1] = S[sp - 1] === 0 ? 1 : 0; break;
+        case 0x46: { const b = S[--sp]; S[sp - 1] = S[sp - 1] === b ? 1 : 0; break; }
+        case 0x47: { const b = S[--sp]; S[sp - 1] = S[sp - 1] !== b ? 1 : 0; break; }
+        case 0x48: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) < b ? 1 : 0; break; }
+        case 0x49: { const b = (S[--sp] as number) >>> 0; S[sp - 1] = (S[sp - 1] as number) >>> 0 < b ? 1 : 0; break; }
+        case 0x4a: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) > b ? 1 : 0; break; }
+        case 0x4b: { const b = (S[--sp] as number) >>> 0; S[sp - 1] = (S[sp - 1] as number) >>> 0 > b ? 1 : 0; break; }
+        case 0x4c: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) <= b ? 1 : 0; break; }
+        case 0x4d: { const b = (S[--sp] as number) >>> 0; S[sp - 1] = (S[sp - 1] as number) >>> 0 <= b ? 1 : 0; break; }
+        case 0x4e: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) >= b ? 1 : 0; break; }
+        case 0x4f: { const b = (S[--sp] as number) >>> 0; S[sp - 1] = (S[sp - 1] as number) >>> 0 >= b ? 1 : 0; break; }
+        case 0x67: S[sp - 1] = Math.clz32(S[sp - 1] as number); break;
+        case 0x68: S[sp - 1] = N.i32Ctz(S[sp - 1] as number); break;
+        case 0x69: S[sp - 1] = N.i32Popcnt(S[sp - 1] as number); break;
+        case 0x6a: { const b = S[--sp] as number; S[sp - 1] = ((S[sp - 1] as number) + b) | 0; break; }
+        case 0x6b: { const b = S[--sp] as number; S[sp - 1] = ((S[sp - 1] as number) - b) | 0; break; }
+        case 0x6c: { const b = S[--sp] as number; S[sp - 1] = Math.imul(S[sp - 1] as number, b); break; }
+        case 0x6d: case 0x6e: case 0x6f: case 0x70: {
+          const b = S[--sp] as number;
+          const x = S[sp - 1] as number;
+          try {
+            S[sp - 1] = o === 0x6d ? N.i32DivS(x, b) : o === 0x6e ? N.i32DivU(x, b) : o === 0x6f ? N.i32RemS(x, b) : N.i32RemU(x, b);
+          } catch (e) {
+            throw this.locate(e, fi, C.at[pc - 1]!);
+          }
+          break;
+        }
+        case 0x71: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) & b; break; }
+        case 0x72: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) | b; break; }
+        case 0x73: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) ^ b; break; }
+        case 0x74: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) << b; break; }
+        case 0x75: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) >> b; break; }
+        case 0x76: { const b = S[--sp] as number; S[sp - 1] = ((S[sp - 1] as number) >>> b) | 0; break; }
+        case 0x77: { const b = S[--sp] as number; S[sp - 1] = N.i32Rotl(S[sp - 1] as number, b); break; }
+        case 0x78: { const b = S[--sp] as number; S[sp - 1] = N.i32Rotr(S[sp - 1] as number, b); break; }
+        case 0xc0: S[sp - 1] = ((S[sp - 1] as number) << 24) >> 24; break;
+        case 0xc1: S[sp - 1] = ((S[sp - 1] as number) << 16) >> 16; break;
+        default: {
+          // everything else: through the generic table (less frequent operators)
+          const h = GENERIC.get(o);
+          if (h !== undefined) {
+            const ar = h.arity;
+            try {
+              if (ar === 1) S[sp - 1] = h.fn(S[sp - 1]);
+              else {
+                const b = S[--sp];
+                S[sp - 1] = h.fn(S[sp - 1], b);
+              }
+            } catch (e) {
+              throw this.locate(e, fi, C.at[pc - 1]!);
+            }
+            break;
+          }
+          sp = this.special(o, ia, B[pc - 1]!, sp, inst, mem, fi, C.at[pc - 1]!);
+        }
+      }
+    }
+  }
+
+  private locate(e: unknown, fi: number, at: number): unknown {
+    if (e instanceof WasmTrap) (e as WasmTrap & { where?: [number, number] }).where = [fi, at];
+    return e;
+  }
+
+  /** Reference, table and bulk-memory operators: rare enough to live outside the hot switch. */
+  private special(o: number, ia: number, ib: number, sp: number, inst: Instance, mem: MemInst, fi: number, at: number): number {
+    const S = this.S;
+    const u = (v: Val): number => (v as number) >>> 0;
+    switch (o) {
+      case 0xd0: S[sp++] = null; return sp;
+      case 0xd1: S[sp - 1] = S[sp - 1] === null ? 1 : 0; return sp;
+      case 0xd2: S[sp++] = inst.funcs[ia]!; return sp;
+      case FC(8): { // memory.init data=ia
+        const n = u(S[--sp]!), s = u(S[--sp]!), d = u(S[--sp]!);
+        const seg = inst.datas[ia] ?? EMPTY;
+        if (s + n > seg.length || mem === undefined || d + n > mem.bytes.length) throw this.trap('memory_oob', fi, at, 'memory.init');
+        this.bulk(o, n, fi, at);
+        mem.bytes.set(seg.subarray(s, s + n), d);
+        return sp;
+      }
+      case FC(9): inst.datas[ia] = null; return sp;
+      case FC(10): { // memory.copy
+        const n = u(S[--sp]!), s = u(S[--sp]!), d = u(S[--sp]!);
+        if (mem === undefined || s + n > mem.bytes.length || d + n > mem.bytes.length) throw this.trap('memory_oob', fi, at, 'memory.copy');
+        this.bulk(o, n, fi, at);
+        mem.bytes.copyWithin(d, s, s + n);
+        return sp;
+      }
+      case FC(11): { // memory.fill
+        const n = u(S[--sp]!), v = S[--sp] as number, d = u(S[--sp]!);
+        if (mem === undefined || d + n > mem.bytes.length) throw this.trap('memory_oob', fi, at, 'memory.fill');
+        this.bulk(o, n, fi, at);
+        mem.bytes.fill(v & 0xff, d, d + n);
+        return sp;
+      }
+      case FC(12): { // table.init elem=ia table=ib
+        const n = u(S[--sp]!), s = u(S[--sp]!), d = u(S[--sp]!);
+        const seg = inst.elems[ia] ?? [];
+        const t = inst.tables[ib]!;
+        if (s + n > seg.length || d + n > t.elems.length) throw this.trap('table_oob', fi, at, 'table.init');
+        this.bulk(o, n, fi, at);
+        for (let i = 0; i < n; i++) t.elems[d + i] = seg[s + i]!;
+        return sp;
+      }
+      case FC(13): inst.elems[ia] = null; return sp;
+      case FC(14): { // table.copy dst=ia src=ib
+        const n = u(S[--sp]!), s = u(S[--sp]!), d = u(S[--sp]!);
+        const td = inst.tables[ia]!, ts = inst.tables[ib]!;
+        if (s + n > ts.elems.length || d + n > td.elems.length) throw this.trap('table_oob', fi, at, 'table.copy');
+        this.bulk(o, n, fi, at);
+        const tmp = ts.elems.slice(s, s + n);
+        for (let i = 0; i < n; i++) td.elems[d + i] = tmp[i]!;
+        return sp;
+      }
+      case FC(15): { // table.grow
+        const n = u(S[--sp]!);
+        const init = S[sp - 1]!;
+        S[sp - 1] = growTable(inst.tables[ia]!, n, init);
+        return sp;
+      }
+      case FC(16): S[sp++] = inst.tables[ia]!.elems.length; return sp;
+      case FC(17): { // table.fill
+        const n = u(S[--sp]!), v = S[--sp]!, d = u(S[--sp]!);
+        const t: TableInst = inst.tables[ia]!;
+        if (d + n > t.elems.length) throw this.trap('table_oob', fi, at, 'table.fill');
+        this.bulk(o, n, fi, at);
+        for (let i = 0; i < n; i++) t.elems[d + i] = v;
+        return sp;
+      }
+    }
+    throw new Error(`interp: operator 0x${o.toString(16)} is not implemented (outside the dc/dc-float profiles?)`);
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+function FC(sub: number): number {
+  return (0xfc << 16) | sub;
+}
+
+/** Operators run through a table: one function of one or two operands. */
+const GENERIC = new Map<number, { arity: 1 | 2; fn: (a: any, b?: any) => Val }>();
+function g1(name: string, fn: (a: any) => Val): void {
+  GENERIC.set(OP(name), { arity: 1, fn });
+}
+function g2(name: string, fn: (a: any, b: any) => Val): void {
+  GENERIC.set(OP(name), { arity: 2, fn });
+}
+// i64
+g1('i64.eqz', N.i64Eqz);
+g2('i64.eq', (a: bigint, b: bigint) => (a === b ? 1 : 0));
+g2('i64.ne', (a: bigint, b: bigint) => (a !== b ? 1 : 0));
+g2('i64.lt_s', (a: bigint, b: bigint) => (a < b ? 1 : 0));
+g2('i64.lt_u', N.i64LtU);
+g2('i64.gt_s', (a: bigint, b: bigint) => (a > b ? 1 : 0));
+g2('i64.gt_u', N.i64GtU);
+g2('i64.le_s', (a: bigint, b: bigint) => (a <= b ? 1 : 0));
+g2('i64.le_u', N.i64LeU);
+g2('i64.ge_s', (a: bigint, b: bigint) => (a >= b ? 1 : 0));
+g2('i64.ge_u', N.i64GeU);
+g1('i64.clz', N.i64Clz);
+g1('i64.ctz', N.i64Ctz);
+g1('i64.popcnt', N.i64Popcnt);
+g2('i64.add', N.i64Add);
+g2('i64.sub', N.i64Sub);
+g2('i64.mul', N.i64Mul);
+g2('i64.div_s', N.i64DivS);
+g2('i64.div_u', N.i64DivU);
+g2('i64.rem_s', N.i64RemS);
+g2('i64.rem_u', N.i64RemU);
+g2('i64.and', N.i64And);
+g2('i64.or', N.i64Or);
+g2('i64.xor', N.i64Xor);
+g2('i64.shl', N.i64Shl);
+g2('i64.shr_s', N.i64ShrS);
+g2('i64.shr_u', N.i64ShrU);
+g2('i64.rotl', N.i64Rotl);
+g2('i64.rotr', N.i64Rotr);
+g1('i64.extend8_s', N.i64Extend8S);
+g1('i64.extend16_s', N.i64Extend16S);
+g1('i64.extend32_s', N.i64Extend32S);
+g1('i32.wrap_i64', N.i32WrapI64);
+g1('i64.extend_i32_s', N.i64ExtendI32S);
+g1('i64.extend_i32_u', N.i64ExtendI32U);
+// f32 / f64
+for (const P of ['f32', 'f64'] as const) {
+  const M = N as unknown as Record<string, (...a: any[]) => Val>;
+  const cap = (s: string): string => P + s[0]!.toUpperCase() + s.slice(1);
+  for (const n of ['abs', 'neg', 'ceil', 'floor', 'trunc', 'nearest', 'sqrt']) g1(`${P}.${n}`, M[cap(n)]!);
+  for (const n of ['add', 'sub', 'mul', 'div', 'min', 'max', 'copysign', 'eq', 'ne', 'lt', 'gt', 'le', 'ge']) g2(`${P}.${n}`, M[cap(n)]!);
+}
+const conv: [string, (a: any) => Val][] = [
+  ['i32.trunc_f32_s', N.i32TruncF32S], ['i32.trunc_f32_u', N.i32TruncF32U], ['i32.trunc_f64_s', N.i32TruncF64S], ['i32.trunc_f64_u', N.i32TruncF64U],
+  ['i64.trunc_f32_s', N.i64TruncF32S], ['i64.trunc_f32_u', N.i64TruncF32U], ['i64.trunc_f64_s', N.i64TruncF64S], ['i64.trunc_f64_u', N.i64TruncF64U],
+  ['f32.convert_i32_s', N.f32ConvertI32S], ['f32.convert_i32_u', N.f32ConvertI32U], ['f32.convert_i64_s', N.f32ConvertI64S], ['f32.convert_i64_u', N.f32ConvertI64U],
+  ['f32.demote_f64', N.f32DemoteF64],
+  ['f64.convert_i32_s', N.f64ConvertI32S], ['f64.convert_i32_u', N.f64ConvertI32U], ['f64.convert_i64_s', N.f64ConvertI64S], ['f64.convert_i64_u', N.f64ConvertI64U],
+  ['f64.promote_f32', N.f64PromoteF32],
+  ['i32.reinterpret_f32', (a: number) => a], ['i64.reinterpret_f64', (a: bigint) => a], ['f32.reinterpret_i32', (a: number) => a], ['f64.reinterpret_i64', (a: bigint) => a],
+  ['i32.trunc_sat_f32_s', N.i32TruncSatF32S], ['i32.trunc_sat_f32_u', N.i32TruncSatF32U], ['i32.trunc_sat_f64_s', N.i32TruncSatF64S], ['i32.trunc_sat_f64_u', N.i32TruncSatF64U],
+  ['i64.trunc_sat_f32_s', N.i64TruncSatF32S], ['i64.trunc_sat_f32_u', N.i64TruncSatF32U], ['i64.trunc_sat_f64_s', N.i64TruncSatF64S], ['i64.trunc_sat_f64_u', N.i64TruncSatF64U],
+];
+for (const [n, f] of conv) g1(n, f);

@@ -1,0 +1,110 @@
+/**
+ * Runtime objects of the reference interpreter (the spec's store): function, table, memory and
+ * global instances, and module instances that point at them. Values use numeric.ts's
+ * representation; references are a FuncInst, an ExternRef or null.
+ */
+import type { FuncType, ValType } from '../binary/types.js';
+import type { Compiled } from './compile.js';
+
+export type Val = number | bigint | FuncInst | ExternRef | null;
+
+export interface ExternRef {
+  readonly extern: bigint;
+}
+
+export interface HostFunc {
+  (args: Val[]): Val[];
+}
+
+export interface FuncInst {
+  readonly type: FuncType;
+  /** params>results, for call_indirect's structural type check. */
+  readonly typeKey: string;
+  /** Wasm function: its instance and index; host function: `host`. */
+  readonly inst?: Instance;
+  readonly index?: number;
+  /** Compiled lazily on first call. */
+  code?: Compiled;
+  readonly host?: HostFunc;
+  readonly name?: string;
+}
+
+export interface TableInst {
+  elem: ValType;
+  elems: Val[];
+  /** Elements this table may grow to (declared maximum capped by the profile). */
+  max: number;
+  /** The declared maximum (import matching uses it). */
+  declaredMax?: number;
+}
+
+export const PAGE = 65536;
+
+export interface MemInst {
+  bytes: Uint8Array;
+  view: DataView;
+  /** Pages this memory may grow to (declared maximum capped by the profile). */
+  maxPages: number;
+  declaredMax?: number;
+}
+
+export interface GlobalInst {
+  type: ValType;
+  mutable: boolean;
+  value: Val;
+}
+
+export interface Instance {
+  /** typeKey of each type index (call_indirect compares these). */
+  typeKeys: string[];
+  funcs: FuncInst[];
+  tables: TableInst[];
+  mems: MemInst[];
+  globals: GlobalInst[];
+  /** Passive data segments (null once dropped). */
+  datas: (Uint8Array | null)[];
+  /** Element segments as reference lists (null once dropped). */
+  elems: (Val[] | null)[];
+  exports: Map<string, { kind: 'func' | 'table' | 'memory' | 'global'; value: FuncInst | TableInst | MemInst | GlobalInst }>;
+}
+
+export function typeKey(t: FuncType): string {
+  return `${t.params.join(',')}>${t.results.join(',')}`;
+}
+
+export function defaultValue(t: ValType): Val {
+  switch (t) {
+    case 'i32':
+    case 'f32':
+      return 0;
+    case 'i64':
+    case 'f64':
+      return 0n;
+    default:
+      return null;
+  }
+}
+
+export function newMemory(pages: number, maxPages: number): MemInst {
+  const bytes = new Uint8Array(pages * PAGE);
+  return { bytes, view: new DataView(bytes.buffer), maxPages };
+}
+
+/** memory.grow: old size in pages, or -1 when the result would pass the maximum. */
+export function growMemory(m: MemInst, delta: number): number {
+  const old = m.bytes.length / PAGE;
+  if (delta === 0) return old;
+  if (old + delta > m.maxPages) return -1;
+  const bytes = new Uint8Array((old + delta) * PAGE);
+  bytes.set(m.bytes);
+  m.bytes = bytes;
+  m.view = new DataView(bytes.buffer);
+  return old;
+}
+
+export function growTable(t: TableInst, delta: number, init: Val): number {
+  const old = t.elems.length;
+  if (old + delta > t.max) return -1;
+  for (let i = 0; i < delta; i++) t.elems.push(init);
+  return old;
+}
