@@ -9,7 +9,7 @@ import { IcnError } from '../../errors.js';
 import { bytesHash, DOMAIN } from '../../hash/index.js';
 import type { WasmModule } from '../binary/types.js';
 import { bulkCost, opCost, type CostTable } from '../cost-table.js';
-import { DEFAULT_FUEL, entropySeed, hostCallsHash, WasmRejected } from '../exec/executor.js';
+import { DEFAULT_FUEL, entropySeed, hostCallsHash } from '../exec/executor.js';
 import { sealResult, type WasmResult } from '../exec/result.js';
 import type { HostCall } from '../exec/session.js';
 import { formatValue, type RawValue } from '../exec/values.js';
@@ -146,6 +146,11 @@ export function icnHost(env: { createdAt: bigint; entropy: Uint8Array }, slot: {
   ]);
 }
 
+/** Bad modules: the executor's code (WASM_REJECTED) with every violation in the details. */
+function rejected(message: string, violations: unknown[]): IcnError {
+  return new IcnError('WASM_REJECTED', message, { violations });
+}
+
 const EMPTY_MEMORY_HASH = bytesHash(DOMAIN.wasmMemory, new Uint8Array(0));
 
 /** Run one task on the interpreter. Throws WasmRejected / IcnError for bad input, like the executor. */
@@ -154,7 +159,7 @@ export function interpret(req: InterpRequest): InterpOutcome {
   const createdAt = req.createdAt ?? 0n;
   if (fuel < 0n || fuel > (1n << 63n) - 1n) throw new IcnError('WASM_ARGS', `fuel ${fuel} is out of range (0 to 2^63-1)`);
   const v = validateDetailed(req.module, req.profile);
-  if (!v.ok || v.module === undefined) throw new WasmRejected('WASM_REJECTED', `module rejected by profile ${req.profile}: ${v.violations.length} violation(s)`, { violations: v.violations });
+  if (!v.ok || v.module === undefined) throw rejected(`module rejected by profile ${req.profile}: ${v.violations.length} violation(s)`, v.violations);
   const m: WasmModule = v.module;
   const ex = m.exports.find((e) => e.name === req.invoke);
   if (!ex || ex.kind !== 'func') throw new IcnError('WASM_EXPORT', `the module exports no function ${JSON.stringify(req.invoke)} (functions: ${m.exports.filter((e) => e.kind === 'func').map((e) => e.name).join(', ') || 'none'})`);
@@ -173,7 +178,7 @@ export function interpret(req: InterpRequest): InterpOutcome {
       return f ? { kind: 'func', value: f } : undefined;
     }, machine, { maxMemoryPages: getProfile(req.profile).limits!.maxMemoryPages, maxTableElements: getProfile(req.profile).limits!.maxTableElements });
   } catch (e) {
-    if (e instanceof LinkError) throw new WasmRejected('WASM_REJECTED', `module does not link: ${e.message}`);
+    if (e instanceof LinkError) throw rejected(`module does not link: ${e.message}`, []);
     if (e instanceof WasmTrap) {
       return withTrace(sealResult({ outcome: 'trapped', trap: e.trap, returns: [], fuelUsed: '0', memoryHash: EMPTY_MEMORY_HASH, hostCallsHash: hostCallsHash(slot.calls), profileHash: pHash }));
     }
