@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Keypair } from '../identity/index.js';
+import { Rng } from '../runtime/index.js';
+import { FrameDecoder, FrameError, encodeFrame } from './frames.js';
+import { Handshake, HandshakeError, type HandshakeMessage } from './handshake.js';
+
+describe('frames', () => {
+  it('property: any split of a frame stream yields the same frames', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 10 }), fc.array(fc.nat(50), { maxLength: 40 }), (payloads, cuts) => {
+        const stream = Buffer.concat(payloads.map((p) => encodeFrame(p)));
+        const d = new FrameDecoder(1024);
+        const got: Uint8Array[] = [];
+        let at = 0;
+        for (const c of cuts) {
+          got.push(...d.push(stream.subarray(at, Math.min(stream.length, at + c))));
+          at = Math.min(stream.length, at + c);
+        }
+        got.push(...d.push(stream.subarray(at)));
+        expect(got.map((g) => Buffer.from(g).toString('hex'))).toEqual(payloads.map((p) => Buffer.from(p).toString('hex')));
+        expect(d.pending).toBe(0);
+      }),
+    );
+  });
+
+  it('refuses an oversize frame announced by the peer without allocating it', () => {
+    const d = new FrameDecoder(16);
+    expect(() => d.push(Uint8Array.from([0xff, 0xff, 0xff, 0xff]))).toThrow(FrameError);
+    expect(() => encodeFrame(new Uint8Array(17), 16)).toThrow(/exceeds the limit of 16/);
+  });
+});
+
+function pair(seedA: number, seedB: number) {
+  const rng = Rng.root(1n).stream('nonces');
+  const a = Keypair.fromSeed(new Uint8Array(32).fill(seedA));
+  const b = Keypair.fromSeed(new Uint8Array(32).fill(seedB));
+  return { a, b, ha: new Handshake(a, rng.bytes(32), b.did), hb: new Handshake(b, rng.bytes(32)) };
+}
+
+/** Run both sides to completion, delivering messages through `tamper`. */
+function run(ha: Handshake, hb: Handshake, tamper: (from: 'a' | 'b', m: HandshakeMessage) => HandshakeMessage = (_f, m) => m) {
+  let toB: HandshakeMessage[] = [ha.start()];
+  let toA: HandshakeMessage[] = [hb.start()];
+  for (let i = 0; i < 4 && (toA.length || toB.length); i++) {
+    const nextA = toA.flatMap((m) => ha.receive(tamper('b', m)));
+    const nextB = toB.flatMap((m) => hb.receive(tamper('a', m)));
+    toB = nextA;
+    toA = nextB;
+  }
+}
+
+describe('handshake', () => {
+  it('authenticates both peers', () => {
+    const { a, b, ha, hb } = pair(1, 2);
+    run(ha, hb);
+    expect(ha.done && hb.done).toBe(true);
+    expect(ha.peer?.equals(b.did)).toBe(true);
+    expect(hb.peer?.equals(a.did)).toBe(true);
+  });
+
+  it('rejects a peer claiming a DID whose key it does not hold', () => {
+    const { ha, hb } = pair(1, 2);
+    const mallory = Keypair.fromSeed(new Uint8Array(32).fill(3));
+    // b's messages are rewritten: its proof is signed by mallory
+    expect(() =>
+      run(ha, hb, (from, m) => (from === 'b' && m.type === 'proof' ? { type: 'proof', signature: mallory.sign('icn/gossip/handshake/v1', { x: 1 }) } : m)),
+    ).toThrow(expect.objectContaining({ code: 'HANDSHAKE_BAD_PROOF' }));
+  });
+
+  it('rejects the wrong peer, reflected nonces, bad versions and out-of-order messages', () => {
+    const { ha, hb } = pair(1, 2);
+    const other = Keypair.fromSeed(new Uint8Array(32).fill(9));
+    const code = (f: () => unknown) => {
+      try {
+        f();
+        return 'ok';
+      } catch (e) {
+        expect(e).toBeInstanceOf(Error);
+        return (e as HandshakeError).code;
+      }
+    };
+    expect(code(() => ha.receive({ ...hb.start(), did: other.did.toString() }))).toBe('HANDSHAKE_WRONG_PEER');
+    const { ha: h2 } = pair(1, 2);
+    expect(code(() => h2.receive({ ...h2.start(), did: Keypair.fromSeed(new Uint8Array(32).fill(2)).did.toString() }))).toBe('HANDSHAKE_REFLECTED');
+    const { hb: h3 } = pair(1, 2);
+    expect(code(() => h3.receive({ type: 'proof', signature: '00' }))).toBe('HANDSHAKE_UNEXPECTED');
+    expect(code(() => h3.receive({ ...hb.start(), version: 'icn-handshake/v0' }))).toBe('HANDSHAKE_VERSION');
+    expect(code(() => h3.receive(null))).toBe('HANDSHAKE_MALFORMED');
+  });
+});
