@@ -12,6 +12,7 @@ export interface SuiteInfo {
 
 export const SUITES: SuiteInfo[] = [
   { name: 'vectors', description: 'Pinned test vectors', load: async () => (await import('./vectors/suite.js')).createVectorsSuite() },
+  { name: 'nasties', description: 'Every known source of nondeterminism: detected on raw, neutralized by dc/dc-float', load: async () => (await import('./nasties/suite.js')).createNastiesSuite() },
 ];
 
 export function suiteNames(): string[] {
