@@ -2,8 +2,9 @@
 import { IcnError } from '../../../core/errors.js';
 import type { VectorKind } from './format.js';
 import { FOUNDATION_KINDS } from './kinds-foundation.js';
+import { LEDGER_KINDS } from './kinds-ledger.js';
 
-const ALL: VectorKind[] = [...FOUNDATION_KINDS];
+const ALL: VectorKind[] = [...FOUNDATION_KINDS, ...LEDGER_KINDS];
 
 const byKind = new Map(ALL.map((k) => [k.kind, k]));
 
