@@ -1,0 +1,221 @@
+/**
+ * ContractActor: one node's contract service, with ICN's authorization (icn-ccl/src/actor.rs)
+ * made sound.
+ *
+ *  - deploy: the local node deploys code it co-signs with the participants; no trust check for
+ *    itself (ICN skips it for the local node); the message is verified exactly as a receiver would.
+ *  - handleDeploymentMessage: verify everything (size, code, recomputed code hash, deployer
+ *    signature, installation signatures and version chain), then the deployer's trust
+ *    ≥ MIN_DEPLOYER_TRUST (0.4 = 400,000 ppm) unless it is this node, then the per-deployer rate
+ *    limit; install. Every rejection has a named reason and is counted.
+ *  - execute: participants always; non-participants only when the installation sets
+ *    min_caller_trust and this node's trust in the caller reaches it.
+ *
+ * Trust comes from a TrustOracle (ppm integers); time for rate limiting from an injected Clock.
+ */
+import type { Capability } from '../ccl/index.js';
+import type { Hash } from '../hash/index.js';
+import { Did, type Keypair } from '../identity/index.js';
+import { createContractMetrics, ppmLabel, type ContractMetrics } from '../metrics/index.js';
+import type { Clock } from '../runtime/index.js';
+import type { TrustOracle } from '../trust/oracle.js';
+import { codeName, type ContractCode } from './code.js';
+import { DEFAULT_MAX_CODE_BYTES, DeploymentMessage, verifyDeployment } from './deployment.js';
+import { ContractError } from './errors.js';
+import { installationBody, installationHash, signInstallation, withSignatures, type InstallationBody, type InstallationSignature } from './installation.js';
+import type { LedgerPort } from './ledger-port.js';
+import type { RejectReason } from './reasons.js';
+import type { ExecutionReceipt } from './receipt.js';
+import { ContractRuntime, type ExecuteRequest, type Installed } from './runtime.js';
+
+/** ICN's MIN_DEPLOYER_TRUST = 0.4, in parts per million. */
+export const MIN_DEPLOYER_TRUST_PPM = 400_000;
+
+export interface ContractConfig {
+  /** Deployers (other than this node) need at least this trust, ppm. */
+  readonly minDeployerTrustPpm: number;
+  /** Limit on the canonical code size, bytes. */
+  readonly maxCodeBytes: number;
+  /** At most `maxDeployments` accepted deployments per deployer within any `windowMs`. */
+  readonly rateLimit: { readonly maxDeployments: number; readonly windowMs: number };
+  /** Witness bundles kept for replay. */
+  readonly maxWitnesses: number;
+}
+
+export const DEFAULT_CONTRACT_CONFIG: ContractConfig = {
+  minDeployerTrustPpm: MIN_DEPLOYER_TRUST_PPM,
+  maxCodeBytes: DEFAULT_MAX_CODE_BYTES,
+  rateLimit: { maxDeployments: 10, windowMs: 60_000 },
+  maxWitnesses: 10_000,
+};
+
+export interface ContractActorOptions {
+  /** The node's key: deployer of local deployments and executor signing receipts. */
+  readonly identity: Keypair;
+  readonly trust: TrustOracle;
+  readonly ledger: LedgerPort;
+  readonly clock: Clock;
+  readonly metrics?: ContractMetrics;
+  readonly config?: Partial<ContractConfig>;
+}
+
+export type HandleResult =
+  | { readonly accepted: true; readonly codeHash: Hash; readonly duplicate: boolean }
+  | { readonly accepted: false; readonly reason: RejectReason; readonly detail: string };
+
+export interface DeployOptions {
+  readonly capabilities: readonly Capability[];
+  readonly minCallerTrustPpm?: number | null;
+  /** u64 ms, chosen by the deployer and signed. */
+  readonly installedAt: bigint;
+  /** Signatures of the other participants over the installation body (see prepare()). */
+  readonly signatures?: readonly InstallationSignature[];
+  /** For an upgrade: the code hash of the version it replaces. */
+  readonly previous?: Hash | null;
+}
+
+export class ContractActor {
+  readonly runtime: ContractRuntime;
+  readonly metrics: ContractMetrics;
+  readonly config: ContractConfig;
+  private readonly self: string;
+  private readonly recentDeployments = new Map<string, number[]>();
+
+  constructor(private readonly opts: ContractActorOptions) {
+    this.config = { ...DEFAULT_CONTRACT_CONFIG, ...opts.config, rateLimit: { ...DEFAULT_CONTRACT_CONFIG.rateLimit, ...opts.config?.rateLimit } };
+    this.metrics = opts.metrics ?? createContractMetrics();
+    this.runtime = new ContractRuntime(opts.identity, opts.ledger, this.config.maxWitnesses);
+    this.self = opts.identity.did.toString();
+  }
+
+  get did(): string {
+    return this.self;
+  }
+
+  /** The installation body participants must sign for this deployment (version chain filled in). */
+  prepare(code: ContractCode, o: Omit<DeployOptions, 'signatures'>): InstallationBody {
+    const prev = o.previous ? this.runtime.get(o.previous) : undefined;
+    if (o.previous && !prev) throw new ContractError('CONTRACT_NOT_FOUND', `previous version ${o.previous} is not installed here`);
+    return installationBody({
+      code,
+      deployer: this.self,
+      capabilities: o.capabilities,
+      minCallerTrustPpm: o.minCallerTrustPpm ?? null,
+      installedAt: o.installedAt,
+      version: prev ? prev.installation.version + 1 : 1,
+      previous: o.previous ?? null,
+    });
+  }
+
+  /** Deploy from this node: sign, verify like any receiver (without the trust check for itself), install. */
+  deploy(code: ContractCode, o: DeployOptions): { message: DeploymentMessage; result: HandleResult } {
+    const body = this.prepare(code, o);
+    const inst = withSignatures(body, [...(o.signatures ?? []), signInstallation(body, this.opts.identity)]);
+    const message = DeploymentMessage.create(code, inst, this.opts.identity);
+    const result = this.accept(message);
+    if (result.accepted && !result.duplicate) this.metrics.deployments.inc();
+    return { message, result };
+  }
+
+  /** A deployment message from the network (gossip topic `contracts:deploy`). */
+  handleDeploymentMessage(msg: DeploymentMessage): HandleResult {
+    this.metrics.deploymentsReceived.inc();
+    return this.accept(msg);
+  }
+
+  /** The same, from the wire form: a message that does not even parse is rejected as `malformed`. */
+  handleDeploymentWire(text: string): HandleResult {
+    let msg: DeploymentMessage;
+    try {
+      msg = DeploymentMessage.fromWire(text);
+    } catch (e) {
+      this.metrics.deploymentsReceived.inc();
+      return this.rejected('malformed', (e as Error).message);
+    }
+    return this.handleDeploymentMessage(msg);
+  }
+
+  private rejected(reason: RejectReason, detail: string): HandleResult {
+    this.metrics.deploymentsRejected.inc({ reason });
+    return { accepted: false, reason, detail };
+  }
+
+  private accept(msg: DeploymentMessage): HandleResult {
+    const v = verifyDeployment(msg, { maxCodeBytes: this.config.maxCodeBytes, previousOf: (h) => this.runtime.get(h)?.installation ?? null });
+    if (!v.ok) return this.rejected(v.reason, v.detail);
+    const inst = v.installation;
+    const existing = this.runtime.get(v.codeHash);
+    if (existing) {
+      if (existing.installationHash === installationHash(inst)) return { accepted: true, codeHash: v.codeHash, duplicate: true };
+      return this.rejected('already_installed', `code ${v.codeHash} is already installed with another installation`);
+    }
+    if (inst.previous !== null && this.runtime.get(inst.previous)?.successor != null) {
+      return this.rejected('version_invalid', `version ${inst.version - 1} (${inst.previous}) already has a successor`);
+    }
+    const deployer = inst.installedBy;
+    if (deployer !== this.self) {
+      const score = this.opts.trust.scorePpm(this.opts.identity.did, didOf(deployer));
+      if (!(score >= this.config.minDeployerTrustPpm)) {
+        this.metrics.deploymentsRejectedTrust.inc({ deployer, trust_score: ppmLabel(score) });
+        return this.rejected('trust_too_low', `deployer ${deployer} has trust ${ppmLabel(score)}, below ${ppmLabel(this.config.minDeployerTrustPpm)}`);
+      }
+    }
+    const now = this.opts.clock.nowMs();
+    const { maxDeployments, windowMs } = this.config.rateLimit;
+    const recent = (this.recentDeployments.get(deployer) ?? []).filter((t) => t > now - windowMs);
+    if (recent.length >= maxDeployments) {
+      this.recentDeployments.set(deployer, recent);
+      return this.rejected('rate_limited', `deployer ${deployer} already deployed ${recent.length} contracts in the last ${windowMs} ms (limit ${maxDeployments})`);
+    }
+    recent.push(now);
+    this.recentDeployments.set(deployer, recent);
+    this.runtime.install(v.code, inst);
+    this.metrics.installed.set(this.runtime.size);
+    return { accepted: true, codeHash: v.codeHash, duplicate: false };
+  }
+
+  /** May `caller` run rules of this installation? Participants always; others by min_caller_trust. */
+  authorize(inst: Installed, caller: string): { ok: true } | { ok: false; why: string } {
+    if (inst.installation.participants.includes(caller)) return { ok: true };
+    const min = inst.installation.minCallerTrustPpm;
+    if (min === null) return { ok: false, why: `${caller} is not a participant and the contract admits participants only` };
+    const score = this.opts.trust.scorePpm(this.opts.identity.did, didOf(caller));
+    if (score >= min) return { ok: true };
+    return { ok: false, why: `${caller} is not a participant and has trust ${ppmLabel(score)}, below the contract's min_caller_trust ${ppmLabel(min)}` };
+  }
+
+  /**
+   * Execute a rule: authorize, run, apply ledger ops atomically, commit state, sign the receipt.
+   * Throws ContractError for a caller who may not call (counted), an unknown contract, or an
+   * engine that cannot run here; every other failure is an outcome inside the receipt.
+   */
+  async execute(req: ExecuteRequest): Promise<ExecutionReceipt> {
+    const inst = this.runtime.get(req.codeHash);
+    if (!inst) throw new ContractError('CONTRACT_NOT_FOUND', `no contract with code hash ${req.codeHash} is installed`);
+    let caller: string;
+    try {
+      caller = didOf(req.caller).toString();
+    } catch (e) {
+      throw new ContractError('CONTRACT_ARGS', `caller: ${(e as Error).message}`);
+    }
+    const auth = this.authorize(inst, caller);
+    if (!auth.ok) {
+      this.metrics.executionsRejectedUnauthorized.inc({ caller });
+      throw new ContractError('CONTRACT_UNAUTHORIZED', auth.why, { caller });
+    }
+    const labels = { contract_name: codeName(inst.code), rule_name: req.rule };
+    const stop = this.metrics.duration.startTimer();
+    const receipt = await this.runtime.execute({ ...req, caller });
+    stop();
+    this.metrics.executions.inc(labels);
+    this.metrics.fuelUsed.observe(Number(receipt.fuelUsed));
+    if (receipt.outcome.status === 'error') this.metrics.executionsFailed.inc({ ...labels, error: receipt.outcome.code });
+    if (receipt.ledgerOps.length > 0) this.metrics.ledgerOperations.inc(receipt.ledgerOps.length);
+    return receipt;
+  }
+}
+
+function didOf(s: string): Did {
+  return Did.parse(s);
+}
+

@@ -1,0 +1,21 @@
+/** Typed errors of the contract runtime (stable codes). */
+import { IcnError } from '../errors.js';
+
+export type ContractErrorCode =
+  | 'CONTRACT_NOT_FOUND'
+  | 'CONTRACT_UNAUTHORIZED'
+  | 'CONTRACT_ARGS'
+  /** The code's engine cannot run here (WASM before the ICN-DC profile is available). */
+  | 'ENGINE_UNAVAILABLE'
+  | 'WITNESS_MISMATCH';
+
+export class ContractError extends IcnError {
+  override readonly name = 'ContractError';
+  constructor(
+    override readonly code: ContractErrorCode,
+    message: string,
+    details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(code, message, details);
+  }
+}

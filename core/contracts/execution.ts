@@ -1,0 +1,212 @@
+/**
+ * One execution, engine-independent: run the code, apply its ledger operations atomically, and
+ * produce the receipt body and the witness bundle. The same function serves the node (with its
+ * real ledger) and the auditor's replay (with an in-memory ledger seeded from the witness), so a
+ * replay recomputes exactly what the executor computed.
+ */
+import type { CanonicalValue } from '../canonical/index.js';
+import { CCL_PROFILE_HASH, CclError, execute as executeCcl, ledgerOpToJson, valueToJson, type LedgerOp, type Value } from '../ccl/index.js';
+import { IcnError } from '../errors.js';
+import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
+import { codeToJson, type ContractCode } from './code.js';
+import { ContractError } from './errors.js';
+import { installationHash, installationToJson, type Installation } from './installation.js';
+import { LedgerRejected, type LedgerPort } from './ledger-port.js';
+import { argsHash, outputHash, RECEIPT_FORMAT, stateRoot, stateToJson, type Outcome, type ReceiptBody } from './receipt.js';
+
+export const WITNESS_FORMAT = 'icn-witness/v1';
+/** The ICN-DC profile WASM contracts run under. */
+export const WASM_CONTRACT_PROFILE = 'dc';
+
+export interface ExecutionInput {
+  readonly code: ContractCode;
+  readonly installation: Installation;
+  readonly rule: string;
+  readonly args: readonly Value[];
+  readonly caller: string;
+  /** u64 milliseconds, from the request (never a clock). */
+  readonly timestamp: bigint;
+  readonly fuelLimit: number;
+  readonly state: ReadonlyMap<string, Value>;
+}
+
+/** A ledger row as it was before the ops ran (balance and credit limit of one account in one currency). */
+export interface LedgerRow {
+  readonly account: string;
+  readonly currency: string;
+  readonly balance: bigint;
+  readonly creditLimit: bigint;
+}
+
+export interface WitnessBundle {
+  readonly format: typeof WITNESS_FORMAT;
+  readonly code: CanonicalValue;
+  readonly installation: CanonicalValue;
+  readonly rule: string;
+  readonly args: readonly CanonicalValue[];
+  readonly caller: string;
+  readonly timestamp: string;
+  readonly fuelLimit: number;
+  readonly stateBefore: CanonicalValue;
+  readonly ledgerBefore: readonly { account: string; currency: string; balance: string; creditLimit: string }[];
+}
+
+export interface ExecutionOutcome {
+  readonly body: ReceiptBody;
+  readonly witness: WitnessBundle;
+  /** The state to commit (unchanged on failure). */
+  readonly stateAfter: ReadonlyMap<string, Value>;
+  readonly appliedOps: readonly LedgerOp[];
+}
+
+export function witnessHash(w: WitnessBundle): Hash {
+  return contentHash(DOMAIN.contractWitness, w as unknown as CanonicalValue);
+}
+
+function touchedRows(ops: readonly LedgerOp[], ledger: LedgerPort): LedgerRow[] {
+  const seen = new Map<string, LedgerRow>();
+  const add = (account: string, currency: string) => {
+    const k = `${account}\u0000${currency}`;
+    if (!seen.has(k)) seen.set(k, { account, currency, balance: ledger.balance(account, currency), creditLimit: ledger.creditLimit(account, currency) });
+  };
+  for (const op of ops) {
+    if (op.k === 'LedgerTransfer') {
+      add(op.from, op.currency);
+      add(op.to, op.currency);
+    } else add(op.account, op.currency);
+  }
+  return [...seen.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+}
+
+interface EngineResult {
+  outcome: Outcome;
+  output: Hash;
+  fuelUsed: string;
+  stateAfter: ReadonlyMap<string, Value>;
+  ops: readonly LedgerOp[];
+  profileHash: Hash;
+}
+
+function errorOutcome(e: IcnError): Outcome & { status: 'error' } {
+  return { status: 'error', code: e.code, path: typeof e.details.path === 'string' ? e.details.path : null };
+}
+
+function runCcl(input: ExecutionInput): EngineResult {
+  if (input.code.engine !== 'ccl') throw new Error('unreachable');
+  const r = executeCcl({ contract: input.code.contract, rule: input.rule, args: input.args, caller: input.caller, state: input.state, capabilities: input.installation.capabilities, fuelLimit: input.fuelLimit });
+  if (!r.ok) {
+    const outcome = errorOutcome(r.error);
+    return { outcome, output: outputHash({ error: { code: outcome.code, path: outcome.path } }), fuelUsed: String(r.fuelUsed), stateAfter: input.state, ops: [], profileHash: CCL_PROFILE_HASH };
+  }
+  return { outcome: { status: 'ok' }, output: outputHash({ value: valueToJson(r.value) }), fuelUsed: String(r.fuelUsed), stateAfter: r.state, ops: r.ledgerOps, profileHash: CCL_PROFILE_HASH };
+}
+
+async function runWasm(input: ExecutionInput): Promise<EngineResult> {
+  if (input.code.engine !== 'wasm') throw new Error('unreachable');
+  const { execute, readExports, profileHashOf } = await loadWasm();
+  let profileHash: Hash;
+  try {
+    profileHash = profileHashOf(WASM_CONTRACT_PROFILE);
+  } catch (e) {
+    throw new ContractError('ENGINE_UNAVAILABLE', `WASM contracts need the ICN-DC (${WASM_CONTRACT_PROFILE}) profile, which this build cannot run yet: ${(e as Error).message}`);
+  }
+  const fail = (e: IcnError): EngineResult => {
+    const outcome = errorOutcome(e);
+    return { outcome, output: outputHash({ error: { code: outcome.code, path: outcome.path } }), fuelUsed: '0', stateAfter: input.state, ops: [], profileHash };
+  };
+  let args;
+  try {
+    const fn = readExports(input.code.module).find((x) => x.name === input.rule && x.kind === 'func');
+    if (!fn || fn.kind !== 'func') throw new ContractError('CONTRACT_ARGS', `the module exports no function ${JSON.stringify(input.rule)}`, { path: null });
+    if (fn.sig.params.length !== input.args.length) throw new CclError('CCL_ARITY', `${input.rule} takes ${fn.sig.params.length} argument(s), got ${input.args.length}`);
+    args = fn.sig.params.map((t, i) => {
+      const v = input.args[i]!;
+      if (v.t !== 'Int') throw new CclError('CCL_ARGS', `argument ${i} of a WASM rule must be an Int, got ${v.t}`);
+      if (t === 'i64') return { type: 'i64' as const, bits: BigInt.asUintN(64, v.v) };
+      if (t === 'i32' && v.v >= -(1n << 31n) && v.v < 1n << 32n) return { type: 'i32' as const, bits: BigInt.asUintN(32, v.v) };
+      throw new CclError('CCL_ARGS', `argument ${i}: ${v.v} does not fit parameter type ${t}`);
+    });
+  } catch (e) {
+    if (e instanceof IcnError) return fail(e);
+    throw e;
+  }
+  try {
+    const r = await execute({ module: input.code.module, profile: WASM_CONTRACT_PROFILE, invoke: input.rule, args, fuel: BigInt(input.fuelLimit), createdAt: input.timestamp });
+    const outcome: Outcome = r.outcome === 'completed' ? { status: 'ok' } : { status: 'error', code: `WASM_TRAP_${String(r.trap).toUpperCase()}`, path: null };
+    return { outcome, output: r.outputHash, fuelUsed: r.fuelUsed, stateAfter: input.state, ops: [], profileHash: r.profileHash };
+  } catch (e) {
+    if (e instanceof IcnError && e.code === 'WASM_PROFILE_UNAVAILABLE') throw new ContractError('ENGINE_UNAVAILABLE', e.message);
+    if (e instanceof IcnError && e.code !== 'HARNESS_FAULT') return fail(e);
+    throw e;
+  }
+}
+
+type WasmApi = {
+  execute: typeof import('../wasm/exec/executor.js').execute;
+  readExports: typeof import('../wasm/exec/exports.js').readExports;
+  profileHashOf: (name: 'dc') => Hash;
+};
+
+async function loadWasm(): Promise<WasmApi> {
+  const [ex, exp, prof] = await Promise.all([import('../wasm/exec/executor.js'), import('../wasm/exec/exports.js'), import('../wasm/profiles.js')]);
+  return { execute: ex.execute, readExports: exp.readExports, profileHashOf: prof.profileHash };
+}
+
+/**
+ * Run one execution against `ledger` (whose rows are applied to only when the code succeeded, and
+ * then atomically). Throws only ContractError ENGINE_UNAVAILABLE or a harness fault; everything a
+ * contract or its inputs can do is an outcome in the receipt body.
+ */
+export async function runExecution(input: ExecutionInput, ledger: LedgerPort, executor: string): Promise<ExecutionOutcome> {
+  const codeHash = input.installation.codeHash;
+  const r = input.code.engine === 'ccl' ? runCcl(input) : await runWasm(input);
+  let { outcome, output, stateAfter } = r;
+  let applied: readonly LedgerOp[] = [];
+  const rows = touchedRows(r.ops, ledger);
+  if (outcome.status === 'ok' && r.ops.length > 0) {
+    try {
+      ledger.applyAtomically(r.ops, { codeHash, rule: input.rule, caller: input.caller, timestamp: input.timestamp });
+      applied = r.ops;
+    } catch (e) {
+      if (!(e instanceof LedgerRejected)) throw e;
+      const failed = errorOutcome(e);
+      outcome = failed;
+      output = outputHash({ error: { code: failed.code, path: failed.path } });
+      stateAfter = input.state;
+    }
+  }
+  const argsJson = input.args.map(valueToJson);
+  const witness: WitnessBundle = {
+    format: WITNESS_FORMAT,
+    code: codeToJson(input.code),
+    installation: installationToJson(input.installation),
+    rule: input.rule,
+    args: argsJson,
+    caller: input.caller,
+    timestamp: input.timestamp.toString(),
+    fuelLimit: input.fuelLimit,
+    stateBefore: stateToJson(input.state),
+    ledgerBefore: rows.map((x) => ({ account: x.account, currency: x.currency, balance: x.balance.toString(), creditLimit: x.creditLimit.toString() })),
+  };
+  const body: ReceiptBody = {
+    format: RECEIPT_FORMAT,
+    engine: input.code.engine,
+    codeHash,
+    installationHash: installationHash(input.installation),
+    rule: input.rule,
+    argsHash: argsHash(input.rule, argsJson),
+    caller: input.caller,
+    timestamp: input.timestamp.toString(),
+    fuelLimit: String(input.fuelLimit),
+    fuelUsed: r.fuelUsed,
+    outcome,
+    outputHash: output,
+    stateRootBefore: stateRoot(codeHash, input.state),
+    stateRootAfter: stateRoot(codeHash, stateAfter),
+    ledgerOps: applied.map(ledgerOpToJson),
+    engineProfileHash: r.profileHash,
+    executor,
+    witness: witnessHash(witness),
+  };
+  return { body, witness, stateAfter, appliedOps: applied };
+}

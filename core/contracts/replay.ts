@@ -1,0 +1,55 @@
+/**
+ * Auditor's replay: from a witness bundle alone, recompute an execution and compare it field by
+ * field with a signed receipt. Needs no node: the ledger rows the ops touched travel in the bundle.
+ */
+import { dec } from '../canonical/index.js';
+import { valueFromJson, type Value } from '../ccl/index.js';
+import { IcnError } from '../errors.js';
+import { codeFromJson } from './code.js';
+import { runExecution, witnessHash, type WitnessBundle } from './execution.js';
+import { installationFromJson } from './installation.js';
+import { InMemoryLedger } from './ledger-port.js';
+import { receiptBodyToJson, verifyReceipt, type ExecutionReceipt, type ReceiptBody } from './receipt.js';
+import { canonicalString } from '../canonical/index.js';
+
+export interface ReplayResult {
+  /** True when the signature verifies, the bundle is the one the receipt names, and every field matches. */
+  readonly ok: boolean;
+  readonly signatureValid: boolean;
+  readonly witnessMatches: boolean;
+  /** Receipt fields whose recomputed value differs, in field order. */
+  readonly mismatches: readonly string[];
+  readonly recomputed: ReceiptBody | null;
+  readonly error?: string;
+}
+
+export async function replayReceipt(bundle: WitnessBundle, receipt: ExecutionReceipt): Promise<ReplayResult> {
+  const signatureValid = verifyReceipt(receipt);
+  const witnessMatches = witnessHash(bundle) === receipt.witness;
+  try {
+    const code = codeFromJson(bundle.code, '$.code');
+    const parsed = installationFromJson(bundle.installation, '$.installation');
+    if (!parsed.ok) throw new IcnError('WITNESS_MALFORMED', parsed.detail);
+    const state = new Map<string, Value>();
+    const sb = bundle.stateBefore as Record<string, unknown>;
+    for (const k of Object.keys(sb)) state.set(k, valueFromJson(sb[k], `$.stateBefore.${k}`));
+    const args = bundle.args.map((a, i) => valueFromJson(a, `$.args[${i}]`));
+    const ledger = new InMemoryLedger();
+    for (const row of bundle.ledgerBefore) {
+      ledger.setBalance(row.account, row.currency, dec.i64(row.balance));
+      ledger.setCreditLimit(row.account, row.currency, dec.i64(row.creditLimit));
+    }
+    const out = await runExecution(
+      { code, installation: parsed.value, rule: bundle.rule, args, caller: bundle.caller, timestamp: dec.u64(bundle.timestamp), fuelLimit: bundle.fuelLimit, state },
+      ledger,
+      receipt.executor,
+    );
+    const want = receiptBodyToJson(receipt) as Record<string, unknown>;
+    const got = receiptBodyToJson(out.body) as Record<string, unknown>;
+    const mismatches = Object.keys(got).filter((k) => canonicalString(got[k]) !== canonicalString(want[k]));
+    return { ok: signatureValid && witnessMatches && mismatches.length === 0, signatureValid, witnessMatches, mismatches, recomputed: out.body };
+  } catch (e) {
+    if (!(e instanceof IcnError)) throw e;
+    return { ok: false, signatureValid, witnessMatches, mismatches: [], recomputed: null, error: `${e.code}: ${e.message}` };
+  }
+}

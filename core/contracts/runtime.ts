@@ -1,0 +1,119 @@
+/**
+ * ContractRuntime: a node's installed contracts, their states, their version chains and the
+ * witness bundles of executions. Sans-IO and policy-free: it installs what it is given (the actor
+ * decides what to accept) and runs executions (the actor decides who may call).
+ */
+import { initialState, type Value } from '../ccl/index.js';
+import type { Hash } from '../hash/index.js';
+import type { ContractCode } from './code.js';
+import { ContractError } from './errors.js';
+import { runExecution, witnessHash, type WitnessBundle } from './execution.js';
+import { installationHash, type Installation } from './installation.js';
+import type { LedgerPort } from './ledger-port.js';
+import { signReceipt, type ExecutionReceipt } from './receipt.js';
+import type { Keypair } from '../identity/index.js';
+import { DEFAULT_FUEL } from '../ccl/index.js';
+
+export interface Installed {
+  readonly code: ContractCode;
+  readonly installation: Installation;
+  readonly installationHash: Hash;
+  /** Code hash of the version that replaced this one, if any. */
+  successor: Hash | null;
+}
+
+export interface ExecuteRequest {
+  readonly codeHash: Hash;
+  readonly rule: string;
+  readonly args: readonly Value[];
+  readonly caller: string;
+  /** u64 ms, part of the request (it goes into the receipt; the clock never does). */
+  readonly timestamp: bigint;
+  readonly fuelLimit?: number;
+}
+
+export class ContractRuntime {
+  private readonly installed = new Map<Hash, Installed>();
+  private readonly states = new Map<Hash, Map<string, Value>>();
+  private readonly witnesses = new Map<Hash, WitnessBundle>();
+
+  constructor(
+    /** Signs receipts. */
+    private readonly executor: Keypair,
+    private readonly ledger: LedgerPort,
+    /** Keep at most this many witness bundles (oldest dropped first). */
+    private readonly maxWitnesses = 10_000,
+  ) {}
+
+  get size(): number {
+    return this.installed.size;
+  }
+
+  get(codeHash: Hash): Installed | undefined {
+    return this.installed.get(codeHash);
+  }
+
+  /** Every installed code hash, sorted. */
+  codeHashes(): Hash[] {
+    return [...this.installed.keys()].sort();
+  }
+
+  install(code: ContractCode, installation: Installation): void {
+    if (this.installed.has(installation.codeHash)) return;
+    this.installed.set(installation.codeHash, { code, installation, installationHash: installationHash(installation), successor: null });
+    if (installation.previous !== null) {
+      const prev = this.installed.get(installation.previous);
+      if (prev) prev.successor = installation.codeHash;
+    }
+    this.states.set(installation.codeHash, code.engine === 'ccl' ? initialState(code.contract) : new Map());
+  }
+
+  /** The version chain containing `codeHash`, from version 1 to the latest. */
+  versions(codeHash: Hash): Installed[] {
+    let cur = this.installed.get(codeHash);
+    if (!cur) return [];
+    while (cur.installation.previous !== null) {
+      const prev = this.installed.get(cur.installation.previous);
+      if (!prev) break;
+      cur = prev;
+    }
+    const out: Installed[] = [cur];
+    while (cur.successor !== null) {
+      const next = this.installed.get(cur.successor);
+      if (!next) break;
+      out.push(next);
+      cur = next;
+    }
+    return out;
+  }
+
+  /** The latest version of the chain `codeHash` belongs to. */
+  latest(codeHash: Hash): Installed | undefined {
+    return this.versions(codeHash).at(-1);
+  }
+
+  state(codeHash: Hash): ReadonlyMap<string, Value> | undefined {
+    return this.states.get(codeHash);
+  }
+
+  witness(hash: Hash): WitnessBundle | undefined {
+    return this.witnesses.get(hash);
+  }
+
+  /** Execute a rule (no authorization here: see ContractActor). Commits state on success. */
+  async execute(req: ExecuteRequest): Promise<ExecutionReceipt> {
+    const inst = this.installed.get(req.codeHash);
+    if (!inst) throw new ContractError('CONTRACT_NOT_FOUND', `no contract with code hash ${req.codeHash} is installed`);
+    const state = this.states.get(req.codeHash)!;
+    const out = await runExecution(
+      { code: inst.code, installation: inst.installation, rule: req.rule, args: req.args, caller: req.caller, timestamp: req.timestamp, fuelLimit: req.fuelLimit ?? DEFAULT_FUEL, state },
+      this.ledger,
+      this.executor.did.toString(),
+    );
+    this.states.set(req.codeHash, new Map(out.stateAfter));
+    const w = witnessHash(out.witness);
+    this.witnesses.set(w, out.witness);
+    if (this.witnesses.size > this.maxWitnesses) this.witnesses.delete(this.witnesses.keys().next().value!);
+    return signReceipt(out.body, this.executor);
+  }
+}
