@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalString, parseStrictJson } from '../canonical/index.js';
 import { capabilityToJson, loadContract, parseArgs, parseCapabilities, valueToJson, type Capability } from '../ccl/index.js';
-import { sha256, toHex } from '../hash/index.js';
+import { sha256, toHex, type Hash } from '../hash/index.js';
 import { metricValue, ppmLabel } from '../metrics/index.js';
 import { ManualClock } from '../runtime/index.js';
 import { signAttestation, TrustGraph } from '../trust/index.js';
@@ -42,14 +42,14 @@ function node(identity = ALICE, trust: TrustGraph | TableTrust = new TableTrust(
   return { actor: new ContractActor({ identity, trust, ledger, clock, config }), ledger, clock };
 }
 
-function accepted(r: HandleResult): string {
+function accepted(r: HandleResult): Hash {
   if (!r.accepted) throw new Error(`rejected: ${r.reason}: ${r.detail}`);
   return r.codeHash;
 }
 
 /** Deploy `code` from `deployer`'s node, co-signed by `cosigners`. */
-function deployOn(actor: ContractActor, code: ContractCode, cosigners: typeof ALICE[] = [], extra: { minCallerTrustPpm?: number | null; installedAt?: bigint; previous?: string | null; capabilities?: Capability[] } = {}) {
-  const opts = { capabilities: extra.capabilities ?? stateCaps(code), minCallerTrustPpm: extra.minCallerTrustPpm ?? null, installedAt: extra.installedAt ?? 1_700_000_000_000n, previous: (extra.previous ?? null) as never };
+function deployOn(actor: ContractActor, code: ContractCode, cosigners: typeof ALICE[] = [], extra: { minCallerTrustPpm?: number | null; installedAt?: bigint; previous?: Hash | null; capabilities?: Capability[] } = {}) {
+  const opts = { capabilities: extra.capabilities ?? stateCaps(code), minCallerTrustPpm: extra.minCallerTrustPpm ?? null, installedAt: extra.installedAt ?? 1_700_000_000_000n, previous: extra.previous ?? null };
   const body = actor.prepare(code, opts);
   return actor.deploy(code, { ...opts, signatures: cosigners.map((k) => signInstallation(body, k)) });
 }
