@@ -12,13 +12,13 @@
  */
 import type { Hash } from '../hash/index.js';
 import { contentHash, DOMAIN } from '../hash/index.js';
-import { Did, type Keypair } from '../identity/index.js';
+import type { Did, Keypair } from '../identity/index.js';
 import type { Rng } from '../runtime/index.js';
 import type { TrustOracle } from '../trust/oracle.js';
 import { Bloom } from './bloom.js';
 import { dataSize, makeEntry, verifyEntry, type GossipEntry } from './entry.js';
 import { GossipError, type RejectReason } from './errors.js';
-import { MAX_ENTRIES_PER_MESSAGE, signMessage, verifyMessage, type GossipMessage, type MessageBody, type TopicDigest } from './message.js';
+import { MAX_ENTRIES_PER_MESSAGE, parseDid, signMessage, verifyMessage, type GossipMessage, type MessageBody, type TopicDigest } from './message.js';
 import { TopicStore } from './store.js';
 import { checkTopic, resolveTopicConfig, TOPICS, type Topic, type TopicConfig } from './topics.js';
 import { vcGet, vcLe, vcSet } from './vclock.js';
@@ -324,7 +324,7 @@ export class Gossip {
       if (size > this.config[topic].maxDataBytes) throw new GossipError('too_large', `${where}: data is ${size} bytes > ${this.config[topic].maxDataBytes}`);
       const gate = this.config[topic].minAuthorTrustPpm;
       if (gate > 0 && e.author !== this.self) {
-        const score = this.trust ? this.trust.scorePpm(this.selfDid, Did.parse(e.author)) : 0;
+        const score = this.trust ? this.trust.scorePpm(this.selfDid, parseDid(e.author)) : 0;
         if (score < gate) throw new GossipError('untrusted_author', `${where}: trust in author ${e.author} is ${score} ppm < ${gate} ppm required on ${topic}`);
       }
     } catch (err) {

@@ -11,6 +11,7 @@ import { canonicalize } from '../canonical/index.js';
 import { contentHash, DOMAIN, isHash, type Hash } from '../hash/index.js';
 import { Did, verifySignature, type Keypair } from '../identity/index.js';
 import { GossipError } from './errors.js';
+import { parseDid } from './message.js';
 import { checkTopic, type Topic } from './topics.js';
 import { checkVClock, vcGet, type VClock } from './vclock.js';
 
@@ -63,7 +64,7 @@ export function checkEntryBody(e: unknown, where: string): GossipEntryBody {
   if (typeof o.author !== 'string') throw new GossipError('malformed', `${where}: author must be a did:icn string`);
   let author: Did;
   try {
-    author = Did.parse(o.author);
+    author = parseDid(o.author);
   } catch (err) {
     throw new GossipError('malformed', `${where}: author: ${(err as Error).message}`);
   }
@@ -93,7 +94,7 @@ export function verifyEntry(e: unknown, where = 'entry'): GossipEntry {
   }
   if (h !== o.hash) throw new GossipError('hash_mismatch', `${where}: claims ${o.hash} but its body hashes to ${h}`, { claimed: o.hash, derived: h });
   if (typeof o.signature !== 'string') throw new GossipError('bad_entry_signature', `${where} ${h}: no author signature`, { hash: h });
-  if (!verifySignature(Did.parse(body.author), DOMAIN.gossipEntry, body, o.signature)) {
+  if (!verifySignature(parseDid(body.author), DOMAIN.gossipEntry, body, o.signature)) {
     throw new GossipError('bad_entry_signature', `${where} ${h}: the author's signature does not verify`, { hash: h, author: body.author });
   }
   return { ...body, hash: h, signature: o.signature };

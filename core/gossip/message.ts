@@ -65,6 +65,21 @@ export function messageHash(m: GossipMessage): Hash {
   return contentHash(DOMAIN.gossipMessage, m);
 }
 
+/**
+ * Did.parse decompresses the Ed25519 point (a field square root): worth memoizing, since the same
+ * few peers send every message. Pure, so sharing the cache between nodes changes no outcome.
+ */
+const didCache = new Map<string, Did>();
+export function parseDid(s: string): Did {
+  let d = didCache.get(s);
+  if (!d) {
+    d = Did.parse(s);
+    if (didCache.size >= 8192) didCache.clear();
+    didCache.set(s, d);
+  }
+  return d;
+}
+
 function onlyKeys(o: Record<string, unknown>, keys: string[], where: string): void {
   for (const k of Object.keys(o)) if (!keys.includes(k)) throw new GossipError('malformed', `${where}: unknown field ${JSON.stringify(k)}`);
 }
@@ -130,7 +145,7 @@ export function verifyMessage(m: unknown, self: string): GossipMessage {
   if (!Number.isSafeInteger(o.seq) || (o.seq as number) < 0) throw new GossipError('malformed', 'message: seq must be a non-negative integer');
   let from: Did;
   try {
-    from = Did.parse(o.from);
+    from = parseDid(o.from);
   } catch (e) {
     throw new GossipError('malformed', `message: from: ${(e as Error).message}`);
   }

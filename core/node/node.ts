@@ -1,0 +1,244 @@
+/**
+ * An ICN node: identity, storage, gossip, trust, ledger and the handlers of the other topics,
+ * wired together. Everything outside is injected: Clock, Rng, Transport and a KvStore. The node
+ * never reads real time or ambient randomness, so a simulator (harness/sim) or a real runtime can
+ * drive the same code.
+ *
+ * Data flow: gossip accepts an entry (signature, hash, limits, trust gate) → the node persists it
+ * → applies it to the component of its topic (trust graph, ledger, contracts, governance). Own
+ * publications are synced to storage before they are announced: a crash can lose what a node
+ * heard (anti-entropy brings it back), never what it said.
+ */
+import { canonicalString, parseStrictJson } from '../canonical/index.js';
+import { IcnError } from '../errors.js';
+import { Gossip, TOPICS, type GossipEntry, type GossipOptions, type GossipStep, type Topic } from '../gossip/index.js';
+import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
+import { Did, type Keypair } from '../identity/index.js';
+import { Governance } from '../governance/index.js';
+import { Ledger, signEntry, type EntryDraft, type JournalEntry } from '../ledger/index.js';
+import type { Clock, Rng } from '../runtime/index.js';
+import { TrustGraph, signAttestation, type SignedTrustAttestation } from '../trust/index.js';
+import { createNodeMetrics, type NodeMetrics } from './metrics.js';
+import { stateRootFromRoots, type ComponentName, type StateRoot } from './state-root.js';
+import { MemoryKvStore, type KvStore } from './storage.js';
+
+export const NODE_STATE_VERSION = 'icn-node-state/v1';
+
+export interface Transport {
+  send(to: string, message: unknown): void;
+}
+
+/** A component that consumes a topic's entries (contracts, governance). Throw IcnError to refuse. */
+export type TopicHandler = (entry: GossipEntry) => void;
+
+export interface NodeOptions {
+  keypair: Keypair;
+  clock: Clock;
+  rng: Rng;
+  transport: Transport;
+  storage?: KvStore;
+  peers?: readonly string[];
+  /** Gossip knobs (fanout, topic limits, hazards…). */
+  gossip?: Omit<GossipOptions, 'keypair' | 'rng' | 'trust'>;
+  /** Credit limit of accounts without an explicit one (mutual credit; default 0). */
+  defaultCreditLimit?: bigint;
+  /** Reload persisted entries from storage (a restart). */
+  restore?: boolean;
+}
+
+/** Topics applied in this order when re-loading from storage: trust first, it gates the others. */
+const RESTORE_ORDER: Topic[] = ['trust:attestations', 'ledger:entries', 'contracts:deploy', 'governance:receipts'];
+
+const storeKey = (t: Topic, h: Hash) => `gossip/${t}/${h}`;
+
+export class IcnNode {
+  readonly id: string;
+  readonly did: Did;
+  readonly keypair: Keypair;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly storage: KvStore;
+  readonly gossip: Gossip;
+  readonly trust: TrustGraph;
+  readonly ledger: Ledger;
+  readonly metrics: NodeMetrics;
+  private readonly transport: Transport;
+  private readonly handlers = new Map<Topic, TopicHandler>();
+  readonly governance: Governance;
+  /** Roots of the contract components, supplied by the contract registry once attached. */
+  private readonly components = new Map<ComponentName, () => Hash>();
+
+  constructor(opts: NodeOptions) {
+    this.keypair = opts.keypair;
+    this.did = opts.keypair.did;
+    this.id = this.did.toString();
+    this.clock = opts.clock;
+    this.rng = opts.rng;
+    this.transport = opts.transport;
+    this.storage = opts.storage ?? new MemoryKvStore();
+    this.metrics = createNodeMetrics();
+    this.trust = new TrustGraph();
+    this.ledger = new Ledger({ owner: this.did, trust: this.trust, ...(opts.defaultCreditLimit !== undefined ? { defaultCreditLimit: opts.defaultCreditLimit } : {}) });
+    this.governance = new Governance({ ledger: this.ledger, nodeKey: opts.keypair });
+    this.gossip = new Gossip({ ...(opts.gossip ?? {}), keypair: opts.keypair, rng: opts.rng.stream('gossip'), trust: this.trust });
+    if (opts.peers) this.gossip.setPeers(opts.peers);
+    if (opts.restore) this.restoreFromStorage();
+  }
+
+  /** Route a topic's entries to a component (contracts:deploy, governance:receipts). */
+  onTopic(topic: Topic, handler: TopicHandler): void {
+    this.handlers.set(topic, handler);
+    // Entries that arrived before the handler was attached are applied now, in canonical order.
+    for (const e of this.gossip.entries(topic)) this.applyOne(e, handler);
+  }
+
+  /** Supply a state-root component (the contract registry's contracts, installations, contract_states). */
+  setComponent(name: ComponentName, root: () => Hash): void {
+    this.components.set(name, root);
+  }
+
+  // ---- runtime events ----------------------------------------------------------------------
+
+  receive(from: string, message: unknown): void {
+    void from; // the message names and proves its sender; the transport's claim is not needed
+    const type = (message as { body?: { type?: unknown } } | null)?.body?.type;
+    const step = this.gossip.receive(this.clock.nowMs(), message);
+    if (step.rejected.length === 0 || typeof type === 'string') this.metrics.messagesReceived.inc({ type: typeof type === 'string' ? type : 'unknown' });
+    this.handle(step);
+  }
+
+  /** Periodic work: make writes durable, run an anti-entropy round. */
+  tick(): void {
+    this.storage.sync();
+    this.handle(this.gossip.tick(this.clock.nowMs()));
+  }
+
+  // ---- local actions -----------------------------------------------------------------------
+
+  /** Publish on a topic as this node (durable before announced). */
+  publish(topic: Topic, data: unknown): GossipEntry {
+    const { entry, step } = this.gossip.publish(this.clock.nowMs(), topic, data);
+    this.handle(step, true);
+    return entry;
+  }
+
+  /** State this node's direct trust in `to` and publish the signed attestation. */
+  attest(to: string, scorePpm: number): SignedTrustAttestation {
+    const att = signAttestation(this.keypair, Did.parse(to), scorePpm, this.clock.nowMs());
+    this.publish('trust:attestations', att);
+    return att;
+  }
+
+  /** Sign and publish a journal entry authored by this node. */
+  submitLedgerEntry(draft: Omit<EntryDraft, 'timestamp'> & { timestamp?: number }): JournalEntry {
+    const entry = signEntry(this.keypair, { ...draft, timestamp: draft.timestamp ?? this.clock.nowMs() });
+    this.publish('ledger:entries', entry);
+    return entry;
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  /**
+   * The LC state root (core/node/state-root.ts) with its per-component breakdown. A contract
+   * component no registry has supplied is the root of an empty component (no contracts). Gossip's
+   * own store is not LC (it is how state travels, not state): see checkpointRoot.
+   */
+  state(): StateRoot {
+    const roots: Record<string, Hash> = {
+      ledger: this.ledger.root(),
+      trust: this.trust.root(),
+      governance: this.governance.root(),
+      contracts: emptyComponentRoot('contracts'),
+      installations: emptyComponentRoot('installations'),
+      contract_states: emptyComponentRoot('contract_states'),
+    };
+    for (const [name, f] of this.components) roots[name] = f();
+    return stateRootFromRoots(roots);
+  }
+
+  stateRoot(): Hash {
+    return this.state().root;
+  }
+
+  /** Everything the node holds: the LC root and the gossip store root (simulator checkpoints). */
+  checkpointRoot(): Hash {
+    return contentHash(DOMAIN.componentRoot, { state: this.stateRoot(), gossip: this.gossip.root() });
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private handle(step: GossipStep, own = false): void {
+    for (const r of step.rejected) this.metrics.gossipRejected.inc({ reason: r.reason, topic: r.topic ?? '' });
+    for (const e of step.removed) this.storage.delete(storeKey(e.topic, e.hash));
+    for (const e of step.delivered) {
+      this.storage.put(storeKey(e.topic, e.hash), canonicalString(e as never));
+      this.metrics.entriesAccepted.inc({ topic: e.topic });
+    }
+    if (own) this.storage.sync();
+    for (const e of step.delivered) this.apply(e);
+    for (const o of step.send) {
+      this.metrics.messagesSent.inc({ type: o.message.body.type });
+      this.transport.send(o.to, o.message);
+    }
+  }
+
+  private apply(e: GossipEntry): void {
+    switch (e.topic) {
+      case 'trust:attestations':
+        return this.guard(e, () => {
+          const att = e.data as SignedTrustAttestation;
+          if ((att as { from?: unknown })?.from !== e.author) throw new IcnError('NODE_AUTHOR_MISMATCH', `attestation from ${String((att as { from?: unknown })?.from)} published by ${e.author}`);
+          this.trust.apply(att);
+        });
+      case 'ledger:entries':
+        return this.guard(e, () => {
+          const r = this.ledger.ingest(e.data);
+          for (const x of r.rejected) this.metrics.applyRejected.inc({ topic: e.topic, code: x.code });
+        });
+      default: {
+        const h = this.handlers.get(e.topic);
+        if (h) this.applyOne(e, h);
+      }
+    }
+  }
+
+  private applyOne(e: GossipEntry, h: TopicHandler): void {
+    this.guard(e, () => h(e));
+  }
+
+  private guard(e: GossipEntry, f: () => void): void {
+    try {
+      f();
+    } catch (err) {
+      if (!(err instanceof IcnError)) throw err;
+      this.metrics.applyRejected.inc({ topic: e.topic, code: err.code });
+    }
+  }
+
+  private restoreFromStorage(): void {
+    for (const t of RESTORE_ORDER) {
+      const raws: unknown[] = [];
+      for (const k of this.storage.keys(`gossip/${t}/`)) {
+        const v = this.storage.get(k);
+        if (v === undefined) continue;
+        try {
+          raws.push(parseStrictJson(v, k));
+        } catch {
+          this.metrics.applyRejected.inc({ topic: t, code: 'STORAGE_CORRUPT' });
+        }
+      }
+      const step = this.gossip.restore(raws);
+      this.metrics.restoredEntries.inc(step.delivered.length);
+      for (const r of step.rejected) this.metrics.gossipRejected.inc({ reason: r.reason, topic: r.topic ?? t });
+      // Apply in canonical order (timestamp, hash), whatever the storage order.
+      for (const e of this.gossip.entries(t)) this.apply(e);
+    }
+  }
+}
+
+/** Root of a contract component on a node with no contract registry attached. */
+export function emptyComponentRoot(name: ComponentName): Hash {
+  return contentHash(DOMAIN.componentRoot, { name, version: NODE_STATE_VERSION, empty: true });
+}
+
+export { TOPICS };

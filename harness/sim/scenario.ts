@@ -1,0 +1,362 @@
+/**
+ * Scenarios: assertion-checked, declarative multi-node runs (scenarios/<name>.json, format
+ * `icn-scenario/v1`). A scenario names its nodes, its default faults, a workload of timed steps
+ * and the checks that must hold at the end. `runScenario` builds the simulator from one seed,
+ * runs the workload, then runs until every node agrees (or the horizon), and checks.
+ *
+ * Outputs are LC: per-node state roots and the trace root depend only on (scenario, seed, nodes,
+ * faults), never on the machine.
+ */
+import { IcnError } from '../../core/errors.js';
+import { TOPICS, type Topic } from '../../core/gossip/index.js';
+import type { Hash } from '../../core/hash/index.js';
+import type { IcnNode } from '../../core/node/index.js';
+import { metricValue } from '../../core/metrics/index.js';
+import { ppmFromDecimal } from '../../core/trust/index.js';
+import type { EntryTrace } from '../manifest/types.js';
+import { describeFaults, faultSpec, NO_FAULTS, parseFaults, randomFaults, type FaultPlan } from './faults.js';
+import { gossipFingerprint, icnProcessFactory, IcnSimProcess } from './icn.js';
+import { DeterminismDivergence, Simulator, type StepLog } from './simulator.js';
+import type { GossipHazards } from '../../core/gossip/index.js';
+import { entryId } from '../../core/ledger/index.js';
+import { Rng } from '../../core/runtime/index.js';
+
+export const SCENARIO_FORMAT = 'icn-scenario/v1';
+
+export type Step = { at: number } & (
+  | { do: 'attest'; node: number; to: number; score: string }
+  /** Every node attests every other node at this score (a trusted cooperative). */
+  | { do: 'attest_all'; score: string }
+  /** Every other node attests node `node` at this score (a well-known deployer, no n² mesh). */
+  | { do: 'attest_node'; node: number; score: string }
+  | { do: 'transfer'; node: number; to: number; amount: string; currency: string }
+  | { do: 'publish'; node: number; topic: Topic; data: unknown }
+  /** `count` publications by one node, 1 ms apart (a flood). */
+  | { do: 'flood'; node: number; topic: Topic; count: number }
+);
+
+export type Check =
+  /** Every node is up and all hold the same state root and the same gossip store. */
+  | { check: 'converged' }
+  /** Every journal entry submitted during the run is applied on every node (none lost). */
+  | { check: 'ledger_complete' }
+  /** Gossip entries on a topic (optionally by one author) held by the given nodes. */
+  | { check: 'gossip_count'; topic: Topic; author?: number; nodes?: number[]; equals?: number; min?: number; max?: number }
+  /** A node's Prometheus metric (summed over matching label sets). */
+  | { check: 'metric'; node: number; name: string; labels?: Record<string, string>; equals?: number; min?: number; max?: number }
+  /** Node `node`'s trust score (ppm) in node `of`. */
+  | { check: 'trust'; node: number; of: number; min?: number; max?: number };
+
+export interface ScenarioDef {
+  format: typeof SCENARIO_FORMAT;
+  name: string;
+  description: string;
+  nodes: number;
+  /** Seeds the `scenarios` suite runs (default 3). */
+  suiteSeeds?: number;
+  /** Default fault spec (see faults.ts); `--faults` is applied on top. `random`: drawn from the seed. */
+  faults?: string;
+  tickIntervalMs?: number;
+  /** Virtual-time deadline of the run. */
+  horizonMs: number;
+  gossip?: { fanout?: number; digestFanout?: number; topics?: Partial<Record<Topic, Record<string, number>>> };
+  /** Nodes whose own gossip limits are off (they flood; the others must contain them). */
+  unlimited?: number[];
+  /** Ledger credit limit of accounts without an explicit one (i64 decimal; default 0). */
+  defaultCreditLimit?: string;
+  steps: Step[];
+  expect: Check[];
+}
+
+export interface ScenarioOptions {
+  seed: bigint;
+  /** Override the node count (scenarios that scale). */
+  nodes?: number;
+  /** Fault spec applied on top of the scenario's. */
+  faults?: string;
+  hazards?: GossipHazards;
+  perturb?: boolean;
+  compareWith?: StepLog;
+  record?: boolean;
+  checkpointEvery?: number;
+}
+
+export interface CheckResult {
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ScenarioResult {
+  name: string;
+  seed: bigint;
+  nodes: number;
+  faults: FaultPlan;
+  header: string[];
+  ok: boolean;
+  checks: CheckResult[];
+  /** Virtual time at which every node agreed (after the last workload step), if it happened. */
+  convergedAtMs: number | null;
+  stateRoots: (Hash | null)[];
+  trace: EntryTrace;
+  stats: Simulator['stats'];
+  reproduce: string;
+  log: StepLog;
+}
+
+const bad = (where: string, why: string): never => {
+  throw new IcnError('SCENARIO_FORMAT', `${where}: ${why}`);
+};
+
+const int = (v: unknown, where: string, min = 0): number => {
+  if (!Number.isSafeInteger(v) || (v as number) < min) bad(where, `expected an integer ≥ ${min}`);
+  return v as number;
+};
+
+/** Validate a parsed scenario file (structure and node indexes). */
+export function checkScenario(x: unknown, where: string): ScenarioDef {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return bad(where, 'a scenario is an object');
+  const d = x as ScenarioDef;
+  if (d.format !== SCENARIO_FORMAT) bad(where, `format must be ${JSON.stringify(SCENARIO_FORMAT)}`);
+  if (typeof d.name !== 'string' || !/^[a-z0-9-]+$/.test(d.name)) bad(where, 'name must be [a-z0-9-]+');
+  if (typeof d.description !== 'string') bad(where, 'description must be a string');
+  int(d.nodes, `${where}.nodes`, 1);
+  int(d.horizonMs, `${where}.horizonMs`, 1);
+  if (d.suiteSeeds !== undefined) int(d.suiteSeeds, `${where}.suiteSeeds`, 1);
+  if (!Array.isArray(d.steps) || !Array.isArray(d.expect)) bad(where, 'steps and expect must be arrays');
+  d.steps.forEach((s, i) => {
+    int(s.at, `${where}.steps[${i}].at`);
+    if (!['attest', 'attest_all', 'attest_node', 'transfer', 'publish', 'flood'].includes(s.do)) bad(`${where}.steps[${i}]`, `unknown action ${JSON.stringify(s.do)}`);
+    if ('topic' in s && !(TOPICS as readonly string[]).includes(s.topic)) bad(`${where}.steps[${i}]`, `undeclared topic ${JSON.stringify(s.topic)}`);
+  });
+  d.expect.forEach((c, i) => {
+    if (!['converged', 'ledger_complete', 'gossip_count', 'metric', 'trust'].includes(c.check)) bad(`${where}.expect[${i}]`, `unknown check ${JSON.stringify(c.check)}`);
+  });
+  return d;
+}
+
+/** Node indexes scale with --nodes: an index ≥ the node count is an error, negative counts from the end. */
+function nodeAt(i: number, n: number, where: string): number {
+  const j = i < 0 ? n + i : i;
+  if (!Number.isInteger(j) || j < 0 || j >= n) bad(where, `node ${i} does not exist with ${n} nodes`);
+  return j;
+}
+
+export function planFaults(def: ScenarioDef, o: ScenarioOptions, nodes: number): FaultPlan {
+  let plan: FaultPlan = { ...NO_FAULTS };
+  const apply = (spec: string | undefined) => {
+    if (!spec) return;
+    for (const part of spec.split(',')) {
+      if (part.trim() === 'random') plan = randomFaults(Rng.root(o.seed).stream('faults').stream('plan'), nodes, def.horizonMs >> 1);
+      else plan = parseFaults(part, plan);
+    }
+  };
+  apply(def.faults);
+  apply(o.faults);
+  return plan;
+}
+
+export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise<ScenarioResult> {
+  const n = o.nodes ?? def.nodes;
+  const faults = planFaults(def, o, n);
+  const unlimited = new Set((def.unlimited ?? []).map((i) => nodeAt(i, n, 'unlimited')));
+  const topics = (def.gossip?.topics ?? {}) as Record<string, Record<string, number>>;
+  const sim = new Simulator({
+    seed: o.seed,
+    nodes: n,
+    faults,
+    ...(def.tickIntervalMs ? { tickIntervalMs: def.tickIntervalMs } : {}),
+    ...(o.checkpointEvery ? { checkpointEvery: o.checkpointEvery } : {}),
+    fingerprint: gossipFingerprint,
+    ...(o.perturb ? { perturb: true } : {}),
+    ...(o.compareWith ? { compareWith: o.compareWith } : {}),
+    ...(o.record ? { record: true } : {}),
+    create: icnProcessFactory({
+      gossip: { ...(def.gossip?.fanout ? { fanout: def.gossip.fanout } : {}), ...(def.gossip?.digestFanout ? { digestFanout: def.gossip.digestFanout } : {}), topics },
+      gossipFor: (i) => (unlimited.has(i) ? { topics: Object.fromEntries(TOPICS.map((t) => [t, { ...(topics[t] ?? {}), perAuthorPerWindow: 0 }])) } : undefined),
+      ...(o.hazards ? { hazards: o.hazards } : {}),
+      ...(def.defaultCreditLimit !== undefined ? { defaultCreditLimit: BigInt(def.defaultCreditLimit) } : {}),
+    }),
+  });
+  const nodeOf = (i: number): IcnNode | undefined => (sim.node(i) as IcnSimProcess | undefined)?.node;
+  const must = (i: number, what: string): IcnNode => {
+    const x = nodeOf(i);
+    if (!x) throw new IcnError('SCENARIO_NODE_DOWN', `${what}: node ${i} is down at t=${sim.now}ms`);
+    return x;
+  };
+  const submitted: Hash[] = [];
+  let lastStep = 0;
+  def.steps.forEach((s, k) => {
+    lastStep = Math.max(lastStep, s.at);
+    const where = `steps[${k}]`;
+    sim.at(s.at, `${where}:${s.do}`, () => {
+      switch (s.do) {
+        case 'attest':
+          must(nodeAt(s.node, n, where), where).attest(sim.ids[nodeAt(s.to, n, where)]!, ppmFromDecimal(s.score));
+          return;
+        case 'attest_all':
+          for (let i = 0; i < n; i++) {
+            const a = nodeOf(i);
+            if (!a) continue;
+            for (let j = 0; j < n; j++) if (j !== i) a.attest(sim.ids[j]!, ppmFromDecimal(s.score));
+          }
+          return;
+        case 'attest_node': {
+          const target = nodeAt(s.node, n, where);
+          for (let i = 0; i < n; i++) if (i !== target) nodeOf(i)?.attest(sim.ids[target]!, ppmFromDecimal(s.score));
+          return;
+        }
+        case 'transfer': {
+          const from = must(nodeAt(s.node, n, where), where);
+          const to = sim.ids[nodeAt(s.to, n, where)]!;
+          const amount = BigInt(s.amount);
+          const e = from.submitLedgerEntry({ accounts: [{ account_id: from.id, currency: s.currency, debit: amount }, { account_id: to, currency: s.currency, credit: amount }], parents: from.ledger.heads() });
+          submitted.push(entryId(e));
+          return;
+        }
+        case 'publish':
+          must(nodeAt(s.node, n, where), where).publish(s.topic, s.data);
+          return;
+        case 'flood': {
+          const x = must(nodeAt(s.node, n, where), where);
+          for (let c = 0; c < s.count; c++) x.publish(s.topic, { flood: String(c) });
+          return;
+        }
+      }
+    });
+  });
+
+  const agreed = () => {
+    let g: Hash | undefined;
+    let st: Hash | undefined;
+    for (let i = 0; i < n; i++) {
+      const x = nodeOf(i);
+      if (!x) return false;
+      const gr = x.gossip.root();
+      if (g === undefined) g = gr;
+      else if (gr !== g) return false;
+    }
+    for (let i = 0; i < n; i++) {
+      const sr = nodeOf(i)!.stateRoot();
+      if (st === undefined) st = sr;
+      else if (sr !== st) return false;
+    }
+    return true;
+  };
+  const lastFault = Math.max(0, ...faults.partitions.map((p) => p.endMs), ...faults.crashes.map((c) => c.restartMs ?? 0));
+  sim.runUntil(Math.max(lastStep, lastFault));
+  const convergedAtMs = sim.runUntilTrue(agreed, def.horizonMs, Math.max(16, n)) ?? null;
+
+  const checks: CheckResult[] = [];
+  for (const c of def.expect) checks.push(await runCheck(c, sim, n, nodeOf, submitted, convergedAtMs));
+  const ok = checks.every((c) => c.ok);
+  const spec = faultSpec(faults);
+  const reproduce = `icn-harness scenario ${def.name} --seed ${o.seed} --nodes ${n} --faults '${spec}'`;
+  return {
+    name: def.name,
+    seed: o.seed,
+    nodes: n,
+    faults,
+    header: runHeader(def, sim, faults),
+    ok,
+    checks,
+    convergedAtMs,
+    stateRoots: sim.ids.map((_, i) => nodeOf(i)?.stateRoot() ?? null),
+    trace: sim.trace(),
+    stats: sim.stats,
+    reproduce,
+    log: sim.log,
+  };
+}
+
+function within(v: number, c: { equals?: number; min?: number; max?: number }): boolean {
+  return (c.equals === undefined || v === c.equals) && (c.min === undefined || v >= c.min) && (c.max === undefined || v <= c.max);
+}
+const bounds = (c: { equals?: number; min?: number; max?: number }) =>
+  [c.equals !== undefined ? `= ${c.equals}` : '', c.min !== undefined ? `≥ ${c.min}` : '', c.max !== undefined ? `≤ ${c.max}` : ''].filter(Boolean).join(' and ');
+
+async function runCheck(c: Check, sim: Simulator, n: number, nodeOf: (i: number) => IcnNode | undefined, submitted: Hash[], convergedAtMs: number | null): Promise<CheckResult> {
+  switch (c.check) {
+    case 'converged': {
+      const roots = sim.ids.map((_, i) => nodeOf(i)?.stateRoot() ?? 'down');
+      const distinct = [...new Set(roots)].sort();
+      const ok = convergedAtMs !== null;
+      return { check: 'converged', ok, detail: ok ? `all ${n} nodes agree at t=${convergedAtMs}ms` : `not converged by the horizon: ${distinct.length} distinct state roots (${roots.filter((r) => r === 'down').length} down)` };
+    }
+    case 'ledger_complete': {
+      const missing: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const x = nodeOf(i);
+        const lack = submitted.filter((h) => !x?.ledger.has(h));
+        if (lack.length) missing.push(`node ${i} lacks ${lack.length}`);
+      }
+      return { check: 'ledger_complete', ok: missing.length === 0 && submitted.length > 0, detail: missing.length ? missing.join('; ') : `${submitted.length} entries on all ${n} nodes` };
+    }
+    case 'gossip_count': {
+      const nodes = c.nodes ? c.nodes.map((i) => nodeAt(i, n, 'gossip_count')) : [...Array(n).keys()];
+      const author = c.author === undefined ? undefined : sim.ids[nodeAt(c.author, n, 'gossip_count')];
+      const bad: string[] = [];
+      for (const i of nodes) {
+        const x = nodeOf(i);
+        const v = x ? x.gossip.entries(c.topic).filter((e) => author === undefined || e.author === author).length : -1;
+        if (!within(v, c)) bad.push(`node ${i}: ${v}`);
+      }
+      return { check: `gossip_count ${c.topic}`, ok: bad.length === 0, detail: bad.length ? `expected ${bounds(c)}: ${bad.slice(0, 5).join(', ')}` : `${nodes.length} nodes ${bounds(c)}` };
+    }
+    case 'metric': {
+      const i = nodeAt(c.node, n, 'metric');
+      const x = nodeOf(i);
+      if (!x) return { check: `metric ${c.name}`, ok: false, detail: `node ${i} is down` };
+      const v = await metricValue(x.metrics.registry, c.name, c.labels ?? {});
+      return { check: `metric ${c.name}`, ok: within(v, c), detail: `node ${i} ${c.name}${c.labels ? JSON.stringify(c.labels) : ''} = ${v} (expected ${bounds(c)})` };
+    }
+    case 'trust': {
+      const i = nodeAt(c.node, n, 'trust');
+      const j = nodeAt(c.of, n, 'trust');
+      const x = nodeOf(i);
+      const v = x ? x.trust.scoreByKey(x.id, sim.ids[j]!) : -1;
+      return { check: 'trust', ok: within(v, c), detail: `node ${i} → node ${j}: ${v} ppm (expected ${bounds(c)})` };
+    }
+  }
+}
+
+export function runHeader(def: ScenarioDef, sim: Simulator, faults: FaultPlan): string[] {
+  return [
+    `icn-sim scenario=${def.name} seed=${sim.seed} nodes=${sim.nodeCount} tick=${sim.tickIntervalMs}ms horizon=${def.horizonMs}ms checkpoint-every=${sim.checkpointEvery} steps`,
+    `  streams: network faults workload keys nodes/<i> (one root seed)`,
+    ...describeFaults(faults).map((l) => `  ${l}`),
+    `  clock skews (ms): ${sim.skews.map((s, i) => `${i}:${s >= 0 ? '+' : ''}${s}`).join(' ')}`,
+    `  faults spec: ${faultSpec(faults)}`,
+  ];
+}
+
+export interface DeterminismReport {
+  ok: boolean;
+  steps: number;
+  /** The first differing step and both runs' events there. */
+  divergence?: { step: number; first: string; second: string };
+  /** Final outputs compared when the traces agreed. */
+  traceRoots: [Hash, Hash | null];
+}
+
+/**
+ * Run a seed twice and stop at the first differing step. The second run is perturbed in ways
+ * that must not matter (nodes built in reverse order, peer lists reversed), so a hidden
+ * dependence on construction or insertion order shows up too (madsim's HashSet lesson).
+ */
+export async function checkDeterminism(def: ScenarioDef, o: ScenarioOptions): Promise<DeterminismReport> {
+  const first = await runScenario(def, { ...o, record: true });
+  try {
+    const second = await runScenario(def, { ...o, perturb: true, compareWith: first.log });
+    const same = second.trace.root === first.trace.root && second.trace.steps === first.trace.steps;
+    if (!same) {
+      return { ok: false, steps: first.trace.steps, divergence: { step: Math.min(first.trace.steps, second.trace.steps) + 1, first: `trace root ${first.trace.root} after ${first.trace.steps} steps`, second: `trace root ${second.trace.root} after ${second.trace.steps} steps` }, traceRoots: [first.trace.root, second.trace.root] };
+    }
+    return { ok: true, steps: first.trace.steps, traceRoots: [first.trace.root, second.trace.root] };
+  } catch (e) {
+    if (e instanceof DeterminismDivergence) {
+      return { ok: false, steps: first.trace.steps, divergence: { step: e.step, first: e.expected, second: e.actual }, traceRoots: [first.trace.root, null] };
+    }
+    throw e;
+  }
+}
