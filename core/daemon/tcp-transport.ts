@@ -1,0 +1,201 @@
+/**
+ * The node's Transport over TCP: length-prefixed frames of canonical JSON, each connection
+ * authenticated by the DID handshake before any message passes. Peers are addressed by DID.
+ * Dialed peers are redialed with capped backoff; a protocol error (oversize frame, bad JSON, a
+ * failed handshake) drops the connection and is counted, never crashes the daemon.
+ * Gossip messages are signed by their senders on top of this (core/gossip), so the transport
+ * authenticates links and gossip authenticates content.
+ */
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { canonicalize, parseStrictJson } from '../canonical/index.js';
+import { IcnError } from '../errors.js';
+import type { Keypair } from '../identity/index.js';
+import { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME } from '../net/frames.js';
+import { Handshake } from '../net/handshake.js';
+import type { Transport } from '../node/node.js';
+
+export interface TcpPeer {
+  /** `host:port` to dial. */
+  address: string;
+}
+
+export interface TcpTransportOptions {
+  keypair: Keypair;
+  host: string;
+  port: number;
+  peers: readonly TcpPeer[];
+  onMessage(from: string, message: unknown): void;
+  /** 32-byte nonces for handshakes (the daemon passes a CSPRNG). */
+  randomBytes(n: number): Uint8Array;
+  onEvent?(event: TransportEvent): void;
+  maxFrame?: number;
+  /** First redial delay; doubles up to 8× on repeated failures. */
+  reconnectMs?: number;
+  /** A connection must finish its handshake within this time. */
+  handshakeTimeoutMs?: number;
+}
+
+export type TransportEvent =
+  | { type: 'peer-up'; did: string; address: string }
+  | { type: 'peer-down'; did: string }
+  | { type: 'dropped'; address: string; reason: string };
+
+interface Conn {
+  socket: Socket;
+  decoder: FrameDecoder;
+  handshake: Handshake;
+  did?: string;
+  address: string;
+  /** True when this side dialed the connection. */
+  dialed: boolean;
+}
+
+export class TcpTransport implements Transport {
+  private server?: Server;
+  private readonly byDid = new Map<string, Conn>();
+  private readonly conns = new Set<Conn>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** DID last authenticated at a dialed address (to skip redialing a peer that is connected). */
+  private readonly addressDid = new Map<string, string>();
+  private closed = false;
+  port = 0;
+
+  constructor(private readonly o: TcpTransportOptions) {}
+
+  async start(): Promise<number> {
+    this.server = createServer((s) => this.adopt(s, `${s.remoteAddress}:${s.remotePort}`, false));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.o.port, this.o.host, () => resolve());
+    });
+    const addr = this.server.address();
+    this.port = typeof addr === 'object' && addr ? addr.port : this.o.port;
+    for (const p of this.o.peers) this.dial(p.address, 0);
+    return this.port;
+  }
+
+  /** Dial one more peer (redialed like the configured ones). */
+  addPeer(address: string): void {
+    splitAddress(address);
+    this.dial(address, 0);
+  }
+
+  send(to: string, message: unknown): void {
+    const c = this.byDid.get(to);
+    if (!c) return; // not connected: gossip's anti-entropy repairs what a missing link loses
+    this.write(c, message);
+  }
+
+  connectedPeers(): string[] {
+    return [...this.byDid.keys()].sort();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    for (const c of this.conns) c.socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private dial(address: string, attempt: number): void {
+    if (this.closed) return;
+    const known = this.addressDid.get(address);
+    if (known && this.byDid.has(known)) {
+      this.redial(address, 3); // already linked (the peer dialed us): look again later
+      return;
+    }
+    const [host, portText] = splitAddress(address);
+    const socket = connect({ host, port: Number(portText) });
+    let adopted = false;
+    socket.once('connect', () => {
+      adopted = true;
+      this.adopt(socket, address, true, () => this.redial(address, 0));
+    });
+    socket.once('error', () => {
+      if (!adopted) this.redial(address, attempt + 1);
+    });
+  }
+
+  private redial(address: string, attempt: number): void {
+    if (this.closed) return;
+    const base = this.o.reconnectMs ?? 200;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.dial(address, attempt);
+    }, base * Math.min(8, 2 ** Math.min(attempt, 3)));
+    this.timers.add(t);
+  }
+
+  private adopt(socket: Socket, address: string, dialed: boolean, onClose?: () => void): void {
+    const c: Conn = { socket, address, dialed, decoder: new FrameDecoder(this.o.maxFrame ?? DEFAULT_MAX_FRAME), handshake: new Handshake(this.o.keypair, this.o.randomBytes(32)) };
+    this.conns.add(c);
+    socket.setNoDelay(true);
+    const timeout = setTimeout(() => {
+      if (!c.did) this.drop(c, 'handshake timeout');
+    }, this.o.handshakeTimeoutMs ?? 5000);
+    socket.on('data', (chunk) => {
+      try {
+        for (const frame of c.decoder.push(chunk)) this.onFrame(c, frame);
+      } catch (e) {
+        this.drop(c, e instanceof IcnError ? `${e.code}: ${e.message}` : String(e));
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timeout);
+      this.conns.delete(c);
+      if (c.did && this.byDid.get(c.did) === c) {
+        this.byDid.delete(c.did);
+        this.o.onEvent?.({ type: 'peer-down', did: c.did });
+      }
+      onClose?.();
+    });
+    this.write(c, c.handshake.start());
+  }
+
+  private onFrame(c: Conn, frame: Uint8Array): void {
+    const msg = parseStrictJson(new TextDecoder().decode(frame), `frame from ${c.address}`);
+    if (!c.did) {
+      for (const reply of c.handshake.receive(msg)) this.write(c, reply);
+      if (c.handshake.peer && c.handshake.done) {
+        const did = c.handshake.peer.toString();
+        if (c.dialed) this.addressDid.set(c.address, did);
+        const existing = this.byDid.get(did);
+        if (existing) {
+          // Both sides dialed each other: both keep the link dialed by the smaller DID.
+          const iAmSmaller = this.o.keypair.did.toString() < did;
+          const keep = c.dialed === iAmSmaller ? c : existing;
+          const lose = keep === c ? existing : c;
+          if (lose === existing) this.byDid.delete(did);
+          lose.did = undefined;
+          this.drop(lose, `duplicate connection to ${did}`);
+          if (keep === existing) return;
+        }
+        c.did = did;
+        this.byDid.set(did, c);
+        this.o.onEvent?.({ type: 'peer-up', did, address: c.address });
+      }
+      return;
+    }
+    this.o.onMessage(c.did, msg);
+  }
+
+  private write(c: Conn, message: unknown): void {
+    try {
+      c.socket.write(encodeFrame(canonicalize(message), this.o.maxFrame ?? DEFAULT_MAX_FRAME));
+    } catch (e) {
+      this.drop(c, e instanceof IcnError ? `${e.code}: ${e.message}` : String(e));
+    }
+  }
+
+  private drop(c: Conn, reason: string): void {
+    this.o.onEvent?.({ type: 'dropped', address: c.address, reason });
+    c.socket.destroy();
+  }
+}
+
+function splitAddress(address: string): [string, string] {
+  const i = address.lastIndexOf(':');
+  if (i <= 0 || !/^\d+$/.test(address.slice(i + 1))) throw new IcnError('TRANSPORT_ADDRESS', `peer address ${JSON.stringify(address)} is not host:port`);
+  return [address.slice(0, i).replace(/^\[|\]$/g, ''), address.slice(i + 1)];
+}
