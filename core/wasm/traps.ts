@@ -15,6 +15,8 @@ export const TRAPS = [
   'table_oob',
   'uninitialized_element',
   'host_error',
+  /** dc profiles: a memory.copy / memory.fill longer than the profile's bulk limit (1 MiB). */
+  'bulk_limit',
 ] as const;
 
 export type Trap = (typeof TRAPS)[number];
@@ -57,10 +59,17 @@ export function trapFromV8Message(message: string): Trap | undefined {
   return undefined;
 }
 
-/** Values of the instrumented module's `__icn_trap` global (see docs/deterministic-core.md). */
+/**
+ * Values of the instrumented module's `__icn_trap` global (core/wasm/instrument: ICN_TRAP). Code 3
+ * (memory.grow failed below the profile cap: the host ran out of memory) is a harness fault, never
+ * a guest trap, so it maps to undefined here and the executor treats it as a fault.
+ */
+export const ICN_TRAP_GROW_FAILED = 3;
+
 export function trapFromIcnCode(code: number): Trap | undefined {
   if (code === 1) return 'out_of_fuel';
   if (code === 2) return 'stack_exhausted';
+  if (code === 4) return 'bulk_limit';
   return undefined;
 }
 

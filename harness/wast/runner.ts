@@ -187,6 +187,7 @@ class ScriptContext {
     const pass = (actual: string): CommandResult => ({ ...base, status: 'pass', actual });
     const fail = (actual: string, reason: string): CommandResult => ({ ...base, status: 'fail', actual, reason });
     const skip = (reason: string): CommandResult => ({ ...base, status: 'skip', actual: 'skipped', reason });
+    const skipFor = (o: { kind: 'outside_profile' | 'unsupported'; reason: string }): CommandResult => skip(`${o.kind === 'outside_profile' ? 'outside the profile' : 'unsupported by this V8'}: ${o.reason}`);
     const fromState = (s: ModState): CommandResult => (s.kind === 'skip' ? skip(s.reason) : fail('no-module', s.kind === 'fail' ? s.reason : 'no module'));
 
     switch (c.cmd) {
@@ -227,7 +228,7 @@ class ScriptContext {
         const bytes = c.module ? this.definitions.get(c.module) : undefined;
         if (!bytes) return fail('no-module', `no module definition ${c.module}`);
         const o = await this.engine.instantiate(bytes, false);
-        const state: ModState = o.kind === 'instance' ? { kind: 'ok', inst: o.instance } : o.kind === 'outside_profile' || o.kind === 'unsupported' ? { kind: 'skip', reason: o.reason } : { kind: 'fail', reason: moduleActual(o) };
+        const state: ModState = o.kind === 'instance' ? { kind: 'ok', inst: o.instance } : o.kind === 'outside_profile' || o.kind === 'unsupported' ? { kind: 'skip', reason: skipFor(o).reason! } : { kind: 'fail', reason: moduleActual(o) };
         this.current = state;
         if (c.instance) this.named.set(c.instance, state);
         return state.kind === 'ok' ? pass('instantiated') : state.kind === 'skip' ? skip(state.reason) : fail(moduleActual(o), 'module instance did not instantiate');
@@ -268,14 +269,14 @@ class ScriptContext {
         const compiled = await compileDecl(c.module, this.file, c.line);
         if ('textError' in compiled) return fail('text-error', compiled.textError);
         const o = await this.engine.instantiate(compiled.bytes, false);
-        if (o.kind === 'outside_profile' || o.kind === 'unsupported') return skip(o.reason);
+        if (o.kind === 'outside_profile' || o.kind === 'unsupported') return skipFor(o);
         return this.checkTrap(moduleActual(o), o.kind === 'trap' ? o.trap : undefined, c.message, fail, pass, 'reason' in o ? o.reason : undefined);
       }
       case 'assert_unlinkable': {
         const compiled = await compileDecl(c.module, this.file, c.line);
         if ('textError' in compiled) return fail('text-error', compiled.textError);
         const o = await this.engine.instantiate(compiled.bytes, false);
-        if (o.kind === 'outside_profile' || o.kind === 'unsupported') return skip(o.reason);
+        if (o.kind === 'outside_profile' || o.kind === 'unsupported') return skipFor(o);
         return o.kind === 'unlinkable' ? pass('unlinkable') : fail(moduleActual(o), `expected a link error (${c.message}), got ${moduleActual(o)}`);
       }
       case 'assert_invalid':
@@ -285,8 +286,8 @@ class ScriptContext {
           // text the text compiler refuses: malformed (or, for assert_invalid, invalid) by construction
           return pass('rejected:text');
         }
-        const o = await this.engine.instantiate(compiled.bytes, true);
-        if (o.kind === 'outside_profile' || o.kind === 'unsupported') return skip(o.reason);
+        const o = await this.engine.instantiate(compiled.bytes, true, true);
+        if (o.kind === 'outside_profile' || o.kind === 'unsupported') return skipFor(o);
         return o.kind === 'rejected' ? pass('rejected') : fail(moduleActual(o), `expected the module to be rejected (${c.message}), but it ${o.kind === 'compiled' ? 'compiled' : moduleActual(o)}`);
       }
     }

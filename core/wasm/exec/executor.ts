@@ -11,8 +11,8 @@
 import { canonicalize } from '../../canonical/index.js';
 import { IcnError } from '../../errors.js';
 import { bytesHash, contentHash, domainDigest, DOMAIN } from '../../hash/index.js';
-import { trapFromIcnCode, trapFromV8Message, type Trap } from '../traps.js';
-import { prepare, validateFor, type ProfileName } from './profile-adapter.js';
+import { ICN_TRAP_GROW_FAILED, trapFromIcnCode, trapFromV8Message, type Trap } from '../traps.js';
+import { prepare, WasmRejected, type ProfileName } from './profile.js';
 import { sealResult, type WasmResult } from './result.js';
 import { harnessFault, WasmSession, type HostCall, type HostEnv, type WorkerError } from './session.js';
 import { readExports } from './exports.js';
@@ -37,9 +37,7 @@ export interface ExecRequest {
   session?: WasmSession;
 }
 
-export class WasmRejected extends IcnError {
-  override readonly name = 'WasmRejected';
-}
+export { WasmRejected };
 
 /** The 32 bytes icn.entropy_seed writes: a digest of the task inputs (module, export, args, created_at). */
 export function entropySeed(module: Uint8Array, invoke: string, args: RawValue[], createdAt: bigint): Uint8Array {
@@ -55,6 +53,7 @@ export function trapOf(err: WorkerError, icnTrap: number | undefined): Trap {
   if (err.phase === 'host') return 'host_error';
   if (err.phase === 'range') throw harnessFault('poisoned: native stack overflow (RangeError) inside the guest; never a guest result', { phase: err.phase });
   if (err.phase !== 'invoke' && err.phase !== 'start') throw harnessFault(`unexpected ${err.phase} error from the worker: ${err.name}`);
+  if (icnTrap === ICN_TRAP_GROW_FAILED) throw harnessFault('memory.grow failed below the profile cap (host out of memory): a harness fault, never a guest result');
   const icn = icnTrap !== undefined && icnTrap !== 0 ? trapFromIcnCode(icnTrap) : undefined;
   if (icnTrap !== undefined && icnTrap !== 0 && icn === undefined) throw harnessFault(`unknown __icn_trap code ${icnTrap}`);
   if (icn) return icn;
@@ -68,17 +67,15 @@ export async function execute(req: ExecRequest): Promise<WasmResult> {
   const createdAt = req.createdAt ?? 0n;
   if (fuel < 0n || fuel > I64_MAX) throw new IcnError('WASM_ARGS', `fuel ${fuel} is out of range (0 to 2^63-1)`);
   if (createdAt < -(1n << 63n) || createdAt > I64_MAX) throw new IcnError('WASM_ARGS', `created_at ${createdAt} is not an i64`);
-  const v = validateFor(req.module, req.profile);
-  if (!v.ok) throw new WasmRejected('WASM_REJECTED', `module rejected by profile ${req.profile}: ${v.violations.length} violation(s)`, { violations: v.violations });
+  const prepared = prepare(req.module, req.profile); // dc, dc-float: throws WasmRejected with every violation
   let exportsInfo;
   try {
     exportsInfo = readExports(req.module);
   } catch (e) {
-    throw new WasmRejected('WASM_REJECTED', `module cannot be decoded: ${(e as Error).message}`);
+    throw new WasmRejected(`module cannot be decoded: ${(e as Error).message}`, []);
   }
   const target = exportsInfo.find((e) => e.name === req.invoke);
   if (!target || target.kind !== 'func') throw new IcnError('WASM_EXPORT', `the module exports no function ${JSON.stringify(req.invoke)} (functions: ${exportsInfo.filter((e) => e.kind === 'func').map((e) => e.name).join(', ') || 'none'})`);
-  const prepared = prepare(req.module, req.profile);
   const env: HostEnv = { createdAt, entropy: entropySeed(req.module, req.invoke, req.args, createdAt) };
   const session = req.session ?? new WasmSession();
   try {
@@ -86,7 +83,7 @@ export async function execute(req: ExecRequest): Promise<WasmResult> {
     const base = { fuelUsed: '0', profileHash: prepared.profileHash };
     if (inst.inst === undefined) {
       const err = inst.error!;
-      if (err.phase === 'compile' || err.phase === 'link') throw new WasmRejected('WASM_REJECTED', `module does not ${err.phase === 'compile' ? 'compile' : 'link'} (${err.name})`);
+      if (err.phase === 'compile' || err.phase === 'link') throw new WasmRejected(`module does not ${err.phase === 'compile' ? 'compile' : 'link'} (${err.name}: ${err.message})`, []);
       // a trap in the start function is a deterministic outcome of the task
       return sealResult({ outcome: 'trapped', trap: trapOf(err, undefined), returns: [], memoryHash: bytesHash(DOMAIN.wasmMemory, new Uint8Array(0)), hostCallsHash: hostCallsHash(inst.hostCalls), ...base });
     }

@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { action, EXIT } from '../exit.js';
+
+export function register(program: Command): void {
+  program
+    .command('exec')
+    .description('run one export of a module under a wasm profile in the deterministic executor; exit 0 for a completed run or a deterministic trap, 1 for a rejected module, 3 for a harness fault')
+    .argument('<file>', 'a .wasm or .wat file')
+    .requiredOption('--profile <name>', 'raw | dc | dc-float')
+    .requiredOption('--invoke <name>', 'the exported function to call')
+    .option('--args <list>', 'comma-separated typed values: i32:1,i64:-2,f32:0x7fc00000,f64:0x…,v128:0x…', '')
+    .option('--fuel <n>', 'fuel limit for dc / dc-float (decimal, 0..2^63-1; default 1000000000)')
+    .option('--created-at <n>', 'the task created_at returned by icn.timestamp (i64, default 0)', '0')
+    .option('--tier <tier>', 'V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags)', 'default')
+    .option('--json', 'print the result object as JSON')
+    .action(
+      action('exec', async (file: string, o: { profile: string; invoke: string; args: string; fuel?: string; createdAt: string; tier: string; json?: boolean }) => {
+        const { isProfileName, PROFILE_NAMES } = await import('../../../core/wasm/profiles.js');
+        const { parseValueList } = await import('../../../core/wasm/exec/values.js');
+        const { execute } = await import('../../../core/wasm/exec/executor.js');
+        const { WasmRejected } = await import('../../../core/wasm/exec/profile.js');
+        const { loadModuleFile } = await import('../../wast/load.js');
+        const { parseTier, missingFlags, isWasmChild, reexecWith } = await import('../../wast/flags.js');
+        const { flagsForMissingFeatures } = await import('../../wast/v8-features.js');
+        const { UsageError } = await import('../../io/files.js');
+        const { isIcnError } = await import('../../../core/errors.js');
+        if (!isProfileName(o.profile)) throw new UsageError('USAGE_PROFILE', `--profile ${JSON.stringify(o.profile)}: expected one of ${PROFILE_NAMES.join(', ')}`);
+        const need = missingFlags(parseTier(o.tier), o.profile === 'raw' ? flagsForMissingFeatures() : []);
+        if (need.length > 0 && !isWasmChild()) return reexecWith(need);
+        const int = (flag: string, s: string, signed: boolean): bigint => {
+          if (!(signed ? /^-?(0|[1-9][0-9]*)$/ : /^(0|[1-9][0-9]*)$/).test(s)) throw new UsageError('USAGE_INT', `${flag} ${JSON.stringify(s)}: expected a decimal integer`);
+          return BigInt(s);
+        };
+        let args;
+        try {
+          args = parseValueList(o.args);
+        } catch (e) {
+          if (isIcnError(e)) throw new UsageError(e.code, `--args: ${e.message}`);
+          throw e;
+        }
+        const bytes = await loadModuleFile(file);
+        try {
+          const r = await execute({
+            module: bytes,
+            profile: o.profile,
+            invoke: o.invoke,
+            args,
+            fuel: o.fuel === undefined ? undefined : int('--fuel', o.fuel, false),
+            createdAt: int('--created-at', o.createdAt, true),
+          });
+          if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+          else {
+            process.stdout.write(`${r.outcome}${r.trap ? ` (${r.trap})` : ''}\n`);
+            if (r.returns.length > 0) process.stdout.write(`returns     ${r.returns.join(' ')}\n`);
+            process.stdout.write(`fuelUsed    ${r.fuelUsed}\nmemory      ${r.memoryHash}\nhostCalls   ${r.hostCallsHash}\nprofile     ${r.profileHash}\noutput      ${r.outputHash}\n`);
+          }
+          return EXIT.ok;
+        } catch (e) {
+          if (e instanceof WasmRejected) {
+            if (o.json) process.stdout.write(`${JSON.stringify({ rejected: true, profile: o.profile, message: e.message, violations: e.violations }, null, 2)}\n`);
+            else {
+              process.stdout.write(`rejected: ${e.message}\n`);
+              for (const x of e.violations) process.stdout.write(`  ${x.code} at byte ${x.offset}${x.function !== undefined ? ` in function ${x.function}` : ''}: ${x.detail}\n`);
+            }
+            return EXIT.negative;
+          }
+          throw e;
+        }
+      }),
+    );
+}
