@@ -12,6 +12,9 @@ import { register as registerCanon } from './commands/canon.js';
 import { register as registerMerge } from './commands/merge.js';
 import { register as registerGate } from './commands/gate.js';
 import { register as registerWast } from './commands/wast.js';
+import { register as registerScenario } from './commands/scenario.js';
+import { register as registerCheck } from './commands/check.js';
+import { register as registerExec } from './commands/exec.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -21,7 +24,7 @@ export function buildProgram(): Command {
     .version(GENERATOR.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerList, registerDiff, registerCanon, registerMerge, registerGate, registerWast]) register(program);
+  for (const register of [registerRun, registerList, registerDiff, registerCanon, registerMerge, registerGate, registerWast, registerCheck, registerExec, registerScenario]) register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
