@@ -53,7 +53,7 @@ describe('AppendLog', () => {
     log.append({ a: 1 }, { b: 2 }, { c: 3 });
     log.close();
     const bytes = readFileSync(p);
-    bytes[6] ^= 0xff; // inside the first record's payload
+    bytes.writeUInt8(bytes.readUInt8(6) ^ 0xff, 6); // inside the first record's payload
     writeFileSync(p, bytes);
     expect(() => AppendLog.open(p)).toThrow(LogError);
   });
