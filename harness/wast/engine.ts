@@ -64,7 +64,6 @@ export const ENGINES: Record<string, EngineInfo> = {
   dc: { description: 'ICN-DC v1 on V8: validated and instrumented, integers only', create: async () => (await import('./v8-engine.js')).createV8Engine('dc') },
   'dc-float': { description: 'ICN-DC with floats and NaN canonicalization, on V8', create: async () => (await import('./v8-engine.js')).createV8Engine('dc-float') },
   interp: { description: 'the reference interpreter (core/wasm/interp) under dc-float rules: its own fuel, stack and NaN semantics', create: async () => (await import('./interp-engine.js')).createInterpEngine() },
-  interp: { description: 'the reference interpreter (core/wasm/interp) under dc-float rules: its own fuel, stack and NaN semantics', create: async () => (await import('./interp-engine.js')).createInterpEngine() },
 };
 
 export function engineNames(): string[] {
