@@ -79,7 +79,8 @@ export async function execute(req: ExecRequest): Promise<WasmResult> {
   const env: HostEnv = { createdAt, entropy: entropySeed(req.module, req.invoke, req.args, createdAt) };
   const session = req.session ?? new WasmSession();
   try {
-    const inst = await session.instantiate(prepared.bytes, prepared.instrumented ? 'icn' : 'none', env);
+    // every profile gets the icn.* host imports (raw too: it is V8 as is, plus ICN's host interface)
+    const inst = await session.instantiate(prepared.bytes, 'icn', env);
     const base = { fuelUsed: '0', profileHash: prepared.profileHash };
     if (inst.inst === undefined) {
       const err = inst.error!;

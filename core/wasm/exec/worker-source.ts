@@ -52,7 +52,9 @@ function fromJs(x) {
 // icn.* host imports. slot.exports is filled once instantiation returns; slot.env per invoke.
 function icnImports(slot) {
   const memory = () => {
-    const m = slot.exports && slot.exports.__icn_memory;
+    // instrumented modules export memory 0 as __icn_memory; raw modules: the first exported memory
+    const x = slot.exports || {};
+    const m = x.__icn_memory || Object.values(x).find((v) => v instanceof WebAssembly.Memory);
     if (!(m instanceof WebAssembly.Memory)) throw new HostTrap('no __icn_memory available');
     return m;
   };
