@@ -11,6 +11,7 @@ import { register as registerDiff } from './commands/diff.js';
 import { register as registerCanon } from './commands/canon.js';
 import { register as registerMerge } from './commands/merge.js';
 import { register as registerGate } from './commands/gate.js';
+import { register as registerReplay } from './commands/replay.js';
 import { register as registerWast } from './commands/wast.js';
 import { register as registerScenario } from './commands/scenario.js';
 import { register as registerCheck } from './commands/check.js';
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
     .version(GENERATOR.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerList, registerDiff, registerCanon, registerMerge, registerGate, registerWast, registerCheck, registerExec, registerScenario]) register(program);
+  for (const register of [registerRun, registerList, registerDiff, registerCanon, registerMerge, registerGate, registerReplay, registerWast, registerCheck, registerExec, registerScenario]) register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
