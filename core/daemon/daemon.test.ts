@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Keypair } from '../identity/index.js';
+import { startDaemon, type RunningDaemon } from './daemon.js';
+
+const running: RunningDaemon[] = [];
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((d) => d.stop()));
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+const seed = (b: number) => new Uint8Array(32).fill(b);
+const tmp = () => mkdtempSync(join(tmpdir(), 'icn-daemon-'));
+
+async function daemon(b: number, peers: string[] = []) {
+  const d = await startDaemon({ dataDir: tmp(), keySeed: seed(b), gossip: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, peers, tickMs: 50, bodyLimit: 4096 });
+  running.push(d);
+  return d;
+}
+
+async function http(port: number, method: string, path: string, body?: string) {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`, { method, body, headers: body ? { 'content-type': 'application/json' } : {} });
+  const text = await r.text();
+  return { status: r.status, text, json: () => JSON.parse(text) };
+}
+
+async function until(cond: () => Promise<boolean> | boolean, ms = 8000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > ms) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('icn-node daemon', () => {
+  it('two daemons over TCP converge to one state root after a trust attestation', async () => {
+    const a = await daemon(1);
+    const b = await daemon(2, [`127.0.0.1:${a.gossipPort}`]);
+    await until(async () => (await http(a.httpPort, 'GET', '/health')).json().peers.length === 1);
+    const did2 = Keypair.fromSeed(seed(2)).did.toString();
+    const r = await http(a.httpPort, 'POST', '/trust', JSON.stringify({ to: did2, scorePpm: 600_000 }));
+    expect(r.status, r.text).toBe(200);
+    await until(async () => (await http(b.httpPort, 'GET', '/state')).json().root === (await http(a.httpPort, 'GET', '/state')).json().root && b.node.trust.root() !== undefined);
+    expect(b.node.stateRoot()).toBe(a.node.stateRoot());
+    const metrics = await http(b.httpPort, 'GET', '/metrics');
+    expect(metrics.text).toMatch(/icn_gossip_entries_accepted_total\{topic="trust:attestations"\} 1/);
+  });
+
+  it('bad input gets 4xx with a reason and changes nothing; a flood does not crash it', async () => {
+    const a = await daemon(3);
+    const before = a.node.stateRoot();
+    const cases: [string, string, string | undefined, number, string][] = [
+      ['POST', '/trust', '{"to": ', 400, 'HTTP_BAD_JSON'],
+      ['POST', '/trust', JSON.stringify({ to: 'x'.repeat(5000) }), 413, 'HTTP_BODY_TOO_LARGE'],
+      ['GET', '/nope', undefined, 404, 'HTTP_NOT_FOUND'],
+      ['GET', '/trust', undefined, 405, 'HTTP_METHOD'],
+      ['POST', '/trust', JSON.stringify({ to: 'did:icn:zNOPE', scorePpm: 1 }), 422, 'DID_SYNTAX'],
+      ['POST', '/trust', JSON.stringify({ to: Keypair.fromSeed(seed(4)).did.toString(), scorePpm: 'high' }), 400, 'HTTP_FIELD'],
+      ['POST', '/ledger/entries', JSON.stringify({ accounts: [{ account_id: 'a', currency: 'h', debit: 5 }] }), 400, 'HTTP_FIELD'],
+      ['POST', '/trust', '{"a":1,"a":2}', 400, 'HTTP_BAD_JSON'],
+    ];
+    for (const [m, p, body, status, code] of cases) {
+      const r = await http(a.httpPort, m, p, body);
+      expect([p, r.status, r.json().error]).toEqual([p, status, code]);
+      expect(r.json().reason.length).toBeGreaterThan(5);
+    }
+    expect(a.node.stateRoot()).toBe(before);
+    // bounded flood on loopback: 400 requests, half malformed, 50 at a time
+    const statuses: number[] = [];
+    for (let wave = 0; wave < 8; wave++) {
+      const rs = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? http(a.httpPort, 'GET', '/state') : http(a.httpPort, 'POST', '/trust', '{bad'))));
+      statuses.push(...rs.map((r) => r.status));
+    }
+    expect(statuses.filter((s) => s === 200).length).toBe(200);
+    expect(statuses.filter((s) => s === 400).length).toBe(200);
+    expect((await http(a.httpPort, 'GET', '/health')).status).toBe(200);
+    expect(a.node.stateRoot()).toBe(before);
+  });
+
+  it('kill -9 and restart loses no acknowledged entry', async () => {
+    const BIN = resolve(import.meta.dirname, '../../bin/icn-node.js');
+    const dataDir = tmp();
+    const start = () => {
+      const c = spawn(process.execPath, [BIN, '--data-dir', dataDir, '--gossip', '127.0.0.1:0', '--http', '127.0.0.1:0', '--tick-ms', '50'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(c);
+      return new Promise<{ c: ChildProcess; port: number }>((res, rej) => {
+        let out = '';
+        c.stdout!.on('data', (d) => {
+          out += d;
+          const m = /listening .* http=127\.0\.0\.1:(\d+)/.exec(out);
+          if (m) res({ c, port: Number(m[1]) });
+        });
+        c.once('exit', (code) => rej(new Error(`icn-node exited ${code}: ${out}`)));
+      });
+    };
+    const first = await start();
+    const acked: string[] = [];
+    for (let i = 5; i < 10; i++) {
+      const r = await http(first.port, 'POST', '/trust', JSON.stringify({ to: Keypair.fromSeed(seed(i)).did.toString(), scorePpm: 100_000 * (i - 4) }));
+      expect(r.status, r.text).toBe(200);
+      acked.push(r.text);
+    }
+    const rootBefore = (await http(first.port, 'GET', '/state')).json().root;
+    const didBefore = (await http(first.port, 'GET', '/health')).json().did;
+    first.c.kill('SIGKILL');
+    await new Promise((r) => first.c.once('exit', r));
+    const second = await start();
+    expect((await http(second.port, 'GET', '/state')).json().root).toBe(rootBefore);
+    // the identity created on first start (dataDir/identity.seed) is the one that comes back
+    expect((await http(second.port, 'GET', '/health')).json().did).toBe(didBefore);
+    expect(acked).toHaveLength(5);
+    second.c.kill('SIGTERM');
+    const code = await new Promise((r) => second.c.once('exit', r));
+    expect(code).toBe(0);
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * A small, strict HTTP/JSON server for the daemon's control API. Bad input never changes state
+ * and always gets a 4xx with a reason: malformed JSON 400, body over the cap 413, unknown route
+ * 404, wrong method 405, a typed core error 422 with its code. Only a bug is a 500.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { parseStrictJson } from '../canonical/index.js';
+import { IcnError } from '../errors.js';
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  body: unknown;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: unknown;
+  /** Send text instead of JSON (Prometheus exposition). */
+  text?: string;
+  contentType?: string;
+}
+
+export type Handler = (req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
+
+export interface Route {
+  method: 'GET' | 'POST';
+  /** `/contracts/:hash` style; params are path segments after `:`. */
+  pattern: string;
+  handler: Handler;
+}
+
+export class HttpError extends IcnError {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+function match(pattern: string, path: string): Record<string, string> | undefined {
+  const ps = pattern.split('/').filter(Boolean);
+  const xs = path.split('/').filter(Boolean);
+  if (ps.length !== xs.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < ps.length; i++) {
+    if (ps[i]!.startsWith(':')) params[ps[i]!.slice(1)] = decodeURIComponent(xs[i]!);
+    else if (ps[i] !== xs[i]) return undefined;
+  }
+  return params;
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) throw new HttpError(413, 'HTTP_BODY_TOO_LARGE', `body of ${declared} bytes exceeds the limit of ${limit}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limit) throw new HttpError(413, 'HTTP_BODY_TOO_LARGE', `body exceeds the limit of ${limit} bytes`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, r: ApiResponse): void {
+  if (res.headersSent) return;
+  const text = r.text ?? `${JSON.stringify(r.body)}\n`;
+  res.writeHead(r.status, { 'content-type': r.contentType ?? 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function createApiServer(routes: readonly Route[], opts: { bodyLimit: number; onError?: (e: unknown) => void }): Server {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    try {
+      const candidates = routes.map((r) => ({ r, params: match(r.pattern, url.pathname) })).filter((c) => c.params);
+      if (candidates.length === 0) throw new HttpError(404, 'HTTP_NOT_FOUND', `no route ${url.pathname}`);
+      const hit = candidates.find((c) => c.r.method === req.method);
+      if (!hit) throw new HttpError(405, 'HTTP_METHOD', `${req.method} not allowed on ${url.pathname} (allowed: ${candidates.map((c) => c.r.method).join(', ')})`);
+      let body: unknown = null;
+      if (req.method === 'POST') {
+        const text = await readBody(req, opts.bodyLimit);
+        try {
+          body = parseStrictJson(text, 'request body');
+        } catch (e) {
+          throw new HttpError(400, 'HTTP_BAD_JSON', (e as Error).message);
+        }
+      } else req.resume();
+      send(res, await hit.r.handler({ method: req.method ?? 'GET', path: url.pathname, params: hit.params!, body }));
+    } catch (e) {
+      if (e instanceof HttpError) send(res, { status: e.status, body: { error: e.code, reason: e.message } });
+      else if (e instanceof IcnError) send(res, { status: 422, body: { error: e.code, reason: e.message } });
+      else {
+        opts.onError?.(e);
+        send(res, { status: 500, body: { error: 'INTERNAL', reason: 'internal error (logged)' } });
+      }
+      if (!req.complete) req.destroy();
+    }
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  server.maxHeadersCount = 100;
+  return server;
+}
