@@ -9,7 +9,8 @@ import type { RawValue } from '../../core/wasm/exec/values.js';
 import { validateModule } from '../../core/wasm/validate/validate.js';
 import { instantiate, LinkError } from '../../core/wasm/interp/instantiate.js';
 import { WasmTrap } from '../../core/wasm/interp/numeric.js';
-import { fromVal, icnHost, machineFor, toVal } from '../../core/wasm/interp/run.js';
+import type { WasmResult } from '../../core/wasm/exec/result.js';
+import { fromVal, icnHost, interpret, machineFor, toVal, type InterpRequest } from '../../core/wasm/interp/run.js';
 import type { Instance, FuncInst, GlobalInst } from '../../core/wasm/interp/store.js';
 import { getProfile } from '../../core/wasm/profiles.js';
 import type { CallOutcome, ModuleOutcome, WastEngine } from './engine.js';
@@ -97,4 +98,11 @@ export async function createInterpEngine(): Promise<WastEngine> {
       instances.clear();
     },
   };
+}
+
+/** `icn-harness exec --engine interp`: one task on the reference interpreter; `trace` prints its events as JSON lines on stderr. */
+export function runInterpTask(req: Omit<InterpRequest, 'trace'>, trace: boolean): WasmResult {
+  const r = interpret({ ...req, trace });
+  if (trace) for (const e of r.trace ?? []) process.stderr.write(`${JSON.stringify(e)}\n`);
+  return r.result;
 }

@@ -13,8 +13,9 @@ import { DEFAULT_FUEL, entropySeed, hostCallsHash } from '../exec/executor.js';
 import { sealResult, type WasmResult } from '../exec/result.js';
 import type { HostCall } from '../exec/session.js';
 import { formatValue, type RawValue } from '../exec/values.js';
+import { WasmRejected } from '../exec/profile.js';
 import { getProfile, profileHash, type ProfileName } from '../profiles.js';
-import { validateDetailed } from '../validate/validate.js';
+import { validateDetailed, type Violation } from '../validate/validate.js';
 import { instantiate, LinkError, type ExternVal } from './instantiate.js';
 import { HostTrap, Machine, type TraceEvent } from './machine.js';
 import { WasmTrap } from './numeric.js';
@@ -146,9 +147,9 @@ export function icnHost(env: { createdAt: bigint; entropy: Uint8Array }, slot: {
   ]);
 }
 
-/** Bad modules: the executor's code (WASM_REJECTED) with every violation in the details. */
-function rejected(message: string, violations: unknown[]): IcnError {
-  return new IcnError('WASM_REJECTED', message, { violations });
+/** Bad modules: the executor's WasmRejected (WASM_REJECTED) with every violation. */
+function rejected(message: string, violations: Violation[]): IcnError {
+  return new WasmRejected(message, violations);
 }
 
 const EMPTY_MEMORY_HASH = bytesHash(DOMAIN.wasmMemory, new Uint8Array(0));

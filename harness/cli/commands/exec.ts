@@ -11,10 +11,12 @@ export function register(program: Command): void {
     .option('--args <list>', 'comma-separated typed values: i32:1,i64:-2,f32:0x7fc00000,f64:0x…,v128:0x…', '')
     .option('--fuel <n>', 'fuel limit for dc / dc-float (decimal, 0..2^63-1; default 1000000000)')
     .option('--created-at <n>', 'the task created_at returned by icn.timestamp (i64, default 0)', '0')
+    .option('--engine <name>', 'v8 (the instrumented module on V8) | interp (the reference interpreter, dc and dc-float only)', 'v8')
+    .option('--trace', 'with --engine interp: print the event trace (charge, call, return, trap) as JSON lines on stderr')
     .option('--tier <tier>', 'V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags)', 'default')
     .option('--json', 'print the result object as JSON')
     .action(
-      action('exec', async (file: string, o: { profile: string; invoke: string; args: string; fuel?: string; createdAt: string; tier: string; json?: boolean }) => {
+      action('exec', async (file: string, o: { profile: string; invoke: string; args: string; fuel?: string; createdAt: string; tier: string; json?: boolean; engine: string; trace?: boolean }) => {
         const { isProfileName, PROFILE_NAMES } = await import('../../../core/wasm/profiles.js');
         const { parseValueList } = await import('../../../core/wasm/exec/values.js');
         const { execute } = await import('../../../core/wasm/exec/executor.js');
@@ -25,6 +27,8 @@ export function register(program: Command): void {
         const { UsageError } = await import('../../io/files.js');
         const { isIcnError } = await import('../../../core/errors.js');
         if (!isProfileName(o.profile)) throw new UsageError('USAGE_PROFILE', `--profile ${JSON.stringify(o.profile)}: expected one of ${PROFILE_NAMES.join(', ')}`);
+        if (o.engine !== 'v8' && o.engine !== 'interp') throw new UsageError('USAGE_ENGINE', `--engine ${JSON.stringify(o.engine)}: expected v8 or interp`);
+        if (o.engine === 'interp' && o.profile === 'raw') throw new UsageError('USAGE_ENGINE', '--engine interp runs the dc and dc-float profiles only (raw is V8 as is)');
         const need = missingFlags(parseTier(o.tier), o.profile === 'raw' ? flagsForMissingFeatures() : []);
         if (need.length > 0 && !isWasmChild()) return reexecWith(need);
         const int = (flag: string, s: string, signed: boolean): bigint => {
@@ -40,14 +44,15 @@ export function register(program: Command): void {
         }
         const bytes = await loadModuleFile(file);
         try {
-          const r = await execute({
+          const task = {
             module: bytes,
             profile: o.profile,
             invoke: o.invoke,
             args,
             fuel: o.fuel === undefined ? undefined : int('--fuel', o.fuel, false),
             createdAt: int('--created-at', o.createdAt, true),
-          });
+          };
+          const r = o.engine === 'interp' ? (await import('../../wast/interp-engine.js')).runInterpTask({ ...task, profile: o.profile as 'dc' | 'dc-float' }, o.trace === true) : await execute(task);
           if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
           else {
             process.stdout.write(`${r.outcome}${r.trap ? ` (${r.trap})` : ''}\n`);
