@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runScript } from './runner.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'icn-wast-'));
+function script(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const INT = script('int.wast', `
+(module
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func $r (export "runaway") (call $r))
+  (func (export "trap") (result i32) (i32.div_u (i32.const 1) (i32.const 0))))
+(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))
+(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 4))
+(assert_trap (invoke "trap") "integer divide by zero")
+(assert_trap (invoke "trap") "unreachable")
+(assert_exhaustion (invoke "runaway") "call stack exhausted")
+(module (func (export "f") (result f32) (f32.const 1.5)))
+(assert_return (invoke "f") (f32.const 1.5))
+(assert_return (invoke "f") (f32.const 2.5))
+(assert_invalid (module (func (result i32))) "type mismatch")
+(assert_invalid (module (func (result i32) (i32.const 0))) "type mismatch")
+(assert_malformed (module quote "(func") "unexpected end")
+`);
+
+describe('wast runner', () => {
+  it('raw: passes, failures and native exhaustion', async () => {
+    const r = await runScript(INT, 'raw');
+    expect(r.results.map((x) => `${x.line}:${x.status}`)).toEqual(['2:pass', '6:pass', '7:fail', '8:pass', '9:fail', '10:pass', '11:pass', '12:pass', '13:fail', '14:pass', '15:fail', '16:pass']);
+    expect(r.results[4]!.reason).toMatch(/expected trap "unreachable"/);
+    expect(r.results[5]!.actual).toBe('exhausted:native');
+    expect([r.passed, r.failed, r.skipped]).toEqual([8, 4, 0]);
+  });
+  it('dc: logical stack exhaustion; a float module and its dependents skipped by profile, never hiding failures', async () => {
+    const r = await runScript(INT, 'dc');
+    const by = (line: number) => r.results.find((x) => x.line === line)!;
+    expect(by(10)).toMatchObject({ status: 'pass', actual: 'exhausted:stack_exhausted' });
+    expect(by(11)).toMatchObject({ status: 'skip' });
+    expect(by(11).reason).toMatch(/outside the profile: .*profile_float/);
+    expect(by(12).status).toBe('skip');
+    expect(by(13).status).toBe('skip');
+    // the failing integer assertions still fail under dc
+    expect([by(7).status, by(9).status, by(15).status]).toEqual(['fail', 'fail', 'fail']);
+    expect([r.passed, r.failed, r.skipped]).toEqual([6, 3, 3]);
+  });
+  it('the outcome hash is stable across runs and engines agree where they should', async () => {
+    const a = await runScript(INT, 'dc-float');
+    const b = await runScript(INT, 'dc-float');
+    expect(a.outcomesHash).toBe(b.outcomesHash);
+    expect(a.results.find((x) => x.line === 12)).toMatchObject({ status: 'pass', actual: 'values:f32:0x3fc00000' });
+  });
+});
