@@ -15,7 +15,11 @@
  *   --suite a,b                  suites to run (default: every suite)
  *   --bounded                    CI mode: suites vectors,nasties only (whatever exists)
  *   --out DIR                    where manifests go (default reports/xarch)
+ *
+ * With the nasties suite in the run, every raw divergence a nasty spec lists must show across the
+ * manifests (nasties-divergences.md lists them as detected); one that vanished fails the run.
  */
+import { pathToFileURL } from 'node:url';
 import { $, argv, fs, path, echo } from 'zx';
 
 $.verbose = false;
@@ -84,6 +88,23 @@ async function suitesToRun() {
   return ['vectors', 'nasties'].filter((s) => have.has(s));
 }
 
+/** Nasties: every raw divergence a spec lists must show across the manifests (harness/suites/nasties/divergences.ts). */
+async function checkNasties(manifests, lines) {
+  const dist = path.join(repo, 'dist', 'harness', 'suites', 'nasties');
+  const { checkDivergences, divergenceReport } = await import(pathToFileURL(path.join(dist, 'divergences.js')).href);
+  const { loadNasties } = await import(pathToFileURL(path.join(dist, 'spec.js')).href);
+  const loaded = await Promise.all(manifests.map(async (m) => ({ name: m.name, manifest: JSON.parse(await fs.readFile(m.out, 'utf8')) })));
+  const checks = checkDivergences(loadNasties(repo), loaded);
+  const report = divergenceReport(checks, manifests.map((m) => m.name));
+  await fs.writeFile(path.join(outDir, 'nasties-divergences.md'), report);
+  const n = (v) => checks.filter((c) => c.verdict === v).length;
+  echo(`nasties: ${checks.length} listed raw divergences: ${n('detected')} detected, ${n('vanished')} vanished, ${n('unchecked')} unchecked (platforms not run)`);
+  for (const c of checks.filter((c) => c.verdict === 'detected')) echo(`  detected: ${c.nasty}::${c.case} between ${c.between} (${c.output}): ${c.how}`);
+  for (const c of checks.filter((c) => c.verdict === 'vanished')) echo(`  VANISHED: ${c.nasty}::${c.case} between ${c.between}: ${c.instances.filter((i) => !i.detected).map((i) => `${i.where} (${i.why})`).join('; ')}`);
+  lines.push('', `Nasties: ${n('detected')} raw divergences detected, ${n('vanished')} vanished, ${n('unchecked')} unchecked (nasties-divergences.md).`);
+  return n('vanished');
+}
+
 async function main() {
   if (!(await fs.pathExists(path.join(repo, 'dist', 'harness', 'cli', 'main.js')))) await $({ cwd: repo })`npm run build --silent`;
   await fs.ensureDir(outDir);
@@ -126,9 +147,14 @@ async function main() {
     echo(d.stdout.trimEnd());
     lines.push(`| ${m.name} | ${m.exitCode} | ${d.exitCode === 0 ? 'LC identical' : 'LC DIFFERS'}; ${(d.stdout.match(/(\d+) advisory entr/) ?? [, '0'])[1]} advisory differences |`);
   }
+  const vanished = suites.length === 0 || suites.includes('nasties') ? await checkNasties(manifests, lines) : 0;
   await fs.writeFile(path.join(outDir, 'xarch-summary.md'), `${lines.join('\n')}\n`);
   const failed = manifests.filter((m) => m.exitCode !== 0);
   if (lcDiffers) fail('LC entries differ between platforms (see above)');
+  if (vanished) {
+    echo(`xarch: ${vanished} listed raw divergence(s) of the nasties no longer show (see ${path.join(outDir, 'nasties-divergences.md')}): a nasty that detects nothing fails`);
+    process.exit(1);
+  }
   if (failed.length) {
     echo(`xarch: runs with failures: ${failed.map((m) => m.name).join(', ')}`);
     process.exit(1);

@@ -10,8 +10,8 @@
  * called from a shallow JS stack, the depth read from memory word 0 after the RangeError.
  */
 import { Worker } from 'node:worker_threads';
-import { IcnError } from '../../../core/errors.js';
-import { execute, WasmRejected } from '../../../core/wasm/exec/executor.js';
+import { IcnError, isIcnError } from '../../../core/errors.js';
+import { execute } from '../../../core/wasm/exec/executor.js';
 import { WORKER_STACK_MB, type WasmSession } from '../../../core/wasm/exec/session.js';
 import { parseValue, type RawValue } from '../../../core/wasm/exec/values.js';
 import type { WasmResult } from '../../../core/wasm/exec/result.js';
@@ -36,8 +36,9 @@ async function execOnce(module: Uint8Array, c: NastyCase, profile: Profile, args
     const r = await execute({ module, profile, invoke: c.invoke, args, fuel, createdAt: c.createdAt === undefined ? undefined : BigInt(c.createdAt), session });
     return { outcome: r.outcome, outputs: fromResult(r) };
   } catch (e) {
-    if (e instanceof WasmRejected) {
-      const vs = (e.details.violations as { code: string }[] | undefined) ?? [];
+    if (isIcnError(e, 'WASM_REJECTED')) {
+      // the violations list lives on the error (WasmRejected) or in its details (older executor)
+      const vs = ((e as unknown as { violations?: { code: string }[] }).violations ?? (e.details.violations as { code: string }[] | undefined) ?? []);
       const codes = [...new Set(vs.map((v) => v.code))].sort();
       return { outcome: 'rejected', outputs: { outcome: 'rejected', violations: codes.join(' ') || e.code } };
     }
