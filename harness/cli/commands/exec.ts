@@ -13,23 +13,23 @@ export function register(program: Command): void {
     .option('--created-at <n>', 'the task created_at returned by icn.timestamp (i64, default 0)', '0')
     .option('--engine <name>', 'v8 (the instrumented module on V8) | interp (the reference interpreter, dc and dc-float only)', 'v8')
     .option('--trace', 'with --engine interp: print the event trace (charge, call, return, trap) as JSON lines on stderr')
-    .option('--tier <tier>', 'V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags)', 'default')
+    .option('--tier <tier>', 'V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags; default: the tier of this node process)')
     .option('--json', 'print the result object as JSON')
     .action(
-      action('exec', async (file: string, o: { profile: string; invoke: string; args: string; fuel?: string; createdAt: string; tier: string; json?: boolean; engine: string; trace?: boolean }) => {
+      action('exec', async (file: string, o: { profile: string; invoke: string; args: string; fuel?: string; createdAt: string; tier?: string; json?: boolean; engine: string; trace?: boolean }) => {
         const { isProfileName, PROFILE_NAMES } = await import('../../../core/wasm/profiles.js');
         const { parseValueList } = await import('../../../core/wasm/exec/values.js');
         const { execute } = await import('../../../core/wasm/exec/executor.js');
         const { WasmRejected } = await import('../../../core/wasm/exec/profile.js');
         const { loadModuleFile } = await import('../../wast/load.js');
-        const { parseTier, missingFlags, isWasmChild, reexecWith } = await import('../../wast/flags.js');
+        const { parseTier, missingFlags, isWasmChild, reexecWith, currentTier } = await import('../../wast/flags.js');
         const { flagsForMissingFeatures } = await import('../../wast/v8-features.js');
         const { UsageError } = await import('../../io/files.js');
         const { isIcnError } = await import('../../../core/errors.js');
         if (!isProfileName(o.profile)) throw new UsageError('USAGE_PROFILE', `--profile ${JSON.stringify(o.profile)}: expected one of ${PROFILE_NAMES.join(', ')}`);
         if (o.engine !== 'v8' && o.engine !== 'interp') throw new UsageError('USAGE_ENGINE', `--engine ${JSON.stringify(o.engine)}: expected v8 or interp`);
         if (o.engine === 'interp' && o.profile === 'raw') throw new UsageError('USAGE_ENGINE', '--engine interp runs the dc and dc-float profiles only (raw is V8 as is)');
-        const need = missingFlags(parseTier(o.tier), o.profile === 'raw' ? flagsForMissingFeatures() : []);
+        const need = missingFlags((o.tier === undefined ? currentTier() : parseTier(o.tier)), o.profile === 'raw' ? flagsForMissingFeatures() : []);
         if (need.length > 0 && !isWasmChild()) return reexecWith(need);
         const int = (flag: string, s: string, signed: boolean): bigint => {
           if (!(signed ? /^-?(0|[1-9][0-9]*)$/ : /^(0|[1-9][0-9]*)$/).test(s)) throw new UsageError('USAGE_INT', `${flag} ${JSON.stringify(s)}: expected a decimal integer`);

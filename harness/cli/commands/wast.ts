@@ -7,17 +7,17 @@ export function register(program: Command): void {
     .description('run WebAssembly spec scripts (.wast) on an engine; prints every command and "N passed, N failed, N skipped"')
     .argument('<path>', 'a .wast file or a directory of them')
     .option('--engine <name>', 'raw | dc | dc-float (see engines in harness/wast/engine.ts)', 'raw')
-    .option('--tier <tier>', 'V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags)', 'default')
+    .option('--tier <tier>', 'V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags; default: the tier of this node process)')
     .option('--quiet', 'print only failures, skips and totals')
     .option('--json', 'print one JSON document (every command, skip reasons, per-file outcome hashes)')
     .action(
-      action('wast', async (path: string, o: { engine: string; tier: string; quiet?: boolean; json?: boolean }) => {
+      action('wast', async (path: string, o: { engine: string; tier?: string; quiet?: boolean; json?: boolean }) => {
         const { ENGINES } = await import('../../wast/engine.js');
         const { parseTier, missingFlags, isWasmChild, reexecWith, currentTier } = await import('../../wast/flags.js');
         const { flagsForMissingFeatures } = await import('../../wast/v8-features.js');
         const { UsageError } = await import('../../io/files.js');
         if (!ENGINES[o.engine]) throw new UsageError('USAGE_ENGINE', `--engine ${JSON.stringify(o.engine)}: expected one of ${Object.keys(ENGINES).join(', ')}`);
-        const tier = parseTier(o.tier);
+        const tier = (o.tier === undefined ? currentTier() : parseTier(o.tier));
         const need = missingFlags(tier, flagsForMissingFeatures());
         if (need.length > 0 && !isWasmChild()) return reexecWith(need);
         const { runScript, wastFiles } = await import('../../wast/runner.js');
