@@ -5,10 +5,9 @@
  * silently dropped would escape the hash), and nesting is bounded so no input can exhaust the stack.
  */
 import type { CanonicalValue } from '../canonical/index.js';
-import { Did } from '../identity/index.js';
 import { BIN_OPS, CALLER_ACCOUNT, UN_OPS, type BinOp, type Capability, type Contract, type Expr, type LedgerOp, type Rule, type StateVar, type Stmt, type UnOp } from './ast.js';
 import { CclError } from './errors.js';
-import { describeJson, int, tagged, valueFromJson, valueToJson, type Value } from './values.js';
+import { describeJson, did, int, tagged, valueFromJson, valueToJson, type Value } from './values.js';
 
 /** Hard nesting cap of the parser (validate() enforces ICN's tighter limits). */
 export const PARSE_MAX_DEPTH = 200;
@@ -37,13 +36,15 @@ function string(x: unknown, path: string, what: string): string {
 
 function array(x: unknown, path: string, what: string): unknown[] {
   if (!Array.isArray(x)) throw err(path, `${what} must be an array, got ${describeJson(x)}`);
+  for (let i = 0; i < x.length; i++) if (!(i in x)) throw err(`${path}[${i}]`, 'array has a hole');
   return x;
 }
 
 function didText(x: unknown, path: string): string {
   const s = string(x, path, 'a participant');
   try {
-    return Did.parse(s).toString();
+    const v = did(s);
+    return v.t === 'Did' ? v.v : s;
   } catch (e) {
     throw err(path, (e as Error).message);
   }

@@ -53,13 +53,24 @@ export function bool(v: boolean): Value {
   return v ? TRUE : FALSE;
 }
 
+// Parsing a DID decompresses a curve point (~0.5 ms); contracts repeat the same few DIDs, so
+// remember the canonical spelling of recently valid ones (a pure function: safe to memoize).
+const didMemo = new Map<string, string>();
+const DID_MEMO_MAX = 4096;
+
 /** A Did value; the text is parsed and kept in canonical spelling. */
 export function did(text: string, path: string | null = null): Value {
+  const known = didMemo.get(text);
+  if (known !== undefined) return { t: 'Did', v: known };
+  let canonical: string;
   try {
-    return { t: 'Did', v: Did.parse(text).toString() };
+    canonical = Did.parse(text).toString();
   } catch (e) {
     throw new CclError('CCL_TYPE', `not a did:icn: identifier${path ? ` at ${path}` : ''}: ${(e as Error).message}`, { path });
   }
+  if (didMemo.size >= DID_MEMO_MAX) didMemo.clear();
+  didMemo.set(text, canonical);
+  return { t: 'Did', v: canonical };
 }
 
 export function nodes(v: Value): number {
@@ -258,6 +269,7 @@ export function valueFromJson(x: unknown, path = '$', depth = 0): Value {
     case 'List':
     case 'Set': {
       if (!Array.isArray(p)) throw parseErr(at, `expected an array, got ${describeJson(p)}`);
+      for (let i = 0; i < p.length; i++) if (!(i in p)) throw parseErr(`${at}[${i}]`, 'array has a hole');
       const items = p.map((e, i) => valueFromJson(e, `${at}[${i}]`, depth + 1));
       return wrap(at, () => (tag === 'List' ? list(items, at) : set(items, at)));
     }

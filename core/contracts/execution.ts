@@ -57,6 +57,8 @@ export interface ExecutionOutcome {
   /** The state to commit (unchanged on failure). */
   readonly stateAfter: ReadonlyMap<string, Value>;
   readonly appliedOps: readonly LedgerOp[];
+  /** The CCL value returned (null on failure and for WASM, whose results are in the output hash). */
+  readonly value: Value | null;
 }
 
 export function witnessHash(w: WitnessBundle): Hash {
@@ -85,6 +87,7 @@ interface EngineResult {
   stateAfter: ReadonlyMap<string, Value>;
   ops: readonly LedgerOp[];
   profileHash: Hash;
+  value: Value | null;
 }
 
 function errorOutcome(e: IcnError): Outcome & { status: 'error' } {
@@ -96,9 +99,9 @@ function runCcl(input: ExecutionInput): EngineResult {
   const r = executeCcl({ contract: input.code.contract, rule: input.rule, args: input.args, caller: input.caller, state: input.state, capabilities: input.installation.capabilities, fuelLimit: input.fuelLimit });
   if (!r.ok) {
     const outcome = errorOutcome(r.error);
-    return { outcome, output: outputHash({ error: { code: outcome.code, path: outcome.path } }), fuelUsed: String(r.fuelUsed), stateAfter: input.state, ops: [], profileHash: CCL_PROFILE_HASH };
+    return { outcome, output: outputHash({ error: { code: outcome.code, path: outcome.path } }), fuelUsed: String(r.fuelUsed), stateAfter: input.state, ops: [], profileHash: CCL_PROFILE_HASH, value: null };
   }
-  return { outcome: { status: 'ok' }, output: outputHash({ value: valueToJson(r.value) }), fuelUsed: String(r.fuelUsed), stateAfter: r.state, ops: r.ledgerOps, profileHash: CCL_PROFILE_HASH };
+  return { outcome: { status: 'ok' }, output: outputHash({ value: valueToJson(r.value) }), fuelUsed: String(r.fuelUsed), stateAfter: r.state, ops: r.ledgerOps, profileHash: CCL_PROFILE_HASH, value: r.value };
 }
 
 async function runWasm(input: ExecutionInput): Promise<EngineResult> {
@@ -112,7 +115,7 @@ async function runWasm(input: ExecutionInput): Promise<EngineResult> {
   }
   const fail = (e: IcnError): EngineResult => {
     const outcome = errorOutcome(e);
-    return { outcome, output: outputHash({ error: { code: outcome.code, path: outcome.path } }), fuelUsed: '0', stateAfter: input.state, ops: [], profileHash };
+    return { outcome, output: outputHash({ error: { code: outcome.code, path: outcome.path } }), fuelUsed: '0', stateAfter: input.state, ops: [], profileHash, value: null };
   };
   let args;
   try {
@@ -133,7 +136,7 @@ async function runWasm(input: ExecutionInput): Promise<EngineResult> {
   try {
     const r = await execute({ module: input.code.module, profile: WASM_CONTRACT_PROFILE, invoke: input.rule, args, fuel: BigInt(input.fuelLimit), createdAt: input.timestamp });
     const outcome: Outcome = r.outcome === 'completed' ? { status: 'ok' } : { status: 'error', code: `WASM_TRAP_${String(r.trap).toUpperCase()}`, path: null };
-    return { outcome, output: r.outputHash, fuelUsed: r.fuelUsed, stateAfter: input.state, ops: [], profileHash: r.profileHash };
+    return { outcome, output: r.outputHash, fuelUsed: r.fuelUsed, stateAfter: input.state, ops: [], profileHash: r.profileHash, value: null };
   } catch (e) {
     if (e instanceof IcnError && e.code === 'WASM_PROFILE_UNAVAILABLE') throw new ContractError('ENGINE_UNAVAILABLE', e.message);
     if (e instanceof IcnError && e.code !== 'HARNESS_FAULT') return fail(e);
@@ -160,7 +163,7 @@ async function loadWasm(): Promise<WasmApi> {
 export async function runExecution(input: ExecutionInput, ledger: LedgerPort, executor: string): Promise<ExecutionOutcome> {
   const codeHash = input.installation.codeHash;
   const r = input.code.engine === 'ccl' ? runCcl(input) : await runWasm(input);
-  let { outcome, output, stateAfter } = r;
+  let { outcome, output, stateAfter, value } = r;
   let applied: readonly LedgerOp[] = [];
   const rows = touchedRows(r.ops, ledger);
   if (outcome.status === 'ok' && r.ops.length > 0) {
@@ -173,6 +176,7 @@ export async function runExecution(input: ExecutionInput, ledger: LedgerPort, ex
       outcome = failed;
       output = outputHash({ error: { code: failed.code, path: failed.path } });
       stateAfter = input.state;
+      value = null;
     }
   }
   const argsJson = input.args.map(valueToJson);
@@ -208,5 +212,5 @@ export async function runExecution(input: ExecutionInput, ledger: LedgerPort, ex
     executor,
     witness: witnessHash(witness),
   };
-  return { body, witness, stateAfter, appliedOps: applied };
+  return { body, witness, stateAfter, appliedOps: applied, value };
 }

@@ -35,3 +35,6 @@ export { ContractError } from './errors.js';
 export type { ContractErrorCode } from './errors.js';
 export { replayReceipt } from './replay.js';
 export type { ReplayResult } from './replay.js';
+export { sandboxExecute, defaultCapabilities } from './sandbox.js';
+export type { SandboxRequest, SandboxResult } from './sandbox.js';
+export { keyFromByte, TableTrust } from './testkit.js';

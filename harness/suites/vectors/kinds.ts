@@ -3,8 +3,9 @@ import { IcnError } from '../../../core/errors.js';
 import type { VectorKind } from './format.js';
 import { FOUNDATION_KINDS } from './kinds-foundation.js';
 import { LEDGER_KINDS } from './kinds-ledger.js';
+import { CONTRACT_KINDS } from './kinds-contracts.js';
 
-const ALL: VectorKind[] = [...FOUNDATION_KINDS, ...LEDGER_KINDS];
+const ALL: VectorKind[] = [...FOUNDATION_KINDS, ...LEDGER_KINDS, ...CONTRACT_KINDS];
 
 const byKind = new Map(ALL.map((k) => [k.kind, k]));
 
