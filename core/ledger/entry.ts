@@ -58,6 +58,23 @@ export interface EntryDraft {
   decision_receipt_id?: string | null;
 }
 
+// Parsing a DID decompresses a curve point: cache the few authors a ledger sees (bounded; a
+// cache hit returns the same immutable value a parse would, so results never depend on it).
+const didCache = new Map<string, { did: Did; canonical: boolean }>();
+function parseDidEntry(s: string): { did: Did; canonical: boolean } {
+  let d = didCache.get(s);
+  if (!d) {
+    const did = Did.parse(s);
+    d = { did, canonical: did.toString() === s };
+    if (didCache.size >= 4096) didCache.clear();
+    didCache.set(s, d);
+  }
+  return d;
+}
+export function parseDidCached(s: string): Did {
+  return parseDidEntry(s).did;
+}
+
 /** A checked i64 addition: LEDGER_OVERFLOW instead of a wrap. */
 export function checkedAdd(a: bigint, b: bigint, what: string): bigint {
   const r = a + b;
@@ -116,13 +133,14 @@ export function checkEntry(raw: unknown, verify = true): CheckedEntry {
   if (e.version !== LEDGER_ENTRY_VERSION) fmt(`version must be ${JSON.stringify(LEDGER_ENTRY_VERSION)}`);
   if (typeof e.timestamp !== 'number' || !Number.isSafeInteger(e.timestamp) || e.timestamp < 0) fmt('timestamp must be a non-negative safe integer (ms)');
   if (typeof e.author !== 'string') fmt('author must be a did:icn string');
-  let author: Did;
+  let parsed: { did: Did; canonical: boolean };
   try {
-    author = Did.parse(e.author as string);
+    parsed = parseDidEntry(e.author as string);
   } catch (err) {
     throw new LedgerError('LEDGER_FORMAT', `journal entry: author: ${(err as Error).message}`);
   }
-  if (author.toString() !== e.author) fmt('author must be in canonical did:icn spelling');
+  if (!parsed.canonical) fmt('author must be in canonical did:icn spelling');
+  const author = parsed.did;
   for (const f of ['contract_ref', 'nonce', 'decision_receipt_id'] as const) {
     if (e[f] !== null && typeof e[f] !== 'string') fmt(`${f} must be a string or null`);
   }

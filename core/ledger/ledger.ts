@@ -19,9 +19,9 @@
  * which every entry is accepted).
  */
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
-import { Did } from '../identity/index.js';
+import type { Did } from '../identity/index.js';
 import { PPM, type TrustOracle } from '../trust/oracle.js';
-import { checkedAdd, checkEntry, I64_MAX, type CheckedEntry, type JournalEntry } from './entry.js';
+import { checkedAdd, checkEntry, I64_MAX, parseDidCached, type CheckedEntry, type JournalEntry } from './entry.js';
 import { LedgerError } from './errors.js';
 import { MerkleTrie, type InclusionProof } from './merkle.js';
 
@@ -240,7 +240,7 @@ export class Ledger {
       }
       if (c.entry.author !== this.ownerKey) {
         const author = c.entry.author;
-        const score = this.trust.scorePpm(this.owner, didOf(author));
+        const score = this.trust.scorePpm(this.owner, parseDidCached(author));
         if (score < this.minAuthorTrustPpm) {
           throw new LedgerError('LEDGER_AUTHOR_TRUST', `entry ${c.id}: author ${author} has trust ${score} ppm < ${this.minAuthorTrustPpm} ppm`, { id: c.id, author, score });
         }
@@ -309,15 +309,4 @@ export class Ledger {
       credit_limits: limits,
     });
   }
-}
-
-const didCache = new Map<string, Did>();
-function didOf(s: string): Did {
-  let d = didCache.get(s);
-  if (!d) {
-    d = Did.parse(s);
-    if (didCache.size > 4096) didCache.clear();
-    didCache.set(s, d);
-  }
-  return d;
 }

@@ -38,6 +38,14 @@ export interface ApplyResult {
   hash: Hash;
 }
 
+// Did.toString() base58-encodes on every call; memoize per Did object (immutable).
+const didKeys = new WeakMap<Did, string>();
+function didKey(d: Did): string {
+  let k = didKeys.get(d);
+  if (k === undefined) didKeys.set(d, (k = d.toString()));
+  return k;
+}
+
 export class TrustGraph implements TrustOracle {
   readonly store: TrustStore;
   readonly maxNodes: number;
@@ -47,6 +55,8 @@ export class TrustGraph implements TrustOracle {
   private edges = 0;
   /** Store read failures absorbed by the graceful-degradation rule (observable, never hashed). */
   degradedReads = 0;
+  /** Cached root; cleared by every write. */
+  private cachedRoot: Hash | undefined;
 
   constructor(opts: TrustGraphOptions = {}) {
     this.store = opts.store ?? new MemoryTrustStore();
@@ -99,6 +109,7 @@ export class TrustGraph implements TrustOracle {
   }
 
   private write(edge: TrustEdge): void {
+    this.cachedRoot = undefined;
     try {
       this.store.put(edge);
     } catch (e) {
@@ -113,7 +124,7 @@ export class TrustGraph implements TrustOracle {
 
   /** ICN's two-hop score (see score.ts for the formula and rounding). A DID trusts itself fully. */
   scorePpm(from: Did, to: Did): number {
-    return this.scoreByKey(from.toString(), to.toString());
+    return this.scoreByKey(didKey(from), didKey(to));
   }
 
   scoreByKey(own: string, target: string): number {
@@ -171,9 +182,10 @@ export class TrustGraph implements TrustOracle {
    * [from, to, score_ppm, issued_at, attestation hash] sorted by (from, to).
    */
   root(): Hash {
-    return contentHash(DOMAIN.trustRoot, {
+    if (this.cachedRoot) return this.cachedRoot;
+    return (this.cachedRoot = contentHash(DOMAIN.trustRoot, {
       version: TRUST_ROOT_VERSION,
       edges: this.sortedEdges().map((e) => [e.from, e.to, e.score_ppm, e.issued_at, e.hash]),
-    });
+    }));
   }
 }
