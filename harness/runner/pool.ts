@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { ManifestEntry, PlatformFingerprint } from '../manifest/types.js';
+import { nodeCommand } from '../proc/node-command.js';
 import type { CaseSpec, SuiteContext } from '../suites/types.js';
 import { faultEntry } from './exec.js';
 
@@ -82,8 +83,11 @@ export function runPool(args: {
         return;
       }
       active++;
+      // Under qemu-user (npm run xarch) children go through the emulator: nodeCommand knows how.
+      const nc = nodeCommand(args.launch.execArgv, path, []);
       const child: ChildProcess = fork(path, [], {
-        execArgv: args.launch.execArgv,
+        execPath: nc.command,
+        execArgv: nc.args.slice(0, -1),
         env: args.launch.env ?? process.env,
         serialization: 'advanced',
         stdio: ['ignore', 'pipe', 'inherit', 'ipc'],

@@ -124,6 +124,18 @@ describe('known failures', () => {
   });
 });
 
+describe('harness faults in workers', () => {
+  it('a hung case times out and a dying worker is replaced: both are errors (exit 3), the rest runs', () => {
+    const r = cli(['run', '--suite', 'flaky', '--jobs', '2', '--timeout', '3', '--out', 'faults.json'], { FLAKY_MODE: 'hang,crash' });
+    expect(r.code).toBe(3);
+    const byId = Object.fromEntries(manifest('faults.json').entries.map((e: { id: string; status: string; reason?: string }) => [e.id, e]));
+    expect(byId['flaky/stable::one']).toMatchObject({ status: 'error', reason: 'harness fault: timed out after 3000 ms (worker killed)' });
+    expect(byId['flaky/leak::counter']).toMatchObject({ status: 'error', reason: 'harness fault: worker exited (code 7) while running this case' });
+    expect(byId['flaky/traced::sim'].status).toBe('pass');
+    expect(byId['flaky/adv::float'].status).toBe('pass');
+  });
+});
+
 describe('tiers', () => {
   it('runs each tier in child processes with its V8 flags and records them', () => {
     const r = cli(['run', '--suite', 'flaky', '--tiers', 'default,liftoff,turbofan', '--out', 'tiers']);
