@@ -242,3 +242,25 @@ describe('effect executor', () => {
     expect(() => gov.execute(un, pass(un))).toThrow(expect.objectContaining({ code: 'GOV_MEMBERSHIP' }));
   });
 });
+
+describe('governance root', () => {
+  it('property: the same receipts recorded in any order give the same root', () => {
+    const text = (i: number): ProposalPayload => ({ kind: 'Text', body: `resolution ${i}` });
+    const ps = Array.from({ length: 5 }, (_, i) => proposal(text(i), { proposal_id: `p${i}` }));
+    const rs = ps.map((p, i) => decide(p, [vote(p, i % 4, i % 2 ? 'For' : 'Against'), vote(p, (i + 1) % 4, 'Abstain')], 10 + i));
+    const ledger = () => new Ledger({ owner: NODE.did, trust: { scorePpm: () => 0 } });
+    const g0 = new Governance({ ledger: ledger(), nodeKey: NODE });
+    ps.forEach((p, i) => g0.record(p, rs[i]!));
+    fc.assert(
+      fc.property(fc.shuffledSubarray([0, 1, 2, 3, 4], { minLength: 5, maxLength: 5 }), (order) => {
+        const g = new Governance({ ledger: ledger(), nodeKey: NODE });
+        for (const i of order) g.record(ps[i]!, rs[i]!);
+        expect(g.root()).toBe(g0.root());
+      }),
+      { numRuns: 30 },
+    );
+    const g1 = new Governance({ ledger: ledger(), nodeKey: NODE });
+    ps.slice(1).forEach((p, i) => g1.record(p, rs[i + 1]!));
+    expect(g1.root()).not.toBe(g0.root());
+  });
+});
