@@ -59,6 +59,8 @@ export interface ExecutionOutcome {
   readonly appliedOps: readonly LedgerOp[];
   /** The CCL value returned (null on failure and for WASM, whose results are in the output hash). */
   readonly value: Value | null;
+  /** The typed error behind an error outcome, with its full message (the receipt keeps code and path). */
+  readonly error: IcnError | null;
 }
 
 export function witnessHash(w: WitnessBundle): Hash {
@@ -88,6 +90,7 @@ interface EngineResult {
   ops: readonly LedgerOp[];
   profileHash: Hash;
   value: Value | null;
+  error: IcnError | null;
 }
 
 function errorOutcome(e: IcnError): Outcome & { status: 'error' } {
@@ -99,9 +102,9 @@ function runCcl(input: ExecutionInput): EngineResult {
   const r = executeCcl({ contract: input.code.contract, rule: input.rule, args: input.args, caller: input.caller, state: input.state, capabilities: input.installation.capabilities, fuelLimit: input.fuelLimit });
   if (!r.ok) {
     const outcome = errorOutcome(r.error);
-    return { outcome, output: outputHash({ error: { code: outcome.code, path: outcome.path } }), fuelUsed: String(r.fuelUsed), stateAfter: input.state, ops: [], profileHash: CCL_PROFILE_HASH, value: null };
+    return { outcome, output: outputHash({ error: { code: outcome.code, path: outcome.path } }), fuelUsed: String(r.fuelUsed), stateAfter: input.state, ops: [], profileHash: CCL_PROFILE_HASH, value: null, error: r.error };
   }
-  return { outcome: { status: 'ok' }, output: outputHash({ value: valueToJson(r.value) }), fuelUsed: String(r.fuelUsed), stateAfter: r.state, ops: r.ledgerOps, profileHash: CCL_PROFILE_HASH, value: r.value };
+  return { outcome: { status: 'ok' }, output: outputHash({ value: valueToJson(r.value) }), fuelUsed: String(r.fuelUsed), stateAfter: r.state, ops: r.ledgerOps, profileHash: CCL_PROFILE_HASH, value: r.value, error: null };
 }
 
 async function runWasm(input: ExecutionInput): Promise<EngineResult> {
@@ -115,7 +118,7 @@ async function runWasm(input: ExecutionInput): Promise<EngineResult> {
   }
   const fail = (e: IcnError): EngineResult => {
     const outcome = errorOutcome(e);
-    return { outcome, output: outputHash({ error: { code: outcome.code, path: outcome.path } }), fuelUsed: '0', stateAfter: input.state, ops: [], profileHash, value: null };
+    return { outcome, output: outputHash({ error: { code: outcome.code, path: outcome.path } }), fuelUsed: '0', stateAfter: input.state, ops: [], profileHash, value: null, error: e };
   };
   let args;
   try {
@@ -136,7 +139,8 @@ async function runWasm(input: ExecutionInput): Promise<EngineResult> {
   try {
     const r = await execute({ module: input.code.module, profile: WASM_CONTRACT_PROFILE, invoke: input.rule, args, fuel: BigInt(input.fuelLimit), createdAt: input.timestamp });
     const outcome: Outcome = r.outcome === 'completed' ? { status: 'ok' } : { status: 'error', code: `WASM_TRAP_${String(r.trap).toUpperCase()}`, path: null };
-    return { outcome, output: r.outputHash, fuelUsed: r.fuelUsed, stateAfter: input.state, ops: [], profileHash: r.profileHash, value: null };
+    const error = outcome.status === 'error' ? new IcnError(outcome.code, `the module trapped: ${String(r.trap)}`) : null;
+    return { outcome, output: r.outputHash, fuelUsed: r.fuelUsed, stateAfter: input.state, ops: [], profileHash: r.profileHash, value: null, error };
   } catch (e) {
     if (e instanceof IcnError && e.code === 'WASM_PROFILE_UNAVAILABLE') throw new ContractError('ENGINE_UNAVAILABLE', e.message);
     if (e instanceof IcnError && e.code !== 'HARNESS_FAULT') return fail(e);
@@ -163,7 +167,7 @@ async function loadWasm(): Promise<WasmApi> {
 export async function runExecution(input: ExecutionInput, ledger: LedgerPort, executor: string): Promise<ExecutionOutcome> {
   const codeHash = input.installation.codeHash;
   const r = input.code.engine === 'ccl' ? runCcl(input) : await runWasm(input);
-  let { outcome, output, stateAfter, value } = r;
+  let { outcome, output, stateAfter, value, error } = r;
   let applied: readonly LedgerOp[] = [];
   const rows = touchedRows(r.ops, ledger);
   if (outcome.status === 'ok' && r.ops.length > 0) {
@@ -177,6 +181,7 @@ export async function runExecution(input: ExecutionInput, ledger: LedgerPort, ex
       output = outputHash({ error: { code: failed.code, path: failed.path } });
       stateAfter = input.state;
       value = null;
+      error = e;
     }
   }
   const argsJson = input.args.map(valueToJson);
@@ -212,5 +217,5 @@ export async function runExecution(input: ExecutionInput, ledger: LedgerPort, ex
     executor,
     witness: witnessHash(witness),
   };
-  return { body, witness, stateAfter, appliedOps: applied, value };
+  return { body, witness, stateAfter, appliedOps: applied, value, error };
 }

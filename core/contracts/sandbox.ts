@@ -7,6 +7,7 @@
  */
 import { parseCapabilities, loadContract, parseArgs, valueFromJson, initialState, DEFAULT_FUEL, type Capability, type Value } from '../ccl/index.js';
 import { dec } from '../canonical/index.js';
+import type { IcnError } from '../errors.js';
 import type { Keypair } from '../identity/index.js';
 import { Did } from '../identity/index.js';
 import type { ContractCode } from './code.js';
@@ -42,6 +43,8 @@ export interface SandboxResult {
   readonly ledger: InMemoryLedger;
   /** The returned value (when the outcome is ok) — the receipt only carries its hash. */
   readonly value: Value | null;
+  /** The typed error behind an error outcome (full message). */
+  readonly error: IcnError | null;
 }
 
 export function defaultCapabilities(code: ContractCode): Capability[] {
@@ -90,5 +93,5 @@ export async function sandboxExecute(req: SandboxRequest): Promise<SandboxResult
   const fuelLimit = req.fuel ?? DEFAULT_FUEL;
   const out = await runExecution({ code, installation, rule: req.rule, args, caller, timestamp: req.timestamp ?? 0n, fuelLimit, state }, ledger, req.executor.did.toString());
   const receipt = signReceipt(out.body, req.executor);
-  return { receipt, witness: out.witness, state: out.stateAfter, ledger, value: out.value };
+  return { receipt, witness: out.witness, state: out.stateAfter, ledger, value: out.value, error: out.error };
 }

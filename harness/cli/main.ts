@@ -16,6 +16,7 @@ import { register as registerWast } from './commands/wast.js';
 import { register as registerScenario } from './commands/scenario.js';
 import { register as registerCheck } from './commands/check.js';
 import { register as registerExec } from './commands/exec.js';
+import { register as registerCcl } from './commands/ccl.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
     .version(GENERATOR.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerList, registerDiff, registerCanon, registerMerge, registerGate, registerReplay, registerWast, registerCheck, registerExec, registerScenario]) register(program);
+  for (const register of [registerRun, registerList, registerDiff, registerCanon, registerMerge, registerGate, registerReplay, registerWast, registerCheck, registerExec, registerScenario, registerCcl]) register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
