@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalValue } from '../canonical/index.js';
 import { CCL_PROFILE_HASH, loadContract } from '../ccl/index.js';
@@ -114,6 +115,25 @@ describe('verifyPom with the real CCL interpreter', () => {
     const wp = { ...w, profile_hash: ('sha256:' + 'ab'.repeat(32)) as Hash };
     expect(await codeOf(accuse(wp, tampered, honest.hash))).toBe('POM_PROFILE_MISMATCH');
     expect(await codeOf(good, code)).toBe('confirmed');
+  });
+});
+
+describe('verifyPom property (real CCL interpreter)', () => {
+  it('property: over random inputs and states, tampered executions are confirmed and honest ones refuted', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: -3, max: 30 }), fc.integer({ min: -3, max: 30 }), fc.integer({ min: 0, max: 1000 }), async (hours, otherHours, total) => {
+        fc.pre(hours !== otherHours);
+        const state = { entries: { Int: 1 }, total_hours: { Int: total } };
+        const w = cclWitness(hours, state);
+        const honest = cclOutputHash(w, code).hash;
+        const tampered = cclOutputHash(cclWitness(otherHours, state), code).hash;
+        fc.pre(honest !== tampered); // two failing preconditions can give the same error output
+        const r = registry();
+        expect(await verifyPom(accuse(w, tampered, honest), r, code)).toMatchObject({ verdict: 'confirmed', replayed_output_hash: honest });
+        expect(await verifyPom(accuse(w, honest, tampered), r, code)).toMatchObject({ verdict: 'refuted', accused_output_correct: true });
+      }),
+      { numRuns: 25 },
+    );
   });
 });
 
