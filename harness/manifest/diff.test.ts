@@ -4,7 +4,7 @@
  * expected divergences are listed apart and never fail.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -130,6 +130,30 @@ describe('icn-harness diff A B [C]', () => {
     writeFileSync(join(dir, 'expected2.json'), JSON.stringify({ format: 'icn-expected-divergences/v1', divergences: [{ id: 'nasties/f32-nan', differsBy: 'arch', reason: 'x86 and arm pick different default NaNs' }] }));
     const r = cli(['diff', 'x86.json', 'qemu.json', '--expected', 'expected2.json', '--json']);
     expect(JSON.parse(r.out).missingExpected).toEqual([{ id: 'nasties/f32-nan', differsBy: 'arch', reason: 'x86 and arm pick different default NaNs', note: 'identical on every side although they differ in arch' }]);
+  });
+});
+
+describe('a real scenario (the simulator suite)', () => {
+  it('a hand-made divergence in a copy is localised to the entry and its first differing step', () => {
+    const r = cli(['run', '--filter', 'scenarios/crash-restart::seed-1', '--out', 'sc.json']);
+    expect(r.code, r.err).toBe(0);
+    const m = JSON.parse(readFileSync(join(dir, 'sc.json'), 'utf8'));
+    const e = m.entries[0];
+    expect(e.trace.checkpoints.length).toBeGreaterThanOrEqual(2);
+    // The copy's run took another path from the second checkpoint on: later checkpoints, the
+    // trace root and one state root differ.
+    const k = 1;
+    const cps = e.trace.checkpoints;
+    for (let i = k; i < cps.length; i++) cps[i].hash = contentHash(DOMAIN.test, `other ${i}`);
+    e.trace.root = contentHash(DOMAIN.test, 'other root');
+    e.outputs['state_root.001'] = contentHash(DOMAIN.test, 'other state');
+    writeFileSync(join(dir, 'sc-copy.json'), JSON.stringify(m, null, 2));
+    const d = cli(['diff', 'sc.json', 'sc-copy.json']);
+    expect(d.code).toBe(1);
+    expect(d.out).toContain(`scenarios/crash-restart::seed-1  (agree: A | B)`);
+    expect(d.out).toContain('    outputs.state_root.001\n');
+    expect(d.out).toContain(`trace: last common step ${cps[k - 1].step}; first differing step ${cps[k].step}`);
+    expect(d.out).toContain("reproduce: icn-harness scenario crash-restart --seed 1");
   });
 });
 

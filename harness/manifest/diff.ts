@@ -144,9 +144,12 @@ export function reproduceCommand(id: string, entries: (ManifestEntry | undefined
   const seeds = [...new Set(sides.map((s) => s.manifest.run?.seed ?? '0'))];
   const tiers = [...new Set(sides.map((s) => s.manifest.platform.tier))];
   let cmd = given ?? `icn-harness run --filter ${shellQuote(id)}`;
+  // A suite's own command (scenario, wast…) is kept as given; a run command gets the sides' seed,
+  // their tiers and the determinism check.
+  if (!cmd.startsWith('icn-harness run ')) return cmd;
   if (seeds.length === 1 && seeds[0] !== '0' && !cmd.includes('--seed')) cmd += ` --seed ${seeds[0]}`;
   if (tiers.length > 1 && !cmd.includes('--tiers')) cmd += ` --tiers ${tiers.join(',')}`;
-  return `${cmd} --check-determinism`;
+  return cmd.includes('--check-determinism') ? cmd : `${cmd} --check-determinism`;
 }
 
 export function diffMany(sides: readonly Side[], expected: readonly ExpectedDivergence[] = []): MultiDiff {
