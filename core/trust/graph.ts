@@ -182,10 +182,14 @@ export class TrustGraph implements TrustOracle {
    * [from, to, score_ppm, issued_at, attestation hash] sorted by (from, to).
    */
   root(): Hash {
-    if (this.cachedRoot) return this.cachedRoot;
-    return (this.cachedRoot = contentHash(DOMAIN.trustRoot, {
+    return (this.cachedRoot ??= this.computeRoot());
+  }
+
+  /** The root recomputed from the store, ignoring the cache (audits, benches). */
+  computeRoot(): Hash {
+    return contentHash(DOMAIN.trustRoot, {
       version: TRUST_ROOT_VERSION,
       edges: this.sortedEdges().map((e) => [e.from, e.to, e.score_ppm, e.issued_at, e.hash]),
-    }));
+    });
   }
 }

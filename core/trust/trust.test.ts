@@ -117,6 +117,7 @@ describe('attestations and supersede rules', () => {
         for (const a of subset) g1.apply(a);
         for (const a of shuffled) g2.apply(a);
         expect(g2.root()).toBe(g1.root());
+        expect(g2.computeRoot()).toBe(g1.root()); // the cache never hides a difference
         for (let f = 0; f < 5; f++) expect(g2.scoresFrom(did(f).toString())).toEqual(g1.scoresFrom(did(f).toString()));
       }),
       { numRuns: 100 },
@@ -147,6 +148,8 @@ describe('capacity (ICN design caps)', () => {
     expect((err as CapacityExceeded).resource).toBe('edges');
     expect(g.root()).toBe(root);
     expect(g.apply(att(0, 1, 5, 2)).status).toBe('superseded');
+    expect(g.root()).not.toBe(root); // the cached root is invalidated by every write
+    expect(g.root()).toBe(g.computeRoot());
   });
 
   it('nodes beyond the cap → CapacityExceeded(nodes)', () => {
