@@ -89,6 +89,7 @@ export async function execute(req: ExecRequest): Promise<WasmResult> {
       return sealResult({ outcome: 'trapped', trap: trapOf(err, undefined), returns: [], memoryHash: bytesHash(DOMAIN.wasmMemory, new Uint8Array(0)), hostCallsHash: hostCallsHash(inst.hostCalls), ...base });
     }
     const r = await session.invoke(inst.inst, req.invoke, target.sig, req.args, { fuel: prepared.instrumented ? fuel : undefined, env, captureMemory: true });
+    if (req.session) await session.release(inst.inst);
     let fuelUsed = '0';
     if (prepared.instrumented) {
       if (r.fuelLeft === undefined) throw harnessFault('instrumented module does not export __icn_fuel');

@@ -139,6 +139,12 @@ export class WasmSession {
     return { inst: r.inst as number | undefined, exports: r.exports as InstantiateResult['exports'], error: r.error as WorkerError | undefined, hostCalls: (r.hostCalls as HostCall[]) ?? [] };
   }
 
+  /** Forget an instance (and its shims) so that a long-lived session does not accumulate them. */
+  async release(inst: number): Promise<void> {
+    const r = await this.request({ op: 'release', inst });
+    WasmSession.internal(r);
+  }
+
   async register(inst: number, name: string): Promise<void> {
     const r = await this.request({ op: 'register', inst, name });
     WasmSession.internal(r);

@@ -147,6 +147,11 @@ const ops = {
     const exports = WebAssembly.Module.exports(module).map((e) => ({ name: e.name, kind: e.kind }));
     return { inst: id, exports, hostCalls: slot.calls };
   },
+  release(msg) {
+    instances.delete(msg.inst);
+    for (const k of shimInstances.keys()) if (k.startsWith(msg.inst + '\0')) shimInstances.delete(k);
+    return {};
+  },
   register(msg) {
     const rec = instances.get(msg.inst);
     if (!rec) throw new Error('no instance ' + msg.inst);
