@@ -16,6 +16,8 @@ import { Did, verifySignature, type Keypair } from '../identity/index.js';
 import { codeFromJson, codeHash, codeToJson, type ContractCode } from './code.js';
 import { installationFromJson, installationToJson, verifyInstallation, type Installation } from './installation.js';
 import { reject, type Verdict } from './reasons.js';
+import { validateModule } from '../wasm/validate/validate.js';
+import { WASM_CONTRACT_PROFILE } from './execution.js';
 
 export const DEPLOYMENT_FORMAT = 'icn-deployment/v1';
 /** Canonical code size limit by default: 256 KiB. */
@@ -102,6 +104,11 @@ export function verifyDeployment(msg: DeploymentMessage, opts: { maxCodeBytes?: 
   } catch (e) {
     if (e instanceof CclError || e instanceof IcnError) return reject('invalid_contract', e.message);
     throw e;
+  }
+  if (code.engine === 'wasm') {
+    // Fail closed: a module the ICN-DC profile would refuse is refused at deployment, not at first call.
+    const v = validateModule(code.module, WASM_CONTRACT_PROFILE);
+    if (!v.ok) return reject('invalid_contract', `the module is not admitted by the ${WASM_CONTRACT_PROFILE} profile: ${v.violations.slice(0, 3).map((x) => `${x.code} at ${x.offset}`).join(', ')}${v.violations.length > 3 ? ', …' : ''}`);
   }
   // The canonical re-encoding must be what was sent: a relay cannot slip in a second spelling.
   if (canonicalString(codeToJson(code)) !== canonicalString(msg.code)) return reject('invalid_contract', 'the code is not in canonical form');

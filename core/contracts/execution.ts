@@ -5,7 +5,7 @@
  * replay recomputes exactly what the executor computed.
  */
 import type { CanonicalValue } from '../canonical/index.js';
-import { CCL_PROFILE_HASH, CclError, execute as executeCcl, ledgerOpToJson, valueToJson, type LedgerOp, type Value } from '../ccl/index.js';
+import { CCL_PROFILE_HASH, CclError, execute as executeCcl, int, ledgerOpToJson, list, NONE, valueToJson, type LedgerOp, type Value } from '../ccl/index.js';
 import { IcnError } from '../errors.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { codeToJson, type ContractCode } from './code.js';
@@ -140,12 +140,23 @@ async function runWasm(input: ExecutionInput): Promise<EngineResult> {
     const r = await execute({ module: input.code.module, profile: WASM_CONTRACT_PROFILE, invoke: input.rule, args, fuel: BigInt(input.fuelLimit), createdAt: input.timestamp });
     const outcome: Outcome = r.outcome === 'completed' ? { status: 'ok' } : { status: 'error', code: `WASM_TRAP_${String(r.trap).toUpperCase()}`, path: null };
     const error = outcome.status === 'error' ? new IcnError(outcome.code, `the module trapped: ${String(r.trap)}`) : null;
-    return { outcome, output: r.outputHash, fuelUsed: r.fuelUsed, stateAfter: input.state, ops: [], profileHash: r.profileHash, value: null, error };
+    return { outcome, output: r.outputHash, fuelUsed: r.fuelUsed, stateAfter: input.state, ops: [], profileHash: r.profileHash, value: outcome.status === 'ok' ? wasmValue(r.returns) : null, error };
   } catch (e) {
     if (e instanceof IcnError && e.code === 'WASM_PROFILE_UNAVAILABLE') throw new ContractError('ENGINE_UNAVAILABLE', e.message);
     if (e instanceof IcnError && e.code !== 'HARNESS_FAULT') return fail(e);
     throw e;
   }
+}
+
+/** Integer results as CCL values (i32/i64 read as signed): one result → Int, none → None, several → List. Floats stay in the output hash only. */
+function wasmValue(returns: readonly string[]): Value | null {
+  const ints: Value[] = [];
+  for (const r of returns) {
+    const m = /^(i32|i64):0x([0-9a-f]+)$/.exec(r);
+    if (!m) return null;
+    ints.push(int(BigInt.asIntN(m[1] === 'i32' ? 32 : 64, BigInt(`0x${m[2]}`))));
+  }
+  return ints.length === 0 ? NONE : ints.length === 1 ? ints[0]! : list(ints);
 }
 
 type WasmApi = {
