@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isIcnError } from '../errors.js';
 import { watToWasm } from './wat.js';
+import { v8Instantiate, v8Validate } from './instrument/v8.js';
 
 describe('watToWasm', () => {
   it('compiles a module that V8 accepts and runs', async () => {
     const b = await watToWasm('(module (func (export "f") (result i32) i32.const 41 i32.const 1 i32.add))');
     expect(Array.from(b.slice(0, 8))).toEqual([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
-    const { instance } = await WebAssembly.instantiate(b);
+    const instance = await v8Instantiate(b);
     expect((instance.exports.f as () => number)()).toBe(42);
   });
 
@@ -14,7 +15,7 @@ describe('watToWasm', () => {
     const bad = '(module (func (result i32)))';
     await expect(watToWasm(bad, { filename: 'x.wat' })).rejects.toSatisfy((e: unknown) => isIcnError(e, 'WAT_PARSE') && /x\.wat:1:15/.test((e as Error).message));
     const b = await watToWasm(bad, { validate: false });
-    expect(WebAssembly.validate(b)).toBe(false);
+    expect(v8Validate(b)).toBe(false);
   });
 
   it('reports syntax errors as WAT_PARSE', async () => {

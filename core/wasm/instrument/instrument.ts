@@ -1,0 +1,400 @@
+/**
+ * The instrumenter: a binary rewriter that turns a module valid for `dc` / `dc-float` into one whose
+ * execution on V8 is deterministic. The instrumented module is the specification: fuel, stack
+ * depth, memory growth and NaN bits are decided by the bytecode we insert, never by V8's tier, CPU
+ * or version. See docs/deterministic-core.md for the ABI and the exact rules.
+ *
+ * - fuel: each metered segment (a straight-line run that ends at a branch, a block boundary, a call
+ *   or an instruction that may trap) is charged before it runs; a charge never covers an
+ *   instruction after a possible trap. Bulk operations are charged by length after their bounds
+ *   check. Out of fuel: `__icn_trap = 1`, `unreachable`; the failing charge is not deducted.
+ * - stack: on function entry the frame's slots (params + locals + max operand height + overhead)
+ *   are taken from `__icn_stack`; returned on exit. Short: `__icn_trap = 2`, `unreachable`.
+ * - memory: the maximum is capped to the profile limit; a memory.grow that fails below the cap
+ *   sets `__icn_trap = 3` (a harness fault, never a guest result).
+ * - dc-float: every NaN-producing float op is followed by a branchless canonicalization.
+ */
+import { IcnError } from '../../errors.js';
+import { bytesHash, DOMAIN, type Hash } from '../../hash/index.js';
+import { encodeModule } from '../binary/encode.js';
+import { OP, opInfo } from '../binary/opcodes.js';
+import type { BlockType, Expr, FuncType, Instr, RefType, ValType, WasmModule } from '../binary/types.js';
+import { bulkCost, costTableHash, opCost, type CostTable } from '../cost-table.js';
+import { getProfile, profileHash, type Profile, type ProfileName } from '../profiles.js';
+import { validateDecoded, validateDetailed, type FuncFacts, type Violation } from '../validate/validate.js';
+import { decodeModule } from '../binary/decode.js';
+
+/** Values of `__icn_trap`. */
+export const ICN_TRAP = { none: 0, outOfFuel: 1, stackExhausted: 2, growFailed: 3, bulkLimit: 4 } as const;
+
+export const ICN_EXPORTS = { fuel: '__icn_fuel', trap: '__icn_trap', stack: '__icn_stack', memory: '__icn_memory' } as const;
+
+export const CANONICAL_NAN_F32 = 0x7fc00000;
+export const CANONICAL_NAN_F64 = 0x7ff8000000000000n;
+
+export class WasmProfileError extends IcnError {
+  override readonly name = 'WasmProfileError';
+  constructor(
+    readonly profile: string,
+    readonly violations: Violation[],
+  ) {
+    super('WASM_PROFILE_VIOLATION', `module is not valid for profile ${profile}: ${violations.length} violation(s), first: ${violations[0]?.code} at byte ${violations[0]?.offset}: ${violations[0]?.detail}`, { profile, count: violations.length });
+  }
+}
+
+export interface InstrumentOptions {
+  /** Fuel the module starts with (pays for the start function). Default: the profile's limits.initialFuel. */
+  initialFuel?: bigint;
+}
+
+export interface InstrumentStats {
+  functions: number;
+  fuelCharges: number;
+  nanCanonicalizations: number;
+  helpers: number;
+}
+
+export interface InstrumentResult {
+  bytes: Uint8Array;
+  profile: ProfileName;
+  profileHash: Hash;
+  costTableHash: Hash;
+  /** bytesHash(DOMAIN.wasmModule, input) and of the output. */
+  inputHash: Hash;
+  outputHash: Hash;
+  stats: InstrumentStats;
+}
+
+const I = (name: string, fields: Partial<Instr> = {}): Instr => ({ op: OP(name), offset: -1, ...fields });
+
+/** Build state shared by all function rewrites of one module. */
+class Builder {
+  readonly types: FuncType[];
+  readonly importedFuncs: number;
+  readonly importedGlobals: number;
+  readonly gFuel: number;
+  readonly gTrap: number;
+  readonly gStack: number;
+  readonly newGlobals: WasmModule['globals'] = [];
+  readonly newFuncs: { type: number; locals: ValType[]; body: Expr }[] = [];
+  readonly helperCache = new Map<string, number>();
+  readonly dataLen = new Map<number, number>();
+  readonly elemLen = new Map<number, number>();
+  stats: InstrumentStats = { functions: 0, fuelCharges: 0, nanCanonicalizations: 0, helpers: 0 };
+
+  constructor(readonly m: WasmModule, readonly p: Profile, readonly cost: CostTable, initialFuel: bigint) {
+    this.types = m.types;
+    this.importedFuncs = m.imports.filter((i) => i.desc.kind === 'func').length;
+    this.importedGlobals = m.imports.filter((i) => i.desc.kind === 'global').length;
+    const base = this.importedGlobals + m.globals.length;
+    this.gFuel = this.global('i64', I('i64.const', { value: initialFuel }));
+    this.gTrap = this.global('i32', I('i32.const', { value: 0 }));
+    this.gStack = this.global('i32', I('i32.const', { value: p.limits!.maxStackSlots }));
+    if (this.gFuel !== base) throw new Error('global index bookkeeping');
+  }
+
+  global(type: ValType, init: Instr): number {
+    this.newGlobals.push({ type: { type, mutable: true }, init: [init], offset: -1 });
+    return this.importedGlobals + this.m.globals.length + this.newGlobals.length - 1;
+  }
+
+  typeIndex(params: ValType[], results: ValType[]): number {
+    const same = (a: ValType[], b: ValType[]): boolean => a.length === b.length && a.every((t, i) => t === b[i]);
+    const i = this.types.findIndex((t) => same(t.params, params) && same(t.results, results));
+    if (i >= 0) return i;
+    this.types.push({ params, results });
+    return this.types.length - 1;
+  }
+
+  blockType(results: ValType[]): BlockType {
+    if (results.length === 0) return { kind: 'empty' };
+    if (results.length === 1) return { kind: 'val', type: results[0]! };
+    return { kind: 'type', index: this.typeIndex([], results) };
+  }
+
+  /** Trap with an __icn_trap code: `i32.const code; global.set trap; unreachable`. */
+  trap(code: number): Instr[] {
+    return [I('i32.const', { value: code }), I('global.set', { idx: this.gTrap }), I('unreachable')];
+  }
+
+  /** Charge a static amount (cost > 0) using scratch i64 local `tmp`. */
+  charge(cost: number, tmp: number): Instr[] {
+    this.stats.fuelCharges++;
+    return [
+      I('global.get', { idx: this.gFuel }), I('i64.const', { value: BigInt(cost) }), I('i64.sub'), I('local.tee', { idx: tmp }),
+      I('i64.const', { value: 0n }), I('i64.lt_s'), I('if', { bt: { kind: 'empty' } }), ...this.trap(ICN_TRAP.outOfFuel), I('end'),
+      I('local.get', { idx: tmp }), I('global.set', { idx: this.gFuel }),
+    ];
+  }
+
+  /** Charge a dynamic amount: the i64 `amount` instructions leave the (non-negative) cost on the stack. */
+  chargeDynamic(amount: Instr[], tmp: number): Instr[] {
+    return [
+      I('global.get', { idx: this.gFuel }), ...amount, I('i64.sub'), I('local.tee', { idx: tmp }),
+      I('i64.const', { value: 0n }), I('i64.lt_s'), I('if', { bt: { kind: 'empty' } }), ...this.trap(ICN_TRAP.outOfFuel), I('end'),
+      I('local.get', { idx: tmp }), I('global.set', { idx: this.gFuel }),
+    ];
+  }
+
+  addHelper(key: string, params: ValType[], results: ValType[], locals: ValType[], body: Expr): number {
+    const have = this.helperCache.get(key);
+    if (have !== undefined) return have;
+    const idx = this.importedFuncs + this.m.funcs.length + this.newFuncs.length;
+    this.newFuncs.push({ type: this.typeIndex(params, results), locals, body });
+    this.helperCache.set(key, idx);
+    this.stats.helpers++;
+    return idx;
+  }
+
+  /** memory.grow wrapper: a failure below the profile cap is a harness fault (__icn_trap = 3). */
+  growHelper(): number {
+    const cap = BigInt(this.p.limits!.maxMemoryPages);
+    return this.addHelper('memory.grow', ['i32'], ['i32'], ['i32'], [
+      I('local.get', { idx: 0 }), I('memory.grow'), I('local.tee', { idx: 1 }), I('i32.const', { value: -1 }), I('i32.eq'),
+      I('if', { bt: { kind: 'empty' } }),
+      I('memory.size'), I('i64.extend_i32_u'), I('local.get', { idx: 0 }), I('i64.extend_i32_u'), I('i64.add'), I('i64.const', { value: cap }), I('i64.le_u'),
+      I('if', { bt: { kind: 'empty' } }), ...this.trap(ICN_TRAP.growFailed), I('end'),
+      I('end'),
+      I('local.get', { idx: 1 }),
+    ]);
+  }
+
+  /**
+   * A bulk operation as a helper (params d/i, s/val, n as locals 0, 1, 2): bounds checks first
+   * (out of bounds → run the real instruction, which traps, with nothing charged), then the
+   * dynamic length limit (memory ops), then the length charge, then the operation.
+   */
+  bulkHelper(ins: Instr): number {
+    const info = opInfo(ins.op)!;
+    const name = info.name;
+    const key = `${name}:${ins.idx ?? ''}:${ins.idx2 ?? ''}`;
+    const have = this.helperCache.get(key);
+    if (have !== undefined) return have;
+    const ext = (e: Instr[]): Instr[] => [...e, I('i64.extend_i32_u')];
+    const memLimit = [I('memory.size'), I('i64.extend_i32_u'), I('i64.const', { value: 16n }), I('i64.shl')];
+    const tableLimit = (t: number): Instr[] => ext([I('table.size', { idx: t })]);
+    let params: ValType[] = ['i32', 'i32', 'i32'];
+    // [base local, limit (i64)] pairs: base + n must not exceed limit.
+    let checks: [number, Instr[]][];
+    switch (name) {
+      case 'memory.fill': checks = [[0, memLimit]]; break;
+      case 'memory.copy': checks = [[0, memLimit], [1, memLimit]]; break;
+      case 'memory.init': checks = [[0, memLimit], [1, ext([I('global.get', { idx: this.dataLenGlobal(ins.idx!) })])]]; break;
+      case 'table.fill': {
+        const t = ins.idx!;
+        params = ['i32', this.tableElem(t), 'i32'];
+        checks = [[0, tableLimit(t)]];
+        break;
+      }
+      case 'table.copy': checks = [[0, tableLimit(ins.idx!)], [1, tableLimit(ins.idx2!)]]; break;
+      case 'table.init': checks = [[0, tableLimit(ins.idx2!)], [1, ext([I('global.get', { idx: this.elemLenGlobal(ins.idx!) })])]]; break;
+      default: throw new Error(`not a bulk op: ${name}`);
+    }
+    const real = [I('local.get', { idx: 0 }), I('local.get', { idx: 1 }), I('local.get', { idx: 2 }), { ...ins, offset: -1 }];
+    const n64 = [I('local.get', { idx: 2 }), I('i64.extend_i32_u')];
+    const body: Instr[] = [];
+    checks.forEach(([base, limit], k) => {
+      body.push(I('local.get', { idx: base }), I('i64.extend_i32_u'), ...n64, I('i64.add'), ...limit, I('i64.gt_u'));
+      if (k > 0) body.push(I('i32.or'));
+    });
+    body.push(I('if', { bt: { kind: 'empty' } }), ...real, I('return'), I('end'));
+    if (name.startsWith('memory.')) {
+      body.push(I('local.get', { idx: 2 }), I('i32.const', { value: this.p.limits!.maxBulkBytes }), I('i32.gt_u'),
+        I('if', { bt: { kind: 'empty' } }), ...this.trap(ICN_TRAP.bulkLimit), I('end'));
+    }
+    const per = bulkCost(this.cost, ins.op)!.perUnit;
+    body.push(...this.chargeDynamic(per === 1 ? n64 : [...n64, I('i64.const', { value: BigInt(per) }), I('i64.mul')], 3));
+    body.push(...real);
+    return this.addHelper(key, params, [], ['i64'], body);
+  }
+
+  tableElem(t: number): RefType {
+    const imported = this.m.imports.flatMap((i) => (i.desc.kind === 'table' ? [i.desc.table] : []));
+    return ([...imported, ...this.m.tables.map((x) => x.type)][t]?.elem) ?? 'funcref';
+  }
+
+  /** Global holding a data segment's current length for memory.init (0 once dropped; active segments start dropped). */
+  dataLenGlobal(k: number): number {
+    let g = this.dataLen.get(k);
+    if (g === undefined) {
+      const d = this.m.datas[k]!;
+      g = this.global('i32', I('i32.const', { value: d.mode === 'passive' ? d.bytes.length : 0 }));
+      this.dataLen.set(k, g);
+    }
+    return g;
+  }
+
+  elemLenGlobal(k: number): number {
+    let g = this.elemLen.get(k);
+    if (g === undefined) {
+      const e = this.m.elems[k]!;
+      const len = e.funcs?.length ?? e.exprs?.length ?? 0;
+      g = this.global('i32', I('i32.const', { value: e.mode === 'passive' ? len : 0 }));
+      this.elemLen.set(k, g);
+    }
+    return g;
+  }
+}
+
+const CONTROL = new Set(['block', 'loop', 'if', 'else', 'end', 'br', 'br_if', 'br_table', 'return', 'unreachable', 'call', 'call_indirect', 'memory.grow', 'table.grow']);
+const BULK = new Set(['memory.fill', 'memory.copy', 'memory.init', 'table.fill', 'table.copy', 'table.init']);
+
+/** Does a metered segment end after this instruction? (branch, block boundary, call, possible trap) */
+export function endsSegment(op: number): boolean {
+  const info = opInfo(op)!;
+  return info.trap || CONTROL.has(info.name);
+}
+
+function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: ValType[], body: Expr, facts: FuncFacts): { locals: ValType[]; body: Expr } {
+  const p = b.p;
+  const L = p.limits!;
+  const nLocals = type.params.length + localsIn.length;
+  const locals = [...localsIn];
+  const tmp64 = nLocals + locals.length - localsIn.length;
+  locals.push('i64');
+  const tmp32 = nLocals + locals.length - localsIn.length;
+  locals.push('i32');
+  let f32tmp = -1;
+  let f64tmp = -1;
+  const frame = facts.localSlots + facts.maxHeight + L.frameOverheadSlots;
+
+  // 1. metered segments: charge before index -> cost
+  const charges = new Map<number, number>();
+  let segStart = 0;
+  let cost = 0;
+  body.forEach((ins, i) => {
+    cost += opCost(b.cost, ins.op);
+    if (endsSegment(ins.op)) {
+      if (cost > 0) charges.set(segStart, cost);
+      segStart = i + 1;
+      cost = 0;
+    }
+  });
+  if (cost > 0) charges.set(segStart, cost);
+
+  // 2. emit
+  const out: Instr[] = [];
+  // stack prologue: take the frame's slots or trap stack_exhausted
+  out.push(
+    I('global.get', { idx: b.gStack }), I('i32.const', { value: frame }), I('i32.sub'), I('local.tee', { idx: tmp32 }),
+    I('i32.const', { value: 0 }), I('i32.lt_s'), I('if', { bt: { kind: 'empty' } }), ...b.trap(ICN_TRAP.stackExhausted), I('end'),
+    I('local.get', { idx: tmp32 }), I('global.set', { idx: b.gStack }),
+  );
+  out.push(I('block', { bt: b.blockType(type.results) }));
+  let depth = 0;
+  body.forEach((ins, i) => {
+    const c = charges.get(i);
+    if (c !== undefined) out.push(...b.charge(c, tmp64));
+    const info = opInfo(ins.op)!;
+    const name = info.name;
+    if (name === 'return') {
+      out.push(I('br', { idx: depth }));
+    } else if (name === 'memory.grow') {
+      out.push(I('call', { idx: b.growHelper() }));
+    } else if (BULK.has(name)) {
+      out.push(I('call', { idx: b.bulkHelper(ins) }));
+    } else {
+      out.push(ins);
+      if (name === 'data.drop' && b.m.datas[ins.idx!] !== undefined) out.push(I('i32.const', { value: 0 }), I('global.set', { idx: b.dataLenGlobal(ins.idx!) }));
+      if (name === 'elem.drop' && b.m.elems[ins.idx!] !== undefined) out.push(I('i32.const', { value: 0 }), I('global.set', { idx: b.elemLenGlobal(ins.idx!) }));
+      if (p.nanCanonicalization && info.nan !== undefined) {
+        b.stats.nanCanonicalizations++;
+        if (info.nan === 'f32') {
+          if (f32tmp < 0) { f32tmp = nLocals + locals.length - localsIn.length; locals.push('f32'); }
+          out.push(I('local.tee', { idx: f32tmp }), I('f32.const', { value: CANONICAL_NAN_F32 }), I('local.get', { idx: f32tmp }), I('local.get', { idx: f32tmp }), I('f32.eq'), I('select'));
+        } else {
+          if (f64tmp < 0) { f64tmp = nLocals + locals.length - localsIn.length; locals.push('f64'); }
+          out.push(I('local.tee', { idx: f64tmp }), I('f64.const', { value: CANONICAL_NAN_F64 }), I('local.get', { idx: f64tmp }), I('local.get', { idx: f64tmp }), I('f64.eq'), I('select'));
+        }
+      }
+    }
+    if (name === 'block' || name === 'loop' || name === 'if') depth++;
+    else if (name === 'end') depth--;
+  });
+  const last = charges.get(body.length);
+  if (last !== undefined) out.push(...b.charge(last, tmp64));
+  out.push(I('end'));
+  // stack epilogue: give the frame's slots back
+  out.push(I('global.get', { idx: b.gStack }), I('i32.const', { value: frame }), I('i32.add'), I('global.set', { idx: b.gStack }));
+  b.stats.functions++;
+  void fnIndex;
+  return { locals, body: out };
+}
+
+function compressLocals(ts: ValType[]): { count: number; type: ValType }[] {
+  const out: { count: number; type: ValType }[] = [];
+  for (const t of ts) {
+    const last = out[out.length - 1];
+    if (last && last.type === t) last.count++;
+    else out.push({ count: 1, type: t });
+  }
+  return out;
+}
+
+/**
+ * Instrument a module for `dc` or `dc-float`. Throws WasmProfileError (WASM_PROFILE_VIOLATION, with
+ * every violation) when the module is not valid for the profile; `raw` is never instrumented.
+ */
+export function instrumentModule(bytes: Uint8Array, profileName: ProfileName, opts: InstrumentOptions = {}): InstrumentResult {
+  const p = getProfile(profileName);
+  if (!p.instrumented) throw new IcnError('WASM_NOT_INSTRUMENTED', `profile ${profileName} runs modules as they are; only dc and dc-float are instrumented`, { profile: profileName });
+  const v = validateDetailed(bytes, profileName);
+  if (!v.ok || v.module === undefined) throw new WasmProfileError(profileName, v.violations);
+  const m = v.module;
+  const L = p.limits!;
+  const cost = p.costTable!;
+  const initialFuel = opts.initialFuel ?? BigInt(L.initialFuel);
+  if (initialFuel < 0n || initialFuel > 0x7fff_ffff_ffff_ffffn) throw new IcnError('WASM_FUEL_RANGE', `initial fuel ${initialFuel} is outside 0..2^63-1`);
+
+  const b = new Builder(m, p, cost, initialFuel);
+  const importedFuncTypes = m.imports.flatMap((i) => (i.desc.kind === 'func' ? [m.types[i.desc.typeIndex]!] : []));
+  const origTypes = m.types.map((t) => ({ params: [...t.params], results: [...t.results] }));
+  void importedFuncTypes;
+  const newCodes = m.codes.map((code, i) => {
+    const type = origTypes[m.funcs[i]!]!;
+    const locals = code.locals.flatMap((g) => Array<ValType>(g.count).fill(g.type));
+    const r = rewriteFunction(b, b.importedFuncs + i, type, locals, code.body, v.funcs[i]!);
+    return { ...code, locals: compressLocals(r.locals), body: r.body };
+  });
+  for (const h of b.newFuncs) {
+    m.funcs.push(h.type);
+    newCodes.push({ locals: compressLocals(h.locals), body: h.body, offset: -1, bodyOffset: -1, size: 0 });
+  }
+  m.codes = newCodes;
+  m.globals.push(...b.newGlobals);
+
+  // memory and tables: cap the maxima to the profile limits
+  for (const mem of m.memories) {
+    const l = mem.type.limits;
+    l.max = l.max === undefined ? L.maxMemoryPages : Math.min(l.max, L.maxMemoryPages);
+  }
+  for (const t of m.tables) {
+    const l = t.type.limits;
+    l.max = l.max === undefined ? L.maxTableElements : Math.min(l.max, L.maxTableElements);
+  }
+
+  m.exports.push(
+    { name: ICN_EXPORTS.fuel, kind: 'global', index: b.gFuel, offset: -1 },
+    { name: ICN_EXPORTS.trap, kind: 'global', index: b.gTrap, offset: -1 },
+    { name: ICN_EXPORTS.stack, kind: 'global', index: b.gStack, offset: -1 },
+  );
+  if (m.memories.length > 0) m.exports.push({ name: ICN_EXPORTS.memory, kind: 'memory', index: 0, offset: -1 });
+  // Sections that were absent may now be needed (types, globals, exports): mark them present.
+  for (const id of [1, 3, 6, 7, 10]) if (!m.sections.some((s) => s.id === id)) m.sections.push({ id, offset: -1, contentOffset: -1, size: 0 });
+
+  const out = encodeModule(m);
+  return {
+    bytes: out,
+    profile: profileName,
+    profileHash: profileHash(profileName),
+    costTableHash: costTableHash(cost),
+    inputHash: bytesHash(DOMAIN.wasmModule, bytes),
+    outputHash: bytesHash(DOMAIN.wasmModule, out),
+    stats: b.stats,
+  };
+}
+
+/** Check an instrumented module with our own validator (spec typing; the __icn_ exports are ours). */
+export function validateInstrumented(bytes: Uint8Array): Violation[] {
+  return validateDecoded(decodeModule(bytes), 'raw').violations;
+}
