@@ -3,7 +3,10 @@ import { dec } from '../canonical/index.js';
 import { IcnError, isIcnError } from '../errors.js';
 import { contentHash, DOMAIN, isHash, type Hash } from '../hash/index.js';
 import { Did, verifySignature, type Keypair } from '../identity/index.js';
+import { checkReceiptEvidence, contractOutputHash, contractWitness, receiptToJson } from './contract-replayer.js';
 import type { CodeResolver, ReplayerRegistry } from './replayer.js';
+import type { ExecutionReceipt } from '../contracts/receipt.js';
+import type { WitnessBundle as ContractWitness } from '../contracts/execution.js';
 import { CLAIM_VERSION, POM_VERSION, WITNESS_VERSION, type ExecutionClaim, type PomVerdict, type ProofOfMisbehavior, type ProofOfMisbehaviorBody, type WitnessBundle } from './types.js';
 
 export function witnessBody(w: WitnessBundle): WitnessBundle {
@@ -43,7 +46,7 @@ export function signExecutionClaim(kp: Keypair, witness: WitnessBundle, outputHa
 }
 
 export function pomBody(p: ProofOfMisbehaviorBody): ProofOfMisbehaviorBody {
-  return {
+  const body: ProofOfMisbehaviorBody = {
     version: p.version,
     claim: { type: p.claim.type, accused: p.claim.accused, accuser: p.claim.accuser },
     canonical_inputs: p.canonical_inputs,
@@ -51,6 +54,8 @@ export function pomBody(p: ProofOfMisbehaviorBody): ProofOfMisbehaviorBody {
     actual_output_hash: p.actual_output_hash,
     witness: witnessBody(p.witness),
   };
+  if (p.evidence !== undefined) body.evidence = { kind: p.evidence.kind, receipt: p.evidence.receipt };
+  return body;
 }
 
 export function pomHash(p: ProofOfMisbehaviorBody): Hash {
@@ -105,8 +110,14 @@ export async function verifyPom(pom: ProofOfMisbehavior, replayers: ReplayerRegi
   } catch (e) {
     return invalid('POM_FORMAT', (e as Error).message);
   }
-  const claim: ExecutionClaim = { version: CLAIM_VERSION, witness_hash: pom.canonical_inputs, output_hash: pom.actual_output_hash };
-  if (!verifySignature(accused, DOMAIN.pomExecutionClaim, claim, pom.signatures?.accused)) return invalid('POM_BAD_SIGNATURE', `the accused ${accused} never signed output ${pom.actual_output_hash} for these inputs`);
+  if (pom.evidence !== undefined) {
+    if (pom.evidence?.kind !== 'contract-receipt') return invalid('POM_FORMAT', `unknown evidence kind ${JSON.stringify((pom.evidence as { kind?: unknown })?.kind)}`);
+    const why = checkReceiptEvidence(pom.evidence.receipt, accused.toString(), w, pom.actual_output_hash);
+    if (why !== null) return invalid('POM_BAD_SIGNATURE', `receipt evidence: ${why}`);
+  } else {
+    const claim: ExecutionClaim = { version: CLAIM_VERSION, witness_hash: pom.canonical_inputs, output_hash: pom.actual_output_hash };
+    if (!verifySignature(accused, DOMAIN.pomExecutionClaim, claim, pom.signatures?.accused)) return invalid('POM_BAD_SIGNATURE', `the accused ${accused} never signed output ${pom.actual_output_hash} for these inputs`);
+  }
   if (!verifySignature(accuser, DOMAIN.proofOfMisbehavior, pomBody(pom), pom.signatures?.accuser)) return invalid('POM_BAD_SIGNATURE', `the accuser's signature over the proof does not verify`);
   const replayer = replayers.get(w.engine);
   if (!replayer) return invalid('POM_NO_REPLAYER', `no replayer for engine ${JSON.stringify(w.engine)} (registered: ${replayers.engines().join(', ') || 'none'})`);
@@ -124,4 +135,23 @@ export async function verifyPom(pom: ProofOfMisbehavior, replayers: ReplayerRegi
     return { verdict: 'refuted', replayed_output_hash: replayed, accused_output_correct: true, reason: `replay gives ${replayed}, exactly what ${accused} signed: false accusation` };
   }
   return { verdict: 'refuted', replayed_output_hash: replayed, accused_output_correct: false, reason: `replay gives ${replayed}, neither the accused's ${pom.actual_output_hash} nor the expected ${pom.expected_output_hash}` };
+}
+
+/**
+ * Build a proof from a node's signed core/contracts execution receipt and the witness bundle it
+ * names: the receipt is the accused's commitment; `expectedOutputHash` is the accuser's
+ * contractOutputHash of the honest replay.
+ */
+export function buildPomFromReceipt(accuser: Keypair, receipt: ExecutionReceipt, bundle: ContractWitness, expectedOutputHash: Hash): ProofOfMisbehavior {
+  const w = checkWitness(contractWitness(bundle, receipt.engineProfileHash));
+  const body: ProofOfMisbehaviorBody = {
+    version: POM_VERSION,
+    claim: { type: 'output-mismatch', accused: Did.parse(receipt.executor).toString(), accuser: accuser.did.toString() },
+    canonical_inputs: witnessHash(w),
+    expected_output_hash: expectedOutputHash,
+    actual_output_hash: contractOutputHash(receipt),
+    witness: w,
+    evidence: { kind: 'contract-receipt', receipt: receiptToJson(receipt) },
+  };
+  return { ...body, signatures: { accused: '', accuser: accuser.sign(DOMAIN.proofOfMisbehavior, body) } };
 }

@@ -60,11 +60,16 @@ export interface ProofOfMisbehaviorBody {
   /** What the accused signed. */
   actual_output_hash: Hash;
   witness: WitnessBundle;
+  /**
+   * Optional evidence standing in for the accused's ExecutionClaim signature: a signed
+   * core/contracts execution receipt (its signature proves what the accused published).
+   */
+  evidence?: { kind: 'contract-receipt'; receipt: CanonicalValue };
 }
 
 export interface ProofOfMisbehavior extends ProofOfMisbehaviorBody {
   signatures: {
-    /** The accused's signature over its ExecutionClaim{witness_hash, actual_output_hash}. */
+    /** The accused's signature over its ExecutionClaim{witness_hash, actual_output_hash} (empty with evidence). */
     accused: string;
     /** The accuser's signature over the proof body. */
     accuser: string;
