@@ -125,6 +125,13 @@ describe('instrumenter: stack, memory, bulk limit', () => {
     expect(g.run('grow', 100n, 2047)).toMatchObject({ ok: true, value: 1 });
   });
 
+  it('growing past a declared maximum below the cap returns -1 (not a harness fault)', async () => {
+    const g = await guest('(module (memory 0 2) (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))');
+    expect(g.run('grow', 100n, 3)).toMatchObject({ ok: true, value: -1 });
+    expect(g.run('grow', 100n, 2)).toMatchObject({ ok: true, value: 0 });
+    expect(g.run('grow', 100n, 1)).toMatchObject({ ok: true, value: -1 });
+  });
+
   it('dynamic bulk length above 1 MiB traps with __icn_trap = 4', async () => {
     const g = await guest('(module (memory 17) (func (export "fill") (param i32) i32.const 0 i32.const 0 local.get 0 memory.fill))');
     expect(g.run('fill', 10n ** 9n, 1 << 20)).toMatchObject({ ok: true, used: 4n + (1n << 20n) });

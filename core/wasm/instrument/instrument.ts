@@ -146,9 +146,12 @@ class Builder {
     return idx;
   }
 
-  /** memory.grow wrapper: a failure below the profile cap is a harness fault (__icn_trap = 3). */
+  /** memory.grow wrapper: a failure below the effective maximum is a harness fault (__icn_trap = 3). */
   growHelper(): number {
-    const cap = BigInt(this.p.limits!.maxMemoryPages);
+    // the effective maximum: the declared one, capped to the profile limit (see instrumentModule)
+    const declared = this.m.memories[0]?.type.limits.max;
+    const limit = this.p.limits!.maxMemoryPages;
+    const cap = BigInt(declared === undefined ? limit : Math.min(declared, limit));
     return this.addHelper('memory.grow', ['i32'], ['i32'], ['i32'], [
       I('local.get', { idx: 0 }), I('memory.grow'), I('local.tee', { idx: 1 }), I('i32.const', { value: -1 }), I('i32.eq'),
       I('if', { bt: { kind: 'empty' } }),

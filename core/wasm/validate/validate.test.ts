@@ -59,7 +59,6 @@ describe('validator: profile rules', () => {
     ['profile_reserved_name', '(module (func (export "__icn_fuel")))', ['dc', 'dc-float']],
     ['profile_memory_limit', '(module (memory 2049))', ['dc', 'dc-float']],
     ['profile_table_limit', '(module (table 10001 funcref))', ['dc', 'dc-float']],
-    ['profile_externref', '(module (func (param externref)))', ['dc', 'dc-float']],
     ['profile_bulk_length', '(module (memory 1) (func i32.const 0 i32.const 0 i32.const 0x100001 memory.fill))', ['dc', 'dc-float']],
     ['profile_nesting', `(module (func ${'(block '.repeat(101)}${')'.repeat(101)}))`, ['dc', 'dc-float']],
   ];
@@ -76,6 +75,7 @@ describe('validator: profile rules', () => {
     expect(await check(wat, 'dc')).toEqual([]);
     expect(await check('(module (func (param f32) (result f64) local.get 0 f64.promote_f32))', 'dc-float')).toEqual([]);
     expect(await check(`(module (func ${'(block '.repeat(100)}${')'.repeat(100)}))`, 'dc')).toEqual([]);
+    expect(await check('(module (func (export "id") (param externref) (result externref) local.get 0))', 'dc')).toEqual([]);
   });
 });
 

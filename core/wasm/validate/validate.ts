@@ -166,7 +166,7 @@ function profileType(c: Ctx, t: ValType, offset: number, where: string, fn?: num
   };
   if (t === 'v128') v('profile_simd', `${where}: v128 is not allowed in profile ${p.name}`);
   else if (isFloatType(t) && !p.floats) v('profile_float', `${where}: ${t} is not allowed in profile ${p.name}`);
-  else if (t === 'externref') v('profile_externref', `${where}: externref is not allowed in profile ${p.name} (no host references exist)`);
+  // externref is allowed: an opaque host value the guest can only pass around and test for null.
 }
 
 /** Type-check one function body; returns its facts (maxHeight is from the part checked). */
