@@ -257,7 +257,7 @@ describe('governance root', () => {
         for (const i of order) g.record(ps[i]!, rs[i]!);
         expect(g.root()).toBe(g0.root());
       }),
-      { numRuns: 30 },
+      { numRuns: 12 },
     );
     const g1 = new Governance({ ledger: ledger(), nodeKey: NODE });
     ps.slice(1).forEach((p, i) => g1.record(p, rs[i + 1]!));

@@ -248,7 +248,7 @@ describe('ledger', () => {
           for (const id of ids) expect(verifyInclusion(l1.journalRoot(), l2.prove(id))).toBe(true);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 });
