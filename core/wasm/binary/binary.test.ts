@@ -80,6 +80,8 @@ describe('decoder', () => {
       [[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0x0e, 0], 'malformed_section_id', 8],
       // type, func, code with opcode 0xff
       [[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 5, 1, 3, 0, 0xff, 0x0b], 'unknown_opcode', 23],
+      // atomics are named as outside the feature set
+      [[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 6, 1, 4, 0, 0xfe, 0x03, 0x0b], 'unsupported_feature', 23],
       // function section without code section
       [[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0], 'function_and_code_section_have_inconsistent_lengths', 18],
     ];

@@ -80,6 +80,7 @@ function instr(r: Reader, m: Ctx): Instr {
   const first = r.u8();
   let key = first;
   if (first === PREFIX_FC || first === PREFIX_FD) key = (first << 16) | r.u32();
+  else if (first === 0xfe) r.fail('unsupported_feature', 'atomic instruction (threads proposal): outside the pinned feature set', offset);
   const info = opInfo(key);
   if (info === undefined) {
     const sub = key > 0xff ? ` 0x${(key & 0xffff).toString(16)}` : '';
