@@ -16,7 +16,7 @@ import type { Did, Keypair } from '../identity/index.js';
 import type { Rng } from '../runtime/index.js';
 import type { TrustOracle } from '../trust/oracle.js';
 import { Bloom } from './bloom.js';
-import { dataSize, makeEntry, verifyEntry, type GossipEntry } from './entry.js';
+import { dataSize, makeEntry, verifyEntry, type GossipEntry, type VerifiedCache } from './entry.js';
 import { GossipError, type RejectReason } from './errors.js';
 import { MAX_ENTRIES_PER_MESSAGE, parseDid, signMessage, verifyMessage, type GossipMessage, type MessageBody, type TopicDigest } from './message.js';
 import { TopicStore } from './store.js';
@@ -76,6 +76,21 @@ export interface GossipOptions {
   maxResponseEntries?: number;
   /** Responses one digest may trigger per topic (default 4): anti-entropy catches up over rounds. */
   maxResponsesPerDigest?: number;
+  /**
+   * Entries whose data is at most this many canonical bytes are pushed whole to the fanout peers
+   * (one message per hop instead of announce → request → response); larger ones are announced.
+   * Default 8 KiB; 0 announces everything.
+   */
+  pushMaxBytes?: number;
+  /**
+   * `batched` (default): entries accepted from peers are relayed at the next tick, all of a
+   * topic's new entries in one message per fanout peer (message count per node per tick is
+   * bounded by fanout, whatever the entry rate). `immediate`: relayed as they are accepted.
+   * Own publications are always sent at once.
+   */
+  relay?: 'batched' | 'immediate';
+  /** Shared cache of entry signature checks (see VerifiedCache). */
+  verifiedCache?: VerifiedCache;
   /** Bloom sizing (default 10 bits per entry, k = 7: about 1% false positives). */
   bloomBitsPerEntry?: number;
   bloomK?: number;
@@ -100,6 +115,11 @@ export class Gossip {
   private readonly maxResponseEntries: number;
   private readonly maxResponsesPerDigest: number;
   private readonly bloomBits: number;
+  private readonly pushMaxBytes: number;
+  private readonly relayMode: 'batched' | 'immediate';
+  private readonly verifiedCache: VerifiedCache | undefined;
+  /** Entries accepted since the last tick, waiting to be relayed (per topic, acceptance order). */
+  private readonly outbox = new Map<Topic, GossipEntry[]>();
   private readonly bloomK: number;
   private readonly hazards: GossipHazards;
   private peerList: string[] = [];
@@ -123,6 +143,9 @@ export class Gossip {
     this.maxResponseEntries = Math.min(opts.maxResponseEntries ?? 64, MAX_ENTRIES_PER_MESSAGE);
     this.maxResponsesPerDigest = opts.maxResponsesPerDigest ?? 4;
     this.bloomBits = opts.bloomBitsPerEntry ?? 10;
+    this.pushMaxBytes = opts.pushMaxBytes ?? 8 * 1024;
+    this.relayMode = opts.relay ?? 'batched';
+    this.verifiedCache = opts.verifiedCache;
     this.bloomK = opts.bloomK ?? 7;
     this.hazards = opts.hazards ?? {};
   }
@@ -205,7 +228,7 @@ export class Gossip {
     if (r.status === 'inserted') {
       step.delivered.push(entry);
       step.removed.push(...r.removed);
-      for (const to of this.choosePeers(this.fanout)) step.send.push(this.message(to, { type: 'announce', topic: t, hashes: [entry.hash] }));
+      this.spread(t, [entry], undefined, step);
     }
     return { entry, step };
   }
@@ -242,13 +265,14 @@ export class Gossip {
         break;
       }
       case 'response': {
-        const accepted: Hash[] = [];
+        const accepted: GossipEntry[] = [];
         b.entries.forEach((raw, i) => {
           const e = this.ingest(raw, b.topic, m.from, `response from ${m.from} entries[${i}]`, step);
-          if (e) accepted.push(e.hash);
+          if (e) accepted.push(e);
         });
         if (accepted.length) {
-          for (const to of this.choosePeers(this.fanout, m.from)) step.send.push(this.message(to, { type: 'announce', topic: b.topic, hashes: accepted }));
+          if (this.relayMode === 'immediate') this.spread(b.topic, accepted, m.from, step);
+          else this.outbox.set(b.topic, [...(this.outbox.get(b.topic) ?? []), ...accepted]);
         }
         break;
       }
@@ -272,6 +296,14 @@ export class Gossip {
     void now; // rounds are driven by the runtime's schedule; the time is not needed here
     const step = emptyStep();
     this.round++;
+    // Relays first, in topic order (never the Map's insertion order).
+    for (const t of TOPICS) {
+      const q = this.outbox.get(t);
+      if (!q) continue;
+      this.outbox.delete(t);
+      const live = q.filter((e) => this.stores[t].has(e.hash));
+      if (live.length) this.spread(t, live, undefined, step);
+    }
     const targets = this.choosePeers(this.digestFanout);
     if (targets.length === 0) return step;
     const digests = TOPICS.map((t) => this.digest(t));
@@ -280,6 +312,16 @@ export class Gossip {
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  /** Epidemic relay of newly accepted entries to `fanout` peers: small ones pushed, large ones announced. */
+  private spread(t: Topic, entries: GossipEntry[], exclude: string | undefined, step: GossipStep): void {
+    const push = entries.filter((e) => dataSize(e.data) <= this.pushMaxBytes);
+    const announce = entries.filter((e) => dataSize(e.data) > this.pushMaxBytes).map((e) => e.hash);
+    for (const to of this.choosePeers(this.fanout, exclude)) {
+      for (let i = 0; i < push.length; i += this.maxResponseEntries) step.send.push(this.message(to, { type: 'response', topic: t, entries: push.slice(i, i + this.maxResponseEntries) }));
+      if (announce.length) step.send.push(this.message(to, { type: 'announce', topic: t, hashes: announce }));
+    }
+  }
 
   private recentlyRequested(now: number, h: Hash): boolean {
     const at = this.pending.get(h);
@@ -318,7 +360,7 @@ export class Gossip {
     if (typeof claimed === 'string' && this.stores[topic].has(claimed as Hash)) return undefined;
     let e: GossipEntry;
     try {
-      e = verifyEntry(raw, where);
+      e = verifyEntry(raw, where, this.verifiedCache);
       if (e.topic !== topic) throw new GossipError('malformed', `${where}: entry topic ${e.topic} in a ${topic} response`);
       const size = dataSize(e.data);
       if (size > this.config[topic].maxDataBytes) throw new GossipError('too_large', `${where}: data is ${size} bytes > ${this.config[topic].maxDataBytes}`);

@@ -80,7 +80,31 @@ export function checkEntryBody(e: unknown, where: string): GossipEntryBody {
  * Full ingress check of an entry from the wire: shape, the hash re-derived from the body, the
  * author's signature. Returns the entry with exactly the known fields.
  */
-export function verifyEntry(e: unknown, where = 'entry'): GossipEntry {
+/**
+ * Results of signature checks already made, keyed by what was checked. Verification is a pure
+ * function of (key, message, signature), so a hit is as good as a check. A simulator shares one
+ * cache between its nodes (one process verifying the same entry once instead of once per node);
+ * a real node keeps its own or none.
+ */
+export interface VerifiedCache {
+  has(key: string): boolean;
+  add(key: string): void;
+}
+
+/** A bounded VerifiedCache (cleared when full: bounded memory, never a wrong answer). */
+export class BoundedVerifiedCache implements VerifiedCache {
+  private readonly s = new Set<string>();
+  constructor(private readonly max = 100_000) {}
+  has(key: string): boolean {
+    return this.s.has(key);
+  }
+  add(key: string): void {
+    if (this.s.size >= this.max) this.s.clear();
+    this.s.add(key);
+  }
+}
+
+export function verifyEntry(e: unknown, where = 'entry', cache?: VerifiedCache): GossipEntry {
   const body = checkEntryBody(e, where);
   const o = e as Record<string, unknown>;
   const extra = Object.keys(o).filter((k) => !['version', 'topic', 'author', 'clock', 'timestamp', 'data', 'hash', 'signature'].includes(k));
@@ -94,8 +118,13 @@ export function verifyEntry(e: unknown, where = 'entry'): GossipEntry {
   }
   if (h !== o.hash) throw new GossipError('hash_mismatch', `${where}: claims ${o.hash} but its body hashes to ${h}`, { claimed: o.hash, derived: h });
   if (typeof o.signature !== 'string') throw new GossipError('bad_entry_signature', `${where} ${h}: no author signature`, { hash: h });
-  if (!verifySignature(parseDid(body.author), DOMAIN.gossipEntry, body, o.signature)) {
-    throw new GossipError('bad_entry_signature', `${where} ${h}: the author's signature does not verify`, { hash: h, author: body.author });
+  // The hash binds the body (author included); with the signature it names exactly what is checked.
+  const key = `${h}|${o.signature}`;
+  if (!cache?.has(key)) {
+    if (!verifySignature(parseDid(body.author), DOMAIN.gossipEntry, body, o.signature)) {
+      throw new GossipError('bad_entry_signature', `${where} ${h}: the author's signature does not verify`, { hash: h, author: body.author });
+    }
+    cache?.add(key);
   }
   return { ...body, hash: h, signature: o.signature };
 }

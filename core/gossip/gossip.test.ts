@@ -7,7 +7,7 @@ import { Rng } from '../runtime/index.js';
 import type { TrustOracle } from '../trust/oracle.js';
 import { Bloom } from './bloom.js';
 import { Gossip, type GossipStep, type Outbound } from './engine.js';
-import { entryHash, makeEntry, verifyEntry, type GossipEntry } from './entry.js';
+import { BoundedVerifiedCache, entryHash, makeEntry, verifyEntry, type GossipEntry } from './entry.js';
 import { GossipError } from './errors.js';
 import { signMessage, type GossipMessage } from './message.js';
 import { TopicStore } from './store.js';
@@ -180,14 +180,51 @@ describe('message ingress rejections (named reasons)', () => {
 });
 
 describe('dissemination', () => {
-  it('announce → request → response delivers to every node of a line', () => {
-    const ns = [1, 2, 3, 4].map((i) => node(i, { fanout: 8 }));
+  it('small entries are pushed whole along a line (immediate relay)', () => {
+    const ns = [1, 2, 3, 4].map((i) => node(i, { fanout: 8, relay: 'immediate' }));
+    ns.forEach((g, i) => g.setPeers([ns[i - 1]?.self, ns[i + 1]?.self].filter((x): x is string => !!x)));
+    const { entry, step } = ns[0]!.publish(10, 'contracts:deploy', { c: 'x' });
+    expect(step.send.map((o) => o.message.body.type)).toEqual(['response']);
+    const steps = pump(ns, step.send);
+    for (const g of ns) expect(g.has('contracts:deploy', entry.hash)).toBe(true);
+    expect(steps.flatMap((s) => s.delivered.map((e) => e.hash))).toEqual([entry.hash, entry.hash, entry.hash]);
+    expect(steps.flatMap((s) => s.send.map((o) => o.message.body.type)).every((t) => t === 'response')).toBe(true);
+  });
+
+  it('announce → request → response for entries above pushMaxBytes', () => {
+    const ns = [1, 2, 3, 4].map((i) => node(i, { fanout: 8, pushMaxBytes: 0, relay: 'immediate' }));
     ns.forEach((g, i) => g.setPeers([ns[i - 1]?.self, ns[i + 1]?.self].filter((x): x is string => !!x)));
     const { entry, step } = ns[0]!.publish(10, 'contracts:deploy', { c: 'x' });
     expect(step.send.map((o) => o.message.body.type)).toEqual(['announce']);
     const steps = pump(ns, step.send);
     for (const g of ns) expect(g.has('contracts:deploy', entry.hash)).toBe(true);
     expect(steps.flatMap((s) => s.delivered.map((e) => e.hash))).toEqual([entry.hash, entry.hash, entry.hash]);
+  });
+
+  it('batched relay: entries accepted between ticks leave in one message per fanout peer', () => {
+    const ns = [1, 2, 3, 4, 5, 6].map((i) => node(i, { fanout: 2 }));
+    const [A, B] = ns as [Gossip, Gossip];
+    B.setPeers(ns.map((g) => g.self));
+    A.setPeers([B.self]);
+    const q: Outbound[] = [];
+    for (let i = 0; i < 10; i++) q.push(...A.publish(i, 'ledger:entries', { i: String(i) }).step.send);
+    const steps = pump([A, B], q);
+    expect(steps.flatMap((s) => s.delivered)).toHaveLength(10);
+    expect(steps.flatMap((s) => s.send)).toEqual([]); // nothing relayed yet
+    const relays = B.tick(100).send.filter((o) => o.message.body.type === 'response');
+    expect(relays).toHaveLength(2);
+    for (const o of relays) expect((o.message.body as { entries: unknown[] }).entries).toHaveLength(10);
+    expect(relays.map((o) => o.to)).not.toContain(B.self);
+  });
+
+  it('a shared verified-cache skips re-verifying an entry another node checked, never a different one', () => {
+    const cache = new BoundedVerifiedCache();
+    const e = makeEntry(kp(1), 'ledger:entries', [[kp(1).did.toString(), 1]], 0, { a: '1' });
+    verifyEntry(e, 'e', cache);
+    expect(cache.has(`${e.hash}|${e.signature}`)).toBe(true);
+    // Same hash, another signature (forged): still checked, still rejected.
+    const forged = { ...e, signature: e.signature.replace(/^../, e.signature.startsWith('00') ? '01' : '00') };
+    expect(() => verifyEntry(forged, 'e', cache)).toThrow(expect.objectContaining({ reason: 'bad_entry_signature' }));
   });
 
   it('anti-entropy repairs a store that missed every announcement', () => {

@@ -11,13 +11,13 @@
  */
 import { canonicalString, parseStrictJson } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
-import { Gossip, TOPICS, type GossipEntry, type GossipOptions, type GossipStep, type Topic } from '../gossip/index.js';
+import { Gossip, TOPICS, type GossipEntry, type GossipOptions, type GossipStep, type Topic, type VerifiedCache } from '../gossip/index.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { Did, type Keypair } from '../identity/index.js';
 import { Governance } from '../governance/index.js';
 import { Ledger, signEntry, type EntryDraft, type JournalEntry } from '../ledger/index.js';
 import type { Clock, Rng } from '../runtime/index.js';
-import { TrustGraph, signAttestation, type SignedTrustAttestation } from '../trust/index.js';
+import { TrustGraph, attestationHash, checkAttestationBody, signAttestation, verifyAttestation, type SignedTrustAttestation } from '../trust/index.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
 import { stateRootFromRoots, type ComponentName, type StateRoot } from './state-root.js';
 import { MemoryKvStore, type KvStore } from './storage.js';
@@ -42,6 +42,8 @@ export interface NodeOptions {
   gossip?: Omit<GossipOptions, 'keypair' | 'rng' | 'trust'>;
   /** Credit limit of accounts without an explicit one (mutual credit; default 0). */
   defaultCreditLimit?: bigint;
+  /** Shared cache of signature checks (entries, attestations): see core/gossip VerifiedCache. */
+  verifiedCache?: VerifiedCache;
   /** Reload persisted entries from storage (a restart). */
   restore?: boolean;
 }
@@ -63,6 +65,7 @@ export class IcnNode {
   readonly ledger: Ledger;
   readonly metrics: NodeMetrics;
   private readonly transport: Transport;
+  private readonly verifiedCache: VerifiedCache | undefined;
   private readonly handlers = new Map<Topic, TopicHandler>();
   readonly governance: Governance;
   /** Roots of the contract components, supplied by the contract registry once attached. */
@@ -77,10 +80,12 @@ export class IcnNode {
     this.transport = opts.transport;
     this.storage = opts.storage ?? new MemoryKvStore();
     this.metrics = createNodeMetrics();
-    this.trust = new TrustGraph();
+    this.verifiedCache = opts.verifiedCache;
+    // The node verifies every attestation itself (through the cache) before applying it.
+    this.trust = new TrustGraph({ trustedInput: true });
     this.ledger = new Ledger({ owner: this.did, trust: this.trust, ...(opts.defaultCreditLimit !== undefined ? { defaultCreditLimit: opts.defaultCreditLimit } : {}) });
     this.governance = new Governance({ ledger: this.ledger, nodeKey: opts.keypair });
-    this.gossip = new Gossip({ ...(opts.gossip ?? {}), keypair: opts.keypair, rng: opts.rng.stream('gossip'), trust: this.trust });
+    this.gossip = new Gossip({ ...(opts.gossip ?? {}), keypair: opts.keypair, rng: opts.rng.stream('gossip'), trust: this.trust, ...(opts.verifiedCache ? { verifiedCache: opts.verifiedCache } : {}) });
     if (opts.peers) this.gossip.setPeers(opts.peers);
     if (opts.restore) this.restoreFromStorage();
   }
@@ -188,7 +193,7 @@ export class IcnNode {
         return this.guard(e, () => {
           const att = e.data as SignedTrustAttestation;
           if ((att as { from?: unknown })?.from !== e.author) throw new IcnError('NODE_AUTHOR_MISMATCH', `attestation from ${String((att as { from?: unknown })?.from)} published by ${e.author}`);
-          this.trust.apply(att);
+          this.trust.apply(this.verifiedAttestation(att));
         });
       case 'ledger:entries':
         return this.guard(e, () => {
@@ -200,6 +205,17 @@ export class IcnNode {
         if (h) this.applyOne(e, h);
       }
     }
+  }
+
+  /** verifyAttestation, skipped when the shared cache has already seen this exact attestation verify. */
+  private verifiedAttestation(att: unknown): SignedTrustAttestation {
+    const body = checkAttestationBody(att);
+    const sig = (att as { signature?: unknown }).signature;
+    const key = `${attestationHash(body)}|${String(sig)}`;
+    if (this.verifiedCache?.has(key)) return { ...body, signature: sig as string };
+    const v = verifyAttestation(att);
+    this.verifiedCache?.add(key);
+    return v;
   }
 
   private applyOne(e: GossipEntry, h: TopicHandler): void {

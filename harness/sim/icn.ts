@@ -2,7 +2,7 @@
  * The simulator's view of an ICN node: an IcnNode behind the SimProcess interface. A crash drops
  * the object; a restart builds a new IcnNode over the same simulated storage (restore = true).
  */
-import type { GossipHazards, GossipOptions } from '../../core/gossip/index.js';
+import { BoundedVerifiedCache, type GossipHazards, type GossipOptions, type VerifiedCache } from '../../core/gossip/index.js';
 import type { Hash } from '../../core/hash/index.js';
 import { IcnNode } from '../../core/node/index.js';
 import type { ProcessContext, SimProcess } from './simulator.js';
@@ -14,6 +14,8 @@ export interface IcnProcessOptions {
   hazards?: GossipHazards;
   /** Ledger credit limit of accounts without an explicit one. */
   defaultCreditLimit?: bigint;
+  /** Signature-check cache shared by the run's nodes (default: a fresh one per factory). */
+  verifiedCache?: VerifiedCache;
   /** Called after each (re)start, to attach components (contracts) or record the node. */
   onStart?: (node: IcnNode, ctx: ProcessContext) => void;
 }
@@ -35,10 +37,11 @@ export class IcnSimProcess implements SimProcess {
 }
 
 export function icnProcessFactory(o: IcnProcessOptions = {}): (ctx: ProcessContext) => SimProcess {
+  const cache = o.verifiedCache ?? new BoundedVerifiedCache();
   return (ctx) => {
     const g = { ...(o.gossip ?? {}), ...(o.gossipFor?.(ctx.index) ?? {}) };
     if (o.hazards) g.hazards = o.hazards;
-    const node = new IcnNode({ keypair: ctx.keypair, clock: ctx.clock, rng: ctx.rng, transport: ctx.transport, storage: ctx.storage, peers: ctx.peers, gossip: g, restore: ctx.restarted, ...(o.defaultCreditLimit !== undefined ? { defaultCreditLimit: o.defaultCreditLimit } : {}) });
+    const node = new IcnNode({ keypair: ctx.keypair, clock: ctx.clock, rng: ctx.rng, transport: ctx.transport, storage: ctx.storage, peers: ctx.peers, gossip: g, restore: ctx.restarted, verifiedCache: cache, ...(o.defaultCreditLimit !== undefined ? { defaultCreditLimit: o.defaultCreditLimit } : {}) });
     o.onStart?.(node, ctx);
     return new IcnSimProcess(node);
   };

@@ -186,10 +186,17 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
   };
   const submitted: Hash[] = [];
   let lastStep = 0;
+  let pendingSteps = def.steps.length;
   def.steps.forEach((s, k) => {
     lastStep = Math.max(lastStep, s.at);
     const where = `steps[${k}]`;
-    sim.at(s.at, `${where}:${s.do}`, () => {
+    const act = (): void => {
+      // A workload step aimed at a crashed node waits for it (a client retrying), deterministically.
+      if ('node' in s && s.do !== 'attest_node' && !sim.isUp(nodeAt(s.node, n, where))) {
+        sim.at(sim.now + sim.tickIntervalMs, `${where}:${s.do}:retry`, act);
+        return;
+      }
+      pendingSteps--;
       switch (s.do) {
         case 'attest':
           must(nodeAt(s.node, n, where), where).attest(sim.ids[nodeAt(s.to, n, where)]!, ppmFromDecimal(s.score));
@@ -223,10 +230,12 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
           return;
         }
       }
-    });
+    };
+    sim.at(s.at, `${where}:${s.do}`, act);
   });
 
   const agreed = () => {
+    if (pendingSteps > 0) return false;
     let g: Hash | undefined;
     let st: Hash | undefined;
     for (let i = 0; i < n; i++) {
