@@ -78,6 +78,11 @@ export class TrustGraph implements TrustOracle {
    * enforces the caps (CapacityExceeded, nothing written). The seed's fix: if the store throws
    * while reading the existing edge, the attestation is not lost: it is stored as a new edge and
    * counted against the cap (conservative: the count may over-estimate, never under-estimate).
+   * Trade-off, stated: a degraded insert replaces whatever the store holds for the pair without
+   * the supersede comparison (it cannot read it), so until the pair is attested again an older
+   * attestation may win. Losing the attestation was the seed's bug; this is the seed's fix.
+   * The graph owns its store: writing to the store behind the graph's back bypasses the caps and
+   * the cached root.
    */
   apply(att: SignedTrustAttestation): ApplyResult {
     const a = this.trustedInput ? att : verifyAttestation(att);
