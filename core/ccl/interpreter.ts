@@ -47,6 +47,17 @@ export function initialState(c: Contract): Map<string, Value> {
   return new Map(c.stateVars.map((v) => [v.name, v.initial]));
 }
 
+// The `participants` Set of a contract, built once per (immutable) contract object.
+const participantSets = new WeakMap<Contract, Value>();
+function participantsOf(c: Contract): Value {
+  let v = participantSets.get(c);
+  if (v === undefined) {
+    v = set(c.participants.map((p) => did(p)));
+    participantSets.set(c, v);
+  }
+  return v;
+}
+
 class Returned {
   constructor(readonly value: Value) {}
 }
@@ -70,7 +81,7 @@ class Machine {
     private readonly fuelLimit: number,
   ) {
     this.state = new Map(req.state);
-    this.participants = set(req.contract.participants.map((p) => did(p)));
+    this.participants = participantsOf(req.contract);
     this.callerValue = did(req.caller);
     for (const c of req.capabilities) {
       if (c.k === 'ReadState') c.keys.forEach((k) => this.readKeys.add(k));

@@ -91,6 +91,7 @@ export function list(items: readonly Value[], path: string | null = null): Value
 /** A Set: duplicates dropped, elements in canonical order. */
 export function set(items: readonly Value[], path: string | null = null): Value {
   const n = sized(items, path);
+  if (items.length < 2) return { t: 'Set', v: items, n };
   const keyed = items.map((x) => [sortKey(x), x] as const);
   keyed.sort((a, b) => compareCodePoints(a[0], b[0]));
   const out: Value[] = [];
