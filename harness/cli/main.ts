@@ -12,6 +12,7 @@ import { register as registerCanon } from './commands/canon.js';
 import { register as registerMerge } from './commands/merge.js';
 import { register as registerGate } from './commands/gate.js';
 import { register as registerReplay } from './commands/replay.js';
+import { register as registerReport } from './commands/report.js';
 import { register as registerWast } from './commands/wast.js';
 import { register as registerScenario } from './commands/scenario.js';
 import { register as registerCheck } from './commands/check.js';
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     .version(GENERATOR.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerList, registerDiff, registerCanon, registerMerge, registerGate, registerReplay, registerWast, registerCheck, registerExec, registerScenario, registerCcl]) register(program);
+  for (const register of [registerRun, registerList, registerDiff, registerCanon, registerMerge, registerGate, registerReplay, registerReport, registerWast, registerCheck, registerExec, registerScenario, registerCcl]) register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -77,3 +77,28 @@ describe('HTML report', () => {
     expect(capped).not.toContain('f02000::'); // a pass does not
   });
 });
+
+describe('icn-harness report', () => {
+  it('writes the reports of a manifest and charts attached benchmark ratios; bad ratios exit 2', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join, resolve } = await import('node:path');
+    const { writeManifest } = await import('../manifest/io.js');
+    const dir = mkdtempSync(join(tmpdir(), 'icn-report-'));
+    writeManifest(join(dir, 'm.json'), manifest(3, ['pass', 'fail']));
+    writeFileSync(join(dir, 'bench.json'), JSON.stringify({ rows: [{ kernel: 'fib', profile: 'dc', ratio: 1.42 }] }));
+    const bin = resolve(import.meta.dirname, '../../bin/icn-harness.js');
+    const r = spawnSync(process.execPath, [bin, 'report', 'm.json', '--out', 'out', '--benchmarks', 'bench.json', '--annotations'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^::error file=vectors\/big\/f00001\.json/m);
+    const html = readFileSync(join(dir, 'out/report.html'), 'utf8');
+    expect(html).toContain('fib (dc)');
+    expect(html).toContain('1.42×');
+    expect(readFileSync(join(dir, 'out/junit.xml'), 'utf8')).toContain('tests="3"');
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify([{ name: 'x', ratio: 'fast' }]));
+    const b = spawnSync(process.execPath, [bin, 'report', 'm.json', '--out', 'out', '--benchmarks', 'bad.json'], { cwd: dir, encoding: 'utf8' });
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/bad\.json: \[0\]: needs a name and a finite ratio/);
+  });
+});
