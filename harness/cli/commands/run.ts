@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .option('--spec-tests <dir>', 'directory of WebAssembly spec .wast files', undefined)
     .option('--known-failures <file>', 'known-failure list (default: harness/known-failures.json when present)')
     .option('--no-known-failures', 'ignore the known-failure list')
-    .option('--timeout <seconds>', 'per-case limit in worker processes', '300')
+    .option('--timeout <seconds>', 'per-case limit in worker processes (--jobs ≥ 2, --tiers, the determinism run); a case over it is an error', '300')
     .option('--no-progress', 'no progress display')
     .option('--out <path>', 'a .json file (the manifest), or a directory receiving manifest.json and the reports')
     .option('--json', 'print the manifest to stdout instead of a summary')
