@@ -7,7 +7,7 @@ import { codeHash } from '../contracts/code.js';
 import { bytesHash, contentHash, DOMAIN, toHex, type Hash } from '../hash/index.js';
 import { Keypair } from '../identity/index.js';
 import { entropySeed, execute } from '../wasm/exec/executor.js';
-import { profileHashOf } from '../wasm/exec/profile-adapter.js';
+import { profileHash } from '../wasm/profiles.js';
 import { parseValue } from '../wasm/exec/values.js';
 import { watToWasm } from '../wasm/wat.js';
 import { cclOutputHash, cclReplayer } from './ccl-replayer.js';
@@ -138,7 +138,7 @@ describe('verifyPom property (real CCL interpreter)', () => {
 });
 
 describe('verifyPom with the real WASM executor', () => {
-  it('tampered → confirmed, honest → refuted, lying entropy → invalid', async () => {
+  it.each(['raw', 'dc'] as const)('profile %s: tampered → confirmed, honest → refuted, lying entropy → invalid', async (profile) => {
     const module = await watToWasm('(module (func (export "mix") (param i32 i32) (result i32) local.get 0 i32.const 31 i32.mul local.get 1 i32.xor))');
     const h = bytesHash(DOMAIN.wasmModule, module);
     const wcode = new MemoryCodeResolver().put(h, module);
@@ -152,9 +152,9 @@ describe('verifyPom with the real WASM executor', () => {
       fuel_limit: '1000000',
       timestamp: '42',
       entropy: toHex(entropySeed(module, invoke, a.map(parseValue), 42n)),
-      profile_hash: profileHashOf('raw'),
+      profile_hash: profileHash(profile),
     });
-    const run = async (a: string[]) => (await execute({ module, profile: 'raw', invoke, args: a.map(parseValue), fuel: 1_000_000n, createdAt: 42n })).outputHash;
+    const run = async (a: string[]) => (await execute({ module, profile, invoke, args: a.map(parseValue), fuel: 1_000_000n, createdAt: 42n })).outputHash;
     const w = witness(args);
     const honest = await run(args);
     const tampered = await run(['i32:0x00000005', 'i32:0x00000004']);
@@ -163,6 +163,25 @@ describe('verifyPom with the real WASM executor', () => {
     expect(await verifyPom(accuse(w, honest, tampered), registry(), wcode)).toMatchObject({ verdict: 'refuted', accused_output_correct: true });
     const lying = { ...w, entropy: ZERO64 };
     expect(await verifyPom(accuse(lying, tampered, honest), registry(), wcode)).toMatchObject({ verdict: 'invalid', code: 'POM_ENTROPY_MISMATCH' });
+  });
+});
+
+describe('verifyPom under ICN-DC fuel', () => {
+  it('the fuel limit is part of the witness: claiming a completed run under a fuel limit that traps is confirmed', async () => {
+    const module = await watToWasm('(module (func (export "spin") (param i32) (result i32) (local i32) (loop $l local.get 1 i32.const 1 i32.add local.set 1 local.get 1 local.get 0 i32.lt_u br_if $l) local.get 1))');
+    const h = bytesHash(DOMAIN.wasmModule, module);
+    const wcode = new MemoryCodeResolver().put(h, module);
+    const args = ['i32:0x00000064'];
+    const run = async (fuel: bigint) => execute({ module, profile: 'dc', invoke: 'spin', args: args.map(parseValue), fuel, createdAt: 0n });
+    const full = await run(1_000_000n);
+    const starved = await run(20n);
+    expect([full.outcome, starved.outcome]).toEqual(['completed', 'trapped']);
+    const w: WitnessBundle = {
+      version: 'icn-pom-witness/v1', engine: 'wasm', code_hash: h, inputs: { invoke: 'spin', args }, fuel_limit: '20', timestamp: '0',
+      entropy: toHex(entropySeed(module, 'spin', args.map(parseValue), 0n)), profile_hash: profileHash('dc'),
+    };
+    // the accused claims the loop completed although its fuel limit was 20
+    expect(await verifyPom(accuse(w, full.outputHash, starved.outputHash), registry(), wcode)).toMatchObject({ verdict: 'confirmed', replayed_output_hash: starved.outputHash });
   });
 });
 

@@ -12,19 +12,13 @@ import { dec } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
 import { bytesHash, DOMAIN, toHex, type Hash } from '../hash/index.js';
 import { entropySeed, execute } from '../wasm/exec/executor.js';
-import { PROFILE_NAMES, profileHashOf, type ProfileName } from '../wasm/exec/profile-adapter.js';
+import { PROFILE_NAMES, profileHash, type ProfileName } from '../wasm/profiles.js';
 import { parseValue } from '../wasm/exec/values.js';
 import type { CodeResolver, Replayer } from './replayer.js';
 import type { WitnessBundle } from './types.js';
 
 function profileFor(hash: Hash): ProfileName {
-  for (const name of PROFILE_NAMES) {
-    try {
-      if (profileHashOf(name) === hash) return name;
-    } catch {
-      // a profile this build cannot run yet
-    }
-  }
+  for (const name of PROFILE_NAMES) if (profileHash(name) === hash) return name;
   throw new IcnError('POM_PROFILE_MISMATCH', `witness profile ${hash} is not a WASM profile this node can run`);
 }
 
