@@ -43,12 +43,7 @@ describe.runIf(existsSync(SPEC))('dc-float behaves exactly as raw on every spec 
         if (normalize(r.actual) !== normalize(d.actual)) mismatches.push(`${raw.file}:${r.line} ${r.cmd}: raw ${r.actual} vs dc-float ${d.actual}`);
       });
     }
-    // memory_size.wast: grow beyond a declared maximum below the profile cap is reported as a
-    // host failure by the instrumenter (core/wasm/instrument growHelper compares against the
-    // profile cap, not the module's maximum): listed so it cannot grow unnoticed
-    const known = mismatches.filter((m) => m.startsWith('memory_size.wast:'));
-    expect(mismatches.filter((m) => !known.includes(m))).toEqual([]);
-    expect(known.length).toBeLessThanOrEqual(3);
+    expect(mismatches).toEqual([]);
     expect(compared).toBeGreaterThan(15_000);
   }, 300_000);
 });
