@@ -1,6 +1,7 @@
 /**
  * Vector kinds of the ledger, trust and governance area:
  *  - governance-hash: ICN's vote_hash / decision_hash byte formats (BLAKE3);
+ *  - governance-receipt: signed proposal + votes → proposal hash, outcome, hashes, receipt id;
  *  - ledger-root: signed journal entries ingested in a given order → ids, journal root, ledger
  *    root, balances, typed errors;
  *  - trust-score: signed attestations applied in file order and in reverse → two-hop scores,
@@ -10,7 +11,7 @@
  */
 import { dec } from '../../../core/canonical/index.js';
 import { IcnError } from '../../../core/errors.js';
-import { decisionHash, voteHash, type Outcome, type VoteChoice } from '../../../core/governance/index.js';
+import { decide, decisionHash, voteHash, type Outcome, type Proposal, type SignedVote, type VoteChoice } from '../../../core/governance/index.js';
 import type { Hash } from '../../../core/hash/index.js';
 import { Keypair } from '../../../core/identity/index.js';
 import { checkEntry, Ledger, LedgerError, signEntry, type JournalEntry } from '../../../core/ledger/index.js';
@@ -164,4 +165,21 @@ export const trustScoreKind: VectorKind = {
   },
 };
 
-export const LEDGER_KINDS: VectorKind[] = [governanceHashKind, ledgerRootKind, trustScoreKind];
+/**
+ * governance-receipt: {proposal, votes (signed), decided_at, expect:{proposal_hash, outcome,
+ * vote_hash, decision_hash, receipt_id}}: votes are verified, tallied and hashed by decide().
+ */
+export const governanceReceiptKind: VectorKind = {
+  kind: 'governance-receipt',
+  check(c) {
+    const r = decide(
+      field<Proposal>(c, 'proposal', (x) => typeof x === 'object' && x !== null, 'an object'),
+      field<SignedVote[]>(c, 'votes', Array.isArray, 'an array'),
+      field<number>(c, 'decided_at', Number.isSafeInteger, 'an integer'),
+    );
+    const outputs = { proposal_hash: r.proposal_hash, outcome: r.outcome, vote_hash: r.vote_hash, decision_hash: r.decision_hash, receipt_id: r.receipt_id };
+    return verdict(outputs, field(c, 'expect', (x) => typeof x === 'object' && x !== null, 'an object'));
+  },
+};
+
+export const LEDGER_KINDS: VectorKind[] = [governanceHashKind, governanceReceiptKind, ledgerRootKind, trustScoreKind];
