@@ -1,4 +1,8 @@
-/** Read a module file for the wasm verbs: `.wat` (compiled with wabt) or binary `.wasm`. */
+/**
+ * Read a module file for the wasm verbs: `.wat` (compiled with wabt) or binary `.wasm`. Text is
+ * compiled without wabt's validator: validity is for our validator (check) or V8 (raw) to decide,
+ * so a type error is a rejection (exit 1) while a syntax error stays an input error (exit 2).
+ */
 import { watToWasm } from '../../core/wasm/wat.js';
 import { readBytes, readText, UsageError } from '../io/files.js';
 import { isIcnError } from '../../core/errors.js';
@@ -7,7 +11,7 @@ export async function loadModuleFile(path: string): Promise<Uint8Array> {
   if (path.endsWith('.wat') || path.endsWith('.wast')) {
     const text = readText(path);
     try {
-      return await watToWasm(text, { filename: path });
+      return await watToWasm(text, { filename: path, validate: false });
     } catch (e) {
       if (isIcnError(e, 'WAT_PARSE')) throw new UsageError('WAT_PARSE', `${path}: not valid WebAssembly text: ${e.message.split('\n').slice(1, 4).join(' ').trim()}`);
       throw e;
