@@ -246,6 +246,10 @@ describe('ledger', () => {
           expect(l2.allBalances()).toEqual(l1.allBalances());
           expect(l2.recomputeBalances()).toEqual(new Map(l2.allBalances().map((b) => [`${b.account_id}\u0000${b.currency}`, b.balance])));
           for (const id of ids) expect(verifyInclusion(l1.journalRoot(), l2.prove(id))).toBe(true);
+          // heads, maintained incrementally, equal the definition recomputed from the entries
+          const named = new Set(built.flatMap((e) => e.parents));
+          expect(l2.heads()).toEqual(ids.filter((id) => !named.has(id)).sort());
+          expect(l1.heads()).toEqual(l2.heads());
         },
       ),
       { numRuns: 40 },

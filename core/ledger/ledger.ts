@@ -81,6 +81,8 @@ export class Ledger {
   private readonly journal = new MerkleTrie();
   private readonly entries = new Map<Hash, JournalEntry>();
   private readonly order: Hash[] = [];
+  /** Maintained on commit: entries not (yet) named as a parent by an applied entry. */
+  private readonly headSet = new Set<Hash>();
   private readonly limits = new Map<string, { account: string; currency: string; limit: bigint }>();
   /** Derived index: Σ credit − Σ debit per (account, currency). Never hashed. */
   private readonly balances = new Map<string, bigint>();
@@ -118,9 +120,7 @@ export class Ledger {
   }
   /** DAG heads: applied entries no applied entry names as a parent, sorted. */
   heads(): Hash[] {
-    const named = new Set<Hash>();
-    for (const e of this.entries.values()) for (const p of e.parents) named.add(p);
-    return [...this.entries.keys()].filter((id) => !named.has(id)).sort();
+    return [...this.headSet].sort();
   }
 
   creditLimit(account: string, currency: string): bigint {
@@ -270,6 +270,8 @@ export class Ledger {
   private commit(s: Staged): void {
     for (const l of s.limits) this.limits.set(key(l.account, l.currency), { ...l });
     for (const c of s.checked) {
+      for (const p of c.entry.parents) this.headSet.delete(p);
+      this.headSet.add(c.id);
       this.entries.set(c.id, c.entry);
       this.order.push(c.id);
       this.journal.insert(c.id);
