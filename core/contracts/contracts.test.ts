@@ -18,6 +18,9 @@ import {
   outputHash,
   receiptHash,
   receiptToJson,
+  receiptFromJson,
+  installationFromJson,
+  installationToJson,
   replayReceipt,
   signInstallation,
   type ContractCode,
@@ -324,6 +327,51 @@ describe('receipts', () => {
     const fail = await n.actor.execute({ codeHash: h, rule: 'transfer', args: args([{ Did: BOB.did.toString() }, 30]), caller: ALICE.did.toString(), timestamp: 10n });
     expect(fail.outcome).toMatchObject({ code: 'LEDGER_INSUFFICIENT_CREDIT' });
     expect((await replayReceipt(n.actor.runtime.witness(fail.witness)!, fail)).ok).toBe(true);
+  });
+});
+
+describe('versions across nodes, witness tampering, formats', () => {
+  it('an upgrade reaches another node after its base version, not before (unknown_previous)', () => {
+    const a = node(ALICE);
+    const b = node(DAVE, new TableTrust().set(DAVE.did, ALICE.did, 500_000));
+    const v1 = deployOn(a.actor, example('calculator'));
+    const json = JSON.parse(readFileSync(join(ROOT, 'contracts', 'calculator.json'), 'utf8'));
+    json.rules.pop();
+    const v2 = deployOn(a.actor, { engine: 'ccl', contract: loadContract(json) }, [], { previous: accepted(v1.result) });
+    accepted(v2.result);
+    expect(b.actor.handleDeploymentWire(v2.message.toWire())).toMatchObject({ accepted: false, reason: 'unknown_previous' });
+    accepted(b.actor.handleDeploymentWire(v1.message.toWire()));
+    const h2 = accepted(b.actor.handleDeploymentWire(v2.message.toWire()));
+    expect(b.actor.runtime.versions(h2).map((v) => v.installation.version)).toEqual([1, 2]);
+  });
+
+  it('a witness bundle that is not the one the receipt names is detected', async () => {
+    const { actor } = node(ALICE);
+    const h = accepted(deployOn(actor, example('calculator')).result);
+    const r = await actor.execute({ codeHash: h, rule: 'add', args: args([5, 3]), caller: ALICE.did.toString(), timestamp: 1n });
+    const bundle = actor.runtime.witness(r.witness)!;
+    const forged = { ...bundle, args: [{ Int: '6' }, { Int: '3' }] };
+    const res = await replayReceipt(forged, r);
+    expect(res.ok).toBe(false);
+    expect(res.witnessMatches).toBe(false);
+    expect(res.mismatches).toEqual(expect.arrayContaining(['argsHash', 'outputHash', 'witness']));
+  });
+
+  it('installations and receipts round-trip through their JSON forms', async () => {
+    const { actor } = node(ALICE);
+    const { message } = deployOn(actor, example('transfer'), [BOB], { minCallerTrustPpm: 123_456 });
+    const wire = JSON.parse(message.toWire());
+    const parsed = installationFromJson(wire.installation);
+    if (!parsed.ok) throw new Error(parsed.detail);
+    expect(canonicalString(installationToJson(parsed.value))).toBe(canonicalString(wire.installation));
+    expect(parsed.value.minCallerTrustPpm).toBe(123_456);
+    expect(installationFromJson({ ...wire.installation, minCallerTrustPpm: 1_000_001 })).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(installationFromJson({ ...wire.installation, installedAt: 5 })).toMatchObject({ ok: false, reason: 'malformed' });
+    const h = accepted(deployOn(actor, example('calculator')).result);
+    const r = await actor.execute({ codeHash: h, rule: 'add', args: args([1, 2]), caller: ALICE.did.toString(), timestamp: 3n });
+    const back = receiptFromJson(JSON.parse(canonicalString(receiptToJson(r))));
+    expect(receiptHash(back)).toBe(receiptHash(r));
+    expect(() => receiptFromJson({ ...receiptToJson(r) as object, extra: 1 })).toThrow(/unknown field/);
   });
 });
 
