@@ -184,6 +184,16 @@ export class ContractActor {
     return { ok: false, why: `${caller} is not a participant and has trust ${ppmLabel(score)}, below the contract's min_caller_trust ${ppmLabel(min)}` };
   }
 
+  /** ICN's dry run (same authorization, no side effects, no receipt, not counted as an execution). */
+  async dryRun(req: ExecuteRequest): ReturnType<ContractRuntime['dryRun']> {
+    const inst = this.runtime.get(req.codeHash);
+    if (!inst) throw new ContractError('CONTRACT_NOT_FOUND', `no contract with code hash ${req.codeHash} is installed`);
+    const caller = didOf(req.caller).toString();
+    const auth = this.authorize(inst, caller);
+    if (!auth.ok) throw new ContractError('CONTRACT_UNAUTHORIZED', auth.why, { caller });
+    return this.runtime.dryRun({ ...req, caller });
+  }
+
   /**
    * Execute a rule: authorize, run, apply ledger ops atomically, commit state, sign the receipt.
    * Throws ContractError for a caller who may not call (counted), an unknown contract, or an

@@ -233,6 +233,19 @@ describe('ledger effects', () => {
     expect(await metricValue(actor.metrics.registry, 'icn_contract_executions_failed_total', { contract_name: 'Transfer', rule_name: 'transfer', error: 'LEDGER_INSUFFICIENT_CREDIT' })).toBe(1);
   });
 
+  it('a dry run reports value, fuel, writes and ledger ops and changes nothing', async () => {
+    const { actor, ledger } = node(ALICE);
+    const h = accepted(deployOn(actor, example('transfer'), [BOB]).result);
+    const before = actor.runtime.state(h);
+    const d = await actor.dryRun({ codeHash: h, rule: 'transfer', args: args([{ Did: BOB.did.toString() }, 5]), caller: ALICE.did.toString(), timestamp: 1n });
+    expect(d).toMatchObject({ outcome: { status: 'ok' }, fuelUsed: '17', changedKeys: ['transfers'] });
+    expect(d.ledgerOps).toHaveLength(1);
+    expect(actor.runtime.state(h)).toBe(before);
+    expect(ledger.balance(ALICE.did.toString(), 'credits')).toBe(0n);
+    expect(await metricValue(actor.metrics.registry, 'icn_contract_executions_total', { contract_name: 'Transfer', rule_name: 'transfer' })).toBe(0);
+    await expect(actor.dryRun({ codeHash: h, rule: 'transfer', args: [], caller: CAROL.did.toString(), timestamp: 1n })).rejects.toMatchObject({ code: 'CONTRACT_UNAUTHORIZED' });
+  });
+
   it('the timebank records service hours in state and in the hours ledger', async () => {
     const { actor, ledger } = node(ALICE);
     for (const k of [ALICE, BOB, CAROL]) ledger.setCreditLimit(k.did.toString(), 'hours', 10n);

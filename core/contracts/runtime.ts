@@ -12,7 +12,9 @@ import { installationHash, type Installation } from './installation.js';
 import type { LedgerPort } from './ledger-port.js';
 import { signReceipt, type ExecutionReceipt } from './receipt.js';
 import type { Keypair } from '../identity/index.js';
-import { DEFAULT_FUEL } from '../ccl/index.js';
+import { DEFAULT_FUEL, execute, type LedgerOp } from '../ccl/index.js';
+import { InMemoryLedger } from './ledger-port.js';
+import type { Outcome } from './receipt.js';
 
 export interface Installed {
   readonly code: ContractCode;
@@ -98,6 +100,28 @@ export class ContractRuntime {
 
   witness(hash: Hash): WitnessBundle | undefined {
     return this.witnesses.get(hash);
+  }
+
+  /**
+   * ICN's dry run: execute against the current state and report what would happen (value, fuel,
+   * state keys written, ledger ops), dropping every side effect: no state commit, no ledger
+   * change, no receipt. Ledger ops are not checked against balances (nothing is applied).
+   */
+  async dryRun(req: ExecuteRequest): Promise<{ outcome: Outcome; value: Value | null; fuelUsed: string; changedKeys: string[]; ledgerOps: readonly LedgerOp[] }> {
+    const inst = this.installed.get(req.codeHash);
+    if (!inst) throw new ContractError('CONTRACT_NOT_FOUND', `no contract with code hash ${req.codeHash} is installed`);
+    const state = this.states.get(req.codeHash)!;
+    if (inst.code.engine === 'ccl') {
+      const r = execute({ contract: inst.code.contract, rule: req.rule, args: req.args, caller: req.caller, state, capabilities: inst.installation.capabilities, fuelLimit: req.fuelLimit ?? DEFAULT_FUEL });
+      if (!r.ok) return { outcome: { status: 'error', code: r.error.code, path: typeof r.error.details.path === 'string' ? r.error.details.path : null }, value: null, fuelUsed: String(r.fuelUsed), changedKeys: [], ledgerOps: [] };
+      return { outcome: { status: 'ok' }, value: r.value, fuelUsed: String(r.fuelUsed), changedKeys: [...r.changedKeys], ledgerOps: r.ledgerOps };
+    }
+    const out = await runExecution(
+      { code: inst.code, installation: inst.installation, rule: req.rule, args: req.args, caller: req.caller, timestamp: req.timestamp, fuelLimit: req.fuelLimit ?? DEFAULT_FUEL, state },
+      new InMemoryLedger(),
+      this.executor.did.toString(),
+    );
+    return { outcome: out.body.outcome, value: out.value, fuelUsed: out.body.fuelUsed, changedKeys: [], ledgerOps: [] };
   }
 
   /** Execute a rule (no authorization here: see ContractActor). Commits state on success. */
