@@ -4,3 +4,5 @@ export { MemoryKvStore } from './storage.js';
 export type { KvStore } from './storage.js';
 export { createNodeMetrics } from './metrics.js';
 export type { NodeMetrics } from './metrics.js';
+export { NodeContracts, CONTRACT_ROOTS_VERSION } from './contracts.js';
+export type { NodeContractsOptions } from './contracts.js';

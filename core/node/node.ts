@@ -70,6 +70,7 @@ export class IcnNode {
   readonly governance: Governance;
   /** Roots of the contract components, supplied by the contract registry once attached. */
   private readonly components = new Map<ComponentName, () => Hash>();
+  private readonly trustListeners: (() => void)[] = [];
 
   constructor(opts: NodeOptions) {
     this.keypair = opts.keypair;
@@ -95,6 +96,11 @@ export class IcnNode {
     this.handlers.set(topic, handler);
     // Entries that arrived before the handler was attached are applied now, in canonical order.
     for (const e of this.gossip.entries(topic)) this.applyOne(e, handler);
+  }
+
+  /** Called after every trust attestation this node applies (components whose decisions depend on trust). */
+  onTrustApplied(f: () => void): void {
+    this.trustListeners.push(f);
   }
 
   /** Supply a state-root component (the contract registry's contracts, installations, contract_states). */
@@ -194,6 +200,7 @@ export class IcnNode {
           const att = e.data as SignedTrustAttestation;
           if ((att as { from?: unknown })?.from !== e.author) throw new IcnError('NODE_AUTHOR_MISMATCH', `attestation from ${String((att as { from?: unknown })?.from)} published by ${e.author}`);
           this.trust.apply(this.verifiedAttestation(att));
+          for (const f of this.trustListeners) f();
         });
       case 'ledger:entries':
         return this.guard(e, () => {

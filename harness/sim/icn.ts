@@ -4,7 +4,7 @@
  */
 import { BoundedVerifiedCache, type GossipHazards, type GossipOptions, type VerifiedCache } from '../../core/gossip/index.js';
 import type { Hash } from '../../core/hash/index.js';
-import { IcnNode } from '../../core/node/index.js';
+import { IcnNode, NodeContracts } from '../../core/node/index.js';
 import type { ProcessContext, SimProcess } from './simulator.js';
 
 export interface IcnProcessOptions {
@@ -21,7 +21,10 @@ export interface IcnProcessOptions {
 }
 
 export class IcnSimProcess implements SimProcess {
-  constructor(readonly node: IcnNode) {}
+  constructor(
+    readonly node: IcnNode,
+    readonly contracts: NodeContracts,
+  ) {}
   get id(): string {
     return this.node.id;
   }
@@ -42,8 +45,9 @@ export function icnProcessFactory(o: IcnProcessOptions = {}): (ctx: ProcessConte
     const g = { ...(o.gossip ?? {}), ...(o.gossipFor?.(ctx.index) ?? {}) };
     if (o.hazards) g.hazards = o.hazards;
     const node = new IcnNode({ keypair: ctx.keypair, clock: ctx.clock, rng: ctx.rng, transport: ctx.transport, storage: ctx.storage, peers: ctx.peers, gossip: g, restore: ctx.restarted, verifiedCache: cache, ...(o.defaultCreditLimit !== undefined ? { defaultCreditLimit: o.defaultCreditLimit } : {}) });
+    const contracts = new NodeContracts(node);
     o.onStart?.(node, ctx);
-    return new IcnSimProcess(node);
+    return new IcnSimProcess(node, contracts);
   };
 }
 

@@ -19,6 +19,13 @@ import { gossipFingerprint, icnProcessFactory, IcnSimProcess } from './icn.js';
 import { DeterminismDivergence, Simulator, type StepLog } from './simulator.js';
 import type { GossipHazards } from '../../core/gossip/index.js';
 import { entryId } from '../../core/ledger/index.js';
+import { join } from 'node:path';
+import { canonicalString } from '../../core/canonical/index.js';
+import { CALLER_ACCOUNT, capabilityToJson, valueFromJson, valueToJson } from '../../core/ccl/index.js';
+import { codeFromJson, codeHash, DeploymentMessage, outputHash, signInstallation, withSignatures, type ContractCode, type ExecutionReceipt } from '../../core/contracts/index.js';
+import { DOMAIN } from '../../core/hash/index.js';
+import type { NodeContracts } from '../../core/node/index.js';
+import { readJsonFile } from '../io/files.js';
 import { Rng } from '../../core/runtime/index.js';
 
 export const SCENARIO_FORMAT = 'icn-scenario/v1';
@@ -33,6 +40,20 @@ export type Step = { at: number } & (
   | { do: 'publish'; node: number; topic: Topic; data: unknown }
   /** `count` publications by one node, 1 ms apart (a flood). */
   | { do: 'flood'; node: number; topic: Topic; count: number }
+  /**
+   * Deploy contracts/<contract>.json from `node`, its participants replaced by the given nodes
+   * (default: the deployer), all co-signing. `as` names it for later steps (default: the file stem).
+   * `tamper`: publish it broken instead: `deployer_signature` (signed by another key) or
+   * `capabilities` (a capability added after signing).
+   */
+  | { do: 'deploy'; node: number; contract: string; as?: string; participants?: number[]; min_caller_trust?: string; tamper?: 'deployer_signature' | 'capabilities' }
+  /** `count` distinct deployments by one node in one burst (a deployment flood). */
+  | { do: 'deploy_flood'; node: number; contract: string; count: number }
+  /**
+   * Run a rule on node `node` as `caller` (default: the same node). `expect`: the returned value
+   * (CCL value JSON, e.g. {"Int": 8}), or "unauthorized".
+   */
+  | { do: 'execute'; node: number; contract: string; rule: string; args: unknown[]; caller?: number; expect?: unknown }
 );
 
 export type Check =
@@ -45,7 +66,13 @@ export type Check =
   /** A node's Prometheus metric (summed over matching label sets). */
   | { check: 'metric'; node: number; name: string; labels?: Record<string, string>; equals?: number; min?: number; max?: number }
   /** Node `node`'s trust score (ppm) in node `of`. */
-  | { check: 'trust'; node: number; of: number; min?: number; max?: number };
+  | { check: 'trust'; node: number; of: number; min?: number; max?: number }
+  /** Whether a deployed contract (by its `as` name) is installed on the given nodes (default all). */
+  | { check: 'installed'; contract: string; nodes?: number[]; equals: boolean }
+  /** Number of distinct contracts installed on each given node. */
+  | { check: 'installed_count'; nodes?: number[]; equals?: number; min?: number; max?: number }
+  /** Every `execute` step met its `expect`. */
+  | { check: 'executions' };
 
 export interface ScenarioDef {
   format: typeof SCENARIO_FORMAT;
@@ -70,6 +97,8 @@ export interface ScenarioDef {
 
 export interface ScenarioOptions {
   seed: bigint;
+  /** Where contracts/ is (deploy steps). */
+  repoRoot?: string;
   /** Override the node count (scenarios that scale). */
   nodes?: number;
   /** Fault spec applied on top of the scenario's. */
@@ -126,11 +155,11 @@ export function checkScenario(x: unknown, where: string): ScenarioDef {
   if (!Array.isArray(d.steps) || !Array.isArray(d.expect)) bad(where, 'steps and expect must be arrays');
   d.steps.forEach((s, i) => {
     int(s.at, `${where}.steps[${i}].at`);
-    if (!['attest', 'attest_all', 'attest_node', 'transfer', 'publish', 'flood'].includes(s.do)) bad(`${where}.steps[${i}]`, `unknown action ${JSON.stringify(s.do)}`);
+    if (!['attest', 'attest_all', 'attest_node', 'transfer', 'publish', 'flood', 'deploy', 'deploy_flood', 'execute'].includes(s.do)) bad(`${where}.steps[${i}]`, `unknown action ${JSON.stringify(s.do)}`);
     if ('topic' in s && !(TOPICS as readonly string[]).includes(s.topic)) bad(`${where}.steps[${i}]`, `undeclared topic ${JSON.stringify(s.topic)}`);
   });
   d.expect.forEach((c, i) => {
-    if (!['converged', 'ledger_complete', 'gossip_count', 'metric', 'trust'].includes(c.check)) bad(`${where}.expect[${i}]`, `unknown check ${JSON.stringify(c.check)}`);
+    if (!['converged', 'ledger_complete', 'gossip_count', 'metric', 'trust', 'installed', 'installed_count', 'executions'].includes(c.check)) bad(`${where}.expect[${i}]`, `unknown check ${JSON.stringify(c.check)}`);
   });
   return d;
 }
@@ -185,6 +214,62 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
     return x;
   };
   const submitted: Hash[] = [];
+  const deployments = new Map<string, Hash>();
+  const executes: { at: number; k: number; s: Step }[] = [];
+  const execResults: { ok: boolean; detail: string }[] = [];
+  const contractsOf = (i: number): NodeContracts | undefined => (sim.node(i) as IcnSimProcess | undefined)?.contracts;
+  const loadCode = (file: string, participants: string[], rename?: string): ContractCode => {
+    if (!o.repoRoot) throw new IcnError('SCENARIO_CONTRACTS', 'deploy steps need the repository root (contracts/)');
+    const json = readJsonFile(join(o.repoRoot, 'contracts', `${file}.json`)) as Record<string, unknown>;
+    return codeFromJson({ engine: 'ccl', contract: { ...json, participants, ...(rename ? { name: rename } : {}) } });
+  };
+  const deploy = (s: Extract<Step, { do: 'deploy' }>, where: string, rename?: string): Hash => {
+    const d = nodeAt(s.node, n, where);
+    const nc = contractsOf(d);
+    if (!nc) throw new IcnError('SCENARIO_NODE_DOWN', `${where}: node ${d} is down`);
+    const parts = (s.participants ?? [s.node]).map((p) => nodeAt(p, n, where));
+    if (!parts.includes(d)) parts.unshift(d);
+    const code = loadCode(s.contract, [...new Set(parts)].map((p) => sim.ids[p]!), rename);
+    const opts = { capabilities: [], minCallerTrustPpm: s.min_caller_trust === undefined ? null : ppmFromDecimal(s.min_caller_trust), installedAt: BigInt(nc.node.clock.nowMs()) };
+    const body = nc.actor.prepare(code, opts);
+    const signatures = parts.filter((p) => p !== d).map((p) => signInstallation(body, sim.keypairs[p]!));
+    if (s.tamper) {
+      const message = DeploymentMessage.create(code, withSignatures(body, [...signatures, signInstallation(body, sim.keypairs[d]!)]), sim.keypairs[d]!).toJson() as Record<string, unknown>;
+      if (s.tamper === 'deployer_signature') {
+        const forger = sim.keypairs[(d + 1) % n]!;
+        const { deployerSignature, ...unsigned } = message;
+        void deployerSignature;
+        message.deployerSignature = forger.sign(DOMAIN.deploymentMessage, unsigned);
+      } else {
+        const inst = message.installation as Record<string, unknown>;
+        message.installation = { ...inst, capabilities: [...(inst.capabilities as unknown[]), capabilityToJson({ k: 'WriteLedger', accounts: [CALLER_ACCOUNT] })] };
+      }
+      nc.publishRaw(message);
+      return codeHash(code);
+    }
+    const r = nc.deploy(code, { ...opts, signatures });
+    if (!r.result.accepted) throw new IcnError('SCENARIO_DEPLOY', `${where}: node ${d} could not deploy ${s.contract}: ${r.result.reason}: ${r.result.detail}`);
+    return r.result.codeHash;
+  };
+  const execute = async (s: Extract<Step, { do: 'execute' }>, i: number, where: string): Promise<{ ok: boolean; detail: string }> => {
+    const h = deployments.get(s.contract);
+    if (!h) throw new IcnError('SCENARIO_FORMAT', `${where}: no deployed contract named ${JSON.stringify(s.contract)}`);
+    const nc = contractsOf(i)!;
+    const caller = sim.ids[nodeAt(s.caller ?? s.node, n, where)]!;
+    const label = `node ${i} ${s.contract}.${s.rule}(${s.args.map((a) => canonicalString(a as never)).join(', ')}) as node ${s.caller ?? s.node}`;
+    let got: string;
+    let receipt: ExecutionReceipt | undefined;
+    try {
+      receipt = await nc.execute({ codeHash: h, rule: s.rule, args: s.args.map((a, j) => valueFromJson(a, `${where}.args[${j}]`)), caller, timestamp: BigInt(nc.node.clock.nowMs()) });
+      got = receipt.outcome.status === 'ok' ? `output ${receipt.outputHash}` : `error ${receipt.outcome.code}`;
+    } catch (e) {
+      if (!(e instanceof IcnError)) throw e;
+      got = e.code === 'CONTRACT_UNAUTHORIZED' ? 'unauthorized' : `refused ${e.code}`;
+    }
+    if (s.expect === undefined) return { ok: true, detail: `${label}: ${got}` };
+    const want = s.expect === 'unauthorized' ? 'unauthorized' : `output ${outputHash({ value: valueToJson(valueFromJson(s.expect, `${where}.expect`)) })}`;
+    return { ok: got === want, detail: `${label}: ${got === want ? `as expected (${canonicalString(s.expect as never)})` : `expected ${canonicalString(s.expect as never)} (${want}), got ${got}`}` };
+  };
   let lastStep = 0;
   let pendingSteps = def.steps.length;
   def.steps.forEach((s, k) => {
@@ -229,10 +314,40 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
           for (let c = 0; c < s.count; c++) x.publish(s.topic, { flood: String(c) });
           return;
         }
+        case 'deploy':
+          deployments.set(s.as ?? s.contract, deploy(s, where));
+          return;
+        case 'deploy_flood':
+          for (let c = 0; c < s.count; c++) deploy({ ...s, at: s.at, do: 'deploy', as: `${s.contract}#flood${c}` }, where, `Flood${c}`);
+          return;
+        case 'execute':
+          return; // run by the driver below (asynchronous)
       }
     };
-    sim.at(s.at, `${where}:${s.do}`, act);
+    if (s.do !== 'execute') sim.at(s.at, `${where}:${s.do}`, act);
+    else executes.push({ at: s.at, k, s });
   });
+
+  // Contract executions are asynchronous: the driver runs the simulator up to each one, awaits
+  // it, and chains its result into the trace as a step.
+  executes.sort((a, b) => a.at - b.at || a.k - b.k);
+  while (executes.length) {
+    const x = executes.shift()!;
+    sim.runBefore(x.at);
+    const s = x.s as Extract<Step, { do: 'execute' }>;
+    const where = `steps[${x.k}]`;
+    const i = nodeAt(s.node, n, where);
+    if (!sim.isUp(i)) {
+      executes.push({ ...x, at: x.at + sim.tickIntervalMs });
+      executes.sort((a, b) => a.at - b.at || a.k - b.k);
+      continue;
+    }
+    pendingSteps--;
+    lastStep = Math.max(lastStep, x.at);
+    const outcome = await execute(s, i, where);
+    sim.external(`${where}:execute`, outcome.detail);
+    execResults.push(outcome);
+  }
 
   const agreed = () => {
     if (pendingSteps > 0) return false;
@@ -257,7 +372,21 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
   const convergedAtMs = sim.runUntilTrue(agreed, def.horizonMs, Math.max(16, n)) ?? null;
 
   const checks: CheckResult[] = [];
-  for (const c of def.expect) checks.push(await runCheck(c, sim, n, nodeOf, submitted, convergedAtMs));
+  for (const c of def.expect) {
+    if (c.check === 'executions') {
+      const badRuns = execResults.filter((r) => !r.ok);
+      checks.push({ check: 'executions', ok: badRuns.length === 0 && execResults.length > 0, detail: badRuns.length ? badRuns.map((r) => r.detail).join('; ') : `${execResults.length} executions as expected` });
+    } else if (c.check === 'installed') {
+      const h = deployments.get(c.contract);
+      const nodes = c.nodes ? c.nodes.map((i) => nodeAt(i, n, 'installed')) : [...Array(n).keys()];
+      const wrong = nodes.filter((i) => (h !== undefined && contractsOf(i)?.actor.runtime.get(h) !== undefined) !== c.equals);
+      checks.push({ check: `installed ${c.contract}`, ok: h !== undefined && wrong.length === 0, detail: h === undefined ? `no deployment named ${c.contract}` : wrong.length ? `${c.equals ? 'missing on' : 'present on'} nodes ${wrong.join(', ')}` : `${c.equals ? 'installed' : 'absent'} on ${nodes.length} nodes` });
+    } else if (c.check === 'installed_count') {
+      const nodes = c.nodes ? c.nodes.map((i) => nodeAt(i, n, 'installed_count')) : [...Array(n).keys()];
+      const wrong = nodes.map((i) => [i, contractsOf(i)?.installedCodeHashes().length ?? -1] as const).filter(([, v]) => !within(v, c));
+      checks.push({ check: 'installed_count', ok: wrong.length === 0, detail: wrong.length ? wrong.map(([i, v]) => `node ${i}: ${v}`).join(', ') + ` (expected ${bounds(c)})` : `${nodes.length} nodes ${bounds(c)}` });
+    } else checks.push(await runCheck(c, sim, n, nodeOf, submitted, convergedAtMs));
+  }
   const ok = checks.every((c) => c.ok);
   const spec = faultSpec(faults);
   const reproduce = `icn-harness scenario ${def.name} --seed ${o.seed} --nodes ${n} --faults '${spec}'`;
@@ -284,7 +413,7 @@ function within(v: number, c: { equals?: number; min?: number; max?: number }): 
 const bounds = (c: { equals?: number; min?: number; max?: number }) =>
   [c.equals !== undefined ? `= ${c.equals}` : '', c.min !== undefined ? `≥ ${c.min}` : '', c.max !== undefined ? `≤ ${c.max}` : ''].filter(Boolean).join(' and ');
 
-async function runCheck(c: Check, sim: Simulator, n: number, nodeOf: (i: number) => IcnNode | undefined, submitted: Hash[], convergedAtMs: number | null): Promise<CheckResult> {
+async function runCheck(c: Exclude<Check, { check: 'executions' | 'installed' | 'installed_count' }>, sim: Simulator, n: number, nodeOf: (i: number) => IcnNode | undefined, submitted: Hash[], convergedAtMs: number | null): Promise<CheckResult> {
   switch (c.check) {
     case 'converged': {
       const roots = sim.ids.map((_, i) => nodeOf(i)?.stateRoot() ?? 'down');

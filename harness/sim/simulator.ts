@@ -264,30 +264,60 @@ export class Simulator {
     this.checkpoints.push({ step: this.stats.steps, hash: this.stateHash() });
   }
 
+  /** Chain one step into the trace (and compare it with the earlier run's, when checking). */
+  private traceStep(time: number, desc: unknown[]): number {
+    const step = ++this.stats.steps;
+    this.chain = contentHash(DOMAIN.simEvent, [this.chain, step, time, desc as never]);
+    const cmp = this.opts.compareWith;
+    if (cmp) {
+      const expected = cmp.digests[step - 1];
+      if (expected !== this.chain) {
+        throw new DeterminismDivergence(step, expected === undefined ? '(run ended before this step)' : `${cmp.describe[step - 1]}`, `t=${time}ms ${canonicalString(desc as never)}`);
+      }
+    }
+    if (this.opts.record) {
+      this.log.digests.push(this.chain);
+      this.log.describe.push(`t=${time}ms ${canonicalString(desc as never)}`);
+    }
+    return step;
+  }
+
   /** Process one event. Returns false when the queue is empty. */
   step(): boolean {
     const q = this.queue.pop();
     if (!q) return false;
     this.nowMs = q.time;
     const ev = q.event;
-    const step = ++this.stats.steps;
-    const desc = this.describe(ev);
-    this.chain = contentHash(DOMAIN.simEvent, [this.chain, step, q.time, desc as never]);
-    const cmp = this.opts.compareWith;
-    if (cmp) {
-      const expected = cmp.digests[step - 1];
-      if (expected !== this.chain) {
-        throw new DeterminismDivergence(step, expected === undefined ? '(run ended before this step)' : `${cmp.describe[step - 1]}`, `t=${q.time}ms ${canonicalString(desc as never)}`);
-      }
-    }
-    if (this.opts.record) {
-      this.log.digests.push(this.chain);
-      this.log.describe.push(`t=${q.time}ms ${canonicalString(desc as never)}`);
-    }
+    const step = this.traceStep(q.time, this.describe(ev));
     this.apply(ev);
     this.onStep?.(step, ev, q.time);
     if (step % this.checkpointEvery === 0) this.checkpoint();
     return true;
+  }
+
+  /**
+   * A workload step run by the driver between events (it may be async, e.g. a contract
+   * execution): traced like an event at the current virtual time, with `detail` (its result)
+   * chained in, so a different outcome is a different step.
+   */
+  external(label: string, detail: unknown): void {
+    const step = this.traceStep(this.nowMs, ['external', label, detail]);
+    if (step % this.checkpointEvery === 0) this.checkpoint();
+  }
+
+  /** Time of the next queued event (undefined when idle). */
+  get nextEventTime(): number | undefined {
+    return this.queue.peek()?.time;
+  }
+
+  /** Run every event strictly before `t`, then set the clock to t. */
+  runBefore(t: number): void {
+    for (;;) {
+      const q = this.queue.peek();
+      if (!q || q.time >= t) break;
+      this.step();
+    }
+    this.nowMs = Math.max(this.nowMs, t);
   }
 
   private apply(ev: SimEvent): void {

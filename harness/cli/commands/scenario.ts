@@ -47,7 +47,7 @@ export function register(program: Command): void {
         let failed = 0;
         for (let k = 0; k < count; k++) {
           const seed = seed0 + BigInt(k);
-          const opts = { seed, ...(nodes ? { nodes } : {}), ...(o.faults ? { faults: o.faults } : {}) };
+          const opts = { seed, repoRoot: root, ...(nodes ? { nodes } : {}), ...(o.faults ? { faults: o.faults } : {}) };
           if (o.checkDeterminism) {
             const d = await checkDeterminism(def, opts);
             results.push({ seed: seed.toString(), determinism: d });

@@ -35,7 +35,7 @@ export function createScenariosSuite(): Suite {
       const def = m ? load(ctx).get(m[1]!) : undefined;
       if (!m || !def) throw new IcnError('CASE_UNKNOWN', `no scenario case ${spec.id}`);
       const seed = scenarioSeed(ctx.seed, Number(m[2]));
-      const r = await runScenario(def, { seed });
+      const r = await runScenario(def, { seed, repoRoot: ctx.repoRoot });
       const outputs: Record<string, string> = {
         seed: seed.toString(),
         nodes: String(r.nodes),

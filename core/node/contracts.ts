@@ -1,0 +1,126 @@
+/**
+ * Contracts on a node: the ContractActor (core/contracts) fed by the `contracts:deploy` gossip
+ * topic, with the node's trust graph as its oracle and metrics on the node's registry.
+ *
+ * Choices that keep installation a function of what a node has seen, not of when:
+ *  - The actor's clock-based per-deployer limit is switched off here; the node relies on
+ *    gossip's canonical per-author limit on `contracts:deploy` (core/gossip/store.ts), which
+ *    every node applies to the same entries the same way.
+ *  - A deployment refused for trust (`trust_too_low`) is kept and tried again whenever a trust
+ *    attestation is applied, so the outcome does not depend on whether the deployment or the
+ *    attestation arrived first. Installation is monotone: a later drop in trust does not uninstall.
+ *  - Contract ledger operations go to the actor's LedgerPort (the reference InMemoryLedger, one
+ *    per node); they are not journal entries of core/ledger (see the report: not wired yet).
+ *
+ * State-root components (core/node/state-root.ts), computed here from the contract runtime:
+ *  contracts = sorted code hashes; installations = sorted [code hash, installation hash];
+ *  contract_states = sorted [code hash, stateRoot(code hash, state)].
+ */
+import { canonicalString } from '../canonical/index.js';
+import { ContractActor, DeploymentMessage, InMemoryLedger, stateRoot, type ContractConfig, type DeployOptions, type ExecuteRequest, type HandleResult, type LedgerPort } from '../contracts/index.js';
+import type { ContractCode } from '../contracts/index.js';
+import type { ExecutionReceipt } from '../contracts/index.js';
+import type { GossipEntry } from '../gossip/index.js';
+import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
+import { createContractMetrics, type ContractMetrics } from '../metrics/index.js';
+import type { IcnNode } from './node.js';
+
+export const CONTRACT_ROOTS_VERSION = 'icn-node-contract-roots/v1';
+
+export interface NodeContractsOptions {
+  config?: Partial<ContractConfig>;
+  ledger?: LedgerPort;
+}
+
+export class NodeContracts {
+  readonly actor: ContractActor;
+  readonly ledger: LedgerPort;
+  readonly metrics: ContractMetrics;
+  /** Deployments refused for trust, by gossip entry hash: retried when trust changes. */
+  private readonly waitingForTrust = new Map<Hash, GossipEntry>();
+  /** Every deployment entry's outcome on this node, by gossip entry hash (observations). */
+  readonly outcomes = new Map<Hash, HandleResult>();
+
+  constructor(
+    readonly node: IcnNode,
+    o: NodeContractsOptions = {},
+  ) {
+    this.metrics = createContractMetrics(node.metrics.registry);
+    this.ledger = o.ledger ?? new InMemoryLedger();
+    this.actor = new ContractActor({
+      identity: node.keypair,
+      trust: node.trust,
+      ledger: this.ledger,
+      clock: node.clock,
+      metrics: this.metrics,
+      config: { ...o.config, rateLimit: { maxDeployments: Number.MAX_SAFE_INTEGER, windowMs: 1, ...o.config?.rateLimit } },
+    });
+    node.setComponent('contracts', () => this.contractsRoot());
+    node.setComponent('installations', () => this.installationsRoot());
+    node.setComponent('contract_states', () => this.statesRoot());
+    node.onTrustApplied(() => this.retryWaiting());
+    node.onTopic('contracts:deploy', (e) => this.handle(e));
+  }
+
+  /** Deploy from this node: install locally, then publish the message on `contracts:deploy`. */
+  deploy(code: ContractCode, o: DeployOptions): { message: DeploymentMessage; result: HandleResult; entry: GossipEntry | undefined } {
+    const { message, result } = this.actor.deploy(code, o);
+    const entry = result.accepted ? this.node.publish('contracts:deploy', message.toJson()) : undefined;
+    return { message, result, entry };
+  }
+
+  /** Publish a deployment message as given (tests and byzantine scenarios: forged or tampered). */
+  publishRaw(message: unknown): GossipEntry {
+    return this.node.publish('contracts:deploy', message);
+  }
+
+  execute(req: ExecuteRequest): Promise<ExecutionReceipt> {
+    return this.actor.execute(req);
+  }
+
+  private handle(e: GossipEntry): void {
+    const already = this.outcomes.get(e.hash);
+    if (already?.accepted) return;
+    let r: HandleResult;
+    let msg: DeploymentMessage | undefined;
+    try {
+      msg = DeploymentMessage.fromJson(e.data);
+    } catch {
+      msg = undefined;
+    }
+    if (msg && this.actor.runtime.get(msg.codeHash as Hash) && e.author === this.node.id) {
+      r = { accepted: true, codeHash: msg.codeHash as Hash, duplicate: true }; // our own deployment, installed by deploy()
+    } else if (msg) r = this.actor.handleDeploymentMessage(msg);
+    else r = this.actor.handleDeploymentWire(canonicalString(e.data as never));
+    this.outcomes.set(e.hash, r);
+    if (!r.accepted && r.reason === 'trust_too_low') this.waitingForTrust.set(e.hash, e);
+    else this.waitingForTrust.delete(e.hash);
+  }
+
+  private retryWaiting(): void {
+    if (this.waitingForTrust.size === 0) return;
+    // Canonical order: entry timestamp, then hash (never the Map's insertion order).
+    const es = [...this.waitingForTrust.values()].sort((a, b) => a.timestamp - b.timestamp || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+    for (const e of es) this.handle(e);
+  }
+
+  installedCodeHashes(): Hash[] {
+    return this.actor.runtime.codeHashes().slice().sort();
+  }
+
+  contractsRoot(): Hash {
+    return contentHash(DOMAIN.componentRoot, { version: CONTRACT_ROOTS_VERSION, name: 'contracts', code: this.installedCodeHashes() });
+  }
+
+  installationsRoot(): Hash {
+    return contentHash(DOMAIN.componentRoot, { version: CONTRACT_ROOTS_VERSION, name: 'installations', installations: this.installedCodeHashes().map((h) => [h, this.actor.runtime.get(h)!.installationHash]) });
+  }
+
+  statesRoot(): Hash {
+    return contentHash(DOMAIN.componentRoot, {
+      version: CONTRACT_ROOTS_VERSION,
+      name: 'contract_states',
+      states: this.installedCodeHashes().map((h) => [h, stateRoot(h, this.actor.runtime.state(h) ?? new Map())]),
+    });
+  }
+}
