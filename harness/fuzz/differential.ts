@@ -122,6 +122,8 @@ export interface FuzzOptions {
   onCase?: (r: CaseReport) => void;
   /** Shrink a failure (default true). */
   shrink?: boolean;
+  /** Cases run while shrinking before settling for the smallest failure so far (default 200). */
+  shrinkBudget?: number;
 }
 
 export interface FuzzSummary {
@@ -147,7 +149,11 @@ export async function fuzzDiff(opts: FuzzOptions): Promise<FuzzSummary> {
   let lastInput: [number[], GenProfile] | undefined;
   let shrinking = false;
   try {
+    let shrinkSteps = 0;
+    const budget = opts.shrinkBudget ?? 200;
     const prop = fc.asyncProperty(tapeArb, fc.constantFrom(...profiles), async (tape, profile) => {
+      // budget spent: every further candidate "passes" unrun, so fast-check keeps the smallest failure found
+      if (shrinking && ++shrinkSteps > budget) return true;
       const r = await runner.run(generate(tape, profile), opts.faults);
       if (!shrinking) {
         count(`profile:${profile}`);
