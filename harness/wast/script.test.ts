@@ -49,3 +49,31 @@ describe('wast script parser', () => {
     expect(n).toBeGreaterThan(16000);
   });
 });
+
+describe('wast parser: robustness', () => {
+  it('any input either parses or fails with a WastSyntaxError / literal error (never anything else)', async () => {
+    const fc = (await import('fast-check')).default;
+    const { WastSyntaxError } = await import('./sexpr.js');
+    const { IcnError } = await import('../../core/errors.js');
+    const atoms = ['(', ')', '"', '\\', ';;', '(;', ';)', 'module', 'assert_return', 'invoke', '"f"', '(i32.const 1)', '(f32.const nan:0x1)', 'either', 'v128.const', 'i8x16', '0x', '-', 'nan:canonical', '\n', ' ', '(get', '$M', 'binary', 'quote'];
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...atoms), fc.string({ maxLength: 4 })), { maxLength: 40 }), (parts) => {
+        try {
+          parseScript(parts.join(' '));
+        } catch (e) {
+          expect(e instanceof WastSyntaxError || e instanceof IcnError).toBe(true);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('wast parser: regressions found by the fuzzer', () => {
+  it('a lone ";" is an error, not an endless loop', () => {
+    expect(() => parseScript('(module) ;)')).toThrow(/unexpected ";"/);
+  });
+  it('a \\u escape outside Unicode is a syntax error', () => {
+    expect(() => parseScript('(module (func (export "\\u{110000}")))')).toThrow(/not a Unicode scalar value/);
+  });
+});

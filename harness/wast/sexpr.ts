@@ -91,7 +91,9 @@ export function parseSExprs(src: string, file = '<wast>'): SNode[] {
           } else if (e === 'u') {
             const m = /^u\{([0-9a-fA-F_]+)\}/.exec(src.slice(i + 1, i + 16));
             if (!m) fail('bad \\u escape');
-            bytes.push(...enc.encode(String.fromCodePoint(parseInt(m![1]!.replace(/_/g, ''), 16))));
+            const cp = parseInt(m![1]!.replace(/_/g, ''), 16);
+            if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) fail(`\\u{${m![1]}} is not a Unicode scalar value`);
+            bytes.push(...enc.encode(String.fromCodePoint(cp)));
             i += 1 + m![0].length;
           } else if (/^[0-9a-fA-F]{2}$/.test(src.slice(i + 1, i + 3))) {
             bytes.push(parseInt(src.slice(i + 1, i + 3), 16));
@@ -106,6 +108,8 @@ export function parseSExprs(src: string, file = '<wast>'): SNode[] {
       return { t: 'str', bytes: new Uint8Array(bytes), start, end: i, line: l };
     }
     while (i < src.length && !DELIM.has(src[i]!)) i++;
+    // a lone ';' (not starting a comment) is the only delimiter that can reach here: never loop on it
+    if (i === start) fail(`unexpected ${JSON.stringify(src[i])}`);
     return { t: 'atom', v: src.slice(start, i), start, end: i, line: l };
   };
   const out: SNode[] = [];
