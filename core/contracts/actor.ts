@@ -184,6 +184,11 @@ export class ContractActor {
     return { ok: false, why: `${caller} is not a participant and has trust ${ppmLabel(score)}, below the contract's min_caller_trust ${ppmLabel(min)}` };
   }
 
+  /** The issue's name for execute(). */
+  executeRule(req: ExecuteRequest): Promise<ExecutionReceipt> {
+    return this.execute(req);
+  }
+
   /** ICN's dry run (same authorization, no side effects, no receipt, not counted as an execution). */
   async dryRun(req: ExecuteRequest): ReturnType<ContractRuntime['dryRun']> {
     const inst = this.runtime.get(req.codeHash);
