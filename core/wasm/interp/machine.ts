@@ -106,6 +106,16 @@ export class Machine {
     if (this.trace) this.ev({ ev: 'charge', func: fi, offset: at, amount: cost, fuelLeft: String(this.fuelLeft) });
   }
 
+  /** Take a frame's logical stack slots, or trap stack_exhausted. */
+  private takeFrame(c: Compiled, f: FuncInst): void {
+    if (this.stackUsed + c.frameSlots > this.opts.maxStackSlots) throw this.trap('stack_exhausted', f.index!, 0, `frame of ${c.frameSlots} slots at ${this.stackUsed}/${this.opts.maxStackSlots}`);
+    this.stackUsed += c.frameSlots;
+  }
+
+  private oobTrap(fi: number, at: number, ea: number, w: number): WasmTrap {
+    return this.trap('memory_oob', fi, at, `access of ${w} bytes at ${ea}`);
+  }
+
   private trap(t: import('../traps.js').Trap, fi: number, at: number, detail?: string): WasmTrap {
     const e = new WasmTrap(t, detail);
     (e as WasmTrap & { where?: [number, number] }).where = [fi, at];
@@ -145,7 +155,6 @@ export class Machine {
     if (entry.host) return this.callHost(entry, args);
     const S = this.S;
     const opts = this.opts;
-    const maxSlots = opts.maxStackSlots;
     const tracing = this.trace !== undefined;
     // frame stack: caller function, return pc, frame pointer
     const fFunc: FuncInst[] = [];
@@ -166,35 +175,17 @@ export class Machine {
     let fi = cur.index!;
     let depth = 0;
 
-    const enter = (f: FuncInst): void => {
-      const c = this.code(f);
-      if (this.stackUsed + c.frameSlots > maxSlots) throw this.trap('stack_exhausted', f.index!, 0, `frame of ${c.frameSlots} slots at ${this.stackUsed}/${maxSlots}`);
-      this.stackUsed += c.frameSlots;
+    // entering a frame is written out here and in `call` (a closure over these locals would force
+    // them into a heap context and slow every instruction)
+    {
+      const c = C;
+      this.takeFrame(c, entry);
       fp = sp - c.nParams;
       const lt = c.localTypes;
       for (let i = c.nParams; i < lt.length; i++) S[sp++] = defaultValue(lt[i]!);
       base = sp;
-      cur = f;
-      C = c;
-      OPS = c.op; A = c.a; B = c.b; K = c.k;
-      pc = 0;
-      inst = f.inst!;
-      mem = inst.mems[0]!;
-      fi = f.index!;
       if (tracing) this.ev({ ev: 'call', func: fi, depth, stackSlots: this.stackUsed });
-    };
-    enter(entry);
-
-    const br = (tpc: number, arity: number, height: number): void => {
-      const dst = base + height;
-      if (arity !== 0 && dst !== sp - arity) for (let i = 0; i < arity; i++) S[dst + i] = S[sp - arity + i]!;
-      sp = dst + arity;
-      pc = tpc;
-    };
-
-    const oob = (ea: number, w: number): void => {
-      if (mem === undefined || ea + w > mem.bytes.length) throw this.trap('memory_oob', fi, C.at[pc - 1]!, `access of ${w} at ${ea}`);
-    };
+    }
 
     for (;;) {
       const o = OPS[pc]!;
@@ -213,10 +204,10 @@ export class Machine {
           if (S[--sp] === 0) pc = ia;
           break;
         case X_BR:
-          br(ia, B[pc - 1]!, C.c[pc - 1]!);
+          { const ar = B[pc - 1]!, dst = base + C.c[pc - 1]!; if (ar !== 0) for (let i = 0; i < ar; i++) S[dst + i] = S[sp - ar + i]!; sp = dst + ar; pc = ia; }
           break;
         case X_BR_IF:
-          if (S[--sp] !== 0) br(ia, B[pc - 1]!, C.c[pc - 1]!);
+          if (S[--sp] !== 0) { const ar = B[pc - 1]!, dst = base + C.c[pc - 1]!; if (ar !== 0) for (let i = 0; i < ar; i++) S[dst + i] = S[sp - ar + i]!; sp = dst + ar; pc = ia; }
           break;
         case X_BR_IF_0:
           if (S[--sp] !== 0) pc = ia;
@@ -225,7 +216,7 @@ export class Machine {
           const i = (S[--sp] as number) >>> 0;
           const n = B[pc - 1]!;
           const t = (K[ia] as BranchTarget[])[i < n ? i : n]!;
-          br(t.pc, t.arity, t.height);
+          { const ar = t.arity, dst = base + t.height; if (ar !== 0) for (let i = 0; i < ar; i++) S[dst + i] = S[sp - ar + i]!; sp = dst + ar; pc = t.pc; }
           break;
         }
         case X_RETURN: {
@@ -278,7 +269,20 @@ export class Machine {
           fPc.push(pc);
           fFp.push(fp);
           depth++;
-          enter(f);
+          const c = this.code(f);
+          this.takeFrame(c, f);
+          fp = sp - c.nParams;
+          const lt = c.localTypes;
+          for (let i = c.nParams; i < lt.length; i++) S[sp++] = defaultValue(lt[i]!);
+          base = sp;
+          cur = f;
+          C = c;
+          OPS = c.op; A = c.a; B = c.b; K = c.k;
+          pc = 0;
+          inst = f.inst!;
+          mem = inst.mems[0]!;
+          fi = f.index!;
+          if (tracing) this.ev({ ev: 'call', func: fi, depth, stackSlots: this.stackUsed });
           break;
         }
         case 0x1a:
@@ -322,28 +326,28 @@ export class Machine {
           break;
         }
         // ---- loads: a = static offset ----
-        case 0x28: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 4); S[sp - 1] = mem.view.getInt32(ea, true); break; }
-        case 0x29: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 8); S[sp - 1] = mem.view.getBigInt64(ea, true); break; }
-        case 0x2a: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 4); S[sp - 1] = mem.view.getInt32(ea, true); break; }
-        case 0x2b: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 8); S[sp - 1] = mem.view.getBigInt64(ea, true); break; }
-        case 0x2c: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 1); S[sp - 1] = mem.view.getInt8(ea); break; }
-        case 0x2d: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 1); S[sp - 1] = mem.bytes[ea]!; break; }
-        case 0x2e: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 2); S[sp - 1] = mem.view.getInt16(ea, true); break; }
-        case 0x2f: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 2); S[sp - 1] = mem.view.getUint16(ea, true); break; }
-        case 0x30: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 1); S[sp - 1] = BigInt(mem.view.getInt8(ea)); break; }
-        case 0x31: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 1); S[sp - 1] = BigInt(mem.bytes[ea]!); break; }
-        case 0x32: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 2); S[sp - 1] = BigInt(mem.view.getInt16(ea, true)); break; }
-        case 0x33: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 2); S[sp - 1] = BigInt(mem.view.getUint16(ea, true)); break; }
-        case 0x34: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 4); S[sp - 1] = BigInt(mem.view.getInt32(ea, true)); break; }
-        case 0x35: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); oob(ea, 4); S[sp - 1] = BigInt(mem.view.getUint32(ea, true)); break; }
+        case 0x28: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); S[sp - 1] = mem.view.getInt32(ea, true); break; }
+        case 0x29: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 8 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 8); S[sp - 1] = mem.view.getBigInt64(ea, true); break; }
+        case 0x2a: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); S[sp - 1] = mem.view.getInt32(ea, true); break; }
+        case 0x2b: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 8 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 8); S[sp - 1] = mem.view.getBigInt64(ea, true); break; }
+        case 0x2c: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); S[sp - 1] = mem.view.getInt8(ea); break; }
+        case 0x2d: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); S[sp - 1] = mem.bytes[ea]!; break; }
+        case 0x2e: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 2 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 2); S[sp - 1] = mem.view.getInt16(ea, true); break; }
+        case 0x2f: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 2 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 2); S[sp - 1] = mem.view.getUint16(ea, true); break; }
+        case 0x30: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); S[sp - 1] = BigInt(mem.view.getInt8(ea)); break; }
+        case 0x31: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); S[sp - 1] = BigInt(mem.bytes[ea]!); break; }
+        case 0x32: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 2 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 2); S[sp - 1] = BigInt(mem.view.getInt16(ea, true)); break; }
+        case 0x33: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 2 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 2); S[sp - 1] = BigInt(mem.view.getUint16(ea, true)); break; }
+        case 0x34: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); S[sp - 1] = BigInt(mem.view.getInt32(ea, true)); break; }
+        case 0x35: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); S[sp - 1] = BigInt(mem.view.getUint32(ea, true)); break; }
         // ---- stores ----
-        case 0x36: case 0x38: { const v = S[--sp] as number; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 4); mem.view.setInt32(ea, v, true); break; }
-        case 0x37: case 0x39: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 8); mem.view.setBigInt64(ea, v, true); break; }
-        case 0x3a: { const v = S[--sp] as number; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 1); mem.bytes[ea] = v; break; }
-        case 0x3b: { const v = S[--sp] as number; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 2); mem.view.setInt16(ea, v, true); break; }
-        case 0x3c: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 1); mem.bytes[ea] = Number(v & 0xffn); break; }
-        case 0x3d: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 2); mem.view.setUint16(ea, Number(v & 0xffffn), true); break; }
-        case 0x3e: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); oob(ea, 4); mem.view.setUint32(ea, Number(v & 0xffffffffn), true); break; }
+        case 0x36: case 0x38: { const v = S[--sp] as number; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); mem.view.setInt32(ea, v, true); break; }
+        case 0x37: case 0x39: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 8 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 8); mem.view.setBigInt64(ea, v, true); break; }
+        case 0x3a: { const v = S[--sp] as number; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); mem.bytes[ea] = v; break; }
+        case 0x3b: { const v = S[--sp] as number; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 2 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 2); mem.view.setInt16(ea, v, true); break; }
+        case 0x3c: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); mem.bytes[ea] = Number(v & 0xffn); break; }
+        case 0x3d: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 2 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 2); mem.view.setUint16(ea, Number(v & 0xffffn), true); break; }
+        case 0x3e: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); mem.view.setUint32(ea, Number(v & 0xffffffffn), true); break; }
         case 0x3f:
           S[sp++] = mem.bytes.length / PAGE;
           break;
