@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalString, parseStrictJson } from '../canonical/index.js';
 import { Keypair } from '../identity/index.js';
@@ -287,5 +288,47 @@ describe('parse and validate', () => {
     for (let i = 0; i < 100_000; i++) deep = { UnOp: { op: 'Neg', operand: deep } };
     c.rules[0].body[0].Return.value = deep;
     expect(() => parseContract(c)).toThrow(/nested deeper than 200/);
+  });
+});
+
+describe('properties', () => {
+  const i64 = fc.oneof(fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), fc.constantFrom(-(1n << 63n), (1n << 63n) - 1n, 0n, -1n, 1n), fc.bigInt({ min: -100n, max: 100n }));
+  const opContract = (op: string) => loadContract({ name: 'Op', participants: [ALICE], rules: [{ name: 'r', params: [{ name: 'a' }, { name: 'b' }], body: [{ Return: { value: bin(op, { Var: 'a' }, { Var: 'b' }) } }] }] });
+  const contracts = Object.fromEntries(['Add', 'Sub', 'Mul', 'Div', 'Mod'].map((op) => [op, opContract(op)]));
+
+  it('checked i64: every result equals exact integer arithmetic, or is a typed error exactly when that leaves i64', () => {
+    const inRange = (x: bigint) => x >= -(1n << 63n) && x < 1n << 63n;
+    // Rust semantics: truncating division and remainder; MIN / -1 and MIN % -1 overflow.
+    const exact: Record<string, (a: bigint, b: bigint) => bigint | 'div0'> = {
+      Add: (a, b) => a + b,
+      Sub: (a, b) => a - b,
+      Mul: (a, b) => a * b,
+      Div: (a, b) => (b === 0n ? 'div0' : a / b),
+      Mod: (a, b) => (b === 0n ? 'div0' : a === -(1n << 63n) && b === -1n ? 1n << 63n : a % b),
+    };
+    fc.assert(
+      fc.property(fc.constantFrom('Add', 'Sub', 'Mul', 'Div', 'Mod'), i64, fc.oneof(i64, fc.constant(0n)), (op, a, b) => {
+        const r = execute({ contract: contracts[op]!, rule: 'r', args: [int(a), int(b)], caller: ALICE, state: new Map(), capabilities: [] });
+        const want = exact[op]!(a, b);
+        if (want === 'div0') expect(errCode(r)).toBe('CCL_DIVISION_BY_ZERO');
+        else if (!inRange(want)) expect(errCode(r)).toBe('CCL_OVERFLOW');
+        else expect(ok(r).value).toEqual(int(want));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('a Set is the same value whatever the order and multiplicity of its inputs', () => {
+    const scalar = fc.oneof(fc.bigInt({ min: -5n, max: 5n }).map((n) => int(n)), fc.string({ maxLength: 3 }).map((s) => str(s)), fc.constant(valueFromJson('None')), fc.boolean().map((b) => valueFromJson({ Bool: b })));
+    fc.assert(
+      fc.property(fc.array(scalar, { maxLength: 12 }), fc.nat(), (items, seed) => {
+        const shuffled = items.map((x, i) => [x, (i * 7919 + seed) % 104_729] as const).sort((p, q) => p[1] - q[1]).map((p) => p[0]);
+        const a = canonicalString(valueToJson(set(items)));
+        expect(canonicalString(valueToJson(set([...shuffled, ...items])))).toBe(a);
+        // and it round-trips through its JSON form
+        expect(canonicalString(valueToJson(valueFromJson(JSON.parse(a))))).toBe(a);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
