@@ -51,11 +51,19 @@ const V8_MESSAGES: ReadonlyArray<readonly [string, Trap]> = [
   ['element segment has been dropped', 'table_oob'],
 ];
 
+/** Messages that carry an index (Node 22: "data segment 0 is out of bounds"). */
+const V8_PATTERNS: ReadonlyArray<readonly [RegExp, Trap]> = [
+  [/^data segment \d+ (?:is )?out of bounds/, 'memory_oob'],
+  [/^element segment \d+ (?:is )?out of bounds/, 'table_oob'],
+  [/^table \d+ (?:index is |access )?out of bounds/, 'table_oob'],
+];
+
 /** The trap for a V8 RuntimeError message, or undefined when the message is not a known trap. */
 export function trapFromV8Message(message: string): Trap | undefined {
   // traps during instantiation carry the API prefix: "WebAssembly.Instance(): data segment is out of bounds"
   message = message.replace(/^WebAssembly\.\w+\(\): /, '');
   for (const [m, t] of V8_MESSAGES) if (message === m || message.startsWith(`${m} `) || message.startsWith(`${m}:`)) return t;
+  for (const [re, t] of V8_PATTERNS) if (re.test(message)) return t;
   return undefined;
 }
 

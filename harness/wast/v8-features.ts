@@ -37,7 +37,7 @@ export const V8_FEATURES: readonly V8Feature[] = [
     name: 'relaxed SIMD',
     flag: '--experimental-wasm-relaxed-simd',
     // (func (param v128) (result v128) local.get 0 local.get 0 i8x16.relaxed_swizzle)
-    probe: new Uint8Array([...HEADER, 1, 6, 1, 0x60, 1, 0x7b, 1, 0x7b, 3, 2, 1, 0, 10, 10, 1, 8, 0, 0x20, 0, 0x20, 0, 0xfd, 0x80, 0x02, 0x0b]),
+    probe: new Uint8Array([...HEADER, 1, 6, 1, 0x60, 1, 0x7b, 1, 0x7b, 3, 2, 1, 0, 10, 11, 1, 9, 0, 0x20, 0, 0x20, 0, 0xfd, 0x80, 0x02, 0x0b]),
     uses: (m) => m.codes.some((c) => c.body.some((ins) => opInfo(ins.op)?.feature === 'relaxed_simd')),
   },
   {
