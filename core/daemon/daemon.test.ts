@@ -118,3 +118,87 @@ describe('icn-node daemon', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('icn-node daemon: scenario driver routes', () => {
+  async function node(b: number, o: { clock?: 'system' | 'request'; admin?: boolean; defaultCreditLimit?: bigint } = {}, peers: string[] = []) {
+    const d = await startDaemon({ dataDir: tmp(), keySeed: seed(b), gossip: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, peers, tickMs: 50, bodyLimit: 4096, ...o });
+    running.push(d);
+    return d;
+  }
+  const did = (b: number) => Keypair.fromSeed(seed(b)).did.toString();
+  const post = (d: RunningDaemon, path: string, body: unknown) => http(d.httpPort, 'POST', path, JSON.stringify(body));
+
+  it('--clock request stamps what a step signs with its `at`; bad or backwards `at` changes nothing', async () => {
+    const a = await node(11, { clock: 'request' });
+    const t = 1_700_000_001_000;
+    const att = await post(a, '/trust', { to: did(12), scorePpm: 500_000, at: t });
+    expect(att.status, att.text).toBe(200);
+    expect(JSON.stringify(att.json())).toContain(String(t));
+    const e = await post(a, '/ledger/entries', { at: t + 5, accounts: [{ account_id: a.node.id, currency: 'h', debit: '2' }, { account_id: did(12), currency: 'h', credit: '2' }] });
+    expect(e.status, e.text).toBe(200);
+    expect(e.json().timestamp).toBe(t + 5);
+    const before = a.node.stateRoot();
+    const bad: [unknown, number, string][] = [
+      [{ to: did(13), scorePpm: 1, at: t }, 409, 'HTTP_CLOCK_BACKWARDS'],
+      [{ to: did(13), scorePpm: 1 }, 400, 'HTTP_FIELD'],
+      [{ to: did(13), scorePpm: 1, at: '1' }, 400, 'HTTP_FIELD'],
+      [{ to: did(13), scorePpm: 1, at: 1.5 }, 400, 'HTTP_FIELD'],
+    ];
+    for (const [body, status, code] of bad) {
+      const r = await post(a, '/trust', body);
+      expect([r.status, r.json().error]).toEqual([status, code]);
+    }
+    expect(a.node.stateRoot()).toBe(before);
+    // a step at the same ms as the previous one is fine (attest_all stamps many at one time)
+    expect((await post(a, '/trust', { to: did(13), scorePpm: 1, at: t + 5 })).status).toBe(200);
+    // the system clock refuses `at`
+    const s = await node(14);
+    const r = await post(s, '/trust', { to: did(13), scorePpm: 1, at: t });
+    expect([r.status, r.json().error]).toEqual([400, 'HTTP_FIELD']);
+  });
+
+  it('explicit parents, /publish and /ledger/entries/:id; bad input is refused without a change', async () => {
+    const a = await node(15, { clock: 'request', defaultCreditLimit: 10n });
+    const first = await post(a, '/ledger/entries', { at: 10, accounts: [{ account_id: a.node.id, currency: 'h', debit: '1' }, { account_id: did(16), currency: 'h', credit: '1' }], parents: [] });
+    expect(first.status, first.text).toBe(200);
+    const id = a.node.ledger.heads()[0]!;
+    expect((await http(a.httpPort, 'GET', `/ledger/entries/${id}`)).json().present).toBe(true);
+    expect((await http(a.httpPort, 'GET', '/ledger/entries/sha256:00')).json().present).toBe(false);
+    const second = await post(a, '/ledger/entries', { at: 20, accounts: [{ account_id: a.node.id, currency: 'h', debit: '1' }, { account_id: did(16), currency: 'h', credit: '1' }], parents: [id] });
+    expect(second.json().parents).toEqual([id]);
+    const before = a.node.stateRoot();
+    const cases: [string, unknown, number][] = [
+      ['/ledger/entries', { at: 30, accounts: [], parents: 'x' }, 400],
+      ['/ledger/entries', { at: 30, accounts: [{ account_id: a.node.id, currency: 'h', debit: '1' }], parents: ['not-a-hash'] }, 422],
+      ['/publish', { at: 30, topic: 'nope', data: 1 }, 400],
+      ['/publish', { at: 30, topic: 'ledger:entries' }, 400],
+    ];
+    for (const [p, body, status] of cases) {
+      const r = await post(a, p, body);
+      expect([p, r.status]).toEqual([p, status]);
+      expect(r.json().reason.length).toBeGreaterThan(5);
+    }
+    expect(a.node.stateRoot()).toBe(before);
+  });
+
+  it('/admin/links cuts and restores links (only with --admin)', async () => {
+    const plain = await node(17);
+    const r = await post(plain, '/admin/links', { block: [] });
+    expect([r.status, r.json().error]).toEqual([403, 'HTTP_FORBIDDEN']);
+    const a = await node(18, { admin: true });
+    const b = await node(19, { admin: true }, [`127.0.0.1:${a.gossipPort}`]);
+    await until(() => a.node.gossip !== undefined && (b.node as unknown as { id: string }).id !== undefined && a.httpPort > 0);
+    await until(async () => (await http(a.httpPort, 'GET', '/peers')).json().peers.length === 1);
+    for (const body of [{ block: 'x' }, { block: [1] }, {}]) expect((await post(a, '/admin/links', body)).status).toBe(400);
+    expect((await post(a, '/admin/links', { block: ['did:icn:zNOPE'] })).status).toBe(422);
+    expect((await http(a.httpPort, 'GET', '/admin/links')).json().block).toEqual([]);
+    // a blocks b: a's attestation stays on a side even though the TCP link is up
+    expect((await post(a, '/admin/links', { block: [b.node.id] })).json().block).toEqual([b.node.id]);
+    expect((await http(a.httpPort, 'GET', '/peers')).json().peers).toEqual([]);
+    expect((await post(a, '/trust', { to: b.node.id, scorePpm: 700_000 })).status).toBe(200);
+    await new Promise((res) => setTimeout(res, 400)); // several ticks (50 ms) in which nothing may cross
+    expect(b.node.stateRoot()).not.toBe(a.node.stateRoot());
+    expect((await post(a, '/admin/links', { block: [] })).json().block).toEqual([]);
+    await until(() => b.node.stateRoot() === a.node.stateRoot());
+  });
+});

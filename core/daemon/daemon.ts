@@ -12,7 +12,9 @@ import { dec, enc } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
 import { Keypair } from '../identity/index.js';
 import { IcnNode } from '../node/index.js';
-import { Rng, type Clock } from '../runtime/index.js';
+import { ManualClock, Rng, type Clock } from '../runtime/index.js';
+import { Did } from '../identity/index.js';
+import { TOPICS, type Topic } from '../gossip/index.js';
 import { createApiServer, HttpError, type Route } from './http-api.js';
 import { FileKvStore } from './file-kv-store.js';
 import { TcpTransport, type TransportEvent } from './tcp-transport.js';
@@ -26,6 +28,16 @@ export interface DaemonConfig {
   peers: string[];
   tickMs: number;
   bodyLimit: number;
+  /**
+   * `system` (default): wall time. `request`: step requests (trust, ledger entries, publish) must
+   * carry `at` (integer ms) and everything the node signs while handling one is stamped with it,
+   * so a driver (the scenario process backend) reproduces the simulator's timestamps exactly.
+   */
+  clock?: 'system' | 'request';
+  /** Enable /admin/* (link cuts for partitions). Off by default: a test-network control. */
+  admin?: boolean;
+  /** Ledger credit limit of accounts without an explicit one (default 0, the ledger's). */
+  defaultCreditLimit?: bigint;
   log?: (line: string) => void;
 }
 
@@ -37,6 +49,33 @@ export interface RunningDaemon {
 }
 
 const systemClock: Clock = { nowMs: () => Date.now() };
+
+/**
+ * The `--clock request` clock: a ManualClock set from each step request's `at` (monotonic per
+ * process: a step earlier than the last one is refused) and read while that step runs. Between
+ * steps the node reads wall time: a clock frozen at the last step would stop gossip's request
+ * timeouts from ever expiring, and nothing LC is stamped outside steps.
+ */
+export class RequestClock implements Clock {
+  private readonly manual = new ManualClock(0);
+  private inStep = false;
+  nowMs(): number {
+    return this.inStep ? this.manual.nowMs() : Date.now();
+  }
+  /** The `at` of the last step (0 before any). */
+  nowStepFloor(): number {
+    return this.manual.nowMs();
+  }
+  step<T>(at: number, f: () => T): T {
+    this.manual.set(at);
+    this.inStep = true;
+    try {
+      return f();
+    } finally {
+      this.inStep = false;
+    }
+  }
+}
 
 function loadSeed(cfg: DaemonConfig): Uint8Array {
   if (cfg.keySeed) return cfg.keySeed;
@@ -66,7 +105,27 @@ function amount(v: unknown, where: string): bigint | null {
   return dec.i64(v);
 }
 
-function routes(node: IcnNode, transport: TcpTransport): Route[] {
+/** Run a step at its `at` (request clock) or now (system clock); `at` is refused without --clock request. */
+function stepper(clock: Clock): (body: unknown, f: () => unknown) => unknown {
+  return (body, f) => {
+    const has = (body as Record<string, unknown> | null)?.at !== undefined;
+    if (!(clock instanceof RequestClock)) {
+      if (has) throw new HttpError(400, 'HTTP_FIELD', 'field "at" is only accepted by a node started with --clock request');
+      return f();
+    }
+    const at = int(body, 'at');
+    if (at < 0) throw new HttpError(400, 'HTTP_FIELD', 'field "at" must be ≥ 0');
+    if (at < clock.nowStepFloor()) throw new HttpError(409, 'HTTP_CLOCK_BACKWARDS', `step at ${at} is earlier than the previous step at ${clock.nowStepFloor()}`);
+    return clock.step(at, f);
+  };
+}
+
+function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boolean): Route[] {
+  const step = stepper(clock);
+  const json = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))) as unknown;
+  const guard = () => {
+    if (!admin) throw new HttpError(403, 'HTTP_FORBIDDEN', '/admin routes need a node started with --admin');
+  };
   return [
     { method: 'GET', pattern: '/health', handler: () => ({ status: 200, body: { status: 'ok', did: node.id, peers: transport.connectedPeers() } }) },
     { method: 'GET', pattern: '/state', handler: () => ({ status: 200, body: node.state() }) },
@@ -79,13 +138,17 @@ function routes(node: IcnNode, transport: TcpTransport): Route[] {
     {
       method: 'POST',
       pattern: '/trust',
-      handler: (r) => ({ status: 200, body: node.attest(str(r.body, 'to'), int(r.body, 'scorePpm')) }),
+      handler: (r) => {
+        const to = str(r.body, 'to');
+        const score = int(r.body, 'scorePpm');
+        return { status: 200, body: step(r.body, () => node.attest(to, score)) };
+      },
     },
     {
       method: 'POST',
       pattern: '/ledger/entries',
       handler: (r) => {
-        const b = r.body as { accounts?: unknown; contract_ref?: unknown; nonce?: unknown };
+        const b = r.body as { accounts?: unknown; contract_ref?: unknown; nonce?: unknown; parents?: unknown };
         if (!Array.isArray(b?.accounts)) throw new HttpError(400, 'HTTP_FIELD', 'field "accounts" must be an array');
         const accounts = b.accounts.map((a: Record<string, unknown>, i: number) => ({
           account_id: str(a, 'account_id'),
@@ -93,8 +156,49 @@ function routes(node: IcnNode, transport: TcpTransport): Route[] {
           debit: amount(a?.debit, `accounts[${i}].debit`),
           credit: amount(a?.credit, `accounts[${i}].credit`),
         }));
-        const entry = node.submitLedgerEntry({ accounts, contract_ref: typeof b.contract_ref === 'string' ? b.contract_ref : null, nonce: typeof b.nonce === 'string' ? b.nonce : null });
-        return { status: 200, body: JSON.parse(JSON.stringify(entry, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) };
+        // Explicit parents (entry ids) let a driver reproduce another run's DAG; default: this node's heads.
+        if (b.parents !== undefined && (!Array.isArray(b.parents) || !b.parents.every((p) => typeof p === 'string'))) throw new HttpError(400, 'HTTP_FIELD', 'field "parents" must be an array of entry ids');
+        const parents = (b.parents as string[] | undefined) ?? node.ledger.heads();
+        const entry = step(r.body, () => node.submitLedgerEntry({ accounts, contract_ref: typeof b.contract_ref === 'string' ? b.contract_ref : null, nonce: typeof b.nonce === 'string' ? b.nonce : null, parents: parents as never }));
+        return { status: 200, body: json(entry) };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/publish',
+      handler: (r) => {
+        const topic = str(r.body, 'topic');
+        if (!(TOPICS as readonly string[]).includes(topic)) throw new HttpError(400, 'HTTP_FIELD', `topic ${JSON.stringify(topic)} is not declared (${TOPICS.join(', ')})`);
+        const data = (r.body as Record<string, unknown>).data;
+        if (data === undefined) throw new HttpError(400, 'HTTP_FIELD', 'field "data" is required');
+        return { status: 200, body: json(step(r.body, () => node.publish(topic as Topic, data))) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/ledger/entries/:id',
+      handler: (r) => ({ status: 200, body: { id: r.params.id, present: node.ledger.has(r.params.id! as never) } }),
+    },
+    {
+      method: 'GET',
+      pattern: '/admin/links',
+      handler: () => {
+        guard();
+        return { status: 200, body: { block: transport.blockedPeers() } };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/admin/links',
+      handler: (r) => {
+        guard();
+        const list = (r.body as Record<string, unknown> | null)?.block;
+        if (!Array.isArray(list) || !list.every((d) => typeof d === 'string')) throw new HttpError(400, 'HTTP_FIELD', 'field "block" must be an array of DIDs');
+        const dids = (list as string[]).map((d) => Did.parse(d).toString());
+        transport.setBlocked(dids);
+        node.gossip.setPeers(transport.connectedPeers());
+        node.tick();
+        return { status: 200, body: { block: transport.blockedPeers() } };
       },
     },
   ];
@@ -124,9 +228,10 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     },
   });
   const seed = BigInt(`0x${enc.bytes(new Uint8Array(randomBytes(8)))}`);
-  node = new IcnNode({ keypair, clock: systemClock, rng: Rng.root(seed), transport, storage, restore: true });
+  const clock: Clock = cfg.clock === 'request' ? new RequestClock() : systemClock;
+  node = new IcnNode({ keypair, clock, rng: Rng.root(seed), transport, storage, restore: true, ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
   const gossipPort = await transport.start();
-  const http: Server = createApiServer(routes(node, transport), { bodyLimit: cfg.bodyLimit, onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`) });
+  const http: Server = createApiServer(routes(node, transport, clock, cfg.admin === true), { bodyLimit: cfg.bodyLimit, onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`) });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(cfg.http.port, cfg.http.host, () => resolve());

@@ -20,6 +20,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--peer <host:port...>', 'peers to dial (repeatable) [ICN_NODE_PEERS, comma-separated]', env.ICN_NODE_PEERS ? env.ICN_NODE_PEERS.split(',').filter(Boolean) : [])
     .option('--tick-ms <n>', 'anti-entropy and sync period [ICN_NODE_TICK_MS]', env.ICN_NODE_TICK_MS ?? '200')
     .option('--body-limit <bytes>', 'largest accepted HTTP body [ICN_NODE_BODY_LIMIT]', env.ICN_NODE_BODY_LIMIT ?? '1048576')
+    .option('--clock <mode>', 'system | request (step requests carry `at` ms and are stamped with it: scenario drivers) [ICN_NODE_CLOCK]', env.ICN_NODE_CLOCK ?? 'system')
+    .option('--admin', 'enable /admin routes (link cuts for partition tests) [ICN_NODE_ADMIN=1]', env.ICN_NODE_ADMIN === '1')
+    .option('--default-credit-limit <i64>', 'ledger credit limit of accounts without an explicit one (decimal) [ICN_NODE_DEFAULT_CREDIT_LIMIT]', env.ICN_NODE_DEFAULT_CREDIT_LIMIT)
     .exitOverride();
   try {
     program.parse(argv);
@@ -30,12 +33,13 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
-  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; bodyLimit: string }>();
+  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; bodyLimit: string; clock: string; admin: boolean; defaultCreditLimit?: string }>();
   try {
     const tickMs = Number(o.tickMs);
     const bodyLimit = Number(o.bodyLimit);
     if (!Number.isInteger(tickMs) || tickMs < 10) throw new IcnError('DAEMON_CONFIG', `--tick-ms ${o.tickMs}: an integer ≥ 10`);
     if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw new IcnError('DAEMON_CONFIG', `--body-limit ${o.bodyLimit}: an integer ≥ 1024`);
+    if (o.clock !== 'system' && o.clock !== 'request') throw new IcnError('DAEMON_CONFIG', `--clock ${o.clock}: system or request`);
     const keySeed = o.keySeed ? dec.bytes(o.keySeed) : undefined;
     if (keySeed && keySeed.length !== 32) throw new IcnError('DAEMON_CONFIG', '--key-seed: 32 bytes (64 hex characters)');
     for (const p of o.peer) parseHostPort('--peer', p);
@@ -47,6 +51,9 @@ export async function main(argv: string[]): Promise<void> {
       peers: o.peer,
       tickMs,
       bodyLimit,
+      clock: o.clock,
+      admin: o.admin,
+      ...(o.defaultCreditLimit !== undefined ? { defaultCreditLimit: dec.i64(o.defaultCreditLimit) } : {}),
       log: (line) => process.stdout.write(`${line}\n`),
     });
     const stop = async (sig: string) => {

@@ -57,6 +57,8 @@ export class TcpTransport implements Transport {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** DID last authenticated at a dialed address (to skip redialing a peer that is connected). */
   private readonly addressDid = new Map<string, string>();
+  /** DIDs whose links are cut (admin partitions): nothing is sent to or accepted from them. */
+  private readonly blocked = new Set<string>();
   private closed = false;
   port = 0;
 
@@ -81,13 +83,28 @@ export class TcpTransport implements Transport {
   }
 
   send(to: string, message: unknown): void {
+    if (this.blocked.has(to)) return;
     const c = this.byDid.get(to);
     if (!c) return; // not connected: gossip's anti-entropy repairs what a missing link loses
     this.write(c, message);
   }
 
   connectedPeers(): string[] {
-    return [...this.byDid.keys()].sort();
+    return [...this.byDid.keys()].filter((d) => !this.blocked.has(d)).sort();
+  }
+
+  /**
+   * Cut the links to exactly these DIDs (an empty list restores every link). Connections stay
+   * open (a partition is not a disconnect): frames from a blocked DID are dropped on arrival and
+   * nothing is sent to it, so both directions are cut even if only this side blocks.
+   */
+  setBlocked(dids: readonly string[]): void {
+    this.blocked.clear();
+    for (const d of dids) this.blocked.add(d);
+  }
+
+  blockedPeers(): string[] {
+    return [...this.blocked].sort();
   }
 
   async close(): Promise<void> {
@@ -177,6 +194,7 @@ export class TcpTransport implements Transport {
       }
       return;
     }
+    if (this.blocked.has(c.did)) return;
     this.o.onMessage(c.did, msg);
   }
 
