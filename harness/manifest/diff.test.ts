@@ -97,6 +97,18 @@ describe('icn-harness diff A B [C]', () => {
     expect(r.out).toContain('platform differs in arch: A=x64 B=arm64 C=arm64');
   });
 
+  it('--html writes one self-contained page with the chart and the localisation', () => {
+    const r = cli(['diff', 'x86.json', 'arm.json', 'qemu.json', '--html', 'diff.html']);
+    expect(r.code).toBe(1);
+    const html = readFileSync(join(dir, 'diff.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script|<link|src="http/);
+    expect(html).toContain('LC DIFFERS');
+    expect(html).toContain('<code>scenarios/gossip::partition</code>');
+    expect(html).toContain('last common step <b>600</b>, first differing step <b>700</b>');
+    expect(html).toContain('<svg class="chart"');
+  });
+
   it('--json is a sorted tree of only the differences, field level', () => {
     write('changed.json', manifest('x64', { out: '2' }));
     const r = cli(['diff', 'x86.json', 'changed.json', '--json']);

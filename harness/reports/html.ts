@@ -31,7 +31,7 @@ export function benchmarksOf(m: Manifest): BenchmarkRatio[] {
   });
 }
 
-function hbars(rows: { label: string; parts: { value: number; color: string; title: string }[]; note?: string }[], opts: { unit?: string; marker?: number } = {}): string {
+export function hbars(rows: { label: string; parts: { value: number; color: string; title: string }[]; note?: string }[], opts: { unit?: string; marker?: number } = {}): string {
   if (rows.length === 0) return '<p class="muted">nothing to chart</p>';
   const labelW = 250;
   const barW = 480;

@@ -9,9 +9,10 @@ export function register(program: Command): void {
     .argument('<b>', 'manifest B (.json)')
     .argument('[more...]', 'more manifests (C, D…): the output says which agree with which')
     .option('--json', 'print a sorted, field-level JSON tree of only the differences')
+    .option('--html <file>', 'also write a single-file HTML page of the differences (with a chart per suite)')
     .option('--expected <file>', 'declared expected divergences (default: harness/expected-divergences.json when present)')
     .action(
-      action('diff', async (a: string, b: string, more: string[], o: { json?: boolean; expected?: string }) => {
+      action('diff', async (a: string, b: string, more: string[], o: { json?: boolean; expected?: string; html?: string }) => {
         const { readManifest } = await import('../../manifest/io.js');
         const { diffMany, diffTree } = await import('../../manifest/diff.js');
         const { formatMultiDiff } = await import('../../manifest/format-diff.js');
@@ -25,6 +26,11 @@ export function register(program: Command): void {
         const expected = expectedPath ? loadExpectedDivergences(expectedPath) : [];
         const d = diffMany(sides, expected);
         const stale = Object.fromEntries(loaded.flatMap((l, i) => (l.staleHashes.length ? [[sides[i]!.label, l.staleHashes]] : [])));
+        if (o.html) {
+          const { diffHtml } = await import('../../reports/diff-html.js');
+          const { writeFileAtomic } = await import('../../io/files.js');
+          writeFileAtomic(o.html, diffHtml(d));
+        }
         if (o.json) process.stdout.write(`${JSON.stringify(diffTree(d, stale), null, 2)}\n`);
         else {
           for (const l of loaded) for (const id of l.staleHashes) process.stderr.write(`warning: ${l.path}: ${id}: stored hash does not match its content (recomputed)\n`);
