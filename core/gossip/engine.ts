@@ -127,6 +127,8 @@ export class Gossip {
   /** hash → time it was last requested (lookups only; never iterated into an output). */
   private readonly pending = new Map<Hash, number>();
   private seq = 0;
+  /** This node's highest counter per topic (never reused, even when its own entries are evicted). */
+  private readonly ownCounter = new Map<Topic, number>();
   private round = 0;
 
   constructor(opts: GossipOptions) {
@@ -220,8 +222,10 @@ export class Gossip {
     const store = this.stores[t];
     const size = dataSize(data);
     if (size > this.config[t].maxDataBytes) throw new GossipError('too_large', `${t}: data is ${size} bytes > ${this.config[t].maxDataBytes}`, { topic: t });
-    const clock = vcSet(store.clock, this.self, vcGet(store.clock, this.self) + 1);
+    const counter = Math.max(vcGet(store.clock, this.self), this.ownCounter.get(t) ?? 0) + 1;
+    const clock = vcSet(store.clock, this.self, counter);
     const entry = makeEntry(this.kp, t, clock, now, data);
+    this.ownCounter.set(t, counter);
     const r = store.insert(entry);
     if (r.status === 'rejected') throw new GossipError(r.reason, `${t}: own entry refused: ${r.detail}`, { topic: t });
     const step = emptyStep();
@@ -388,6 +392,7 @@ export class Gossip {
       return undefined;
     }
     this.pending.delete(e.hash);
+    if (e.author === this.self) this.ownCounter.set(topic, Math.max(this.ownCounter.get(topic) ?? 0, vcGet(e.clock, this.self)));
     step.delivered.push(e);
     step.removed.push(...r.removed);
     return e;

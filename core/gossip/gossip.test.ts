@@ -291,6 +291,20 @@ describe('store limits are canonical (order-independent)', () => {
     );
   });
 
+  it('the topic clock (sent in digests) is a function of what is kept, not of arrival order', () => {
+    const cfg = resolveTopicConfig({ 'ledger:entries': { maxEntries: 10, perAuthorPerWindow: 2, windowMs: 10 } })['ledger:entries'];
+    const ref = new TopicStore(cfg);
+    for (const e of pool) ref.insert(e);
+    fc.assert(
+      fc.property(perm, (p1) => {
+        const s = new TopicStore(cfg);
+        for (const e of p1) s.insert(e);
+        expect(s.clock).toEqual(ref.clock);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('rate limit keeps the same per-author entries whatever the arrival order', () => {
     const cfg = resolveTopicConfig({ 'ledger:entries': { perAuthorPerWindow: 2, windowMs: 10 } })['ledger:entries'];
     const ref = new TopicStore(cfg);

@@ -55,7 +55,11 @@ export class TopicStore {
   get size(): number {
     return this.ordered.length;
   }
-  /** Merge of the clocks of every entry accepted (never shrinks on eviction). */
+  /**
+   * Merge of the clocks of the entries held now: a function of the kept set (recomputed when an
+   * entry leaves), so digests do not depend on arrival order. (It used to merge every entry ever
+   * accepted, which nasties/iteration_order::gossip_clock caught depending on arrival order.)
+   */
   get clock(): VClock {
     return this.clockValue;
   }
@@ -113,7 +117,14 @@ export class TopicStore {
       this.floor = { timestamp: out.timestamp, hash: out.hash };
       removed.push(out);
     }
+    if (removed.length) this.recomputeClock();
     return { status: 'inserted', removed };
+  }
+
+  private recomputeClock(): void {
+    let c: VClock = [];
+    for (const e of this.ordered) c = vcMerge(c, e.clock);
+    this.clockValue = c;
   }
 
   private remove(h: Hash): GossipEntry | undefined {
