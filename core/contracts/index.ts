@@ -33,7 +33,7 @@ export { ContractActor, MIN_DEPLOYER_TRUST_PPM, DEFAULT_CONTRACT_CONFIG } from '
 export type { ContractActorOptions, ContractConfig, DeployOptions, HandleResult } from './actor.js';
 export { ContractError } from './errors.js';
 export type { ContractErrorCode } from './errors.js';
-export { replayReceipt } from './replay.js';
+export { replayReceipt, witnessFromJson } from './replay.js';
 export type { ReplayResult } from './replay.js';
 export { sandboxExecute, defaultCapabilities } from './sandbox.js';
 export type { SandboxRequest, SandboxResult } from './sandbox.js';

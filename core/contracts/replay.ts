@@ -6,7 +6,7 @@ import { dec } from '../canonical/index.js';
 import { valueFromJson, type Value } from '../ccl/index.js';
 import { IcnError } from '../errors.js';
 import { codeFromJson } from './code.js';
-import { runExecution, witnessHash, type WitnessBundle } from './execution.js';
+import { runExecution, witnessHash, WITNESS_FORMAT, type WitnessBundle } from './execution.js';
 import { installationFromJson } from './installation.js';
 import { InMemoryLedger } from './ledger-port.js';
 import { receiptBodyToJson, verifyReceipt, type ExecutionReceipt, type ReceiptBody } from './receipt.js';
@@ -23,10 +23,35 @@ export interface ReplayResult {
   readonly error?: string;
 }
 
+/** Check a witness bundle's shape (from JSON). Throws IcnError WITNESS_MALFORMED naming the field. */
+export function witnessFromJson(x: unknown): WitnessBundle {
+  const bad = (f: string, why: string): never => {
+    throw new IcnError('WITNESS_MALFORMED', `$.${f}: ${why}`, { path: `$.${f}` });
+  };
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return bad('', 'a witness bundle is an object');
+  const o = x as Record<string, unknown>;
+  const fields = ['format', 'code', 'installation', 'rule', 'args', 'caller', 'timestamp', 'fuelLimit', 'stateBefore', 'ledgerBefore'];
+  for (const k of Object.keys(o)) if (!fields.includes(k)) bad(k, 'unknown field');
+  for (const k of fields) if (!(k in o)) bad(k, 'missing');
+  if (o.format !== WITNESS_FORMAT) bad('format', `expected ${WITNESS_FORMAT}`);
+  for (const k of ['rule', 'caller', 'timestamp']) if (typeof o[k] !== 'string') bad(k, 'a string');
+  if (typeof o.fuelLimit !== 'number' || !Number.isSafeInteger(o.fuelLimit)) bad('fuelLimit', 'an integer');
+  if (!Array.isArray(o.args)) bad('args', 'an array');
+  if (typeof o.stateBefore !== 'object' || o.stateBefore === null || Array.isArray(o.stateBefore)) bad('stateBefore', 'an object');
+  if (!Array.isArray(o.ledgerBefore)) bad('ledgerBefore', 'an array');
+  (o.ledgerBefore as unknown[]).forEach((r, i) => {
+    const row = r as Record<string, unknown>;
+    if (typeof r !== 'object' || r === null || ['account', 'currency', 'balance', 'creditLimit'].some((k) => typeof row[k] !== 'string')) bad(`ledgerBefore[${i}]`, '{account, currency, balance, creditLimit} strings');
+  });
+  return o as unknown as WitnessBundle;
+}
+
 export async function replayReceipt(bundle: WitnessBundle, receipt: ExecutionReceipt): Promise<ReplayResult> {
   const signatureValid = verifyReceipt(receipt);
-  const witnessMatches = witnessHash(bundle) === receipt.witness;
+  let witnessMatches = false;
   try {
+    witnessFromJson(bundle);
+    witnessMatches = witnessHash(bundle) === receipt.witness;
     const code = codeFromJson(bundle.code, '$.code');
     const parsed = installationFromJson(bundle.installation, '$.installation');
     if (!parsed.ok) throw new IcnError('WITNESS_MALFORMED', parsed.detail);

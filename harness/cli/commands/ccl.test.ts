@@ -92,4 +92,22 @@ describe('icn-harness ccl', () => {
     writeFileSync(join(dir, 'text.json'), 'not json');
     expect(cli(['validate', join(dir, 'text.json')]).code).toBe(2);
   });
+
+  it('replay: the output of exec --json reproduces (exit 0); a forged field is named (exit 1); garbage exits 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'icn-ccl-'));
+    const r = cli(['exec', contract('poll'), '--rule', 'tally', '--args', JSON.stringify([{ List: [{ String: 'yes' }] }]), '--caller', ALICE, '--timestamp', '5', '--json']);
+    expect(r.code, r.err).toBe(0);
+    writeFileSync(join(dir, 'run.json'), r.out);
+    const ok = cli(['replay', join(dir, 'run.json')]);
+    expect(ok.code, ok.err + ok.out).toBe(0);
+    expect(ok.out).toMatch(/^REPRODUCED sha256:/);
+    const forged = JSON.parse(r.out);
+    forged.receipt.fuelUsed = '1';
+    writeFileSync(join(dir, 'forged.json'), JSON.stringify(forged));
+    const bad = cli(['replay', join(dir, 'forged.json'), '--json']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.out)).toMatchObject({ result: 'MISMATCH', signatureValid: false, witnessMatches: true, mismatches: ['fuelUsed'] });
+    writeFileSync(join(dir, 'junk.json'), JSON.stringify({ receipt: {}, witness: {} }));
+    expect(cli(['replay', join(dir, 'junk.json')]).code).toBe(2);
+  });
 });

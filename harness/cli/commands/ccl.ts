@@ -97,6 +97,34 @@ export function register(program: Command): void {
     );
 
   ccl
+    .command('replay')
+    .description(
+      'replay an execution for an auditor from its witness bundle alone and compare with the signed receipt. FILE is the output of `ccl exec --json` (or any {receipt, witness}). Exit 0 REPRODUCED, 1 MISMATCH (fields named), 2 unreadable or malformed',
+    )
+    .argument('<file>', 'JSON with receipt and witness')
+    .option('--json', 'print the replay result as JSON')
+    .action(
+      action('ccl replay', async (file: string, o: { json?: boolean }) => {
+        const { readJsonFile, UsageError } = await import('../../io/files.js');
+        const { canonicalString } = await import('../../../core/canonical/index.js');
+        const { receiptFromJson, receiptHash, replayReceipt, witnessFromJson } = await import('../../../core/contracts/index.js');
+        const doc = readJsonFile(file) as Record<string, unknown> | null;
+        if (typeof doc !== 'object' || doc === null || !('receipt' in doc) || !('witness' in doc)) throw new UsageError('USAGE_INPUT', `${file}: expected an object with "receipt" and "witness" (the output of ccl exec --json)`);
+        const receipt = receiptFromJson(doc.receipt);
+        const witness = witnessFromJson(doc.witness);
+        const r = await replayReceipt(witness, receipt);
+        const out = { result: r.ok ? 'REPRODUCED' : 'MISMATCH', receiptHash: receiptHash(receipt), signatureValid: r.signatureValid, witnessMatches: r.witnessMatches, mismatches: [...r.mismatches], error: r.error ?? null };
+        if (o.json) process.stdout.write(`${canonicalString(out)}\n`);
+        else {
+          process.stdout.write(`${out.result} ${out.receiptHash}\nsignature ${r.signatureValid ? 'valid' : 'INVALID'} (executor ${receipt.executor})\nwitness   ${r.witnessMatches ? 'is the one the receipt names' : 'DOES NOT MATCH the receipt'}\n`);
+          if (r.mismatches.length > 0) process.stdout.write(`differs   ${r.mismatches.join(', ')}\n`);
+          if (r.error) process.stdout.write(`error     ${r.error}\n`);
+        }
+        return r.ok ? EXIT.ok : EXIT.negative;
+      }),
+    );
+
+  ccl
     .command('validate')
     .description("parse and validate a contract against ICN's limits; print its code hash v2 and ICN's legacy hash. Exit 0 valid, 1 invalid (path + reason), 2 unreadable file or not JSON")
     .argument('<contract>', 'contract JSON file')
