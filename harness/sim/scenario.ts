@@ -18,7 +18,7 @@ import { describeFaults, faultSpec, NO_FAULTS, parseFaults, randomFaults, type F
 import { gossipFingerprint, icnProcessFactory, IcnSimProcess } from './icn.js';
 import { DeterminismDivergence, Simulator, type StepLog } from './simulator.js';
 import type { GossipHazards } from '../../core/gossip/index.js';
-import { entryId } from '../../core/ledger/index.js';
+import { entryId, type JournalEntry } from '../../core/ledger/index.js';
 import { join } from 'node:path';
 import { canonicalString } from '../../core/canonical/index.js';
 import { CALLER_ACCOUNT, capabilityToJson, valueFromJson, valueToJson } from '../../core/ccl/index.js';
@@ -108,6 +108,16 @@ export interface ScenarioOptions {
   compareWith?: StepLog;
   record?: boolean;
   checkpointEvery?: number;
+  /** Observes each workload action as the simulator applies it (real backends replay them exactly). */
+  onAction?: (a: ScenarioAction) => void;
+}
+
+/** One node's part of a workload step: when (that node's clock) and, for a transfer, the signed entry. */
+export interface ScenarioAction {
+  step: number;
+  node: number;
+  nowMs: number;
+  entry?: JournalEntry;
 }
 
 export interface CheckResult {
@@ -283,19 +293,27 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
       }
       pendingSteps--;
       switch (s.do) {
-        case 'attest':
-          must(nodeAt(s.node, n, where), where).attest(sim.ids[nodeAt(s.to, n, where)]!, ppmFromDecimal(s.score));
+        case 'attest': {
+          const a = must(nodeAt(s.node, n, where), where);
+          a.attest(sim.ids[nodeAt(s.to, n, where)]!, ppmFromDecimal(s.score));
+          o.onAction?.({ step: k, node: nodeAt(s.node, n, where), nowMs: a.clock.nowMs() });
           return;
+        }
         case 'attest_all':
           for (let i = 0; i < n; i++) {
             const a = nodeOf(i);
             if (!a) continue;
             for (let j = 0; j < n; j++) if (j !== i) a.attest(sim.ids[j]!, ppmFromDecimal(s.score));
+            o.onAction?.({ step: k, node: i, nowMs: a.clock.nowMs() });
           }
           return;
         case 'attest_node': {
           const target = nodeAt(s.node, n, where);
-          for (let i = 0; i < n; i++) if (i !== target) nodeOf(i)?.attest(sim.ids[target]!, ppmFromDecimal(s.score));
+          for (let i = 0; i < n; i++) {
+            const a = i === target ? undefined : nodeOf(i);
+            a?.attest(sim.ids[target]!, ppmFromDecimal(s.score));
+            if (a) o.onAction?.({ step: k, node: i, nowMs: a.clock.nowMs() });
+          }
           return;
         }
         case 'transfer': {
@@ -304,14 +322,19 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
           const amount = BigInt(s.amount);
           const e = from.submitLedgerEntry({ accounts: [{ account_id: from.id, currency: s.currency, debit: amount }, { account_id: to, currency: s.currency, credit: amount }], parents: from.ledger.heads() });
           submitted.push(entryId(e));
+          o.onAction?.({ step: k, node: nodeAt(s.node, n, where), nowMs: from.clock.nowMs(), entry: e });
           return;
         }
-        case 'publish':
-          must(nodeAt(s.node, n, where), where).publish(s.topic, s.data);
+        case 'publish': {
+          const x = must(nodeAt(s.node, n, where), where);
+          x.publish(s.topic, s.data);
+          o.onAction?.({ step: k, node: nodeAt(s.node, n, where), nowMs: x.clock.nowMs() });
           return;
+        }
         case 'flood': {
           const x = must(nodeAt(s.node, n, where), where);
           for (let c = 0; c < s.count; c++) x.publish(s.topic, { flood: String(c) });
+          o.onAction?.({ step: k, node: nodeAt(s.node, n, where), nowMs: x.clock.nowMs() });
           return;
         }
         case 'deploy':
