@@ -125,6 +125,12 @@ export class ContractActor {
 
   /** The same, from the wire form: a message that does not even parse is rejected as `malformed`. */
   handleDeploymentWire(text: string): HandleResult {
+    // Refuse oversized input before parsing it (the code limit plus room for 100 participants' signatures).
+    const maxWire = this.config.maxCodeBytes + 256 * 1024;
+    if (text.length > maxWire) {
+      this.metrics.deploymentsReceived.inc();
+      return this.rejected('too_large', `the message has ${text.length} characters, more than ${maxWire}`);
+    }
     let msg: DeploymentMessage;
     try {
       msg = DeploymentMessage.fromWire(text);

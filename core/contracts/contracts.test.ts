@@ -284,6 +284,7 @@ describe('versions, limits', () => {
   it('size limit and per-deployer rate limit are configurable', () => {
     const small = node(ALICE, new TableTrust(), { maxCodeBytes: 200 });
     expect(deployOn(small.actor, example('calculator')).result).toMatchObject({ accepted: false, reason: 'too_large' });
+    expect(small.actor.handleDeploymentWire(' '.repeat(200 + 256 * 1024 + 1))).toMatchObject({ accepted: false, reason: 'too_large' });
     const n = node(ALICE, new TableTrust(), { rateLimit: { maxDeployments: 2, windowMs: 1_000 } });
     const variant = (i: number): ContractCode => ({ engine: 'ccl', contract: loadContract({ ...JSON.parse(readFileSync(join(ROOT, 'contracts', 'calculator.json'), 'utf8')), name: `Calc${i}` }) });
     expect(deployOn(n.actor, variant(1)).result.accepted).toBe(true);
