@@ -117,14 +117,27 @@ class Builder {
     return [I('i32.const', { value: code }), I('global.set', { idx: this.gTrap }), I('unreachable')];
   }
 
-  /** Charge a static amount (cost > 0) using scratch i64 local `tmp`. */
-  charge(cost: number, tmp: number): Instr[] {
+  /**
+   * Charge a static amount (cost > 0) from the function's cached fuel local `fl`. Short: the
+   * (undeducted) fuel is written back to the global, then `__icn_trap = 1`.
+   */
+  charge(cost: number, fl: number): Instr[] {
     this.stats.fuelCharges++;
     return [
-      I('global.get', { idx: this.gFuel }), I('i64.const', { value: BigInt(cost) }), I('i64.sub'), I('local.tee', { idx: tmp }),
-      I('i64.const', { value: 0n }), I('i64.lt_s'), I('if', { bt: { kind: 'empty' } }), ...this.trap(ICN_TRAP.outOfFuel), I('end'),
-      I('local.get', { idx: tmp }), I('global.set', { idx: this.gFuel }),
+      I('local.get', { idx: fl }), I('i64.const', { value: BigInt(cost) }), I('i64.lt_u'),
+      I('if', { bt: { kind: 'empty' } }), ...this.flush(fl), ...this.trap(ICN_TRAP.outOfFuel), I('end'),
+      I('local.get', { idx: fl }), I('i64.const', { value: BigInt(cost) }), I('i64.sub'), I('local.set', { idx: fl }),
     ];
+  }
+
+  /** Write the cached fuel back to `__icn_fuel` (before anything that may trap or call). */
+  flush(fl: number): Instr[] {
+    return [I('local.get', { idx: fl }), I('global.set', { idx: this.gFuel })];
+  }
+
+  /** Re-read `__icn_fuel` into the cache (at entry and after a call, which charged the global). */
+  reload(fl: number): Instr[] {
+    return [I('global.get', { idx: this.gFuel }), I('local.set', { idx: fl })];
   }
 
   /** Charge a dynamic amount: the i64 `amount` instructions leave the (non-negative) cost on the stack. */
@@ -253,7 +266,9 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
   const L = p.limits!;
   const nLocals = type.params.length + localsIn.length;
   const locals = [...localsIn];
-  const tmp64 = nLocals + locals.length - localsIn.length;
+  // the fuel counter is cached in a local: registers in the hot path, written back to the global
+  // before every instruction that may trap or call and at exit, re-read after calls
+  const fl = nLocals + locals.length - localsIn.length;
   locals.push('i64');
   const tmp32 = nLocals + locals.length - localsIn.length;
   locals.push('i32');
@@ -283,13 +298,16 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
     I('i32.const', { value: 0 }), I('i32.lt_s'), I('if', { bt: { kind: 'empty' } }), ...b.trap(ICN_TRAP.stackExhausted), I('end'),
     I('local.get', { idx: tmp32 }), I('global.set', { idx: b.gStack }),
   );
+  out.push(...b.reload(fl));
   out.push(I('block', { bt: b.blockType(type.results) }));
   let depth = 0;
   body.forEach((ins, i) => {
     const c = charges.get(i);
-    if (c !== undefined) out.push(...b.charge(c, tmp64));
+    if (c !== undefined) out.push(...b.charge(c, fl));
     const info = opInfo(ins.op)!;
     const name = info.name;
+    const calls = name === 'call' || name === 'call_indirect' || BULK.has(name);
+    if (info.trap || calls || name === 'memory.grow') out.push(...b.flush(fl));
     if (name === 'return') {
       out.push(I('br', { idx: depth }));
     } else if (name === 'memory.grow') {
@@ -311,12 +329,14 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
         }
       }
     }
+    if (calls) out.push(...b.reload(fl));
     if (name === 'block' || name === 'loop' || name === 'if') depth++;
     else if (name === 'end') depth--;
   });
   const last = charges.get(body.length);
-  if (last !== undefined) out.push(...b.charge(last, tmp64));
+  if (last !== undefined) out.push(...b.charge(last, fl));
   out.push(I('end'));
+  out.push(...b.flush(fl));
   // stack epilogue: give the frame's slots back
   out.push(I('global.get', { idx: b.gStack }), I('i32.const', { value: frame }), I('i32.add'), I('global.set', { idx: b.gStack }));
   b.stats.functions++;
