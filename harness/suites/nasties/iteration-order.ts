@@ -15,9 +15,10 @@
  *   gossip          signed entries over every topic with eviction and per-author rate limits in
  *                   play: 1,000 orders into TopicStores (what each topic keeps, in order) and 3
  *                   orders through the gossip engine's restore (verified): kept entries, root.
- *   gossip_clock    the same facts: each topic's vector clock (sent in digests). It merges every
- *                   entry ever accepted, including ones a later arrival evicts or rate-limits
- *                   out, so it depends on arrival order (found by this nasty; a known failure).
+ *   gossip_clock    the same facts: each topic's vector clock (sent in digests). It used to merge
+ *                   every entry ever accepted, including ones a later arrival evicts or rate-limits
+ *                   out, so it depended on arrival order (found by this nasty; core/gossip now
+ *                   merges over the kept entries).
  *
  * Facts are fixed (keys from fixed seeds); only the orders come from the run seed, so the root
  * is independent of the seed and an LC output.
