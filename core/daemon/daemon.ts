@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { dec, enc } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
 import { Keypair } from '../identity/index.js';
-import { IcnNode } from '../node/index.js';
+import { IcnNode, NodeContracts } from '../node/index.js';
 import { ManualClock, Rng, type Clock } from '../runtime/index.js';
 import { Did } from '../identity/index.js';
 import { TOPICS, type Topic } from '../gossip/index.js';
@@ -230,6 +230,11 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const seed = BigInt(`0x${enc.bytes(new Uint8Array(randomBytes(8)))}`);
   const clock: Clock = cfg.clock === 'request' ? new RequestClock() : systemClock;
   node = new IcnNode({ keypair, clock, rng: Rng.root(seed), transport, storage, restore: true, ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
+  // The contract components (contracts, installations, contract_states) as every core node has
+  // them: without the registry the node's state root differs from the simulator's even with no
+  // contract deployed (an empty registry's component roots are not emptyComponentRoot's).
+  const contracts = new NodeContracts(node);
+  void contracts;
   const gossipPort = await transport.start();
   const http: Server = createApiServer(routes(node, transport, clock, cfg.admin === true), { bodyLimit: cfg.bodyLimit, onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`) });
   await new Promise<void>((resolve, reject) => {
