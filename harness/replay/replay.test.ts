@@ -69,6 +69,21 @@ describe('execution receipts', () => {
     expect(m.out).toMatch(/ {2}outputHash\n/);
   });
 
+  it('the output of `ccl exec --json` replays as it is; a malformed witness is bad input', () => {
+    const caller = JSON.parse(readFileSync(join(ROOT, 'contracts/calculator.json'), 'utf8')).participants[0];
+    const x = spawnSync(process.execPath, [BIN, 'ccl', 'exec', join(ROOT, 'contracts/calculator.json'), '--rule', 'add', '--args', '[10,7]', '--caller', caller, '--timestamp', '11', '--json'], { cwd: dir, encoding: 'utf8' });
+    expect(x.status, x.stderr).toBe(0);
+    writeFileSync(join(dir, 'exec.json'), x.stdout);
+    const r = cli(['replay', 'exec.json']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^REPRODUCED: execution receipt of add/);
+    const b = readJson('bundle.json');
+    writeJson('bad-witness.json', { ...b, witness: { ...b.witness, surprise: true } });
+    const m = cli(['replay', 'bad-witness.json']);
+    expect(m.code).toBe(2);
+    expect(m.err).toMatch(/bad-witness\.json \(witness\): \$\.surprise: unknown field/);
+  });
+
   it('bad input: exit 2 with what and where', () => {
     writeJson('junk.json', { format: 'icn-nothing/v9' });
     expect(cli(['replay', 'junk.json']).err).toMatch(/no replayer for "icn-nothing\/v9" \(known: icn-manifest\/v1, /);

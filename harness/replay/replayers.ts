@@ -37,7 +37,14 @@ async function compareReceipt(receiptDoc: unknown, witnessDoc: unknown, where: s
     if (isIcnError(e)) throw new UsageError(e.code, `${where}: ${e.message}`);
     throw e;
   }
-  const witness = requireFormat(witnessDoc, c.WITNESS_FORMAT, `${where} (witness)`) as never;
+  requireFormat(witnessDoc, c.WITNESS_FORMAT, `${where} (witness)`);
+  let witness;
+  try {
+    witness = c.witnessFromJson(witnessDoc);
+  } catch (e) {
+    if (isIcnError(e)) throw new UsageError(e.code, `${where} (witness): ${e.message}`);
+    throw e;
+  }
   const r = await c.replayReceipt(witness, receipt);
   const fields: ReplayField[] = [];
   if (!r.witnessMatches) fields.push({ field: 'witness', expected: receipt.witness, actual: c.witnessHash(witness) });
@@ -124,7 +131,7 @@ const witnessReplayer: Replayer = {
 
 const bundleReplayer: Replayer = {
   format: BUNDLE_FORMAT,
-  description: 'self-contained replay bundle: {receipt, witness} or {pom, code}',
+  description: 'self-contained replay bundle: {receipt, witness} or {pom, code} (also the untagged output of `ccl exec --json`)',
   async replay(doc, opts) {
     if (doc.receipt !== undefined) return compareReceipt(doc.receipt, doc.witness, opts.path);
     if (doc.pom !== undefined) return replayPom(requireFormat(doc.pom, 'icn-pom/v1', `${opts.path}: $.pom`), await codeResolver(opts.code, Array.isArray(doc.code) ? doc.code : []));
@@ -209,8 +216,15 @@ const manifestReplayer: Replayer = {
 
 export const REPLAYERS = new ReplayRegistry([receiptReplayer, witnessReplayer, bundleReplayer, pomReplayer, pomWitnessReplayer, manifestReplayer]);
 
+/** `icn-harness ccl exec --json` prints {receiptHash, value, error, receipt, witness}: a bundle without a tag. */
+function isExecOutput(doc: unknown): doc is Record<string, unknown> {
+  const o = doc as Record<string, unknown>;
+  return o !== null && typeof o === 'object' && formatOf(doc) === undefined && formatOf(o.receipt) === 'icn-receipt/v1' && formatOf(o.witness) === 'icn-witness/v1';
+}
+
 export async function replayFile(opts: ReplayOptions): Promise<ReplayReport> {
   const doc = readJsonFile(opts.path);
+  if (isExecOutput(doc)) return compareReceipt(doc.receipt, doc.witness, opts.path);
   const format = formatOf(doc);
   if (!format) throw new UsageError('REPLAY_FORMAT', `${opts.path}: no "format" (or "version") field: not a replayable artifact (known: ${REPLAYERS.formats().join(', ')})`);
   const r = REPLAYERS.get(format);
