@@ -11,6 +11,7 @@ interface ScenarioFlags {
   list?: boolean;
   json?: boolean;
   quiet?: boolean;
+  backend: string;
 }
 
 export function register(program: Command): void {
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .option('--list', 'list the scenarios and exit')
     .option('--json', 'print results as JSON')
     .option('--quiet', 'only failures and the summary')
+    .option('--backend <name>', 'sim | process (icn-node daemons on loopback; final roots compared with the sim\'s) | containers', 'sim')
     .action(
       action('scenario', async (name: string | undefined, o: ScenarioFlags) => {
         const { repoRoot } = await import('../repo.js');
@@ -43,6 +45,13 @@ export function register(program: Command): void {
         const count = o.seeds === undefined ? 1 : parsePositiveInt('--seeds', o.seeds, 100_000);
         const nodes = o.nodes === undefined ? undefined : parsePositiveInt('--nodes', o.nodes, 100_000);
         const out = (s: string) => process.stdout.write(`${s}\n`);
+        if (!['sim', 'process', 'containers'].includes(o.backend)) throw new UsageError('USAGE_ARGS', `--backend ${o.backend}: sim, process or containers`);
+        if (o.backend !== 'sim') {
+          if (o.checkDeterminism) throw new UsageError('USAGE_ARGS', '--check-determinism is a simulator check (--backend sim)');
+          const { runBackend } = await import('../../backends/command.js');
+          const seeds = Array.from({ length: count }, (_, k) => seed0 + BigInt(k));
+          return runBackend(o.backend as 'process' | 'containers', { def, repoRoot: root, seeds, ...(nodes ? { nodes } : {}), ...(o.faults ? { faults: o.faults } : {}), ...(o.json ? { json: true } : {}), out });
+        }
         const results: unknown[] = [];
         let failed = 0;
         for (let k = 0; k < count; k++) {
