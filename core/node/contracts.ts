@@ -65,6 +65,7 @@ export class NodeContracts {
   /** Deploy from this node: install locally, then publish the message on `contracts:deploy`. */
   deploy(code: ContractCode, o: DeployOptions): { message: DeploymentMessage; result: HandleResult; entry: GossipEntry | undefined } {
     const { message, result } = this.actor.deploy(code, o);
+    this.node.invalidateRoots();
     const entry = result.accepted ? this.node.publish('contracts:deploy', message.toJson()) : undefined;
     return { message, result, entry };
   }
@@ -74,8 +75,12 @@ export class NodeContracts {
     return this.node.publish('contracts:deploy', message);
   }
 
-  execute(req: ExecuteRequest): Promise<ExecutionReceipt> {
-    return this.actor.execute(req);
+  async execute(req: ExecuteRequest): Promise<ExecutionReceipt> {
+    try {
+      return await this.actor.execute(req);
+    } finally {
+      this.node.invalidateRoots(); // contract state and the contract ledger may have changed
+    }
   }
 
   private handle(e: GossipEntry): void {

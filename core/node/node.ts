@@ -71,6 +71,9 @@ export class IcnNode {
   /** Roots of the contract components, supplied by the contract registry once attached. */
   private readonly components = new Map<ComponentName, () => Hash>();
   private readonly trustListeners: (() => void)[] = [];
+  /** Roots computed since the last change (state changes only through handle/apply/components). */
+  private cachedState: StateRoot | undefined;
+  private cachedCheckpoint: Hash | undefined;
 
   constructor(opts: NodeOptions) {
     this.keypair = opts.keypair;
@@ -94,6 +97,7 @@ export class IcnNode {
   /** Route a topic's entries to a component (contracts:deploy, governance:receipts). */
   onTopic(topic: Topic, handler: TopicHandler): void {
     this.handlers.set(topic, handler);
+    this.invalidateRoots();
     // Entries that arrived before the handler was attached are applied now, in canonical order.
     for (const e of this.gossip.entries(topic)) this.applyOne(e, handler);
   }
@@ -105,6 +109,7 @@ export class IcnNode {
 
   /** Supply a state-root component (the contract registry's contracts, installations, contract_states). */
   setComponent(name: ComponentName, root: () => Hash): void {
+    this.invalidateRoots();
     this.components.set(name, root);
   }
 
@@ -155,6 +160,7 @@ export class IcnNode {
    * own store is not LC (it is how state travels, not state): see checkpointRoot.
    */
   state(): StateRoot {
+    if (this.cachedState) return this.cachedState;
     const roots: Record<string, Hash> = {
       ledger: this.ledger.root(),
       trust: this.trust.root(),
@@ -164,7 +170,13 @@ export class IcnNode {
       contract_states: emptyComponentRoot('contract_states'),
     };
     for (const [name, f] of this.components) roots[name] = f();
-    return stateRootFromRoots(roots);
+    return (this.cachedState = stateRootFromRoots(roots));
+  }
+
+  /** Forget cached roots: a component changed state outside gossip (a contract execution). */
+  invalidateRoots(): void {
+    this.cachedState = undefined;
+    this.cachedCheckpoint = undefined;
   }
 
   stateRoot(): Hash {
@@ -173,12 +185,14 @@ export class IcnNode {
 
   /** Everything the node holds: the LC root and the gossip store root (simulator checkpoints). */
   checkpointRoot(): Hash {
-    return contentHash(DOMAIN.componentRoot, { state: this.stateRoot(), gossip: this.gossip.root() });
+    if (this.cachedCheckpoint) return this.cachedCheckpoint;
+    return (this.cachedCheckpoint = contentHash(DOMAIN.componentRoot, { state: this.stateRoot(), gossip: this.gossip.root() }));
   }
 
   // ---- internals ---------------------------------------------------------------------------
 
   private handle(step: GossipStep, own = false): void {
+    if (step.delivered.length || step.removed.length) this.invalidateRoots();
     for (const r of step.rejected) this.metrics.gossipRejected.inc({ reason: r.reason, topic: r.topic ?? '' });
     for (const e of step.removed) this.storage.delete(storeKey(e.topic, e.hash));
     for (const e of step.delivered) {
@@ -216,6 +230,15 @@ export class IcnNode {
 
   /** verifyAttestation, skipped when the shared cache has already seen this exact attestation verify. */
   private verifiedAttestation(att: unknown): SignedTrustAttestation {
+    // Exact bytes seen verified before (shape, canonical DIDs, signature): nothing to redo.
+    const raw = `raw|${contentHash(DOMAIN.trustAttestation, att as never)}`;
+    if (this.verifiedCache?.has(raw)) return att as SignedTrustAttestation;
+    const v = this.verifiedAttestationSlow(att);
+    this.verifiedCache?.add(raw);
+    return v;
+  }
+
+  private verifiedAttestationSlow(att: unknown): SignedTrustAttestation {
     const body = checkAttestationBody(att);
     const sig = (att as { signature?: unknown }).signature;
     const key = `${attestationHash(body)}|${String(sig)}`;

@@ -374,6 +374,17 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
 
   const agreed = () => {
     if (pendingSteps > 0) return false;
+    // Cheap first: every node up and the same number of entries per topic.
+    for (const t of TOPICS) {
+      let size: number | undefined;
+      for (let i = 0; i < n; i++) {
+        const x = nodeOf(i);
+        if (!x) return false;
+        const z = x.gossip.store(t).size;
+        if (size === undefined) size = z;
+        else if (z !== size) return false;
+      }
+    }
     let g: Hash | undefined;
     let st: Hash | undefined;
     for (let i = 0; i < n; i++) {
