@@ -118,7 +118,7 @@ function suiteTables(m: Manifest, passRowsPerSuite: number, otherRowsPerSuite: n
     omitted += left;
     const counts = STATUSES.map((st) => [st, list.filter((e) => e.status === st).length] as const).filter(([, n]) => n > 0).map(([st, n]) => `${n} ${st}`).join(', ');
     parts.push(`<section><h3>${esc(s)} <span class="muted">(${list.length} entries: ${counts})</span></h3><p class="small">lc root <code>${root.lc ?? '—'}</code></p>`);
-    parts.push(`<table><thead><tr><th>id</th><th>class</th><th>status</th><th>ms</th><th>reason / reproduce</th><th>outputs</th></tr></thead><tbody>${shown.map((e) => entryRow(e, caseMs[e.id])).join('')}</tbody></table>`);
+    parts.push(`<table class="entries"><thead><tr><th>id</th><th>class</th><th>status</th><th>ms</th><th>reason / reproduce</th><th>outputs</th></tr></thead><tbody>${shown.map((e) => entryRow(e, caseMs[e.id])).join('')}</tbody></table>`);
     if (left > 0) parts.push(`<p class="muted">${left} more entries not shown (size cap): see manifest.json</p>`);
     parts.push('</section>');
   }
@@ -152,6 +152,7 @@ th{background:#f5f5f5}.badge{display:inline-block;padding:2px 10px;border-radius
 .chart text{font:12px system-ui,sans-serif;fill:#333}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:8px 32px}.grid>div{min-width:0}
 .legend span{display:inline-block;margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
 tr.s-fail,tr.s-error{background:#fff3f3}tr.s-xpass{background:#fff8e6}
+table.entries td:first-child{min-width:300px}table.entries td:nth-child(5){max-width:340px}table.entries td:last-child{font-size:11px;min-width:460px;overflow-wrap:anywhere}
 </style></head><body>`;
   const summary = `<h1>icn-harness report <span class="badge" style="background:${ok ? COLORS.pass : COLORS.fail}">${ok ? 'PASSED' : 'FAILED'}</span></h1>
 <p>LC root <code>${m.root.lc}</code><br>all root <code>${m.root.all}</code></p>
