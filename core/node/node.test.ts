@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { codeFromJson } from '../contracts/index.js';
+import { Keypair } from '../identity/index.js';
+import { metricValue } from '../metrics/index.js';
+import { ManualClock, Rng } from '../runtime/index.js';
+import { NodeContracts } from './contracts.js';
+import { IcnNode } from './node.js';
+import { MemoryKvStore } from './storage.js';
+
+type Msg = { to: string; from: string; m: unknown };
+
+function net(n: number) {
+  const q: Msg[] = [];
+  const clock = new ManualClock(1_000_000);
+  const kps = Array.from({ length: n }, (_, i) => Keypair.fromSeed(new Uint8Array(32).fill(i + 1)));
+  const ids = kps.map((k) => k.did.toString());
+  const stores = kps.map(() => new MemoryKvStore());
+  const make = (i: number, restore = false) =>
+    new IcnNode({ keypair: kps[i]!, clock, rng: Rng.root(1).stream(`n${i}`), storage: stores[i]!, peers: ids, restore, transport: { send: (to, m) => q.push({ to, from: ids[i]!, m }) } });
+  const nodes = kps.map((_, i) => make(i));
+  const pump = () => {
+    for (let k = 0; q.length && k < 100_000; k++) {
+      const x = q.shift()!;
+      nodes[ids.indexOf(x.to)]?.receive(x.from, x.m);
+    }
+  };
+  const tick = () => {
+    clock.advance(100);
+    for (const n of nodes) n.tick();
+    pump();
+  };
+  return { q, clock, ids, nodes, stores, make, pump, tick, kps };
+}
+
+const calculator = (participant: string) => {
+  const json = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'contracts', 'calculator.json'), 'utf8'));
+  return codeFromJson({ engine: 'ccl', contract: { ...json, participants: [participant] } });
+};
+
+describe('IcnNode', () => {
+  it('deploys over gossip: trusted (0.6 → 0.42) installs; state roots agree', () => {
+    const w = net(2);
+    const [A, B] = w.nodes as [IcnNode, IcnNode];
+    const ca = new NodeContracts(A);
+    const cb = new NodeContracts(B);
+    B.attest(A.id, 600_000);
+    w.pump();
+    w.tick();
+    const { result } = ca.deploy(calculator(A.id), { capabilities: [], installedAt: 5n });
+    expect(result.accepted).toBe(true);
+    w.pump();
+    w.tick();
+    w.tick();
+    expect(cb.installedCodeHashes()).toEqual(ca.installedCodeHashes());
+    expect(B.stateRoot()).toBe(A.stateRoot());
+  });
+
+  it('untrusted deployer (0.2 → 0.14): gossip carries it, the contract layer refuses it, metrics show it; trust later → installed', async () => {
+    const w = net(2);
+    const [A, B] = w.nodes as [IcnNode, IcnNode];
+    const ca = new NodeContracts(A);
+    const cb = new NodeContracts(B);
+    B.attest(A.id, 200_000);
+    w.tick();
+    ca.deploy(calculator(A.id), { capabilities: [], installedAt: 5n });
+    w.pump();
+    w.tick();
+    expect(B.gossip.entries('contracts:deploy')).toHaveLength(1);
+    expect(cb.installedCodeHashes()).toEqual([]);
+    expect(await metricValue(B.metrics.registry, 'icn_contract_deployments_rejected_total', { reason: 'trust_too_low' })).toBe(1);
+    expect(B.stateRoot()).not.toBe(A.stateRoot());
+    // The refusal is not final: once B's trust in A reaches the bar, the kept deployment installs.
+    w.clock.advance(10);
+    B.attest(A.id, 600_000);
+    w.tick();
+    expect(cb.installedCodeHashes()).toEqual(ca.installedCodeHashes());
+  });
+
+  it('a restart from storage rebuilds the same state (own writes were synced before they were sent)', () => {
+    const w = net(3);
+    const [A, B, C] = w.nodes as [IcnNode, IcnNode, IcnNode];
+    for (const x of [A, B, C]) for (const y of [A, B, C]) if (x !== y) x.attest(y.id, 800_000);
+    w.tick();
+    w.tick();
+    A.submitLedgerEntry({ accounts: [{ account_id: A.id, currency: 'h', credit: 5n }, { account_id: B.id, currency: 'h', debit: 5n }] });
+    w.tick();
+    w.tick();
+    const before = B.stateRoot();
+    expect(C.stateRoot()).toBe(before);
+    const B2 = w.make(1, true);
+    expect(B2.stateRoot()).toBe(before);
+    expect(B2.gossip.root()).toBe(B.gossip.root());
+  });
+
+  it('counts a tampered message by its named reason and applies nothing', async () => {
+    const w = net(2);
+    const [A, B] = w.nodes as [IcnNode, IcnNode];
+    A.attest(B.id, 500_000);
+    const msg = w.q.shift()!;
+    const tampered = { ...(msg.m as object), seq: 99 };
+    B.receive(A.id, tampered);
+    expect(await metricValue(B.metrics.registry, 'icn_gossip_rejected_total', { reason: 'bad_signature' })).toBe(1);
+    expect(B.gossip.entries('trust:attestations')).toHaveLength(0);
+  });
+});
