@@ -186,14 +186,15 @@ export async function runProcessScenario(def: ScenarioDef, o: ProcessBackendOpti
     await until('all links up', async () => {
       const ps = await Promise.all(daemons.map((d) => api(d, 'GET', '/peers') as Promise<{ peers: string[] }>));
       return ps.every((p) => p.peers.length === n - 1);
-    }, 15_000);
+    }, 30_000);
+    log(`all ${n} daemons linked to each other`);
 
     // 3. One timeline: restarts, then actions, then crashes at equal virtual times (an action the
     // simulator applied at t ran on a node that was up at t); partition edges recompute link cuts.
-    type Ev = { t: number; rank: number; run: () => Promise<void> };
+    type Ev = { t: number; rank: number; node?: number; run: () => Promise<void> };
     const evs: Ev[] = [];
     const stepOf = (a: ScenarioAction) => def.steps[a.step]!;
-    for (const a of actions) evs.push({ t: a.nowMs - SIM_EPOCH_MS, rank: 1, run: () => replay(a) });
+    for (const a of actions) evs.push({ t: a.nowMs - SIM_EPOCH_MS, rank: 1, node: a.node, run: () => replay(a) });
     for (const c of faults.crashes) {
       evs.push({ t: c.atMs, rank: 2, run: async () => {
         log(`t=${c.atMs}ms: SIGKILL node ${c.node}`);
@@ -262,9 +263,21 @@ export async function runProcessScenario(def: ScenarioDef, o: ProcessBackendOpti
 
     // 4. Replay at virtual times (real waits: the network has its own timing anyway).
     const t0 = Date.now();
-    for (const e of evs) {
+    log(`t=0: replaying ${actions.length} actions`);
+    // Actions at one virtual time run concurrently across nodes, in order within each node (the
+    // simulator's order per node is what its signatures and clocks depend on).
+    for (let k = 0; k < evs.length; ) {
+      const e = evs[k]!;
       await sleep(t0 + e.t - Date.now());
-      await e.run();
+      let end = k + 1;
+      while (e.rank === 1 && end < evs.length && evs[end]!.t === e.t && evs[end]!.rank === 1) end++;
+      const group = evs.slice(k, end);
+      const byNode = new Map<number | undefined, Ev[]>();
+      for (const g of group) byNode.set(g.node, [...(byNode.get(g.node) ?? []), g]);
+      await Promise.all([...byNode.values()].map(async (seq) => {
+        for (const g of seq) await g.run();
+      }));
+      k = end;
     }
     const lastEvent = Date.now();
 
