@@ -56,7 +56,8 @@ export function attachSource(inst: Instance, src: CodeSource): void {
 }
 
 export class Machine {
-  private readonly S: Val[] = new Array(STACK_INIT).fill(0);
+  // generic elements from the start: a Smi-only array would change map (and deoptimize the loop) on the first bigint or large i32
+  private readonly S: Val[] = new Array(STACK_INIT).fill(null);
   fuelLimit = FUEL_CAP;
   fuelLeft = FUEL_CAP;
   stackUsed = 0;

@@ -1,0 +1,120 @@
+/**
+ * Speed of the reference interpreter as a ratio to raw V8 (tinybench), on the engine benchmark's
+ * integer kernels (bench/wasm/*.wat) and its float kernel. Both run the same kernel with the same
+ * argument in the same process and the same run; the figure is raw-V8 median latency divided by
+ * the interpreter's (higher is better; the target is ≥ 1/30 on integer kernels). The interpreter
+ * meters fuel and stack as it runs (as the instrumented module does); results and fuel are checked
+ * equal to the instrumented module on V8 before timing.
+ *
+ *   npm run bench:interp [-- --quick] [-- --json]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Bench, type Task } from 'tinybench';
+import { decodeModule } from '../core/wasm/binary/decode.js';
+import { instrumentModule } from '../core/wasm/instrument/instrument.js';
+import { v8Instantiate, type V8Global } from '../core/wasm/instrument/v8.js';
+import { instantiate } from '../core/wasm/interp/instantiate.js';
+import { machineFor } from '../core/wasm/interp/run.js';
+import type { FuncInst } from '../core/wasm/interp/store.js';
+import { getProfile } from '../core/wasm/profiles.js';
+import { watToWasm } from '../core/wasm/wat.js';
+
+const quick = process.argv.includes('--quick');
+const asJson = process.argv.includes('--json');
+const TIME = quick ? 300 : 800;
+const ROUNDS = quick ? 3 : 5;
+const FUEL = 1n << 62n;
+
+interface Kernel {
+  name: string;
+  file: string;
+  arg: number;
+  profile: 'dc' | 'dc-float';
+  integer: boolean;
+}
+
+// smaller arguments than bench:wasm (the interpreter is the slow side); same argument on both sides
+const KERNELS: Kernel[] = [
+  { name: 'hash compression (200 blocks × 64 rounds)', file: 'hash.wat', arg: 200, profile: 'dc', integer: true },
+  { name: 'sieve (primes below 100,000)', file: 'sieve.wat', arg: 100_000, profile: 'dc', integer: true },
+  { name: 'heapsort (2,000 i32)', file: 'sort.wat', arg: 2_000, profile: 'dc', integer: true },
+  { name: 'recursive fib(20)', file: 'fib.wat', arg: 20, profile: 'dc', integer: true },
+  { name: 'mandelbrot f64 (40×40, ≤100 iterations)', file: 'mandelbrot.wat', arg: 40, profile: 'dc-float', integer: false },
+];
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+function p50(t: Task | undefined): number {
+  const r = t?.result;
+  if (!r || r.state !== 'completed') throw new Error(`task ${t?.name} did not complete (${r?.state})`);
+  return r.latency.p50;
+}
+
+const ICN_STUB = { icn: { log() {}, timestamp: () => 0n, entropy_seed() {} } };
+
+async function kernel(k: Kernel) {
+  const bytes = await watToWasm(readFileSync(join(process.cwd(), 'bench', 'wasm', k.file), 'utf8'), { filename: k.file });
+  const raw = await v8Instantiate(bytes);
+  const rawRun = raw.exports.run as (n: number) => number;
+  // the instrumented module on V8: reference for the result and the fuel count
+  const dc = await v8Instantiate(instrumentModule(bytes, k.profile).bytes, ICN_STUB);
+  const fuel = dc.exports.__icn_fuel as V8Global<bigint>;
+  fuel.value = FUEL;
+  (dc.exports.__icn_trap as V8Global<number>).value = 0;
+  const want = (dc.exports.run as (n: number) => number)(k.arg);
+  const wantFuel = FUEL - fuel.value;
+
+  const machine = machineFor(k.profile);
+  const limits = getProfile(k.profile).limits!;
+  const inst = instantiate(decodeModule(bytes), () => undefined, machine, { maxMemoryPages: limits.maxMemoryPages, maxTableElements: limits.maxTableElements });
+  const f = inst.exports.get('run')!.value as FuncInst;
+  const interpRun = (): number => {
+    machine.setFuel(FUEL);
+    return machine.invoke(f, [k.arg])[0] as number;
+  };
+  const got = interpRun();
+  if (got !== want || machine.fuelUsed() !== wantFuel) throw new Error(`${k.name}: V8 dc ${want} (fuel ${wantFuel}) ≠ interp ${got} (fuel ${machine.fuelUsed()})`);
+
+  const ratios: number[] = [];
+  let rawMs = 0;
+  let interpMs = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const bench = new Bench({ time: TIME, warmupTime: quick ? 100 : 300 });
+    bench.add('raw', () => {
+      rawRun(k.arg);
+    });
+    bench.add('interp', () => {
+      interpRun();
+    });
+    await bench.run();
+    rawMs = p50(bench.tasks[0]);
+    interpMs = p50(bench.tasks[1]);
+    ratios.push(rawMs / interpMs);
+  }
+  const speed = median(ratios);
+  return { kernel: k.name, integer: k.integer, result: want, fuelUsed: wantFuel.toString(), rawMs, interpMs, speedVsRaw: speed, oneIn: 1 / speed, ratios, fuelPerMsInterp: Number(wantFuel) / interpMs };
+}
+
+async function main(): Promise<void> {
+  const rows = [];
+  for (const k of KERNELS) rows.push(await kernel(k));
+  if (asJson) {
+    process.stdout.write(`${JSON.stringify({ node: process.versions.node, v8: process.versions.v8, rows }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`reference interpreter vs raw V8 (node ${process.versions.node}; median of ${ROUNDS} rounds; speed = raw time / interp time)\n`);
+  for (const r of rows) {
+    process.stdout.write(`  ${r.kernel.padEnd(44)} raw ${r.rawMs.toFixed(3).padStart(8)} ms  interp ${r.interpMs.toFixed(2).padStart(9)} ms  speed 1/${r.oneIn.toFixed(1).padEnd(6)} ${(r.fuelPerMsInterp / 1000).toFixed(1)} M fuel/s\n`);
+  }
+  const ints = rows.filter((r) => r.integer).map((r) => r.speedVsRaw);
+  process.stdout.write(`  integer kernels: median speed 1/${(1 / median(ints)).toFixed(1)} of raw V8 (target ≥ 1/30)\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});
