@@ -102,7 +102,8 @@ interface Daemon {
 }
 
 async function api(d: Daemon, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-  const r = await fetch(`http://127.0.0.1:${d.httpPort}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  // A bounded wait per request: a daemon that stops answering must not stall the run.
+  const r = await fetch(`http://127.0.0.1:${d.httpPort}${path}`, { method, signal: AbortSignal.timeout(10_000), ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
   const text = await r.text();
   if (r.status !== 200) throw new IcnError('HARNESS_FAULT', `node ${d.index} ${method} ${path}: HTTP ${r.status}: ${text.trim()}`);
   return JSON.parse(text) as unknown;
