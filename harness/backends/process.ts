@@ -267,9 +267,13 @@ export async function runProcessScenario(def: ScenarioDef, o: ProcessBackendOpti
     log(`t=0: replaying ${actions.length} actions`);
     // Actions at one virtual time run concurrently across nodes, in order within each node (the
     // simulator's order per node is what its signatures and clocks depend on).
+    // When the daemons fall behind (slow requests), the timeline shifts by the lag instead of
+    // compressing what follows: a partition keeps its virtual length in wall time.
+    let shift = 0;
     for (let k = 0; k < evs.length; ) {
       const e = evs[k]!;
-      await sleep(t0 + e.t - Date.now());
+      await sleep(t0 + shift + e.t - Date.now());
+      shift = Math.max(shift, Date.now() - (t0 + e.t));
       let end = k + 1;
       while (e.rank === 1 && end < evs.length && evs[end]!.t === e.t && evs[end]!.rank === 1) end++;
       const group = evs.slice(k, end);
