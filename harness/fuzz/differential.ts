@@ -83,14 +83,19 @@ export class DiffRunner {
   async run(c: GeneratedCase, faults: InterpFaults = {}): Promise<CaseReport> {
     const bytes = encodeModule(c.module);
     const args = c.args.map(parseValue);
-    let v8: EngineOutcome;
-    try {
-      v8 = { result: await execute({ module: bytes, profile: c.profile, invoke: c.invoke, args, fuel: c.fuel, session: await this.sessionFor() }) };
-    } catch (e) {
-      v8 = { error: describeError(e) };
-      // a worker that faulted is not reused
-      await this.session?.close();
-      this.session = undefined;
+    let v8: EngineOutcome = { error: 'not run' };
+    // a worker that does not answer (a loaded machine) is retried once on a fresh worker
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        v8 = { result: await execute({ module: bytes, profile: c.profile, invoke: c.invoke, args, fuel: c.fuel, session: await this.sessionFor() }) };
+        break;
+      } catch (e) {
+        v8 = { error: describeError(e) };
+        // a worker that faulted is not reused
+        await this.session?.close();
+        this.session = undefined;
+        if (!/did not answer within/.test(v8.error)) break;
+      }
     }
     let interp: EngineOutcome;
     const saved = nanConfig.nan32;
