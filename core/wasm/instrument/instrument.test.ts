@@ -265,7 +265,9 @@ describe.skipIf(dir === undefined)('instrumenter on the spec test modules', () =
       }
       expect(v8Validate(r.bytes)).toBe(true);
       instrumented++;
-    }), { numRuns: 3000 });
-    expect(instrumented).toBeGreaterThan(100);
+    }), { numRuns: 3000, seed: 20261122 });
+    // Pinned seed: about 3% of random byte mutations still validate, so the count of instrumented
+    // modules is a random variable; the bound only guards against a vacuous run.
+    expect(instrumented).toBeGreaterThan(50);
   });
 });
