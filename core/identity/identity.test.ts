@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DOMAIN } from '../hash/index.js';
-import { Did, IdentityError, Keypair, verifySignature } from './identity.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { Did, IdentityError, Keypair, verifyRaw, verifySignature } from './identity.js';
 
 const seed = (b: number) => new Uint8Array(32).fill(b);
 
@@ -52,5 +53,48 @@ describe('identity', () => {
     expect(verifySignature(other.did, DOMAIN.installation, value, sig)).toBe(false);
     expect(verifySignature(kp.did, DOMAIN.installation, value, sig.toUpperCase())).toBe(false);
     expect(verifySignature(kp.did, DOMAIN.installation, value, 'zz')).toBe(false);
+  });
+
+  it('node:crypto keys and signatures are byte-identical to @noble/curves', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 300 }), (s, msg) => {
+        const kp = Keypair.fromSeed(s);
+        expect(kp.publicKey).toEqual(ed25519.getPublicKey(s));
+        const sig = kp.signRaw(msg);
+        expect(sig).toEqual(ed25519.sign(msg, s));
+        expect(verifyRaw(kp.publicKey, msg, sig)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("the verdict is @noble/curves' (ZIP-215) on mutated and edge-case signatures", () => {
+    const kp = Keypair.fromSeed(seed(4));
+    const msg = new Uint8Array([1, 2, 3]);
+    const good = kp.signRaw(msg);
+    fc.assert(
+      fc.property(fc.nat(63), fc.integer({ min: 1, max: 255 }), fc.boolean(), (i, x, onKey) => {
+        const sig = good.slice();
+        const key = kp.publicKey.slice();
+        if (onKey) key[i % 32]! ^= x;
+        else sig[i]! ^= x;
+        let want: boolean;
+        try { want = ed25519.verify(sig, msg, key); } catch { want = false; }
+        expect(verifyRaw(key, msg, sig)).toBe(want);
+      }),
+      { numRuns: 300 },
+    );
+    // Key of order 8, R = identity, S = 0: the cofactored equation holds for every message, the
+    // cofactorless one (OpenSSL) only when 8 divides the challenge. OpenSSL says no, ZIP-215 says
+    // yes: this exercises the fallback, and the verdict is ZIP-215's.
+    const order8 = Uint8Array.from(Buffer.from('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 'hex'));
+    const sig = new Uint8Array(64);
+    sig[0] = 1;
+    expect(ed25519.verify(sig, msg, order8)).toBe(true);
+    expect(verifyRaw(order8, msg, sig)).toBe(true);
+    // S >= L is refused by both.
+    const big = good.slice();
+    big.fill(0xff, 32);
+    expect(verifyRaw(kp.publicKey, msg, big)).toBe(false);
   });
 });
