@@ -1,13 +1,19 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalString } from '../canonical/index.js';
 import { DOMAIN, DOMAIN_TAG_PATTERN, allDomainTags } from './domains.js';
 import { bytesHash, contentHash, hashBytes, isHash } from './hash.js';
 
-/** An independent reference: node:crypto's SHA-256 over the same framing. */
+/** An independent reference: @noble/hashes' SHA-256 over the same framing (the code uses node:crypto). */
 function reference(domain: string, payload: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(domain).update(Buffer.from([0])).update(payload).digest('hex')}`;
+  const enc = new TextEncoder();
+  const body = typeof payload === 'string' ? enc.encode(payload) : payload;
+  const tag = enc.encode(domain);
+  const buf = new Uint8Array(tag.length + 1 + body.length);
+  buf.set(tag, 0);
+  buf.set(body, tag.length + 1);
+  return `sha256:${Buffer.from(sha256(buf)).toString('hex')}`;
 }
 
 describe('hashing', () => {

@@ -4,9 +4,10 @@
  * hashes raw bytes (wasm modules, memories). BLAKE3 is exported only for ICN's own byte formats
  * (governance decision/vote hashes), which fix their own tags.
  */
+import { createHash } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { blake3 } from '@noble/hashes/blake3.js';
-import { canonicalize } from '../canonical/canonicalize.js';
+import { canonicalString } from '../canonical/canonicalize.js';
 import { IcnError } from '../errors.js';
 import { DOMAIN_TAG_PATTERN, lookupDomain, type DomainTag } from './domains.js';
 
@@ -16,10 +17,10 @@ const utf8 = new TextEncoder();
 const HASH_RE = /^sha256:[0-9a-f]{64}$/;
 
 export function toHex(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
-  return s;
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
+
+const SEPARATOR = Uint8Array.of(0);
 
 function checkDomain(domain: string): void {
   if (!DOMAIN_TAG_PATTERN.test(domain) || lookupDomain(domain) === undefined) {
@@ -30,17 +31,14 @@ function checkDomain(domain: string): void {
 /** Raw SHA-256 digest of `tag ‖ 0x00 ‖ payload`. */
 export function domainDigest(domain: DomainTag, payload: Uint8Array): Uint8Array {
   checkDomain(domain);
-  const tag = utf8.encode(domain);
-  const buf = new Uint8Array(tag.length + 1 + payload.length);
-  buf.set(tag, 0);
-  buf[tag.length] = 0;
-  buf.set(payload, tag.length + 1);
-  return sha256(buf);
+  return new Uint8Array(createHash('sha256').update(utf8.encode(domain)).update(SEPARATOR).update(payload).digest());
 }
 
 /** Hash of a value's canonical bytes under a domain tag. Throws CanonicalError on bad values. */
 export function contentHash(domain: DomainTag, value: unknown): Hash {
-  return `sha256:${toHex(domainDigest(domain, canonicalize(value)))}`;
+  checkDomain(domain);
+  const text = canonicalString(value);
+  return `sha256:${createHash('sha256').update(domain, 'utf8').update(SEPARATOR).update(text, 'utf8').digest('hex')}`;
 }
 
 /** Hash of raw bytes under a domain tag. */
@@ -55,9 +53,7 @@ export function isHash(s: unknown): s is Hash {
 /** The 32 digest bytes of a printed hash. Throws HASH_SYNTAX. */
 export function hashBytes(h: string): Uint8Array {
   if (!isHash(h)) throw new IcnError('HASH_SYNTAX', `${JSON.stringify(h).slice(0, 80)} is not sha256:<64 lowercase hex>`);
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = parseInt(h.slice(7 + 2 * i, 9 + 2 * i), 16);
-  return out;
+  return new Uint8Array(Buffer.from(h.slice(7), 'hex'));
 }
 
 export { sha256, blake3 };
