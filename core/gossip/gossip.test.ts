@@ -174,6 +174,17 @@ describe('message ingress rejections (named reasons)', () => {
     expect(reason(m)).toEqual(['hash_mismatch', 'bad_entry_signature']);
     expect(B.entries('contracts:deploy')).toHaveLength(0);
   });
+  it('v2: the sender signs which entries it sent ([hash, signature]), not their bytes', () => {
+    const e1 = makeEntry(kp(1), 'contracts:deploy', [[A.self, 1]], 5, { v: '1' });
+    const e2 = makeEntry(kp(1), 'contracts:deploy', [[A.self, 2]], 6, { v: '2' });
+    const m = signMessage(kp(1), B.self, 2, { type: 'response', topic: 'contracts:deploy', entries: [e1] });
+    // Swapping in another valid entry, or dropping one, breaks the sender's signature.
+    expect(reason({ ...m, body: { ...m.body, entries: [e2] } })).toEqual(['bad_signature']);
+    expect(reason({ ...m, body: { ...m.body, entries: [] } })).toEqual(['bad_signature']);
+    // Altering an entry's bytes keeps the message signature and is caught by the entry's own hash.
+    expect(reason({ ...m, body: { ...m.body, entries: [{ ...e1, data: { v: '9' } }] } })).toEqual(['hash_mismatch']);
+    expect(reason(m)).toEqual([]);
+  });
   it('publishing to an undeclared topic throws GOSSIP_UNDECLARED_TOPIC', () => {
     expect(() => A.publish(0, 'chat:spam', {})).toThrow(expect.objectContaining({ code: 'GOSSIP_UNDECLARED_TOPIC' }));
   });

@@ -1,7 +1,10 @@
 /**
  * Gossip messages. Every message is signed by its sender over
- * `icn/gossip/message/v1 ‖ 0x00 ‖ canonical({version, from, to, seq, body})` and verified on
- * ingress before its body is looked at. `to` binds a message to its recipient (a message for B
+ * `icn/gossip/message/v2 ‖ 0x00 ‖ canonical({version, from, to, seq, body'})` and verified on
+ * ingress before its body is looked at. body' is the body with each entry of a response reduced
+ * to `[hash, signature]` (v2; v1 signed whole entries): an entry authenticates itself (its hash is
+ * re-derived, its author's signature checked), so the sender need only bind which entries it
+ * sent, and signing no longer costs the size of the entries it carries. `to` binds a message to its recipient (a message for B
  * replayed to C is `misaddressed`); `seq` is the sender's message counter (traces, dedup by hash).
  *
  * Bodies (ICN's Announce / Request / Response / Digest / PullRequest / PullResponse):
@@ -20,7 +23,7 @@ import { GossipError } from './errors.js';
 import { checkTopic, type Topic } from './topics.js';
 import { checkVClock, type VClock } from './vclock.js';
 
-export const GOSSIP_MESSAGE_VERSION = 'icn-gossip-msg/v1';
+export const GOSSIP_MESSAGE_VERSION = 'icn-gossip-msg/v2';
 
 /** Limits on one message (a peer cannot make us do unbounded work per message). */
 export const MAX_HASHES_PER_MESSAGE = 1024;
@@ -51,13 +54,27 @@ export interface GossipMessage {
 
 export type UnsignedMessage = Omit<GossipMessage, 'signature'>;
 
-function signed(m: UnsignedMessage): UnsignedMessage {
-  return { version: m.version, from: m.from, to: m.to, seq: m.seq, body: m.body };
+/** Entries of a response as `[hash, signature]`; anything else as it is (a malformed body then fails the signature or the shape check). */
+function sealedBody(body: unknown): unknown {
+  if (body === null || typeof body !== 'object') return body;
+  const b = body as Record<string, unknown>;
+  if (b.type !== 'response' || !Array.isArray(b.entries)) return body;
+  const entries = b.entries.map((e: unknown) => {
+    if (e === null || typeof e !== 'object' || Array.isArray(e)) return e;
+    const o = e as Record<string, unknown>;
+    return [o.hash, o.signature];
+  });
+  return { ...b, entries };
+}
+
+/** What the sender signs (see the header). */
+function signed(m: UnsignedMessage): unknown {
+  return { version: m.version, from: m.from, to: m.to, seq: m.seq, body: sealedBody(m.body) };
 }
 
 export function signMessage(kp: Keypair, to: string, seq: number, body: MessageBody): GossipMessage {
   const m: UnsignedMessage = { version: GOSSIP_MESSAGE_VERSION, from: kp.did.toString(), to, seq, body };
-  return { ...m, signature: kp.sign(DOMAIN.gossipMessage, m) };
+  return { ...m, signature: kp.sign(DOMAIN.gossipMessage, signed(m)) };
 }
 
 /** Content address of a message (traces). */

@@ -52,7 +52,7 @@ export const DOMAIN = {
   stateRoot: 'icn/node/state-root/v1',
   componentRoot: 'icn/node/component-root/v1',
   gossipEntry: 'icn/gossip/entry/v1',
-  gossipMessage: 'icn/gossip/message/v1',
+  gossipMessage: 'icn/gossip/message/v2',
   gossipHandshake: 'icn/gossip/handshake/v1',
   gossipBloom: 'icn/gossip/bloom/v1',
   gossipStore: 'icn/gossip/store/v1',
