@@ -113,9 +113,11 @@ export class Did {
     return new Did(key, text);
   }
 
-  /** The canonical spelling (base58 of the key bytes). */
+  private canonical: string | undefined;
+
+  /** The canonical spelling (base58 of the key bytes), computed once. */
   toString(): string {
-    return PREFIX + base58.encode(this.key);
+    return (this.canonical ??= PREFIX + base58.encode(this.key));
   }
 
   toJSON(): string {
