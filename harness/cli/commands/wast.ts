@@ -6,7 +6,7 @@ export function register(program: Command): void {
     .command('wast')
     .description('run WebAssembly spec scripts (.wast) on an engine; prints every command and "N passed, N failed, N skipped"')
     .argument('<path>', 'a .wast file or a directory of them')
-    .option('--engine <name>', 'raw | dc | dc-float (see engines in harness/wast/engine.ts)', 'raw')
+    .option('--engine <name>', 'raw | dc | dc-float | interp (see engines in harness/wast/engine.ts)', 'raw')
     .option('--tier <tier>', 'V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags; default: the tier of this node process)')
     .option('--quiet', 'print only failures, skips and totals')
     .option('--json', 'print one JSON document (every command, skip reasons, per-file outcome hashes)')
