@@ -22,6 +22,7 @@ import {
   installationFromJson,
   installationToJson,
   replayReceipt,
+  replayReceiptSync,
   signInstallation,
   type ContractCode,
   type ContractConfig,
@@ -337,6 +338,11 @@ describe('receipts', () => {
     expect(bad.ok).toBe(false);
     expect(bad.signatureValid).toBe(false);
     expect(bad.mismatches).toEqual(['fuelUsed']);
+    // the synchronous replay (CCL) gives the same verdicts, plus the state the execution leaves
+    const { stateAfter, ...sync } = replayReceiptSync(bundle, r);
+    expect(sync).toEqual(ok);
+    expect(stateAfter?.get('transfers')).toEqual({ t: 'Int', v: 1n });
+    expect(replayReceiptSync(bundle, forged)).toMatchObject({ ok: false, mismatches: ['fuelUsed'] });
     // a ledger that could not pay: replay reproduces the failure from the bundle's rows
     const fail = await n.actor.execute({ codeHash: h, rule: 'transfer', args: args([{ Did: BOB.did.toString() }, 30]), caller: ALICE.did.toString(), timestamp: 10n });
     expect(fail.outcome).toMatchObject({ code: 'LEDGER_INSUFFICIENT_CREDIT' });

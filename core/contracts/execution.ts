@@ -176,8 +176,21 @@ async function loadWasm(): Promise<WasmApi> {
  * contract or its inputs can do is an outcome in the receipt body.
  */
 export async function runExecution(input: ExecutionInput, ledger: LedgerPort, executor: string): Promise<ExecutionOutcome> {
+  return finishExecution(input, input.code.engine === 'ccl' ? runCcl(input) : await runWasm(input), ledger, executor);
+}
+
+/**
+ * runExecution for CCL code, synchronously (the same function underneath): what a node uses to
+ * replay a gossiped execution inside its synchronous apply path. WASM code is refused
+ * (ENGINE_UNAVAILABLE): its executor is asynchronous, and WASM rules change no shared state.
+ */
+export function runExecutionSync(input: ExecutionInput, ledger: LedgerPort, executor: string): ExecutionOutcome {
+  if (input.code.engine !== 'ccl') throw new ContractError('ENGINE_UNAVAILABLE', `synchronous execution runs CCL only, not ${input.code.engine}`);
+  return finishExecution(input, runCcl(input), ledger, executor);
+}
+
+function finishExecution(input: ExecutionInput, r: EngineResult, ledger: LedgerPort, executor: string): ExecutionOutcome {
   const codeHash = input.installation.codeHash;
-  const r = input.code.engine === 'ccl' ? runCcl(input) : await runWasm(input);
   let { outcome, output, stateAfter, value, error } = r;
   let applied: readonly LedgerOp[] = [];
   const rows = touchedRows(r.ops, ledger);

@@ -25,7 +25,7 @@ export { InMemoryLedger, LedgerRejected } from './ledger-port.js';
 export type { LedgerPort } from './ledger-port.js';
 export { RECEIPT_FORMAT, receiptHash, receiptBodyToJson, receiptToJson, receiptFromJson, signReceipt, verifyReceipt, stateRoot, stateToJson, argsHash, outputHash } from './receipt.js';
 export type { ExecutionReceipt, ReceiptBody, Outcome } from './receipt.js';
-export { runExecution, witnessHash, WITNESS_FORMAT, WASM_CONTRACT_PROFILE } from './execution.js';
+export { runExecution, runExecutionSync, witnessHash, WITNESS_FORMAT, WASM_CONTRACT_PROFILE } from './execution.js';
 export type { ExecutionInput, WitnessBundle, ExecutionOutcome } from './execution.js';
 export { ContractRuntime } from './runtime.js';
 export type { ExecuteRequest, Installed } from './runtime.js';
@@ -33,7 +33,7 @@ export { ContractActor, MIN_DEPLOYER_TRUST_PPM, DEFAULT_CONTRACT_CONFIG } from '
 export type { ContractActorOptions, ContractConfig, DeployOptions, HandleResult } from './actor.js';
 export { ContractError } from './errors.js';
 export type { ContractErrorCode } from './errors.js';
-export { replayReceipt, witnessFromJson } from './replay.js';
+export { replayReceipt, replayReceiptSync, witnessFromJson } from './replay.js';
 export type { ReplayResult } from './replay.js';
 export { sandboxExecute, defaultCapabilities } from './sandbox.js';
 export type { SandboxRequest, SandboxResult } from './sandbox.js';

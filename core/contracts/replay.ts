@@ -6,7 +6,7 @@ import { dec } from '../canonical/index.js';
 import { valueFromJson, type Value } from '../ccl/index.js';
 import { IcnError } from '../errors.js';
 import { codeFromJson } from './code.js';
-import { runExecution, witnessHash, WITNESS_FORMAT, type WitnessBundle } from './execution.js';
+import { runExecution, runExecutionSync, witnessHash, WITNESS_FORMAT, type ExecutionInput, type ExecutionOutcome, type WitnessBundle } from './execution.js';
 import { installationFromJson } from './installation.js';
 import { InMemoryLedger } from './ledger-port.js';
 import { receiptBodyToJson, verifyReceipt, type ExecutionReceipt, type ReceiptBody } from './receipt.js';
@@ -47,8 +47,37 @@ export function witnessFromJson(x: unknown): WitnessBundle {
 }
 
 export async function replayReceipt(bundle: WitnessBundle, receipt: ExecutionReceipt): Promise<ReplayResult> {
+  return replayWith<Promise<ReplayResult>>(bundle, receipt, (input, ledger) => runExecution(input, ledger, receipt.executor));
+}
+
+/**
+ * replayReceipt for CCL code, synchronously, with the state the execution leaves (what a node
+ * commits after verifying a gossiped execution by replay). WASM bundles give an error result.
+ */
+export function replayReceiptSync(bundle: WitnessBundle, receipt: ExecutionReceipt): ReplayResult & { stateAfter: ReadonlyMap<string, Value> | null } {
+  const after: { state: ReadonlyMap<string, Value> | null } = { state: null };
+  const r = replayWith<ReplayResult>(bundle, receipt, (input, ledger) => {
+    const out = runExecutionSync(input, ledger, receipt.executor);
+    after.state = out.stateAfter;
+    return out;
+  });
+  return { ...r, stateAfter: r.recomputed ? after.state : null };
+}
+
+function replayWith<R extends ReplayResult | Promise<ReplayResult>>(bundle: WitnessBundle, receipt: ExecutionReceipt, run: (input: ExecutionInput, ledger: InMemoryLedger) => ExecutionOutcome | Promise<ExecutionOutcome>): R {
   const signatureValid = verifyReceipt(receipt);
   let witnessMatches = false;
+  const fail = (e: unknown): ReplayResult => {
+    if (!(e instanceof IcnError)) throw e;
+    return { ok: false, signatureValid, witnessMatches, mismatches: [], recomputed: null, error: `${e.code}: ${e.message}` };
+  };
+  const compare = (out: ExecutionOutcome): ReplayResult => {
+    const want = receiptBodyToJson(receipt) as Record<string, unknown>;
+    const got = receiptBodyToJson(out.body) as Record<string, unknown>;
+    const mismatches = Object.keys(got).filter((k) => canonicalString(got[k]) !== canonicalString(want[k]));
+    return { ok: signatureValid && witnessMatches && mismatches.length === 0, signatureValid, witnessMatches, mismatches, recomputed: out.body };
+  };
+  let out: ExecutionOutcome | Promise<ExecutionOutcome>;
   try {
     witnessFromJson(bundle);
     witnessMatches = witnessHash(bundle) === receipt.witness;
@@ -64,17 +93,10 @@ export async function replayReceipt(bundle: WitnessBundle, receipt: ExecutionRec
       ledger.setBalance(row.account, row.currency, dec.i64(row.balance));
       ledger.setCreditLimit(row.account, row.currency, dec.i64(row.creditLimit));
     }
-    const out = await runExecution(
-      { code, installation: parsed.value, rule: bundle.rule, args, caller: bundle.caller, timestamp: dec.u64(bundle.timestamp), fuelLimit: bundle.fuelLimit, state },
-      ledger,
-      receipt.executor,
-    );
-    const want = receiptBodyToJson(receipt) as Record<string, unknown>;
-    const got = receiptBodyToJson(out.body) as Record<string, unknown>;
-    const mismatches = Object.keys(got).filter((k) => canonicalString(got[k]) !== canonicalString(want[k]));
-    return { ok: signatureValid && witnessMatches && mismatches.length === 0, signatureValid, witnessMatches, mismatches, recomputed: out.body };
+    out = run({ code, installation: parsed.value, rule: bundle.rule, args, caller: bundle.caller, timestamp: dec.u64(bundle.timestamp), fuelLimit: bundle.fuelLimit, state }, ledger);
   } catch (e) {
-    if (!(e instanceof IcnError)) throw e;
-    return { ok: false, signatureValid, witnessMatches, mismatches: [], recomputed: null, error: `${e.code}: ${e.message}` };
+    return fail(e) as R;
   }
+  if (out instanceof Promise) return out.then(compare, fail) as R;
+  return compare(out) as R;
 }

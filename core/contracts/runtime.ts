@@ -98,6 +98,15 @@ export class ContractRuntime {
     return this.states.get(codeHash);
   }
 
+  /**
+   * Replace an installed contract's state (a node adopting the state of an execution it verified
+   * by replay elsewhere). The runtime does not judge it; the caller has checked it.
+   */
+  setState(codeHash: Hash, state: ReadonlyMap<string, Value>): void {
+    if (!this.installed.has(codeHash)) throw new ContractError('CONTRACT_NOT_FOUND', `no contract with code hash ${codeHash} is installed`);
+    this.states.set(codeHash, new Map(state));
+  }
+
   witness(hash: Hash): WitnessBundle | undefined {
     return this.witnesses.get(hash);
   }

@@ -14,7 +14,8 @@
  */
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import type { Keypair } from '../identity/index.js';
-import { checkEntry, signEntry, type EntryDraft } from '../ledger/entry.js';
+import { canonicalString } from '../canonical/index.js';
+import { checkEntry, draftBody, entryBody, signEntry, type EntryDraft } from '../ledger/entry.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { DecisionReceipt, Proposal } from './decision.js';
 import { verifyReceipt } from './decision.js';
@@ -108,6 +109,57 @@ export class Governance {
 
   execute(proposal: Proposal, receipt: DecisionReceipt): ExecutionRecord {
     this.record(proposal, receipt);
+    const { staged, effects, drafts } = this.plan(proposal, receipt);
+    // Sign and chain the entries, then apply them atomically.
+    const entries = [];
+    let parents = this.ledger.heads();
+    for (const d of drafts) {
+      const entry = signEntry(this.nodeKey, { ...d, parents });
+      entries.push(entry);
+      parents = [checkEntry(entry, false).id];
+    }
+    const ids = this.ledger.applyBatch(entries, false);
+    return this.commit(receipt, staged, effects, ids);
+  }
+
+  /**
+   * Verify another node's execution of a decision by replay, and adopt it. The receipt is
+   * re-verified (tally, vote hash, decision hash, attestations), the effects re-derived from the
+   * proposal and applied to staged state exactly as execute() would, and every ledger entry the
+   * executor signed must be the one execute() would have written: same body (author = `executor`,
+   * decision_receipt_id, nonce, timestamp, lines), chained the same way; only the first entry's
+   * parents (the executor's DAG heads then) are taken as given, and they must all be in this
+   * ledger. Then the entries are applied atomically (signatures verified) and the state commits,
+   * recording the executor's ledger ids: every node that adopts the execution holds the same
+   * governance and ledger roots. Throws GovernanceError GOV_REPLAY_MISMATCH naming the first
+   * difference (or the error execute() would throw); nothing changes then.
+   */
+  replay(proposal: Proposal, receipt: DecisionReceipt, executor: string, entries: readonly unknown[]): ExecutionRecord {
+    verifyReceipt(proposal, receipt);
+    const { staged, effects, drafts } = this.plan(proposal, receipt);
+    const mismatch = (why: string): never => {
+      throw new GovernanceError('GOV_REPLAY_MISMATCH', `receipt ${receipt.receipt_id} executed by ${executor}: ${why}`);
+    };
+    if (entries.length !== drafts.length) mismatch(`${entries.length} ledger entries, the effects give ${drafts.length}`);
+    let parents: Hash[] | undefined;
+    entries.forEach((raw, i) => {
+      let c;
+      try {
+        c = checkEntry(raw, true);
+      } catch (e) {
+        return mismatch(`entry ${i}: ${(e as Error).message}`);
+      }
+      const want = draftBody(executor, { ...drafts[i]!, parents: parents ?? c.entry.parents });
+      if (canonicalString(entryBody(c.entry) as never) !== canonicalString(want as never)) mismatch(`entry ${i} (${c.id}) is not the entry the decision's effect ${i} gives`);
+      parents = [c.id];
+    });
+    const ids = this.ledger.applyBatch(entries, true);
+    this.receipts.set(receipt.receipt_id, receipt);
+    return this.commit(receipt, staged, effects, ids);
+  }
+
+  /** Checks and the staged effects of executing a verified receipt (nothing changes). */
+  private plan(proposal: Proposal, receipt: DecisionReceipt): { staged: GovernanceState; effects: KernelEffect[]; drafts: EntryDraft[] } {
     const rid = receipt.receipt_id;
     if (receipt.outcome !== 'Accepted') throw new GovernanceError('GOV_NOT_ACCEPTED', `receipt ${rid}: outcome ${receipt.outcome}, nothing to execute`);
     if (receipt.determinism_class !== 'canonical') throw new GovernanceError('GOV_ADVISORY', `receipt ${rid}: advisory decisions never change state`);
@@ -118,18 +170,13 @@ export class Governance {
     const staged = cloneState(this.stateRef);
     const drafts: EntryDraft[] = [];
     effects.forEach((e, i) => this.applyEffect(staged, e, i, receipt, drafts));
-    // Sign and chain the entries, then apply them atomically.
-    const entries = [];
-    let parents = this.ledger.heads();
-    for (const d of drafts) {
-      const entry = signEntry(this.nodeKey, { ...d, parents });
-      entries.push(entry);
-      parents = [checkEntry(entry, false).id];
-    }
-    const ids = this.ledger.applyBatch(entries, false);
+    return { staged, effects, drafts };
+  }
+
+  private commit(receipt: DecisionReceipt, staged: GovernanceState, effects: KernelEffect[], ids: Hash[]): ExecutionRecord {
     this.stateRef = staged;
-    const rec: ExecutionRecord = { receipt_id: rid, decision_hash: receipt.decision_hash, effects, ledger_entries: ids };
-    this.executed.set(rid, rec);
+    const rec: ExecutionRecord = { receipt_id: receipt.receipt_id, decision_hash: receipt.decision_hash, effects, ledger_entries: ids };
+    this.executed.set(receipt.receipt_id, rec);
     return rec;
   }
 

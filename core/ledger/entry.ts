@@ -182,10 +182,21 @@ export function checkEntry(raw: unknown, verify = true): CheckedEntry {
 
 /** Build, check and sign an entry. Throws LedgerError (an unbalanced draft is never signed). */
 export function signEntry(author: Keypair, d: EntryDraft): JournalEntry {
-  const body: JournalEntryBody = {
+  const body = draftBody(author.did.toString(), d);
+  const entry = { ...body, signature: author.sign(DOMAIN.ledgerEntry, body) };
+  checkEntry(entry, false);
+  return entry;
+}
+
+/**
+ * The canonical body a draft becomes when `author` signs it (signEntry), unsigned and unchecked:
+ * what a verifier re-derives to compare with an entry someone else signed.
+ */
+export function draftBody(author: string, d: EntryDraft): JournalEntryBody {
+  return {
     version: LEDGER_ENTRY_VERSION,
     timestamp: d.timestamp,
-    author: author.did.toString(),
+    author,
     contract_ref: d.contract_ref ?? null,
     accounts: d.accounts.map((a) => ({
       account_id: a.account_id,
@@ -197,9 +208,6 @@ export function signEntry(author: Keypair, d: EntryDraft): JournalEntry {
     nonce: d.nonce ?? null,
     decision_receipt_id: d.decision_receipt_id ?? null,
   };
-  const entry = { ...body, signature: author.sign(DOMAIN.ledgerEntry, body) };
-  checkEntry(entry, false);
-  return entry;
 }
 
 function encAmount(v: bigint): string {

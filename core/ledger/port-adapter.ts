@@ -17,15 +17,44 @@ import type { LedgerOp } from '../ccl/index.js';
 import { LedgerRejected, type LedgerPort } from '../contracts/ledger-port.js';
 import type { Hash } from '../hash/index.js';
 import type { Keypair } from '../identity/index.js';
-import { I64_MAX, I64_MIN, signEntry, type EntryDraft } from './entry.js';
+import { I64_MAX, I64_MIN, signEntry, type EntryDraft, type JournalEntry } from './entry.js';
 import { LedgerError } from './errors.js';
 import type { CreditLimitChange, Ledger } from './ledger.js';
 
 const key = (a: string, c: string) => `${a}\u0000${c}`;
 
+export interface ContractLedgerEffects {
+  /** The entry draft (parents not included: the writer's DAG heads), or null when no op transfers. */
+  draft: Omit<EntryDraft, 'parents'> | null;
+  /** The final credit limit per (account, currency) the ops set, in first-set order. */
+  limits: CreditLimitChange[];
+}
+
+/**
+ * What a contract call's ledger ops become in the journal, shaped exactly as JournalLedgerPort
+ * writes them: one debit line and one credit line per transfer (op order), contract_ref
+ * "<codeHash>#<rule>", nonce "caller:<caller>", the call's timestamp; the last limit per account.
+ * No balance checks (the ledger does those when the entry is applied): a node re-derives this from
+ * a gossiped receipt's ops to check the entry the executor signed.
+ */
+export function contractLedgerEffects(ops: readonly LedgerOp[], context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint }): ContractLedgerEffects {
+  const lines: EntryDraft['accounts'] = [];
+  const lim = new Map<string, CreditLimitChange>();
+  for (const op of ops) {
+    if (op.k === 'SetCreditLimit') lim.set(key(op.account, op.currency), { account: op.account, currency: op.currency, limit: op.limit });
+    else lines.push({ account_id: op.from, currency: op.currency, debit: op.amount }, { account_id: op.to, currency: op.currency, credit: op.amount });
+  }
+  const ts = context.timestamp;
+  if (ts < 0n || ts > BigInt(Number.MAX_SAFE_INTEGER)) throw new LedgerRejected('LEDGER_BAD_OP', `timestamp ${ts} is not a non-negative safe integer (ms)`);
+  const draft = lines.length === 0 ? null : { timestamp: Number(ts), accounts: lines, contract_ref: `${context.codeHash}#${context.rule}`, nonce: `caller:${context.caller}` };
+  return { draft, limits: [...lim.values()] };
+}
+
 export class JournalLedgerPort implements LedgerPort {
   /** Ids of the entries this port wrote, in order. */
   readonly written: Hash[] = [];
+  /** The entry the last successful applyAtomically wrote (null: it only changed limits, or nothing). */
+  lastEntry: JournalEntry | null = null;
 
   constructor(
     readonly ledger: Ledger,
@@ -41,11 +70,11 @@ export class JournalLedgerPort implements LedgerPort {
   }
 
   applyAtomically(ops: readonly LedgerOp[], context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint }): void {
+    this.lastEntry = null;
     const bal = new Map<string, bigint>();
     const lim = new Map<string, CreditLimitChange>();
     const getB = (a: string, c: string) => bal.get(key(a, c)) ?? this.ledger.balance(a, c);
     const getL = (a: string, c: string) => lim.get(key(a, c))?.limit ?? this.ledger.creditLimit(a, c);
-    const lines: EntryDraft['accounts'] = [];
     ops.forEach((op, i) => {
       if (op.k === 'SetCreditLimit') {
         if (op.limit < 0n || op.limit > I64_MAX) throw new LedgerRejected('LEDGER_BAD_OP', `op ${i}: credit limit ${op.limit} must be in 0..2^63-1`, { index: i });
@@ -61,14 +90,14 @@ export class JournalLedgerPort implements LedgerPort {
       if (from < floor) throw new LedgerRejected('LEDGER_INSUFFICIENT_CREDIT', `op ${i}: ${op.from} would reach ${from} ${op.currency}, below its credit limit ${floor}`, { index: i, account: op.from });
       bal.set(key(op.from, op.currency), from);
       bal.set(key(op.to, op.currency), to);
-      lines.push({ account_id: op.from, currency: op.currency, debit: op.amount }, { account_id: op.to, currency: op.currency, credit: op.amount });
     });
-    const ts = context.timestamp;
-    if (ts < 0n || ts > BigInt(Number.MAX_SAFE_INTEGER)) throw new LedgerRejected('LEDGER_BAD_OP', `timestamp ${ts} is not a non-negative safe integer (ms)`);
+    // The checks above passed: shape the entry exactly as a verifier re-derives it.
+    const fx = contractLedgerEffects(ops, context);
     try {
-      const entries = lines.length === 0 ? [] : [signEntry(this.nodeKey, { timestamp: Number(ts), accounts: lines, parents: this.ledger.heads(), contract_ref: `${context.codeHash}#${context.rule}`, nonce: `caller:${context.caller}` })];
-      const ids = this.ledger.applyBatch(entries, false, [...lim.values()]);
+      const entries = fx.draft === null ? [] : [signEntry(this.nodeKey, { ...fx.draft, parents: this.ledger.heads() })];
+      const ids = this.ledger.applyBatch(entries, false, fx.limits);
       this.written.push(...ids);
+      this.lastEntry = entries[0] ?? null;
     } catch (e) {
       if (!(e instanceof LedgerError)) throw e;
       const code = e.code === 'LEDGER_CREDIT_LIMIT' ? 'LEDGER_INSUFFICIENT_CREDIT' : e.code === 'LEDGER_OVERFLOW' ? 'LEDGER_OVERFLOW' : 'LEDGER_BAD_OP';

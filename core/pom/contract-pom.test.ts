@@ -9,7 +9,7 @@ import { signReceipt } from '../contracts/receipt.js';
 import { contentHash, DOMAIN } from '../hash/index.js';
 import { Keypair } from '../identity/index.js';
 import { contractOutputHash, contractReplayer } from './contract-replayer.js';
-import { buildPomFromReceipt, verifyPom } from './pom.js';
+import { buildPomFromReceipt, verifyPom, verifyPomSync } from './pom.js';
 import { MemoryCodeResolver, ReplayerRegistry } from './replayer.js';
 
 const kp = (n: number) => Keypair.fromSeed(new Uint8Array(32).fill(n));
@@ -50,6 +50,18 @@ describe('PoM from core/contracts execution receipts (engine "contract")', () =>
     // … or skips the ledger transfer it owed
     const noTransfer = signReceipt({ ...out.body, ledgerOps: [] }, ACCUSED);
     expect(await verifyPom(buildPomFromReceipt(ACCUSER, noTransfer, out.witness, truth), registry, none)).toMatchObject({ verdict: 'confirmed' });
+  });
+
+  it('verifyPomSync gives verifyPom\'s verdicts for CCL witnesses (the replayer answers synchronously)', async () => {
+    const out = await execution();
+    const truth = contractOutputHash(out.body);
+    const honest = signReceipt(out.body, ACCUSED);
+    const tampered = signReceipt({ ...out.body, outputHash: out.body.stateRootBefore }, ACCUSED);
+    const falseClaim = contentHash(DOMAIN.pomOutput, { engine: 'contract', receipt: 'made up' });
+    for (const pom of [buildPomFromReceipt(ACCUSER, tampered, out.witness, truth), buildPomFromReceipt(ACCUSER, honest, out.witness, falseClaim), { ...buildPomFromReceipt(ACCUSER, tampered, out.witness, truth), canonical_inputs: truth }]) {
+      expect(verifyPomSync(pom, registry, none)).toEqual(await verifyPom(pom, registry, none));
+    }
+    expect(verifyPomSync(buildPomFromReceipt(ACCUSER, tampered, out.witness, truth), registry, none).verdict).toBe('confirmed');
   });
 
   it('evidence must be the accused own valid receipt over this very witness', async () => {

@@ -16,7 +16,7 @@
 import { canonicalString, dec, type CanonicalValue } from '../canonical/index.js';
 import { valueFromJson, type Value } from '../ccl/index.js';
 import { codeFromJson, codeHash } from '../contracts/code.js';
-import { runExecution, witnessHash as contractWitnessHash, type WitnessBundle as ContractWitness } from '../contracts/execution.js';
+import { runExecution, runExecutionSync, witnessHash as contractWitnessHash, type ExecutionOutcome, type WitnessBundle as ContractWitness } from '../contracts/execution.js';
 import { installationFromJson } from '../contracts/installation.js';
 import { InMemoryLedger } from '../contracts/ledger-port.js';
 import { receiptBodyToJson, receiptFromJson, receiptToJson, verifyReceipt, type ExecutionReceipt, type ReceiptBody } from '../contracts/receipt.js';
@@ -48,7 +48,8 @@ export function contractWitness(bundle: ContractWitness, engineProfileHash: Hash
 
 export const contractReplayer: Replayer = {
   engine: 'contract',
-  async replay(w: WitnessBundle): Promise<Hash> {
+  /** Synchronous for CCL bundles (runExecutionSync: usable by verifyPomSync); a promise for WASM. */
+  replay(w: WitnessBundle): Hash | Promise<Hash> {
     const bundle = w.inputs as unknown as ContractWitness;
     if (bundle === null || typeof bundle !== 'object' || (bundle as { format?: unknown }).format !== 'icn-witness/v1') {
       throw new IcnError('POM_FORMAT', 'contract witness inputs must be a core/contracts icn-witness/v1 bundle');
@@ -68,9 +69,12 @@ export const contractReplayer: Replayer = {
     }
     const args = bundle.args.map((a, i) => valueFromJson(a, `$.inputs.args[${i}]`));
     // The executor named in the recomputed body is irrelevant: contractOutputHash nulls it.
-    const out = await runExecution({ code, installation: parsed.value, rule: bundle.rule, args, caller: bundle.caller, timestamp: dec.u64(bundle.timestamp), fuelLimit: bundle.fuelLimit, state }, ledger, '');
-    if (out.body.engineProfileHash !== w.profile_hash) throw new IcnError('POM_PROFILE_MISMATCH', `this node runs profile ${out.body.engineProfileHash}, the witness names ${w.profile_hash}`);
-    return contractOutputHash(out.body);
+    const input = { code, installation: parsed.value, rule: bundle.rule, args, caller: bundle.caller, timestamp: dec.u64(bundle.timestamp), fuelLimit: bundle.fuelLimit, state };
+    const judge = (out: ExecutionOutcome): Hash => {
+      if (out.body.engineProfileHash !== w.profile_hash) throw new IcnError('POM_PROFILE_MISMATCH', `this node runs profile ${out.body.engineProfileHash}, the witness names ${w.profile_hash}`);
+      return contractOutputHash(out.body);
+    };
+    return code.engine === 'ccl' ? judge(runExecutionSync(input, ledger, '')) : runExecution(input, ledger, '').then(judge);
   },
 };
 

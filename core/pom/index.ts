@@ -1,4 +1,4 @@
-export { buildPom, buildPomFromReceipt, checkWitness, pomBody, pomHash, signExecutionClaim, verifyPom, witnessBody, witnessHash } from './pom.js';
+export { buildPom, buildPomFromReceipt, checkWitness, pomBody, pomHash, signExecutionClaim, verifyPom, verifyPomSync, witnessBody, witnessHash } from './pom.js';
 export { ReplayerRegistry, MemoryCodeResolver } from './replayer.js';
 export type { CodeResolver, Replayer } from './replayer.js';
 export { cclReplayer, cclOutputHash } from './ccl-replayer.js';

@@ -4,7 +4,7 @@ import { IcnError, isIcnError } from '../errors.js';
 import { contentHash, DOMAIN, isHash, type Hash } from '../hash/index.js';
 import { Did, verifySignature, type Keypair } from '../identity/index.js';
 import { checkReceiptEvidence, contractOutputHash, contractWitness, receiptToJson } from './contract-replayer.js';
-import type { CodeResolver, ReplayerRegistry } from './replayer.js';
+import type { CodeResolver, Replayer, ReplayerRegistry } from './replayer.js';
 import type { ExecutionReceipt } from '../contracts/receipt.js';
 import type { WitnessBundle as ContractWitness } from '../contracts/execution.js';
 import { CLAIM_VERSION, POM_VERSION, WITNESS_VERSION, type ExecutionClaim, type PomVerdict, type ProofOfMisbehavior, type ProofOfMisbehaviorBody, type WitnessBundle } from './types.js';
@@ -90,6 +90,45 @@ export function buildPom(accuser: Keypair, accused: Did, witness: WitnessBundle,
  * Harness faults during replay propagate as thrown IcnError HARNESS_FAULT: never a verdict.
  */
 export async function verifyPom(pom: ProofOfMisbehavior, replayers: ReplayerRegistry, code: CodeResolver): Promise<PomVerdict> {
+  const pre = precheck(pom, replayers);
+  if ('verdict' in pre) return pre;
+  let replayed: Hash;
+  try {
+    replayed = await pre.replayer.replay(pre.witness, code);
+  } catch (e) {
+    return replayFailed(e);
+  }
+  return judge(pom, pre.accused, replayed);
+}
+
+/**
+ * verifyPom when the engine's replayer answers synchronously (the contract replayer for CCL code):
+ * what a node uses inside its synchronous gossip apply path. A replayer that returns a promise
+ * makes the proof `invalid` here with POM_ASYNC_REPLAY (use verifyPom).
+ */
+export function verifyPomSync(pom: ProofOfMisbehavior, replayers: ReplayerRegistry, code: CodeResolver): PomVerdict {
+  const pre = precheck(pom, replayers);
+  if ('verdict' in pre) return pre;
+  let replayed: Hash | Promise<Hash>;
+  try {
+    replayed = pre.replayer.replay(pre.witness, code);
+  } catch (e) {
+    return replayFailed(e);
+  }
+  if (replayed instanceof Promise) {
+    replayed.catch(() => {}); // not awaited: its outcome is not a verdict here
+    return { verdict: 'invalid', code: 'POM_ASYNC_REPLAY', reason: `the ${pre.witness.engine} replayer is asynchronous for this witness: use verifyPom` };
+  }
+  return judge(pom, pre.accused, replayed);
+}
+
+function replayFailed(e: unknown): PomVerdict {
+  if (isIcnError(e) && e.code !== 'HARNESS_FAULT') return { verdict: 'invalid', code: e.code, reason: `replay rejected the witness: ${e.message}` };
+  throw e;
+}
+
+/** Everything verifyPom checks before replaying: shape, input binding, signatures, a replayer. */
+function precheck(pom: ProofOfMisbehavior, replayers: ReplayerRegistry): PomVerdict | { witness: WitnessBundle; accused: Did; replayer: Replayer } {
   const invalid = (c: string, reason: string): PomVerdict => ({ verdict: 'invalid', code: c, reason });
   let w: WitnessBundle;
   try {
@@ -121,13 +160,10 @@ export async function verifyPom(pom: ProofOfMisbehavior, replayers: ReplayerRegi
   if (!verifySignature(accuser, DOMAIN.proofOfMisbehavior, pomBody(pom), pom.signatures?.accuser)) return invalid('POM_BAD_SIGNATURE', `the accuser's signature over the proof does not verify`);
   const replayer = replayers.get(w.engine);
   if (!replayer) return invalid('POM_NO_REPLAYER', `no replayer for engine ${JSON.stringify(w.engine)} (registered: ${replayers.engines().join(', ') || 'none'})`);
-  let replayed: Hash;
-  try {
-    replayed = await replayer.replay(w, code);
-  } catch (e) {
-    if (isIcnError(e) && e.code !== 'HARNESS_FAULT') return invalid(e.code, `replay rejected the witness: ${e.message}`);
-    throw e;
-  }
+  return { witness: w, accused, replayer };
+}
+
+function judge(pom: ProofOfMisbehavior, accused: Did, replayed: Hash): PomVerdict {
   if (replayed === pom.expected_output_hash) {
     return { verdict: 'confirmed', replayed_output_hash: replayed, reason: `replay gives ${replayed}; ${accused} signed ${pom.actual_output_hash}` };
   }
