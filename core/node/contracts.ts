@@ -9,26 +9,32 @@
  *  - A deployment refused for trust (`trust_too_low`) is kept and tried again whenever a trust
  *    attestation is applied, so the outcome does not depend on whether the deployment or the
  *    attestation arrived first. Installation is monotone: a later drop in trust does not uninstall.
- *  - Contract ledger operations go to the actor's LedgerPort (the reference InMemoryLedger, one
- *    per node); they are not journal entries of core/ledger (see the report: not wired yet).
+ *  - Contract ledger operations go to the node's journal (core/ledger JournalLedgerPort): a
+ *    call's transfers become one journal entry signed by the node. Executions that change shared
+ *    state are published and verified by replay on every node (executions.ts); proofs of
+ *    misbehavior against wrong receipts travel on `governance:receipts`. A caller-supplied
+ *    LedgerPort (tests) keeps executions local.
  *
  * State-root components (core/node/state-root.ts), computed here from the contract runtime:
  *  contracts = sorted code hashes; installations = sorted [code hash, installation hash];
  *  contract_states = sorted [code hash, stateRoot(code hash, state)].
  */
 import { canonicalString } from '../canonical/index.js';
-import { ContractActor, DeploymentMessage, InMemoryLedger, stateRoot, type ContractConfig, type DeployOptions, type ExecuteRequest, type HandleResult, type LedgerPort } from '../contracts/index.js';
+import { ContractActor, DeploymentMessage, stateRoot, type ContractConfig, type DeployOptions, type ExecuteRequest, type HandleResult, type LedgerPort } from '../contracts/index.js';
 import type { ContractCode } from '../contracts/index.js';
 import type { ExecutionReceipt } from '../contracts/index.js';
 import type { GossipEntry } from '../gossip/index.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { createContractMetrics, type ContractMetrics } from '../metrics/index.js';
+import { JournalLedgerPort } from '../ledger/index.js';
+import { ContractExecutions, EXECUTION_RECORD_FORMAT, POM_REPORT_FORMAT, type ExecutionRecord } from './executions.js';
 import type { IcnNode } from './node.js';
 
 export const CONTRACT_ROOTS_VERSION = 'icn-node-contract-roots/v1';
 
 export interface NodeContractsOptions {
   config?: Partial<ContractConfig>;
+  /** A LedgerPort other than the node's journal: executions then stay local (not published). */
   ledger?: LedgerPort;
 }
 
@@ -40,13 +46,18 @@ export class NodeContracts {
   private readonly waitingForTrust = new Map<Hash, GossipEntry>();
   /** Every deployment entry's outcome on this node, by gossip entry hash (observations). */
   readonly outcomes = new Map<Hash, HandleResult>();
+  /** Executions shared over gossip and proofs of misbehavior (null with a caller-supplied ledger). */
+  readonly executions: ContractExecutions | null;
+  /** Local executions run one at a time (each starts from the state the previous one left). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly node: IcnNode,
     o: NodeContractsOptions = {},
   ) {
     this.metrics = createContractMetrics(node.metrics.registry);
-    this.ledger = o.ledger ?? new InMemoryLedger();
+    const journal = o.ledger ? null : new JournalLedgerPort(node.ledger, node.keypair);
+    this.ledger = o.ledger ?? journal!;
     this.actor = new ContractActor({
       identity: node.keypair,
       trust: node.trust,
@@ -60,6 +71,12 @@ export class NodeContracts {
     node.setComponent('contract_states', () => this.statesRoot());
     node.onTrustApplied(() => this.retryWaiting());
     node.onTopic('contracts:deploy', (e) => this.handle(e));
+    const x = (this.executions = journal ? new ContractExecutions(node, this.actor, journal) : null);
+    if (x) {
+      node.onRecord('ledger:entries', EXECUTION_RECORD_FORMAT, (e) => x.handleRecord(e));
+      node.onRecord('governance:receipts', POM_REPORT_FORMAT, (e) => x.handlePom(e));
+      node.onApplied(() => x.retry());
+    }
   }
 
   /** Deploy from this node: install locally, then publish the message on `contracts:deploy`. */
@@ -67,6 +84,7 @@ export class NodeContracts {
     const { message, result } = this.actor.deploy(code, o);
     this.node.invalidateRoots();
     const entry = result.accepted ? this.node.publish('contracts:deploy', message.toJson()) : undefined;
+    if (result.accepted && !result.duplicate) this.node.notifyApplied();
     return { message, result, entry };
   }
 
@@ -75,12 +93,31 @@ export class NodeContracts {
     return this.node.publish('contracts:deploy', message);
   }
 
-  async execute(req: ExecuteRequest): Promise<ExecutionReceipt> {
+  /**
+   * Run a rule here (the actor authorizes the caller). An execution that changes contract state or
+   * the ledger is published for every node to verify by replay and adopt.
+   */
+  execute(req: ExecuteRequest): Promise<ExecutionReceipt> {
+    const run = this.queue.then(() => this.executeNow(req));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async executeNow(req: ExecuteRequest): Promise<ExecutionReceipt> {
+    const head = this.executions?.head(req.codeHash);
+    let receipt: ExecutionReceipt;
     try {
-      return await this.actor.execute(req);
+      receipt = await this.actor.execute(req);
     } finally {
-      this.node.invalidateRoots(); // contract state and the contract ledger may have changed
+      this.node.invalidateRoots(); // contract state and the ledger may have changed
     }
+    this.executions?.afterOwnExecution(receipt, head);
+    return receipt;
+  }
+
+  /** Publish an execution record as given (byzantine scenarios: a wrong receipt, a forged entry). */
+  publishExecutionRaw(record: ExecutionRecord | Record<string, unknown>): GossipEntry {
+    return this.node.publish('ledger:entries', record);
   }
 
   private handle(e: GossipEntry): void {
@@ -100,6 +137,7 @@ export class NodeContracts {
     this.outcomes.set(e.hash, r);
     if (!r.accepted && r.reason === 'trust_too_low') this.waitingForTrust.set(e.hash, e);
     else this.waitingForTrust.delete(e.hash);
+    if (r.accepted && !r.duplicate) this.node.notifyApplied(); // executions may wait for this installation
   }
 
   private retryWaiting(): void {

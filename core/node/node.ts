@@ -18,6 +18,7 @@ import { Governance } from '../governance/index.js';
 import { Ledger, signEntry, type EntryDraft, type JournalEntry } from '../ledger/index.js';
 import type { Clock, Rng } from '../runtime/index.js';
 import { TrustGraph, attestationHash, checkAttestationBody, signAttestation, verifyAttestation, type SignedTrustAttestation } from '../trust/index.js';
+import { NodeGovernance } from './governance.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
 import { stateRootFromRoots, type ComponentName, type StateRoot } from './state-root.js';
 import { MemoryKvStore, type KvStore } from './storage.js';
@@ -30,6 +31,17 @@ export interface Transport {
 
 /** A component that consumes a topic's entries (contracts, governance). Throw IcnError to refuse. */
 export type TopicHandler = (entry: GossipEntry) => void;
+
+/**
+ * The record format of an entry's data: its `format` string, if any. Records are entries a
+ * component consumes by format (onRecord): contract execution records travel on `ledger:entries`
+ * next to plain journal entries (which have no `format`), decision executions and proofs of
+ * misbehavior on `governance:receipts`.
+ */
+export function recordFormat(data: unknown): string | undefined {
+  const f = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as { format?: unknown }).format : undefined;
+  return typeof f === 'string' ? f : undefined;
+}
 
 export interface NodeOptions {
   keypair: Keypair;
@@ -67,7 +79,14 @@ export class IcnNode {
   private readonly transport: Transport;
   private readonly verifiedCache: VerifiedCache | undefined;
   private readonly handlers = new Map<Topic, TopicHandler>();
+  /** Record handlers by `${topic}\u0000${format}`. */
+  private readonly records = new Map<string, TopicHandler>();
+  private readonly appliedListeners: (() => void)[] = [];
+  private notifying = false;
+  private notifyAgain = false;
   readonly governance: Governance;
+  /** Governance decisions over gossip: executed here and published, or verified by replay (governance.ts). */
+  readonly decisions: NodeGovernance;
   /** Roots of the contract components, supplied by the contract registry once attached. */
   private readonly components = new Map<ComponentName, () => Hash>();
   private readonly trustListeners: (() => void)[] = [];
@@ -91,6 +110,7 @@ export class IcnNode {
     this.governance = new Governance({ ledger: this.ledger, nodeKey: opts.keypair });
     this.gossip = new Gossip({ ...(opts.gossip ?? {}), keypair: opts.keypair, rng: opts.rng.stream('gossip'), trust: this.trust, ...(opts.verifiedCache ? { verifiedCache: opts.verifiedCache } : {}) });
     if (opts.peers) this.gossip.setPeers(opts.peers);
+    this.decisions = new NodeGovernance(this);
     if (opts.restore) this.restoreFromStorage();
   }
 
@@ -100,6 +120,41 @@ export class IcnNode {
     this.invalidateRoots();
     // Entries that arrived before the handler was attached are applied now, in canonical order.
     for (const e of this.gossip.entries(topic)) this.applyOne(e, handler);
+  }
+
+  /**
+   * Route a topic's entries whose data has `format` to a component. Entries that arrived before
+   * are applied now, in canonical order. Takes precedence over onTopic and over the ledger.
+   */
+  onRecord(topic: Topic, format: string, handler: TopicHandler): void {
+    this.records.set(`${topic}\u0000${format}`, handler);
+    this.invalidateRoots();
+    for (const e of this.gossip.entries(topic)) if (recordFormat(e.data) === format) this.applyOne(e, handler);
+  }
+
+  /**
+   * Called whenever something was applied that waiting records may depend on: journal entries
+   * (their parents), contract executions (their predecessors), installations.
+   */
+  onApplied(f: () => void): void {
+    this.appliedListeners.push(f);
+  }
+
+  /** Tell the listeners that something was applied (re-entrant calls are folded into one more round). */
+  notifyApplied(): void {
+    if (this.notifying) {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifying = true;
+    try {
+      do {
+        this.notifyAgain = false;
+        for (const f of this.appliedListeners) f();
+      } while (this.notifyAgain);
+    } finally {
+      this.notifying = false;
+    }
   }
 
   /** Called after every trust attestation this node applies (components whose decisions depend on trust). */
@@ -208,6 +263,14 @@ export class IcnNode {
   }
 
   private apply(e: GossipEntry): void {
+    const format = recordFormat(e.data);
+    if (format !== undefined) {
+      const record = this.records.get(`${e.topic}\u0000${format}`);
+      if (record) return this.applyOne(e, record);
+      // Journal entries have no `format`: this is a record for a component not attached yet (a
+      // restart restores before components attach). It waits in the gossip store; onRecord applies it.
+      if (e.topic === 'ledger:entries') return;
+    }
     switch (e.topic) {
       case 'trust:attestations':
         return this.guard(e, () => {
@@ -220,6 +283,7 @@ export class IcnNode {
         return this.guard(e, () => {
           const r = this.ledger.ingest(e.data);
           for (const x of r.rejected) this.metrics.applyRejected.inc({ topic: e.topic, code: x.code });
+          if (r.status === 'applied' && this.appliedListeners.length) this.notifyApplied();
         });
       default: {
         const h = this.handlers.get(e.topic);

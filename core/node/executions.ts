@@ -1,0 +1,351 @@
+/**
+ * Contract executions shared over gossip, verified by replay on every node, and proofs of
+ * misbehavior against executors that sign wrong receipts.
+ *
+ * An execution that changes shared state (contract state or ledger) is published by its executor
+ * on `ledger:entries` as a record (format `icn-contract-execution/v1`):
+ *   { format, receipt (signed, core/contracts), witness (the bundle it names), entry (the journal
+ *     entry the ledger ops became, signed by the executor, or null), previous (receipt hash of the
+ *     execution whose state it started from, null for the initial state) }
+ * A node adopts a record only after checking, in order:
+ *   1. shape; the gossip author is the receipt's executor;
+ *   2. the contract is installed here (else the record waits) and the witness carries exactly the
+ *      installed code and installation;
+ *   3. replay: the receipt's signature verifies, the witness is the one it names, and re-running
+ *      the witness (core/contracts, CCL, synchronously) gives the receipt body field for field.
+ *      A mismatch is misbehavior: this node builds a ProofOfMisbehavior from the signed receipt
+ *      (core/pom) and publishes it on `governance:receipts` (format `icn-pom-report/v1`), unless
+ *      it already holds a confirmed proof against that receipt or is the executor itself;
+ *   4. a participants-only contract was called by a participant (min_caller_trust contracts admit
+ *      others on the executor's trust view, which this node cannot re-judge);
+ *   5. the entry is exactly what the receipt's ledger ops give (contractLedgerEffects), by the
+ *      executor, signature verified;
+ *   6. `previous` is an execution adopted here whose state root after is this receipt's root
+ *      before (else the record waits for it), or null and the root before is the initial state's;
+ *   7. the entry's parents are in this ledger (else the record waits); the entry and the credit
+ *      limits the ops set apply atomically (credit limits and trust as for any entry).
+ * Waiting records are tried again whenever something is applied (IcnNode.onApplied).
+ *
+ * Contract state: executions form chains through `previous`. A contract's state is the state
+ * after its head: the adopted execution with the greatest (height, timestamp, receipt hash),
+ * height = 1 + the previous one's. That is a function of the set of adopted executions, so every
+ * node that adopted the same set holds the same state whatever the arrival order. Known gap:
+ * without consensus, two executions from the same state (a fork) both keep their ledger effects
+ * and the state follows one branch; the other branch's state change is superseded.
+ */
+import { Counter } from 'prom-client';
+import { canonicalString, type CanonicalValue } from '../canonical/index.js';
+import { initialState, ledgerOpFromJson, type LedgerOp, type Value } from '../ccl/index.js';
+import {
+  codeToJson,
+  installationToJson,
+  receiptFromJson,
+  receiptHash,
+  receiptToJson,
+  replayReceiptSync,
+  stateRoot,
+  witnessFromJson,
+  type ContractActor,
+  type ExecutionReceipt,
+  type Installed,
+  type WitnessBundle,
+} from '../contracts/index.js';
+import { IcnError } from '../errors.js';
+import type { GossipEntry } from '../gossip/index.js';
+import { isHash, type Hash } from '../hash/index.js';
+import { checkEntry, contractLedgerEffects, draftBody, entryBody, type CreditLimitChange, type JournalEntry, type JournalLedgerPort } from '../ledger/index.js';
+import { buildPomFromReceipt, contractOutputHash, contractReplayer, MemoryCodeResolver, ReplayerRegistry, verifyPomSync, type ProofOfMisbehavior } from '../pom/index.js';
+import type { IcnNode } from './node.js';
+
+export const EXECUTION_RECORD_FORMAT = 'icn-contract-execution/v1';
+export const POM_REPORT_FORMAT = 'icn-pom-report/v1';
+
+export interface ExecutionRecord {
+  format: typeof EXECUTION_RECORD_FORMAT;
+  receipt: CanonicalValue;
+  witness: WitnessBundle;
+  entry: JournalEntry | null;
+  previous: Hash | null;
+}
+
+export interface PomReport {
+  format: typeof POM_REPORT_FORMAT;
+  pom: ProofOfMisbehavior;
+}
+
+/** An execution this node adopted (its own or verified by replay). */
+export interface AdoptedExecution {
+  receiptHash: Hash;
+  codeHash: Hash;
+  executor: string;
+  height: number;
+  timestamp: bigint;
+  stateRootAfter: Hash;
+  stateAfter: ReadonlyMap<string, Value>;
+  entryId: Hash | null;
+}
+
+export type ExecutionOutcome =
+  | { status: 'own' | 'adopted' | 'duplicate'; receiptHash: Hash }
+  | { status: 'pending'; receiptHash: Hash; waitingFor: 'installation' | 'previous' | 'parents' }
+  | { status: 'refused'; reason: string; detail: string; receiptHash: Hash | null };
+
+/** A proof this node verified (by gossip entry hash). */
+export interface PomOutcome {
+  verdict: 'confirmed' | 'refuted' | 'invalid';
+  accused: string | null;
+  accuser: string | null;
+  /** Receipt hash of the accused's receipt (contract-receipt evidence), else null. */
+  receiptHash: Hash | null;
+  detail: string;
+}
+
+/** A record that passed the checks that do not depend on what else this node has adopted. */
+interface Verified {
+  receipt: ExecutionReceipt;
+  receiptHash: Hash;
+  entry: JournalEntry | null;
+  entryId: Hash | null;
+  limits: CreditLimitChange[];
+  stateAfter: ReadonlyMap<string, Value>;
+  previous: Hash | null;
+}
+
+const POM_REPLAYERS = new ReplayerRegistry([contractReplayer]);
+const NO_CODE = new MemoryCodeResolver();
+
+const later = (a: AdoptedExecution, b: AdoptedExecution): boolean =>
+  a.height !== b.height ? a.height > b.height : a.timestamp !== b.timestamp ? a.timestamp > b.timestamp : a.receiptHash > b.receiptHash;
+
+export class ContractExecutions {
+  /** Adopted executions by receipt hash. */
+  readonly adopted = new Map<Hash, AdoptedExecution>();
+  /** Per contract, the receipt hash of its head execution. */
+  private readonly heads = new Map<Hash, Hash>();
+  readonly outcomes = new Map<Hash, ExecutionOutcome>();
+  private readonly pending = new Map<Hash, { entry: GossipEntry; verified?: Verified }>();
+  readonly poms = new Map<Hash, PomOutcome>();
+  /** Receipt hashes against which this node holds a confirmed proof. */
+  private readonly convicted = new Set<Hash>();
+  private readonly recordsMetric: Counter<'result' | 'reason'>;
+  private readonly pomsMetric: Counter<'verdict'>;
+  private readonly pomsPublished: Counter;
+
+  constructor(
+    readonly node: IcnNode,
+    readonly actor: ContractActor,
+    /** The journal the actor writes to: own executions' entries are read from it. */
+    private readonly journal: JournalLedgerPort,
+  ) {
+    const registers = [node.metrics.registry];
+    this.recordsMetric = new Counter({ name: 'icn_contract_execution_records_total', help: 'Contract execution records from gossip, by result (published, adopted, pending, refused) and refusal reason', labelNames: ['result', 'reason'] as const, registers });
+    this.pomsMetric = new Counter({ name: 'icn_pom_verified_total', help: 'Proofs of misbehavior received and verified by replay, by verdict', labelNames: ['verdict'] as const, registers });
+    this.pomsPublished = new Counter({ name: 'icn_pom_published_total', help: 'Proofs of misbehavior this node built and published', registers });
+  }
+
+  /** Called by NodeContracts after the actor ran `receipt` here, `head` being the contract's head before. */
+  afterOwnExecution(receipt: ExecutionReceipt, head: AdoptedExecution | undefined): GossipEntry | undefined {
+    if (receipt.outcome.status !== 'ok') return undefined;
+    if (receipt.ledgerOps.length === 0 && receipt.stateRootAfter === receipt.stateRootBefore) return undefined; // nothing shared changed
+    const inst = this.actor.runtime.get(receipt.codeHash)!;
+    const before = head?.stateRootAfter ?? this.initialRoot(inst);
+    if (before !== receipt.stateRootBefore) throw new IcnError('NODE_EXECUTION_RACE', `execution of ${receipt.codeHash} started from ${receipt.stateRootBefore}, the head is ${before}`);
+    const witness = this.actor.runtime.witness(receipt.witness);
+    if (!witness) throw new IcnError('NODE_EXECUTION_RACE', `the witness ${receipt.witness} of an execution just made is gone`);
+    const hasTransfers = this.ops(receipt).some((o) => o.k === 'LedgerTransfer');
+    const entry = hasTransfers ? this.journal.lastEntry : null;
+    if (hasTransfers && !entry) throw new IcnError('NODE_EXECUTION_RACE', 'the journal did not record the entry of an execution just made');
+    const h = receiptHash(receipt);
+    this.adopt({ receiptHash: h, codeHash: receipt.codeHash, executor: receipt.executor, height: (head?.height ?? 0) + 1, timestamp: BigInt(receipt.timestamp), stateRootAfter: receipt.stateRootAfter, stateAfter: this.actor.runtime.state(receipt.codeHash)!, entryId: entry ? checkEntry(entry, false).id : null });
+    const record: ExecutionRecord = { format: EXECUTION_RECORD_FORMAT, receipt: receiptToJson(receipt), witness, entry, previous: head?.receiptHash ?? null };
+    const g = this.node.publish('ledger:entries', record);
+    this.outcomes.set(g.hash, { status: 'own', receiptHash: h });
+    this.recordsMetric.inc({ result: 'published', reason: '' });
+    this.node.notifyApplied();
+    return g;
+  }
+
+  head(codeHash: Hash): AdoptedExecution | undefined {
+    const h = this.heads.get(codeHash);
+    return h === undefined ? undefined : this.adopted.get(h);
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Receipt hashes this node holds confirmed proofs against, sorted. */
+  convictions(): Hash[] {
+    return [...this.convicted].sort();
+  }
+
+  // ---- records -----------------------------------------------------------------------------
+
+  handleRecord(e: GossipEntry): void {
+    const prev = this.outcomes.get(e.hash);
+    if (prev && prev.status !== 'pending') return;
+    const held = this.pending.get(e.hash);
+    let out: ExecutionOutcome;
+    let verified = held?.verified;
+    if (!verified) {
+      const v = this.verify(e);
+      if ('status' in v) out = v;
+      else verified = v;
+    }
+    if (verified) out = this.place(verified, e.author);
+    this.outcomes.set(e.hash, out!);
+    if (out!.status === 'pending') {
+      if (!prev) this.recordsMetric.inc({ result: 'pending', reason: out!.waitingFor });
+      this.pending.set(e.hash, { entry: e, ...(verified ? { verified } : {}) });
+      return;
+    }
+    this.pending.delete(e.hash);
+    if (out!.status === 'refused') this.recordsMetric.inc({ result: 'refused', reason: out!.reason });
+    else if (out!.status === 'adopted') {
+      this.recordsMetric.inc({ result: 'adopted', reason: '' });
+      this.node.notifyApplied();
+    }
+  }
+
+  /** Retry waiting records in canonical order (entry timestamp, then hash) until none moves. */
+  retry(): void {
+    let progress = true;
+    while (progress && this.pending.size) {
+      progress = false;
+      const es = [...this.pending.values()].map((p) => p.entry).sort((a, b) => a.timestamp - b.timestamp || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+      for (const e of es) {
+        this.handleRecord(e);
+        if (!this.pending.has(e.hash)) progress = true;
+      }
+    }
+  }
+
+  /** Checks 1–5 (see the module comment): what does not depend on other records. */
+  private verify(e: GossipEntry): Verified | ExecutionOutcome {
+    const refuse = (reason: string, detail: string, h: Hash | null = null): ExecutionOutcome => ({ status: 'refused', reason, detail, receiptHash: h });
+    const r = e.data as Partial<ExecutionRecord>;
+    if (Object.keys(r).sort().join(',') !== 'entry,format,previous,receipt,witness') return refuse('malformed', `a ${EXECUTION_RECORD_FORMAT} record has exactly {format, receipt, witness, entry, previous}`);
+    let receipt: ExecutionReceipt;
+    let witness: WitnessBundle;
+    try {
+      receipt = receiptFromJson(r.receipt);
+      witness = witnessFromJson(r.witness);
+    } catch (err) {
+      if (!(err instanceof IcnError)) throw err;
+      return refuse('malformed', err.message);
+    }
+    const h = receiptHash(receipt);
+    if (r.previous !== null && !isHash(r.previous)) return refuse('malformed', 'previous must be a receipt hash or null', h);
+    if (receipt.executor !== e.author) return refuse('not_executor', `published by ${e.author}, executed by ${receipt.executor}`, h);
+    if (this.adopted.has(h)) return { status: 'duplicate', receiptHash: h };
+    const inst = this.actor.runtime.get(receipt.codeHash);
+    if (!inst) return { status: 'pending', receiptHash: h, waitingFor: 'installation' };
+    if (inst.installationHash !== receipt.installationHash) return refuse('installation_mismatch', `receipt names installation ${receipt.installationHash}, this node installed ${inst.installationHash}`, h);
+    if (canonicalString(witness.code) !== canonicalString(codeToJson(inst.code)) || canonicalString(witness.installation) !== canonicalString(installationToJson(inst.installation))) {
+      return refuse('witness_mismatch', 'the witness does not carry the installed code and installation', h);
+    }
+    const rep = replayReceiptSync(witness, receipt);
+    if (!rep.signatureValid) return refuse('bad_signature', `the receipt's signature by ${receipt.executor} does not verify`, h);
+    if (!rep.witnessMatches) return refuse('witness_mismatch', `the witness is not the bundle ${receipt.witness} the receipt names`, h);
+    if (!rep.recomputed || !rep.stateAfter) return refuse('replay_error', rep.error ?? 'replay gave no result', h);
+    if (rep.mismatches.length) {
+      this.accuse(receipt, h, witness, contractOutputHash(rep.recomputed));
+      return refuse('replay_mismatch', `replay differs from the receipt in ${rep.mismatches.join(', ')}`, h);
+    }
+    if (inst.installation.minCallerTrustPpm === null && !inst.installation.participants.includes(receipt.caller)) {
+      return refuse('unauthorized', `${receipt.caller} is not a participant of a participants-only contract`, h);
+    }
+    const fx = contractLedgerEffects(this.ops(receipt), { codeHash: receipt.codeHash, rule: receipt.rule, caller: receipt.caller, timestamp: BigInt(receipt.timestamp) });
+    let entry: JournalEntry | null = null;
+    let entryId: Hash | null = null;
+    if (fx.draft === null) {
+      if (r.entry !== null) return refuse('entry_mismatch', 'the receipt transfers nothing, the record carries an entry', h);
+    } else {
+      try {
+        const c = checkEntry(r.entry, true);
+        const want = draftBody(receipt.executor, { ...fx.draft, parents: c.entry.parents });
+        if (canonicalString(entryBody(c.entry) as never) !== canonicalString(want as never)) return refuse('entry_mismatch', `entry ${c.id} is not what the receipt's ledger ops give`, h);
+        entry = c.entry;
+        entryId = c.id;
+      } catch (err) {
+        if (!(err instanceof IcnError)) throw err;
+        return refuse('entry_mismatch', err.message, h);
+      }
+    }
+    return { receipt, receiptHash: h, entry, entryId, limits: fx.limits, stateAfter: rep.stateAfter, previous: r.previous as Hash | null };
+  }
+
+  /** Checks 6–7 and adoption. */
+  private place(v: Verified, author: string): ExecutionOutcome {
+    const h = v.receiptHash;
+    if (this.adopted.has(h)) return { status: author === this.node.id ? 'own' : 'duplicate', receiptHash: h };
+    const inst = this.actor.runtime.get(v.receipt.codeHash)!;
+    let height = 1;
+    if (v.previous === null) {
+      if (v.receipt.stateRootBefore !== this.initialRoot(inst)) return { status: 'refused', reason: 'bad_previous', detail: 'no previous execution, yet the state before is not the initial state', receiptHash: h };
+    } else {
+      const p = this.adopted.get(v.previous);
+      if (!p) return { status: 'pending', receiptHash: h, waitingFor: 'previous' };
+      if (p.codeHash !== v.receipt.codeHash || p.stateRootAfter !== v.receipt.stateRootBefore) return { status: 'refused', reason: 'bad_previous', detail: `previous ${v.previous} did not leave the state this execution started from`, receiptHash: h };
+      height = p.height + 1;
+    }
+    const ledger = this.node.ledger;
+    const fresh = v.entry !== null && !ledger.has(v.entryId!);
+    if (fresh && !v.entry!.parents.every((p) => ledger.has(p))) return { status: 'pending', receiptHash: h, waitingFor: 'parents' };
+    try {
+      if (fresh || v.limits.length) ledger.applyBatch(fresh ? [v.entry] : [], true, v.limits);
+    } catch (err) {
+      if (!(err instanceof IcnError)) throw err;
+      return { status: 'refused', reason: 'ledger_rejected', detail: `${err.code}: ${err.message}`, receiptHash: h };
+    }
+    this.adopt({ receiptHash: h, codeHash: v.receipt.codeHash, executor: v.receipt.executor, height, timestamp: BigInt(v.receipt.timestamp), stateRootAfter: v.receipt.stateRootAfter, stateAfter: v.stateAfter, entryId: v.entryId });
+    return { status: 'adopted', receiptHash: h };
+  }
+
+  private adopt(a: AdoptedExecution): void {
+    this.adopted.set(a.receiptHash, a);
+    const cur = this.head(a.codeHash);
+    if (!cur || later(a, cur)) {
+      this.heads.set(a.codeHash, a.receiptHash);
+      this.actor.runtime.setState(a.codeHash, a.stateAfter);
+    }
+    this.node.invalidateRoots();
+  }
+
+  private initialRoot(inst: Installed): Hash {
+    return stateRoot(inst.installation.codeHash, inst.code.engine === 'ccl' ? initialState(inst.code.contract) : new Map());
+  }
+
+  private ops(receipt: ExecutionReceipt): LedgerOp[] {
+    return receipt.ledgerOps.map((o, i) => ledgerOpFromJson(o, `$.ledgerOps[${i}]`));
+  }
+
+  // ---- proofs of misbehavior ---------------------------------------------------------------
+
+  private accuse(receipt: ExecutionReceipt, h: Hash, witness: WitnessBundle, expected: Hash): void {
+    if (receipt.executor === this.node.id || this.convicted.has(h)) return;
+    const pom = buildPomFromReceipt(this.node.keypair, receipt, witness, expected);
+    const report: PomReport = { format: POM_REPORT_FORMAT, pom };
+    this.node.publish('governance:receipts', report);
+    this.pomsPublished.inc();
+  }
+
+  /** A proof from gossip: verify it by replay (verifyPomSync) and keep the verdict. */
+  handlePom(e: GossipEntry): void {
+    if (this.poms.has(e.hash)) return;
+    const d = e.data as Partial<PomReport>;
+    let out: PomOutcome;
+    if (Object.keys(d).sort().join(',') !== 'format,pom' || d.pom === null || typeof d.pom !== 'object') {
+      out = { verdict: 'invalid', accused: null, accuser: null, receiptHash: null, detail: `a ${POM_REPORT_FORMAT} report has exactly {format, pom}` };
+    } else {
+      const pom = d.pom;
+      const v = verifyPomSync(pom, POM_REPLAYERS, NO_CODE);
+      let rh: Hash | null = null;
+      if (v.verdict !== 'invalid' && pom.evidence?.kind === 'contract-receipt') rh = receiptHash(receiptFromJson(pom.evidence.receipt));
+      out = { verdict: v.verdict, accused: v.verdict === 'invalid' ? null : pom.claim.accused, accuser: v.verdict === 'invalid' ? null : pom.claim.accuser, receiptHash: rh, detail: v.reason };
+      if (v.verdict === 'confirmed' && rh !== null) this.convicted.add(rh);
+    }
+    this.poms.set(e.hash, out);
+    this.pomsMetric.inc({ verdict: out.verdict });
+  }
+}
