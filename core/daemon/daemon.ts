@@ -14,7 +14,9 @@ import { Keypair } from '../identity/index.js';
 import { IcnNode, NodeContracts } from '../node/index.js';
 import { ManualClock, Rng, type Clock } from '../runtime/index.js';
 import { Did } from '../identity/index.js';
-import { TOPICS, type Topic } from '../gossip/index.js';
+import { TOPICS, type GossipOptions, type Topic } from '../gossip/index.js';
+import { Counter } from 'prom-client';
+import { DaemonContracts, type Stepper } from './contract-service.js';
 import { createApiServer, HttpError, type Route } from './http-api.js';
 import { FileKvStore } from './file-kv-store.js';
 import { TcpTransport, type TransportEvent } from './tcp-transport.js';
@@ -38,6 +40,8 @@ export interface DaemonConfig {
   admin?: boolean;
   /** Ledger credit limit of accounts without an explicit one (default 0, the ledger's). */
   defaultCreditLimit?: bigint;
+  /** Gossip knobs: fanout, digestFanout, per-topic limits (a scenario's `gossip`; see parseGossipTuning). */
+  gossipTuning?: GossipTuning;
   log?: (line: string) => void;
 }
 
@@ -106,8 +110,8 @@ function amount(v: unknown, where: string): bigint | null {
 }
 
 /** Run a step at its `at` (request clock) or now (system clock); `at` is refused without --clock request. */
-function stepper(clock: Clock): (body: unknown, f: () => unknown) => unknown {
-  return (body, f) => {
+function stepper(clock: Clock): Stepper {
+  return <T>(body: unknown, f: () => T): T => {
     const has = (body as Record<string, unknown> | null)?.at !== undefined;
     if (!(clock instanceof RequestClock)) {
       if (has) throw new HttpError(400, 'HTTP_FIELD', 'field "at" is only accepted by a node started with --clock request');
@@ -120,7 +124,7 @@ function stepper(clock: Clock): (body: unknown, f: () => unknown) => unknown {
   };
 }
 
-function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boolean): Route[] {
+function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boolean, contracts: DaemonContracts): Route[] {
   const step = stepper(clock);
   const json = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))) as unknown;
   const guard = () => {
@@ -201,7 +205,52 @@ function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boo
         return { status: 200, body: { block: transport.blockedPeers() } };
       },
     },
+    ...contracts.routes(step),
   ];
+}
+
+export type GossipTuning = Pick<GossipOptions, 'fanout' | 'digestFanout' | 'topics'>;
+
+const TOPIC_FIELDS = ['maxEntries', 'maxDataBytes', 'minAuthorTrustPpm', 'perAuthorPerWindow', 'windowMs'];
+
+/**
+ * `--gossip-config` JSON: `{fanout?, digestFanout?, topics?: {<topic>: {maxEntries?, maxDataBytes?,
+ * minAuthorTrustPpm?, perAuthorPerWindow?, windowMs?}}}` (non-negative integers; unknown keys refused).
+ * Every node of a network needs the same topic limits, or their stores (and roots) differ.
+ */
+export function parseGossipTuning(text: string): GossipTuning {
+  const bad = (why: string): never => {
+    throw new IcnError('DAEMON_CONFIG', `--gossip-config: ${why}`);
+  };
+  let x: unknown;
+  try {
+    x = JSON.parse(text);
+  } catch (e) {
+    return bad((e as Error).message);
+  }
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return bad('expected an object');
+  const o = x as Record<string, unknown>;
+  const nat = (v: unknown, where: string, min = 0): number => (Number.isSafeInteger(v) && (v as number) >= min ? (v as number) : bad(`${where}: an integer ≥ ${min}`));
+  const out: { -readonly [K in keyof GossipTuning]: GossipTuning[K] } = {};
+  for (const k of Object.keys(o)) {
+    if (k === 'fanout' || k === 'digestFanout') out[k] = nat(o[k], k, 1);
+    else if (k === 'topics') {
+      const t = o.topics as Record<string, Record<string, unknown>>;
+      if (typeof t !== 'object' || t === null || Array.isArray(t)) bad('topics: an object by topic');
+      const topics: Record<string, Record<string, number>> = {};
+      for (const [name, cfg] of Object.entries(t)) {
+        if (!(TOPICS as readonly string[]).includes(name)) bad(`topics: ${JSON.stringify(name)} is not a topic (${TOPICS.join(', ')})`);
+        if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) bad(`topics.${name}: an object`);
+        topics[name] = {};
+        for (const [f, v] of Object.entries(cfg)) {
+          if (!TOPIC_FIELDS.includes(f)) bad(`topics.${name}.${f}: unknown (${TOPIC_FIELDS.join(', ')})`);
+          topics[name][f] = nat(v, `topics.${name}.${f}`);
+        }
+      }
+      out.topics = topics as GossipTuning['topics'];
+    } else bad(`unknown key ${JSON.stringify(k)} (fanout, digestFanout, topics)`);
+  }
+  return out;
 }
 
 export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
@@ -229,14 +278,21 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   });
   const seed = BigInt(`0x${enc.bytes(new Uint8Array(randomBytes(8)))}`);
   const clock: Clock = cfg.clock === 'request' ? new RequestClock() : systemClock;
-  node = new IcnNode({ keypair, clock, rng: Rng.root(seed), transport, storage, restore: true, ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
+  node = new IcnNode({ keypair, clock, rng: Rng.root(seed), transport, storage, restore: true, ...(cfg.gossipTuning ? { gossip: cfg.gossipTuning } : {}), ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
   // The contract components (contracts, installations, contract_states) as every core node has
   // them: without the registry the node's state root differs from the simulator's even with no
   // contract deployed (an empty registry's component roots are not emptyComponentRoot's).
-  const contracts = new NodeContracts(node);
-  void contracts;
+  const contracts = new DaemonContracts(node, new NodeContracts(node), storage);
+  const restored = contracts.restore();
+  if (restored.loaded) log(`contracts: ${restored.loaded} logged execution(s) (receipts)`);
+  for (const d of restored.unreadable) log(`contracts: unreadable execution log record ${d}`);
   const gossipPort = await transport.start();
-  const http: Server = createApiServer(routes(node, transport, clock, cfg.admin === true), { bodyLimit: cfg.bodyLimit, onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`) });
+  const httpRequests = new Counter({ name: 'icn_http_requests_total', help: 'HTTP API requests answered, by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [node.metrics.registry] });
+  const http: Server = createApiServer(routes(node, transport, clock, cfg.admin === true, contracts), {
+    bodyLimit: cfg.bodyLimit,
+    onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`),
+    onResponse: (method, route, status) => httpRequests.inc({ method, route, status: String(status) }),
+  });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(cfg.http.port, cfg.http.host, () => resolve());

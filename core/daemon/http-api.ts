@@ -1,7 +1,8 @@
 /**
  * A small, strict HTTP/JSON server for the daemon's control API. Bad input never changes state
- * and always gets a 4xx with a reason: malformed JSON 400, body over the cap 413, unknown route
- * 404, wrong method 405, a typed core error 422 with its code. Only a bug is a 500.
+ * and always gets a 4xx with a JSON `{error, reason}`: malformed JSON 400, body over the cap 413,
+ * a POST body that is not `application/json` 415, unknown route 404, wrong method 405, a typed
+ * core error 422 with its code. Only a bug is a 500.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { parseStrictJson } from '../canonical/index.js';
@@ -42,6 +43,15 @@ export class HttpError extends IcnError {
   }
 }
 
+/** match(), with a malformed percent-escape in a parameter meaning "no match" (then 404). */
+function matchSafe(pattern: string, path: string): Record<string, string> | undefined {
+  try {
+    return match(pattern, path);
+  } catch {
+    return undefined;
+  }
+}
+
 function match(pattern: string, path: string): Record<string, string> | undefined {
   const ps = pattern.split('/').filter(Boolean);
   const xs = path.split('/').filter(Boolean);
@@ -74,16 +84,41 @@ function send(res: ServerResponse, r: ApiResponse): void {
   res.end(text);
 }
 
-export function createApiServer(routes: readonly Route[], opts: { bodyLimit: number; onError?: (e: unknown) => void }): Server {
+export interface ApiServerOptions {
+  bodyLimit: number;
+  onError?: (e: unknown) => void;
+  /** Every answer: method, the matched route pattern (`-` when none matched) and the status. */
+  onResponse?: (method: string, route: string, status: number) => void;
+}
+
+/** `application/json`, optionally with parameters (`; charset=utf-8`). */
+function isJson(contentType: string | undefined): boolean {
+  return /^application\/json\s*(;|$)/i.test(contentType ?? '');
+}
+
+export function createApiServer(routes: readonly Route[], opts: ApiServerOptions): Server {
   const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
+    let route = '-';
+    const answer = (r: ApiResponse) => {
+      send(res, r);
+      opts.onResponse?.(req.method ?? '?', route, r.status);
+    };
     try {
-      const candidates = routes.map((r) => ({ r, params: match(r.pattern, url.pathname) })).filter((c) => c.params);
-      if (candidates.length === 0) throw new HttpError(404, 'HTTP_NOT_FOUND', `no route ${url.pathname}`);
-      const hit = candidates.find((c) => c.r.method === req.method);
-      if (!hit) throw new HttpError(405, 'HTTP_METHOD', `${req.method} not allowed on ${url.pathname} (allowed: ${candidates.map((c) => c.r.method).join(', ')})`);
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://x');
+      } catch {
+        throw new HttpError(400, 'HTTP_BAD_URL', `cannot parse the request target ${JSON.stringify((req.url ?? '').slice(0, 200))}`);
+      }
+      const candidates = routes.map((r) => ({ r, params: matchSafe(r.pattern, url.pathname) })).filter((c) => c.params);
+      if (candidates.length === 0) throw new HttpError(404, 'HTTP_NOT_FOUND', `no route ${url.pathname.slice(0, 200)}`);
+      // A literal segment beats a parameter (POST /contracts/prepare is not /contracts/:hash).
+      const hit = candidates.filter((c) => c.r.method === req.method).sort((a, b) => Object.keys(a.params!).length - Object.keys(b.params!).length)[0];
+      if (!hit) throw new HttpError(405, 'HTTP_METHOD', `${req.method} not allowed on ${url.pathname.slice(0, 200)} (allowed: ${[...new Set(candidates.map((c) => c.r.method))].join(', ')})`);
+      route = hit.r.pattern;
       let body: unknown = null;
       if (req.method === 'POST') {
+        if (!isJson(req.headers['content-type'])) throw new HttpError(415, 'HTTP_CONTENT_TYPE', `a POST body must be application/json, got ${JSON.stringify(req.headers['content-type'] ?? '(none)')}`);
         const text = await readBody(req, opts.bodyLimit);
         try {
           body = parseStrictJson(text, 'request body');
@@ -91,13 +126,13 @@ export function createApiServer(routes: readonly Route[], opts: { bodyLimit: num
           throw new HttpError(400, 'HTTP_BAD_JSON', (e as Error).message);
         }
       } else req.resume();
-      send(res, await hit.r.handler({ method: req.method ?? 'GET', path: url.pathname, params: hit.params!, body }));
+      answer(await hit.r.handler({ method: req.method ?? 'GET', path: url.pathname, params: hit.params!, body }));
     } catch (e) {
-      if (e instanceof HttpError) send(res, { status: e.status, body: { error: e.code, reason: e.message } });
-      else if (e instanceof IcnError) send(res, { status: 422, body: { error: e.code, reason: e.message } });
+      if (e instanceof HttpError) answer({ status: e.status, body: { error: e.code, reason: e.message } });
+      else if (e instanceof IcnError) answer({ status: 422, body: { error: e.code, reason: e.message } });
       else {
         opts.onError?.(e);
-        send(res, { status: 500, body: { error: 'INTERNAL', reason: 'internal error (logged)' } });
+        answer({ status: 500, body: { error: 'INTERNAL', reason: 'internal error (logged)' } });
       }
       if (!req.complete) req.destroy();
     }

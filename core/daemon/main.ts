@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { dec } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
-import { parseHostPort, startDaemon } from './daemon.js';
+import { parseGossipTuning, parseHostPort, startDaemon } from './daemon.js';
 
 export async function main(argv: string[]): Promise<void> {
   const env = process.env;
@@ -23,6 +23,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--clock <mode>', 'system | request (step requests carry `at` ms and are stamped with it: scenario drivers) [ICN_NODE_CLOCK]', env.ICN_NODE_CLOCK ?? 'system')
     .option('--admin', 'enable /admin routes (link cuts for partition tests) [ICN_NODE_ADMIN=1]', env.ICN_NODE_ADMIN === '1')
     .option('--default-credit-limit <i64>', 'ledger credit limit of accounts without an explicit one (decimal) [ICN_NODE_DEFAULT_CREDIT_LIMIT]', env.ICN_NODE_DEFAULT_CREDIT_LIMIT)
+    .option('--gossip-config <json>', 'gossip knobs as JSON: {fanout, digestFanout, topics: {<topic>: {maxEntries, maxDataBytes, minAuthorTrustPpm, perAuthorPerWindow, windowMs}}}; every node of a network needs the same topic limits [ICN_NODE_GOSSIP_CONFIG]', env.ICN_NODE_GOSSIP_CONFIG)
     .exitOverride();
   try {
     program.parse(argv);
@@ -33,7 +34,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
-  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; bodyLimit: string; clock: string; admin: boolean; defaultCreditLimit?: string }>();
+  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; bodyLimit: string; clock: string; admin: boolean; defaultCreditLimit?: string; gossipConfig?: string }>();
   try {
     const tickMs = Number(o.tickMs);
     const bodyLimit = Number(o.bodyLimit);
@@ -54,6 +55,7 @@ export async function main(argv: string[]): Promise<void> {
       clock: o.clock,
       admin: o.admin,
       ...(o.defaultCreditLimit !== undefined ? { defaultCreditLimit: dec.i64(o.defaultCreditLimit) } : {}),
+      ...(o.gossipConfig !== undefined ? { gossipTuning: parseGossipTuning(o.gossipConfig) } : {}),
       log: (line) => process.stdout.write(`${line}\n`),
     });
     const stop = async (sig: string) => {

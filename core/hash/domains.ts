@@ -32,6 +32,8 @@ export const DOMAIN = {
   executionReceipt: 'icn/contracts/receipt/v1',
   cclProfile: 'icn/ccl/profile/v1',
   contractWitness: 'icn/contracts/witness/v1',
+  /** A caller's signed request to execute a rule (icn-node's HTTP API). */
+  contractCall: 'icn/contracts/call/v1',
   // ledger, trust, governance, misbehavior
   ledgerEntry: 'icn/ledger/entry/v1',
   ledgerLeaf: 'icn/ledger/merkle-leaf/v1',

@@ -1,0 +1,245 @@
+/**
+ * icn-node's contract routes: deploy (co-signed), execute (caller-signed calls), receipts; bad
+ * input refused with a 4xx and a reason and no change of the state root; executions durable
+ * across kill -9 (bin/icn-node.js runs dist/: `npm test` builds first).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { enc } from '../canonical/index.js';
+import { parseCapabilities, valueFromJson, valueToJson } from '../ccl/index.js';
+import { codeFromJson, codeHash, codeToJson, installationBody, outputHash, receiptFromJson, receiptHash, signInstallation, verifyReceipt } from '../contracts/index.js';
+import { Keypair } from '../identity/index.js';
+import { callId, makeCall, signCall } from './contract-call.js';
+import { startDaemon, type RunningDaemon } from './daemon.js';
+
+const repo = resolve(import.meta.dirname, '../..');
+const running: RunningDaemon[] = [];
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((d) => d.stop()));
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+const seed = (b: number) => new Uint8Array(32).fill(b);
+const key = (b: number) => Keypair.fromSeed(seed(b));
+const did = (b: number) => key(b).did.toString();
+const tmp = () => mkdtempSync(join(tmpdir(), 'icn-contract-api-'));
+
+async function node(b: number, peers: string[] = [], o: { clock?: 'system' | 'request' } = {}) {
+  const d = await startDaemon({ dataDir: tmp(), keySeed: seed(b), gossip: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, peers, tickMs: 50, bodyLimit: 64 * 1024, ...o });
+  running.push(d);
+  return d;
+}
+
+async function http(port: number, method: string, path: string, body?: string, contentType = 'application/json') {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`, { method, body, headers: body !== undefined ? { 'content-type': contentType } : {} });
+  const text = await r.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    /* not JSON: the assertion on it fails */
+  }
+  return { status: r.status, text, json };
+}
+const post = (d: RunningDaemon, path: string, body: unknown) => http(d.httpPort, 'POST', path, JSON.stringify(body));
+
+async function until(cond: () => Promise<boolean> | boolean, ms = 8000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > ms) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A stateful contract: `bump(n)` adds n to `count` and returns it. */
+const COUNTER = {
+  name: 'Counter',
+  participants: [] as string[],
+  currency: null,
+  state_vars: [{ name: 'count', initial_value: { Int: 0 } }],
+  rules: [{ name: 'bump', params: [{ name: 'n' }], requires: [], body: [{ Assign: { name: 'count', value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } } } }, { Return: { value: { Var: 'count' } } }] }],
+  triggers: [],
+};
+
+/** What Counter needs to read and write its state. */
+const CAPS = [{ ReadState: { keys: ['count'] } }, { WriteState: { keys: ['count'] } }];
+
+const contract = (file: string, participants: string[]) => {
+  const json = file === 'counter' ? COUNTER : (JSON.parse(readFileSync(join(repo, 'contracts', `${file}.json`), 'utf8')) as Record<string, unknown>);
+  return codeFromJson({ engine: 'ccl', contract: { ...json, participants } });
+};
+const signed = (callerSeed: number, h: string, rule: string, args: unknown[], timestamp = BigInt(Date.now()), nonce = '') =>
+  signCall(makeCall({ codeHash: h as never, rule, args: args.map((a) => valueFromJson(a)), caller: did(callerSeed), timestamp, nonce }), key(callerSeed));
+
+describe('icn-node contract API', () => {
+  it('deploy with a co-signature, install over gossip, execute with a signed call, receipts', async () => {
+    const a = await node(31);
+    const b = await node(32, [`127.0.0.1:${a.gossipPort}`]);
+    await until(async () => (await http(a.httpPort, 'GET', '/peers')).json.peers instanceof Array && ((await http(a.httpPort, 'GET', '/peers')).json.peers as string[]).length === 1);
+    expect((await post(b, '/trust', { to: a.node.id, scorePpm: 600_000 })).status).toBe(200);
+    // a deploys Calculator with b as co-participant: prepare, b co-signs, deploy
+    const code = contract('calculator', [did(31), did(32)]);
+    const prep = await post(a, '/contracts/prepare', { code: codeToJson(code), installedAt: '1700000000000' });
+    expect(prep.status, prep.text).toBe(200);
+    const body = installationBody({ code, deployer: did(31), capabilities: [], installedAt: 1_700_000_000_000n });
+    expect(prep.json.hash).toBe((await import('../contracts/index.js')).installationHash(body));
+    const dep = await post(a, '/contracts', { code: codeToJson(code), installedAt: '1700000000000', signatures: [signInstallation(body, key(32))] });
+    expect(dep.status, dep.text).toBe(200);
+    const h = codeHash(code);
+    expect(dep.json.codeHash).toBe(h);
+    await until(async () => (await http(b.httpPort, 'GET', `/contracts/${h}`)).status === 200);
+    const listed = (await http(b.httpPort, 'GET', '/contracts')).json.contracts as { codeHash: string; name: string }[];
+    expect(listed.map((c) => [c.codeHash, c.name])).toEqual([[h, 'Calculator']]);
+    // b executes add(5, 3) for caller a
+    const call = signed(31, h, 'add', [{ Int: 5 }, { Int: 3 }]);
+    const ex = await post(b, `/contracts/${h}/execute`, call);
+    expect(ex.status, ex.text).toBe(200);
+    const receipt = receiptFromJson(ex.json.receipt);
+    expect(verifyReceipt(receipt)).toBe(true);
+    expect(receipt.executor).toBe(did(32));
+    expect(receipt.outputHash).toBe(outputHash({ value: valueToJson(valueFromJson({ Int: 8 })) }));
+    expect(ex.json.receiptHash).toBe(receiptHash(receipt));
+    expect(ex.json.callId).toBe(callId(call.call));
+    expect((await http(b.httpPort, 'GET', '/receipts')).json).toEqual({ count: 1, receipts: [receiptHash(receipt)] });
+    expect((await http(b.httpPort, 'GET', `/receipts/${receiptHash(receipt)}`)).json.receipt).toEqual(ex.json.receipt);
+    await until(() => a.node.stateRoot() === b.node.stateRoot());
+  });
+
+  it('bad input gets 4xx with a JSON reason and changes nothing', async () => {
+    const a = await node(33);
+    const code = contract('counter', [did(33)]);
+    const h = codeHash(code);
+    expect((await post(a, '/contracts', { code: codeToJson(code), capabilities: CAPS })).status).toBe(200);
+    const ok = await post(a, `/contracts/${h}/execute`, signed(33, h, 'bump', [{ Int: 2 }]));
+    expect((ok.json.receipt as { outcome: unknown }).outcome).toEqual({ status: 'ok' });
+    expect(ok.status, ok.text).toBe(200);
+    const before = a.node.stateRoot();
+    const receiptsBefore = (await http(a.httpPort, 'GET', '/receipts')).json;
+    const other = codeHash(contract('calculator', [did(33)]));
+    const good = signed(33, h, 'bump', [{ Int: 1 }]);
+    const forged = { ...good, signature: key(34).sign('icn/contracts/call/v1', good.call) };
+    const tampered = { call: { ...good.call, args: [{ Int: 1000 }] }, signature: good.signature };
+    const calc = contract('calculator', [did(33), did(35)]);
+    const cBody = installationBody({ code: calc, deployer: did(33), capabilities: [], installedAt: 5n });
+    const huge = JSON.stringify({ code: { engine: 'ccl', contract: { name: 'x'.repeat(70_000) } } });
+    const cases: [string, string, string | undefined, number, string, string?][] = [
+      ['POST', '/contracts', '{"code": ', 400, 'HTTP_BAD_JSON'],
+      ['POST', '/contracts', huge, 413, 'HTTP_BODY_TOO_LARGE'],
+      ['POST', '/contracts', JSON.stringify({ code: codeToJson(code) }), 415, 'HTTP_CONTENT_TYPE', 'text/plain'],
+      ['POST', `/contracts/${h}/execute`, JSON.stringify(good), 415, 'HTTP_CONTENT_TYPE', 'application/x-www-form-urlencoded'],
+      ['GET', `/contracts/${h}/execute`, undefined, 405, 'HTTP_METHOD'],
+      ['PUT', '/contracts', JSON.stringify({}), 405, 'HTTP_METHOD'],
+      ['DELETE', `/contracts/${h}`, undefined, 405, 'HTTP_METHOD'],
+      ['GET', `/contracts/${other}`, undefined, 404, 'CONTRACT_NOT_FOUND'],
+      ['GET', '/contracts/sha256:zz', undefined, 400, 'HTTP_FIELD'],
+      ['GET', `/receipts/${other}`, undefined, 404, 'RECEIPT_NOT_FOUND'],
+      ['POST', `/contracts/${other}/execute`, JSON.stringify(signed(33, other, 'add', [{ Int: 1 }, { Int: 2 }])), 404, 'CONTRACT_NOT_FOUND'],
+      ['POST', `/contracts/${h}/execute`, JSON.stringify(forged), 401, 'CALL_BAD_SIGNATURE'],
+      ['POST', `/contracts/${h}/execute`, JSON.stringify(tampered), 401, 'CALL_BAD_SIGNATURE'],
+      ['POST', `/contracts/${h}/execute`, JSON.stringify({ ...good, signature: 'ab' }), 401, 'CALL_BAD_SIGNATURE'],
+      ['POST', `/contracts/${h}/execute`, JSON.stringify(signed(33, other, 'bump', [{ Int: 1 }])), 400, 'CALL_MALFORMED'],
+      ['POST', `/contracts/${h}/execute`, JSON.stringify({ call: { ...good.call, extra: 1 }, signature: good.signature }), 400, 'CALL_MALFORMED'],
+      ['POST', `/contracts/${h}/execute`, JSON.stringify({ call: { ...good.call, args: [{ Int: 1.5 }] }, signature: good.signature }), 400, 'CCL_PARSE'],
+      ['POST', `/contracts/${h}/execute`, JSON.stringify(signed(33, h, 'bump', [{ Int: 1 }], 1000n)), 400, 'CALL_STALE'],
+      ['POST', `/contracts/${h}/execute`, JSON.stringify(signed(36, h, 'bump', [{ Int: 1 }])), 403, 'CONTRACT_UNAUTHORIZED'],
+      ['POST', '/contracts', JSON.stringify({ code: { engine: 'ccl', contract: { name: 'Broken' } } }), 400, 'CCL_'],
+      ['POST', '/contracts', JSON.stringify({ code: codeToJson(code), bogus: 1 }), 400, 'HTTP_FIELD'],
+      ['POST', '/contracts', JSON.stringify({ code: codeToJson(code), minCallerTrustPpm: 2_000_000 }), 400, 'HTTP_FIELD'],
+      // a co-participant's signature made by the wrong key, and a missing co-signature
+      ['POST', '/contracts', JSON.stringify({ code: codeToJson(calc), installedAt: '5', signatures: [{ signer: did(35), signature: signInstallation(cBody, key(34)).signature }] }), 422, 'CONTRACT_REJECTED'],
+      ['POST', '/contracts', JSON.stringify({ code: codeToJson(calc), installedAt: '5' }), 422, 'CONTRACT_REJECTED'],
+      ['POST', '/contracts', JSON.stringify({ code: codeToJson(calc), signatures: [{ signer: 'did:icn:zNOPE', signature: '00'.repeat(64) }] }), 400, 'DID_'],
+    ];
+    for (const [m, p, body, status, code, ct] of cases) {
+      const r = await http(a.httpPort, m, p, body, ct);
+      expect([m, p, r.status, String(r.json.error).startsWith(code)], r.text).toEqual([m, p, status, true]);
+      expect(String(r.json.reason).length, r.text).toBeGreaterThan(10);
+    }
+    expect(a.node.stateRoot()).toBe(before);
+    expect((await http(a.httpPort, 'GET', '/receipts')).json).toEqual(receiptsBefore);
+    // a replayed call: the same signed request a second time
+    const once = signed(33, h, 'bump', [{ Int: 5 }], BigInt(Date.now()), 'n1');
+    const first = await post(a, `/contracts/${h}/execute`, once);
+    expect(first.status).toBe(200);
+    const afterFirst = a.node.stateRoot();
+    const again = await post(a, `/contracts/${h}/execute`, once);
+    expect([again.status, again.json.error]).toEqual([409, 'CALL_REPLAYED']);
+    expect(a.node.stateRoot()).toBe(afterFirst);
+    expect(afterFirst).not.toBe(before); // the accepted call did change the contract's state
+    expect(receiptsBefore.count).toBe(1);
+    expect((await http(a.httpPort, 'GET', '/receipts')).json.count).toBe(2);
+  });
+
+  it('a refused request leaves the state root exactly as it was', async () => {
+    const a = await node(37);
+    const code = contract('calculator', [did(37), did(38)]);
+    const before = a.node.stateRoot();
+    for (const body of [{ code: codeToJson(code) }, { code: codeToJson(code), signatures: [{ signer: did(38), signature: '11'.repeat(64) }] }]) {
+      const r = await post(a, '/contracts', body);
+      expect(r.status, r.text).toBe(422);
+    }
+    expect(a.node.stateRoot()).toBe(before);
+    expect(((await http(a.httpPort, 'GET', '/contracts')).json.contracts as unknown[]).length).toBe(0);
+    expect(a.node.gossip.entries('contracts:deploy')).toHaveLength(0);
+  });
+
+  it('--clock request: a deployment is stamped with `at`; a call is judged against `at`', async () => {
+    const a = await node(39, [], { clock: 'request' });
+    const code = contract('calculator', [did(39)]);
+    const dep = await post(a, '/contracts', { code: codeToJson(code), at: 1_000_000 });
+    expect(dep.status, dep.text).toBe(200);
+    expect(((dep.json.message as { installation: { installedAt: string } }).installation.installedAt)).toBe('1000000');
+    const h = codeHash(code);
+    const ok = await post(a, `/contracts/${h}/execute`, { ...signed(39, h, 'add', [{ Int: 1 }, { Int: 2 }], 1_000_100n), at: 1_000_100 });
+    expect(ok.status, ok.text).toBe(200);
+    const stale = await post(a, `/contracts/${h}/execute`, { ...signed(39, h, 'add', [{ Int: 1 }, { Int: 2 }], 1_000_100n, 'x'), at: 2_000_000 });
+    expect([stale.status, stale.json.error]).toEqual([400, 'CALL_STALE']);
+  });
+
+  it('kill -9 and restart keeps every acknowledged execution (contract state and receipts)', async () => {
+    const BIN = resolve(repo, 'bin/icn-node.js');
+    const dataDir = tmp();
+    const start = () => {
+      const c = spawn(process.execPath, [BIN, '--data-dir', dataDir, '--key-seed', enc.bytes(seed(40)), '--gossip', '127.0.0.1:0', '--http', '127.0.0.1:0', '--tick-ms', '50'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(c);
+      return new Promise<{ c: ChildProcess; port: number; out: () => string }>((res, rej) => {
+        let out = '';
+        c.stdout!.on('data', (d) => {
+          out += d;
+          const m = /listening .* http=127\.0\.0\.1:(\d+)/.exec(out);
+          if (m) res({ c, port: Number(m[1]), out: () => out });
+        });
+        c.once('exit', (code) => rej(new Error(`icn-node exited ${code}: ${out}`)));
+      });
+    };
+    const first = await start();
+    const code = contract('counter', [did(40), did(41)]);
+    const h = codeHash(code);
+    const body = installationBody({ code, deployer: did(40), capabilities: parseCapabilities(CAPS), installedAt: 7n });
+    const dep = await http(first.port, 'POST', '/contracts', JSON.stringify({ code: codeToJson(code), capabilities: CAPS, installedAt: '7', signatures: [signInstallation(body, key(41))] }));
+    expect(dep.status, dep.text).toBe(200);
+    const hashes: string[] = [];
+    const initial = (await http(first.port, 'GET', `/contracts/${h}`)).json.stateRoot;
+    for (const n of [3, 4, 5]) {
+      const r = await http(first.port, 'POST', `/contracts/${h}/execute`, JSON.stringify(signed(41, h, 'bump', [{ Int: n }])));
+      expect(r.status, r.text).toBe(200);
+      hashes.push(r.json.receiptHash as string);
+    }
+    const state = (await http(first.port, 'GET', '/state')).json;
+    const contractState = (await http(first.port, 'GET', `/contracts/${h}`)).json.stateRoot;
+    expect(contractState).not.toBe(initial);
+    first.c.kill('SIGKILL');
+    await new Promise((r) => first.c.once('exit', r));
+    const second = await start();
+    expect(second.out()).toMatch(/contracts: 3 logged execution\(s\) \(receipts\)\n/);
+    expect((await http(second.port, 'GET', '/state')).json).toEqual(state);
+    expect((await http(second.port, 'GET', `/contracts/${h}`)).json.stateRoot).toBe(contractState);
+    expect((await http(second.port, 'GET', '/receipts')).json).toEqual({ count: 3, receipts: hashes });
+    second.c.kill('SIGTERM');
+    expect(await new Promise((r) => second.c.once('exit', r))).toBe(0);
+  });
+});

@@ -1,0 +1,270 @@
+/**
+ * Contracts behind icn-node's HTTP API: deploy (with the participants' co-signatures), execute
+ * (a caller-signed call, see contract-call.ts) and the receipts of executions.
+ *
+ * The node's NodeContracts does the work exactly as on a simulated node (deploy installs and
+ * publishes on `contracts:deploy`; execute authorizes, runs and signs a receipt), so a daemon and
+ * a simulated node given the same inputs reach the same roots. What the daemon adds:
+ *  - calls are handled one at a time (the replay check, the execution and the log write of one
+ *    call are not interleaved with another's);
+ *  - every acknowledged execution is logged: the signed call and its receipt are written and
+ *    synced before the answer, so /receipts and the replay protection survive kill -9. (The
+ *    contract state an execution changed comes back with the node's storage: NodeContracts
+ *    publishes such an execution as a gossip record, synced before the receipt is returned.)
+ *  - a call id already executed is refused (replay protection), as is a call whose timestamp is
+ *    more than CALL_MAX_SKEW_MS from the node's clock.
+ * Every refusal is an HttpError (4xx with a code and a reason) raised before anything changes.
+ */
+import { canonicalString, dec, parseStrictJson, type CanonicalValue } from '../canonical/index.js';
+import { parseCapabilities, type Capability } from '../ccl/index.js';
+import {
+  codeFromJson,
+  codeName,
+  ContractError,
+  installationBodyToJson,
+  installationHash,
+  installationToJson,
+  receiptFromJson,
+  receiptHash,
+  receiptToJson,
+  stateRoot,
+  type ContractCode,
+  type ExecutionReceipt,
+  type InstallationSignature,
+} from '../contracts/index.js';
+import { IcnError } from '../errors.js';
+import { isHash, type Hash } from '../hash/index.js';
+import { Did } from '../identity/index.js';
+import type { IcnNode, NodeContracts } from '../node/index.js';
+import type { KvStore } from '../node/storage.js';
+import { CALL_MAX_SKEW_MS, verifyCall, type ContractCall } from './contract-call.js';
+import { HttpError, type Route } from './http-api.js';
+
+const CALL_KEY = 'daemon/calls/';
+const callKey = (seq: number) => `${CALL_KEY}${String(seq).padStart(12, '0')}`;
+
+interface LoggedCall {
+  call: ContractCall;
+  signature: string;
+  receipt: CanonicalValue;
+}
+
+export interface RestoreReport {
+  loaded: number;
+  /** Log records that do not parse or verify (named, never fatal). */
+  unreadable: string[];
+}
+
+/** Run a step at a request's `at` (daemon.ts: the request clock) and return what it returns. */
+export type Stepper = <T>(body: unknown, f: () => T) => T;
+
+export class DaemonContracts {
+  private readonly receipts = new Map<Hash, ExecutionReceipt>();
+  /** Receipt hashes in execution order. */
+  private readonly order: Hash[] = [];
+  private readonly callIds = new Map<Hash, Hash>();
+  private seq = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly node: IcnNode,
+    readonly contracts: NodeContracts,
+    private readonly storage: KvStore,
+  ) {}
+
+  /**
+   * Load the execution log (call once, before serving): the receipts and call ids of every
+   * acknowledged execution. Contract state itself comes back with the node's own storage (an
+   * execution that changes state is a gossip record the node persisted before answering).
+   */
+  restore(): RestoreReport {
+    const report: RestoreReport = { loaded: 0, unreadable: [] };
+    for (const k of this.storage.keys(CALL_KEY)) {
+      this.seq = Math.max(this.seq, Number(k.slice(CALL_KEY.length)) + 1);
+      try {
+        const logged = parseStrictJson(this.storage.get(k)!, k) as unknown as LoggedCall;
+        const receipt = receiptFromJson(logged.receipt);
+        const v = verifyCall({ call: logged.call, signature: logged.signature });
+        this.remember(v.id, receipt);
+        report.loaded++;
+      } catch (e) {
+        report.unreadable.push(`${k}: ${(e as Error).message}`);
+      }
+    }
+    return report;
+  }
+
+  private remember(id: Hash, r: ExecutionReceipt): void {
+    const h = receiptHash(r);
+    if (!this.receipts.has(h)) this.order.push(h);
+    this.receipts.set(h, r);
+    this.callIds.set(id, h);
+  }
+
+  /** Executions one at a time, in arrival order. */
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(f, f);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  routes(step: Stepper): Route[] {
+    return [
+      { method: 'GET', pattern: '/contracts', handler: () => ({ status: 200, body: { contracts: this.contracts.installedCodeHashes().map((h) => this.summary(h)) } }) },
+      {
+        method: 'GET',
+        pattern: '/contracts/:hash',
+        handler: (r) => {
+          const h = hashParam(r.params.hash!);
+          const inst = this.contracts.actor.runtime.get(h);
+          if (!inst) throw new HttpError(404, 'CONTRACT_NOT_FOUND', `no contract with code hash ${h} is installed`);
+          return { status: 200, body: { ...(this.summary(h) as Record<string, CanonicalValue>), installation: installationToJson(inst.installation), successor: inst.successor, stateRoot: stateRoot(h, this.contracts.actor.runtime.state(h) ?? new Map()) } };
+        },
+      },
+      {
+        method: 'POST',
+        pattern: '/contracts/prepare',
+        handler: (r) => {
+          const d = parseDeploy(r.body, false);
+          const body = step(r.body, () => this.contracts.actor.prepare(d.code, { capabilities: d.capabilities, minCallerTrustPpm: d.minCallerTrustPpm, installedAt: d.installedAt ?? BigInt(this.node.clock.nowMs()), previous: d.previous }));
+          return { status: 200, body: { body: installationBodyToJson(body), hash: installationHash(body), sign: 'each participant other than this node signs DOMAIN.installation over body; POST /contracts with the same fields, installedAt and the signatures' } };
+        },
+      },
+      {
+        method: 'POST',
+        pattern: '/contracts',
+        handler: (r) => {
+          const d = parseDeploy(r.body, true);
+          const out = step(r.body, () => {
+            try {
+              return this.contracts.deploy(d.code, { capabilities: d.capabilities, minCallerTrustPpm: d.minCallerTrustPpm, installedAt: d.installedAt ?? BigInt(this.node.clock.nowMs()), previous: d.previous, signatures: d.signatures });
+            } catch (e) {
+              throw e instanceof ContractError ? contractHttpError(e) : e;
+            }
+          });
+          if (!out.result.accepted) throw new HttpError(422, 'CONTRACT_REJECTED', `${out.result.reason}: ${out.result.detail}`);
+          return { status: 200, body: { codeHash: out.result.codeHash, duplicate: out.result.duplicate, entry: out.entry?.hash ?? null, message: out.message.toJson() } };
+        },
+      },
+      {
+        method: 'POST',
+        pattern: '/contracts/:hash/execute',
+        handler: async (r) => {
+          const h = hashParam(r.params.hash!);
+          let v: ReturnType<typeof verifyCall>;
+          try {
+            v = verifyCall(r.body);
+          } catch (e) {
+            if (!(e instanceof IcnError)) throw e;
+            throw new HttpError(e.code === 'CALL_BAD_SIGNATURE' ? 401 : 400, e.code, e.message);
+          }
+          if (v.call.codeHash !== h) throw new HttpError(400, 'CALL_MALFORMED', `$.call.codeHash: ${v.call.codeHash} is not the contract of the path (${h})`);
+          // The clock check runs at the step's time (request clock) or now.
+          step(r.body, () => {
+            const now = BigInt(this.node.clock.nowMs());
+            const skew = v.timestamp > now ? v.timestamp - now : now - v.timestamp;
+            if (skew > BigInt(CALL_MAX_SKEW_MS)) throw new HttpError(400, 'CALL_STALE', `the call's timestamp ${v.timestamp} is ${skew} ms from the node's clock (${now}); at most ${CALL_MAX_SKEW_MS} ms`);
+          });
+          return this.serial(async () => {
+            const seen = this.callIds.get(v.id);
+            if (seen) throw new HttpError(409, 'CALL_REPLAYED', `call ${v.id} was already executed (receipt ${seen})`);
+            if (!this.contracts.actor.runtime.get(h)) throw new HttpError(404, 'CONTRACT_NOT_FOUND', `no contract with code hash ${h} is installed`);
+            let receipt: ExecutionReceipt;
+            try {
+              receipt = await this.contracts.execute({ codeHash: h, rule: v.call.rule, args: v.args, caller: v.call.caller, timestamp: v.timestamp, ...(v.fuelLimit !== undefined ? { fuelLimit: v.fuelLimit } : {}) });
+            } catch (e) {
+              throw e instanceof ContractError ? contractHttpError(e) : e;
+            }
+            // Durable before acknowledged: the call and its receipt, synced.
+            const logged: LoggedCall = { call: v.call, signature: (r.body as { signature: string }).signature, receipt: receiptToJson(receipt) };
+            this.storage.put(callKey(this.seq++), canonicalString(logged as unknown as CanonicalValue));
+            this.storage.sync();
+            this.remember(v.id, receipt);
+            return { status: 200, body: { callId: v.id, receiptHash: receiptHash(receipt), receipt: receiptToJson(receipt) } };
+          });
+        },
+      },
+      {
+        method: 'GET',
+        pattern: '/receipts',
+        handler: () => ({ status: 200, body: { count: this.order.length, receipts: this.order.slice(-1000) } }),
+      },
+      {
+        method: 'GET',
+        pattern: '/receipts/:hash',
+        handler: (r) => {
+          const h = hashParam(r.params.hash!);
+          const rc = this.receipts.get(h);
+          if (!rc) throw new HttpError(404, 'RECEIPT_NOT_FOUND', `no receipt ${h} on this node`);
+          return { status: 200, body: { receiptHash: h, receipt: receiptToJson(rc) } };
+        },
+      },
+    ];
+  }
+
+  private summary(h: Hash): CanonicalValue {
+    const inst = this.contracts.actor.runtime.get(h)!;
+    return { codeHash: h, name: codeName(inst.code), engine: inst.code.engine, version: inst.installation.version, installationHash: inst.installationHash, installedBy: inst.installation.installedBy, participants: [...inst.installation.participants] };
+  }
+}
+
+function hashParam(s: string): Hash {
+  if (!isHash(s)) throw new HttpError(400, 'HTTP_FIELD', `path parameter ${JSON.stringify(s.slice(0, 80))} is not a hash (sha256:<64 hex>)`);
+  return s as Hash;
+}
+
+function contractHttpError(e: ContractError): HttpError {
+  const status = e.code === 'CONTRACT_NOT_FOUND' ? 404 : e.code === 'CONTRACT_UNAUTHORIZED' ? 403 : 422;
+  return new HttpError(status, e.code, e.message);
+}
+
+interface DeployRequest {
+  code: ContractCode;
+  capabilities: Capability[];
+  minCallerTrustPpm: number | null;
+  installedAt: bigint | undefined;
+  previous: Hash | null;
+  signatures: InstallationSignature[];
+}
+
+const DEPLOY_FIELDS = ['at', 'capabilities', 'code', 'installedAt', 'minCallerTrustPpm', 'previous', 'signatures'];
+
+/** `{code, capabilities?, minCallerTrustPpm?, installedAt?, previous?, signatures?, at?}`, strictly. */
+function parseDeploy(x: unknown, withSignatures: boolean): DeployRequest {
+  const bad = (field: string, why: string): never => {
+    throw new HttpError(400, 'HTTP_FIELD', `field "${field}": ${why}`);
+  };
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return bad('$', 'the body is an object');
+  const o = x as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!DEPLOY_FIELDS.includes(k) || (k === 'signatures' && !withSignatures)) bad(k, 'unknown field');
+  if (o.code === undefined) bad('code', 'required (the contract code: {engine: "ccl", contract} or {engine: "wasm", …})');
+  const wrap = <T>(field: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof IcnError) throw new HttpError(400, e.code, `field "${field}": ${e.message}`);
+      throw e;
+    }
+  };
+  const code = wrap('code', () => codeFromJson(o.code, '$.code'));
+  const capabilities = o.capabilities === undefined ? [] : wrap('capabilities', () => parseCapabilities(o.capabilities, '$.capabilities'));
+  let minCallerTrustPpm: number | null = null;
+  if (o.minCallerTrustPpm !== undefined && o.minCallerTrustPpm !== null) {
+    if (!Number.isSafeInteger(o.minCallerTrustPpm) || (o.minCallerTrustPpm as number) < 0 || (o.minCallerTrustPpm as number) > 1_000_000) bad('minCallerTrustPpm', 'an integer 0..1000000 or null');
+    minCallerTrustPpm = o.minCallerTrustPpm as number;
+  }
+  const installedAt = o.installedAt === undefined ? undefined : wrap('installedAt', () => dec.u64(o.installedAt as string));
+  if (o.previous !== undefined && o.previous !== null && !isHash(o.previous)) bad('previous', 'a code hash or null');
+  const signatures: InstallationSignature[] = [];
+  if (o.signatures !== undefined) {
+    if (!Array.isArray(o.signatures)) bad('signatures', 'an array of {signer, signature}');
+    (o.signatures as unknown[]).forEach((s, i) => {
+      const so = s as Record<string, unknown>;
+      if (typeof so !== 'object' || so === null || Object.keys(so).sort().join() !== 'signature,signer') bad(`signatures[${i}]`, 'exactly {signer, signature}');
+      if (typeof so.signature !== 'string' || !/^[0-9a-f]{128}$/.test(so.signature)) bad(`signatures[${i}].signature`, '128 lowercase hex characters');
+      const signer = wrap(`signatures[${i}].signer`, () => Did.parse(so.signer as string).toString());
+      signatures.push({ signer, signature: so.signature as string });
+    });
+  }
+  return { code, capabilities, minCallerTrustPpm, installedAt, previous: (o.previous as Hash | undefined) ?? null, signatures };
+}
