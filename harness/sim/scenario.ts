@@ -112,12 +112,19 @@ export interface ScenarioOptions {
   onAction?: (a: ScenarioAction) => void;
 }
 
-/** One node's part of a workload step: when (that node's clock) and, for a transfer, the signed entry. */
+/**
+ * One node's part of a workload step: when (that node's clock) and what it signed: a transfer's
+ * entry, a deployment's message, an execution's call and receipt (or refusal).
+ */
 export interface ScenarioAction {
   step: number;
   node: number;
   nowMs: number;
   entry?: JournalEntry;
+  /** A deploy: the message published on contracts:deploy; `raw` when published as is (tampered). */
+  deployment?: { message: unknown; raw: boolean };
+  /** An execute: the caller (node index), the request timestamp, and the receipt or the refusal's code. */
+  execution?: { caller: number; timestamp: bigint; receipt?: ExecutionReceipt; refused?: string };
 }
 
 export interface CheckResult {
@@ -233,7 +240,7 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
     const json = readJsonFile(join(o.repoRoot, 'contracts', `${file}.json`)) as Record<string, unknown>;
     return codeFromJson({ engine: 'ccl', contract: { ...json, participants, ...(rename ? { name: rename } : {}) } });
   };
-  const deploy = (s: Extract<Step, { do: 'deploy' }>, where: string, rename?: string): Hash => {
+  const deploy = (s: Extract<Step, { do: 'deploy' }>, where: string, k: number, rename?: string): Hash => {
     const d = nodeAt(s.node, n, where);
     const nc = contractsOf(d);
     if (!nc) throw new IcnError('SCENARIO_NODE_DOWN', `${where}: node ${d} is down`);
@@ -255,13 +262,15 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
         message.installation = { ...inst, capabilities: [...(inst.capabilities as unknown[]), capabilityToJson({ k: 'WriteLedger', accounts: [CALLER_ACCOUNT] })] };
       }
       nc.publishRaw(message);
+      o.onAction?.({ step: k, node: d, nowMs: nc.node.clock.nowMs(), deployment: { message, raw: true } });
       return codeHash(code);
     }
     const r = nc.deploy(code, { ...opts, signatures });
     if (!r.result.accepted) throw new IcnError('SCENARIO_DEPLOY', `${where}: node ${d} could not deploy ${s.contract}: ${r.result.reason}: ${r.result.detail}`);
+    o.onAction?.({ step: k, node: d, nowMs: nc.node.clock.nowMs(), deployment: { message: r.message.toJson(), raw: false } });
     return r.result.codeHash;
   };
-  const execute = async (s: Extract<Step, { do: 'execute' }>, i: number, where: string): Promise<{ ok: boolean; detail: string }> => {
+  const execute = async (s: Extract<Step, { do: 'execute' }>, i: number, where: string, k: number): Promise<{ ok: boolean; detail: string }> => {
     const h = deployments.get(s.contract);
     if (!h) throw new IcnError('SCENARIO_FORMAT', `${where}: no deployed contract named ${JSON.stringify(s.contract)}`);
     const nc = contractsOf(i)!;
@@ -269,12 +278,16 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
     const label = `node ${i} ${s.contract}.${s.rule}(${s.args.map((a) => canonicalString(a as never)).join(', ')}) as node ${s.caller ?? s.node}`;
     let got: string;
     let receipt: ExecutionReceipt | undefined;
+    const timestamp = BigInt(nc.node.clock.nowMs());
+    const report = (x: { receipt?: ExecutionReceipt; refused?: string }) => o.onAction?.({ step: k, node: i, nowMs: nc.node.clock.nowMs(), execution: { caller: nodeAt(s.caller ?? s.node, n, where), timestamp, ...x } });
     try {
-      receipt = await nc.execute({ codeHash: h, rule: s.rule, args: s.args.map((a, j) => valueFromJson(a, `${where}.args[${j}]`)), caller, timestamp: BigInt(nc.node.clock.nowMs()) });
+      receipt = await nc.execute({ codeHash: h, rule: s.rule, args: s.args.map((a, j) => valueFromJson(a, `${where}.args[${j}]`)), caller, timestamp });
       got = receipt.outcome.status === 'ok' ? `output ${receipt.outputHash}` : `error ${receipt.outcome.code}`;
+      report({ receipt });
     } catch (e) {
       if (!(e instanceof IcnError)) throw e;
       got = e.code === 'CONTRACT_UNAUTHORIZED' ? 'unauthorized' : `refused ${e.code}`;
+      report({ refused: e.code });
     }
     if (s.expect === undefined) return { ok: true, detail: `${label}: ${got}` };
     const want = s.expect === 'unauthorized' ? 'unauthorized' : `output ${outputHash({ value: valueToJson(valueFromJson(s.expect, `${where}.expect`)) })}`;
@@ -338,10 +351,10 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
           return;
         }
         case 'deploy':
-          deployments.set(s.as ?? s.contract, deploy(s, where));
+          deployments.set(s.as ?? s.contract, deploy(s, where, k));
           return;
         case 'deploy_flood':
-          for (let c = 0; c < s.count; c++) deploy({ ...s, at: s.at, do: 'deploy', as: `${s.contract}#flood${c}` }, where, `Flood${c}`);
+          for (let c = 0; c < s.count; c++) deploy({ ...s, at: s.at, do: 'deploy', as: `${s.contract}#flood${c}` }, where, k, `Flood${c}`);
           return;
         case 'execute':
           return; // run by the driver below (asynchronous)
@@ -367,7 +380,7 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
     }
     pendingSteps--;
     lastStep = Math.max(lastStep, x.at);
-    const outcome = await execute(s, i, where);
+    const outcome = await execute(s, i, where, x.k);
     sim.external(`${where}:execute`, outcome.detail);
     execResults.push(outcome);
   }
