@@ -7,10 +7,11 @@
  * decades of compute; limits above 2^53 are treated as 2^53 (never reached).
  */
 import { IcnError } from '../../errors.js';
-import { OP } from '../binary/opcodes.js';
 import { trapFromIcnCode } from '../traps.js';
 import type { WasmModule } from '../binary/types.js';
 import { compileFunction, X_BR, X_BR_IF, X_BR_IF_0, X_BR_TABLE, X_CHARGE, X_IF, X_JMP, X_RETURN, type BranchTarget, type Compiled } from './compile.js';
+import { GENERIC } from './generic.js';
+import { generateInstance, JS_TIER_SLOTS } from './jit.js';
 import * as N from './numeric.js';
 import { WasmTrap } from './numeric.js';
 import { defaultValue, growMemory, growTable, PAGE, type FuncInst, type Instance, type MemInst, type TableInst, type Val } from './store.js';
@@ -30,8 +31,13 @@ export interface MachineOptions {
   maxStackSlots: number;
   /** memory.copy/fill/init length limit, checked after the bounds check and before the length charge. */
   maxBulkBytes: number;
-  /** Collect an event trace (bounded by traceLimit events; the rest is dropped and counted). */
+  /** Collect an event trace (bounded by traceLimit events; the rest is dropped and counted). Implies tier 'loop'. */
   trace?: boolean;
+  /**
+   * 'js' (default): functions are translated to JS once (jit.ts) and frames beyond JS_TIER_SLOTS
+   * run in the loop; 'loop': everything runs in the run loop below (the trace always does).
+   */
+  tier?: 'js' | 'loop';
   traceLimit?: number;
 }
 
@@ -55,9 +61,13 @@ export function attachSource(inst: Instance, src: CodeSource): void {
   sources.set(inst, src);
 }
 
+/** A function in the JS tier's calling convention: positional arguments; undefined, one value or an array of results. */
+export type JsFn = (...args: Val[]) => unknown;
+
 export class Machine {
   // generic elements from the start: a Smi-only array would change map (and deoptimize the loop) on the first bigint or large i32
   private readonly S: Val[] = new Array(STACK_INIT).fill(null);
+  readonly tier: 'js' | 'loop';
   fuelLimit = FUEL_CAP;
   fuelLeft = FUEL_CAP;
   stackUsed = 0;
@@ -68,6 +78,62 @@ export class Machine {
   constructor(readonly opts: MachineOptions) {
     this.traceLimit = opts.traceLimit ?? 1_000_000;
     if (opts.trace) this.trace = [];
+    this.tier = opts.trace ? 'loop' : opts.tier ?? 'js';
+  }
+
+  /** The JS-tier function of f for this machine (its instance is translated on first use). */
+  jsFn(f: FuncInst): JsFn {
+    if (f.jsOwner === this) return f.js!;
+    if (f.host) {
+      const n = f.type.results.length;
+      const fn: JsFn = (...args) => {
+        const r = this.callHost(f, args);
+        return n === 0 ? undefined : n === 1 ? r[0] : r;
+      };
+      f.js = fn;
+      f.jsOwner = this;
+      return fn;
+    }
+    this.translate(f.inst!);
+    return f.js!;
+  }
+
+  private translate(inst: Instance): void {
+    const src = sources.get(inst)!;
+    const { source, defined } = generateInstance({
+      module: src.module,
+      inst,
+      costOf: this.opts.costOf,
+      frameSlots: (f) => this.code(f).frameSlots,
+      slotLimit: Math.min(this.opts.maxStackSlots, JS_TIER_SLOTS),
+    });
+    const runtime = {
+      inst,
+      G: GENERIC,
+      N,
+      trap: (t: import('../traps.js').Trap, detail?: string) => new WasmTrap(t, detail),
+      oob: (ea: number, w: number) => new WasmTrap('memory_oob', `access of ${w} bytes at ${ea}`),
+      oof: (c: number) => new WasmTrap('out_of_fuel', `charge ${c} with ${this.fuelLeft} left`),
+      jsFn: (f: FuncInst) => this.jsFn(f),
+      deep: (f: FuncInst, args: Val[]) => this.run(f, args),
+      special: (o: number, ia: number, ib: number, args: Val[], fi: number, at: number) => this.jsSpecial(o, ia, ib, args, inst, fi, at),
+      growMemory,
+    };
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the JS tier: our own generated source, no input text
+    const fns = new Function('M', 'R', source)(this, runtime) as JsFn[];
+    defined.forEach((fi, k) => {
+      const f = inst.funcs[fi]!;
+      f.js = fns[k]!;
+      f.jsOwner = this;
+    });
+  }
+
+  /** A bulk/table operator for the JS tier, through the run loop's implementation. */
+  private jsSpecial(o: number, ia: number, ib: number, args: Val[], inst: Instance, fi: number, at: number): Val {
+    const S = this.S;
+    for (let i = 0; i < args.length; i++) S[i] = args[i]!;
+    const sp = this.special(o, ia, ib, args.length, inst, inst.mems[0]!, fi, at);
+    return sp > 0 ? S[sp - 1]! : null;
   }
 
   setFuel(limit: bigint): void {
@@ -127,8 +193,14 @@ export class Machine {
   invoke(f: FuncInst, args: Val[]): Val[] {
     this.stackUsed = 0;
     try {
-      return this.run(f, args);
+      if (this.tier === 'loop') return this.run(f, args);
+      const r = this.jsFn(f)(...args);
+      const n = f.type.results.length;
+      return n === 0 ? [] : n === 1 ? [r as Val] : (r as Val[]);
     } catch (e) {
+      if (e instanceof RangeError && /call stack/i.test(e.message)) {
+        throw new IcnError('HARNESS_FAULT', `the interpreter's JS tier ran out of native stack (a bug: it nests at most ${JS_TIER_SLOTS} logical slots): ${e.message}`);
+      }
       if (e instanceof WasmTrap) {
         const w = (e as WasmTrap & { where?: [number, number] }).where;
         if (this.trace) this.ev(w ? { ev: 'trap', trap: e.trap, func: w[0], offset: w[1], detail: e.message } : { ev: 'trap', trap: e.trap, func: -1, offset: -1, detail: e.message });
@@ -501,67 +573,3 @@ const EMPTY = new Uint8Array(0);
 function FC(sub: number): number {
   return (0xfc << 16) | sub;
 }
-
-/** Operators run through a table: one function of one or two operands. */
-const GENERIC = new Map<number, { arity: 1 | 2; fn: (a: any, b?: any) => Val }>();
-function g1(name: string, fn: (a: any) => Val): void {
-  GENERIC.set(OP(name), { arity: 1, fn });
-}
-function g2(name: string, fn: (a: any, b: any) => Val): void {
-  GENERIC.set(OP(name), { arity: 2, fn });
-}
-// i64
-g1('i64.eqz', N.i64Eqz);
-g2('i64.eq', (a: bigint, b: bigint) => (a === b ? 1 : 0));
-g2('i64.ne', (a: bigint, b: bigint) => (a !== b ? 1 : 0));
-g2('i64.lt_s', (a: bigint, b: bigint) => (a < b ? 1 : 0));
-g2('i64.lt_u', N.i64LtU);
-g2('i64.gt_s', (a: bigint, b: bigint) => (a > b ? 1 : 0));
-g2('i64.gt_u', N.i64GtU);
-g2('i64.le_s', (a: bigint, b: bigint) => (a <= b ? 1 : 0));
-g2('i64.le_u', N.i64LeU);
-g2('i64.ge_s', (a: bigint, b: bigint) => (a >= b ? 1 : 0));
-g2('i64.ge_u', N.i64GeU);
-g1('i64.clz', N.i64Clz);
-g1('i64.ctz', N.i64Ctz);
-g1('i64.popcnt', N.i64Popcnt);
-g2('i64.add', N.i64Add);
-g2('i64.sub', N.i64Sub);
-g2('i64.mul', N.i64Mul);
-g2('i64.div_s', N.i64DivS);
-g2('i64.div_u', N.i64DivU);
-g2('i64.rem_s', N.i64RemS);
-g2('i64.rem_u', N.i64RemU);
-g2('i64.and', N.i64And);
-g2('i64.or', N.i64Or);
-g2('i64.xor', N.i64Xor);
-g2('i64.shl', N.i64Shl);
-g2('i64.shr_s', N.i64ShrS);
-g2('i64.shr_u', N.i64ShrU);
-g2('i64.rotl', N.i64Rotl);
-g2('i64.rotr', N.i64Rotr);
-g1('i64.extend8_s', N.i64Extend8S);
-g1('i64.extend16_s', N.i64Extend16S);
-g1('i64.extend32_s', N.i64Extend32S);
-g1('i32.wrap_i64', N.i32WrapI64);
-g1('i64.extend_i32_s', N.i64ExtendI32S);
-g1('i64.extend_i32_u', N.i64ExtendI32U);
-// f32 / f64
-for (const P of ['f32', 'f64'] as const) {
-  const M = N as unknown as Record<string, (...a: any[]) => Val>;
-  const cap = (s: string): string => P + s[0]!.toUpperCase() + s.slice(1);
-  for (const n of ['abs', 'neg', 'ceil', 'floor', 'trunc', 'nearest', 'sqrt']) g1(`${P}.${n}`, M[cap(n)]!);
-  for (const n of ['add', 'sub', 'mul', 'div', 'min', 'max', 'copysign', 'eq', 'ne', 'lt', 'gt', 'le', 'ge']) g2(`${P}.${n}`, M[cap(n)]!);
-}
-const conv: [string, (a: any) => Val][] = [
-  ['i32.trunc_f32_s', N.i32TruncF32S], ['i32.trunc_f32_u', N.i32TruncF32U], ['i32.trunc_f64_s', N.i32TruncF64S], ['i32.trunc_f64_u', N.i32TruncF64U],
-  ['i64.trunc_f32_s', N.i64TruncF32S], ['i64.trunc_f32_u', N.i64TruncF32U], ['i64.trunc_f64_s', N.i64TruncF64S], ['i64.trunc_f64_u', N.i64TruncF64U],
-  ['f32.convert_i32_s', N.f32ConvertI32S], ['f32.convert_i32_u', N.f32ConvertI32U], ['f32.convert_i64_s', N.f32ConvertI64S], ['f32.convert_i64_u', N.f32ConvertI64U],
-  ['f32.demote_f64', N.f32DemoteF64],
-  ['f64.convert_i32_s', N.f64ConvertI32S], ['f64.convert_i32_u', N.f64ConvertI32U], ['f64.convert_i64_s', N.f64ConvertI64S], ['f64.convert_i64_u', N.f64ConvertI64U],
-  ['f64.promote_f32', N.f64PromoteF32],
-  ['i32.reinterpret_f32', (a: number) => a], ['i64.reinterpret_f64', (a: bigint) => a], ['f32.reinterpret_i32', (a: number) => a], ['f64.reinterpret_i64', (a: bigint) => a],
-  ['i32.trunc_sat_f32_s', N.i32TruncSatF32S], ['i32.trunc_sat_f32_u', N.i32TruncSatF32U], ['i32.trunc_sat_f64_s', N.i32TruncSatF64S], ['i32.trunc_sat_f64_u', N.i32TruncSatF64U],
-  ['i64.trunc_sat_f32_s', N.i64TruncSatF32S], ['i64.trunc_sat_f32_u', N.i64TruncSatF32U], ['i64.trunc_sat_f64_s', N.i64TruncSatF64S], ['i64.trunc_sat_f64_u', N.i64TruncSatF64U],
-];
-for (const [n, f] of conv) g1(n, f);

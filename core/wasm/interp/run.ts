@@ -32,6 +32,8 @@ export interface InterpRequest {
   trace?: boolean;
   /** Use this cost table instead of the profile's (fault injection in tests only). */
   costTable?: CostTable;
+  /** Execution tier (machine.ts): 'js' (default) or 'loop'; a trace always runs in the loop. */
+  tier?: 'js' | 'loop';
 }
 
 export interface InterpOutcome {
@@ -82,7 +84,7 @@ export function fromVal(t: string, x: Val): RawValue {
 }
 
 /** Machine options for a profile (and an optional replacement cost table). */
-export function machineFor(profile: Exclude<ProfileName, 'raw'>, table?: CostTable, trace = false): Machine {
+export function machineFor(profile: Exclude<ProfileName, 'raw'>, table?: CostTable, trace = false, tier?: 'js' | 'loop'): Machine {
   const p = getProfile(profile);
   const cost = table ?? p.costTable!;
   const L = p.limits!;
@@ -103,6 +105,7 @@ export function machineFor(profile: Exclude<ProfileName, 'raw'>, table?: CostTab
     maxStackSlots: L.maxStackSlots,
     maxBulkBytes: L.maxBulkBytes,
     trace,
+    ...(tier !== undefined ? { tier } : {}),
   });
 }
 
@@ -164,7 +167,7 @@ export function interpret(req: InterpRequest): InterpOutcome {
   const m: WasmModule = v.module;
   const ex = m.exports.find((e) => e.name === req.invoke);
   if (!ex || ex.kind !== 'func') throw new IcnError('WASM_EXPORT', `the module exports no function ${JSON.stringify(req.invoke)} (functions: ${m.exports.filter((e) => e.kind === 'func').map((e) => e.name).join(', ') || 'none'})`);
-  const machine = machineFor(req.profile, req.costTable, req.trace === true);
+  const machine = machineFor(req.profile, req.costTable, req.trace === true, req.tier);
   const env = { createdAt, entropy: entropySeed(req.module, req.invoke, req.args, createdAt) };
   const slot: { inst?: Instance; calls: HostCall[]; logBytes: number } = { calls: [], logBytes: 0 };
   const host = icnHost(env, slot);

@@ -27,6 +27,9 @@ export interface FuncInst {
   code?: Compiled;
   readonly host?: HostFunc;
   readonly name?: string;
+  /** The JS tier's translation (jit.ts) and the machine it was made for. */
+  js?: (...args: Val[]) => unknown;
+  jsOwner?: object;
 }
 
 export interface TableInst {

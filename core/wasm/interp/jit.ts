@@ -1,0 +1,518 @@
+/**
+ * The JS tier of the reference interpreter: each function of an instance is translated once into
+ * JavaScript source (one JS function per wasm function, built with `new Function`), which V8 then
+ * compiles like any other JS. No WebAssembly API and no wasm code is involved: the semantics are
+ * ours, written out as JS expressions over the interpreter's value representation (numeric.ts:
+ * i32 number, i64 bigint, f32/f64 raw bits), and fuel and stack are metered by the generated code
+ * with the interpreter's own rules:
+ *
+ *   - fuel: the metered segments of metering.ts (the same plan the run loop uses); each segment's
+ *     cost is charged where it starts, from a local copy `fl` of the counter that is written back to
+ *     the machine before anything that can call, trap or return, and re-read after a call;
+ *   - stack: at entry the frame takes compile.ts's `frameSlots` (params + locals + maximum operand
+ *     height + overhead) from the machine's budget and gives them back on return;
+ *   - depth: a frame that would take the machine past `JS_TIER_SLOTS` logical slots is run by the
+ *     run loop instead (machine.ts, explicit frame stack), and so is everything it calls. The JS
+ *     tier therefore nests at most JS_TIER_SLOTS / frameOverhead native frames, and the native stack
+ *     never decides a result; the stack_exhausted check itself is the run loop's.
+ *
+ * Translation: operand stack heights are static in valid code, so the value at height h of type t
+ * is a JS local named by type and height (`i3` for an i32, `j3` i64, `f3` f32, `d3` f64, `r3` a
+ * reference); wasm locals are `L0…`. Structured control maps onto labeled JS statements (`block` →
+ * `B: {}`, `loop` → `B: for (;;) {}`, `if` → `B: if () {} else {}`); a branch copies its values to
+ * the target's heights and `break`s / `continue`s. Unreachable code is not emitted.
+ *
+ * The event trace is not produced here: a machine with a trace runs everything in the run loop.
+ */
+import { opInfo, parseSig } from '../binary/opcodes.js';
+import type { FuncType, Instr, ValType, WasmModule } from '../binary/types.js';
+import { blockSig } from './compile.js';
+import { GENERIC } from './generic.js';
+import { planCharges } from './metering.js';
+import type { FuncInst, Instance } from './store.js';
+
+/** Logical stack slots up to which calls nest as native JS calls; deeper frames go to the run loop. */
+export const JS_TIER_SLOTS = 16384;
+
+const PFX: Record<string, string> = { i32: 'i', i64: 'j', f32: 'f', f64: 'd', funcref: 'r', externref: 'r' };
+const INIT: Record<string, string> = { i32: '0', i64: '0n', f32: '0', f64: '0n', funcref: 'null', externref: 'null' };
+
+export interface JsTierInput {
+  module: WasmModule;
+  inst: Instance;
+  costOf: (op: number) => number;
+  /** Logical frame size of a defined function (compile.ts's figure, shared with the run loop). */
+  frameSlots: (f: FuncInst) => number;
+  /** min(profile stack limit, JS_TIER_SLOTS): above it, the entry hands the call to the run loop. */
+  slotLimit: number;
+}
+
+/** Generated source of an instance's defined functions: a factory body over (M, R). */
+export function generateInstance(input: JsTierInput): { source: string; defined: number[] } {
+  const { module: m, inst } = input;
+  const nImported = m.imports.filter((i) => i.desc.kind === 'func').length;
+  const shared = new SharedDecls();
+  const parts: string[] = [];
+  const defined: number[] = [];
+  for (let i = 0; i < m.codes.length; i++) {
+    const fi = nImported + i;
+    defined.push(fi);
+    parts.push(genFunction(input, fi, nImported, shared));
+  }
+  const source = `"use strict";\nconst FUNCS = R.inst.funcs, TABLES = R.inst.tables, GLOBALS = R.inst.globals, MEM = R.inst.mems[0];\nconst trap = R.trap, oob = R.oob, oof = R.oof, jsFn = R.jsFn, deep = R.deep, special = R.special, growMemory = R.growMemory, G = R.G;\n${shared.text()}\n${parts.join('\n')}\nreturn [${defined.map((f) => `fn_${f}`).join(', ')}];\n`;
+  return { source, defined };
+}
+
+class SharedDecls {
+  private readonly lines = new Map<string, string>();
+  /** A factory-level constant (a helper, a global instance, a type key), declared once. */
+  use(name: string, init: string): string {
+    if (!this.lines.has(name)) this.lines.set(name, `const ${name} = ${init};`);
+    return name;
+  }
+  text(): string {
+    return [...this.lines.values()].join('\n');
+  }
+}
+
+interface Ctl {
+  kind: 'block' | 'loop' | 'if' | 'func';
+  label: string;
+  /** Height below the block's params. */
+  h0: number;
+  params: ValType[];
+  results: ValType[];
+  /** Types at entry above h0 excluded (the stack below the block). */
+  below: ValType[];
+  /** The rest of the current arm is unreachable. */
+  dead: boolean;
+}
+
+const LOADS: Record<string, [number, (ea: string) => string]> = {
+  'i32.load': [4, (e) => `MV.getInt32(${e}, true)`],
+  'i64.load': [8, (e) => `MV.getBigInt64(${e}, true)`],
+  'f32.load': [4, (e) => `MV.getInt32(${e}, true)`],
+  'f64.load': [8, (e) => `MV.getBigInt64(${e}, true)`],
+  'i32.load8_s': [1, (e) => `(MB[${e}] << 24) >> 24`],
+  'i32.load8_u': [1, (e) => `MB[${e}]`],
+  'i32.load16_s': [2, (e) => `MV.getInt16(${e}, true)`],
+  'i32.load16_u': [2, (e) => `MV.getUint16(${e}, true)`],
+  'i64.load8_s': [1, (e) => `BigInt((MB[${e}] << 24) >> 24)`],
+  'i64.load8_u': [1, (e) => `BigInt(MB[${e}])`],
+  'i64.load16_s': [2, (e) => `BigInt(MV.getInt16(${e}, true))`],
+  'i64.load16_u': [2, (e) => `BigInt(MV.getUint16(${e}, true))`],
+  'i64.load32_s': [4, (e) => `BigInt(MV.getInt32(${e}, true))`],
+  'i64.load32_u': [4, (e) => `BigInt(MV.getUint32(${e}, true))`],
+};
+const STORES: Record<string, [number, (ea: string, v: string) => string]> = {
+  'i32.store': [4, (e, v) => `MV.setInt32(${e}, ${v}, true)`],
+  'f32.store': [4, (e, v) => `MV.setInt32(${e}, ${v}, true)`],
+  'i64.store': [8, (e, v) => `MV.setBigInt64(${e}, ${v}, true)`],
+  'f64.store': [8, (e, v) => `MV.setBigInt64(${e}, ${v}, true)`],
+  'i32.store8': [1, (e, v) => `MB[${e}] = ${v}`],
+  'i32.store16': [2, (e, v) => `MV.setInt16(${e}, ${v}, true)`],
+  'i64.store8': [1, (e, v) => `MB[${e}] = Number(${v} & 0xffn)`],
+  'i64.store16': [2, (e, v) => `MV.setUint16(${e}, Number(${v} & 0xffffn), true)`],
+  'i64.store32': [4, (e, v) => `MV.setUint32(${e}, Number(${v} & 0xffffffffn), true)`],
+};
+
+/** Inline JS for pure operators: (operands) → expression. Everything else goes through GENERIC. */
+const INLINE: Record<string, (a: string, b: string) => string> = {
+  'i32.eqz': (a) => `${a} === 0 ? 1 : 0`,
+  'i32.eq': (a, b) => `${a} === ${b} ? 1 : 0`,
+  'i32.ne': (a, b) => `${a} !== ${b} ? 1 : 0`,
+  'i32.lt_s': (a, b) => `${a} < ${b} ? 1 : 0`,
+  'i32.lt_u': (a, b) => `(${a} >>> 0) < (${b} >>> 0) ? 1 : 0`,
+  'i32.gt_s': (a, b) => `${a} > ${b} ? 1 : 0`,
+  'i32.gt_u': (a, b) => `(${a} >>> 0) > (${b} >>> 0) ? 1 : 0`,
+  'i32.le_s': (a, b) => `${a} <= ${b} ? 1 : 0`,
+  'i32.le_u': (a, b) => `(${a} >>> 0) <= (${b} >>> 0) ? 1 : 0`,
+  'i32.ge_s': (a, b) => `${a} >= ${b} ? 1 : 0`,
+  'i32.ge_u': (a, b) => `(${a} >>> 0) >= (${b} >>> 0) ? 1 : 0`,
+  'i32.clz': (a) => `Math.clz32(${a})`,
+  'i32.add': (a, b) => `(${a} + ${b}) | 0`,
+  'i32.sub': (a, b) => `(${a} - ${b}) | 0`,
+  'i32.mul': (a, b) => `Math.imul(${a}, ${b})`,
+  'i32.and': (a, b) => `${a} & ${b}`,
+  'i32.or': (a, b) => `${a} | ${b}`,
+  'i32.xor': (a, b) => `${a} ^ ${b}`,
+  'i32.shl': (a, b) => `${a} << ${b}`,
+  'i32.shr_s': (a, b) => `${a} >> ${b}`,
+  'i32.shr_u': (a, b) => `(${a} >>> ${b}) | 0`,
+  'i32.rotl': (a, b) => `(${a} << (${b} & 31)) | (${a} >>> ((32 - ${b}) & 31))`,
+  'i32.rotr': (a, b) => `(${a} >>> (${b} & 31)) | (${a} << ((32 - ${b}) & 31))`,
+  'i32.extend8_s': (a) => `(${a} << 24) >> 24`,
+  'i32.extend16_s': (a) => `(${a} << 16) >> 16`,
+  'i32.wrap_i64': (a) => `Number(BigInt.asIntN(32, ${a}))`,
+  'i64.extend_i32_s': (a) => `BigInt(${a})`,
+  'i64.extend_i32_u': (a) => `BigInt(${a} >>> 0)`,
+  'i64.eqz': (a) => `${a} === 0n ? 1 : 0`,
+  'i64.eq': (a, b) => `${a} === ${b} ? 1 : 0`,
+  'i64.ne': (a, b) => `${a} !== ${b} ? 1 : 0`,
+  'i64.lt_s': (a, b) => `${a} < ${b} ? 1 : 0`,
+  'i64.gt_s': (a, b) => `${a} > ${b} ? 1 : 0`,
+  'i64.le_s': (a, b) => `${a} <= ${b} ? 1 : 0`,
+  'i64.ge_s': (a, b) => `${a} >= ${b} ? 1 : 0`,
+  'i64.lt_u': (a, b) => `BigInt.asUintN(64, ${a}) < BigInt.asUintN(64, ${b}) ? 1 : 0`,
+  'i64.gt_u': (a, b) => `BigInt.asUintN(64, ${a}) > BigInt.asUintN(64, ${b}) ? 1 : 0`,
+  'i64.le_u': (a, b) => `BigInt.asUintN(64, ${a}) <= BigInt.asUintN(64, ${b}) ? 1 : 0`,
+  'i64.ge_u': (a, b) => `BigInt.asUintN(64, ${a}) >= BigInt.asUintN(64, ${b}) ? 1 : 0`,
+  'i64.add': (a, b) => `BigInt.asIntN(64, ${a} + ${b})`,
+  'i64.sub': (a, b) => `BigInt.asIntN(64, ${a} - ${b})`,
+  'i64.mul': (a, b) => `BigInt.asIntN(64, ${a} * ${b})`,
+  'i64.and': (a, b) => `${a} & ${b}`,
+  'i64.or': (a, b) => `${a} | ${b}`,
+  'i64.xor': (a, b) => `${a} ^ ${b}`,
+  'i64.shl': (a, b) => `BigInt.asIntN(64, ${a} << (${b} & 63n))`,
+  'i64.shr_s': (a, b) => `${a} >> (${b} & 63n)`,
+  'i64.shr_u': (a, b) => `BigInt.asIntN(64, BigInt.asUintN(64, ${a}) >> (${b} & 63n))`,
+  'i64.extend8_s': (a) => `BigInt.asIntN(8, ${a})`,
+  'i64.extend16_s': (a) => `BigInt.asIntN(16, ${a})`,
+  'i64.extend32_s': (a) => `BigInt.asIntN(32, ${a})`,
+  // reinterpretations: the representation is already the bits
+  'i32.reinterpret_f32': (a) => a,
+  'f32.reinterpret_i32': (a) => a,
+  'i64.reinterpret_f64': (a) => a,
+  'f64.reinterpret_i64': (a) => a,
+};
+
+/** Operators the run loop implements in its own switch, called here as numeric.ts functions. */
+const NUMERIC: Record<string, string> = {
+  'i32.ctz': 'i32Ctz', 'i32.popcnt': 'i32Popcnt',
+  'i32.div_s': 'i32DivS', 'i32.div_u': 'i32DivU', 'i32.rem_s': 'i32RemS', 'i32.rem_u': 'i32RemU',
+};
+
+function genFunction(input: JsTierInput, fi: number, nImported: number, shared: SharedDecls): string {
+  const { module: m, inst } = input;
+  const body = m.codes[fi - nImported]!;
+  const f = inst.funcs[fi]!;
+  const type: FuncType = f.type;
+  const localTypes: ValType[] = [...type.params];
+  for (const g of body.locals) for (let i = 0; i < g.count; i++) localTypes.push(g.type);
+  const frameSlots = input.frameSlots(f);
+  const plan = planCharges(body.body, input.costOf);
+  const hasMem = inst.mems[0] !== undefined;
+
+  const out: string[] = [];
+  const declared = new Map<string, string>(); // stack variable → initial value
+  const ts: ValType[] = [];
+  const name = (t: ValType, h: number): string => {
+    const n = `${PFX[t] ?? 'r'}${h}`;
+    if (!declared.has(n)) declared.set(n, INIT[t] ?? 'null');
+    return n;
+  };
+  const pop = (): string => {
+    const t = ts.pop()!;
+    return name(t, ts.length);
+  };
+  const push = (t: ValType): string => {
+    ts.push(t);
+    return name(t, ts.length - 1);
+  };
+  const top = (): string => name(ts[ts.length - 1]!, ts.length - 1);
+  const emit = (s: string): void => {
+    out.push(s);
+  };
+  const save = 'M.fuelLeft = fl;';
+  const reload = hasMem ? 'fl = M.fuelLeft; MB = MEM.bytes; MV = MEM.view; ML = MB.length;' : 'fl = M.fuelLeft;';
+  const retCode = (): string => {
+    const n = type.results.length;
+    const vals = type.results.map((t, i) => name(t, ts.length - n + i));
+    const v = n === 0 ? '' : n === 1 ? ` ${vals[0]}` : ` [${vals.join(', ')}]`;
+    return `M.stackUsed = su0; ${save} return${v};`;
+  };
+
+  let labels = 0;
+  const ctl: Ctl[] = [{ kind: 'func', label: '', h0: 0, params: [], results: type.results, below: [], dead: false }];
+  /** Nesting depth of blocks opened inside dead code (not emitted). */
+  let deadDepth = 0;
+
+  const branch = (depth: number): string => {
+    const l = ctl[ctl.length - 1 - depth]!;
+    if (l.kind === 'func') return retCode();
+    const types = l.kind === 'loop' ? l.params : l.results;
+    const ar = types.length;
+    let s = '';
+    for (let i = 0; i < ar; i++) {
+      const dst = name(types[i]!, l.h0 + i);
+      const src = name(types[i]!, ts.length - ar + i);
+      if (dst !== src) s += `${dst} = ${src}; `;
+    }
+    return s + (l.kind === 'loop' ? `continue ${l.label};` : `break ${l.label};`);
+  };
+  const markDead = (): void => {
+    ctl[ctl.length - 1]!.dead = true;
+  };
+  const callArgs = (ft: FuncType): string => {
+    const n = ft.params.length;
+    const args: string[] = [];
+    for (let i = 0; i < n; i++) args.push(name(ft.params[i]!, ts.length - n + i));
+    ts.length -= n;
+    return args.join(', ');
+  };
+  /** Results of a JS-convention call expression onto the stack. */
+  const callResults = (ft: FuncType, expr: string): void => {
+    const n = ft.results.length;
+    if (n === 0) emit(`${expr};`);
+    else if (n === 1) emit(`${push(ft.results[0]!)} = ${expr};`);
+    else {
+      const rs = ft.results.map((t) => push(t));
+      emit(`{ const t = ${expr}; ${rs.map((r, i) => `${r} = t[${i}];`).join(' ')} }`);
+    }
+  };
+  const helper = (op: number): string => shared.use(`g_${op.toString(16)}`, `G.get(${op}).fn`);
+
+  const ins = body.body;
+  for (let i = 0; i < ins.length; i++) {
+    const x: Instr = ins[i]!;
+    const info = opInfo(x.op)!;
+    const nm = info.name;
+    const cur = ctl[ctl.length - 1]!;
+    if (cur.dead) {
+      // only the structure matters until this arm ends
+      if (nm === 'block' || nm === 'loop' || nm === 'if') {
+        deadDepth++;
+        continue;
+      }
+      if (deadDepth > 0) {
+        if (nm === 'end') deadDepth--;
+        continue;
+      }
+      if (nm !== 'else' && nm !== 'end') continue;
+    }
+    const charge = plan.chargeAt[i];
+    if (charge !== undefined && !cur.dead) emit(`if (fl < ${charge}) { ${save} throw oof(${charge}); } fl -= ${charge};`);
+    switch (nm) {
+      case 'nop':
+        break;
+      case 'block': case 'loop': case 'if': {
+        const s = blockSig(m, x.bt);
+        const cond = nm === 'if' ? pop() : '';
+        const h0 = ts.length - s.params.length;
+        const label = `B${labels++}`;
+        ctl.push({ kind: nm, label, h0, params: s.params, results: s.results, below: ts.slice(0, h0), dead: false });
+        if (nm === 'block') emit(`${label}: {`);
+        else if (nm === 'loop') emit(`${label}: for (;;) {`);
+        else emit(`${label}: if (${cond} !== 0) {`);
+        break;
+      }
+      case 'else': {
+        const c = ctl[ctl.length - 1]!;
+        emit('} else {');
+        c.dead = false;
+        ts.length = 0;
+        ts.push(...c.below, ...c.params);
+        break;
+      }
+      case 'end': {
+        const c = ctl.pop()!;
+        if (c.kind === 'loop' && !c.dead) emit(`break ${c.label};`);
+        emit('}');
+        ts.length = 0;
+        ts.push(...c.below, ...c.results);
+        break;
+      }
+      case 'br':
+        emit(branch(x.idx!));
+        markDead();
+        break;
+      case 'br_if': {
+        const c = pop();
+        emit(`if (${c} !== 0) { ${branch(x.idx!)} }`);
+        break;
+      }
+      case 'br_table': {
+        const c = pop();
+        const cases = x.labels!.map((d, k) => `case ${k}: { ${branch(d)} }`).join('\n');
+        emit(`switch (${c}) {\n${cases}\ndefault: { ${branch(x.idx!)} }\n}`);
+        markDead();
+        break;
+      }
+      case 'return':
+        emit(retCode());
+        markDead();
+        break;
+      case 'unreachable':
+        emit(`${save} throw trap('unreachable');`);
+        markDead();
+        break;
+      case 'call': {
+        const callee = inst.funcs[x.idx!]!;
+        const ft = callee.type;
+        const args = callArgs(ft);
+        emit(save);
+        if (callee.inst === inst && callee.host === undefined) callResults(ft, `fn_${x.idx}(${args})`);
+        else callResults(ft, `jsFn(${shared.use(`F${x.idx}`, `FUNCS[${x.idx}]`)})(${args})`);
+        emit(reload);
+        break;
+      }
+      case 'call_indirect': {
+        const ft = m.types[x.idx!]!;
+        const k = pop();
+        const args = callArgs(ft);
+        const tk = JSON.stringify(inst.typeKeys[x.idx!]!);
+        const tb = shared.use(`T${x.idx2 ?? 0}`, `TABLES[${x.idx2 ?? 0}]`);
+        emit(`${save} { const es = ${tb}.elems, k = ${k} >>> 0; if (k >= es.length) throw trap('table_oob', 'call_indirect index ' + k + ' of ' + es.length); const e = es[k]; ` +
+          `if (e === null) throw trap('indirect_call_mismatch', 'null table entry'); if (e.typeKey !== ${tk}) throw trap('indirect_call_mismatch', 'signature ' + e.typeKey + ', expected ' + ${tk});`);
+        callResults(ft, `(e.jsOwner === M ? e.js : jsFn(e))(${args})`);
+        emit(`} ${reload}`);
+        break;
+      }
+      case 'drop':
+        pop();
+        break;
+      case 'select': case 'select_t': {
+        const t = ts[ts.length - 2]!;
+        const c = pop();
+        const b = pop();
+        const a = pop();
+        const r = push(t);
+        emit(`${r} = ${c} !== 0 ? ${a} : ${b};`);
+        break;
+      }
+      case 'local.get':
+        emit(`${push(localTypes[x.idx!]!)} = L${x.idx};`);
+        break;
+      case 'local.set':
+        emit(`L${x.idx} = ${pop()};`);
+        break;
+      case 'local.tee':
+        emit(`L${x.idx} = ${top()};`);
+        break;
+      case 'global.get': {
+        const g = shared.use(`G${x.idx}`, `GLOBALS[${x.idx}]`);
+        emit(`${push(inst.globals[x.idx!]!.type)} = ${g}.value;`);
+        break;
+      }
+      case 'global.set': {
+        const g = shared.use(`G${x.idx}`, `GLOBALS[${x.idx}]`);
+        emit(`${g}.value = ${pop()};`);
+        break;
+      }
+      case 'table.get': {
+        const tb = shared.use(`T${x.idx}`, `TABLES[${x.idx}]`);
+        const a = pop();
+        const r = push(inst.tables[x.idx!]!.elem);
+        emit(`{ const k = ${a} >>> 0; if (k >= ${tb}.elems.length) { ${save} throw trap('table_oob'); } ${r} = ${tb}.elems[k]; }`);
+        break;
+      }
+      case 'table.set': {
+        const tb = shared.use(`T${x.idx}`, `TABLES[${x.idx}]`);
+        const v = pop();
+        const a = pop();
+        emit(`{ const k = ${a} >>> 0; if (k >= ${tb}.elems.length) { ${save} throw trap('table_oob'); } ${tb}.elems[k] = ${v}; }`);
+        break;
+      }
+      case 'table.size': {
+        const tb = shared.use(`T${x.idx}`, `TABLES[${x.idx}]`);
+        emit(`${push('i32')} = ${tb}.elems.length;`);
+        break;
+      }
+      case 'memory.size':
+        emit(`${push('i32')} = ML / 65536;`);
+        break;
+      case 'memory.grow': {
+        const a = pop();
+        emit(`${push('i32')} = growMemory(MEM, ${a} >>> 0); MB = MEM.bytes; MV = MEM.view; ML = MB.length;`);
+        break;
+      }
+      case 'i32.const':
+        emit(`${push('i32')} = ${(x.value as number) | 0};`);
+        break;
+      case 'f32.const':
+        emit(`${push('f32')} = ${(x.value as number) | 0};`);
+        break;
+      case 'i64.const':
+        emit(`${push('i64')} = ${BigInt.asIntN(64, x.value as bigint)}n;`);
+        break;
+      case 'f64.const':
+        emit(`${push('f64')} = ${BigInt.asIntN(64, x.value as bigint)}n;`);
+        break;
+      case 'ref.null':
+        emit(`${push(x.refType ?? 'funcref')} = null;`);
+        break;
+      case 'ref.is_null': {
+        const a = pop();
+        emit(`${push('i32')} = ${a} === null ? 1 : 0;`);
+        break;
+      }
+      case 'ref.func':
+        emit(`${push('funcref')} = ${shared.use(`F${x.idx}`, `FUNCS[${x.idx}]`)};`);
+        break;
+      default: {
+        const ld = LOADS[nm];
+        if (ld !== undefined) {
+          const [w, expr] = ld;
+          const a = pop();
+          const r = push(parseSig(info.sig!).results[0]!);
+          const off = (x.memOffset ?? 0) >>> 0;
+          emit(`{ const ea = ${off === 0 ? `${a} >>> 0` : `(${a} >>> 0) + ${off}`}; if (ea > ML - ${w}) { ${save} throw oob(ea, ${w}); } ${r} = ${expr('ea')}; }`);
+          break;
+        }
+        const st = STORES[nm];
+        if (st !== undefined) {
+          const [w, stmt] = st;
+          const v = pop();
+          const a = pop();
+          const off = (x.memOffset ?? 0) >>> 0;
+          emit(`{ const ea = ${off === 0 ? `${a} >>> 0` : `(${a} >>> 0) + ${off}`}; if (ea > ML - ${w}) { ${save} throw oob(ea, ${w}); } ${stmt('ea', v)}; }`);
+          break;
+        }
+        if (info.sig !== undefined && (INLINE[nm] !== undefined || NUMERIC[nm] !== undefined || GENERIC.has(x.op))) {
+          const sig = parseSig(info.sig);
+          const b = sig.params.length === 2 ? pop() : '';
+          const a = sig.params.length >= 1 ? pop() : '';
+          const r = push(sig.results[0]!);
+          const inl = INLINE[nm];
+          const nh = NUMERIC[nm];
+          if (inl !== undefined) emit(`${r} = ${inl(a, b)};`);
+          else {
+            const fn = nh !== undefined ? shared.use(`n_${nh}`, `R.N.${nh}`) : helper(x.op);
+            emit(`${info.trap ? save + ' ' : ''}${r} = ${fn}(${sig.params.length === 2 ? `${a}, ${b}` : a});`);
+          }
+          break;
+        }
+        // bulk memory and table operators: the run loop's own implementation, on an argument list
+        const sp = special(nm);
+        if (sp === undefined) throw new Error(`interp JS tier: no translation for ${nm}`);
+        const args: string[] = [];
+        for (let k = 0; k < sp.pops; k++) args.unshift(pop());
+        const callExpr = `special(${x.op}, ${x.idx ?? 0}, ${x.idx2 ?? 0}, [${args.join(', ')}], ${fi}, ${x.offset})`;
+        if (sp.push !== undefined) emit(`${save} ${push(sp.push)} = ${callExpr}; ${reload}`);
+        else emit(`${save} ${callExpr}; ${reload}`);
+      }
+    }
+  }
+  // the decoder leaves out the body's final `end`: falling off the end returns
+  if (!ctl[0]!.dead) emit(retCode());
+
+  const params = type.params.map((_, i) => `L${i}`).join(', ');
+  const locals = localTypes.slice(type.params.length).map((t, i) => `L${type.params.length + i} = ${INIT[t] ?? 'null'}`);
+  const stackVars = [...declared].map(([n, v]) => `${n} = ${v}`);
+  const nRes = type.results.length;
+  const deepRet = nRes === 0 ? 'deep(F, args);' : nRes === 1 ? 'return deep(F, args)[0];' : 'return deep(F, args);';
+  const head = [
+    `function fn_${fi}(${params}) {`,
+    `const su0 = M.stackUsed, su = su0 + ${frameSlots};`,
+    `if (su > ${input.slotLimit}) { const F = ${shared.use(`F${fi}`, `FUNCS[${fi}]`)}, args = [${params}]; ${deepRet} return; }`,
+    'M.stackUsed = su;',
+    'let fl = M.fuelLeft;',
+  ];
+  if (locals.length > 0) head.push(`let ${locals.join(', ')};`);
+  if (stackVars.length > 0) head.push(`let ${stackVars.join(', ')};`);
+  if (hasMem) head.push('let MB = MEM.bytes, MV = MEM.view, ML = MB.length;');
+  return `${head.join('\n')}\n${out.join('\n')}\n}`;
+}
+
+/** Operators run by Machine.jsSpecial: operand count and result type. */
+function special(nm: string): { pops: number; push?: ValType } | undefined {
+  switch (nm) {
+    case 'memory.init': case 'memory.copy': case 'memory.fill': case 'table.init': case 'table.copy': case 'table.fill':
+      return { pops: 3 };
+    case 'data.drop': case 'elem.drop':
+      return { pops: 0 };
+    case 'table.grow':
+      return { pops: 2, push: 'i32' };
+  }
+  return undefined;
+}
