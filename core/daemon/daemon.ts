@@ -30,6 +30,8 @@ export interface DaemonConfig {
   peers: string[];
   tickMs: number;
   bodyLimit: number;
+  /** Drop a gossip link silent for this long (transport pings keep live ones up; default 5000, 0 off). */
+  linkTimeoutMs?: number;
   /**
    * `system` (default): wall time. `request`: step requests (trust, ledger entries, publish) must
    * carry `at` (integer ms) and everything the node signs while handling one is stamped with it,
@@ -266,6 +268,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     port: cfg.gossip.port,
     peers: cfg.peers.map((address) => ({ address })),
     randomBytes: (n) => new Uint8Array(randomBytes(n)),
+    ...(cfg.linkTimeoutMs !== undefined ? { linkTimeoutMs: cfg.linkTimeoutMs } : {}),
     onMessage: (from, m) => node?.receive(from, m),
     onEvent: (e: TransportEvent) => {
       log(`transport: ${e.type} ${'did' in e ? e.did : ''} ${'reason' in e ? e.reason : ''}`.trim());

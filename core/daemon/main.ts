@@ -19,6 +19,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--http <host:port>', 'HTTP API listen address [ICN_NODE_HTTP]', env.ICN_NODE_HTTP ?? '127.0.0.1:7071')
     .option('--peer <host:port...>', 'peers to dial (repeatable) [ICN_NODE_PEERS, comma-separated]', env.ICN_NODE_PEERS ? env.ICN_NODE_PEERS.split(',').filter(Boolean) : [])
     .option('--tick-ms <n>', 'anti-entropy and sync period [ICN_NODE_TICK_MS]', env.ICN_NODE_TICK_MS ?? '200')
+    .option('--link-timeout-ms <n>', 'drop a gossip link that carried nothing for this long; live links are pinged (0: off) [ICN_NODE_LINK_TIMEOUT_MS]', env.ICN_NODE_LINK_TIMEOUT_MS ?? '5000')
     .option('--body-limit <bytes>', 'largest accepted HTTP body [ICN_NODE_BODY_LIMIT]', env.ICN_NODE_BODY_LIMIT ?? '1048576')
     .option('--clock <mode>', 'system | request (step requests carry `at` ms and are stamped with it: scenario drivers) [ICN_NODE_CLOCK]', env.ICN_NODE_CLOCK ?? 'system')
     .option('--admin', 'enable /admin routes (link cuts for partition tests) [ICN_NODE_ADMIN=1]', env.ICN_NODE_ADMIN === '1')
@@ -34,11 +35,13 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
-  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; bodyLimit: string; clock: string; admin: boolean; defaultCreditLimit?: string; gossipConfig?: string }>();
+  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; linkTimeoutMs: string; bodyLimit: string; clock: string; admin: boolean; defaultCreditLimit?: string; gossipConfig?: string }>();
   try {
     const tickMs = Number(o.tickMs);
     const bodyLimit = Number(o.bodyLimit);
     if (!Number.isInteger(tickMs) || tickMs < 10) throw new IcnError('DAEMON_CONFIG', `--tick-ms ${o.tickMs}: an integer ≥ 10`);
+    const linkTimeoutMs = Number(o.linkTimeoutMs);
+    if (!Number.isInteger(linkTimeoutMs) || (linkTimeoutMs !== 0 && linkTimeoutMs < 100)) throw new IcnError('DAEMON_CONFIG', `--link-timeout-ms ${o.linkTimeoutMs}: 0 or an integer ≥ 100`);
     if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw new IcnError('DAEMON_CONFIG', `--body-limit ${o.bodyLimit}: an integer ≥ 1024`);
     if (o.clock !== 'system' && o.clock !== 'request') throw new IcnError('DAEMON_CONFIG', `--clock ${o.clock}: system or request`);
     const keySeed = o.keySeed ? dec.bytes(o.keySeed) : undefined;
@@ -51,6 +54,7 @@ export async function main(argv: string[]): Promise<void> {
       http: parseHostPort('--http', o.http),
       peers: o.peer,
       tickMs,
+      linkTimeoutMs,
       bodyLimit,
       clock: o.clock,
       admin: o.admin,

@@ -10,7 +10,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
 
-function transport(seed: number, peers: string[] = [], inbox: [string, unknown][] = [], events: TransportEvent[] = []) {
+function transport(seed: number, peers: string[] = [], inbox: [string, unknown][] = [], events: TransportEvent[] = [], linkTimeoutMs?: number) {
   const t = new TcpTransport({
     keypair: kp(seed),
     host: '127.0.0.1',
@@ -21,6 +21,7 @@ function transport(seed: number, peers: string[] = [], inbox: [string, unknown][
     randomBytes: (n) => new Uint8Array(randomBytes(n)),
     reconnectMs: 50,
     handshakeTimeoutMs: 500,
+    ...(linkTimeoutMs !== undefined ? { linkTimeoutMs } : {}),
   });
   open.push(t);
   return t;
@@ -88,5 +89,25 @@ describe('TcpTransport', () => {
     const s = connect({ host: '127.0.0.1', port });
     await until(() => events.some((e) => e.type === 'dropped' && e.reason === 'handshake timeout'), 3000);
     s.destroy();
+  });
+
+  it('pings keep a quiet link up; a peer that goes silent is dropped after the link timeout and redialed', async () => {
+    const inA: [string, unknown][] = [];
+    const evA: TransportEvent[] = [];
+    const a = transport(7, [], inA, evA, 300);
+    const portA = await a.start();
+    const b = transport(8, [`127.0.0.1:${portA}`], [], [], 300);
+    await b.start();
+    await until(() => a.connectedPeers().length === 1);
+    await new Promise((r) => setTimeout(r, 1000)); // > 3 link timeouts with no message: pings only
+    expect(evA.filter((e) => e.type === 'dropped' || e.type === 'peer-down')).toEqual([]);
+    expect(inA).toEqual([]); // pings never reach the node
+    // a peer that sends nothing (its liveness is off): a drops the link
+    const evC: TransportEvent[] = [];
+    const c = transport(9, [`127.0.0.1:${portA}`], [], evC, 0);
+    await c.start();
+    await until(() => evA.some((e) => e.type === 'dropped' && /link timeout 300 ms/.test(e.reason)), 3000);
+    // c dialed a, so c redials: the link comes back
+    await until(() => evC.filter((e) => e.type === 'peer-up').length >= 2, 3000);
   });
 });

@@ -3,6 +3,10 @@
  * authenticated by the DID handshake before any message passes. Peers are addressed by DID.
  * Dialed peers are redialed with capped backoff; a protocol error (oversize frame, bad JSON, a
  * failed handshake) drops the connection and is counted, never crashes the daemon.
+ * Liveness: a link that carried nothing for a fifth of `linkTimeoutMs` gets a transport ping; a
+ * link that received nothing for `linkTimeoutMs` is dropped (and redialed). Without it a peer
+ * whose network went away (a container disconnected from its network, a cable pulled) would look
+ * linked until TCP gave up, minutes later, and a redial would never reach its new address.
  * Gossip messages are signed by their senders on top of this (core/gossip), so the transport
  * authenticates links and gossip authenticates content.
  */
@@ -33,7 +37,13 @@ export interface TcpTransportOptions {
   reconnectMs?: number;
   /** A connection must finish its handshake within this time. */
   handshakeTimeoutMs?: number;
+  /** Drop a link that received nothing (not even a ping) for this long; 0 disables (default 5000). */
+  linkTimeoutMs?: number;
 }
+
+/** The transport's own frame (after the handshake); never passed to the node. */
+const PING = { 'icn-transport': 'ping' } as const;
+const isPing = (m: unknown): boolean => typeof m === 'object' && m !== null && (m as Record<string, unknown>)['icn-transport'] === 'ping';
 
 export type TransportEvent =
   | { type: 'peer-up'; did: string; address: string }
@@ -48,6 +58,8 @@ interface Conn {
   address: string;
   /** True when this side dialed the connection. */
   dialed: boolean;
+  lastReceived: number;
+  lastSent: number;
 }
 
 export class TcpTransport implements Transport {
@@ -60,6 +72,7 @@ export class TcpTransport implements Transport {
   /** DIDs whose links are cut (admin partitions): nothing is sent to or accepted from them. */
   private readonly blocked = new Set<string>();
   private closed = false;
+  private liveness?: NodeJS.Timeout;
   port = 0;
 
   constructor(private readonly o: TcpTransportOptions) {}
@@ -73,7 +86,23 @@ export class TcpTransport implements Transport {
     const addr = this.server.address();
     this.port = typeof addr === 'object' && addr ? addr.port : this.o.port;
     for (const p of this.o.peers) this.dial(p.address, 0);
+    const timeout = this.o.linkTimeoutMs ?? 5000;
+    if (timeout > 0) {
+      const every = Math.max(10, Math.floor(timeout / 5));
+      this.liveness = setInterval(() => this.checkLinks(timeout, every), every);
+      this.liveness.unref();
+    }
     return this.port;
+  }
+
+  /** Ping quiet links, drop dead ones (wall time: liveness is not LC). */
+  private checkLinks(timeout: number, every: number): void {
+    const now = Date.now();
+    for (const c of this.conns) {
+      if (!c.did) continue; // the handshake has its own timeout
+      if (now - c.lastReceived > timeout) this.drop(c, `no frame for ${now - c.lastReceived} ms (link timeout ${timeout} ms)`);
+      else if (now - c.lastSent >= every) this.write(c, PING);
+    }
   }
 
   /** Dial one more peer (redialed like the configured ones). */
@@ -109,6 +138,7 @@ export class TcpTransport implements Transport {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.liveness) clearInterval(this.liveness);
     for (const t of this.timers) clearTimeout(t);
     for (const c of this.conns) c.socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -144,13 +174,14 @@ export class TcpTransport implements Transport {
   }
 
   private adopt(socket: Socket, address: string, dialed: boolean, onClose?: () => void): void {
-    const c: Conn = { socket, address, dialed, decoder: new FrameDecoder(this.o.maxFrame ?? DEFAULT_MAX_FRAME), handshake: new Handshake(this.o.keypair, this.o.randomBytes(32)) };
+    const c: Conn = { socket, address, dialed, lastReceived: Date.now(), lastSent: Date.now(), decoder: new FrameDecoder(this.o.maxFrame ?? DEFAULT_MAX_FRAME), handshake: new Handshake(this.o.keypair, this.o.randomBytes(32)) };
     this.conns.add(c);
     socket.setNoDelay(true);
     const timeout = setTimeout(() => {
       if (!c.did) this.drop(c, 'handshake timeout');
     }, this.o.handshakeTimeoutMs ?? 5000);
     socket.on('data', (chunk) => {
+      c.lastReceived = Date.now();
       try {
         for (const frame of c.decoder.push(chunk)) this.onFrame(c, frame);
       } catch (e) {
@@ -194,11 +225,13 @@ export class TcpTransport implements Transport {
       }
       return;
     }
+    if (isPing(msg)) return;
     if (this.blocked.has(c.did)) return;
     this.o.onMessage(c.did, msg);
   }
 
   private write(c: Conn, message: unknown): void {
+    c.lastSent = Date.now();
     try {
       c.socket.write(encodeFrame(canonicalize(message), this.o.maxFrame ?? DEFAULT_MAX_FRAME));
     } catch (e) {
