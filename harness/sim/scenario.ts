@@ -21,10 +21,11 @@ import type { GossipHazards } from '../../core/gossip/index.js';
 import { entryId, type JournalEntry } from '../../core/ledger/index.js';
 import { join } from 'node:path';
 import { canonicalString } from '../../core/canonical/index.js';
-import { CALLER_ACCOUNT, capabilityToJson, valueFromJson, valueToJson } from '../../core/ccl/index.js';
-import { codeFromJson, codeHash, DeploymentMessage, outputHash, signInstallation, withSignatures, type ContractCode, type ExecutionReceipt } from '../../core/contracts/index.js';
+import { CALLER_ACCOUNT, capabilityToJson, parseCapabilities, valueFromJson, valueToJson } from '../../core/ccl/index.js';
+import { codeFromJson, codeHash, DeploymentMessage, outputHash, receiptFromJson, receiptHash, signInstallation, withSignatures, type ContractCode, type ExecutionReceipt } from '../../core/contracts/index.js';
 import { DOMAIN } from '../../core/hash/index.js';
-import type { NodeContracts } from '../../core/node/index.js';
+import { DECISION_TAMPERS, EXECUTION_TAMPERS, wrongDecisionRecord, wrongExecutionRecord, type DecisionTamper, type ExecutionTamper, type NodeContracts } from '../../core/node/index.js';
+import { attestReceipt, decide, signProposal, signVote, type ProposalPayload, type VoteChoice } from '../../core/governance/index.js';
 import { readJsonFile } from '../io/files.js';
 import { Rng } from '../../core/runtime/index.js';
 
@@ -42,18 +43,31 @@ export type Step = { at: number } & (
   | { do: 'flood'; node: number; topic: Topic; count: number }
   /**
    * Deploy contracts/<contract>.json from `node`, its participants replaced by the given nodes
-   * (default: the deployer), all co-signing. `as` names it for later steps (default: the file stem).
-   * `tamper`: publish it broken instead: `deployer_signature` (signed by another key) or
+   * (default: the deployer; "all": every node), all co-signing. `as` names it for later steps
+   * (default: the file stem). `capabilities`: CCL capability JSON ("$caller", "@N" for node N's
+   * DID). `tamper`: publish it broken instead: `deployer_signature` (signed by another key) or
    * `capabilities` (a capability added after signing).
    */
-  | { do: 'deploy'; node: number; contract: string; as?: string; participants?: number[]; min_caller_trust?: string; tamper?: 'deployer_signature' | 'capabilities' }
+  | { do: 'deploy'; node: number; contract: string; as?: string; participants?: number[] | 'all'; capabilities?: unknown[]; min_caller_trust?: string; tamper?: 'deployer_signature' | 'capabilities' }
   /** `count` distinct deployments by one node in one burst (a deployment flood). */
   | { do: 'deploy_flood'; node: number; contract: string; count: number }
   /**
-   * Run a rule on node `node` as `caller` (default: the same node). `expect`: the returned value
-   * (CCL value JSON, e.g. {"Int": 8}), or "unauthorized".
+   * Run a rule on node `node` as `caller` (default: the same node). Args are CCL value JSON, "@N"
+   * standing for node N's DID. `expect`: the returned value (CCL value JSON, e.g. {"Int": 8}), or
+   * "unauthorized". `as` names the execution for checks. `sync`: first wait (virtual time, at most
+   * to the horizon) until the node has adopted every execution published so far (a client that
+   * waits for its node to catch up). `byzantine`: the node publishes a wrongly signed receipt
+   * instead of executing (core/node/byzantine.ts: ledger_amount, output, entry).
    */
-  | { do: 'execute'; node: number; contract: string; rule: string; args: unknown[]; caller?: number; expect?: unknown }
+  | { do: 'execute'; node: number; contract: string; rule: string; args: unknown[]; caller?: number; expect?: unknown; as?: string; sync?: boolean; byzantine?: ExecutionTamper }
+  /**
+   * A governance decision: `node` proposes `payload` (ProposalPayload JSON, "@N" for node N's
+   * DID) in `domain`; the electorate (weight 1 each) votes `for`/`against`/`abstain`; `attest`
+   * nodes attest the receipt. Accepted: the proposer executes it and publishes the record (others
+   * verify by replay); otherwise it announces it. `tamper`: publish a byzantine record instead
+   * (`receipt`: tally altered; `effects`: entries that pay the proposer). `as` names it for checks.
+   */
+  | { do: 'governance'; node: number; as: string; domain: string; payload: unknown; for?: number[]; against?: number[]; abstain?: number[]; quorum?: string; threshold_ppm?: number; attest?: number[]; tamper?: DecisionTamper }
 );
 
 export type Check =
@@ -72,7 +86,22 @@ export type Check =
   /** Number of distinct contracts installed on each given node. */
   | { check: 'installed_count'; nodes?: number[]; equals?: number; min?: number; max?: number }
   /** Every `execute` step met its `expect`. */
-  | { check: 'executions' };
+  | { check: 'executions' }
+  /** Every given node (default all) is up and holds the same ledger root. */
+  | { check: 'ledger_roots' }
+  /** An account's balance (node index → its DID, or a literal account id) on the given nodes. */
+  | { check: 'balance'; account: number | string; currency: string; nodes?: number[]; equals: string }
+  /** A contract state variable (CCL value JSON) on the given nodes. */
+  | { check: 'contract_state'; contract: string; key: string; nodes?: number[]; equals: unknown }
+  /**
+   * A named execution on the given nodes: `adopted` (its receipt adopted, by replay or as the
+   * executor) or `refused` (its record refused, for `reason` if given).
+   */
+  | { check: 'execution'; execution: string; nodes?: number[]; status: 'adopted' | 'refused'; reason?: string }
+  /** Every given node holds a confirmed proof of misbehavior against the named (byzantine) execution, and no proof it judged otherwise. */
+  | { check: 'pom'; execution: string; nodes?: number[] }
+  /** A named decision on the given nodes: `executed` (same ledger entries as its executor), `recorded`, or `refused` (for `code` if given). */
+  | { check: 'decision'; decision: string; nodes?: number[]; status: 'executed' | 'recorded' | 'refused'; code?: string };
 
 export interface ScenarioDef {
   format: typeof SCENARIO_FORMAT;
@@ -150,6 +179,9 @@ export interface ScenarioResult {
   log: StepLog;
 }
 
+const STEP_KINDS: readonly string[] = ['attest', 'attest_all', 'attest_node', 'transfer', 'publish', 'flood', 'deploy', 'deploy_flood', 'execute', 'governance'];
+const CHECK_KINDS: readonly string[] = ['converged', 'ledger_complete', 'gossip_count', 'metric', 'trust', 'installed', 'installed_count', 'executions', 'ledger_roots', 'balance', 'contract_state', 'execution', 'pom', 'decision'];
+
 const bad = (where: string, why: string): never => {
   throw new IcnError('SCENARIO_FORMAT', `${where}: ${why}`);
 };
@@ -172,11 +204,14 @@ export function checkScenario(x: unknown, where: string): ScenarioDef {
   if (!Array.isArray(d.steps) || !Array.isArray(d.expect)) bad(where, 'steps and expect must be arrays');
   d.steps.forEach((s, i) => {
     int(s.at, `${where}.steps[${i}].at`);
-    if (!['attest', 'attest_all', 'attest_node', 'transfer', 'publish', 'flood', 'deploy', 'deploy_flood', 'execute'].includes(s.do)) bad(`${where}.steps[${i}]`, `unknown action ${JSON.stringify(s.do)}`);
+    if (!STEP_KINDS.includes(s.do)) bad(`${where}.steps[${i}]`, `unknown action ${JSON.stringify(s.do)}`);
+    if (s.do === 'execute' && s.byzantine !== undefined && !EXECUTION_TAMPERS.includes(s.byzantine)) bad(`${where}.steps[${i}].byzantine`, `one of ${EXECUTION_TAMPERS.join(', ')}`);
+    if (s.do === 'governance' && (typeof s.as !== 'string' || typeof s.domain !== 'string')) bad(`${where}.steps[${i}]`, 'a governance step needs `as` and `domain`');
+    if (s.do === 'governance' && s.tamper !== undefined && !DECISION_TAMPERS.includes(s.tamper)) bad(`${where}.steps[${i}].tamper`, `one of ${DECISION_TAMPERS.join(', ')}`);
     if ('topic' in s && !(TOPICS as readonly string[]).includes(s.topic)) bad(`${where}.steps[${i}]`, `undeclared topic ${JSON.stringify(s.topic)}`);
   });
   d.expect.forEach((c, i) => {
-    if (!['converged', 'ledger_complete', 'gossip_count', 'metric', 'trust', 'installed', 'installed_count', 'executions'].includes(c.check)) bad(`${where}.expect[${i}]`, `unknown check ${JSON.stringify(c.check)}`);
+    if (!CHECK_KINDS.includes(c.check)) bad(`${where}.expect[${i}]`, `unknown check ${JSON.stringify(c.check)}`);
   });
   return d;
 }
@@ -235,6 +270,21 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
   const executes: { at: number; k: number; s: Step }[] = [];
   const execResults: { ok: boolean; detail: string }[] = [];
   const contractsOf = (i: number): NodeContracts | undefined => (sim.node(i) as IcnSimProcess | undefined)?.contracts;
+  /** "@N" → node N's DID, anywhere in a JSON value (args, payloads, capabilities). */
+  const subst = (x: unknown, where: string): unknown =>
+    typeof x === 'string' && /^@-?[0-9]+$/.test(x)
+      ? sim.ids[nodeAt(Number(x.slice(1)), n, where)]
+      : Array.isArray(x)
+        ? x.map((v) => subst(v, where))
+        : x !== null && typeof x === 'object'
+          ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, subst(v, where)]))
+          : x;
+  /** Named executions: the receipt, and for a byzantine one the record it published. */
+  const executions = new Map<string, { receiptHash: Hash; record?: Hash }>();
+  /** Receipts of the state-changing executions published so far (what `sync` waits for). */
+  const published: Hash[] = [];
+  /** Named decisions: the receipt, the executor's ledger ids (executed), the published record. */
+  const decisions = new Map<string, { receiptId: Hash; ledgerIds: Hash[] | null; record: Hash }>();
   const loadCode = (file: string, participants: string[], rename?: string): ContractCode => {
     if (!o.repoRoot) throw new IcnError('SCENARIO_CONTRACTS', 'deploy steps need the repository root (contracts/)');
     const json = readJsonFile(join(o.repoRoot, 'contracts', `${file}.json`)) as Record<string, unknown>;
@@ -244,10 +294,10 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
     const d = nodeAt(s.node, n, where);
     const nc = contractsOf(d);
     if (!nc) throw new IcnError('SCENARIO_NODE_DOWN', `${where}: node ${d} is down`);
-    const parts = (s.participants ?? [s.node]).map((p) => nodeAt(p, n, where));
-    if (!parts.includes(d)) parts.unshift(d);
+    const parts = (s.participants === 'all' ? [...Array(n).keys()] : (s.participants ?? [s.node]).map((p) => nodeAt(p, n, where))).filter((p) => p !== d);
+    parts.unshift(d);
     const code = loadCode(s.contract, [...new Set(parts)].map((p) => sim.ids[p]!), rename);
-    const opts = { capabilities: [], minCallerTrustPpm: s.min_caller_trust === undefined ? null : ppmFromDecimal(s.min_caller_trust), installedAt: BigInt(nc.node.clock.nowMs()) };
+    const opts = { capabilities: s.capabilities ? parseCapabilities(subst(s.capabilities, where), `${where}.capabilities`) : [], minCallerTrustPpm: s.min_caller_trust === undefined ? null : ppmFromDecimal(s.min_caller_trust), installedAt: BigInt(nc.node.clock.nowMs()) };
     const body = nc.actor.prepare(code, opts);
     const signatures = parts.filter((p) => p !== d).map((p) => signInstallation(body, sim.keypairs[p]!));
     if (s.tamper) {
@@ -280,8 +330,19 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
     let receipt: ExecutionReceipt | undefined;
     const timestamp = BigInt(nc.node.clock.nowMs());
     const report = (x: { receipt?: ExecutionReceipt; refused?: string }) => o.onAction?.({ step: k, node: i, nowMs: nc.node.clock.nowMs(), execution: { caller: nodeAt(s.caller ?? s.node, n, where), timestamp, ...x } });
+    const req = { codeHash: h, rule: s.rule, args: s.args.map((a, j) => valueFromJson(subst(a, where), `${where}.args[${j}]`)), caller, timestamp };
+    if (s.byzantine) {
+      const record = wrongExecutionRecord(nc, req, s.byzantine);
+      const entry = nc.publishExecutionRaw(record);
+      const rh = receiptHash(receiptFromJson(record.receipt));
+      if (s.as) executions.set(s.as, { receiptHash: rh, record: entry.hash });
+      return { ok: true, detail: `${label}: byzantine (${s.byzantine}) receipt ${rh} published` };
+    }
     try {
-      receipt = await nc.execute({ codeHash: h, rule: s.rule, args: s.args.map((a, j) => valueFromJson(a, `${where}.args[${j}]`)), caller, timestamp });
+      receipt = await nc.execute(req);
+      const rh = receiptHash(receipt);
+      if (s.as) executions.set(s.as, { receiptHash: rh });
+      if (nc.executions?.adopted.has(rh)) published.push(rh);
       got = receipt.outcome.status === 'ok' ? `output ${receipt.outputHash}` : `error ${receipt.outcome.code}`;
       report({ receipt });
     } catch (e) {
@@ -358,6 +419,39 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
           return;
         case 'execute':
           return; // run by the driver below (asynchronous)
+        case 'governance': {
+          const d = nodeAt(s.node, n, where);
+          const x = must(d, where);
+          const voters = (c: number[] | undefined) => (c ?? []).map((v) => nodeAt(v, n, where));
+          const choices: [number, VoteChoice][] = [
+            ...voters(s.for).map((v): [number, VoteChoice] => [v, 'For']),
+            ...voters(s.against).map((v): [number, VoteChoice] => [v, 'Against']),
+            ...voters(s.abstain).map((v): [number, VoteChoice] => [v, 'Abstain']),
+          ];
+          const now = x.clock.nowMs();
+          const proposal = signProposal(sim.keypairs[d]!, {
+            proposal_id: `${def.name}/${s.as}`,
+            domain_id: s.domain,
+            payload: subst(s.payload, `${where}.payload`) as ProposalPayload,
+            electorate: [...new Set(choices.map(([v]) => v))].map((v) => ({ voter: sim.ids[v]!, weight: '1' })),
+            quorum: s.quorum ?? '1',
+            ...(s.threshold_ppm !== undefined ? { threshold_ppm: s.threshold_ppm } : {}),
+            created_at: now,
+          });
+          let receipt = decide(proposal, choices.map(([v, c]) => signVote(sim.keypairs[v]!, proposal, c, now)), now);
+          for (const a of voters(s.attest)) receipt = attestReceipt(sim.keypairs[a]!, receipt);
+          let record: Hash;
+          let ledgerIds: Hash[] | null = null;
+          if (s.tamper) record = x.decisions.publishRaw(wrongDecisionRecord(x, proposal, receipt, s.tamper)).hash;
+          else if (receipt.outcome === 'Accepted') {
+            const r = x.decisions.execute(proposal, receipt);
+            record = r.entry.hash;
+            ledgerIds = r.execution.ledger_entries;
+          } else record = x.decisions.announce(proposal, receipt).hash;
+          decisions.set(s.as, { receiptId: receipt.receipt_id, ledgerIds, record });
+          o.onAction?.({ step: k, node: d, nowMs: now });
+          return;
+        }
       }
     };
     if (s.do !== 'execute') sim.at(s.at, `${where}:${s.do}`, act);
@@ -373,10 +467,25 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
     const s = x.s as Extract<Step, { do: 'execute' }>;
     const where = `steps[${x.k}]`;
     const i = nodeAt(s.node, n, where);
-    if (!sim.isUp(i)) {
-      executes.push({ ...x, at: x.at + sim.tickIntervalMs });
+    const retryLater = () => {
+      executes.push({ ...x, at: Math.max(x.at, sim.now) + sim.tickIntervalMs });
       executes.sort((a, b) => a.at - b.at || a.k - b.k);
+    };
+    if (!sim.isUp(i)) {
+      retryLater();
       continue;
+    }
+    if (s.sync) {
+      // Wait until this node has adopted every execution published so far (or the horizon).
+      const synced = () => {
+        const ex = contractsOf(i)?.executions;
+        return !!ex && published.every((h) => ex.adopted.has(h));
+      };
+      if (!synced()) sim.runUntilTrue(synced, def.horizonMs);
+      if (!sim.isUp(i)) {
+        retryLater();
+        continue;
+      }
     }
     pendingSteps--;
     lastStep = Math.max(lastStep, x.at);
@@ -432,6 +541,8 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
       const nodes = c.nodes ? c.nodes.map((i) => nodeAt(i, n, 'installed_count')) : [...Array(n).keys()];
       const wrong = nodes.map((i) => [i, contractsOf(i)?.installedCodeHashes().length ?? -1] as const).filter(([, v]) => !within(v, c));
       checks.push({ check: 'installed_count', ok: wrong.length === 0, detail: wrong.length ? wrong.map(([i, v]) => `node ${i}: ${v}`).join(', ') + ` (expected ${bounds(c)})` : `${nodes.length} nodes ${bounds(c)}` });
+    } else if (c.check === 'ledger_roots' || c.check === 'balance' || c.check === 'contract_state' || c.check === 'execution' || c.check === 'pom' || c.check === 'decision') {
+      checks.push(replicationCheck(c, { n, nodeOf, contractsOf, ids: sim.ids, deployments, executions, decisions, subst }));
     } else checks.push(await runCheck(c, sim, n, nodeOf, submitted, convergedAtMs));
   }
   const ok = checks.every((c) => c.ok);
@@ -460,7 +571,106 @@ function within(v: number, c: { equals?: number; min?: number; max?: number }): 
 const bounds = (c: { equals?: number; min?: number; max?: number }) =>
   [c.equals !== undefined ? `= ${c.equals}` : '', c.min !== undefined ? `≥ ${c.min}` : '', c.max !== undefined ? `≤ ${c.max}` : ''].filter(Boolean).join(' and ');
 
-async function runCheck(c: Exclude<Check, { check: 'executions' | 'installed' | 'installed_count' }>, sim: Simulator, n: number, nodeOf: (i: number) => IcnNode | undefined, submitted: Hash[], convergedAtMs: number | null): Promise<CheckResult> {
+type ReplicationCheck = Extract<Check, { check: 'ledger_roots' | 'balance' | 'contract_state' | 'execution' | 'pom' | 'decision' }>;
+
+interface ReplicationView {
+  n: number;
+  nodeOf: (i: number) => IcnNode | undefined;
+  contractsOf: (i: number) => NodeContracts | undefined;
+  ids: readonly string[];
+  deployments: ReadonlyMap<string, Hash>;
+  executions: ReadonlyMap<string, { receiptHash: Hash; record?: Hash }>;
+  decisions: ReadonlyMap<string, { receiptId: Hash; ledgerIds: Hash[] | null; record: Hash }>;
+  subst: (x: unknown, where: string) => unknown;
+}
+
+/** Checks of what executions and decisions did on each node (ledger, contract state, records, proofs). */
+function replicationCheck(c: ReplicationCheck, v: ReplicationView): CheckResult {
+  const nodes = 'nodes' in c && c.nodes ? c.nodes.map((i) => nodeAt(i, v.n, c.check)) : [...Array(v.n).keys()];
+  /** Run `f` on each given node: it returns null when fine, else what is wrong there. */
+  const each = (name: string, f: (i: number, x: IcnNode) => string | null, okDetail: string): CheckResult => {
+    const wrong: string[] = [];
+    for (const i of nodes) {
+      const x = v.nodeOf(i);
+      const why = x ? f(i, x) : 'down';
+      if (why !== null) wrong.push(`node ${i}: ${why}`);
+    }
+    return { check: name, ok: wrong.length === 0, detail: wrong.length ? wrong.slice(0, 5).join('; ') + (wrong.length > 5 ? ` (+${wrong.length - 5} more)` : '') : okDetail };
+  };
+  switch (c.check) {
+    case 'ledger_roots': {
+      const roots = nodes.map((i) => v.nodeOf(i)?.ledger.root() ?? 'down');
+      const distinct = [...new Set(roots)].sort();
+      const ok = distinct.length === 1 && distinct[0] !== 'down';
+      return { check: 'ledger_roots', ok, detail: ok ? `${nodes.length} nodes, one ledger root ${distinct[0]} (${v.nodeOf(nodes[0]!)!.ledger.size} entries)` : `${distinct.length} distinct ledger roots: ${nodes.map((i, k) => `${i}:${roots[k]!.slice(7, 19)}`).join(' ')}` };
+    }
+    case 'balance': {
+      const account = typeof c.account === 'number' ? v.ids[nodeAt(c.account, v.n, 'balance')]! : c.account;
+      const label = typeof c.account === 'number' ? `node ${c.account}` : c.account;
+      return each(`balance ${label} ${c.currency}`, (_, x) => {
+        const b = x.ledger.balance(account, c.currency).toString();
+        return b === c.equals ? null : `${b}, expected ${c.equals}`;
+      }, `${c.equals} ${c.currency} on ${nodes.length} nodes`);
+    }
+    case 'contract_state': {
+      const h = v.deployments.get(c.contract);
+      if (!h) return { check: `contract_state ${c.contract}.${c.key}`, ok: false, detail: `no deployment named ${c.contract}` };
+      const want = canonicalString(valueToJson(valueFromJson(v.subst(c.equals, 'contract_state'), 'contract_state.equals')));
+      return each(`contract_state ${c.contract}.${c.key}`, (i) => {
+        const val = v.contractsOf(i)?.actor.runtime.state(h)?.get(c.key);
+        const got = val === undefined ? 'absent' : canonicalString(valueToJson(val));
+        return got === want ? null : `${got}, expected ${want}`;
+      }, `${want} on ${nodes.length} nodes`);
+    }
+    case 'execution': {
+      const e = v.executions.get(c.execution);
+      if (!e) return { check: `execution ${c.execution}`, ok: false, detail: `no execution named ${c.execution}` };
+      return each(`execution ${c.execution} ${c.status}`, (i) => {
+        const ex = v.contractsOf(i)?.executions;
+        if (!ex) return 'no shared executions';
+        if (c.status === 'adopted') return ex.adopted.has(e.receiptHash) ? null : `not adopted (${e.record ? ex.outcomes.get(e.record)?.status ?? 'never seen' : 'receipt unknown'})`;
+        const out = e.record ? ex.outcomes.get(e.record) : [...ex.outcomes.values()].find((x) => x.status === 'refused' && x.receiptHash === e.receiptHash);
+        if (!out) return 'never seen';
+        if (out.status !== 'refused') return out.status;
+        return c.reason === undefined || out.reason === c.reason ? null : `refused for ${out.reason}, expected ${c.reason}`;
+      }, `${c.status}${c.reason ? ` (${c.reason})` : ''} on ${nodes.length} nodes`);
+    }
+    case 'pom': {
+      const e = v.executions.get(c.execution);
+      if (!e) return { check: `pom ${c.execution}`, ok: false, detail: `no execution named ${c.execution}` };
+      let proofs = 0;
+      const r = each(`pom ${c.execution}`, (i) => {
+        const ex = v.contractsOf(i)?.executions;
+        if (!ex) return 'no shared executions';
+        const verdicts = [...ex.poms.values()];
+        proofs = Math.max(proofs, verdicts.length);
+        if (!ex.convictions().includes(e.receiptHash)) return `no confirmed proof against receipt ${e.receiptHash} (${verdicts.length} proofs seen)`;
+        const other = verdicts.find((p) => p.verdict !== 'confirmed');
+        return other ? `a proof judged ${other.verdict}: ${other.detail}` : null;
+      }, '');
+      return r.ok ? { ...r, detail: `${nodes.length} nodes hold a confirmed proof against receipt ${e.receiptHash.slice(0, 19)}… (${proofs} proof(s) published)` } : r;
+    }
+    case 'decision': {
+      const d = v.decisions.get(c.decision);
+      if (!d) return { check: `decision ${c.decision}`, ok: false, detail: `no decision named ${c.decision}` };
+      return each(`decision ${c.decision} ${c.status}`, (_, x) => {
+        const exec = x.governance.execution(d.receiptId);
+        if (c.status === 'executed') {
+          if (!exec) return `not executed (${x.decisions.outcomes.get(d.record)?.status ?? 'never seen'})`;
+          return d.ledgerIds === null || exec.ledger_entries.join() === d.ledgerIds.join() ? null : 'executed with other ledger entries than its executor';
+        }
+        if (exec) return 'executed';
+        const out = x.decisions.outcomes.get(d.record);
+        if (!out) return 'never seen';
+        if (c.status === 'recorded') return out.status === 'recorded' || out.status === 'own' ? null : out.status;
+        if (out.status !== 'refused') return out.status;
+        return c.code === undefined || out.code === c.code ? null : `refused with ${out.code}, expected ${c.code}`;
+      }, `${c.status}${'code' in c && c.code ? ` (${c.code})` : ''} on ${nodes.length} nodes`);
+    }
+  }
+}
+
+async function runCheck(c: Exclude<Check, { check: 'executions' | 'installed' | 'installed_count' | ReplicationCheck['check'] }>, sim: Simulator, n: number, nodeOf: (i: number) => IcnNode | undefined, submitted: Hash[], convergedAtMs: number | null): Promise<CheckResult> {
   switch (c.check) {
     case 'converged': {
       const roots = sim.ids.map((_, i) => nodeOf(i)?.stateRoot() ?? 'down');
