@@ -11,10 +11,11 @@
  *     the machine before anything that can call, trap or return, and re-read after a call;
  *   - stack: at entry the frame takes compile.ts's `frameSlots` (params + locals + maximum operand
  *     height + overhead) from the machine's budget and gives them back on return;
- *   - depth: a frame that would take the machine past `JS_TIER_SLOTS` logical slots is run by the
- *     run loop instead (machine.ts, explicit frame stack), and so is everything it calls. The JS
- *     tier therefore nests at most JS_TIER_SLOTS / frameOverhead native frames, and the native stack
- *     never decides a result; the stack_exhausted check itself is the run loop's.
+ *   - depth: a frame that would take the machine past the logical stack limit, or past
+ *     `JS_TIER_WEIGHT` (the native frame sizes of the JS-tier frames below it, estimated from their
+ *     variables), is run by the run loop instead (machine.ts, explicit frame stack), and so is
+ *     everything it calls. So the native stack never decides a result, and the stack_exhausted check
+ *     itself is the run loop's.
  *
  * Translation: operand stack heights are static in valid code, so the value at height h of type t
  * is a JS local named by type and height (`i3` for an i32, `j3` i64, `f3` f32, `d3` f64, `r3` a
@@ -31,8 +32,13 @@ import { GENERIC } from './generic.js';
 import { planCharges } from './metering.js';
 import type { FuncInst, Instance } from './store.js';
 
-/** Logical stack slots up to which calls nest as native JS calls; deeper frames go to the run loop. */
-export const JS_TIER_SLOTS = 16384;
+/**
+ * How deep the JS tier nests native calls before handing a call to the run loop, in JS variables
+ * of the frames (each is a register of 8 bytes; `weight` below). Measured on Node 20 with the default
+ * ~1 MB stack: 8,381 frames of an 8-slot function (weight 16) fit, so this budget (~256 KB) keeps the
+ * JS tier at about a quarter of the native stack whatever the functions look like.
+ */
+export const JS_TIER_WEIGHT = 32768;
 
 const PFX: Record<string, string> = { i32: 'i', i64: 'j', f32: 'f', f64: 'd', funcref: 'r', externref: 'r' };
 const INIT: Record<string, string> = { i32: '0', i64: '0n', f32: '0', f64: '0n', funcref: 'null', externref: 'null' };
@@ -43,7 +49,7 @@ export interface JsTierInput {
   costOf: (op: number) => number;
   /** Logical frame size of a defined function (compile.ts's figure, shared with the run loop). */
   frameSlots: (f: FuncInst) => number;
-  /** min(profile stack limit, JS_TIER_SLOTS): above it, the entry hands the call to the run loop. */
+  /** The profile's logical stack limit: a frame past it is handed to the run loop, which traps stack_exhausted. */
   slotLimit: number;
 }
 
@@ -194,6 +200,8 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
   const hasMem = inst.mems[0] !== undefined;
 
   const out: string[] = [];
+  /** Function-level temporaries (never block-scoped: V8 would give every block its own registers and the frame would grow with the body). */
+  const temps = new Set<string>();
   const declared = new Map<string, string>(); // stack variable → initial value
   const ts: ValType[] = [];
   const name = (t: ValType, h: number): string => {
@@ -219,7 +227,7 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
     const n = type.results.length;
     const vals = type.results.map((t, i) => name(t, ts.length - n + i));
     const v = n === 0 ? '' : n === 1 ? ` ${vals[0]}` : ` [${vals.join(', ')}]`;
-    return `M.stackUsed = su0; ${save} return${v};`;
+    return `M.stackUsed = su0; M.jsWeight = jw0; ${save} return${v};`;
   };
 
   let labels = 0;
@@ -257,7 +265,8 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
     else if (n === 1) emit(`${push(ft.results[0]!)} = ${expr};`);
     else {
       const rs = ft.results.map((t) => push(t));
-      emit(`{ const t = ${expr}; ${rs.map((r, i) => `${r} = t[${i}];`).join(' ')} }`);
+      temps.add('tr');
+      emit(`tr = ${expr}; ${rs.map((r, i) => `${r} = tr[${i}];`).join(' ')}`);
     }
   };
   const helper = (op: number): string => shared.use(`g_${op.toString(16)}`, `G.get(${op}).fn`);
@@ -352,10 +361,12 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
         const args = callArgs(ft);
         const tk = JSON.stringify(inst.typeKeys[x.idx!]!);
         const tb = shared.use(`T${x.idx2 ?? 0}`, `TABLES[${x.idx2 ?? 0}]`);
-        emit(`${save} { const es = ${tb}.elems, k = ${k} >>> 0; if (k >= es.length) throw trap('table_oob', 'call_indirect index ' + k + ' of ' + es.length); const e = es[k]; ` +
-          `if (e === null) throw trap('indirect_call_mismatch', 'null table entry'); if (e.typeKey !== ${tk}) throw trap('indirect_call_mismatch', 'signature ' + e.typeKey + ', expected ' + ${tk});`);
-        callResults(ft, `(e.jsOwner === M ? e.js : jsFn(e))(${args})`);
-        emit(`} ${reload}`);
+        temps.add('tk');
+        temps.add('te');
+        emit(`${save} tk = ${k} >>> 0; if (tk >= ${tb}.elems.length) throw trap('table_oob', 'call_indirect index ' + tk + ' of ' + ${tb}.elems.length); te = ${tb}.elems[tk]; ` +
+          `if (te === null) throw trap('indirect_call_mismatch', 'null table entry'); if (te.typeKey !== ${tk}) throw trap('indirect_call_mismatch', 'signature ' + te.typeKey + ', expected ' + ${tk});`);
+        callResults(ft, `(te.jsOwner === M ? te.js : jsFn(te))(${args})`);
+        emit(reload);
         break;
       }
       case 'drop':
@@ -393,14 +404,16 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
         const tb = shared.use(`T${x.idx}`, `TABLES[${x.idx}]`);
         const a = pop();
         const r = push(inst.tables[x.idx!]!.elem);
-        emit(`{ const k = ${a} >>> 0; if (k >= ${tb}.elems.length) { ${save} throw trap('table_oob'); } ${r} = ${tb}.elems[k]; }`);
+        temps.add('tk');
+        emit(`tk = ${a} >>> 0; if (tk >= ${tb}.elems.length) { ${save} throw trap('table_oob'); } ${r} = ${tb}.elems[tk];`);
         break;
       }
       case 'table.set': {
         const tb = shared.use(`T${x.idx}`, `TABLES[${x.idx}]`);
         const v = pop();
         const a = pop();
-        emit(`{ const k = ${a} >>> 0; if (k >= ${tb}.elems.length) { ${save} throw trap('table_oob'); } ${tb}.elems[k] = ${v}; }`);
+        temps.add('tk');
+        emit(`tk = ${a} >>> 0; if (tk >= ${tb}.elems.length) { ${save} throw trap('table_oob'); } ${tb}.elems[tk] = ${v};`);
         break;
       }
       case 'table.size': {
@@ -446,7 +459,8 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
           const a = pop();
           const r = push(parseSig(info.sig!).results[0]!);
           const off = (x.memOffset ?? 0) >>> 0;
-          emit(`{ const ea = ${off === 0 ? `${a} >>> 0` : `(${a} >>> 0) + ${off}`}; if (ea > ML - ${w}) { ${save} throw oob(ea, ${w}); } ${r} = ${expr('ea')}; }`);
+          temps.add('ea');
+          emit(`ea = ${off === 0 ? `${a} >>> 0` : `(${a} >>> 0) + ${off}`}; if (ea > ML - ${w}) { ${save} throw oob(ea, ${w}); } ${r} = ${expr('ea')};`);
           break;
         }
         const st = STORES[nm];
@@ -455,7 +469,8 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
           const v = pop();
           const a = pop();
           const off = (x.memOffset ?? 0) >>> 0;
-          emit(`{ const ea = ${off === 0 ? `${a} >>> 0` : `(${a} >>> 0) + ${off}`}; if (ea > ML - ${w}) { ${save} throw oob(ea, ${w}); } ${stmt('ea', v)}; }`);
+          temps.add('ea');
+          emit(`ea = ${off === 0 ? `${a} >>> 0` : `(${a} >>> 0) + ${off}`}; if (ea > ML - ${w}) { ${save} throw oob(ea, ${w}); } ${stmt('ea', v)};`);
           break;
         }
         if (info.sig !== undefined && (INLINE[nm] !== undefined || NUMERIC[nm] !== undefined || GENERIC.has(x.op))) {
@@ -490,16 +505,19 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
   const locals = localTypes.slice(type.params.length).map((t, i) => `L${type.params.length + i} = ${INIT[t] ?? 'null'}`);
   const stackVars = [...declared].map(([n, v]) => `${n} = ${v}`);
   const nRes = type.results.length;
+  // native frame size, in JS variables: every variable is a register of the frame, plus a fixed part
+  const weight = localTypes.length + declared.size + temps.size + 16;
   const deepRet = nRes === 0 ? 'deep(F, args);' : nRes === 1 ? 'return deep(F, args)[0];' : 'return deep(F, args);';
   const head = [
     `function fn_${fi}(${params}) {`,
-    `const su0 = M.stackUsed, su = su0 + ${frameSlots};`,
-    `if (su > ${input.slotLimit}) { const F = ${shared.use(`F${fi}`, `FUNCS[${fi}]`)}, args = [${params}]; ${deepRet} return; }`,
-    'M.stackUsed = su;',
+    `const su0 = M.stackUsed, su = su0 + ${frameSlots}, jw0 = M.jsWeight, jw = jw0 + ${weight};`,
+    `if (su > ${input.slotLimit} || jw > ${JS_TIER_WEIGHT}) { const F = ${shared.use(`F${fi}`, `FUNCS[${fi}]`)}, args = [${params}]; ${deepRet} return; }`,
+    'M.stackUsed = su; M.jsWeight = jw;',
     'let fl = M.fuelLeft;',
   ];
   if (locals.length > 0) head.push(`let ${locals.join(', ')};`);
   if (stackVars.length > 0) head.push(`let ${stackVars.join(', ')};`);
+  if (temps.size > 0) head.push(`let ${[...temps].map((t) => `${t} = ${t === 'ea' || t === 'tk' ? '0' : 'null'}`).join(', ')};`);
   if (hasMem) head.push('let MB = MEM.bytes, MV = MEM.view, ML = MB.length;');
   return `${head.join('\n')}\n${out.join('\n')}\n}`;
 }

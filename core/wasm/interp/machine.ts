@@ -11,7 +11,7 @@ import { trapFromIcnCode } from '../traps.js';
 import type { WasmModule } from '../binary/types.js';
 import { compileFunction, X_BR, X_BR_IF, X_BR_IF_0, X_BR_TABLE, X_CHARGE, X_IF, X_JMP, X_RETURN, type BranchTarget, type Compiled } from './compile.js';
 import { GENERIC } from './generic.js';
-import { generateInstance, JS_TIER_SLOTS } from './jit.js';
+import { generateInstance, JS_TIER_WEIGHT } from './jit.js';
 import * as N from './numeric.js';
 import { WasmTrap } from './numeric.js';
 import { defaultValue, growMemory, growTable, PAGE, type FuncInst, type Instance, type MemInst, type TableInst, type Val } from './store.js';
@@ -34,8 +34,8 @@ export interface MachineOptions {
   /** Collect an event trace (bounded by traceLimit events; the rest is dropped and counted). Implies tier 'loop'. */
   trace?: boolean;
   /**
-   * 'js' (default): functions are translated to JS once (jit.ts) and frames beyond JS_TIER_SLOTS
-   * run in the loop; 'loop': everything runs in the run loop below (the trace always does).
+   * 'js' (default): functions are translated to JS once (jit.ts), and frames past its native depth
+   * budget run in the loop; 'loop': everything runs in the run loop below (the trace always does).
    */
   tier?: 'js' | 'loop';
   traceLimit?: number;
@@ -71,6 +71,8 @@ export class Machine {
   fuelLimit = FUEL_CAP;
   fuelLeft = FUEL_CAP;
   stackUsed = 0;
+  /** Native frame weight of the active JS-tier frames (jit.ts). */
+  jsWeight = 0;
   trace: TraceEvent[] | undefined;
   traceDropped = 0;
   private readonly traceLimit: number;
@@ -105,7 +107,7 @@ export class Machine {
       inst,
       costOf: this.opts.costOf,
       frameSlots: (f) => this.code(f).frameSlots,
-      slotLimit: Math.min(this.opts.maxStackSlots, JS_TIER_SLOTS),
+      slotLimit: this.opts.maxStackSlots,
     });
     const runtime = {
       inst,
@@ -192,6 +194,7 @@ export class Machine {
   /** Call a function with arguments; returns its results or throws WasmTrap. */
   invoke(f: FuncInst, args: Val[]): Val[] {
     this.stackUsed = 0;
+    this.jsWeight = 0;
     try {
       if (this.tier === 'loop') return this.run(f, args);
       const r = this.jsFn(f)(...args);
@@ -199,7 +202,7 @@ export class Machine {
       return n === 0 ? [] : n === 1 ? [r as Val] : (r as Val[]);
     } catch (e) {
       if (e instanceof RangeError && /call stack/i.test(e.message)) {
-        throw new IcnError('HARNESS_FAULT', `the interpreter's JS tier ran out of native stack (a bug: it nests at most ${JS_TIER_SLOTS} logical slots): ${e.message}`);
+        throw new IcnError('HARNESS_FAULT', `the interpreter's JS tier ran out of native stack (a bug: it nests at most ${JS_TIER_WEIGHT} units of frame weight): ${e.message}`);
       }
       if (e instanceof WasmTrap) {
         const w = (e as WasmTrap & { where?: [number, number] }).where;

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseValue } from '../exec/values.js';
 import { watToWasm } from '../wat.js';
-import { JS_TIER_SLOTS } from './jit.js';
+import { JS_TIER_WEIGHT } from './jit.js';
 import { interpret, type InterpRequest } from './run.js';
 
 const WAT = `(module
@@ -23,6 +23,7 @@ const WAT = `(module
   (func $neg (type $ii) (i32.sub (i32.const 0) (local.get 0)))
   (func $rec (export "rec") (param i32) (result i32) local.get 0 i32.const 1 i32.add call $rec)
   (func $tiny (export "tiny") call $tiny)
+  (func $fat (export "fat") ${'(i32.store (i32.const 0) (i32.load (i32.const 4))) '.repeat(200)} call $fat)
   (func $depth (export "depth") (param i32) (result i32)
     (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
       (else (i32.add (i32.const 1) (call $depth (i32.sub (local.get 0) (i32.const 1)))))))
@@ -86,12 +87,16 @@ describe('interpreter tiers: JS translation and run loop agree on every field', 
   });
 
   it('deep recursion crosses from the JS tier into the loop and stops at the same frame', () => {
-    // 11 slots a frame: the JS tier nests until JS_TIER_SLOTS, the loop runs the rest up to 65,536
-    expect(5957 * 11).toBeGreaterThan(JS_TIER_SLOTS);
+    // the JS tier nests until JS_TIER_WEIGHT (at least 17 a frame), the loop runs the rest up to 65,536 slots
+    expect(5957 * 17).toBeGreaterThan(JS_TIER_WEIGHT);
     const { js } = both('rec', ['i32:0'], 10n ** 12n);
     expect(js).toMatchObject({ outcome: 'trapped', trap: 'stack_exhausted', fuelUsed: String(5957 * 4) });
     expect(both('tiny', [], 10n ** 12n).js).toMatchObject({ trap: 'stack_exhausted', fuelUsed: String(8192) });
     expect(both('depth', ['i32:3000'], 10n ** 12n).js.returns).toEqual(['i32:0x00000bb8']);
+    // a long body with few slots: its native frame is far larger than its logical one
+    const fat = both('fat', [], 10n ** 12n);
+    expect(fat.js).toEqual(fat.loop);
+    expect(fat.js).toMatchObject({ trap: 'stack_exhausted', fuelUsed: String(6553 * 801) });
   });
 
   it('every fuel limit: out_of_fuel at the same point with the same side effects', () => {
