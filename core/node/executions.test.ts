@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CALLER_ACCOUNT, valueFromJson } from '../ccl/index.js';
-import { codeFromJson, receiptFromJson, receiptHash, signInstallation, type ContractCode } from '../contracts/index.js';
+import { codeFromJson, receiptFromJson, receiptHash, signInstallation, signReceipt, witnessHash as contractWitnessHash, type ContractCode, type ExecutionReceipt } from '../contracts/index.js';
+import { buildPomFromReceipt } from '../pom/index.js';
 import type { GossipEntry } from '../gossip/index.js';
 import type { Hash } from '../hash/index.js';
 import { Keypair } from '../identity/index.js';
@@ -10,7 +11,7 @@ import { metricValue } from '../metrics/index.js';
 import { ManualClock, Rng } from '../runtime/index.js';
 import { wrongExecutionRecord } from './byzantine.js';
 import { NodeContracts } from './contracts.js';
-import { EXECUTION_RECORD_FORMAT, type ExecutionRecord } from './executions.js';
+import { EXECUTION_RECORD_FORMAT, POM_REPORT_FORMAT, type ExecutionRecord } from './executions.js';
 import { IcnNode } from './node.js';
 import { MemoryKvStore } from './storage.js';
 
@@ -175,6 +176,24 @@ describe('contract executions over gossip, verified by replay', () => {
     expect([...B!.nc.executions!.outcomes.values()]).toEqual([expect.objectContaining({ status: 'refused', reason: 'entry_mismatch' })]);
     expect(B!.nc.executions!.poms.size).toBe(0);
     expect(B!.node.ledger.balance(C!.node.id, 'credits')).toBe(0n);
+  });
+
+  it('a proof with a malformed witness is judged invalid, never a crash; one against an honest receipt is refuted', async () => {
+    const w = net(2);
+    const h = deployTransfer(w);
+    const [A, B] = w.nodes;
+    const r = await transfer(A!.nc, h, B!.node.id, 1, 2_000n);
+    const bundle = A!.nc.actor.runtime.witness(r.witness)!;
+    const accuse = (receipt: ExecutionReceipt, witness: unknown, expected: Hash) => {
+      const pom = buildPomFromReceipt(B!.node.keypair, receipt, witness as never, expected);
+      return B!.nc.executions!.poms.get(B!.node.publish('governance:receipts', { format: POM_REPORT_FORMAT, pom }).hash);
+    };
+    // A receipt A signed over a bundle whose args are not a list: A's own signature, so the proof passes the evidence checks and reaches replay.
+    const weird = { ...bundle, args: 'not a list' };
+    const forged = signReceipt({ ...r, witness: contractWitnessHash(weird as never) }, A!.node.keypair);
+    expect(accuse(forged, weird, r.outputHash)).toMatchObject({ verdict: 'invalid', detail: expect.stringMatching(/replay rejected the witness: .*args/) });
+    expect(accuse(r, bundle, r.outputHash)).toMatchObject({ verdict: 'refuted', accused: A!.node.id });
+    expect(B!.nc.executions!.convictions()).toEqual([]);
   });
 
   it('refuses a record published by someone other than the executor, and malformed records', () => {

@@ -188,7 +188,15 @@ export class ContractExecutions {
     let out: ExecutionOutcome;
     let verified = held?.verified;
     if (!verified) {
-      const v = this.verify(e);
+      let v: Verified | ExecutionOutcome;
+      try {
+        v = this.verify(e);
+      } catch (err) {
+        // The parsers above name every field they check; anything they let through that is not of
+        // the types core/contracts expects makes the record malformed, never a crash of the node.
+        if (!(err instanceof TypeError)) throw err;
+        v = { status: 'refused', reason: 'malformed', detail: err.message, receiptHash: null };
+      }
       if ('status' in v) out = v;
       else verified = v;
     }
@@ -339,7 +347,13 @@ export class ContractExecutions {
       out = { verdict: 'invalid', accused: null, accuser: null, receiptHash: null, detail: `a ${POM_REPORT_FORMAT} report has exactly {format, pom}` };
     } else {
       const pom = d.pom;
-      const v = verifyPomSync(pom, POM_REPLAYERS, NO_CODE);
+      let v: ReturnType<typeof verifyPomSync>;
+      try {
+        v = verifyPomSync(pom, POM_REPLAYERS, NO_CODE);
+      } catch (err) {
+        if (!(err instanceof TypeError) && !(err instanceof IcnError && err.code !== 'HARNESS_FAULT')) throw err;
+        v = { verdict: 'invalid', code: err instanceof IcnError ? err.code : 'POM_FORMAT', reason: err.message };
+      }
       let rh: Hash | null = null;
       if (v.verdict !== 'invalid' && pom.evidence?.kind === 'contract-receipt') rh = receiptHash(receiptFromJson(pom.evidence.receipt));
       out = { verdict: v.verdict, accused: v.verdict === 'invalid' ? null : pom.claim.accused, accuser: v.verdict === 'invalid' ? null : pom.claim.accuser, receiptHash: rh, detail: v.reason };

@@ -106,6 +106,19 @@ describe('governance decisions over gossip, verified by replay', () => {
     expect(new Set(w.nodes.map((x) => x.stateRoot())).size).toBe(1);
   });
 
+  it('a record whose parts are not a proposal and a receipt is refused as malformed', () => {
+    const w = net(2);
+    const [A] = w.nodes as [IcnNode];
+    const { proposal, receipt } = decision(w, 'p-shape', surplus([A.id, A.id, A.id]), ['For', 'For']);
+    const bad = [
+      { format: 'icn-governance-execution/v1', proposal: { ...proposal, electorate: 7 }, receipt, entries: [] },
+      { format: 'icn-governance-execution/v1', proposal, receipt: { ...receipt, votes: 'all of them' }, entries: [] },
+      { format: 'icn-governance-execution/v1', proposal, receipt },
+    ];
+    for (const data of bad) expect(A.decisions.outcomes.get(A.decisions.publishRaw(data).hash)).toMatchObject({ status: 'refused' });
+    expect(A.governance.execution(receipt.receipt_id)).toBeUndefined();
+  });
+
   it('only the proposer executes a decision', () => {
     const w = net(2);
     const [A, B] = w.nodes as [IcnNode, IcnNode];

@@ -75,6 +75,22 @@ export class NodeGovernance {
     return { execution, entry };
   }
 
+  /**
+   * Record a decision that executes nothing (Rejected, NoQuorum or advisory) and publish it, so
+   * every node verifies and records it too. Throws GovernanceError for a receipt that does not
+   * verify, or that should be executed (use execute).
+   */
+  announce(proposal: SignedProposal, receipt: DecisionReceipt): GossipEntry {
+    const body = verifyProposal(proposal);
+    if (body.proposer !== this.node.id) throw new IcnError('NODE_NOT_EXECUTOR', `proposal ${body.proposal_id} is announced by its proposer ${body.proposer}, not by ${this.node.id}`);
+    if (receipt.outcome === 'Accepted' && receipt.determinism_class === 'canonical') throw new IcnError('NODE_DECISION_EXECUTES', `receipt ${receipt.receipt_id} is accepted and canonical: execute it`);
+    this.node.governance.record(body, receipt);
+    this.node.invalidateRoots();
+    const entry = this.node.publish('governance:receipts', { format: GOVERNANCE_EXECUTION_FORMAT, proposal, receipt, entries: [] } satisfies GovernanceExecutionRecord);
+    this.outcomes.set(entry.hash, { status: 'own', receiptId: receipt.receipt_id });
+    return entry;
+  }
+
   /** Publish a record as given (tests and byzantine scenarios: a tampered receipt or effects). */
   publishRaw(record: unknown): GossipEntry {
     return this.node.publish('governance:receipts', record);
@@ -88,7 +104,14 @@ export class NodeGovernance {
   private handle(e: GossipEntry): void {
     const done = this.outcomes.get(e.hash);
     if (done && done.status !== 'pending') return;
-    const out = this.apply(e);
+    let out: DecisionOutcome;
+    try {
+      out = this.apply(e);
+    } catch (err) {
+      // core/governance trusts its types; a record whose parts are not of them is malformed.
+      if (!(err instanceof TypeError)) throw err;
+      out = { status: 'refused', code: 'GOV_RECORD_MALFORMED', detail: err.message };
+    }
     this.outcomes.set(e.hash, out);
     if (out.status === 'pending') {
       if (!done) this.records.inc({ result: 'pending', code: '' });

@@ -19,6 +19,7 @@ import { codeFromJson, codeHash } from '../contracts/code.js';
 import { runExecution, runExecutionSync, witnessHash as contractWitnessHash, type ExecutionOutcome, type WitnessBundle as ContractWitness } from '../contracts/execution.js';
 import { installationFromJson } from '../contracts/installation.js';
 import { InMemoryLedger } from '../contracts/ledger-port.js';
+import { witnessFromJson } from '../contracts/replay.js';
 import { receiptBodyToJson, receiptFromJson, receiptToJson, verifyReceipt, type ExecutionReceipt, type ReceiptBody } from '../contracts/receipt.js';
 import { IcnError } from '../errors.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
@@ -54,6 +55,7 @@ export const contractReplayer: Replayer = {
     if (bundle === null || typeof bundle !== 'object' || (bundle as { format?: unknown }).format !== 'icn-witness/v1') {
       throw new IcnError('POM_FORMAT', 'contract witness inputs must be a core/contracts icn-witness/v1 bundle');
     }
+    witnessFromJson(bundle); // every field's shape (WITNESS_MALFORMED), before anything reads them
     const code = codeFromJson(bundle.code, '$.inputs.code');
     if (codeHash(code) !== w.code_hash) throw new IcnError('POM_CODE_MISMATCH', `the bundle's code hashes to ${codeHash(code)}, not ${w.code_hash}`);
     if (String(bundle.fuelLimit) !== w.fuel_limit || bundle.timestamp !== w.timestamp) throw new IcnError('POM_FORMAT', 'fuel_limit/timestamp differ from the bundle');
