@@ -50,10 +50,31 @@ describe('process backend', () => {
     expect(r.convergedAfterMs).not.toBeNull();
   }, 40_000);
 
-  it('refuses steps icn-node has no API for, before spawning anything', async () => {
-    const d: ScenarioDef = { ...def, steps: [...def.steps, { at: 3000, do: 'deploy', node: 0, contract: 'calculator' }] };
-    await expect(runProcessScenario(d, { seed: 1n, repoRoot })).rejects.toThrow(/cannot run steps\[8\] deploy/);
-  });
+  it('replays deployments and executions: messages and receipts byte-identical, roots equal to the sim', async () => {
+    const d: ScenarioDef = {
+      format: 'icn-scenario/v1',
+      name: 'deploy-execute-3',
+      description: 'node 0 deploys Calculator with node 1 as co-participant; a forged deployment; executions on two nodes, one refused',
+      nodes: 3,
+      faults: 'delay=1-10',
+      tickIntervalMs: 100,
+      horizonMs: 10_000,
+      steps: [
+        { at: 0, do: 'attest_all', score: '0.8' },
+        { at: 200, do: 'deploy', node: 0, contract: 'calculator', participants: [0, 1] },
+        { at: 250, do: 'deploy', node: 2, contract: 'calculator', as: 'forged', tamper: 'deployer_signature' },
+        { at: 1200, do: 'execute', node: 1, contract: 'calculator', rule: 'add', args: [{ Int: 5 }, { Int: 3 }], caller: 0, expect: { Int: 8 } },
+        { at: 1200, do: 'execute', node: 0, contract: 'calculator', rule: 'mul', args: [{ Int: 6 }, { Int: 7 }], caller: 1, expect: { Int: 42 } },
+        { at: 1300, do: 'execute', node: 2, contract: 'calculator', rule: 'add', args: [{ Int: 1 }, { Int: 1 }], caller: 2, expect: 'unauthorized' },
+      ],
+      expect: [{ check: 'installed', contract: 'calculator', equals: true }, { check: 'installed', contract: 'forged', equals: false }, { check: 'executions' }, { check: 'converged' }],
+    };
+    const r = await runProcessScenario(d, { seed: 3n, repoRoot, convergeTimeoutMs: 15_000 });
+    expect(r.sim.ok, JSON.stringify(r.sim.checks)).toBe(true);
+    expect(r.verified).toBe(4); // the honest deployment and three executions (two receipts, one refusal)
+    expect(r.roots).toEqual(r.sim.stateRoots);
+    expect(r.equal).toBe(true);
+  }, 40_000);
 
   it('names every simulator-only fault parameter it ignores', () => {
     expect(ignoredFaults(parseFaults('none'))).toEqual([]);
