@@ -159,6 +159,7 @@ describe('contract executions over gossip, verified by replay', () => {
         expect(x.node.ledger.balance(C.node.id, 'credits')).toBe(0n); // the forged payment stands nowhere
         expect(x.node.ledger.balance(B.node.id, 'credits')).toBe(5n); // the honest one everywhere
         expect([...x.nc.executions!.poms.values()].every((p) => p.verdict === 'confirmed' && p.accused === D.node.id)).toBe(true);
+        expect(await metricValue(x.node.metrics.registry, 'icn_pom_published_total')).toBeLessThanOrEqual(1); // one accusation per receipt and node
       }
       expect(await metricValue(D.node.metrics.registry, 'icn_pom_published_total')).toBe(0); // nobody accuses itself
       expect(await metricValue(A.node.metrics.registry, 'icn_pom_verified_total', { verdict: 'confirmed' })).toBeGreaterThanOrEqual(1);
