@@ -30,7 +30,7 @@ import type { FuncType, Instr, ValType, WasmModule } from '../binary/types.js';
 import { blockSig } from './compile.js';
 import { GENERIC } from './generic.js';
 import { planCharges } from './metering.js';
-import type { FuncInst, Instance } from './store.js';
+import type { FuncInst, Instance, Val } from './store.js';
 
 /**
  * How deep the JS tier nests native calls before handing a call to the run loop, in JS variables
@@ -41,7 +41,7 @@ import type { FuncInst, Instance } from './store.js';
 export const JS_TIER_WEIGHT = 32768;
 
 const PFX: Record<string, string> = { i32: 'i', i64: 'j', f32: 'f', f64: 'd', funcref: 'r', externref: 'r' };
-const INIT: Record<string, string> = { i32: '0', i64: '0n', f32: '0', f64: '0n', funcref: 'null', externref: 'null' };
+const INIT: Record<string, string> = { i32: '0', i64: '0n', f32: '0', f64: '0', funcref: 'null', externref: 'null' };
 
 export interface JsTierInput {
   module: WasmModule;
@@ -65,7 +65,9 @@ export function generateInstance(input: JsTierInput): { source: string; defined:
     defined.push(fi);
     parts.push(genFunction(input, fi, nImported, shared));
   }
-  const source = `"use strict";\nconst FUNCS = R.inst.funcs, TABLES = R.inst.tables, GLOBALS = R.inst.globals, MEM = R.inst.mems[0];\nconst trap = R.trap, oob = R.oob, oof = R.oof, jsFn = R.jsFn, deep = R.deep, special = R.special, growMemory = R.growMemory, G = R.G;\n${shared.text()}\n${parts.join('\n')}\nreturn [${defined.map((f) => `fn_${f}`).join(', ')}];\n`;
+  const source = `"use strict";\nconst FUNCS = R.inst.funcs, TABLES = R.inst.tables, GLOBALS = R.inst.globals, MEM = R.inst.mems[0];\nconst trap = R.trap, oob = R.oob, oof = R.oof, jsFn = R.jsFn, deep = R.deep, special = R.special, growMemory = R.growMemory, G = R.G;\n` +
+    `const NC = R.N.nanConfig, nearest = R.N.nearest, d2b = R.d2b, b2d = R.b2d, f2b = R.f2b, b2f = R.b2f, N_f64Abs = R.N.f64Abs, N_f64Neg = R.N.f64Neg, N_f32Abs = R.N.f32Abs, N_f32Neg = R.N.f32Neg, N_f64Copysign = R.N.f64Copysign, N_f32Copysign = R.N.f32Copysign;\n` +
+    `${shared.text()}\n${parts.join('\n')}\nreturn [${defined.map((f) => `fn_${f}`).join(', ')}];\n`;
   return { source, defined };
 }
 
@@ -97,8 +99,8 @@ interface Ctl {
 const LOADS: Record<string, [number, (ea: string) => string]> = {
   'i32.load': [4, (e) => `MV.getInt32(${e}, true)`],
   'i64.load': [8, (e) => `MV.getBigInt64(${e}, true)`],
-  'f32.load': [4, (e) => `MV.getInt32(${e}, true)`],
-  'f64.load': [8, (e) => `MV.getBigInt64(${e}, true)`],
+  'f32.load': [4, (e) => `(tv = MV.getFloat32(${e}, true)) === tv ? tv : BigInt(MV.getInt32(${e}, true))`],
+  'f64.load': [8, (e) => `(tv = MV.getFloat64(${e}, true)) === tv ? tv : MV.getBigInt64(${e}, true)`],
   'i32.load8_s': [1, (e) => `(MB[${e}] << 24) >> 24`],
   'i32.load8_u': [1, (e) => `MB[${e}]`],
   'i32.load16_s': [2, (e) => `MV.getInt16(${e}, true)`],
@@ -112,15 +114,85 @@ const LOADS: Record<string, [number, (ea: string) => string]> = {
 };
 const STORES: Record<string, [number, (ea: string, v: string) => string]> = {
   'i32.store': [4, (e, v) => `MV.setInt32(${e}, ${v}, true)`],
-  'f32.store': [4, (e, v) => `MV.setInt32(${e}, ${v}, true)`],
+  'f32.store': [4, (e, v) => `typeof ${v} === 'number' ? MV.setFloat32(${e}, ${v}, true) : MV.setInt32(${e}, Number(${v}), true)`],
   'i64.store': [8, (e, v) => `MV.setBigInt64(${e}, ${v}, true)`],
-  'f64.store': [8, (e, v) => `MV.setBigInt64(${e}, ${v}, true)`],
+  'f64.store': [8, (e, v) => `typeof ${v} === 'number' ? MV.setFloat64(${e}, ${v}, true) : MV.setBigInt64(${e}, ${v}, true)`],
   'i32.store8': [1, (e, v) => `MB[${e}] = ${v}`],
   'i32.store16': [2, (e, v) => `MV.setInt16(${e}, ${v}, true)`],
   'i64.store8': [1, (e, v) => `MB[${e}] = Number(${v} & 0xffn)`],
   'i64.store16': [2, (e, v) => `MV.setUint16(${e}, Number(${v} & 0xffffn), true)`],
   'i64.store32': [4, (e, v) => `MV.setUint32(${e}, Number(${v} & 0xffffffffn), true)`],
 };
+
+/*
+ * Floats. Inside the JS tier an f32/f64 that is not a NaN is held as its value (a JS number: exact
+ * for f64, Math.fround-exact for f32, -0 and infinities included), and a NaN as a bigint of its bit
+ * pattern (f64: the signed 64-bit pattern as elsewhere; f32: the signed 32-bit pattern), so NaN
+ * payloads and signs are never left to V8's handling of NaN doubles. Every operator that can make a
+ * NaN from non-NaNs checks its result, and a NaN operand of a NaN-producing operator gives the
+ * canonical NaN (nanConfig), exactly the dc-float rule. Bitwise operators on a NaN (neg, abs,
+ * copysign) and everything rare go through numeric.ts on bits. Values enter and leave the tier as
+ * bits (toJsRep / fromJsRep): at invoke, host calls, the run loop, globals and memory.
+ */
+const scratch = new ArrayBuffer(8);
+const SF32 = new Float32Array(scratch, 0, 1);
+const SI32 = new Int32Array(scratch, 0, 1);
+const SF64 = new Float64Array(scratch);
+const SI64 = new BigInt64Array(scratch);
+/** f64 JS-tier value → bits. */
+export function d2b(x: number | bigint): bigint {
+  if (typeof x === 'number') {
+    SF64[0] = x;
+    return SI64[0]!;
+  }
+  return x;
+}
+/** f64 bits → JS-tier value. */
+export function b2d(bits: bigint): number | bigint {
+  SI64[0] = bits;
+  const v = SF64[0]!;
+  return v === v ? v : bits;
+}
+/** f32 JS-tier value → bits. */
+export function f2b(x: number | bigint): number {
+  if (typeof x === 'number') {
+    SF32[0] = x;
+    return SI32[0]!;
+  }
+  return Number(x);
+}
+/** f32 bits → JS-tier value. */
+export function b2f(bits: number): number | bigint {
+  SI32[0] = bits;
+  const v = SF32[0]!;
+  return v === v ? v : BigInt(bits);
+}
+/** An interpreter value (bits for floats) → the JS tier's representation. */
+export function toJsRep(t: ValType, v: Val): unknown {
+  return t === 'f64' ? b2d(v as bigint) : t === 'f32' ? b2f(v as number) : v;
+}
+/** The JS tier's representation → an interpreter value. */
+export function fromJsRep(t: ValType, v: unknown): Val {
+  return t === 'f64' ? d2b(v as number | bigint) : t === 'f32' ? f2b(v as number | bigint) : (v as Val);
+}
+const numLit = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
+function f32Literal(bits: number): string {
+  const v = b2f(bits);
+  return typeof v === 'number' ? numLit(v) : `${v}n`;
+}
+function f64Literal(bits: bigint): string {
+  const v = b2d(BigInt.asIntN(64, bits));
+  return typeof v === 'number' ? numLit(v) : `${v}n`;
+}
+const CN = { d: 'NC.nan64', f: 'BigInt(NC.nan32)' };
+const num = (a: string): string => `typeof ${a} === 'number'`;
+const both = (a: string, b: string): string => `typeof ${a} === 'number' && typeof ${b} === 'number'`;
+/** A NaN-producing operator: computed on values, a NaN result or operand gives the canonical NaN. */
+const arith = (k: 'd' | 'f', expr: string, a: string, b?: string): string =>
+  `${b === undefined ? num(a) : both(a, b)} ? ((tv = ${expr}) === tv ? tv : ${CN[k]}) : ${CN[k]}`;
+/** Generated conversions between bits and the JS tier's float values. */
+const toBits = (t: ValType, e: string): string => (t === 'f64' ? `d2b(${e})` : t === 'f32' ? `f2b(${e})` : e);
+const toValue = (t: ValType, e: string): string => (t === 'f64' ? `b2d(${e})` : t === 'f32' ? `b2f(${e})` : e);
 
 /** Inline JS for pure operators: (operands) → expression. Everything else goes through GENERIC. */
 const INLINE: Record<string, (a: string, b: string) => string> = {
@@ -175,11 +247,60 @@ const INLINE: Record<string, (a: string, b: string) => string> = {
   'i64.extend8_s': (a) => `BigInt.asIntN(8, ${a})`,
   'i64.extend16_s': (a) => `BigInt.asIntN(16, ${a})`,
   'i64.extend32_s': (a) => `BigInt.asIntN(32, ${a})`,
-  // reinterpretations: the representation is already the bits
-  'i32.reinterpret_f32': (a) => a,
-  'f32.reinterpret_i32': (a) => a,
-  'i64.reinterpret_f64': (a) => a,
-  'f64.reinterpret_i64': (a) => a,
+  // floats: values as doubles, NaNs as their bits (see "Floats" above); a NaN result is the canonical NaN
+  'i32.reinterpret_f32': (a) => `f2b(${a})`,
+  'f32.reinterpret_i32': (a) => `b2f(${a})`,
+  'i64.reinterpret_f64': (a) => `d2b(${a})`,
+  'f64.reinterpret_i64': (a) => `b2d(${a})`,
+  'f64.add': (a, b) => arith('d', `${a} + ${b}`, a, b),
+  'f64.sub': (a, b) => arith('d', `${a} - ${b}`, a, b),
+  'f64.mul': (a, b) => arith('d', `${a} * ${b}`, a, b),
+  'f64.div': (a, b) => arith('d', `${a} / ${b}`, a, b),
+  'f64.sqrt': (a) => arith('d', `Math.sqrt(${a})`, a),
+  'f32.add': (a, b) => arith('f', `Math.fround(${a} + ${b})`, a, b),
+  'f32.sub': (a, b) => arith('f', `Math.fround(${a} - ${b})`, a, b),
+  'f32.mul': (a, b) => arith('f', `Math.fround(${a} * ${b})`, a, b),
+  'f32.div': (a, b) => arith('f', `Math.fround(${a} / ${b})`, a, b),
+  'f32.sqrt': (a) => arith('f', `Math.fround(Math.sqrt(${a}))`, a),
+  'f64.min': (a, b) => `${both(a, b)} ? Math.min(${a}, ${b}) : ${CN.d}`,
+  'f64.max': (a, b) => `${both(a, b)} ? Math.max(${a}, ${b}) : ${CN.d}`,
+  'f32.min': (a, b) => `${both(a, b)} ? Math.min(${a}, ${b}) : ${CN.f}`,
+  'f32.max': (a, b) => `${both(a, b)} ? Math.max(${a}, ${b}) : ${CN.f}`,
+  'f64.ceil': (a) => `${num(a)} ? Math.ceil(${a}) : ${CN.d}`,
+  'f64.floor': (a) => `${num(a)} ? Math.floor(${a}) : ${CN.d}`,
+  'f64.trunc': (a) => `${num(a)} ? Math.trunc(${a}) : ${CN.d}`,
+  'f64.nearest': (a) => `${num(a)} ? nearest(${a}) : ${CN.d}`,
+  'f32.ceil': (a) => `${num(a)} ? Math.ceil(${a}) : ${CN.f}`,
+  'f32.floor': (a) => `${num(a)} ? Math.floor(${a}) : ${CN.f}`,
+  'f32.trunc': (a) => `${num(a)} ? Math.trunc(${a}) : ${CN.f}`,
+  'f32.nearest': (a) => `${num(a)} ? nearest(${a}) : ${CN.f}`,
+  'f64.abs': (a) => `${num(a)} ? Math.abs(${a}) : b2d(N_f64Abs(${a}))`,
+  'f64.neg': (a) => `${num(a)} ? -${a} : b2d(N_f64Neg(${a}))`,
+  'f32.abs': (a) => `${num(a)} ? Math.abs(${a}) : b2f(N_f32Abs(Number(${a})))`,
+  'f32.neg': (a) => `${num(a)} ? -${a} : b2f(N_f32Neg(Number(${a})))`,
+  'f64.copysign': (a, b) => `${both(a, b)} ? (${b} < 0 || (${b} === 0 && 1 / ${b} < 0) ? -Math.abs(${a}) : Math.abs(${a})) : b2d(N_f64Copysign(d2b(${a}), d2b(${b})))`,
+  'f32.copysign': (a, b) => `${both(a, b)} ? (${b} < 0 || (${b} === 0 && 1 / ${b} < 0) ? -Math.abs(${a}) : Math.abs(${a})) : b2f(N_f32Copysign(f2b(${a}), f2b(${b})))`,
+  'f64.eq': (a, b) => `${num(a)} && ${a} === ${b} ? 1 : 0`,
+  'f64.ne': (a, b) => `${num(a)} && ${a} === ${b} ? 0 : 1`,
+  'f64.lt': (a, b) => `${both(a, b)} && ${a} < ${b} ? 1 : 0`,
+  'f64.gt': (a, b) => `${both(a, b)} && ${a} > ${b} ? 1 : 0`,
+  'f64.le': (a, b) => `${both(a, b)} && ${a} <= ${b} ? 1 : 0`,
+  'f64.ge': (a, b) => `${both(a, b)} && ${a} >= ${b} ? 1 : 0`,
+  'f32.eq': (a, b) => `${num(a)} && ${a} === ${b} ? 1 : 0`,
+  'f32.ne': (a, b) => `${num(a)} && ${a} === ${b} ? 0 : 1`,
+  'f32.lt': (a, b) => `${both(a, b)} && ${a} < ${b} ? 1 : 0`,
+  'f32.gt': (a, b) => `${both(a, b)} && ${a} > ${b} ? 1 : 0`,
+  'f32.le': (a, b) => `${both(a, b)} && ${a} <= ${b} ? 1 : 0`,
+  'f32.ge': (a, b) => `${both(a, b)} && ${a} >= ${b} ? 1 : 0`,
+  'f64.promote_f32': (a) => `${num(a)} ? ${a} : ${CN.d}`,
+  'f32.demote_f64': (a) => `${num(a)} ? Math.fround(${a}) : ${CN.f}`,
+  'f64.convert_i32_s': (a) => a,
+  'f64.convert_i32_u': (a) => `${a} >>> 0`,
+  'f32.convert_i32_s': (a) => `Math.fround(${a})`,
+  'f32.convert_i32_u': (a) => `Math.fround(${a} >>> 0)`,
+  // Number(bigint) rounds correctly once; to f32 it would round twice, so those go through numeric.ts
+  'f64.convert_i64_s': (a) => `Number(${a})`,
+  'f64.convert_i64_u': (a) => `Number(BigInt.asUintN(64, ${a}))`,
 };
 
 /** Operators the run loop implements in its own switch, called here as numeric.ts functions. */
@@ -392,12 +513,14 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
         break;
       case 'global.get': {
         const g = shared.use(`G${x.idx}`, `GLOBALS[${x.idx}]`);
-        emit(`${push(inst.globals[x.idx!]!.type)} = ${g}.value;`);
+        const t = inst.globals[x.idx!]!.type;
+        emit(`${push(t)} = ${toValue(t, `${g}.value`)};`);
         break;
       }
       case 'global.set': {
         const g = shared.use(`G${x.idx}`, `GLOBALS[${x.idx}]`);
-        emit(`${g}.value = ${pop()};`);
+        const t = inst.globals[x.idx!]!.type;
+        emit(`${g}.value = ${toBits(t, pop())};`);
         break;
       }
       case 'table.get': {
@@ -433,13 +556,13 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
         emit(`${push('i32')} = ${(x.value as number) | 0};`);
         break;
       case 'f32.const':
-        emit(`${push('f32')} = ${(x.value as number) | 0};`);
+        emit(`${push('f32')} = ${f32Literal((x.value as number) | 0)};`);
         break;
       case 'i64.const':
         emit(`${push('i64')} = ${BigInt.asIntN(64, x.value as bigint)}n;`);
         break;
       case 'f64.const':
-        emit(`${push('f64')} = ${BigInt.asIntN(64, x.value as bigint)}n;`);
+        emit(`${push('f64')} = ${f64Literal(x.value as bigint)};`);
         break;
       case 'ref.null':
         emit(`${push(x.refType ?? 'funcref')} = null;`);
@@ -483,7 +606,9 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
           if (inl !== undefined) emit(`${r} = ${inl(a, b)};`);
           else {
             const fn = nh !== undefined ? shared.use(`n_${nh}`, `R.N.${nh}`) : helper(x.op);
-            emit(`${info.trap ? save + ' ' : ''}${r} = ${fn}(${sig.params.length === 2 ? `${a}, ${b}` : a});`);
+            // numeric.ts works on bits: floats are converted in and out
+            const args = sig.params.length === 2 ? `${toBits(sig.params[0]!, a)}, ${toBits(sig.params[1]!, b)}` : toBits(sig.params[0]!, a);
+            emit(`${info.trap ? save + ' ' : ''}${r} = ${toValue(sig.results[0]!, `${fn}(${args})`)};`);
           }
           break;
         }
@@ -517,6 +642,7 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
   ];
   if (locals.length > 0) head.push(`let ${locals.join(', ')};`);
   if (stackVars.length > 0) head.push(`let ${stackVars.join(', ')};`);
+  if (out.some((l) => l.includes('tv'))) temps.add('tv');
   if (temps.size > 0) head.push(`let ${[...temps].map((t) => `${t} = ${t === 'ea' || t === 'tk' ? '0' : 'null'}`).join(', ')};`);
   if (hasMem) head.push('let MB = MEM.bytes, MV = MEM.view, ML = MB.length;');
   return `${head.join('\n')}\n${out.join('\n')}\n}`;

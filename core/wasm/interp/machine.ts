@@ -11,7 +11,7 @@ import { trapFromIcnCode } from '../traps.js';
 import type { WasmModule } from '../binary/types.js';
 import { compileFunction, X_BR, X_BR_IF, X_BR_IF_0, X_BR_TABLE, X_CHARGE, X_IF, X_JMP, X_RETURN, type BranchTarget, type Compiled } from './compile.js';
 import { GENERIC } from './generic.js';
-import { generateInstance, JS_TIER_WEIGHT } from './jit.js';
+import { b2d, b2f, d2b, f2b, fromJsRep, generateInstance, JS_TIER_WEIGHT, toJsRep } from './jit.js';
 import * as N from './numeric.js';
 import { WasmTrap } from './numeric.js';
 import { defaultValue, growMemory, growTable, PAGE, type FuncInst, type Instance, type MemInst, type TableInst, type Val } from './store.js';
@@ -88,9 +88,10 @@ export class Machine {
     if (f.jsOwner === this) return f.js!;
     if (f.host) {
       const n = f.type.results.length;
+      const { params, results } = f.type;
       const fn: JsFn = (...args) => {
-        const r = this.callHost(f, args);
-        return n === 0 ? undefined : n === 1 ? r[0] : r;
+        const r = this.callHost(f, args.map((a, i) => fromJsRep(params[i]!, a)));
+        return n === 0 ? undefined : n === 1 ? toJsRep(results[0]!, r[0]!) : r.map((x, i) => toJsRep(results[i]!, x));
       };
       f.js = fn;
       f.jsOwner = this;
@@ -117,7 +118,11 @@ export class Machine {
       oob: (ea: number, w: number) => new WasmTrap('memory_oob', `access of ${w} bytes at ${ea}`),
       oof: (c: number) => new WasmTrap('out_of_fuel', `charge ${c} with ${this.fuelLeft} left`),
       jsFn: (f: FuncInst) => this.jsFn(f),
-      deep: (f: FuncInst, args: Val[]) => this.run(f, args),
+      deep: (f: FuncInst, args: unknown[]) => this.run(f, args.map((a, i) => fromJsRep(f.type.params[i]!, a))).map((x, i) => toJsRep(f.type.results[i]!, x)),
+      d2b,
+      b2d,
+      f2b,
+      b2f,
       special: (o: number, ia: number, ib: number, args: Val[], fi: number, at: number) => this.jsSpecial(o, ia, ib, args, inst, fi, at),
       growMemory,
     };
@@ -197,9 +202,10 @@ export class Machine {
     this.jsWeight = 0;
     try {
       if (this.tier === 'loop') return this.run(f, args);
-      const r = this.jsFn(f)(...args);
-      const n = f.type.results.length;
-      return n === 0 ? [] : n === 1 ? [r as Val] : (r as Val[]);
+      const { params, results } = f.type;
+      const r = this.jsFn(f)(...args.map((a, i) => toJsRep(params[i]!, a) as Val));
+      const n = results.length;
+      return n === 0 ? [] : n === 1 ? [fromJsRep(results[0]!, r)] : (r as unknown[]).map((x, i) => fromJsRep(results[i]!, x));
     } catch (e) {
       if (e instanceof RangeError && /call stack/i.test(e.message)) {
         throw new IcnError('HARNESS_FAULT', `the interpreter's JS tier ran out of native stack (a bug: it nests at most ${JS_TIER_WEIGHT} units of frame weight): ${e.message}`);

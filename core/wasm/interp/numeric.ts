@@ -168,7 +168,7 @@ export const i64ExtendI32U = (x: number): bigint => BigInt(x >>> 0);
 
 // ---- floats: helpers ----
 /** Round half to even, keeping the sign of zero (x is a finite or infinite double). */
-function nearest(x: number): number {
+export function nearest(x: number): number {
   if (!Number.isFinite(x) || Math.abs(x) >= 4503599627370496) return x; // NaN handled by caller; ≥2^52 is integral
   let r = Math.round(x); // half up
   if (r - x === 0.5 && r % 2 !== 0) r -= 1; // a tie rounded up to odd: take the even neighbour

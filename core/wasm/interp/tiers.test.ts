@@ -19,6 +19,7 @@ const WAT = `(module
   (memory 1 4) (data (i32.const 16) "abcdefgh")
   (table 4 funcref) (elem (i32.const 0) $sq $neg)
   (global $g (mut i64) (i64.const -5))
+  (global $gf (mut f64) (f64.const 0))
   (func $sq (type $ii) (i32.mul (local.get 0) (local.get 0)))
   (func $neg (type $ii) (i32.sub (i32.const 0) (local.get 0)))
   (func $rec (export "rec") (param i32) (result i32) local.get 0 i32.const 1 i32.add call $rec)
@@ -54,6 +55,14 @@ const WAT = `(module
     (call $log (local.get 1) (i32.const 8)))
   (func (export "grow") (param i32) (result i32)
     (drop (memory.grow (local.get 0))) (i32.store (i32.const 70000) (i32.const 1)) (memory.size))
+  (func (export "defaults") (result f32 f64 i64 i32) (local f32 f64 i64 i32)
+    (f32.max (local.get 0) (f32.const -1)) (f64.max (local.get 1) (f64.const -1)) (local.get 2) (local.get 3))
+  (func (export "fmix") (param f32 f64) (result f32 f64 i32)
+    (f32.store (i32.const 32) (f32.neg (local.get 0))) (f64.store (i32.const 40) (f64.copysign (local.get 1) (f64.const -0)))
+    (global.set $gf (f64.abs (f64.load (i32.const 40))))
+    (f32.min (f32.load (i32.const 32)) (f32.demote_f64 (global.get $gf)))
+    (f64.nearest (f64.reinterpret_i64 (i64.load (i32.const 40))))
+    (f64.ne (f64.promote_f32 (local.get 0)) (local.get 1)))
   (func (export "flt") (param f64 f32) (result f64)
     (f64.add (f64.mul (local.get 0) (f64.promote_f32 (local.get 1))) (f64.sqrt (local.get 0)))))`;
 
@@ -79,6 +88,8 @@ describe('interpreter tiers: JS translation and run loop agree on every field', 
     ['div', ['i32:-2147483648', 'i32:-1']], ['div', ['i32:7', 'i32:0']], ['div', ['i32:-7', 'i32:2']],
     ['bulk', ['i32:100', 'i32:200', 'i32:50']], ['bulk', ['i32:65530', 'i32:0', 'i32:50']],
     ['grow', ['i32:1']], ['grow', ['i32:0']], ['grow', ['i32:9']],
+    ['defaults', []], ['fmix', ['f32:0x7fa00001', 'f64:0x7ff4000000000001']], ['fmix', ['f32:0xbf800000', 'f64:0x4004000000000000']],
+    ['fmix', ['f32:0x80000000', 'f64:0xfff0000000000000']], ['fmix', ['f32:0xff800001', 'f64:0x0000000000000001']],
     ['flt', ['f64:0x7ff4000000000001', 'f32:0x3f800000']], ['flt', ['f64:0x4000000000000000', 'f32:0xffc00001']],
   ];
   it.each(cases)('%s(%s)', (name, args) => {
