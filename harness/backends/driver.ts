@@ -262,6 +262,11 @@ export async function runOnCluster(backend: string, def: ScenarioDef, o: Backend
       if (cluster.isolate && only === undefined) {
         const x = isolated(cuts) ?? null;
         if (x !== isolatedNow) {
+          if (isolatedNow !== null && cluster.isUp(isolatedNow)) {
+            // What the cut node saw: its links time out once nothing crosses (evidence the cut was real).
+            const p = await request(cluster.url(isolatedNow), 'GET', '/peers').catch(() => null);
+            log(`t=${t}ms: node ${isolatedNow} linked to ${p ? (p.json.peers as string[]).length : '?'} peer(s) before reconnecting`);
+          }
           log(`t=${t}ms: ${x === null ? `reconnect node ${isolatedNow} to the network` : `disconnect node ${x} from the network`}`);
           if (isolatedNow !== null && x !== null) await cluster.isolate(null);
           await cluster.isolate(x);
