@@ -49,6 +49,8 @@ export async function runBackend(backend: Exclude<Backend, 'sim'>, r: BackendRun
     if (r.json) continue;
     for (const l of res.header) r.out(l);
     if (!res.sim.ok) for (const c of res.sim.checks.filter((c) => !c.ok)) r.out(`  sim FAIL ${c.check}: ${c.detail}`);
+    const simDistinct = new Set(res.sim.stateRoots).size;
+    if (simDistinct > 1) r.out(`  note: the simulator's own nodes end with ${simDistinct} distinct roots: where they depend on arrival order, a real network cannot be expected to reproduce them`);
     res.roots.forEach((h, i) => r.out(`  node ${i}: ${h ?? 'down'}${h === res.sim.stateRoots[i] ? '' : ` (sim: ${res.sim.stateRoots[i] ?? 'down'})`}`));
     r.out(`  steps verified byte-for-byte against the sim: ${res.verified}; restarts ${res.restarts}`);
     r.out(`  converged: ${res.convergedAfterMs === null ? 'not within the budget' : `${res.convergedAfterMs} ms after the last event`}; setup ${res.setupMs} ms; replay+convergence ${res.wallMs} ms`);
