@@ -1,10 +1,12 @@
 /**
  * Speed of the reference interpreter as a ratio to raw V8 (tinybench), on the engine benchmark's
- * integer kernels (bench/wasm/*.wat) and its float kernel. Both run the same kernel with the same
+ * integer kernels (bench/wasm/*.wat) and its float kernel. All run the same kernel with the same
  * argument in the same process and the same run; the figure is raw-V8 median latency divided by
- * the interpreter's (higher is better; the target is ≥ 1/30 on integer kernels). The interpreter
- * meters fuel and stack as it runs (as the instrumented module does); results and fuel are checked
- * equal to the instrumented module on V8 before timing.
+ * the interpreter's (higher is better; the target is ≥ 1/30 on integer kernels), for both tiers of
+ * the interpreter: the JS tier (the default: each function translated to JS once) and the run loop
+ * (what the trace and frames past the JS tier's depth use). The interpreter meters fuel and stack
+ * as it runs (as the instrumented module does); results and fuel of both tiers are checked equal to
+ * the instrumented module on V8 before timing.
  *
  *   npm run bench:interp [-- --quick] [-- --json]
  */
@@ -68,20 +70,27 @@ async function kernel(k: Kernel) {
   const want = (dc.exports.run as (n: number) => number)(k.arg);
   const wantFuel = FUEL - fuel.value;
 
-  const machine = machineFor(k.profile);
   const limits = getProfile(k.profile).limits!;
-  const inst = instantiate(decodeModule(bytes), () => undefined, machine, { maxMemoryPages: limits.maxMemoryPages, maxTableElements: limits.maxTableElements });
-  const f = inst.exports.get('run')!.value as FuncInst;
-  const interpRun = (): number => {
-    machine.setFuel(FUEL);
-    return machine.invoke(f, [k.arg])[0] as number;
+  const runner = (tier: 'js' | 'loop'): (() => number) => {
+    const machine = machineFor(k.profile, undefined, false, tier);
+    const inst = instantiate(decodeModule(bytes), () => undefined, machine, { maxMemoryPages: limits.maxMemoryPages, maxTableElements: limits.maxTableElements });
+    const f = inst.exports.get('run')!.value as FuncInst;
+    const run = (): number => {
+      machine.setFuel(FUEL);
+      return machine.invoke(f, [k.arg])[0] as number;
+    };
+    const got = run();
+    if (got !== want || machine.fuelUsed() !== wantFuel) throw new Error(`${k.name}: V8 dc ${want} (fuel ${wantFuel}) ≠ interp ${tier} ${got} (fuel ${machine.fuelUsed()})`);
+    return run;
   };
-  const got = interpRun();
-  if (got !== want || machine.fuelUsed() !== wantFuel) throw new Error(`${k.name}: V8 dc ${want} (fuel ${wantFuel}) ≠ interp ${got} (fuel ${machine.fuelUsed()})`);
+  const interpRun = runner('js');
+  const loopRun = runner('loop');
 
   const ratios: number[] = [];
+  const loopRatios: number[] = [];
   let rawMs = 0;
   let interpMs = 0;
+  let loopMs = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const bench = new Bench({ time: TIME, warmupTime: quick ? 100 : 300 });
     bench.add('raw', () => {
@@ -90,13 +99,23 @@ async function kernel(k: Kernel) {
     bench.add('interp', () => {
       interpRun();
     });
+    bench.add('loop', () => {
+      loopRun();
+    });
     await bench.run();
     rawMs = p50(bench.tasks[0]);
     interpMs = p50(bench.tasks[1]);
+    loopMs = p50(bench.tasks[2]);
     ratios.push(rawMs / interpMs);
+    loopRatios.push(rawMs / loopMs);
   }
   const speed = median(ratios);
-  return { kernel: k.name, integer: k.integer, result: want, fuelUsed: wantFuel.toString(), rawMs, interpMs, speedVsRaw: speed, oneIn: 1 / speed, ratios, fuelPerMsInterp: Number(wantFuel) / interpMs };
+  const loopSpeed = median(loopRatios);
+  return {
+    kernel: k.name, integer: k.integer, result: want, fuelUsed: wantFuel.toString(), rawMs, interpMs, loopMs,
+    speedVsRaw: speed, oneIn: 1 / speed, ratios, fuelPerMsInterp: Number(wantFuel) / interpMs,
+    loopSpeedVsRaw: loopSpeed, loopOneIn: 1 / loopSpeed, loopRatios,
+  };
 }
 
 async function main(): Promise<void> {
@@ -108,10 +127,12 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`reference interpreter vs raw V8 (node ${process.versions.node}; median of ${ROUNDS} rounds; speed = raw time / interp time)\n`);
   for (const r of rows) {
-    process.stdout.write(`  ${r.kernel.padEnd(44)} raw ${r.rawMs.toFixed(3).padStart(8)} ms  interp ${r.interpMs.toFixed(2).padStart(9)} ms  speed 1/${r.oneIn.toFixed(1).padEnd(6)} ${(r.fuelPerMsInterp / 1000).toFixed(1)} M fuel/s\n`);
+    process.stdout.write(
+      `  ${r.kernel.padEnd(44)} raw ${r.rawMs.toFixed(3).padStart(7)} ms  JS tier ${r.interpMs.toFixed(3).padStart(7)} ms  speed 1/${r.oneIn.toFixed(1).padEnd(6)} ${(r.fuelPerMsInterp / 1000).toFixed(0).padStart(5)} M fuel/s   run loop ${r.loopMs.toFixed(2).padStart(7)} ms  1/${r.loopOneIn.toFixed(0)}\n`,
+    );
   }
-  const ints = rows.filter((r) => r.integer).map((r) => r.speedVsRaw);
-  process.stdout.write(`  integer kernels: median speed 1/${(1 / median(ints)).toFixed(1)} of raw V8 (target ≥ 1/30)\n`);
+  const ints = rows.filter((r) => r.integer);
+  process.stdout.write(`  integer kernels: median speed 1/${(1 / median(ints.map((r) => r.speedVsRaw))).toFixed(1)} of raw V8 (target ≥ 1/30), slowest 1/${Math.max(...ints.map((r) => r.oneIn)).toFixed(1)}; run loop 1/${(1 / median(ints.map((r) => r.loopSpeedVsRaw))).toFixed(0)}\n`);
 }
 
 main().catch((e: unknown) => {
