@@ -303,6 +303,13 @@ const INLINE: Record<string, (a: string, b: string) => string> = {
   'f64.convert_i64_u': (a) => `Number(BigInt.asUintN(64, ${a}))`,
 };
 
+/** Operators that end a straight run for fuel merging: control, calls, growth and bulk operators (they reload the fuel). */
+const NOT_PLAIN = new Set([
+  'block', 'loop', 'if', 'else', 'end', 'br', 'br_if', 'br_table', 'return', 'unreachable', 'call', 'call_indirect',
+  'memory.grow', 'memory.init', 'memory.copy', 'memory.fill', 'data.drop', 'table.init', 'table.copy', 'table.fill', 'table.grow', 'elem.drop',
+]);
+const PLAIN = (x: Instr): boolean => !NOT_PLAIN.has(opInfo(x.op)!.name);
+
 /** Operators the run loop implements in its own switch, called here as numeric.ts functions. */
 const NUMERIC: Record<string, string> = {
   'i32.ctz': 'i32Ctz', 'i32.popcnt': 'i32Popcnt',
@@ -342,7 +349,8 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
   const emit = (s: string): void => {
     out.push(s);
   };
-  const save = 'M.fuelLeft = fl;';
+  /** Writes the fuel back before anything that may trap or call (inside a merged run: with the refund). */
+  let save = 'M.fuelLeft = fl;';
   const reload = hasMem ? 'fl = M.fuelLeft; MB = MEM.bytes; MV = MEM.view; ML = MB.length;' : 'fl = M.fuelLeft;';
   const retCode = (): string => {
     const n = type.results.length;
@@ -393,10 +401,10 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
   const helper = (op: number): string => shared.use(`g_${op.toString(16)}`, `G.get(${op}).fn`);
 
   const ins = body.body;
+  const chargeCode = (c: number): string => `if (fl < ${c}) { ${save} throw oof(${c}); } fl -= ${c};`;
   for (let i = 0; i < ins.length; i++) {
     const x: Instr = ins[i]!;
-    const info = opInfo(x.op)!;
-    const nm = info.name;
+    const nm = opInfo(x.op)!.name;
     const cur = ctl[ctl.length - 1]!;
     if (cur.dead) {
       // only the structure matters until this arm ends
@@ -411,7 +419,45 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
       if (nm !== 'else' && nm !== 'end') continue;
     }
     const charge = plan.chargeAt[i];
-    if (charge !== undefined && !cur.dead) emit(`if (fl < ${charge}) { ${save} throw oof(${charge}); } fl -= ${charge};`);
+    if (charge !== undefined && !cur.dead) {
+      // A straight run of several metered segments (split only by operators that may trap): one
+      // comparison for all of them when the fuel covers the whole run, and a trap inside it gives
+      // back the charges of the segments after it. Otherwise (the fuel may run out inside), the
+      // segments are charged one by one, as everywhere else.
+      let end = i;
+      while (end < ins.length && PLAIN(ins[end]!)) end++;
+      const inRun: number[] = [];
+      for (let q = i; q < end; q++) if (plan.chargeAt[q] !== undefined) inRun.push(q);
+      if (inRun.length >= 2) {
+        const total = inRun.reduce((n, q) => n + plan.chargeAt[q]!, 0);
+        const snapshot = ts.slice();
+        emit(`if (fl >= ${total}) { fl -= ${total};`);
+        for (let q = i; q < end; q++) {
+          const after = inRun.reduce((n, p) => (p > q ? n + plan.chargeAt[p]! : n), 0);
+          save = after === 0 ? 'M.fuelLeft = fl;' : `M.fuelLeft = fl + ${after};`;
+          instr(ins[q]!);
+        }
+        save = 'M.fuelLeft = fl;';
+        emit('} else {');
+        ts.length = 0;
+        ts.push(...snapshot);
+        for (let q = i; q < end; q++) {
+          const c = plan.chargeAt[q];
+          if (c !== undefined) emit(chargeCode(c));
+          instr(ins[q]!);
+        }
+        emit('}');
+        i = end - 1;
+        continue;
+      }
+      emit(chargeCode(charge));
+    }
+    instr(x);
+  }
+
+  function instr(x: Instr): void {
+    const info = opInfo(x.op)!;
+    const nm = info.name;
     switch (nm) {
       case 'nop':
         break;

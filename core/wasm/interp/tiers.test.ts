@@ -48,6 +48,10 @@ const WAT = `(module
     (i64.add (global.get $g) (i64.load (i32.const 8))))
   (func (export "oob") (param i32) (result i32)
     (i32.store (i32.const 0) (i32.const 42)) (i32.load (local.get 0)))
+  (func (export "straight") (param i32 i32 i32) (result i32)
+    (i32.store (i32.const 8) (i32.add (i32.load (local.get 0)) (i32.const 1)))
+    (i32.store8 (local.get 1) (i32.const 7))
+    (i32.div_u (i32.load (i32.const 8)) (local.get 2)))
   (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
   (func (export "bulk") (param i32 i32 i32)
     (memory.fill (local.get 0) (i32.const 9) (local.get 2))
@@ -120,6 +124,12 @@ describe('interpreter tiers: JS translation and run loop agree on every field', 
       }),
       { numRuns: 150 },
     );
+    for (const args of [['i32:0', 'i32:4', 'i32:3'], ['i32:65535', 'i32:4', 'i32:3'], ['i32:0', 'i32:65536', 'i32:3'], ['i32:0', 'i32:4', 'i32:0']]) {
+      for (let fuel = 0n; fuel <= 20n; fuel++) {
+        const r = both('straight', args, fuel);
+        expect(r.js).toEqual(r.loop);
+      }
+    }
     for (const fuel of [0n, 1n, 5n, 20n, 100n]) {
       const r = both('depth', ['i32:50'], fuel);
       expect(r.js).toEqual(r.loop);
