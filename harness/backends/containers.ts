@@ -7,7 +7,7 @@
  *    current sources into a private dist/ (never the shared one another build may be rewriting),
  *    production node_modules, bin/, contracts/. The tag is a hash of what goes in (core/ sources,
  *    package files, Dockerfile, bin/, contracts/, base image), so an unchanged tree reuses the
- *    image without compiling anything.
+ *    image without compiling anything; a new build removes this backend's older images.
  *  - Networks: `gossip` (daemons dial each other by alias `node-<i>` there) and `control` (the
  *    published HTTP ports the harness drives). A partition that isolates one node is a real
  *    `network disconnect` of that container from `gossip` (and `network connect` to heal it); the
@@ -154,6 +154,11 @@ export async function ensureImage(repoRoot: string, log: (line: string) => void)
     throw new IcnError('HARNESS_FAULT', `building the icn-node image failed: ${why}`);
   }
   log(`built ${tag} in ${Date.now() - t0} ms`);
+  // Earlier builds of this backend (other sources) are dead weight: remove them, best effort (an
+  // image a running container still uses is refused by the engine and stays).
+  const dk = client.container.dockerode;
+  const old = (await dk.listImages().catch(() => [])).flatMap((i) => (i.RepoTags ?? []).filter((t) => t.startsWith('localhost/icn-node:') && t !== tag && /:[0-9a-f]{16}$/.test(t)));
+  for (const t of old) await dk.getImage(t).remove().then(() => log(`removed the older image ${t}`), () => undefined);
   return tag;
 }
 
