@@ -180,6 +180,7 @@ function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boo
         return { status: 200, body: json(step(r.body, () => node.publish(topic as Topic, data))) };
       },
     },
+    { method: 'GET', pattern: '/ledger/heads', handler: () => ({ status: 200, body: { heads: [...node.ledger.heads()].sort() } }) },
     {
       method: 'GET',
       pattern: '/ledger/entries/:id',

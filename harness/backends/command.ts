@@ -38,7 +38,11 @@ export async function runBackend(backend: Exclude<Backend, 'sim'>, r: BackendRun
       res = await run(r.def, { seed, repoRoot: r.repoRoot, log: progress, ...(r.nodes ? { nodes: r.nodes } : {}), ...(r.faults ? { faults: r.faults } : {}) });
     } catch (e) {
       if (e instanceof IcnError && e.code === 'BACKEND_UNAVAILABLE') {
-        r.out(`unavailable: ${(e as Error).message}`);
+        r.out(`unavailable: ${e.message}`);
+        return EXIT.usage;
+      }
+      if (e instanceof IcnError && e.code === 'BACKEND_UNSUPPORTED') {
+        r.out(`unsupported: ${e.message}`);
         return EXIT.usage;
       }
       throw e;

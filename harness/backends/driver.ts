@@ -147,6 +147,19 @@ export async function request(base: string, method: 'GET' | 'POST', path: string
   return { status: r.status, json };
 }
 
+/** "@N" → node N's DID anywhere in a JSON value (scenario args, as the simulator substitutes them). */
+export function substNodes(x: unknown, ids: readonly string[]): unknown {
+  if (typeof x === 'string' && /^@-?[0-9]+$/.test(x)) {
+    const k = Number(x.slice(1));
+    const j = k < 0 ? ids.length + k : k;
+    if (j < 0 || j >= ids.length) throw new IcnError('SCENARIO_FORMAT', `${x}: node ${k} does not exist with ${ids.length} nodes`);
+    return ids[j];
+  }
+  if (Array.isArray(x)) return x.map((v) => substNodes(v, ids));
+  if (x !== null && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, substNodes(v, ids)]));
+  return x;
+}
+
 /** The gossip knobs a simulated node of this scenario has (icn.ts factory), as `--gossip-config` JSON. */
 export function gossipConfigFor(def: ScenarioDef, i: number, n: number): string | undefined {
   const topics = (def.gossip?.topics ?? {}) as Record<string, Record<string, number>>;
@@ -163,6 +176,11 @@ export async function runOnCluster(backend: string, def: ScenarioDef, o: Backend
   const log = o.log ?? (() => {});
   const t00 = Date.now();
   const n = o.nodes ?? def.nodes;
+  // Steps the daemons cannot be driven through: refused before anything starts.
+  const unsupported = def.steps.map((s, k) => [s, k] as const).filter(([s]) => s.do === 'governance' || (s.do === 'execute' && s.byzantine !== undefined));
+  if (unsupported.length) {
+    throw new IcnError('BACKEND_UNSUPPORTED', `scenario ${def.name}: the ${backend} backend cannot run ${unsupported.map(([s, k]) => `steps[${k}] ${s.do}${s.do === 'execute' ? ' (byzantine)' : ''}`).join(', ')}: icn-node has no API for governance decisions or for publishing a byzantine execution record`);
+  }
   const faults = planFaults(def, { seed: o.seed, ...(o.faults ? { faults: o.faults } : {}) }, n);
 
   // 1. The simulator's run: expected roots and the exact actions.
@@ -335,9 +353,16 @@ export async function runOnCluster(backend: string, def: ScenarioDef, o: Backend
           const x = a.execution!;
           const h = deployed.get(s.contract);
           if (!h) throw new IcnError('HARNESS_FAULT', `steps[${a.step}]: no deployment named ${s.contract} was replayed`);
-          // The simulator's node had the contract installed when it ran the call: wait for this daemon to have it too.
+          // The simulator's node had the contract installed when it ran the call: wait for this daemon to have it too,
           if (x.receipt || x.refused === 'CONTRACT_UNAUTHORIZED') await until(`node ${i} to install ${s.contract} (${h})`, async () => (await request(cluster.url(i), 'GET', `/contracts/${h}`)).status === 200, 30_000, 50);
-          const call = signCall(makeCall({ codeHash: h, rule: s.rule, args: s.args.map((v, j) => valueFromJson(v, `steps[${a.step}].args[${j}]`)), caller: ids[x.caller]!, timestamp: x.timestamp, nonce: `steps[${a.step}]` }), keys[x.caller]!);
+          if (x.receipt) {
+            // at the contract state the simulator's node ran it from (executions of other nodes adopted by replay),
+            await until(`node ${i} to hold ${s.contract}'s state ${x.receipt.stateRootBefore}`, async () => (await request(cluster.url(i), 'GET', `/contracts/${h}`)).json.stateRoot === x.receipt!.stateRootBefore, 30_000, 50);
+            // and, for a rule that writes the ledger, at the ledger heads its entry takes as parents.
+            if (x.receipt.ledgerOps.length) await until(`node ${i} to hold ledger heads ${x.heads.join(',')}`, async () => canonicalString((await request(cluster.url(i), 'GET', '/ledger/heads')).json.heads as CanonicalValue) === canonicalString(x.heads), 30_000, 50);
+          }
+          const args = s.args.map((v, j) => valueFromJson(substNodes(v, ids), `steps[${a.step}].args[${j}]`));
+          const call = signCall(makeCall({ codeHash: h, rule: s.rule, args, caller: ids[x.caller]!, timestamp: x.timestamp, nonce: `steps[${a.step}]` }), keys[x.caller]!);
           const r = await request(cluster.url(i), 'POST', `/contracts/${h}/execute`, { ...call, at: a.nowMs });
           if (x.receipt) {
             const want = receiptHash(x.receipt);

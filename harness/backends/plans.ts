@@ -49,17 +49,23 @@ export const PROCESS_PLAN: PlanEntry[] = [
   { scenario: 'untrusted-deployer', why: 'a deployment refused for trust_too_low' },
   { scenario: 'forged-deployment', why: 'tampered deployments published raw and rejected everywhere' },
   { scenario: 'min-caller-trust', why: 'an execution admitted and one refused (unauthorized) by min_caller_trust' },
+  { scenario: 'transfer-ledger', why: 'ledger-writing executions published as records and adopted by replay on every daemon, a SIGKILL restart' },
   { scenario: 'lossy-50', why: '50 daemons (about a minute here, most of it starting them and linking 50 × 49)' },
   { scenario: ISOLATE_REJOIN_3, why: '3 nodes: an isolation (link cuts here), a SIGKILL restart, deploy and execute' },
 ];
 
 /**
- * Left out of both plans: deploy-flood. Its simulator run does not converge by design (flood
+ * Left out of both plans. deploy-flood: its simulator run does not converge by design (flood
  * deployments a node installed before the canonical gossip quota displaced them stay installed,
  * a documented gap), so each node's root depends on arrival order and a real network cannot
- * reproduce the simulator's per-node roots. Run it by hand to see that (exit 1, roots differ).
+ * reproduce the simulator's per-node roots (run by hand: exit 1, roots differ). byzantine-pom and
+ * governance-replay: steps icn-node has no API for (the backends refuse them, exit 2).
  */
-export const LEFT_OUT = { 'deploy-flood': 'the simulator\'s own nodes end with different roots (arrival-order dependent by design: see the scenario\'s description)' };
+export const LEFT_OUT: Record<string, string> = {
+  'deploy-flood': 'the simulator\'s own nodes end with different roots (arrival-order dependent by design: see the scenario\'s description)',
+  'byzantine-pom': 'a byzantine execution record: icn-node has no route to publish one',
+  'governance-replay': 'governance decisions: icn-node has no governance API yet',
+};
 
 export const CONTAINERS_PLAN: PlanEntry[] = [
   { scenario: ISOLATE_REJOIN_3, why: '3 containers: node 2 disconnected from the gossip network and reconnected, node 1 SIGKILLed and restarted, deploy and execute' },
@@ -69,6 +75,7 @@ export const CONTAINERS_PLAN: PlanEntry[] = [
   { scenario: 'untrusted-deployer', why: 'a deployment refused for trust_too_low' },
   { scenario: 'forged-deployment', why: 'tampered deployments rejected in every container' },
   { scenario: 'min-caller-trust', why: 'min_caller_trust admits one caller and refuses another' },
+  { scenario: 'transfer-ledger', why: 'ledger-writing executions adopted by replay in every container, a SIGKILL restart' },
   { scenario: 'partition-heal', why: '6 containers, a 3|3 split and a one-way cut as link cuts' },
 ];
 

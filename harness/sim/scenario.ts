@@ -152,8 +152,11 @@ export interface ScenarioAction {
   entry?: JournalEntry;
   /** A deploy: the message published on contracts:deploy; `raw` when published as is (tampered). */
   deployment?: { message: unknown; raw: boolean };
-  /** An execute: the caller (node index), the request timestamp, and the receipt or the refusal's code. */
-  execution?: { caller: number; timestamp: bigint; receipt?: ExecutionReceipt; refused?: string };
+  /**
+   * An execute: the caller (node index), the request timestamp, the node's ledger heads when it
+   * ran (the parents of the entry a ledger-writing rule makes), and the receipt or the refusal's code.
+   */
+  execution?: { caller: number; timestamp: bigint; heads: string[]; receipt?: ExecutionReceipt; refused?: string };
 }
 
 export interface CheckResult {
@@ -329,7 +332,8 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
     let got: string;
     let receipt: ExecutionReceipt | undefined;
     const timestamp = BigInt(nc.node.clock.nowMs());
-    const report = (x: { receipt?: ExecutionReceipt; refused?: string }) => o.onAction?.({ step: k, node: i, nowMs: nc.node.clock.nowMs(), execution: { caller: nodeAt(s.caller ?? s.node, n, where), timestamp, ...x } });
+    const heads = [...nc.node.ledger.heads()].sort();
+    const report = (x: { receipt?: ExecutionReceipt; refused?: string }) => o.onAction?.({ step: k, node: i, nowMs: nc.node.clock.nowMs(), execution: { caller: nodeAt(s.caller ?? s.node, n, where), timestamp, heads, ...x } });
     const req = { codeHash: h, rule: s.rule, args: s.args.map((a, j) => valueFromJson(subst(a, where), `${where}.args[${j}]`)), caller, timestamp };
     if (s.byzantine) {
       const record = wrongExecutionRecord(nc, req, s.byzantine);
