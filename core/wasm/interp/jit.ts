@@ -66,6 +66,7 @@ export function generateInstance(input: JsTierInput): { source: string; defined:
     parts.push(genFunction(input, fi, nImported, shared));
   }
   const source = `"use strict";\nconst FUNCS = R.inst.funcs, TABLES = R.inst.tables, GLOBALS = R.inst.globals, MEM = R.inst.mems[0];\nconst trap = R.trap, oob = R.oob, oof = R.oof, jsFn = R.jsFn, deep = R.deep, special = R.special, growMemory = R.growMemory, G = R.G;\n` +
+    `const EMPTY_U8 = new Uint8Array(0), EMPTY_DV = new DataView(EMPTY_U8.buffer);\n` +
     `const NC = R.N.nanConfig, nearest = R.N.nearest, d2b = R.d2b, b2d = R.b2d, f2b = R.f2b, b2f = R.b2f, N_f64Abs = R.N.f64Abs, N_f64Neg = R.N.f64Neg, N_f32Abs = R.N.f32Abs, N_f32Neg = R.N.f32Neg, N_f64Copysign = R.N.f64Copysign, N_f32Copysign = R.N.f32Copysign;\n` +
     `${shared.text()}\n${parts.join('\n')}\nreturn [${defined.map((f) => `fn_${f}`).join(', ')}];\n`;
   return { source, defined };
@@ -351,6 +352,9 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
   };
   /** Writes the fuel back before anything that may trap or call (inside a merged run: with the refund). */
   let save = 'M.fuelLeft = fl;';
+  // A frame waiting on a call must not hold the memory's buffer: a deep recursion that grows memory
+  // would otherwise keep every superseded buffer alive, one per frame (gigabytes, found by the fuzzer).
+  const release = hasMem ? ' MB = EMPTY_U8; MV = EMPTY_DV;' : '';
   const reload = hasMem ? 'fl = M.fuelLeft; MB = MEM.bytes; MV = MEM.view; ML = MB.length;' : 'fl = M.fuelLeft;';
   const retCode = (): string => {
     const n = type.results.length;
@@ -516,7 +520,7 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
         const callee = inst.funcs[x.idx!]!;
         const ft = callee.type;
         const args = callArgs(ft);
-        emit(save);
+        emit(`${save}${release}`);
         if (callee.inst === inst && callee.host === undefined) callResults(ft, `fn_${x.idx}(${args})`);
         else callResults(ft, `jsFn(${shared.use(`F${x.idx}`, `FUNCS[${x.idx}]`)})(${args})`);
         emit(reload);
@@ -530,7 +534,7 @@ function genFunction(input: JsTierInput, fi: number, nImported: number, shared: 
         const tb = shared.use(`T${x.idx2 ?? 0}`, `TABLES[${x.idx2 ?? 0}]`);
         temps.add('tk');
         temps.add('te');
-        emit(`${save} tk = ${k} >>> 0; if (tk >= ${tb}.elems.length) throw trap('table_oob', 'call_indirect index ' + tk + ' of ' + ${tb}.elems.length); te = ${tb}.elems[tk]; ` +
+        emit(`${save}${release} tk = ${k} >>> 0; if (tk >= ${tb}.elems.length) throw trap('table_oob', 'call_indirect index ' + tk + ' of ' + ${tb}.elems.length); te = ${tb}.elems[tk]; ` +
           `if (te === null) throw trap('indirect_call_mismatch', 'null table entry'); if (te.typeKey !== ${tk}) throw trap('indirect_call_mismatch', 'signature ' + te.typeKey + ', expected ' + ${tk});`);
         callResults(ft, `(te.jsOwner === M ? te.js : jsFn(te))(${args})`);
         emit(reload);

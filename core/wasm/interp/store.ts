@@ -93,15 +93,25 @@ export function newMemory(pages: number, maxPages: number): MemInst {
   return { bytes, view: new DataView(bytes.buffer), maxPages };
 }
 
-/** memory.grow: old size in pages, or -1 when the result would pass the maximum. */
+/**
+ * memory.grow: old size in pages, or -1 when the result would pass the maximum. The bytes are a
+ * view of exactly the memory's size over a buffer that grows by doubling (up to the maximum), so a
+ * program growing page by page copies O(final size) bytes in all, not O(size²): the bytes past the
+ * view were never written and are zero, as new pages must be.
+ */
 export function growMemory(m: MemInst, delta: number): number {
   const old = m.bytes.length / PAGE;
   if (delta === 0) return old;
   if (old + delta > m.maxPages) return -1;
-  const bytes = new Uint8Array((old + delta) * PAGE);
-  bytes.set(m.bytes);
-  m.bytes = bytes;
-  m.view = new DataView(bytes.buffer);
+  const size = (old + delta) * PAGE;
+  let buf = m.bytes.buffer as ArrayBuffer;
+  if (size > buf.byteLength) {
+    const bigger = new Uint8Array(Math.min(Math.max(size, buf.byteLength * 2), m.maxPages * PAGE));
+    bigger.set(m.bytes);
+    buf = bigger.buffer;
+  }
+  m.bytes = new Uint8Array(buf, 0, size);
+  m.view = new DataView(buf, 0, size);
   return old;
 }
 

@@ -52,6 +52,10 @@ const WAT = `(module
     (i32.store (i32.const 8) (i32.add (i32.load (local.get 0)) (i32.const 1)))
     (i32.store8 (local.get 1) (i32.const 7))
     (i32.div_u (i32.load (i32.const 8)) (local.get 2)))
+  (func $growrec (export "growrec") (param i32) (result i32)
+    (drop (memory.grow (i32.const 2)))
+    (i32.store (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4)) (local.get 0))
+    (i32.add (call $growrec (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
   (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
   (func (export "bulk") (param i32 i32 i32)
     (memory.fill (local.get 0) (i32.const 9) (local.get 2))
@@ -112,6 +116,12 @@ describe('interpreter tiers: JS translation and run loop agree on every field', 
     const fat = both('fat', [], 10n ** 12n);
     expect(fat.js).toEqual(fat.loop);
     expect(fat.js).toMatchObject({ trap: 'stack_exhausted', fuelUsed: String(6553 * 801) });
+  });
+
+  it('a recursion that grows memory in every frame: grows up to the cap, then exhausts the stack (found by the fuzzer: frames kept old buffers alive, and growth copied O(size²))', () => {
+    const r = both('growrec', ['i32:0'], 100_000n);
+    expect(r.js).toEqual(r.loop);
+    expect(r.js).toMatchObject({ outcome: 'trapped', trap: 'stack_exhausted' });
   });
 
   it('every fuel limit: out_of_fuel at the same point with the same side effects', () => {
