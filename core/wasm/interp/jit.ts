@@ -245,6 +245,8 @@ const INLINE: Record<string, (a: string, b: string) => string> = {
   'i64.shl': (a, b) => `BigInt.asIntN(64, ${a} << (${b} & 63n))`,
   'i64.shr_s': (a, b) => `${a} >> (${b} & 63n)`,
   'i64.shr_u': (a, b) => `BigInt.asIntN(64, BigInt.asUintN(64, ${a}) >> (${b} & 63n))`,
+  'i64.rotl': (a, b) => `BigInt.asIntN(64, (${a} << (${b} & 63n)) | (BigInt.asUintN(64, ${a}) >> ((64n - ${b}) & 63n)))`,
+  'i64.rotr': (a, b) => `BigInt.asIntN(64, (BigInt.asUintN(64, ${a}) >> (${b} & 63n)) | (${a} << ((64n - ${b}) & 63n)))`,
   'i64.extend8_s': (a) => `BigInt.asIntN(8, ${a})`,
   'i64.extend16_s': (a) => `BigInt.asIntN(16, ${a})`,
   'i64.extend32_s': (a) => `BigInt.asIntN(32, ${a})`,

@@ -56,6 +56,9 @@ const WAT = `(module
     (drop (memory.grow (i32.const 2)))
     (i32.store (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4)) (local.get 0))
     (i32.add (call $growrec (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
+  (func (export "rot") (param i64 i64) (result i64 i64 i64 i64)
+    (i64.rotl (local.get 0) (local.get 1)) (i64.rotr (local.get 0) (local.get 1))
+    (i64.shr_u (local.get 0) (local.get 1)) (i64.mul (local.get 0) (local.get 1)))
   (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
   (func (export "bulk") (param i32 i32 i32)
     (memory.fill (local.get 0) (i32.const 9) (local.get 2))
@@ -122,6 +125,18 @@ describe('interpreter tiers: JS translation and run loop agree on every field', 
     const r = both('growrec', ['i32:0'], 100_000n);
     expect(r.js).toEqual(r.loop);
     expect(r.js).toMatchObject({ outcome: 'trapped', trap: 'stack_exhausted' });
+  });
+
+  it('inline i64 operators (rotl, rotr, shr_u, mul) equal numeric.ts on random and edge bits', () => {
+    const edge = fc.constantFrom(0n, 1n, 63n, 64n, 65n, 127n, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n, 0x8000000000000001n);
+    const u64 = fc.oneof(edge, fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }));
+    fc.assert(
+      fc.property(u64, u64, (a, b) => {
+        const r = both('rot', [`i64:0x${a.toString(16)}`, `i64:0x${b.toString(16)}`], 100n);
+        expect(r.js).toEqual(r.loop);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('every fuel limit: out_of_fuel at the same point with the same side effects', () => {
