@@ -17,6 +17,9 @@
  */
 import { spawn } from 'node:child_process';
 import { $, argv, fs, path, echo, sleep } from 'zx';
+import { checkOptions } from './lib/options.mjs';
+
+checkOptions(import.meta.url, argv, ['skip-install', 'skipInstall', 'image']);
 
 $.verbose = false;
 const repo = path.resolve(import.meta.dirname, '..');

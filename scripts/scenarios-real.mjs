@@ -18,6 +18,9 @@
  */
 import { existsSync } from 'node:fs';
 import { argv, echo, path } from 'zx';
+import { checkOptions } from './lib/options.mjs';
+
+checkOptions(import.meta.url, argv, ['backend', 'bounded', 'seed', 'only']);
 
 const repo = path.resolve(import.meta.dirname, '..');
 const backend = String(argv.backend ?? 'process');

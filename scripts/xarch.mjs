@@ -21,6 +21,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import { $, argv, fs, path, echo } from 'zx';
+import { checkOptions } from './lib/options.mjs';
+
+checkOptions(import.meta.url, argv, ['versions', 'arches', 'suite', 'bounded', 'out']);
 
 $.verbose = false;
 const repo = path.resolve(import.meta.dirname, '..');
