@@ -22,8 +22,17 @@ interface Args {
   out: string;
 }
 
+const USAGE = `usage: npm run fuzz:diff -- --runs N --seed S [--profile dc|dc-float] [--out DIR] [--inject cost|nan]
+  --runs N        generated modules (default 10000)
+  --seed S        fast-check seed (default 1); a failure prints the seed and path that reproduce it
+  --profile P     dc or dc-float (default: both)
+  --out DIR       where a disagreement's shrunk module (.wasm, .wat) and both results go (default reports)
+  --inject K      plant a bug in the interpreter only (cost: i32.add costs 2; nan: f32 NaNs with the
+                  sign bit), to see the pipeline catch and shrink it
+exit 0: no disagreement; 1: a disagreement; 2: bad arguments`;
+
 function usage(msg: string): never {
-  process.stderr.write(`fuzz:diff: ${msg}\nusage: npm run fuzz:diff -- --runs N --seed S [--profile dc|dc-float] [--out DIR] [--inject cost|nan]\n`);
+  process.stderr.write(`fuzz:diff: ${msg}\n${USAGE}\n`);
   process.exit(2);
 }
 
@@ -31,6 +40,10 @@ function parseArgs(argv: string[]): Args {
   const a: Args = { runs: 10_000, seed: 1, profiles: ['dc', 'dc-float'], out: 'reports' };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
+    if (k === '--help' || k === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
     const v = argv[i + 1];
     if (v === undefined) usage(`${k} needs a value`);
     i++;
