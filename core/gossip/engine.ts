@@ -10,6 +10,7 @@
  * digest-based anti-entropy (vector clock + Bloom filter per topic) that repairs anything loss,
  * partitions or crashes left behind.
  */
+import { IcnError } from '../errors.js';
 import type { Hash } from '../hash/index.js';
 import { contentHash, DOMAIN } from '../hash/index.js';
 import type { Did, Keypair } from '../identity/index.js';
@@ -19,7 +20,7 @@ import { Bloom } from './bloom.js';
 import { dataSize, makeEntry, verifyEntry, type GossipEntry, type VerifiedCache } from './entry.js';
 import { GossipError, type RejectReason } from './errors.js';
 import { MAX_ENTRIES_PER_MESSAGE, parseDid, signMessage, verifyMessage, type GossipMessage, type MessageBody, type TopicDigest } from './message.js';
-import { TopicStore } from './store.js';
+import { TopicStore, type InsertPlan, type InsertResult } from './store.js';
 import { checkTopic, resolveTopicConfig, TOPICS, type Topic, type TopicConfig } from './topics.js';
 import { vcGet, vcLe, vcSet } from './vclock.js';
 
@@ -97,6 +98,18 @@ export interface GossipOptions {
   hazards?: GossipHazards;
 }
 
+/** A publication planned by Gossip.preparePublish, not yet made (see commitPublish). */
+export interface PreparedPublish {
+  readonly topic: Topic;
+  /** The signed entry, exactly as publish would make it. */
+  readonly entry: GossipEntry;
+  /** This node's counter in the entry's clock. */
+  readonly counter: number;
+  /** What this node's store would do with the entry (never `duplicate`: the counter is new). */
+  readonly plan: InsertPlan;
+  readonly generation: number;
+}
+
 function emptyStep(): GossipStep {
   return { send: [], delivered: [], rejected: [], removed: [] };
 }
@@ -130,6 +143,8 @@ export class Gossip {
   /** This node's highest counter per topic (never reused, even when its own entries are evicted). */
   private readonly ownCounter = new Map<Topic, number>();
   private round = 0;
+  /** Bumped by every store insertion: a prepared publication is only committed against the state it was planned on. */
+  private generation = 0;
 
   constructor(opts: GossipOptions) {
     this.kp = opts.keypair;
@@ -215,18 +230,45 @@ export class Gossip {
   /**
    * Publish `data` on a declared topic as this node. Bumps this node's counter in the topic clock,
    * signs the entry, stores it and announces it. Throws GossipError (undeclared_topic, too_large,
-   * rate_limited, evicted) when this node's own limits refuse it.
+   * rate_limited, evicted) when this node's own limits refuse it; a refused entry still spends its
+   * counter (and, refused as evicted, leaves its key in its rate-limit bucket, as any entry does).
    */
   publish(now: number, topic: string, data: unknown): { entry: GossipEntry; step: GossipStep } {
+    const p = this.preparePublish(now, topic, data);
+    return { entry: p.entry, step: this.commit(p) };
+  }
+
+  /**
+   * The entry publish(now, topic, data) would make and what this node's store would do with it
+   * (TopicStore.plan), changing nothing: for a caller that must know its publication will be
+   * taken whole before it commits anything else. Throws GossipError undeclared_topic or too_large
+   * (nothing to plan); a store refusal (rate_limited, evicted) is in `plan`.
+   */
+  preparePublish(now: number, topic: string, data: unknown): PreparedPublish {
     const t = checkTopic(topic);
     const store = this.stores[t];
     const size = dataSize(data);
-    if (size > this.config[t].maxDataBytes) throw new GossipError('too_large', `${t}: data is ${size} bytes > ${this.config[t].maxDataBytes}`, { topic: t });
+    if (size > this.config[t].maxDataBytes) throw new GossipError('too_large', `${t}: data is ${size} bytes > ${this.config[t].maxDataBytes}`, { topic: t, size, limit: this.config[t].maxDataBytes });
     const counter = Math.max(vcGet(store.clock, this.self), this.ownCounter.get(t) ?? 0) + 1;
-    const clock = vcSet(store.clock, this.self, counter);
-    const entry = makeEntry(this.kp, t, clock, now, data);
-    this.ownCounter.set(t, counter);
-    const r = store.insert(entry);
+    const entry = makeEntry(this.kp, t, vcSet(store.clock, this.self, counter), now, data);
+    return { topic: t, entry, counter, plan: store.plan(entry), generation: this.generation };
+  }
+
+  /**
+   * Publish what preparePublish prepared, exactly as publish would have then. Throws
+   * GOSSIP_STALE_PUBLISH (changing nothing) when gossip took or published anything in between
+   * (the entry's clock or the store's decision could differ), and GossipError when the plan is a
+   * refusal (as publish does: commit only a plan that inserts, if nothing may change otherwise).
+   */
+  commitPublish(p: PreparedPublish): GossipStep {
+    if (p.generation !== this.generation) throw new IcnError('GOSSIP_STALE_PUBLISH', `${p.topic}: the store changed since this publication was prepared; prepare it again`, { topic: p.topic });
+    return this.commit(p);
+  }
+
+  private commit(p: PreparedPublish): GossipStep {
+    const { topic: t, entry } = p;
+    this.ownCounter.set(t, p.counter);
+    const r = this.insert(t, entry);
     if (r.status === 'rejected') throw new GossipError(r.reason, `${t}: own entry refused: ${r.detail}`, { topic: t });
     const step = emptyStep();
     if (r.status === 'inserted') {
@@ -234,7 +276,13 @@ export class Gossip {
       step.removed.push(...r.removed);
       this.spread(t, [entry], undefined, step);
     }
-    return { entry, step };
+    return step;
+  }
+
+  /** Every store insertion goes through here (prepared publications are judged against `generation`). */
+  private insert(t: Topic, e: GossipEntry): InsertResult {
+    this.generation++;
+    return this.stores[t].insert(e);
   }
 
   /** Handle one message from the network. Never throws on bad input: rejections are reported. */
@@ -385,7 +433,7 @@ export class Gossip {
       });
       return undefined;
     }
-    const r = this.stores[topic].insert(e);
+    const r = this.insert(topic, e);
     if (r.status === 'duplicate') return undefined;
     if (r.status === 'rejected') {
       step.rejected.push({ reason: r.reason, detail: `${where}: ${r.detail}`, from, topic, hash: e.hash, author: e.author });

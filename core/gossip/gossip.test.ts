@@ -332,6 +332,91 @@ describe('store limits are canonical (order-independent)', () => {
   });
 });
 
+describe('TopicStore.plan: what insert would do, changing nothing', () => {
+  // Two authors, timestamps in a few windows, tight limits: every branch of insert is reached
+  // (rate_limited, displacement by a smaller key, retention floor, topic full, duplicates).
+  const authors = [kp(1), kp(2)];
+  const entry = (a: number, ts: number, i: number) => makeEntry(authors[a]!, 'ledger:entries', [[authors[a]!.did.toString(), i + 1]], ts, { i: String(i) });
+  const ops = fc.array(fc.tuple(fc.nat(1), fc.nat(29), fc.nat(40)), { minLength: 1, maxLength: 40 });
+  const snapshot = (s: TopicStore) => JSON.stringify({ e: s.entries().map((e) => e.hash), c: s.clock, f: s.evictionFloor ?? null });
+
+  it('plan(e) predicts insert(e): status, reason and the entries dropped; it changes neither the store nor later decisions', () => {
+    const seen = { inserted: 0, rate_limited: 0, evicted: 0, duplicate: 0, displaced: 0, retention: 0 };
+    fc.assert(
+      fc.property(ops, fc.constantFrom(4, 6), fc.constantFrom(2, 3), (xs, maxEntries, perAuthorPerWindow) => {
+        const cfg = resolveTopicConfig({ 'ledger:entries': { maxEntries, perAuthorPerWindow, windowMs: 10 } })['ledger:entries'];
+        const planned = new TopicStore(cfg);
+        const plain = new TopicStore(cfg);
+        for (const [a, ts, i] of xs) {
+          const e = entry(a, ts, i);
+          const before = snapshot(planned);
+          const p = planned.plan(e);
+          expect(snapshot(planned)).toBe(before);
+          const r = planned.insert(e);
+          expect(plain.insert(e)).toEqual(r); // planning first changes no decision
+          expect(r.status).toBe(p.status);
+          if (p.status === 'rejected' && r.status === 'rejected') {
+            expect(r.reason).toBe(p.reason);
+            seen[p.reason as 'rate_limited' | 'evicted']++;
+          } else if (p.status === 'inserted' && r.status === 'inserted') {
+            expect(r.removed.map((x) => x.hash)).toEqual(p.removed.map((x) => x.hash));
+            seen.inserted++;
+            if (p.join?.displaced?.entry) seen.displaced++;
+            if (p.removed.length > (p.join?.displaced?.entry ? 1 : 0)) seen.retention++;
+          } else seen.duplicate++;
+          expect(snapshot(plain)).toBe(snapshot(planned));
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // The generator reached every branch (else this property would prove little).
+    for (const [k, v] of Object.entries(seen)) expect(v, k).toBeGreaterThan(0);
+  });
+});
+
+describe('prepared publications', () => {
+  it('preparePublish makes the entry publish would make and changes nothing, even when the store would refuse it', () => {
+    const A = node(1, { topics: { 'ledger:entries': { perAuthorPerWindow: 2, windowMs: 1000 } } });
+    const B = node(1, { topics: { 'ledger:entries': { perAuthorPerWindow: 2, windowMs: 1000 } } });
+    for (const g of [A, B]) for (let i = 0; i < 2; i++) g.publish(10, 'ledger:entries', { i: String(i) });
+    const p = A.preparePublish(20, 'ledger:entries', { i: '2' });
+    expect(p.plan).toMatchObject({ status: 'rejected', reason: 'rate_limited' });
+    expect(A.root()).toBe(B.root());
+    // No counter spent: the next publication in a new window is the one a node that never prepared makes.
+    const a = A.publish(1000, 'ledger:entries', { i: '3' }).entry;
+    expect(a).toEqual(B.publish(1000, 'ledger:entries', { i: '3' }).entry);
+    expect(a.clock).toEqual([[A.self, 3]]);
+    const q = A.preparePublish(1001, 'ledger:entries', { i: '4' });
+    expect(q.plan).toMatchObject({ status: 'inserted', removed: [] });
+    const step = A.commitPublish(q);
+    expect(step.delivered).toEqual([q.entry]);
+    expect(q.entry).toEqual(B.publish(1001, 'ledger:entries', { i: '4' }).entry);
+  });
+
+  it('a refused plan committed anyway throws like publish; too_large is thrown by preparePublish', () => {
+    const A = node(1, { topics: { 'ledger:entries': { perAuthorPerWindow: 1, windowMs: 1000, maxDataBytes: 64 } } });
+    A.publish(0, 'ledger:entries', {});
+    expect(() => A.commitPublish(A.preparePublish(1, 'ledger:entries', {}))).toThrow(expect.objectContaining({ code: 'GOSSIP_RATE_LIMITED' }));
+    expect(() => A.preparePublish(1, 'ledger:entries', { s: 'x'.repeat(100) })).toThrow(expect.objectContaining({ code: 'GOSSIP_TOO_LARGE', reason: 'too_large' }));
+  });
+
+  it('a prepared publication is not committed after the store changed (GOSSIP_STALE_PUBLISH), and nothing changes', () => {
+    const A = node(1);
+    const C = node(3);
+    A.setPeers([C.self]);
+    C.setPeers([A.self]);
+    const p = A.preparePublish(5, 'ledger:entries', { x: '1' });
+    pump([A, C], C.publish(5, 'ledger:entries', { y: '1' }).step.send); // A takes C's entry
+    const root = A.root();
+    expect(() => A.commitPublish(p)).toThrow(expect.objectContaining({ code: 'GOSSIP_STALE_PUBLISH' }));
+    expect(A.root()).toBe(root);
+    // Prepared again, it carries C's counter in its clock.
+    const again = A.preparePublish(5, 'ledger:entries', { x: '1' });
+    expect(again.entry.clock).toEqual([[A.self, 1], [C.self, 1]].sort((x, y) => (x[0]! < y[0]! ? -1 : 1)));
+    expect(A.commitPublish(again).delivered).toHaveLength(1);
+  });
+});
+
 describe('convergence of two stores after any exchange order', () => {
   // A model network: fast-check chooses, at each step, which queued message is delivered next,
   // dropped or duplicated. After the adversarial phase, reliable anti-entropy must converge.

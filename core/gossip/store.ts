@@ -29,6 +29,24 @@ export type InsertResult =
   | { status: 'duplicate' }
   | { status: 'rejected'; reason: RejectReason; detail: string };
 
+/**
+ * The entry's key joins its (author, window) bucket at `at`; when the bucket is full its largest
+ * key is displaced (and that key's entry, if still held, leaves the store).
+ */
+export interface BucketJoin {
+  id: string;
+  at: number;
+  displaced: { key: Key; entry: GossipEntry | undefined } | undefined;
+}
+
+/** What insert() would do (TopicStore.plan): its result, plus the bookkeeping insert() applies. */
+export type InsertPlan =
+  | { status: 'duplicate' }
+  /** `removed`: what taking the entry drops (a displaced key's entry, then the oldest for retention). */
+  | { status: 'inserted'; removed: GossipEntry[]; join?: BucketJoin }
+  /** `floor`: the new retention floor (refused as evicted from a full topic). */
+  | { status: 'rejected'; reason: RejectReason; detail: string; join?: BucketJoin; floor?: Key };
+
 /** Binary search: index of the first element not less than `k`. */
 function lowerBound<T extends Key>(a: readonly T[], k: Key): number {
   let lo = 0;
@@ -78,35 +96,64 @@ export class TopicStore {
     return this.floor;
   }
 
-  /** Insert a verified entry (signature, hash, size and trust already checked by the engine). */
-  insert(e: GossipEntry): InsertResult {
+  /**
+   * What insert(e) would do, without doing it: the same decision, computed on the current state.
+   * insert() applies exactly this plan, so a caller that must not publish unless the store takes
+   * the entry whole (core/node: an execution record) can ask first.
+   */
+  plan(e: GossipEntry): InsertPlan {
     if (this.byHash.has(e.hash)) return { status: 'duplicate' };
-    const removed: GossipEntry[] = [];
+    let join: BucketJoin | undefined;
     const lim = this.config.perAuthorPerWindow;
     if (lim > 0) {
-      const id = `${e.author} ${Math.floor(e.timestamp / this.config.windowMs)}`;
-      let b = this.buckets.get(id);
-      if (!b) this.buckets.set(id, (b = []));
-      const i = lowerBound(b, e);
-      const known = i < b.length && b[i]!.hash === e.hash;
+      const window = Math.floor(e.timestamp / this.config.windowMs);
+      const id = `${e.author} ${window}`;
+      const b = this.buckets.get(id) ?? [];
+      const at = lowerBound(b, e);
+      const known = at < b.length && b[at]!.hash === e.hash;
       if (!known) {
-        if (b.length >= lim && i >= b.length) {
-          return { status: 'rejected', reason: 'rate_limited', detail: `${e.author} already has ${lim} smaller entries in window ${Math.floor(e.timestamp / this.config.windowMs)} (${this.config.windowMs} ms)` };
+        if (b.length >= lim && at >= b.length) {
+          return { status: 'rejected', reason: 'rate_limited', detail: `${e.author} already has ${lim} smaller entries in window ${window} (${this.config.windowMs} ms)` };
         }
-        b.splice(i, 0, { timestamp: e.timestamp, hash: e.hash });
-        if (b.length > lim) {
-          const out = b.pop()!;
-          const gone = this.remove(out.hash);
-          if (gone) removed.push(gone);
-        }
+        // The key joins its bucket even if retention then refuses the entry (the bucket remembers
+        // every admissible key it has seen); a full bucket gives up its largest key.
+        const displaced = b.length >= lim ? b[b.length - 1]! : undefined;
+        join = { id, at, displaced: displaced ? { key: displaced, entry: this.byHash.get(displaced.hash) } : undefined };
       }
     }
+    const gone = join?.displaced?.entry;
     if (this.floor && compareEntries(e, this.floor) <= 0) {
-      return { status: 'rejected', reason: 'evicted', detail: `older than the retention floor (${this.floor.timestamp}, ${this.floor.hash})` };
+      return { status: 'rejected', reason: 'evicted', detail: `older than the retention floor (${this.floor.timestamp}, ${this.floor.hash})`, ...(join ? { join } : {}) };
     }
-    if (this.ordered.length >= this.config.maxEntries && compareEntries(e, this.ordered[0]!) < 0) {
-      this.floor = { timestamp: e.timestamp, hash: e.hash };
-      return { status: 'rejected', reason: 'evicted', detail: `topic full (${this.config.maxEntries}) and older than everything kept` };
+    const size = this.ordered.length - (gone ? 1 : 0);
+    const oldest = this.ordered[0] === gone ? this.ordered[1] : this.ordered[0];
+    if (size >= this.config.maxEntries && compareEntries(e, oldest!) < 0) {
+      return { status: 'rejected', reason: 'evicted', detail: `topic full (${this.config.maxEntries}) and older than everything kept`, floor: { timestamp: e.timestamp, hash: e.hash }, ...(join ? { join } : {}) };
+    }
+    // The store holds at most maxEntries, so taking e drops at most one entry for retention: the
+    // oldest (e is not older than it, or it would have been refused above).
+    const retention = size >= this.config.maxEntries ? oldest : undefined;
+    return { status: 'inserted', removed: [...(gone ? [gone] : []), ...(retention ? [retention] : [])], ...(join ? { join } : {}) };
+  }
+
+  /** Insert a verified entry (signature, hash, size and trust already checked by the engine). */
+  insert(e: GossipEntry): InsertResult {
+    const p = this.plan(e);
+    if (p.status === 'duplicate') return p;
+    const removed: GossipEntry[] = [];
+    if (p.join) {
+      let b = this.buckets.get(p.join.id);
+      if (!b) this.buckets.set(p.join.id, (b = []));
+      b.splice(p.join.at, 0, { timestamp: e.timestamp, hash: e.hash });
+      if (p.join.displaced) {
+        b.pop();
+        const gone = this.remove(p.join.displaced.key.hash);
+        if (gone) removed.push(gone);
+      }
+    }
+    if (p.status === 'rejected') {
+      if (p.floor) this.floor = p.floor;
+      return { status: 'rejected', reason: p.reason, detail: p.detail };
     }
     this.byHash.set(e.hash, e);
     this.ordered.splice(lowerBound(this.ordered, e), 0, e);
