@@ -5,6 +5,6 @@ export type { AccountDelta, CheckedEntry, EntryDraft, JournalEntry, JournalEntry
 export { MerkleTrie, verifyInclusion, leafDigest, nodeDigest, EMPTY_ROOT } from './merkle.js';
 export type { InclusionProof, ProofStep } from './merkle.js';
 export { LedgerError } from './errors.js';
-export { JournalLedgerPort, contractLedgerEffects } from './port-adapter.js';
-export type { ContractLedgerEffects } from './port-adapter.js';
+export { JournalLedgerPort, StagedJournal, contractLedgerEffects } from './port-adapter.js';
+export type { ContractLedgerEffects, JournalBatch } from './port-adapter.js';
 export type { LedgerErrorCode } from './errors.js';

@@ -188,13 +188,25 @@ export class Ledger {
 
   /** Apply entries atomically, in the given order (parents before children). Throws; then nothing changed. */
   applyBatch(raws: readonly unknown[], verify = true, limits: readonly CreditLimitChange[] = []): Hash[] {
-    const checked = raws.map((r) => checkEntry(r, verify));
-    for (const l of limits) checkLimit(l.account, l.currency, l.limit);
-    const staged = this.stage(checked, limits);
+    const staged = this.stageBatch(raws, verify, limits);
     this.commit(staged);
-    const ids = checked.map((c) => c.id);
+    const ids = staged.checked.map((c) => c.id);
     for (const id of ids) this.release(id, { id, status: 'applied', released: [], rejected: [] });
     return ids;
+  }
+
+  /**
+   * Whether applyBatch(raws, verify, limits) would apply now: throws what it would throw, changes
+   * nothing. Returns the entry ids.
+   */
+  checkBatch(raws: readonly unknown[], verify = true, limits: readonly CreditLimitChange[] = []): Hash[] {
+    return this.stageBatch(raws, verify, limits).checked.map((c) => c.id);
+  }
+
+  private stageBatch(raws: readonly unknown[], verify: boolean, limits: readonly CreditLimitChange[]): Staged {
+    const checked = raws.map((r) => checkEntry(r, verify));
+    for (const l of limits) checkLimit(l.account, l.currency, l.limit);
+    return this.stage(checked, limits);
   }
 
   private release(id: Hash, res: IngestResult): void {

@@ -86,4 +86,48 @@ describe('JournalLedgerPort (core/contracts LedgerPort over the journal)', () =>
       { numRuns: 150 },
     );
   });
+
+  it('property: a staged journal decides as applyAtomically does and changes nothing; committing its batch writes the same entry', () => {
+    const accounts = ['a', 'b', 'c'];
+    const op = fc.oneof(
+      fc.record({ k: fc.constant('LedgerTransfer' as const), from: fc.constantFrom(...accounts), to: fc.constantFrom(...accounts), amount: fc.bigInt({ min: 0n, max: 40n }), currency: fc.constantFrom('x', 'y') }),
+      fc.record({ k: fc.constant('SetCreditLimit' as const), account: fc.constantFrom(...accounts), currency: fc.constantFrom('x', 'y'), limit: fc.bigInt({ min: 0n, max: 60n }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.array(op, { minLength: 1, maxLength: 5 }), { maxLength: 6 }), (batches) => {
+        const direct = fresh();
+        const port = fresh();
+        for (const ops of batches as LedgerOp[][]) {
+          const want = outcome(() => direct.applyAtomically(ops, CTX));
+          const root = port.ledger.root();
+          const heads = port.ledger.heads();
+          const staged = port.staged();
+          expect(outcome(() => staged.applyAtomically(ops, CTX))).toBe(want);
+          expect(port.ledger.root()).toBe(root);
+          expect(port.ledger.heads()).toEqual(heads);
+          if (want === 'ok') port.commit(staged.batch!);
+          else expect(staged.batch).toBeNull();
+          expect(port.ledger.root()).toBe(direct.ledger.root());
+          expect(port.written).toEqual(direct.written);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a staged batch that no longer applies is refused at check and commit, and changes nothing', () => {
+    const port = fresh();
+    port.applyAtomically([{ k: 'SetCreditLimit', account: 'ann', currency: 'x', limit: 5n }], CTX);
+    const staged = port.staged();
+    staged.applyAtomically([{ k: 'LedgerTransfer', from: 'ann', to: 'ben', amount: 5n, currency: 'x' }], CTX);
+    expect(staged.batch!.entry).not.toBeNull();
+    // Something else spends ann's credit in between.
+    port.applyAtomically([{ k: 'LedgerTransfer', from: 'ann', to: 'cy', amount: 1n, currency: 'x' }], { ...CTX, timestamp: CTX.timestamp + 1n });
+    const root = port.ledger.root();
+    expect(outcome(() => port.check(staged.batch!))).toBe('LEDGER_INSUFFICIENT_CREDIT');
+    expect(outcome(() => port.commit(staged.batch!))).toBe('LEDGER_INSUFFICIENT_CREDIT');
+    expect(port.ledger.root()).toBe(root);
+    // One execution, one batch.
+    expect(() => staged.applyAtomically([], CTX)).toThrow(expect.objectContaining({ code: 'LEDGER_STAGED_TWICE' }));
+  });
 });

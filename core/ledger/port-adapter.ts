@@ -14,6 +14,7 @@
  * debt in the same call that touches the account is rejected here (the port would accept it).
  */
 import type { LedgerOp } from '../ccl/index.js';
+import { IcnError } from '../errors.js';
 import { LedgerRejected, type LedgerPort } from '../contracts/ledger-port.js';
 import type { Hash } from '../hash/index.js';
 import type { Keypair } from '../identity/index.js';
@@ -50,10 +51,24 @@ export function contractLedgerEffects(ops: readonly LedgerOp[], context: { codeH
   return { draft, limits: [...lim.values()] };
 }
 
+/** A contract call's ledger ops as the journal writes them: checked and signed, not yet applied. */
+export interface JournalBatch {
+  /** The signed entry (null: the ops only set credit limits). */
+  readonly entry: JournalEntry | null;
+  /** The final credit limits the ops set, applied atomically with the entry. */
+  readonly limits: readonly CreditLimitChange[];
+}
+
+/** A LedgerError from the journal, as the port's rejection (the codes contracts know). */
+function rejected(e: LedgerError): LedgerRejected {
+  const code = e.code === 'LEDGER_CREDIT_LIMIT' ? 'LEDGER_INSUFFICIENT_CREDIT' : e.code === 'LEDGER_OVERFLOW' ? 'LEDGER_OVERFLOW' : 'LEDGER_BAD_OP';
+  return new LedgerRejected(code, `journal rejected the contract's ledger ops: ${e.message}`, { cause: e.code });
+}
+
 export class JournalLedgerPort implements LedgerPort {
   /** Ids of the entries this port wrote, in order. */
   readonly written: Hash[] = [];
-  /** The entry the last successful applyAtomically wrote (null: it only changed limits, or nothing). */
+  /** The entry the last successful applyAtomically (or commit) wrote (null: it only changed limits, or nothing). */
   lastEntry: JournalEntry | null = null;
 
   constructor(
@@ -71,6 +86,14 @@ export class JournalLedgerPort implements LedgerPort {
 
   applyAtomically(ops: readonly LedgerOp[], context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint }): void {
     this.lastEntry = null;
+    this.commit(this.prepare(ops, context));
+  }
+
+  /**
+   * What applyAtomically(ops, context) would write, checked exactly as it checks (the same
+   * LedgerRejected), changing nothing. commit() applies it.
+   */
+  prepare(ops: readonly LedgerOp[], context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint }): JournalBatch {
     const bal = new Map<string, bigint>();
     const lim = new Map<string, CreditLimitChange>();
     const getB = (a: string, c: string) => bal.get(key(a, c)) ?? this.ledger.balance(a, c);
@@ -93,15 +116,68 @@ export class JournalLedgerPort implements LedgerPort {
     });
     // The checks above passed: shape the entry exactly as a verifier re-derives it.
     const fx = contractLedgerEffects(ops, context);
+    let entry: JournalEntry | null;
     try {
-      const entries = fx.draft === null ? [] : [signEntry(this.nodeKey, { ...fx.draft, parents: this.ledger.heads() })];
-      const ids = this.ledger.applyBatch(entries, false, fx.limits);
-      this.written.push(...ids);
-      this.lastEntry = entries[0] ?? null;
+      entry = fx.draft === null ? null : signEntry(this.nodeKey, { ...fx.draft, parents: this.ledger.heads() });
     } catch (e) {
       if (!(e instanceof LedgerError)) throw e;
-      const code = e.code === 'LEDGER_CREDIT_LIMIT' ? 'LEDGER_INSUFFICIENT_CREDIT' : e.code === 'LEDGER_OVERFLOW' ? 'LEDGER_OVERFLOW' : 'LEDGER_BAD_OP';
-      throw new LedgerRejected(code, `journal rejected the contract's ledger ops: ${e.message}`, { cause: e.code });
+      throw rejected(e);
     }
+    this.check({ entry, limits: fx.limits });
+    return { entry, limits: fx.limits };
+  }
+
+  /** Throws the LedgerRejected commit(batch) would throw now; changes nothing. */
+  check(batch: JournalBatch): void {
+    try {
+      this.ledger.checkBatch(batch.entry ? [batch.entry] : [], false, batch.limits);
+    } catch (e) {
+      if (!(e instanceof LedgerError)) throw e;
+      throw rejected(e);
+    }
+  }
+
+  /** Apply a prepared batch atomically (LedgerRejected, and nothing changed, if it no longer applies). */
+  commit(batch: JournalBatch): void {
+    let ids: Hash[];
+    try {
+      ids = this.ledger.applyBatch(batch.entry ? [batch.entry] : [], false, batch.limits);
+    } catch (e) {
+      if (!(e instanceof LedgerError)) throw e;
+      throw rejected(e);
+    }
+    this.written.push(...ids);
+    this.lastEntry = batch.entry;
+  }
+
+  /**
+   * A LedgerPort over this journal that prepares instead of applying: an execution run against it
+   * leaves the ledger unchanged and its batch in `batch`, to commit once everything else that
+   * could refuse the execution has agreed (core/node: publication of the execution record).
+   */
+  staged(): StagedJournal {
+    return new StagedJournal(this);
+  }
+}
+
+/** See JournalLedgerPort.staged(). Takes one batch (one execution). */
+export class StagedJournal implements LedgerPort {
+  /** The batch the execution's ops became (null: it applied none). */
+  batch: JournalBatch | null = null;
+
+  constructor(readonly journal: JournalLedgerPort) {}
+
+  balance(account: string, currency: string): bigint {
+    return this.journal.balance(account, currency);
+  }
+
+  creditLimit(account: string, currency: string): bigint {
+    return this.journal.creditLimit(account, currency);
+  }
+
+  applyAtomically(ops: readonly LedgerOp[], context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint }): void {
+    // A second batch would be judged without the first one applied: never sound.
+    if (this.batch) throw new IcnError('LEDGER_STAGED_TWICE', 'a staged journal takes the ledger ops of one execution');
+    this.batch = this.journal.prepare(ops, context);
   }
 }
