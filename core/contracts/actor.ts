@@ -26,7 +26,7 @@ import { installationBody, installationHash, signInstallation, withSignatures, t
 import type { LedgerPort } from './ledger-port.js';
 import type { RejectReason } from './reasons.js';
 import type { ExecutionReceipt } from './receipt.js';
-import { ContractRuntime, type ExecuteRequest, type Installed } from './runtime.js';
+import { ContractRuntime, type ExecuteRequest, type Installed, type StagedExecution } from './runtime.js';
 
 /** ICN's MIN_DEPLOYER_TRUST = 0.4, in parts per million. */
 export const MIN_DEPLOYER_TRUST_PPM = 400_000;
@@ -72,6 +72,12 @@ export interface DeployOptions {
   readonly signatures?: readonly InstallationSignature[];
   /** For an upgrade: the code hash of the version it replaces. */
   readonly previous?: Hash | null;
+}
+
+/** An execution staged by ContractActor.stageExecution, counted when committed. */
+export interface StagedCall extends StagedExecution {
+  readonly contractName: string;
+  readonly stopTimer: () => void;
 }
 
 export class ContractActor {
@@ -211,6 +217,17 @@ export class ContractActor {
    * engine that cannot run here; every other failure is an outcome inside the receipt.
    */
   async execute(req: ExecuteRequest): Promise<ExecutionReceipt> {
+    const call = await this.stageExecution(req);
+    this.commitExecution(call);
+    return call.receipt;
+  }
+
+  /**
+   * execute() up to the commit: authorize (a refused caller is counted here) and run against
+   * `ledger` (default: the actor's), keeping nothing and counting nothing else. With a ledger that
+   * prepares instead of applying, nothing has changed until commitExecution().
+   */
+  async stageExecution(req: ExecuteRequest, ledger?: LedgerPort): Promise<StagedCall> {
     const inst = this.runtime.get(req.codeHash);
     if (!inst) throw new ContractError('CONTRACT_NOT_FOUND', `no contract with code hash ${req.codeHash} is installed`);
     let caller: string;
@@ -224,15 +241,22 @@ export class ContractActor {
       this.metrics.executionsRejectedUnauthorized.inc({ caller });
       throw new ContractError('CONTRACT_UNAUTHORIZED', auth.why, { caller });
     }
-    const labels = { contract_name: codeName(inst.code), rule_name: req.rule };
-    const stop = this.metrics.duration.startTimer();
-    const receipt = await this.runtime.execute({ ...req, caller });
-    stop();
+    // The duration observed at commit covers the run and whatever the caller checks before committing.
+    const stopTimer = this.metrics.duration.startTimer();
+    const run = await this.runtime.stage({ ...req, caller }, ledger);
+    return { ...run, contractName: codeName(inst.code), stopTimer };
+  }
+
+  /** Commit a staged call (ContractRuntime.commit: CONTRACT_STATE_RACE if the state moved) and count it. */
+  commitExecution(call: StagedCall): void {
+    this.runtime.commit(call);
+    const { receipt } = call;
+    call.stopTimer();
+    const labels = { contract_name: call.contractName, rule_name: receipt.rule };
     this.metrics.executions.inc(labels);
     this.metrics.fuelUsed.observe(Number(receipt.fuelUsed));
     if (receipt.outcome.status === 'error') this.metrics.executionsFailed.inc({ ...labels, error: receipt.outcome.code });
     if (receipt.ledgerOps.length > 0) this.metrics.ledgerOperations.inc(receipt.ledgerOps.length);
-    return receipt;
   }
 }
 

@@ -247,6 +247,38 @@ describe('ledger effects', () => {
     await expect(actor.dryRun({ codeHash: h, rule: 'transfer', args: [], caller: CAROL.did.toString(), timestamp: 1n })).rejects.toMatchObject({ code: 'CONTRACT_UNAUTHORIZED' });
   });
 
+  it('a staged execution keeps and counts nothing until committed; a commit after the state moved is refused (CONTRACT_STATE_RACE)', async () => {
+    const { actor, ledger } = node(ALICE);
+    const h = accepted(deployOn(actor, example('transfer'), [BOB]).result);
+    ledger.setCreditLimit(ALICE.did.toString(), 'credits', 100n);
+    const req = { codeHash: h, rule: 'transfer', args: args([{ Did: BOB.did.toString() }, 5]), caller: ALICE.did.toString(), timestamp: 9n };
+    const before = actor.runtime.state(h);
+    // A ledger that records the batch instead of applying it: the run changes nothing at all.
+    const batches: unknown[] = [];
+    const call = await actor.stageExecution(req, { balance: (a, c) => ledger.balance(a, c), creditLimit: (a, c) => ledger.creditLimit(a, c), applyAtomically: (ops) => void batches.push(ops) });
+    expect(call.receipt.outcome).toEqual({ status: 'ok' });
+    expect(batches).toHaveLength(1);
+    expect(actor.runtime.state(h)).toBe(before);
+    expect(actor.runtime.witness(call.receipt.witness)).toBeUndefined();
+    expect(ledger.balance(ALICE.did.toString(), 'credits')).toBe(0n);
+    expect(await metricValue(actor.metrics.registry, 'icn_contract_executions_total', { contract_name: 'Transfer', rule_name: 'transfer' })).toBe(0);
+    // The same request executed directly gives the same signed receipt.
+    const twin = node(ALICE);
+    twin.ledger.setCreditLimit(ALICE.did.toString(), 'credits', 100n);
+    accepted(deployOn(twin.actor, example('transfer'), [BOB]).result);
+    expect(receiptToJson(await twin.actor.execute(req))).toEqual(receiptToJson(call.receipt));
+    actor.commitExecution(call);
+    expect(actor.runtime.state(h)!.get('transfers')).toEqual({ t: 'Int', v: 1n });
+    expect(actor.runtime.witness(call.receipt.witness)).toEqual(call.witness);
+    expect(await metricValue(actor.metrics.registry, 'icn_contract_executions_total', { contract_name: 'Transfer', rule_name: 'transfer' })).toBe(1);
+    // Staged from a state that is then replaced: its commit is refused and changes nothing.
+    const stale = await actor.stageExecution({ ...req, timestamp: 10n });
+    actor.runtime.setState(h, before!);
+    expect(() => actor.commitExecution(stale)).toThrow(expect.objectContaining({ code: 'CONTRACT_STATE_RACE' }));
+    expect(actor.runtime.state(h)).toEqual(before);
+    expect(await metricValue(actor.metrics.registry, 'icn_contract_executions_total', { contract_name: 'Transfer', rule_name: 'transfer' })).toBe(1);
+  });
+
   it('the timebank records service hours in state and in the hours ledger', async () => {
     const { actor, ledger } = node(ALICE);
     for (const k of [ALICE, BOB, CAROL]) ledger.setCreditLimit(k.did.toString(), 'hours', 10n);

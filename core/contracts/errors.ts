@@ -7,7 +7,9 @@ export type ContractErrorCode =
   | 'CONTRACT_ARGS'
   /** The code's engine cannot run here (WASM before the ICN-DC profile is available). */
   | 'ENGINE_UNAVAILABLE'
-  | 'WITNESS_MISMATCH';
+  | 'WITNESS_MISMATCH'
+  /** A staged execution is committed after the contract's state changed under it. */
+  | 'CONTRACT_STATE_RACE';
 
 export class ContractError extends IcnError {
   override readonly name = 'ContractError';

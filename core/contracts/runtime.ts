@@ -34,6 +34,16 @@ export interface ExecuteRequest {
   readonly fuelLimit?: number;
 }
 
+/** An execution run and signed, not yet committed (ContractRuntime.stage / commit). */
+export interface StagedExecution {
+  readonly receipt: ExecutionReceipt;
+  readonly witness: WitnessBundle;
+  /** The contract state the run leaves (its state before, on failure). */
+  readonly stateAfter: ReadonlyMap<string, Value>;
+  /** The state object the run started from: commit() checks it is still the contract's. */
+  readonly base: ReadonlyMap<string, Value>;
+}
+
 export class ContractRuntime {
   private readonly installed = new Map<Hash, Installed>();
   private readonly states = new Map<Hash, Map<string, Value>>();
@@ -135,18 +145,40 @@ export class ContractRuntime {
 
   /** Execute a rule (no authorization here: see ContractActor). Commits state on success. */
   async execute(req: ExecuteRequest): Promise<ExecutionReceipt> {
+    const run = await this.stage(req);
+    this.commit(run);
+    return run.receipt;
+  }
+
+  /**
+   * Run a rule against `ledger` (default: the runtime's own) and sign its receipt, keeping
+   * nothing: the contract state and the witness are kept by commit(). With a ledger that
+   * prepares instead of applying (core/ledger StagedJournal) the run changes nothing at all, so a
+   * caller can still refuse it (core/node: when its record cannot be published).
+   */
+  async stage(req: ExecuteRequest, ledger: LedgerPort = this.ledger): Promise<StagedExecution> {
     const inst = this.installed.get(req.codeHash);
     if (!inst) throw new ContractError('CONTRACT_NOT_FOUND', `no contract with code hash ${req.codeHash} is installed`);
-    const state = this.states.get(req.codeHash)!;
+    const base = this.states.get(req.codeHash)!;
     const out = await runExecution(
-      { code: inst.code, installation: inst.installation, rule: req.rule, args: req.args, caller: req.caller, timestamp: req.timestamp, fuelLimit: req.fuelLimit ?? DEFAULT_FUEL, state },
-      this.ledger,
+      { code: inst.code, installation: inst.installation, rule: req.rule, args: req.args, caller: req.caller, timestamp: req.timestamp, fuelLimit: req.fuelLimit ?? DEFAULT_FUEL, state: base },
+      ledger,
       this.executor.did.toString(),
     );
-    this.states.set(req.codeHash, new Map(out.stateAfter));
-    const w = witnessHash(out.witness);
-    this.witnesses.set(w, out.witness);
+    return { receipt: signReceipt(out.body, this.executor), witness: out.witness, stateAfter: out.stateAfter, base };
+  }
+
+  /**
+   * Keep a staged run: its state becomes the contract's, its witness is kept for replay. Throws
+   * CONTRACT_STATE_RACE (nothing changed) when the contract's state is no longer the one the run
+   * started from (an adoption or another commit in between).
+   */
+  commit(run: StagedExecution): void {
+    const h = run.receipt.codeHash;
+    if (this.states.get(h) !== run.base) throw new ContractError('CONTRACT_STATE_RACE', `the state of ${h} changed while an execution from it ran; run it again`);
+    this.states.set(h, new Map(run.stateAfter));
+    const w = witnessHash(run.witness);
+    this.witnesses.set(w, run.witness);
     if (this.witnesses.size > this.maxWitnesses) this.witnesses.delete(this.witnesses.keys().next().value!);
-    return signReceipt(out.body, this.executor);
   }
 }
