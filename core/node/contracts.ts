@@ -95,7 +95,8 @@ export class NodeContracts {
 
   /**
    * Run a rule here (the actor authorizes the caller). An execution that changes contract state or
-   * the ledger is published for every node to verify by replay and adopt.
+   * the ledger is published for every node to verify by replay and adopt, and applied here only
+   * if its record is published: see ContractExecutions.execute (PublishRefused, NODE_EXECUTION_RACE).
    */
   execute(req: ExecuteRequest): Promise<ExecutionReceipt> {
     const run = this.queue.then(() => this.executeNow(req));
@@ -104,15 +105,12 @@ export class NodeContracts {
   }
 
   private async executeNow(req: ExecuteRequest): Promise<ExecutionReceipt> {
-    const head = this.executions?.head(req.codeHash);
-    let receipt: ExecutionReceipt;
+    if (this.executions) return this.executions.execute(req);
     try {
-      receipt = await this.actor.execute(req);
+      return await this.actor.execute(req); // a caller-supplied ledger: local, nothing to publish
     } finally {
       this.node.invalidateRoots(); // contract state and the ledger may have changed
     }
-    this.executions?.afterOwnExecution(receipt, head);
-    return receipt;
   }
 
   /** Publish an execution record as given (byzantine scenarios: a wrong receipt, a forged entry). */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CALLER_ACCOUNT, valueFromJson } from '../ccl/index.js';
 import { codeFromJson, receiptFromJson, receiptHash, signInstallation, signReceipt, witnessHash as contractWitnessHash, type ContractCode, type ExecutionReceipt } from '../contracts/index.js';
 import { buildPomFromReceipt } from '../pom/index.js';
-import type { GossipEntry } from '../gossip/index.js';
+import { dataSize, type GossipEntry } from '../gossip/index.js';
 import type { Hash } from '../hash/index.js';
 import { Keypair } from '../identity/index.js';
 import { metricValue } from '../metrics/index.js';
@@ -12,20 +12,26 @@ import { ManualClock, Rng } from '../runtime/index.js';
 import { wrongExecutionRecord } from './byzantine.js';
 import { NodeContracts } from './contracts.js';
 import { EXECUTION_RECORD_FORMAT, POM_REPORT_FORMAT, type ExecutionRecord } from './executions.js';
-import { IcnNode } from './node.js';
+import { PublishRefused } from './errors.js';
+import { IcnNode, type NodeOptions } from './node.js';
 import { MemoryKvStore } from './storage.js';
 
 type Msg = { to: string; from: string; m: unknown };
 
-/** n trusting nodes with contract registries, a FIFO network and one clock. */
-function net(n: number) {
+/**
+ * n trusting nodes with contract registries, a FIFO network and one clock (node i reads it
+ * `skewMs[i]` ahead), all with the same gossip knobs.
+ */
+function net(n: number, o: { gossip?: NodeOptions['gossip']; skewMs?: number[] } = {}) {
   const q: Msg[] = [];
   const clock = new ManualClock(1_000_000);
   const kps = Array.from({ length: n }, (_, i) => Keypair.fromSeed(new Uint8Array(32).fill(i + 11)));
   const ids = kps.map((k) => k.did.toString());
   const stores = kps.map(() => new MemoryKvStore());
   const make = (i: number, restore = false) => {
-    const node = new IcnNode({ keypair: kps[i]!, clock, rng: Rng.root(3).stream(`n${i}`), storage: stores[i]!, peers: ids, restore, defaultCreditLimit: 100n, transport: { send: (to, m) => q.push({ to, from: ids[i]!, m }) } });
+    const skew = o.skewMs?.[i] ?? 0;
+    const own = skew === 0 ? clock : { nowMs: () => clock.nowMs() + skew };
+    const node = new IcnNode({ keypair: kps[i]!, clock: own, rng: Rng.root(3).stream(`n${i}`), storage: stores[i]!, peers: ids, restore, defaultCreditLimit: 100n, ...(o.gossip ? { gossip: o.gossip } : {}), transport: { send: (to, m) => q.push({ to, from: ids[i]!, m }) } });
     return { node, nc: new NodeContracts(node) };
   };
   const nodes = kps.map((_, i) => make(i));
@@ -209,3 +215,167 @@ describe('contract executions over gossip, verified by replay', () => {
     expect(B!.nc.executions!.outcomes.get(e2.hash)).toMatchObject({ status: 'refused', reason: 'malformed' });
   });
 });
+
+type World = ReturnType<typeof net>;
+type Member = World['nodes'][number];
+
+/**
+ * Everything a refused execution must leave as it was on node `i`: the LC state root and every
+ * component root (recomputed, so a stale roots cache shows), the contract's state, the ledger
+ * (entries in order, heads, root, balances), adopted executions and the head, the gossip store,
+ * storage, and every metric but the refusal counter.
+ */
+async function everything(w: World, i: number, h: Hash) {
+  const metrics = (await w.nodes[i]!.node.metrics.registry.getMetricsAsJSON()).map((m) => ({ ...m, values: m.values.filter((v) => v.labels.result !== 'publish_refused') }));
+  return { ...snapshot(w, i, h), metrics };
+}
+
+/** everything() but the metrics, taken synchronously. */
+function snapshot(w: World, i: number, h: Hash) {
+  const x = w.nodes[i]!;
+  const cached = x.node.state();
+  x.node.invalidateRoots();
+  expect(x.node.state()).toEqual(cached);
+  return {
+    state: cached,
+    contractState: new Map(x.nc.actor.runtime.state(h)!),
+    ledger: { order: [...x.node.ledger.appliedOrder()], heads: x.node.ledger.heads(), root: x.node.ledger.root(), balances: x.node.ledger.allBalances(), pending: x.node.ledger.pendingCount },
+    adopted: [...x.nc.executions!.adopted.keys()].sort(),
+    head: x.nc.executions!.head(h)?.receiptHash ?? null,
+    gossip: x.node.gossip.root(),
+    storage: w.stores[i]!.keys(''),
+  };
+}
+
+const refusals = (x: Member, reason: string) => metricValue(x.node.metrics.registry, 'icn_contract_execution_records_total', { result: 'publish_refused', reason });
+const ownRecords = (x: Member) => x.node.gossip.entries('ledger:entries').filter((e) => e.author === x.node.id && (e.data as { format?: string }).format === EXECUTION_RECORD_FORMAT);
+
+/** After a refusal: the next execution is published, and the other node adopts every record (no dangling head). */
+async function publishedAndAdopted(w: World, h: Hash, r: ExecutionReceipt) {
+  const [A, B] = w.nodes as [Member, Member];
+  expect(A.nc.executions!.head(h)!.receiptHash).toBe(receiptHash(r));
+  w.tick(4);
+  expect(B.nc.executions!.adopted.has(receiptHash(r))).toBe(true);
+  expect(B.nc.executions!.pendingCount).toBe(0);
+  expect(B.nc.executions!.head(h)!.receiptHash).toBe(receiptHash(r));
+  expect(B.node.stateRoot()).toBe(A.node.stateRoot());
+}
+
+describe('an execution whose record gossip refuses is not applied (publish or nothing)', () => {
+  it('rate_limited: the quota of ledger:entries used up; nothing changes; the same call goes through in the next window and is adopted', async () => {
+    const windowMs = 10_000;
+    const w = net(2, { gossip: { topics: { 'ledger:entries': { perAuthorPerWindow: 2, windowMs } } } });
+    const h = deployTransfer(w);
+    const [A, B] = w.nodes as [Member, Member];
+    await transfer(A.nc, h, B.node.id, 5, 2_000n);
+    await transfer(A.nc, h, B.node.id, 6, 2_100n);
+    w.tick(2);
+    expect(B.nc.executions!.adopted.size).toBe(2);
+    const before = await everything(w, 0, h);
+    const now = w.clock.nowMs();
+    const refused = transfer(A.nc, h, B.node.id, 7, 2_200n);
+    await expect(refused).rejects.toBeInstanceOf(PublishRefused);
+    await expect(refused).rejects.toMatchObject({ code: 'NODE_PUBLISH_REFUSED', reason: 'rate_limited', topic: 'ledger:entries', retryAfterMs: (Math.floor(now / windowMs) + 1) * windowMs - now, message: expect.stringContaining('already has 2 smaller entries') });
+    expect(await everything(w, 0, h)).toEqual(before);
+    expect(A.nc.actor.runtime.state(h)!.get('transfers')).toEqual({ t: 'Int', v: 2n });
+    expect(A.node.ledger.balance(A.node.id, 'credits')).toBe(-11n);
+    expect(await refusals(A, 'rate_limited')).toBe(1);
+    // A second try in the same window is refused the same way (nothing was spent by the first).
+    await expect(transfer(A.nc, h, B.node.id, 7, 2_200n)).rejects.toMatchObject({ reason: 'rate_limited' });
+    expect(await everything(w, 0, h)).toEqual(before);
+    // The next window: the same call is published, chained to the last published execution.
+    w.clock.advance(((await refused.catch((e: unknown) => e)) as PublishRefused).retryAfterMs!);
+    const r = await transfer(A.nc, h, B.node.id, 7, 2_200n);
+    expect(r.stateRootBefore).toBe(A.nc.executions!.adopted.get(before.head!)!.stateRootAfter);
+    expect(ownRecords(A)).toHaveLength(3);
+    await publishedAndAdopted(w, h, r);
+    expect(B.nc.actor.runtime.state(h)!.get('transfers')).toEqual({ t: 'Int', v: 3n });
+    expect(B.node.ledger.balance(A.node.id, 'credits')).toBe(-18n);
+  });
+
+  it('rate_limited: a record that would displace an earlier own record from its full window is refused too', async () => {
+    // Two executions in the same millisecond: the second record's key (timestamp, hash) may sort
+    // before the first's. Gossip would then take it by dropping the first (every node the same
+    // way), stranding every execution chained after it.
+    const w = net(2, { gossip: { topics: { 'ledger:entries': { perAuthorPerWindow: 1, windowMs: 10_000 } } } });
+    const h = deployTransfer(w);
+    const [A, B] = w.nodes as [Member, Member];
+    await transfer(A.nc, h, B.node.id, 1, 2_000n);
+    const before = await everything(w, 0, h);
+    // (These keys do fall that way: the old code acknowledged this call and dropped the first record.)
+    await expect(transfer(A.nc, h, B.node.id, 2, 2_000n)).rejects.toMatchObject({ code: 'NODE_PUBLISH_REFUSED', reason: 'rate_limited', message: expect.stringContaining('already published 1 entries in the current 10000 ms window') });
+    expect(await everything(w, 0, h)).toEqual(before);
+    expect(ownRecords(A)).toHaveLength(1);
+    w.clock.advance(10_000);
+    await publishedAndAdopted(w, h, await transfer(A.nc, h, B.node.id, 2, 2_000n));
+  });
+
+  it('too_large: a record over maxDataBytes of ledger:entries; nothing changes; a smaller execution of the same contract is published and adopted', async () => {
+    // Measure the records on an unlimited twin network (same keys, clock and calls: same bytes).
+    const sizes: number[] = [];
+    {
+      const t = net(2, { gossip: { topics: {} } });
+      const th = deployTransfer(t);
+      const [TA, TB] = t.nodes as [Member, Member];
+      for (const [amount, at] of [[5, 2_000n], [90, 2_100n]] as const) {
+        await transfer(TA.nc, th, TB.node.id, amount, at);
+        sizes.push(dataSize(ownRecords(TA).at(-1)!.data));
+      }
+    }
+    const limit = sizes[1]! - 1; // the second one is one byte too many
+    expect(sizes[0]).toBeLessThan(limit); // the first has no previous execution to name
+    const w = net(2, { gossip: { topics: { 'ledger:entries': { maxDataBytes: limit } } } });
+    const h = deployTransfer(w);
+    const [A, B] = w.nodes as [Member, Member];
+    await transfer(A.nc, h, B.node.id, 5, 2_000n);
+    const before = await everything(w, 0, h);
+    await expect(transfer(A.nc, h, B.node.id, 90, 2_100n)).rejects.toMatchObject({ code: 'NODE_PUBLISH_REFUSED', reason: 'too_large', retryAfterMs: null, message: expect.stringContaining(`${sizes[1]} bytes > ${limit}`) });
+    expect(await everything(w, 0, h)).toEqual(before);
+    expect(await refusals(A, 'too_large')).toBe(1);
+    const r = await transfer(A.nc, h, B.node.id, 9, 2_100n); // the same call with one digit less
+    expect(dataSize(ownRecords(A).at(-1)!.data)).toBeLessThanOrEqual(limit);
+    await publishedAndAdopted(w, h, r);
+    expect(B.node.ledger.balance(B.node.id, 'credits')).toBe(14n);
+  });
+
+  it('evicted: the executor\'s clock is behind everything a full ledger:entries retains; nothing changes; once it is not, the execution is published and adopted', async () => {
+    // B's clock runs 1,000 s ahead; its three journal entries fill A's ledger:entries (maxEntries 3).
+    const w = net(2, { skewMs: [0, 1_000_000], gossip: { topics: { 'ledger:entries': { maxEntries: 3 } } } });
+    const h = deployTransfer(w);
+    const [A, B] = w.nodes as [Member, Member];
+    for (let i = 0; i < 3; i++) {
+      B.node.submitLedgerEntry({ accounts: [{ account_id: B.node.id, currency: 'credits', debit: 1n }, { account_id: A.node.id, currency: 'credits', credit: 1n }], parents: B.node.ledger.heads(), nonce: `n${i}` });
+      w.tick(1);
+    }
+    expect(A.node.ledger.balance(A.node.id, 'credits')).toBe(3n);
+    expect(A.node.gossip.entries('ledger:entries').map((e) => e.author)).toEqual([B.node.id, B.node.id, B.node.id]);
+    const before = await everything(w, 0, h);
+    await expect(transfer(A.nc, h, B.node.id, 2, 2_000n)).rejects.toMatchObject({ code: 'NODE_PUBLISH_REFUSED', reason: 'evicted' });
+    expect(await everything(w, 0, h)).toEqual(before);
+    expect(await refusals(A, 'evicted')).toBe(1);
+    w.clock.advance(1_000_000);
+    const r = await transfer(A.nc, h, B.node.id, 2, 3_000n);
+    expect(A.nc.executions!.adopted.size).toBe(1); // the first execution of the contract: no previous one
+    await publishedAndAdopted(w, h, r);
+    expect(B.node.ledger.balance(A.node.id, 'credits')).toBe(1n);
+  });
+
+  it('NODE_EXECUTION_RACE: another execution adopted between the run and its commit; nothing of the run is applied; run again, it chains to that one', async () => {
+    const w = net(2);
+    const h = deployTransfer(w);
+    const [A, B] = w.nodes as [Member, Member];
+    await transfer(B.nc, h, A.node.id, 4, 2_000n); // B's record is queued, not delivered yet
+    const req = { codeHash: h, rule: 'transfer', args: [valueFromJson({ Did: B.node.id }, 'to'), valueFromJson({ Int: 3 }, 'amount')], caller: A.node.id, timestamp: 2_000n };
+    const run = A.nc.executions!.execute(req); // a CCL rule runs (staged) before the first await
+    w.pump(); // A adopts B's execution before its own commits
+    expect(A.nc.executions!.adopted.size).toBe(1);
+    const before = snapshot(w, 0, h); // synchronously: the commit is attempted at the next await
+    await expect(run).rejects.toMatchObject({ code: 'NODE_EXECUTION_RACE', message: expect.stringContaining('adopted while it ran') });
+    expect(snapshot(w, 0, h)).toEqual(before);
+    expect(await metricValue(A.node.metrics.registry, 'icn_contract_executions_total', { contract_name: 'Transfer', rule_name: 'transfer' })).toBe(0);
+    const r = await A.nc.execute(req);
+    expect(r.stateRootBefore).toBe(B.nc.executions!.head(h)!.stateRootAfter);
+    await publishedAndAdopted(w, h, r);
+  });
+});
+

@@ -26,6 +26,12 @@
  *      limits the ops set apply atomically (credit limits and trust as for any entry).
  * Waiting records are tried again whenever something is applied (IcnNode.onApplied).
  *
+ * An own execution (execute) is all or nothing: the rule runs staged (core/contracts
+ * stageExecution against a core/ledger StagedJournal) and its contract state, journal entry,
+ * credit limits and adoption are committed only once gossip has agreed to take its record whole
+ * (Gossip.preparePublish); else nothing changed and the caller gets PublishRefused. An executor
+ * never holds a head the others cannot get, so its later executions never wait on one.
+ *
  * Contract state: executions form chains through `previous`. A contract's state is the state
  * after its head: the adopted execution with the greatest (height, timestamp, receipt hash),
  * height = 1 + the previous one's. That is a function of the set of adopted executions, so every
@@ -45,16 +51,20 @@ import {
   replayReceiptSync,
   stateRoot,
   witnessFromJson,
+  LedgerRejected,
   type ContractActor,
+  type ExecuteRequest,
   type ExecutionReceipt,
   type Installed,
+  type StagedCall,
   type WitnessBundle,
 } from '../contracts/index.js';
 import { IcnError } from '../errors.js';
-import type { GossipEntry } from '../gossip/index.js';
+import { GossipError, type GossipEntry, type PreparedPublish, type RejectReason } from '../gossip/index.js';
 import { isHash, type Hash } from '../hash/index.js';
-import { checkEntry, contractLedgerEffects, draftBody, entryBody, type CreditLimitChange, type JournalEntry, type JournalLedgerPort } from '../ledger/index.js';
+import { checkEntry, contractLedgerEffects, draftBody, entryBody, type CreditLimitChange, type JournalBatch, type JournalEntry, type JournalLedgerPort } from '../ledger/index.js';
 import { buildPomFromReceipt, contractOutputHash, contractReplayer, MemoryCodeResolver, ReplayerRegistry, verifyPomSync, type ProofOfMisbehavior } from '../pom/index.js';
+import { PublishRefused } from './errors.js';
 import type { IcnNode } from './node.js';
 
 export const EXECUTION_RECORD_FORMAT = 'icn-contract-execution/v1';
@@ -134,35 +144,88 @@ export class ContractExecutions {
   constructor(
     readonly node: IcnNode,
     readonly actor: ContractActor,
-    /** The journal the actor writes to: own executions' entries are read from it. */
+    /** The journal the actor writes to: own executions run against a staged view of it (execute). */
     private readonly journal: JournalLedgerPort,
   ) {
     const registers = [node.metrics.registry];
-    this.recordsMetric = new Counter({ name: 'icn_contract_execution_records_total', help: 'Contract execution records from gossip, by result (published, adopted, pending, refused) and refusal reason', labelNames: ['result', 'reason'] as const, registers });
+    this.recordsMetric = new Counter({ name: 'icn_contract_execution_records_total', help: 'Contract execution records, by result (published, publish_refused: an own execution not applied because gossip refused its record; adopted, pending, refused: from gossip) and reason', labelNames: ['result', 'reason'] as const, registers });
     this.pomsMetric = new Counter({ name: 'icn_pom_verified_total', help: 'Proofs of misbehavior received and verified by replay, by verdict', labelNames: ['verdict'] as const, registers });
     this.pomsPublished = new Counter({ name: 'icn_pom_published_total', help: 'Proofs of misbehavior this node built and published', registers });
   }
 
-  /** Called by NodeContracts after the actor ran `receipt` here, `head` being the contract's head before. */
-  afterOwnExecution(receipt: ExecutionReceipt, head: AdoptedExecution | undefined): GossipEntry | undefined {
-    if (receipt.outcome.status !== 'ok') return undefined;
-    if (receipt.ledgerOps.length === 0 && receipt.stateRootAfter === receipt.stateRootBefore) return undefined; // nothing shared changed
-    const inst = this.actor.runtime.get(receipt.codeHash)!;
-    const before = head?.stateRootAfter ?? this.initialRoot(inst);
-    if (before !== receipt.stateRootBefore) throw new IcnError('NODE_EXECUTION_RACE', `execution of ${receipt.codeHash} started from ${receipt.stateRootBefore}, the head is ${before}`);
-    const witness = this.actor.runtime.witness(receipt.witness);
-    if (!witness) throw new IcnError('NODE_EXECUTION_RACE', `the witness ${receipt.witness} of an execution just made is gone`);
-    const hasTransfers = this.ops(receipt).some((o) => o.k === 'LedgerTransfer');
-    const entry = hasTransfers ? this.journal.lastEntry : null;
-    if (hasTransfers && !entry) throw new IcnError('NODE_EXECUTION_RACE', 'the journal did not record the entry of an execution just made');
+  /**
+   * Execute a rule here (NodeContracts.execute), all or nothing: the call runs staged (no contract
+   * state, ledger entry, credit limit or metric changes), and an execution that changes shared
+   * state is committed only once gossip has agreed to take its record whole. Otherwise nothing
+   * has changed and this throws PublishRefused (NODE_PUBLISH_REFUSED with gossip's reason:
+   * too_large, rate_limited, evicted; counted as result="publish_refused") or NODE_EXECUTION_RACE
+   * (the contract's head, state or the ledger moved while the rule ran).
+   *
+   * A record that would displace one of this node's entries from its full rate-limit window is
+   * refused as rate_limited too: gossip would take it by dropping an earlier own record, which
+   * every node drops the same way, leaving the executions after that one waiting forever.
+   */
+  async execute(req: ExecuteRequest): Promise<ExecutionReceipt> {
+    const head = this.head(req.codeHash);
+    const ledger = this.journal.staged();
+    const call = await this.actor.stageExecution(req, ledger);
+    this.commitOwn(call, ledger.batch, head);
+    return call.receipt;
+  }
+
+  /** Check everything that can refuse a staged own execution, then commit all of it (synchronously). */
+  private commitOwn(call: StagedCall, batch: JournalBatch | null, head: AdoptedExecution | undefined): void {
+    const { receipt } = call;
+    const shares = receipt.outcome.status === 'ok' && (receipt.ledgerOps.length > 0 || receipt.stateRootAfter !== receipt.stateRootBefore);
+    if (!shares) {
+      // Nothing shared changed (a failed or read-only call; its ops, if any, were not applied).
+      this.actor.commitExecution(call);
+      return;
+    }
     const h = receiptHash(receipt);
-    this.adopt({ receiptHash: h, codeHash: receipt.codeHash, executor: receipt.executor, height: (head?.height ?? 0) + 1, timestamp: BigInt(receipt.timestamp), stateRootAfter: receipt.stateRootAfter, stateAfter: this.actor.runtime.state(receipt.codeHash)!, entryId: entry ? checkEntry(entry, false).id : null });
-    const record: ExecutionRecord = { format: EXECUTION_RECORD_FORMAT, receipt: receiptToJson(receipt), witness, entry, previous: head?.receiptHash ?? null };
-    const g = this.node.publish('ledger:entries', record);
+    const race = (why: string) => new IcnError('NODE_EXECUTION_RACE', `execution of ${receipt.codeHash}: ${why}; nothing was applied, run it again`);
+    if (this.head(receipt.codeHash) !== head) throw race('another execution of the contract was adopted while it ran');
+    if (this.actor.runtime.state(receipt.codeHash) !== call.base) throw race('the contract state changed while it ran');
+    const before = head?.stateRootAfter ?? this.initialRoot(this.actor.runtime.get(receipt.codeHash)!);
+    if (before !== receipt.stateRootBefore) throw race(`it started from ${receipt.stateRootBefore}, the head is ${before}`);
+    if (batch) {
+      try {
+        this.journal.check(batch);
+      } catch (err) {
+        if (!(err instanceof LedgerRejected)) throw err;
+        throw race(`its ledger ops no longer apply (${err.message})`);
+      }
+    }
+    const record: ExecutionRecord = { format: EXECUTION_RECORD_FORMAT, receipt: receiptToJson(receipt), witness: call.witness, entry: batch?.entry ?? null, previous: head?.receiptHash ?? null };
+    const topic = 'ledger:entries';
+    let p: PreparedPublish;
+    try {
+      p = this.node.preparePublish(topic, record);
+    } catch (err) {
+      if (!(err instanceof GossipError)) throw err;
+      throw this.refused(err.reason, `${err.message} (the execution record carries the witness: code, state before, args)`);
+    }
+    if (p.plan.status === 'rejected') throw this.refused(p.plan.reason, `${topic}: ${p.plan.detail}`, p.entry.timestamp);
+    if (p.plan.status === 'inserted' && p.plan.join?.displaced) {
+      const cfg = this.node.gossip.topicConfig(topic);
+      throw this.refused('rate_limited', `${topic}: this node already published ${cfg.perAuthorPerWindow} entries in the current ${cfg.windowMs} ms window`, p.entry.timestamp);
+    }
+    // Everything agreed: commit. Nothing below refuses, and nothing in between touches gossip.
+    this.actor.commitExecution(call);
+    if (batch) this.journal.commit(batch);
+    this.adopt({ receiptHash: h, codeHash: receipt.codeHash, executor: receipt.executor, height: (head?.height ?? 0) + 1, timestamp: BigInt(receipt.timestamp), stateRootAfter: receipt.stateRootAfter, stateAfter: call.stateAfter, entryId: batch?.entry ? checkEntry(batch.entry, false).id : null });
+    const g = this.node.commitPublish(p);
     this.outcomes.set(g.hash, { status: 'own', receiptHash: h });
     this.recordsMetric.inc({ result: 'published', reason: '' });
     this.node.notifyApplied();
-    return g;
+  }
+
+  /** A refused publication: counted, and the typed error the caller gets. */
+  private refused(reason: RejectReason, detail: string, at?: number): PublishRefused {
+    this.recordsMetric.inc({ result: 'publish_refused', reason });
+    const windowMs = this.node.gossip.topicConfig('ledger:entries').windowMs;
+    const retryAfterMs = reason === 'rate_limited' && at !== undefined ? (Math.floor(at / windowMs) + 1) * windowMs - at : null;
+    return new PublishRefused('ledger:entries', reason, `${reason}: gossip refuses this execution's record, so the execution was not applied: ${detail}`, retryAfterMs);
   }
 
   head(codeHash: Hash): AdoptedExecution | undefined {

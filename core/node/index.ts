@@ -1,5 +1,6 @@
 export { IcnNode, NODE_STATE_VERSION, recordFormat } from './node.js';
 export type { NodeOptions, Transport, TopicHandler } from './node.js';
+export { PublishRefused } from './errors.js';
 export { MemoryKvStore } from './storage.js';
 export type { KvStore } from './storage.js';
 export { createNodeMetrics } from './metrics.js';

@@ -11,7 +11,7 @@
  */
 import { canonicalString, parseStrictJson } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
-import { Gossip, TOPICS, type GossipEntry, type GossipOptions, type GossipStep, type Topic, type VerifiedCache } from '../gossip/index.js';
+import { Gossip, TOPICS, type GossipEntry, type GossipOptions, type GossipStep, type PreparedPublish, type Topic, type VerifiedCache } from '../gossip/index.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { Did, type Keypair } from '../identity/index.js';
 import { Governance } from '../governance/index.js';
@@ -191,6 +191,22 @@ export class IcnNode {
     const { entry, step } = this.gossip.publish(this.clock.nowMs(), topic, data);
     this.handle(step, true);
     return entry;
+  }
+
+  /**
+   * What publish(topic, data) would publish now and whether gossip would take it, changing nothing
+   * (Gossip.preparePublish at the node's clock): for an action that must not be applied unless its
+   * publication is (own contract executions). Throws GossipError undeclared_topic or too_large.
+   */
+  preparePublish(topic: Topic, data: unknown): PreparedPublish {
+    return this.gossip.preparePublish(this.clock.nowMs(), topic, data);
+  }
+
+  /** Publish a prepared entry (Gossip.commitPublish), durable before announced as publish(). */
+  commitPublish(p: PreparedPublish): GossipEntry {
+    const step = this.gossip.commitPublish(p);
+    this.handle(step, true);
+    return p.entry;
   }
 
   /** State this node's direct trust in `to` and publish the signed attestation. */
