@@ -13,7 +13,7 @@ import { parseCapabilities, valueFromJson, valueToJson } from '../ccl/index.js';
 import { codeFromJson, codeHash, codeToJson, installationBody, outputHash, receiptFromJson, receiptHash, signInstallation, verifyReceipt } from '../contracts/index.js';
 import { Keypair } from '../identity/index.js';
 import { callId, makeCall, signCall } from './contract-call.js';
-import { startDaemon, type RunningDaemon } from './daemon.js';
+import { startDaemon, type GossipTuning, type RunningDaemon } from './daemon.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 const running: RunningDaemon[] = [];
@@ -28,7 +28,7 @@ const key = (b: number) => Keypair.fromSeed(seed(b));
 const did = (b: number) => key(b).did.toString();
 const tmp = () => mkdtempSync(join(tmpdir(), 'icn-contract-api-'));
 
-async function node(b: number, peers: string[] = [], o: { clock?: 'system' | 'request' } = {}) {
+async function node(b: number, peers: string[] = [], o: { clock?: 'system' | 'request'; gossipTuning?: GossipTuning } = {}) {
   const d = await startDaemon({ dataDir: tmp(), keySeed: seed(b), gossip: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, peers, tickMs: 50, bodyLimit: 64 * 1024, ...o });
   running.push(d);
   return d;
@@ -185,6 +185,49 @@ describe('icn-node contract API', () => {
     expect(a.node.stateRoot()).toBe(before);
     expect(((await http(a.httpPort, 'GET', '/contracts')).json.contracts as unknown[]).length).toBe(0);
     expect(a.node.gossip.entries('contracts:deploy')).toHaveLength(0);
+  });
+
+  it('an execution whose record gossip refuses is answered 429 (quota, Retry-After) or 422 (too large) and changes nothing; its call is not spent', async () => {
+    const windowMs = 3_600_000;
+    // The records carry wall-clock timestamps: keep the three calls inside one quota window.
+    const into = Date.now() % windowMs;
+    if (into > windowMs - 10_000) await new Promise((r) => setTimeout(r, windowMs - into + 50));
+    const quota = await node(42, [], { gossipTuning: { topics: { 'ledger:entries': { perAuthorPerWindow: 2, windowMs } } } });
+    const small = await node(43, [], { gossipTuning: { topics: { 'ledger:entries': { maxDataBytes: 1024 } } } });
+    for (const [d, b] of [[quota, 42], [small, 43]] as const) {
+      const code = contract('counter', [did(b)]);
+      const h = codeHash(code);
+      expect((await post(d, '/contracts', { code: codeToJson(code), capabilities: CAPS })).status).toBe(200);
+      const ok = d === quota ? 2 : 0;
+      for (let i = 0; i < ok; i++) expect((await post(d, `/contracts/${h}/execute`, signed(b, h, 'bump', [{ Int: 1 }], BigInt(Date.now()), `ok${i}`))).status).toBe(200);
+      const state = (await http(d.httpPort, 'GET', '/state')).json;
+      const contractRoot = (await http(d.httpPort, 'GET', `/contracts/${h}`)).json.stateRoot;
+      const receipts = (await http(d.httpPort, 'GET', '/receipts')).json;
+      const records = d.node.gossip.entries('ledger:entries').length;
+      const call = signed(b, h, 'bump', [{ Int: 5 }], BigInt(Date.now()), 'refused');
+      for (let attempt = 0; attempt < 2; attempt++) {
+        // Sent twice: a refused call is not remembered, so the second answer is the same refusal, not 409 CALL_REPLAYED.
+        const r = await fetch(`http://127.0.0.1:${d.httpPort}/contracts/${h}/execute`, { method: 'POST', body: JSON.stringify(call), headers: { 'content-type': 'application/json' } });
+        const body = (await r.json()) as Record<string, unknown>;
+        if (d === quota) {
+          expect([r.status, body.error, body.gossipReason]).toEqual([429, 'NODE_PUBLISH_REFUSED', 'rate_limited']);
+          const retry = Number(r.headers.get('retry-after'));
+          expect(retry).toBe(Math.ceil((body.retryAfterMs as number) / 1000));
+          expect(retry).toBeGreaterThan(0);
+          expect(retry).toBeLessThanOrEqual(windowMs / 1000);
+        } else {
+          expect([r.status, body.error, body.gossipReason, r.headers.get('retry-after')]).toEqual([422, 'NODE_PUBLISH_REFUSED', 'too_large', null]);
+          expect(String(body.reason)).toMatch(/too_large: .*bytes > 1024/);
+        }
+        expect((await http(d.httpPort, 'GET', '/state')).json).toEqual(state);
+        expect((await http(d.httpPort, 'GET', `/contracts/${h}`)).json.stateRoot).toBe(contractRoot);
+        expect((await http(d.httpPort, 'GET', '/receipts')).json).toEqual(receipts);
+        expect(d.node.gossip.entries('ledger:entries')).toHaveLength(records);
+      }
+    }
+    const metrics = await http(quota.httpPort, 'GET', '/metrics');
+    expect(metrics.text).toMatch(/icn_contract_execution_records_total\{result="publish_refused",reason="rate_limited"\} 2/);
+    expect(metrics.text).toMatch(/icn_http_requests_total\{method="POST",route="\/contracts\/:hash\/execute",status="429"\} 2/);
   });
 
   it('--clock request: a deployment is stamped with `at`; a call is judged against `at`', async () => {

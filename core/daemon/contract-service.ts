@@ -13,7 +13,9 @@
  *    publishes such an execution as a gossip record, synced before the receipt is returned.)
  *  - a call id already executed is refused (replay protection), as is a call whose timestamp is
  *    more than CALL_MAX_SKEW_MS from the node's clock.
- * Every refusal is an HttpError (4xx with a code and a reason) raised before anything changes.
+ * Every refusal is an HttpError (4xx with a code and a reason) raised before anything changes,
+ * including an execution whose record gossip refuses (NodeContracts applies nothing then): 429
+ * NODE_PUBLISH_REFUSED with Retry-After for the node's per-author quota, 422 otherwise.
  */
 import { canonicalString, dec, parseStrictJson, type CanonicalValue } from '../canonical/index.js';
 import { parseCapabilities, type Capability } from '../ccl/index.js';
@@ -35,7 +37,7 @@ import {
 import { IcnError } from '../errors.js';
 import { isHash, type Hash } from '../hash/index.js';
 import { Did } from '../identity/index.js';
-import type { IcnNode, NodeContracts } from '../node/index.js';
+import { PublishRefused, type IcnNode, type NodeContracts } from '../node/index.js';
 import type { KvStore } from '../node/storage.js';
 import { CALL_MAX_SKEW_MS, verifyCall, type ContractCall } from './contract-call.js';
 import { HttpError, type Route } from './http-api.js';
@@ -173,6 +175,9 @@ export class DaemonContracts {
             try {
               receipt = await this.contracts.execute({ codeHash: h, rule: v.call.rule, args: v.args, caller: v.call.caller, timestamp: v.timestamp, ...(v.fuelLimit !== undefined ? { fuelLimit: v.fuelLimit } : {}) });
             } catch (e) {
+              // A refused execution changed nothing and its call id is not spent: the same signed call may be sent again.
+              if (e instanceof PublishRefused) throw publishHttpError(e);
+              if (e instanceof IcnError && e.code === 'NODE_EXECUTION_RACE') throw new HttpError(409, e.code, e.message);
               throw e instanceof ContractError ? contractHttpError(e) : e;
             }
             // Durable before acknowledged: the call and its receipt, synced.
@@ -211,6 +216,18 @@ export class DaemonContracts {
 function hashParam(s: string): Hash {
   if (!isHash(s)) throw new HttpError(400, 'HTTP_FIELD', `path parameter ${JSON.stringify(s.slice(0, 80))} is not a hash (sha256:<64 hex>)`);
   return s as Hash;
+}
+
+/**
+ * Gossip would not take the execution's record, so the execution was not applied: 429 with
+ * Retry-After (seconds to the end of this node's quota window) for rate_limited, else 422
+ * (too_large: the record, which carries the contract code and state, exceeds the topic's limit;
+ * evicted: the node's clock is behind everything the full topic keeps).
+ */
+function publishHttpError(e: PublishRefused): HttpError {
+  const fields = { gossipReason: e.reason, ...(e.retryAfterMs !== null ? { retryAfterMs: e.retryAfterMs } : {}) };
+  if (e.reason === 'rate_limited') return new HttpError(429, e.code, e.message, { fields, headers: e.retryAfterMs !== null ? { 'retry-after': String(Math.ceil(e.retryAfterMs / 1000)) } : {} });
+  return new HttpError(422, e.code, e.message, { fields });
 }
 
 function contractHttpError(e: ContractError): HttpError {

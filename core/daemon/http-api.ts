@@ -18,6 +18,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   status: number;
   body: unknown;
+  /** Extra response headers (Retry-After). */
+  headers?: Record<string, string>;
   /** Send text instead of JSON (Prometheus exposition). */
   text?: string;
   contentType?: string;
@@ -38,6 +40,8 @@ export class HttpError extends IcnError {
     readonly status: number,
     code: string,
     message: string,
+    /** More fields of the `{error, reason}` body, and response headers. */
+    readonly extra: { fields?: Record<string, unknown>; headers?: Record<string, string> } = {},
   ) {
     super(code, message);
   }
@@ -80,7 +84,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
 function send(res: ServerResponse, r: ApiResponse): void {
   if (res.headersSent) return;
   const text = r.text ?? `${JSON.stringify(r.body)}\n`;
-  res.writeHead(r.status, { 'content-type': r.contentType ?? 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(r.status, { ...r.headers, 'content-type': r.contentType ?? 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -128,7 +132,7 @@ export function createApiServer(routes: readonly Route[], opts: ApiServerOptions
       } else req.resume();
       answer(await hit.r.handler({ method: req.method ?? 'GET', path: url.pathname, params: hit.params!, body }));
     } catch (e) {
-      if (e instanceof HttpError) answer({ status: e.status, body: { error: e.code, reason: e.message } });
+      if (e instanceof HttpError) answer({ status: e.status, body: { ...e.extra.fields, error: e.code, reason: e.message }, ...(e.extra.headers ? { headers: e.extra.headers } : {}) });
       else if (e instanceof IcnError) answer({ status: 422, body: { error: e.code, reason: e.message } });
       else {
         opts.onError?.(e);
