@@ -22,7 +22,7 @@ import type { TrustOracle } from '../trust/oracle.js';
 import { codeName, type ContractCode } from './code.js';
 import { DEFAULT_MAX_CODE_BYTES, DeploymentMessage, verifyDeployment } from './deployment.js';
 import { ContractError } from './errors.js';
-import { installationBody, installationHash, signInstallation, withSignatures, type InstallationBody, type InstallationSignature } from './installation.js';
+import { installationBody, installationHash, signInstallation, withSignatures, type Installation, type InstallationBody, type InstallationSignature } from './installation.js';
 import type { LedgerPort } from './ledger-port.js';
 import type { RejectReason } from './reasons.js';
 import type { ExecutionReceipt } from './receipt.js';
@@ -80,6 +80,19 @@ export interface StagedCall extends StagedExecution {
   readonly stopTimer: () => void;
 }
 
+/** A local deployment signed and judged by ContractActor.stageDeploy, applied by commitDeploy. */
+export interface StagedDeployment {
+  readonly message: DeploymentMessage;
+  /** What commitDeploy will do if nothing changes in between. */
+  readonly result: HandleResult;
+}
+
+/** A deployment message judged (ContractActor.judge): what accepting it would do. */
+type Judgement =
+  | { kind: 'install'; codeHash: Hash; code: ContractCode; installation: Installation; deployer: string; recent: number[] }
+  | { kind: 'duplicate'; codeHash: Hash }
+  | { kind: 'rejected'; reason: RejectReason; detail: string; trust?: { deployer: string; score: number }; recent?: { deployer: string; times: number[] } };
+
 export class ContractActor {
   readonly runtime: ContractRuntime;
   readonly metrics: ContractMetrics;
@@ -115,12 +128,28 @@ export class ContractActor {
 
   /** Deploy from this node: sign, verify like any receiver (without the trust check for itself), install. */
   deploy(code: ContractCode, o: DeployOptions): { message: DeploymentMessage; result: HandleResult } {
+    const staged = this.stageDeploy(code, o);
+    return { message: staged.message, result: this.commitDeploy(staged) };
+  }
+
+  /**
+   * deploy() up to the decision: sign the message and judge it as a receiver would, installing,
+   * counting and remembering nothing. `result` is what commitDeploy will do if nothing changes in
+   * between (a caller that must publish the message first: core/node NodeContracts.deploy).
+   */
+  stageDeploy(code: ContractCode, o: DeployOptions): StagedDeployment {
     const body = this.prepare(code, o);
     const inst = withSignatures(body, [...(o.signatures ?? []), signInstallation(body, this.opts.identity)]);
     const message = DeploymentMessage.create(code, inst, this.opts.identity);
-    const result = this.accept(message);
+    const j = this.judge(message, this.opts.clock.nowMs());
+    return { message, result: j.kind === 'install' ? { accepted: true, codeHash: j.codeHash, duplicate: false } : j.kind === 'duplicate' ? { accepted: true, codeHash: j.codeHash, duplicate: true } : { accepted: false, reason: j.reason, detail: j.detail } };
+  }
+
+  /** Judge a staged deployment again and apply it: install and count (or count its rejection). */
+  commitDeploy(s: StagedDeployment): HandleResult {
+    const result = this.accept(s.message);
     if (result.accepted && !result.duplicate) this.metrics.deployments.inc();
-    return { message, result };
+    return result;
   }
 
   /** A deployment message from the network (gossip topic `contracts:deploy`). */
@@ -153,37 +182,46 @@ export class ContractActor {
   }
 
   private accept(msg: DeploymentMessage): HandleResult {
+    const now = this.opts.clock.nowMs();
+    const j = this.judge(msg, now);
+    if (j.kind === 'duplicate') return { accepted: true, codeHash: j.codeHash, duplicate: true };
+    if (j.kind === 'rejected') {
+      if (j.recent) this.recentDeployments.set(j.recent.deployer, j.recent.times);
+      if (j.trust) this.metrics.deploymentsRejectedTrust.inc({ deployer: j.trust.deployer, trust_score: ppmLabel(j.trust.score) });
+      return this.rejected(j.reason, j.detail);
+    }
+    this.recentDeployments.set(j.deployer, [...j.recent, now]);
+    this.runtime.install(j.code, j.installation);
+    this.metrics.installed.set(this.runtime.size);
+    return { accepted: true, codeHash: j.codeHash, duplicate: false };
+  }
+
+  /** What accept() would do with `msg` at `now`, changing nothing (no install, metric or rate-limit record). */
+  private judge(msg: DeploymentMessage, now: number): Judgement {
     const v = verifyDeployment(msg, { maxCodeBytes: this.config.maxCodeBytes, previousOf: (h) => this.runtime.get(h)?.installation ?? null });
-    if (!v.ok) return this.rejected(v.reason, v.detail);
+    if (!v.ok) return { kind: 'rejected', reason: v.reason, detail: v.detail };
     const inst = v.installation;
     const existing = this.runtime.get(v.codeHash);
     if (existing) {
-      if (existing.installationHash === installationHash(inst)) return { accepted: true, codeHash: v.codeHash, duplicate: true };
-      return this.rejected('already_installed', `code ${v.codeHash} is already installed with another installation`);
+      if (existing.installationHash === installationHash(inst)) return { kind: 'duplicate', codeHash: v.codeHash };
+      return { kind: 'rejected', reason: 'already_installed', detail: `code ${v.codeHash} is already installed with another installation` };
     }
     if (inst.previous !== null && this.runtime.get(inst.previous)?.successor != null) {
-      return this.rejected('version_invalid', `version ${inst.version - 1} (${inst.previous}) already has a successor`);
+      return { kind: 'rejected', reason: 'version_invalid', detail: `version ${inst.version - 1} (${inst.previous}) already has a successor` };
     }
     const deployer = inst.installedBy;
     if (deployer !== this.self) {
       const score = this.opts.trust.scorePpm(this.opts.identity.did, didOf(deployer));
       if (!(score >= this.config.minDeployerTrustPpm)) {
-        this.metrics.deploymentsRejectedTrust.inc({ deployer, trust_score: ppmLabel(score) });
-        return this.rejected('trust_too_low', `deployer ${deployer} has trust ${ppmLabel(score)}, below ${ppmLabel(this.config.minDeployerTrustPpm)}`);
+        return { kind: 'rejected', reason: 'trust_too_low', detail: `deployer ${deployer} has trust ${ppmLabel(score)}, below ${ppmLabel(this.config.minDeployerTrustPpm)}`, trust: { deployer, score } };
       }
     }
-    const now = this.opts.clock.nowMs();
     const { maxDeployments, windowMs } = this.config.rateLimit;
     const recent = (this.recentDeployments.get(deployer) ?? []).filter((t) => t > now - windowMs);
     if (recent.length >= maxDeployments) {
-      this.recentDeployments.set(deployer, recent);
-      return this.rejected('rate_limited', `deployer ${deployer} already deployed ${recent.length} contracts in the last ${windowMs} ms (limit ${maxDeployments})`);
+      return { kind: 'rejected', reason: 'rate_limited', detail: `deployer ${deployer} already deployed ${recent.length} contracts in the last ${windowMs} ms (limit ${maxDeployments})`, recent: { deployer, times: recent } };
     }
-    recent.push(now);
-    this.recentDeployments.set(deployer, recent);
-    this.runtime.install(v.code, inst);
-    this.metrics.installed.set(this.runtime.size);
-    return { accepted: true, codeHash: v.codeHash, duplicate: false };
+    return { kind: 'install', codeHash: v.codeHash, code: v.code, installation: inst, deployer, recent };
   }
 
   /** May `caller` run rules of this installation? Participants always; others by min_caller_trust. */

@@ -122,6 +122,34 @@ describe('deployment across nodes and ICN authorization', () => {
   });
 });
 
+describe('staged deployments (stageDeploy / commitDeploy)', () => {
+  it('stageDeploy signs and judges the deployment, installing, counting and rate-limiting nothing; commitDeploy applies exactly that', async () => {
+    const a = node(ALICE, new TableTrust(), { rateLimit: { maxDeployments: 1, windowMs: 60_000 } });
+    const calc = example('calculator');
+    const o = { capabilities: stateCaps(calc), installedAt: 1_700_000_000_000n };
+    const metrics = async () => JSON.stringify(await a.actor.metrics.registry.getMetricsAsJSON());
+    const before = await metrics();
+    const s1 = a.actor.stageDeploy(calc, o);
+    const s2 = a.actor.stageDeploy(calc, o); // staging twice counts nothing toward the limit
+    expect(s1.result).toEqual({ accepted: true, codeHash: codeHash(calc), duplicate: false });
+    expect(s2.message.toWire()).toBe(s1.message.toWire());
+    expect(a.actor.runtime.size).toBe(0);
+    expect(await metrics()).toBe(before);
+    expect(a.actor.commitDeploy(s1)).toEqual(s1.result);
+    expect(a.actor.runtime.codeHashes()).toEqual([codeHash(calc)]);
+    expect(await metricValue(a.actor.metrics.registry, 'icn_contract_deployments_total')).toBe(1);
+    expect(a.actor.commitDeploy(s2)).toEqual({ accepted: true, codeHash: codeHash(calc), duplicate: true });
+    // The limit of one deployment per window now judges the next one rate_limited, staged or not, counted only on commit.
+    const other: ContractCode = { engine: 'ccl', contract: loadContract({ ...JSON.parse(readFileSync(join(ROOT, 'contracts', 'calculator.json'), 'utf8')), name: 'OtherCalculator' }) };
+    const s3 = a.actor.stageDeploy(other, { capabilities: stateCaps(other), installedAt: 1_700_000_000_000n });
+    expect(s3.result).toMatchObject({ accepted: false, reason: 'rate_limited' });
+    expect(await metricValue(a.actor.metrics.registry, 'icn_contract_deployments_rejected_total', { reason: 'rate_limited' })).toBe(0);
+    expect(a.actor.commitDeploy(s3)).toMatchObject({ accepted: false, reason: 'rate_limited' });
+    expect(await metricValue(a.actor.metrics.registry, 'icn_contract_deployments_rejected_total', { reason: 'rate_limited' })).toBe(1);
+    expect(a.actor.runtime.size).toBe(1);
+  });
+});
+
 describe('tampering with a deployment message after signing', () => {
   const transfer = example('transfer'); // participants alice and bob
   const signed = () => {

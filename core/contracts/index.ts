@@ -30,7 +30,7 @@ export type { ExecutionInput, WitnessBundle, ExecutionOutcome } from './executio
 export { ContractRuntime } from './runtime.js';
 export type { ExecuteRequest, Installed, StagedExecution } from './runtime.js';
 export { ContractActor, MIN_DEPLOYER_TRUST_PPM, DEFAULT_CONTRACT_CONFIG } from './actor.js';
-export type { ContractActorOptions, ContractConfig, DeployOptions, HandleResult, StagedCall } from './actor.js';
+export type { ContractActorOptions, ContractConfig, DeployOptions, HandleResult, StagedCall, StagedDeployment } from './actor.js';
 export { ContractError } from './errors.js';
 export type { ContractErrorCode } from './errors.js';
 export { replayReceipt, replayReceiptSync, witnessFromJson } from './replay.js';
