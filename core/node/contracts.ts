@@ -9,6 +9,8 @@
  *  - A deployment refused for trust (`trust_too_low`) is kept and tried again whenever a trust
  *    attestation is applied, so the outcome does not depend on whether the deployment or the
  *    attestation arrived first. Installation is monotone: a later drop in trust does not uninstall.
+ *  - An own deployment is publish or nothing (deploy): installed only once gossip has agreed to
+ *    take its message, so no contract is installed here that no other node can get.
  *  - Contract ledger operations go to the node's journal (core/ledger JournalLedgerPort): a
  *    call's transfers become one journal entry signed by the node. Executions that change shared
  *    state are published and verified by replay on every node (executions.ts); proofs of
@@ -19,6 +21,7 @@
  *  contracts = sorted code hashes; installations = sorted [code hash, installation hash];
  *  contract_states = sorted [code hash, stateRoot(code hash, state)].
  */
+import { Counter } from 'prom-client';
 import { canonicalString } from '../canonical/index.js';
 import { ContractActor, DeploymentMessage, stateRoot, type ContractConfig, type DeployOptions, type ExecuteRequest, type HandleResult, type LedgerPort } from '../contracts/index.js';
 import type { ContractCode } from '../contracts/index.js';
@@ -28,7 +31,9 @@ import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { createContractMetrics, type ContractMetrics } from '../metrics/index.js';
 import { JournalLedgerPort } from '../ledger/index.js';
 import { ContractExecutions, EXECUTION_RECORD_FORMAT, POM_REPORT_FORMAT, type ExecutionRecord } from './executions.js';
+import { PublishRefused } from './errors.js';
 import type { IcnNode } from './node.js';
+import { planPublication } from './publication.js';
 
 export const CONTRACT_ROOTS_VERSION = 'icn-node-contract-roots/v1';
 
@@ -48,6 +53,8 @@ export class NodeContracts {
   readonly outcomes = new Map<Hash, HandleResult>();
   /** Executions shared over gossip and proofs of misbehavior (null with a caller-supplied ledger). */
   readonly executions: ContractExecutions | null;
+  /** Own deployments refused because gossip would not publish them. */
+  private readonly publishRefusals: Counter<'reason'>;
   /** Local executions run one at a time (each starts from the state the previous one left). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -56,6 +63,7 @@ export class NodeContracts {
     o: NodeContractsOptions = {},
   ) {
     this.metrics = createContractMetrics(node.metrics.registry);
+    this.publishRefusals = new Counter({ name: 'icn_contract_deployments_publish_refused_total', help: 'Deployments from this node not installed because gossip refused their message, by gossip reason (too_large, rate_limited, evicted)', labelNames: ['reason'] as const, registers: [node.metrics.registry] });
     const journal = o.ledger ? null : new JournalLedgerPort(node.ledger, node.keypair);
     this.ledger = o.ledger ?? journal!;
     this.actor = new ContractActor({
@@ -79,12 +87,33 @@ export class NodeContracts {
     }
   }
 
-  /** Deploy from this node: install locally, then publish the message on `contracts:deploy`. */
+  /**
+   * Deploy from this node, publish or nothing: sign and judge the deployment (installing nothing),
+   * ask gossip whether it takes the message on `contracts:deploy` whole (planPublication: not too
+   * large, within this node's per-author quota, displacing none of its earlier deployments), and
+   * only then install it and publish. A deployment gossip will not take throws PublishRefused
+   * (NODE_PUBLISH_REFUSED with gossip's reason, retryAfterMs for rate_limited; counted in
+   * icn_contract_deployments_publish_refused_total) and changes nothing else: no installation,
+   * root, storage, gossip entry or other metric. A deployment the actor rejects is returned
+   * (result.accepted false) and published neither; an identical one already installed
+   * (result.duplicate) is published again under the same rule.
+   */
   deploy(code: ContractCode, o: DeployOptions): { message: DeploymentMessage; result: HandleResult; entry: GossipEntry | undefined } {
-    const { message, result } = this.actor.deploy(code, o);
+    const staged = this.actor.stageDeploy(code, o);
+    const { message } = staged;
+    if (!staged.result.accepted) return { message, result: this.actor.commitDeploy(staged), entry: undefined }; // counts the rejection
+    const plan = planPublication(this.node, 'contracts:deploy', message.toJson());
+    if (!plan.ok) {
+      this.publishRefusals.inc({ reason: plan.reason });
+      throw new PublishRefused('contracts:deploy', plan.reason, `${plan.reason}: gossip refuses this deployment's message, so the contract ${staged.result.codeHash} was not installed: ${plan.detail}`, plan.retryAfterMs);
+    }
+    // Everything agreed: install, then publish (delivering our own entry finds it installed).
+    // Nothing in between touches gossip or the runtime, so the actor decides as it did staged.
+    const result = this.actor.commitDeploy(staged);
+    if (!result.accepted) return { message, result, entry: undefined }; // (cannot happen: judged the same way as staged)
     this.node.invalidateRoots();
-    const entry = result.accepted ? this.node.publish('contracts:deploy', message.toJson()) : undefined;
-    if (result.accepted && !result.duplicate) this.node.notifyApplied();
+    const entry = this.node.commitPublish(plan.prepared);
+    if (!result.duplicate) this.node.notifyApplied();
     return { message, result, entry };
   }
 

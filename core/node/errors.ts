@@ -4,7 +4,7 @@ import type { RejectReason, Topic } from '../gossip/index.js';
 
 /**
  * Gossip would not take a publication this node had to make for a local action (an execution's
- * record), so the action was not applied: code NODE_PUBLISH_REFUSED, with gossip's reason
+ * record, a deployment's message), so the action was not applied: code NODE_PUBLISH_REFUSED, with gossip's reason
  * (too_large, rate_limited, evicted). `retryAfterMs`: for rate_limited, how long until the
  * node's current window of the topic's per-author quota ends (by the node's clock).
  */

@@ -60,12 +60,13 @@ import {
   type WitnessBundle,
 } from '../contracts/index.js';
 import { IcnError } from '../errors.js';
-import { GossipError, type GossipEntry, type PreparedPublish, type RejectReason } from '../gossip/index.js';
+import type { GossipEntry, RejectReason } from '../gossip/index.js';
 import { isHash, type Hash } from '../hash/index.js';
 import { checkEntry, contractLedgerEffects, draftBody, entryBody, type CreditLimitChange, type JournalBatch, type JournalEntry, type JournalLedgerPort } from '../ledger/index.js';
 import { buildPomFromReceipt, contractOutputHash, contractReplayer, MemoryCodeResolver, ReplayerRegistry, verifyPomSync, type ProofOfMisbehavior } from '../pom/index.js';
 import { PublishRefused } from './errors.js';
 import type { IcnNode } from './node.js';
+import { planPublication } from './publication.js';
 
 export const EXECUTION_RECORD_FORMAT = 'icn-contract-execution/v1';
 export const POM_REPORT_FORMAT = 'icn-pom-report/v1';
@@ -197,19 +198,9 @@ export class ContractExecutions {
       }
     }
     const record: ExecutionRecord = { format: EXECUTION_RECORD_FORMAT, receipt: receiptToJson(receipt), witness: call.witness, entry: batch?.entry ?? null, previous: head?.receiptHash ?? null };
-    const topic = 'ledger:entries';
-    let p: PreparedPublish;
-    try {
-      p = this.node.preparePublish(topic, record);
-    } catch (err) {
-      if (!(err instanceof GossipError)) throw err;
-      throw this.refused(err.reason, `${err.message} (the execution record carries the witness: code, state before, args)`);
-    }
-    if (p.plan.status === 'rejected') throw this.refused(p.plan.reason, `${topic}: ${p.plan.detail}`, p.entry.timestamp);
-    if (p.plan.status === 'inserted' && p.plan.join?.displaced) {
-      const cfg = this.node.gossip.topicConfig(topic);
-      throw this.refused('rate_limited', `${topic}: this node already published ${cfg.perAuthorPerWindow} entries in the current ${cfg.windowMs} ms window`, p.entry.timestamp);
-    }
+    const plan = planPublication(this.node, 'ledger:entries', record);
+    if (!plan.ok) throw this.refused(plan.reason, plan.reason === 'too_large' ? `${plan.detail} (the execution record carries the witness: code, state before, args)` : plan.detail, plan.retryAfterMs);
+    const p = plan.prepared;
     // Everything agreed: commit. Nothing below refuses, and nothing in between touches gossip.
     this.actor.commitExecution(call);
     if (batch) this.journal.commit(batch);
@@ -221,10 +212,8 @@ export class ContractExecutions {
   }
 
   /** A refused publication: counted, and the typed error the caller gets. */
-  private refused(reason: RejectReason, detail: string, at?: number): PublishRefused {
+  private refused(reason: RejectReason, detail: string, retryAfterMs: number | null): PublishRefused {
     this.recordsMetric.inc({ result: 'publish_refused', reason });
-    const windowMs = this.node.gossip.topicConfig('ledger:entries').windowMs;
-    const retryAfterMs = reason === 'rate_limited' && at !== undefined ? (Math.floor(at / windowMs) + 1) * windowMs - at : null;
     return new PublishRefused('ledger:entries', reason, `${reason}: gossip refuses this execution's record, so the execution was not applied: ${detail}`, retryAfterMs);
   }
 
