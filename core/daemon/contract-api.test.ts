@@ -230,6 +230,43 @@ describe('icn-node contract API', () => {
     expect(metrics.text).toMatch(/icn_http_requests_total\{method="POST",route="\/contracts\/:hash\/execute",status="429"\} 2/);
   });
 
+  it('a deployment gossip refuses is answered 429 (quota, Retry-After) or 422 (too large) and installs nothing; the next window it is installed', async () => {
+    // --clock request: the deployments' gossip timestamps are the requests' `at`, so the window is exact.
+    const quota = await node(44, [], { clock: 'request', gossipTuning: { topics: { 'contracts:deploy': { perAuthorPerWindow: 2, windowMs: 60_000 } } } });
+    const small = await node(45, [], { clock: 'request', gossipTuning: { topics: { 'contracts:deploy': { maxDataBytes: 1024 } } } });
+    const counter = (name: string, b: number) => codeToJson(codeFromJson({ engine: 'ccl', contract: { ...COUNTER, name, participants: [did(b)] } }));
+    for (const [i, name] of ['One', 'Two'].entries()) {
+      const r = await post(quota, '/contracts', { code: counter(name, 44), capabilities: CAPS, at: 1_000_000 + i });
+      expect(r.status, r.text).toBe(200);
+    }
+    for (const [d, b] of [[quota, 44], [small, 45]] as const) {
+      const state = (await http(d.httpPort, 'GET', '/state')).json;
+      const listed = (await http(d.httpPort, 'GET', '/contracts')).json;
+      const entries = d.node.gossip.entries('contracts:deploy').length;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const r = await fetch(`http://127.0.0.1:${d.httpPort}/contracts`, { method: 'POST', body: JSON.stringify({ code: counter('Three', b), capabilities: CAPS, at: 1_000_002 }), headers: { 'content-type': 'application/json' } });
+        const body = (await r.json()) as Record<string, unknown>;
+        if (d === quota) {
+          // The window [960000, 1020000) ends 19998 ms after 1000002.
+          expect([r.status, body.error, body.gossipReason, body.retryAfterMs, r.headers.get('retry-after')]).toEqual([429, 'NODE_PUBLISH_REFUSED', 'rate_limited', 19_998, '20']);
+        } else {
+          expect([r.status, body.error, body.gossipReason, r.headers.get('retry-after')]).toEqual([422, 'NODE_PUBLISH_REFUSED', 'too_large', null]);
+          expect(String(body.reason)).toMatch(/too_large: .*bytes > 1024/);
+        }
+        expect((await http(d.httpPort, 'GET', '/state')).json).toEqual(state);
+        expect((await http(d.httpPort, 'GET', '/contracts')).json).toEqual(listed);
+        expect(d.node.gossip.entries('contracts:deploy')).toHaveLength(entries);
+      }
+    }
+    const metrics = await http(quota.httpPort, 'GET', '/metrics');
+    expect(metrics.text).toMatch(/icn_contract_deployments_publish_refused_total\{reason="rate_limited"\} 2/);
+    expect(metrics.text).toMatch(/icn_http_requests_total\{method="POST",route="\/contracts",status="429"\} 2/);
+    const later = await post(quota, '/contracts', { code: counter('Three', 44), capabilities: CAPS, at: 1_020_000 });
+    expect(later.status, later.text).toBe(200);
+    expect(((await http(quota.httpPort, 'GET', '/contracts')).json.contracts as unknown[]).length).toBe(3);
+    expect(quota.node.gossip.entries('contracts:deploy')).toHaveLength(3);
+  });
+
   it('--clock request: a deployment is stamped with `at`; a call is judged against `at`', async () => {
     const a = await node(39, [], { clock: 'request' });
     const code = contract('calculator', [did(39)]);

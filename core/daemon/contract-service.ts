@@ -2,7 +2,7 @@
  * Contracts behind icn-node's HTTP API: deploy (with the participants' co-signatures), execute
  * (a caller-signed call, see contract-call.ts) and the receipts of executions.
  *
- * The node's NodeContracts does the work exactly as on a simulated node (deploy installs and
+ * The node's NodeContracts does the work exactly as on a simulated node (deploy installs what it
  * publishes on `contracts:deploy`; execute authorizes, runs and signs a receipt), so a daemon and
  * a simulated node given the same inputs reach the same roots. What the daemon adds:
  *  - calls are handled one at a time (the replay check, the execution and the log write of one
@@ -14,8 +14,8 @@
  *  - a call id already executed is refused (replay protection), as is a call whose timestamp is
  *    more than CALL_MAX_SKEW_MS from the node's clock.
  * Every refusal is an HttpError (4xx with a code and a reason) raised before anything changes,
- * including an execution whose record gossip refuses (NodeContracts applies nothing then): 429
- * NODE_PUBLISH_REFUSED with Retry-After for the node's per-author quota, 422 otherwise.
+ * including a deployment or an execution gossip will not publish (NodeContracts applies nothing
+ * then): 429 NODE_PUBLISH_REFUSED with Retry-After for the node's per-author quota, 422 otherwise.
  */
 import { canonicalString, dec, parseStrictJson, type CanonicalValue } from '../canonical/index.js';
 import { parseCapabilities, type Capability } from '../ccl/index.js';
@@ -141,6 +141,8 @@ export class DaemonContracts {
             try {
               return this.contracts.deploy(d.code, { capabilities: d.capabilities, minCallerTrustPpm: d.minCallerTrustPpm, installedAt: d.installedAt ?? BigInt(this.node.clock.nowMs()), previous: d.previous, signatures: d.signatures });
             } catch (e) {
+              // A deployment gossip will not publish is not installed: send it again later (429) or smaller (422).
+              if (e instanceof PublishRefused) throw publishHttpError(e);
               throw e instanceof ContractError ? contractHttpError(e) : e;
             }
           });
@@ -219,10 +221,11 @@ function hashParam(s: string): Hash {
 }
 
 /**
- * Gossip would not take the execution's record, so the execution was not applied: 429 with
- * Retry-After (seconds to the end of this node's quota window) for rate_limited, else 422
- * (too_large: the record, which carries the contract code and state, exceeds the topic's limit;
- * evicted: the node's clock is behind everything the full topic keeps).
+ * Gossip would not take the execution's record or the deployment's message, so nothing was
+ * applied: 429 with Retry-After (seconds to the end of this node's quota window on the topic) for
+ * rate_limited, else 422 (too_large: the record, which carries the contract code and state, or
+ * the deployment message exceeds the topic's limit; evicted: the node's clock is behind
+ * everything the full topic keeps).
  */
 function publishHttpError(e: PublishRefused): HttpError {
   const fields = { gossipReason: e.reason, ...(e.retryAfterMs !== null ? { retryAfterMs: e.retryAfterMs } : {}) };
