@@ -15,7 +15,7 @@
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import type { Keypair } from '../identity/index.js';
 import { canonicalString } from '../canonical/index.js';
-import { checkEntry, draftBody, entryBody, signEntry, type EntryDraft } from '../ledger/entry.js';
+import { checkEntry, draftBody, entryBody, signEntry, type EntryDraft, type JournalEntry } from '../ledger/entry.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { DecisionReceipt, Proposal } from './decision.js';
 import { verifyReceipt } from './decision.js';
@@ -74,6 +74,17 @@ export interface ExecutionRecord {
   ledger_entries: Hash[];
 }
 
+/** A decision execution staged by Governance.stageExecution (nothing applied yet). */
+export interface StagedDecision {
+  readonly receipt: DecisionReceipt;
+  readonly effects: KernelEffect[];
+  /** The signed, chained ledger entries the effects write (their first parents: the heads when staged). */
+  readonly entries: readonly JournalEntry[];
+  readonly staged: GovernanceState;
+  /** The governance state it was staged from. */
+  readonly base: GovernanceState;
+}
+
 export interface GovernanceOptions {
   ledger: Ledger;
   /** The node key that signs ledger entries written by decisions. */
@@ -108,18 +119,41 @@ export class Governance {
   }
 
   execute(proposal: Proposal, receipt: DecisionReceipt): ExecutionRecord {
-    this.record(proposal, receipt);
+    this.record(proposal, receipt); // kept even when the execution then fails (as it always was)
+    return this.commitExecution(this.stageExecution(proposal, receipt));
+  }
+
+  /**
+   * execute() up to the decision, changing nothing: verify the receipt, stage the effects, sign and
+   * chain the ledger entries from the current heads and check that the ledger would apply them
+   * (Ledger.checkBatch). Throws what execute() would throw. Commit with commitExecution before
+   * anything else changes the ledger or governance (a caller that must publish first).
+   */
+  stageExecution(proposal: Proposal, receipt: DecisionReceipt): StagedDecision {
+    verifyReceipt(proposal, receipt);
     const { staged, effects, drafts } = this.plan(proposal, receipt);
-    // Sign and chain the entries, then apply them atomically.
+    // Sign and chain the entries (applied atomically by commitExecution).
     const entries = [];
     let parents = this.ledger.heads();
     for (const d of drafts) {
-      const entry = signEntry(this.nodeKey, { ...d, parents });
-      entries.push(entry);
-      parents = [checkEntry(entry, false).id];
+      const c = checkEntry(signEntry(this.nodeKey, { ...d, parents }), false);
+      entries.push(c.entry); // exactly as the ledger will hold it
+      parents = [c.id];
     }
-    const ids = this.ledger.applyBatch(entries, false);
-    return this.commit(receipt, staged, effects, ids);
+    this.ledger.checkBatch(entries, false);
+    return { receipt, staged, effects, entries, base: this.stateRef };
+  }
+
+  /**
+   * Apply a staged execution: the entries atomically, then the staged state. Throws
+   * GOV_EXECUTION_RACE (nothing changed) if governance moved since stageExecution, and the
+   * ledger's error if the entries no longer apply.
+   */
+  commitExecution(s: StagedDecision): ExecutionRecord {
+    if (this.stateRef !== s.base || this.executed.has(s.receipt.receipt_id)) throw new GovernanceError('GOV_EXECUTION_RACE', `receipt ${s.receipt.receipt_id}: governance changed since the execution was staged; stage it again`);
+    const ids = this.ledger.applyBatch(s.entries, false);
+    this.receipts.set(s.receipt.receipt_id, s.receipt);
+    return this.commit(s.receipt, s.staged, s.effects, ids);
   }
 
   /**

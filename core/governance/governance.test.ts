@@ -193,6 +193,28 @@ describe('effect executor', () => {
     expect(ledger.balance('ben', 'hours')).toBe(20n);
   });
 
+  it('stageExecution changes nothing (governance, ledger); commitExecution applies exactly the staged entries; a stale stage is refused (GOV_EXECUTION_RACE)', () => {
+    const { ledger, gov } = setup();
+    const p = proposal({ kind: 'SurplusAllocation', allocation: { total_surplus: '30', currency: 'hours', allocations: [['ann', '10'], ['ben', '20']] } }, { domain_id: 'treasury:alpha' });
+    const r = pass(p);
+    const before = [gov.root(), ledger.root(), ledger.heads()];
+    const s = gov.stageExecution(p, r);
+    const stale = gov.stageExecution(p, r);
+    expect(s.entries).toHaveLength(1);
+    expect([gov.root(), ledger.root(), ledger.heads()]).toEqual(before);
+    expect(gov.execution(r.receipt_id)).toBeUndefined();
+    const rec = gov.commitExecution(s);
+    expect(rec.ledger_entries).toEqual(s.entries.map((e) => checkEntry(e).id));
+    expect(ledger.balance('ben', 'hours')).toBe(20n);
+    const after = [gov.root(), ledger.root()];
+    expect(() => gov.commitExecution(stale)).toThrow(expect.objectContaining({ code: 'GOV_EXECUTION_RACE' }));
+    expect([gov.root(), ledger.root()]).toEqual(after);
+    // A stage whose entries the ledger would refuse throws what execute() would, staging nothing.
+    const p2 = proposal({ kind: 'Treasury', operation: { op: 'Spend', treasury_did: 'treasury:alpha', recipient: 'cy', amount: '5000', currency: 'hours', memo: '', nonce: null } }, { proposal_id: 'prop-2' });
+    expect(() => gov.stageExecution(p2, pass(p2))).toThrow(expect.objectContaining({ code: expect.stringMatching(/^LEDGER_/) }));
+    expect([gov.root(), ledger.root()]).toEqual(after);
+  });
+
   it('fails closed: unimplemented effects and ledger failures change nothing', () => {
     const { ledger, gov } = setup();
     const root0 = [gov.root(), ledger.root()];

@@ -8,5 +8,5 @@ export type { DecisionReceipt, DecisionReceiptBody, DeterminismClass, Proposal, 
 export { translatePayloadToEffects, PAYLOAD_KINDS } from './payload.js';
 export type { KernelEffect, ProposalPayload, TreasuryOperation } from './payload.js';
 export { Governance, emptyGovernanceState, GOVERNANCE_ROOT_VERSION } from './executor.js';
-export type { ExecutionRecord, GovernanceOptions, GovernanceState } from './executor.js';
+export type { ExecutionRecord, GovernanceOptions, GovernanceState, StagedDecision } from './executor.js';
 export { GovernanceError } from './errors.js';
