@@ -5,6 +5,9 @@
  * Record (data of a gossip entry, format `icn-governance-execution/v1`):
  *   { format, proposal: SignedProposal, receipt: DecisionReceipt, entries: JournalEntry[] }
  *
+ * An own record is publish or nothing (execute, announce): the decision is applied here only once
+ * gossip has agreed to take its record whole; else PublishRefused and nothing changed.
+ *
  * A receiving node (the executor's own record is already applied):
  *  - checks the proposal's signature and that the entry's author is the proposer: a decision has
  *    exactly one executor, so two nodes never race to execute it differently;
@@ -21,11 +24,13 @@
  */
 import { Counter } from 'prom-client';
 import { IcnError } from '../errors.js';
-import type { GossipEntry } from '../gossip/index.js';
+import type { GossipEntry, PreparedPublish } from '../gossip/index.js';
 import type { Hash } from '../hash/index.js';
-import { verifyProposal, type DecisionReceipt, type ExecutionRecord, type Proposal, type SignedProposal } from '../governance/index.js';
+import { verifyProposal, verifyReceipt, type DecisionReceipt, type ExecutionRecord, type Proposal, type SignedProposal } from '../governance/index.js';
 import { checkEntry, type JournalEntry } from '../ledger/index.js';
+import { PublishRefused } from './errors.js';
 import type { IcnNode } from './node.js';
+import { planPublication } from './publication.js';
 
 export const GOVERNANCE_EXECUTION_FORMAT = 'icn-governance-execution/v1';
 
@@ -50,7 +55,7 @@ export class NodeGovernance {
   constructor(readonly node: IcnNode) {
     this.records = new Counter({
       name: 'icn_governance_records_total',
-      help: 'Governance decision records from gossip, by result (executed, recorded, pending, refused) and refusal code',
+      help: 'Governance decision records, by result (executed, recorded, pending, refused: from gossip; publish_refused: an own decision not applied because gossip refused its record, code = gossip reason) and refusal code',
       labelNames: ['result', 'code'] as const,
       registers: [node.metrics.registry],
     });
@@ -60,16 +65,23 @@ export class NodeGovernance {
 
   /**
    * Execute an accepted decision on this node (its proposer) and publish the record for every
-   * node to verify by replay. Throws GovernanceError when the decision cannot be executed here.
+   * node to verify by replay, publish or nothing: the execution is staged (Governance.
+   * stageExecution: effects, signed entries, ledger check; nothing applied), gossip asked whether
+   * it takes the record on `governance:receipts` whole (planPublication), and only then are the
+   * entries and the governance state applied and the record published. Throws GovernanceError
+   * when the decision cannot be executed here, PublishRefused (NODE_PUBLISH_REFUSED) when gossip
+   * will not publish the record; nothing has changed then.
    */
   execute(proposal: SignedProposal, receipt: DecisionReceipt): { execution: ExecutionRecord; entry: GossipEntry } {
     const body = verifyProposal(proposal);
     if (body.proposer !== this.node.id) throw new IcnError('NODE_NOT_EXECUTOR', `proposal ${body.proposal_id} is executed by its proposer ${body.proposer}, not by ${this.node.id}`);
-    const execution = this.node.governance.execute(body, receipt);
+    const staged = this.node.governance.stageExecution(body, receipt);
+    const record: GovernanceExecutionRecord = { format: GOVERNANCE_EXECUTION_FORMAT, proposal, receipt, entries: [...staged.entries] };
+    const p = this.plan(record, 'execution');
+    // Everything agreed: apply, then publish (nothing in between touches gossip or governance).
+    const execution = this.node.governance.commitExecution(staged);
     this.node.invalidateRoots();
-    const entries = execution.ledger_entries.map((id) => this.node.ledger.get(id)!);
-    const record: GovernanceExecutionRecord = { format: GOVERNANCE_EXECUTION_FORMAT, proposal, receipt, entries };
-    const entry = this.node.publish('governance:receipts', record);
+    const entry = this.node.commitPublish(p);
     this.outcomes.set(entry.hash, { status: 'own', receiptId: receipt.receipt_id });
     this.node.notifyApplied();
     return { execution, entry };
@@ -77,18 +89,29 @@ export class NodeGovernance {
 
   /**
    * Record a decision that executes nothing (Rejected, NoQuorum or advisory) and publish it, so
-   * every node verifies and records it too. Throws GovernanceError for a receipt that does not
-   * verify, or that should be executed (use execute).
+   * every node verifies and records it too; recorded only if published (PublishRefused
+   * otherwise, nothing changed). Throws GovernanceError for a receipt that does not verify, or
+   * that should be executed (use execute).
    */
   announce(proposal: SignedProposal, receipt: DecisionReceipt): GossipEntry {
     const body = verifyProposal(proposal);
     if (body.proposer !== this.node.id) throw new IcnError('NODE_NOT_EXECUTOR', `proposal ${body.proposal_id} is announced by its proposer ${body.proposer}, not by ${this.node.id}`);
     if (receipt.outcome === 'Accepted' && receipt.determinism_class === 'canonical') throw new IcnError('NODE_DECISION_EXECUTES', `receipt ${receipt.receipt_id} is accepted and canonical: execute it`);
+    verifyReceipt(body, receipt);
+    const p = this.plan({ format: GOVERNANCE_EXECUTION_FORMAT, proposal, receipt, entries: [] }, 'decision');
     this.node.governance.record(body, receipt);
     this.node.invalidateRoots();
-    const entry = this.node.publish('governance:receipts', { format: GOVERNANCE_EXECUTION_FORMAT, proposal, receipt, entries: [] } satisfies GovernanceExecutionRecord);
+    const entry = this.node.commitPublish(p);
     this.outcomes.set(entry.hash, { status: 'own', receiptId: receipt.receipt_id });
     return entry;
+  }
+
+  /** The prepared publication of an own record, or PublishRefused (counted) when gossip will not take it whole. */
+  private plan(record: GovernanceExecutionRecord, what: 'execution' | 'decision'): PreparedPublish {
+    const plan = planPublication(this.node, 'governance:receipts', record);
+    if (plan.ok) return plan.prepared;
+    this.records.inc({ result: 'publish_refused', code: plan.reason });
+    throw new PublishRefused('governance:receipts', plan.reason, `${plan.reason}: gossip refuses this decision's record, so the ${what} of receipt ${record.receipt.receipt_id} was not applied: ${plan.detail}`, plan.retryAfterMs);
   }
 
   /** Publish a record as given (tests and byzantine scenarios: a tampered receipt or effects). */
