@@ -4,56 +4,26 @@
  * across kill -9 (bin/icn-node.js runs dist/: `npm test` builds first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enc } from '../canonical/index.js';
 import { parseCapabilities, valueFromJson, valueToJson } from '../ccl/index.js';
 import { codeFromJson, codeHash, codeToJson, installationBody, outputHash, receiptFromJson, receiptHash, signInstallation, verifyReceipt } from '../contracts/index.js';
 import { Keypair } from '../identity/index.js';
 import { callId, makeCall, signCall } from './contract-call.js';
-import { startDaemon, type GossipTuning, type RunningDaemon } from './daemon.js';
+import { type GossipTuning, type RunningDaemon } from './daemon.js';
+import { daemonFixture, http, seed, until } from './daemon.fixtures.js';
 
 const repo = resolve(import.meta.dirname, '../..');
-const running: RunningDaemon[] = [];
-const children: ChildProcess[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((d) => d.stop()));
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
-
-const seed = (b: number) => new Uint8Array(32).fill(b);
+const fx = daemonFixture('icn-contract-api-', { bodyLimit: 64 * 1024 });
+const { tmp, children } = fx;
 const key = (b: number) => Keypair.fromSeed(seed(b));
 const did = (b: number) => key(b).did.toString();
-const tmp = () => mkdtempSync(join(tmpdir(), 'icn-contract-api-'));
 
-async function node(b: number, peers: string[] = [], o: { clock?: 'system' | 'request'; gossipTuning?: GossipTuning } = {}) {
-  const d = await startDaemon({ dataDir: tmp(), keySeed: seed(b), gossip: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, peers, tickMs: 50, bodyLimit: 64 * 1024, ...o });
-  running.push(d);
-  return d;
-}
+const node = (b: number, peers: string[] = [], o: { clock?: 'system' | 'request'; gossipTuning?: GossipTuning } = {}) => fx.start(b, peers, o);
 
-async function http(port: number, method: string, path: string, body?: string, contentType = 'application/json') {
-  const r = await fetch(`http://127.0.0.1:${port}${path}`, { method, body, headers: body !== undefined ? { 'content-type': contentType } : {} });
-  const text = await r.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    /* not JSON: the assertion on it fails */
-  }
-  return { status: r.status, text, json };
-}
 const post = (d: RunningDaemon, path: string, body: unknown) => http(d.httpPort, 'POST', path, JSON.stringify(body));
-
-async function until(cond: () => Promise<boolean> | boolean, ms = 8000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** A stateful contract: `bump(n)` adds n to `count` and returns it. */
 const COUNTER = {

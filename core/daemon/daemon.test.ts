@@ -1,50 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { Keypair } from '../identity/index.js';
-import { startDaemon, type RunningDaemon } from './daemon.js';
+import type { RunningDaemon } from './daemon.js';
+import { daemonFixture, http, seed, until } from './daemon.fixtures.js';
 
-const running: RunningDaemon[] = [];
-const children: ChildProcess[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((d) => d.stop()));
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
-
-const seed = (b: number) => new Uint8Array(32).fill(b);
-const tmp = () => mkdtempSync(join(tmpdir(), 'icn-daemon-'));
-
-async function daemon(b: number, peers: string[] = []) {
-  const d = await startDaemon({ dataDir: tmp(), keySeed: seed(b), gossip: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, peers, tickMs: 50, bodyLimit: 4096 });
-  running.push(d);
-  return d;
-}
-
-async function http(port: number, method: string, path: string, body?: string) {
-  const r = await fetch(`http://127.0.0.1:${port}${path}`, { method, body, headers: body ? { 'content-type': 'application/json' } : {} });
-  const text = await r.text();
-  return { status: r.status, text, json: () => JSON.parse(text) };
-}
-
-async function until(cond: () => Promise<boolean> | boolean, ms = 8000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const fx = daemonFixture('icn-daemon-', { bodyLimit: 4096 });
+const { tmp, children } = fx;
+const daemon = (b: number, peers: string[] = []) => fx.start(b, peers);
 
 describe('icn-node daemon', () => {
   it('two daemons over TCP converge to one state root after a trust attestation', async () => {
     const a = await daemon(1);
     const b = await daemon(2, [`127.0.0.1:${a.gossipPort}`]);
-    await until(async () => (await http(a.httpPort, 'GET', '/health')).json().peers.length === 1);
+    await until(async () => (await http(a.httpPort, 'GET', '/health')).json.peers.length === 1);
     const did2 = Keypair.fromSeed(seed(2)).did.toString();
     const r = await http(a.httpPort, 'POST', '/trust', JSON.stringify({ to: did2, scorePpm: 600_000 }));
     expect(r.status, r.text).toBe(200);
-    await until(async () => (await http(b.httpPort, 'GET', '/state')).json().root === (await http(a.httpPort, 'GET', '/state')).json().root && b.node.trust.root() !== undefined);
+    await until(async () => (await http(b.httpPort, 'GET', '/state')).json.root === (await http(a.httpPort, 'GET', '/state')).json.root && b.node.trust.root() !== undefined);
     expect(b.node.stateRoot()).toBe(a.node.stateRoot());
     const metrics = await http(b.httpPort, 'GET', '/metrics');
     expect(metrics.text).toMatch(/icn_gossip_entries_accepted_total\{topic="trust:attestations"\} 1/);
@@ -65,8 +38,8 @@ describe('icn-node daemon', () => {
     ];
     for (const [m, p, body, status, code] of cases) {
       const r = await http(a.httpPort, m, p, body);
-      expect([p, r.status, r.json().error]).toEqual([p, status, code]);
-      expect(r.json().reason.length).toBeGreaterThan(5);
+      expect([p, r.status, r.json.error]).toEqual([p, status, code]);
+      expect(r.json.reason.length).toBeGreaterThan(5);
     }
     expect(a.node.stateRoot()).toBe(before);
     // bounded flood on loopback: 400 requests, half malformed, 50 at a time
@@ -104,14 +77,14 @@ describe('icn-node daemon', () => {
       expect(r.status, r.text).toBe(200);
       acked.push(r.text);
     }
-    const rootBefore = (await http(first.port, 'GET', '/state')).json().root;
-    const didBefore = (await http(first.port, 'GET', '/health')).json().did;
+    const rootBefore = (await http(first.port, 'GET', '/state')).json.root;
+    const didBefore = (await http(first.port, 'GET', '/health')).json.did;
     first.c.kill('SIGKILL');
     await new Promise((r) => first.c.once('exit', r));
     const second = await start();
-    expect((await http(second.port, 'GET', '/state')).json().root).toBe(rootBefore);
+    expect((await http(second.port, 'GET', '/state')).json.root).toBe(rootBefore);
     // the identity created on first start (dataDir/identity.seed) is the one that comes back
-    expect((await http(second.port, 'GET', '/health')).json().did).toBe(didBefore);
+    expect((await http(second.port, 'GET', '/health')).json.did).toBe(didBefore);
     expect(acked).toHaveLength(5);
     second.c.kill('SIGTERM');
     const code = await new Promise((r) => second.c.once('exit', r));
@@ -120,11 +93,7 @@ describe('icn-node daemon', () => {
 });
 
 describe('icn-node daemon: scenario driver routes', () => {
-  async function node(b: number, o: { clock?: 'system' | 'request'; admin?: boolean; defaultCreditLimit?: bigint } = {}, peers: string[] = []) {
-    const d = await startDaemon({ dataDir: tmp(), keySeed: seed(b), gossip: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, peers, tickMs: 50, bodyLimit: 4096, ...o });
-    running.push(d);
-    return d;
-  }
+  const node = (b: number, o: { clock?: 'system' | 'request'; admin?: boolean; defaultCreditLimit?: bigint } = {}, peers: string[] = []) => fx.start(b, peers, o);
   const did = (b: number) => Keypair.fromSeed(seed(b)).did.toString();
   const post = (d: RunningDaemon, path: string, body: unknown) => http(d.httpPort, 'POST', path, JSON.stringify(body));
 
@@ -133,10 +102,10 @@ describe('icn-node daemon: scenario driver routes', () => {
     const t = 1_700_000_001_000;
     const att = await post(a, '/trust', { to: did(12), scorePpm: 500_000, at: t });
     expect(att.status, att.text).toBe(200);
-    expect(JSON.stringify(att.json())).toContain(String(t));
+    expect(JSON.stringify(att.json)).toContain(String(t));
     const e = await post(a, '/ledger/entries', { at: t + 5, accounts: [{ account_id: a.node.id, currency: 'h', debit: '2' }, { account_id: did(12), currency: 'h', credit: '2' }] });
     expect(e.status, e.text).toBe(200);
-    expect(e.json().timestamp).toBe(t + 5);
+    expect(e.json.timestamp).toBe(t + 5);
     const before = a.node.stateRoot();
     const bad: [unknown, number, string][] = [
       [{ to: did(13), scorePpm: 1, at: t }, 409, 'HTTP_CLOCK_BACKWARDS'],
@@ -146,7 +115,7 @@ describe('icn-node daemon: scenario driver routes', () => {
     ];
     for (const [body, status, code] of bad) {
       const r = await post(a, '/trust', body);
-      expect([r.status, r.json().error]).toEqual([status, code]);
+      expect([r.status, r.json.error]).toEqual([status, code]);
     }
     expect(a.node.stateRoot()).toBe(before);
     // a step at the same ms as the previous one is fine (attest_all stamps many at one time)
@@ -154,7 +123,7 @@ describe('icn-node daemon: scenario driver routes', () => {
     // the system clock refuses `at`
     const s = await node(14);
     const r = await post(s, '/trust', { to: did(13), scorePpm: 1, at: t });
-    expect([r.status, r.json().error]).toEqual([400, 'HTTP_FIELD']);
+    expect([r.status, r.json.error]).toEqual([400, 'HTTP_FIELD']);
   });
 
   it('explicit parents, /publish and /ledger/entries/:id; bad input is refused without a change', async () => {
@@ -162,10 +131,10 @@ describe('icn-node daemon: scenario driver routes', () => {
     const first = await post(a, '/ledger/entries', { at: 10, accounts: [{ account_id: a.node.id, currency: 'h', debit: '1' }, { account_id: did(16), currency: 'h', credit: '1' }], parents: [] });
     expect(first.status, first.text).toBe(200);
     const id = a.node.ledger.heads()[0]!;
-    expect((await http(a.httpPort, 'GET', `/ledger/entries/${id}`)).json().present).toBe(true);
-    expect((await http(a.httpPort, 'GET', '/ledger/entries/sha256:00')).json().present).toBe(false);
+    expect((await http(a.httpPort, 'GET', `/ledger/entries/${id}`)).json.present).toBe(true);
+    expect((await http(a.httpPort, 'GET', '/ledger/entries/sha256:00')).json.present).toBe(false);
     const second = await post(a, '/ledger/entries', { at: 20, accounts: [{ account_id: a.node.id, currency: 'h', debit: '1' }, { account_id: did(16), currency: 'h', credit: '1' }], parents: [id] });
-    expect(second.json().parents).toEqual([id]);
+    expect(second.json.parents).toEqual([id]);
     const before = a.node.stateRoot();
     const cases: [string, unknown, number][] = [
       ['/ledger/entries', { at: 30, accounts: [], parents: 'x' }, 400],
@@ -176,7 +145,7 @@ describe('icn-node daemon: scenario driver routes', () => {
     for (const [p, body, status] of cases) {
       const r = await post(a, p, body);
       expect([p, r.status]).toEqual([p, status]);
-      expect(r.json().reason.length).toBeGreaterThan(5);
+      expect(r.json.reason.length).toBeGreaterThan(5);
     }
     expect(a.node.stateRoot()).toBe(before);
   });
@@ -184,21 +153,21 @@ describe('icn-node daemon: scenario driver routes', () => {
   it('/admin/links cuts and restores links (only with --admin)', async () => {
     const plain = await node(17);
     const r = await post(plain, '/admin/links', { block: [] });
-    expect([r.status, r.json().error]).toEqual([403, 'HTTP_FORBIDDEN']);
+    expect([r.status, r.json.error]).toEqual([403, 'HTTP_FORBIDDEN']);
     const a = await node(18, { admin: true });
     const b = await node(19, { admin: true }, [`127.0.0.1:${a.gossipPort}`]);
     await until(() => a.node.gossip !== undefined && (b.node as unknown as { id: string }).id !== undefined && a.httpPort > 0);
-    await until(async () => (await http(a.httpPort, 'GET', '/peers')).json().peers.length === 1);
+    await until(async () => (await http(a.httpPort, 'GET', '/peers')).json.peers.length === 1);
     for (const body of [{ block: 'x' }, { block: [1] }, {}]) expect((await post(a, '/admin/links', body)).status).toBe(400);
     expect((await post(a, '/admin/links', { block: ['did:icn:zNOPE'] })).status).toBe(422);
-    expect((await http(a.httpPort, 'GET', '/admin/links')).json().block).toEqual([]);
+    expect((await http(a.httpPort, 'GET', '/admin/links')).json.block).toEqual([]);
     // a blocks b: a's attestation stays on a side even though the TCP link is up
-    expect((await post(a, '/admin/links', { block: [b.node.id] })).json().block).toEqual([b.node.id]);
-    expect((await http(a.httpPort, 'GET', '/peers')).json().peers).toEqual([]);
+    expect((await post(a, '/admin/links', { block: [b.node.id] })).json.block).toEqual([b.node.id]);
+    expect((await http(a.httpPort, 'GET', '/peers')).json.peers).toEqual([]);
     expect((await post(a, '/trust', { to: b.node.id, scorePpm: 700_000 })).status).toBe(200);
     await new Promise((res) => setTimeout(res, 400)); // several ticks (50 ms) in which nothing may cross
     expect(b.node.stateRoot()).not.toBe(a.node.stateRoot());
-    expect((await post(a, '/admin/links', { block: [] })).json().block).toEqual([]);
+    expect((await post(a, '/admin/links', { block: [] })).json.block).toEqual([]);
     await until(() => b.node.stateRoot() === a.node.stateRoot());
   });
 });
