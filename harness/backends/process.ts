@@ -5,30 +5,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enc } from '../../core/canonical/index.js';
 import { IcnError } from '../../core/errors.js';
 import { nodeCommand } from '../proc/node-command.js';
 import type { ScenarioDef } from '../sim/scenario.js';
+import { allocatePort } from './ports.js';
 import { runOnCluster, type BackendOptions, type BackendResult, type Cluster, type DaemonSpec } from './driver.js';
 
 export { ignoredFaults } from './driver.js';
 export type ProcessBackendOptions = BackendOptions;
 export type ProcessBackendResult = BackendResult;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Child {
   spec: DaemonSpec;
@@ -57,7 +45,7 @@ export function daemonArgs(spec: DaemonSpec): string[] {
 export async function processCluster(repoRoot: string, specs: DaemonSpec[], log: (line: string) => void, o: { name: string; keepData?: boolean }): Promise<Cluster> {
   const base = mkdtempSync(join(tmpdir(), `icn-process-${o.name}-`));
   const nodes: Child[] = [];
-  for (const spec of specs) nodes.push({ spec, dataDir: join(base, `node-${spec.index}`), gossipPort: await freePort(), httpPort: await freePort(), output: '' });
+  for (const spec of specs) nodes.push({ spec, dataDir: join(base, `node-${spec.index}`), gossipPort: await allocatePort(), httpPort: await allocatePort(), output: '' });
   const bin = join(repoRoot, 'bin', 'icn-node.js');
   const kill = async (d: Child, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> => {
     const c = d.child;
@@ -85,7 +73,8 @@ export async function processCluster(repoRoot: string, specs: DaemonSpec[], log:
         };
         child.stdout!.on('data', onData);
         child.stderr!.on('data', (b: Buffer) => (d.output += b.toString()));
-        child.once('exit', (code, sig) => reject(new IcnError('HARNESS_FAULT', `icn-node ${i} exited (${code ?? sig}) before listening: ${d.output.trim().slice(-500)}`)));
+        // 'close', not 'exit': 'exit' can come before the child's last output has been read
+        child.once('close', (code, sig) => reject(new IcnError('HARNESS_FAULT', `icn-node ${i} exited (${code ?? sig}) before listening: ${d.output.trim().slice(-500) || '(no output)'}`)));
       });
       const m = /listening did=(\S+)/.exec(d.output);
       if (m?.[1] !== d.spec.did) throw new IcnError('HARNESS_FAULT', `node ${i} came up as ${m?.[1]}, expected the simulator's ${d.spec.did}`);
