@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Keypair } from '../identity/index.js';
-import type { RunningDaemon } from './daemon.js';
+import { startDaemon, type RunningDaemon } from './daemon.js';
 import { daemonFixture, http, seed, until } from './daemon.fixtures.js';
 
 const fx = daemonFixture('icn-daemon-', { bodyLimit: 4096 });
@@ -52,6 +52,25 @@ describe('icn-node daemon', () => {
     expect(statuses.filter((s) => s === 400).length).toBe(200);
     expect((await http(a.httpPort, 'GET', '/health')).status).toBe(200);
     expect(a.node.stateRoot()).toBe(before);
+  });
+
+  it('a port in use is a typed error naming the flag (exit 2 from the CLI), and nothing stays open', async () => {
+    const a = await daemon(3);
+    // the library form: the gossip port taken, then the HTTP port taken
+    await expect(fx.start(4, [], { gossip: { host: '127.0.0.1', port: a.gossipPort } })).rejects.toMatchObject({ code: 'DAEMON_LISTEN', message: expect.stringContaining(`--gossip 127.0.0.1:${a.gossipPort}: cannot listen: the address is already in use (EADDRINUSE)`) });
+    const dataDir = tmp();
+    await expect(startDaemon({ dataDir, keySeed: seed(4), gossip: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: a.httpPort }, peers: [], tickMs: 50, bodyLimit: 4096 })).rejects.toMatchObject({ code: 'DAEMON_LISTEN', message: expect.stringContaining(`--http 127.0.0.1:${a.httpPort}`) });
+    // the storage was closed: the same data dir opens again
+    const again = await startDaemon({ dataDir, keySeed: seed(4), gossip: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, peers: [], tickMs: 50, bodyLimit: 4096 });
+    await again.stop();
+    // the CLI: one line on stderr, exit 2
+    const BIN = resolve(import.meta.dirname, '../../bin/icn-node.js');
+    const c = spawn(process.execPath, [BIN, '--data-dir', tmp(), '--gossip', `127.0.0.1:${a.gossipPort}`, '--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(c);
+    let err = '';
+    c.stderr!.on('data', (d) => (err += d));
+    const code = await new Promise((r) => c.once('close', r));
+    expect([code, err.trim()]).toEqual([2, `icn-node: error: --gossip 127.0.0.1:${a.gossipPort}: cannot listen: the address is already in use (EADDRINUSE)`]);
   });
 
   it('kill -9 and restart loses no acknowledged entry', async () => {

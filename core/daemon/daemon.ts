@@ -290,17 +290,30 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const restored = contracts.restore();
   if (restored.loaded) log(`contracts: ${restored.loaded} logged execution(s) (receipts)`);
   for (const d of restored.unreadable) log(`contracts: unreadable execution log record ${d}`);
-  const gossipPort = await transport.start();
+  let gossipPort: number;
+  try {
+    gossipPort = await transport.start();
+  } catch (e) {
+    await transport.close();
+    storage.close();
+    throw listenError('--gossip', cfg.gossip, e);
+  }
   const httpRequests = new Counter({ name: 'icn_http_requests_total', help: 'HTTP API requests answered, by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [node.metrics.registry] });
   const http: Server = createApiServer(routes(node, transport, clock, cfg.admin === true, contracts), {
     bodyLimit: cfg.bodyLimit,
     onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`),
     onResponse: (method, route, status) => httpRequests.inc({ method, route, status: String(status) }),
   });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(cfg.http.port, cfg.http.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(cfg.http.port, cfg.http.host, () => resolve());
+    });
+  } catch (e) {
+    await transport.close();
+    storage.close();
+    throw listenError('--http', cfg.http, e);
+  }
   const addr = http.address();
   const httpPort = typeof addr === 'object' && addr ? addr.port : cfg.http.port;
   const timer = setInterval(() => {
@@ -327,6 +340,13 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
       log('stopped');
     },
   };
+}
+
+/** A listen failure (port in use, address not local, no permission) as a typed error naming the flag. */
+function listenError(flag: string, at: { host: string; port: number }, e: unknown): IcnError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EADDRNOTAVAIL' ? 'the address is not local to this machine' : code === 'EACCES' ? 'no permission to listen there' : (e as Error).message;
+  return new IcnError('DAEMON_LISTEN', `${flag} ${at.host}:${at.port}: cannot listen: ${why}${code ? ` (${code})` : ''}`, { flag, code });
 }
 
 export function parseHostPort(flag: string, value: string): { host: string; port: number } {
