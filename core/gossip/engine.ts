@@ -269,7 +269,9 @@ export class Gossip {
     const { topic: t, entry } = p;
     this.ownCounter.set(t, p.counter);
     const r = this.insert(t, entry);
-    if (r.status === 'rejected') throw new GossipError(r.reason, `${t}: own entry refused: ${r.detail}`, { topic: t });
+    // A refusal can still have removed entries (see InsertResult): the error carries them, so the
+    // runtime can drop them from its storage too (IcnNode.publish does).
+    if (r.status === 'rejected') throw new GossipError(r.reason, `${t}: own entry refused: ${r.detail}`, { topic: t, removed: r.removed });
     const step = emptyStep();
     if (r.status === 'inserted') {
       step.delivered.push(entry);
@@ -437,6 +439,7 @@ export class Gossip {
     if (r.status === 'duplicate') return undefined;
     if (r.status === 'rejected') {
       step.rejected.push({ reason: r.reason, detail: `${where}: ${r.detail}`, from, topic, hash: e.hash, author: e.author });
+      step.removed.push(...r.removed);
       return undefined;
     }
     this.pending.delete(e.hash);

@@ -374,6 +374,55 @@ describe('TopicStore.plan: what insert would do, changing nothing', () => {
   });
 });
 
+describe('a refusal that still removed an entry is reported (storage and clock follow the store)', () => {
+  // Retention floor + rate-limit bucket: a new key joins a full bucket (displacing the author's
+  // largest key, whose entry leaves the store), then the entry is refused as older than the floor.
+  const authors = [kp(1), kp(2)];
+  const entry = (a: number, ts: number, i: number) => makeEntry(authors[a]!, 'ledger:entries', [[authors[a]!.did.toString(), i + 1]], ts, { i: String(i) });
+  const ops = fc.array(fc.tuple(fc.nat(1), fc.nat(29), fc.nat(40)), { minLength: 1, maxLength: 40 });
+
+  it('every insert reports exactly the entries that left the store, refusals included; the clock is that of what is kept', () => {
+    let refusedWithRemoval = 0;
+    fc.assert(
+      fc.property(ops, fc.constantFrom(4, 6), fc.constantFrom(2, 3), (xs, maxEntries, perAuthorPerWindow) => {
+        const s = new TopicStore(resolveTopicConfig({ 'ledger:entries': { maxEntries, perAuthorPerWindow, windowMs: 10 } })['ledger:entries']);
+        for (const [a, ts, i] of xs) {
+          const before = s.entries().map((x) => x.hash);
+          const r = s.insert(entry(a, ts, i));
+          const after = new Set(s.entries().map((x) => x.hash));
+          const removed = r.status === 'duplicate' ? [] : r.removed.map((x) => x.hash).sort();
+          expect(removed).toEqual(before.filter((h) => !after.has(h)).sort());
+          if (r.status === 'rejected' && r.removed.length > 0) refusedWithRemoval++;
+          expect(s.clock).toEqual(s.entries().reduce<VClock>((c, x) => vcMerge(c, x.clock), []));
+        }
+      }),
+      { numRuns: 300, seed: 20261202 },
+    );
+    expect(refusedWithRemoval).toBeGreaterThan(0); // the case this test is about was reached
+  });
+
+  it('an own publication refused as evicted carries the entry it displaced (GossipError details.removed)', () => {
+    const topics = { 'ledger:entries': { maxEntries: 2, perAuthorPerWindow: 3, windowMs: 10_000 } };
+    const A = node(1, { topics });
+    const e1 = A.publish(100, 'ledger:entries', { i: '1' }).entry;
+    A.publish(200, 'ledger:entries', { i: '2' });
+    const e3 = A.publish(300, 'ledger:entries', { i: '3' }).entry; // retention drops e1: floor (100)
+    const kept = () => A.store('ledger:entries').entries().map((e) => e.hash);
+    expect(kept()).toHaveLength(2);
+    expect(kept()).toContain(e3.hash);
+    expect(kept()).not.toContain(e1.hash);
+    let err: GossipError | undefined;
+    try {
+      A.publish(50, 'ledger:entries', { i: '0' }); // joins the full bucket (displacing e3), then below the floor
+    } catch (e) {
+      err = e as GossipError;
+    }
+    expect(err?.code).toBe('GOSSIP_EVICTED');
+    expect((err!.details.removed as GossipEntry[]).map((e) => e.hash)).toEqual([e3.hash]);
+    expect(kept()).not.toContain(e3.hash);
+  });
+});
+
 describe('prepared publications', () => {
   it('preparePublish makes the entry publish would make and changes nothing, even when the store would refuse it', () => {
     const A = node(1, { topics: { 'ledger:entries': { perAuthorPerWindow: 2, windowMs: 1000 } } });

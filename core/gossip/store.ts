@@ -27,7 +27,11 @@ interface Key {
 export type InsertResult =
   | { status: 'inserted'; removed: GossipEntry[] }
   | { status: 'duplicate' }
-  | { status: 'rejected'; reason: RejectReason; detail: string };
+  /**
+   * `removed`: entries that left the store although this one was refused (its key joined a full
+   * rate-limit bucket and displaced a larger key of the same author, then retention refused it).
+   */
+  | { status: 'rejected'; reason: RejectReason; detail: string; removed: GossipEntry[] };
 
 /**
  * The entry's key joins its (author, window) bucket at `at`; when the bucket is full its largest
@@ -153,7 +157,8 @@ export class TopicStore {
     }
     if (p.status === 'rejected') {
       if (p.floor) this.floor = p.floor;
-      return { status: 'rejected', reason: p.reason, detail: p.detail };
+      if (removed.length) this.recomputeClock();
+      return { status: 'rejected', reason: p.reason, detail: p.detail, removed };
     }
     this.byHash.set(e.hash, e);
     this.ordered.splice(lowerBound(this.ordered, e), 0, e);
