@@ -105,3 +105,27 @@ describe('IcnNode', () => {
     expect(B.gossip.entries('trust:attestations')).toHaveLength(0);
   });
 });
+
+describe('storage follows the gossip store when an own publication is refused', () => {
+  it('an entry a refused publication displaced is deleted from storage too (a restart does not bring it back)', () => {
+    let now = 100;
+    const kp = Keypair.fromSeed(new Uint8Array(32).fill(9));
+    const storage = new MemoryKvStore();
+    const gossip = { topics: { 'ledger:entries': { maxEntries: 2, perAuthorPerWindow: 3, windowMs: 10_000 } } };
+    const make = (restore: boolean) => new IcnNode({ keypair: kp, clock: { nowMs: () => now }, rng: Rng.root(1).stream('n'), storage, peers: [], restore, transport: { send: () => undefined }, gossip });
+    const n = make(false);
+    const keys = () => storage.keys('').filter((k) => k.includes('ledger:entries'));
+    for (const t of [100, 200, 300]) {
+      now = t;
+      n.publish('ledger:entries', { t: String(t) });
+    }
+    expect(keys()).toHaveLength(2); // retention dropped the oldest, from storage as well
+    now = 50; // a clock behind: the entry joins the full rate-limit bucket (displacing the newest), then is older than the floor
+    expect(() => n.publish('ledger:entries', { t: '50' })).toThrow(expect.objectContaining({ code: 'GOSSIP_EVICTED' }));
+    const held = n.gossip.store('ledger:entries').entries().map((e) => e.hash);
+    expect(held).toHaveLength(1);
+    expect(keys()).toHaveLength(1);
+    expect(keys()[0]).toContain(held[0]);
+    expect(make(true).gossip.root()).toBe(n.gossip.root());
+  });
+});

@@ -188,9 +188,17 @@ export class IcnNode {
 
   /** Publish on a topic as this node (durable before announced). */
   publish(topic: Topic, data: unknown): GossipEntry {
-    const { entry, step } = this.gossip.publish(this.clock.nowMs(), topic, data);
-    this.handle(step, true);
-    return entry;
+    let r: ReturnType<Gossip['publish']>;
+    try {
+      r = this.gossip.publish(this.clock.nowMs(), topic, data);
+    } catch (e) {
+      // a refused entry can still have displaced entries from the store: drop them here too
+      const removed = (e as { details?: { removed?: GossipEntry[] } }).details?.removed;
+      if (removed?.length) this.handle({ send: [], delivered: [], rejected: [], removed }, true);
+      throw e;
+    }
+    this.handle(r.step, true);
+    return r.entry;
   }
 
   /**
