@@ -40,7 +40,7 @@ import { Did } from '../identity/index.js';
 import { PublishRefused, type IcnNode, type NodeContracts } from '../node/index.js';
 import type { KvStore } from '../node/storage.js';
 import { CALL_MAX_SKEW_MS, verifyCall, type ContractCall } from './contract-call.js';
-import { HttpError, type Route } from './http-api.js';
+import { HttpError, publishHttpError, type Route } from './http-api.js';
 
 const CALL_KEY = 'daemon/calls/';
 const callKey = (seq: number) => `${CALL_KEY}${String(seq).padStart(12, '0')}`;
@@ -218,19 +218,6 @@ export class DaemonContracts {
 function hashParam(s: string): Hash {
   if (!isHash(s)) throw new HttpError(400, 'HTTP_FIELD', `path parameter ${JSON.stringify(s.slice(0, 80))} is not a hash (sha256:<64 hex>)`);
   return s as Hash;
-}
-
-/**
- * Gossip would not take the execution's record or the deployment's message, so nothing was
- * applied: 429 with Retry-After (seconds to the end of this node's quota window on the topic) for
- * rate_limited, else 422 (too_large: the record, which carries the contract code and state, or
- * the deployment message exceeds the topic's limit; evicted: the node's clock is behind
- * everything the full topic keeps).
- */
-function publishHttpError(e: PublishRefused): HttpError {
-  const fields = { gossipReason: e.reason, ...(e.retryAfterMs !== null ? { retryAfterMs: e.retryAfterMs } : {}) };
-  if (e.reason === 'rate_limited') return new HttpError(429, e.code, e.message, { fields, headers: e.retryAfterMs !== null ? { 'retry-after': String(Math.ceil(e.retryAfterMs / 1000)) } : {} });
-  return new HttpError(422, e.code, e.message, { fields });
 }
 
 function contractHttpError(e: ContractError): HttpError {

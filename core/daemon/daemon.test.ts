@@ -73,6 +73,19 @@ describe('icn-node daemon', () => {
     expect([code, err.trim()]).toEqual([2, `icn-node: error: --gossip 127.0.0.1:${a.gossipPort}: cannot listen: the address is already in use (EADDRINUSE)`]);
   });
 
+  it('an attestation past the quota is answered 429 NODE_PUBLISH_REFUSED with Retry-After, and changes nothing', async () => {
+    const a = await fx.start(5, [], { clock: 'request', gossipTuning: { topics: { 'trust:attestations': { perAuthorPerWindow: 1, windowMs: 60_000 } } } });
+    const to = (b: number) => Keypair.fromSeed(seed(b)).did.toString();
+    const ok = await http(a.httpPort, 'POST', '/trust', JSON.stringify({ to: to(6), scorePpm: 500_000, at: 1_000 }));
+    expect(ok.status, ok.text).toBe(200);
+    const root = a.node.stateRoot();
+    const r = await http(a.httpPort, 'POST', '/trust', JSON.stringify({ to: to(7), scorePpm: 500_000, at: 2_000 }));
+    expect([r.status, r.json.error, r.json.gossipReason, r.json.retryAfterMs, r.headers.get('retry-after')]).toEqual([429, 'NODE_PUBLISH_REFUSED', 'rate_limited', 58_000, '58']);
+    expect(a.node.stateRoot()).toBe(root);
+    // the next window takes it
+    expect((await http(a.httpPort, 'POST', '/trust', JSON.stringify({ to: to(7), scorePpm: 500_000, at: 60_000 }))).status).toBe(200);
+  });
+
   it('kill -9 and restart loses no acknowledged entry', async () => {
     const BIN = resolve(import.meta.dirname, '../../bin/icn-node.js');
     const dataDir = tmp();

@@ -2,11 +2,13 @@
  * A small, strict HTTP/JSON server for the daemon's control API. Bad input never changes state
  * and always gets a 4xx with a JSON `{error, reason}`: malformed JSON 400, body over the cap 413,
  * a POST body that is not `application/json` 415, unknown route 404, wrong method 405, a typed
- * core error 422 with its code. Only a bug is a 500.
+ * core error 422 with its code, except a publication gossip refused (NODE_PUBLISH_REFUSED: 429
+ * with Retry-After for the quota). Only a bug is a 500.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { parseStrictJson } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
+import { PublishRefused } from '../node/errors.js';
 
 export interface ApiRequest {
   method: string;
@@ -132,6 +134,7 @@ export function createApiServer(routes: readonly Route[], opts: ApiServerOptions
       } else req.resume();
       answer(await hit.r.handler({ method: req.method ?? 'GET', path: url.pathname, params: hit.params!, body }));
     } catch (e) {
+      if (e instanceof PublishRefused) e = publishHttpError(e);
       if (e instanceof HttpError) answer({ status: e.status, body: { ...e.extra.fields, error: e.code, reason: e.message }, ...(e.extra.headers ? { headers: e.extra.headers } : {}) });
       else if (e instanceof IcnError) answer({ status: 422, body: { error: e.code, reason: e.message } });
       else {
@@ -145,4 +148,17 @@ export function createApiServer(routes: readonly Route[], opts: ApiServerOptions
   server.headersTimeout = 5_000;
   server.maxHeadersCount = 100;
   return server;
+}
+
+/**
+ * Gossip would not take the publication an action stands or falls with (an execution's record, a
+ * deployment's message, an attestation, a ledger entry), so nothing was applied: 429 with
+ * Retry-After (seconds to the end of this node's quota window on the topic) for rate_limited, else
+ * 422 (too_large: the data exceeds the topic's limit; evicted: the node's clock is behind
+ * everything the full topic keeps).
+ */
+export function publishHttpError(e: PublishRefused): HttpError {
+  const fields = { gossipReason: e.reason, ...(e.retryAfterMs !== null ? { retryAfterMs: e.retryAfterMs } : {}) };
+  if (e.reason === 'rate_limited') return new HttpError(429, e.code, e.message, { fields, headers: e.retryAfterMs !== null ? { 'retry-after': String(Math.ceil(e.retryAfterMs / 1000)) } : {} });
+  return new HttpError(422, e.code, e.message, { fields });
 }

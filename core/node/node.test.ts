@@ -129,3 +129,39 @@ describe('storage follows the gossip store when an own publication is refused', 
     expect(make(true).gossip.root()).toBe(n.gossip.root());
   });
 });
+
+describe('attestations and ledger entries are published whole or not at all', () => {
+  it('one that gossip would take only by displacing an earlier one of this node from a full quota window is refused, and nothing changes', () => {
+    const now = 5_000;
+    const kp = Keypair.fromSeed(new Uint8Array(32).fill(7));
+    const gossip = { topics: { 'trust:attestations': { perAuthorPerWindow: 2, windowMs: 10_000 }, 'ledger:entries': { perAuthorPerWindow: 2, windowMs: 10_000 } } };
+    const n = new IcnNode({ keypair: kp, clock: { nowMs: () => now }, rng: Rng.root(1).stream('n'), storage: new MemoryKvStore(), peers: [], transport: { send: () => undefined }, gossip });
+    const did = (b: number) => Keypair.fromSeed(new Uint8Array(32).fill(b)).did.toString();
+    // two attestations fill this window's quota; every further one in the same millisecond is refused
+    // whether its key sorts after the kept ones (plain rate limit) or before one (displacement)
+    n.attest(did(20), 500_000);
+    n.attest(did(21), 500_000);
+    const kept = n.gossip.store('trust:attestations').entries().map((e) => e.hash);
+    const root = n.stateRoot();
+    let displacing = 0;
+    for (let b = 22; b < 40; b++) {
+      try {
+        n.attest(did(b), 400_000);
+        throw new Error('accepted');
+      } catch (e) {
+        expect(e).toMatchObject({ code: 'NODE_PUBLISH_REFUSED', reason: 'rate_limited', retryAfterMs: 5_000 });
+        if (/already published 2 entries/.test((e as Error).message)) displacing++;
+      }
+      expect(n.gossip.store('trust:attestations').entries().map((e) => e.hash)).toEqual(kept);
+      expect(n.stateRoot()).toBe(root);
+    }
+    expect(displacing).toBeGreaterThan(0); // the displacement case was reached (18 tries, each key sorts before the largest kept one with probability 2/3)
+    // ledger entries: the same rule
+    const entry = (c: string) => ({ accounts: [{ account_id: n.id, currency: c, debit: 1n }, { account_id: did(20), currency: c, credit: 1n }], contract_ref: null, nonce: null, parents: n.ledger.heads() });
+    n.submitLedgerEntry(entry('a') as never);
+    n.submitLedgerEntry(entry('b') as never);
+    const ledgerRoot = n.ledger.root();
+    expect(() => n.submitLedgerEntry(entry('c') as never)).toThrow(expect.objectContaining({ code: 'NODE_PUBLISH_REFUSED' }));
+    expect(n.ledger.root()).toBe(ledgerRoot);
+  });
+});

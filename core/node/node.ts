@@ -11,6 +11,8 @@
  */
 import { canonicalString, parseStrictJson } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
+import { PublishRefused } from './errors.js';
+import { planPublication } from './publication.js';
 import { Gossip, TOPICS, type GossipEntry, type GossipOptions, type GossipStep, type PreparedPublish, type Topic, type VerifiedCache } from '../gossip/index.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { Did, type Keypair } from '../identity/index.js';
@@ -217,17 +219,29 @@ export class IcnNode {
     return p.entry;
   }
 
-  /** State this node's direct trust in `to` and publish the signed attestation. */
+  /**
+   * Publish `data` only if gossip takes it whole (planPublication: not too large, rate limited or
+   * evicted, and not by displacing one of this node's earlier entries from a full quota window,
+   * which would lose that entry for every node that had not yet received it). Otherwise
+   * PublishRefused (NODE_PUBLISH_REFUSED), and nothing changed.
+   */
+  publishWhole(topic: Topic, data: unknown, what: string): GossipEntry {
+    const plan = planPublication(this, topic, data);
+    if (!plan.ok) throw new PublishRefused(topic, plan.reason, `${plan.reason}: gossip refuses this ${what}, so it was not applied: ${plan.detail}`, plan.retryAfterMs);
+    return this.commitPublish(plan.prepared);
+  }
+
+  /** State this node's direct trust in `to` and publish the signed attestation (publish or nothing). */
   attest(to: string, scorePpm: number): SignedTrustAttestation {
     const att = signAttestation(this.keypair, Did.parse(to), scorePpm, this.clock.nowMs());
-    this.publish('trust:attestations', att);
+    this.publishWhole('trust:attestations', att, 'attestation');
     return att;
   }
 
-  /** Sign and publish a journal entry authored by this node. */
+  /** Sign and publish a journal entry authored by this node (publish or nothing). */
   submitLedgerEntry(draft: Omit<EntryDraft, 'timestamp'> & { timestamp?: number }): JournalEntry {
     const entry = signEntry(this.keypair, { ...draft, timestamp: draft.timestamp ?? this.clock.nowMs() });
-    this.publish('ledger:entries', entry);
+    this.publishWhole('ledger:entries', entry, 'ledger entry');
     return entry;
   }
 
