@@ -31,9 +31,8 @@ import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { createContractMetrics, type ContractMetrics } from '../metrics/index.js';
 import { JournalLedgerPort } from '../ledger/index.js';
 import { ContractExecutions, EXECUTION_RECORD_FORMAT, POM_REPORT_FORMAT, type ExecutionRecord } from './executions.js';
-import { PublishRefused } from './errors.js';
 import type { IcnNode } from './node.js';
-import { planPublication } from './publication.js';
+import { requirePublication } from './publication.js';
 
 export const CONTRACT_ROOTS_VERSION = 'icn-node-contract-roots/v1';
 
@@ -102,17 +101,13 @@ export class NodeContracts {
     const staged = this.actor.stageDeploy(code, o);
     const { message } = staged;
     if (!staged.result.accepted) return { message, result: this.actor.commitDeploy(staged), entry: undefined }; // counts the rejection
-    const plan = planPublication(this.node, 'contracts:deploy', message.toJson());
-    if (!plan.ok) {
-      this.publishRefusals.inc({ reason: plan.reason });
-      throw new PublishRefused('contracts:deploy', plan.reason, `${plan.reason}: gossip refuses this deployment's message, so the contract ${staged.result.codeHash} was not installed: ${plan.detail}`, plan.retryAfterMs);
-    }
+    const prepared = requirePublication(this.node, 'contracts:deploy', message.toJson(), "this deployment's message", `the contract ${staged.result.codeHash} was not installed`, (reason) => this.publishRefusals.inc({ reason }));
     // Everything agreed: install, then publish (delivering our own entry finds it installed).
     // Nothing in between touches gossip or the runtime, so the actor decides as it did staged.
     const result = this.actor.commitDeploy(staged);
     if (!result.accepted) return { message, result, entry: undefined }; // (cannot happen: judged the same way as staged)
     this.node.invalidateRoots();
-    const entry = this.node.commitPublish(plan.prepared);
+    const entry = this.node.commitPublish(prepared);
     if (!result.duplicate) this.node.notifyApplied();
     return { message, result, entry };
   }

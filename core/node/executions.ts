@@ -60,13 +60,12 @@ import {
   type WitnessBundle,
 } from '../contracts/index.js';
 import { IcnError } from '../errors.js';
-import type { GossipEntry, RejectReason } from '../gossip/index.js';
+import type { GossipEntry } from '../gossip/index.js';
 import { isHash, type Hash } from '../hash/index.js';
 import { checkEntry, contractLedgerEffects, draftBody, entryBody, type CreditLimitChange, type JournalBatch, type JournalEntry, type JournalLedgerPort } from '../ledger/index.js';
 import { buildPomFromReceipt, contractOutputHash, contractReplayer, MemoryCodeResolver, ReplayerRegistry, verifyPomSync, type ProofOfMisbehavior } from '../pom/index.js';
-import { PublishRefused } from './errors.js';
 import type { IcnNode } from './node.js';
-import { planPublication } from './publication.js';
+import { requirePublication } from './publication.js';
 
 export const EXECUTION_RECORD_FORMAT = 'icn-contract-execution/v1';
 export const POM_REPORT_FORMAT = 'icn-pom-report/v1';
@@ -198,9 +197,7 @@ export class ContractExecutions {
       }
     }
     const record: ExecutionRecord = { format: EXECUTION_RECORD_FORMAT, receipt: receiptToJson(receipt), witness: call.witness, entry: batch?.entry ?? null, previous: head?.receiptHash ?? null };
-    const plan = planPublication(this.node, 'ledger:entries', record);
-    if (!plan.ok) throw this.refused(plan.reason, plan.reason === 'too_large' ? `${plan.detail} (the execution record carries the witness: code, state before, args)` : plan.detail, plan.retryAfterMs);
-    const p = plan.prepared;
+    const p = requirePublication(this.node, 'ledger:entries', record, "this execution's record (it carries the witness: code, state before, args)", 'the execution was not applied', (reason) => this.recordsMetric.inc({ result: 'publish_refused', reason }));
     // Everything agreed: commit. Nothing below refuses, and nothing in between touches gossip.
     this.actor.commitExecution(call);
     if (batch) this.journal.commit(batch);
@@ -211,11 +208,6 @@ export class ContractExecutions {
     this.node.notifyApplied();
   }
 
-  /** A refused publication: counted, and the typed error the caller gets. */
-  private refused(reason: RejectReason, detail: string, retryAfterMs: number | null): PublishRefused {
-    this.recordsMetric.inc({ result: 'publish_refused', reason });
-    return new PublishRefused('ledger:entries', reason, `${reason}: gossip refuses this execution's record, so the execution was not applied: ${detail}`, retryAfterMs);
-  }
 
   head(codeHash: Hash): AdoptedExecution | undefined {
     const h = this.heads.get(codeHash);

@@ -28,9 +28,8 @@ import type { GossipEntry, PreparedPublish } from '../gossip/index.js';
 import type { Hash } from '../hash/index.js';
 import { verifyProposal, verifyReceipt, type DecisionReceipt, type ExecutionRecord, type Proposal, type SignedProposal } from '../governance/index.js';
 import { checkEntry, type JournalEntry } from '../ledger/index.js';
-import { PublishRefused } from './errors.js';
 import type { IcnNode } from './node.js';
-import { planPublication } from './publication.js';
+import { requirePublication } from './publication.js';
 
 export const GOVERNANCE_EXECUTION_FORMAT = 'icn-governance-execution/v1';
 
@@ -108,10 +107,7 @@ export class NodeGovernance {
 
   /** The prepared publication of an own record, or PublishRefused (counted) when gossip will not take it whole. */
   private plan(record: GovernanceExecutionRecord, what: 'execution' | 'decision'): PreparedPublish {
-    const plan = planPublication(this.node, 'governance:receipts', record);
-    if (plan.ok) return plan.prepared;
-    this.records.inc({ result: 'publish_refused', code: plan.reason });
-    throw new PublishRefused('governance:receipts', plan.reason, `${plan.reason}: gossip refuses this decision's record, so the ${what} of receipt ${record.receipt.receipt_id} was not applied: ${plan.detail}`, plan.retryAfterMs);
+    return requirePublication(this.node, 'governance:receipts', record, "this decision's record", `the ${what} of receipt ${record.receipt.receipt_id} was not applied`, (reason) => this.records.inc({ result: 'publish_refused', code: reason }));
   }
 
   /** Publish a record as given (tests and byzantine scenarios: a tampered receipt or effects). */

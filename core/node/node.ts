@@ -11,8 +11,7 @@
  */
 import { canonicalString, parseStrictJson } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
-import { PublishRefused } from './errors.js';
-import { planPublication } from './publication.js';
+import { requirePublication } from './publication.js';
 import { Gossip, TOPICS, type GossipEntry, type GossipOptions, type GossipStep, type PreparedPublish, type Topic, type VerifiedCache } from '../gossip/index.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { Did, type Keypair } from '../identity/index.js';
@@ -226,9 +225,7 @@ export class IcnNode {
    * PublishRefused (NODE_PUBLISH_REFUSED), and nothing changed.
    */
   publishWhole(topic: Topic, data: unknown, what: string): GossipEntry {
-    const plan = planPublication(this, topic, data);
-    if (!plan.ok) throw new PublishRefused(topic, plan.reason, `${plan.reason}: gossip refuses this ${what}, so it was not applied: ${plan.detail}`, plan.retryAfterMs);
-    return this.commitPublish(plan.prepared);
+    return this.commitPublish(requirePublication(this, topic, data, `this ${what}`, 'it was not applied'));
   }
 
   /** State this node's direct trust in `to` and publish the signed attestation (publish or nothing). */

@@ -1,9 +1,11 @@
 /**
  * Publications a local action stands or falls with (publish or nothing): own contract executions
- * (executions.ts), own deployments (contracts.ts). The action is applied only if gossip takes its
- * publication whole, so this node never holds state no other node can get.
+ * (executions.ts), deployments (contracts.ts), governance records (governance.ts), attestations and
+ * ledger entries (IcnNode.publishWhole). The action is applied only if gossip takes its publication
+ * whole, so this node never holds state no other node can get.
  */
 import { GossipError, type PreparedPublish, type RejectReason, type Topic } from '../gossip/index.js';
+import { PublishRefused } from './errors.js';
 import type { IcnNode } from './node.js';
 
 export type PublicationPlan =
@@ -40,4 +42,16 @@ export function planPublication(node: IcnNode, topic: Topic, data: unknown): Pub
     return { ok: false, reason: 'rate_limited', detail: `${topic}: this node already published ${cfg.perAuthorPerWindow} entries in the current ${cfg.windowMs} ms window`, retryAfterMs };
   }
   return { ok: true, prepared: p };
+}
+
+/**
+ * The prepared publication of what a local action stands or falls with, or PublishRefused
+ * (NODE_PUBLISH_REFUSED with gossip's reason) naming what was not done: "gossip refuses <what>,
+ * so <consequence>: <detail>". `onRefused` counts the refusal in the caller's metric first.
+ */
+export function requirePublication(node: IcnNode, topic: Topic, data: unknown, what: string, consequence: string, onRefused?: (reason: RejectReason) => void): PreparedPublish {
+  const plan = planPublication(node, topic, data);
+  if (plan.ok) return plan.prepared;
+  onRefused?.(plan.reason);
+  throw new PublishRefused(topic, plan.reason, `${plan.reason}: gossip refuses ${what}, so ${consequence}: ${plan.detail}`, plan.retryAfterMs);
 }

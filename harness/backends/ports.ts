@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { IcnError } from '../../core/errors.js';
 
 /** The kernel's ephemeral range (Linux), or the IANA one where it cannot be read. */
 export function ephemeralRange(read: () => string = () => readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')): [number, number] {
@@ -57,5 +58,5 @@ export async function allocatePort(host = '127.0.0.1', range: [number, number] =
       return port;
     }
   }
-  throw new Error(`no free port on ${host} in ${lo}-${hi}`);
+  throw new IcnError('HARNESS_NO_FREE_PORT', `no free port on ${host} in ${lo}-${hi} (every port there is in use or already handed to a daemon of this run)`, { host, lo, hi });
 }
