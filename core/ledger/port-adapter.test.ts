@@ -23,6 +23,13 @@ function outcome(f: () => void): string {
   }
 }
 
+/** Random contract ledger ops over three accounts and two currencies (transfers, credit limits). */
+const accounts = ['a', 'b', 'c'];
+const op = fc.oneof(
+  fc.record({ k: fc.constant('LedgerTransfer' as const), from: fc.constantFrom(...accounts), to: fc.constantFrom(...accounts), amount: fc.bigInt({ min: 0n, max: 40n }), currency: fc.constantFrom('x', 'y') }),
+  fc.record({ k: fc.constant('SetCreditLimit' as const), account: fc.constantFrom(...accounts), currency: fc.constantFrom('x', 'y'), limit: fc.bigInt({ min: 0n, max: 60n }) }),
+);
+
 describe('JournalLedgerPort (core/contracts LedgerPort over the journal)', () => {
   it('writes one signed, balanced entry per call, linked to the contract and chained to the heads', () => {
     const port = fresh();
@@ -49,11 +56,6 @@ describe('JournalLedgerPort (core/contracts LedgerPort over the journal)', () =>
   });
 
   it('property: agrees with InMemoryLedger (the reference semantics) on random op batches', () => {
-    const accounts = ['a', 'b', 'c'];
-    const op = fc.oneof(
-      fc.record({ k: fc.constant('LedgerTransfer' as const), from: fc.constantFrom(...accounts), to: fc.constantFrom(...accounts), amount: fc.bigInt({ min: 0n, max: 40n }), currency: fc.constantFrom('x', 'y') }),
-      fc.record({ k: fc.constant('SetCreditLimit' as const), account: fc.constantFrom(...accounts), currency: fc.constantFrom('x', 'y'), limit: fc.bigInt({ min: 0n, max: 60n }) }),
-    );
     fc.assert(
       fc.property(fc.array(fc.array(op, { maxLength: 5 }), { maxLength: 6 }), (batches) => {
         const ref = new InMemoryLedger();
@@ -88,11 +90,6 @@ describe('JournalLedgerPort (core/contracts LedgerPort over the journal)', () =>
   });
 
   it('property: a staged journal decides as applyAtomically does and changes nothing; committing its batch writes the same entry', () => {
-    const accounts = ['a', 'b', 'c'];
-    const op = fc.oneof(
-      fc.record({ k: fc.constant('LedgerTransfer' as const), from: fc.constantFrom(...accounts), to: fc.constantFrom(...accounts), amount: fc.bigInt({ min: 0n, max: 40n }), currency: fc.constantFrom('x', 'y') }),
-      fc.record({ k: fc.constant('SetCreditLimit' as const), account: fc.constantFrom(...accounts), currency: fc.constantFrom('x', 'y'), limit: fc.bigInt({ min: 0n, max: 60n }) }),
-    );
     fc.assert(
       fc.property(fc.array(fc.array(op, { minLength: 1, maxLength: 5 }), { maxLength: 6 }), (batches) => {
         const direct = fresh();
