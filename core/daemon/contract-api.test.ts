@@ -42,8 +42,9 @@ const contract = (file: string, participants: string[]) => {
   const json = file === 'counter' ? COUNTER : (JSON.parse(readFileSync(join(repo, 'contracts', `${file}.json`), 'utf8')) as Record<string, unknown>);
   return codeFromJson({ engine: 'ccl', contract: { ...json, participants } });
 };
-const signed = (callerSeed: number, h: string, rule: string, args: unknown[], timestamp = BigInt(Date.now()), nonce = '') =>
-  signCall(makeCall({ codeHash: h as never, rule, args: args.map((a) => valueFromJson(a)), caller: did(callerSeed), timestamp, nonce }), key(callerSeed));
+/** A call signed by `callerSeed`'s key naming the node of `executorSeed` (default: the caller's own node) as executor. */
+const signed = (callerSeed: number, h: string, rule: string, args: unknown[], timestamp = BigInt(Date.now()), nonce = '', executorSeed = callerSeed) =>
+  signCall(makeCall({ codeHash: h as never, rule, args: args.map((a) => valueFromJson(a)), caller: did(callerSeed), executor: did(executorSeed), timestamp, nonce }), key(callerSeed));
 
 describe('icn-node contract API', () => {
   it('deploy with a co-signature, install over gossip, execute with a signed call, receipts', async () => {
@@ -65,7 +66,7 @@ describe('icn-node contract API', () => {
     const listed = (await http(b.httpPort, 'GET', '/contracts')).json.contracts as { codeHash: string; name: string }[];
     expect(listed.map((c) => [c.codeHash, c.name])).toEqual([[h, 'Calculator']]);
     // b executes add(5, 3) for caller a
-    const call = signed(31, h, 'add', [{ Int: 5 }, { Int: 3 }]);
+    const call = signed(31, h, 'add', [{ Int: 5 }, { Int: 3 }], BigInt(Date.now()), '', 32);
     const ex = await post(b, `/contracts/${h}/execute`, call);
     expect(ex.status, ex.text).toBe(200);
     const receipt = receiptFromJson(ex.json.receipt);
@@ -275,7 +276,7 @@ describe('icn-node contract API', () => {
     const hashes: string[] = [];
     const initial = (await http(first.port, 'GET', `/contracts/${h}`)).json.stateRoot;
     for (const n of [3, 4, 5]) {
-      const r = await http(first.port, 'POST', `/contracts/${h}/execute`, JSON.stringify(signed(41, h, 'bump', [{ Int: n }])));
+      const r = await http(first.port, 'POST', `/contracts/${h}/execute`, JSON.stringify(signed(41, h, 'bump', [{ Int: n }], BigInt(Date.now()), '', 40)));
       expect(r.status, r.text).toBe(200);
       hashes.push(r.json.receiptHash as string);
     }
