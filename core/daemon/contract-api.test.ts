@@ -116,7 +116,10 @@ describe('icn-node contract API', () => {
       ['POST', `/contracts/${h}/execute`, JSON.stringify({ call: { ...good.call, extra: 1 }, signature: good.signature }), 400, 'CALL_MALFORMED'],
       ['POST', `/contracts/${h}/execute`, JSON.stringify({ call: { ...good.call, args: [{ Int: 1.5 }] }, signature: good.signature }), 400, 'CCL_PARSE'],
       ['POST', `/contracts/${h}/execute`, JSON.stringify(signed(33, h, 'bump', [{ Int: 1 }], 1000n)), 400, 'CALL_STALE'],
-      ['POST', `/contracts/${h}/execute`, JSON.stringify(signed(36, h, 'bump', [{ Int: 1 }])), 403, 'CONTRACT_UNAUTHORIZED'],
+      ['POST', `/contracts/${h}/execute`, JSON.stringify(signed(36, h, 'bump', [{ Int: 1 }], BigInt(Date.now()), '', 33)), 403, 'CONTRACT_UNAUTHORIZED'],
+      // a call naming another node as its executor, and a v1 call (which names none)
+      ['POST', `/contracts/${h}/execute`, JSON.stringify(signed(33, h, 'bump', [{ Int: 1 }], BigInt(Date.now()), '', 34)), 421, 'CALL_WRONG_EXECUTOR'],
+      ['POST', `/contracts/${h}/execute`, JSON.stringify({ call: { ...good.call, format: 'icn-contract-call/v1' }, signature: good.signature }), 400, 'CALL_MALFORMED'],
       ['POST', '/contracts', JSON.stringify({ code: { engine: 'ccl', contract: { name: 'Broken' } } }), 400, 'CCL_'],
       ['POST', '/contracts', JSON.stringify({ code: codeToJson(code), bogus: 1 }), 400, 'HTTP_FIELD'],
       ['POST', '/contracts', JSON.stringify({ code: codeToJson(code), minCallerTrustPpm: 2_000_000 }), 400, 'HTTP_FIELD'],
