@@ -30,8 +30,8 @@ describe('replication scenarios', () => {
     expect(new Set(r.stateRoots).size).toBe(1);
   });
 
-  it('cross-node-replay: one signed call sent to every node takes effect once; claiming a second effect, or that a refused step ran, fails', async () => {
-    const base = load('cross-node-replay');
+  it('cross-node-replay-byzantine: one signed call sent to every node takes effect once; claiming a second effect, or that a refused step ran, fails', async () => {
+    const base = load('cross-node-replay-byzantine');
     const def = withChecks(
       { ...base, steps: base.steps.map((s, k) => (k === 3 ? { ...s, expect: { Int: 1 } } : s)) },
       [
