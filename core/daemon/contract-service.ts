@@ -11,8 +11,10 @@
  *    synced before the answer, so /receipts and the replay protection survive kill -9. (The
  *    contract state an execution changed comes back with the node's storage: NodeContracts
  *    publishes such an execution as a gossip record, synced before the receipt is returned.)
- *  - a call id already executed is refused (replay protection), as is a call whose timestamp is
- *    more than CALL_MAX_SKEW_MS from the node's clock.
+ *  - a call naming another node as its executor is refused (421 CALL_WRONG_EXECUTOR), as is a
+ *    call id already executed (409 CALL_REPLAYED: from the log, and from the executions adopted
+ *    over gossip, NodeContracts.executeCall) and a call whose timestamp is more than
+ *    CALL_MAX_SKEW_MS from the node's clock.
  * Every refusal is an HttpError (4xx with a code and a reason) raised before anything changes,
  * including a deployment or an execution gossip will not publish (NodeContracts applies nothing
  * then): 429 NODE_PUBLISH_REFUSED with Retry-After for the node's per-author quota, 422 otherwise.

@@ -6,7 +6,8 @@
  * on `ledger:entries` as a record (format `icn-contract-execution/v1`):
  *   { format, receipt (signed, core/contracts), witness (the bundle it names), entry (the journal
  *     entry the ledger ops became, signed by the executor, or null), previous (receipt hash of the
- *     execution whose state it started from, null for the initial state) }
+ *     execution whose state it started from, null for the initial state), call (the signed call
+ *     executed, {call, signature}: present exactly when the receipt has a callId) }
  * A node adopts a record only after checking, in order:
  *   1. shape; the gossip author is the receipt's executor;
  *   2. the contract is installed here (else the record waits) and the witness carries exactly the
@@ -16,12 +17,18 @@
  *      A mismatch is misbehavior: this node builds a ProofOfMisbehavior from the signed receipt
  *      (core/pom) and publishes it on `governance:receipts` (format `icn-pom-report/v1`), unless
  *      it already holds a confirmed proof against that receipt or is the executor itself;
- *   4. a participants-only contract was called by a participant (min_caller_trust contracts admit
- *      others on the executor's trust view, which this node cannot re-judge);
+ *   4. the call (checkRecordCall): a receipt with a callId comes with that call, signed by its
+ *      caller, naming this executor and asking for what the receipt ran (call_missing, bad_call,
+ *      call_mismatch, wrong_executor); a receipt without one acts for its executor only
+ *      (unsigned_call). Then a participants-only contract was called by a participant
+ *      (min_caller_trust contracts admit others on the executor's trust view, which this node
+ *      cannot re-judge);
  *   5. the entry is exactly what the receipt's ledger ops give (contractLedgerEffects), by the
  *      executor, signature verified;
  *   6. `previous` is an execution adopted here whose state root after is this receipt's root
  *      before (else the record waits for it), or null and the root before is the initial state's;
+ *      no execution of the receipt's call id is adopted here (call_replayed: a signed call takes
+ *      effect once, see docs/contracts.md "One effect per signed call");
  *   7. the entry's parents are in this ledger (else the record waits); the entry and the credit
  *      limits the ops set apply atomically (credit limits and trust as for any entry).
  * Waiting records are tried again whenever something is applied (IcnNode.onApplied).
