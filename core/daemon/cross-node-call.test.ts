@@ -114,4 +114,19 @@ describe('one signed call sent to every daemon', () => {
     expect(ds.map((d) => d.node.gossip.entries('ledger:entries').filter((e) => e.author !== ds[0]!.node.id).length)).toEqual([0, 0, 0]);
     expect(await Promise.all(ds.map(async (d) => (await http(d.httpPort, 'GET', '/receipts')).json.count))).toEqual([1, 0, 0]);
   });
+
+  it('receipts commit to the call id: 200 read-only calls in the same millisecond with distinct nonces get 200 distinct receipts', async () => {
+    const a = await fx.start(65);
+    const code = codeFromJson({ engine: 'ccl', contract: { name: 'Calc', participants: [did(65)], currency: null, state_vars: [], rules: [{ name: 'add', params: [{ name: 'x' }, { name: 'y' }], requires: [], body: [{ Return: { value: { BinOp: { op: 'Add', left: { Var: 'x' }, right: { Var: 'y' } } } } }] }], triggers: [] } });
+    const h = codeHash(code);
+    expect((await post(a, '/contracts', { code: codeToJson(code) })).status).toBe(200);
+    const now = BigInt(Date.now());
+    const rs = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => post(a, `/contracts/${h}/execute`, signCall(makeCall({ codeHash: h, rule: 'add', args: [valueFromJson({ Int: 5 }), valueFromJson({ Int: 3 })], caller: did(65), executor: a.node.id, timestamp: now, nonce: `r${i}` }), key(65)))),
+    );
+    expect(rs.map((r) => r.status)).toEqual(Array(200).fill(200));
+    expect(new Set(rs.map((r) => r.json.receiptHash)).size).toBe(200);
+    expect(rs.every((r) => (r.json.receipt as { callId: string }).callId === r.json.callId)).toBe(true);
+    expect((await http(a.httpPort, 'GET', '/receipts')).json.count).toBe(200);
+  });
 });
