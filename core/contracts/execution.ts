@@ -28,6 +28,8 @@ export interface ExecutionInput {
   readonly timestamp: bigint;
   readonly fuelLimit: number;
   readonly state: ReadonlyMap<string, Value>;
+  /** The signed call executed (core/contracts/call.ts callId), if any: it goes into the receipt. */
+  readonly callId?: Hash;
 }
 
 /** A ledger row as it was before the ops ran (balance and credit limit of one account in one currency). */
@@ -49,6 +51,8 @@ export interface WitnessBundle {
   readonly fuelLimit: number;
   readonly stateBefore: CanonicalValue;
   readonly ledgerBefore: readonly { account: string; currency: string; balance: string; creditLimit: string }[];
+  /** The receipt's callId (absent when the execution ran no signed call). */
+  readonly callId?: Hash;
 }
 
 export interface ExecutionOutcome {
@@ -220,6 +224,7 @@ function finishExecution(input: ExecutionInput, r: EngineResult, ledger: LedgerP
     fuelLimit: input.fuelLimit,
     stateBefore: stateToJson(input.state),
     ledgerBefore: rows.map((x) => ({ account: x.account, currency: x.currency, balance: x.balance.toString(), creditLimit: x.creditLimit.toString() })),
+    ...(input.callId !== undefined ? { callId: input.callId } : {}),
   };
   const body: ReceiptBody = {
     format: RECEIPT_FORMAT,
@@ -240,6 +245,7 @@ function finishExecution(input: ExecutionInput, r: EngineResult, ledger: LedgerP
     engineProfileHash: r.profileHash,
     executor,
     witness: witnessHash(witness),
+    ...(input.callId !== undefined ? { callId: input.callId } : {}),
   };
   return { body, witness, stateAfter, appliedOps: applied, value, error };
 }

@@ -38,3 +38,5 @@ export type { ReplayResult } from './replay.js';
 export { sandboxExecute, defaultCapabilities } from './sandbox.js';
 export type { SandboxRequest, SandboxResult } from './sandbox.js';
 export { keyFromByte, TableTrust } from './testkit.js';
+export { CALL_FORMAT, CALL_MAX_SKEW_MS, CallError, callId, makeCall, signCall, signedCallToJson, verifyCall } from './call.js';
+export type { CallErrorCode, ContractCall, SignedCall, VerifiedCall } from './call.js';

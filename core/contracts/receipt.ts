@@ -40,6 +40,12 @@ export interface ReceiptBody {
   readonly engineProfileHash: Hash;
   readonly executor: string;
   readonly witness: Hash;
+  /**
+   * The id of the signed call executed (core/contracts/call.ts), when the execution ran one; absent
+   * for an execution without a call (the sandbox, a node's local use). Distinct calls, e.g. two
+   * read-only calls in the same millisecond with different nonces, give distinct receipts.
+   */
+  readonly callId?: Hash;
 }
 
 export interface ExecutionReceipt extends ReceiptBody {
@@ -86,6 +92,7 @@ export function receiptBodyToJson(b: ReceiptBody): CanonicalValue {
     engineProfileHash: b.engineProfileHash,
     executor: b.executor,
     witness: b.witness,
+    ...(b.callId !== undefined ? { callId: b.callId } : {}),
   };
 }
 
@@ -120,8 +127,9 @@ export function receiptFromJson(x: unknown): ExecutionReceipt {
   const hashes = ['codeHash', 'installationHash', 'argsHash', 'outputHash', 'stateRootBefore', 'stateRootAfter', 'engineProfileHash', 'witness'];
   const strings = ['rule', 'caller', 'timestamp', 'fuelLimit', 'fuelUsed', 'executor', 'signature'];
   const all = ['format', 'engine', 'outcome', 'ledgerOps', ...hashes, ...strings];
-  for (const k of Object.keys(o)) if (!all.includes(k)) bad(k, 'unknown field');
+  for (const k of Object.keys(o)) if (!all.includes(k) && k !== 'callId') bad(k, 'unknown field');
   for (const k of all) if (!(k in o)) bad(k, 'missing');
+  if ('callId' in o && !isHash(o.callId)) bad('callId', 'sha256:<hex> (absent when no signed call was executed)');
   if (o.format !== RECEIPT_FORMAT) bad('format', `expected ${RECEIPT_FORMAT}`);
   if (o.engine !== 'ccl' && o.engine !== 'wasm') bad('engine', 'ccl or wasm');
   for (const h of hashes) if (!isHash(o[h])) bad(h, 'sha256:<hex>');

@@ -11,6 +11,7 @@ import { installationFromJson } from './installation.js';
 import { InMemoryLedger } from './ledger-port.js';
 import { receiptBodyToJson, verifyReceipt, type ExecutionReceipt, type ReceiptBody } from './receipt.js';
 import { canonicalString } from '../canonical/index.js';
+import { isHash } from '../hash/index.js';
 
 export interface ReplayResult {
   /** True when the signature verifies, the bundle is the one the receipt names, and every field matches. */
@@ -31,8 +32,9 @@ export function witnessFromJson(x: unknown): WitnessBundle {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return bad('', 'a witness bundle is an object');
   const o = x as Record<string, unknown>;
   const fields = ['format', 'code', 'installation', 'rule', 'args', 'caller', 'timestamp', 'fuelLimit', 'stateBefore', 'ledgerBefore'];
-  for (const k of Object.keys(o)) if (!fields.includes(k)) bad(k, 'unknown field');
+  for (const k of Object.keys(o)) if (!fields.includes(k) && k !== 'callId') bad(k, 'unknown field');
   for (const k of fields) if (!(k in o)) bad(k, 'missing');
+  if ('callId' in o && !isHash(o.callId)) bad('callId', 'sha256:<hex> (absent when no signed call was executed)');
   if (o.format !== WITNESS_FORMAT) bad('format', `expected ${WITNESS_FORMAT}`);
   for (const k of ['rule', 'caller', 'timestamp']) if (typeof o[k] !== 'string') bad(k, 'a string');
   if (typeof o.fuelLimit !== 'number' || !Number.isSafeInteger(o.fuelLimit)) bad('fuelLimit', 'an integer');
@@ -93,7 +95,7 @@ function replayWith<R extends ReplayResult | Promise<ReplayResult>>(bundle: Witn
       ledger.setBalance(row.account, row.currency, dec.i64(row.balance));
       ledger.setCreditLimit(row.account, row.currency, dec.i64(row.creditLimit));
     }
-    out = run({ code, installation: parsed.value, rule: bundle.rule, args, caller: bundle.caller, timestamp: dec.u64(bundle.timestamp), fuelLimit: bundle.fuelLimit, state }, ledger);
+    out = run({ code, installation: parsed.value, rule: bundle.rule, args, caller: bundle.caller, timestamp: dec.u64(bundle.timestamp), fuelLimit: bundle.fuelLimit, state, ...(bundle.callId !== undefined ? { callId: bundle.callId } : {}) }, ledger);
   } catch (e) {
     return fail(e) as R;
   }

@@ -32,6 +32,8 @@ export interface ExecuteRequest {
   /** u64 ms, part of the request (it goes into the receipt; the clock never does). */
   readonly timestamp: bigint;
   readonly fuelLimit?: number;
+  /** The id of the signed call this request carries out (core/contracts/call.ts); it goes into the receipt. */
+  readonly callId?: Hash;
 }
 
 /** An execution run and signed, not yet committed (ContractRuntime.stage / commit). */
@@ -161,7 +163,7 @@ export class ContractRuntime {
     if (!inst) throw new ContractError('CONTRACT_NOT_FOUND', `no contract with code hash ${req.codeHash} is installed`);
     const base = this.states.get(req.codeHash)!;
     const out = await runExecution(
-      { code: inst.code, installation: inst.installation, rule: req.rule, args: req.args, caller: req.caller, timestamp: req.timestamp, fuelLimit: req.fuelLimit ?? DEFAULT_FUEL, state: base },
+      { code: inst.code, installation: inst.installation, rule: req.rule, args: req.args, caller: req.caller, timestamp: req.timestamp, fuelLimit: req.fuelLimit ?? DEFAULT_FUEL, state: base, ...(req.callId !== undefined ? { callId: req.callId } : {}) },
       ledger,
       this.executor.did.toString(),
     );

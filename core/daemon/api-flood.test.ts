@@ -58,7 +58,7 @@ describe('icn-node API under a bounded flood', () => {
     expect(await send(port, 'POST', '/contracts', JSON.stringify({ code: codeToJson(counter), capabilities: [{ ReadState: { keys: ['count'] } }, { WriteState: { keys: ['count'] } }] }))).toBe(200);
     const now = BigInt(Date.now());
     const missing = `sha256:${'0'.repeat(64)}` as typeof h;
-    const call = (i: number, on = h) => JSON.stringify(signCall(makeCall({ codeHash: on, rule: 'bump', args: [valueFromJson({ Int: 1 })], caller: kp.did.toString(), timestamp: now, nonce: `flood-${i}` }), kp));
+    const call = (i: number, on = h) => JSON.stringify(signCall(makeCall({ codeHash: on, rule: 'bump', args: [valueFromJson({ Int: 1 })], caller: kp.did.toString(), executor: kp.did.toString(), timestamp: now, nonce: `flood-${i}` }), kp));
     const forged = (i: number) => {
       const c = JSON.parse(call(i)) as { call: { nonce: string }; signature: string };
       c.call.nonce = `forged-${i}`;

@@ -42,8 +42,9 @@ const contract = (file: string, participants: string[]) => {
   const json = file === 'counter' ? COUNTER : (JSON.parse(readFileSync(join(repo, 'contracts', `${file}.json`), 'utf8')) as Record<string, unknown>);
   return codeFromJson({ engine: 'ccl', contract: { ...json, participants } });
 };
-const signed = (callerSeed: number, h: string, rule: string, args: unknown[], timestamp = BigInt(Date.now()), nonce = '') =>
-  signCall(makeCall({ codeHash: h as never, rule, args: args.map((a) => valueFromJson(a)), caller: did(callerSeed), timestamp, nonce }), key(callerSeed));
+/** A call signed by `callerSeed`'s key naming the node of `executorSeed` (default: the caller's own node) as executor. */
+const signed = (callerSeed: number, h: string, rule: string, args: unknown[], timestamp = BigInt(Date.now()), nonce = '', executorSeed = callerSeed) =>
+  signCall(makeCall({ codeHash: h as never, rule, args: args.map((a) => valueFromJson(a)), caller: did(callerSeed), executor: did(executorSeed), timestamp, nonce }), key(callerSeed));
 
 describe('icn-node contract API', () => {
   it('deploy with a co-signature, install over gossip, execute with a signed call, receipts', async () => {
@@ -65,7 +66,7 @@ describe('icn-node contract API', () => {
     const listed = (await http(b.httpPort, 'GET', '/contracts')).json.contracts as { codeHash: string; name: string }[];
     expect(listed.map((c) => [c.codeHash, c.name])).toEqual([[h, 'Calculator']]);
     // b executes add(5, 3) for caller a
-    const call = signed(31, h, 'add', [{ Int: 5 }, { Int: 3 }]);
+    const call = signed(31, h, 'add', [{ Int: 5 }, { Int: 3 }], BigInt(Date.now()), '', 32);
     const ex = await post(b, `/contracts/${h}/execute`, call);
     expect(ex.status, ex.text).toBe(200);
     const receipt = receiptFromJson(ex.json.receipt);
@@ -115,7 +116,10 @@ describe('icn-node contract API', () => {
       ['POST', `/contracts/${h}/execute`, JSON.stringify({ call: { ...good.call, extra: 1 }, signature: good.signature }), 400, 'CALL_MALFORMED'],
       ['POST', `/contracts/${h}/execute`, JSON.stringify({ call: { ...good.call, args: [{ Int: 1.5 }] }, signature: good.signature }), 400, 'CCL_PARSE'],
       ['POST', `/contracts/${h}/execute`, JSON.stringify(signed(33, h, 'bump', [{ Int: 1 }], 1000n)), 400, 'CALL_STALE'],
-      ['POST', `/contracts/${h}/execute`, JSON.stringify(signed(36, h, 'bump', [{ Int: 1 }])), 403, 'CONTRACT_UNAUTHORIZED'],
+      ['POST', `/contracts/${h}/execute`, JSON.stringify(signed(36, h, 'bump', [{ Int: 1 }], BigInt(Date.now()), '', 33)), 403, 'CONTRACT_UNAUTHORIZED'],
+      // a call naming another node as its executor, and a v1 call (which names none)
+      ['POST', `/contracts/${h}/execute`, JSON.stringify(signed(33, h, 'bump', [{ Int: 1 }], BigInt(Date.now()), '', 34)), 421, 'CALL_WRONG_EXECUTOR'],
+      ['POST', `/contracts/${h}/execute`, JSON.stringify({ call: { ...good.call, format: 'icn-contract-call/v1' }, signature: good.signature }), 400, 'CALL_MALFORMED'],
       ['POST', '/contracts', JSON.stringify({ code: { engine: 'ccl', contract: { name: 'Broken' } } }), 400, 'CCL_'],
       ['POST', '/contracts', JSON.stringify({ code: codeToJson(code), bogus: 1 }), 400, 'HTTP_FIELD'],
       ['POST', '/contracts', JSON.stringify({ code: codeToJson(code), minCallerTrustPpm: 2_000_000 }), 400, 'HTTP_FIELD'],
@@ -275,7 +279,7 @@ describe('icn-node contract API', () => {
     const hashes: string[] = [];
     const initial = (await http(first.port, 'GET', `/contracts/${h}`)).json.stateRoot;
     for (const n of [3, 4, 5]) {
-      const r = await http(first.port, 'POST', `/contracts/${h}/execute`, JSON.stringify(signed(41, h, 'bump', [{ Int: n }])));
+      const r = await http(first.port, 'POST', `/contracts/${h}/execute`, JSON.stringify(signed(41, h, 'bump', [{ Int: n }], BigInt(Date.now()), '', 40)));
       expect(r.status, r.text).toBe(200);
       hashes.push(r.json.receiptHash as string);
     }

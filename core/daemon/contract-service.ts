@@ -11,8 +11,10 @@
  *    synced before the answer, so /receipts and the replay protection survive kill -9. (The
  *    contract state an execution changed comes back with the node's storage: NodeContracts
  *    publishes such an execution as a gossip record, synced before the receipt is returned.)
- *  - a call id already executed is refused (replay protection), as is a call whose timestamp is
- *    more than CALL_MAX_SKEW_MS from the node's clock.
+ *  - a call naming another node as its executor is refused (421 CALL_WRONG_EXECUTOR), as is a
+ *    call id already executed (409 CALL_REPLAYED: from the log, and from the executions adopted
+ *    over gossip, NodeContracts.executeCall) and a call whose timestamp is more than
+ *    CALL_MAX_SKEW_MS from the node's clock.
  * Every refusal is an HttpError (4xx with a code and a reason) raised before anything changes,
  * including a deployment or an execution gossip will not publish (NodeContracts applies nothing
  * then): 429 NODE_PUBLISH_REFUSED with Retry-After for the node's per-author quota, 422 otherwise.
@@ -39,7 +41,7 @@ import { isHash, type Hash } from '../hash/index.js';
 import { Did } from '../identity/index.js';
 import { PublishRefused, type IcnNode, type NodeContracts } from '../node/index.js';
 import type { KvStore } from '../node/storage.js';
-import { CALL_MAX_SKEW_MS, verifyCall, type ContractCall } from './contract-call.js';
+import { CALL_MAX_SKEW_MS, CallError, verifyCall, type ContractCall, type VerifiedCall } from './contract-call.js';
 import { HttpError, publishHttpError, type Route } from './http-api.js';
 
 const CALL_KEY = 'daemon/calls/';
@@ -155,9 +157,9 @@ export class DaemonContracts {
         pattern: '/contracts/:hash/execute',
         handler: async (r) => {
           const h = hashParam(r.params.hash!);
-          let v: ReturnType<typeof verifyCall>;
+          let v: VerifiedCall;
           try {
-            v = verifyCall(r.body);
+            v = verifyCall(r.body, ['at']);
           } catch (e) {
             if (!(e instanceof IcnError)) throw e;
             throw new HttpError(e.code === 'CALL_BAD_SIGNATURE' ? 401 : 400, e.code, e.message);
@@ -169,17 +171,20 @@ export class DaemonContracts {
             const skew = v.timestamp > now ? v.timestamp - now : now - v.timestamp;
             if (skew > BigInt(CALL_MAX_SKEW_MS)) throw new HttpError(400, 'CALL_STALE', `the call's timestamp ${v.timestamp} is ${skew} ms from the node's clock (${now}); at most ${CALL_MAX_SKEW_MS} ms`);
           });
+          // A call naming another node is not for this one: it runs on its executor only (421, before anything else).
+          if (v.call.executor !== this.node.id) throw new HttpError(421, 'CALL_WRONG_EXECUTOR', `call ${v.id} names ${v.call.executor} as its executor, this node is ${this.node.id}; send it there`, { fields: { executor: v.call.executor } });
           return this.serial(async () => {
             const seen = this.callIds.get(v.id);
-            if (seen) throw new HttpError(409, 'CALL_REPLAYED', `call ${v.id} was already executed (receipt ${seen})`);
+            if (seen) throw new HttpError(409, 'CALL_REPLAYED', `call ${v.id} was already executed (receipt ${seen})`, { fields: { receiptHash: seen } });
             if (!this.contracts.actor.runtime.get(h)) throw new HttpError(404, 'CONTRACT_NOT_FOUND', `no contract with code hash ${h} is installed`);
             let receipt: ExecutionReceipt;
             try {
-              receipt = await this.contracts.execute({ codeHash: h, rule: v.call.rule, args: v.args, caller: v.call.caller, timestamp: v.timestamp, ...(v.fuelLimit !== undefined ? { fuelLimit: v.fuelLimit } : {}) });
+              receipt = await this.contracts.executeCall(v);
             } catch (e) {
               // A refused execution changed nothing and its call id is not spent: the same signed call may be sent again.
               if (e instanceof PublishRefused) throw publishHttpError(e);
               if (e instanceof IcnError && e.code === 'NODE_EXECUTION_RACE') throw new HttpError(409, e.code, e.message);
+              if (e instanceof CallError) throw callHttpError(e);
               throw e instanceof ContractError ? contractHttpError(e) : e;
             }
             // Durable before acknowledged: the call and its receipt, synced.
@@ -218,6 +223,12 @@ export class DaemonContracts {
 function hashParam(s: string): Hash {
   if (!isHash(s)) throw new HttpError(400, 'HTTP_FIELD', `path parameter ${JSON.stringify(s.slice(0, 80))} is not a hash (sha256:<64 hex>)`);
   return s as Hash;
+}
+
+function callHttpError(e: CallError): HttpError {
+  const status = e.code === 'CALL_REPLAYED' ? 409 : e.code === 'CALL_WRONG_EXECUTOR' ? 421 : e.code === 'CALL_BAD_SIGNATURE' ? 401 : 400;
+  const fields = typeof e.details.receiptHash === 'string' ? { receiptHash: e.details.receiptHash } : typeof e.details.executor === 'string' ? { executor: e.details.executor } : undefined;
+  return new HttpError(status, e.code, e.message, fields ? { fields } : {});
 }
 
 function contractHttpError(e: ContractError): HttpError {

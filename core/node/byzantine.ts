@@ -7,7 +7,11 @@
  *  - `ledger_amount`: the receipt (and the matching entry) moves 10× the first transfer's amount;
  *  - `output`: the receipt claims another return value (output hash);
  *  - `entry`: an honest receipt with an entry that credits the executor instead of the payee (no
- *    PoM: the receipt is right, the record is refused as entry_mismatch).
+ *    PoM: the receipt is right, the record is refused as entry_mismatch);
+ *  - `replay`: an honest receipt of a signed call the node should not run (the call names another
+ *    executor, or an execution of it is already adopted): refused as wrong_executor or
+ *    call_replayed, so a signed call takes effect at most once whatever one node does.
+ * With a signed call (`signed`, from verifyCall) the receipt carries its id and the record the call.
  *
  * And a byzantine executor of a governance decision (wrongDecisionRecord), from its proposer:
  *  - `receipt`: the receipt's tally is altered after the fact (refused: GOV_RECEIPT_MISMATCH);
@@ -15,7 +19,7 @@
  *    recipients (refused: GOV_REPLAY_MISMATCH).
  */
 import { DEFAULT_FUEL, ledgerOpToJson, type LedgerOp } from '../ccl/index.js';
-import { outputHash, receiptToJson, runExecutionSync, signReceipt, type ExecuteRequest, type LedgerPort } from '../contracts/index.js';
+import { outputHash, receiptToJson, runExecutionSync, signedCallToJson, signReceipt, type ExecuteRequest, type LedgerPort, type VerifiedCall } from '../contracts/index.js';
 import { IcnError } from '../errors.js';
 import { Governance, verifyProposal, type DecisionReceipt, type SignedProposal } from '../governance/index.js';
 import { checkEntry, contractLedgerEffects, I64_MAX, Ledger, signEntry, type JournalEntry } from '../ledger/index.js';
@@ -24,16 +28,17 @@ import { EXECUTION_RECORD_FORMAT, type ExecutionRecord } from './executions.js';
 import { GOVERNANCE_EXECUTION_FORMAT, type GovernanceExecutionRecord } from './governance.js';
 import type { IcnNode } from './node.js';
 
-export type ExecutionTamper = 'ledger_amount' | 'output' | 'entry';
-export const EXECUTION_TAMPERS: readonly ExecutionTamper[] = ['ledger_amount', 'output', 'entry'];
+export type ExecutionTamper = 'ledger_amount' | 'output' | 'entry' | 'replay';
+export const EXECUTION_TAMPERS: readonly ExecutionTamper[] = ['ledger_amount', 'output', 'entry', 'replay'];
 
-export function wrongExecutionRecord(nc: NodeContracts, req: ExecuteRequest, tamper: ExecutionTamper): ExecutionRecord {
+export function wrongExecutionRecord(nc: NodeContracts, req: ExecuteRequest, tamper: ExecutionTamper, signed?: VerifiedCall): ExecutionRecord {
+  if (signed) req = { ...req, callId: signed.id };
   const node = nc.node;
   const inst = nc.actor.runtime.get(req.codeHash);
   if (!inst) throw new IcnError('CONTRACT_NOT_FOUND', `no contract with code hash ${req.codeHash} is installed on ${node.id}`);
   const view: LedgerPort = { balance: (a, c) => node.ledger.balance(a, c), creditLimit: (a, c) => node.ledger.creditLimit(a, c), applyAtomically: () => {} };
   const out = runExecutionSync(
-    { code: inst.code, installation: inst.installation, rule: req.rule, args: req.args, caller: req.caller, timestamp: req.timestamp, fuelLimit: req.fuelLimit ?? DEFAULT_FUEL, state: nc.actor.runtime.state(req.codeHash)! },
+    { code: inst.code, installation: inst.installation, rule: req.rule, args: req.args, caller: req.caller, timestamp: req.timestamp, fuelLimit: req.fuelLimit ?? DEFAULT_FUEL, state: nc.actor.runtime.state(req.codeHash)!, ...(req.callId !== undefined ? { callId: req.callId } : {}) },
     view,
     node.id,
   );
@@ -55,7 +60,7 @@ export function wrongExecutionRecord(nc: NodeContracts, req: ExecuteRequest, tam
     draft = { ...draft, accounts: draft.accounts.map((a) => (a.credit ? { ...a, account_id: node.id } : a)) };
   }
   const entry = draft ? signEntry(node.keypair, { ...draft, parents: node.ledger.heads() }) : null;
-  return { format: EXECUTION_RECORD_FORMAT, receipt: receiptToJson(receipt), witness: out.witness, entry, previous: nc.executions?.head(req.codeHash)?.receiptHash ?? null };
+  return { format: EXECUTION_RECORD_FORMAT, receipt: receiptToJson(receipt), witness: out.witness, entry, previous: nc.executions?.head(req.codeHash)?.receiptHash ?? null, ...(signed ? { call: signedCallToJson(signed) } : {}) };
 }
 
 export type DecisionTamper = 'receipt' | 'effects';

@@ -23,7 +23,7 @@
  */
 import { Counter } from 'prom-client';
 import { canonicalString } from '../canonical/index.js';
-import { ContractActor, DeploymentMessage, stateRoot, type ContractConfig, type DeployOptions, type ExecuteRequest, type HandleResult, type LedgerPort } from '../contracts/index.js';
+import { CallError, ContractActor, DeploymentMessage, stateRoot, type ContractConfig, type DeployOptions, type ExecuteRequest, type HandleResult, type LedgerPort, type VerifiedCall } from '../contracts/index.js';
 import type { ContractCode } from '../contracts/index.js';
 import type { ExecutionReceipt } from '../contracts/index.js';
 import type { GossipEntry } from '../gossip/index.js';
@@ -128,8 +128,23 @@ export class NodeContracts {
     return run;
   }
 
-  private async executeNow(req: ExecuteRequest): Promise<ExecutionReceipt> {
-    if (this.executions) return this.executions.execute(req);
+  /**
+   * Execute a caller-signed call (core/contracts/call.ts; `v` from verifyCall) here, at most once
+   * in the network: refused with CallError CALL_WRONG_EXECUTOR when the call names another node as
+   * its executor, CALL_REPLAYED when an execution of it is adopted here (this node's or gossiped);
+   * else as execute(), with the call id in the receipt and the signed call in the record.
+   */
+  async executeCall(v: VerifiedCall): Promise<ExecutionReceipt> {
+    if (v.call.executor !== this.node.id) throw new CallError('CALL_WRONG_EXECUTOR', `call ${v.id} names ${v.call.executor} as its executor, this node is ${this.node.id}; send it there`, { executor: v.call.executor });
+    this.executions?.refuseAdoptedCall(v.id);
+    const req: ExecuteRequest = { codeHash: v.call.codeHash, rule: v.call.rule, args: v.args, caller: v.call.caller, timestamp: v.timestamp, callId: v.id, ...(v.fuelLimit !== undefined ? { fuelLimit: v.fuelLimit } : {}) };
+    const run = this.queue.then(() => this.executeNow(req, v));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async executeNow(req: ExecuteRequest, signed?: VerifiedCall): Promise<ExecutionReceipt> {
+    if (this.executions) return this.executions.execute(req, signed);
     try {
       return await this.actor.execute(req); // a caller-supplied ledger: local, nothing to publish
     } finally {

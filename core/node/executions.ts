@@ -6,7 +6,8 @@
  * on `ledger:entries` as a record (format `icn-contract-execution/v1`):
  *   { format, receipt (signed, core/contracts), witness (the bundle it names), entry (the journal
  *     entry the ledger ops became, signed by the executor, or null), previous (receipt hash of the
- *     execution whose state it started from, null for the initial state) }
+ *     execution whose state it started from, null for the initial state), call (the signed call
+ *     executed, {call, signature}: present exactly when the receipt has a callId) }
  * A node adopts a record only after checking, in order:
  *   1. shape; the gossip author is the receipt's executor;
  *   2. the contract is installed here (else the record waits) and the witness carries exactly the
@@ -16,12 +17,18 @@
  *      A mismatch is misbehavior: this node builds a ProofOfMisbehavior from the signed receipt
  *      (core/pom) and publishes it on `governance:receipts` (format `icn-pom-report/v1`), unless
  *      it already holds a confirmed proof against that receipt or is the executor itself;
- *   4. a participants-only contract was called by a participant (min_caller_trust contracts admit
- *      others on the executor's trust view, which this node cannot re-judge);
+ *   4. the call (checkRecordCall): a receipt with a callId comes with that call, signed by its
+ *      caller, naming this executor and asking for what the receipt ran (call_missing, bad_call,
+ *      call_mismatch, wrong_executor); a receipt without one acts for its executor only
+ *      (unsigned_call). Then a participants-only contract was called by a participant
+ *      (min_caller_trust contracts admit others on the executor's trust view, which this node
+ *      cannot re-judge);
  *   5. the entry is exactly what the receipt's ledger ops give (contractLedgerEffects), by the
  *      executor, signature verified;
  *   6. `previous` is an execution adopted here whose state root after is this receipt's root
  *      before (else the record waits for it), or null and the root before is the initial state's;
+ *      no execution of the receipt's call id is adopted here (call_replayed: a signed call takes
+ *      effect once, see docs/contracts.md "One effect per signed call");
  *   7. the entry's parents are in this ledger (else the record waits); the entry and the credit
  *      limits the ops set apply atomically (credit limits and trust as for any entry).
  * Waiting records are tried again whenever something is applied (IcnNode.onApplied).
@@ -41,9 +48,14 @@
  */
 import { Counter } from 'prom-client';
 import { canonicalString, type CanonicalValue } from '../canonical/index.js';
-import { initialState, ledgerOpFromJson, type LedgerOp, type Value } from '../ccl/index.js';
+import { DEFAULT_FUEL, initialState, ledgerOpFromJson, type LedgerOp, type Value } from '../ccl/index.js';
 import {
+  argsHash,
+  CallError,
   codeToJson,
+  signedCallToJson,
+  verifyCall,
+  type VerifiedCall,
   installationToJson,
   receiptFromJson,
   receiptHash,
@@ -76,6 +88,8 @@ export interface ExecutionRecord {
   witness: WitnessBundle;
   entry: JournalEntry | null;
   previous: Hash | null;
+  /** The signed call executed ({call, signature}), present exactly when the receipt has a callId. */
+  call?: CanonicalValue;
 }
 
 export interface PomReport {
@@ -93,6 +107,8 @@ export interface AdoptedExecution {
   stateRootAfter: Hash;
   stateAfter: ReadonlyMap<string, Value>;
   entryId: Hash | null;
+  /** The signed call it executed (receipt callId), or null. */
+  callId: Hash | null;
 }
 
 export type ExecutionOutcome =
@@ -132,6 +148,8 @@ export class ContractExecutions {
   readonly adopted = new Map<Hash, AdoptedExecution>();
   /** Per contract, the receipt hash of its head execution. */
   private readonly heads = new Map<Hash, Hash>();
+  /** Call id → the receipt hash of the one adopted execution of that signed call. */
+  private readonly calls = new Map<Hash, Hash>();
   readonly outcomes = new Map<Hash, ExecutionOutcome>();
   private readonly pending = new Map<Hash, { entry: GossipEntry; verified?: Verified }>();
   readonly poms = new Map<Hash, PomOutcome>();
@@ -165,16 +183,29 @@ export class ContractExecutions {
    * refused as rate_limited too: gossip would take it by dropping an earlier own record, which
    * every node drops the same way, leaving the executions after that one waiting forever.
    */
-  async execute(req: ExecuteRequest): Promise<ExecutionReceipt> {
+  async execute(req: ExecuteRequest, signed?: VerifiedCall): Promise<ExecutionReceipt> {
+    if (signed && signed.id !== req.callId) throw new IcnError('HARNESS_FAULT', `the request carries call id ${String(req.callId)}, the signed call is ${signed.id}`);
+    if (signed) this.refuseAdoptedCall(signed.id);
     const head = this.head(req.codeHash);
     const ledger = this.journal.staged();
     const call = await this.actor.stageExecution(req, ledger);
-    this.commitOwn(call, ledger.batch, head);
+    this.commitOwn(call, ledger.batch, head, signed);
     return call.receipt;
   }
 
+  /** The receipt hash of the adopted execution of a signed call, if any. */
+  executionOfCall(id: Hash): Hash | undefined {
+    return this.calls.get(id);
+  }
+
+  /** CALL_REPLAYED when an execution of this call id is adopted here (by any executor). */
+  refuseAdoptedCall(id: Hash): void {
+    const seen = this.calls.get(id);
+    if (seen) throw new CallError('CALL_REPLAYED', `call ${id} was already executed (receipt ${seen})`, { receiptHash: seen });
+  }
+
   /** Check everything that can refuse a staged own execution, then commit all of it (synchronously). */
-  private commitOwn(call: StagedCall, batch: JournalBatch | null, head: AdoptedExecution | undefined): void {
+  private commitOwn(call: StagedCall, batch: JournalBatch | null, head: AdoptedExecution | undefined, signed: VerifiedCall | undefined): void {
     const { receipt } = call;
     const shares = receipt.outcome.status === 'ok' && (receipt.ledgerOps.length > 0 || receipt.stateRootAfter !== receipt.stateRootBefore);
     if (!shares) {
@@ -184,6 +215,7 @@ export class ContractExecutions {
     }
     const h = receiptHash(receipt);
     const race = (why: string) => new IcnError('NODE_EXECUTION_RACE', `execution of ${receipt.codeHash}: ${why}; nothing was applied, run it again`);
+    if (signed) this.refuseAdoptedCall(signed.id); // adopted from gossip while it ran
     if (this.head(receipt.codeHash) !== head) throw race('another execution of the contract was adopted while it ran');
     if (this.actor.runtime.state(receipt.codeHash) !== call.base) throw race('the contract state changed while it ran');
     const before = head?.stateRootAfter ?? this.initialRoot(this.actor.runtime.get(receipt.codeHash)!);
@@ -196,12 +228,12 @@ export class ContractExecutions {
         throw race(`its ledger ops no longer apply (${err.message})`);
       }
     }
-    const record: ExecutionRecord = { format: EXECUTION_RECORD_FORMAT, receipt: receiptToJson(receipt), witness: call.witness, entry: batch?.entry ?? null, previous: head?.receiptHash ?? null };
+    const record: ExecutionRecord = { format: EXECUTION_RECORD_FORMAT, receipt: receiptToJson(receipt), witness: call.witness, entry: batch?.entry ?? null, previous: head?.receiptHash ?? null, ...(signed ? { call: signedCallToJson(signed) } : {}) };
     const p = requirePublication(this.node, 'ledger:entries', record, "this execution's record (it carries the witness: code, state before, args)", 'the execution was not applied', (reason) => this.recordsMetric.inc({ result: 'publish_refused', reason }));
     // Everything agreed: commit. Nothing below refuses, and nothing in between touches gossip.
     this.actor.commitExecution(call);
     if (batch) this.journal.commit(batch);
-    this.adopt({ receiptHash: h, codeHash: receipt.codeHash, executor: receipt.executor, height: (head?.height ?? 0) + 1, timestamp: BigInt(receipt.timestamp), stateRootAfter: receipt.stateRootAfter, stateAfter: call.stateAfter, entryId: batch?.entry ? checkEntry(batch.entry, false).id : null });
+    this.adopt({ receiptHash: h, codeHash: receipt.codeHash, executor: receipt.executor, height: (head?.height ?? 0) + 1, timestamp: BigInt(receipt.timestamp), stateRootAfter: receipt.stateRootAfter, stateAfter: call.stateAfter, entryId: batch?.entry ? checkEntry(batch.entry, false).id : null, callId: receipt.callId ?? null });
     const g = this.node.commitPublish(p);
     this.outcomes.set(g.hash, { status: 'own', receiptHash: h });
     this.recordsMetric.inc({ result: 'published', reason: '' });
@@ -276,7 +308,8 @@ export class ContractExecutions {
   private verify(e: GossipEntry): Verified | ExecutionOutcome {
     const refuse = (reason: string, detail: string, h: Hash | null = null): ExecutionOutcome => ({ status: 'refused', reason, detail, receiptHash: h });
     const r = e.data as Partial<ExecutionRecord>;
-    if (Object.keys(r).sort().join(',') !== 'entry,format,previous,receipt,witness') return refuse('malformed', `a ${EXECUTION_RECORD_FORMAT} record has exactly {format, receipt, witness, entry, previous}`);
+    const keys = Object.keys(r).sort().join(',');
+    if (keys !== 'entry,format,previous,receipt,witness' && keys !== 'call,entry,format,previous,receipt,witness') return refuse('malformed', `a ${EXECUTION_RECORD_FORMAT} record has exactly {format, receipt, witness, entry, previous} and, for a signed call, call`);
     let receipt: ExecutionReceipt;
     let witness: WitnessBundle;
     try {
@@ -304,6 +337,8 @@ export class ContractExecutions {
       this.accuse(receipt, h, witness, contractOutputHash(rep.recomputed));
       return refuse('replay_mismatch', `replay differs from the receipt in ${rep.mismatches.join(', ')}`, h);
     }
+    const callRefusal = checkRecordCall(r.call, receipt);
+    if (callRefusal) return refuse(callRefusal.reason, callRefusal.detail, h);
     if (inst.installation.minCallerTrustPpm === null && !inst.installation.participants.includes(receipt.caller)) {
       return refuse('unauthorized', `${receipt.caller} is not a participant of a participants-only contract`, h);
     }
@@ -341,6 +376,8 @@ export class ContractExecutions {
       if (p.codeHash !== v.receipt.codeHash || p.stateRootAfter !== v.receipt.stateRootBefore) return { status: 'refused', reason: 'bad_previous', detail: `previous ${v.previous} did not leave the state this execution started from`, receiptHash: h };
       height = p.height + 1;
     }
+    const taken = v.receipt.callId === undefined ? undefined : this.calls.get(v.receipt.callId);
+    if (taken !== undefined) return { status: 'refused', reason: 'call_replayed', detail: `call ${v.receipt.callId} was already executed (receipt ${taken}); a signed call takes effect once`, receiptHash: h };
     const ledger = this.node.ledger;
     const fresh = v.entry !== null && !ledger.has(v.entryId!);
     if (fresh && !v.entry!.parents.every((p) => ledger.has(p))) return { status: 'pending', receiptHash: h, waitingFor: 'parents' };
@@ -350,12 +387,13 @@ export class ContractExecutions {
       if (!(err instanceof IcnError)) throw err;
       return { status: 'refused', reason: 'ledger_rejected', detail: `${err.code}: ${err.message}`, receiptHash: h };
     }
-    this.adopt({ receiptHash: h, codeHash: v.receipt.codeHash, executor: v.receipt.executor, height, timestamp: BigInt(v.receipt.timestamp), stateRootAfter: v.receipt.stateRootAfter, stateAfter: v.stateAfter, entryId: v.entryId });
+    this.adopt({ receiptHash: h, codeHash: v.receipt.codeHash, executor: v.receipt.executor, height, timestamp: BigInt(v.receipt.timestamp), stateRootAfter: v.receipt.stateRootAfter, stateAfter: v.stateAfter, entryId: v.entryId, callId: v.receipt.callId ?? null });
     return { status: 'adopted', receiptHash: h };
   }
 
   private adopt(a: AdoptedExecution): void {
     this.adopted.set(a.receiptHash, a);
+    if (a.callId !== null) this.calls.set(a.callId, a.receiptHash);
     const cur = this.head(a.codeHash);
     if (!cur || later(a, cur)) {
       this.heads.set(a.codeHash, a.receiptHash);
@@ -406,4 +444,40 @@ export class ContractExecutions {
     this.poms.set(e.hash, out);
     this.pomsMetric.inc({ verdict: out.verdict });
   }
+}
+
+/**
+ * Check 3b: the record's signed call (see the module comment). A receipt with a callId needs the
+ * call, signed by its caller, naming this receipt's executor and asking for exactly what the
+ * receipt ran; a receipt without one is the executor acting as itself (caller = executor), since
+ * nobody else's request can be taken without their signature.
+ */
+function checkRecordCall(raw: unknown, receipt: ExecutionReceipt): { reason: string; detail: string } | null {
+  if (receipt.callId === undefined) {
+    if (raw !== undefined) return { reason: 'call_mismatch', detail: 'the record carries a call, the receipt names none' };
+    if (receipt.caller !== receipt.executor) return { reason: 'unsigned_call', detail: `${receipt.executor} executed for ${receipt.caller} without a call signed by the caller` };
+    return null;
+  }
+  if (raw === undefined) return { reason: 'call_missing', detail: `the receipt names call ${receipt.callId}, the record does not carry it` };
+  let v: VerifiedCall;
+  try {
+    v = verifyCall(raw);
+  } catch (err) {
+    if (!(err instanceof CallError)) throw err;
+    return { reason: 'bad_call', detail: `${err.code}: ${err.message}` };
+  }
+  if (v.id !== receipt.callId) return { reason: 'call_mismatch', detail: `the record's call is ${v.id}, the receipt names ${receipt.callId}` };
+  if (v.call.executor !== receipt.executor) return { reason: 'wrong_executor', detail: `call ${v.id} names ${v.call.executor} as its executor, it was executed by ${receipt.executor}` };
+  const c = v.call;
+  const fuel = c.fuelLimit ?? String(DEFAULT_FUEL);
+  const differs = [
+    c.codeHash !== receipt.codeHash && 'codeHash',
+    c.rule !== receipt.rule && 'rule',
+    argsHash(c.rule, c.args) !== receipt.argsHash && 'args',
+    c.caller !== receipt.caller && 'caller',
+    c.timestamp !== receipt.timestamp && 'timestamp',
+    receipt.engine === 'ccl' && fuel !== receipt.fuelLimit && 'fuelLimit',
+  ].filter((x): x is string => x !== false);
+  if (differs.length) return { reason: 'call_mismatch', detail: `the receipt did not run the call as signed (${differs.join(', ')} differ)` };
+  return null;
 }

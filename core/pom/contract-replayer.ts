@@ -71,7 +71,7 @@ export const contractReplayer: Replayer = {
     }
     const args = bundle.args.map((a, i) => valueFromJson(a, `$.inputs.args[${i}]`));
     // The executor named in the recomputed body is irrelevant: contractOutputHash nulls it.
-    const input = { code, installation: parsed.value, rule: bundle.rule, args, caller: bundle.caller, timestamp: dec.u64(bundle.timestamp), fuelLimit: bundle.fuelLimit, state };
+    const input = { code, installation: parsed.value, rule: bundle.rule, args, caller: bundle.caller, timestamp: dec.u64(bundle.timestamp), fuelLimit: bundle.fuelLimit, state, ...(bundle.callId !== undefined ? { callId: bundle.callId } : {}) };
     const judge = (out: ExecutionOutcome): Hash => {
       if (out.body.engineProfileHash !== w.profile_hash) throw new IcnError('POM_PROFILE_MISMATCH', `this node runs profile ${out.body.engineProfileHash}, the witness names ${w.profile_hash}`);
       return contractOutputHash(out.body);

@@ -18,9 +18,7 @@
  * must equal the simulator's.
  */
 import { canonicalString, type CanonicalValue } from '../../core/canonical/index.js';
-import { valueFromJson } from '../../core/ccl/index.js';
 import { receiptHash } from '../../core/contracts/index.js';
-import { makeCall, signCall } from '../../core/daemon/contract-call.js';
 import { IcnError } from '../../core/errors.js';
 import { TOPICS } from '../../core/gossip/index.js';
 import type { Hash } from '../../core/hash/index.js';
@@ -361,9 +359,8 @@ export async function runOnCluster(backend: string, def: ScenarioDef, o: Backend
             // and, for a rule that writes the ledger, at the ledger heads its entry takes as parents.
             if (x.receipt.ledgerOps.length) await until(`node ${i} to hold ledger heads ${x.heads.join(',')}`, async () => canonicalString((await request(cluster.url(i), 'GET', '/ledger/heads')).json.heads as CanonicalValue) === canonicalString(x.heads), 30_000, 50);
           }
-          const args = s.args.map((v, j) => valueFromJson(substNodes(v, ids), `steps[${a.step}].args[${j}]`));
-          const call = signCall(makeCall({ codeHash: h, rule: s.rule, args, caller: ids[x.caller]!, timestamp: x.timestamp, nonce: `steps[${a.step}]` }), keys[x.caller]!);
-          const r = await request(cluster.url(i), 'POST', `/contracts/${h}/execute`, { ...call, at: a.nowMs });
+          // The simulator's signed call, as is (same keys and node identities: same call id and receipt).
+          const r = await request(cluster.url(i), 'POST', `/contracts/${h}/execute`, { ...x.call, at: a.nowMs });
           if (x.receipt) {
             const want = receiptHash(x.receipt);
             if (r.status !== 200 || r.json.receiptHash !== want) throw new IcnError('HARNESS_FAULT', `steps[${a.step}]: node ${i} answered HTTP ${r.status} ${r.status === 200 ? `receipt ${String(r.json.receiptHash)}` : JSON.stringify(r.json)}; the simulator's receipt is ${want}`);

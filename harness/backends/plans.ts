@@ -50,6 +50,7 @@ export const PROCESS_PLAN: PlanEntry[] = [
   { scenario: 'forged-deployment', why: 'tampered deployments published raw and rejected everywhere' },
   { scenario: 'min-caller-trust', why: 'an execution admitted and one refused (unauthorized) by min_caller_trust' },
   { scenario: 'transfer-ledger', why: 'ledger-writing executions published as records and adopted by replay on every daemon, a SIGKILL restart' },
+  { scenario: 'cross-node-replay', why: 'one signed call sent to every daemon at once and again after gossip: run once by the daemon it names, refused by the others (421) and as a replay (409)' },
   { scenario: 'lossy-50', why: '50 daemons (about a minute here, most of it starting them and linking 50 × 49)' },
   { scenario: ISOLATE_REJOIN_3, why: '3 nodes: an isolation (link cuts here), a SIGKILL restart, deploy and execute' },
 ];
@@ -58,12 +59,13 @@ export const PROCESS_PLAN: PlanEntry[] = [
  * Left out of both plans. deploy-flood: its simulator run does not converge by design (flood
  * deployments a node installed before the canonical gossip quota displaced them stay installed,
  * a documented gap), so each node's root depends on arrival order and a real network cannot
- * reproduce the simulator's per-node roots (run by hand: exit 1, roots differ). byzantine-pom and
- * governance-replay: steps icn-node has no API for (the backends refuse them, exit 2).
+ * reproduce the simulator's per-node roots (run by hand: exit 1, roots differ). byzantine-pom,
+ * cross-node-replay-byzantine and governance-replay: steps icn-node has no API for (the backends refuse them, exit 2).
  */
 export const LEFT_OUT: Record<string, string> = {
   'deploy-flood': 'the simulator\'s own nodes end with different roots (arrival-order dependent by design: see the scenario\'s description)',
   'byzantine-pom': 'a byzantine execution record: icn-node has no route to publish one',
+  'cross-node-replay-byzantine': 'byzantine execution records (a call run by a node it does not name, or twice): icn-node has no route to publish one',
   'governance-replay': 'governance decisions: icn-node has no governance API yet',
 };
 

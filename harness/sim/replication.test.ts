@@ -1,6 +1,6 @@
 /**
  * The scenario steps and checks for shared executions, proofs of misbehavior and governance
- * decisions (transfer-ledger, byzantine-pom, governance-replay): they pass, and each check fails
+ * decisions (transfer-ledger, cross-node-replay, byzantine-pom, governance-replay): they pass, and each check fails
  * when what it guards is not so.
  */
 import { join } from 'node:path';
@@ -27,6 +27,21 @@ describe('replication scenarios', () => {
     expect(failed).toEqual(['balance node 4 credits', 'contract_state transfer.transfers', 'execution t1 refused']);
     expect(byCheck(r)['balance node 4 credits']!.detail).toBe('node 0: 7, expected 70');
     expect(byCheck(r)['ledger_roots']!.ok).toBe(true);
+    expect(new Set(r.stateRoots).size).toBe(1);
+  });
+
+  it('cross-node-replay-byzantine: one signed call sent to every node takes effect once; claiming a second effect, or that a refused step ran, fails', async () => {
+    const base = load('cross-node-replay-byzantine');
+    const def = withChecks(
+      { ...base, steps: base.steps.map((s, k) => (k === 3 ? { ...s, expect: { Int: 1 } } : s)) },
+      [
+        { check: 'contract_state', contract: 'transfer', key: 'transfers', equals: { Int: 3 } },
+        { check: 'execution', execution: 'again', status: 'adopted' },
+      ],
+    );
+    const r = await runScenario(def, { seed: 5n, repoRoot });
+    expect(r.checks.filter((c) => !c.ok).map((c) => c.check)).toEqual(['executions', 'contract_state transfer.transfers', 'execution again adopted']);
+    expect(byCheck(r)['executions']!.detail).toMatch(/CALL_WRONG_EXECUTOR/);
     expect(new Set(r.stateRoots).size).toBe(1);
   });
 

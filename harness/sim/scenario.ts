@@ -22,7 +22,7 @@ import { entryId, type JournalEntry } from '../../core/ledger/index.js';
 import { join } from 'node:path';
 import { canonicalString } from '../../core/canonical/index.js';
 import { CALLER_ACCOUNT, capabilityToJson, parseCapabilities, valueFromJson, valueToJson } from '../../core/ccl/index.js';
-import { codeFromJson, codeHash, DeploymentMessage, outputHash, receiptFromJson, receiptHash, signInstallation, withSignatures, type ContractCode, type ExecutionReceipt } from '../../core/contracts/index.js';
+import { codeFromJson, codeHash, DeploymentMessage, makeCall, outputHash, receiptFromJson, receiptHash, signCall, signInstallation, verifyCall, withSignatures, type ContractCode, type ExecutionReceipt, type SignedCall } from '../../core/contracts/index.js';
 import { DOMAIN } from '../../core/hash/index.js';
 import { DECISION_TAMPERS, EXECUTION_TAMPERS, wrongDecisionRecord, wrongExecutionRecord, type DecisionTamper, type ExecutionTamper, type NodeContracts } from '../../core/node/index.js';
 import { attestReceipt, decide, signProposal, signVote, type ProposalPayload, type VoteChoice } from '../../core/governance/index.js';
@@ -54,12 +54,16 @@ export type Step = { at: number } & (
   /**
    * Run a rule on node `node` as `caller` (default: the same node). Args are CCL value JSON, "@N"
    * standing for node N's DID. `expect`: the returned value (CCL value JSON, e.g. {"Int": 8}), or
-   * "unauthorized". `as` names the execution for checks. `sync`: first wait (virtual time, at most
-   * to the horizon) until the node has adopted every execution published so far (a client that
-   * waits for its node to catch up). `byzantine`: the node publishes a wrongly signed receipt
-   * instead of executing (core/node/byzantine.ts: ledger_amount, output, entry).
+   * "unauthorized", or {"refused": CODE} (e.g. CALL_WRONG_EXECUTOR). `as` names the execution for
+   * checks. `sync`: first wait (virtual time, at most to the horizon) until the node has adopted
+   * every execution published so far (a client that waits for its node to catch up). `byzantine`:
+   * the node publishes a wrongly signed receipt instead of executing (core/node/byzantine.ts:
+   * ledger_amount, output, entry; replay: an honest execution of a call it must not run).
+   * Every execution is a signed call (core/contracts/call.ts) by the caller, naming `executor`
+   * (default: `node`) with nonce `steps[K]`; steps with the same `call` label send one and the same
+   * signed call (made at the first of them, nonce = the label).
    */
-  | { do: 'execute'; node: number; contract: string; rule: string; args: unknown[]; caller?: number; expect?: unknown; as?: string; sync?: boolean; byzantine?: ExecutionTamper }
+  | { do: 'execute'; node: number; contract: string; rule: string; args: unknown[]; caller?: number; executor?: number; call?: string; expect?: unknown; as?: string; sync?: boolean; byzantine?: ExecutionTamper }
   /**
    * A governance decision: `node` proposes `payload` (ProposalPayload JSON, "@N" for node N's
    * DID) in `domain`; the electorate (weight 1 each) votes `for`/`against`/`abstain`; `attest`
@@ -156,7 +160,7 @@ export interface ScenarioAction {
    * An execute: the caller (node index), the request timestamp, the node's ledger heads when it
    * ran (the parents of the entry a ledger-writing rule makes), and the receipt or the refusal's code.
    */
-  execution?: { caller: number; timestamp: bigint; heads: string[]; receipt?: ExecutionReceipt; refused?: string };
+  execution?: { caller: number; timestamp: bigint; heads: string[]; call: SignedCall; receipt?: ExecutionReceipt; refused?: string };
 }
 
 export interface CheckResult {
@@ -217,6 +221,13 @@ export function checkScenario(x: unknown, where: string): ScenarioDef {
     if (!CHECK_KINDS.includes(c.check)) bad(`${where}.expect[${i}]`, `unknown check ${JSON.stringify(c.check)}`);
   });
   return d;
+}
+
+/** What an execute step expects, as the driver's `got` spells it. */
+function expectedOutcome(x: unknown, where: string): string {
+  if (x === 'unauthorized') return 'unauthorized';
+  if (x !== null && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).join() === 'refused' && typeof (x as { refused: unknown }).refused === 'string') return `refused ${(x as { refused: string }).refused}`;
+  return `output ${outputHash({ value: valueToJson(valueFromJson(x, `${where}.expect`)) })}`;
 }
 
 /** Node indexes scale with --nodes: an index ≥ the node count is an error, negative counts from the end. */
@@ -323,27 +334,39 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
     o.onAction?.({ step: k, node: d, nowMs: nc.node.clock.nowMs(), deployment: { message: r.message.toJson(), raw: false } });
     return r.result.codeHash;
   };
+  /** The signed call a step sends: shared by every step with the same `call` label. */
+  const signedCalls = new Map<string, SignedCall>();
+  const signedCallOf = (s: Extract<Step, { do: 'execute' }>, i: number, h: Hash, where: string, k: number): SignedCall => {
+    const known = s.call === undefined ? undefined : signedCalls.get(s.call);
+    if (known) return known;
+    const c = nodeAt(s.caller ?? s.node, n, where);
+    const args = s.args.map((a, j) => valueFromJson(subst(a, where), `${where}.args[${j}]`));
+    const timestamp = BigInt(contractsOf(i)!.node.clock.nowMs());
+    const call = signCall(makeCall({ codeHash: h, rule: s.rule, args, caller: sim.ids[c]!, executor: sim.ids[nodeAt(s.executor ?? s.node, n, where)]!, timestamp, nonce: s.call ?? `steps[${k}]` }), sim.keypairs[c]!);
+    if (s.call !== undefined) signedCalls.set(s.call, call);
+    return call;
+  };
   const execute = async (s: Extract<Step, { do: 'execute' }>, i: number, where: string, k: number): Promise<{ ok: boolean; detail: string }> => {
     const h = deployments.get(s.contract);
     if (!h) throw new IcnError('SCENARIO_FORMAT', `${where}: no deployed contract named ${JSON.stringify(s.contract)}`);
     const nc = contractsOf(i)!;
-    const caller = sim.ids[nodeAt(s.caller ?? s.node, n, where)]!;
-    const label = `node ${i} ${s.contract}.${s.rule}(${s.args.map((a) => canonicalString(a as never)).join(', ')}) as node ${s.caller ?? s.node}`;
+    const signed = signedCallOf(s, i, h, where, k);
+    const v = verifyCall(signed);
+    const label = `node ${i} ${s.contract}.${s.rule}(${s.args.map((a) => canonicalString(a as never)).join(', ')}) as node ${s.caller ?? s.node}${s.call !== undefined ? ` (call ${s.call})` : ''}`;
     let got: string;
     let receipt: ExecutionReceipt | undefined;
-    const timestamp = BigInt(nc.node.clock.nowMs());
     const heads = [...nc.node.ledger.heads()].sort();
-    const report = (x: { receipt?: ExecutionReceipt; refused?: string }) => o.onAction?.({ step: k, node: i, nowMs: nc.node.clock.nowMs(), execution: { caller: nodeAt(s.caller ?? s.node, n, where), timestamp, heads, ...x } });
-    const req = { codeHash: h, rule: s.rule, args: s.args.map((a, j) => valueFromJson(subst(a, where), `${where}.args[${j}]`)), caller, timestamp };
+    const report = (x: { receipt?: ExecutionReceipt; refused?: string }) => o.onAction?.({ step: k, node: i, nowMs: nc.node.clock.nowMs(), execution: { caller: nodeAt(s.caller ?? s.node, n, where), timestamp: v.timestamp, heads, call: signed, ...x } });
     if (s.byzantine) {
-      const record = wrongExecutionRecord(nc, req, s.byzantine);
+      const req = { codeHash: h, rule: v.call.rule, args: v.args, caller: v.call.caller, timestamp: v.timestamp };
+      const record = wrongExecutionRecord(nc, req, s.byzantine, v);
       const entry = nc.publishExecutionRaw(record);
       const rh = receiptHash(receiptFromJson(record.receipt));
       if (s.as) executions.set(s.as, { receiptHash: rh, record: entry.hash });
       return { ok: true, detail: `${label}: byzantine (${s.byzantine}) receipt ${rh} published` };
     }
     try {
-      receipt = await nc.execute(req);
+      receipt = await nc.executeCall(v);
       const rh = receiptHash(receipt);
       if (s.as) executions.set(s.as, { receiptHash: rh });
       if (nc.executions?.adopted.has(rh)) published.push(rh);
@@ -355,7 +378,7 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
       report({ refused: e.code });
     }
     if (s.expect === undefined) return { ok: true, detail: `${label}: ${got}` };
-    const want = s.expect === 'unauthorized' ? 'unauthorized' : `output ${outputHash({ value: valueToJson(valueFromJson(s.expect, `${where}.expect`)) })}`;
+    const want = expectedOutcome(s.expect, where);
     return { ok: got === want, detail: `${label}: ${got === want ? `as expected (${canonicalString(s.expect as never)})` : `expected ${canonicalString(s.expect as never)} (${want}), got ${got}`}` };
   };
   let lastStep = 0;
