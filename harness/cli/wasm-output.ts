@@ -4,7 +4,7 @@
  * full lists; this is only the text form.
  */
 import type { Violation } from '../../core/wasm/validate/validate.js';
-import type { ImportPlan } from '../../core/wasm/exec/imports.js';
+import { PROVIDED_IMPORTS, type ImportPlan } from '../../core/wasm/exec/imports.js';
 import type { LimitHit } from '../../core/wasm/exec/result.js';
 
 /** Folded lines shown before "… more"; --json has all of them. */
@@ -50,8 +50,11 @@ export function importLines(plan: ImportPlan): string[] {
   if (plan.provided.length + plan.missing.length === 0) return ['imports: none'];
   const out: string[] = [];
   for (const l of plan.provided) out.push(`  provided  ${l.module}.${l.name} (${l.kind})`);
-  for (const l of plan.missing) out.push(`  MISSING   ${l.module}.${l.name} (${l.kind}) at byte ${l.offset}: ${l.missing}`);
-  return [`imports: ${plan.provided.length} provided by exec, ${plan.missing.length} missing`, ...out];
+  // the common reason goes once in the heading; a line says more only when it differs (a wrong type or kind)
+  const common = `not provided: execution provides only ${PROVIDED_IMPORTS}`;
+  for (const l of plan.missing) out.push(`  MISSING   ${l.module}.${l.name} (${l.kind}) at byte ${l.offset}${l.missing === common ? '' : `: ${l.missing}`}`);
+  const why = plan.missing.length > 0 ? ` (exec provides only ${PROVIDED_IMPORTS})` : '';
+  return [`imports: ${plan.provided.length} provided by exec, ${plan.missing.length} missing${why}`, ...out];
 }
 
 export function limitLines(limits: readonly LimitHit[] | undefined): string[] {

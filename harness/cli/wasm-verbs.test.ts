@@ -28,8 +28,18 @@ function hashWasm(name: string): Uint8Array {
   return new Uint8Array(Buffer.from(m[1]!, 'base64'));
 }
 
+/** A file a package ships as is (sql.js: dist/sql-wasm.wasm), found the way Node resolves the package. */
+function shipped(pkgName: string, path: string): string {
+  // sql.js's "exports" hides package.json: resolve its main file and walk up to the package root
+  let d = dirname(createRequire(import.meta.url).resolve(pkgName));
+  while (!existsSync(join(d, 'package.json'))) d = dirname(d);
+  return join(d, path);
+}
+
+const SQLJS = shipped('sql.js', 'dist/sql-wasm.wasm');
 const SHA256 = file('hw-sha256.wasm', hashWasm('sha256'));
 const ARGON2 = file('hw-argon2.wasm', hashWasm('argon2'));
+const WRONG_TYPE = file('wrong-type.wat', '(module (import "icn" "timestamp" (func (result i32))) (func (export "t") (result i32) (call 0)))');
 const IMPORTS = file('imports.wat', '(module (import "a" "b" (func $f (param i32))) (import "icn" "timestamp" (func (result i64))) (func (export "run") (call $f (i32.const 1))))');
 const F64 = file('f64.wat', '(module (type (func (param f64) (result f64))) (type (func (param f32) (result f32))) (func (export "sq") (type 0) (f64.mul (local.get 0) (local.get 0))))');
 const MANY = file('many.wat', `(module (func (export "f") (param f64) (result f64) local.get 0 ${'f64.neg '.repeat(150)}))`);
@@ -75,7 +85,8 @@ describe.runIf(existsSync(join(process.cwd(), 'dist', 'harness', 'cli', 'main.js
     expect(c.code).toBe(1);
     expect(c.out).toMatch(/accepted by profile raw sha256:[0-9a-f]{64}; exec cannot link it: 1 import not provided/);
     expect(c.out).toMatch(/^ {2}provided {2}icn\.timestamp \(func\)$/m);
-    expect(c.out).toMatch(/^ {2}MISSING {3}a\.b \(func\) at byte \d+: not provided: execution provides only icn\.log, icn\.timestamp, icn\.entropy_seed$/m);
+    expect(c.out).toMatch(/^imports: 1 provided by exec, 1 missing \(exec provides only icn\.log, icn\.timestamp, icn\.entropy_seed\)$/m);
+    expect(c.out).toMatch(/^ {2}MISSING {3}a\.b \(func\) at byte \d+$/m);
     const j = JSON.parse(cli(['check', IMPORTS, '--profile', 'raw', '--json']).out) as { accepted: boolean; runnable: boolean; imports: { provided: { name: string }[]; missing: { module: string; name: string }[] } };
     expect(j).toMatchObject({ accepted: true, runnable: false });
     expect(j.imports.missing.map((l) => `${l.module}.${l.name}`)).toEqual(['a.b']);
@@ -107,6 +118,34 @@ describe.runIf(existsSync(join(process.cwd(), 'dist', 'harness', 'cli', 'main.js
     expect(lines.filter((l) => l.includes('type 0: f64'))).toHaveLength(1);
     const j = JSON.parse(cli(['check', F64, '--profile', 'dc', '--json']).out) as { violations: { offset: number; detail: string }[] };
     expect(j.violations.filter((v) => v.detail.startsWith('type 0:'))).toHaveLength(2); // --json keeps every one
+  });
+
+  it('an icn.* import with the wrong type is named with both types', () => {
+    const r = cli(['check', WRONG_TYPE, '--profile', 'raw']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^ {2}MISSING {3}icn\.timestamp \(func\) at byte \d+: imported with type \[\] -> \[i32\], execution provides \[\] -> \[i64\]$/m);
+    expect(cli(['exec', WRONG_TYPE, '--profile', 'raw', '--invoke', 't']).out).toMatch(/^rejected: module cannot be linked: it imports icn\.timestamp \(func\)/);
+  });
+
+  it('sql.js under dc: 2,129 violations summarised by kind, duplicates folded, no line printed twice, 100 lines at most', () => {
+    const r = cli(['check', SQLJS, '--profile', 'dc']);
+    expect(r.code).toBe(1);
+    const lines = r.out.trimEnd().split('\n');
+    const summary = lines.find((l) => /^[\d,]+ violations: /.test(l))!;
+    expect(summary).toMatch(/^2,129 violations: 2,087 profile_float, 40 profile_import, 2 profile_nesting$/);
+    const vlines = lines.filter((l) => /^ {2}profile_/.test(l));
+    expect(vlines).toHaveLength(100);
+    expect(new Set(vlines).size).toBe(vlines.length);
+    expect(vlines.filter((l) => / \(×\d+\)$/.test(l)).length).toBeGreaterThanOrEqual(6); // f64 types with several f64 params/results
+    expect(lines.at(-1)).toMatch(/^ {2}… [\d,]+ more distinct violations \(--json lists all 2,129\)$/);
+    const j = JSON.parse(cli(['check', SQLJS, '--profile', 'dc', '--json']).out) as { violations: { code: string; offset: number }[] };
+    expect(j.violations).toHaveLength(2129);
+    // type violations sit at many distinct entries, not all at the type section's first byte
+    expect(new Set(j.violations.filter((v) => v.code === 'profile_float' && v.offset < 600).map((v) => v.offset)).size).toBeGreaterThan(10);
+    // raw: accepted but not linkable (its 40 imports come from emscripten's JS glue)
+    const raw = cli(['check', SQLJS, '--profile', 'raw']);
+    expect(raw.code).toBe(1);
+    expect(raw.out).toMatch(/accepted by profile raw .*; exec cannot link it: 40 imports not provided/);
   });
 
   it('thousands of violations: a summary line, at most 100 distinct lines, --json has all', () => {
