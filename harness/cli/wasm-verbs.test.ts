@@ -181,6 +181,10 @@ describe.runIf(existsSync(join(process.cwd(), 'dist', 'harness', 'cli', 'main.js
     const dc = JSON.parse(cli([...args, '--profile', 'dc']).out) as { returns: string[]; limits?: { limit: string; value: string; detail: string }[]; outputHash: string };
     expect(dc.returns).toEqual(['i32:0xffffffff']);
     expect(dc.limits).toEqual([{ limit: 'memory_pages', value: '2048', detail: "memory.grow returned -1: refused at profile dc's cap of 2048 pages (128 MiB); raw has no such cap" }]);
+    const interp = JSON.parse(cli([...args, '--profile', 'dc', '--engine', 'interp']).out) as typeof dc;
+    expect(interp.returns).toEqual(['i32:0xffffffff']);
+    expect(interp.limits).toEqual(dc.limits);
+    expect(interp.outputHash).toBe(dc.outputHash);
     const raw = JSON.parse(cli([...args, '--profile', 'raw']).out) as { returns: string[]; limits?: unknown };
     expect(raw.returns).toEqual(['i32:0x00000000']);
     expect(raw.limits).toBeUndefined();

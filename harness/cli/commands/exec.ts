@@ -73,14 +73,7 @@ export function register(program: Command): void {
             fuel: o.fuel === undefined ? undefined : int('--fuel', o.fuel, false),
             createdAt: int('--created-at', o.createdAt, true),
           };
-          let r;
-          if (o.engine === 'interp') {
-            const { withLimits } = await import('../../../core/wasm/exec/result.js');
-            const { limitsHit } = await import('../../../core/wasm/exec/limits.js');
-            const { DEFAULT_FUEL } = await import('../../../core/wasm/exec/executor.js');
-            const ir = (await import('../../wast/interp-engine.js')).runInterpTask({ ...task, profile: o.profile as 'dc' | 'dc-float' }, o.trace === true);
-            r = withLimits(ir, limitsHit({ profile: o.profile, trap: ir.trap, fuel: task.fuel ?? DEFAULT_FUEL }));
-          } else r = await execute(task);
+          const r = o.engine === 'interp' ? (await import('../../wast/interp-engine.js')).runInterpTask({ ...task, profile: o.profile as 'dc' | 'dc-float' }, o.trace === true) : await execute(task);
           if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
           else {
             process.stdout.write(`${r.outcome}${r.trap ? ` (${r.trap})` : ''}\n`);
