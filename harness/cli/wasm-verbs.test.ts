@@ -61,6 +61,7 @@ describe.runIf(existsSync(join(process.cwd(), 'dist', 'harness', 'cli', 'main.js
     ['exec --tier with --engine interp', ['exec', SHA256, '--profile', 'dc', '--invoke', 'Hash_Init', '--engine', 'interp', '--tier', 'liftoff'], /--tier does not apply with --engine interp: .*use --engine v8/],
     ['exec --engine interp with --profile raw', ['exec', SHA256, '--profile', 'raw', '--invoke', 'Hash_Init', '--engine', 'interp'], /--engine interp runs the dc and dc-float profiles only/],
     ['wast --tier with --engine interp', ['wast', SCRIPT, '--engine', 'interp', '--tier', 'turbofan'], /--tier does not apply with --engine interp/],
+    ['exec --created-at for a module that never reads it', ['exec', SHA256, '--profile', 'dc', '--invoke', 'Hash_Init', '--args', 'i32:256', '--created-at', '5'], /--created-at does not apply to this module: it imports neither icn\.timestamp nor icn\.entropy_seed/],
     ['wast --quiet with --json', ['wast', SCRIPT, '--quiet', '--json'], /--quiet does not apply with --json/],
   ])('%s: exit 2, one line saying why and what applies', (_n, args, pattern) => {
     const r = cli(args as string[]);
@@ -70,9 +71,15 @@ describe.runIf(existsSync(join(process.cwd(), 'dist', 'harness', 'cli', 'main.js
     expect(r.out).toBe('');
   });
 
+  it('--created-at reaches a module that imports icn.timestamp', () => {
+    const ts = file('ts.wat', '(module (import "icn" "timestamp" (func $t (result i64))) (func (export "now") (result i64) (call $t)))');
+    const r = JSON.parse(cli(['exec', ts, '--profile', 'dc', '--invoke', 'now', '--created-at', '5', '--json']).out) as { returns: string[] };
+    expect(r.returns).toEqual(['i64:0x0000000000000005']);
+  });
+
   it.each([
     ['check', [/--json only changes the output form/, /Exit: 0 accepted and runnable/]],
-    ['exec', [/--profile raw +V8 as is: .*--fuel is an error/, /--engine interp +dc and dc-float only; --trace applies; --tier is an error/, /--trace +only with --engine interp/]],
+    ['exec', [/--created-at +only for a module importing icn\.timestamp or icn\.entropy_seed/, /--profile raw +V8 as is: .*--fuel is an error/, /--engine interp +dc and dc-float only; --trace applies; --tier is an error/, /--trace +only with --engine interp/]],
     ['wast', [/--engine interp +the reference interpreter; --tier is an error/, /--quiet +text output only; with --json it is an error/]],
   ])('%s --help lists the option combinations', (verb, patterns) => {
     const r = cli([verb as string, '--help']);

@@ -9,7 +9,9 @@ Option combinations (anything else is an error, exit 2, never silently ignored):
   --engine v8 (default)    any profile; --tier applies (default | liftoff | turbofan).
   --engine interp          dc and dc-float only; --trace applies; --tier is an error (no V8 tiers).
   --trace                  only with --engine interp.
-  --created-at, --args, --json apply everywhere.
+  --created-at             only for a module importing icn.timestamp or icn.entropy_seed (the
+                           only readers of created_at); otherwise an error.
+  --args, --json apply everywhere.
 Imports: every profile links only icn.log, icn.timestamp and icn.entropy_seed; a module importing
 anything else is rejected (exit 1) with the missing imports named (\`check\` lists them first).
 Limits: a result decided by a limit (fuel, the profile's logical stack, the profile's memory cap
@@ -32,7 +34,7 @@ export function register(program: Command): void {
     .option('--json', 'print the result object as JSON')
     .addHelpText('after', HELP)
     .action(
-      action('exec', async (file: string, o: { profile: string; invoke: string; args: string; fuel?: string; createdAt: string; tier?: string; json?: boolean; engine: string; trace?: boolean }) => {
+      action('exec', async (file: string, o: { profile: string; invoke: string; args: string; fuel?: string; createdAt: string; tier?: string; json?: boolean; engine: string; trace?: boolean }, cmd: Command) => {
         const { isProfileName, PROFILE_NAMES } = await import('../../../core/wasm/profiles.js');
         const { parseValueList } = await import('../../../core/wasm/exec/values.js');
         const { execute } = await import('../../../core/wasm/exec/executor.js');
@@ -64,6 +66,7 @@ export function register(program: Command): void {
           throw e;
         }
         const bytes = await loadModuleFile(file);
+        if (cmd.getOptionValueSource('createdAt') === 'cli') refuseUnreadCreatedAt(bytes, (await import('../../../core/wasm/binary/decode.js')).tryDecodeModule, notApplicable);
         try {
           const task = {
             module: bytes,
@@ -95,4 +98,12 @@ export function register(program: Command): void {
         }
       }),
     );
+}
+
+/** --created-at reaches the guest only through icn.timestamp and icn.entropy_seed: given for a module importing neither, it would be silently ignored. */
+function refuseUnreadCreatedAt(bytes: Uint8Array, tryDecode: typeof import('../../../core/wasm/binary/decode.js').tryDecodeModule, notApplicable: typeof import('../options.js').notApplicable): void {
+  const d = tryDecode(bytes);
+  if (!d.ok) return; // the executor reports an undecodable module
+  const reads = d.module.imports.some((i) => i.module === 'icn' && (i.name === 'timestamp' || i.name === 'entropy_seed'));
+  if (!reads) throw notApplicable('--created-at', 'to this module', 'it imports neither icn.timestamp nor icn.entropy_seed, the only readers of created_at');
 }
