@@ -16,3 +16,11 @@ export function parsePositiveInt(flag: string, value: string, max = Number.MAX_S
   if (!/^[1-9][0-9]*$/.test(value) || Number(value) > max) throw new UsageError('USAGE_INT', `${flag} ${JSON.stringify(value)}: expected an integer from 1 to ${max}`);
   return Number(value);
 }
+
+/**
+ * An option given where it does not apply: an error, never silently ignored (a user would believe
+ * a limit was applied that was not). One line: the option, what it conflicts with, and what applies.
+ */
+export function notApplicable(option: string, context: string, why: string): UsageError {
+  return new UsageError('USAGE_OPTION', `${option} does not apply ${context}: ${why}`);
+}

@@ -1,11 +1,14 @@
 /**
- * A single-file HTML report from a manifest: summary, platform fingerprint, charts (status per
- * suite, where the time goes, benchmark ratios, divergences detected) and per-suite tables. No
- * scripts, no external resources; inline SVG. Capped in size: passing rows are dropped first, then
- * other rows, and the report says what it left out.
+ * A single-file HTML report from a manifest: summary, then every entry in one table with failures,
+ * errors and xpasses first (filters by status, suite and class, a search box over ids, outputs
+ * collapsed per entry), then suites, platform fingerprint and charts (status per suite, where the
+ * time goes, benchmark ratios, divergences detected). One inline script (html-script.ts), no
+ * external resources; inline SVG. Capped in size: passing rows are dropped first, then other
+ * rows, and the report says what it left out.
  */
 import type { EntryStatus, Manifest, ManifestEntry } from '../manifest/types.js';
 import { xmlEscape as esc } from './junit.js';
+import { REPORT_SCRIPT } from './html-script.js';
 
 export const DEFAULT_HTML_CAP = 2 * 1024 * 1024;
 
@@ -100,29 +103,50 @@ function divergenceChart(m: Manifest): string {
   return `${hbars(rows)}${total === 0 ? '<p>No divergence detected.</p>' : ''}`;
 }
 
+/** Failures, errors and xpasses first: the rows a reader is looking for. */
+export const STATUS_ORDER: readonly EntryStatus[] = ['fail', 'error', 'xpass', 'xfail', 'skip', 'pass'];
+
 function entryRow(e: ManifestEntry, ms: number | undefined): string {
-  const outs = Object.entries(e.outputs).map(([k, v]) => `${esc(k)}=${esc(v.length > 80 ? `${v.slice(0, 79)}…` : v)}`).join('<br>');
-  return `<tr class="s-${e.status}"><td><code>${esc(e.id)}</code></td><td>${e.class}</td><td><b style="color:${COLORS[e.status]}">${e.status}</b></td><td>${ms ?? ''}</td><td class="small">${esc((e.reason ?? '').slice(0, 400))}${e.reproduce && e.status !== 'pass' ? `<br><code>${esc(e.reproduce)}</code>` : ''}</td><td class="small">${outs}</td></tr>`;
+  const outs = Object.entries(e.outputs);
+  const list = outs.map(([k, v]) => `${esc(k)}=${esc(v.length > 400 ? `${v.slice(0, 399)}…` : v)}`).join('<br>');
+  const outCell = outs.length === 0 ? '' : `<details><summary>${outs.length} output${outs.length === 1 ? '' : 's'}</summary><div class="outs">${list}</div></details>`;
+  return `<tr class="s-${e.status}" data-status="${e.status}" data-suite="${esc(e.suite)}" data-class="${e.class}" data-id="${esc(e.id)}"><td><code>${esc(e.id)}</code></td><td>${esc(e.suite)}</td><td>${e.class}</td><td><b style="color:${COLORS[e.status]}">${e.status}</b></td><td>${ms ?? ''}</td><td class="small">${esc((e.reason ?? '').slice(0, 400))}${e.reproduce && e.status !== 'pass' ? `<br><code>${esc(e.reproduce)}</code>` : ''}</td><td class="small">${outCell}</td></tr>`;
 }
 
-function suiteTables(m: Manifest, passRowsPerSuite: number, otherRowsPerSuite: number): { html: string; omitted: number } {
+/** Entries in reading order: by STATUS_ORDER, then as the manifest lists them. */
+export function orderedEntries(m: Manifest): ManifestEntry[] {
+  const rank = (e: ManifestEntry): number => STATUS_ORDER.indexOf(e.status);
+  return m.entries.map((e, i) => [e, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([e]) => e);
+}
+
+function filterBar(m: Manifest): string {
+  const c = m.counts;
+  const boxes = STATUS_ORDER.map((s) => `<label><input type="checkbox" name="status" value="${s}" checked> <span style="color:${COLORS[s]}">${s}</span> (${c[s]})</label>`).join(' ');
+  const suites = Object.keys(m.root.suites).map((s) => `<option value="${esc(s)}">${esc(s)}</option>`).join('');
+  const classes = [...new Set(m.entries.map((e) => e.class))].sort().map((k) => `<option value="${k}">${k}</option>`).join('');
+  // hidden until the script runs: without JavaScript there is nothing to filter with
+  return `<div id="filters" hidden><div>${boxes} <button type="button" id="f-problems">failures only</button> <button type="button" id="f-all">all</button></div>
+<div><label>suite <select id="f-suite"><option value="">all suites</option>${suites}</select></label> <label>class <select id="f-class"><option value="">all classes</option>${classes}</select></label> <label>id <input type="search" id="f-search" placeholder="search ids" size="40"></label> <span id="f-count" class="muted"></span></div></div>`;
+}
+
+function entriesTable(m: Manifest, passRows: number, otherRows: number): { html: string; omitted: number } {
   const caseMs = (m._volatile.caseMs ?? {}) as Record<string, number>;
-  let omitted = 0;
-  const parts: string[] = [];
-  for (const [s, root] of Object.entries(m.root.suites)) {
+  const ordered = orderedEntries(m);
+  const notable = ordered.filter((e) => e.status !== 'pass');
+  const passing = ordered.filter((e) => e.status === 'pass');
+  const shown = [...notable.slice(0, otherRows), ...passing.slice(0, passRows)];
+  const omitted = ordered.length - shown.length;
+  const table = `<div class="entries-wrap"><table class="entries" id="entries"><thead><tr><th>id</th><th>suite</th><th>class</th><th>status</th><th>ms</th><th>reason / reproduce</th><th>outputs</th></tr></thead><tbody>${shown.map((e) => entryRow(e, caseMs[e.id])).join('')}</tbody></table></div>`;
+  return { html: `${filterBar(m)}${table}`, omitted };
+}
+
+function suitesTable(m: Manifest): string {
+  const rows = Object.entries(m.root.suites).map(([s, root]) => {
     const list = m.entries.filter((e) => e.suite === s);
-    const notable = list.filter((e) => e.status !== 'pass');
-    const passing = list.filter((e) => e.status === 'pass');
-    const shown = [...notable.slice(0, otherRowsPerSuite), ...passing.slice(0, passRowsPerSuite)];
-    const left = list.length - shown.length;
-    omitted += left;
-    const counts = STATUSES.map((st) => [st, list.filter((e) => e.status === st).length] as const).filter(([, n]) => n > 0).map(([st, n]) => `${n} ${st}`).join(', ');
-    parts.push(`<section><h3>${esc(s)} <span class="muted">(${list.length} entries: ${counts})</span></h3><p class="small">lc root <code>${root.lc ?? '—'}</code></p>`);
-    parts.push(`<table class="entries"><thead><tr><th>id</th><th>class</th><th>status</th><th>ms</th><th>reason / reproduce</th><th>outputs</th></tr></thead><tbody>${shown.map((e) => entryRow(e, caseMs[e.id])).join('')}</tbody></table>`);
-    if (left > 0) parts.push(`<p class="muted">${left} more entries not shown (size cap): see manifest.json</p>`);
-    parts.push('</section>');
-  }
-  return { html: parts.join('\n'), omitted };
+    const counts = STATUS_ORDER.map((st) => [st, list.filter((e) => e.status === st).length] as const).filter(([, n]) => n > 0).map(([st, n]) => `<span style="color:${COLORS[st]}">${n} ${st}</span>`).join(', ');
+    return `<tr><td>${esc(s)}</td><td>${list.length}</td><td>${counts}</td><td><code>${root.lc ?? '—'}</code></td></tr>`;
+  });
+  return `<table style="width:auto"><tr><th>suite</th><th>entries</th><th>statuses</th><th>lc root</th></tr>${rows.join('')}</table>`;
 }
 
 export function htmlReport(m: Manifest, opts: { capBytes?: number; title?: string } = {}): string {
@@ -152,11 +176,15 @@ th{background:#f5f5f5}.badge{display:inline-block;padding:2px 10px;border-radius
 .chart text{font:12px system-ui,sans-serif;fill:#333}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:8px 32px}.grid>div{min-width:0}
 .legend span{display:inline-block;margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
 tr.s-fail,tr.s-error{background:#fff3f3}tr.s-xpass{background:#fff8e6}
-table.entries td:first-child{min-width:300px}table.entries td:nth-child(5){max-width:340px}table.entries td:last-child{font-size:11px;min-width:460px;overflow-wrap:anywhere}
+table.entries td:first-child{min-width:300px}table.entries td:nth-child(6){max-width:340px}table.entries td:last-child{font-size:11px;min-width:300px;overflow-wrap:anywhere}
+.entries-wrap{max-height:80vh;overflow:auto;border:1px solid #e0e0e0}table.entries{margin:0}table.entries thead th{position:sticky;top:0}
+#filters{background:#f5f5f5;border:1px solid #e0e0e0;padding:6px 8px;margin:8px 0}#filters>div{margin:2px 0}#filters label{margin-right:10px;white-space:nowrap}
+details summary{cursor:pointer;color:#1565c0}
 </style></head><body>`;
   const summary = `<h1>icn-harness report <span class="badge" style="background:${ok ? COLORS.pass : COLORS.fail}">${ok ? 'PASSED' : 'FAILED'}</span></h1>
 <p>LC root <code>${m.root.lc}</code><br>all root <code>${m.root.all}</code></p>
-<table style="width:auto"><tr>${STATUSES.map((s) => `<th>${s}</th>`).join('')}</tr><tr>${STATUSES.map((s) => `<td style="color:${COLORS[s]};font-weight:600">${c[s]}</td>`).join('')}</tr></table>
+<table style="width:auto"><tr>${STATUSES.map((s) => `<th>${s}</th>`).join('')}</tr><tr>${STATUSES.map((s) => `<td style="color:${COLORS[s]};font-weight:600">${c[s]}</td>`).join('')}</tr></table>`;
+  const details = `<h2>Suites</h2>${suitesTable(m)}
 <h2>Platform fingerprint</h2><table style="width:auto">${platformRows.map(([k, v]) => `<tr><th>${esc(k!)}</th><td><code>${esc(v!)}</code></td></tr>`).join('')}</table>
 <h2>Charts</h2><div class="legend">${STATUSES.map((s) => `<span><i style="background:${COLORS[s]}"></i>${s}</span>`).join('')}</div>
 <div class="grid"><div><h3>Status per suite</h3>${statusChart(m)}</div><div><h3>Divergences detected</h3>${divergenceChart(m)}</div>
@@ -169,14 +197,16 @@ table.entries td:first-child{min-width:300px}table.entries td:nth-child(5){max-w
   const det = m.determinism
     ? `<h2>Self-determinism check</h2><p>${m.determinism.divergence ? `<b style="color:#c62828">Not deterministic</b>: run ${m.determinism.divergence.run} differs at <code>${esc(m.determinism.divergence.id)}</code> in ${esc(m.determinism.divergence.fields.join(', '))}` : `${m.determinism.runs} runs agree on every entry`}. Perturbations: ${esc(m.determinism.perturbations.join('; '))}.</p>`
     : '';
-  const fixed = head + summary + tierSection + det;
-  const tail = '</body></html>\n';
-  // Shrink the tables until the whole report fits under the cap.
+  const rest = details + tierSection + det;
+  const tail = `<script>${REPORT_SCRIPT}</script></body></html>\n`;
+  const problems = c.fail + c.error + c.xpass;
+  const lead = problems > 0 ? `<p><b style="color:${COLORS.fail}">${problems} entr${problems === 1 ? 'y needs' : 'ies need'} a look</b>: failures, errors and xpasses are listed first.</p>` : '';
+  // Shrink the entries table until the whole report fits under the cap.
   for (const [passRows, otherRows] of [[Infinity, Infinity], [500, Infinity], [100, 2000], [20, 500], [0, 100], [0, 10], [0, 0]] as const) {
-    const t = suiteTables(m, passRows, otherRows);
-    const note = t.omitted > 0 ? `<p class="muted">Size cap ${cap} bytes: ${t.omitted} rows omitted (failures are kept first).</p>` : '';
-    const html = `${fixed}<h2>Suites</h2>${note}${t.html}${tail}`;
+    const t = entriesTable(m, passRows, otherRows);
+    const note = t.omitted > 0 ? `<p class="muted">Size cap ${cap} bytes: ${t.omitted} rows omitted (failures are kept first): see manifest.json.</p>` : '';
+    const html = `${head}${summary}<h2>Entries</h2>${lead}${note}${t.html}${rest}${tail}`;
     if (Buffer.byteLength(html) <= cap) return html;
   }
-  return `${fixed.slice(0, Math.max(0, cap - 200))}<p>report truncated at the size cap</p>${tail}`;
+  return `${(head + summary + rest).slice(0, Math.max(0, cap - 200))}<p>report truncated at the size cap</p></body></html>\n`;
 }

@@ -11,7 +11,7 @@ import type { WasmModule } from './types.js';
 /** The module without byte offsets (which legitimately change when LEBs are re-encoded canonically). */
 export function stripOffsets(m: WasmModule): unknown {
   return JSON.parse(JSON.stringify(m, (k, v) => {
-    if (k === 'offset' || k === 'contentOffset' || k === 'bodyOffset' || k === 'size' || k === 'sections') return undefined;
+    if (k === 'offset' || k === 'contentOffset' || k === 'bodyOffset' || k === 'size' || k === 'sections' || k === 'typeOffsets' || k === 'funcOffsets') return undefined;
     if (typeof v === 'bigint') return `${v}n`;
     if (v instanceof Uint8Array) return Array.from(v);
     return v;

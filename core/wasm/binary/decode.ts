@@ -327,6 +327,7 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
           const results: ValType[] = [];
           for (let j = 0, k = s.count(); j < k; j++) results.push(valType(s));
           m.types.push({ params, results } satisfies FuncType);
+          (m.typeOffsets ??= []).push(at);
         }
         break;
       }
@@ -342,7 +343,10 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
       }
       case 3: {
         const n = s.count();
-        for (let i = 0; i < n; i++) m.funcs.push(s.u32());
+        for (let i = 0; i < n; i++) {
+          (m.funcOffsets ??= []).push(s.pos);
+          m.funcs.push(s.u32());
+        }
         funcCount = n;
         break;
       }

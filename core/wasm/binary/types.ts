@@ -191,6 +191,10 @@ export interface WasmModule {
   datas: DataSegment[];
   customs: CustomSection[];
   sections: SectionInfo[];
+  /** Where each type entry (its 0x60) starts; set by the decoder so violations point at the entry. */
+  typeOffsets?: number[];
+  /** Where each function section entry (its type index) starts. */
+  funcOffsets?: number[];
 }
 
 export function emptyModule(): WasmModule {

@@ -13,9 +13,12 @@ import { IcnError } from '../../errors.js';
 import { bytesHash, contentHash, domainDigest, DOMAIN } from '../../hash/index.js';
 import { ICN_TRAP_GROW_FAILED, trapFromIcnCode, trapFromV8Message, type Trap } from '../traps.js';
 import { prepare, WasmRejected, type ProfileName } from './profile.js';
-import { sealResult, type WasmResult } from './result.js';
+import { sealResult, withLimits, type WasmResult } from './result.js';
+import { limitsHit } from './limits.js';
 import { harnessFault, WasmSession, type HostCall, type HostEnv, type WorkerError } from './session.js';
 import { readExports } from './exports.js';
+import { importName, importPlan, PROVIDED_IMPORTS } from './imports.js';
+import { decodeModule } from '../binary/decode.js';
 import { formatValue, type RawValue } from './values.js';
 
 /** Fuel given to an invoke when the caller sets none. */
@@ -69,10 +72,19 @@ export async function execute(req: ExecRequest): Promise<WasmResult> {
   if (createdAt < -(1n << 63n) || createdAt > I64_MAX) throw new IcnError('WASM_ARGS', `created_at ${createdAt} is not an i64`);
   const prepared = prepare(req.module, req.profile); // dc, dc-float: throws WasmRejected with every violation
   let exportsInfo;
+  let links;
   try {
     exportsInfo = readExports(req.module);
+    links = importPlan(decodeModule(req.module));
   } catch (e) {
     throw new WasmRejected(`module cannot be decoded: ${(e as Error).message}`, []);
+  }
+  // name the imports nobody provides (V8 would say only "Import #0 module=… error")
+  if (links.missing.length > 0) {
+    throw new WasmRejected(
+      `module cannot be linked: it imports ${links.missing.map(importName).join(', ')}; execution provides only ${PROVIDED_IMPORTS}`,
+      links.missing.map((l) => ({ code: 'unlinkable_import', offset: l.offset, detail: `import ${importName(l)}: ${l.missing}` })),
+    );
   }
   const target = exportsInfo.find((e) => e.name === req.invoke);
   if (!target || target.kind !== 'func') throw new IcnError('WASM_EXPORT', `the module exports no function ${JSON.stringify(req.invoke)} (functions: ${exportsInfo.filter((e) => e.kind === 'func').map((e) => e.name).join(', ') || 'none'})`);
@@ -99,8 +111,8 @@ export async function execute(req: ExecRequest): Promise<WasmResult> {
     }
     const memoryHash = bytesHash(DOMAIN.wasmMemory, r.memory ?? new Uint8Array(0));
     const common = { fuelUsed, memoryHash, hostCallsHash: hostCallsHash(r.hostCalls), profileHash: prepared.profileHash };
-    if (r.error) return sealResult({ outcome: 'trapped', trap: trapOf(r.error, r.icnTrap), returns: [], ...common });
-    return sealResult({ outcome: 'completed', returns: r.values!.map(formatValue), ...common });
+    const sealed = r.error ? sealResult({ outcome: 'trapped', trap: trapOf(r.error, r.icnTrap), returns: [], ...common }) : sealResult({ outcome: 'completed', returns: r.values!.map(formatValue), ...common });
+    return withLimits(sealed, limitsHit({ profile: req.profile, trap: sealed.trap, fuel, icnLimit: r.icnLimit }));
   } finally {
     if (!req.session) await session.close();
   }

@@ -14,8 +14,26 @@ export interface WasmResult {
   /** contentHash(DOMAIN.wasmHostCalls, the recorded host calls in call order). */
   hostCallsHash: Hash;
   profileHash: Hash;
-  /** contentHash(DOMAIN.wasmResult, this object without outputHash). */
+  /** contentHash(DOMAIN.wasmResult, this object without outputHash and limits). */
   outputHash: Hash;
+  /**
+   * Volatile, never hashed: the resource limits this run ran into (fuel, stack, the memory cap),
+   * each with its value, so a user sees which limit decided the outcome.
+   */
+  limits?: LimitHit[];
+}
+
+export interface LimitHit {
+  /** fuel: the invoke's fuel limit; stack_slots: the profile's logical stack; memory_pages: the profile's page cap. */
+  limit: 'fuel' | 'stack_slots' | 'memory_pages';
+  /** The limit's value (decimal). */
+  value: string;
+  detail: string;
+}
+
+/** The result with its limits attached (outside outputHash: the hash stays that of the sealed body). */
+export function withLimits(r: WasmResult, limits: readonly LimitHit[]): WasmResult {
+  return limits.length === 0 ? r : { ...r, limits: [...limits] };
 }
 
 export function sealResult(r: Omit<WasmResult, 'outputHash'>): WasmResult {

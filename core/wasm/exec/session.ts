@@ -55,6 +55,8 @@ export interface InvokeResult {
   error?: WorkerError;
   fuelLeft?: bigint;
   icnTrap?: number;
+  /** The diagnostic __icn_limit global after the call (instrument.ts ICN_LIMIT), when the module has it. */
+  icnLimit?: number;
   hostCalls: HostCall[];
   memory?: Uint8Array | null;
 }
@@ -171,6 +173,7 @@ export class WasmSession {
     else out.values = unflattenResults(sig.results, r.values as FlatJs[]);
     if (r.fuelLeft !== undefined) out.fuelLeft = r.fuelLeft as bigint;
     if (r.icnTrap !== undefined) out.icnTrap = r.icnTrap as number;
+    if (r.icnLimit !== undefined) out.icnLimit = r.icnLimit as number;
     if (r.memory !== undefined) out.memory = r.memory as Uint8Array | null;
     return out;
   }

@@ -101,13 +101,16 @@ function resetMeters(rec, fuel) {
     x.__icn_fuel.value = fuel;
     x.__icn_trap.value = 0;
     if (x.__icn_stack instanceof WebAssembly.Global) x.__icn_stack.value = rec.stack0;
+    if (x.__icn_limit instanceof WebAssembly.Global) x.__icn_limit.value = 0;
   }
 }
 
 function readMeters(rec) {
   const x = rec.exports;
   if (!(x.__icn_fuel instanceof WebAssembly.Global)) return {};
-  return { fuelLeft: x.__icn_fuel.value, icnTrap: x.__icn_trap.value };
+  const m = { fuelLeft: x.__icn_fuel.value, icnTrap: x.__icn_trap.value };
+  if (x.__icn_limit instanceof WebAssembly.Global) m.icnLimit = x.__icn_limit.value;
+  return m;
 }
 
 function memoryCopy(rec) {

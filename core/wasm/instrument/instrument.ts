@@ -27,7 +27,14 @@ import { decodeModule } from '../binary/decode.js';
 /** Values of `__icn_trap`. */
 export const ICN_TRAP = { none: 0, outOfFuel: 1, stackExhausted: 2, growFailed: 3, bulkLimit: 4 } as const;
 
-export const ICN_EXPORTS = { fuel: '__icn_fuel', trap: '__icn_trap', stack: '__icn_stack', memory: '__icn_memory' } as const;
+export const ICN_EXPORTS = { fuel: '__icn_fuel', trap: '__icn_trap', stack: '__icn_stack', memory: '__icn_memory', limit: '__icn_limit' } as const;
+
+/**
+ * Values of the diagnostic `__icn_limit` global (exported only by modules that use memory.grow): 1 when
+ * a memory.grow returned -1 because of the profile's page cap (raw would have grown). It changes
+ * no result; the executor reports it in the result's volatile `limits` field.
+ */
+export const ICN_LIMIT = { none: 0, memoryCap: 1 } as const;
 
 export const CANONICAL_NAN_F32 = 0x7fc00000;
 export const CANONICAL_NAN_F64 = 0x7ff8000000000000n;
@@ -75,6 +82,8 @@ class Builder {
   readonly gFuel: number;
   readonly gTrap: number;
   readonly gStack: number;
+  /** The diagnostic __icn_limit global, created with the memory.grow helper. */
+  gLimit: number | undefined;
   readonly newGlobals: WasmModule['globals'] = [];
   readonly newFuncs: { type: number; locals: ValType[]; body: Expr }[] = [];
   readonly helperCache = new Map<string, number>();
@@ -165,11 +174,16 @@ class Builder {
     const declared = this.m.memories[0]?.type.limits.max;
     const limit = this.p.limits!.maxMemoryPages;
     const cap = BigInt(declared === undefined ? limit : Math.min(declared, limit));
+    // past the inner check the grow is refused by the cap; say so when the cap is the profile's
+    const profileCap = declared === undefined || declared > limit;
+    if (profileCap) this.gLimit ??= this.global('i32', I('i32.const', { value: ICN_LIMIT.none }));
+    const note = profileCap ? [I('i32.const', { value: ICN_LIMIT.memoryCap }), I('global.set', { idx: this.gLimit! })] : [];
     return this.addHelper('memory.grow', ['i32'], ['i32'], ['i32'], [
       I('local.get', { idx: 0 }), I('memory.grow'), I('local.tee', { idx: 1 }), I('i32.const', { value: -1 }), I('i32.eq'),
       I('if', { bt: { kind: 'empty' } }),
       I('memory.size'), I('i64.extend_i32_u'), I('local.get', { idx: 0 }), I('i64.extend_i32_u'), I('i64.add'), I('i64.const', { value: cap }), I('i64.le_u'),
       I('if', { bt: { kind: 'empty' } }), ...this.trap(ICN_TRAP.growFailed), I('end'),
+      ...note,
       I('end'),
       I('local.get', { idx: 1 }),
     ]);
@@ -402,6 +416,7 @@ export function instrumentModule(bytes: Uint8Array, profileName: ProfileName, op
     { name: ICN_EXPORTS.stack, kind: 'global', index: b.gStack, offset: -1 },
   );
   if (m.memories.length > 0) m.exports.push({ name: ICN_EXPORTS.memory, kind: 'memory', index: 0, offset: -1 });
+  if (b.gLimit !== undefined) m.exports.push({ name: ICN_EXPORTS.limit, kind: 'global', index: b.gLimit, offset: -1 });
   // Sections that were absent may now be needed (types, globals, exports): mark them present.
   for (const id of [1, 3, 6, 7, 10]) if (!m.sections.some((s) => s.id === id)) m.sections.push({ id, offset: -1, contentOffset: -1, size: 0 });
 

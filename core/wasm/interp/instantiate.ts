@@ -122,6 +122,7 @@ export function instantiate(m: WasmModule, resolve: ImportResolver, machine: Mac
     const declared = mem.type.limits.max ?? SPEC_MAX_PAGES;
     const mi = newMemory(mem.type.limits.min, Math.min(declared, caps.maxMemoryPages));
     if (mem.type.limits.max !== undefined) mi.declaredMax = mem.type.limits.max;
+    if (declared > caps.maxMemoryPages) mi.profileCapped = true;
     inst.mems.push(mi);
   }
   for (const g of m.globals) inst.globals.push({ type: g.type.type, mutable: g.type.mutable, value: evalConst(g.init, inst) });

@@ -10,7 +10,9 @@ import { bytesHash, DOMAIN } from '../../hash/index.js';
 import type { WasmModule } from '../binary/types.js';
 import { bulkCost, opCost, type CostTable } from '../cost-table.js';
 import { DEFAULT_FUEL, entropySeed, hostCallsHash } from '../exec/executor.js';
-import { sealResult, type WasmResult } from '../exec/result.js';
+import { sealResult, withLimits, type WasmResult } from '../exec/result.js';
+import { limitsHit } from '../exec/limits.js';
+import { ICN_LIMIT } from '../instrument/instrument.js';
 import type { HostCall } from '../exec/session.js';
 import { formatValue, type RawValue } from '../exec/values.js';
 import { WasmRejected } from '../exec/profile.js';
@@ -211,8 +213,10 @@ export function interpret(req: InterpRequest): InterpOutcome {
     hostCallsHash: hostCallsHash(slot.calls),
     profileHash: pHash,
   };
-  if (!outcome.ok) return withTrace(sealResult({ outcome: 'trapped', trap: outcome.trap.trap, returns: [], ...common }));
+  // the limits a run ran into: volatile, outside outputHash (exec/limits.ts), as the V8 executor reports them
+  const limited = (r: WasmResult): WasmResult => withLimits(r, limitsHit({ profile: req.profile, trap: r.trap, fuel, icnLimit: mem?.capRefused ? ICN_LIMIT.memoryCap : ICN_LIMIT.none }));
+  if (!outcome.ok) return withTrace(limited(sealResult({ outcome: 'trapped', trap: outcome.trap.trap, returns: [], ...common })));
   const returns = outcome.values.map((x, i) => formatValue(fromVal(f.type.results[i]!, x)));
-  return withTrace(sealResult({ outcome: 'completed', returns, ...common }));
+  return withTrace(limited(sealResult({ outcome: 'completed', returns, ...common })));
 }
 

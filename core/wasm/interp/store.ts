@@ -49,6 +49,10 @@ export interface MemInst {
   /** Pages this memory may grow to (declared maximum capped by the profile). */
   maxPages: number;
   declaredMax?: number;
+  /** maxPages is the profile's cap, below the declared maximum (or none): a refusal there is reported. */
+  profileCapped?: boolean;
+  /** Set when a memory.grow was refused by the profile's cap (a diagnostic for the result's `limits`). */
+  capRefused?: boolean;
 }
 
 export interface GlobalInst {
@@ -102,7 +106,10 @@ export function newMemory(pages: number, maxPages: number): MemInst {
 export function growMemory(m: MemInst, delta: number): number {
   const old = m.bytes.length / PAGE;
   if (delta === 0) return old;
-  if (old + delta > m.maxPages) return -1;
+  if (old + delta > m.maxPages) {
+    if (m.profileCapped) m.capRefused = true;
+    return -1;
+  }
   const size = (old + delta) * PAGE;
   let buf = m.bytes.buffer as ArrayBuffer;
   if (size > buf.byteLength) {

@@ -136,3 +136,26 @@ describe.skipIf(dir === undefined)('validator on the spec test modules', () => {
     }), { numRuns: 4000 });
   });
 });
+
+describe('validator: violation offsets name the entry', () => {
+  it('each type entry and each function-section entry at its own byte, never the section start', async () => {
+    // types: 0 (f64)->f64, 1 ()->(), 2 (f32)->(); function 1 uses a type index that does not exist
+    const b = await watToWasm('(module (type (func (param f64) (result f64))) (type (func)) (type (func (param f32))) (func (type 1)) (func (type 1)))', { validate: false });
+    const vs = validateModule(b, 'dc').violations;
+    const t0 = vs.filter((v) => v.detail.startsWith('type 0:'));
+    const t2 = vs.filter((v) => v.detail.startsWith('type 2:'));
+    expect(t0.map((v) => v.code)).toEqual(['profile_float', 'profile_float']);
+    // the type section's content starts at byte 10 (8-byte header, id, size, count): entry 0 at 11
+    expect(b[11]).toBe(0x60);
+    expect(new Set(t0.map((v) => v.offset))).toEqual(new Set([11]));
+    expect(b[t2[0]!.offset]).toBe(0x60);
+    expect(t2[0]!.offset).toBeGreaterThan(11);
+    // corrupt function 1's type index (its function-section entry byte) to 9: unknown_type at that byte
+    const funcSec = b.indexOf(0x03, t2[0]!.offset);
+    const bad = b.slice();
+    bad[funcSec + 4] = 9;
+    const u = validateModule(bad, 'raw').violations.find((v) => v.code === 'unknown_type')!;
+    expect(u.offset).toBe(funcSec + 4);
+    expect(u.function).toBe(1);
+  });
+});

@@ -415,7 +415,8 @@ export function validateDecoded(m: WasmModule, profileName: ProfileName): Detail
 
   // ---- types ----
   m.types.forEach((t, i) => {
-    const off = m.sections.find((s) => s.id === 1)?.offset ?? 0;
+    // the entry itself (its 0x60), so two types' violations never share the section's first byte
+    const off = m.typeOffsets?.[i] ?? m.sections.find((s) => s.id === 1)?.offset ?? 0;
     for (const vt of [...t.params, ...t.results]) profileType(c, vt, off, `type ${i}`);
     if (L && t.params.length > L.maxParams) out.push({ code: 'profile_params', offset: off, detail: `type ${i} has ${t.params.length} parameters (limit ${L.maxParams})` });
     if (L && t.results.length > L.maxResults) out.push({ code: 'profile_results', offset: off, detail: `type ${i} has ${t.results.length} results (limit ${L.maxResults})` });
@@ -461,7 +462,7 @@ export function validateDecoded(m: WasmModule, profileName: ProfileName): Detail
   const funcSecOff = m.sections.find((s) => s.id === 3)?.offset ?? 0;
   m.funcs.forEach((ti, i) => {
     const t = m.types[ti];
-    if (t === undefined) out.push({ code: 'unknown_type', offset: funcSecOff, function: importedFuncs + i, detail: `function ${importedFuncs + i}: type ${ti} does not exist` });
+    if (t === undefined) out.push({ code: 'unknown_type', offset: m.funcOffsets?.[i] ?? funcSecOff, function: importedFuncs + i, detail: `function ${importedFuncs + i}: type ${ti} does not exist` });
     c.funcTypes.push(t);
   });
   for (const t of m.tables) {

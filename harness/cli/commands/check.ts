@@ -1,30 +1,50 @@
 import type { Command } from 'commander';
 import { action, EXIT } from '../exit.js';
 
+const HELP = `
+Input: a binary module or a text module, told apart by content (not by extension); a .wast
+script is refused (run it with \`icn-harness wast\`).
+Options: --profile is required; --json only changes the output form (the full violation list,
+the import plan); no other option applies to check.
+Output: the verdict, the imports exec provides (icn.log, icn.timestamp, icn.entropy_seed under
+every profile) and those it does not, then violations folded (identical ones once, ×count) after
+a summary by kind; at most 100 distinct lines (--json has all).
+Exit: 0 accepted and runnable by exec; 1 rejected, or accepted but importing something exec does
+not provide (it cannot link); 2 bad input or usage.`;
+
 export function register(program: Command): void {
   program
     .command('check')
-    .description('validate a module against a wasm profile (raw | dc | dc-float): accepted, or rejected with every violation')
-    .argument('<file>', 'a .wasm or .wat file')
+    .description('validate a module against a wasm profile (raw | dc | dc-float): accepted, or rejected with every violation; and whether exec can link its imports')
+    .argument('<file>', 'a .wasm or .wat file (sniffed by content)')
     .requiredOption('--profile <name>', 'raw | dc | dc-float')
-    .option('--json', 'print {accepted, profile, profileHash, moduleHash, violations} as JSON')
+    .option('--json', 'print {accepted, runnable, profile, profileHash, moduleHash, imports, violations} as JSON')
+    .addHelpText('after', HELP)
     .action(
       action('check', async (file: string, o: { profile: string; json?: boolean }) => {
         const { isProfileName, profileHash, PROFILE_NAMES } = await import('../../../core/wasm/profiles.js');
-        const { validateModule } = await import('../../../core/wasm/validate/validate.js');
+        const { validateDetailed } = await import('../../../core/wasm/validate/validate.js');
+        const { importPlan } = await import('../../../core/wasm/exec/imports.js');
         const { bytesHash, DOMAIN } = await import('../../../core/hash/index.js');
         const { loadModuleFile } = await import('../../wast/load.js');
         const { UsageError } = await import('../../io/files.js');
+        const { violationLines, importLines } = await import('../wasm-output.js');
         if (!isProfileName(o.profile)) throw new UsageError('USAGE_PROFILE', `--profile ${JSON.stringify(o.profile)}: expected one of ${PROFILE_NAMES.join(', ')}`);
         const bytes = await loadModuleFile(file);
-        const v = validateModule(bytes, o.profile);
-        const doc = { accepted: v.ok, profile: o.profile, profileHash: profileHash(o.profile), moduleHash: bytesHash(DOMAIN.wasmModule, bytes), violations: v.violations };
+        const v = validateDetailed(bytes, o.profile);
+        // a module that does not decode has no import list to speak of
+        const plan = v.module ? importPlan(v.module) : undefined;
+        const runnable = v.ok && plan !== undefined && plan.missing.length === 0;
+        const doc = { accepted: v.ok, runnable, profile: o.profile, profileHash: profileHash(o.profile), moduleHash: bytesHash(DOMAIN.wasmModule, bytes), imports: plan ?? null, violations: v.violations };
         if (o.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
         else {
-          process.stdout.write(`${file}: ${v.ok ? 'accepted' : `rejected (${v.violations.length} violation${v.violations.length === 1 ? '' : 's'})`} by profile ${o.profile} ${doc.profileHash}\n`);
-          for (const x of v.violations) process.stdout.write(`  ${x.code} at byte ${x.offset} (0x${x.offset.toString(16)})${x.function !== undefined ? ` in function ${x.function}` : ''}: ${x.detail}\n`);
+          const link = v.ok && !runnable ? `; exec cannot link it: ${plan!.missing.length} import${plan!.missing.length === 1 ? '' : 's'} not provided` : '';
+          const lines = [`${file}: ${v.ok ? 'accepted' : 'rejected'} by profile ${o.profile} ${doc.profileHash}${link}`];
+          if (plan) lines.push(...importLines(plan));
+          if (!v.ok) lines.push(...violationLines(v.violations));
+          process.stdout.write(`${lines.join('\n')}\n`);
         }
-        return v.ok ? EXIT.ok : EXIT.negative;
+        return runnable ? EXIT.ok : EXIT.negative;
       }),
     );
 }

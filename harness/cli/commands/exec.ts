@@ -1,6 +1,23 @@
 import type { Command } from 'commander';
 import { action, EXIT } from '../exit.js';
 
+const HELP = `
+Input: a binary module or a text module, told apart by content; a .wast script is refused.
+Option combinations (anything else is an error, exit 2, never silently ignored):
+  --profile raw            V8 as is: no fuel, no logical stack, no memory cap; --fuel is an error.
+  --profile dc | dc-float  metered: --fuel applies (default 1000000000).
+  --engine v8 (default)    any profile; --tier applies (default | liftoff | turbofan).
+  --engine interp          dc and dc-float only; --trace applies; --tier is an error (no V8 tiers).
+  --trace                  only with --engine interp.
+  --created-at             only for a module importing icn.timestamp or icn.entropy_seed (the
+                           only readers of created_at); otherwise an error.
+  --args, --json apply everywhere.
+Imports: every profile links only icn.log, icn.timestamp and icn.entropy_seed; a module importing
+anything else is rejected (exit 1) with the missing imports named (\`check\` lists them first).
+Limits: a result decided by a limit (fuel, the profile's logical stack, the profile's memory cap
+refusing a memory.grow) names it and its value on a "limit" line (JSON: "limits"); these lines are
+volatile diagnostics, not part of outputHash.`;
+
 export function register(program: Command): void {
   program
     .command('exec')
@@ -9,14 +26,15 @@ export function register(program: Command): void {
     .requiredOption('--profile <name>', 'raw | dc | dc-float')
     .requiredOption('--invoke <name>', 'the exported function to call')
     .option('--args <list>', 'comma-separated typed values: i32:1,i64:-2,f32:0x7fc00000,f64:0x…,v128:0x…', '')
-    .option('--fuel <n>', 'fuel limit for dc / dc-float (decimal, 0..2^63-1; default 1000000000)')
+    .option('--fuel <n>', 'fuel limit, dc / dc-float only (decimal, 0..2^63-1; default 1000000000)')
     .option('--created-at <n>', 'the task created_at returned by icn.timestamp (i64, default 0)', '0')
     .option('--engine <name>', 'v8 (the instrumented module on V8) | interp (the reference interpreter, dc and dc-float only)', 'v8')
     .option('--trace', 'with --engine interp: print the event trace (charge, call, return, trap) as JSON lines on stderr')
-    .option('--tier <tier>', 'V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags; default: the tier of this node process)')
+    .option('--tier <tier>', 'with --engine v8 only: V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags; default: the tier of this node process)')
     .option('--json', 'print the result object as JSON')
+    .addHelpText('after', HELP)
     .action(
-      action('exec', async (file: string, o: { profile: string; invoke: string; args: string; fuel?: string; createdAt: string; tier?: string; json?: boolean; engine: string; trace?: boolean }) => {
+      action('exec', async (file: string, o: { profile: string; invoke: string; args: string; fuel?: string; createdAt: string; tier?: string; json?: boolean; engine: string; trace?: boolean }, cmd: Command) => {
         const { isProfileName, PROFILE_NAMES } = await import('../../../core/wasm/profiles.js');
         const { parseValueList } = await import('../../../core/wasm/exec/values.js');
         const { execute } = await import('../../../core/wasm/exec/executor.js');
@@ -26,9 +44,14 @@ export function register(program: Command): void {
         const { flagsForMissingFeatures } = await import('../../wast/v8-features.js');
         const { UsageError } = await import('../../io/files.js');
         const { isIcnError } = await import('../../../core/errors.js');
+        const { notApplicable } = await import('../options.js');
+        const { violationLines, limitLines } = await import('../wasm-output.js');
         if (!isProfileName(o.profile)) throw new UsageError('USAGE_PROFILE', `--profile ${JSON.stringify(o.profile)}: expected one of ${PROFILE_NAMES.join(', ')}`);
         if (o.engine !== 'v8' && o.engine !== 'interp') throw new UsageError('USAGE_ENGINE', `--engine ${JSON.stringify(o.engine)}: expected v8 or interp`);
-        if (o.engine === 'interp' && o.profile === 'raw') throw new UsageError('USAGE_ENGINE', '--engine interp runs the dc and dc-float profiles only (raw is V8 as is)');
+        if (o.engine === 'interp' && o.profile === 'raw') throw new UsageError('USAGE_ENGINE', '--engine interp runs the dc and dc-float profiles only (raw is V8 as is): use --engine v8 with --profile raw');
+        if (o.fuel !== undefined && o.profile === 'raw') throw notApplicable('--fuel', 'with --profile raw', 'raw is unmetered (fuelUsed is always 0); fuel limits apply to --profile dc and dc-float');
+        if (o.trace && o.engine !== 'interp') throw notApplicable('--trace', `with --engine ${o.engine}`, 'only the reference interpreter records an event trace: add --engine interp (dc or dc-float)');
+        if (o.tier !== undefined && o.engine === 'interp') throw notApplicable('--tier', 'with --engine interp', 'the reference interpreter has no V8 compiler tiers: use --engine v8 to pick a tier');
         const need = missingFlags((o.tier === undefined ? currentTier() : parseTier(o.tier)), o.profile === 'raw' ? flagsForMissingFeatures() : []);
         if (need.length > 0 && !isWasmChild()) return reexecWith(need);
         const int = (flag: string, s: string, signed: boolean): bigint => {
@@ -43,6 +66,7 @@ export function register(program: Command): void {
           throw e;
         }
         const bytes = await loadModuleFile(file);
+        if (cmd.getOptionValueSource('createdAt') === 'cli') refuseUnreadCreatedAt(bytes, (await import('../../../core/wasm/binary/decode.js')).tryDecodeModule, notApplicable);
         try {
           const task = {
             module: bytes,
@@ -58,6 +82,7 @@ export function register(program: Command): void {
             process.stdout.write(`${r.outcome}${r.trap ? ` (${r.trap})` : ''}\n`);
             if (r.returns.length > 0) process.stdout.write(`returns     ${r.returns.join(' ')}\n`);
             process.stdout.write(`fuelUsed    ${r.fuelUsed}\nmemory      ${r.memoryHash}\nhostCalls   ${r.hostCallsHash}\nprofile     ${r.profileHash}\noutput      ${r.outputHash}\n`);
+            for (const l of limitLines(r.limits)) process.stdout.write(`${l}\n`);
           }
           return EXIT.ok;
         } catch (e) {
@@ -65,7 +90,7 @@ export function register(program: Command): void {
             if (o.json) process.stdout.write(`${JSON.stringify({ rejected: true, profile: o.profile, message: e.message, violations: e.violations }, null, 2)}\n`);
             else {
               process.stdout.write(`rejected: ${e.message}\n`);
-              for (const x of e.violations) process.stdout.write(`  ${x.code} at byte ${x.offset}${x.function !== undefined ? ` in function ${x.function}` : ''}: ${x.detail}\n`);
+              if (e.violations.length > 0) process.stdout.write(`${violationLines(e.violations).join('\n')}\n`);
             }
             return EXIT.negative;
           }
@@ -73,4 +98,12 @@ export function register(program: Command): void {
         }
       }),
     );
+}
+
+/** --created-at reaches the guest only through icn.timestamp and icn.entropy_seed: given for a module importing neither, it would be silently ignored. */
+function refuseUnreadCreatedAt(bytes: Uint8Array, tryDecode: typeof import('../../../core/wasm/binary/decode.js').tryDecodeModule, notApplicable: typeof import('../options.js').notApplicable): void {
+  const d = tryDecode(bytes);
+  if (!d.ok) return; // the executor reports an undecodable module
+  const reads = d.module.imports.some((i) => i.module === 'icn' && (i.name === 'timestamp' || i.name === 'entropy_seed'));
+  if (!reads) throw notApplicable('--created-at', 'to this module', 'it imports neither icn.timestamp nor icn.entropy_seed, the only readers of created_at');
 }

@@ -1,6 +1,15 @@
 import type { Command } from 'commander';
 import { action, EXIT } from '../exit.js';
 
+const HELP = `
+Input: a .wast script or a directory of them. A binary module (\\0asm) is refused with a pointer
+to \`check\`/\`exec\`.
+Option combinations (anything else is an error, exit 2, never silently ignored):
+  --engine raw | dc | dc-float   run on V8; --tier applies (default | liftoff | turbofan).
+  --engine interp                the reference interpreter; --tier is an error (no V8 tiers).
+  --quiet                        text output only; with --json it is an error (JSON has every command).
+  --json                         one JSON document instead of lines.`;
+
 export function register(program: Command): void {
   program
     .command('wast')
@@ -8,15 +17,20 @@ export function register(program: Command): void {
     .argument('<path>', 'a .wast file or a directory of them')
     .option('--engine <name>', 'raw | dc | dc-float | interp (see engines in harness/wast/engine.ts)', 'raw')
     .option('--tier <tier>', 'V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags; default: the tier of this node process)')
-    .option('--quiet', 'print only failures, skips and totals')
+    .option('--quiet', 'text output only: print only failures, skips and totals')
     .option('--json', 'print one JSON document (every command, skip reasons, per-file outcome hashes)')
+    .addHelpText('after', HELP)
     .action(
       action('wast', async (path: string, o: { engine: string; tier?: string; quiet?: boolean; json?: boolean }) => {
         const { ENGINES } = await import('../../wast/engine.js');
         const { parseTier, missingFlags, isWasmChild, reexecWith, currentTier } = await import('../../wast/flags.js');
         const { flagsForMissingFeatures } = await import('../../wast/v8-features.js');
         const { UsageError } = await import('../../io/files.js');
+        const { notApplicable } = await import('../options.js');
         if (!ENGINES[o.engine]) throw new UsageError('USAGE_ENGINE', `--engine ${JSON.stringify(o.engine)}: expected one of ${Object.keys(ENGINES).join(', ')}`);
+        if (o.tier !== undefined && o.engine === 'interp') throw notApplicable('--tier', 'with --engine interp', 'the reference interpreter has no V8 compiler tiers: use --engine raw, dc or dc-float to pick a tier');
+        if (o.quiet && o.json) throw notApplicable('--quiet', 'with --json', 'the JSON document always lists every command: drop one of them');
+        await refuseBinary(path);
         const tier = (o.tier === undefined ? currentTier() : parseTier(o.tier));
         const need = missingFlags(tier, flagsForMissingFeatures());
         if (need.length > 0 && !isWasmChild()) return reexecWith(need);
@@ -45,4 +59,22 @@ export function register(program: Command): void {
         return totals.failed > 0 ? EXIT.negative : EXIT.ok;
       }),
     );
+}
+
+/** A binary module given as a script: say what it is (the text reader would report a bogus syntax error). */
+async function refuseBinary(path: string): Promise<void> {
+  const { openSync, readSync, closeSync, statSync } = await import('node:fs');
+  const { isWasmBinary } = await import('../../wast/sniff.js');
+  const { UsageError } = await import('../../io/files.js');
+  let head: Uint8Array;
+  try {
+    if (statSync(path).isDirectory()) return;
+    const fd = openSync(path, 'r');
+    head = new Uint8Array(4);
+    readSync(fd, head, 0, 4, 0);
+    closeSync(fd);
+  } catch {
+    return; // missing or unreadable: the runner reports it
+  }
+  if (isWasmBinary(head)) throw new UsageError('USAGE_FILE', `${path}: this is a binary WebAssembly module, not a .wast script: validate it with \`icn-harness check --profile <p> ${path}\` or run an export with \`icn-harness exec\``);
 }
