@@ -44,6 +44,8 @@ export interface DaemonConfig {
   defaultCreditLimit?: bigint;
   /** Gossip knobs: fanout, digestFanout, per-topic limits (a scenario's `gossip`; see parseGossipTuning). */
   gossipTuning?: GossipTuning;
+  /** Move a damaged storage tail aside (`state.log.damaged-<offset>`) instead of refusing to start. */
+  repair?: boolean;
   log?: (line: string) => void;
 }
 
@@ -260,8 +262,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const log = cfg.log ?? (() => {});
   mkdirSync(cfg.dataDir, { recursive: true });
   const keypair = Keypair.fromSeed(loadSeed(cfg));
-  const storage = new FileKvStore(join(cfg.dataDir, 'state.log'));
-  if (storage.openReport.truncatedBytes > 0) log(`storage: cut a torn tail of ${storage.openReport.truncatedBytes} bytes`);
+  const storage = openStorage(join(cfg.dataDir, 'state.log'), cfg.repair === true, log);
   let node: IcnNode | undefined;
   const transport = new TcpTransport({
     keypair,
@@ -340,6 +341,19 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
       log('stopped');
     },
   };
+}
+
+/**
+ * Open the state log. Damage other than a torn tail throws LOG_DAMAGED (the daemon exits 2) unless
+ * `repair`; everything the open did to the file is logged.
+ */
+function openStorage(path: string, repair: boolean, log: (line: string) => void): FileKvStore {
+  const storage = new FileKvStore(path, undefined, { repair });
+  const r = storage.openReport;
+  if (r.migratedFrom) log(`storage: ${path} was format v${r.migratedFrom}; rewritten as v2 (${r.records} records)`);
+  if (r.truncatedBytes > 0) log(`storage: cut a torn tail of ${r.truncatedBytes} bytes (an incomplete final write, never acknowledged)`);
+  if (r.repaired) log(`storage: --repair moved ${r.repaired.bytes} bytes from byte ${r.repaired.offset} of ${path} aside to ${r.repaired.movedTo}: ${r.repaired.intactRecords} intact record(s) plus the damaged one; they are not in this node's state`);
+  return storage;
 }
 
 /** A listen failure (port in use, address not local, no permission) as a typed error naming the flag. */
