@@ -283,7 +283,14 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   });
   const seed = BigInt(`0x${enc.bytes(new Uint8Array(randomBytes(8)))}`);
   const clock: Clock = cfg.clock === 'request' ? new RequestClock() : systemClock;
-  node = new IcnNode({ keypair, clock, rng: Rng.root(seed), transport, storage, restore: true, ...(cfg.gossipTuning ? { gossip: cfg.gossipTuning } : {}), ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
+  try {
+    node = new IcnNode({ keypair, clock, rng: Rng.root(seed), transport, storage, restore: true, ...(cfg.gossipTuning ? { gossip: cfg.gossipTuning } : {}), ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
+  } catch (e) {
+    storage.close();
+    // The node refuses admission settings stricter than those its state was accepted under.
+    if (e instanceof IcnError && e.code === 'NODE_CONFIG_DISCARDS_STATE') throw new IcnError(e.code, `--gossip-config: ${e.message} (data dir ${cfg.dataDir})`, e.details);
+    throw e;
+  }
   // The contract components (contracts, installations, contract_states) as every core node has
   // them: without the registry the node's state root differs from the simulator's even with no
   // contract deployed (an empty registry's component roots are not emptyComponentRoot's).
