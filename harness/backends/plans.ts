@@ -65,6 +65,7 @@ export const LEFT_OUT: Record<string, string> = {
   'deploy-flood': 'the simulator\'s own nodes end with different roots (arrival-order dependent by design: see the scenario\'s description)',
   'byzantine-pom': 'a byzantine execution record: icn-node has no route to publish one',
   'governance-replay': 'governance decisions: icn-node has no governance API yet',
+  'attestation-flood': 'a hostile peer (a key that is no daemon) injecting entries: simulator only; the real-network storage and config cases are harness/backends/storage-faults.test.ts (npm test)',
 };
 
 export const CONTAINERS_PLAN: PlanEntry[] = [
