@@ -382,6 +382,8 @@ describe('TopicStore.plan: what insert would do, changing nothing', () => {
   const entry = (a: number, ts: number, i: number) => makeEntry(authors[a]!, 'ledger:entries', [[authors[a]!.did.toString(), i + 1]], ts, { i: String(i) });
   const ops = fc.array(fc.tuple(fc.nat(1), fc.nat(29), fc.nat(40)), { minLength: 1, maxLength: 40 });
   const snapshot = (s: TopicStore) => JSON.stringify({ e: s.entries().map((e) => e.hash), c: s.clock, f: s.evictionFloor ?? null });
+  // author 0 is untrusted (tier 0), author 1 trusted: retention ranks tiers first
+  const tierOf = (a: number) => (a === 0 ? 0 : 1) as 0 | 1;
 
   it('plan(e) predicts insert(e): status, reason and the entries dropped; it changes neither the store nor later decisions', () => {
     const seen = { inserted: 0, rate_limited: 0, evicted: 0, duplicate: 0, displaced: 0, retention: 0 };
@@ -393,10 +395,10 @@ describe('TopicStore.plan: what insert would do, changing nothing', () => {
         for (const [a, ts, i] of xs) {
           const e = entry(a, ts, i);
           const before = snapshot(planned);
-          const p = planned.plan(e);
+          const p = planned.plan(e, tierOf(a));
           expect(snapshot(planned)).toBe(before);
-          const r = planned.insert(e);
-          expect(plain.insert(e)).toEqual(r); // planning first changes no decision
+          const r = planned.insert(e, tierOf(a));
+          expect(plain.insert(e, tierOf(a))).toEqual(r); // planning first changes no decision
           expect(r.status).toBe(p.status);
           if (p.status === 'rejected' && r.status === 'rejected') {
             expect(r.reason).toBe(p.reason);
