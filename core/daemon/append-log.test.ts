@@ -1,25 +1,47 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AppendLog, LogError } from './append-log.js';
+import { canonicalize } from '../canonical/index.js';
+import { AppendLog, LOG_MAGIC, LogError, type OpenOptions } from './append-log.js';
 
 // The writer runs as its own process from the compiled module (npm test builds dist/ first).
 const COMPILED = resolve(import.meta.dirname, '../../dist/core/daemon/append-log.js');
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'icn-log-')), 'state.log');
 
+/** Open, collect every record, close. */
+function readAll(p: string, opts: OpenOptions = {}): { records: unknown[]; log: AppendLog } {
+  const records: unknown[] = [];
+  const log = AppendLog.open(p, opts, (v) => records.push(v));
+  log.close();
+  return { records, log };
+}
+
+function damaged(f: () => unknown): LogError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof LogError && e.code === 'LOG_DAMAGED') return e;
+    throw e;
+  }
+  throw new Error('expected LOG_DAMAGED');
+}
+
 describe('AppendLog', () => {
-  it('replays what was appended, across reopen', () => {
+  it('replays what was appended, across reopen, and reads records back by reference', () => {
     const p = fresh();
     const log = AppendLog.open(p);
-    log.append({ n: 1 }, { n: 2, s: 'x' });
+    const refs = log.append({ n: 1 }, { n: 2, s: 'x' });
     log.append(['a']);
+    expect(log.read(refs[1]!)).toEqual({ n: 2, s: 'x' });
     log.close();
-    const again = AppendLog.open(p);
-    expect(again.records()).toEqual([{ n: 1 }, { n: 2, s: 'x' }, ['a']]);
-    expect(again.openReport).toEqual({ records: 3, truncatedBytes: 0 });
+    const again = readAll(p);
+    expect(again.records).toEqual([{ n: 1 }, { n: 2, s: 'x' }, ['a']]);
+    expect(again.log.openReport).toEqual({ records: 3, truncatedBytes: 0 });
+    expect(readFileSync(p).subarray(0, 8).equals(LOG_MAGIC)).toBe(true);
   });
 
   it('property: a crash at any byte keeps every whole record before it and drops only the torn tail', () => {
@@ -37,25 +59,77 @@ describe('AppendLog', () => {
         truncateSync(p, cut);
         const back = AppendLog.open(p);
         const whole = ends.filter((e) => e <= cut).length;
-        expect(back.records()).toEqual(recs.slice(0, whole));
-        expect(back.openReport.truncatedBytes).toBe(cut - (whole ? ends[whole - 1]! : 0));
+        // a magic cut short is a log that never acknowledged anything: started over, nothing to cut
+        expect(back.openReport.truncatedBytes).toBe(cut < LOG_MAGIC.length ? 0 : cut - (whole ? ends[whole - 1]! : LOG_MAGIC.length));
         back.append({ after: true }); // still appendable after recovery
         back.close();
-        expect(AppendLog.open(p).records().length).toBe(whole + 1);
+        expect(readAll(p).records).toEqual([...recs.slice(0, whole), { after: true }]);
       }),
-      { numRuns: 60 },
+      { numRuns: 60, seed: 14 },
     );
   });
 
-  it('refuses a log whose middle is damaged', () => {
+  it('property: a bit flip in any complete record refuses to open, naming the offset; --repair moves exactly the tail aside', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ k: fc.string(), v: fc.integer() }), { minLength: 1, maxLength: 6 }), fc.nat(), fc.integer({ min: 0, max: 7 }), (recs, at, bit) => {
+        const p = fresh();
+        const log = AppendLog.open(p);
+        const starts: number[] = [];
+        for (const r of recs) starts.push(log.append(r)[0]!.at);
+        log.close();
+        const bytes = readFileSync(p);
+        const pos = LOG_MAGIC.length + (at % (bytes.length - LOG_MAGIC.length));
+        bytes[pos] = bytes[pos]! ^ (1 << bit);
+        writeFileSync(p, bytes);
+        const hit = starts.filter((s) => s <= pos).length - 1; // the record the flip landed in
+        const e = damaged(() => AppendLog.open(p));
+        expect(e.details).toMatchObject({ path: p, offset: starts[hit], bytes: bytes.length - starts[hit]!, intactRecords: recs.length - hit - 1 });
+        expect(e.message).toContain(`damaged at byte ${starts[hit]}`);
+        expect(readFileSync(p).equals(bytes)).toBe(true); // refused: nothing changed
+        const fixed = readAll(p, { repair: true });
+        expect(fixed.records).toEqual(recs.slice(0, hit));
+        expect(fixed.log.openReport.repaired).toEqual({ movedTo: `${p}.damaged-${starts[hit]}`, offset: starts[hit], bytes: bytes.length - starts[hit]!, intactRecords: recs.length - hit - 1 });
+        expect(readFileSync(`${p}.damaged-${starts[hit]}`).equals(bytes.subarray(starts[hit]))).toBe(true);
+      }),
+      { numRuns: 60, seed: 14 },
+    );
+  });
+
+  it('a zeroed tail is damage, not a torn write: refused, then moved aside by repair', () => {
     const p = fresh();
     const log = AppendLog.open(p);
-    log.append({ a: 1 }, { b: 2 }, { c: 3 });
+    for (let i = 0; i < 20; i++) log.append({ i, pad: 'x'.repeat(100) });
     log.close();
     const bytes = readFileSync(p);
-    bytes.writeUInt8(bytes.readUInt8(6) ^ 0xff, 6); // inside the first record's payload
+    const from = bytes.length - 1000;
+    bytes.fill(0, from);
     writeFileSync(p, bytes);
-    expect(() => AppendLog.open(p)).toThrow(LogError);
+    const e = damaged(() => AppendLog.open(p));
+    expect(e.message).toMatch(/would be lost/);
+    const fixed = readAll(p, { repair: true });
+    const kept = fixed.records.length;
+    expect(kept).toBeLessThan(20);
+    expect(fixed.log.openReport.repaired?.bytes).toBe(bytes.length - fixed.log.openReport.repaired!.offset);
+    expect(existsSync(fixed.log.openReport.repaired!.movedTo)).toBe(true);
+  });
+
+  it('reads a format v1 log (no magic) and rewrites it as v2', () => {
+    const p = fresh();
+    const recs = [{ a: 1 }, { b: 'two' }];
+    const v1 = recs.map((r) => {
+      const payload = canonicalize(r);
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(payload.length, 0);
+      return Buffer.concat([len, payload, Buffer.from(sha256(payload).subarray(0, 8))]);
+    });
+    writeFileSync(p, Buffer.concat(v1));
+    const first = readAll(p);
+    expect(first.records).toEqual(recs);
+    expect(first.log.openReport.migratedFrom).toBe(1);
+    expect(readFileSync(p).subarray(0, 8).equals(LOG_MAGIC)).toBe(true);
+    const second = readAll(p);
+    expect(second.records).toEqual(recs);
+    expect(second.log.openReport.migratedFrom).toBeUndefined();
   });
 
   it('acknowledged records survive kill -9 of the writer', () => {
@@ -71,6 +145,6 @@ describe('AppendLog', () => {
     const acked = r.stdout.split('\n').filter((l) => l.startsWith('ack ')).length;
     expect(r.signal).toBe('SIGKILL');
     expect(acked).toBe(50);
-    expect(AppendLog.open(p).records()).toEqual(Array.from({ length: 50 }, (_, i) => ({ i })));
+    expect(readAll(p).records).toEqual(Array.from({ length: 50 }, (_, i) => ({ i })));
   });
 });

@@ -5,106 +5,268 @@
  * addons, and npm here blocks dependency install scripts, so they cannot build; a log is also
  * what the node needs (its state is a fold over accepted entries) and is easy to audit.
  *
- * Record: `u32 LE payload length ‖ payload (canonical JSON) ‖ first 8 bytes of SHA-256(payload)`.
- * `append` returns only after fsync, so an acknowledged record survives kill -9. On open, the log
- * is scanned; a torn or corrupt tail (a crash mid-write) is cut off at the last whole record and
- * reported, never silently skipped in the middle: a bad record followed by good ones is an error.
+ * Format v2 (docs/process-backend.md "Storage"): the file starts with the 8-byte magic
+ * `ICNLOG\0\2`, then records
+ *
+ *   u32 LE length ‖ header check (4 bytes) ‖ payload (canonical JSON) ‖ record check (8 bytes)
+ *
+ * header check = SHA-256(length bytes)[0..4], record check = SHA-256(length ‖ payload)[0..8].
+ * `append` returns only after fsync, so an acknowledged record survives kill -9.
+ *
+ * On open the log is scanned. The only damage repaired silently is a torn tail: an incomplete
+ * final write (a header cut short, or a valid header whose record runs past the end of the file),
+ * which can only be what a crash left beyond the last acknowledged sync. Anything else (a complete
+ * record that fails its check, a header that fails its check, a zeroed tail) refuses to open with
+ * LOG_DAMAGED naming the file, the offset and what would be lost, unless `repair` is set: then the
+ * damaged tail is moved aside to `<log>.damaged-<offset>` and the report says how many records it held.
+ *
+ * Format v1 (no magic; `u32 length ‖ payload ‖ SHA-256(payload)[0..8]`) is read with the same
+ * rules and rewritten as v2 at open (temp file, fsync, rename): the report says `migratedFrom: 1`.
+ *
+ * Records are not kept in memory: open calls `onRecord(value, at)` once per record and callers keep
+ * offsets (`read(at)` reads one back).
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { canonicalize, parseStrictJson } from '../canonical/index.js';
+import { canonicalize } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
 
-const HEADER = 4;
+export const LOG_FORMAT_VERSION = 2;
+export const LOG_MAGIC = Buffer.from('ICNLOG\u0000\u0002', 'latin1');
+const HEADER = 8;
 const CHECK = 8;
+const V1_HEADER = 4;
 export const MAX_RECORD = 16 * 1024 * 1024;
 
 export class LogError extends IcnError {
   override readonly name = 'LogError';
 }
 
+export interface OpenOptions {
+  /** Move a damaged tail aside (to `<log>.damaged-<offset>`) instead of refusing to open. */
+  repair?: boolean;
+}
+
+export interface RepairReport {
+  /** Where the damaged tail now is. */
+  movedTo: string;
+  /** Byte offset of the first damaged record. */
+  offset: number;
+  bytes: number;
+  /** Records in the moved tail that still pass their checks (the damaged one is not counted). */
+  intactRecords: number;
+}
+
 export interface OpenReport {
   records: number;
-  /** Bytes cut from a torn tail on open (0 when the log was clean). */
+  /** Bytes cut from a torn tail on open (an incomplete final write; 0 when the log was clean). */
   truncatedBytes: number;
+  /** Set when an old-format log was read and rewritten in the current format. */
+  migratedFrom?: 1;
+  /** Set when `repair` moved a damaged tail aside. */
+  repaired?: RepairReport;
 }
 
-function checksum(payload: Uint8Array): Uint8Array {
-  return sha256(payload).subarray(0, CHECK);
+/** Where a record lives in the log: its offset and total size (header, payload, check). */
+export interface RecordRef {
+  at: number;
+  size: number;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * A record's payload as a value. JSON.parse, not the strict reader: the record check proves these
+ * are the bytes canonicalize() wrote (no duplicate keys, no unsafe numbers), and the strict reader
+ * is for human-written files (it also retains far more memory per string: issue 14, problem 2).
+ */
+function parsePayload(payload: Buffer, where: string): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8')) as unknown;
+  } catch (e) {
+    throw new LogError('LOG_DAMAGED', `${where}: a record that passes its check is not JSON (${(e as Error).message})`);
+  }
+}
+
+function headerCheck(len: Buffer): Buffer {
+  return Buffer.from(sha256(len).subarray(0, 4));
+}
+
+function recordCheck(len: Buffer, payload: Uint8Array): Buffer {
+  const h = sha256.create();
+  h.update(len);
+  h.update(payload);
+  return Buffer.from(h.digest().subarray(0, CHECK));
+}
+
+function v1Check(payload: Uint8Array): Buffer {
+  return Buffer.from(sha256(payload).subarray(0, CHECK));
+}
+
+/** Encode one v2 record. */
+export function encodeRecord(payload: Uint8Array): Buffer {
+  if (payload.length > MAX_RECORD) throw new LogError('LOG_RECORD_TOO_LARGE', `record of ${payload.length} bytes exceeds ${MAX_RECORD}`);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(payload.length, 0);
+  return Buffer.concat([len, headerCheck(len), payload, recordCheck(len, payload)]);
+}
+
+type Scan =
+  | { kind: 'record'; payload: Buffer; size: number }
+  | { kind: 'end' }
+  | { kind: 'torn' }
+  | { kind: 'damaged'; why: string };
+
+/** Read the record at `at` of a file of `size` bytes (format v1 or v2). */
+function scanAt(fd: number, at: number, size: number, version: 1 | 2): Scan {
+  if (at === size) return { kind: 'end' };
+  const hl = version === 2 ? HEADER : V1_HEADER;
+  if (size - at < hl) return { kind: 'torn' };
+  const head = Buffer.alloc(hl);
+  readSync(fd, head, 0, hl, at);
+  const len = head.readUInt32LE(0);
+  const lenBytes = head.subarray(0, 4);
+  if (version === 2 && !head.subarray(4, 8).equals(headerCheck(lenBytes))) return { kind: 'damaged', why: 'record header fails its check' };
+  if (len > MAX_RECORD) return { kind: 'damaged', why: `record length ${len} exceeds ${MAX_RECORD}` };
+  const total = hl + len + CHECK;
+  // v2: the header passed its check, so a record running past the end is an incomplete write. v1
+  // has no header check: the same rule is the best it can do.
+  if (size - at < total) return { kind: 'torn' };
+  const body = Buffer.alloc(len + CHECK);
+  readSync(fd, body, 0, len + CHECK, at + hl);
+  const payload = body.subarray(0, len);
+  const want = version === 2 ? recordCheck(lenBytes, payload) : v1Check(payload);
+  if (!body.subarray(len).equals(want)) return { kind: 'damaged', why: 'record fails its checksum' };
+  return { kind: 'record', payload, size: total };
+}
+
+/** Count records that pass their checks anywhere in [from, size) (resyncing byte by byte). */
+function intactRecordsFrom(fd: number, from: number, size: number, version: 1 | 2): number {
+  let n = 0;
+  const hl = version === 2 ? HEADER : V1_HEADER;
+  const len = Buffer.alloc(4);
+  for (let at = from; at + hl + CHECK <= size; ) {
+    readSync(fd, len, 0, 4, at);
+    const l = len.readUInt32LE(0);
+    const s = l <= MAX_RECORD && at + hl + l + CHECK <= size ? scanAt(fd, at, size, version) : undefined;
+    if (s?.kind === 'record') {
+      n++;
+      at += s.size;
+    } else at++;
+  }
+  return n;
+}
+
+function readVersion(fd: number, size: number): 1 | 2 {
+  if (size === 0) return 2;
+  const head = Buffer.alloc(Math.min(size, LOG_MAGIC.length));
+  readSync(fd, head, 0, head.length, 0);
+  if (head.equals(LOG_MAGIC)) return 2;
+  if (LOG_MAGIC.subarray(0, head.length).equals(head)) return 2; // a magic cut short: nothing was ever acknowledged
+  return 1;
 }
 
 export class AppendLog {
   private constructor(
     private fd: number,
     readonly path: string,
-    private readonly items: unknown[],
     private size: number,
     readonly openReport: OpenReport,
   ) {}
 
-  /** Open (creating if needed) and replay the log. */
-  static open(path: string): AppendLog {
+  /**
+   * Open (creating if needed) and scan the log, calling `onRecord` for each record in order.
+   * Throws LogError LOG_DAMAGED (nothing changed) on damage other than a torn tail, unless `repair`.
+   */
+  static open(path: string, opts: OpenOptions = {}, onRecord: (value: unknown, ref: RecordRef) => void = () => {}): AppendLog {
     mkdirSync(dirname(path), { recursive: true });
-    const fd = openSync(path, existsSync(path) ? 'r+' : 'w+');
-    const size = fstatSync(fd).size;
-    const buf = Buffer.alloc(size);
-    if (size > 0) readSync(fd, buf, 0, size, 0);
-    const items: unknown[] = [];
-    let at = 0;
-    let goodEnd = 0;
-    while (at < size) {
-      if (size - at < HEADER) break;
-      const len = buf.readUInt32LE(at);
-      if (len > MAX_RECORD || size - at < HEADER + len + CHECK) break;
-      const payload = buf.subarray(at + HEADER, at + HEADER + len);
-      if (!sameBytes(checksum(payload), buf.subarray(at + HEADER + len, at + HEADER + len + CHECK))) break;
-      items.push(parseStrictJson(payload.toString('utf8'), `${path}@${at}`));
-      at += HEADER + len + CHECK;
-      goodEnd = at;
-    }
-    const truncatedBytes = size - goodEnd;
-    if (truncatedBytes > 0) {
-      // A crash can only tear the last record. Anything readable after the damage means the
-      // middle of the log is corrupt: refuse rather than drop acknowledged records.
-      if (hasValidRecordAfter(buf, goodEnd + 1)) {
-        closeSync(fd);
-        throw new LogError('LOG_CORRUPT', `${path}: record at byte ${goodEnd} is damaged and valid records follow it; refusing to open`, { path, offset: goodEnd });
+    let fd = openSync(path, existsSync(path) ? 'r+' : 'w+');
+    try {
+      let size = fstatSync(fd).size;
+      const version = readVersion(fd, size);
+      if (version === 2 && size < LOG_MAGIC.length) {
+        // empty, or a magic cut short by a crash before the first record: start the file over
+        ftruncateSync(fd, 0);
+        writeAll(fd, LOG_MAGIC, 0);
+        fsyncSync(fd);
+        size = LOG_MAGIC.length;
       }
-      ftruncateSync(fd, goodEnd);
-      fsyncSync(fd);
+      const report: OpenReport = { records: 0, truncatedBytes: 0 };
+      const migrate: Buffer[] = [];
+      let at = version === 2 ? LOG_MAGIC.length : 0;
+      for (;;) {
+        const s = scanAt(fd, at, size, version);
+        if (s.kind === 'end') break;
+        if (s.kind === 'torn') {
+          report.truncatedBytes = size - at;
+          break;
+        }
+        if (s.kind === 'damaged') {
+          const intact = intactRecordsFrom(fd, at + 1, size, version);
+          const aside = `${path}.damaged-${at}`;
+          if (!opts.repair) {
+            throw new LogError(
+              'LOG_DAMAGED',
+              `${path}: damaged at byte ${at} (${s.why}); the ${size - at} bytes from there to the end would be lost (${intact} intact record(s) among them, plus the damaged one). Nothing was changed; start with --repair to move them aside to ${aside}`,
+              { path, offset: at, bytes: size - at, intactRecords: intact },
+            );
+          }
+          moveTailAside(fd, at, size, aside);
+          report.repaired = { movedTo: aside, offset: at, bytes: size - at, intactRecords: intact };
+          size = at;
+          break;
+        }
+        const value = parsePayload(s.payload, `${path}@${at}`);
+        if (version === 1) migrate.push(s.payload);
+        else onRecord(value, { at, size: s.size });
+        report.records++;
+        at += s.size;
+      }
+      if (report.truncatedBytes > 0) {
+        ftruncateSync(fd, at);
+        fsyncSync(fd);
+        size = at;
+      }
+      if (version === 1) {
+        closeSync(fd);
+        fd = -1;
+        rewriteAsV2(path, migrate);
+        const again = AppendLog.open(path, opts, onRecord);
+        return new AppendLog(again.fd, path, again.size, { ...report, migratedFrom: 1 });
+      }
+      return new AppendLog(fd, path, size, report);
+    } catch (e) {
+      if (fd >= 0) closeSync(fd);
+      throw e;
     }
-    return new AppendLog(fd, path, items, goodEnd, { records: items.length, truncatedBytes });
   }
 
-  /** Append records and fsync once (group commit). Returns after they are durable. */
-  append(...values: unknown[]): void {
+  /** Append records and fsync once (group commit). Returns after they are durable, with where each is. */
+  append(...values: unknown[]): RecordRef[] {
     if (this.fd < 0) throw new LogError('LOG_CLOSED', `${this.path} is closed`);
-    const parts: Buffer[] = [];
-    for (const v of values) {
-      const payload = canonicalize(v);
-      if (payload.length > MAX_RECORD) throw new LogError('LOG_RECORD_TOO_LARGE', `record of ${payload.length} bytes exceeds ${MAX_RECORD}`);
-      const head = Buffer.alloc(HEADER);
-      head.writeUInt32LE(payload.length, 0);
-      parts.push(head, Buffer.from(payload), Buffer.from(checksum(payload)));
+    const parts = values.map((v) => encodeRecord(canonicalize(v)));
+    const refs: RecordRef[] = [];
+    let at = this.size;
+    for (const p of parts) {
+      refs.push({ at, size: p.length });
+      at += p.length;
     }
-    const all = Buffer.concat(parts);
-    let written = 0;
-    while (written < all.length) written += writeSync(this.fd, all, written, all.length - written, this.size + written);
+    writeAll(this.fd, Buffer.concat(parts), this.size);
     fsyncSync(this.fd);
-    this.size += all.length;
-    this.items.push(...values.map((v) => parseStrictJson(new TextDecoder().decode(canonicalize(v)))));
+    this.size = at;
+    return refs;
   }
 
-  /** Every record, in append order (as parsed back from canonical JSON). */
-  records(): readonly unknown[] {
-    return this.items;
+  /** Read back the record at `ref` (checked again: the disk is not trusted more than at open). */
+  read(ref: RecordRef): unknown {
+    if (this.fd < 0) throw new LogError('LOG_CLOSED', `${this.path} is closed`);
+    const s = scanAt(this.fd, ref.at, this.size, 2);
+    if (s.kind !== 'record' || s.size !== ref.size) throw new LogError('LOG_DAMAGED', `${this.path}: record at byte ${ref.at} no longer reads back (${s.kind === 'damaged' ? s.why : s.kind})`, { path: this.path, offset: ref.at });
+    return parsePayload(s.payload, `${this.path}@${ref.at}`);
+  }
+
+  /** Bytes in the log (magic included). */
+  get bytes(): number {
+    return this.size;
   }
 
   close(): void {
@@ -113,12 +275,39 @@ export class AppendLog {
   }
 }
 
-function hasValidRecordAfter(buf: Buffer, from: number): boolean {
-  for (let at = from; at + HEADER + CHECK <= buf.length; at++) {
-    const len = buf.readUInt32LE(at);
-    if (len === 0 || len > MAX_RECORD || at + HEADER + len + CHECK > buf.length) continue;
-    const payload = buf.subarray(at + HEADER, at + HEADER + len);
-    if (sameBytes(checksum(payload), buf.subarray(at + HEADER + len, at + HEADER + len + CHECK))) return true;
+function writeAll(fd: number, buf: Buffer, position: number): void {
+  let written = 0;
+  while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written, position + written);
+}
+
+/** Copy [at, size) to `aside` (fsync'd) and only then cut it from the log. */
+function moveTailAside(fd: number, at: number, size: number, aside: string): void {
+  const out = openSync(aside, 'wx');
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    for (let pos = at; pos < size; ) {
+      const n = readSync(fd, chunk, 0, Math.min(chunk.length, size - pos), pos);
+      writeAll(out, chunk.subarray(0, n), pos - at);
+      pos += n;
+    }
+    fsyncSync(out);
+  } finally {
+    closeSync(out);
   }
-  return false;
+  ftruncateSync(fd, at);
+  fsyncSync(fd);
+}
+
+/** Write the payloads of a v1 log as a v2 log (temp file, fsync, rename over the old one). */
+function rewriteAsV2(path: string, payloads: Buffer[]): void {
+  const tmp = `${path}.v2`;
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, 'w');
+  try {
+    writeAll(fd, Buffer.concat([LOG_MAGIC, ...payloads.map((p) => encodeRecord(p))]), 0);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
 }

@@ -44,6 +44,8 @@ export interface DaemonConfig {
   defaultCreditLimit?: bigint;
   /** Gossip knobs: fanout, digestFanout, per-topic limits (a scenario's `gossip`; see parseGossipTuning). */
   gossipTuning?: GossipTuning;
+  /** Move a damaged storage tail aside (`state.log.damaged-<offset>`) instead of refusing to start. */
+  repair?: boolean;
   log?: (line: string) => void;
 }
 
@@ -260,8 +262,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const log = cfg.log ?? (() => {});
   mkdirSync(cfg.dataDir, { recursive: true });
   const keypair = Keypair.fromSeed(loadSeed(cfg));
-  const storage = new FileKvStore(join(cfg.dataDir, 'state.log'));
-  if (storage.openReport.truncatedBytes > 0) log(`storage: cut a torn tail of ${storage.openReport.truncatedBytes} bytes`);
+  const storage = openStorage(join(cfg.dataDir, 'state.log'), cfg.repair === true, log);
   let node: IcnNode | undefined;
   const transport = new TcpTransport({
     keypair,
@@ -282,7 +283,14 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   });
   const seed = BigInt(`0x${enc.bytes(new Uint8Array(randomBytes(8)))}`);
   const clock: Clock = cfg.clock === 'request' ? new RequestClock() : systemClock;
-  node = new IcnNode({ keypair, clock, rng: Rng.root(seed), transport, storage, restore: true, ...(cfg.gossipTuning ? { gossip: cfg.gossipTuning } : {}), ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
+  try {
+    node = new IcnNode({ keypair, clock, rng: Rng.root(seed), transport, storage, restore: true, ...(cfg.gossipTuning ? { gossip: cfg.gossipTuning } : {}), ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
+  } catch (e) {
+    storage.close();
+    // The node refuses admission settings stricter than those its state was accepted under.
+    if (e instanceof IcnError && e.code === 'NODE_CONFIG_DISCARDS_STATE') throw new IcnError(e.code, `--gossip-config: ${e.message} (data dir ${cfg.dataDir})`, e.details);
+    throw e;
+  }
   // The contract components (contracts, installations, contract_states) as every core node has
   // them: without the registry the node's state root differs from the simulator's even with no
   // contract deployed (an empty registry's component roots are not emptyComponentRoot's).
@@ -340,6 +348,19 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
       log('stopped');
     },
   };
+}
+
+/**
+ * Open the state log. Damage other than a torn tail throws LOG_DAMAGED (the daemon exits 2) unless
+ * `repair`; everything the open did to the file is logged.
+ */
+function openStorage(path: string, repair: boolean, log: (line: string) => void): FileKvStore {
+  const storage = new FileKvStore(path, undefined, { repair });
+  const r = storage.openReport;
+  if (r.migratedFrom) log(`storage: ${path} was format v${r.migratedFrom}; rewritten as v2 (${r.records} records)`);
+  if (r.truncatedBytes > 0) log(`storage: cut a torn tail of ${r.truncatedBytes} bytes (an incomplete final write, never acknowledged)`);
+  if (r.repaired) log(`storage: --repair moved ${r.repaired.bytes} bytes from byte ${r.repaired.offset} of ${path} aside to ${r.repaired.movedTo}: ${r.repaired.intactRecords} intact record(s) plus the damaged one; they are not in this node's state`);
+  return storage;
 }
 
 /** A listen failure (port in use, address not local, no permission) as a typed error naming the flag. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -52,5 +52,21 @@ describe('FileKvStore', () => {
     expect(statSync(p).size).toBeLessThan(20 * 60);
     expect(back.keys('k').length).toBe(10);
     expect(back.get('k9')).toBe('v109');
+  });
+
+  it('keeps an index, not the values: a synced value is read back from the log (damage there is seen on get)', () => {
+    const p = fresh();
+    const kv = new FileKvStore(p);
+    kv.put('a', 'A'.repeat(64));
+    kv.put('b', 'B'.repeat(64));
+    kv.sync();
+    kv.put('c', 'pending'); // not synced: held in memory
+    const bytes = readFileSync(p);
+    const at = bytes.indexOf('B'.repeat(64));
+    bytes[at] = 0x43; // 'C': a complete record changed under the open store
+    writeFileSync(p, bytes);
+    expect(kv.get('a')).toBe('A'.repeat(64));
+    expect(() => kv.get('b')).toThrow(expect.objectContaining({ code: 'LOG_DAMAGED' }));
+    expect(kv.get('c')).toBe('pending');
   });
 });

@@ -25,6 +25,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--admin', 'enable /admin routes (link cuts for partition tests) [ICN_NODE_ADMIN=1]', env.ICN_NODE_ADMIN === '1')
     .option('--default-credit-limit <i64>', 'ledger credit limit of accounts without an explicit one (decimal) [ICN_NODE_DEFAULT_CREDIT_LIMIT]', env.ICN_NODE_DEFAULT_CREDIT_LIMIT)
     .option('--gossip-config <json>', 'gossip knobs as JSON: {fanout, digestFanout, topics: {<topic>: {maxEntries, maxDataBytes, minAuthorTrustPpm, perAuthorPerWindow, windowMs}}}; every node of a network needs the same topic limits [ICN_NODE_GOSSIP_CONFIG]', env.ICN_NODE_GOSSIP_CONFIG)
+    .option('--repair', 'storage: move a damaged log tail aside (state.log.damaged-<offset>) and start, instead of refusing [ICN_NODE_REPAIR=1]', env.ICN_NODE_REPAIR === '1')
     .exitOverride();
   try {
     program.parse(argv);
@@ -35,7 +36,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
-  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; linkTimeoutMs: string; bodyLimit: string; clock: string; admin: boolean; defaultCreditLimit?: string; gossipConfig?: string }>();
+  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; linkTimeoutMs: string; bodyLimit: string; clock: string; admin: boolean; defaultCreditLimit?: string; gossipConfig?: string; repair: boolean }>();
   try {
     const tickMs = Number(o.tickMs);
     const bodyLimit = Number(o.bodyLimit);
@@ -60,6 +61,7 @@ export async function main(argv: string[]): Promise<void> {
       admin: o.admin,
       ...(o.defaultCreditLimit !== undefined ? { defaultCreditLimit: dec.i64(o.defaultCreditLimit) } : {}),
       ...(o.gossipConfig !== undefined ? { gossipTuning: parseGossipTuning(o.gossipConfig) } : {}),
+      repair: o.repair,
       log: (line) => process.stdout.write(`${line}\n`),
     });
     const stop = async (sig: string) => {

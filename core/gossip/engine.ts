@@ -20,7 +20,7 @@ import { Bloom } from './bloom.js';
 import { dataSize, makeEntry, verifyEntry, type GossipEntry, type VerifiedCache } from './entry.js';
 import { GossipError, type RejectReason } from './errors.js';
 import { MAX_ENTRIES_PER_MESSAGE, parseDid, signMessage, verifyMessage, type GossipMessage, type MessageBody, type TopicDigest } from './message.js';
-import { TopicStore, type InsertPlan, type InsertResult } from './store.js';
+import { TopicStore, type InsertPlan, type InsertResult, type Tier } from './store.js';
 import { checkTopic, resolveTopicConfig, TOPICS, type Topic, type TopicConfig } from './topics.js';
 import { vcGet, vcLe, vcSet } from './vclock.js';
 
@@ -92,6 +92,12 @@ export interface GossipOptions {
   relay?: 'batched' | 'immediate';
   /** Shared cache of entry signature checks (see VerifiedCache). */
   verifiedCache?: VerifiedCache;
+  /**
+   * Entries from peers dated more than this many ms after this node's clock are refused as
+   * `future_dated` (not remembered: anti-entropy offers them again once the clock has caught up).
+   * Default 300000 (5 min); own publications and restored entries are not checked.
+   */
+  maxFutureSkewMs?: number;
   /** Bloom sizing (default 10 bits per entry, k = 7: about 1% false positives). */
   bloomBitsPerEntry?: number;
   bloomK?: number;
@@ -134,6 +140,7 @@ export class Gossip {
   /** Entries accepted since the last tick, waiting to be relayed (per topic, acceptance order). */
   private readonly outbox = new Map<Topic, GossipEntry[]>();
   private readonly bloomK: number;
+  private readonly maxFutureSkewMs: number;
   private readonly hazards: GossipHazards;
   private peerList: string[] = [];
   private readonly peerSet = new Set<string>();
@@ -164,6 +171,7 @@ export class Gossip {
     this.relayMode = opts.relay ?? 'batched';
     this.verifiedCache = opts.verifiedCache;
     this.bloomK = opts.bloomK ?? 7;
+    this.maxFutureSkewMs = opts.maxFutureSkewMs ?? 300_000;
     this.hazards = opts.hazards ?? {};
   }
 
@@ -251,7 +259,7 @@ export class Gossip {
     if (size > this.config[t].maxDataBytes) throw new GossipError('too_large', `${t}: data is ${size} bytes > ${this.config[t].maxDataBytes}`, { topic: t, size, limit: this.config[t].maxDataBytes });
     const counter = Math.max(vcGet(store.clock, this.self), this.ownCounter.get(t) ?? 0) + 1;
     const entry = makeEntry(this.kp, t, vcSet(store.clock, this.self, counter), now, data);
-    return { topic: t, entry, counter, plan: store.plan(entry), generation: this.generation };
+    return { topic: t, entry, counter, plan: store.plan(entry, 1), generation: this.generation };
   }
 
   /**
@@ -284,7 +292,16 @@ export class Gossip {
   /** Every store insertion goes through here (prepared publications are judged against `generation`). */
   private insert(t: Topic, e: GossipEntry): InsertResult {
     this.generation++;
-    return this.stores[t].insert(e);
+    return this.stores[t].insert(e, this.tierOf(e.author));
+  }
+
+  /**
+   * The author's retention tier (TopicStore): 1 for this node and any author it trusts at all
+   * (score > 0 ppm), 0 otherwise. Without a trust oracle every author is tier 1.
+   */
+  private tierOf(author: string): Tier {
+    if (author === this.self || !this.trust) return 1;
+    return this.trust.scorePpm(this.selfDid, parseDid(author)) > 0 ? 1 : 0;
   }
 
   /** Handle one message from the network. Never throws on bad input: rejections are reported. */
@@ -321,7 +338,7 @@ export class Gossip {
       case 'response': {
         const accepted: GossipEntry[] = [];
         b.entries.forEach((raw, i) => {
-          const e = this.ingest(raw, b.topic, m.from, `response from ${m.from} entries[${i}]`, step);
+          const e = this.ingest(raw, b.topic, m.from, `response from ${m.from} entries[${i}]`, step, now);
           if (e) accepted.push(e);
         });
         if (accepted.length) {
@@ -408,7 +425,7 @@ export class Gossip {
   }
 
   /** Verify and store one entry from a peer. Returns it when newly accepted. */
-  private ingest(raw: unknown, topic: Topic, from: string, where: string, step: GossipStep): GossipEntry | undefined {
+  private ingest(raw: unknown, topic: Topic, from: string, where: string, step: GossipStep, now?: number): GossipEntry | undefined {
     const claimed = (raw as { hash?: unknown } | null)?.hash;
     // A hash we hold is an entry we already verified: skip the crypto (dedup before work).
     if (typeof claimed === 'string' && this.stores[topic].has(claimed as Hash)) return undefined;
@@ -418,6 +435,9 @@ export class Gossip {
       if (e.topic !== topic) throw new GossipError('malformed', `${where}: entry topic ${e.topic} in a ${topic} response`);
       const size = dataSize(e.data);
       if (size > this.config[topic].maxDataBytes) throw new GossipError('too_large', `${where}: data is ${size} bytes > ${this.config[topic].maxDataBytes}`);
+      if (now !== undefined && e.author !== this.self && e.timestamp > now + this.maxFutureSkewMs) {
+        throw new GossipError('future_dated', `${where}: dated ${e.timestamp}, more than ${this.maxFutureSkewMs} ms after this node's clock (${now})`);
+      }
       const gate = this.config[topic].minAuthorTrustPpm;
       if (gate > 0 && e.author !== this.self) {
         const score = this.trust ? this.trust.scorePpm(this.selfDid, parseDid(e.author)) : 0;

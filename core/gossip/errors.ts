@@ -27,6 +27,8 @@ export const REJECT_REASONS = [
   'rate_limited',
   /** The entry is older than everything a full topic retains (canonical eviction order). */
   'evicted',
+  /** The entry is dated beyond this node's clock plus the allowed skew (GossipOptions.maxFutureSkewMs). */
+  'future_dated',
   /** A message carries more items than the limits allow. */
   'oversized_message',
 ] as const;

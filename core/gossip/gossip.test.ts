@@ -302,6 +302,49 @@ describe('store limits are canonical (order-independent)', () => {
     );
   });
 
+  it('trust tiers: a full topic never evicts a trusted author\'s entry for an untrusted one, and keeps the same set whatever the order', () => {
+    const cfg = resolveTopicConfig({ 'ledger:entries': { maxEntries: 10, perAuthorPerWindow: 0 } })['ledger:entries'];
+    // author 3 is untrusted (tier 0); its entries are the newest, so plain retention would keep them
+    const tier = (e: GossipEntry) => (e.author === authors[2]!.did.toString() ? 0 : 1) as 0 | 1;
+    const flood = Array.from({ length: 20 }, (_, i) => makeEntry(authors[2]!, 'ledger:entries', [[authors[2]!.did.toString(), 100 + i]], 1_000 + i, { f: String(i) }));
+    const all = [...pool, ...flood];
+    const ref = new TopicStore(cfg);
+    for (const e of all) ref.insert(e, tier(e));
+    const trustedKept = ref.entries().filter((e) => tier(e) === 1);
+    expect(trustedKept.length).toBe(10); // 24 trusted entries in the pool: the flood took no place
+    for (const f of flood) {
+      const r = ref.insert(makeEntry(authors[2]!, 'ledger:entries', [[authors[2]!.did.toString(), 500]], 9_999_999, { late: f.hash }), 0);
+      expect(r).toMatchObject({ status: 'rejected', reason: 'evicted' });
+    }
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { minLength: all.length, maxLength: all.length }), (keys) => {
+        const order = all.map((e, i) => [keys[i]!, i, e] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]).map((x) => x[2]);
+        const s = new TopicStore(cfg);
+        for (const e of order) {
+          const before = s.entries().filter((x) => tier(x) === 1).length;
+          const r = s.insert(e, tier(e));
+          // admitting an untrusted entry never removes a trusted one
+          if (tier(e) === 0 && r.status === 'inserted') expect(s.entries().filter((x) => tier(x) === 1).length).toBe(before);
+        }
+        expect(contents(s)).toEqual(contents(ref));
+      }),
+      { numRuns: 100, seed: 14 },
+    );
+  });
+
+  it('entries dated beyond the clock plus the skew are refused as future_dated, and taken once the clock catches up', () => {
+    const A = node(1, { maxFutureSkewMs: 1_000 });
+    const B = node(2);
+    A.setPeers([B.self]);
+    B.setPeers([A.self]);
+    const { step } = B.publish(50_000, 'trust:attestations', { x: '1' });
+    const early = pump([A, B], step.send, 10_000);
+    expect(early.flatMap((s) => s.rejected.map((r) => r.reason))).toContain('future_dated');
+    expect(A.entries('trust:attestations').length).toBe(0);
+    antiEntropy([A, B], 3, 49_500);
+    expect(A.entries('trust:attestations').length).toBe(1);
+  });
+
   it('the topic clock (sent in digests) is a function of what is kept, not of arrival order', () => {
     const cfg = resolveTopicConfig({ 'ledger:entries': { maxEntries: 10, perAuthorPerWindow: 2, windowMs: 10 } })['ledger:entries'];
     const ref = new TopicStore(cfg);
@@ -339,6 +382,8 @@ describe('TopicStore.plan: what insert would do, changing nothing', () => {
   const entry = (a: number, ts: number, i: number) => makeEntry(authors[a]!, 'ledger:entries', [[authors[a]!.did.toString(), i + 1]], ts, { i: String(i) });
   const ops = fc.array(fc.tuple(fc.nat(1), fc.nat(29), fc.nat(40)), { minLength: 1, maxLength: 40 });
   const snapshot = (s: TopicStore) => JSON.stringify({ e: s.entries().map((e) => e.hash), c: s.clock, f: s.evictionFloor ?? null });
+  // author 0 is untrusted (tier 0), author 1 trusted: retention ranks tiers first
+  const tierOf = (a: number) => (a === 0 ? 0 : 1) as 0 | 1;
 
   it('plan(e) predicts insert(e): status, reason and the entries dropped; it changes neither the store nor later decisions', () => {
     const seen = { inserted: 0, rate_limited: 0, evicted: 0, duplicate: 0, displaced: 0, retention: 0 };
@@ -350,10 +395,10 @@ describe('TopicStore.plan: what insert would do, changing nothing', () => {
         for (const [a, ts, i] of xs) {
           const e = entry(a, ts, i);
           const before = snapshot(planned);
-          const p = planned.plan(e);
+          const p = planned.plan(e, tierOf(a));
           expect(snapshot(planned)).toBe(before);
-          const r = planned.insert(e);
-          expect(plain.insert(e)).toEqual(r); // planning first changes no decision
+          const r = planned.insert(e, tierOf(a));
+          expect(plain.insert(e, tierOf(a))).toEqual(r); // planning first changes no decision
           expect(r.status).toBe(p.status);
           if (p.status === 'rejected' && r.status === 'rejected') {
             expect(r.reason).toBe(p.reason);

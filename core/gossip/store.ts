@@ -9,6 +9,13 @@
  *  - Retention: at most `maxEntries`; the smallest by (timestamp, hash) is evicted, and anything
  *    not above the largest evicted key (the floor) is refused as `evicted`.
  *
+ *  - Trust tiers: every entry is held with its author's tier (0: untrusted, 1: trusted, as the
+ *    engine judged it on admission). Retention orders by (tier, timestamp, hash): a full topic
+ *    evicts the lowest tier first, so admitting an entry never evicts one from a more-trusted
+ *    author, and the floor is a key in that order. Nodes with the same trust in the same authors
+ *    keep the same entries. A tier is fixed when the entry is admitted (it is not re-ranked if
+ *    trust in its author changes later).
+ *
  * One known gap, documented rather than hidden: when an admissible entry displaces a kept entry of
  * the same bucket while the topic is full, the store holds one entry fewer than the bound until
  * new entries arrive; an entry evicted earlier is not brought back (the floor only rises).
@@ -22,6 +29,30 @@ import { vcMerge, type VClock } from './vclock.js';
 interface Key {
   timestamp: number;
   hash: Hash;
+}
+
+/** 0: an author this node does not trust; 1: one it trusts (or itself). */
+export type Tier = 0 | 1;
+
+/** A retention key: tier first, then canonical order. */
+interface RKey extends Key {
+  tier: Tier;
+}
+
+function compareRetention(a: RKey, b: RKey): number {
+  if (a.tier !== b.tier) return a.tier - b.tier;
+  return compareEntries(a, b);
+}
+
+function lowerBoundR(a: readonly RKey[], k: RKey): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareRetention(a[mid]!, k) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export type InsertResult =
@@ -49,7 +80,7 @@ export type InsertPlan =
   /** `removed`: what taking the entry drops (a displaced key's entry, then the oldest for retention). */
   | { status: 'inserted'; removed: GossipEntry[]; join?: BucketJoin }
   /** `floor`: the new retention floor (refused as evicted from a full topic). */
-  | { status: 'rejected'; reason: RejectReason; detail: string; join?: BucketJoin; floor?: Key };
+  | { status: 'rejected'; reason: RejectReason; detail: string; join?: BucketJoin; floor?: RKey };
 
 /** Binary search: index of the first element not less than `k`. */
 function lowerBound<T extends Key>(a: readonly T[], k: Key): number {
@@ -69,7 +100,10 @@ export class TopicStore {
   private readonly ordered: GossipEntry[] = [];
   /** (author, window) → the admissible keys seen so far, ascending, at most perAuthorPerWindow. */
   private readonly buckets = new Map<string, Key[]>();
-  private floor: Key | undefined;
+  /** Retention keys of the held entries, ascending (the first is evicted next). */
+  private readonly retention: RKey[] = [];
+  private readonly tiers = new Map<Hash, Tier>();
+  private floor: RKey | undefined;
   private clockValue: VClock = [];
 
   constructor(readonly config: TopicConfig) {}
@@ -96,7 +130,7 @@ export class TopicStore {
     return this.ordered;
   }
   /** The evicted-key floor (for snapshots and tests). */
-  get evictionFloor(): Key | undefined {
+  get evictionFloor(): RKey | undefined {
     return this.floor;
   }
 
@@ -105,7 +139,7 @@ export class TopicStore {
    * insert() applies exactly this plan, so a caller that must not publish unless the store takes
    * the entry whole (core/node: an execution record) can ask first.
    */
-  plan(e: GossipEntry): InsertPlan {
+  plan(e: GossipEntry, tier: Tier = 1): InsertPlan {
     if (this.byHash.has(e.hash)) return { status: 'duplicate' };
     let join: BucketJoin | undefined;
     const lim = this.config.perAuthorPerWindow;
@@ -126,23 +160,26 @@ export class TopicStore {
       }
     }
     const gone = join?.displaced?.entry;
-    if (this.floor && compareEntries(e, this.floor) <= 0) {
-      return { status: 'rejected', reason: 'evicted', detail: `older than the retention floor (${this.floor.timestamp}, ${this.floor.hash})`, ...(join ? { join } : {}) };
+    const key: RKey = { tier, timestamp: e.timestamp, hash: e.hash };
+    if (this.floor && compareRetention(key, this.floor) <= 0) {
+      return { status: 'rejected', reason: 'evicted', detail: `below the retention floor (tier ${this.floor.tier}, ${this.floor.timestamp}, ${this.floor.hash})`, ...(join ? { join } : {}) };
     }
     const size = this.ordered.length - (gone ? 1 : 0);
-    const oldest = this.ordered[0] === gone ? this.ordered[1] : this.ordered[0];
-    if (size >= this.config.maxEntries && compareEntries(e, oldest!) < 0) {
-      return { status: 'rejected', reason: 'evicted', detail: `topic full (${this.config.maxEntries}) and older than everything kept`, floor: { timestamp: e.timestamp, hash: e.hash }, ...(join ? { join } : {}) };
+    const first = this.retention[0];
+    const oldest = first && gone && first.hash === gone.hash ? this.retention[1] : first;
+    if (size >= this.config.maxEntries && compareRetention(key, oldest!) < 0) {
+      const why = tier < oldest!.tier ? 'every entry kept is by a more-trusted author' : 'older than everything kept of its trust tier';
+      return { status: 'rejected', reason: 'evicted', detail: `topic full (${this.config.maxEntries}) and ${why}`, floor: key, ...(join ? { join } : {}) };
     }
     // The store holds at most maxEntries, so taking e drops at most one entry for retention: the
-    // oldest (e is not older than it, or it would have been refused above).
-    const retention = size >= this.config.maxEntries ? oldest : undefined;
+    // first in retention order (e is not below it, or it would have been refused above).
+    const retention = size >= this.config.maxEntries ? this.byHash.get(oldest!.hash) : undefined;
     return { status: 'inserted', removed: [...(gone ? [gone] : []), ...(retention ? [retention] : [])], ...(join ? { join } : {}) };
   }
 
   /** Insert a verified entry (signature, hash, size and trust already checked by the engine). */
-  insert(e: GossipEntry): InsertResult {
-    const p = this.plan(e);
+  insert(e: GossipEntry, tier: Tier = 1): InsertResult {
+    const p = this.plan(e, tier);
     if (p.status === 'duplicate') return p;
     const removed: GossipEntry[] = [];
     if (p.join) {
@@ -162,11 +199,14 @@ export class TopicStore {
     }
     this.byHash.set(e.hash, e);
     this.ordered.splice(lowerBound(this.ordered, e), 0, e);
+    const key: RKey = { tier, timestamp: e.timestamp, hash: e.hash };
+    this.retention.splice(lowerBoundR(this.retention, key), 0, key);
+    this.tiers.set(e.hash, tier);
     this.clockValue = vcMerge(this.clockValue, e.clock);
     while (this.ordered.length > this.config.maxEntries) {
-      const out = this.ordered.shift()!;
-      this.byHash.delete(out.hash);
-      this.floor = { timestamp: out.timestamp, hash: out.hash };
+      const k = this.retention[0]!;
+      const out = this.remove(k.hash)!;
+      this.floor = k;
       removed.push(out);
     }
     if (removed.length) this.recomputeClock();
@@ -184,6 +224,9 @@ export class TopicStore {
     if (!e) return undefined;
     this.byHash.delete(h);
     this.ordered.splice(lowerBound(this.ordered, e), 1);
+    const tier = this.tiers.get(h)!;
+    this.tiers.delete(h);
+    this.retention.splice(lowerBoundR(this.retention, { tier, timestamp: e.timestamp, hash: h }), 1);
     return e;
   }
 }

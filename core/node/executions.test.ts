@@ -340,7 +340,7 @@ describe('an execution whose record gossip refuses is not applied (publish or no
 
   it('evicted: the executor\'s clock is behind everything a full ledger:entries retains; nothing changes; once it is not, the execution is published and adopted', async () => {
     // B's clock runs 1,000 s ahead; its three journal entries fill A's ledger:entries (maxEntries 3).
-    const w = net(2, { skewMs: [0, 1_000_000], gossip: { topics: { 'ledger:entries': { maxEntries: 3 } } } });
+    const w = net(2, { skewMs: [0, 1_000_000], gossip: { maxFutureSkewMs: 2_000_000, topics: { 'ledger:entries': { maxEntries: 3 } } } });
     const h = deployTransfer(w);
     const [A, B] = w.nodes as [Member, Member];
     for (let i = 0; i < 3; i++) {

@@ -106,27 +106,46 @@ describe('IcnNode', () => {
   });
 });
 
-describe('storage follows the gossip store when an own publication is refused', () => {
-  it('an entry a refused publication displaced is deleted from storage too (a restart does not bring it back)', () => {
+describe('storage keeps the applied state, not the gossip store', () => {
+  it('entries gossip evicted or displaced stay in storage: a restart, with any store capacity, gives the same state root', () => {
     let now = 100;
     const kp = Keypair.fromSeed(new Uint8Array(32).fill(9));
     const storage = new MemoryKvStore();
-    const gossip = { topics: { 'ledger:entries': { maxEntries: 2, perAuthorPerWindow: 3, windowMs: 10_000 } } };
-    const make = (restore: boolean) => new IcnNode({ keypair: kp, clock: { nowMs: () => now }, rng: Rng.root(1).stream('n'), storage, peers: [], restore, transport: { send: () => undefined }, gossip });
+    const gossip = (maxEntries: number) => ({ topics: { 'ledger:entries': { maxEntries, perAuthorPerWindow: 3, windowMs: 10_000 } } });
+    const make = (restore: boolean, maxEntries = 2) => new IcnNode({ keypair: kp, clock: { nowMs: () => now }, rng: Rng.root(1).stream('n'), storage, peers: [], restore, transport: { send: () => undefined }, gossip: gossip(maxEntries) });
     const n = make(false);
     const keys = () => storage.keys('').filter((k) => k.includes('ledger:entries'));
     for (const t of [100, 200, 300]) {
       now = t;
       n.publish('ledger:entries', { t: String(t) });
     }
-    expect(keys()).toHaveLength(2); // retention dropped the oldest, from storage as well
+    expect(n.gossip.entries('ledger:entries')).toHaveLength(2); // retention dropped the oldest from the cache…
+    expect(keys()).toHaveLength(3); // …not from storage
     now = 50; // a clock behind: the entry joins the full rate-limit bucket (displacing the newest), then is older than the floor
     expect(() => n.publish('ledger:entries', { t: '50' })).toThrow(expect.objectContaining({ code: 'GOSSIP_EVICTED' }));
-    const held = n.gossip.store('ledger:entries').entries().map((e) => e.hash);
-    expect(held).toHaveLength(1);
-    expect(keys()).toHaveLength(1);
-    expect(keys()[0]).toContain(held[0]);
-    expect(make(true).gossip.root()).toBe(n.gossip.root());
+    expect(n.gossip.store('ledger:entries').entries()).toHaveLength(1);
+    expect(keys()).toHaveLength(3); // the refused one never entered; the displaced one stays applied
+    for (const cap of [1, 2, 16]) expect(make(true, cap).stateRoot()).toBe(n.stateRoot());
+  });
+
+  it('a restart with stricter admission settings is refused, naming the setting; looser ones and another capacity are taken', () => {
+    const kp = Keypair.fromSeed(new Uint8Array(32).fill(9));
+    const storage = new MemoryKvStore();
+    const make = (topics: object) => new IcnNode({ keypair: kp, clock: { nowMs: () => 1_000 }, rng: Rng.root(1).stream('n'), storage, peers: [], restore: true, transport: { send: () => undefined }, gossip: { topics } });
+    const n = make({ 'ledger:entries': { maxDataBytes: 4096 } });
+    n.publish('ledger:entries', { x: 'y'.repeat(1000) });
+    const root = n.stateRoot();
+    for (const [topics, field] of [
+      [{ 'ledger:entries': { maxDataBytes: 100 } }, 'maxDataBytes'],
+      [{ 'ledger:entries': { maxDataBytes: 4096, minAuthorTrustPpm: 200_000 } }, 'minAuthorTrustPpm'],
+      [{ 'ledger:entries': { maxDataBytes: 4096, perAuthorPerWindow: 10 } }, 'perAuthorPerWindow'],
+      [{ 'ledger:entries': { maxDataBytes: 4096, windowMs: 1_000 } }, 'windowMs'],
+    ] as const) {
+      expect(() => make(topics)).toThrow(expect.objectContaining({ code: 'NODE_CONFIG_DISCARDS_STATE', message: expect.stringContaining(`topics.ledger:entries.${field}`) }));
+    }
+    expect(make({ 'ledger:entries': { maxDataBytes: 4096, maxEntries: 1 } }).stateRoot()).toBe(root); // capacity is not admission
+    expect(make({ 'ledger:entries': { maxDataBytes: 8192 } }).stateRoot()).toBe(root); // looser: taken, and recorded…
+    expect(() => make({ 'ledger:entries': { maxDataBytes: 4096 } })).toThrow(expect.objectContaining({ code: 'NODE_CONFIG_DISCARDS_STATE' })); // …so going back is stricter
   });
 });
 

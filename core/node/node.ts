@@ -8,11 +8,17 @@
  * → applies it to the component of its topic (trust graph, ledger, contracts, governance). Own
  * publications are synced to storage before they are announced: a crash can lose what a node
  * heard (anti-entropy brings it back), never what it said.
+ *
+ * Storage holds every entry the node accepted (and so applied), whatever gossip's store later
+ * evicts: the gossip store is a bounded cache of what travels, the applied state is not. A restart
+ * re-applies every stored entry, so its roots never depend on store capacity. The admission rules
+ * the entries were accepted under are recorded too (`meta/gossip-admission`); a restart with
+ * stricter ones is refused (NODE_CONFIG_DISCARDS_STATE) rather than rolling state back.
  */
 import { canonicalString, parseStrictJson } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
 import { requirePublication } from './publication.js';
-import { Gossip, TOPICS, type GossipEntry, type GossipOptions, type GossipStep, type PreparedPublish, type Topic, type VerifiedCache } from '../gossip/index.js';
+import { compareEntries, Gossip, TOPICS, verifyEntry, type GossipEntry, type GossipOptions, type GossipStep, type PreparedPublish, type Topic, type VerifiedCache } from '../gossip/index.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { Did, type Keypair } from '../identity/index.js';
 import { Governance } from '../governance/index.js';
@@ -65,6 +71,26 @@ export interface NodeOptions {
 const RESTORE_ORDER: Topic[] = ['trust:attestations', 'ledger:entries', 'contracts:deploy', 'governance:receipts'];
 
 const storeKey = (t: Topic, h: Hash) => `gossip/${t}/${h}`;
+export const ADMISSION_KEY = 'meta/gossip-admission';
+
+/** The topic settings that decide which entries are accepted (and applied); maxEntries is only capacity. */
+const ADMISSION_FIELDS = ['maxDataBytes', 'minAuthorTrustPpm', 'perAuthorPerWindow', 'windowMs'] as const;
+type Admission = Record<string, Record<(typeof ADMISSION_FIELDS)[number], number>>;
+
+/** Why `now` is stricter than `was` for one field (undefined when it is not). */
+function stricter(f: (typeof ADMISSION_FIELDS)[number], was: Admission[string], now: Admission[string]): boolean {
+  switch (f) {
+    case 'maxDataBytes':
+      return now.maxDataBytes < was.maxDataBytes;
+    case 'minAuthorTrustPpm':
+      return now.minAuthorTrustPpm > was.minAuthorTrustPpm;
+    case 'perAuthorPerWindow':
+      return now.perAuthorPerWindow > 0 && (was.perAuthorPerWindow === 0 || now.perAuthorPerWindow < was.perAuthorPerWindow);
+    case 'windowMs':
+      // moved window boundaries can put more of an author's entries in one window
+      return now.perAuthorPerWindow > 0 && now.windowMs !== was.windowMs;
+  }
+}
 
 export class IcnNode {
   readonly id: string;
@@ -112,6 +138,7 @@ export class IcnNode {
     this.gossip = new Gossip({ ...(opts.gossip ?? {}), keypair: opts.keypair, rng: opts.rng.stream('gossip'), trust: this.trust, ...(opts.verifiedCache ? { verifiedCache: opts.verifiedCache } : {}) });
     if (opts.peers) this.gossip.setPeers(opts.peers);
     this.decisions = new NodeGovernance(this);
+    this.checkAdmission();
     if (opts.restore) this.restoreFromStorage();
   }
 
@@ -120,7 +147,7 @@ export class IcnNode {
     this.handlers.set(topic, handler);
     this.invalidateRoots();
     // Entries that arrived before the handler was attached are applied now, in canonical order.
-    for (const e of this.gossip.entries(topic)) this.applyOne(e, handler);
+    for (const e of this.storedEntries(topic)) this.applyOne(e, handler);
   }
 
   /**
@@ -130,7 +157,7 @@ export class IcnNode {
   onRecord(topic: Topic, format: string, handler: TopicHandler): void {
     this.records.set(`${topic}\u0000${format}`, handler);
     this.invalidateRoots();
-    for (const e of this.gossip.entries(topic)) if (recordFormat(e.data) === format) this.applyOne(e, handler);
+    for (const e of this.storedEntries(topic)) if (recordFormat(e.data) === format) this.applyOne(e, handler);
   }
 
   /**
@@ -284,7 +311,7 @@ export class IcnNode {
   private handle(step: GossipStep, own = false): void {
     if (step.delivered.length || step.removed.length) this.invalidateRoots();
     for (const r of step.rejected) this.metrics.gossipRejected.inc({ reason: r.reason, topic: r.topic ?? '' });
-    for (const e of step.removed) this.storage.delete(storeKey(e.topic, e.hash));
+    // step.removed left gossip's store (a bounded cache), not the applied state: storage keeps them.
     for (const e of step.delivered) {
       this.storage.put(storeKey(e.topic, e.hash), canonicalString(e as never));
       this.metrics.entriesAccepted.inc({ topic: e.topic });
@@ -360,23 +387,84 @@ export class IcnNode {
     }
   }
 
+  /** Keys of stored entries that failed verification on restore (never applied, skipped later). */
+  private readonly unreadable = new Set<string>();
+
+  /**
+   * Every entry of a topic this node accepted (storage, not gossip's bounded store), in canonical
+   * order. Verified when accepted (or on restore: see unreadable).
+   */
+  private storedEntries(t: Topic): GossipEntry[] {
+    const out: GossipEntry[] = [];
+    for (const k of this.storage.keys(`gossip/${t}/`)) {
+      const v = this.unreadable.has(k) ? undefined : this.storage.get(k);
+      if (v !== undefined) out.push(JSON.parse(v) as GossipEntry);
+    }
+    return out.sort(compareEntries);
+  }
+
+  /**
+   * Refuse admission settings stricter than those the stored entries were accepted under
+   * (they would refuse entries this node has applied); record the settings in force.
+   */
+  private checkAdmission(): void {
+    const now: Admission = {};
+    for (const t of TOPICS) {
+      const c = this.gossip.topicConfig(t);
+      now[t] = { maxDataBytes: c.maxDataBytes, minAuthorTrustPpm: c.minAuthorTrustPpm, perAuthorPerWindow: c.perAuthorPerWindow, windowMs: c.windowMs };
+    }
+    const raw = this.storage.get(ADMISSION_KEY);
+    const was = raw === undefined ? undefined : (parseStrictJson(raw, ADMISSION_KEY) as Admission);
+    for (const t of TOPICS) {
+      const w = was?.[t];
+      if (!w) continue;
+      const held = this.storage.keys(`gossip/${t}/`).length;
+      if (held === 0) continue;
+      for (const f of ADMISSION_FIELDS) {
+        if (!stricter(f, w, now[t]!)) continue;
+        throw new IcnError(
+          'NODE_CONFIG_DISCARDS_STATE',
+          `gossip setting topics.${t}.${f} = ${now[t]![f]} is stricter than ${w[f]}, under which this node accepted and applied ${held} ${t} entries: it would refuse entries in this node's state. Keep ${w[f]} (or start from an empty data directory and re-sync)`,
+          { topic: t, field: f, was: w[f], now: now[t]![f], held },
+        );
+      }
+    }
+    const next = canonicalString(now as never);
+    if (next !== raw) {
+      this.storage.put(ADMISSION_KEY, next);
+      this.storage.sync();
+    }
+  }
+
+  /**
+   * Re-apply every stored entry (all of them: what gossip's store kept is a cache), topic by topic
+   * in RESTORE_ORDER and in canonical order within a topic, then refill gossip's store from them.
+   */
   private restoreFromStorage(): void {
     for (const t of RESTORE_ORDER) {
       const raws: unknown[] = [];
+      const good: GossipEntry[] = [];
       for (const k of this.storage.keys(`gossip/${t}/`)) {
         const v = this.storage.get(k);
         if (v === undefined) continue;
         try {
-          raws.push(parseStrictJson(v, k));
-        } catch {
+          // JSON.parse: this node wrote canonical JSON here, and verifyEntry re-derives the hash from
+          // the parsed body, so nothing but that entry can pass (the strict reader also retains far
+          // more memory per string: issue 14, problem 2).
+          const raw = JSON.parse(v) as unknown;
+          good.push(verifyEntry(raw, k, this.verifiedCache));
+          raws.push(raw);
+        } catch (e) {
+          if (!(e instanceof IcnError) && !(e instanceof SyntaxError)) throw e;
+          this.unreadable.add(k);
           this.metrics.applyRejected.inc({ topic: t, code: 'STORAGE_CORRUPT' });
         }
       }
+      // Apply first, so the trust tiers gossip ranks the restored entries by are the final ones.
+      for (const e of good.sort(compareEntries)) this.apply(e);
       const step = this.gossip.restore(raws);
-      this.metrics.restoredEntries.inc(step.delivered.length);
+      this.metrics.restoredEntries.inc(good.length);
       for (const r of step.rejected) this.metrics.gossipRejected.inc({ reason: r.reason, topic: r.topic ?? t });
-      // Apply in canonical order (timestamp, hash), whatever the storage order.
-      for (const e of this.gossip.entries(t)) this.apply(e);
     }
   }
 }

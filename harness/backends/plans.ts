@@ -67,6 +67,7 @@ export const LEFT_OUT: Record<string, string> = {
   'byzantine-pom': 'a byzantine execution record: icn-node has no route to publish one',
   'cross-node-replay-byzantine': 'byzantine execution records (a call run by a node it does not name, or twice): icn-node has no route to publish one',
   'governance-replay': 'governance decisions: icn-node has no governance API yet',
+  'attestation-flood': 'a hostile peer (a key that is no daemon) injecting entries: simulator only; the real-network storage and config cases are harness/backends/storage-faults.test.ts (npm test)',
 };
 
 export const CONTAINERS_PLAN: PlanEntry[] = [

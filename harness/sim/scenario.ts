@@ -28,6 +28,7 @@ import { DECISION_TAMPERS, EXECUTION_TAMPERS, wrongDecisionRecord, wrongExecutio
 import { attestReceipt, decide, signProposal, signVote, type ProposalPayload, type VoteChoice } from '../../core/governance/index.js';
 import { readJsonFile } from '../io/files.js';
 import { Rng } from '../../core/runtime/index.js';
+import { attestationFlood, floodMessage, hostileKey } from './hostile.js';
 
 export const SCENARIO_FORMAT = 'icn-scenario/v1';
 
@@ -41,6 +42,8 @@ export type Step = { at: number } & (
   | { do: 'publish'; node: number; topic: Topic; data: unknown }
   /** `count` publications by one node, 1 ms apart (a flood). */
   | { do: 'flood'; node: number; topic: Topic; count: number }
+  /** A hostile peer (a key no node trusts) sends `count` attestations by a fresh key, dated `ahead_ms` after node `node`'s clock, to every node that is up. */
+  | { do: 'attestation_flood'; node: number; count: number; ahead_ms: number; key: string }
   /**
    * Deploy contracts/<contract>.json from `node`, its participants replaced by the given nodes
    * (default: the deployer; "all": every node), all co-signing. `as` names it for later steps
@@ -186,7 +189,7 @@ export interface ScenarioResult {
   log: StepLog;
 }
 
-const STEP_KINDS: readonly string[] = ['attest', 'attest_all', 'attest_node', 'transfer', 'publish', 'flood', 'deploy', 'deploy_flood', 'execute', 'governance'];
+const STEP_KINDS: readonly string[] = ['attest', 'attest_all', 'attest_node', 'transfer', 'publish', 'flood', 'attestation_flood', 'deploy', 'deploy_flood', 'execute', 'governance'];
 const CHECK_KINDS: readonly string[] = ['converged', 'ledger_complete', 'gossip_count', 'metric', 'trust', 'installed', 'installed_count', 'executions', 'ledger_roots', 'balance', 'contract_state', 'execution', 'pom', 'decision'];
 
 const bad = (where: string, why: string): never => {
@@ -436,6 +439,12 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
           const x = must(nodeAt(s.node, n, where), where);
           for (let c = 0; c < s.count; c++) x.publish(s.topic, { flood: String(c) });
           o.onAction?.({ step: k, node: nodeAt(s.node, n, where), nowMs: x.clock.nowMs() });
+          return;
+        }
+        case 'attestation_flood': {
+          const at = must(nodeAt(s.node, n, where), where).clock.nowMs() + s.ahead_ms;
+          const entries = attestationFlood(`${def.name}/${s.key}`, s.count, at);
+          for (let j = 0; j < n; j++) nodeOf(j)?.receive(hostileKey(`${def.name}/relay`).did.toString(), floodMessage(`${def.name}/relay`, sim.ids[j]!, k, entries));
           return;
         }
         case 'deploy':
