@@ -152,9 +152,37 @@ describe('icnctl against two live nodes', () => {
     expect(heads.heads).toEqual(sa.ledger.heads);
   }, 120_000);
 
+  it('a co-participant signs the prepared installation; a deployment the node refuses exits 1 with the reason', async () => {
+    const sa = await ctlJson('--node', a.url, 'status');
+    const co = (await ctlJson('key', 'new', '--out', 'co.json', '--force')).did as string;
+    const calc = JSON.parse(readFileSync(join(repo, 'contracts/calculator.json'), 'utf8'));
+    writeFileSync(join(dir, 'shared.json'), JSON.stringify({ ...calc, name: 'SharedCalculator', participants: [sa.did, co] }));
+    const missing = await ctl('--node', a.url, 'contract', 'deploy', 'shared.json');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`SharedCalculator needs the signature of ${co}`);
+    const prep = await ctlJson('--node', a.url, 'contract', 'deploy', 'shared.json', '--prepare-out', 'req.json');
+    expect([prep.deployed, prep.missing]).toEqual([false, [co]]);
+    const notMine = await ctl('contract', 'sign-installation', 'req.json', '--key', 'caller.json');
+    expect([notMine.code, notMine.stderr]).toEqual([2, expect.stringMatching(/is not a participant of SharedCalculator/)]);
+    const sig = await ctlJson('contract', 'sign-installation', 'req.json', '--key', 'co.json', '--out', 'co.sig.json');
+    expect([sig.signer, sig.installationHash]).toEqual([co, prep.installationHash]);
+    // a signature over another installation (another time) is refused here, before the node sees it
+    const stale = await ctl('--node', a.url, 'contract', 'deploy', 'shared.json', '--signature', 'co.sig.json', '--installed-at', '5');
+    expect([stale.code, stale.stderr]).toEqual([2, expect.stringMatching(/co\.sig\.json signs installation sha256:\S+, this deployment's is sha256:/)]);
+    const dep = await ctlJson('--node', a.url, 'contract', 'deploy', 'shared.json', '--signature', 'co.sig.json', '--installed-at', prep.installedAt);
+    expect([dep.deployed, dep.installationHash]).toEqual([true, prep.installationHash]);
+    // the same code with another installation: the node judges and refuses it (exit 1, reason code)
+    const refused = await ctl('--node', a.url, 'contract', 'deploy', 'shared.json', '--co-sign', 'co.json', '--min-caller-trust', '5');
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/^icnctl contract deploy: error: POST \S+: HTTP 422 CONTRACT_REJECTED: already_installed: /)]);
+  }, 60_000);
+
   it('bad input: one line on stderr, exit 2, no stack trace', async () => {
     await ctlJson('key', 'new', '--out', 'mine.json', '--force');
-    const h = ((await ctlJson('--node', a.url, 'contract', 'list')).contracts as { codeHash: string }[])[0]?.codeHash ?? `sha256:${'1'.repeat(64)}`;
+    // a calculator of b's own, so this test stands alone
+    const sb = await ctlJson('--node', b.url, 'status');
+    const calc = JSON.parse(readFileSync(join(repo, 'contracts/calculator.json'), 'utf8'));
+    writeFileSync(join(dir, 'b-calc.json'), JSON.stringify({ ...calc, name: 'BCalculator', participants: [sb.did] }));
+    const h = (await ctlJson('--node', b.url, 'contract', 'deploy', 'b-calc.json', '--min-caller-trust', '0')).codeHash as string;
     writeFileSync(join(dir, 'other.json'), JSON.stringify({ format: 'ssh-key', seed: 'x' }), { mode: 0o600 });
     writeFileSync(join(dir, 'pem.json'), '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n', { mode: 0o600 });
     const mine = JSON.parse(readFileSync(join(dir, 'mine.json'), 'utf8'));
@@ -187,6 +215,11 @@ describe('icnctl against two live nodes', () => {
       expect(lines[0], what).toMatch(message);
       expect(r.stderr, what).not.toMatch(/\n\s+at /);
     }
+    // a call sent twice with the same nonce: the node refuses the replay, nothing runs twice
+    const once = ['--node', b.url, 'contract', 'execute', h, 'add', '[1, 2]', '--key', 'mine.json', '--nonce', 'once', '--timestamp', String(Date.now())];
+    expect((await ctl(...once)).code).toBe(0);
+    const replayed = await ctl(...once);
+    expect([replayed.code, replayed.stderr]).toEqual([2, expect.stringMatching(/^icnctl contract execute: error: POST \S+: HTTP 409 CALL_REPLAYED: call sha256:\S+ was already executed \(receipt sha256:\S+\)\n$/)]);
     const missing = await run('icn-harness.js', ['replay', '--node', dead, '--receipt', zero]);
     expect([missing.code, missing.stderr.trim().split('\n').length]).toEqual([2, 1]);
     expect(missing.stderr).toContain(`cannot reach the node at ${dead}`);

@@ -109,10 +109,11 @@ export function register(program: Command): void {
     .argument('[args]', "JSON array of arguments: bare integers, booleans, strings or tagged values ('[5, 3]', '[{\"Did\": \"did:icn:…\"}]')", '[]')
     .option('--key <file>', 'the caller identity file [ICN_KEY] (default icn-key.json)')
     .option('--fuel-limit <n>', 'fuel limit (default: the engine default)')
-    .option('--nonce <text>', 'the call nonce (default: random, a new call each run; fixed, a retry is refused as CALL_REPLAYED)')
+    .option('--nonce <text>', 'the call nonce (default: random, so each run is a new call)')
+    .option('--timestamp <ms>', "the call's time, ms (default now; the node refuses one more than 5 minutes off). With --nonce: resending the same call is refused as CALL_REPLAYED, so a retry never runs twice")
     .option('--save <dir>', 'write the receipt and witness into this directory')
     .action(
-      act('contract execute', async (ctx, hash: string, rule: string, args: string, o: { key?: string; fuelLimit?: string; nonce?: string; save?: string }) => {
+      act('contract execute', async (ctx, hash: string, rule: string, args: string, o: { key?: string; fuelLimit?: string; nonce?: string; timestamp?: string; save?: string }) => {
         const { hashArg, fetchReceipt, parseReceipt, receiptLines, saveReceipt } = await import('../receipts.js');
         const { parseCallArgs, signedCall } = await import('../calls.js');
         const { keyPath, loadKey } = await import('../keyfile.js');
@@ -120,8 +121,9 @@ export function register(program: Command): void {
         const codeHash = hashArg('code hash', hash);
         const callArgs = parseCallArgs(args);
         if (o.fuelLimit !== undefined && !/^[1-9][0-9]{0,14}$/.test(o.fuelLimit)) throw new CtlError('CTL_ARGS', `--fuel-limit ${JSON.stringify(o.fuelLimit)}: a positive integer`);
+        if (o.timestamp !== undefined && !/^(0|[1-9][0-9]{0,15})$/.test(o.timestamp)) throw new CtlError('CTL_ARGS', `--timestamp ${JSON.stringify(o.timestamp)}: milliseconds, a decimal integer`);
         const key = loadKey(keyPath(o.key));
-        const call = signedCall({ codeHash, rule, args: callArgs, key, nowMs: Date.now(), ...(o.fuelLimit ? { fuelLimit: Number(o.fuelLimit) } : {}), ...(o.nonce !== undefined ? { nonce: o.nonce } : {}) });
+        const call = signedCall({ codeHash, rule, args: callArgs, key, nowMs: o.timestamp !== undefined ? Number(o.timestamp) : Date.now(), ...(o.fuelLimit ? { fuelLimit: Number(o.fuelLimit) } : {}), ...(o.nonce !== undefined ? { nonce: o.nonce } : {}) });
         const r = await ctx.node().post<{ callId: string; receiptHash: string; receipt: unknown }>(`/contracts/${codeHash}/execute`, call);
         const receipt = parseReceipt(r.receipt, `${ctx.node().base} execute`);
         if (receiptHash(receipt) !== r.receiptHash || !verifyReceipt(receipt)) throw new CtlError('CTL_RECEIPT', `${ctx.node().base} answered with a receipt that does not verify (hash ${r.receiptHash})`, EXIT.negative);
