@@ -204,6 +204,7 @@ describe('icnctl against two live nodes', () => {
       ['a PEM key', ['key', 'show', '--key', 'pem.json'], /key file pem\.json: not an icnctl key file \(not JSON/],
       ['an edited key file', ['--node', b.url, 'contract', 'execute', h, 'add', '[1, 2]', '--key', 'edited.json'], /the seed gives did:icn:\S+, not the DID the file names/],
       ['a key file others can read', ['key', 'show', '--key', 'open.json'], /permissions 644 let others read the key/],
+      ['unknown ledger entry', ['--node', a.url, 'ledger', 'entry', zero], /HTTP 404 LEDGER_ENTRY_NOT_FOUND: no ledger entry/],
       ['a bad receipt hash', ['--node', a.url, 'receipt', 'verify', 'abc'], /receipt hash "abc": expected sha256/],
       ['an unknown verb', ['contract', 'frobnicate'], /unknown command|too many arguments/],
     ];
