@@ -116,6 +116,7 @@ describe('icnctl against two live nodes', () => {
     expect(ex.receipt.executor).toBe(sb.did);
     const rh = ex.receiptHash as string;
     expect(ex.files).toEqual([`calc/${rh.slice(7)}.receipt.json`, `calc/${rh.slice(7)}.witness.json`]);
+    expect((await ctlJson('--node', b.url, 'receipt', 'list')).receipts).toEqual([rh]);
     const onA = await ctl('--node', a.url, 'receipt', 'get', rh);
     expect(onA.code).toBe(2);
     expect(onA.stderr).toMatch(/HTTP 404 RECEIPT_NOT_FOUND: .*read-only/);

@@ -5,6 +5,16 @@ import { act, EXIT } from '../context.js';
 export function register(program: Command): void {
   const receipt = program.command('receipt').description('execution receipts and their witness bundles');
   receipt
+    .command('list')
+    .description('receipts of executions on this node, oldest first (the last 1000)')
+    .action(
+      act('receipt list', async (ctx) => {
+        const r = await ctx.node().get<{ count: number; receipts: string[] }>('/receipts');
+        ctx.print([...r.receipts, `${r.count} receipt(s)${r.count > r.receipts.length ? `, the last ${r.receipts.length} listed` : ''}`], r);
+        return EXIT.ok;
+      }),
+    );
+  receipt
     .command('get')
     .description('fetch a receipt (and its witness, when the node has it); --save writes <hex>.receipt.json and <hex>.witness.json')
     .argument('<hash>', 'receipt hash (sha256:…)')
