@@ -72,12 +72,17 @@ describe('icnctl client', () => {
     const url = await serve({
       '/contracts': [500, JSON.stringify({ error: 'INTERNAL', reason: 'internal error (logged)' })],
       '/status': [200, '<html>hello</html>'],
+      '/health': [200, JSON.stringify({ status: 'ok', links: 3 })],
     });
     const c = new NodeClient(`${url}/`);
     const e404 = await failure(c.get('/nope'));
     expect([e404?.exit, e404?.message]).toEqual([EXIT.usage, `GET ${url}/nope: HTTP 404 HTTP_NOT_FOUND: no route /nope`]);
     expect((await failure(c.get('/contracts')))?.exit).toBe(EXIT.fault);
     expect((await failure(c.get('/status')))?.message).toBe(`${url}/status: HTTP 200, and the answer is not JSON: is ${url} an icn-node HTTP API?`);
+    // another JSON service: its answer lacks what icn-node answers
+    expect((await failure(c.get('/health', { did: 'string' })))?.message).toBe(`${url}/health: the answer has no string "did" (undefined): is ${url} an icn-node HTTP API of this version?`);
+    expect((await failure(c.get('/health', { status: 'string', links: 'array' })))?.code).toBe('CTL_NOT_A_NODE');
+    expect(await c.get('/health', { status: 'string', links: 'number' })).toEqual({ status: 'ok', links: 3 });
     expect(() => new NodeClient('ftp://x')).toThrow(/expected an http/);
   });
 });

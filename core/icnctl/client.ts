@@ -29,6 +29,11 @@ const NET_WHY: Record<string, string> = {
   ETIMEDOUT: 'connection timed out',
 };
 
+/** Fields an answer must have, with their JSON kind: a server that is not icn-node is caught here. */
+export type Shape = Readonly<Record<string, 'string' | 'number' | 'array' | 'object' | 'any'>>;
+
+const kind = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
+
 export class NodeClient {
   readonly base: string;
 
@@ -51,15 +56,15 @@ export class NodeClient {
     return new NodeClient(flag ?? process.env.ICN_NODE ?? DEFAULT_NODE, timeoutMs);
   }
 
-  get<T = Record<string, unknown>>(path: string): Promise<T> {
-    return this.request<T>('GET', path);
+  get<T = Record<string, unknown>>(path: string, shape: Shape = {}): Promise<T> {
+    return this.request<T>('GET', path, shape);
   }
 
-  post<T = Record<string, unknown>>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', path, body);
+  post<T = Record<string, unknown>>(path: string, body: unknown, shape: Shape = {}): Promise<T> {
+    return this.request<T>('POST', path, shape, body);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: string, path: string, shape: Shape, body?: unknown): Promise<T> {
     const url = `${this.base}${path}`;
     let res: Response;
     try {
@@ -72,7 +77,8 @@ export class NodeClient {
       const err = e as Error & { cause?: { code?: string; message?: string } };
       if (err.name === 'TimeoutError') throw new CtlError('CTL_NODE_UNREACHABLE', `cannot reach the node at ${this.base}: no answer within ${this.timeoutMs} ms (${method} ${path})`);
       const code = err.cause?.code;
-      const why = (code && NET_WHY[code]) ?? err.cause?.message ?? err.message;
+      const notHttp = code?.startsWith('HPE_') ? "the answer is not HTTP (icn-node's gossip port? the API is the --http address)" : undefined;
+      const why = notHttp ?? (code && NET_WHY[code]) ?? err.cause?.message ?? err.message;
       throw new CtlError('CTL_NODE_UNREACHABLE', `cannot reach the node at ${this.base}: ${why}${code ? ` (${code})` : ''}`);
     }
     const text = await res.text();
@@ -88,6 +94,10 @@ export class NodeClient {
       throw new CtlError('CTL_NOT_A_NODE', `${url}: HTTP ${res.status} without icn-node's {error, reason}: is ${this.base} an icn-node HTTP API?`);
     }
     if (typeof o !== 'object' || o === null) throw new CtlError('CTL_NOT_A_NODE', `${url}: the answer is not a JSON object: is ${this.base} an icn-node HTTP API?`);
+    for (const [field, want] of Object.entries(shape)) {
+      const got = kind(o[field]);
+      if (got === 'undefined' || (want !== 'any' && got !== want)) throw new CtlError('CTL_NOT_A_NODE', `${url}: the answer has no ${want === 'any' ? '' : `${want} `}"${field}" (${got}): is ${this.base} an icn-node HTTP API of this version?`);
+    }
     return o as T;
   }
 }

@@ -96,7 +96,7 @@ export async function deploy(node: NodeClient, file: string, f: DeployFlags, coS
   if (!/^(0|[1-9][0-9]{0,19})$/.test(installedAt)) throw new CtlError('CTL_ARGS', `--installed-at ${JSON.stringify(installedAt)}: milliseconds, a decimal integer`);
   if (f.previous !== undefined && !isHash(f.previous)) throw new CtlError('CTL_ARGS', `--previous ${JSON.stringify(f.previous)}: the code hash of the version replaced (sha256:…)`);
   const request = { code: codeToJson(code), capabilities: capabilitiesArg(f.capabilities), minCallerTrustPpm, installedAt, previous: f.previous ?? null };
-  const prep = await node.post<{ body: unknown; hash: string }>('/contracts/prepare', request);
+  const prep = await node.post<{ body: unknown; hash: string }>('/contracts/prepare', request, { body: 'object', hash: 'string' });
   const body = parseBody(prep.body, `${node.base}/contracts/prepare`);
   const hash = installationHash(body);
   if (hash !== prep.hash || body.codeHash !== codeHash(code)) throw new CtlError('CTL_INSTALLATION', `${node.base} prepared an installation that is not this contract's (hash ${prep.hash}, recomputed ${hash})`);
@@ -113,6 +113,6 @@ export async function deploy(node: NodeClient, file: string, f: DeployFlags, coS
     return { deployed: false, missing, installationHash: hash, installedAt, requestFile: f.prepareOut };
   }
   const signatures = [...sigs.values()].filter((s) => body.participants.includes(s.signer) && s.signer !== body.installedBy);
-  const r = await node.post<{ codeHash: string; duplicate: boolean; entry: string | null }>('/contracts', { ...request, signatures });
+  const r = await node.post<{ codeHash: string; duplicate: boolean; entry: string | null }>('/contracts', { ...request, signatures }, { codeHash: 'string' });
   return { deployed: true, codeHash: r.codeHash, duplicate: r.duplicate, entry: r.entry, installationHash: hash };
 }

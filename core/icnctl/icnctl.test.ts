@@ -195,6 +195,8 @@ describe('icnctl against two live nodes', () => {
     const cases: [string, string[], RegExp][] = [
       ['missing key file', ['--node', b.url, 'contract', 'execute', h, 'add', '[1, 2]', '--key', 'nope.json'], /key file nope\.json: no such file/],
       ['wrong node URL (nothing listens)', ['--node', dead, 'status'], new RegExp(`cannot reach the node at ${dead}: connection refused`)],
+      ['wrong node URL (the gossip port)', ['--node', `http://${a.gossip}`, 'contract', 'list'], /cannot reach the node at http:\/\/127\.0\.0\.1:\d+: the answer is not HTTP \(icn-node's gossip port\?/],
+      ['wrong node URL (another path)', ['--node', `${a.url}/api`, 'status'], /HTTP 404 HTTP_NOT_FOUND: no route \/api\/status/],
       ['wrong node URL (not a URL)', ['--node', 'localhost-7071', 'contract', 'list'], /--node "localhost-7071": not a URL/],
       ['unknown contract (show)', ['--node', a.url, 'contract', 'show', zero], /HTTP 404 CONTRACT_NOT_FOUND: no contract with code hash/],
       ['unknown contract (execute)', ['--node', a.url, 'contract', 'execute', zero, 'add', '[1, 2]', '--key', 'mine.json'], /HTTP 404 CONTRACT_NOT_FOUND/],

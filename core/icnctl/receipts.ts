@@ -28,13 +28,13 @@ export function hashArg(what: string, s: string): Hash {
 
 /** GET the receipt and (when the node has it) its witness. `needWitness`: a node without it is an error. */
 export async function fetchReceipt(client: NodeClient, hash: Hash, needWitness: boolean): Promise<FetchedReceipt> {
-  const r = await client.get<{ receipt: CanonicalValue; source?: string; witnessAvailable?: boolean }>(`/receipts/${hash}`);
+  const r = await client.get<{ receipt: CanonicalValue; source?: string; witnessAvailable?: boolean }>(`/receipts/${hash}`, { receipt: 'object' });
   const parsed = parseReceipt(r.receipt, `${client.base}/receipts/${hash}`);
   if (receiptHash(parsed) !== hash) throw new CtlError('CTL_RECEIPT_HASH', `${client.base} answered for ${hash} with a receipt whose hash is ${receiptHash(parsed)}`, EXIT.negative);
   let witness: CanonicalValue | null = null;
   if (r.witnessAvailable !== false) {
     try {
-      witness = (await client.get<{ witness: CanonicalValue }>(`/receipts/${hash}/witness`)).witness;
+      witness = (await client.get<{ witness: CanonicalValue }>(`/receipts/${hash}/witness`, { witness: 'object' })).witness;
     } catch (e) {
       if (!(e instanceof CtlError) || !['WITNESS_NOT_FOUND', 'HTTP_NOT_FOUND'].includes(e.code)) throw e;
     }

@@ -74,7 +74,7 @@ export function register(program: Command): void {
     .description('the contracts installed on the node')
     .action(
       act('contract list', async (ctx) => {
-        const r = await ctx.node().get<{ contracts: Summary[] }>('/contracts');
+        const r = await ctx.node().get<{ contracts: Summary[] }>('/contracts', { contracts: 'array' });
         ctx.print(r.contracts.map((c) => `${c.codeHash}\t${c.name}\t${c.engine} v${c.version}\tby ${c.installedBy}`), r);
         return EXIT.ok;
       }),
@@ -86,7 +86,7 @@ export function register(program: Command): void {
     .action(
       act('contract show', async (ctx, hash: string) => {
         const { hashArg } = await import('../receipts.js');
-        const r = await ctx.node().get<Summary & { installation: { capabilities: unknown[]; minCallerTrustPpm: number | null; installedAt: string }; stateRoot: string; successor: string | null }>(`/contracts/${hashArg('code hash', hash)}`);
+        const r = await ctx.node().get<Summary & { installation: { capabilities: unknown[]; minCallerTrustPpm: number | null; installedAt: string }; stateRoot: string; successor: string | null }>(`/contracts/${hashArg('code hash', hash)}`, { codeHash: 'string', installation: 'object', participants: 'array' });
         const i = r.installation;
         ctx.print(
           [
@@ -124,7 +124,7 @@ export function register(program: Command): void {
         if (o.timestamp !== undefined && !/^(0|[1-9][0-9]{0,15})$/.test(o.timestamp)) throw new CtlError('CTL_ARGS', `--timestamp ${JSON.stringify(o.timestamp)}: milliseconds, a decimal integer`);
         const key = loadKey(keyPath(o.key));
         const call = signedCall({ codeHash, rule, args: callArgs, key, nowMs: o.timestamp !== undefined ? Number(o.timestamp) : Date.now(), ...(o.fuelLimit ? { fuelLimit: Number(o.fuelLimit) } : {}), ...(o.nonce !== undefined ? { nonce: o.nonce } : {}) });
-        const r = await ctx.node().post<{ callId: string; receiptHash: string; receipt: unknown }>(`/contracts/${codeHash}/execute`, call);
+        const r = await ctx.node().post<{ callId: string; receiptHash: string; receipt: unknown }>(`/contracts/${codeHash}/execute`, call, { callId: 'string', receiptHash: 'string', receipt: 'object' });
         const receipt = parseReceipt(r.receipt, `${ctx.node().base} execute`);
         if (receiptHash(receipt) !== r.receiptHash || !verifyReceipt(receipt)) throw new CtlError('CTL_RECEIPT', `${ctx.node().base} answered with a receipt that does not verify (hash ${r.receiptHash})`, EXIT.negative);
         const files = o.save ? saveReceipt(o.save, await fetchReceipt(ctx.node(), receiptHash(receipt), false)) : [];

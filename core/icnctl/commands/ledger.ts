@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .action(
       act('ledger entry', async (ctx, id: string) => {
         const { hashArg } = await import('../receipts.js');
-        const r = await ctx.node().get<{ entry: Record<string, unknown> }>(`/ledger/entries/${hashArg('entry id', id)}`);
+        const r = await ctx.node().get<{ entry: Record<string, unknown> }>(`/ledger/entries/${hashArg('entry id', id)}`, { entry: 'object' });
         ctx.print([JSON.stringify(r.entry, null, 2)], r);
         return EXIT.ok;
       }),
@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .description("the journal's heads (entries no other entry names as parent)")
     .action(
       act('ledger heads', async (ctx) => {
-        const r = await ctx.node().get<{ heads: string[] }>('/ledger/heads');
+        const r = await ctx.node().get<{ heads: string[] }>('/ledger/heads', { heads: 'array' });
         ctx.print(r.heads, r);
         return EXIT.ok;
       }),

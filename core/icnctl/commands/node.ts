@@ -16,13 +16,15 @@ interface Status {
   receipts: number;
 }
 
+const STATUS_SHAPE = { did: 'string', version: 'string', stateRoot: 'string', components: 'object', links: 'array', dialing: 'array', topics: 'object', ledger: 'object' } as const;
+
 export function register(program: Command): void {
   program
     .command('status')
     .description("the node's DID, version, links to peers, gossip entries per topic and state root")
     .action(
       act('status', async (ctx) => {
-        const s = await ctx.node().get<Status>('/status');
+        const s = await ctx.node().get<Status>('/status', STATUS_SHAPE);
         const lines = [
           `node      ${s.did} (icn-node ${s.version}) at ${ctx.node().base}`,
           `state     ${s.stateRoot}`,
@@ -42,7 +44,7 @@ export function register(program: Command): void {
     .description('the peers the node has an authenticated link to')
     .action(
       act('peers', async (ctx) => {
-        const s = await ctx.node().get<Status>('/status');
+        const s = await ctx.node().get<Status>('/status', STATUS_SHAPE);
         ctx.print(s.links.map((l) => `${l.did}\t${l.direction}\t${l.address}${l.blocked ? '\tCUT' : ''}`), { peers: s.links });
         return EXIT.ok;
       }),

@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .description('receipts of executions on this node, oldest first (the last 1000)')
     .action(
       act('receipt list', async (ctx) => {
-        const r = await ctx.node().get<{ count: number; receipts: string[] }>('/receipts');
+        const r = await ctx.node().get<{ count: number; receipts: string[] }>('/receipts', { count: 'number', receipts: 'array' });
         ctx.print([...r.receipts, `${r.count} receipt(s)${r.count > r.receipts.length ? `, the last ${r.receipts.length} listed` : ''}`], r);
         return EXIT.ok;
       }),
