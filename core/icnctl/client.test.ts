@@ -3,10 +3,10 @@
  * a receipt without its witness, a 500, an answer that is not JSON) and key files on disk.
  */
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseStrictJson } from '../canonical/index.js';
 import { loadContract, parseArgs } from '../ccl/index.js';
 import { ContractActor, InMemoryLedger, keyFromByte, receiptHash, receiptToJson, TableTrust } from '../contracts/index.js';
@@ -89,6 +89,7 @@ describe('icnctl client', () => {
 
 describe('icnctl key files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'icnctl-keys-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('new writes 0600 atomically and never replaces without force; load round-trips', () => {
     const f = join(dir, 'sub', 'k.json');

@@ -4,7 +4,7 @@
  * `npm test` builds first.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -81,8 +81,9 @@ beforeAll(async () => {
   b = await startNode('b', '02'.repeat(32), [a.gossip]);
 }, 30_000);
 
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+afterAll(async () => {
+  await Promise.all(children.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => (c.once('exit', r), c.kill('SIGKILL'))))));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('icnctl against two live nodes', () => {
