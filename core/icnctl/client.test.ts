@@ -58,7 +58,7 @@ describe('icnctl client', () => {
   it('verifies what a node hands over: REPRODUCED, and MISMATCH for a receipt the witness does not give', async () => {
     const run = await calculatorRun();
     const good = { receiptHash: run.hash, source: 'executed', receipt: run.receipt, witness: run.witness as never };
-    expect(await verifyFetched(good)).toEqual({ verdict: 'REPRODUCED', receiptHash: run.hash, mismatches: [] });
+    expect(await verifyFetched(good)).toEqual({ verdict: 'REPRODUCED', receiptHash: run.hash, mismatches: [], value: { Int: '8' } });
     const other = { ...run.witness, args: [{ Int: '6' }, { Int: '3' }] };
     const bad = await verifyFetched({ ...good, witness: other as never });
     expect(bad.verdict).toBe('MISMATCH');

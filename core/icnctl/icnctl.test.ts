@@ -114,6 +114,7 @@ describe('icnctl against two live nodes', () => {
     // Calculator.add is read-only: its receipt stays with the node that ran it (b).
     const ex = await ctlJson('--node', b.url, 'contract', 'execute', h, 'add', '[5, 3]', '--key', 'caller.json', '--save', 'calc');
     expect(ex.receipt.caller).toBe(key.did);
+    expect([ex.verified, ex.value]).toEqual(['REPRODUCED', { Int: '8' }]);
     expect(ex.receipt.executor).toBe(sb.did);
     const rh = ex.receiptHash as string;
     expect(ex.files).toEqual([`calc/${rh.slice(7)}.receipt.json`, `calc/${rh.slice(7)}.witness.json`]);
@@ -124,7 +125,7 @@ describe('icnctl against two live nodes', () => {
     const replayB = await run('icn-harness.js', ['replay', '--node', b.url, '--receipt', rh]);
     expect(replayB.stdout.split('\n')[0]).toBe(`REPRODUCED: execution receipt of add on ${h}`);
     expect(replayB.code).toBe(0);
-    expect((await ctl('--node', b.url, 'receipt', 'verify', rh)).stdout).toBe(`REPRODUCED: receipt ${rh} from ${b.url}\n`);
+    expect((await ctl('--node', b.url, 'receipt', 'verify', rh)).stdout).toBe(`REPRODUCED: receipt ${rh} from ${b.url}\n  value {"Int":"8"}\n`);
 
     // A state-changing execution on b is gossiped with its witness: a's node serves it too.
     const counter = { name: 'Counter', participants: [sa.did], currency: null, state_vars: [{ name: 'count', initial_value: { Int: 0 } }], rules: [{ name: 'bump', params: [{ name: 'n' }], requires: [], body: [{ Assign: { name: 'count', value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } } } }, { Return: { value: { Var: 'count' } } }] }], triggers: [] };

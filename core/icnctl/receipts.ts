@@ -80,6 +80,8 @@ export interface Verification {
   receiptHash: Hash;
   /** Fields whose re-executed value differs (or `signature`, `witness`, `execution`). */
   mismatches: { field: string; receipt: string | null; replayed: string | null }[];
+  /** What the rule returned, from this re-execution (CCL value JSON; null for WASM or on failure). */
+  value: CanonicalValue | null;
 }
 
 /** Re-execute the witness locally and compare with the receipt, field by field. */
@@ -103,5 +105,5 @@ export async function verifyFetched(f: FetchedReceipt): Promise<Verification> {
     for (const k of r.mismatches) if (k !== 'witness') mismatches.push({ field: k, receipt: show(want[k]), replayed: show(got[k]) });
   }
   if (r.error) mismatches.push({ field: 'execution', receipt: 'the witness re-executes', replayed: r.error });
-  return { verdict: r.ok ? 'REPRODUCED' : 'MISMATCH', receiptHash: f.receiptHash, mismatches };
+  return { verdict: r.ok ? 'REPRODUCED' : 'MISMATCH', receiptHash: f.receiptHash, mismatches, value: r.value ?? null };
 }

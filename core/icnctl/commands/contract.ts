@@ -114,7 +114,7 @@ export function register(program: Command): void {
     .option('--save <dir>', 'write the receipt and witness into this directory')
     .action(
       act('contract execute', async (ctx, hash: string, rule: string, args: string, o: { key?: string; fuelLimit?: string; nonce?: string; timestamp?: string; save?: string }) => {
-        const { hashArg, fetchReceipt, parseReceipt, receiptLines, saveReceipt } = await import('../receipts.js');
+        const { hashArg, fetchReceipt, parseReceipt, receiptLines, saveReceipt, verifyFetched } = await import('../receipts.js');
         const { parseCallArgs, signedCall } = await import('../calls.js');
         const { keyPath, loadKey } = await import('../keyfile.js');
         const { receiptHash, verifyReceipt } = await import('../../contracts/index.js');
@@ -127,8 +127,15 @@ export function register(program: Command): void {
         const r = await ctx.node().post<{ callId: string; receiptHash: string; receipt: unknown }>(`/contracts/${codeHash}/execute`, call, { callId: 'string', receiptHash: 'string', receipt: 'object' });
         const receipt = parseReceipt(r.receipt, `${ctx.node().base} execute`);
         if (receiptHash(receipt) !== r.receiptHash || !verifyReceipt(receipt)) throw new CtlError('CTL_RECEIPT', `${ctx.node().base} answered with a receipt that does not verify (hash ${r.receiptHash})`, EXIT.negative);
-        const files = o.save ? saveReceipt(o.save, await fetchReceipt(ctx.node(), receiptHash(receipt), false)) : [];
-        ctx.print([...receiptLines(receipt), `  call ${r.callId}`, ...files.map((p) => `wrote ${p}`)], { ...r, files });
+        // The receipt holds only the output's hash: re-execute its witness here for the value itself
+        // (shown only when this re-execution reproduces the receipt).
+        const fetched = await fetchReceipt(ctx.node(), receiptHash(receipt), false);
+        const check = fetched.witness === null ? null : await verifyFetched(fetched);
+        const value = check?.verdict === 'REPRODUCED' ? check.value : null;
+        const files = o.save ? saveReceipt(o.save, fetched) : [];
+        const shown = check === null ? 'not shown (the node has no witness for it)' : check.verdict === 'MISMATCH' ? 'not shown: re-executing the witness here does NOT reproduce the receipt' : JSON.stringify(value);
+        ctx.print([...receiptLines(receipt), `  call ${r.callId}`, `value ${shown}`, ...files.map((p) => `wrote ${p}`)], { ...r, value, verified: check?.verdict ?? null, files });
+        if (check?.verdict === 'MISMATCH') return EXIT.negative;
         return receipt.outcome.status === 'ok' ? EXIT.ok : EXIT.negative;
       }),
     );

@@ -40,7 +40,7 @@ export function register(program: Command): void {
         const f = await fetchReceipt(ctx.node(), hashArg('receipt hash', hash), true);
         if (o.save) saveReceipt(o.save, f);
         const v = await verifyFetched(f);
-        const lines = [`${v.verdict}: receipt ${v.receiptHash} from ${ctx.node().base}`];
+        const lines = [`${v.verdict}: receipt ${v.receiptHash} from ${ctx.node().base}`, ...(v.verdict === 'REPRODUCED' && v.value !== null ? [`  value ${JSON.stringify(v.value)}`] : [])];
         for (const m of v.mismatches) lines.push(`  ${m.field}`, `    receipt:   ${m.receipt ?? '(absent)'}`, `    replayed:  ${m.replayed ?? '(absent)'}`);
         ctx.print(lines, v);
         return v.verdict === 'REPRODUCED' ? EXIT.ok : EXIT.negative;
