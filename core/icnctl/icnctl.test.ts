@@ -86,6 +86,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+describe('icnctl without a node', () => {
+  it('--help lists every verb group, --version the node version; help exits 0, a missing verb 2', async () => {
+    const h = await ctl('--help');
+    expect(h.code).toBe(0);
+    for (const verb of ['key', 'status', 'peers', 'trust', 'contract', 'receipt', 'ledger']) expect(h.stdout).toMatch(new RegExp(`\\n  ${verb} `));
+    const c = await ctl('contract', '--help');
+    for (const verb of ['deploy', 'sign-installation', 'list', 'show', 'execute']) expect(c.stdout).toContain(`  ${verb} `);
+    expect((await ctl('--version')).stdout.trim()).toBe(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version);
+    expect((await ctl('contract', 'execute', 'sha256:x')).code).toBe(2); // a missing argument
+  });
+});
+
 describe('icnctl against two live nodes', () => {
   it('key new, deploy, list on the other node, execute there, fetch and replay the receipt; a tampered copy is a MISMATCH', async () => {
     const key = (await ctlJson('key', 'new', '--out', 'caller.json')) as { did: string; file: string };
