@@ -28,17 +28,23 @@ export function parseCallArgs(text: string): Value[] {
   }
 }
 
-export function signedCall(o: { codeHash: Hash; rule: string; args: readonly Value[]; key: Keypair; nowMs: number; fuelLimit?: number; nonce?: string }): SignedCall {
-  const call = makeCall({
+/**
+ * `executor` is the DID of the node the call is sent to: a call format that names its executor
+ * (one effect per signed call, issue 14) takes it from here; one that does not ignores it. The
+ * fields go to makeCall as they are, so whatever the core's call holds is what gets signed.
+ */
+export function signedCall(o: { codeHash: Hash; rule: string; args: readonly Value[]; key: Keypair; executor: string; nowMs: number; fuelLimit?: number; nonce?: string }): SignedCall {
+  const fields = {
     codeHash: o.codeHash,
     rule: o.rule,
     args: o.args,
     caller: o.key.did.toString(),
+    executor: o.executor,
     timestamp: BigInt(o.nowMs),
     fuelLimit: o.fuelLimit ?? null,
     // A fresh nonce per invocation: each run of `execute` is a new call (the node refuses a call id
-    // it has run); --nonce makes a retry of the same call idempotent instead.
+    // it has run); --nonce with --timestamp makes a retry of the same call refused instead.
     nonce: o.nonce ?? randomBytes(16).toString('hex'),
-  });
-  return signCall(call, o.key);
+  };
+  return signCall(makeCall(fields), o.key);
 }

@@ -123,7 +123,9 @@ export function register(program: Command): void {
         if (o.fuelLimit !== undefined && !/^[1-9][0-9]{0,14}$/.test(o.fuelLimit)) throw new CtlError('CTL_ARGS', `--fuel-limit ${JSON.stringify(o.fuelLimit)}: a positive integer`);
         if (o.timestamp !== undefined && !/^(0|[1-9][0-9]{0,15})$/.test(o.timestamp)) throw new CtlError('CTL_ARGS', `--timestamp ${JSON.stringify(o.timestamp)}: milliseconds, a decimal integer`);
         const key = loadKey(keyPath(o.key));
-        const call = signedCall({ codeHash, rule, args: callArgs, key, nowMs: o.timestamp !== undefined ? Number(o.timestamp) : Date.now(), ...(o.fuelLimit ? { fuelLimit: Number(o.fuelLimit) } : {}), ...(o.nonce !== undefined ? { nonce: o.nonce } : {}) });
+        // The call names the node it is for (its executor): the node's own DID, asked first.
+        const executor = (await ctx.node().get<{ did: string }>('/status', { did: 'string' })).did;
+        const call = signedCall({ codeHash, rule, args: callArgs, key, executor, nowMs: o.timestamp !== undefined ? Number(o.timestamp) : Date.now(), ...(o.fuelLimit ? { fuelLimit: Number(o.fuelLimit) } : {}), ...(o.nonce !== undefined ? { nonce: o.nonce } : {}) });
         const r = await ctx.node().post<{ callId: string; receiptHash: string; receipt: unknown }>(`/contracts/${codeHash}/execute`, call, { callId: 'string', receiptHash: 'string', receipt: 'object' });
         const receipt = parseReceipt(r.receipt, `${ctx.node().base} execute`);
         if (receiptHash(receipt) !== r.receiptHash || !verifyReceipt(receipt)) throw new CtlError('CTL_RECEIPT', `${ctx.node().base} answered with a receipt that does not verify (hash ${r.receiptHash})`, EXIT.negative);
