@@ -2,7 +2,7 @@
  * Auditor's replay: from a witness bundle alone, recompute an execution and compare it field by
  * field with a signed receipt. Needs no node: the ledger rows the ops touched travel in the bundle.
  */
-import { dec } from '../canonical/index.js';
+import { dec, type CanonicalValue } from '../canonical/index.js';
 import { valueFromJson, valueToJson, type Value } from '../ccl/index.js';
 import { IcnError } from '../errors.js';
 import { codeFromJson } from './code.js';
@@ -10,7 +10,7 @@ import { runExecution, runExecutionSync, witnessHash, WITNESS_FORMAT, type Execu
 import { installationFromJson } from './installation.js';
 import { InMemoryLedger } from './ledger-port.js';
 import { receiptBodyToJson, verifyReceipt, type ExecutionReceipt, type ReceiptBody } from './receipt.js';
-import { canonicalString, type CanonicalValue } from '../canonical/index.js';
+import { canonicalString } from '../canonical/index.js';
 
 export interface ReplayResult {
   /** True when the signature verifies, the bundle is the one the receipt names, and every field matches. */
