@@ -2,8 +2,8 @@
  * Auditor's replay: from a witness bundle alone, recompute an execution and compare it field by
  * field with a signed receipt. Needs no node: the ledger rows the ops touched travel in the bundle.
  */
-import { dec } from '../canonical/index.js';
-import { valueFromJson, type Value } from '../ccl/index.js';
+import { dec, type CanonicalValue } from '../canonical/index.js';
+import { valueFromJson, valueToJson, type Value } from '../ccl/index.js';
 import { IcnError } from '../errors.js';
 import { codeFromJson } from './code.js';
 import { runExecution, runExecutionSync, witnessHash, WITNESS_FORMAT, type ExecutionInput, type ExecutionOutcome, type WitnessBundle } from './execution.js';
@@ -21,6 +21,8 @@ export interface ReplayResult {
   /** Receipt fields whose recomputed value differs, in field order. */
   readonly mismatches: readonly string[];
   readonly recomputed: ReceiptBody | null;
+  /** The CCL value the re-execution returned (value JSON; null on failure, for WASM, or when it did not run). */
+  readonly value?: CanonicalValue | null;
   readonly error?: string;
 }
 
@@ -77,7 +79,7 @@ function replayWith<R extends ReplayResult | Promise<ReplayResult>>(bundle: Witn
     const want = receiptBodyToJson(receipt) as Record<string, unknown>;
     const got = receiptBodyToJson(out.body) as Record<string, unknown>;
     const mismatches = Object.keys(got).filter((k) => canonicalString(got[k]) !== canonicalString(want[k]));
-    return { ok: signatureValid && witnessMatches && mismatches.length === 0, signatureValid, witnessMatches, mismatches, recomputed: out.body };
+    return { ok: signatureValid && witnessMatches && mismatches.length === 0, signatureValid, witnessMatches, mismatches, recomputed: out.body, value: out.value === null ? null : valueToJson(out.value) };
   };
   let out: ExecutionOutcome | Promise<ExecutionOutcome>;
   try {

@@ -293,6 +293,8 @@ describe('icn-node contract API', () => {
     expect((await http(second.port, 'GET', '/state')).json).toEqual(state);
     expect((await http(second.port, 'GET', `/contracts/${h}`)).json.stateRoot).toBe(contractState);
     expect((await http(second.port, 'GET', '/receipts')).json).toEqual({ count: 3, receipts: hashes });
+    // the witnesses were logged with the receipts: an auditor can still replay them (icnctl receipt verify)
+    for (const rh of hashes) expect((await http(second.port, 'GET', `/receipts/${rh}/witness`)).json.witness.rule).toBe('bump');
     second.c.kill('SIGTERM');
     expect(await new Promise((r) => second.c.once('exit', r))).toBe(0);
   });

@@ -51,6 +51,8 @@ interface LoggedCall {
   call: ContractCall;
   signature: string;
   receipt: CanonicalValue;
+  /** The witness bundle the receipt names (records logged before it was kept have none). */
+  witness?: CanonicalValue;
 }
 
 export interface RestoreReport {
@@ -67,6 +69,8 @@ export class DaemonContracts {
   /** Receipt hashes in execution order. */
   private readonly order: Hash[] = [];
   private readonly callIds = new Map<Hash, Hash>();
+  /** Receipt hash → the log record holding its witness (read on demand, not kept twice). */
+  private readonly logKeys = new Map<Hash, string>();
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -89,7 +93,7 @@ export class DaemonContracts {
         const logged = parseStrictJson(this.storage.get(k)!, k) as unknown as LoggedCall;
         const receipt = receiptFromJson(logged.receipt);
         const v = verifyCall({ call: logged.call, signature: logged.signature });
-        this.remember(v.id, receipt);
+        this.remember(v.id, receipt, k);
         report.loaded++;
       } catch (e) {
         report.unreadable.push(`${k}: ${(e as Error).message}`);
@@ -98,11 +102,42 @@ export class DaemonContracts {
     return report;
   }
 
-  private remember(id: Hash, r: ExecutionReceipt): void {
+  private remember(id: Hash, r: ExecutionReceipt, logKey: string): void {
     const h = receiptHash(r);
     if (!this.receipts.has(h)) this.order.push(h);
     this.receipts.set(h, r);
     this.callIds.set(id, h);
+    this.logKeys.set(h, logKey);
+  }
+
+  /** Receipts of executions run here. */
+  receiptCount(): number {
+    return this.order.length;
+  }
+
+  /**
+   * A receipt and its witness: one this node executed (from its log), else one it adopted from a
+   * gossip execution record (a state-changing execution elsewhere, verified here by replay; the
+   * record carries the witness). Read-only executions are never published, so only their executor
+   * has them. The witness is null for an execution logged before witnesses were logged.
+   */
+  find(h: Hash): { receipt: CanonicalValue; witness: CanonicalValue | null; source: 'executed' | 'adopted' } | undefined {
+    const own = this.receipts.get(h);
+    if (own) {
+      const key = this.logKeys.get(h);
+      const text = key === undefined ? undefined : this.storage.get(key);
+      const logged = text === undefined ? undefined : (parseStrictJson(text, key!) as unknown as LoggedCall);
+      return { receipt: receiptToJson(own), witness: logged?.witness ?? null, source: 'executed' };
+    }
+    const x = this.contracts.executions;
+    if (!x) return undefined;
+    for (const [entryHash, o] of x.outcomes) {
+      if ((o.status !== 'adopted' && o.status !== 'own') || o.receiptHash !== h) continue;
+      const e = this.node.gossip.store('ledger:entries').get(entryHash);
+      const rec = e?.data as { receipt?: CanonicalValue; witness?: CanonicalValue } | undefined;
+      if (rec?.receipt !== undefined) return { receipt: rec.receipt, witness: rec.witness ?? null, source: 'adopted' };
+    }
+    return undefined;
   }
 
   /** Executions one at a time, in arrival order. */
@@ -188,10 +223,12 @@ export class DaemonContracts {
               throw e instanceof ContractError ? contractHttpError(e) : e;
             }
             // Durable before acknowledged: the call and its receipt, synced.
-            const logged: LoggedCall = { call: v.call, signature: (r.body as { signature: string }).signature, receipt: receiptToJson(receipt) };
-            this.storage.put(callKey(this.seq++), canonicalString(logged as unknown as CanonicalValue));
+            const witness = this.contracts.actor.runtime.witness(receipt.witness);
+            const logged: LoggedCall = { call: v.call, signature: (r.body as { signature: string }).signature, receipt: receiptToJson(receipt), ...(witness ? { witness: witness as unknown as CanonicalValue } : {}) };
+            const key = callKey(this.seq++);
+            this.storage.put(key, canonicalString(logged as unknown as CanonicalValue));
             this.storage.sync();
-            this.remember(v.id, receipt);
+            this.remember(v.id, receipt, key);
             return { status: 200, body: { callId: v.id, receiptHash: receiptHash(receipt), receipt: receiptToJson(receipt) } };
           });
         },
@@ -206,9 +243,20 @@ export class DaemonContracts {
         pattern: '/receipts/:hash',
         handler: (r) => {
           const h = hashParam(r.params.hash!);
-          const rc = this.receipts.get(h);
-          if (!rc) throw new HttpError(404, 'RECEIPT_NOT_FOUND', `no receipt ${h} on this node`);
-          return { status: 200, body: { receiptHash: h, receipt: receiptToJson(rc) } };
+          const found = this.find(h);
+          if (!found) throw new HttpError(404, 'RECEIPT_NOT_FOUND', `no receipt ${h} on this node (a read-only execution's receipt is kept only by the node that ran it)`);
+          return { status: 200, body: { receiptHash: h, source: found.source, witnessAvailable: found.witness !== null, receipt: found.receipt } };
+        },
+      },
+      {
+        method: 'GET',
+        pattern: '/receipts/:hash/witness',
+        handler: (r) => {
+          const h = hashParam(r.params.hash!);
+          const found = this.find(h);
+          if (!found) throw new HttpError(404, 'RECEIPT_NOT_FOUND', `no receipt ${h} on this node (a read-only execution's receipt is kept only by the node that ran it)`);
+          if (found.witness === null) throw new HttpError(404, 'WITNESS_NOT_FOUND', `this node holds receipt ${h} but not its witness (logged before witnesses were kept)`);
+          return { status: 200, body: { receiptHash: h, witness: found.witness } };
         },
       },
     ];

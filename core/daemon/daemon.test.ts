@@ -164,7 +164,10 @@ describe('icn-node daemon: scenario driver routes', () => {
     expect(first.status, first.text).toBe(200);
     const id = a.node.ledger.heads()[0]!;
     expect((await http(a.httpPort, 'GET', `/ledger/entries/${id}`)).json.present).toBe(true);
-    expect((await http(a.httpPort, 'GET', '/ledger/entries/sha256:00')).json.present).toBe(false);
+    // an id that is not a hash, and one this node does not hold
+    expect((await http(a.httpPort, 'GET', '/ledger/entries/sha256:00')).json.error).toBe('HTTP_FIELD');
+    const absent = await http(a.httpPort, 'GET', `/ledger/entries/sha256:${'0'.repeat(64)}`);
+    expect([absent.status, absent.json.error]).toEqual([404, 'LEDGER_ENTRY_NOT_FOUND']);
     const second = await post(a, '/ledger/entries', { at: 20, accounts: [{ account_id: a.node.id, currency: 'h', debit: '1' }, { account_id: did(16), currency: 'h', credit: '1' }], parents: [id] });
     expect(second.json.parents).toEqual([id]);
     const before = a.node.stateRoot();

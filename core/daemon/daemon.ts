@@ -19,6 +19,8 @@ import { Counter } from 'prom-client';
 import { DaemonContracts, type Stepper } from './contract-service.js';
 import { createApiServer, HttpError, type Route } from './http-api.js';
 import { FileKvStore } from './file-kv-store.js';
+import { NODE_VERSION } from './version.js';
+import { isHash } from '../hash/index.js';
 import { TcpTransport, type TransportEvent } from './tcp-transport.js';
 
 export interface DaemonConfig {
@@ -128,7 +130,7 @@ function stepper(clock: Clock): Stepper {
   };
 }
 
-function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boolean, contracts: DaemonContracts): Route[] {
+function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boolean, contracts: DaemonContracts, configuredPeers: readonly string[]): Route[] {
   const step = stepper(clock);
   const json = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))) as unknown;
   const guard = () => {
@@ -138,6 +140,7 @@ function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boo
     { method: 'GET', pattern: '/health', handler: () => ({ status: 200, body: { status: 'ok', did: node.id, peers: transport.connectedPeers() } }) },
     { method: 'GET', pattern: '/state', handler: () => ({ status: 200, body: node.state() }) },
     { method: 'GET', pattern: '/peers', handler: () => ({ status: 200, body: { peers: transport.connectedPeers() } }) },
+    { method: 'GET', pattern: '/status', handler: () => ({ status: 200, body: nodeStatus(node, transport, configuredPeers, contracts) }) },
     {
       method: 'GET',
       pattern: '/metrics',
@@ -186,7 +189,13 @@ function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boo
     {
       method: 'GET',
       pattern: '/ledger/entries/:id',
-      handler: (r) => ({ status: 200, body: { id: r.params.id, present: node.ledger.has(r.params.id! as never) } }),
+      handler: (r) => {
+        const id = r.params.id!;
+        if (!isHash(id)) throw new HttpError(400, 'HTTP_FIELD', `path parameter ${JSON.stringify(id.slice(0, 80))} is not an entry id (sha256:<64 hex>)`);
+        const entry = node.ledger.get(id);
+        if (!entry) throw new HttpError(404, 'LEDGER_ENTRY_NOT_FOUND', `no ledger entry ${id} on this node`);
+        return { status: 200, body: { id, present: true, entry: json(entry) } };
+      },
     },
     {
       method: 'GET',
@@ -212,6 +221,30 @@ function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boo
     },
     ...contracts.routes(step),
   ];
+}
+
+/**
+ * `GET /status`: what an operator asks first (icnctl status). The node's DID and version, its
+ * links (authenticated peers, who dialed, silence in ms, cut or not) and the addresses it was
+ * told to dial, gossip entries per topic, the state root with its component roots, and counts.
+ */
+function nodeStatus(node: IcnNode, transport: TcpTransport, configuredPeers: readonly string[], contracts: DaemonContracts): unknown {
+  const state = node.state();
+  const topics: Record<string, number> = {};
+  for (const t of TOPICS) topics[t] = node.gossip.entries(t).length;
+  return {
+    did: node.id,
+    version: NODE_VERSION,
+    stateRoot: state.root,
+    stateRootVersion: state.version,
+    components: Object.fromEntries(state.components.map((c) => [c.name, c.root])),
+    links: transport.links(),
+    dialing: [...configuredPeers],
+    topics,
+    ledger: { entries: node.ledger.size, heads: [...node.ledger.heads()].sort() },
+    contracts: contracts.contracts.installedCodeHashes().length,
+    receipts: contracts.receiptCount(),
+  };
 }
 
 export type GossipTuning = Pick<GossipOptions, 'fanout' | 'digestFanout' | 'topics'>;
@@ -307,7 +340,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     throw listenError('--gossip', cfg.gossip, e);
   }
   const httpRequests = new Counter({ name: 'icn_http_requests_total', help: 'HTTP API requests answered, by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [node.metrics.registry] });
-  const http: Server = createApiServer(routes(node, transport, clock, cfg.admin === true, contracts), {
+  const http: Server = createApiServer(routes(node, transport, clock, cfg.admin === true, contracts, cfg.peers), {
     bodyLimit: cfg.bodyLimit,
     onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`),
     onResponse: (method, route, status) => httpRequests.inc({ method, route, status: String(status) }),

@@ -50,6 +50,15 @@ export type TransportEvent =
   | { type: 'peer-down'; did: string }
   | { type: 'dropped'; address: string; reason: string };
 
+export interface LinkInfo {
+  did: string;
+  address: string;
+  direction: 'dialed' | 'accepted';
+  lastReceivedMsAgo: number;
+  lastSentMsAgo: number;
+  blocked: boolean;
+}
+
 interface Conn {
   socket: Socket;
   decoder: FrameDecoder;
@@ -130,6 +139,17 @@ export class TcpTransport implements Transport {
   setBlocked(dids: readonly string[]): void {
     this.blocked.clear();
     for (const d of dids) this.blocked.add(d);
+  }
+
+  /**
+   * The authenticated links, sorted by DID: who dialed, the address, ms since the last frame in
+   * and out, and whether the link is cut (admin). For operators (`GET /status`), never for LC.
+   */
+  links(): LinkInfo[] {
+    const now = Date.now();
+    return [...this.byDid.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([did, c]) => ({ did, address: c.address, direction: c.dialed ? 'dialed' : 'accepted', lastReceivedMsAgo: now - c.lastReceived, lastSentMsAgo: now - c.lastSent, blocked: this.blocked.has(did) }));
   }
 
   blockedPeers(): string[] {

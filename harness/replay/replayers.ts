@@ -222,6 +222,20 @@ function isExecOutput(doc: unknown): doc is Record<string, unknown> {
   return o !== null && typeof o === 'object' && formatOf(doc) === undefined && formatOf(o.receipt) === 'icn-receipt/v1' && formatOf(o.witness) === 'icn-witness/v1';
 }
 
+/**
+ * A receipt on a live node (`replay --node URL --receipt HASH`): fetch the receipt and its witness
+ * with icnctl's client and re-execute here, exactly as for files. A node that serves the receipt
+ * without its witness is an input error naming the node.
+ */
+export async function replayFromNode(url: string, hash: string): Promise<ReplayReport> {
+  const { NodeClient } = await import('../../core/icnctl/client.js');
+  const { fetchReceipt, hashArg } = await import('../../core/icnctl/receipts.js');
+  const client = new NodeClient(url);
+  const f = await fetchReceipt(client, hashArg('--receipt', hash), true);
+  const r = await compareReceipt(f.receipt, f.witness, `${client.base}/receipts/${f.receiptHash}`);
+  return { ...r, notes: [...r.notes, `fetched from ${client.base} (${f.source === 'adopted' ? 'adopted there from gossip' : 'executed there'})`] };
+}
+
 export async function replayFile(opts: ReplayOptions): Promise<ReplayReport> {
   const doc = readJsonFile(opts.path);
   if (isExecOutput(doc)) return compareReceipt(doc.receipt, doc.witness, opts.path);

@@ -5,6 +5,7 @@ import { collect } from '../options.js';
 interface ReplayFlags {
   witness?: string;
   receipt?: string;
+  node?: string;
   code: string[];
   expectOutput?: string;
   entry: string[];
@@ -19,7 +20,8 @@ export function register(program: Command): void {
     .description('re-execute an execution receipt, a witness bundle, a proof of misbehavior, a replay bundle or a manifest: prints REPRODUCED (exit 0) or MISMATCH with the differing fields (exit 1); 2 bad input')
     .argument('[file]', 'the artifact (.json), recognised by its "format" field')
     .option('--witness <file>', 'the witness bundle of a receipt (default: <name>.witness.json beside it)')
-    .option('--receipt <file>', 'the receipt a witness bundle belongs to (default: <name>.receipt.json beside it)')
+    .option('--receipt <file>', 'the receipt a witness bundle belongs to (default: <name>.receipt.json beside it); with --node, the receipt hash')
+    .option('--node <url>', "fetch --receipt HASH and its witness from this icn-node's HTTP API and re-execute it here")
     .option('--code <file>', 'contract JSON or .wasm module a PoM witness refers to by hash (repeatable)', collect, [])
     .option('--expect-output <hash>', 'for a bare PoM witness: the output hash it must replay to')
     .option('--entry <pattern>', "for a manifest: re-run only these entries ('suite/name' prefix or glob)", collect, [])
@@ -28,7 +30,7 @@ export function register(program: Command): void {
     .option('--make-example <file>', 'write a sample replay bundle (Calculator.add(5,3): signed receipt + witness) and exit')
     .action(
       action('replay', async (file: string | undefined, o: ReplayFlags) => {
-        const { REPLAYERS, replayFile } = await import('../../replay/replayers.js');
+        const { REPLAYERS, replayFile, replayFromNode } = await import('../../replay/replayers.js');
         const { UsageError, writeFileAtomic } = await import('../../io/files.js');
         const { repoRoot } = await import('../repo.js');
         if (o.listFormats) {
@@ -41,8 +43,12 @@ export function register(program: Command): void {
           process.stdout.write(`wrote ${o.makeExample}\n`);
           return EXIT.ok;
         }
-        if (!file) throw new UsageError('USAGE_ARGS', 'replay needs a FILE (or --list-formats, --make-example FILE)');
-        const r = await replayFile({ path: file, witness: o.witness, receipt: o.receipt, code: o.code, expectOutput: o.expectOutput, entries: o.entry, repoRoot: repoRoot() });
+        let r;
+        if (o.node !== undefined) {
+          if (file || !o.receipt) throw new UsageError('USAGE_ARGS', 'replay --node URL takes --receipt HASH and no FILE');
+          r = await replayFromNode(o.node, o.receipt);
+        } else if (!file) throw new UsageError('USAGE_ARGS', 'replay needs a FILE (or --node URL --receipt HASH, --list-formats, --make-example FILE)');
+        else r = await replayFile({ path: file, witness: o.witness, receipt: o.receipt, code: o.code, expectOutput: o.expectOutput, entries: o.entry, repoRoot: repoRoot() });
         if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
         else {
           const lines = [`${r.verdict}: ${r.artifact}`];
