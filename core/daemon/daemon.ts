@@ -15,11 +15,11 @@ import { IcnNode, NodeContracts } from '../node/index.js';
 import { ManualClock, Rng, type Clock } from '../runtime/index.js';
 import { Did } from '../identity/index.js';
 import { TOPICS, type GossipOptions, type Topic } from '../gossip/index.js';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { DaemonContracts, type Stepper } from './contract-service.js';
 import { createApiServer, HttpError, type Route } from './http-api.js';
 import { FileKvStore } from './file-kv-store.js';
-import { TcpTransport, type TransportEvent } from './tcp-transport.js';
+import { TcpTransport, type TransportEvent, type TransportLimits } from './tcp-transport.js';
 
 export interface DaemonConfig {
   dataDir: string;
@@ -44,7 +44,11 @@ export interface DaemonConfig {
   defaultCreditLimit?: bigint;
   /** Gossip knobs: fanout, digestFanout, per-topic limits (a scenario's `gossip`; see parseGossipTuning). */
   gossipTuning?: GossipTuning;
+  /** Peer transport limits (defaults: TRANSPORT_LIMITS; `--transport-limits`). */
+  transportLimits?: TransportLimits;
   log?: (line: string) => void;
+  /** Debug lines (client disconnects, refused junk connections); dropped when absent. */
+  debug?: (line: string) => void;
 }
 
 export interface RunningDaemon {
@@ -258,6 +262,7 @@ export function parseGossipTuning(text: string): GossipTuning {
 
 export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const log = cfg.log ?? (() => {});
+  const debug = cfg.debug ?? (() => {});
   mkdirSync(cfg.dataDir, { recursive: true });
   const keypair = Keypair.fromSeed(loadSeed(cfg));
   const storage = new FileKvStore(join(cfg.dataDir, 'state.log'));
@@ -270,8 +275,11 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     peers: cfg.peers.map((address) => ({ address })),
     randomBytes: (n) => new Uint8Array(randomBytes(n)),
     ...(cfg.linkTimeoutMs !== undefined ? { linkTimeoutMs: cfg.linkTimeoutMs } : {}),
+    ...cfg.transportLimits,
     onMessage: (from, m) => node?.receive(from, m),
     onEvent: (e: TransportEvent) => {
+      // Junk connections are refused by the thousand under a flood: debug, and counted in metrics.
+      if (e.type === 'refused') return debug(`transport: refused ${e.address} ${e.reason}`);
       log(`transport: ${e.type} ${'did' in e ? e.did : ''} ${'reason' in e ? e.reason : ''}`.trim());
       if (e.type === 'peer-up' && node) {
         node.gossip.setPeers(transport.connectedPeers());
@@ -299,10 +307,16 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     throw listenError('--gossip', cfg.gossip, e);
   }
   const httpRequests = new Counter({ name: 'icn_http_requests_total', help: 'HTTP API requests answered, by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [node.metrics.registry] });
+  const httpAborted = new Counter({ name: 'icn_http_aborted_total', help: 'HTTP requests whose client closed the connection before the answer, by method and route', labelNames: ['method', 'route'] as const, registers: [node.metrics.registry] });
+  transportMetrics(transport, node);
   const http: Server = createApiServer(routes(node, transport, clock, cfg.admin === true, contracts), {
     bodyLimit: cfg.bodyLimit,
     onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`),
     onResponse: (method, route, status) => httpRequests.inc({ method, route, status: String(status) }),
+    onAborted: (method, route, why) => {
+      httpAborted.inc({ method, route });
+      debug(`http: client closed ${method} ${route} before the answer (${why})`);
+    },
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -340,6 +354,20 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
       log('stopped');
     },
   };
+}
+
+/** The transport's holdings and refusals as gauges, read at scrape time. */
+function transportMetrics(transport: TcpTransport, node: IcnNode): void {
+  const gauges: [keyof ReturnType<TcpTransport['stats']>, string, string][] = [
+    ['unauthenticated', 'icn_transport_unauthenticated_connections', 'Gossip connections not yet authenticated'],
+    ['peers', 'icn_transport_peers', 'Authenticated gossip links'],
+    ['bufferedBytes', 'icn_transport_buffered_bytes', 'Bytes buffered towards unfinished frames, all connections'],
+    ['refused', 'icn_transport_refused_total', 'Inbound gossip connections closed on accept or after the handshake (limits)'],
+    ['dropped', 'icn_transport_dropped_total', 'Gossip connections dropped for a protocol error or a limit'],
+  ];
+  for (const [field, name, help] of gauges) {
+    new Gauge({ name, help, registers: [node.metrics.registry], collect() { this.set(transport.stats()[field]); } });
+  }
 }
 
 /** A listen failure (port in use, address not local, no permission) as a typed error naming the flag. */

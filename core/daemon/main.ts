@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { dec } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
 import { parseGossipTuning, parseHostPort, startDaemon } from './daemon.js';
+import { parseTransportLimits, TRANSPORT_LIMITS } from './tcp-transport.js';
 
 export async function main(argv: string[]): Promise<void> {
   const env = process.env;
@@ -25,6 +26,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--admin', 'enable /admin routes (link cuts for partition tests) [ICN_NODE_ADMIN=1]', env.ICN_NODE_ADMIN === '1')
     .option('--default-credit-limit <i64>', 'ledger credit limit of accounts without an explicit one (decimal) [ICN_NODE_DEFAULT_CREDIT_LIMIT]', env.ICN_NODE_DEFAULT_CREDIT_LIMIT)
     .option('--gossip-config <json>', 'gossip knobs as JSON: {fanout, digestFanout, topics: {<topic>: {maxEntries, maxDataBytes, minAuthorTrustPpm, perAuthorPerWindow, windowMs}}}; every node of a network needs the same topic limits [ICN_NODE_GOSSIP_CONFIG]', env.ICN_NODE_GOSSIP_CONFIG)
+    .option('--transport-limits <json>', `peer transport limits as JSON, any of ${JSON.stringify(TRANSPORT_LIMITS)} (the defaults) [ICN_NODE_TRANSPORT_LIMITS]`, env.ICN_NODE_TRANSPORT_LIMITS)
+    .option('--log-level <level>', 'info | debug (debug adds client disconnects and refused gossip connections) [ICN_NODE_LOG_LEVEL]', env.ICN_NODE_LOG_LEVEL ?? 'info')
     .exitOverride();
   try {
     program.parse(argv);
@@ -35,7 +38,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
-  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; linkTimeoutMs: string; bodyLimit: string; clock: string; admin: boolean; defaultCreditLimit?: string; gossipConfig?: string }>();
+  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; linkTimeoutMs: string; bodyLimit: string; clock: string; admin: boolean; defaultCreditLimit?: string; gossipConfig?: string; transportLimits?: string; logLevel: string }>();
   try {
     const tickMs = Number(o.tickMs);
     const bodyLimit = Number(o.bodyLimit);
@@ -43,6 +46,7 @@ export async function main(argv: string[]): Promise<void> {
     const linkTimeoutMs = Number(o.linkTimeoutMs);
     if (!Number.isInteger(linkTimeoutMs) || (linkTimeoutMs !== 0 && linkTimeoutMs < 100)) throw new IcnError('DAEMON_CONFIG', `--link-timeout-ms ${o.linkTimeoutMs}: 0 or an integer ≥ 100`);
     if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw new IcnError('DAEMON_CONFIG', `--body-limit ${o.bodyLimit}: an integer ≥ 1024`);
+    if (o.logLevel !== 'info' && o.logLevel !== 'debug') throw new IcnError('DAEMON_CONFIG', `--log-level ${o.logLevel}: info or debug`);
     if (o.clock !== 'system' && o.clock !== 'request') throw new IcnError('DAEMON_CONFIG', `--clock ${o.clock}: system or request`);
     const keySeed = o.keySeed ? dec.bytes(o.keySeed) : undefined;
     if (keySeed && keySeed.length !== 32) throw new IcnError('DAEMON_CONFIG', '--key-seed: 32 bytes (64 hex characters)');
@@ -60,7 +64,9 @@ export async function main(argv: string[]): Promise<void> {
       admin: o.admin,
       ...(o.defaultCreditLimit !== undefined ? { defaultCreditLimit: dec.i64(o.defaultCreditLimit) } : {}),
       ...(o.gossipConfig !== undefined ? { gossipTuning: parseGossipTuning(o.gossipConfig) } : {}),
+      ...(o.transportLimits !== undefined ? { transportLimits: parseTransportLimits(o.transportLimits) } : {}),
       log: (line) => process.stdout.write(`${line}\n`),
+      ...(o.logLevel === 'debug' ? { debug: (line: string) => process.stdout.write(`debug: ${line}\n`) } : {}),
     });
     const stop = async (sig: string) => {
       process.stdout.write(`received ${sig}, stopping\n`);
