@@ -72,6 +72,8 @@ export class DaemonContracts {
     readonly node: IcnNode,
     readonly contracts: NodeContracts,
     private readonly storage: KvStore,
+    /** Runs executions one at a time in arrival order; the daemon passes GroupCommit's batcher (one fsync per batch). */
+    private readonly runner?: <T>(f: () => Promise<T>) => Promise<T>,
   ) {}
 
   /**
@@ -105,6 +107,7 @@ export class DaemonContracts {
 
   /** Executions one at a time, in arrival order. */
   private serial<T>(f: () => Promise<T>): Promise<T> {
+    if (this.runner) return this.runner(f);
     const run = this.queue.then(f, f);
     this.queue = run.catch(() => undefined);
     return run;

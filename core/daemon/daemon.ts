@@ -19,6 +19,7 @@ import { Counter, Gauge } from 'prom-client';
 import { DaemonContracts, type Stepper } from './contract-service.js';
 import { createApiServer, HttpError, type Route } from './http-api.js';
 import { FileKvStore } from './file-kv-store.js';
+import { GroupCommit } from './group-commit.js';
 import { TcpTransport, type TransportEvent, type TransportLimits } from './tcp-transport.js';
 
 export interface DaemonConfig {
@@ -290,11 +291,13 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   });
   const seed = BigInt(`0x${enc.bytes(new Uint8Array(randomBytes(8)))}`);
   const clock: Clock = cfg.clock === 'request' ? new RequestClock() : systemClock;
-  node = new IcnNode({ keypair, clock, rng: Rng.root(seed), transport, storage, restore: true, ...(cfg.gossipTuning ? { gossip: cfg.gossipTuning } : {}), ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
+  // Group commit: executions in flight share one fsync; nothing leaves before it (group-commit.ts).
+  const gc = new GroupCommit(storage, transport);
+  node = new IcnNode({ keypair, clock, rng: Rng.root(seed), transport: gc.transport, storage: gc.store, restore: true, ...(cfg.gossipTuning ? { gossip: cfg.gossipTuning } : {}), ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
   // The contract components (contracts, installations, contract_states) as every core node has
   // them: without the registry the node's state root differs from the simulator's even with no
   // contract deployed (an empty registry's component roots are not emptyComponentRoot's).
-  const contracts = new DaemonContracts(node, new NodeContracts(node), storage);
+  const contracts = new DaemonContracts(node, new NodeContracts(node), gc.store, gc.batcher());
   const restored = contracts.restore();
   if (restored.loaded) log(`contracts: ${restored.loaded} logged execution(s) (receipts)`);
   for (const d of restored.unreadable) log(`contracts: unreadable execution log record ${d}`);
@@ -309,7 +312,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const httpRequests = new Counter({ name: 'icn_http_requests_total', help: 'HTTP API requests answered, by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [node.metrics.registry] });
   const httpAborted = new Counter({ name: 'icn_http_aborted_total', help: 'HTTP requests whose client closed the connection before the answer, by method and route', labelNames: ['method', 'route'] as const, registers: [node.metrics.registry] });
   transportMetrics(transport, node);
-  const http: Server = createApiServer(routes(node, transport, clock, cfg.admin === true, contracts), {
+  const http: Server = createApiServer(answerWhenDurable(routes(node, transport, clock, cfg.admin === true, contracts), gc), {
     bodyLimit: cfg.bodyLimit,
     onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`),
     onResponse: (method, route, status) => httpRequests.inc({ method, route, status: String(status) }),
@@ -354,6 +357,21 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
       log('stopped');
     },
   };
+}
+
+/** A mutating request answered while a group-commit batch is held waits for that batch's sync (its own sync was deferred). */
+function answerWhenDurable(rs: Route[], gc: GroupCommit): Route[] {
+  return rs.map((r) => {
+    if (r.method === 'GET') return r;
+    return {
+      ...r,
+      handler: async (q) => {
+        const out = await r.handler(q);
+        await gc.durable();
+        return out;
+      },
+    };
+  });
 }
 
 /** The transport's holdings and refusals as gauges, read at scrape time. */
