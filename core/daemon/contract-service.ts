@@ -61,7 +61,8 @@ export interface RestoreReport {
 export type Stepper = <T>(body: unknown, f: () => T) => T;
 
 export class DaemonContracts {
-  private readonly receipts = new Map<Hash, ExecutionReceipt>();
+  /** Receipt hash → the key of its logged call (the receipt is read back from storage when asked for, not kept in memory). */
+  private readonly receipts = new Map<Hash, string>();
   /** Receipt hashes in execution order. */
   private readonly order: Hash[] = [];
   private readonly callIds = new Map<Hash, Hash>();
@@ -89,7 +90,7 @@ export class DaemonContracts {
         const logged = parseStrictJson(this.storage.get(k)!, k) as unknown as LoggedCall;
         const receipt = receiptFromJson(logged.receipt);
         const v = verifyCall({ call: logged.call, signature: logged.signature });
-        this.remember(v.id, receipt);
+        this.remember(v.id, receipt, k);
         report.loaded++;
       } catch (e) {
         report.unreadable.push(`${k}: ${(e as Error).message}`);
@@ -98,10 +99,10 @@ export class DaemonContracts {
     return report;
   }
 
-  private remember(id: Hash, r: ExecutionReceipt): void {
+  private remember(id: Hash, r: ExecutionReceipt, key: string): void {
     const h = receiptHash(r);
     if (!this.receipts.has(h)) this.order.push(h);
-    this.receipts.set(h, r);
+    this.receipts.set(h, key);
     this.callIds.set(id, h);
   }
 
@@ -187,9 +188,10 @@ export class DaemonContracts {
             }
             // Durable before acknowledged: the call and its receipt, synced.
             const logged: LoggedCall = { call: v.call, signature: (r.body as { signature: string }).signature, receipt: receiptToJson(receipt) };
-            this.storage.put(callKey(this.seq++), canonicalString(logged as unknown as CanonicalValue));
+            const key = callKey(this.seq++);
+            this.storage.put(key, canonicalString(logged as unknown as CanonicalValue));
             this.storage.sync();
-            this.remember(v.id, receipt);
+            this.remember(v.id, receipt, key);
             return { status: 200, body: { callId: v.id, receiptHash: receiptHash(receipt), receipt: receiptToJson(receipt) } };
           });
         },
@@ -204,7 +206,8 @@ export class DaemonContracts {
         pattern: '/receipts/:hash',
         handler: (r) => {
           const h = hashParam(r.params.hash!);
-          const rc = this.receipts.get(h);
+          const key = this.receipts.get(h);
+          const rc = key === undefined ? undefined : receiptFromJson((parseStrictJson(this.storage.get(key)!, key) as unknown as LoggedCall).receipt);
           if (!rc) throw new HttpError(404, 'RECEIPT_NOT_FOUND', `no receipt ${h} on this node`);
           return { status: 200, body: { receiptHash: h, receipt: receiptToJson(rc) } };
         },
