@@ -35,14 +35,29 @@ interface Args {
   nodeBin?: string;
 }
 
+const USAGE = `bench:soak: state-changing executions against one icn-node daemon, driven by autocannon
+  --total N        executions in all (default 10000)
+  --warmup N       executions before the first RSS reading (default 1000)
+  --in-flight N    connections, one request in flight each (default 20)
+  --cpu-prof DIR   run the daemon under node --cpu-prof, profile written to DIR
+  --json FILE      write the figures as JSON
+  --node-bin FILE  another build's bin/icn-node.js (compare two builds)
+exit codes: 0 figures printed, 2 bad arguments, 3 the run failed`;
+
+class UsageError extends Error {}
+
 function args(argv: string[]): Args {
+  if (argv.includes('--help')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const a: Args = { total: 10_000, warmup: 1_000, inFlight: 20 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = argv[i + 1];
     const num = (): number => {
       const n = Number(v);
-      if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${k} ${v}: a positive integer`);
+      if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${k} ${v}: a positive integer`);
       i++;
       return n;
     };
@@ -52,9 +67,9 @@ function args(argv: string[]): Args {
     else if (k === '--cpu-prof' && v) (a.cpuProf = v), i++;
     else if (k === '--json' && v) (a.json = v), i++;
     else if (k === '--node-bin' && v) (a.nodeBin = v), i++;
-    else throw new Error(`unknown argument ${k} (--total, --warmup, --in-flight, --cpu-prof DIR, --json FILE, --node-bin FILE)`);
+    else throw new UsageError(`unknown argument ${k} (--total, --warmup, --in-flight, --cpu-prof DIR, --json FILE, --node-bin FILE)`);
   }
-  if (a.warmup >= a.total) throw new Error('--warmup must be below --total');
+  if (a.warmup >= a.total) throw new UsageError('--warmup must be below --total');
   return a;
 }
 
@@ -178,5 +193,5 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   console.error(`bench:soak: ${(e as Error).message}`);
-  process.exit(3);
+  process.exit(e instanceof UsageError ? 2 : 3);
 });
