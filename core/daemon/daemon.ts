@@ -45,6 +45,8 @@ export interface DaemonConfig {
   defaultCreditLimit?: bigint;
   /** Gossip knobs: fanout, digestFanout, per-topic limits (a scenario's `gossip`; see parseGossipTuning). */
   gossipTuning?: GossipTuning;
+  /** Open HTTP connections at once (default 1024; `--http-max-connections`). */
+  httpMaxConnections?: number;
   /** Peer transport limits (defaults: TRANSPORT_LIMITS; `--transport-limits`). */
   transportLimits?: TransportLimits;
   log?: (line: string) => void;
@@ -314,6 +316,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   transportMetrics(transport, node);
   const http: Server = createApiServer(answerWhenDurable(routes(node, transport, clock, cfg.admin === true, contracts), gc), {
     bodyLimit: cfg.bodyLimit,
+    ...(cfg.httpMaxConnections !== undefined ? { maxConnections: cfg.httpMaxConnections } : {}),
     onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`),
     onResponse: (method, route, status) => httpRequests.inc({ method, route, status: String(status) }),
     onAborted: (method, route, why) => {

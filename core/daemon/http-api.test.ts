@@ -23,12 +23,13 @@ async function until(cond: () => boolean, ms = 8000): Promise<void> {
   }
 }
 
-function server(requestTimeoutMs = 10_000) {
+function server(requestTimeoutMs = 10_000, maxConnections?: number) {
   const log = { responses: [] as string[], aborted: [] as string[], errors: [] as unknown[] };
   const routes: Route[] = [{ method: 'POST', pattern: '/echo', handler: (r) => ({ status: 200, body: r.body }) }];
   const s = createApiServer(routes, {
     bodyLimit: 1 << 20,
     requestTimeoutMs,
+    ...(maxConnections !== undefined ? { maxConnections } : {}),
     onError: (e) => log.errors.push(e),
     onResponse: (m, route, status) => log.responses.push(`${m} ${route} ${status}`),
     onAborted: (m, route) => log.aborted.push(`${m} ${route}`),
@@ -88,5 +89,38 @@ describe('HTTP API: clients that go away, bodies that never finish', () => {
     await until(() => got.length > 0);
     expect(got).toMatch(/^HTTP\/1\.1 400 /);
     expect(log.responses).toEqual(['- - 400']);
+  });
+
+  it('connections beyond maxConnections are closed on accept; freed slots serve again', async () => {
+    const { port } = await server(10_000, 4);
+    let closed = 0;
+    const held = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        new Promise<Socket>((res) => {
+          const c = connect({ host: '127.0.0.1', port }, () => res(c));
+          c.on('error', () => {});
+          c.on('close', () => closed++);
+          sockets.push(c);
+        }),
+      ),
+    );
+    await until(() => closed === 6);
+    for (const c of held) c.destroy();
+    await until(() => closed === 10);
+    const r = await fetch(`http://127.0.0.1:${port}/echo`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(200);
+  });
+
+  it('headers over the limit get 431, not 500', async () => {
+    const { port, log } = await server();
+    const c = connect({ host: '127.0.0.1', port });
+    sockets.push(c);
+    let got = '';
+    c.on('data', (d) => (got += d.toString()));
+    c.on('error', () => {});
+    c.write(`GET /echo HTTP/1.1\r\nhost: x\r\nx-junk: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    await until(() => got.length > 0);
+    expect(got).toMatch(/^HTTP\/1\.1 431 /);
+    expect(log.responses).toEqual(['- - 431']);
   });
 });

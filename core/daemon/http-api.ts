@@ -103,6 +103,8 @@ export interface ApiServerOptions {
   onAborted?: (method: string, route: string, why: string) => void;
   /** A whole request (headers and body) must arrive within this (default 10 s; then 408). */
   requestTimeoutMs?: number;
+  /** Open HTTP connections at once; more are closed on accept (default 1024). */
+  maxConnections?: number;
 }
 
 /** The request a connection is serving (HTTP/1.1: one at a time), for errors raised on the socket. */
@@ -180,6 +182,7 @@ export function createApiServer(routes: readonly Route[], opts: ApiServerOptions
   server.requestTimeout = opts.requestTimeoutMs ?? 10_000;
   server.headersTimeout = Math.min(5_000, server.requestTimeout);
   server.maxHeadersCount = 100;
+  server.maxConnections = opts.maxConnections ?? 1024;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => clientError(err, socket, inFlight.get(socket), opts));
   return server;
 }
@@ -200,9 +203,11 @@ function clientError(err: NodeJS.ErrnoException, socket: Socket, last: InFlight 
   } else if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
     opts.onAborted?.(method, route, err.code ?? err.message);
   } else {
-    const body = JSON.stringify({ error: 'HTTP_BAD_REQUEST', reason: `unparsable request (${err.code ?? 'parse error'})` });
-    socket.write(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-    opts.onResponse?.(method, route, 400);
+    // Headers over Node's limit are 431 (as Node answers them); anything else unparsable is 400.
+    const big = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({ error: big ? 'HTTP_HEADERS_TOO_LARGE' : 'HTTP_BAD_REQUEST', reason: `unparsable request (${err.code ?? 'parse error'})` });
+    if (socket.writable) socket.write(`HTTP/1.1 ${big ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    opts.onResponse?.(method, route, big ? 431 : 400);
   }
   socket.destroy();
 }

@@ -27,6 +27,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--default-credit-limit <i64>', 'ledger credit limit of accounts without an explicit one (decimal) [ICN_NODE_DEFAULT_CREDIT_LIMIT]', env.ICN_NODE_DEFAULT_CREDIT_LIMIT)
     .option('--gossip-config <json>', 'gossip knobs as JSON: {fanout, digestFanout, topics: {<topic>: {maxEntries, maxDataBytes, minAuthorTrustPpm, perAuthorPerWindow, windowMs}}}; every node of a network needs the same topic limits [ICN_NODE_GOSSIP_CONFIG]', env.ICN_NODE_GOSSIP_CONFIG)
     .option('--transport-limits <json>', `peer transport limits as JSON, any of ${JSON.stringify(TRANSPORT_LIMITS)} (the defaults) [ICN_NODE_TRANSPORT_LIMITS]`, env.ICN_NODE_TRANSPORT_LIMITS)
+    .option('--http-max-connections <n>', 'open HTTP connections at once; more are closed on accept [ICN_NODE_HTTP_MAX_CONNECTIONS]', env.ICN_NODE_HTTP_MAX_CONNECTIONS ?? '1024')
     .option('--log-level <level>', 'info | debug (debug adds client disconnects and refused gossip connections) [ICN_NODE_LOG_LEVEL]', env.ICN_NODE_LOG_LEVEL ?? 'info')
     .exitOverride();
   try {
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
-  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; linkTimeoutMs: string; bodyLimit: string; clock: string; admin: boolean; defaultCreditLimit?: string; gossipConfig?: string; transportLimits?: string; logLevel: string }>();
+  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; linkTimeoutMs: string; bodyLimit: string; clock: string; admin: boolean; defaultCreditLimit?: string; gossipConfig?: string; transportLimits?: string; logLevel: string; httpMaxConnections: string }>();
   try {
     const tickMs = Number(o.tickMs);
     const bodyLimit = Number(o.bodyLimit);
@@ -46,6 +47,8 @@ export async function main(argv: string[]): Promise<void> {
     const linkTimeoutMs = Number(o.linkTimeoutMs);
     if (!Number.isInteger(linkTimeoutMs) || (linkTimeoutMs !== 0 && linkTimeoutMs < 100)) throw new IcnError('DAEMON_CONFIG', `--link-timeout-ms ${o.linkTimeoutMs}: 0 or an integer ≥ 100`);
     if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw new IcnError('DAEMON_CONFIG', `--body-limit ${o.bodyLimit}: an integer ≥ 1024`);
+    const httpMaxConnections = Number(o.httpMaxConnections);
+    if (!Number.isInteger(httpMaxConnections) || httpMaxConnections < 1) throw new IcnError('DAEMON_CONFIG', `--http-max-connections ${o.httpMaxConnections}: an integer ≥ 1`);
     if (o.logLevel !== 'info' && o.logLevel !== 'debug') throw new IcnError('DAEMON_CONFIG', `--log-level ${o.logLevel}: info or debug`);
     if (o.clock !== 'system' && o.clock !== 'request') throw new IcnError('DAEMON_CONFIG', `--clock ${o.clock}: system or request`);
     const keySeed = o.keySeed ? dec.bytes(o.keySeed) : undefined;
@@ -64,6 +67,7 @@ export async function main(argv: string[]): Promise<void> {
       admin: o.admin,
       ...(o.defaultCreditLimit !== undefined ? { defaultCreditLimit: dec.i64(o.defaultCreditLimit) } : {}),
       ...(o.gossipConfig !== undefined ? { gossipTuning: parseGossipTuning(o.gossipConfig) } : {}),
+      httpMaxConnections,
       ...(o.transportLimits !== undefined ? { transportLimits: parseTransportLimits(o.transportLimits) } : {}),
       log: (line) => process.stdout.write(`${line}\n`),
       ...(o.logLevel === 'debug' ? { debug: (line: string) => process.stdout.write(`debug: ${line}\n`) } : {}),
