@@ -65,12 +65,11 @@ export interface RestoreReport {
 export type Stepper = <T>(body: unknown, f: () => T) => T;
 
 export class DaemonContracts {
-  private readonly receipts = new Map<Hash, ExecutionReceipt>();
+  /** Receipt hash → the key of its logged call (the receipt is read back from storage when asked for, not kept in memory). */
+  private readonly receipts = new Map<Hash, string>();
   /** Receipt hashes in execution order. */
   private readonly order: Hash[] = [];
   private readonly callIds = new Map<Hash, Hash>();
-  /** Receipt hash → the log record holding its witness (read on demand, not kept twice). */
-  private readonly logKeys = new Map<Hash, string>();
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -78,6 +77,8 @@ export class DaemonContracts {
     readonly node: IcnNode,
     readonly contracts: NodeContracts,
     private readonly storage: KvStore,
+    /** Runs executions one at a time in arrival order; the daemon passes GroupCommit's batcher (one fsync per batch). */
+    private readonly runner?: <T>(f: () => Promise<T>) => Promise<T>,
   ) {}
 
   /**
@@ -102,12 +103,11 @@ export class DaemonContracts {
     return report;
   }
 
-  private remember(id: Hash, r: ExecutionReceipt, logKey: string): void {
+  private remember(id: Hash, r: ExecutionReceipt, key: string): void {
     const h = receiptHash(r);
     if (!this.receipts.has(h)) this.order.push(h);
-    this.receipts.set(h, r);
+    this.receipts.set(h, key);
     this.callIds.set(id, h);
-    this.logKeys.set(h, logKey);
   }
 
   /** Receipts of executions run here. */
@@ -122,12 +122,11 @@ export class DaemonContracts {
    * has them. The witness is null for an execution logged before witnesses were logged.
    */
   find(h: Hash): { receipt: CanonicalValue; witness: CanonicalValue | null; source: 'executed' | 'adopted' } | undefined {
-    const own = this.receipts.get(h);
-    if (own) {
-      const key = this.logKeys.get(h);
-      const text = key === undefined ? undefined : this.storage.get(key);
-      const logged = text === undefined ? undefined : (parseStrictJson(text, key!) as unknown as LoggedCall);
-      return { receipt: receiptToJson(own), witness: logged?.witness ?? null, source: 'executed' };
+    const key = this.receipts.get(h);
+    const text = key === undefined ? undefined : this.storage.get(key);
+    if (text !== undefined) {
+      const logged = parseStrictJson(text, key!) as unknown as LoggedCall;
+      return { receipt: logged.receipt, witness: logged.witness ?? null, source: 'executed' };
     }
     const x = this.contracts.executions;
     if (!x) return undefined;
@@ -142,6 +141,7 @@ export class DaemonContracts {
 
   /** Executions one at a time, in arrival order. */
   private serial<T>(f: () => Promise<T>): Promise<T> {
+    if (this.runner) return this.runner(f);
     const run = this.queue.then(f, f);
     this.queue = run.catch(() => undefined);
     return run;

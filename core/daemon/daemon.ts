@@ -15,13 +15,14 @@ import { IcnNode, NodeContracts } from '../node/index.js';
 import { ManualClock, Rng, type Clock } from '../runtime/index.js';
 import { Did } from '../identity/index.js';
 import { TOPICS, type GossipOptions, type Topic } from '../gossip/index.js';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { DaemonContracts, type Stepper } from './contract-service.js';
 import { createApiServer, HttpError, type Route } from './http-api.js';
 import { FileKvStore } from './file-kv-store.js';
 import { NODE_VERSION } from './version.js';
 import { isHash } from '../hash/index.js';
-import { TcpTransport, type TransportEvent } from './tcp-transport.js';
+import { GroupCommit } from './group-commit.js';
+import { TcpTransport, type TransportEvent, type TransportLimits } from './tcp-transport.js';
 
 export interface DaemonConfig {
   dataDir: string;
@@ -48,7 +49,13 @@ export interface DaemonConfig {
   gossipTuning?: GossipTuning;
   /** Move a damaged storage tail aside (`state.log.damaged-<offset>`) instead of refusing to start. */
   repair?: boolean;
+  /** Open HTTP connections at once (default 1024; `--http-max-connections`). */
+  httpMaxConnections?: number;
+  /** Peer transport limits (defaults: TRANSPORT_LIMITS; `--transport-limits`). */
+  transportLimits?: TransportLimits;
   log?: (line: string) => void;
+  /** Debug lines (client disconnects, refused junk connections); dropped when absent. */
+  debug?: (line: string) => void;
 }
 
 export interface RunningDaemon {
@@ -293,6 +300,7 @@ export function parseGossipTuning(text: string): GossipTuning {
 
 export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const log = cfg.log ?? (() => {});
+  const debug = cfg.debug ?? (() => {});
   mkdirSync(cfg.dataDir, { recursive: true });
   const keypair = Keypair.fromSeed(loadSeed(cfg));
   const storage = openStorage(join(cfg.dataDir, 'state.log'), cfg.repair === true, log);
@@ -304,8 +312,11 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     peers: cfg.peers.map((address) => ({ address })),
     randomBytes: (n) => new Uint8Array(randomBytes(n)),
     ...(cfg.linkTimeoutMs !== undefined ? { linkTimeoutMs: cfg.linkTimeoutMs } : {}),
+    ...cfg.transportLimits,
     onMessage: (from, m) => node?.receive(from, m),
     onEvent: (e: TransportEvent) => {
+      // Junk connections are refused by the thousand under a flood: debug, and counted in metrics.
+      if (e.type === 'refused') return debug(`transport: refused ${e.address} ${e.reason}`);
       log(`transport: ${e.type} ${'did' in e ? e.did : ''} ${'reason' in e ? e.reason : ''}`.trim());
       if (e.type === 'peer-up' && node) {
         node.gossip.setPeers(transport.connectedPeers());
@@ -316,8 +327,10 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   });
   const seed = BigInt(`0x${enc.bytes(new Uint8Array(randomBytes(8)))}`);
   const clock: Clock = cfg.clock === 'request' ? new RequestClock() : systemClock;
+  // Group commit: executions in flight share one fsync; nothing leaves before it (group-commit.ts).
+  const gc = new GroupCommit(storage, transport);
   try {
-    node = new IcnNode({ keypair, clock, rng: Rng.root(seed), transport, storage, restore: true, ...(cfg.gossipTuning ? { gossip: cfg.gossipTuning } : {}), ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
+    node = new IcnNode({ keypair, clock, rng: Rng.root(seed), transport: gc.transport, storage: gc.store, restore: true, ...(cfg.gossipTuning ? { gossip: cfg.gossipTuning } : {}), ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
   } catch (e) {
     storage.close();
     // The node refuses admission settings stricter than those its state was accepted under.
@@ -327,7 +340,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   // The contract components (contracts, installations, contract_states) as every core node has
   // them: without the registry the node's state root differs from the simulator's even with no
   // contract deployed (an empty registry's component roots are not emptyComponentRoot's).
-  const contracts = new DaemonContracts(node, new NodeContracts(node), storage);
+  const contracts = new DaemonContracts(node, new NodeContracts(node), gc.store, gc.batcher());
   const restored = contracts.restore();
   if (restored.loaded) log(`contracts: ${restored.loaded} logged execution(s) (receipts)`);
   for (const d of restored.unreadable) log(`contracts: unreadable execution log record ${d}`);
@@ -340,10 +353,17 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     throw listenError('--gossip', cfg.gossip, e);
   }
   const httpRequests = new Counter({ name: 'icn_http_requests_total', help: 'HTTP API requests answered, by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [node.metrics.registry] });
-  const http: Server = createApiServer(routes(node, transport, clock, cfg.admin === true, contracts, cfg.peers), {
+  const httpAborted = new Counter({ name: 'icn_http_aborted_total', help: 'HTTP requests whose client closed the connection before the answer, by method and route', labelNames: ['method', 'route'] as const, registers: [node.metrics.registry] });
+  transportMetrics(transport, node);
+  const http: Server = createApiServer(answerWhenDurable(routes(node, transport, clock, cfg.admin === true, contracts, cfg.peers), gc), {
     bodyLimit: cfg.bodyLimit,
+    ...(cfg.httpMaxConnections !== undefined ? { maxConnections: cfg.httpMaxConnections } : {}),
     onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`),
     onResponse: (method, route, status) => httpRequests.inc({ method, route, status: String(status) }),
+    onAborted: (method, route, why) => {
+      httpAborted.inc({ method, route });
+      debug(`http: client closed ${method} ${route} before the answer (${why})`);
+    },
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -394,6 +414,35 @@ function openStorage(path: string, repair: boolean, log: (line: string) => void)
   if (r.truncatedBytes > 0) log(`storage: cut a torn tail of ${r.truncatedBytes} bytes (an incomplete final write, never acknowledged)`);
   if (r.repaired) log(`storage: --repair moved ${r.repaired.bytes} bytes from byte ${r.repaired.offset} of ${path} aside to ${r.repaired.movedTo}: ${r.repaired.intactRecords} intact record(s) plus the damaged one; they are not in this node's state`);
   return storage;
+}
+
+/** A mutating request answered while a group-commit batch is held waits for that batch's sync (its own sync was deferred). */
+function answerWhenDurable(rs: Route[], gc: GroupCommit): Route[] {
+  return rs.map((r) => {
+    if (r.method === 'GET') return r;
+    return {
+      ...r,
+      handler: async (q) => {
+        const out = await r.handler(q);
+        await gc.durable();
+        return out;
+      },
+    };
+  });
+}
+
+/** The transport's holdings and refusals as gauges, read at scrape time. */
+function transportMetrics(transport: TcpTransport, node: IcnNode): void {
+  const gauges: [keyof ReturnType<TcpTransport['stats']>, string, string][] = [
+    ['unauthenticated', 'icn_transport_unauthenticated_connections', 'Gossip connections not yet authenticated'],
+    ['peers', 'icn_transport_peers', 'Authenticated gossip links'],
+    ['bufferedBytes', 'icn_transport_buffered_bytes', 'Bytes buffered towards unfinished frames, all connections'],
+    ['refused', 'icn_transport_refused_total', 'Inbound gossip connections closed on accept or after the handshake (limits)'],
+    ['dropped', 'icn_transport_dropped_total', 'Gossip connections dropped for a protocol error or a limit'],
+  ];
+  for (const [field, name, help] of gauges) {
+    new Gauge({ name, help, registers: [node.metrics.registry], collect() { this.set(transport.stats()[field]); } });
+  }
 }
 
 /** A listen failure (port in use, address not local, no permission) as a typed error naming the flag. */

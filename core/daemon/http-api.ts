@@ -4,8 +4,12 @@
  * a POST body that is not `application/json` 415, unknown route 404, wrong method 405, a typed
  * core error 422 with its code, except a publication gossip refused (NODE_PUBLISH_REFUSED: 429
  * with Retry-After for the quota). Only a bug is a 500.
+ * A client that goes away mid-request is not an error of the server: it is reported through
+ * `onAborted` (logged at debug, counted apart), never as a 5xx. A body still unfinished after
+ * `requestTimeoutMs` is answered 408 (and counted as 408) and its connection closed.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { parseStrictJson } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
 import { PublishRefused } from '../node/errors.js';
@@ -95,7 +99,23 @@ export interface ApiServerOptions {
   onError?: (e: unknown) => void;
   /** Every answer: method, the matched route pattern (`-` when none matched) and the status. */
   onResponse?: (method: string, route: string, status: number) => void;
+  /** A client closed its connection before its answer (method, route, why): not a server error. */
+  onAborted?: (method: string, route: string, why: string) => void;
+  /** A whole request (headers and body) must arrive within this (default 10 s; then 408). */
+  requestTimeoutMs?: number;
+  /** Open HTTP connections at once; more are closed on accept (default 1024). */
+  maxConnections?: number;
 }
+
+/** The request a connection is serving (HTTP/1.1: one at a time), for errors raised on the socket. */
+interface InFlight {
+  method: string;
+  route: string;
+  /** Answered, or reported as aborted: never counted twice. */
+  settled: boolean;
+}
+
+const TIMEOUT_BODY = JSON.stringify({ error: 'HTTP_REQUEST_TIMEOUT', reason: 'the request was not received in time' });
 
 /** `application/json`, optionally with parameters (`; charset=utf-8`). */
 function isJson(contentType: string | undefined): boolean {
@@ -103,11 +123,17 @@ function isJson(contentType: string | undefined): boolean {
 }
 
 export function createApiServer(routes: readonly Route[], opts: ApiServerOptions): Server {
-  const server = createServer(async (req, res) => {
+  const inFlight = new WeakMap<Socket, InFlight>();
+  // Timeouts are checked every second (Node's default, 30 s, let a slow body run 40 s).
+  const server = createServer({ connectionsCheckingInterval: 1000 }, async (req, res) => {
     let route = '-';
+    const state: InFlight = { method: req.method ?? '?', route, settled: false };
+    inFlight.set(req.socket, state);
     const answer = (r: ApiResponse) => {
+      if (state.settled) return;
+      state.settled = true;
       send(res, r);
-      opts.onResponse?.(req.method ?? '?', route, r.status);
+      opts.onResponse?.(state.method, route, r.status);
     };
     try {
       let url: URL;
@@ -122,6 +148,7 @@ export function createApiServer(routes: readonly Route[], opts: ApiServerOptions
       const hit = candidates.filter((c) => c.r.method === req.method).sort((a, b) => Object.keys(a.params!).length - Object.keys(b.params!).length)[0];
       if (!hit) throw new HttpError(405, 'HTTP_METHOD', `${req.method} not allowed on ${url.pathname.slice(0, 200)} (allowed: ${[...new Set(candidates.map((c) => c.r.method))].join(', ')})`);
       route = hit.r.pattern;
+      state.route = route;
       let body: unknown = null;
       if (req.method === 'POST') {
         if (!isJson(req.headers['content-type'])) throw new HttpError(415, 'HTTP_CONTENT_TYPE', `a POST body must be application/json, got ${JSON.stringify(req.headers['content-type'] ?? '(none)')}`);
@@ -134,6 +161,14 @@ export function createApiServer(routes: readonly Route[], opts: ApiServerOptions
       } else req.resume();
       answer(await hit.r.handler({ method: req.method ?? 'GET', path: url.pathname, params: hit.params!, body }));
     } catch (e) {
+      if (!(e instanceof IcnError) && (req.destroyed || res.destroyed)) {
+        // The client went away (or the request timed out and was answered 408 on the socket).
+        if (!state.settled) {
+          state.settled = true;
+          opts.onAborted?.(state.method, route, (e as Error).message ?? String(e));
+        }
+        return;
+      }
       if (e instanceof PublishRefused) e = publishHttpError(e);
       if (e instanceof HttpError) answer({ status: e.status, body: { ...e.extra.fields, error: e.code, reason: e.message }, ...(e.extra.headers ? { headers: e.extra.headers } : {}) });
       else if (e instanceof IcnError) answer({ status: 422, body: { error: e.code, reason: e.message } });
@@ -144,10 +179,37 @@ export function createApiServer(routes: readonly Route[], opts: ApiServerOptions
       if (!req.complete) req.destroy();
     }
   });
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 5_000;
+  server.requestTimeout = opts.requestTimeoutMs ?? 10_000;
+  server.headersTimeout = Math.min(5_000, server.requestTimeout);
   server.maxHeadersCount = 100;
+  server.maxConnections = opts.maxConnections ?? 1024;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => clientError(err, socket, inFlight.get(socket), opts));
   return server;
+}
+
+/**
+ * Errors Node raises on a connection outside a handler: a request timeout (408, counted as 408), a
+ * client that closed mid-request (aborted, not an error), an unparsable request (400).
+ */
+function clientError(err: NodeJS.ErrnoException, socket: Socket, last: InFlight | undefined, opts: ApiServerOptions): void {
+  // A settled request is the connection's previous one: this error is about a request no handler saw.
+  const state = last && !last.settled ? last : undefined;
+  const method = state?.method ?? '-';
+  const route = state?.route ?? '-';
+  if (state) state.settled = true;
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT') {
+    if (socket.writable) socket.write(`HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(TIMEOUT_BODY)}\r\nconnection: close\r\n\r\n${TIMEOUT_BODY}`);
+    opts.onResponse?.(method, route, 408);
+  } else if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
+    opts.onAborted?.(method, route, err.code ?? err.message);
+  } else {
+    // Headers over Node's limit are 431 (as Node answers them); anything else unparsable is 400.
+    const big = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({ error: big ? 'HTTP_HEADERS_TOO_LARGE' : 'HTTP_BAD_REQUEST', reason: `unparsable request (${err.code ?? 'parse error'})` });
+    if (socket.writable) socket.write(`HTTP/1.1 ${big ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    opts.onResponse?.(method, route, big ? 431 : 400);
+  }
+  socket.destroy();
 }
 
 /**

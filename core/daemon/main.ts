@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { dec } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
 import { parseGossipTuning, parseHostPort, startDaemon } from './daemon.js';
+import { parseTransportLimits, TRANSPORT_LIMITS } from './tcp-transport.js';
 
 export async function main(argv: string[]): Promise<void> {
   const env = process.env;
@@ -26,6 +27,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--default-credit-limit <i64>', 'ledger credit limit of accounts without an explicit one (decimal) [ICN_NODE_DEFAULT_CREDIT_LIMIT]', env.ICN_NODE_DEFAULT_CREDIT_LIMIT)
     .option('--gossip-config <json>', 'gossip knobs as JSON: {fanout, digestFanout, topics: {<topic>: {maxEntries, maxDataBytes, minAuthorTrustPpm, perAuthorPerWindow, windowMs}}}; every node of a network needs the same topic limits [ICN_NODE_GOSSIP_CONFIG]', env.ICN_NODE_GOSSIP_CONFIG)
     .option('--repair', 'storage: move a damaged log tail aside (state.log.damaged-<offset>) and start, instead of refusing [ICN_NODE_REPAIR=1]', env.ICN_NODE_REPAIR === '1')
+    .option('--transport-limits <json>', `peer transport limits as JSON, any of ${JSON.stringify(TRANSPORT_LIMITS)} (the defaults) [ICN_NODE_TRANSPORT_LIMITS]`, env.ICN_NODE_TRANSPORT_LIMITS)
+    .option('--http-max-connections <n>', 'open HTTP connections at once; more are closed on accept [ICN_NODE_HTTP_MAX_CONNECTIONS]', env.ICN_NODE_HTTP_MAX_CONNECTIONS ?? '1024')
+    .option('--log-level <level>', 'info | debug (debug adds client disconnects and refused gossip connections) [ICN_NODE_LOG_LEVEL]', env.ICN_NODE_LOG_LEVEL ?? 'info')
     .exitOverride();
   try {
     program.parse(argv);
@@ -36,7 +40,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
-  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; linkTimeoutMs: string; bodyLimit: string; clock: string; admin: boolean; defaultCreditLimit?: string; gossipConfig?: string; repair: boolean }>();
+  const o = program.opts<{ dataDir: string; keySeed?: string; gossip: string; http: string; peer: string[]; tickMs: string; linkTimeoutMs: string; bodyLimit: string; clock: string; admin: boolean; defaultCreditLimit?: string; gossipConfig?: string; repair: boolean; transportLimits?: string; logLevel: string; httpMaxConnections: string }>();
   try {
     const tickMs = Number(o.tickMs);
     const bodyLimit = Number(o.bodyLimit);
@@ -44,6 +48,9 @@ export async function main(argv: string[]): Promise<void> {
     const linkTimeoutMs = Number(o.linkTimeoutMs);
     if (!Number.isInteger(linkTimeoutMs) || (linkTimeoutMs !== 0 && linkTimeoutMs < 100)) throw new IcnError('DAEMON_CONFIG', `--link-timeout-ms ${o.linkTimeoutMs}: 0 or an integer ≥ 100`);
     if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) throw new IcnError('DAEMON_CONFIG', `--body-limit ${o.bodyLimit}: an integer ≥ 1024`);
+    const httpMaxConnections = Number(o.httpMaxConnections);
+    if (!Number.isInteger(httpMaxConnections) || httpMaxConnections < 1) throw new IcnError('DAEMON_CONFIG', `--http-max-connections ${o.httpMaxConnections}: an integer ≥ 1`);
+    if (o.logLevel !== 'info' && o.logLevel !== 'debug') throw new IcnError('DAEMON_CONFIG', `--log-level ${o.logLevel}: info or debug`);
     if (o.clock !== 'system' && o.clock !== 'request') throw new IcnError('DAEMON_CONFIG', `--clock ${o.clock}: system or request`);
     const keySeed = o.keySeed ? dec.bytes(o.keySeed) : undefined;
     if (keySeed && keySeed.length !== 32) throw new IcnError('DAEMON_CONFIG', '--key-seed: 32 bytes (64 hex characters)');
@@ -62,7 +69,10 @@ export async function main(argv: string[]): Promise<void> {
       ...(o.defaultCreditLimit !== undefined ? { defaultCreditLimit: dec.i64(o.defaultCreditLimit) } : {}),
       ...(o.gossipConfig !== undefined ? { gossipTuning: parseGossipTuning(o.gossipConfig) } : {}),
       repair: o.repair,
+      httpMaxConnections,
+      ...(o.transportLimits !== undefined ? { transportLimits: parseTransportLimits(o.transportLimits) } : {}),
       log: (line) => process.stdout.write(`${line}\n`),
+      ...(o.logLevel === 'debug' ? { debug: (line: string) => process.stdout.write(`debug: ${line}\n`) } : {}),
     });
     const stop = async (sig: string) => {
       process.stdout.write(`received ${sig}, stopping\n`);

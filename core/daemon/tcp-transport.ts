@@ -9,12 +9,19 @@
  * linked until TCP gave up, minutes later, and a redial would never reach its new address.
  * Gossip messages are signed by their senders on top of this (core/gossip), so the transport
  * authenticates links and gossip authenticates content.
+ * Bounded resources (every knob below has a default; docs/threat-model.parts/network.md): at most
+ * `maxUnauthenticated` inbound connections may be handshaking at once (more are closed on accept and
+ * counted as refused), each within `handshakeTimeoutMs` and with frames of at most
+ * `maxHandshakeFrame` bytes; at most `maxInboundPeers` authenticated inbound links; a frame's size
+ * is checked from its header before its payload is kept; bytes buffered towards unfinished frames
+ * are capped per connection (one frame) and in total (`maxBufferedBytes`: the connection that would
+ * pass it is dropped); a peer that does not read is dropped once `maxWriteBuffer` bytes wait for it.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { canonicalize, parseStrictJson } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
 import type { Keypair } from '../identity/index.js';
-import { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME } from '../net/frames.js';
+import { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME, DEFAULT_MAX_HANDSHAKE_FRAME } from '../net/frames.js';
 import { Handshake } from '../net/handshake.js';
 import type { Transport } from '../node/node.js';
 
@@ -39,6 +46,64 @@ export interface TcpTransportOptions {
   handshakeTimeoutMs?: number;
   /** Drop a link that received nothing (not even a ping) for this long; 0 disables (default 5000). */
   linkTimeoutMs?: number;
+  /** Inbound connections handshaking at once; more are closed on accept (default 16). */
+  maxUnauthenticated?: number;
+  /** Largest frame accepted before the peer is authenticated (default 4 KiB). */
+  maxHandshakeFrame?: number;
+  /** Authenticated inbound links at once; dialed links do not count (default 64). */
+  maxInboundPeers?: number;
+  /** Bytes buffered towards unfinished frames over all connections (default 64 MiB). */
+  maxBufferedBytes?: number;
+  /** Bytes queued for one peer that does not read before its link is dropped (default 8 MiB). */
+  maxWriteBuffer?: number;
+}
+
+/** The transport's resource limits with their defaults (documented in docs/threat-model.parts/network.md). */
+export const TRANSPORT_LIMITS = {
+  handshakeTimeoutMs: 5000,
+  maxFrame: DEFAULT_MAX_FRAME,
+  maxHandshakeFrame: DEFAULT_MAX_HANDSHAKE_FRAME,
+  maxUnauthenticated: 16,
+  maxInboundPeers: 64,
+  maxBufferedBytes: 64 * 1024 * 1024,
+  maxWriteBuffer: 8 * 1024 * 1024,
+} as const;
+
+export type TransportLimits = Partial<Record<keyof typeof TRANSPORT_LIMITS, number>>;
+
+/** `--transport-limits` JSON: any of TRANSPORT_LIMITS' keys, positive integers; unknown keys refused. */
+export function parseTransportLimits(text: string): TransportLimits {
+  const bad = (why: string): never => {
+    throw new IcnError('DAEMON_CONFIG', `--transport-limits: ${why}`);
+  };
+  let x: unknown;
+  try {
+    x = JSON.parse(text);
+  } catch (e) {
+    return bad((e as Error).message);
+  }
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return bad('expected an object');
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(x)) {
+    if (!(k in TRANSPORT_LIMITS)) bad(`unknown key ${JSON.stringify(k)} (${Object.keys(TRANSPORT_LIMITS).join(', ')})`);
+    if (!Number.isSafeInteger(v) || (v as number) < 1) bad(`${k}: a positive integer`);
+    out[k] = v as number;
+  }
+  return out as TransportLimits;
+}
+
+/** What the transport holds now and has refused so far (exported as metrics by the daemon). */
+export interface TransportStats {
+  /** Connections not yet authenticated (inbound and dialed). */
+  unauthenticated: number;
+  /** Authenticated links (inbound and dialed). */
+  peers: number;
+  /** Bytes buffered towards unfinished frames, all connections. */
+  bufferedBytes: number;
+  /** Inbound connections closed on accept (too many handshaking, or too many inbound peers). */
+  refused: number;
+  /** Connections dropped for a protocol error or a limit (frame size, buffers, timeouts). */
+  dropped: number;
 }
 
 /** The transport's own frame (after the handshake); never passed to the node. */
@@ -48,7 +113,8 @@ const isPing = (m: unknown): boolean => typeof m === 'object' && m !== null && (
 export type TransportEvent =
   | { type: 'peer-up'; did: string; address: string }
   | { type: 'peer-down'; did: string }
-  | { type: 'dropped'; address: string; reason: string };
+  | { type: 'dropped'; address: string; reason: string }
+  | { type: 'refused'; address: string; reason: string };
 
 export interface LinkInfo {
   did: string;
@@ -69,6 +135,8 @@ interface Conn {
   dialed: boolean;
   lastReceived: number;
   lastSent: number;
+  /** Bytes of this connection counted in the transport's `buffered`. */
+  counted: number;
 }
 
 export class TcpTransport implements Transport {
@@ -82,12 +150,30 @@ export class TcpTransport implements Transport {
   private readonly blocked = new Set<string>();
   private closed = false;
   private liveness?: NodeJS.Timeout;
+  private readonly lim: { -readonly [K in keyof typeof TRANSPORT_LIMITS]: number };
+  private buffered = 0;
+  private refused = 0;
+  private dropped = 0;
   port = 0;
 
-  constructor(private readonly o: TcpTransportOptions) {}
+  constructor(private readonly o: TcpTransportOptions) {
+    this.lim = { ...TRANSPORT_LIMITS };
+    for (const k of Object.keys(TRANSPORT_LIMITS) as (keyof typeof TRANSPORT_LIMITS)[]) {
+      const v = o[k];
+      if (v === undefined) continue;
+      if (!Number.isSafeInteger(v) || v < 1) throw new IcnError('TRANSPORT_CONFIG', `transport ${k} = ${String(v)}: a positive integer`);
+      this.lim[k] = v;
+    }
+  }
+
+  stats(): TransportStats {
+    let unauthenticated = 0;
+    for (const c of this.conns) if (!c.did) unauthenticated++;
+    return { unauthenticated, peers: this.byDid.size, bufferedBytes: this.buffered, refused: this.refused, dropped: this.dropped };
+  }
 
   async start(): Promise<number> {
-    this.server = createServer((s) => this.adopt(s, `${s.remoteAddress}:${s.remotePort}`, false));
+    this.server = createServer((s) => this.accept(s));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.o.port, this.o.host, () => resolve());
@@ -193,24 +279,33 @@ export class TcpTransport implements Transport {
     this.timers.add(t);
   }
 
+  /** An inbound connection: closed at once when too many are handshaking (nothing is read from it). */
+  private accept(socket: Socket): void {
+    const address = `${socket.remoteAddress}:${socket.remotePort}`;
+    let handshaking = 0;
+    for (const c of this.conns) if (!c.did && !c.dialed) handshaking++;
+    if (this.closed || handshaking >= this.lim.maxUnauthenticated) {
+      this.refused++;
+      this.o.onEvent?.({ type: 'refused', address, reason: `${handshaking} connections handshaking (limit ${this.lim.maxUnauthenticated})` });
+      socket.on('error', () => {});
+      socket.destroy();
+      return;
+    }
+    this.adopt(socket, address, false);
+  }
+
   private adopt(socket: Socket, address: string, dialed: boolean, onClose?: () => void): void {
-    const c: Conn = { socket, address, dialed, lastReceived: Date.now(), lastSent: Date.now(), decoder: new FrameDecoder(this.o.maxFrame ?? DEFAULT_MAX_FRAME), handshake: new Handshake(this.o.keypair, this.o.randomBytes(32)) };
+    const c: Conn = { socket, address, dialed, lastReceived: Date.now(), lastSent: Date.now(), counted: 0, decoder: new FrameDecoder(this.lim.maxHandshakeFrame), handshake: new Handshake(this.o.keypair, this.o.randomBytes(32)) };
     this.conns.add(c);
     socket.setNoDelay(true);
     const timeout = setTimeout(() => {
-      if (!c.did) this.drop(c, 'handshake timeout');
-    }, this.o.handshakeTimeoutMs ?? 5000);
-    socket.on('data', (chunk) => {
-      c.lastReceived = Date.now();
-      try {
-        for (const frame of c.decoder.push(chunk)) this.onFrame(c, frame);
-      } catch (e) {
-        this.drop(c, e instanceof IcnError ? `${e.code}: ${e.message}` : String(e));
-      }
-    });
+      if (!c.did) this.drop(c, `handshake not finished in ${this.lim.handshakeTimeoutMs} ms`);
+    }, this.lim.handshakeTimeoutMs);
+    socket.on('data', (chunk) => this.onData(c, chunk));
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(timeout);
+      this.release(c);
       this.conns.delete(c);
       if (c.did && this.byDid.get(c.did) === c) {
         this.byDid.delete(c.did);
@@ -219,6 +314,32 @@ export class TcpTransport implements Transport {
       onClose?.();
     });
     this.write(c, c.handshake.start());
+  }
+
+  /** Received bytes: decoded frame by frame (the frame limit rises after the handshake), buffers capped. */
+  private onData(c: Conn, chunk: Uint8Array): void {
+    if (c.socket.destroyed) return;
+    c.lastReceived = Date.now();
+    try {
+      c.decoder.feed(chunk);
+      for (let f = c.decoder.next(); f; f = c.decoder.next()) {
+        this.onFrame(c, f);
+        if (c.socket.destroyed) return;
+      }
+      const total = this.buffered - c.counted + c.decoder.pending;
+      if (total > this.lim.maxBufferedBytes) throw new IcnError('TRANSPORT_BUFFERS_FULL', `${total} bytes would be buffered towards unfinished frames (limit ${this.lim.maxBufferedBytes})`);
+      this.buffered = total;
+      c.counted = c.decoder.pending;
+    } catch (e) {
+      this.drop(c, e instanceof IcnError ? `${e.code}: ${e.message}` : String(e));
+    }
+  }
+
+  /** Forget a connection's buffered bytes (it is closing). */
+  private release(c: Conn): void {
+    this.buffered -= c.counted;
+    c.counted = 0;
+    c.decoder = new FrameDecoder(0);
   }
 
   private onFrame(c: Conn, frame: Uint8Array): void {
@@ -239,6 +360,13 @@ export class TcpTransport implements Transport {
           this.drop(lose, `duplicate connection to ${did}`);
           if (keep === existing) return;
         }
+        if (!c.dialed && this.inboundPeers() >= this.lim.maxInboundPeers) {
+          this.refused++;
+          this.o.onEvent?.({ type: 'refused', address: c.address, reason: `${did}: ${this.lim.maxInboundPeers} inbound peers already linked` });
+          this.drop(c, 'inbound peer limit');
+          return;
+        }
+        c.decoder.maxFrame = this.lim.maxFrame;
         c.did = did;
         this.byDid.set(did, c);
         this.o.onEvent?.({ type: 'peer-up', did, address: c.address });
@@ -250,17 +378,28 @@ export class TcpTransport implements Transport {
     this.o.onMessage(c.did, msg);
   }
 
+  private inboundPeers(): number {
+    let n = 0;
+    for (const c of this.byDid.values()) if (!c.dialed) n++;
+    return n;
+  }
+
   private write(c: Conn, message: unknown): void {
+    if (c.socket.destroyed) return;
     c.lastSent = Date.now();
     try {
-      c.socket.write(encodeFrame(canonicalize(message), this.o.maxFrame ?? DEFAULT_MAX_FRAME));
+      if (c.socket.writableLength > this.lim.maxWriteBuffer) throw new IcnError('TRANSPORT_SLOW_PEER', `${c.socket.writableLength} bytes wait for a peer that does not read (limit ${this.lim.maxWriteBuffer})`);
+      c.socket.write(encodeFrame(canonicalize(message), this.lim.maxFrame));
     } catch (e) {
       this.drop(c, e instanceof IcnError ? `${e.code}: ${e.message}` : String(e));
     }
   }
 
   private drop(c: Conn, reason: string): void {
+    if (c.socket.destroyed) return;
+    this.dropped++;
     this.o.onEvent?.({ type: 'dropped', address: c.address, reason });
+    this.release(c);
     c.socket.destroy();
   }
 }

@@ -73,6 +73,12 @@ export interface GossipOptions {
   digestFanout?: number;
   /** An announced hash is requested again from another announcer after this long (default 1000 ms). */
   requestTimeoutMs?: number;
+  /**
+   * Announced hashes remembered as requested at once (default 4096). Announcements of unknown
+   * hashes cost a peer nothing, so beyond this the rest of an announcement is not requested
+   * (anti-entropy offers real entries again); a request older than `requestTimeoutMs` is forgotten.
+   */
+  maxPendingRequests?: number;
   /** Entries per response message (default 64, at most MAX_ENTRIES_PER_MESSAGE). */
   maxResponseEntries?: number;
   /** Responses one digest may trigger per topic (default 4): anti-entropy catches up over rounds. */
@@ -131,6 +137,7 @@ export class Gossip {
   private readonly fanout: number;
   private readonly digestFanout: number;
   private readonly requestTimeoutMs: number;
+  private readonly maxPendingRequests: number;
   private readonly maxResponseEntries: number;
   private readonly maxResponsesPerDigest: number;
   private readonly bloomBits: number;
@@ -164,6 +171,7 @@ export class Gossip {
     this.fanout = opts.fanout ?? 4;
     this.digestFanout = opts.digestFanout ?? 1;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 1000;
+    this.maxPendingRequests = opts.maxPendingRequests ?? 4096;
     this.maxResponseEntries = Math.min(opts.maxResponseEntries ?? 64, MAX_ENTRIES_PER_MESSAGE);
     this.maxResponsesPerDigest = opts.maxResponsesPerDigest ?? 4;
     this.bloomBits = opts.bloomBitsPerEntry ?? 10;
@@ -321,7 +329,8 @@ export class Gossip {
     const b = m.body;
     switch (b.type) {
       case 'announce': {
-        const want = b.hashes.filter((h) => !this.stores[b.topic].has(h) && !this.recentlyRequested(now, h));
+        let want = b.hashes.filter((h) => !this.stores[b.topic].has(h) && !this.recentlyRequested(now, h));
+        if (want.length) want = want.slice(0, this.pendingRoom(now, want.length));
         if (want.length) {
           for (const h of want) this.pending.set(h, now);
           step.send.push(this.message(m.from, { type: 'request', topic: b.topic, hashes: want }));
@@ -392,6 +401,20 @@ export class Gossip {
       for (let i = 0; i < push.length; i += this.maxResponseEntries) step.send.push(this.message(to, { type: 'response', topic: t, entries: push.slice(i, i + this.maxResponseEntries) }));
       if (announce.length) step.send.push(this.message(to, { type: 'announce', topic: t, hashes: announce }));
     }
+  }
+
+  /** How many more hashes may be requested (forgetting expired requests first if needed). */
+  private pendingRoom(now: number, wanted: number): number {
+    if (this.pending.size + wanted > this.maxPendingRequests) {
+      // An expired request is as good as none (recentlyRequested): forgetting it changes nothing.
+      for (const [h, at] of this.pending) if (now - at >= this.requestTimeoutMs) this.pending.delete(h);
+    }
+    return Math.max(0, this.maxPendingRequests - this.pending.size);
+  }
+
+  /** Requests remembered now (bounded by maxPendingRequests). */
+  get pendingRequests(): number {
+    return this.pending.size;
   }
 
   private recentlyRequested(now: number, h: Hash): boolean {

@@ -44,9 +44,16 @@ export function entryHash(e: GossipEntryBody): Hash {
   return contentHash(DOMAIN.gossipEntry, entryBody(e));
 }
 
+// Sizes of data objects already measured (an entry's data is never mutated once signed): the
+// size is asked for at publication, at relay (push or announce) and at ingress. Never iterated.
+const sizes = new WeakMap<object, number>();
+
 /** Canonical bytes of an entry's data (size limits count these). */
 export function dataSize(data: unknown): number {
-  return canonicalize(data).length;
+  if (typeof data !== 'object' || data === null) return canonicalize(data).length;
+  let n = sizes.get(data);
+  if (n === undefined) sizes.set(data, (n = canonicalize(data).length));
+  return n;
 }
 
 export function makeEntry(kp: Keypair, topic: Topic, clock: VClock, timestamp: number, data: unknown): GossipEntry {

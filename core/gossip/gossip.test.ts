@@ -212,6 +212,24 @@ describe('dissemination', () => {
     expect(steps.flatMap((s) => s.delivered.map((e) => e.hash))).toEqual([entry.hash, entry.hash, entry.hash]);
   });
 
+  it('announcements of unknown hashes: requests remembered stay under maxPendingRequests; expired ones are forgotten', () => {
+    const B = node(2, { maxPendingRequests: 1000, requestTimeoutMs: 1000 });
+    const junk = kp(99);
+    const hash = (i: number, j: number) => `sha256:${createHash('sha256').update(`${i}/${j}`).digest('hex')}`;
+    let requested = 0;
+    for (let i = 0; i < 300; i++) {
+      const m = signMessage(junk, B.self, i, { type: 'announce', topic: 'ledger:entries', hashes: Array.from({ length: 1024 }, (_, j) => hash(i, j)) as Hash[] });
+      const step = B.receive(10, m);
+      requested += step.send.reduce((n, o) => n + (o.message.body as { hashes: unknown[] }).hashes.length, 0);
+      expect(B.pendingRequests).toBeLessThanOrEqual(1000);
+    }
+    expect(requested).toBe(1000); // the first 1000, then nothing while they are fresh
+    // After the request timeout the remembered ones are forgotten as room is needed.
+    const later = B.receive(1010, signMessage(junk, B.self, 300, { type: 'announce', topic: 'ledger:entries', hashes: [hash(300, 0)] as Hash[] }));
+    expect(later.send).toHaveLength(1);
+    expect(B.pendingRequests).toBe(1);
+  });
+
   it('batched relay: entries accepted between ticks leave in one message per fanout peer', () => {
     const ns = [1, 2, 3, 4, 5, 6].map((i) => node(i, { fanout: 2 }));
     const [A, B] = ns as [Gossip, Gossip];

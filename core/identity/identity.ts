@@ -99,6 +99,17 @@ export class Did {
   /** Parse `did:icn:z…`. Rejects other methods, bad base58, wrong lengths and non-curve points. */
   static parse(text: string): Did {
     if (typeof text !== 'string') throw new IdentityError('DID_SYNTAX', `a DID is a string, got ${typeof text}`);
+    // The curve check decompresses a point (about a tenth of a state-changing execution's CPU):
+    // spellings already accepted are remembered (only valid ones, so a refusal is never cached).
+    const known = parsedDids.get(text);
+    if (known) return known;
+    const did = Did.parseUncached(text);
+    if (parsedDids.size >= PARSED_DID_CACHE_MAX) parsedDids.clear();
+    parsedDids.set(text, did);
+    return did;
+  }
+
+  private static parseUncached(text: string): Did {
     if (!text.startsWith(PREFIX)) {
       throw new IdentityError('DID_SYNTAX', `${JSON.stringify(text.slice(0, 60))} is not a did:icn: identifier (expected "${PREFIX}<base58btc key>")`);
     }
@@ -131,6 +142,10 @@ export class Did {
     return d === 0;
   }
 }
+
+// A cache, never iterated (as publicKeyObjects): spelling → parsed Did. Bounded by clearing when full.
+const parsedDids = new Map<string, Did>();
+const PARSED_DID_CACHE_MAX = 16_384;
 
 function checkPoint(key: Uint8Array, what: string): void {
   try {

@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { Registry, register as globalRegistry } from 'prom-client';
 import { CONTRACT_METRIC_NAMES, createContractMetrics, metricValue } from './index.js';
+import { MAX_LABEL_VALUES } from './contracts.js';
 
 describe('contract metrics', () => {
+  it('labels fed by clients (caller DIDs, rule names) take at most MAX_LABEL_VALUES values; the rest count as "other"', async () => {
+    const m = createContractMetrics();
+    for (let i = 0; i < 1000; i++) m.executionsRejectedUnauthorized.inc({ caller: `did:icn:zJunk${i}` });
+    for (let i = 0; i < 300; i++) m.executions.inc({ contract_name: 'Counter', rule_name: `rule${i}` });
+    const series = async (name: string) => (await m.registry.getSingleMetric(name)!.get()).values;
+    const callers = await series('icn_contract_executions_rejected_unauthorized_total');
+    expect(callers).toHaveLength(MAX_LABEL_VALUES + 1);
+    expect(callers.find((v) => v.labels.caller === 'other')?.value).toBe(1000 - MAX_LABEL_VALUES);
+    expect(await metricValue(m.registry, 'icn_contract_executions_rejected_unauthorized_total')).toBe(1000);
+    expect(await metricValue(m.registry, 'icn_contract_executions_rejected_unauthorized_total', { caller: 'did:icn:zJunk0' })).toBe(1);
+    expect(await series('icn_contract_executions_total')).toHaveLength(MAX_LABEL_VALUES + 1);
+  });
+
   it("exposes the seed's 11 metrics with exactly its names, types and labels, on the node's own registry", async () => {
     const m = createContractMetrics();
     m.deploymentsRejected.inc({ reason: 'trust_too_low' });

@@ -29,6 +29,25 @@ describe('frames', () => {
     expect(() => d.push(Uint8Array.from([0xff, 0xff, 0xff, 0xff]))).toThrow(FrameError);
     expect(() => encodeFrame(new Uint8Array(17), 16)).toThrow(/exceeds the limit of 16/);
   });
+
+  it('judges each frame by the limit in force when its header arrives, keeping at most one frame buffered', () => {
+    const d = new FrameDecoder(8);
+    const small = encodeFrame(new Uint8Array(8).fill(1));
+    const big = encodeFrame(new Uint8Array(100).fill(2));
+    d.feed(Buffer.concat([small, big.subarray(0, 50)]));
+    expect(d.next()).toEqual(new Uint8Array(8).fill(1));
+    d.maxFrame = 100; // raised after the first frame (the handshake), before the next header is read
+    expect(d.next()).toBeUndefined();
+    expect(d.pending).toBe(50);
+    d.feed(big.subarray(50));
+    expect(d.next()).toEqual(new Uint8Array(100).fill(2));
+    expect(d.pending).toBe(0);
+    // Under the old limit the same header is refused, and nothing of it stays buffered.
+    const strict = new FrameDecoder(8);
+    strict.feed(big.subarray(0, 60));
+    expect(() => strict.next()).toThrow(/frame of 100 bytes \(limit 8\)/);
+    expect(strict.pending).toBe(0);
+  });
 });
 
 function pair(seedA: number, seedB: number) {
