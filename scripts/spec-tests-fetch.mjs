@@ -19,8 +19,11 @@
  *   --dest DIR           install under DIR/<commit> (default .cache/spec-tests; the suite looks there)
  *   --pin FILE           the corpus pin (default vectors/wasm-spec/corpus.json)
  *   --force              reinstall even when a verified copy is already in place
+ *   --key                print `key=…` (commit and hash of every pinned file) and `path=…` (the
+ *                        install folder's parent) for $GITHUB_OUTPUT: the CI cache key; fetch nothing
  *
- * Environment: ICN_SPEC_TESTS_GITHUB, the base URL for the network source (default https://github.com).
+ * Environment: ICN_CACHE_DIR, the cache folder (default .cache in the repository; the suite reads
+ * the same variable); ICN_SPEC_TESTS_GITHUB, the network source's base URL (default https://github.com).
  *
  * Exit 0: installed (or already in place); 2: bad options, no source reachable (one line naming what
  * was tried and the --from alternative), or a file missing or different from the pin (named).
@@ -31,7 +34,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { $, argv, path } from 'zx';
 import { checkOptions } from './lib/options.mjs';
 
-checkOptions(import.meta.url, argv, ['from', 'dest', 'pin', 'force']);
+checkOptions(import.meta.url, argv, ['from', 'dest', 'pin', 'force', 'key']);
 $.verbose = false;
 
 const repo = path.resolve(import.meta.dirname, '..');
@@ -186,7 +189,12 @@ function verifiedInPlace(pin, dir) {
 async function main() {
   const pinFile = path.resolve(String(argv.pin ?? path.join(repo, 'vectors', 'wasm-spec', 'corpus.json')));
   const pin = loadPin(pinFile);
-  const destRoot = path.resolve(String(argv.dest ?? path.join(repo, '.cache', 'spec-tests')));
+  const destRoot = path.resolve(String(argv.dest ?? path.join(process.env.ICN_CACHE_DIR ? path.resolve(process.env.ICN_CACHE_DIR) : path.join(repo, '.cache'), 'spec-tests')));
+  if (argv.key) {
+    const all = sha256(JSON.stringify(pin.files.map((f) => [f.path, f.sha256]).sort()));
+    console.log(`key=icn-spec-tests-${pin.commit.slice(0, 12)}-${all.slice(0, 16)}\npath=${destRoot}`);
+    return;
+  }
   const dest = path.join(destRoot, pin.commit);
   const short = `${pin.repository}@${pin.commit.slice(0, 7)}`;
   if (!argv.force && verifiedInPlace(pin, dest)) {

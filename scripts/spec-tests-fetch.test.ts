@@ -124,6 +124,18 @@ describe('npm run spec-tests:fetch', () => {
     expect(r.err).toMatch(/^spec-tests:fetch: error: cannot fetch example\/testsuite@ccccccc \(tried http:\/\/127\.0\.0\.1:9\/example\/testsuite\/archive\/c{40}\.tar\.gz: .*; git fetch http:\/\/127\.0\.0\.1:9\/example\/testsuite\.git: .*\): without network, use --from DIR\|TARBALL/);
   });
 
+  it('--key: the CI cache key follows every pinned file (set included) and the install folder follows $ICN_CACHE_DIR', () => {
+    const base = mkdtempSync(join(tmpdir(), 'icn-fetch-'));
+    const pin = pinFor(base, 'd'.repeat(40));
+    const a = fetchCorpus(['--pin', pin, '--key'], { ICN_CACHE_DIR: join(base, 'c') });
+    expect(a.code).toBe(0);
+    expect(a.out).toMatch(new RegExp(`^key=icn-spec-tests-d{12}-[0-9a-f]{16}\npath=${join(base, 'c', 'spec-tests')}\n$`));
+    const p = JSON.parse(readFileSync(pin, 'utf8'));
+    p.files[2].sha256 = '0'.repeat(64); // a file of the set not run
+    writeFileSync(pin, JSON.stringify(p));
+    expect(fetchCorpus(['--pin', pin, '--key'], { ICN_CACHE_DIR: join(base, 'c') }).out.split('\n')[0]).not.toBe(a.out.split('\n')[0]);
+  });
+
   it('rejects an unknown option (exit 2) and documents its options in --help', () => {
     expect(fetchCorpus(['--form', 'x']).code).toBe(2);
     const h = fetchCorpus(['--help']);

@@ -78,7 +78,7 @@ describe('resolving the corpus', () => {
     expect(r.record).toEqual(corpusRecord(pin));
   });
 
-  it('looks at --spec-tests, then $ICN_SPEC_TESTS, then the fetched copy, then ../shared/spec-tests', () => {
+  it('looks at --spec-tests, then $ICN_SPEC_TESTS, then the fetched copy ($ICN_CACHE_DIR moves it), then ../shared/spec-tests', () => {
     const { root, dir, pin } = fixture();
     const shared = join(root, '..', 'shared', 'spec-tests');
     expect(locate({ repoRoot: root }, pin, NO_ENV)).toMatchObject({ looked: expect.arrayContaining(['--spec-tests (not given)', '$ICN_SPEC_TESTS (unset)']) });
@@ -89,6 +89,10 @@ describe('resolving the corpus', () => {
     const cached = join(root, '.cache', 'spec-tests', pin.commit);
     mkdirSync(cached, { recursive: true });
     expect(locate({ repoRoot: root }, pin, NO_ENV)).toEqual({ source: 'fetched copy', dirs: [cached] });
+    const moved = mkdtempSync(join(tmpdir(), 'icn-cache-'));
+    expect(locate({ repoRoot: root }, pin, { ICN_CACHE_DIR: moved })).toEqual({ source: '../shared', dirs: [shared, `${shared}-next`] });
+    mkdirSync(join(moved, 'spec-tests', pin.commit), { recursive: true });
+    expect(locate({ repoRoot: root }, pin, { ICN_CACHE_DIR: moved })).toEqual({ source: 'fetched copy', dirs: [join(moved, 'spec-tests', pin.commit)] });
     expect(locate({ repoRoot: root }, pin, { ICN_SPEC_TESTS: `${dir}${delimiter}${cached}` })).toEqual({ source: '$ICN_SPEC_TESTS', dirs: [dir, cached] });
     expect(locate({ repoRoot: root, specTestsDir: dir }, pin, { ICN_SPEC_TESTS: cached })).toEqual({ source: '--spec-tests', dirs: [dir] });
   });

@@ -7,7 +7,7 @@
  * Where it looks, in order (the first that is given or exists is used, with no fallback after it):
  *   1. the run's `--spec-tests DIR` (several directories joined with `:`),
  *   2. `$ICN_SPEC_TESTS` (same form),
- *   3. the fetched copy `.cache/spec-tests/<commit>/` (`npm run spec-tests:fetch`),
+ *   3. the fetched copy `.cache/spec-tests/<commit>/` (`npm run spec-tests:fetch`; $ICN_CACHE_DIR moves `.cache`),
  *   4. `../shared/spec-tests` beside the repository (and `../shared/spec-tests-next` when present).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -151,8 +151,9 @@ export function checkProblems(c: CorpusCheck): string | undefined {
 
 export const FETCH_HINT = 'run `npm run spec-tests:fetch` (or pass --spec-tests DIR; opt out with --skip-suite wasm-spec)';
 
-export function cacheDir(repoRoot: string, pin: CorpusPin): string {
-  return join(repoRoot, '.cache', 'spec-tests', pin.commit);
+/** Where spec-tests:fetch installs: $ICN_CACHE_DIR (else .cache in the repository)/spec-tests/<commit>. */
+export function cacheDir(repoRoot: string, pin: CorpusPin, env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.ICN_CACHE_DIR ? resolve(env.ICN_CACHE_DIR) : join(repoRoot, '.cache'), 'spec-tests', pin.commit);
 }
 
 const splitDirs = (v: string): string[] => v.split(delimiter).filter((s) => s.length > 0).map((s) => resolve(s));
@@ -161,7 +162,7 @@ const splitDirs = (v: string): string[] => v.split(delimiter).filter((s) => s.le
 export function locate(ctx: Pick<SuiteContext, 'repoRoot' | 'specTestsDir'>, pin: CorpusPin, env: NodeJS.ProcessEnv = process.env): { source: string; dirs: string[] } | { looked: string[] } {
   if (ctx.specTestsDir) return { source: '--spec-tests', dirs: splitDirs(ctx.specTestsDir) };
   if (env.ICN_SPEC_TESTS) return { source: '$ICN_SPEC_TESTS', dirs: splitDirs(env.ICN_SPEC_TESTS) };
-  const cached = cacheDir(ctx.repoRoot, pin);
+  const cached = cacheDir(ctx.repoRoot, pin, env);
   if (existsSync(cached)) return { source: 'fetched copy', dirs: [cached] };
   const shared = resolve(ctx.repoRoot, '..', 'shared', 'spec-tests');
   if (existsSync(shared)) {
@@ -192,7 +193,7 @@ const resolved = new Map<string, ResolvedCorpus>();
 
 /** resolveCorpus, once per process and location (workers verify once, then each script as they read it). */
 export function resolveCorpusCached(ctx: Pick<SuiteContext, 'repoRoot' | 'specTestsDir'>): ResolvedCorpus {
-  const key = JSON.stringify([ctx.repoRoot, ctx.specTestsDir ?? null, process.env.ICN_SPEC_TESTS ?? null]);
+  const key = JSON.stringify([ctx.repoRoot, ctx.specTestsDir ?? null, process.env.ICN_SPEC_TESTS ?? null, process.env.ICN_CACHE_DIR ?? null]);
   let r = resolved.get(key);
   if (!r) {
     r = resolveCorpus(ctx);
