@@ -38,4 +38,14 @@ describe('GitHub workflows', () => {
     expect(r.stderr).toMatch(/action\.yml: property "runn" is not defined/);
     expect(r.stderr).toMatch(/action\.yml: property "shards" is not defined/);
   });
+
+  it('the complete workflow in docs/ci.md that uses the action passes actionlint', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'icn-docs-wf-'));
+    const block = /```yaml\n([\s\S]*?)```/.exec(readFileSync(join(ROOT, 'docs/ci.md'), 'utf8'));
+    expect(block).not.toBeNull();
+    writeFileSync(join(dir, 'example.yml'), block![1]!.replaceAll('ORG/', 'icn/'));
+    const r = lint(dir, join(dir, 'no-action.yml'));
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('actionlint: 1 workflow files, 0 problems\n');
+  });
 });
