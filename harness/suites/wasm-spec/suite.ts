@@ -12,6 +12,7 @@
  * never an empty suite: a conformance run that silently skips its conformance suite would pass.
  */
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { IcnError } from '../../../core/errors.js';
 import { contentHash, DOMAIN, sha256, toHex } from '../../../core/hash/index.js';
 import { UsageError } from '../../io/files.js';
@@ -51,7 +52,8 @@ export function createWasmSpecSuite(): Suite {
         inputs,
         outputs: { passed: String(r.passed), failed: String(r.failed), skipped: String(r.skipped), outcomes: r.outcomesHash },
         status: r.failed > 0 ? 'fail' : 'pass',
-        reproduce: `icn-harness wast ${file} --engine ${engine}`,
+        // Relative to the repository (where commands are run from): no machine's paths in a manifest.
+        reproduce: `icn-harness wast ${relative(ctx.repoRoot, file) || file} --engine ${engine}`,
       };
       if (r.failed > 0) {
         const first = r.results.filter((x) => x.status === 'fail').slice(0, 3);
