@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { contentHash, DOMAIN } from '../../core/hash/index.js';
 import { buildManifest, computeRoot, sealEntry } from './build.js';
-import { diffMany } from './diff.js';
+import { diffMany, diffTree } from './diff.js';
 import { formatMultiDiff } from './format-diff.js';
 import { gateCheck, goldenOf } from './gate.js';
 import { readManifest, writeManifest } from './io.js';
@@ -110,7 +110,10 @@ describe('the corpus record in the manifest', () => {
     expect(at).toBeGreaterThan(0);
     expect(at).toBeLessThan(lines.findIndex((l) => l.includes('wasm-spec/f32::dc')));
     expect(lines[at + 1]).toBe(`  A: WebAssembly/testsuite@${'a'.repeat(40)} ${corpus('a').hash}`);
-    expect(diffMany([{ label: 'A', manifest: a }, { label: 'B', manifest: manifest(spec, corpus('a')) }]).corpus).toBeUndefined();
+    expect((diffTree(d) as { corpus: unknown }).corpus).toEqual({ A: corpus('a'), B: corpus('b') });
+    const same = diffMany([{ label: 'A', manifest: a }, { label: 'B', manifest: manifest(spec, corpus('a')) }]);
+    expect(same.corpus).toBeUndefined();
+    expect(diffTree(same)).not.toHaveProperty('corpus');
   });
 
   it('merge: shards of one run share a corpus; the merged manifest keeps it', () => {
