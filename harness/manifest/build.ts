@@ -5,6 +5,7 @@
 import { contentHash, DOMAIN, type Hash } from '../../core/hash/index.js';
 import {
   MANIFEST_FORMAT,
+  type CorpusRecord,
   type EntryStatus,
   type Manifest,
   type ManifestEntry,
@@ -45,7 +46,12 @@ function suiteHash(suite: string, entries: readonly ManifestEntry[]): Hash {
   return contentHash(DOMAIN.manifestSuite, { suite, entries: entries.map((e) => [e.id, e.hash]) });
 }
 
-export function computeRoot(entries: readonly ManifestEntry[]): ManifestRoot {
+/**
+ * The roots over the suites' roots, and the corpus record when the run has one: two runs on
+ * different spec corpora never share a root. Without a corpus the hashed value has no `corpus` key,
+ * so manifests of runs that use none keep their roots.
+ */
+export function computeRoot(entries: readonly ManifestEntry[], corpus?: CorpusRecord): ManifestRoot {
   const sorted = sortEntries(entries);
   const bySuite = new Map<string, ManifestEntry[]>();
   for (const e of sorted) {
@@ -67,9 +73,10 @@ export function computeRoot(entries: readonly ManifestEntry[]): ManifestRoot {
     allRoots.push([name, root.all]);
     suites[name] = root;
   }
+  const c = corpus ? { corpus: { repository: corpus.repository, commit: corpus.commit, hash: corpus.hash } } : {};
   return {
-    lc: contentHash(DOMAIN.manifestRoot, { format: MANIFEST_FORMAT, class: 'lc', suites: lcRoots }),
-    all: contentHash(DOMAIN.manifestRoot, { format: MANIFEST_FORMAT, class: 'all', suites: allRoots }),
+    lc: contentHash(DOMAIN.manifestRoot, { format: MANIFEST_FORMAT, class: 'lc', suites: lcRoots, ...c }),
+    all: contentHash(DOMAIN.manifestRoot, { format: MANIFEST_FORMAT, class: 'all', suites: allRoots, ...c }),
     suites,
   };
 }
@@ -85,6 +92,7 @@ export function buildManifest(args: {
   platform: PlatformFingerprint;
   generator: { name: string; version: string };
   volatile?: Record<string, unknown>;
+  corpus?: CorpusRecord;
 }): Manifest {
   const entries = sortEntries(args.entries);
   for (let i = 1; i < entries.length; i++) {
@@ -93,7 +101,8 @@ export function buildManifest(args: {
   return {
     format: MANIFEST_FORMAT,
     generator: args.generator,
-    root: computeRoot(entries),
+    ...(args.corpus ? { corpus: { ...args.corpus } } : {}),
+    root: computeRoot(entries, args.corpus),
     counts: countStatuses(entries),
     entries,
     platform: args.platform,

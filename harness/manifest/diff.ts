@@ -5,7 +5,7 @@
  * LC differences fail; advisory differences are listed apart and never fail a diff.
  */
 import { groupBy, firstTraceDivergence, type TraceDivergence } from './trace.js';
-import type { EntryClass, Manifest, ManifestEntry, PlatformFingerprint } from './types.js';
+import type { CorpusRecord, EntryClass, Manifest, ManifestEntry, PlatformFingerprint } from './types.js';
 
 export interface FieldDiff {
   field: string;
@@ -120,6 +120,8 @@ export interface MultiDiff {
   missingExpected: (ExpectedDivergence & { note: string })[];
   /** Platform fields that differ, with each side's value. */
   platform: { field: string; values: string[] }[];
+  /** Each side's corpus record, when they were not all built from the same corpus (the roots then differ). */
+  corpus?: (CorpusRecord | null)[];
 }
 
 const PLATFORM_FIELDS = ['arch', 'os', 'node', 'v8', 'tier', 'v8Flags', 'cpuFeatures', 'emulated'] as const;
@@ -165,6 +167,7 @@ export function diffMany(sides: readonly Side[], expected: readonly ExpectedDive
     missingExpected: [],
     platform: [],
   };
+  if (new Set(ms.map((m) => m.corpus?.hash ?? null)).size > 1) out.corpus = ms.map((m) => m.corpus ?? null);
   for (const f of PLATFORM_FIELDS) {
     const values = ms.map((m) => platformValue(m.platform, f));
     if (new Set(values).size > 1) out.platform.push({ field: f, values });
@@ -258,6 +261,7 @@ export function diffTree(d: MultiDiff, stale: Record<string, string[]> = {}): un
     advisory: entries(d.advisory),
     missingExpected: d.missingExpected,
     platform: Object.fromEntries(d.platform.map((p) => [p.field, Object.fromEntries(p.values.map((v, i) => [label(i), v]))])),
+    corpus: d.corpus ? Object.fromEntries(d.corpus.map((c, i) => [label(i), c])) : undefined,
     stale,
   });
 }

@@ -47,6 +47,11 @@ export function formatMultiDiff(d: MultiDiff): string {
     out.push(`${s.label}: ${s.path ?? '(manifest)'}  ${p.arch} ${p.os} node ${p.node} tier ${p.tier}${p.emulated ? ' (emulated)' : ''}  lc ${s.lc}`);
   }
   for (const p of d.platform) out.push(`platform differs in ${p.field}: ${p.values.map((v, i) => `${sideName(d, i)}=${v || '-'}`).join(' ')}`);
+  if (d.corpus) {
+    // Different corpora: every entry below them may differ for that reason alone, so it comes first.
+    out.push(`CORPUS differs: the manifests were built from different spec corpora (their roots cannot agree)`);
+    for (const [i, c] of d.corpus.entries()) out.push(`  ${sideName(d, i)}: ${c ? `${c.repository}@${c.commit} ${c.hash}` : '(no corpus)'}`);
+  }
   if (d.lcEqual && d.lc.length === 0) out.push(`LC identical: ${d.sides[0]!.lc}`);
   else {
     out.push(`LC differs: agree ${groupsText(d, d.lcGroups)}`);

@@ -38,7 +38,7 @@ export function readManifest(path: string): LoadedManifest {
       e.hash = h;
     }
   }
-  m.root = computeRoot(m.entries);
+  m.root = computeRoot(m.entries, m.corpus);
   return { path, manifest: m, staleHashes };
 }
 

@@ -26,6 +26,7 @@ export function mergeShards(loaded: readonly LoadedManifest[]): Manifest {
       throw new UsageError('MERGE_MISMATCH', `${l.path}: shard ${s.index}/${s.count} of selection ${s.selection.slice(0, 19)}… does not belong with ${first.path} (shard ${s0!.index}/${count} of ${s0!.selection.slice(0, 19)}…)`);
     }
     if (r.seed !== r0.seed || (r.knownFailures ?? null) !== (r0.knownFailures ?? null)) throw new UsageError('MERGE_MISMATCH', `${l.path}: seed or known-failure list differs from ${first.path}`);
+    if ((l.manifest.corpus?.hash ?? null) !== (first.manifest.corpus?.hash ?? null)) throw new UsageError('MERGE_MISMATCH', `${l.path}: spec corpus ${l.manifest.corpus?.hash ?? '(none)'} differs from ${first.path} (${first.manifest.corpus?.hash ?? '(none)'}): shards of one run use one corpus`);
     const p = l.manifest.platform;
     const p0 = first.manifest.platform;
     for (const k of ['arch', 'os', 'node', 'tier'] as const) {
@@ -55,6 +56,7 @@ export function mergeShards(loaded: readonly LoadedManifest[]): Manifest {
     platform: first.manifest.platform,
     generator: first.manifest.generator,
     volatile: { mergedFrom: loaded.map((l) => l.path), durationMs, caseMs },
+    corpus: first.manifest.corpus,
   });
   const { shard: _shard, ...run } = first.manifest.run!;
   m.run = run;

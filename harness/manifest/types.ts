@@ -88,6 +88,8 @@ export interface RunInfo {
   suites: string[];
   filters: string[];
   tags: string[];
+  /** Suites left out with `--skip-suite` (the summary says so). */
+  skipped?: string[];
   /** Present on a shard's manifest (`run --shard i/n`); `merge` removes it. */
   shard?: ShardInfo;
   /** Hash of the known-failure list in force (absent when none was used). */
@@ -135,9 +137,24 @@ export interface DeterminismCheck {
   };
 }
 
+/**
+ * The external corpus a run's cases come from (today the WebAssembly spec testsuite, pinned in
+ * vectors/wasm-spec/corpus.json). Hashed into both roots: runs on different corpora never agree.
+ */
+export interface CorpusRecord {
+  /** `owner/name` on GitHub. */
+  repository: string;
+  /** 40 hex digits. */
+  commit: string;
+  /** Hash over the repository, commit and every file the run used (path, sha256). */
+  hash: Hash;
+}
+
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   generator: { name: string; version: string };
+  /** Present when the selection ran cases of a pinned corpus (wasm-spec). Hashed into `root`. */
+  corpus?: CorpusRecord;
   root: ManifestRoot;
   counts: Record<EntryStatus, number>;
   entries: ManifestEntry[];

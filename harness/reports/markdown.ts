@@ -1,5 +1,6 @@
 /** A Markdown summary of a manifest (for humans and `$GITHUB_STEP_SUMMARY`). */
 import type { Manifest } from '../manifest/types.js';
+import { suiteNames } from '../suites/registry.js';
 
 const MAX_LISTED = 50;
 
@@ -7,6 +8,21 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
 
 function ms(n: number): string {
   return n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${n} ms`;
+}
+
+/**
+ * What the run covered beyond its entries: the spec corpus, and the suites a user left out (a run
+ * without wasm-spec must say so, never look like a full conformance run).
+ */
+export function coverageNotes(m: Manifest): string[] {
+  const out: string[] = [];
+  if (m.corpus) out.push(`spec corpus ${m.corpus.repository}@${m.corpus.commit.slice(0, 7)} (${m.corpus.hash})`);
+  if (m.run?.skipped?.length) out.push(`not run: ${m.run.skipped.join(', ')} (left out with --skip-suite)`);
+  if (m.run && m.run.suites.length > 0) {
+    const left = suiteNames().filter((n) => !m.run!.suites.includes(n) && !m.run!.skipped?.includes(n));
+    if (left.length) out.push(`not selected: ${left.join(', ')} (--suite ${m.run.suites.join(',')})`);
+  }
+  return out;
 }
 
 export function markdownSummary(m: Manifest): string {
@@ -29,6 +45,7 @@ export function markdownSummary(m: Manifest): string {
       return `| ${n} | ${s.entries} | ${s.lcEntries} | ${ms(t)} | \`${s.lc ?? '—'}\` |`;
     }),
     '',
+    ...coverageNotes(m).map((n) => `${n[0]!.toUpperCase()}${n.slice(1)}.\n`),
     `Platform: ${m.platform.arch} ${m.platform.os}${m.platform.emulated ? ' (emulated)' : ''}, Node ${m.platform.node} (V8 ${m.platform.v8}), tier ${m.platform.tier}, CPU features: ${m.platform.cpuFeatures.join(' ') || 'none listed'}. Seed ${m.run?.seed ?? '0'}${m.run?.shard ? `, shard ${m.run.shard.index}/${m.run.shard.count}` : ''}.`,
   ];
   if (m.tiers?.length) {

@@ -5,12 +5,12 @@
 import { IcnError } from '../../core/errors.js';
 import { contentHash, DOMAIN } from '../../core/hash/index.js';
 import { sealEntry } from '../manifest/build.js';
-import type { ManifestEntry } from '../manifest/types.js';
+import type { CorpusRecord, ManifestEntry } from '../manifest/types.js';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SUITES, type SuiteInfo } from '../suites/registry.js';
 import type { CaseSpec, Suite, SuiteContext } from '../suites/types.js';
-import { selectCases, type Selection } from './select.js';
+import { filterMayMatchSuite, selectCases, type Selection } from './select.js';
 
 const loaded = new Map<string, Promise<Suite>>();
 
@@ -54,29 +54,44 @@ export function loadSuite(name: string): Promise<Suite> {
   return p;
 }
 
-export async function loadSuites(names: string[]): Promise<Suite[]> {
+export async function loadSuites(names: string[], skip: readonly string[] = []): Promise<Suite[]> {
   const all = allSuites();
   const known = all.map((s) => s.name);
-  for (const n of names) {
+  for (const n of [...names, ...skip]) {
     if (!known.includes(n)) throw new IcnError('RUN_UNKNOWN_SUITE', `unknown suite ${JSON.stringify(n)} (known: ${known.join(', ')})`);
   }
-  const chosen = names.length === 0 ? all : all.filter((s) => names.includes(s.name));
+  const both = names.filter((n) => skip.includes(n));
+  if (both.length) throw new IcnError('RUN_SUITE_CONFLICT', `--suite and --skip-suite both name ${both.join(', ')}`);
+  const chosen = (names.length === 0 ? all : all.filter((s) => names.includes(s.name))).filter((s) => !skip.includes(s.name));
   return Promise.all(chosen.map((s) => loadSuite(s.name)));
 }
 
 export interface ListOptions extends Selection {
   suites: string[];
+  /** Suites left out (`--skip-suite`): how a user opts out of one, said in the summary. */
+  skipSuites?: string[];
   context: SuiteContext;
 }
 
-/** Every selected case, in run order (suite registry order, then the suite's own order). */
+/**
+ * Every selected case, in run order (suite registry order, then the suite's own order). A suite
+ * that no filter can reach is not listed (its inputs, e.g. the spec corpus, are not needed).
+ */
 export async function listCases(opts: ListOptions): Promise<{ suite: Suite; spec: CaseSpec }[]> {
-  const suites = await loadSuites(opts.suites);
+  const suites = await loadSuites(opts.suites, opts.skipSuites);
   const out: { suite: Suite; spec: CaseSpec }[] = [];
   for (const suite of suites) {
+    if (opts.filters.length > 0 && !opts.filters.some((f) => filterMayMatchSuite(f, suite.name))) continue;
     for (const spec of selectCases(await suite.list(opts.context), opts)) out.push({ suite, spec });
   }
   return out;
+}
+
+/** The corpus record of the selection: from the suites that have a case in it (at most one corpus). */
+export function selectionCorpus(listed: readonly { suite: Suite }[], ctx: SuiteContext): CorpusRecord | undefined {
+  const suites = [...new Set(listed.map((c) => c.suite))].filter((s) => s.corpus);
+  if (suites.length > 1) throw new IcnError('HARNESS_FAULT', `suites ${suites.map((s) => s.name).join(', ')} each pin a corpus; a manifest records one`);
+  return suites[0]?.corpus?.(ctx);
 }
 
 /** The entry of a case the harness could not run: status `error`, never a pass or a fail. */

@@ -12,7 +12,7 @@ import { firstTraceDivergence } from '../manifest/trace.js';
 import type { DeterminismCheck, Manifest, ManifestEntry, PlatformFingerprint, RunInfo, TierRun } from '../manifest/types.js';
 import type { CaseSpec, Suite, SuiteContext } from '../suites/types.js';
 import { GENERATOR } from '../version.js';
-import { listCases, runCase } from './exec.js';
+import { listCases, runCase, selectionCorpus } from './exec.js';
 import { applyKnownFailure, unusedKnownFailures, type KnownFailure, type KnownFailureList, type PlatformFacts } from './known-failures.js';
 import { runPool, type WorkerLaunch } from './pool.js';
 import type { Selection } from './select.js';
@@ -23,6 +23,8 @@ export { listCases, loadSuites, runCase } from './exec.js';
 
 export interface RunOptions extends Selection {
   suites: string[];
+  /** Suites left out (`--skip-suite`); recorded in `run.skipped`. */
+  skipSuites?: string[];
   context: SuiteContext;
   /** Called after each case of each pass (progress display). */
   onCase?: (done: number, total: number, entry: ManifestEntry, pass: string) => void;
@@ -98,6 +100,9 @@ export async function runAll(opts: RunOptions): Promise<RunResult> {
   const explicitTiers = opts.tiers !== undefined;
   const tiers = opts.tiers ?? ['default'];
   const run: RunInfo = { seed: opts.context.seed.toString(), suites: [...opts.suites], filters: [...opts.filters], tags: [...opts.tags] };
+  if (opts.skipSuites?.length) run.skipped = [...opts.skipSuites];
+  // Before sharding: every shard of a run records the same corpus, even one without a spec case.
+  const corpus = selectionCorpus(listed, opts.context);
   let cases: Picked[] = listed;
   if (opts.shard) {
     cases = shardOf(listed, opts.shard);
@@ -168,7 +173,7 @@ export async function runAll(opts: RunOptions): Promise<RunResult> {
   const tierRuns: TierRun[] = [];
   for (const tier of tiers.slice(1)) {
     const t = await runTier(tier, tier);
-    const m = buildManifest({ entries: t.entries, platform: t.r.platform, generator: GENERATOR });
+    const m = buildManifest({ entries: t.entries, platform: t.r.platform, generator: GENERATOR, corpus });
     m.run = run;
     tierManifests.push(m);
     const ids = [...new Set([...primaryById.keys(), ...t.entries.map((e) => e.id)])].sort();
@@ -188,6 +193,7 @@ export async function runAll(opts: RunOptions): Promise<RunResult> {
     platform: primary.r.platform,
     generator: GENERATOR,
     volatile: { startedAtMs: started, durationMs: opts.nowMs() - started, jobs, passes, caseMs },
+    corpus,
   });
   manifest.run = run;
   if (tierRuns.length) manifest.tiers = tierRuns;

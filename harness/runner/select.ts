@@ -27,3 +27,15 @@ export function selectCases(cases: readonly CaseSpec[], sel: Selection): CaseSpe
       (sel.tags.length === 0 || sel.tags.every((t) => c.tags.includes(t))),
   );
 }
+
+/**
+ * Whether a filter can select any case of a suite (ids are `suite/…`): a suite no filter can reach
+ * is not listed at all, so `--filter vectors/jcs` needs no spec corpus.
+ */
+export function filterMayMatchSuite(filter: string, suite: string): boolean {
+  const star = filter.indexOf('*');
+  const head = `${suite}/`;
+  if (star < 0) return filter === suite || filter.startsWith(head) || filter.startsWith(`${suite}::`);
+  const prefix = filter.slice(0, star);
+  return prefix.startsWith(head) || head.startsWith(prefix) || prefix === suite;
+}

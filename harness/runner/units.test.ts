@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { contentHash, DOMAIN } from '../../core/hash/index.js';
 import { sealEntry } from '../manifest/build.js';
 import { applyKnownFailure, parseKnownFailures, unusedKnownFailures } from './known-failures.js';
+import { filterMayMatchSuite, matchesFilter } from './select.js';
 import { parseShard, shardOf } from './shard.js';
 import { execArgvForTier } from './tiers.js';
 
@@ -60,5 +61,28 @@ describe('tiers', () => {
   it('replaces tier pins of the parent and keeps its other flags', () => {
     expect(execArgvForTier('turbofan', ['--liftoff-only', '--stack-size=900', '--inspect=9229'])).toEqual(['--stack-size=900', '--no-liftoff']);
     expect(execArgvForTier('default', ['--no-liftoff'])).toEqual([]);
+  });
+});
+
+describe('which suites a filter can reach (a suite no filter reaches is not listed: no corpus needed)', () => {
+  it('decides like matching the ids would', () => {
+    expect(filterMayMatchSuite('vectors/jcs', 'vectors')).toBe(true);
+    expect(filterMayMatchSuite('vectors/jcs', 'wasm-spec')).toBe(false);
+    expect(filterMayMatchSuite('wasm-spec', 'wasm-spec')).toBe(true);
+    expect(filterMayMatchSuite('wasm', 'wasm-spec')).toBe(false);
+    expect(filterMayMatchSuite('*::dc', 'wasm-spec')).toBe(true);
+    expect(filterMayMatchSuite('wasm-*', 'wasm-spec')).toBe(true);
+    expect(filterMayMatchSuite('vectors/*', 'wasm-spec')).toBe(false);
+  });
+  it('never prunes a suite that has a matching id (property, pinned seed)', () => {
+    const part = fc.constantFrom('wasm-spec', 'vectors', 'wasm', 'i32', 'a', '*', '::', '/', 'dc', '-');
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 1, maxLength: 6 }), fc.array(part, { minLength: 1, maxLength: 4 }), (f, rest) => {
+        const filter = f.join('');
+        const id = `wasm-spec/${rest.join('').replace(/\*/g, 'x')}`;
+        if (matchesFilter(id, filter)) expect(filterMayMatchSuite(filter, 'wasm-spec')).toBe(true);
+      }),
+      { seed: 1616, numRuns: 2000 },
+    );
   });
 });

@@ -1,13 +1,13 @@
 /** What a suite is: a named set of cases the runner can list, select and run one by one. */
 import type { Hash } from '../../core/hash/index.js';
-import type { EntryClass, EntryStatus, EntryTrace } from '../manifest/types.js';
+import type { CorpusRecord, EntryClass, EntryStatus, EntryTrace } from '../manifest/types.js';
 
 export interface SuiteContext {
   /** The repository root (vectors/, nasties/, scenarios/ are read from here). */
   repoRoot: string;
   /** The run's root seed (suites derive named streams from it). */
   seed: bigint;
-  /** Directory of the official WebAssembly spec tests, when given. */
+  /** Directory of the official WebAssembly spec tests (`:`-separated for several), when given. */
   specTestsDir?: string;
   /** Tiers to run wasm cases under (`default`, `liftoff`, `turbofan`). */
   tiers: string[];
@@ -35,6 +35,11 @@ export interface Suite {
   description: string;
   /** Every case, without running anything. Must be deterministic and sorted-stable. */
   list(ctx: SuiteContext): Promise<CaseSpec[]>;
+  /**
+   * The pinned external input the cases come from (wasm-spec: the spec corpus), recorded in the
+   * manifest header and hashed into its roots when the selection has a case of this suite.
+   */
+  corpus?(ctx: SuiteContext): CorpusRecord;
   /** Run one case. Throwing is a harness fault (status `error`), never a pass or fail. */
   run(spec: CaseSpec, ctx: SuiteContext): Promise<CaseOutcome>;
 }

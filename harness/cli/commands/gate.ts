@@ -30,7 +30,7 @@ export function register(program: Command): void {
         const { existsSync, appendFileSync } = await import('node:fs');
         const { isAbsolute, join } = await import('node:path');
         const { readManifest, writeManifest } = await import('../../manifest/io.js');
-        const { gateCheck, goldenOf, changelogSection } = await import('../../manifest/gate.js');
+        const { gateCheck, goldenOf, changelogSection, corpusText } = await import('../../manifest/gate.js');
         const { UsageError, readText, writeFileAtomic } = await import('../../io/files.js');
         const { repoRoot } = await import('../repo.js');
         const root = repoRoot();
@@ -51,20 +51,24 @@ export function register(program: Command): void {
         const r = gateCheck(golden?.manifest ?? empty, current, { allowNew: o.allowNew });
         const lines: string[] = [];
         lines.push(`golden ${goldenPath}: lc root ${r.goldenRoot}`, `run: lc root ${r.currentRoot}`);
+        if (r.corpus) lines.push(`CORPUS differs: the golden was built from ${corpusText(r.corpus.golden)}, the run from ${corpusText(r.corpus.current)}`);
+        for (const a of r.absentSuites) lines.push(`MISSING ${a.suite}: all ${a.entries} golden LC entries (the run has no ${a.suite} entry: ${a.cause})`);
+        const absent = new Set(r.absentSuites.map((a) => a.suite));
         for (const c of r.changed) {
           lines.push(`CHANGED ${c.id}`);
           for (const f of c.fields) lines.push(`    ${f.field}\n      golden: ${f.golden ?? '(absent)'}\n      run:    ${f.current ?? '(absent)'}`);
         }
-        for (const id of r.missing) lines.push(`MISSING ${id} (in the golden, not an lc entry of the run)`);
+        const goldSuite = new Map((golden?.manifest.entries ?? []).map((e) => [e.id, e.suite]));
+        for (const id of r.missing) if (!absent.has(goldSuite.get(id) ?? '')) lines.push(`MISSING ${id} (in the golden, not an lc entry of the run)`);
         for (const id of r.added) lines.push(`${o.allowNew ? 'new' : 'NEW'} ${id} (lc entry not in the golden)`);
         if (!o.accept) {
-          lines.push(r.ok ? `gate passed: all ${golden!.manifest.entries.filter((e) => e.class === 'lc').length} golden LC entries match` : `gate FAILED: ${r.changed.length} changed, ${r.missing.length} missing, ${r.added.length} new LC entries. An intended change is a hard fork: icn-harness gate --accept --reason "…"`);
+          lines.push(r.ok ? `gate passed: all ${golden!.manifest.entries.filter((e) => e.class === 'lc').length} golden LC entries match` : `gate FAILED: ${r.corpus ? 'different corpus, ' : ''}${r.changed.length} changed, ${r.missing.length} missing, ${r.added.length} new LC entries. An intended change is a hard fork: icn-harness gate --accept --reason "…"`);
           process.stdout.write(`${lines.join('\n')}\n`);
           return r.ok ? EXIT.ok : EXIT.negative;
         }
         const broken = current.entries.filter((e) => e.class === 'lc' && (e.status === 'fail' || e.status === 'error' || e.status === 'xpass'));
         if (broken.length) throw new UsageError('GATE_ACCEPT_FAILING', `refusing to accept a run with ${broken.length} failing lc entries (${broken.slice(0, 3).map((e) => `${e.id}: ${e.status}`).join(', ')}): fix them or list them as known failures first`);
-        if (r.changed.length === 0 && r.missing.length === 0 && r.added.length === 0 && haveGolden) {
+        if (!r.corpus && r.changed.length === 0 && r.missing.length === 0 && r.added.length === 0 && haveGolden) {
           process.stdout.write(`${lines.join('\n')}\nthe golden already matches: nothing to accept\n`);
           return EXIT.ok;
         }

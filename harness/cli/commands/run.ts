@@ -4,6 +4,7 @@ import { collect, parsePositiveInt, parseSeed } from '../options.js';
 
 interface RunFlags {
   suite: string[];
+  skipSuite: string[];
   filter: string[];
   tag: string[];
   list?: boolean;
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .command('run')
     .description('run suites and write a manifest (a directory gets manifest.json, junit.xml, summary.md, report.html). Exit 0 all passed, 1 a failure, xpass or divergence, 2 usage, 3 harness fault')
     .option('--suite <names>', 'suites to run (comma-separated or repeated); default: all', collect, [])
+    .option('--skip-suite <names>', 'leave these suites out (e.g. wasm-spec without a spec corpus); the summary says so', collect, [])
     .option('--filter <pattern>', "select cases by id: 'suite/name' prefix or glob with *", collect, [])
     .option('--tag <tag>', 'select cases having every given tag', collect, [])
     .option('--list', 'print the selected case ids (after --shard) and exit without running')
@@ -35,7 +37,7 @@ export function register(program: Command): void {
     .option('--tiers <tiers>', 'V8 wasm tiers, each in its own child processes: default,liftoff,turbofan (first = the manifest; others under tiers/)', collect)
     .option('--jobs <n>', 'worker processes (results never depend on it)', '1')
     .option('--shard <i/n>', 'run shard i of n (round robin over the selection); combine shards with `icn-harness merge`')
-    .option('--spec-tests <dir>', 'directory of WebAssembly spec .wast files', undefined)
+    .option('--spec-tests <dir>', 'the pinned spec corpus (vectors/wasm-spec/corpus.json): a directory, or several joined with ":" (default: $ICN_SPEC_TESTS, the fetched copy, ../shared/spec-tests)', undefined)
     .option('--known-failures <file>', 'known-failure list (default: harness/known-failures.json when present)')
     .option('--no-known-failures', 'ignore the known-failure list')
     .option('--timeout <seconds>', 'per-case limit in worker processes (--jobs ≥ 2, --tiers, the determinism run); a case over it is an error', '300')
@@ -50,6 +52,7 @@ export function register(program: Command): void {
         const { parseTiers } = await import('../../runner/tiers.js');
         const { loadKnownFailures } = await import('../../runner/known-failures.js');
         const { writeRunOutputs, publishToGitHub } = await import('../outputs.js');
+        const { coverageNotes } = await import('../../reports/markdown.js');
         const { createProgress } = await import('../progress.js');
         const { repoRoot } = await import('../repo.js');
         const { existsSync } = await import('node:fs');
@@ -63,7 +66,7 @@ export function register(program: Command): void {
         const tiers = o.tiers === undefined ? undefined : parseTiers(o.tiers);
         const context = { repoRoot: root, seed, specTestsDir: o.specTests, tiers: tiers ?? ['default'] };
         if (o.list) {
-          const listed = await listCases({ suites: o.suite, filters: o.filter, tags: o.tag, context });
+          const listed = await listCases({ suites: o.suite, skipSuites: o.skipSuite, filters: o.filter, tags: o.tag, context });
           for (const { spec } of shard ? shardOf(listed, shard) : listed) process.stdout.write(`${spec.id}\n`);
           return EXIT.ok;
         }
@@ -73,6 +76,7 @@ export function register(program: Command): void {
         const progress = quiet || !o.progress ? undefined : createProgress();
         const result = await runAll({
           suites: o.suite,
+          skipSuites: o.skipSuite,
           filters: o.filter,
           tags: o.tag,
           context,
@@ -97,6 +101,7 @@ export function register(program: Command): void {
         else {
           const c = manifest.counts;
           const lines = [`lc root ${manifest.root.lc}`, `${manifest.entries.length} entries: ${c.pass} passed, ${c.fail} failed, ${c.skip} skipped, ${c.xfail} xfail, ${c.xpass} xpass, ${c.error} errors`];
+          lines.push(...coverageNotes(manifest));
           if (shard) lines.push(`shard ${shard.index}/${shard.count} of ${manifest.run?.shard?.selected} selected cases: merge the shard manifests with \`icn-harness merge\``);
           for (const t of manifest.tiers ?? []) {
             const lcDiv = t.divergent.filter((x) => x.class === 'lc').length;

@@ -1,6 +1,6 @@
 /**
  * The `vectors` suite: every case of every vector file under vectors/ (except vectors/golden/,
- * which holds golden manifests, not vectors). Entry ids: `vectors/<path without .json>::<case>`.
+ * which holds golden manifests, and vectors/wasm-spec/, the spec corpus pin: not vectors). Entry ids: `vectors/<path without .json>::<case>`.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -11,7 +11,7 @@ import type { CaseOutcome, CaseSpec, Suite, SuiteContext } from '../types.js';
 import { VECTOR_FORMAT, type VectorCase, type VectorFile } from './format.js';
 import { vectorKind } from './kinds.js';
 
-const EXCLUDED_DIRS = new Set(['golden']);
+const EXCLUDED_DIRS = new Set(['golden', 'wasm-spec']);
 
 function walk(dir: string, out: string[]): void {
   for (const name of readdirSync(dir).sort()) {

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../wast/engine.js';
@@ -28,8 +29,22 @@ describe.runIf(existsSync(SPEC))('wasm-spec suite', () => {
     expect(a.outputs.outcomes).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(b).toEqual(a);
   });
-  it('has no cases without a spec directory', async () => {
+  it('without a spec corpus: an error naming where it looked and the fix, never an empty suite', async () => {
     const s = createWasmSpecSuite();
-    expect(await s.list({ ...ctx, specTestsDir: undefined, repoRoot: '/nonexistent/repo' })).toEqual([]);
+    const saved = process.env.ICN_SPEC_TESTS;
+    delete process.env.ICN_SPEC_TESTS;
+    const bare = mkdtempSync(join(tmpdir(), 'icn-bare-'));
+    mkdirSync(join(bare, 'repo', 'vectors', 'wasm-spec'), { recursive: true });
+    copyFileSync(join(process.cwd(), 'vectors/wasm-spec/corpus.json'), join(bare, 'repo', 'vectors/wasm-spec/corpus.json'));
+    try {
+      await expect(s.list({ ...ctx, specTestsDir: undefined, repoRoot: join(bare, 'repo') })).rejects.toThrow(/no spec corpus found \(looked at .*\.cache\/spec-tests\/193e551ff22663995b1ac95dc62344133669e14b \(absent\).*npm run spec-tests:fetch/);
+    } finally {
+      if (saved !== undefined) process.env.ICN_SPEC_TESTS = saved;
+    }
+  });
+  it('records the pinned corpus: WebAssembly/testsuite at the pinned commit', async () => {
+    const r = createWasmSpecSuite().corpus!(ctx);
+    expect(r).toMatchObject({ repository: 'WebAssembly/testsuite', commit: '193e551ff22663995b1ac95dc62344133669e14b' });
+    expect(r.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 });

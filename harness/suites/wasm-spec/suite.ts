@@ -7,54 +7,53 @@
  * every other engine is deterministic by design, so its outcomes are LC and must match bit for bit
  * across architectures, Node versions and tiers.
  *
- * Spec directory: the run's --spec-tests, else $ICN_SPEC_TESTS, else ../shared/spec-tests beside
- * the repository when it exists; with none, the suite has no cases.
+ * Spec scripts: the pinned corpus (./corpus.ts, vectors/wasm-spec/corpus.json), verified file by
+ * file before anything runs. No corpus, or one that is not the pinned one, is an error (exit 2),
+ * never an empty suite: a conformance run that silently skips its conformance suite would pass.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { IcnError } from '../../../core/errors.js';
-import { contentHash, DOMAIN } from '../../../core/hash/index.js';
+import { contentHash, DOMAIN, sha256, toHex } from '../../../core/hash/index.js';
+import { UsageError } from '../../io/files.js';
 import { ENGINES } from '../../wast/engine.js';
-import { runScript, wastFiles } from '../../wast/runner.js';
-import type { CaseOutcome, CaseSpec, Suite, SuiteContext } from '../types.js';
+import { runScript } from '../../wast/runner.js';
+import type { CaseOutcome, CaseSpec, Suite } from '../types.js';
+import { resolveCorpusCached } from './corpus.js';
 
-export function specDir(ctx: SuiteContext): string | undefined {
-  const given = ctx.specTestsDir ?? process.env.ICN_SPEC_TESTS;
-  if (given) return resolve(given);
-  const d = resolve(ctx.repoRoot, '..', 'shared', 'spec-tests');
-  return existsSync(d) && statSync(d).isDirectory() ? d : undefined;
-}
-
-const stem = (f: string): string => basename(f).replace(/\.wast$/, '');
+const stem = (path: string): string => path.replace(/\.wast$/, '');
 
 export function createWasmSpecSuite(): Suite {
   return {
     name: 'wasm-spec',
     description: 'Official WebAssembly spec scripts on every wasm engine (raw advisory; dc, dc-float and the interpreter LC)',
+    corpus: (ctx) => resolveCorpusCached(ctx).record,
     async list(ctx): Promise<CaseSpec[]> {
-      const dir = specDir(ctx);
-      if (!dir) return [];
       const out: CaseSpec[] = [];
-      for (const f of wastFiles(dir)) {
+      for (const f of resolveCorpusCached(ctx).scripts) {
         for (const engine of Object.keys(ENGINES)) {
-          out.push({ id: `wasm-spec/${stem(f)}::${engine}`, suite: 'wasm-spec', class: engine === 'raw' ? 'advisory' : 'lc', tags: ['wasm', 'spec', `engine:${engine}`] });
+          out.push({ id: `wasm-spec/${stem(f.path)}::${engine}`, suite: 'wasm-spec', class: engine === 'raw' ? 'advisory' : 'lc', tags: ['wasm', 'spec', `engine:${engine}`] });
         }
       }
       return out;
     },
     async run(spec, ctx): Promise<CaseOutcome> {
       const m = /^wasm-spec\/(.+)::([a-z0-9-]+)$/.exec(spec.id);
-      const dir = specDir(ctx);
-      if (!m || !dir) throw new IcnError('CASE_UNKNOWN', `no wasm-spec case ${spec.id}`);
-      const file = join(dir, `${m[1]}.wast`);
+      const script = m && resolveCorpusCached(ctx).scripts.find((s) => s.path === `${m[1]}.wast`);
+      if (!m || !script) throw new IcnError('CASE_UNKNOWN', `no wasm-spec case ${spec.id}`);
+      const { file, path } = script;
       const engine = m[2]!;
-      const inputs = contentHash(DOMAIN.manifestInputs, { suite: 'wasm-spec', script: basename(file), engine, text: readFileSync(file, 'utf8') });
+      // Checked again as read: the corpus was verified when resolved, this is the byte string that runs.
+      const bytes = readFileSync(file);
+      if (toHex(sha256(bytes)) !== script.sha256) throw new UsageError('SPEC_CORPUS_MISMATCH', `wasm-spec: ${file} changed since the corpus was verified (it no longer matches ${path} in vectors/wasm-spec/corpus.json)`);
+      const inputs = contentHash(DOMAIN.manifestInputs, { suite: 'wasm-spec', script: path, engine, text: bytes.toString('utf8') });
       const r = await runScript(file, engine);
       const out: CaseOutcome = {
         inputs,
         outputs: { passed: String(r.passed), failed: String(r.failed), skipped: String(r.skipped), outcomes: r.outcomesHash },
         status: r.failed > 0 ? 'fail' : 'pass',
-        reproduce: `icn-harness wast ${file} --engine ${engine}`,
+        // Relative to the repository (where commands are run from): no machine's paths in a manifest.
+        reproduce: `icn-harness wast ${relative(ctx.repoRoot, file) || file} --engine ${engine}`,
       };
       if (r.failed > 0) {
         const first = r.results.filter((x) => x.status === 'fail').slice(0, 3);
