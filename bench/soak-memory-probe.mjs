@@ -30,7 +30,7 @@ await route('POST', '/contracts').handler({ body: JSON.parse(JSON.stringify({ co
 const ex = route('POST', '/contracts/:hash/execute');
 const now = BigInt(Date.now());
 let i = 0;
-async function run(n) { for (let k = 0; k < n; k++, i++) await ex.handler({ params: { hash: h }, body: JSON.parse(JSON.stringify(signCall(makeCall({ codeHash: h, rule: 'bump', args: [valueFromJson({ Int: 1 })], caller: kp.did.toString(), timestamp: now, nonce: `m-${i}` }), kp))) }); }
+async function run(n) { for (let k = 0; k < n; k++, i++) await ex.handler({ params: { hash: h }, body: JSON.parse(JSON.stringify(signCall(makeCall({ codeHash: h, rule: 'bump', args: [valueFromJson({ Int: 1 })], caller: kp.did.toString(), executor: kp.did.toString(), timestamp: now, nonce: `m-${i}` }), kp))) }); }
 const heap = () => { global.gc(); global.gc(); return process.memoryUsage().heapUsed / 1024; };
 await run(200);
 const h1 = heap();
