@@ -9,7 +9,7 @@
  * linked until TCP gave up, minutes later, and a redial would never reach its new address.
  * Gossip messages are signed by their senders on top of this (core/gossip), so the transport
  * authenticates links and gossip authenticates content.
- * Bounded resources (every knob below has a default; docs/threat-model.parts/network.md): at most
+ * Bounded resources (every knob below has a default; docs/threat-model.md): at most
  * `maxUnauthenticated` inbound connections may be handshaking at once (more are closed on accept and
  * counted as refused), each within `handshakeTimeoutMs` and with frames of at most
  * `maxHandshakeFrame` bytes; at most `maxInboundPeers` authenticated inbound links; a frame's size
@@ -58,7 +58,7 @@ export interface TcpTransportOptions {
   maxWriteBuffer?: number;
 }
 
-/** The transport's resource limits with their defaults (documented in docs/threat-model.parts/network.md). */
+/** The transport's resource limits with their defaults (documented in docs/threat-model.md). */
 export const TRANSPORT_LIMITS = {
   handshakeTimeoutMs: 5000,
   maxFrame: DEFAULT_MAX_FRAME,
