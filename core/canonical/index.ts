@@ -2,3 +2,4 @@ export { canonicalize, canonicalString, CanonicalError, childPath, hasLoneSurrog
 export type { CanonicalValue, CanonicalErrorCode } from './canonicalize.js';
 export { enc, dec, EncodingError } from './encodings.js';
 export { parseStrictJson, JsonSyntaxError } from './strict-json.js';
+export { decodeUtf8Strict } from './utf8.js';
