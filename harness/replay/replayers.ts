@@ -193,7 +193,6 @@ const manifestReplayer: Replayer = {
     const notes: string[] = [];
     if (m.run?.knownFailures && kf?.hash !== m.run.knownFailures) notes.push('the known-failure list differs from the one the run used: xfail/xpass statuses may differ');
     if (m.platform.tier !== 'default') notes.push(`the manifest was made under tier ${m.platform.tier}; this replay runs under ${process.execArgv.join(' ') || 'default flags'}`);
-    for (const id of loaded.staleHashes) notes.push(`${id}: the stored hash did not match its content (the manifest was edited)`);
     const fields: ReplayField[] = [];
     const ctx = { repoRoot: opts.repoRoot, seed: BigInt(m.run?.seed ?? '0'), tiers: [m.platform.tier] };
     const p = { arch: process.arch, os: process.platform, node: process.version, tier: m.platform.tier };

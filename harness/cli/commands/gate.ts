@@ -46,7 +46,6 @@ export function register(program: Command): void {
         const haveGolden = existsSync(goldenPath);
         if (!haveGolden && !o.accept) throw new UsageError('GATE_NO_GOLDEN', `no golden manifest at ${goldenPath}: create it with --accept --reason "…"`);
         const golden = haveGolden ? readManifest(goldenPath) : undefined;
-        if (golden?.staleHashes.length) throw new UsageError('GATE_GOLDEN_EDITED', `${goldenPath}: ${golden.staleHashes.length} entries do not match their stored hash (the golden was edited by hand): ${golden.staleHashes.slice(0, 5).join(', ')}`);
         const empty = { ...goldenOf({ ...current, entries: [] }) };
         const r = gateCheck(golden?.manifest ?? empty, current, { allowNew: o.allowNew });
         const lines: string[] = [];
