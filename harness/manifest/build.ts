@@ -37,8 +37,11 @@ export function traceRoot(steps: number, checkpoints: readonly { step: number; h
   return contentHash(DOMAIN.simTrace, { steps, checkpoints: checkpoints.map((c) => [c.step, c.hash]) });
 }
 
+/** Tags sorted; a trace's root recomputed here (a suite's own root formula never reaches a manifest); hashed. */
 export function sealEntry(e: Omit<ManifestEntry, 'hash'>): ManifestEntry {
-  return { ...e, tags: [...e.tags].sort(), hash: entryHash(e) };
+  const t = e.trace;
+  const x = t ? { ...e, trace: { ...t, root: traceRoot(t.steps, t.checkpoints) } } : e;
+  return { ...x, tags: [...x.tags].sort(), hash: entryHash(x) };
 }
 
 /** Sort by id comparing UTF-16 code units (never locale order). */

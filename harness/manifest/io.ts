@@ -20,7 +20,11 @@ export interface LoadedManifest {
  * any mismatch is bad input naming the field, stored vs computed.
  */
 export function readManifest(path: string): LoadedManifest {
-  const data = readJsonFile(path);
+  return { path, manifest: parseManifest(readJsonFile(path), path) };
+}
+
+/** A parsed JSON value checked as a manifest (schema, then integrity); `where` names it in errors. */
+export function parseManifest(data: unknown, path: string): Manifest {
   if (!validate(data)) {
     const first = validate.errors?.[0];
     const where = first?.instancePath ? `$${first.instancePath.replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.')}` : '$';
@@ -29,7 +33,7 @@ export function readManifest(path: string): LoadedManifest {
   }
   const m = data as unknown as Manifest;
   verifyManifest(m, path);
-  return { path, manifest: m };
+  return m;
 }
 
 /** Pretty JSON (2-space) with a trailing newline, sealed; key order as built (entries sorted by id). */
