@@ -129,3 +129,25 @@ describe('tampered manifests at the CLI: exit 2 naming the field, stored vs comp
     expect(r.stderr).toContain('shard.json: $.counts.fail: stored 0, computed 1');
   });
 });
+
+describe('hostile text is escaped for the terminal and GitHub workflow commands', () => {
+  it('printable: control characters, separators and bidi overrides escaped; a leading :: broken', async () => {
+    const { printable } = await import('../io/printable.js');
+    expect(printable('a\nb\r\u001b[31m\u0085\u2028\u202e')).toBe('a\\u000ab\\u000d\\u001b[31m\\u0085\\u2028\\u202e');
+    expect(printable('::error::x')).toBe('\\u003a:error::x');
+    expect(printable('plain: text, sha256:ab')).toBe('plain: text, sha256:ab');
+  });
+
+  it('a newline in a reason or the platform cannot forge a ::error:: line in diff output', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'icn-escape-'));
+    const make = (reason: string, arch: string) =>
+      manifestText(buildManifest({ entries: [entry('vectors/a::two', { status: 'fail', reason })], platform: { ...platform, arch }, generator: { name: 'g', version: '1' } }));
+    writeFileSync(join(dir, 'a.json'), make('ok', 'x64'));
+    writeFileSync(join(dir, 'b.json'), make('bad\n::error::forged by a manifest', 'arm64\n::error file=x::forged'));
+    const r = spawnSync(process.execPath, [BIN, 'diff', 'a.json', 'b.json'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('bad\\u000a::error::forged by a manifest');
+    expect(r.stdout).toContain('arm64\\u000a::error file=x::forged');
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('::'))).toEqual([]);
+  });
+});
