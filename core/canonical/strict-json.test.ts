@@ -48,6 +48,12 @@ describe('parseStrictJson', () => {
     expect(parseStrictJson('[-9007199254740991, 9007199254740991, 0, -0, 17]')).toEqual([-9007199254740991, 9007199254740991, 0, -0, 17]);
   });
 
+  it('fractions only where the caller allows them (data outside every hash)', () => {
+    const at = (p: string) => p === '$.ratio';
+    expect(parseStrictJson('{"ratio": 1.25, "n": 3}', 'b.json', { fractionsAt: at })).toEqual(Object.assign(Object.create(null), { ratio: 1.25, n: 3 }));
+    expect(() => parseStrictJson('{"ratio": 1.25, "n": 3.5}', 'b.json', { fractionsAt: at })).toThrow(/number 3\.5 is not an integer literal .*\(at \$\.n\)/);
+  });
+
   it('strings with and without escapes come out whole (built by slices)', () => {
     const long = 'x'.repeat(5000);
     expect(parseStrictJson(`"${long}"`)).toBe(long);

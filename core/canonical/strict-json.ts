@@ -28,8 +28,18 @@ const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
 const clip = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
+export interface StrictJsonOptions {
+  /**
+   * Where a number may be written with a fraction or exponent (it becomes the nearest double):
+   * only for data outside every hash, e.g. benchmark ratios, a manifest's `_volatile`. Default:
+   * nowhere.
+   */
+  fractionsAt?: (path: string) => boolean;
+}
+
 /** Parse JSON text strictly. `source` names the input in errors (a file path or `<stdin>`). */
-export function parseStrictJson(text: string, source = '<input>'): unknown {
+export function parseStrictJson(text: string, source = '<input>', options: StrictJsonOptions = {}): unknown {
+  const fractionsAt = options.fractionsAt;
   let i = 0;
   const fail = (why: string, path: string, at = i): never => {
     if (at >= text.length && !why.startsWith('unexpected end')) why = `unexpected end of input (${why})`;
@@ -151,6 +161,10 @@ export function parseStrictJson(text: string, source = '<input>'): unknown {
       // Only exact safe integer literals: a fraction or exponent is rounded by Number() (1e-400
       // reads as 0, 1.0000000000000001 as 1), so two different files would hash the same.
       const lit = m[0];
+      if (fractionsAt?.(path)) {
+        i += lit.length;
+        return Number(lit);
+      }
       if (!INTEGER.test(lit)) fail(`number ${clip(lit)} is not an integer literal (no fraction, no exponent; LC numbers are safe integers, wider values are decimal strings)`, path);
       const n = Number(lit);
       if (!Number.isSafeInteger(n)) fail(`number ${clip(lit)} is beyond ±(2^53-1) (write it as a decimal string)`, path);

@@ -4,7 +4,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { decodeUtf8Strict, parseStrictJson } from '../../core/canonical/index.js';
+import { decodeUtf8Strict, parseStrictJson, type StrictJsonOptions } from '../../core/canonical/index.js';
 import { IcnError } from '../../core/errors.js';
 
 export class UsageError extends IcnError {
@@ -34,8 +34,8 @@ export function readBytes(path: string): Uint8Array {
 }
 
 /** Read and strictly parse a JSON file (duplicate keys rejected, errors with line:column). */
-export function readJsonFile(path: string): unknown {
-  return parseStrictJson(readText(path), path);
+export function readJsonFile(path: string, options?: StrictJsonOptions): unknown {
+  return parseStrictJson(readText(path), path, options);
 }
 
 let tmpCounter = 0;

@@ -20,7 +20,8 @@ export interface LoadedManifest {
  * any mismatch is bad input naming the field, stored vs computed.
  */
 export function readManifest(path: string): LoadedManifest {
-  return { path, manifest: parseManifest(readJsonFile(path), path) };
+  // _volatile holds timings and benchmark ratios: the one place fractions are data
+  return { path, manifest: parseManifest(readJsonFile(path, { fractionsAt: (p) => p.startsWith('$._volatile') }), path) };
 }
 
 /** A parsed JSON value checked as a manifest (schema, then integrity); `where` names it in errors. */
