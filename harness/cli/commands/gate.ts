@@ -53,7 +53,7 @@ export function register(program: Command): void {
         lines.push(`golden ${goldenPath}: lc root ${r.goldenRoot}`, `run: lc root ${r.currentRoot}`);
         for (const c of r.changed) {
           lines.push(`CHANGED ${c.id}`);
-          for (const f of c.fields) lines.push(`    ${f.field}\n      golden: ${f.golden ?? '(absent)'}\n      run:    ${f.current ?? '(absent)'}`);
+          for (const f of c.fields) lines.push(`    ${f.field}`, `      golden: ${f.golden ?? '(absent)'}`, `      run:    ${f.current ?? '(absent)'}`);
         }
         for (const id of r.missing) lines.push(`MISSING ${id} (in the golden, not an lc entry of the run)`);
         for (const id of r.added) lines.push(`${o.allowNew ? 'new' : 'NEW'} ${id} (lc entry not in the golden)`);
