@@ -11,6 +11,7 @@ export const DOMAIN = {
   manifestInputs: 'icn/manifest/inputs/v1',
   manifestOutputs: 'icn/manifest/outputs/v1',
   manifestSelection: 'icn/manifest/selection/v1',
+  manifestSeal: 'icn/manifest/seal/v1',
   knownFailures: 'icn/harness/known-failures/v1',
   vectorHash: 'icn/vector/hash/v1',
   // wasm engine

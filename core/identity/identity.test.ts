@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DOMAIN } from '../hash/index.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { verifyStrict } from './ed25519-rule.js';
 import { Did, IdentityError, Keypair, verifyRaw, verifySignature } from './identity.js';
 
 const seed = (b: number) => new Uint8Array(32).fill(b);
@@ -41,6 +43,35 @@ describe('identity', () => {
     expect(() => Keypair.fromSeed(new Uint8Array(31))).toThrow(/32 bytes/);
   });
 
+  it('refuses small-order and non-canonical keys at parse: the identity, every order-8 point, y >= p', async () => {
+    const { base58 } = await import('@scure/base');
+    const did = (hex: string) => `did:icn:z${base58.encode(Uint8Array.from(Buffer.from(hex, 'hex')))}`;
+    const parseCode = (s: string) => {
+      try {
+        Did.parse(s);
+        return 'parsed';
+      } catch (e) {
+        return (e as IdentityError).code;
+      }
+    };
+    // The 8 torsion points (Wycheproof/ZIP-215 list), canonical encodings.
+    const smallOrder = [
+      '0100000000000000000000000000000000000000000000000000000000000000', // identity
+      'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', // order 2
+      '0000000000000000000000000000000000000000000000000000000000000080'.replace(/80$/, '00'), // order 4 (x = ±√-1, y = 0)
+      '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', // order 8
+      'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', // order 8
+    ];
+    for (const k of smallOrder) expect(parseCode(did(k)), k).toBe('DID_SMALL_ORDER_KEY');
+    // y = p + 1 (a non-canonical spelling of the identity) and y = 2^255 - 1
+    expect(parseCode(did('eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'))).toBe('DID_NOT_A_KEY');
+    expect(parseCode(did('ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'))).toBe('DID_NOT_A_KEY');
+    // and verification agrees with parsing: such a key verifies nothing, not even R = identity, S = 0
+    const trivial = new Uint8Array(64);
+    trivial[0] = 1;
+    for (const k of smallOrder) expect(verifyRaw(Uint8Array.from(Buffer.from(k, 'hex')), new Uint8Array([7]), trivial)).toBe(false);
+  });
+
   it('signs domain ‖ canonical bytes: domain, value and signer are all bound', () => {
     const kp = Keypair.fromSeed(seed(9));
     const other = Keypair.fromSeed(seed(10));
@@ -68,30 +99,50 @@ describe('identity', () => {
     );
   });
 
-  it("the verdict is @noble/curves' (ZIP-215) on mutated and edge-case signatures", () => {
+  it('the verdict is the pinned rule (verifyStrict) on mutated and edge-case signatures, whatever OpenSSL says', () => {
     const kp = Keypair.fromSeed(seed(4));
     const msg = new Uint8Array([1, 2, 3]);
     const good = kp.signRaw(msg);
+    let accepted = 0;
     fc.assert(
       fc.property(fc.nat(63), fc.integer({ min: 1, max: 255 }), fc.boolean(), (i, x, onKey) => {
         const sig = good.slice();
         const key = kp.publicKey.slice();
         if (onKey) key[i % 32]! ^= x;
         else sig[i]! ^= x;
-        let want: boolean;
-        try { want = ed25519.verify(sig, msg, key); } catch { want = false; }
+        const want = verifyStrict(key, msg, sig);
+        if (want) accepted++;
         expect(verifyRaw(key, msg, sig)).toBe(want);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed: 15 },
     );
-    // Key of order 8, R = identity, S = 0: the cofactored equation holds for every message, the
-    // cofactorless one (OpenSSL) only when 8 divides the challenge. OpenSSL says no, ZIP-215 says
-    // yes: this exercises the fallback, and the verdict is ZIP-215's.
+    expect(verifyRaw(kp.publicKey, msg, good)).toBe(true);
+    // A key of order 8 with R = identity, S = 0: the cofactored equation (ZIP-215, noble's
+    // default) holds for every message; the rule refuses the key itself.
     const order8 = Uint8Array.from(Buffer.from('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 'hex'));
     const sig = new Uint8Array(64);
     sig[0] = 1;
     expect(ed25519.verify(sig, msg, order8)).toBe(true);
-    expect(verifyRaw(order8, msg, sig)).toBe(true);
+    expect(verifyRaw(order8, msg, sig)).toBe(false);
+    expect(verifyStrict(order8, msg, sig)).toBe(false);
+    // A mixed-order key A' = aB + T (T of order 8), signed honestly with scalar a: the cofactored
+    // equation ignores T and accepts; the cofactorless one holds only when 8 divides k.
+    const T = ed25519.Point.fromBytes(order8);
+    const { scalar: a } = ed25519.utils.getExtendedPublicKey(seed(4));
+    const L = ed25519.Point.Fn.ORDER;
+    const A2 = ed25519.Point.BASE.multiply(a).add(T).toBytes();
+    const leInt = (b: Uint8Array) => b.reduceRight((n, x) => (n << 8n) | BigInt(x), 0n);
+    let disagreements = 0;
+    for (let r = 1n; r <= 16n; r++) {
+      const R = ed25519.Point.BASE.multiply(r).toBytes();
+      const k = leInt(sha512(Uint8Array.from([...R, ...A2, ...msg]))) % L;
+      const S = (r + k * a) % L;
+      const sigBytes = Uint8Array.from([...R, ...Array.from({ length: 32 }, (_, i) => Number((S >> BigInt(8 * i)) & 0xffn))]);
+      expect(ed25519.verify(sigBytes, msg, A2, { zip215: true })).toBe(true);
+      expect(verifyRaw(A2, msg, sigBytes)).toBe(k % 8n === 0n);
+      if (k % 8n !== 0n) disagreements++;
+    }
+    expect(disagreements).toBeGreaterThan(0);
     // S >= L is refused by both.
     const big = good.slice();
     big.fill(0xff, 32);

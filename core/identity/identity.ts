@@ -5,12 +5,12 @@
  * bytes, so a signature for one purpose can never be replayed as another.
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { base58 } from '@scure/base';
 import { canonicalize } from '../canonical/canonicalize.js';
 import { IcnError } from '../errors.js';
 import { toHex } from '../hash/hash.js';
 import type { DomainTag } from '../hash/domains.js';
+import { publicKeyProblem, verifyStrict } from './ed25519-rule.js';
 
 const PREFIX = 'did:icn:z';
 const utf8 = new TextEncoder();
@@ -32,10 +32,11 @@ function signingBytes(domain: DomainTag, value: unknown): Uint8Array {
 
 // Ed25519 through node:crypto (OpenSSL) is about ten times faster than @noble/curves and, signing
 // being deterministic (RFC 8032), byte-identical: tests compare the two on random keys. The
-// acceptance rule stays @noble/curves' (ZIP-215, cofactored): OpenSSL's rule is stricter (canonical
-// R, S < L, cofactorless equation), and whatever satisfies it satisfies ZIP-215, so OpenSSL's
-// "valid" is final and only its "invalid" is asked again of @noble/curves. The verdict is therefore
-// exactly @noble/curves' on every platform; OpenSSL only makes the common case fast.
+// acceptance rule is ICN's (ed25519-rule.ts: canonical encodings, no small-order key, S < L,
+// cofactorless equation). The key is checked by the rule first; OpenSSL's "valid" then implies
+// the rule (it checks S < L and compares R's canonical encoding under the cofactorless equation),
+// so it is final, and only its "invalid" is asked again of verifyStrict: the verdict is the rule's
+// on every platform and OpenSSL version; OpenSSL only makes the common case fast.
 const PKCS8_ED25519 = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
 const SPKI_ED25519 = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
 
@@ -47,19 +48,24 @@ function derKey(prefix: Uint8Array, key: Uint8Array): Buffer {
 }
 
 // A cache, never iterated: its order cannot reach any output. Bounded by clearing when full.
-const publicKeyObjects = new Map<string, KeyObject | null>();
+// `false`: the rule refuses the key; null: OpenSSL will not decode it.
+const publicKeyObjects = new Map<string, KeyObject | null | false>();
 const PUBLIC_KEY_CACHE_MAX = 16_384;
 
-/** OpenSSL's key object for a public key, or null when OpenSSL will not decode it. */
-function opensslPublicKey(key: Uint8Array): KeyObject | null {
+function decodeForOpenssl(key: Uint8Array): KeyObject | null {
+  try {
+    return createPublicKey({ key: derKey(SPKI_ED25519, key), format: 'der', type: 'spki' });
+  } catch {
+    return null;
+  }
+}
+
+/** OpenSSL's key object for a public key, null when OpenSSL will not decode it, false when the rule refuses the key. */
+function opensslPublicKey(key: Uint8Array): KeyObject | null | false {
   const id = toHex(key);
   let k = publicKeyObjects.get(id);
   if (k === undefined) {
-    try {
-      k = createPublicKey({ key: derKey(SPKI_ED25519, key), format: 'der', type: 'spki' });
-    } catch {
-      k = null;
-    }
+    k = publicKeyProblem(key) === null ? decodeForOpenssl(key) : false;
     if (publicKeyObjects.size >= PUBLIC_KEY_CACHE_MAX) publicKeyObjects.clear();
     publicKeyObjects.set(id, k);
   }
@@ -67,7 +73,9 @@ function opensslPublicKey(key: Uint8Array): KeyObject | null {
 }
 
 function verifyBytes(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  const k = signature.length === 64 ? opensslPublicKey(publicKey) : null;
+  if (publicKey.length !== 32 || signature.length !== 64) return false;
+  const k = opensslPublicKey(publicKey);
+  if (k === false) return false;
   if (k !== null) {
     try {
       if (nodeVerify(null, message, k, signature)) return true;
@@ -75,11 +83,7 @@ function verifyBytes(publicKey: Uint8Array, message: Uint8Array, signature: Uint
       // fall through to the authoritative check
     }
   }
-  try {
-    return ed25519.verify(signature, message, publicKey);
-  } catch {
-    return false;
-  }
+  return verifyStrict(publicKey, message, signature);
 }
 
 /** A decentralized identifier: an Ed25519 public key. Equal by key bytes, not by spelling. */
@@ -96,7 +100,11 @@ export class Did {
     return new Did(Uint8Array.from(key), PREFIX + base58.encode(key));
   }
 
-  /** Parse `did:icn:z…`. Rejects other methods, bad base58, wrong lengths and non-curve points. */
+  /**
+   * Parse `did:icn:z…`. Rejects other methods, bad base58, wrong lengths, and keys the signature
+   * rule refuses (non-canonical encodings, points off the curve, small-order points): one
+   * decoding rule for parsing a DID and verifying with it (ed25519-rule.ts).
+   */
   static parse(text: string): Did {
     if (typeof text !== 'string') throw new IdentityError('DID_SYNTAX', `a DID is a string, got ${typeof text}`);
     // The curve check decompresses a point (about a tenth of a state-changing execution's CPU):
@@ -148,11 +156,10 @@ const parsedDids = new Map<string, Did>();
 const PARSED_DID_CACHE_MAX = 16_384;
 
 function checkPoint(key: Uint8Array, what: string): void {
-  try {
-    ed25519.Point.fromBytes(key);
-  } catch {
-    throw new IdentityError('DID_NOT_A_KEY', `${what} is not a point on Ed25519`);
-  }
+  const why = publicKeyProblem(key);
+  if (why === null) return;
+  const code = why.startsWith('a point of small order') ? 'DID_SMALL_ORDER_KEY' : 'DID_NOT_A_KEY';
+  throw new IdentityError(code, `${what} is not an acceptable Ed25519 public key: ${why}`);
 }
 
 /** An Ed25519 key pair from a 32-byte seed (the seed is the RFC 8032 secret key). */

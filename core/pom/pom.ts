@@ -17,13 +17,27 @@ export function witnessHash(w: WitnessBundle): Hash {
   return contentHash(DOMAIN.witnessBundle, witnessBody(w));
 }
 
+const WITNESS_KEYS = ['version', 'engine', 'code_hash', 'inputs', 'fuel_limit', 'timestamp', 'entropy', 'profile_hash'];
+const POM_KEYS = ['version', 'claim', 'canonical_inputs', 'expected_output_hash', 'actual_output_hash', 'witness', 'evidence', 'signatures'];
+
+/**
+ * The first key of `o` not in `allowed`, or undefined. Signed and hashed objects are exact: an
+ * unknown key would ride along unsigned (the hash covers only the known fields), so one proof
+ * would have many byte forms and a reader could be shown fields no one signed.
+ */
+function unknownKey(o: object, allowed: readonly string[]): string | undefined {
+  return Object.keys(o).find((k) => !allowed.includes(k));
+}
+
 /** Shape check of a witness. Throws IcnError POM_FORMAT. */
 export function checkWitness(w: unknown): WitnessBundle {
   const bad = (why: string): never => {
     throw new IcnError('POM_FORMAT', `witness bundle: ${why}`);
   };
-  if (w === null || typeof w !== 'object') bad('not an object');
+  if (w === null || typeof w !== 'object' || Array.isArray(w)) bad('not an object');
   const o = w as Record<string, unknown>;
+  const extra = unknownKey(o, WITNESS_KEYS);
+  if (extra !== undefined) bad(`unknown field ${JSON.stringify(extra)}`);
   if (o.version !== WITNESS_VERSION) bad(`version must be ${WITNESS_VERSION}`);
   if (typeof o.engine !== 'string' || o.engine === '') bad('engine must be a non-empty string');
   if (!isHash(o.code_hash)) bad('code_hash must be sha256:<hex>');
@@ -133,6 +147,8 @@ function precheck(pom: ProofOfMisbehavior, replayers: ReplayerRegistry): PomVerd
   let w: WitnessBundle;
   try {
     if (pom?.version !== POM_VERSION || pom.claim?.type !== 'output-mismatch') return invalid('POM_FORMAT', `not an ${POM_VERSION} output-mismatch proof`);
+    const extra = exactShape(pom);
+    if (extra) return invalid('POM_FORMAT', `unknown field ${extra}`);
     w = checkWitness(pom.witness);
     if (!isHash(pom.expected_output_hash) || !isHash(pom.actual_output_hash)) return invalid('POM_FORMAT', 'output hashes must be sha256:<hex>');
   } catch (e) {
@@ -161,6 +177,23 @@ function precheck(pom: ProofOfMisbehavior, replayers: ReplayerRegistry): PomVerd
   const replayer = replayers.get(w.engine);
   if (!replayer) return invalid('POM_NO_REPLAYER', `no replayer for engine ${JSON.stringify(w.engine)} (registered: ${replayers.engines().join(', ') || 'none'})`);
   return { witness: w, accused, replayer };
+}
+
+/** The path of the first unknown key in the proof's signed parts (witness: checkWitness), or undefined. */
+function exactShape(pom: ProofOfMisbehavior): string | undefined {
+  const parts: [string, unknown, readonly string[]][] = [
+    ['$', pom, POM_KEYS],
+    ['$.claim', pom.claim, ['type', 'accused', 'accuser']],
+    ['$.signatures', pom.signatures, ['accused', 'accuser']],
+    ['$.evidence', pom.evidence, ['kind', 'receipt']],
+  ];
+  for (const [at, o, keys] of parts) {
+    if (o === undefined && at === '$.evidence') continue;
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return `${at} (not an object)`;
+    const k = unknownKey(o, keys);
+    if (k !== undefined) return `${at}.${k}`;
+  }
+  return undefined;
 }
 
 function judge(pom: ProofOfMisbehavior, accused: Did, replayed: Hash): PomVerdict {

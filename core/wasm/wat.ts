@@ -86,6 +86,36 @@ function loadWabt(): Promise<WabtApi> {
   return wabtPromise;
 }
 
+/** Deepest parenthesis nesting accepted (wabt's parser recurses and fails without a message far below the JS limit). */
+export const MAX_WAT_DEPTH = 1000;
+
+/** Refuse text nested deeper than MAX_WAT_DEPTH (outside strings and comments), naming the line. */
+function checkNesting(text: string, filename: string): void {
+  let depth = 0;
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) line++;
+    else if (c === 0x22) {
+      // a string: skip to its closing quote (escapes included)
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x3b && text.charCodeAt(i + 1) === 0x3b) {
+      while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
+      i--;
+    } else if (c === 0x28 && text.charCodeAt(i + 1) === 0x3b) {
+      let d = 0;
+      do {
+        if (text.startsWith('(;', i)) (d++, i += 2);
+        else if (text.startsWith(';)', i)) (d--, i += 2);
+        else (text.charCodeAt(i) === 0x0a && line++, i++);
+      } while (d > 0 && i < text.length);
+      i--;
+    } else if (c === 0x28) {
+      if (++depth > MAX_WAT_DEPTH) throw new IcnError('WAT_NESTING', `${filename}:${line}: parentheses nested deeper than ${MAX_WAT_DEPTH}`, { filename, line });
+    } else if (c === 0x29) depth--;
+  }
+}
+
 /** Compile WebAssembly text to binary. Throws IcnError `WAT_FEATURE` or `WAT_PARSE` (with wabt's message). */
 export async function watToWasm(text: string, options: WatOptions = {}): Promise<Uint8Array> {
   const features: Record<string, boolean> = { ...PINNED_WAT_FEATURES };
@@ -95,6 +125,7 @@ export async function watToWasm(text: string, options: WatOptions = {}): Promise
     features[k] = v;
   }
   const filename = options.filename ?? 'input.wat';
+  checkNesting(text, filename);
   const wabt = await loadWabt();
   let mod: WabtWasmModule | undefined;
   try {
@@ -105,8 +136,11 @@ export async function watToWasm(text: string, options: WatOptions = {}): Promise
     return new Uint8Array(buffer);
   } catch (e) {
     if (e instanceof IcnError) throw e;
-    const msg = (e instanceof Error ? e.message : String(e)).trim();
-    throw new IcnError('WAT_PARSE', `${filename}: ${msg}`, { filename });
+    let msg = (e instanceof Error ? e.message : String(e)).trim();
+    // wabt is itself wasm: deep nesting exhausts its own stack and surfaces as a RuntimeError
+    if (e instanceof Error && e.name === 'RuntimeError') msg = `wabt's parser failed (${msg || e.name}): the text is most likely nested too deeply for it (it manages about 150 levels)`;
+    if (msg === '') msg = `wabt refused the text without a reason (${e instanceof Error ? e.name : typeof e})`;
+    throw new IcnError('WAT_PARSE', `${filename}: ${msg}`, { filename, reason: msg });
   } finally {
     mod?.destroy();
   }

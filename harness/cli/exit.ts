@@ -6,6 +6,7 @@
  *   3  harness fault (the harness itself broke; nothing about the input is known)
  */
 import { IcnError } from '../../core/errors.js';
+import { printable } from '../io/printable.js';
 
 export const EXIT = { ok: 0, negative: 1, usage: 2, fault: 3 } as const;
 
@@ -14,7 +15,8 @@ const FAULT_CODES = new Set(['HARNESS_FAULT']);
 
 export function reportError(verb: string, e: unknown): number {
   if (e instanceof IcnError && !FAULT_CODES.has(e.code)) {
-    process.stderr.write(`icn-harness ${verb}: error: ${e.message}\n`);
+    // one line, whatever the input held (messages quote artifact text)
+    process.stderr.write(`icn-harness ${verb}: error: ${printable(e.message)}\n`);
     return EXIT.usage;
   }
   const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);

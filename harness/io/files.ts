@@ -4,21 +4,24 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseStrictJson } from '../../core/canonical/index.js';
+import { decodeUtf8Strict, parseStrictJson, type StrictJsonOptions } from '../../core/canonical/index.js';
 import { IcnError } from '../../core/errors.js';
 
 export class UsageError extends IcnError {
   override readonly name = 'UsageError';
 }
 
+/** Read a text file as strict UTF-8 (invalid bytes are an error naming the offset, never U+FFFD). */
 export function readText(path: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
     throw new UsageError('IO_READ', `cannot read ${path}: ${why}`, { path });
   }
+  return decodeUtf8Strict(bytes, path);
 }
 
 export function readBytes(path: string): Uint8Array {
@@ -31,8 +34,8 @@ export function readBytes(path: string): Uint8Array {
 }
 
 /** Read and strictly parse a JSON file (duplicate keys rejected, errors with line:column). */
-export function readJsonFile(path: string): unknown {
-  return parseStrictJson(readText(path), path);
+export function readJsonFile(path: string, options?: StrictJsonOptions): unknown {
+  return parseStrictJson(readText(path), path, options);
 }
 
 let tmpCounter = 0;

@@ -33,8 +33,16 @@ export function entryHash(e: Omit<ManifestEntry, 'hash'>): Hash {
   });
 }
 
+/** A trace's root: over its step count and every checkpoint (the simulator's trace root). */
+export function traceRoot(steps: number, checkpoints: readonly { step: number; hash: Hash }[]): Hash {
+  return contentHash(DOMAIN.simTrace, { steps, checkpoints: checkpoints.map((c) => [c.step, c.hash]) });
+}
+
+/** Tags sorted; a trace's root recomputed here (a suite's own root formula never reaches a manifest); hashed. */
 export function sealEntry(e: Omit<ManifestEntry, 'hash'>): ManifestEntry {
-  return { ...e, tags: [...e.tags].sort(), hash: entryHash(e) };
+  const t = e.trace;
+  const x = t ? { ...e, trace: { ...t, root: traceRoot(t.steps, t.checkpoints) } } : e;
+  return { ...x, tags: [...x.tags].sort(), hash: entryHash(x) };
 }
 
 /** Sort by id comparing UTF-16 code units (never locale order). */
@@ -98,7 +106,7 @@ export function buildManifest(args: {
   for (let i = 1; i < entries.length; i++) {
     if (entries[i]!.id === entries[i - 1]!.id) throw new Error(`duplicate manifest entry id ${entries[i]!.id}`);
   }
-  return {
+  return sealed({
     format: MANIFEST_FORMAT,
     generator: args.generator,
     ...(args.corpus ? { corpus: { ...args.corpus } } : {}),
@@ -107,5 +115,17 @@ export function buildManifest(args: {
     entries,
     platform: args.platform,
     _volatile: args.volatile ?? {},
-  };
+  });
+}
+
+/** The manifest's seal: a hash over everything but `seal` itself and `_volatile`. */
+export function manifestSeal(m: Manifest): Hash {
+  const { seal: _seal, _volatile: _v, ...rest } = m;
+  return contentHash(DOMAIN.manifestSeal, rest);
+}
+
+/** The manifest with its seal recomputed (after adding run, tiers, determinism…); `seal` just before `_volatile`. */
+export function sealed(m: Manifest): Manifest {
+  const { seal: _old, _volatile, ...rest } = m;
+  return { ...rest, seal: manifestSeal(m), _volatile };
 }

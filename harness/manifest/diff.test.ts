@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contentHash, DOMAIN, type Hash } from '../../core/hash/index.js';
-import { buildManifest, sealEntry } from './build.js';
+import { buildManifest, computeRoot, entryHash, manifestSeal, sealEntry, traceRoot } from './build.js';
 import { diffMany, diffTree } from './diff.js';
 import { firstTraceDivergence } from './trace.js';
 import type { EntryTrace, Manifest, ManifestEntry, PlatformFingerprint } from './types.js';
@@ -27,7 +27,7 @@ function trace(divergeAt = Infinity, tag = 'b'): EntryTrace {
     state = h(`${state}|${step}|${step >= divergeAt ? tag : ''}`);
     checkpoints.push({ step, hash: state });
   }
-  return { root: contentHash(DOMAIN.simTrace, checkpoints), steps: 1000, checkpoints };
+  return { root: traceRoot(1000, checkpoints), steps: 1000, checkpoints };
 }
 
 function entry(id: string, cls: 'lc' | 'advisory', out: string, t?: EntryTrace): ManifestEntry {
@@ -157,8 +157,12 @@ describe('a real scenario (the simulator suite)', () => {
     const k = 1;
     const cps = e.trace.checkpoints;
     for (let i = k; i < cps.length; i++) cps[i].hash = contentHash(DOMAIN.test, `other ${i}`);
-    e.trace.root = contentHash(DOMAIN.test, 'other root');
+    e.trace.root = traceRoot(e.trace.steps, cps);
     e.outputs['state_root.001'] = contentHash(DOMAIN.test, 'other state');
+    // A copy made by another run, not a hand edit: every hash recomputed (a hand edit is refused).
+    e.hash = entryHash(e);
+    m.root = computeRoot(m.entries);
+    m.seal = manifestSeal(m);
     writeFileSync(join(dir, 'sc-copy.json'), JSON.stringify(m, null, 2));
     const d = cli(['diff', 'sc.json', 'sc-copy.json']);
     expect(d.code).toBe(1);

@@ -223,7 +223,7 @@ export function sortKeys(v: unknown): unknown {
 }
 
 /** The `--json` form: a sorted tree of only the differences, suite → entry → field → side. */
-export function diffTree(d: MultiDiff, stale: Record<string, string[]> = {}): unknown {
+export function diffTree(d: MultiDiff): unknown {
   const label = (i: number) => d.sides[i]!.label;
   const labels = (g: number[][]) => g.map((x) => x.map(label));
   const entries = (list: MultiEntryDiff[]) => {
@@ -262,6 +262,5 @@ export function diffTree(d: MultiDiff, stale: Record<string, string[]> = {}): un
     missingExpected: d.missingExpected,
     platform: Object.fromEntries(d.platform.map((p) => [p.field, Object.fromEntries(p.values.map((v, i) => [label(i), v]))])),
     corpus: d.corpus ? Object.fromEntries(d.corpus.map((c, i) => [label(i), c])) : undefined,
-    stale,
   });
 }

@@ -3,6 +3,7 @@
  * sides agree with which, each differing field per group, the last common trace step and each
  * side's step, and a command that reproduces the entry.
  */
+import { printable } from '../io/printable.js';
 import type { MultiDiff, MultiEntryDiff } from './diff.js';
 
 function sideName(d: MultiDiff, i: number): string {
@@ -67,5 +68,6 @@ export function formatMultiDiff(d: MultiDiff): string {
     out.push(`${d.missingExpected.length} expected divergence${d.missingExpected.length === 1 ? '' : 's'} did not appear:`);
     for (const x of d.missingExpected) out.push(`  ${x.id} (differs by ${x.differsBy}): ${x.note}; declared because: ${x.reason}`);
   }
-  return `${out.join('\n')}\n`;
+  // Each line holds artifact text (ids, values, platform, reasons): escaped, never raw.
+  return `${out.map(printable).join('\n')}\n`;
 }

@@ -165,6 +165,11 @@ export interface Manifest {
   tiers?: TierRun[];
   /** Self-determinism check result (optional, additive; never hashed). */
   determinism?: DeterminismCheck;
+  /**
+   * Hash over the whole manifest except `seal` and `_volatile` (harness/manifest/integrity.ts),
+   * set when written; readers recompute it, so no header field can be edited unnoticed.
+   */
+  seal?: Hash;
   /** Times, host, paths, argv: excluded from every hash. */
   _volatile: Record<string, unknown>;
 }

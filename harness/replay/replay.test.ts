@@ -3,6 +3,8 @@
  * is a MISMATCH naming the field; witness/receipt sidecars; proofs of misbehavior confirmed and
  * refuted with the real CCL replayer; manifests re-run entry by entry.
  */
+import { computeRoot, countStatuses, entryHash, manifestSeal } from '../manifest/build.js';
+import type { Manifest } from '../manifest/types.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,13 +149,26 @@ describe('proofs of misbehavior (real CCL replayer)', () => {
   });
 });
 
+/** A manifest with every hash, root, count and the seal recomputed (what a careful forger does). */
+function resealed(m: Manifest): Manifest {
+  for (const e of m.entries) e.hash = entryHash(e);
+  const x = { ...m, root: computeRoot(m.entries), counts: countStatuses(m.entries) };
+  return { ...x, seal: manifestSeal(x) };
+}
+
 describe('manifests', () => {
-  it('re-runs entries: REPRODUCED, and a hand-edited output is a MISMATCH naming entry and field', () => {
+  it('re-runs entries: REPRODUCED; a hand edit is bad input; a consistent forgery is a MISMATCH naming entry and field', () => {
     expect(cli(['run', '--suite', 'vectors', '--filter', 'vectors/icn', '--out', 'm.json']).code).toBe(0);
     expect(cli(['replay', 'm.json']).code).toBe(0);
     const m = readJson('m.json');
     m.entries.find((e: { id: string }) => e.id === 'vectors/icn/did::golden-seed-07').outputs.did = 'did:icn:zForged';
-    writeJson('m2.json', m);
+    writeJson('m1.json', m);
+    // edited by hand: the stored entry hash no longer matches, bad input before anything runs
+    const bad = cli(['replay', 'm1.json']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/m1\.json: \$\.entries\[\d+\]\.hash: stored sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}/);
+    // a consistent forgery (every hash recomputed): re-running the entry refutes it
+    writeJson('m2.json', resealed(m));
     const r = cli(['replay', 'm2.json', '--entry', 'vectors/icn/did::golden-seed-07']);
     expect(r.code).toBe(1);
     expect(r.out).toContain('  vectors/icn/did::golden-seed-07 outputs.did\n    artifact:  did:icn:zForged\n    replayed:  did:icn:zGmaDrppBC7P5ARKV8g3djiwP89vz1jLK23V2GBjuAEGB');

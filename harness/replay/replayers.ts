@@ -22,6 +22,56 @@ function sidecar(path: string, from: string, to: string): string | undefined {
   return p !== path && existsSync(p) ? p : undefined;
 }
 
+/** An artifact field that does not match what its content gives: bad input (exit 2), stored vs computed. */
+function mismatch(where: string, field: string, stored: unknown, computed: unknown): UsageError {
+  return new UsageError('REPLAY_INTEGRITY', `${where}: ${field}: stored ${show(stored) ?? 'nothing'}, computed ${show(computed) ?? 'nothing'}`, { path: where, field });
+}
+
+/** Refuse any key of `o` outside `allowed` (exit 2, naming it). */
+function exactKeys(o: Record<string, unknown>, allowed: readonly string[], where: string, at = '$'): void {
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new UsageError('REPLAY_FORMAT', `${where}: ${at}.${k}: unknown field (expected ${allowed.join(', ')})`, { path: where });
+}
+
+/**
+ * `ccl exec --json` output, {receiptHash, value, error, receipt, witness}: every top-level field
+ * is checked against the receipt before anything is replayed. `receiptHash` must be the receipt's
+ * hash; `value` (ok outcome) must hash to the receipt's outputHash; `error.code` and `error.path`
+ * must be the receipt's outcome. Only `error.message` is free text (no hash covers it; the
+ * receipt commits to code and path): docs/auditor-guide.md.
+ */
+export async function checkExecOutput(doc: Record<string, unknown>, where: string): Promise<void> {
+  const c = await import('../../core/contracts/index.js');
+  exactKeys(doc, ['receiptHash', 'value', 'error', 'receipt', 'witness'], where);
+  let receipt;
+  try {
+    receipt = c.receiptFromJson(doc.receipt);
+  } catch (e) {
+    if (isIcnError(e)) throw new UsageError(e.code, `${where}: $.receipt: ${e.message}`);
+    throw e;
+  }
+  const hash = c.receiptHash(receipt);
+  if (doc.receiptHash !== hash) throw mismatch(where, '$.receiptHash', doc.receiptHash, hash);
+  const oc = receipt.outcome;
+  if (oc.status === 'ok') {
+    if (doc.error !== null) throw mismatch(where, '$.error', doc.error, null);
+    let out: string | undefined;
+    try {
+      out = c.outputHash({ value: doc.value as never });
+    } catch {
+      out = undefined;
+    }
+    if (out !== receipt.outputHash) throw mismatch(where, '$.value', doc.value, `a value with output hash ${receipt.outputHash}`);
+    return;
+  }
+  if (doc.value !== null) throw mismatch(where, '$.value', doc.value, null);
+  const err = doc.error as Record<string, unknown> | null;
+  if (err === null || typeof err !== 'object' || Array.isArray(err)) throw mismatch(where, '$.error', err, { code: oc.code, path: oc.path });
+  exactKeys(err, ['code', 'message', 'path'], where, '$.error');
+  if (typeof err.message !== 'string') throw mismatch(where, '$.error.message', err.message, 'a string');
+  if (err.code !== oc.code) throw mismatch(where, '$.error.code', err.code, oc.code);
+  if (err.path !== oc.path) throw mismatch(where, '$.error.path', err.path, oc.path);
+}
+
 function requireFormat(doc: unknown, format: string, where: string): Record<string, unknown> {
   if (formatOf(doc) !== format) throw new UsageError('REPLAY_FORMAT', `${where}: expected a ${format} document, found ${JSON.stringify(formatOf(doc) ?? 'no format field')}`);
   return doc as Record<string, unknown>;
@@ -101,6 +151,7 @@ async function replayPom(doc: Record<string, unknown>, code: Awaited<ReturnType<
   const p = doc as { expected_output_hash?: string; actual_output_hash?: string; claim?: { accused?: string; accuser?: string }; witness?: { engine?: string } };
   const artifact = `proof of misbehavior against ${p.claim?.accused ?? '?'} (${p.witness?.engine ?? '?'} execution)`;
   if (v.verdict === 'invalid') {
+    if (v.code === 'POM_FORMAT') throw new UsageError('POM_FORMAT', `malformed proof: ${v.reason}`);
     if (v.code === 'POM_CODE_UNKNOWN') throw new UsageError('REPLAY_CODE', `${v.reason}: give the contract or module with --code FILE`);
     return { artifact, verdict: 'MISMATCH', fields: [{ field: v.code, expected: 'a well-formed, signed proof', actual: v.reason }], notes: ['the proof is invalid: nothing was replayed'] };
   }
@@ -133,7 +184,11 @@ const bundleReplayer: Replayer = {
   format: BUNDLE_FORMAT,
   description: 'self-contained replay bundle: {receipt, witness} or {pom, code} (also the untagged output of `ccl exec --json`)',
   async replay(doc, opts) {
-    if (doc.receipt !== undefined) return compareReceipt(doc.receipt, doc.witness, opts.path);
+    if (doc.receipt !== undefined) {
+      exactKeys(doc, ['format', 'description', 'receipt', 'witness'], opts.path);
+      return compareReceipt(doc.receipt, doc.witness, opts.path);
+    }
+    if (doc.pom !== undefined) exactKeys(doc, ['format', 'description', 'pom', 'code'], opts.path);
     if (doc.pom !== undefined) return replayPom(requireFormat(doc.pom, 'icn-pom/v1', `${opts.path}: $.pom`), await codeResolver(opts.code, Array.isArray(doc.code) ? doc.code : []));
     throw new UsageError('REPLAY_FORMAT', `${opts.path}: a replay bundle holds {"receipt", "witness"} or {"pom", "code"}`);
   },
@@ -193,7 +248,6 @@ const manifestReplayer: Replayer = {
     const notes: string[] = [];
     if (m.run?.knownFailures && kf?.hash !== m.run.knownFailures) notes.push('the known-failure list differs from the one the run used: xfail/xpass statuses may differ');
     if (m.platform.tier !== 'default') notes.push(`the manifest was made under tier ${m.platform.tier}; this replay runs under ${process.execArgv.join(' ') || 'default flags'}`);
-    for (const id of loaded.staleHashes) notes.push(`${id}: the stored hash did not match its content (the manifest was edited)`);
     const fields: ReplayField[] = [];
     const ctx = { repoRoot: opts.repoRoot, seed: BigInt(m.run?.seed ?? '0'), tiers: [m.platform.tier] };
     const p = { arch: process.arch, os: process.platform, node: process.version, tier: m.platform.tier };
@@ -238,7 +292,10 @@ export async function replayFromNode(url: string, hash: string): Promise<ReplayR
 
 export async function replayFile(opts: ReplayOptions): Promise<ReplayReport> {
   const doc = readJsonFile(opts.path);
-  if (isExecOutput(doc)) return compareReceipt(doc.receipt, doc.witness, opts.path);
+  if (isExecOutput(doc)) {
+    await checkExecOutput(doc, opts.path);
+    return compareReceipt(doc.receipt, doc.witness, opts.path);
+  }
   const format = formatOf(doc);
   if (!format) throw new UsageError('REPLAY_FORMAT', `${opts.path}: no "format" (or "version") field: not a replayable artifact (known: ${REPLAYERS.formats().join(', ')})`);
   const r = REPLAYERS.get(format);

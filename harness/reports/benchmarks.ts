@@ -26,5 +26,5 @@ export function parseBenchmarks(data: unknown, path: string): BenchmarkRatio[] {
 }
 
 export function loadBenchmarks(path: string): BenchmarkRatio[] {
-  return parseBenchmarks(readJsonFile(path), path);
+  return parseBenchmarks(readJsonFile(path, { fractionsAt: () => true }), path); // ratios, never hashed
 }

@@ -28,7 +28,12 @@ export async function loadModuleFile(path: string): Promise<Uint8Array> {
   try {
     return await watToWasm(new TextDecoder().decode(bytes), { filename: path, validate: false });
   } catch (e) {
-    if (isIcnError(e, 'WAT_PARSE')) throw new UsageError('WAT_PARSE', `${path}: not valid WebAssembly text: ${e.message.split('\n').slice(1, 4).join(' ').trim()}`);
+    if (isIcnError(e, 'WAT_PARSE')) {
+      // wabt's reason: `file:line:col: error: …` lines after a header, or one line of ours
+      const lines = String(e.details.reason ?? e.message).split('\n');
+      const why = (lines.length > 1 ? lines.slice(1, 4) : lines).join(' ').trim();
+      throw new UsageError('WAT_PARSE', `${path}: not valid WebAssembly text: ${why}`);
+    }
     throw e;
   }
 }

@@ -14,6 +14,9 @@ export class WastSyntaxError extends IcnError {
   override readonly name = 'WastSyntaxError';
 }
 
+/** Deepest list nesting read (the spec tests reach 43): deeper input is an error, never a JS stack overflow. */
+export const MAX_SEXPR_DEPTH = 1000;
+
 const DELIM = new Set([' ', '\t', '\n', '\r', '(', ')', '"', ';']);
 
 export function parseSExprs(src: string, file = '<wast>'): SNode[] {
@@ -51,13 +54,14 @@ export function parseSExprs(src: string, file = '<wast>'): SNode[] {
       } else return;
     }
   };
-  const node = (): SNode => {
+  const node = (depth: number): SNode => {
     skip();
     const start = i;
     const l = line;
     const c = src[i];
     if (c === undefined) return fail('unexpected end of input');
     if (c === '(') {
+      if (depth >= MAX_SEXPR_DEPTH) fail(`lists nested deeper than ${MAX_SEXPR_DEPTH}`);
       i++;
       const items: SNode[] = [];
       for (;;) {
@@ -67,7 +71,7 @@ export function parseSExprs(src: string, file = '<wast>'): SNode[] {
           i++;
           return { t: 'list', items, start, end: i, line: l };
         }
-        items.push(node());
+        items.push(node(depth + 1));
       }
     }
     if (c === ')') return fail('unexpected )');
@@ -116,7 +120,7 @@ export function parseSExprs(src: string, file = '<wast>'): SNode[] {
   for (;;) {
     skip();
     if (i >= src.length) return out;
-    out.push(node());
+    out.push(node(0));
   }
 }
 

@@ -43,16 +43,11 @@ describe.runIf(existsSync(join(process.cwd(), 'dist', 'harness', 'cli', 'main.js
     for (const r of rs) expect(r.returns).toEqual(['f32:0x7fc00000']);
     expect(new Set(rs.map((r) => r.outputHash)).size).toBe(1);
   });
-  it('raw: a native stack overflow is a harness fault (exit 3) under every tier', () => {
+  it('raw: a native stack overflow is the trap stack_exhausted (exit 0) under every tier', () => {
     for (const t of tiers) {
       const cmd = nodeCommand(TIER_FLAGS[t], CLI, ['exec', INT, '--profile', 'raw', '--invoke', 'deep', '--args', 'i32:0']);
-      let code = 0;
-      try {
-        execFileSync(cmd.command, cmd.args, { stdio: 'pipe' });
-      } catch (e) {
-        code = (e as { status: number }).status;
-      }
-      expect(code).toBe(3);
+      const out = execFileSync(cmd.command, cmd.args, { stdio: 'pipe', encoding: 'utf8' });
+      expect(out).toMatch(/^trapped \(stack_exhausted\)/);
     }
   });
 });

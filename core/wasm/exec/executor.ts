@@ -3,7 +3,10 @@
  * instantiate in a Worker (WasmSession), set the meters, call one export with bit-exact arguments,
  * map the outcome onto the trap enum, hash memory and host calls, seal the result.
  *
- * What is never a result: a native RangeError (V8's real stack ran out: the run is "poisoned"),
+ * What is never a result under dc / dc-float: a native RangeError (V8's real stack ran out before
+ * the logical limit: the run is "poisoned"). Under raw (V8 as is, no logical limit) the native
+ * stack is the guest's only limit, so running out of it is the guest's trap, `stack_exhausted`.
+ * Never a result either:
  * an engine OOM, a dead or silent worker, a RuntimeError we cannot name. Those throw IcnError
  * `HARNESS_FAULT`. Bad input throws `WASM_REJECTED` (the module is not acceptable for the profile,
  * with every violation) or `WASM_ARGS` / `WASM_EXPORT` (the call does not fit the module).
@@ -52,8 +55,9 @@ export function hostCallsHash(calls: HostCall[]) {
 }
 
 /** Map a worker error from a run to a trap, or throw a harness fault. */
-export function trapOf(err: WorkerError, icnTrap: number | undefined): Trap {
+export function trapOf(err: WorkerError, icnTrap: number | undefined, profile?: ProfileName): Trap {
   if (err.phase === 'host') return 'host_error';
+  if (err.phase === 'range' && profile === 'raw') return 'stack_exhausted';
   if (err.phase === 'range') throw harnessFault('poisoned: native stack overflow (RangeError) inside the guest; never a guest result', { phase: err.phase });
   if (err.phase !== 'invoke' && err.phase !== 'start') throw harnessFault(`unexpected ${err.phase} error from the worker: ${err.name}`);
   if (icnTrap === ICN_TRAP_GROW_FAILED) throw harnessFault('memory.grow failed below the profile cap (host out of memory): a harness fault, never a guest result');
@@ -98,7 +102,7 @@ export async function execute(req: ExecRequest): Promise<WasmResult> {
       const err = inst.error!;
       if (err.phase === 'compile' || err.phase === 'link') throw new WasmRejected(`module does not ${err.phase === 'compile' ? 'compile' : 'link'} (${err.name}: ${err.message})`, []);
       // a trap in the start function is a deterministic outcome of the task
-      return sealResult({ outcome: 'trapped', trap: trapOf(err, undefined), returns: [], memoryHash: bytesHash(DOMAIN.wasmMemory, new Uint8Array(0)), hostCallsHash: hostCallsHash(inst.hostCalls), ...base });
+      return sealResult({ outcome: 'trapped', trap: trapOf(err, undefined, req.profile), returns: [], memoryHash: bytesHash(DOMAIN.wasmMemory, new Uint8Array(0)), hostCallsHash: hostCallsHash(inst.hostCalls), ...base });
     }
     const r = await session.invoke(inst.inst, req.invoke, target.sig, req.args, { fuel: prepared.instrumented ? fuel : undefined, env, captureMemory: true });
     if (req.session) await session.release(inst.inst);
@@ -111,7 +115,7 @@ export async function execute(req: ExecRequest): Promise<WasmResult> {
     }
     const memoryHash = bytesHash(DOMAIN.wasmMemory, r.memory ?? new Uint8Array(0));
     const common = { fuelUsed, memoryHash, hostCallsHash: hostCallsHash(r.hostCalls), profileHash: prepared.profileHash };
-    const sealed = r.error ? sealResult({ outcome: 'trapped', trap: trapOf(r.error, r.icnTrap), returns: [], ...common }) : sealResult({ outcome: 'completed', returns: r.values!.map(formatValue), ...common });
+    const sealed = r.error ? sealResult({ outcome: 'trapped', trap: trapOf(r.error, r.icnTrap, req.profile), returns: [], ...common }) : sealResult({ outcome: 'completed', returns: r.values!.map(formatValue), ...common });
     return withLimits(sealed, limitsHit({ profile: req.profile, trap: sealed.trap, fuel, icnLimit: r.icnLimit }));
   } finally {
     if (!req.session) await session.close();

@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .option('--list-domains', 'list the registered domain tags and exit')
     .action(
       action('canon', async (file: string | undefined, o: { hash?: string; listDomains?: boolean }) => {
-        const { canonicalize, parseStrictJson } = await import('../../../core/canonical/index.js');
+        const { canonicalize, decodeUtf8Strict, parseStrictJson } = await import('../../../core/canonical/index.js');
         const { contentHash, lookupDomain, allDomainTags } = await import('../../../core/hash/index.js');
         const { readText, UsageError } = await import('../../io/files.js');
         if (o.listDomains) {
@@ -18,7 +18,7 @@ export function register(program: Command): void {
           return EXIT.ok;
         }
         if (file === undefined) throw new UsageError('USAGE_ARGS', 'canon needs a FILE (or - for standard input)');
-        const text = file === '-' ? await readStdin() : readText(file);
+        const text = file === '-' ? decodeUtf8Strict(await readStdin(), '<stdin>') : readText(file);
         const value = parseStrictJson(text, file === '-' ? '<stdin>' : file);
         if (o.hash !== undefined) {
           const domain = lookupDomain(o.hash);
@@ -33,8 +33,8 @@ export function register(program: Command): void {
     );
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { receiptFromJson, receiptHash } from '../../../core/contracts/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const BIN = join(ROOT, 'bin/icn-harness.js');
@@ -67,7 +68,7 @@ describe('icn-harness ccl', () => {
       [['exec', join(dir, 'broken.json'), '--rule', 'r', '--caller', ALICE], /duplicate key "name"/],
       [['exec', join(dir, 'invalid.json'), '--rule', 'r', '--caller', ALICE], /\$\.rules\[0\]\.body\[0\]\.Return\.value\.BinOp\.op: unknown operator "Pow"/],
       [['exec', contract('calculator'), '--rule', 'add', '--args', '[1,', '--caller', ALICE], /--args/],
-      [['exec', contract('calculator'), '--rule', 'add', '--args', '[1.5, 2]', '--caller', ALICE], /not a safe integer|Int/],
+      [['exec', contract('calculator'), '--rule', 'add', '--args', '[1.5, 2]', '--caller', ALICE], /not an integer literal/],
       [['exec', contract('calculator'), '--rule', 'add', '--caller', 'did:key:z6Mk'], /caller/],
       [['exec', contract('calculator'), '--rule', 'add', '--caller', ALICE, '--fuel', '1000001'], /--fuel/],
       [['exec', contract('calculator'), '--rule', 'add', '--caller', ALICE, '--timestamp', '-1'], /--timestamp/],
@@ -93,7 +94,7 @@ describe('icn-harness ccl', () => {
     expect(cli(['validate', join(dir, 'text.json')]).code).toBe(2);
   });
 
-  it('replay: the output of exec --json reproduces (exit 0); a forged field is named (exit 1); garbage exits 2', () => {
+  it('replay: the output of exec --json reproduces (exit 0); a forged field is named (exit 2 if receiptHash is stale, else 1); garbage exits 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'icn-ccl-'));
     const r = cli(['exec', contract('poll'), '--rule', 'tally', '--args', JSON.stringify([{ List: [{ String: 'yes' }] }]), '--caller', ALICE, '--timestamp', '5', '--json']);
     expect(r.code, r.err).toBe(0);
@@ -103,6 +104,12 @@ describe('icn-harness ccl', () => {
     expect(ok.out).toMatch(/^REPRODUCED sha256:/);
     const forged = JSON.parse(r.out);
     forged.receipt.fuelUsed = '1';
+    writeFileSync(join(dir, 'forged.json'), JSON.stringify(forged));
+    // the top-level receiptHash no longer matches the receipt: bad input naming it
+    const stale = cli(['replay', join(dir, 'forged.json')]);
+    expect(stale.code).toBe(2);
+    expect(stale.err).toMatch(/forged\.json: \$\.receiptHash: stored sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}\n$/);
+    forged.receiptHash = receiptHash(receiptFromJson(forged.receipt));
     writeFileSync(join(dir, 'forged.json'), JSON.stringify(forged));
     const bad = cli(['replay', join(dir, 'forged.json'), '--json']);
     expect(bad.code).toBe(1);

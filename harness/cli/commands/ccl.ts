@@ -110,6 +110,8 @@ export function register(program: Command): void {
         const { receiptFromJson, receiptHash, replayReceipt, witnessFromJson } = await import('../../../core/contracts/index.js');
         const doc = readJsonFile(file) as Record<string, unknown> | null;
         if (typeof doc !== 'object' || doc === null || !('receipt' in doc) || !('witness' in doc)) throw new UsageError('USAGE_INPUT', `${file}: expected an object with "receipt" and "witness" (the output of ccl exec --json)`);
+        // `ccl exec --json` output: its top-level fields are checked against the receipt first
+        if (Object.keys(doc).some((k) => k !== 'receipt' && k !== 'witness')) await (await import('../../replay/replayers.js')).checkExecOutput(doc, file);
         const receipt = receiptFromJson(doc.receipt);
         const witness = witnessFromJson(doc.witness);
         const r = await replayReceipt(witness, receipt);

@@ -25,15 +25,13 @@ export function register(program: Command): void {
         const expectedPath = o.expected ?? defaultExpectedPath(repoRoot());
         const expected = expectedPath ? loadExpectedDivergences(expectedPath) : [];
         const d = diffMany(sides, expected);
-        const stale = Object.fromEntries(loaded.flatMap((l, i) => (l.staleHashes.length ? [[sides[i]!.label, l.staleHashes]] : [])));
         if (o.html) {
           const { diffHtml } = await import('../../reports/diff-html.js');
           const { writeFileAtomic } = await import('../../io/files.js');
           writeFileAtomic(o.html, diffHtml(d));
         }
-        if (o.json) process.stdout.write(`${JSON.stringify(diffTree(d, stale), null, 2)}\n`);
+        if (o.json) process.stdout.write(`${JSON.stringify(diffTree(d), null, 2)}\n`);
         else {
-          for (const l of loaded) for (const id of l.staleHashes) process.stderr.write(`warning: ${l.path}: ${id}: stored hash does not match its content (recomputed)\n`);
           process.stdout.write(formatMultiDiff(d));
         }
         return d.lcEqual && d.lc.length === 0 ? EXIT.ok : EXIT.negative;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action, EXIT } from '../exit.js';
 import { collect } from '../options.js';
+import { printable } from '../../io/printable.js';
 
 interface ReplayFlags {
   witness?: string;
@@ -54,7 +55,7 @@ export function register(program: Command): void {
           const lines = [`${r.verdict}: ${r.artifact}`];
           for (const f of r.fields) lines.push(`  ${f.field}`, `    artifact:  ${f.expected ?? '(absent)'}`, `    replayed:  ${f.actual ?? '(absent)'}`);
           for (const n of r.notes) lines.push(`  · ${n}`);
-          process.stdout.write(`${lines.join('\n')}\n`);
+          process.stdout.write(`${lines.map(printable).join('\n')}\n`);
         }
         return r.verdict === 'REPRODUCED' ? EXIT.ok : EXIT.negative;
       }),

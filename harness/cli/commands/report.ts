@@ -16,8 +16,7 @@ export function register(program: Command): void {
         const { writeReports } = await import('../outputs.js');
         const { loadBenchmarks } = await import('../../reports/benchmarks.js');
         const { annotations } = await import('../../reports/annotations.js');
-        const { manifest: m, staleHashes } = readManifest(path);
-        for (const id of staleHashes) process.stderr.write(`warning: ${path}: ${id}: stored hash does not match its content (recomputed)\n`);
+        const { manifest: m } = readManifest(path);
         if (o.benchmarks.length) m._volatile = { ...m._volatile, benchmarks: o.benchmarks.flatMap((f) => loadBenchmarks(f)) };
         const files = writeReports(o.out, m);
         if (o.annotations) for (const line of annotations(m)) process.stdout.write(`${line}\n`);

@@ -70,6 +70,23 @@ export const ed25519Kind: VectorKind = {
   },
 };
 
+/**
+ * ed25519-verify: an external verification vector (Wycheproof) with ICN's pinned verdict:
+ * `publicKey`, `message`, `signature` (hex; a signature of the wrong length is invalid), `expect`
+ * "valid" or "invalid". Output `verdict`; fails when it is not `expect`.
+ */
+export const ed25519VerifyKind: VectorKind = {
+  kind: 'ed25519-verify',
+  check(c) {
+    const expect = str(c, 'expect');
+    if (expect !== 'valid' && expect !== 'invalid') throw new IcnError('VECTOR_FIELD', `case ${c.name}: expect must be "valid" or "invalid"`);
+    const sig = dec.bytes(str(c, 'signature'));
+    const key = dec.bytes(str(c, 'publicKey'));
+    const verdict = sig.length === 64 && key.length === 32 && verifyRaw(key, dec.bytes(str(c, 'message')), sig) ? 'valid' : 'invalid';
+    return { outputs: { verdict }, ok: verdict === expect, reason: verdict === expect ? undefined : `expected ${expect}, got ${verdict}` };
+  },
+};
+
 /** did: `seed` (hex) → `did`; or `parse` (text) → `error` code. */
 export const didKind: VectorKind = {
   kind: 'did',
@@ -101,4 +118,4 @@ export const hashKind: VectorKind = {
   },
 };
 
-export const FOUNDATION_KINDS: VectorKind[] = [jcsKind, ed25519Kind, didKind, hashKind];
+export const FOUNDATION_KINDS: VectorKind[] = [jcsKind, ed25519Kind, ed25519VerifyKind, didKind, hashKind];
