@@ -108,7 +108,8 @@ export function parseSExprs(src: string, file = '<wast>'): SNode[] {
       return { t: 'str', bytes: new Uint8Array(bytes), start, end: i, line: l };
     }
     while (i < src.length && !DELIM.has(src[i]!)) i++;
-    // a lone ';' (not starting a comment) is the only delimiter that can reach here: never loop on it
+    // a lone ';' (not starting a comment) is a reserved token of its own (annotations use it)
+    if (i === start && src[i] === ';') i++;
     if (i === start) fail(`unexpected ${JSON.stringify(src[i])}`);
     return { t: 'atom', v: src.slice(start, i), start, end: i, line: l };
   };
