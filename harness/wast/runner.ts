@@ -195,6 +195,16 @@ class ScriptContext {
   private current: ModState | undefined;
   private readonly named = new Map<string, ModState>();
   private readonly definitions = new Map<string, Uint8Array>();
+  private readonly skippedDefinitions = new Map<string, ModState & { kind: 'skip' }>();
+
+  /** A module that failed to link because it imports from a registered instance that was skipped: skipped for the same reason. */
+  private skippedImport(bytes: Uint8Array, text: string | undefined): (ModState & { kind: 'skip' }) | undefined {
+    for (const name of importModules(bytes, text)) {
+      const r = this.registered.get(name);
+      if (r?.kind === 'skip') return { kind: 'skip', reason: `imports from "${name}": ${r.reason}`, named: r.named };
+    }
+    return undefined;
+  }
 
   constructor(
     private readonly engine: WastEngine,
@@ -271,16 +281,24 @@ class ScriptContext {
             state = { kind: 'skip', reason: `module at line ${c.line} ${why}`, named: namedSkip(o) };
             result = skip(why, namedSkip(o));
           } else {
-            state = { kind: 'fail', reason: `module at line ${c.line} did not instantiate` };
-            result = fail(moduleActual(o), 'reason' in o ? o.reason : moduleActual(o));
+            const dep = o.kind === 'unlinkable' ? this.skippedImport(compiled.bytes, c.module.source.kind === 'binary' ? undefined : c.module.source.text) : undefined;
+            state = dep ?? { kind: 'fail', reason: `module at line ${c.line} did not instantiate` };
+            result = dep ? skip(dep.reason, dep.named) : fail(moduleActual(o), 'reason' in o ? o.reason : moduleActual(o));
           }
         }
         this.current = state;
         if (c.module.name) this.named.set(c.module.name, state);
+        if (state.kind === 'skip' && c.module.definition && c.module.name) this.skippedDefinitions.set(c.module.name, state);
         if (state.kind === 'skip') this.taintImported('bytes' in compiled ? compiled.bytes : undefined, c.module.source.kind === 'binary' ? undefined : c.module.source.text, state);
         return result;
       }
       case 'module_instance': {
+        const skipped = c.module ? this.skippedDefinitions.get(c.module) : undefined;
+        if (skipped) {
+          this.current = skipped;
+          if (c.instance) this.named.set(c.instance, skipped);
+          return fromState(skipped);
+        }
         const bytes = c.module ? this.definitions.get(c.module) : undefined;
         if (!bytes) return fail('no-module', `no module definition ${c.module}`);
         const o = await this.engine.instantiate(bytes, false);
@@ -292,6 +310,7 @@ class ScriptContext {
       }
       case 'register': {
         const t = this.target(c.module);
+        if (t.kind === 'skip') this.registered.set(c.as, t);
         if (t.kind !== 'ok') return fromState(t);
         await this.engine.register(t.inst, c.as);
         this.registered.set(c.as, t);
@@ -335,6 +354,8 @@ class ScriptContext {
           this.taintImported(compiled.bytes, undefined, { kind: 'skip', reason: `module at line ${c.line} ${skipFor(o).reason}`, named: namedSkip(o) });
           return skipFor(o);
         }
+        const dep = o.kind === 'unlinkable' ? this.skippedImport(compiled.bytes, undefined) : undefined;
+        if (dep) return skip(dep.reason, dep.named);
         return this.checkTrap(moduleActual(o), o.kind === 'trap' ? o.trap : undefined, c.message, fail, pass, 'reason' in o ? o.reason : undefined);
       }
       case 'assert_unlinkable': {

@@ -10,7 +10,7 @@ import { ICN_TRAP_GROW_FAILED, trapFromIcnCode, trapFromV8Message } from '../../
 import { watToWasm } from '../../core/wasm/wat.js';
 import type { CallOutcome, InstanceHandle, ModuleOutcome, WastEngine } from './engine.js';
 import { missingFeaturesOf } from './v8-features.js';
-import { classifyRejection } from './skip-reasons.js';
+import { classifyRejection, OUTSIDE_EVERY_PROFILE } from './skip-reasons.js';
 import { featuresOf } from './features.js';
 
 /** Fuel per call for instrumented spec modules: ample, never the reason a spec test stops. */
@@ -82,6 +82,8 @@ export async function createV8Engine(profile: ProfileName): Promise<WastEngine> 
       if (r.error) {
         if (r.error.phase === 'compile') {
           const missing = missingFeaturesOf(bytes, r.error.message);
+          const beyond = instrumented || expectInvalid ? [] : featuresOf(bytes);
+          if (missing.length === 0 && beyond.length > 0) return { kind: 'unsupported', reason: `this Node's V8 (${process.versions.v8}) rejects a module that needs ${beyond.join(', ')}: ${r.error.message}`, named: `${beyond.join('+')}: ${OUTSIDE_EVERY_PROFILE}` };
           if (missing.length > 0) return { kind: 'unsupported', reason: `this Node's V8 (${process.versions.v8}) lacks: ${missing.join('; ')}`, named: `unsupported by this V8: ${missing.join('+')}` };
           return { kind: 'rejected', by: instrumented ? 'v8 (instrumented module)' : 'v8', reason: r.error.message };
         }
