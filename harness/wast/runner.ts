@@ -13,7 +13,7 @@ import { watToWasm } from '../../core/wasm/wat.js';
 import { tryDecodeModule } from '../../core/wasm/binary/decode.js';
 import { UsageError } from '../io/files.js';
 import { ENGINES, type CallOutcome, type InstanceHandle, type ModuleOutcome, type WastEngine } from './engine.js';
-import { WastSyntaxError } from './sexpr.js';
+import { malformedIdentifier, WastSyntaxError } from './sexpr.js';
 import { OUTSIDE_EVERY_PROFILE, skipSummary } from './skip-reasons.js';
 
 export { skipSummary };
@@ -70,6 +70,9 @@ async function compileDecl(decl: ModuleDecl, file: string, line: number): Promis
   if (decl.source.kind === 'binary') return { bytes: decl.source.bytes };
   // wabt 1.0.39 lacks the typed-reference spelling of the two nullable reference types; the spec
   // defines them as exact aliases, so spell them the way wabt reads them
+  if (decl.source.kind === 'quote' && decl.source.malformed) return { textError: decl.source.malformed };
+  const bad = malformedIdentifier(decl.source.text);
+  if (bad) return { textError: bad };
   const text = decl.source.text.replace(/\(ref\s+null\s+func\)/g, 'funcref').replace(/\(ref\s+null\s+extern\)/g, 'externref');
   try {
     // exceptions: the spec scripts' shared modules declare tags; V8 runs them, our profiles reject them

@@ -107,7 +107,12 @@ export function parseSExprs(src: string, file = '<wast>'): SNode[] {
       }
       return { t: 'str', bytes: new Uint8Array(bytes), start, end: i, line: l };
     }
-    while (i < src.length && !DELIM.has(src[i]!)) i++;
+    while (i < src.length && !DELIM.has(src[i]!)) {
+      // tokens are printable ASCII; anything else only in strings and comments
+      const code = src.charCodeAt(i);
+      if (code < 0x20 || code >= 0x7f) fail(`illegal character U+${code.toString(16).padStart(4, '0')}`);
+      i++;
+    }
     // a lone ';' (not starting a comment) is a reserved token of its own (annotations use it)
     if (i === start && src[i] === ';') i++;
     if (i === start) fail(`unexpected ${JSON.stringify(src[i])}`);
@@ -125,6 +130,81 @@ function lineAt(src: string, at: number): number {
   let n = 1;
   for (let k = 0; k < at && k < src.length; k++) if (src[k] === '\n') n++;
   return n;
+}
+
+/** An annotation id is `@name` or `@"string"` (non-empty, valid UTF-8). */
+function checkAnnotationId(n: SNode & { t: 'list' }, file: string): void {
+  const first = n.items[0];
+  const bad = (why: string): never => {
+    throw new WastSyntaxError('WAST_SYNTAX', `${file}:${n.line}: ${why}`, { line: n.line });
+  };
+  if (first?.t !== 'atom' || first.start !== n.start + 1) bad('empty annotation id');
+  if (first!.t === 'atom' && first!.v !== '@') return;
+  const str = n.items[1];
+  if (str?.t !== 'str' || str.start !== first!.end || str.bytes.length === 0) bad('empty annotation id');
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode((str as { bytes: Uint8Array }).bytes);
+  } catch {
+    bad('malformed UTF-8 encoding in an annotation id');
+  }
+}
+
+/** Whether a list node is an annotation, `(@name …)` (the `@` right after the parenthesis). */
+function isAnnotation(src: string, n: SNode): boolean {
+  return n.t === 'list' && src[n.start + 1] === '@';
+}
+
+/**
+ * The source with every annotation `(@…)` (outside strings and comments) blanked out: same length,
+ * same line breaks, so lines and spans still point into the original. Annotations carry no meaning
+ * for the scripts or the modules (custom annotations), and wabt reads only some of their forms.
+ * Throws WastSyntaxError where the text cannot be tokenized.
+ */
+export function stripAnnotations(src: string, file = '<wast>'): string {
+  if (!src.includes('(@')) return src;
+  const spans: [number, number][] = [];
+  const walk = (n: SNode): void => {
+    if (n.t !== 'list') return;
+    if (isAnnotation(src, n)) {
+      checkAnnotationId(n, file);
+      spans.push([n.start, n.end]);
+    }
+    else n.items.forEach(walk);
+  };
+  parseSExprs(src, file).forEach(walk);
+  let out = '';
+  let at = 0;
+  for (const [a, b] of spans) {
+    out += src.slice(at, a) + src.slice(a, b).replace(/[^\n]/g, ' ');
+    at = b;
+  }
+  return out + src.slice(at);
+}
+
+/**
+ * A malformed identifier wabt accepts: `$` alone, or `$""` (the spec's "empty identifier").
+ * Returns the spec's message, or undefined.
+ */
+export function malformedIdentifier(src: string): string | undefined {
+  let nodes: SNode[];
+  try {
+    nodes = parseSExprs(src);
+  } catch {
+    return undefined;
+  }
+  let found: string | undefined;
+  const walk = (items: SNode[]): void => {
+    items.forEach((n, k) => {
+      if (n.t === 'list') walk(n.items);
+      else if (n.t === 'atom' && n.v === '$') {
+        const next = items[k + 1];
+        const quoted = next?.t === 'str' && next.start === n.end;
+        if (!quoted || next.bytes.length === 0) found = 'empty identifier';
+      }
+    });
+  };
+  walk(nodes);
+  return found;
 }
 
 export function strText(n: SNode): string {
