@@ -13,7 +13,7 @@ import { watToWasm } from '../../core/wasm/wat.js';
 import { tryDecodeModule } from '../../core/wasm/binary/decode.js';
 import { UsageError } from '../io/files.js';
 import { ENGINES, type CallOutcome, type InstanceHandle, type ModuleOutcome, type WastEngine } from './engine.js';
-import { malformedIdentifier, WastSyntaxError } from './sexpr.js';
+import { malformedIdentifier, parseSExprs, WastSyntaxError } from './sexpr.js';
 import { OUTSIDE_EVERY_PROFILE, skipSummary } from './skip-reasons.js';
 
 export { skipSummary };
@@ -73,7 +73,7 @@ async function compileDecl(decl: ModuleDecl, file: string, line: number): Promis
   if (decl.source.kind === 'quote' && decl.source.malformed) return { textError: decl.source.malformed };
   const bad = malformedIdentifier(decl.source.text);
   if (bad) return { textError: bad };
-  const text = decl.source.text.replace(/\(ref\s+null\s+func\)/g, 'funcref').replace(/\(ref\s+null\s+extern\)/g, 'externref');
+  const text = plainIdentifiers(decl.source.text).replace(/\(ref\s+null\s+func\)/g, 'funcref').replace(/\(ref\s+null\s+extern\)/g, 'externref');
   try {
     // exceptions: the spec scripts' shared modules declare tags; V8 runs them, our profiles reject them
     return { bytes: await watToWasm(text, { filename: `${basename(file)}:${line}`, validate: false, features: { exceptions: true, extended_const: true, multi_memory: true } }) };
@@ -83,15 +83,44 @@ async function compileDecl(decl: ModuleDecl, file: string, line: number): Promis
   }
 }
 
+const ID_CHARS = /^[0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~]+$/;
+
+/**
+ * Quoted identifiers (`$"a b"`, the same identifier as `$ab` when its text is plain) spelled the
+ * way wabt 1.0.39 reads them: `$text` when the decoded text is made of identifier characters, else
+ * `$"…"` → `$__q_<utf-8 hex>`. Identifiers do not reach the binary, only their binding does.
+ */
+function plainIdentifiers(text: string): string {
+  if (!text.includes('$"')) return text;
+  return text.replace(/\$"((?:[^"\\\n]|\\.)*)"/g, (whole, body: string) => {
+    let bytes: Uint8Array;
+    try {
+      const n = parseSExprs(`"${body}"`)[0];
+      if (n?.t !== 'str') return whole;
+      bytes = n.bytes;
+    } catch {
+      return whole;
+    }
+    const s = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
+    if (ID_CHARS.test(s)) return `$${s}`;
+    return `$__q_${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  });
+}
+
 /**
  * A proposal the module text needs that wabt 1.0.39 cannot even encode (typed function references:
- * `(ref $t)`, `(ref func)`); the exact aliases `(ref null func|extern)` are rewritten before this.
+ * `(ref $t)`, `(ref func)`, `call_ref`, table initializer expressions; GC types); the exact aliases
+ * `(ref null func|extern)` are not counted.
  * Only asked for modules the script calls valid.
  */
 function textFeature(decl: ModuleDecl): string | undefined {
   if (decl.source.kind === 'binary') return undefined;
   const text = decl.source.text.replace(/\(ref\s+null\s+(?:func|extern)\)/g, '');
-  return /\(ref\s/.test(text) ? 'function-references' : undefined;
+  if (/\((?:array|struct|rec|sub)\b/.test(text)) return 'gc';
+  if (/\(ref\s|\b(?:call_ref|return_call_ref|br_on_null|br_on_non_null|ref\.as_non_null)\b/.test(text)) return 'function-references';
+  // a table with an initializer expression: `(table [$t] [import…] n [m] funcref|externref (expr))`
+  if (/\(table\b(?:[^()]|\((?:export|import)\b[^()]*\))*\b(?:funcref|externref)\s*\((?!elem\b)/.test(text)) return 'function-references';
+  return undefined;
 }
 
 const NAN_MASK = { f32: { sign: 0x7fffffffn, canonical: 0x7fc00000n, quiet: 0x7fc00000n }, f64: { sign: 0x7fffffffffffffffn, canonical: 0x7ff8000000000000n, quiet: 0x7ff8000000000000n } };

@@ -101,6 +101,7 @@ export function parseSExprs(src: string, file = '<wast>'): SNode[] {
           } else fail(`bad escape \\${e}`);
         } else {
           const cp = src.codePointAt(i)!;
+          if (cp < 0x20 || cp === 0x7f) fail(`illegal character U+${cp.toString(16).padStart(4, '0')} in a string`);
           bytes.push(...enc.encode(String.fromCodePoint(cp)));
           i += cp > 0xffff ? 2 : 1;
         }
@@ -181,16 +182,26 @@ export function stripAnnotations(src: string, file = '<wast>'): string {
   return out + src.slice(at);
 }
 
+function validUtf8(b: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A malformed identifier wabt accepts: `$` alone, or `$""` (the spec's "empty identifier").
- * Returns the spec's message, or undefined.
+ * Also any text the reader cannot tokenize. Returns why it is malformed, or undefined.
  */
 export function malformedIdentifier(src: string): string | undefined {
   let nodes: SNode[];
   try {
     nodes = parseSExprs(src);
-  } catch {
-    return undefined;
+  } catch (e) {
+    // text the reader cannot tokenize is malformed (wabt reads some such text, e.g. a line break in a string)
+    return (e as Error).message.replace(/^[^:]*:\d+: /, '');
   }
   let found: string | undefined;
   const walk = (items: SNode[]): void => {
@@ -200,6 +211,7 @@ export function malformedIdentifier(src: string): string | undefined {
         const next = items[k + 1];
         const quoted = next?.t === 'str' && next.start === n.end;
         if (!quoted || next.bytes.length === 0) found = 'empty identifier';
+        else if (!validUtf8(next.bytes)) found = 'malformed UTF-8 encoding';
       }
     });
   };
@@ -209,5 +221,5 @@ export function malformedIdentifier(src: string): string | undefined {
 
 export function strText(n: SNode): string {
   if (n.t !== 'str') throw new WastSyntaxError('WAST_SYNTAX', `line ${n.line}: expected a string`);
-  return new TextDecoder('utf-8', { fatal: false }).decode(n.bytes);
+  return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(n.bytes); // a name may be a BOM (names.wast)
 }
