@@ -115,7 +115,7 @@ function plainIdentifiers(text: string): string {
  */
 function textFeature(decl: ModuleDecl): string | undefined {
   if (decl.source.kind === 'binary') return undefined;
-  const text = decl.source.text.replace(/\(ref\s+null\s+(?:func|extern)\)/g, '');
+  const text = decl.source.text.replace(/\(ref\s+null\s+(func|extern)\)/g, '$1ref');
   if (/\((?:array|struct|rec|sub)\b/.test(text)) return 'gc';
   if (/\(ref\s|\b(?:call_ref|return_call_ref|br_on_null|br_on_non_null|ref\.as_non_null)\b/.test(text)) return 'function-references';
   // a table with an initializer expression: `(table [$t] [import…] n [m] funcref|externref (expr))`

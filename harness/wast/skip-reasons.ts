@@ -33,7 +33,8 @@ export function classifyRejection(codes: readonly string[], expectInvalid: boole
   if (expectInvalid) return undefined;
   const others = distinct.filter((c) => !c.startsWith('profile_'));
   if (!others.every((c) => c in FEATURE_OF_CODE) && features.length === 0) return undefined;
-  const named = [...new Set([...features, ...others.filter((c) => c in FEATURE_OF_CODE).map((c) => FEATURE_OF_CODE[c]!)])].sort();
+  // features read from the binary explain every other violation (an unknown memory, …)
+  const named = features.length > 0 ? [...new Set(features)].sort() : [...new Set(others.map((c) => FEATURE_OF_CODE[c]!))].sort();
   if (!others.every((c) => c in FEATURE_OF_CODE) && named.length === 0) return undefined;
   return { kind: 'outside_profile', reason: `feature outside the pinned set: ${reason}`, named: `${named.join('+')}: ${OUTSIDE_EVERY_PROFILE}` };
 }
