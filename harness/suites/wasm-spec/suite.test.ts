@@ -28,6 +28,19 @@ describe.runIf(existsSync(SPEC))('wasm-spec suite', () => {
     expect(a.outputs.outcomes).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(b).toEqual(a);
   });
+  it('reads several spec directories (spec-tests and spec-tests-next) into one list of entries', async () => {
+    const next = join(process.cwd(), '..', 'shared', 'spec-tests-next');
+    if (!existsSync(next)) return;
+    const s = createWasmSpecSuite();
+    const both = await s.list({ ...ctx, specTestsDir: `${SPEC}:${next}` });
+    const one = await s.list(ctx);
+    expect(both.length).toBeGreaterThan(one.length);
+    const spec = both.find((c) => c.id === 'wasm-spec/annotations::interp')!;
+    const r = await s.run(spec, { ...ctx, specTestsDir: `${SPEC}:${next}` });
+    expect(r.status).toBe('pass');
+    expect(Number(r.outputs.passed)).toBeGreaterThan(60);
+    await expect(s.list({ ...ctx, specTestsDir: `${SPEC}:${SPEC}` })).rejects.toThrow(/in two spec directories/);
+  });
   it('has no cases without a spec directory', async () => {
     const s = createWasmSpecSuite();
     expect(await s.list({ ...ctx, specTestsDir: undefined, repoRoot: '/nonexistent/repo' })).toEqual([]);

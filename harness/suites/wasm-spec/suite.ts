@@ -7,22 +7,46 @@
  * every other engine is deterministic by design, so its outcomes are LC and must match bit for bit
  * across architectures, Node versions and tiers.
  *
- * Spec directory: the run's --spec-tests, else $ICN_SPEC_TESTS, else ../shared/spec-tests beside
- * the repository when it exists; with none, the suite has no cases.
+ * Spec directories: the run's --spec-tests, else $ICN_SPEC_TESTS (either may list several, `:`
+ * separated), else ../shared/spec-tests beside the repository when it exists; with none, the suite
+ * has no cases.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, delimiter, resolve } from 'node:path';
 import { IcnError } from '../../../core/errors.js';
 import { contentHash, DOMAIN } from '../../../core/hash/index.js';
 import { ENGINES } from '../../wast/engine.js';
 import { runScript, wastFiles } from '../../wast/runner.js';
 import type { CaseOutcome, CaseSpec, Suite, SuiteContext } from '../types.js';
 
-export function specDir(ctx: SuiteContext): string | undefined {
+/**
+ * The spec directories: --spec-tests / $ICN_SPEC_TESTS may list several, separated by the path
+ * delimiter (`:`; e.g. `../shared/spec-tests:../shared/spec-tests-next`); script names must not
+ * repeat across them (entry ids name the script, not its directory).
+ */
+export function specDirs(ctx: SuiteContext): string[] {
   const given = ctx.specTestsDir ?? process.env.ICN_SPEC_TESTS;
-  if (given) return resolve(given);
+  if (given) return given.split(delimiter).filter((d) => d !== '').map((d) => resolve(d));
   const d = resolve(ctx.repoRoot, '..', 'shared', 'spec-tests');
-  return existsSync(d) && statSync(d).isDirectory() ? d : undefined;
+  return existsSync(d) && statSync(d).isDirectory() ? [d] : [];
+}
+
+/** The first spec directory (kept for callers that want one). */
+export function specDir(ctx: SuiteContext): string | undefined {
+  return specDirs(ctx)[0];
+}
+
+/** Every script of the spec directories by stem; a stem in two directories is bad input. */
+function scriptsByStem(dirs: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const dir of dirs) {
+    for (const f of wastFiles(dir)) {
+      const prev = out.get(stem(f));
+      if (prev) throw new IcnError('USAGE_SPEC_TESTS', `spec script ${basename(f)} is in two spec directories (${prev} and ${f}): entry ids would collide`);
+      out.set(stem(f), f);
+    }
+  }
+  return out;
 }
 
 const stem = (f: string): string => basename(f).replace(/\.wast$/, '');
@@ -32,10 +56,8 @@ export function createWasmSpecSuite(): Suite {
     name: 'wasm-spec',
     description: 'Official WebAssembly spec scripts on every wasm engine (raw advisory; dc, dc-float and the interpreter LC)',
     async list(ctx): Promise<CaseSpec[]> {
-      const dir = specDir(ctx);
-      if (!dir) return [];
       const out: CaseSpec[] = [];
-      for (const f of wastFiles(dir)) {
+      for (const f of scriptsByStem(specDirs(ctx)).values()) {
         for (const engine of Object.keys(ENGINES)) {
           out.push({ id: `wasm-spec/${stem(f)}::${engine}`, suite: 'wasm-spec', class: engine === 'raw' ? 'advisory' : 'lc', tags: ['wasm', 'spec', `engine:${engine}`] });
         }
@@ -44,9 +66,8 @@ export function createWasmSpecSuite(): Suite {
     },
     async run(spec, ctx): Promise<CaseOutcome> {
       const m = /^wasm-spec\/(.+)::([a-z0-9-]+)$/.exec(spec.id);
-      const dir = specDir(ctx);
-      if (!m || !dir) throw new IcnError('CASE_UNKNOWN', `no wasm-spec case ${spec.id}`);
-      const file = join(dir, `${m[1]}.wast`);
+      const file = m ? scriptsByStem(specDirs(ctx)).get(m[1]!) : undefined;
+      if (!m || !file) throw new IcnError('CASE_UNKNOWN', `no wasm-spec case ${spec.id}`);
       const engine = m[2]!;
       const inputs = contentHash(DOMAIN.manifestInputs, { suite: 'wasm-spec', script: basename(file), engine, text: readFileSync(file, 'utf8') });
       const r = await runScript(file, engine);
