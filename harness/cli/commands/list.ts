@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .option('--suite <names>', 'suites (comma-separated or repeated); default: all', collect, [])
     .option('--filter <pattern>', "select cases by id: 'suite/name' prefix or glob with *", collect, [])
     .option('--tag <tag>', 'select cases having every given tag', collect, [])
-    .option('--spec-tests <dir>', 'directory of WebAssembly spec .wast files')
+    .option('--spec-tests <dir>', 'directory of WebAssembly spec .wast files (several: separated by ":")')
     .option('--json', 'print a JSON array')
     .action(
       action('list', async (o: { suite: string[]; filter: string[]; tag: string[]; specTests?: string; json?: boolean }) => {

@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .option('--tiers <tiers>', 'V8 wasm tiers, each in its own child processes: default,liftoff,turbofan (first = the manifest; others under tiers/)', collect)
     .option('--jobs <n>', 'worker processes (results never depend on it)', '1')
     .option('--shard <i/n>', 'run shard i of n (round robin over the selection); combine shards with `icn-harness merge`')
-    .option('--spec-tests <dir>', 'directory of WebAssembly spec .wast files', undefined)
+    .option('--spec-tests <dir>', 'directory of WebAssembly spec .wast files (several: separated by ":")', undefined)
     .option('--known-failures <file>', 'known-failure list (default: harness/known-failures.json when present)')
     .option('--no-known-failures', 'ignore the known-failure list')
     .option('--timeout <seconds>', 'per-case limit in worker processes (--jobs ≥ 2, --tiers, the determinism run); a case over it is an error', '300')
