@@ -322,7 +322,9 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
       if (truncOf !== undefined) {
         // NaN is `invalid_conversion` (__icn_trap = 5) before V8 sees it: V8's own trap then only
         // ever means the spec's "integer overflow"
-        const tmp = truncOf === 'f32' ? (f32tmp < 0 ? (f32tmp = nLocals + locals.push('f32') - 1 - localsIn.length) : f32tmp) : f64tmp < 0 ? (f64tmp = nLocals + locals.push('f64') - 1 - localsIn.length) : f64tmp;
+        if (truncOf === 'f32' && f32tmp < 0) { f32tmp = nLocals + locals.length - localsIn.length; locals.push('f32'); }
+        if (truncOf === 'f64' && f64tmp < 0) { f64tmp = nLocals + locals.length - localsIn.length; locals.push('f64'); }
+        const tmp = truncOf === 'f32' ? f32tmp : f64tmp;
         out.push(I('local.tee', { idx: tmp }), I('local.get', { idx: tmp }), I('local.get', { idx: tmp }), I(`${truncOf}.ne`), I('if', { bt: { kind: 'empty' } }), ...b.trap(ICN_TRAP.nanConversion), I('end'));
       }
       out.push(ins);
