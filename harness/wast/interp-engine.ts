@@ -16,7 +16,7 @@ import { getProfile } from '../../core/wasm/profiles.js';
 import type { CallOutcome, ModuleOutcome, WastEngine } from './engine.js';
 import { SPEC_FUEL } from './v8-engine.js';
 import { classifyRejection } from './skip-reasons.js';
-import { featuresOf } from './features.js';
+import { proposalsOf } from '../../core/wasm/binary/proposals.js';
 
 const PROFILE = 'dc-float' as const;
 
@@ -36,7 +36,7 @@ export async function createInterpEngine(): Promise<WastEngine> {
       const v = validateModule(bytes, PROFILE);
       if (!v.ok) {
         const codes = [...new Set(v.violations.map((x) => x.code))].sort().join(', ');
-        const skip = classifyRejection(v.violations.map((x) => x.code), expectInvalid, featuresOf(bytes));
+        const skip = classifyRejection(v.violations.map((x) => x.code), expectInvalid, proposalsOf(bytes));
         if (skip) return skip;
         return { kind: 'rejected', by: 'validator', reason: codes };
       }

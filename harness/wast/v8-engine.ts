@@ -11,7 +11,7 @@ import { watToWasm } from '../../core/wasm/wat.js';
 import type { CallOutcome, InstanceHandle, ModuleOutcome, WastEngine } from './engine.js';
 import { missingFeaturesOf } from './v8-features.js';
 import { classifyRejection, OUTSIDE_EVERY_PROFILE } from './skip-reasons.js';
-import { featuresOf } from './features.js';
+import { proposalsOf } from '../../core/wasm/binary/proposals.js';
 
 /** Fuel per call for instrumented spec modules: ample, never the reason a spec test stops. */
 export const SPEC_FUEL = 1n << 60n;
@@ -72,7 +72,7 @@ export async function createV8Engine(profile: ProfileName): Promise<WastEngine> 
       if (instrumented) {
         const p = prepareForProfile(bytes, profile);
         if (!p.ok) {
-          const skip = classifyRejection(p.violations.map((v) => v.code), expectInvalid, featuresOf(bytes));
+          const skip = classifyRejection(p.violations.map((v) => v.code), expectInvalid, proposalsOf(bytes));
           if (skip) return skip;
           return { kind: 'rejected', by: 'validator', reason: p.reason };
         }
@@ -82,7 +82,7 @@ export async function createV8Engine(profile: ProfileName): Promise<WastEngine> 
       if (r.error) {
         if (r.error.phase === 'compile') {
           const missing = missingFeaturesOf(bytes, r.error.message);
-          const beyond = instrumented || expectInvalid ? [] : featuresOf(bytes);
+          const beyond = instrumented || expectInvalid ? [] : proposalsOf(bytes);
           if (missing.length === 0 && beyond.length > 0) return { kind: 'unsupported', reason: `this Node's V8 (${process.versions.v8}) rejects a module that needs ${beyond.join(', ')}: ${r.error.message}`, named: `${beyond.join('+')}: ${OUTSIDE_EVERY_PROFILE}` };
           if (missing.length > 0) return { kind: 'unsupported', reason: `this Node's V8 (${process.versions.v8}) lacks: ${missing.join('; ')}`, named: `unsupported by this V8: ${missing.join('+')}` };
           return { kind: 'rejected', by: instrumented ? 'v8 (instrumented module)' : 'v8', reason: r.error.message };

@@ -4,11 +4,12 @@
  * index other than 0), else from the byte where the pinned decoder stopped (an opcode, a value type,
  * a limits flag, a section id or an import kind that belongs to a later proposal).
  *
- * Used only for modules the script calls valid (or expects to link/trap): a module that needs such
- * a feature is a skip named by it ("multi-memory: outside every ICN profile"), never a failure.
+ * The .wast runner asks it only for modules the script calls valid (or expects to link or trap): a
+ * module that needs such a proposal is a skip named by it ("multi-memory: outside every ICN
+ * profile"), never a failure.
  */
-import { tryDecodeModule } from '../../core/wasm/binary/decode.js';
-import type { WasmModule } from '../../core/wasm/binary/types.js';
+import { tryDecodeModule } from './decode.js';
+import type { WasmModule } from './types.js';
 
 /** One-byte opcodes of later proposals (pinned decoder: unknown_opcode). */
 const OPCODE_FEATURE: Record<number, string> = {
@@ -83,7 +84,8 @@ function memoryImports(bytes: Uint8Array, at: { pos: number }): number {
   return n;
 }
 
-export function featuresOf(bytes: Uint8Array): string[] {
+/** The proposals beyond the pinned feature set this module binary needs (sorted names; [] for none). */
+export function proposalsOf(bytes: Uint8Array): string[] {
   if (declaresManyMemories(bytes)) return ['multi-memory'];
   const d = tryDecodeModule(bytes);
   if (d.ok) return multiMemory(d.module) ? ['multi-memory'] : [];
