@@ -41,7 +41,10 @@ const V8_MESSAGES: ReadonlyArray<readonly [string, Trap]> = [
   ['divide by zero', 'div_by_zero'],
   ['remainder by zero', 'div_by_zero'],
   ['divide result unrepresentable', 'int_overflow'],
-  ['float unrepresentable in integer range', 'invalid_conversion'],
+  // V8 reports NaN and out-of-range with this one message; the out-of-range case is the spec's
+  // "integer overflow". The dc executors check NaN before the conversion (__icn_trap = 5,
+  // invalid_conversion), so under them this message only ever means overflow.
+  ['float unrepresentable in integer range', 'int_overflow'],
   ['null function or function signature mismatch', 'indirect_call_mismatch'],
   ['function signature mismatch', 'indirect_call_mismatch'],
   ['invalid index into function table', 'table_oob'],
@@ -68,7 +71,8 @@ export function trapFromV8Message(message: string): Trap | undefined {
 }
 
 /**
- * Values of the instrumented module's `__icn_trap` global (core/wasm/instrument: ICN_TRAP). Code 3
+ * Values of the instrumented module's `__icn_trap` global (core/wasm/instrument: ICN_TRAP): 1 out_of_fuel, 2 stack_exhausted,
+ * 4 bulk_limit, 5 invalid_conversion (a trapping float-to-int conversion of NaN). Code 3
  * (memory.grow failed below the profile cap: the host ran out of memory) is a harness fault, never
  * a guest trap, so it maps to undefined here and the executor treats it as a fault.
  */
@@ -78,6 +82,7 @@ export function trapFromIcnCode(code: number): Trap | undefined {
   if (code === 1) return 'out_of_fuel';
   if (code === 2) return 'stack_exhausted';
   if (code === 4) return 'bulk_limit';
+  if (code === 5) return 'invalid_conversion';
   return undefined;
 }
 

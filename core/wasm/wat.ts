@@ -129,7 +129,9 @@ export async function watToWasm(text: string, options: WatOptions = {}): Promise
   const wabt = await loadWabt();
   let mod: WabtWasmModule | undefined;
   try {
-    mod = wabt.parseWat(filename, text, features);
+    // as UTF-8 bytes: given a JS string, wabt.js reads text without a character above U+00FF as
+    // Latin-1 bytes, so an "é" in a name became the invalid UTF-8 byte 0xe9
+    mod = wabt.parseWat(filename, new TextEncoder().encode(text), features);
     mod.resolveNames();
     if (options.validate !== false) mod.validate();
     const { buffer } = mod.toBinary({ log: false, canonicalize_lebs: true, relocatable: false, write_debug_names: options.debugNames === true });

@@ -21,9 +21,9 @@ export type ModuleOutcome =
   /** the engine would not accept the module: malformed or invalid (`by` says who decided) */
   | { kind: 'rejected'; by: string; reason: string }
   /** a valid module the profile does not admit (dc: floats, SIMD, foreign imports…): a skip */
-  | { kind: 'outside_profile'; reason: string }
+  | { kind: 'outside_profile'; reason: string; named?: string }
   /** this Node's V8 lacks a feature the module needs (e.g. relaxed SIMD without the flag): a skip */
-  | { kind: 'unsupported'; reason: string }
+  | { kind: 'unsupported'; reason: string; named?: string }
   | { kind: 'unlinkable'; reason: string }
   /** the start function or segment initialisation trapped */
   | { kind: 'trap'; trap: Trap }

@@ -15,16 +15,8 @@ import type { Instance, FuncInst, GlobalInst } from '../../core/wasm/interp/stor
 import { getProfile } from '../../core/wasm/profiles.js';
 import type { CallOutcome, ModuleOutcome, WastEngine } from './engine.js';
 import { SPEC_FUEL } from './v8-engine.js';
-
-/** Validator codes meaning "a feature outside our pinned set" on a module the script calls valid (as v8-engine.ts). */
-const PINNED_FEATURE_GAP_CODES = new Set([
-  'malformed:malformed_section_id',
-  'malformed:malformed_import_kind',
-  'malformed:zero_byte_expected',
-  'multiple_memories',
-  'constant_expression_required',
-  'unknown_global',
-]);
+import { classifyRejection } from './skip-reasons.js';
+import { proposalsOf } from '../../core/wasm/binary/proposals.js';
 
 const PROFILE = 'dc-float' as const;
 
@@ -44,10 +36,8 @@ export async function createInterpEngine(): Promise<WastEngine> {
       const v = validateModule(bytes, PROFILE);
       if (!v.ok) {
         const codes = [...new Set(v.violations.map((x) => x.code))].sort().join(', ');
-        if (v.violations.every((x) => x.code.startsWith('profile_'))) return { kind: 'outside_profile', reason: codes };
-        if (!expectInvalid && v.violations.every((x) => x.code.startsWith('profile_') || PINNED_FEATURE_GAP_CODES.has(x.code))) {
-          return { kind: 'outside_profile', reason: `feature outside the pinned set: ${codes}` };
-        }
+        const skip = classifyRejection(v.violations.map((x) => x.code), expectInvalid, proposalsOf(bytes));
+        if (skip) return skip;
         return { kind: 'rejected', by: 'validator', reason: codes };
       }
       if (definitionOnly) return { kind: 'compiled' };

@@ -56,3 +56,47 @@ describe('wast runner', () => {
     expect(a.results.find((x) => x.line === 12)).toMatchObject({ status: 'pass', actual: 'values:f32:0x3fc00000' });
   });
 });
+
+describe('wast runner: named skips, linking through skipped modules, unreadable scripts', () => {
+  const LINK = script('link.wast', `
+(module $M
+  (table (export "tab") 2 funcref)
+  (func (export "f") (result i32) (call_indirect (result i32) (i32.const 1))))
+(register "M" $M)
+(module $N
+  (table (import "M" "tab") 2 funcref)
+  (func $g (result i32) (i32.const 7))
+  (elem (i32.const 1) $g))
+(assert_return (invoke $M "f") (i32.const 7))
+(module (memory 1) (memory 1))
+(module definition $D (memory 1) (memory 1))
+(module instance $I $D)
+`);
+  it('dc-float: the importer is a profile-rule skip and the exporter it wrote into is skipped with it; multi-memory is a named feature skip', async () => {
+    const r = await runScript(LINK, 'dc-float');
+    const by = (line: number) => r.results.find((x) => x.line === line)!;
+    expect(by(2)).toMatchObject({ status: 'pass' });
+    expect(by(6)).toMatchObject({ status: 'skip', skipKind: 'profile rule profile_import' });
+    // without the importer's element segment the exporter's table slot is null: skipped, never failed
+    expect(by(10)).toMatchObject({ status: 'skip', skipKind: 'profile rule profile_import' });
+    expect(by(11)).toMatchObject({ status: 'skip', skipKind: 'multi-memory: outside every ICN profile' });
+    expect(by(12)).toMatchObject({ status: 'skip', skipKind: 'multi-memory: outside every ICN profile' });
+    expect(by(13)).toMatchObject({ status: 'skip', skipKind: 'multi-memory: outside every ICN profile' });
+    expect(r.failed).toBe(0);
+  });
+  it('raw: the same script links for real (writes through the importer are seen by the exporter)', async () => {
+    const r = await runScript(LINK, 'raw');
+    expect(r.results.find((x) => x.line === 10)).toMatchObject({ status: 'pass', actual: 'values:i32:0x00000007' });
+  });
+  it('interp: same skips as dc-float', async () => {
+    const r = await runScript(LINK, 'interp');
+    expect(r.results.map((x) => x.skipKind ?? x.status)).toEqual((await runScript(LINK, 'dc-float')).results.map((x) => x.skipKind ?? x.status));
+  });
+  it('a script the reader cannot read is one failed entry with the line and why', async () => {
+    const r = await runScript(script('bad.wast', '(module)\n(assert_return (invoke "f") (i32.const 1)\n'), 'interp');
+    expect(r.results).toHaveLength(1);
+    expect(r.results[0]).toMatchObject({ line: 2, cmd: 'script', status: 'fail', actual: 'unreadable' });
+    expect(r.results[0]!.reason).toMatch(/unclosed \(/);
+    expect(r.failed).toBe(1);
+  });
+});

@@ -10,8 +10,13 @@ import { contentHash, DOMAIN, type Hash } from '../../core/hash/index.js';
 import { formatValue, type RawValue, type ValType } from '../../core/wasm/exec/values.js';
 import { trapsForSpecMessage } from '../../core/wasm/traps.js';
 import { watToWasm } from '../../core/wasm/wat.js';
+import { tryDecodeModule } from '../../core/wasm/binary/decode.js';
 import { UsageError } from '../io/files.js';
 import { ENGINES, type CallOutcome, type InstanceHandle, type ModuleOutcome, type WastEngine } from './engine.js';
+import { malformedIdentifier, parseSExprs, WastSyntaxError } from './sexpr.js';
+import { OUTSIDE_EVERY_PROFILE, skipSummary } from './skip-reasons.js';
+
+export { skipSummary };
 import { parseScript, shapeOf, type Action, type Command, type Expected, type LaneExpect, type ModuleDecl } from './script.js';
 
 export type CommandStatus = 'pass' | 'fail' | 'skip';
@@ -24,6 +29,8 @@ export interface CommandResult {
   actual: string;
   /** Why it failed or was skipped (not hashed: may quote tool messages). */
   reason?: string;
+  /** For a skip: its named reason, the key skips are counted by (not hashed). */
+  skipKind?: string;
 }
 
 export interface ScriptResult {
@@ -51,13 +58,22 @@ export function wastFiles(path: string): string[] {
   return files;
 }
 
-type ModState = { kind: 'ok'; inst: InstanceHandle } | { kind: 'skip'; reason: string } | { kind: 'fail'; reason: string };
+type ModState = { kind: 'ok'; inst: InstanceHandle } | { kind: 'skip'; reason: string; named: string } | { kind: 'fail'; reason: string };
+
+const TEXT_COMPILER = 'text compiler (wabt) cannot parse';
+
+function namedSkip(o: { kind: 'outside_profile' | 'unsupported'; reason: string; named?: string }): string {
+  return o.named ?? (o.kind === 'outside_profile' ? `outside the profile: ${o.reason}` : `unsupported by this V8: ${o.reason}`);
+}
 
 async function compileDecl(decl: ModuleDecl, file: string, line: number): Promise<{ bytes: Uint8Array } | { textError: string }> {
   if (decl.source.kind === 'binary') return { bytes: decl.source.bytes };
   // wabt 1.0.39 lacks the typed-reference spelling of the two nullable reference types; the spec
   // defines them as exact aliases, so spell them the way wabt reads them
-  const text = decl.source.text.replace(/\(ref\s+null\s+func\)/g, 'funcref').replace(/\(ref\s+null\s+extern\)/g, 'externref');
+  if (decl.source.kind === 'quote' && decl.source.malformed) return { textError: decl.source.malformed };
+  const bad = malformedIdentifier(decl.source.text);
+  if (bad) return { textError: bad };
+  const text = plainIdentifiers(decl.source.text).replace(/\(ref\s+null\s+func\)/g, 'funcref').replace(/\(ref\s+null\s+extern\)/g, 'externref');
   try {
     // exceptions: the spec scripts' shared modules declare tags; V8 runs them, our profiles reject them
     return { bytes: await watToWasm(text, { filename: `${basename(file)}:${line}`, validate: false, features: { exceptions: true, extended_const: true, multi_memory: true } }) };
@@ -65,6 +81,46 @@ async function compileDecl(decl: ModuleDecl, file: string, line: number): Promis
     const lines = (e as Error).message.split('\n');
     return { textError: (lines.find((l) => l.includes('error:')) ?? lines[0]!).slice(0, 300) };
   }
+}
+
+const ID_CHARS = /^[0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~]+$/;
+
+/**
+ * Quoted identifiers (`$"a b"`, the same identifier as `$ab` when its text is plain) spelled the
+ * way wabt 1.0.39 reads them: `$text` when the decoded text is made of identifier characters, else
+ * `$"…"` → `$__q_<utf-8 hex>`. Identifiers do not reach the binary, only their binding does.
+ */
+function plainIdentifiers(text: string): string {
+  if (!text.includes('$"')) return text;
+  return text.replace(/\$"((?:[^"\\\n]|\\.)*)"/g, (whole, body: string) => {
+    let bytes: Uint8Array;
+    try {
+      const n = parseSExprs(`"${body}"`)[0];
+      if (n?.t !== 'str') return whole;
+      bytes = n.bytes;
+    } catch {
+      return whole;
+    }
+    const s = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
+    if (ID_CHARS.test(s)) return `$${s}`;
+    return `$__q_${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  });
+}
+
+/**
+ * A proposal the module text needs that wabt 1.0.39 cannot even encode (typed function references:
+ * `(ref $t)`, `(ref func)`, `call_ref`, table initializer expressions; GC types); the exact aliases
+ * `(ref null func|extern)` are not counted.
+ * Only asked for modules the script calls valid.
+ */
+function textFeature(decl: ModuleDecl): string | undefined {
+  if (decl.source.kind === 'binary') return undefined;
+  const text = decl.source.text.replace(/\(ref\s+null\s+(func|extern)\)/g, '$1ref');
+  if (/\((?:array|struct|rec|sub)\b/.test(text)) return 'gc';
+  if (/\(ref\s|\b(?:call_ref|return_call_ref|br_on_null|br_on_non_null|ref\.as_non_null)\b/.test(text)) return 'function-references';
+  // a table with an initializer expression: `(table [$t] [import…] n [m] funcref|externref (expr))`
+  if (/\(table\b(?:[^()]|\((?:export|import)\b[^()]*\))*\b(?:funcref|externref)\s*\((?!elem\b)/.test(text)) return 'function-references';
+  return undefined;
 }
 
 const NAN_MASK = { f32: { sign: 0x7fffffffn, canonical: 0x7fc00000n, quiet: 0x7fc00000n }, f64: { sign: 0x7fffffffffffffffn, canonical: 0x7ff8000000000000n, quiet: 0x7ff8000000000000n } };
@@ -131,14 +187,20 @@ export async function runScript(file: string, engineName: string, opts: RunOptio
   const info = ENGINES[engineName];
   if (!info) throw new UsageError('USAGE_ENGINE', `unknown engine ${JSON.stringify(engineName)} (known: ${Object.keys(ENGINES).join(', ')})`);
   let commands: Command[];
+  const results: CommandResult[] = [];
   try {
     commands = parseScript(readFileSync(file, 'utf8'), basename(file));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError('IO_READ', `cannot read ${file}: no such file`);
-    throw e;
+    if (!(e instanceof WastSyntaxError)) throw e;
+    // a script the reader cannot read is one failed entry (line and why); the caller goes on
+    const line = typeof e.details?.line === 'number' ? e.details.line : lineOf(readFileSync(file, 'utf8'), e.details?.offset);
+    const r: CommandResult = { line, cmd: 'script', status: 'fail', actual: 'unreadable', reason: `the .wast reader cannot read this script: ${e.message}` };
+    opts.onResult?.(file, r);
+    commands = [];
+    results.push(r);
   }
   const engine = await info.create();
-  const results: CommandResult[] = [];
   try {
     const ctx = new ScriptContext(engine, file);
     for (const c of commands) {
@@ -165,11 +227,41 @@ class ScriptContext {
   private current: ModState | undefined;
   private readonly named = new Map<string, ModState>();
   private readonly definitions = new Map<string, Uint8Array>();
+  private readonly skippedDefinitions = new Map<string, ModState & { kind: 'skip' }>();
+
+  /** A module that failed to link because it imports from a registered instance that was skipped: skipped for the same reason. */
+  private skippedImport(bytes: Uint8Array, text: string | undefined): (ModState & { kind: 'skip' }) | undefined {
+    for (const name of importModules(bytes, text)) {
+      const r = this.registered.get(name);
+      if (r?.kind === 'skip') return { kind: 'skip', reason: `imports from "${name}": ${r.reason}`, named: r.named };
+    }
+    return undefined;
+  }
 
   constructor(
     private readonly engine: WastEngine,
     private readonly file: string,
   ) {}
+
+  /** Instances by the name they were registered under (for the imports of a skipped module). */
+  private readonly registered = new Map<string, ModState>();
+
+  /**
+   * A skipped module that imports from registered instances may have written into their tables,
+   * memories or globals (element and data segments, a start function): what the script asserts
+   * about those instances afterwards depends on the skipped module, so they are skipped too.
+   */
+  private taintImported(bytes: Uint8Array | undefined, text: string | undefined, skipped: ModState & { kind: 'skip' }): void {
+    const from = importModules(bytes, text);
+    for (const name of from) {
+      const victim = this.registered.get(name);
+      if (!victim || victim.kind !== 'ok') continue;
+      const tainted: ModState = { kind: 'skip', reason: `${skipped.reason} (it imports from this instance)`, named: skipped.named };
+      for (const [k, v] of this.registered) if (v === victim) this.registered.set(k, tainted);
+      for (const [k, v] of this.named) if (v === victim) this.named.set(k, tainted);
+      if (this.current === victim) this.current = tainted;
+    }
+  }
 
   private target(name: string | undefined): ModState {
     const m = name === undefined ? this.current : this.named.get(name);
@@ -186,23 +278,28 @@ class ScriptContext {
     const base = { line: c.line, cmd: c.cmd === 'assert_trap_module' ? 'assert_trap' : c.cmd };
     const pass = (actual: string): CommandResult => ({ ...base, status: 'pass', actual });
     const fail = (actual: string, reason: string): CommandResult => ({ ...base, status: 'fail', actual, reason });
-    const skip = (reason: string): CommandResult => ({ ...base, status: 'skip', actual: 'skipped', reason });
-    const skipFor = (o: { kind: 'outside_profile' | 'unsupported'; reason: string }): CommandResult => skip(`${o.kind === 'outside_profile' ? 'outside the profile' : 'unsupported by this V8'}: ${o.reason}`);
-    const fromState = (s: ModState): CommandResult => (s.kind === 'skip' ? skip(s.reason) : fail('no-module', s.kind === 'fail' ? s.reason : 'no module'));
+    const skip = (reason: string, named: string): CommandResult => ({ ...base, status: 'skip', actual: 'skipped', reason, skipKind: named });
+    const skipFor = (o: { kind: 'outside_profile' | 'unsupported'; reason: string; named?: string }): CommandResult => skip(`${o.kind === 'outside_profile' ? 'outside the profile' : 'unsupported by this V8'}: ${o.reason}`, namedSkip(o));
+    const fromState = (s: ModState): CommandResult => (s.kind === 'skip' ? skip(s.reason, s.named) : fail('no-module', s.kind === 'fail' ? s.reason : 'no module'));
 
     switch (c.cmd) {
       case 'unsupported':
         return fail('unsupported', `unsupported command ${c.what}`);
       case 'module': {
-        const compiled = await compileDecl(c.module, this.file, c.line);
+        const feature = textFeature(c.module);
+        const compiled = feature ? { textError: '', feature } : await compileDecl(c.module, this.file, c.line);
         let state: ModState;
         let result: CommandResult;
-        if ('textError' in compiled) {
+        if ('feature' in compiled) {
+          const named = `${compiled.feature}: ${OUTSIDE_EVERY_PROFILE}`;
+          state = { kind: 'skip', reason: `module at line ${c.line} needs ${named}`, named };
+          result = skip(`needs ${named}`, named);
+        } else if ('textError' in compiled) {
           // the text compiler (wabt) cannot parse a module the spec calls valid: a toolchain gap
           // (e.g. table initializer expressions), reported as such, with everything depending on it
           const why = `unsupported by the text compiler (wabt): ${compiled.textError}`;
-          state = { kind: 'skip', reason: `module at line ${c.line} ${why}` };
-          result = skip(why);
+          state = { kind: 'skip', reason: `module at line ${c.line} ${why}`, named: TEXT_COMPILER };
+          result = skip(why, TEXT_COMPILER);
         } else {
           if (c.module.definition && c.module.name) this.definitions.set(c.module.name, compiled.bytes);
           const o = await this.engine.instantiate(compiled.bytes, c.module.definition);
@@ -213,30 +310,42 @@ class ScriptContext {
             return pass('compiled');
           } else if (o.kind === 'outside_profile' || o.kind === 'unsupported') {
             const why = `${o.kind === 'outside_profile' ? 'outside the profile' : 'unsupported by this V8'}: ${o.reason}`;
-            state = { kind: 'skip', reason: `module at line ${c.line} ${why}` };
-            result = skip(why);
+            state = { kind: 'skip', reason: `module at line ${c.line} ${why}`, named: namedSkip(o) };
+            result = skip(why, namedSkip(o));
           } else {
-            state = { kind: 'fail', reason: `module at line ${c.line} did not instantiate` };
-            result = fail(moduleActual(o), 'reason' in o ? o.reason : moduleActual(o));
+            const dep = o.kind === 'unlinkable' ? this.skippedImport(compiled.bytes, c.module.source.kind === 'binary' ? undefined : c.module.source.text) : undefined;
+            state = dep ?? { kind: 'fail', reason: `module at line ${c.line} did not instantiate` };
+            result = dep ? skip(dep.reason, dep.named) : fail(moduleActual(o), 'reason' in o ? o.reason : moduleActual(o));
           }
         }
         this.current = state;
         if (c.module.name) this.named.set(c.module.name, state);
+        if (state.kind === 'skip' && c.module.definition && c.module.name) this.skippedDefinitions.set(c.module.name, state);
+        if (state.kind === 'skip') this.taintImported('bytes' in compiled ? compiled.bytes : undefined, c.module.source.kind === 'binary' ? undefined : c.module.source.text, state);
         return result;
       }
       case 'module_instance': {
+        const skipped = c.module ? this.skippedDefinitions.get(c.module) : undefined;
+        if (skipped) {
+          this.current = skipped;
+          if (c.instance) this.named.set(c.instance, skipped);
+          return fromState(skipped);
+        }
         const bytes = c.module ? this.definitions.get(c.module) : undefined;
         if (!bytes) return fail('no-module', `no module definition ${c.module}`);
         const o = await this.engine.instantiate(bytes, false);
-        const state: ModState = o.kind === 'instance' ? { kind: 'ok', inst: o.instance } : o.kind === 'outside_profile' || o.kind === 'unsupported' ? { kind: 'skip', reason: skipFor(o).reason! } : { kind: 'fail', reason: moduleActual(o) };
+        const state: ModState = o.kind === 'instance' ? { kind: 'ok', inst: o.instance } : o.kind === 'outside_profile' || o.kind === 'unsupported' ? { kind: 'skip', reason: skipFor(o).reason!, named: namedSkip(o) } : { kind: 'fail', reason: moduleActual(o) };
         this.current = state;
         if (c.instance) this.named.set(c.instance, state);
-        return state.kind === 'ok' ? pass('instantiated') : state.kind === 'skip' ? skip(state.reason) : fail(moduleActual(o), 'module instance did not instantiate');
+        if (state.kind === 'skip') this.taintImported(bytes, undefined, state);
+        return state.kind === 'ok' ? pass('instantiated') : state.kind === 'skip' ? skip(state.reason, state.named) : fail(moduleActual(o), 'module instance did not instantiate');
       }
       case 'register': {
         const t = this.target(c.module);
+        if (t.kind === 'skip') this.registered.set(c.as, t);
         if (t.kind !== 'ok') return fromState(t);
         await this.engine.register(t.inst, c.as);
+        this.registered.set(c.as, t);
         return pass('registered');
       }
       case 'action': {
@@ -266,15 +375,27 @@ class ScriptContext {
       }
       case 'assert_trap_module':
       case 'assert_uninstantiable': {
+        // the script calls this module valid (it must link, or trap, or fail to link)
+        const feature = textFeature(c.module);
+        if (feature) return skip(`needs ${feature}: ${OUTSIDE_EVERY_PROFILE}`, `${feature}: ${OUTSIDE_EVERY_PROFILE}`);
         const compiled = await compileDecl(c.module, this.file, c.line);
-        if ('textError' in compiled) return fail('text-error', compiled.textError);
+        if ('textError' in compiled) return skip(`unsupported by the text compiler (wabt): ${compiled.textError}`, TEXT_COMPILER);
         const o = await this.engine.instantiate(compiled.bytes, false);
-        if (o.kind === 'outside_profile' || o.kind === 'unsupported') return skipFor(o);
+        if (o.kind === 'outside_profile' || o.kind === 'unsupported') {
+          // a module that traps in instantiation may already have written into the instances it imports
+          this.taintImported(compiled.bytes, undefined, { kind: 'skip', reason: `module at line ${c.line} ${skipFor(o).reason}`, named: namedSkip(o) });
+          return skipFor(o);
+        }
+        const dep = o.kind === 'unlinkable' ? this.skippedImport(compiled.bytes, undefined) : undefined;
+        if (dep) return skip(dep.reason, dep.named);
         return this.checkTrap(moduleActual(o), o.kind === 'trap' ? o.trap : undefined, c.message, fail, pass, 'reason' in o ? o.reason : undefined);
       }
       case 'assert_unlinkable': {
+        // the script calls this module valid (it must link, or trap, or fail to link)
+        const feature = textFeature(c.module);
+        if (feature) return skip(`needs ${feature}: ${OUTSIDE_EVERY_PROFILE}`, `${feature}: ${OUTSIDE_EVERY_PROFILE}`);
         const compiled = await compileDecl(c.module, this.file, c.line);
-        if ('textError' in compiled) return fail('text-error', compiled.textError);
+        if ('textError' in compiled) return skip(`unsupported by the text compiler (wabt): ${compiled.textError}`, TEXT_COMPILER);
         const o = await this.engine.instantiate(compiled.bytes, false);
         if (o.kind === 'outside_profile' || o.kind === 'unsupported') return skipFor(o);
         return o.kind === 'unlinkable' ? pass('unlinkable') : fail(moduleActual(o), `expected a link error (${c.message}), got ${moduleActual(o)}`);
@@ -299,6 +420,18 @@ class ScriptContext {
     if (trap !== undefined && (allowed as readonly string[]).includes(trap)) return pass(actual);
     return fail(actual, `expected trap "${message}" (${allowed.join('|')}), got ${actual}${detail ? `: ${detail}` : ''}`);
   }
+}
+
+/** The module names a module imports from (decoded; the text's `(import "m"` where our decoder cannot read it). */
+function importModules(bytes: Uint8Array | undefined, text: string | undefined): string[] {
+  const d = bytes ? tryDecodeModule(bytes) : undefined;
+  if (d?.ok) return [...new Set(d.module.imports.map((i) => i.module))];
+  return [...new Set([...(text ?? '').matchAll(/\(import\s+"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!))];
+}
+
+function lineOf(src: string, offset: unknown): number {
+  if (typeof offset !== 'number') return 0;
+  return src.slice(0, offset).split('\n').length;
 }
 
 function typeOfExpected(e: Expected): ValType {

@@ -70,8 +70,19 @@ describe('wast parser: robustness', () => {
 });
 
 describe('wast parser: regressions found by the fuzzer', () => {
-  it('a lone ";" is an error, not an endless loop', () => {
-    expect(() => parseScript('(module) ;)')).toThrow(/unexpected ";"/);
+  it('a lone ";" is a token of its own (annotations use it), never an endless loop', () => {
+    expect(() => parseScript('(module) ;)')).toThrow(/unexpected \)/);
+    expect(parseScript('(module (@a , ; ] [ }} ;) (func))\n(assert_return (@x) (invoke "f"))')).toHaveLength(2);
+  });
+  it('annotations are dropped everywhere, quoted modules included; a control character in a token is illegal', () => {
+    const cs = parseScript('((@a) module (@a) $m (@a (b) "c") (func))\n(module quote "(@a x) (func)")');
+    expect(cs[0]).toMatchObject({ cmd: 'module', module: { name: '$m' } });
+    expect((cs[0] as { module: { source: { text: string } } }).module.source.text).not.toMatch(/@/);
+    expect((cs[1] as { module: { source: { text: string } } }).module.source.text).toBe('(module        (func))');
+    expect(() => parseScript('(module (@a \u0001))')).toThrow(/illegal character/);
+  });
+  it('a script of bare module fields is one inline module', () => {
+    expect(parseScript('(func) (memory 0) (func (export "f"))')).toEqual([{ cmd: 'module', line: 1, module: { definition: false, source: { kind: 'text', text: '(module (func) (memory 0) (func (export "f")))' } } }]);
   });
   it('a \\u escape outside Unicode is a syntax error', () => {
     expect(() => parseScript('(module (func (export "\\u{110000}")))')).toThrow(/not a Unicode scalar value/);

@@ -3,10 +3,10 @@
  * module text; everything around it (assertions, actions, expected values) is parsed here.
  */
 import { parseFloatLiteral, parseIntLiteral } from './literals.js';
-import { parseSExprs, strText, WastSyntaxError, type SNode } from './sexpr.js';
+import { parseSExprs, strText, stripAnnotations, WastSyntaxError, type SNode } from './sexpr.js';
 import type { RawValue } from '../../core/wasm/exec/values.js';
 
-export type ModuleSource = { kind: 'text'; text: string } | { kind: 'binary'; bytes: Uint8Array } | { kind: 'quote'; text: string };
+export type ModuleSource = { kind: 'text'; text: string } | { kind: 'binary'; bytes: Uint8Array } | { kind: 'quote'; text: string; malformed?: string };
 
 export interface ModuleDecl {
   name?: string;
@@ -77,7 +77,13 @@ function parseModule(n: SNode, src: string): ModuleDecl {
       }
       return { name, definition, source: { kind: 'binary', bytes } };
     }
-    return { name, definition, source: { kind: 'quote', text: `(module ${strs.map(strText).join(' ')})` } };
+    const quoted = `(module ${strs.map(strText).join(' ')})`;
+    try {
+      return { name, definition, source: { kind: 'quote', text: stripAnnotations(quoted) } };
+    } catch (e) {
+      // text our reader cannot tokenize is malformed, whatever the text compiler would make of it
+      return { name, definition, source: { kind: 'quote', text: quoted, malformed: (e as Error).message.replace(/^[^:]*:\d+: /, '') } };
+    }
   }
   // text: hand wabt the module without `definition` (it does not know the keyword)
   let text = src.slice(n.start, n.end);
@@ -197,10 +203,19 @@ function message(n: SNode | undefined, at: SNode): string {
   return strText(n);
 }
 
+const MODULE_FIELDS = new Set(['type', 'rec', 'import', 'func', 'table', 'memory', 'global', 'tag', 'export', 'start', 'elem', 'data']);
+
 /** Parse a whole .wast script into commands. Throws WastSyntaxError (with the line) on bad syntax. */
 export function parseScript(src: string, file = '<wast>'): Command[] {
   const out: Command[] = [];
-  for (const n of parseSExprs(src, file)) {
+  src = stripAnnotations(src, file);
+  const nodes = parseSExprs(src, file);
+  // an inline module: a script that is nothing but module fields is that one module
+  if (nodes.length > 0 && nodes.every((n) => MODULE_FIELDS.has(head(n) ?? ''))) {
+    const text = `(module ${src.slice(nodes[0]!.start, nodes[nodes.length - 1]!.end)})`;
+    return [{ cmd: 'module', line: nodes[0]!.line, module: { definition: false, source: { kind: 'text', text } } }];
+  }
+  for (const n of nodes) {
     const h = head(n);
     const line = n.line;
     if (n.t !== 'list' || !h) throw syntax(n, 'expected a command');

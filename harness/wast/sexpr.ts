@@ -105,14 +105,21 @@ export function parseSExprs(src: string, file = '<wast>'): SNode[] {
           } else fail(`bad escape \\${e}`);
         } else {
           const cp = src.codePointAt(i)!;
+          if (cp < 0x20 || cp === 0x7f) fail(`illegal character U+${cp.toString(16).padStart(4, '0')} in a string`);
           bytes.push(...enc.encode(String.fromCodePoint(cp)));
           i += cp > 0xffff ? 2 : 1;
         }
       }
       return { t: 'str', bytes: new Uint8Array(bytes), start, end: i, line: l };
     }
-    while (i < src.length && !DELIM.has(src[i]!)) i++;
-    // a lone ';' (not starting a comment) is the only delimiter that can reach here: never loop on it
+    while (i < src.length && !DELIM.has(src[i]!)) {
+      // tokens are printable ASCII; anything else only in strings and comments
+      const code = src.charCodeAt(i);
+      if (code < 0x20 || code >= 0x7f) fail(`illegal character U+${code.toString(16).padStart(4, '0')}`);
+      i++;
+    }
+    // a lone ';' (not starting a comment) is a reserved token of its own (annotations use it)
+    if (i === start && src[i] === ';') i++;
     if (i === start) fail(`unexpected ${JSON.stringify(src[i])}`);
     return { t: 'atom', v: src.slice(start, i), start, end: i, line: l };
   };
@@ -130,7 +137,93 @@ function lineAt(src: string, at: number): number {
   return n;
 }
 
+/** An annotation id is `@name` or `@"string"` (non-empty, valid UTF-8). */
+function checkAnnotationId(n: SNode & { t: 'list' }, file: string): void {
+  const first = n.items[0];
+  const bad = (why: string): never => {
+    throw new WastSyntaxError('WAST_SYNTAX', `${file}:${n.line}: ${why}`, { line: n.line });
+  };
+  if (first?.t !== 'atom' || first.start !== n.start + 1) bad('empty annotation id');
+  if (first!.t === 'atom' && first!.v !== '@') return;
+  const str = n.items[1];
+  if (str?.t !== 'str' || str.start !== first!.end || str.bytes.length === 0) bad('empty annotation id');
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode((str as { bytes: Uint8Array }).bytes);
+  } catch {
+    bad('malformed UTF-8 encoding in an annotation id');
+  }
+}
+
+/** Whether a list node is an annotation, `(@name …)` (the `@` right after the parenthesis). */
+function isAnnotation(src: string, n: SNode): boolean {
+  return n.t === 'list' && src[n.start + 1] === '@';
+}
+
+/**
+ * The source with every annotation `(@…)` (outside strings and comments) blanked out: same length,
+ * same line breaks, so lines and spans still point into the original. Annotations carry no meaning
+ * for the scripts or the modules (custom annotations), and wabt reads only some of their forms.
+ * Throws WastSyntaxError where the text cannot be tokenized.
+ */
+export function stripAnnotations(src: string, file = '<wast>'): string {
+  if (!src.includes('(@')) return src;
+  const spans: [number, number][] = [];
+  const walk = (n: SNode): void => {
+    if (n.t !== 'list') return;
+    if (isAnnotation(src, n)) {
+      checkAnnotationId(n, file);
+      spans.push([n.start, n.end]);
+    }
+    else n.items.forEach(walk);
+  };
+  parseSExprs(src, file).forEach(walk);
+  let out = '';
+  let at = 0;
+  for (const [a, b] of spans) {
+    out += src.slice(at, a) + src.slice(a, b).replace(/[^\n]/g, ' ');
+    at = b;
+  }
+  return out + src.slice(at);
+}
+
+function validUtf8(b: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A malformed identifier wabt accepts: `$` alone, or `$""` (the spec's "empty identifier").
+ * Also any text the reader cannot tokenize. Returns why it is malformed, or undefined.
+ */
+export function malformedIdentifier(src: string): string | undefined {
+  let nodes: SNode[];
+  try {
+    nodes = parseSExprs(src);
+  } catch (e) {
+    // text the reader cannot tokenize is malformed (wabt reads some such text, e.g. a line break in a string)
+    return (e as Error).message.replace(/^[^:]*:\d+: /, '');
+  }
+  let found: string | undefined;
+  const walk = (items: SNode[]): void => {
+    items.forEach((n, k) => {
+      if (n.t === 'list') walk(n.items);
+      else if (n.t === 'atom' && n.v === '$') {
+        const next = items[k + 1];
+        const quoted = next?.t === 'str' && next.start === n.end;
+        if (!quoted || next.bytes.length === 0) found = 'empty identifier';
+        else if (!validUtf8(next.bytes)) found = 'malformed UTF-8 encoding';
+      }
+    });
+  };
+  walk(nodes);
+  return found;
+}
+
 export function strText(n: SNode): string {
   if (n.t !== 'str') throw new WastSyntaxError('WAST_SYNTAX', `line ${n.line}: expected a string`);
-  return new TextDecoder('utf-8', { fatal: false }).decode(n.bytes);
+  return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(n.bytes); // a name may be a BOM (names.wast)
 }

@@ -10,22 +10,8 @@ import { ICN_TRAP_GROW_FAILED, trapFromIcnCode, trapFromV8Message } from '../../
 import { watToWasm } from '../../core/wasm/wat.js';
 import type { CallOutcome, InstanceHandle, ModuleOutcome, WastEngine } from './engine.js';
 import { missingFeaturesOf } from './v8-features.js';
-
-/**
- * Validator codes that, on a module the spec script asserts is valid, mean "uses a WebAssembly
- * feature outside our pinned feature set" rather than "invalid": exception tags (unknown section /
- * import kind), multiple memories, extended constant expressions, global.get of a non-imported
- * global in a constant expression. Such modules are outside every dc profile: a skip, reported with
- * the codes. Used only for modules asserted valid; for assert_invalid/malformed a rejection passes.
- */
-const PINNED_FEATURE_GAP_CODES = new Set([
-  'malformed:malformed_section_id',
-  'malformed:malformed_import_kind',
-  'malformed:zero_byte_expected',
-  'multiple_memories',
-  'constant_expression_required',
-  'unknown_global',
-]);
+import { classifyRejection, OUTSIDE_EVERY_PROFILE } from './skip-reasons.js';
+import { proposalsOf } from '../../core/wasm/binary/proposals.js';
 
 /** Fuel per call for instrumented spec modules: ample, never the reason a spec test stops. */
 export const SPEC_FUEL = 1n << 60n;
@@ -86,10 +72,8 @@ export async function createV8Engine(profile: ProfileName): Promise<WastEngine> 
       if (instrumented) {
         const p = prepareForProfile(bytes, profile);
         if (!p.ok) {
-          if (p.outsideProfile) return { kind: 'outside_profile', reason: p.reason };
-          if (!expectInvalid && p.violations.every((v) => v.code.startsWith('profile_') || PINNED_FEATURE_GAP_CODES.has(v.code))) {
-            return { kind: 'outside_profile', reason: `feature outside the pinned set: ${p.reason}` };
-          }
+          const skip = classifyRejection(p.violations.map((v) => v.code), expectInvalid, proposalsOf(bytes));
+          if (skip) return skip;
           return { kind: 'rejected', by: 'validator', reason: p.reason };
         }
         runBytes = p.bytes;
@@ -98,7 +82,9 @@ export async function createV8Engine(profile: ProfileName): Promise<WastEngine> 
       if (r.error) {
         if (r.error.phase === 'compile') {
           const missing = missingFeaturesOf(bytes, r.error.message);
-          if (missing.length > 0) return { kind: 'unsupported', reason: `this Node's V8 (${process.versions.v8}) lacks: ${missing.join('; ')}` };
+          const beyond = instrumented || expectInvalid ? [] : proposalsOf(bytes);
+          if (missing.length === 0 && beyond.length > 0) return { kind: 'unsupported', reason: `this Node's V8 (${process.versions.v8}) rejects a module that needs ${beyond.join(', ')}: ${r.error.message}`, named: `${beyond.join('+')}: ${OUTSIDE_EVERY_PROFILE}` };
+          if (missing.length > 0) return { kind: 'unsupported', reason: `this Node's V8 (${process.versions.v8}) lacks: ${missing.join('; ')}`, named: `unsupported by this V8: ${missing.join('+')}` };
           return { kind: 'rejected', by: instrumented ? 'v8 (instrumented module)' : 'v8', reason: r.error.message };
         }
         return callOutcome(r.error, undefined) as ModuleOutcome;

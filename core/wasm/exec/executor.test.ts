@@ -77,9 +77,11 @@ describe('executor: traps map to the enum, never V8 text', () => {
       expect(JSON.stringify(r)).not.toMatch(/RuntimeError|divide|out of bounds/);
     });
   }
-  it('invalid_conversion under dc-float', async () => {
+  it('trapping conversions under dc-float: NaN is invalid_conversion, out of range int_overflow', async () => {
     const r = await run('conv', 'f32:0x7fc00000', 'dc-float', undefined, await FLOAT);
     expect(r.trap).toBe('invalid_conversion');
+    const o = await run('conv', 'f32:0x7f800000', 'dc-float', undefined, await FLOAT);
+    expect(o.trap).toBe('int_overflow');
   });
   it('raw maps the same V8 traps (and is unmetered)', async () => {
     const r = await run('div', 'i32:1,i32:0', 'raw');

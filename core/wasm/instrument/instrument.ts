@@ -25,7 +25,10 @@ import { validateDecoded, validateDetailed, type FuncFacts, type Violation } fro
 import { decodeModule } from '../binary/decode.js';
 
 /** Values of `__icn_trap`. */
-export const ICN_TRAP = { none: 0, outOfFuel: 1, stackExhausted: 2, growFailed: 3, bulkLimit: 4 } as const;
+export const ICN_TRAP = { none: 0, outOfFuel: 1, stackExhausted: 2, growFailed: 3, bulkLimit: 4, nanConversion: 5 } as const;
+
+/** Trapping float-to-int conversions → operand type. V8 traps NaN and overflow with one message. */
+const TRUNC_OPERAND: Readonly<Record<number, 'f32' | 'f64'>> = { 0xa8: 'f32', 0xa9: 'f32', 0xaa: 'f64', 0xab: 'f64', 0xae: 'f32', 0xaf: 'f32', 0xb0: 'f64', 0xb1: 'f64' };
 
 export const ICN_EXPORTS = { fuel: '__icn_fuel', trap: '__icn_trap', stack: '__icn_stack', memory: '__icn_memory', limit: '__icn_limit' } as const;
 
@@ -329,6 +332,15 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
     } else if (BULK.has(name)) {
       out.push(I('call', { idx: b.bulkHelper(ins) }));
     } else {
+      const truncOf = TRUNC_OPERAND[ins.op];
+      if (truncOf !== undefined) {
+        // NaN is `invalid_conversion` (__icn_trap = 5) before V8 sees it: V8's own trap then only
+        // ever means the spec's "integer overflow"
+        if (truncOf === 'f32' && f32tmp < 0) { f32tmp = nLocals + locals.length - localsIn.length; locals.push('f32'); }
+        if (truncOf === 'f64' && f64tmp < 0) { f64tmp = nLocals + locals.length - localsIn.length; locals.push('f64'); }
+        const tmp = truncOf === 'f32' ? f32tmp : f64tmp;
+        out.push(I('local.tee', { idx: tmp }), I('local.get', { idx: tmp }), I('local.get', { idx: tmp }), I(`${truncOf}.ne`), I('if', { bt: { kind: 'empty' } }), ...b.trap(ICN_TRAP.nanConversion), I('end'));
+      }
       out.push(ins);
       if (name === 'data.drop' && b.m.datas[ins.idx!] !== undefined) out.push(I('i32.const', { value: 0 }), I('global.set', { idx: b.dataLenGlobal(ins.idx!) }));
       if (name === 'elem.drop' && b.m.elems[ins.idx!] !== undefined) out.push(I('i32.const', { value: 0 }), I('global.set', { idx: b.elemLenGlobal(ins.idx!) }));

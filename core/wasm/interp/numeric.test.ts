@@ -152,8 +152,11 @@ function runV8(i: number, c: OpCase, args: V[]): Outcome {
   try {
     return { v: norm(carrier(c.result), exports[`f${i}`]!(...args)) };
   } catch (e: any) {
-    if (e instanceof WebAssembly.RuntimeError) return { trap: trapFromV8Message(e.message) ?? `?${e.message}` };
-    throw e;
+    if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+    const trap = trapFromV8Message(e.message) ?? `?${e.message}`;
+    // V8 names a NaN truncation like an overflow; the dc instrumentation checks NaN first, as here
+    if (trap === 'int_overflow' && /trunc_f/.test(c.name) && isNaNBits(c.name.includes('_f32') ? 'f32' : 'f64', args[0]!)) return { trap: 'invalid_conversion' };
+    return { trap };
   }
 }
 function runMine(c: OpCase, args: V[]): Outcome {

@@ -251,14 +251,14 @@ export const f32ConvertI64S = (a: bigint): number => f32Bits(a < 0n ? -unsignedT
 export const f32ConvertI64U = (a: bigint): number => f32Bits(unsignedToF32(u64(a)));
 
 /**
- * Trapping truncations: NaN and out-of-range both trap as `invalid_conversion`. The spec names the
- * second "integer overflow", but V8 reports both with one message ("float unrepresentable in integer
- * range"), so the trap enum (core/wasm/traps.ts) has one name for the pair; `int_overflow` is only
- * signed division overflow. Results of both engines must hash the same, so we follow the enum.
+ * Trapping truncations, named as the spec names them: NaN is `invalid_conversion` ("invalid
+ * conversion to integer"), a non-NaN value out of the target range is `int_overflow` ("integer
+ * overflow"). The V8 executors tell the two apart the same way (dc-float instrumentation checks NaN
+ * before the conversion), so both engines' results hash the same.
  */
 function checkTrunc(x: number, lo: number, hi: number): number {
   if (x !== x) throw new WasmTrap('invalid_conversion', 'NaN');
-  if (!(x > lo && x < hi)) throw new WasmTrap('invalid_conversion', 'out of range');
+  if (!(x > lo && x < hi)) throw new WasmTrap('int_overflow', 'out of range');
   return Math.trunc(x);
 }
 const P31 = 2147483648;
@@ -272,12 +272,12 @@ export const i32TruncF64U = (a: bigint): number => checkTrunc(f64Val(a), -1, P32
 // -2^63 itself is representable and valid; the next double below it is -2^63 - 2048.
 function truncI64S(x: number): bigint {
   if (x !== x) throw new WasmTrap('invalid_conversion', 'NaN');
-  if (!(x >= -P63 && x < P63)) throw new WasmTrap('invalid_conversion', 'out of range');
+  if (!(x >= -P63 && x < P63)) throw new WasmTrap('int_overflow', 'out of range');
   return BigInt(Math.trunc(x));
 }
 function truncI64U(x: number): bigint {
   if (x !== x) throw new WasmTrap('invalid_conversion', 'NaN');
-  if (!(x > -1 && x < P64)) throw new WasmTrap('invalid_conversion', 'out of range');
+  if (!(x > -1 && x < P64)) throw new WasmTrap('int_overflow', 'out of range');
   return wrap(BigInt(Math.trunc(x)));
 }
 export const i64TruncF32S = (a: number): bigint => truncI64S(f32Val(a));

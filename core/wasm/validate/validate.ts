@@ -282,7 +282,16 @@ function checkFunction(c: Ctx, fn: number, type: FuncType, locals: ValType[], bo
           for (const l of ins.labels!) {
             const lt = labelTypes(label(l));
             if (lt.length !== dflt.length) err('type_mismatch', `br_table targets have different arities (${lt.length} vs ${dflt.length})`);
-            pushAll(popAll(lt));
+            // push back what was popped, not what was expected: below an unreachable, the operands
+            // stay unknown so targets of different types all check (the spec's pop_vals/push_vals)
+            const got: V[] = [];
+            for (let k = lt.length - 1; k >= 0; k--) {
+              const f = ctrls[ctrls.length - 1]!;
+              const actual: V = vals.length === f.height ? 'unknown' : vals[vals.length - 1]!;
+              pop(lt[k]);
+              got.unshift(actual);
+            }
+            pushAll(got);
           }
           popAll(dflt);
           unreachable();

@@ -14,14 +14,14 @@ export function register(program: Command): void {
   program
     .command('wast')
     .description('run WebAssembly spec scripts (.wast) on an engine; prints every command and "N passed, N failed, N skipped"')
-    .argument('<path>', 'a .wast file or a directory of them')
+    .argument('<paths...>', '.wast files or directories of them (run in the order given)')
     .option('--engine <name>', 'raw | dc | dc-float | interp (see engines in harness/wast/engine.ts)', 'raw')
     .option('--tier <tier>', 'V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags; default: the tier of this node process)')
     .option('--quiet', 'text output only: print only failures, skips and totals')
     .option('--json', 'print one JSON document (every command, skip reasons, per-file outcome hashes)')
     .addHelpText('after', HELP)
     .action(
-      action('wast', async (path: string, o: { engine: string; tier?: string; quiet?: boolean; json?: boolean }) => {
+      action('wast', async (paths: string[], o: { engine: string; tier?: string; quiet?: boolean; json?: boolean }) => {
         const { ENGINES } = await import('../../wast/engine.js');
         const { parseTier, missingFlags, isWasmChild, reexecWith, currentTier } = await import('../../wast/flags.js');
         const { flagsForMissingFeatures } = await import('../../wast/v8-features.js');
@@ -30,15 +30,16 @@ export function register(program: Command): void {
         if (!ENGINES[o.engine]) throw new UsageError('USAGE_ENGINE', `--engine ${JSON.stringify(o.engine)}: expected one of ${Object.keys(ENGINES).join(', ')}`);
         if (o.tier !== undefined && o.engine === 'interp') throw notApplicable('--tier', 'with --engine interp', 'the reference interpreter has no V8 compiler tiers: use --engine raw, dc or dc-float to pick a tier');
         if (o.quiet && o.json) throw notApplicable('--quiet', 'with --json', 'the JSON document always lists every command: drop one of them');
-        await refuseBinary(path);
+        for (const p of paths) await refuseBinary(p);
         const tier = (o.tier === undefined ? currentTier() : parseTier(o.tier));
         const need = missingFlags(tier, flagsForMissingFeatures());
         if (need.length > 0 && !isWasmChild()) return reexecWith(need);
-        const { runScript, wastFiles } = await import('../../wast/runner.js');
-        const files = wastFiles(path);
+        const { runScript, wastFiles, skipSummary } = await import('../../wast/runner.js');
+        const files = paths.flatMap((p) => wastFiles(p));
         const out = (s: string): boolean => process.stdout.write(s);
         const totals = { passed: 0, failed: 0, skipped: 0 };
         const docs = [];
+        const skips = new Map<string, number>();
         for (const f of files) {
           const r = await runScript(f, o.engine, {
             onResult: o.json ? undefined : (file, c) => {
@@ -50,12 +51,16 @@ export function register(program: Command): void {
           totals.passed += r.passed;
           totals.failed += r.failed;
           totals.skipped += r.skipped;
+          for (const x of r.results) if (x.status === 'skip') skips.set(x.skipKind ?? 'unnamed', (skips.get(x.skipKind ?? 'unnamed') ?? 0) + 1);
           if (o.json) docs.push(r);
           else out(`# ${r.file}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.outcomesHash})\n`);
         }
         if (o.json) {
-          out(`${JSON.stringify({ engine: o.engine, tier: currentTier(), node: process.versions.node, v8: process.versions.v8, ...totals, files: docs }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
-        } else out(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
+          out(`${JSON.stringify({ engine: o.engine, tier: currentTier(), node: process.versions.node, v8: process.versions.v8, ...totals, skipsByReason: Object.fromEntries(skipSummary(skips)), files: docs }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+        } else {
+          const by = skipSummary(skips).map(([k, n]) => `${k}: ${n}`).join('; ');
+          out(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${by ? ` (${by})` : ''}\n`);
+        }
         return totals.failed > 0 ? EXIT.negative : EXIT.ok;
       }),
     );
