@@ -13,14 +13,14 @@ const { Keypair } = await import(`${D}/identity/index.js`);
 const { IcnNode, NodeContracts } = await import(`${D}/node/index.js`);
 const { Rng } = await import(`${D}/runtime/index.js`);
 const { FileKvStore } = await import(`${D}/daemon/file-kv-store.js`);
-const { DaemonContracts } = await import(`${D}/daemon/contract-service.js`);
+const { DaemonContracts, DAEMON_CONTRACT_CONFIG } = await import(`${D}/daemon/contract-service.js`);
 const { makeCall, signCall } = await import(`${D}/daemon/contract-call.js`);
 const { valueFromJson } = await import(`${D}/ccl/index.js`);
 const { codeFromJson, codeHash, codeToJson } = await import(`${D}/contracts/index.js`);
 const kp = Keypair.fromSeed(new Uint8Array(32).fill(77));
 const fkv = new FileKvStore(join(mkdtempSync(join(tmpdir(), 'memprobe-')), 'state.log'));
 const node = new IcnNode({ keypair: kp, clock: { nowMs: () => Date.now() }, rng: Rng.root(1n), transport: { send() {} }, storage: fkv, restore: true, gossip: { topics: { 'ledger:entries': { perAuthorPerWindow: 0 } } } });
-const nc = new NodeContracts(node);
+const nc = new NodeContracts(node, { config: DAEMON_CONTRACT_CONFIG ?? {} });
 const dc = new DaemonContracts(node, nc, fkv);
 const routes = dc.routes((_b, f) => f());
 const route = (m, p) => routes.find((r) => r.method === m && r.pattern === p);
@@ -41,6 +41,7 @@ const steps = [
   ['AppendLog.items (storage log records)', () => { fkv.log.items.length = 0; }],
   ['FileKvStore.live (key -> value strings)', () => fkv.live.clear()],
   ['gossip ledger:entries store', () => { const s = node.gossip.stores['ledger:entries']; s.byHash.clear(); s.ordered.length = 0; s.buckets.clear(); }],
+  ['ContractRuntime.witnesses (witness bundles)', () => nc.actor.runtime.witnesses.clear()],
   ['ContractExecutions.adopted', () => nc.executions.adopted.clear()],
   ['ContractExecutions.outcomes', () => nc.executions.outcomes.clear()],
   ['DaemonContracts receipts + order + callIds', () => { dc.receipts.clear(); dc.order.length = 0; dc.callIds.clear(); }],

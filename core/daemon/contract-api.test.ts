@@ -9,9 +9,10 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { enc } from '../canonical/index.js';
 import { parseCapabilities, valueFromJson, valueToJson } from '../ccl/index.js';
-import { codeFromJson, codeHash, codeToJson, installationBody, outputHash, receiptFromJson, receiptHash, signInstallation, verifyReceipt } from '../contracts/index.js';
+import { codeFromJson, codeHash, codeToJson, installationBody, outputHash, receiptFromJson, receiptHash, replayReceipt, signInstallation, verifyReceipt, witnessFromJson } from '../contracts/index.js';
 import { Keypair } from '../identity/index.js';
 import { callId, makeCall, signCall } from './contract-call.js';
+import { DAEMON_CONTRACT_CONFIG } from './contract-service.js';
 import { type GossipTuning, type RunningDaemon } from './daemon.js';
 import { daemonFixture, http, seed, until } from './daemon.fixtures.js';
 
@@ -252,6 +253,26 @@ describe('icn-node contract API', () => {
     expect(ok.status, ok.text).toBe(200);
     const stale = await post(a, `/contracts/${h}/execute`, { ...signed(39, h, 'add', [{ Int: 1 }, { Int: 2 }], 1_000_100n, 'x'), at: 2_000_000 });
     expect([stale.status, stale.json.error]).toEqual([400, 'CALL_STALE']);
+  });
+
+  it('the runtime keeps only a few witnesses in memory; every executed receipt\'s witness is served from the log and replays', async () => {
+    const a = await node(33);
+    const code = contract('counter', [did(33)]);
+    const h = codeHash(code);
+    const dep = await post(a, '/contracts', { code: codeToJson(code), capabilities: CAPS });
+    expect(dep.status, dep.text).toBe(200);
+    const n = DAEMON_CONTRACT_CONFIG.maxWitnesses + 4;
+    const receipts: { hash: string; receipt: unknown }[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = await post(a, `/contracts/${h}/execute`, signed(33, h, 'bump', [{ Int: 1 }], BigInt(Date.now()), `w-${i}`));
+      expect(r.status, r.text).toBe(200);
+      receipts.push({ hash: r.json.receiptHash as string, receipt: r.json.receipt });
+    }
+    for (const { hash, receipt } of [receipts[0]!, receipts[n - 1]!]) {
+      const w = await http(a.httpPort, 'GET', `/receipts/${hash}/witness`);
+      expect(w.status, w.text).toBe(200);
+      expect((await replayReceipt(witnessFromJson(w.json.witness), receiptFromJson(receipt as never))).ok).toBe(true);
+    }
   });
 
   it('kill -9 and restart keeps every acknowledged execution (contract state and receipts)', async () => {

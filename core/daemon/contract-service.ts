@@ -45,6 +45,14 @@ import { CALL_MAX_SKEW_MS, CallError, verifyCall, type ContractCall, type Verifi
 import { HttpError, publishHttpError, type Route } from './http-api.js';
 
 const CALL_KEY = 'daemon/calls/';
+
+/**
+ * The contract settings a daemon runs NodeContracts with. Witnesses: the daemon logs each
+ * execution's witness with its receipt and serves it from that log, so the runtime needs only the
+ * one of the execution being logged (executions run one at a time); its default (10,000 bundles,
+ * each with the contract's code) held ~3 KB per execution in memory for nothing (issue 14 soak).
+ */
+export const DAEMON_CONTRACT_CONFIG = { maxWitnesses: 16 } as const;
 const callKey = (seq: number) => `${CALL_KEY}${String(seq).padStart(12, '0')}`;
 
 interface LoggedCall {

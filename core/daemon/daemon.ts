@@ -16,7 +16,7 @@ import { ManualClock, Rng, type Clock } from '../runtime/index.js';
 import { Did } from '../identity/index.js';
 import { TOPICS, type GossipOptions, type Topic } from '../gossip/index.js';
 import { Counter, Gauge } from 'prom-client';
-import { DaemonContracts, type Stepper } from './contract-service.js';
+import { DAEMON_CONTRACT_CONFIG, DaemonContracts, type Stepper } from './contract-service.js';
 import { createApiServer, HttpError, type Route } from './http-api.js';
 import { FileKvStore } from './file-kv-store.js';
 import { NODE_VERSION } from './version.js';
@@ -340,7 +340,7 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   // The contract components (contracts, installations, contract_states) as every core node has
   // them: without the registry the node's state root differs from the simulator's even with no
   // contract deployed (an empty registry's component roots are not emptyComponentRoot's).
-  const contracts = new DaemonContracts(node, new NodeContracts(node), gc.store, gc.batcher());
+  const contracts = new DaemonContracts(node, new NodeContracts(node, { config: DAEMON_CONTRACT_CONFIG }), gc.store, gc.batcher());
   const restored = contracts.restore();
   if (restored.loaded) log(`contracts: ${restored.loaded} logged execution(s) (receipts)`);
   for (const d of restored.unreadable) log(`contracts: unreadable execution log record ${d}`);

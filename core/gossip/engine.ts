@@ -20,7 +20,7 @@ import { Bloom } from './bloom.js';
 import { dataSize, makeEntry, verifyEntry, type GossipEntry, type VerifiedCache } from './entry.js';
 import { GossipError, type RejectReason } from './errors.js';
 import { MAX_ENTRIES_PER_MESSAGE, parseDid, signMessage, verifyMessage, type GossipMessage, type MessageBody, type TopicDigest } from './message.js';
-import { TopicStore, type InsertPlan, type InsertResult, type Tier } from './store.js';
+import { TopicStore, type EntryLoader, type EntryMeta, type InsertPlan, type InsertResult, type Tier } from './store.js';
 import { checkTopic, resolveTopicConfig, TOPICS, type Topic, type TopicConfig } from './topics.js';
 import { vcGet, vcLe, vcSet } from './vclock.js';
 
@@ -48,7 +48,7 @@ export interface GossipStep {
   delivered: GossipEntry[];
   rejected: Rejection[];
   /** Entries dropped by retention or rate-limit displacement. */
-  removed: GossipEntry[];
+  removed: EntryMeta[];
 }
 
 /**
@@ -220,9 +220,27 @@ export class Gossip {
     return this.stores[checkTopic(t)];
   }
 
-  /** Every entry of a topic in canonical order. */
-  entries(t: Topic): readonly GossipEntry[] {
+  /** Every held entry's metadata of a topic in canonical order (get() for a whole entry). */
+  entries(t: Topic): readonly EntryMeta[] {
     return this.store(t).entries();
+  }
+
+  /** The held entry, whole (read back from the archive if it is archived). */
+  get(t: Topic, h: Hash): GossipEntry | undefined {
+    return this.store(t).get(h);
+  }
+
+  /**
+   * Where archived entries are read back from (a node: its storage). With one, archive() drops an
+   * entry's data and signature from memory; nothing gossip decides or sends changes.
+   */
+  setArchive(load: EntryLoader | undefined): void {
+    for (const t of TOPICS) this.stores[t].setLoader(load);
+  }
+
+  /** The entry is durable in the archive: keep only its metadata in memory (see setArchive). */
+  archive(t: Topic, h: Hash): void {
+    this.store(t).archive(h);
   }
 
   has(t: Topic, h: Hash): boolean {
@@ -436,10 +454,11 @@ export class Gossip {
     const missing: GossipEntry[] = [];
     const cap = this.maxResponseEntries * this.maxResponsesPerDigest;
     // Newest first: what the peer lacks is most likely recent.
-    const all = this.stores[d.topic].entries();
+    const s = this.stores[d.topic];
+    const all = s.entries();
     for (let i = all.length - 1; i >= 0 && missing.length < cap; i--) {
       const e = all[i]!;
-      if (!bloom.has(e.hash)) missing.push(e);
+      if (!bloom.has(e.hash)) missing.push(s.get(e.hash)!);
     }
     missing.reverse();
     for (let i = 0; i < missing.length; i += this.maxResponseEntries) {

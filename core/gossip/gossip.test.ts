@@ -323,7 +323,7 @@ describe('store limits are canonical (order-independent)', () => {
   it('trust tiers: a full topic never evicts a trusted author\'s entry for an untrusted one, and keeps the same set whatever the order', () => {
     const cfg = resolveTopicConfig({ 'ledger:entries': { maxEntries: 10, perAuthorPerWindow: 0 } })['ledger:entries'];
     // author 3 is untrusted (tier 0); its entries are the newest, so plain retention would keep them
-    const tier = (e: GossipEntry) => (e.author === authors[2]!.did.toString() ? 0 : 1) as 0 | 1;
+    const tier = (e: { author: string }) => (e.author === authors[2]!.did.toString() ? 0 : 1) as 0 | 1;
     const flood = Array.from({ length: 20 }, (_, i) => makeEntry(authors[2]!, 'ledger:entries', [[authors[2]!.did.toString(), 100 + i]], 1_000 + i, { f: String(i) }));
     const all = [...pool, ...flood];
     const ref = new TopicStore(cfg);
@@ -611,3 +611,76 @@ describe('restore', () => {
 
 void Did;
 void ({} as GossipMessage);
+
+describe('archived entries: the store holds metadata, the archive the entry (issue 14: an index, not a copy)', () => {
+  const authors = [kp(31), kp(32), kp(33)];
+  const pool: GossipEntry[] = [];
+  for (let i = 0; i < 30; i++) {
+    const a = authors[i % 3]!;
+    pool.push(makeEntry(a, 'ledger:entries', [[a.did.toString(), i + 1]], (i * 7919) % 40, { i: String(i), pad: 'x'.repeat(i) }));
+  }
+  const byHash = new Map(pool.map((e) => [e.hash, e]));
+  // Rate limit and retention both bite (3 per author per window of 20 ms, at most 7 kept), author 33 untrusted.
+  const cfg = resolveTopicConfig({ 'ledger:entries': { maxEntries: 7, perAuthorPerWindow: 3, windowMs: 20 } })['ledger:entries'];
+  const tier = (e: { author: string }) => (e.author === authors[2]!.did.toString() ? 0 : 1) as 0 | 1;
+  const view = (s: TopicStore) => ({ hashes: s.entries().map((e) => e.hash), clock: s.clock, floor: s.evictionFloor, size: s.size });
+  const planView = (p: ReturnType<TopicStore['plan']>) => ({
+    ...p,
+    ...('removed' in p ? { removed: p.removed.map((e) => e.hash) } : {}),
+    ...('join' in p && p.join ? { join: { ...p.join, displaced: p.join.displaced && { key: p.join.displaced.key, entry: p.join.displaced.entry?.hash } } } : {}),
+  });
+  const outcome = (r: ReturnType<TopicStore['insert']>) => ({ ...r, ...('removed' in r ? { removed: r.removed.map((e) => e.hash) } : {}) });
+
+  it('every plan, insert, clock, floor and digest is the same as with whole entries, in any arrival order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(pool.length - 1), { minLength: 1, maxLength: 60 }), fc.array(fc.boolean(), { minLength: 60, maxLength: 60 }), (picks, archiveNow) => {
+        const whole = new TopicStore(cfg);
+        const slim = new TopicStore(cfg);
+        const loads: Hash[] = [];
+        slim.setLoader((_t, h) => (loads.push(h), byHash.get(h)));
+        picks.forEach((k, i) => {
+          const e = pool[k]!;
+          expect(planView(slim.plan(e, tier(e)))).toEqual(planView(whole.plan(e, tier(e))));
+          const a = whole.insert(e, tier(e));
+          const b = slim.insert(e, tier(e));
+          expect(outcome(b)).toEqual(outcome(a));
+          if (archiveNow[i]) slim.archive(e.hash);
+          expect(view(slim)).toEqual(view(whole));
+        });
+        for (const e of slim.entries()) slim.archive(e.hash);
+        // held as metadata only, read back whole
+        for (const e of slim.entries()) expect(Object.keys(e).sort()).toEqual(['author', 'clock', 'hash', 'timestamp', 'topic', 'version']);
+        for (const e of whole.entries()) expect(slim.get(e.hash)).toEqual(whole.get(e.hash));
+        expect(loads.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 200, seed: 1414 },
+    );
+  });
+
+  it('without a loader archive() keeps the entry whole; an archive that lost it is an error, not a silent miss', () => {
+    const s = new TopicStore(cfg);
+    s.insert(pool[0]!);
+    s.archive(pool[0]!.hash);
+    expect(s.entries()[0]).toBe(pool[0]);
+    s.setLoader(() => undefined);
+    s.archive(pool[0]!.hash);
+    expect(s.entries()[0]).not.toHaveProperty('data');
+    expect(() => s.get(pool[0]!.hash)).toThrow(expect.objectContaining({ code: 'GOSSIP_ARCHIVE_MISSING' }));
+    expect(s.get(pool[1]!.hash)).toBeUndefined();
+  });
+
+  it('archived entries are served from the archive to peers (request and anti-entropy), byte for byte', () => {
+    const archive = new Map<Hash, GossipEntry>();
+    const ns = [1, 2, 3].map((i) => node(i, { fanout: 0, pushMaxBytes: 0 }));
+    ns.forEach((g) => g.setPeers(ns.filter((x) => x !== g).map((x) => x.self)));
+    ns[0]!.setArchive((_t, h) => archive.get(h));
+    const published = [0, 1, 2].map((i) => ns[0]!.publish(10 + i, 'contracts:deploy', { c: String(i) }).entry);
+    for (const e of published) {
+      archive.set(e.hash, JSON.parse(JSON.stringify(e)) as GossipEntry);
+      ns[0]!.archive('contracts:deploy', e.hash);
+    }
+    expect(ns[0]!.entries('contracts:deploy').every((e) => !('data' in e))).toBe(true);
+    antiEntropy(ns, 3);
+    for (const g of ns.slice(1)) for (const e of published) expect(g.get('contracts:deploy', e.hash)).toEqual(e);
+  });
+});

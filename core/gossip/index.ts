@@ -7,7 +7,7 @@ export type { GossipMessage, MessageBody, TopicDigest, UnsignedMessage } from '.
 export { Bloom, BLOOM_MAX_BITS, BLOOM_MIN_BITS, BLOOM_MAX_K } from './bloom.js';
 export type { BloomWire } from './bloom.js';
 export { TopicStore } from './store.js';
-export type { BucketJoin, InsertPlan, InsertResult } from './store.js';
+export type { BucketJoin, EntryLoader, EntryMeta, InsertPlan, InsertResult } from './store.js';
 export { TOPICS, DEFAULT_TOPIC_CONFIG, isTopic, checkTopic, resolveTopicConfig } from './topics.js';
 export type { Topic, TopicConfig } from './topics.js';
 export { vcMerge, vcCompare, vcLe, vcGet, vcSet, checkVClock } from './vclock.js';

@@ -20,11 +20,25 @@
  * the same bucket while the topic is full, the store holds one entry fewer than the bound until
  * new entries arrive; an entry evicted earlier is not brought back (the floor only rises).
  */
+import { IcnError } from '../errors.js';
 import type { Hash } from '../hash/index.js';
 import { compareEntries, type GossipEntry } from './entry.js';
 import type { RejectReason } from './errors.js';
-import type { TopicConfig } from './topics.js';
+import type { Topic, TopicConfig } from './topics.js';
 import { vcMerge, type VClock } from './vclock.js';
+
+/**
+ * What the store itself needs of an entry (admission, retention, clock, digests): everything but
+ * its data and signature. An archived entry is held as just this (see TopicStore.archive).
+ */
+export type EntryMeta = Pick<GossipEntry, 'version' | 'topic' | 'author' | 'clock' | 'timestamp' | 'hash'>;
+
+/** Reads an archived entry back whole (a node: from its storage, which keeps every accepted entry). */
+export type EntryLoader = (topic: Topic, h: Hash) => GossipEntry | undefined;
+
+function isWhole(e: EntryMeta): e is GossipEntry {
+  return 'signature' in e;
+}
 
 interface Key {
   timestamp: number;
@@ -56,13 +70,13 @@ function lowerBoundR(a: readonly RKey[], k: RKey): number {
 }
 
 export type InsertResult =
-  | { status: 'inserted'; removed: GossipEntry[] }
+  | { status: 'inserted'; removed: EntryMeta[] }
   | { status: 'duplicate' }
   /**
    * `removed`: entries that left the store although this one was refused (its key joined a full
    * rate-limit bucket and displaced a larger key of the same author, then retention refused it).
    */
-  | { status: 'rejected'; reason: RejectReason; detail: string; removed: GossipEntry[] };
+  | { status: 'rejected'; reason: RejectReason; detail: string; removed: EntryMeta[] };
 
 /**
  * The entry's key joins its (author, window) bucket at `at`; when the bucket is full its largest
@@ -71,14 +85,14 @@ export type InsertResult =
 export interface BucketJoin {
   id: string;
   at: number;
-  displaced: { key: Key; entry: GossipEntry | undefined } | undefined;
+  displaced: { key: Key; entry: EntryMeta | undefined } | undefined;
 }
 
 /** What insert() would do (TopicStore.plan): its result, plus the bookkeeping insert() applies. */
 export type InsertPlan =
   | { status: 'duplicate' }
   /** `removed`: what taking the entry drops (a displaced key's entry, then the oldest for retention). */
-  | { status: 'inserted'; removed: GossipEntry[]; join?: BucketJoin }
+  | { status: 'inserted'; removed: EntryMeta[]; join?: BucketJoin }
   /** `floor`: the new retention floor (refused as evicted from a full topic). */
   | { status: 'rejected'; reason: RejectReason; detail: string; join?: BucketJoin; floor?: RKey };
 
@@ -95,9 +109,10 @@ function lowerBound<T extends Key>(a: readonly T[], k: Key): number {
 }
 
 export class TopicStore {
-  private readonly byHash = new Map<Hash, GossipEntry>();
+  /** Held entries: whole, or (archived) without data and signature. */
+  private readonly byHash = new Map<Hash, EntryMeta>();
   /** Entries in canonical order (timestamp, hash), ascending. */
-  private readonly ordered: GossipEntry[] = [];
+  private readonly ordered: EntryMeta[] = [];
   /** (author, window) → the admissible keys seen so far, ascending, at most perAuthorPerWindow. */
   private readonly buckets = new Map<string, Key[]>();
   /** Retention keys of the held entries, ascending (the first is evicted next). */
@@ -105,8 +120,29 @@ export class TopicStore {
   private readonly tiers = new Map<Hash, Tier>();
   private floor: RKey | undefined;
   private clockValue: VClock = [];
+  private loader: EntryLoader | undefined;
 
   constructor(readonly config: TopicConfig) {}
+
+  /**
+   * Where archived entries are read back from. Without one, archive() keeps entries whole.
+   * (issue 14: a node's storage keeps every accepted entry, so the store need not hold a copy.)
+   */
+  setLoader(load: EntryLoader | undefined): void {
+    this.loader = load;
+  }
+
+  /**
+   * The entry is durable elsewhere (the loader reads it back): hold only its metadata from now on.
+   * Nothing the store decides changes: admission, retention, clock and digests read only metadata.
+   */
+  archive(h: Hash): void {
+    const e = this.byHash.get(h);
+    if (!this.loader || !e || !isWhole(e)) return;
+    const meta: EntryMeta = { version: e.version, topic: e.topic, author: e.author, clock: e.clock, timestamp: e.timestamp, hash: e.hash };
+    this.byHash.set(h, meta);
+    this.ordered[lowerBound(this.ordered, e)] = meta;
+  }
 
   get size(): number {
     return this.ordered.length;
@@ -122,11 +158,16 @@ export class TopicStore {
   has(h: Hash): boolean {
     return this.byHash.has(h);
   }
+  /** The held entry, whole (read back through the loader when archived). */
   get(h: Hash): GossipEntry | undefined {
-    return this.byHash.get(h);
+    const e = this.byHash.get(h);
+    if (!e || isWhole(e)) return e;
+    const whole = this.loader?.(e.topic, h);
+    if (!whole || whole.hash !== h) throw new IcnError('GOSSIP_ARCHIVE_MISSING', `${e.topic}: entry ${h} is held as archived but its storage does not return it`, { topic: e.topic, hash: h });
+    return whole;
   }
-  /** Every entry in canonical order. */
-  entries(): readonly GossipEntry[] {
+  /** Every held entry's metadata in canonical order (get() for the whole entry). */
+  entries(): readonly EntryMeta[] {
     return this.ordered;
   }
   /** The evicted-key floor (for snapshots and tests). */
@@ -181,7 +222,7 @@ export class TopicStore {
   insert(e: GossipEntry, tier: Tier = 1): InsertResult {
     const p = this.plan(e, tier);
     if (p.status === 'duplicate') return p;
-    const removed: GossipEntry[] = [];
+    const removed: EntryMeta[] = [];
     if (p.join) {
       let b = this.buckets.get(p.join.id);
       if (!b) this.buckets.set(p.join.id, (b = []));
@@ -219,7 +260,7 @@ export class TopicStore {
     this.clockValue = c;
   }
 
-  private remove(h: Hash): GossipEntry | undefined {
+  private remove(h: Hash): EntryMeta | undefined {
     const e = this.byHash.get(h);
     if (!e) return undefined;
     this.byHash.delete(h);

@@ -105,7 +105,7 @@ describe('a signed call takes effect at most once in the network', () => {
     const notNamed = wrongExecutionRecord(C.nc, req, 'replay', v);
     await A.nc.executeCall(v);
     const again = wrongExecutionRecord(A.nc, req, 'replay', v);
-    const first = A.node.gossip.entries('ledger:entries')[0]!;
+    const first = A.node.gossip.get('ledger:entries', A.node.gossip.entries('ledger:entries')[0]!.hash)!;
     const records: [string, unknown][] = [
       [first.author, first.data],
       [A.node.id, again],

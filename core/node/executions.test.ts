@@ -114,7 +114,7 @@ describe('contract executions over gossip, verified by replay', () => {
       await transfer(A!.nc, h, B!.node.id, amount, at);
       w.clock.advance(10); // the records' gossip timestamps follow the chain (entries() sorts by them)
     }
-    const records = A!.node.gossip.entries('ledger:entries').filter((e) => (e.data as { format?: string }).format === EXECUTION_RECORD_FORMAT);
+    const records = A!.node.gossip.entries('ledger:entries').map((e) => A!.node.gossip.get(e.topic, e.hash)!).filter((e) => (e.data as { format?: string }).format === EXECUTION_RECORD_FORMAT);
     expect(records).toHaveLength(3);
     // Node 2 restarted from storage: the contract and trust, none of the records (never pumped).
     // Feed the records in reverse order: each waits for its previous one, then all are adopted.
@@ -248,7 +248,7 @@ function snapshot(w: World, i: number, h: Hash) {
 }
 
 const refusals = (x: Member, reason: string) => metricValue(x.node.metrics.registry, 'icn_contract_execution_records_total', { result: 'publish_refused', reason });
-const ownRecords = (x: Member) => x.node.gossip.entries('ledger:entries').filter((e) => e.author === x.node.id && (e.data as { format?: string }).format === EXECUTION_RECORD_FORMAT);
+const ownRecords = (x: Member) => x.node.gossip.entries('ledger:entries').map((e) => x.node.gossip.get(e.topic, e.hash)!).filter((e) => e.author === x.node.id && (e.data as { format?: string }).format === EXECUTION_RECORD_FORMAT);
 
 /** After a refusal: the next execution is published, and the other node adopts every record (no dangling head). */
 async function publishedAndAdopted(w: World, h: Hash, r: ExecutionReceipt) {

@@ -105,7 +105,6 @@ export interface AdoptedExecution {
   height: number;
   timestamp: bigint;
   stateRootAfter: Hash;
-  stateAfter: ReadonlyMap<string, Value>;
   entryId: Hash | null;
   /** The signed call it executed (receipt callId), or null. */
   callId: Hash | null;
@@ -233,7 +232,7 @@ export class ContractExecutions {
     // Everything agreed: commit. Nothing below refuses, and nothing in between touches gossip.
     this.actor.commitExecution(call);
     if (batch) this.journal.commit(batch);
-    this.adopt({ receiptHash: h, codeHash: receipt.codeHash, executor: receipt.executor, height: (head?.height ?? 0) + 1, timestamp: BigInt(receipt.timestamp), stateRootAfter: receipt.stateRootAfter, stateAfter: call.stateAfter, entryId: batch?.entry ? checkEntry(batch.entry, false).id : null, callId: receipt.callId ?? null });
+    this.adopt({ receiptHash: h, codeHash: receipt.codeHash, executor: receipt.executor, height: (head?.height ?? 0) + 1, timestamp: BigInt(receipt.timestamp), stateRootAfter: receipt.stateRootAfter, entryId: batch?.entry ? checkEntry(batch.entry, false).id : null, callId: receipt.callId ?? null }, call.stateAfter);
     const g = this.node.commitPublish(p);
     this.outcomes.set(g.hash, { status: 'own', receiptHash: h });
     this.recordsMetric.inc({ result: 'published', reason: '' });
@@ -387,17 +386,22 @@ export class ContractExecutions {
       if (!(err instanceof IcnError)) throw err;
       return { status: 'refused', reason: 'ledger_rejected', detail: `${err.code}: ${err.message}`, receiptHash: h };
     }
-    this.adopt({ receiptHash: h, codeHash: v.receipt.codeHash, executor: v.receipt.executor, height, timestamp: BigInt(v.receipt.timestamp), stateRootAfter: v.receipt.stateRootAfter, stateAfter: v.stateAfter, entryId: v.entryId, callId: v.receipt.callId ?? null });
+    this.adopt({ receiptHash: h, codeHash: v.receipt.codeHash, executor: v.receipt.executor, height, timestamp: BigInt(v.receipt.timestamp), stateRootAfter: v.receipt.stateRootAfter, entryId: v.entryId, callId: v.receipt.callId ?? null }, v.stateAfter);
     return { status: 'adopted', receiptHash: h };
   }
 
-  private adopt(a: AdoptedExecution): void {
+  /**
+   * `stateAfter` becomes the contract's state if `a` is its new head, and is not kept: heads only
+   * move to later executions, so a replaced or non-head execution's state is never needed again
+   * (the record, with its witness, stays in storage: issue 14, an index, not a copy).
+   */
+  private adopt(a: AdoptedExecution, stateAfter: ReadonlyMap<string, Value>): void {
     this.adopted.set(a.receiptHash, a);
     if (a.callId !== null) this.calls.set(a.callId, a.receiptHash);
     const cur = this.head(a.codeHash);
     if (!cur || later(a, cur)) {
       this.heads.set(a.codeHash, a.receiptHash);
-      this.actor.runtime.setState(a.codeHash, a.stateAfter);
+      this.actor.runtime.setState(a.codeHash, stateAfter);
     }
     this.node.invalidateRoots();
   }

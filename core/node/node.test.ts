@@ -94,6 +94,34 @@ describe('IcnNode', () => {
     expect(B2.gossip.root()).toBe(B.gossip.root());
   });
 
+  it("gossip's store holds applied entries as metadata and reads them back from storage (own, received and restored)", () => {
+    const w = net(3);
+    const [A, B, C] = w.nodes as [IcnNode, IcnNode, IcnNode];
+    for (const x of [A, B, C]) for (const y of [A, B, C]) if (x !== y) x.attest(y.id, 800_000);
+    w.tick();
+    w.tick();
+    A.submitLedgerEntry({ accounts: [{ account_id: A.id, currency: 'h', credit: 5n }, { account_id: B.id, currency: 'h', debit: 5n }] });
+    w.tick();
+    w.tick();
+    const B2 = w.make(1, true);
+    for (const [i, x] of [A, B, B2].entries()) {
+      const store = i === 2 ? w.stores[1]! : w.stores[i]!;
+      for (const t of ['trust:attestations', 'ledger:entries'] as const) {
+        const held = x.gossip.entries(t);
+        expect(held.length).toBeGreaterThan(0);
+        for (const e of held) {
+          expect(e).not.toHaveProperty('data');
+          expect(e).not.toHaveProperty('signature');
+          expect(x.gossip.get(t, e.hash)).toEqual(JSON.parse(store.get(`gossip/${t}/${e.hash}`)!));
+        }
+      }
+    }
+    // what a peer is sent comes from storage: a node that lost its copy is caught, not silently short
+    const h = A.gossip.entries('ledger:entries')[0]!.hash;
+    w.stores[0]!.delete(`gossip/ledger:entries/${h}`);
+    expect(() => A.gossip.get('ledger:entries', h)).toThrow(expect.objectContaining({ code: 'GOSSIP_ARCHIVE_MISSING' }));
+  });
+
   it('counts a tampered message by its named reason and applies nothing', async () => {
     const w = net(2);
     const [A, B] = w.nodes as [IcnNode, IcnNode];

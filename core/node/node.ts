@@ -18,7 +18,7 @@
 import { canonicalString, parseStrictJson } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
 import { requirePublication } from './publication.js';
-import { compareEntries, Gossip, TOPICS, verifyEntry, type GossipEntry, type GossipOptions, type GossipStep, type PreparedPublish, type Topic, type VerifiedCache } from '../gossip/index.js';
+import { compareEntries, Gossip, TOPICS, verifyEntry, type GossipEntry, type GossipOptions, type EntryMeta, type GossipStep, type PreparedPublish, type Topic, type VerifiedCache } from '../gossip/index.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { Did, type Keypair } from '../identity/index.js';
 import { Governance } from '../governance/index.js';
@@ -137,6 +137,12 @@ export class IcnNode {
     this.governance = new Governance({ ledger: this.ledger, nodeKey: opts.keypair });
     this.gossip = new Gossip({ ...(opts.gossip ?? {}), keypair: opts.keypair, rng: opts.rng.stream('gossip'), trust: this.trust, ...(opts.verifiedCache ? { verifiedCache: opts.verifiedCache } : {}) });
     if (opts.peers) this.gossip.setPeers(opts.peers);
+    // Storage keeps every accepted entry (handle, restore): gossip's store holds only their
+    // metadata and reads an entry back when it serves it (issue 14: an index, not a copy).
+    this.gossip.setArchive((t, h) => {
+      const v = this.storage.get(storeKey(t, h));
+      return v === undefined ? undefined : (JSON.parse(v) as GossipEntry);
+    });
     this.decisions = new NodeGovernance(this);
     this.checkAdmission();
     if (opts.restore) this.restoreFromStorage();
@@ -221,7 +227,7 @@ export class IcnNode {
       r = this.gossip.publish(this.clock.nowMs(), topic, data);
     } catch (e) {
       // a refused entry can still have displaced entries from the store: drop them here too
-      const removed = (e as { details?: { removed?: GossipEntry[] } }).details?.removed;
+      const removed = (e as { details?: { removed?: EntryMeta[] } }).details?.removed;
       if (removed?.length) this.handle({ send: [], delivered: [], rejected: [], removed }, true);
       throw e;
     }
@@ -318,6 +324,8 @@ export class IcnNode {
     }
     if (own) this.storage.sync();
     for (const e of step.delivered) this.apply(e);
+    // After apply: a record waiting for its component stays in storage (onRecord re-reads it there).
+    for (const e of step.delivered) this.gossip.archive(e.topic, e.hash);
     for (const o of step.send) {
       this.metrics.messagesSent.inc({ type: o.message.body.type });
       this.transport.send(o.to, o.message);
@@ -463,6 +471,7 @@ export class IcnNode {
       // Apply first, so the trust tiers gossip ranks the restored entries by are the final ones.
       for (const e of good.sort(compareEntries)) this.apply(e);
       const step = this.gossip.restore(raws);
+      for (const e of step.delivered) this.gossip.archive(e.topic, e.hash);
       this.metrics.restoredEntries.inc(good.length);
       for (const r of step.rejected) this.metrics.gossipRejected.inc({ reason: r.reason, topic: r.topic ?? t });
     }
