@@ -143,7 +143,8 @@ describe('icn-node daemon: scenario driver routes', () => {
       [{ to: did(13), scorePpm: 1, at: t }, 409, 'HTTP_CLOCK_BACKWARDS'],
       [{ to: did(13), scorePpm: 1 }, 400, 'HTTP_FIELD'],
       [{ to: did(13), scorePpm: 1, at: '1' }, 400, 'HTTP_FIELD'],
-      [{ to: did(13), scorePpm: 1, at: 1.5 }, 400, 'HTTP_FIELD'],
+      // a fraction is not JSON ICN reads (strict reader: exact integer literals only)
+      [{ to: did(13), scorePpm: 1, at: 1.5 }, 400, 'HTTP_BAD_JSON'],
     ];
     for (const [body, status, code] of bad) {
       const r = await post(a, '/trust', body);

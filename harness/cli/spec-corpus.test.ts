@@ -63,7 +63,7 @@ describe('the spec corpus from the CLI', () => {
     expect(f.status).toBe(0);
     const list = cli(['list', '--suite', 'wasm-spec'], root);
     expect(list.code).toBe(0);
-    expect(list.out.trim().split('\n')).toHaveLength(54 * 4);
+    expect(list.out.trim().split('\n')).toHaveLength(124 * 4);
     const r = cli(['run', '--filter', 'wasm-spec/nop', '--json', '--no-known-failures'], root);
     expect(r.code).toBe(0);
     const m = JSON.parse(r.out);

@@ -59,14 +59,16 @@ describe.runIf(existsSync(join(process.cwd(), 'dist', 'harness', 'cli', 'main.js
     expect(j.files[0]!.results[2]!.reason).toMatch(/expected/);
     expect(cli(['wast', WAST, '--engine', 'bogus']).code).toBe(2);
   });
-  it('wast: several paths in one run; the closing line counts skips by named reason; an unreadable script does not stop the run', () => {
+  it('wast: several paths in one run; the closing line counts skips by named reason; an unreadable script does not stop the run (exit 2 at the end)', () => {
     const d1 = mkdtempSync(join(tmpdir(), 'icn-wast-a-'));
     const d2 = mkdtempSync(join(tmpdir(), 'icn-wast-b-'));
     writeFileSync(join(d1, 'a.wast'), '(module (func (export "f") (result f32) (f32.const 1)))\n(assert_return (invoke "f") (f32.const 1))\n');
     writeFileSync(join(d2, 'b.wast'), '(module (memory 1) (memory 1))\n');
     writeFileSync(join(d2, 'c.wast'), '(module\n(func)\n');
     const r = cli(['wast', d1, d2, '--engine', 'dc']);
-    expect(r.code).toBe(1);
+    // every script ran; the one the reader could not read makes the run bad input (exit 2), named on stderr
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^icn-harness wast: error: c\.wast:\d+: .+\n$/);
     expect(r.out).toMatch(/^FAIL c\.wast:1 script unreadable/m);
     expect(r.out.trim().split('\n').pop()).toBe('0 passed, 1 failed, 3 skipped (profile rule profile_float: 2; multi-memory: outside every ICN profile: 1)');
     const j = JSON.parse(cli(['wast', d1, d2, '--engine', 'dc', '--json']).out) as { skipsByReason: Record<string, number> };

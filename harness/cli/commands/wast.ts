@@ -40,6 +40,7 @@ export function register(program: Command): void {
         const totals = { passed: 0, failed: 0, skipped: 0 };
         const docs = [];
         const skips = new Map<string, number>();
+        const unreadable: string[] = [];
         for (const f of files) {
           const r = await runScript(f, o.engine, {
             onResult: o.json ? undefined : (file, c) => {
@@ -51,6 +52,7 @@ export function register(program: Command): void {
           totals.passed += r.passed;
           totals.failed += r.failed;
           totals.skipped += r.skipped;
+          for (const x of r.results) if (x.cmd === 'script' && x.actual === 'unreadable') unreadable.push((x.reason ?? '').replace(/^the \.wast reader cannot read this script: /, ''));
           for (const x of r.results) if (x.status === 'skip') skips.set(x.skipKind ?? 'unnamed', (skips.get(x.skipKind ?? 'unnamed') ?? 0) + 1);
           if (o.json) docs.push(r);
           else out(`# ${r.file}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.outcomesHash})\n`);
@@ -61,6 +63,9 @@ export function register(program: Command): void {
           const by = skipSummary(skips).map(([k, n]) => `${k}: ${n}`).join('; ');
           out(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${by ? ` (${by})` : ''}\n`);
         }
+        // Every script ran; one the reader could not read is bad input (exit 2), named on stderr.
+        if (unreadable.length === 1) throw new UsageError('WAST_UNREADABLE', unreadable[0]!);
+        if (unreadable.length > 1) throw new UsageError('WAST_UNREADABLE', `${unreadable.length} scripts could not be read (the others ran): ${unreadable[0]}; …`);
         return totals.failed > 0 ? EXIT.negative : EXIT.ok;
       }),
     );

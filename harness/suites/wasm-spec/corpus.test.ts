@@ -37,11 +37,11 @@ function fixture(): { root: string; dir: string; pin: CorpusPin } {
 const NO_ENV = {};
 
 describe('the pin (vectors/wasm-spec/corpus.json)', () => {
-  it('pins WebAssembly/testsuite at 193e551: 54 scripts run (core), 70 more installed (next)', () => {
+  it('pins WebAssembly/testsuite at 193e551: 54 scripts (core) and 70 more (next), both run', () => {
     const pin = loadPin(REPO);
     expect(pin.repository).toBe('WebAssembly/testsuite');
     expect(pin.commit).toBe('193e551ff22663995b1ac95dc62344133669e14b');
-    expect(pin.enabled).toEqual(['core']);
+    expect(pin.enabled).toEqual(['core', 'next']);
     expect(pin.files.filter((f) => f.set === 'core')).toHaveLength(54);
     expect(pin.files.filter((f) => f.set === 'next')).toHaveLength(70);
     expect(enabledFiles(pin).map((f) => f.path)).toContain('i32.wast');
