@@ -22,6 +22,7 @@ import { FileKvStore } from './file-kv-store.js';
 import { NODE_VERSION } from './version.js';
 import { isHash } from '../hash/index.js';
 import { GroupCommit } from './group-commit.js';
+import { flagError, parseJsonObjectFlag } from './json-flag.js';
 import { TcpTransport, type TransportEvent, type TransportLimits } from './tcp-transport.js';
 
 export interface DaemonConfig {
@@ -265,16 +266,9 @@ const TOPIC_FIELDS = ['maxEntries', 'maxDataBytes', 'minAuthorTrustPpm', 'perAut
  */
 export function parseGossipTuning(text: string): GossipTuning {
   const bad = (why: string): never => {
-    throw new IcnError('DAEMON_CONFIG', `--gossip-config: ${why}`);
+    throw flagError('--gossip-config', why);
   };
-  let x: unknown;
-  try {
-    x = JSON.parse(text);
-  } catch (e) {
-    return bad((e as Error).message);
-  }
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return bad('expected an object');
-  const o = x as Record<string, unknown>;
+  const o = parseJsonObjectFlag('--gossip-config', text);
   const nat = (v: unknown, where: string, min = 0): number => (Number.isSafeInteger(v) && (v as number) >= min ? (v as number) : bad(`${where}: an integer ≥ ${min}`));
   const out: { -readonly [K in keyof GossipTuning]: GossipTuning[K] } = {};
   for (const k of Object.keys(o)) {

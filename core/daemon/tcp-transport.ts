@@ -20,6 +20,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { canonicalize, parseStrictJson } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
+import { flagError, parseJsonObjectFlag } from './json-flag.js';
 import type { Keypair } from '../identity/index.js';
 import { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME, DEFAULT_MAX_HANDSHAKE_FRAME } from '../net/frames.js';
 import { Handshake } from '../net/handshake.js';
@@ -74,17 +75,10 @@ export type TransportLimits = Partial<Record<keyof typeof TRANSPORT_LIMITS, numb
 /** `--transport-limits` JSON: any of TRANSPORT_LIMITS' keys, positive integers; unknown keys refused. */
 export function parseTransportLimits(text: string): TransportLimits {
   const bad = (why: string): never => {
-    throw new IcnError('DAEMON_CONFIG', `--transport-limits: ${why}`);
+    throw flagError('--transport-limits', why);
   };
-  let x: unknown;
-  try {
-    x = JSON.parse(text);
-  } catch (e) {
-    return bad((e as Error).message);
-  }
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return bad('expected an object');
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(x)) {
+  for (const [k, v] of Object.entries(parseJsonObjectFlag('--transport-limits', text))) {
     if (!(k in TRANSPORT_LIMITS)) bad(`unknown key ${JSON.stringify(k)} (${Object.keys(TRANSPORT_LIMITS).join(', ')})`);
     if (!Number.isSafeInteger(v) || (v as number) < 1) bad(`${k}: a positive integer`);
     out[k] = v as number;
