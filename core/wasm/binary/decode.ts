@@ -288,8 +288,23 @@ function funcBody(r: Reader, m: Ctx): FuncBody {
   return { locals, body, offset, bodyOffset, size };
 }
 
+/** A function body's extent only, its code not read (`bodies: false`: for export and import shapes). */
+function skipBody(r: Reader): FuncBody {
+  const offset = r.pos;
+  const size = r.u32();
+  if (size > r.end - r.pos) r.fail('unexpected_end', `function body of ${size} bytes runs past the section end`, offset);
+  const bodyOffset = r.pos;
+  r.pos += size;
+  return { locals: [], body: [], offset, bodyOffset, size };
+}
+
+export interface DecodeOptions {
+  /** false: function bodies are skipped by their size, unread and left empty (default true). */
+  bodies?: boolean;
+}
+
 /** Decode a module. Throws WasmDecodeError (IcnError code WASM_MALFORMED) with the offset of the problem. */
-export function decodeModule(bytes: Uint8Array): WasmModule {
+export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): WasmModule {
   const r: Reader = new Reader(bytes);
   const m = emptyModule();
   const ctx: Ctx = {};
@@ -402,7 +417,7 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
       case 10: {
         const n = s.count();
         if (n !== (funcCount ?? 0)) s.fail('function_and_code_section_have_inconsistent_lengths', `code section has ${n} bodies for ${funcCount ?? 0} declared functions`, contentOffset);
-        for (let i = 0; i < n; i++) m.codes.push(funcBody(s, ctx));
+        for (let i = 0; i < n; i++) m.codes.push(opts.bodies === false ? skipBody(s) : funcBody(s, ctx));
         break;
       }
       case 11: {
