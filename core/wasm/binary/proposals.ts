@@ -18,8 +18,6 @@ import {
 } from './proposal-table.js';
 import { EXTERN_KIND_CODE, VALTYPE_CODE, type Expr, type Limits, type ValType, type WasmModule } from './types.js';
 
-const MEM_OPS_WITH_INDEX = new Set([0x3f, 0x40]); // memory.size / memory.grow: the index byte
-
 function multiMemory(m: WasmModule): boolean {
   const mems = m.memories.length + m.imports.filter((i) => i.desc.kind === 'memory').length;
   if (mems > 1) return true;
@@ -116,7 +114,7 @@ function proposalAtStop(bytes: Uint8Array, reason: string, offset: number): Prop
     case 'malformed_data_flags':
       return beyond(DATA_FORMS.get(b));
     default:
-      return MEM_OPS_WITH_INDEX.has(b) ? ['multi-memory'] : [];
+      return [];
   }
 }
 
