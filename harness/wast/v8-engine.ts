@@ -92,7 +92,7 @@ export async function createV8Engine(profile: ProfileName): Promise<WastEngine> 
       if (definitionOnly) return { kind: 'compiled' };
       let ex: ExportInfo[] | Error;
       try {
-        ex = readExports(bytes);
+        ex = readExports(bytes, { bodies: instrumented });
       } catch (e) {
         ex = e as Error;
       }

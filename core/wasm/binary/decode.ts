@@ -4,6 +4,7 @@
  * either decodes or throws WasmDecodeError (code WASM_MALFORMED) with an offset.
  */
 import { opInfo, PREFIX_FC, PREFIX_FD } from './opcodes.js';
+import { DATA_FORMS, decodedRow, ELEM_FORMS, limitsRow, SECTION_IDS } from './proposal-table.js';
 import { Reader, WasmDecodeError } from './reader.js';
 import {
   emptyModule, EXTERN_KIND_CODE, SECTION_ORDER, VALTYPE_BY_CODE,
@@ -37,7 +38,7 @@ function refType(r: Reader): RefType {
 function limits(r: Reader, memory: boolean): Limits {
   const at = r.pos;
   const flags = r.u8();
-  if (flags > (memory ? 3 : 1)) r.fail('malformed_limits', `unknown limits flags 0x${flags.toString(16)}`, at);
+  if (!limitsRow(flags, memory)?.decoded) r.fail('malformed_limits', `unknown limits flags 0x${flags.toString(16)}`, at);
   const min = r.u32();
   const l: Limits = { min, shared: (flags & 2) !== 0 };
   if (flags & 1) l.max = r.u32();
@@ -223,7 +224,7 @@ function importDesc(r: Reader): ImportDesc {
 function elemSegment(r: Reader, m: Ctx): ElemSegment {
   const offset = r.pos;
   const flags = r.u32();
-  if (flags > 7) r.fail('malformed_elem_flags', `unknown element segment flags ${flags}`, offset);
+  if (!decodedRow(ELEM_FORMS, flags)) r.fail('malformed_elem_flags', `unknown element segment flags ${flags}`, offset);
   const passiveOrDecl = (flags & 1) !== 0;
   const explicitTable = (flags & 2) !== 0;
   const usesExprs = (flags & 4) !== 0;
@@ -256,7 +257,7 @@ function elemSegment(r: Reader, m: Ctx): ElemSegment {
 function dataSegment(r: Reader, m: Ctx): DataSegment {
   const offset = r.pos;
   const flags = r.u32();
-  if (flags > 2) r.fail('malformed_data_flags', `unknown data segment flags ${flags}`, offset);
+  if (!decodedRow(DATA_FORMS, flags)) r.fail('malformed_data_flags', `unknown data segment flags ${flags}`, offset);
   const seg: DataSegment = { flags, offset, mode: flags === 1 ? 'passive' : 'active', memory: 0, bytes: new Uint8Array(0) };
   if (flags === 2) seg.memory = r.u32();
   if (flags !== 1) seg.offsetExpr = constExpr(r, m);
@@ -287,8 +288,23 @@ function funcBody(r: Reader, m: Ctx): FuncBody {
   return { locals, body, offset, bodyOffset, size };
 }
 
+/** A function body's extent only, its code not read (`bodies: false`: for export and import shapes). */
+function skipBody(r: Reader): FuncBody {
+  const offset = r.pos;
+  const size = r.u32();
+  if (size > r.end - r.pos) r.fail('unexpected_end', `function body of ${size} bytes runs past the section end`, offset);
+  const bodyOffset = r.pos;
+  r.pos += size;
+  return { locals: [], body: [], offset, bodyOffset, size };
+}
+
+export interface DecodeOptions {
+  /** false: function bodies are skipped by their size, unread and left empty (default true). */
+  bodies?: boolean;
+}
+
 /** Decode a module. Throws WasmDecodeError (IcnError code WASM_MALFORMED) with the offset of the problem. */
-export function decodeModule(bytes: Uint8Array): WasmModule {
+export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): WasmModule {
   const r: Reader = new Reader(bytes);
   const m = emptyModule();
   const ctx: Ctx = {};
@@ -312,7 +328,7 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
       continue;
     }
     const order = SECTION_ORDER.indexOf(id);
-    if (order < 0) r.fail('malformed_section_id', `unknown section id ${id}`, offset);
+    if (!decodedRow(SECTION_IDS, id) || order < 0) r.fail('malformed_section_id', `unknown section id ${id}`, offset);
     if (order <= lastOrder) r.fail('unexpected_section', `section ${id} is out of order or repeated`, offset);
     lastOrder = order;
     lastId = id;
@@ -401,7 +417,7 @@ export function decodeModule(bytes: Uint8Array): WasmModule {
       case 10: {
         const n = s.count();
         if (n !== (funcCount ?? 0)) s.fail('function_and_code_section_have_inconsistent_lengths', `code section has ${n} bodies for ${funcCount ?? 0} declared functions`, contentOffset);
-        for (let i = 0; i < n; i++) m.codes.push(funcBody(s, ctx));
+        for (let i = 0; i < n; i++) m.codes.push(opts.bodies === false ? skipBody(s) : funcBody(s, ctx));
         break;
       }
       case 11: {

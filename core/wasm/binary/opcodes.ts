@@ -5,6 +5,7 @@
  *
  * Opcode keys: one-byte opcodes are the byte; prefixed opcodes are `prefix << 16 | sub`.
  */
+import type { Proposal } from './proposal-table.js';
 import type { ValType } from './types.js';
 
 export type ImmKind =
@@ -15,6 +16,12 @@ export type ImmKind =
 
 export type Feature =
   | 'mvp' | 'sign_extension' | 'sat_float_to_int' | 'bulk_memory' | 'reference_types' | 'simd' | 'relaxed_simd';
+
+/** The proposal of each pinned feature (profiles keep the snake_case names: they are hashed). */
+export const FEATURE_PROPOSAL: Readonly<Record<Feature, Proposal>> = {
+  mvp: 'mvp', sign_extension: 'sign-extension', sat_float_to_int: 'nontrapping-float-to-int', bulk_memory: 'bulk-memory',
+  reference_types: 'reference-types', simd: 'simd', relaxed_simd: 'relaxed-simd',
+};
 
 export interface OpInfo {
   key: number;
@@ -264,6 +271,52 @@ SIMD.forEach((n, sub) => {
   if (s.lanes !== undefined) extra.lanes = s.lanes;
   add(fd(sub), n, s.imm, s.sig, sub >= 0x100 ? 'relaxed_simd' : 'simd', extra);
 });
+
+// ---- opcodes of later proposals: named, with their proposal, never decoded ----
+export const PREFIX_FB = 0xfb;
+const later = new Map<number, { name: string; proposal: Proposal }>();
+function addLater(key: number, name: string, proposal: Proposal): void {
+  if (table.has(key) || later.has(key)) throw new Error(`duplicate opcode ${name}`);
+  later.set(key, { name, proposal });
+}
+([[0x06, 'try'], [0x07, 'catch'], [0x08, 'throw'], [0x09, 'rethrow'], [0x0a, 'throw_ref'], [0x18, 'delegate'], [0x19, 'catch_all'], [0x1f, 'try_table']] as const)
+  .forEach(([k, n]) => addLater(k, n, 'exception-handling'));
+addLater(0x12, 'return_call', 'tail-call');
+addLater(0x13, 'return_call_indirect', 'tail-call');
+([[0x14, 'call_ref'], [0x15, 'return_call_ref'], [0xd4, 'ref.as_non_null'], [0xd5, 'br_on_null'], [0xd6, 'br_on_non_null']] as const)
+  .forEach(([k, n]) => addLater(k, n, 'function-references'));
+addLater(0xd3, 'ref.eq', 'gc');
+[
+  'struct.new', 'struct.new_default', 'struct.get', 'struct.get_s', 'struct.get_u', 'struct.set', 'array.new', 'array.new_default',
+  'array.new_fixed', 'array.new_data', 'array.new_elem', 'array.get', 'array.get_s', 'array.get_u', 'array.set', 'array.len',
+  'array.fill', 'array.copy', 'array.init_data', 'array.init_elem', 'ref.test', 'ref.test_null', 'ref.cast', 'ref.cast_null',
+  'br_on_cast', 'br_on_cast_fail', 'any.convert_extern', 'extern.convert_any', 'ref.i31', 'i31.get_s', 'i31.get_u',
+].forEach((n, i) => addLater((PREFIX_FB << 16) | i, n, 'gc'));
+(['i64.add128', 'i64.sub128', 'i64.mul_wide_s', 'i64.mul_wide_u'] as const).forEach((n, i) => addLater(fc(0x13 + i), n, 'wide-arithmetic'));
+const fe = (sub: number): number => (PREFIX_FE << 16) | sub;
+(['memory.atomic.notify', 'memory.atomic.wait32', 'memory.atomic.wait64'] as const).forEach((n, i) => addLater(fe(i), n, 'threads'));
+addLater(fe(0x03), 'atomic.fence', 'threads');
+// loads, stores, then seven read-modify-write families of seven widths each (0xfe 0x10-0x4e)
+const ATOMIC_WIDTHS = ['i32', 'i64', 'i32_8u', 'i32_16u', 'i64_8u', 'i64_16u', 'i64_32u'];
+['load', 'store', 'rmw.add', 'rmw.sub', 'rmw.and', 'rmw.or', 'rmw.xor', 'rmw.xchg', 'rmw.cmpxchg'].forEach((op, j) =>
+  ATOMIC_WIDTHS.forEach((w, i) => {
+    const [t, narrow] = w.split('_');
+    const name = narrow === undefined ? `${t}.atomic.${op}` : op === 'load' || op === 'store' ? `${t}.atomic.${op}${narrow.replace('u', '')}${op === 'load' ? '_u' : ''}` : `${t}.atomic.${op.replace('rmw', `rmw${narrow.replace('u', '')}`)}_u`;
+    addLater(fe(0x10 + 7 * j + i), name, 'threads');
+  }));
+
+/** The proposal-table row of any opcode key we know (pinned or later), or undefined. */
+export function opcodeRow(key: number): { name: string; proposal: Proposal; decoded: boolean } | undefined {
+  const info = table.get(key);
+  if (info !== undefined) return { name: info.name, proposal: FEATURE_PROPOSAL[info.feature], decoded: true };
+  const l = later.get(key);
+  return l === undefined ? undefined : { ...l, decoded: false };
+}
+
+/** Every opcode key of a later proposal (not decoded). */
+export function laterOpcodes(): number[] {
+  return [...later.keys()].sort((a, b) => a - b);
+}
 
 /** The row for an opcode key, or undefined for an unknown opcode. */
 export function opInfo(key: number): OpInfo | undefined {

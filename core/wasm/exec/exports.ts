@@ -12,9 +12,14 @@ export type ExportInfo =
   | { name: string; kind: 'global'; type: ValType; mutable: boolean }
   | { name: string; kind: 'memory' | 'table' };
 
-/** Throws WasmDecodeError (IcnError) when the bytes are not a module our decoder accepts. */
-export function readExports(bytes: Uint8Array): ExportInfo[] {
-  const m = decodeModule(bytes);
+/**
+ * Throws WasmDecodeError (IcnError) when the bytes are not a module our decoder accepts.
+ * `bodies: false` does not read function bodies (their code does not change an export's shape): for
+ * the .wast runner's raw engine, which runs modules V8 compiles and whose code our pinned decoder
+ * may not read (memory.fill of memory 1 on a V8 with multi-memory). The executor reads them all.
+ */
+export function readExports(bytes: Uint8Array, opts: { bodies?: boolean } = {}): ExportInfo[] {
+  const m = decodeModule(bytes, opts);
   const funcTypes: number[] = [];
   const globals: { type: ValType; mutable: boolean }[] = [];
   for (const im of m.imports) {
