@@ -86,6 +86,18 @@ describe('identity', () => {
     expect(verifySignature(kp.did, DOMAIN.installation, value, 'zz')).toBe(false);
   });
 
+  it('a remembered valid signature never covers other bytes: the same object mutated in place is refused', () => {
+    const kp = Keypair.fromSeed(seed(11));
+    const value: Record<string, unknown> = { n: 1, who: 'a' };
+    const sig = kp.sign(DOMAIN.installation, value);
+    for (let i = 0; i < 3; i++) expect(verifySignature(kp.did, DOMAIN.installation, value, sig)).toBe(true);
+    value.n = 2; // same length, same signature, other bytes
+    expect(verifySignature(kp.did, DOMAIN.installation, value, sig)).toBe(false);
+    expect(verifySignature(kp.did, DOMAIN.deploymentMessage, { n: 1, who: 'a' }, sig)).toBe(false);
+    expect(verifySignature(Keypair.fromSeed(seed(12)).did, DOMAIN.installation, { n: 1, who: 'a' }, sig)).toBe(false);
+    expect(verifySignature(kp.did, DOMAIN.installation, { n: 1, who: 'a' }, sig)).toBe(true);
+  });
+
   it('node:crypto keys and signatures are byte-identical to @noble/curves', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 300 }), (s, msg) => {

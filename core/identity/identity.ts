@@ -221,12 +221,36 @@ export class Keypair {
   }
 }
 
+// Signatures already found valid, remembered with the exact signing bytes they cover: a gossip
+// entry, a call or a receipt is verified again by every node that relays, stores or replays it.
+// Verification is a pure function of (key, bytes, signature), so a hit whose bytes are equal byte
+// for byte is the same verdict; only "valid" is remembered, a miss verifies in full. A cache never
+// iterated, bounded by clearing when full; large messages are not kept.
+const verifiedSignatures = new Map<string, Uint8Array>();
+const VERIFIED_CACHE_MAX = 4096;
+const VERIFIED_MESSAGE_MAX = 4096;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Verify a signature made by Keypair.sign. Never throws on a bad signature: returns false. */
 export function verifySignature(signer: Did, domain: DomainTag, value: unknown, signatureHex: string): boolean {
   if (typeof signatureHex !== 'string' || !SIG_RE.test(signatureHex)) return false;
+  const message = signingBytes(domain, value);
+  const id = toHex(signer.key) + signatureHex;
+  const known = verifiedSignatures.get(id);
+  if (known !== undefined && sameBytes(known, message)) return true;
   const sig = new Uint8Array(64);
   for (let i = 0; i < 64; i++) sig[i] = parseInt(signatureHex.slice(2 * i, 2 * i + 2), 16);
-  return verifyBytes(signer.key, signingBytes(domain, value), sig);
+  const ok = verifyBytes(signer.key, message, sig);
+  if (ok && message.length <= VERIFIED_MESSAGE_MAX) {
+    if (verifiedSignatures.size >= VERIFIED_CACHE_MAX) verifiedSignatures.clear();
+    verifiedSignatures.set(id, message);
+  }
+  return ok;
 }
 
 /** Raw RFC 8032 verification over exact bytes (test vectors, foreign formats). */
