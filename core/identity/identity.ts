@@ -6,7 +6,7 @@
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { base58 } from '@scure/base';
-import { canonicalize } from '../canonical/canonicalize.js';
+import { canonicalString } from '../canonical/canonicalize.js';
 import { IcnError } from '../errors.js';
 import { toHex } from '../hash/hash.js';
 import type { DomainTag } from '../hash/domains.js';
@@ -20,14 +20,10 @@ export class IdentityError extends IcnError {
   override readonly name = 'IdentityError';
 }
 
+// `domain ‖ 0x00 ‖ canonical bytes` in one UTF-8 encoding and no copy: the UTF-8 of a concatenation
+// of well-formed strings is the concatenation of their UTF-8 (a NUL stands between them).
 function signingBytes(domain: DomainTag, value: unknown): Uint8Array {
-  const tag = utf8.encode(domain);
-  const body = canonicalize(value);
-  const buf = new Uint8Array(tag.length + 1 + body.length);
-  buf.set(tag, 0);
-  buf[tag.length] = 0;
-  buf.set(body, tag.length + 1);
-  return buf;
+  return utf8.encode(domain + '\u0000' + canonicalString(value));
 }
 
 // Ed25519 through node:crypto (OpenSSL) is about ten times faster than @noble/curves and, signing
