@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CanonicalError, canonicalString, canonicalize } from './canonicalize.js';
+import { referenceCanonicalString } from './canonicalize-reference.fixtures.js';
 import { dec, enc } from './encodings.js';
 import { parseStrictJson } from './strict-json.js';
 
@@ -16,6 +19,8 @@ const jsonValue = fc.letrec((tie) => ({
     fc.dictionary(fc.string({ unit: 'grapheme', maxLength: 6 }), tie('value'), { maxKeys: 5 }),
   ),
 })).value;
+
+const JCS_DIR = join(import.meta.dirname, '../../vectors/jcs');
 
 function errorOf(f: () => unknown): CanonicalError {
   try {
@@ -126,3 +131,112 @@ describe('string encodings', () => {
     );
   });
 });
+
+// Issue 19: canonicalString has a fast path that bails out to the careful encoder. Both must give
+// exactly the bytes and errors of the encoder as it was before (the reference fixture).
+describe('the fast canonical encoder equals the pre-issue-19 reference', () => {
+  const PIECES = ['"', '\\', '\n', '\t', '\b', '\f', '\r', '\u0000', '\u001f', '\u007f', '/', 'é', '€', '\u2028', '\ufb33', '\ud83d\ude00', '𝄞', 'a', 'Z', '1', ' '];
+  const LONE = ['\ud800', '\udfff', '\ude00x', 'x\ud83d'];
+  const strictString = fc.oneof(
+    fc.array(fc.constantFrom(...PIECES), { maxLength: 8 }).map((p) => p.join('')),
+    fc.string({ unit: 'grapheme', maxLength: 12 }),
+    fc.bigInt({ min: -(1n << 63n), max: (1n << 64n) - 1n }).map((b) => b.toString()),
+  );
+  const strictValue = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.constant(null),
+      fc.boolean(),
+      fc.maxSafeInteger(),
+      fc.constantFrom(0, -0, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER),
+      strictString,
+      fc.array(tie('value'), { maxLength: 5 }),
+      fc.dictionary(strictString, tie('value'), { maxKeys: 6, noNullPrototype: false }),
+    ),
+  })).value;
+
+  it('JCS vectors (vectors/jcs): same text as the reference and as expected', () => {
+    let compared = 0;
+    for (const file of ['rfc8785.json', 'cyberphone.json']) {
+      const doc = JSON.parse(readFileSync(join(JCS_DIR, file), 'utf8')) as { cases: { name: string; input: string; expect: { canonical?: string } }[] };
+      for (const c of doc.cases) {
+        let value: unknown;
+        try {
+          value = parseStrictJson(c.input);
+        } catch {
+          continue; // refused by the strict reader (float text): no value to encode
+        }
+        const ref = outcome(() => referenceCanonicalString(value));
+        expect(outcome(() => canonicalString(value)), c.name).toEqual(ref);
+        if (c.expect.canonical !== undefined) expect(ref, c.name).toEqual({ text: c.expect.canonical });
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(8);
+  });
+
+  it('property: byte-identical on strict values (escapes, non-ASCII keys, surrogate pairs, big integers as strings)', () => {
+    const seen = { escape: 0, astral: 0, nonAsciiKey: 0, bigDecimal: 0 };
+    fc.assert(
+      fc.property(strictValue, (v) => {
+        const ref = referenceCanonicalString(v);
+        expect(canonicalString(v)).toBe(ref);
+        expect(canonicalize(v)).toEqual(new TextEncoder().encode(ref));
+        if (/\\[\\"nbtfru]/.test(ref)) seen.escape++;
+        if (/[\ud800-\udbff]/.test(ref)) seen.astral++;
+        if (/[^\x00-\x7f][^"]*":/.test(ref)) seen.nonAsciiKey++;
+        if (/"-?\d{16,}"/.test(ref)) seen.bigDecimal++;
+      }),
+      { numRuns: 2000, seed: 19 },
+    );
+    // The sample reached every branch the property is about.
+    for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(20);
+  });
+
+  it('property: on any JS value, the same bytes or the same error (code, path, message)', () => {
+    const loneOrNot = fc.oneof(strictString, fc.constantFrom(...LONE));
+    const anyValue = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.anything({ withBigInt: true, withDate: true, withMap: true, withSparseArray: true, withNullPrototype: true, withBoxedValues: true, withTypedArray: true }),
+        loneOrNot,
+        fc.constantFrom(NaN, Infinity, 1.5, 2 ** 53, undefined),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(loneOrNot, tie('value'), { maxKeys: 4 }),
+      ),
+    })).value;
+    let errors = 0;
+    fc.assert(
+      fc.property(anyValue, (v) => {
+        const ref = outcome(() => referenceCanonicalString(v));
+        expect(outcome(() => canonicalString(v))).toEqual(ref);
+        if ('error' in ref) errors++;
+      }),
+      { numRuns: 2000, seed: 19 },
+    );
+    expect(errors).toBeGreaterThan(200);
+  });
+
+  it('values deeper than the fast path, cycles below it and symbol keys go to the careful encoder', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 300; i++) deep = i % 2 ? [deep] : { k: deep };
+    expect(canonicalString(deep)).toBe(referenceCanonicalString(deep));
+    const cyc: Record<string, unknown> = { a: { b: [1] } };
+    ((cyc.a as Record<string, unknown>).b as unknown[]).push(cyc);
+    expect(outcome(() => canonicalString(cyc))).toMatchObject({ error: 'CANON_CYCLE@$.a.b[1]' });
+    expect(outcome(() => canonicalString({ ok: 1, [Symbol('s')]: 2 }))).toMatchObject({ error: 'CANON_SYMBOL_KEY@$' });
+    // Non-enumerable and inherited properties are not members, as before.
+    const hidden = Object.defineProperty({ v: 1 }, 'h', { value: 2, enumerable: false });
+    expect(canonicalString(hidden)).toBe('{"v":1}');
+  });
+});
+
+/** The text, or the typed error as `CODE@path` with its message. */
+function outcome(f: () => string): { text: string } | { error: string; message: string } {
+  try {
+    return { text: f() };
+  } catch (e) {
+    if (e instanceof CanonicalError) return { error: `${e.code}@${e.path}`, message: e.message };
+    throw e;
+  }
+}

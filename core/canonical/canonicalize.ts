@@ -6,6 +6,11 @@
  * say *where* a bad value sits. Every one of those silently changes a hash. Here each is a typed
  * error naming the JSON path. The value domain is JSON with integers only: numbers must be safe
  * integers; anything wider (i64, u64, bytes, NaN bits) travels as a string (see encodings.ts).
+ *
+ * Nor either package beneath a strict type check (issue 19): that takes a checking walk plus theirs,
+ * while one walk that checks as it writes (the fast path below) measured faster than
+ * safe-stable-stringify alone, and json-stable-stringify is slower still (`npm run bench:canon`,
+ * figures in docs/deterministic-core.md).
  */
 import { IcnError } from '../errors.js';
 
@@ -163,8 +168,117 @@ function encodeValue(v: unknown, at: At | null, stack: object[]): string {
   return out;
 }
 
+// The fast path. It keeps no path and no stack of open containers: on anything that is not plainly
+// canonical it throws BAIL and the careful encoder above runs again from the top, so every error
+// (code, path, message) is the careful encoder's own, and every accepted value gives the same bytes
+// (canonicalize.test.ts compares both with the pre-issue-19 encoder). A cycle shows as depth beyond
+// FAST_DEPTH, where the careful encoder takes over and names it.
+const BAIL: unique symbol = Symbol('canonical fast path bails out');
+const FAST_DEPTH = 200;
+// A string that needs no escape and has no surrogate is written as is between quotes.
+const NEEDS_CARE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
+function fastString(s: string): string {
+  if (!NEEDS_CARE.test(s)) return '"' + s + '"';
+  if (hasLoneSurrogate(s)) throw BAIL;
+  return JSON.stringify(s);
+}
+
+// Keys repeat across objects (format, hash, signature, ...): their encodings, with the separators
+// around them, are remembered. A cache of a pure function, never iterated, bounded by clearing when
+// full: it cannot change any output.
+interface EncodedKey {
+  /** `"k":`, the first member of an object. */
+  readonly first: string;
+  /** `,"k":`, every later member. */
+  readonly next: string;
+}
+const encodedKeys = new Map<string, EncodedKey>();
+const ENCODED_KEYS_MAX = 8192;
+
+function fastKey(k: string): EncodedKey {
+  let e = encodedKeys.get(k);
+  if (e === undefined) {
+    const q = fastString(k);
+    e = { first: q + ':', next: ',' + q + ':' };
+    if (encodedKeys.size >= ENCODED_KEYS_MAX) encodedKeys.clear();
+    encodedKeys.set(k, e);
+  }
+  return e;
+}
+
+/** Sorted in place by UTF-16 code units (`<` on strings, as the default sort): insertion sort for the short lists objects have. */
+function sortKeys(keys: string[]): void {
+  const n = keys.length;
+  if (n > 24) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+}
+
+function fastValue(v: unknown, depth: number): string {
+  switch (typeof v) {
+    case 'string':
+      return fastString(v);
+    case 'number':
+      if (!Number.isSafeInteger(v)) throw BAIL;
+      return v === 0 ? '0' : '' + v;
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object':
+      if (v === null) return 'null';
+      if (depth >= FAST_DEPTH) throw BAIL;
+      return Array.isArray(v) ? fastArray(v, depth + 1) : fastObject(v, depth + 1);
+    default:
+      throw BAIL;
+  }
+}
+
+function fastArray(a: readonly unknown[], depth: number): string {
+  const n = a.length;
+  if (n === 0) return '[]';
+  if (!(0 in a)) throw BAIL;
+  let out = '[' + fastValue(a[0], depth);
+  for (let i = 1; i < n; i++) {
+    if (!(i in a)) throw BAIL;
+    out += ',' + fastValue(a[i], depth);
+  }
+  return out + ']';
+}
+
+function fastObject(o: object, depth: number): string {
+  const proto = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype && proto !== null) throw BAIL;
+  const keys = Object.keys(o);
+  if (Object.getOwnPropertySymbols(o).length !== 0) throw BAIL;
+  sortKeys(keys);
+  const n = keys.length;
+  if (n === 0) return '{}';
+  let k = keys[0]!;
+  let out = '{' + fastKey(k).first + fastValue((o as Record<string, unknown>)[k], depth);
+  for (let i = 1; i < n; i++) {
+    k = keys[i]!;
+    out += fastKey(k).next + fastValue((o as Record<string, unknown>)[k], depth);
+  }
+  return out + '}';
+}
+
 /** The canonical JSON text of `value` (JCS, strict). Throws CanonicalError. */
 export function canonicalString(value: unknown): string {
+  try {
+    return fastValue(value, 0);
+  } catch (e) {
+    if (e !== BAIL) throw e;
+  }
   return encodeValue(value, null, []);
 }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { canonicalize } from '../canonical/index.js';
 import { DOMAIN } from '../hash/index.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
@@ -84,6 +85,21 @@ describe('identity', () => {
     expect(verifySignature(other.did, DOMAIN.installation, value, sig)).toBe(false);
     expect(verifySignature(kp.did, DOMAIN.installation, value, sig.toUpperCase())).toBe(false);
     expect(verifySignature(kp.did, DOMAIN.installation, value, 'zz')).toBe(false);
+  });
+
+  it('a remembered valid signature never covers other bytes: the same object mutated in place is refused', () => {
+    const kp = Keypair.fromSeed(seed(11));
+    const value: Record<string, unknown> = { n: 1, who: 'a' };
+    const sig = kp.sign(DOMAIN.installation, value);
+    for (let i = 0; i < 3; i++) expect(verifySignature(kp.did, DOMAIN.installation, value, sig)).toBe(true);
+    value.n = 2; // same length, same signature, other bytes
+    expect(verifySignature(kp.did, DOMAIN.installation, value, sig)).toBe(false);
+    expect(verifySignature(kp.did, DOMAIN.deploymentMessage, { n: 1, who: 'a' }, sig)).toBe(false);
+    expect(verifySignature(Keypair.fromSeed(seed(12)).did, DOMAIN.installation, { n: 1, who: 'a' }, sig)).toBe(false);
+    expect(verifySignature(kp.did, DOMAIN.installation, { n: 1, who: 'a' }, sig)).toBe(true);
+    // What is signed: the tag's bytes, one 0x00, the canonical bytes (checked with @noble/curves).
+    const signed = Uint8Array.from([...new TextEncoder().encode(DOMAIN.installation), 0, ...canonicalize({ who: 'a', n: 1 })]);
+    expect(ed25519.verify(Uint8Array.from(Buffer.from(sig, 'hex')), signed, kp.publicKey)).toBe(true);
   });
 
   it('node:crypto keys and signatures are byte-identical to @noble/curves', () => {
