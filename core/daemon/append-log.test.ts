@@ -113,6 +113,50 @@ describe('AppendLog', () => {
     expect(existsSync(fixed.log.openReport.repaired!.movedTo)).toBe(true);
   });
 
+  it('property: a bit flip in the format header is header damage, never a v1 log: refused naming every intact record; repair writes the header again and loses nothing', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: LOG_MAGIC.length * 8 - 1 }), (bit) => {
+        const p = fresh();
+        const log = AppendLog.open(p);
+        for (let i = 0; i < 12; i++) log.append({ i });
+        log.close();
+        const bytes = readFileSync(p);
+        bytes[bit >> 3]! ^= 1 << (bit & 7);
+        writeFileSync(p, bytes);
+        const e = damaged(() => AppendLog.open(p));
+        expect(e.message).toMatch(/damaged at byte 0 \(the 8-byte format header is not ICN's; the 12 record\(s\) after it pass their checks\)/);
+        expect(readFileSync(p).equals(bytes)).toBe(true); // nothing changed
+        const fixed = readAll(p, { repair: true });
+        expect(fixed.records).toEqual(Array.from({ length: 12 }, (_, i) => ({ i })));
+        expect(fixed.log.openReport).toMatchObject({ headerRewritten: true, records: 12 });
+        expect(fixed.log.openReport.migratedFrom).toBeUndefined();
+        expect(readAll(p).records).toHaveLength(12);
+      }),
+      { numRuns: 24, seed: 64 },
+    );
+  });
+
+  it('a second repair at the same offset moves its tail beside the first one, never over it', () => {
+    const p = fresh();
+    const damageTail = () => {
+      const log = AppendLog.open(p);
+      for (let i = 0; i < 5; i++) log.append({ i });
+      const at = log.bytes;
+      log.close();
+      writeFileSync(p, Buffer.concat([readFileSync(p), Buffer.alloc(100, 0xff)]));
+      return at;
+    };
+    const at = damageTail();
+    const first = readAll(p, { repair: true }).log.openReport.repaired!;
+    expect(first).toMatchObject({ offset: at, movedTo: `${p}.damaged-${at}` });
+    truncateSync(p, at - (at - 8)); // back to the bare header: the next five records land at the same offsets
+    expect(damageTail()).toBe(at);
+    const second = readAll(p, { repair: true }).log.openReport.repaired!;
+    expect(second).toMatchObject({ offset: at, movedTo: `${p}.damaged-${at}.2` });
+    expect(readFileSync(first.movedTo)).toHaveLength(100);
+    expect(readFileSync(second.movedTo)).toHaveLength(100);
+  });
+
   it('reads a format v1 log (no magic) and rewrites it as v2', () => {
     const p = fresh();
     const recs = [{ a: 1 }, { b: 'two' }];

@@ -66,6 +66,8 @@ export interface OpenReport {
   migratedFrom?: 1;
   /** Set when `repair` moved a damaged tail aside. */
   repaired?: RepairReport;
+  /** Set when `repair` wrote a damaged format header again (the records after it were intact). */
+  headerRewritten?: true;
 }
 
 /** Where a record lives in the log: its offset and total size (header, payload, check). */
@@ -156,13 +158,34 @@ function intactRecordsFrom(fd: number, from: number, size: number, version: 1 | 
   return n;
 }
 
-function readVersion(fd: number, size: number): 1 | 2 {
+/**
+ * The log's format from its first bytes: v2 starts with the magic, v1 with a record. A header that is
+ * neither, followed by v2 records that pass their checks, is a damaged magic ('v2-header'): the
+ * records are intact and must not be read as a (then wholly "damaged") v1 log.
+ */
+function readVersion(fd: number, size: number): 1 | 2 | 'v2-header' {
   if (size === 0) return 2;
   const head = Buffer.alloc(Math.min(size, LOG_MAGIC.length));
   readSync(fd, head, 0, head.length, 0);
   if (head.equals(LOG_MAGIC)) return 2;
   if (LOG_MAGIC.subarray(0, head.length).equals(head)) return 2; // a magic cut short: nothing was ever acknowledged
+  if (scanAt(fd, 0, size, 1).kind === 'record') return 1;
+  if (size > LOG_MAGIC.length && scanAt(fd, LOG_MAGIC.length, size, 2).kind === 'record') return 'v2-header';
   return 1;
+}
+
+/** A damaged magic over intact v2 records: refused, or with `repair` the magic is written again. */
+function damagedHeader(fd: number, path: string, size: number, repair: boolean): void {
+  const intact = intactRecordsFrom(fd, LOG_MAGIC.length, size, 2);
+  if (!repair) {
+    throw new LogError(
+      'LOG_DAMAGED',
+      `${path}: damaged at byte 0 (the ${LOG_MAGIC.length}-byte format header is not ICN's; the ${intact} record(s) after it pass their checks). Nothing was changed; start with --repair to write the header again (no record is lost)`,
+      { path, offset: 0, bytes: LOG_MAGIC.length, intactRecords: intact },
+    );
+  }
+  writeAll(fd, LOG_MAGIC, 0);
+  fsyncSync(fd);
 }
 
 export class AppendLog {
@@ -182,7 +205,10 @@ export class AppendLog {
     let fd = openSync(path, existsSync(path) ? 'r+' : 'w+');
     try {
       let size = fstatSync(fd).size;
-      const version = readVersion(fd, size);
+      const read = readVersion(fd, size);
+      if (read === 'v2-header') damagedHeader(fd, path, size, opts.repair === true);
+      const version = read === 'v2-header' ? 2 : read;
+      const headerRewritten = read === 'v2-header';
       if (version === 2 && size < LOG_MAGIC.length) {
         // empty, or a magic cut short by a crash before the first record: start the file over
         ftruncateSync(fd, 0);
@@ -190,7 +216,7 @@ export class AppendLog {
         fsyncSync(fd);
         size = LOG_MAGIC.length;
       }
-      const report: OpenReport = { records: 0, truncatedBytes: 0 };
+      const report: OpenReport = { records: 0, truncatedBytes: 0, ...(headerRewritten ? { headerRewritten } : {}) };
       const migrate: Buffer[] = [];
       let at = version === 2 ? LOG_MAGIC.length : 0;
       for (;;) {
@@ -202,7 +228,7 @@ export class AppendLog {
         }
         if (s.kind === 'damaged') {
           const intact = intactRecordsFrom(fd, at + 1, size, version);
-          const aside = `${path}.damaged-${at}`;
+          const aside = asidePath(path, at);
           if (!opts.repair) {
             throw new LogError(
               'LOG_DAMAGED',
@@ -278,6 +304,14 @@ export class AppendLog {
 function writeAll(fd: number, buf: Buffer, position: number): void {
   let written = 0;
   while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written, position + written);
+}
+
+/** `<log>.damaged-<offset>`, or with `.2`, `.3`, … when an earlier repair left one there. */
+function asidePath(path: string, at: number): string {
+  const base = `${path}.damaged-${at}`;
+  let p = base;
+  for (let n = 2; existsSync(p); n++) p = `${base}.${n}`;
+  return p;
 }
 
 /** Copy [at, size) to `aside` (fsync'd) and only then cut it from the log. */

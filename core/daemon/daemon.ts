@@ -295,7 +295,11 @@ export function parseGossipTuning(text: string): GossipTuning {
 export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const log = cfg.log ?? (() => {});
   const debug = cfg.debug ?? (() => {});
-  mkdirSync(cfg.dataDir, { recursive: true });
+  try {
+    mkdirSync(cfg.dataDir, { recursive: true });
+  } catch (e) {
+    throw storageError(cfg.dataDir, e);
+  }
   const keypair = Keypair.fromSeed(loadSeed(cfg));
   const storage = openStorage(join(cfg.dataDir, 'state.log'), cfg.repair === true, log);
   let node: IcnNode | undefined;
@@ -402,8 +406,14 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
  * `repair`; everything the open did to the file is logged.
  */
 function openStorage(path: string, repair: boolean, log: (line: string) => void): FileKvStore {
-  const storage = new FileKvStore(path, undefined, { repair });
+  let storage: FileKvStore;
+  try {
+    storage = new FileKvStore(path, undefined, { repair });
+  } catch (e) {
+    throw storageError(path, e);
+  }
   const r = storage.openReport;
+  if (r.headerRewritten) log(`storage: --repair wrote the damaged format header of ${path} again (its records were intact)`);
   if (r.migratedFrom) log(`storage: ${path} was format v${r.migratedFrom}; rewritten as v2 (${r.records} records)`);
   if (r.truncatedBytes > 0) log(`storage: cut a torn tail of ${r.truncatedBytes} bytes (an incomplete final write, never acknowledged)`);
   if (r.repaired) log(`storage: --repair moved ${r.repaired.bytes} bytes from byte ${r.repaired.offset} of ${path} aside to ${r.repaired.movedTo}: ${r.repaired.intactRecords} intact record(s) plus the damaged one; they are not in this node's state`);
@@ -437,6 +447,21 @@ function transportMetrics(transport: TcpTransport, node: IcnNode): void {
   for (const [field, name, help] of gauges) {
     new Gauge({ name, help, registers: [node.metrics.registry], collect() { this.set(transport.stats()[field]); } });
   }
+}
+
+/** A file-system failure opening the data dir or its log (a directory where the log should be, a file where the data dir should be, no permission) as one line naming the path. */
+function storageError(path: string, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EISDIR: 'is a directory, not a log file',
+    ENOTDIR: 'a part of the path is a file, not a directory',
+    EEXIST: 'exists and is not a directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+  };
+  return code && why[code] ? new IcnError('DAEMON_STORAGE', `storage ${path}: ${why[code]} (${code})`, { path, code }) : e;
 }
 
 /** A listen failure (port in use, address not local, no permission) as a typed error naming the flag. */

@@ -6,7 +6,7 @@
  * refused naming the setting, while another store capacity restarts to the same state root.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -105,6 +105,34 @@ describe('icn-node storage faults (real daemons)', () => {
     // the fifth attestation is gone (and was reported): the state is the first four's
     expect(repaired.root).not.toBe(root);
     expect((await rootAfterStart(dir)).root).toBe(repaired.root);
+  });
+
+  it('a bit flip in the format header: refused naming every record as intact; --repair writes the header again and the state is whole', async () => {
+    const { dir, root } = await populated(5);
+    const log = join(dir, 'state.log');
+    const bytes = readFileSync(log);
+    bytes[3] = bytes[3]! ^ 0x10;
+    writeFileSync(log, bytes);
+    const refused = await start(dir);
+    expect('code' in refused && refused.code).toBe(2);
+    expect((refused as { output: string }).output).toMatch(/damaged at byte 0 \(the 8-byte format header is not ICN's; the \d+ record\(s\) after it pass their checks\)/);
+    expect(readFileSync(log).equals(bytes)).toBe(true);
+    const repaired = await rootAfterStart(dir, ['--repair']);
+    expect(repaired.output).toContain('--repair wrote the damaged format header');
+    expect(repaired.root).toBe(root); // nothing lost
+  });
+
+  it('a data dir that is a file, or a log that is a directory: one line naming the path, exit 2', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'icn-storage-fs-'));
+    dirs.push(base);
+    writeFileSync(join(base, 'file'), '');
+    const asFile = await start(join(base, 'file'));
+    expect('code' in asFile && asFile.code).toBe(2);
+    expect((asFile as { output: string }).output.trim()).toBe(`icn-node: error: storage ${join(base, 'file')}: exists and is not a directory (EEXIST)`);
+    mkdirSync(join(base, 'd', 'state.log'), { recursive: true });
+    const asDir = await start(join(base, 'd'));
+    expect('code' in asDir && asDir.code).toBe(2);
+    expect((asDir as { output: string }).output.trim()).toBe(`icn-node: error: storage ${join(base, 'd', 'state.log')}: is a directory, not a log file (EISDIR)`);
   });
 
   it('a zeroed tail (complete records overwritten with zeros) is damage, not a torn write: refused, nothing cut', async () => {

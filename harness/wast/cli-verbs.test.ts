@@ -69,7 +69,7 @@ describe.runIf(existsSync(join(process.cwd(), 'dist', 'harness', 'cli', 'main.js
     // every script ran; the one the reader could not read makes the run bad input (exit 2), named on stderr
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^icn-harness wast: error: c\.wast:\d+: .+\n$/);
-    expect(r.out).toMatch(/^FAIL c\.wast:1 script unreadable/m);
+    expect(r.out).not.toMatch(/c\.wast/); // named once, on stderr
     expect(r.out.trim().split('\n').pop()).toBe('0 passed, 1 failed, 3 skipped (profile rule profile_float: 2; multi-memory: outside every ICN profile: 1)');
     const j = JSON.parse(cli(['wast', d1, d2, '--engine', 'dc', '--json']).out) as { skipsByReason: Record<string, number> };
     expect(j.skipsByReason).toEqual({ 'profile rule profile_float': 2, 'multi-memory: outside every ICN profile': 1 });

@@ -45,6 +45,7 @@ export function register(program: Command): void {
           const r = await runScript(f, o.engine, {
             onResult: o.json ? undefined : (file, c) => {
               if (o.quiet && c.status === 'pass') return;
+              if (c.cmd === 'script' && c.actual === 'unreadable') return; // named once, on stderr, at the end
               const name = file.split(/[\\/]/).pop();
               out(`${c.status.toUpperCase()} ${name}:${c.line} ${c.cmd} ${c.actual}${c.reason ? ` (${c.reason})` : ''}\n`);
             },
@@ -54,18 +55,19 @@ export function register(program: Command): void {
           totals.skipped += r.skipped;
           for (const x of r.results) if (x.cmd === 'script' && x.actual === 'unreadable') unreadable.push((x.reason ?? '').replace(/^the \.wast reader cannot read this script: /, ''));
           for (const x of r.results) if (x.status === 'skip') skips.set(x.skipKind ?? 'unnamed', (skips.get(x.skipKind ?? 'unnamed') ?? 0) + 1);
+          const readable = !r.results.some((x) => x.cmd === 'script' && x.actual === 'unreadable');
           if (o.json) docs.push(r);
-          else out(`# ${r.file}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.outcomesHash})\n`);
+          else if (readable) out(`# ${r.file}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.outcomesHash})\n`);
         }
         if (o.json) {
           out(`${JSON.stringify({ engine: o.engine, tier: currentTier(), node: process.versions.node, v8: process.versions.v8, ...totals, skipsByReason: Object.fromEntries(skipSummary(skips)), files: docs }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
-        } else {
+        } else if (unreadable.length < files.length) {
           const by = skipSummary(skips).map(([k, n]) => `${k}: ${n}`).join('; ');
           out(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${by ? ` (${by})` : ''}\n`);
         }
         // Every script ran; one the reader could not read is bad input (exit 2), named on stderr.
         if (unreadable.length === 1) throw new UsageError('WAST_UNREADABLE', unreadable[0]!);
-        if (unreadable.length > 1) throw new UsageError('WAST_UNREADABLE', `${unreadable.length} scripts could not be read (the others ran): ${unreadable[0]}; …`);
+        if (unreadable.length > 1) throw new UsageError('WAST_UNREADABLE', `${unreadable.length} scripts could not be read${unreadable.length < files.length ? ' (the others ran)' : ''}: ${unreadable.join('; ')}`);
         return totals.failed > 0 ? EXIT.negative : EXIT.ok;
       }),
     );
