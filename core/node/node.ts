@@ -77,7 +77,7 @@ export const ADMISSION_KEY = 'meta/gossip-admission';
 const ADMISSION_FIELDS = ['maxDataBytes', 'minAuthorTrustPpm', 'perAuthorPerWindow', 'windowMs'] as const;
 type Admission = Record<string, Record<(typeof ADMISSION_FIELDS)[number], number>>;
 
-/** Why `now` is stricter than `was` for one field (undefined when it is not). */
+/** Whether `now` could refuse an entry `was` admitted, for one field (a changed window counts: it regroups entries). */
 function stricter(f: (typeof ADMISSION_FIELDS)[number], was: Admission[string], now: Admission[string]): boolean {
   switch (f) {
     case 'maxDataBytes':
@@ -432,7 +432,7 @@ export class IcnNode {
         if (!stricter(f, w, now[t]!)) continue;
         throw new IcnError(
           'NODE_CONFIG_DISCARDS_STATE',
-          `gossip setting topics.${t}.${f} = ${now[t]![f]} is stricter than ${w[f]}, under which this node accepted and applied ${held} ${t} entries: it would refuse entries in this node's state. Keep ${w[f]} (or start from an empty data directory and re-sync)`,
+          `gossip setting topics.${t}.${f} = ${now[t]![f]} ${f === 'windowMs' ? 'moves the rate-limit windows of' : 'is stricter than'} ${w[f]}, under which this node accepted and applied ${held} ${t} entries: it would refuse entries in this node's state. Keep ${w[f]} (or start from an empty data directory and re-sync)`,
           { topic: t, field: f, was: w[f], now: now[t]![f], held },
         );
       }
