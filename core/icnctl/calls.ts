@@ -8,7 +8,7 @@ import { parseArgs, type Value } from '../ccl/index.js';
 import { makeCall, signCall, type SignedCall } from '../daemon/contract-call.js';
 import { IcnError } from '../errors.js';
 import type { Hash } from '../hash/index.js';
-import type { Keypair } from '../identity/index.js';
+import { Did, type Keypair } from '../identity/index.js';
 import { CtlError } from './errors.js';
 
 /** ARGS as given on the command line: a JSON array of CCL values (bare ints, bools, strings, or tagged). */
@@ -47,4 +47,13 @@ export function signedCall(o: { codeHash: Hash; rule: string; args: readonly Val
     nonce: o.nonce ?? randomBytes(16).toString('hex'),
   };
   return signCall(makeCall(fields), o.key);
+}
+
+/** --executor: a DID, checked here so a typo is a usage error, not a call signed for nobody. */
+export function executorArg(text: string): string {
+  try {
+    return Did.parse(text).toString();
+  } catch (e) {
+    throw new CtlError('CTL_ARGS', `--executor ${JSON.stringify(text.slice(0, 80))}: not a DID (${(e as Error).message})`);
+  }
 }
