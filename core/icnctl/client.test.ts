@@ -192,6 +192,8 @@ describe('icnctl review fixes', () => {
     expect(r.code).toBe(EXIT.usage);
     expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'CTL_KEY', message: expect.stringMatching(/icnctl-no-such-key\.json: no such file/) } });
     expect(r.stderr).toMatch(/^icnctl key show: error: key file \S+: no such file[^\n]*\n$/);
+    const usage = await icnctl('--json', 'contract', 'execute', 'sha256:x');
+    expect([usage.code, JSON.parse(usage.stdout)]).toEqual([EXIT.usage, { error: { code: 'CTL_USAGE', message: "missing required argument 'rule'" } }]);
   });
 
   it('execute --executor DID signs a call for that node; a node that is not it refuses: one line naming the executor, exit 2', async () => {
