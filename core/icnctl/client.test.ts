@@ -203,11 +203,13 @@ describe('icnctl review fixes', () => {
     const first = keyFromByte(7).did.toString();
     const self = keyFromByte(8).did.toString();
     const seen: string[] = [];
+    const bodies: string[] = [];
     const s = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         if (req.url === '/status') return res.writeHead(200).end(JSON.stringify({ did: self }));
+        bodies.push(body);
         const ex = JSON.parse(body).call.executor as string;
         seen.push(ex);
         res.writeHead(421).end(JSON.stringify({ error: 'CALL_WRONG_EXECUTOR', reason: `call sha256:… names ${ex} as its executor, this node is ${self}; send it there` }));
@@ -217,8 +219,15 @@ describe('icnctl review fixes', () => {
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(s.address() as { port: number }).port}`;
     try {
-      const r = await icnctl('--node', url, 'contract', 'execute', `sha256:${'b'.repeat(64)}`, 'bump', '[1]', '--key', keyFile, '--nonce', 'r1', '--timestamp', '1000', '--executor', first);
+      const r = await icnctl('--node', url, 'contract', 'execute', `sha256:${'b'.repeat(64)}`, 'bump', '[1]', '--key', keyFile, '--nonce', 'r1', '--timestamp', '1000', '--executor', first, '--call-out', join(dir, 'call.json'));
       expect(seen).toEqual([first]);
+      // --call resends the saved call byte for byte (no key needed); another contract or rule is refused here
+      const again = await icnctl('--node', url, 'contract', 'execute', `sha256:${'b'.repeat(64)}`, 'bump', '--call', join(dir, 'call.json'));
+      expect([again.code, bodies.length, bodies[1]]).toEqual([EXIT.usage, 2, bodies[0]]);
+      expect((await icnctl('--node', url, 'contract', 'execute', `sha256:${'b'.repeat(64)}`, 'add', '--call', join(dir, 'call.json'))).stderr).toMatch(/call file \S+ is a call of bump on sha256:b+, not of add on/);
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...JSON.parse(bodies[0]!), signature: '00'.repeat(64) }));
+      expect((await icnctl('--node', url, 'contract', 'execute', `sha256:${'b'.repeat(64)}`, 'bump', '--call', join(dir, 'bad.json'))).stderr).toMatch(/^icnctl contract execute: error: call file \S+bad\.json: /);
+      expect(bodies.length).toBe(2);
       expect(r.code).toBe(EXIT.usage);
       expect(r.stderr).toBe(`icnctl contract execute: error: ${url} refused the call: it is not this node's call (it names ${first} as its executor; only that node may run it)\n`);
       expect((await icnctl('--node', url, 'contract', 'execute', `sha256:${'b'.repeat(64)}`, 'bump', '[1]', '--key', keyFile, '--executor', 'nobody')).stderr).toMatch(/--executor "nobody": not a DID/);

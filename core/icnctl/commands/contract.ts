@@ -113,22 +113,30 @@ export function register(program: Command): void {
     .option('--nonce <text>', 'the call nonce (default: random, so each run is a new call)')
     .option('--timestamp <ms>', "the call's time, ms (default now; the node refuses one more than 5 minutes off). With --nonce: resending the same call is refused as CALL_REPLAYED, so a retry never runs twice")
     .option('--executor <did>', "the node the call is for (default: the node's DID from /status). A retry sent to another node names the first: that node refuses it (421 CALL_WRONG_EXECUTOR) instead of running it again")
+    .option('--call-out <file>', 'write the signed call here before sending it (resend it with --call)')
+    .option('--call <file>', 'resend this saved signed call as it is (HASH and RULE must be its own; ARGS and the call flags are not used)')
     .option('--save <dir>', 'write the receipt and witness into this directory')
     .action(
-      act('contract execute', async (ctx, hash: string, rule: string, args: string, o: { key?: string; fuelLimit?: string; nonce?: string; timestamp?: string; executor?: string; save?: string }) => {
+      act('contract execute', async (ctx, hash: string, rule: string, args: string, o: { key?: string; fuelLimit?: string; nonce?: string; timestamp?: string; executor?: string; callOut?: string; call?: string; save?: string }) => {
         const { hashArg, fetchReceipt, parseReceipt, receiptLines, saveReceipt, verifyFetched } = await import('../receipts.js');
-        const { executorArg, parseCallArgs, signedCall } = await import('../calls.js');
+        const { executorArg, loadCall, parseCallArgs, saveCall, signedCall } = await import('../calls.js');
         const { keyPath, loadKey } = await import('../keyfile.js');
         const { NodeHttpError } = await import('../client.js');
         const { receiptHash, verifyReceipt } = await import('../../contracts/index.js');
         const codeHash = hashArg('code hash', hash);
-        const callArgs = parseCallArgs(args);
-        if (o.fuelLimit !== undefined && !/^[1-9][0-9]{0,14}$/.test(o.fuelLimit)) throw new CtlError('CTL_ARGS', `--fuel-limit ${JSON.stringify(o.fuelLimit)}: a positive integer`);
-        if (o.timestamp !== undefined && !/^(0|[1-9][0-9]{0,15})$/.test(o.timestamp)) throw new CtlError('CTL_ARGS', `--timestamp ${JSON.stringify(o.timestamp)}: milliseconds, a decimal integer`);
-        const key = loadKey(keyPath(o.key));
-        // The call names the node it is for (its executor): --executor, else the node's own DID.
-        const executor = o.executor !== undefined ? executorArg(o.executor) : (await ctx.node().get<{ did: string }>('/status', { did: 'string' })).did;
-        const call = signedCall({ codeHash, rule, args: callArgs, key, executor, nowMs: o.timestamp !== undefined ? Number(o.timestamp) : Date.now(), ...(o.fuelLimit ? { fuelLimit: Number(o.fuelLimit) } : {}), ...(o.nonce !== undefined ? { nonce: o.nonce } : {}) });
+        let call;
+        if (o.call !== undefined) call = loadCall(o.call, codeHash, rule);
+        else {
+          const callArgs = parseCallArgs(args);
+          if (o.fuelLimit !== undefined && !/^[1-9][0-9]{0,14}$/.test(o.fuelLimit)) throw new CtlError('CTL_ARGS', `--fuel-limit ${JSON.stringify(o.fuelLimit)}: a positive integer`);
+          if (o.timestamp !== undefined && !/^(0|[1-9][0-9]{0,15})$/.test(o.timestamp)) throw new CtlError('CTL_ARGS', `--timestamp ${JSON.stringify(o.timestamp)}: milliseconds, a decimal integer`);
+          const key = loadKey(keyPath(o.key));
+          // The call names the node it is for (its executor): --executor, else the node's own DID.
+          const executor = o.executor !== undefined ? executorArg(o.executor) : (await ctx.node().get<{ did: string }>('/status', { did: 'string' })).did;
+          call = signedCall({ codeHash, rule, args: callArgs, key, executor, nowMs: o.timestamp !== undefined ? Number(o.timestamp) : Date.now(), ...(o.fuelLimit ? { fuelLimit: Number(o.fuelLimit) } : {}), ...(o.nonce !== undefined ? { nonce: o.nonce } : {}) });
+        }
+        const executor = call.call.executor;
+        if (o.callOut !== undefined) saveCall(o.callOut, call);
         const r = await ctx
           .node()
           .post<{ callId: string; receiptHash: string; receipt: unknown }>(`/contracts/${codeHash}/execute`, call, { callId: 'string', receiptHash: 'string', receipt: 'object' })
