@@ -5,11 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs, type Value } from '../ccl/index.js';
-import { makeCall, signCall, type SignedCall } from '../daemon/contract-call.js';
+import { makeCall, signCall, signedCallToJson, verifyCall, type SignedCall } from '../daemon/contract-call.js';
 import { IcnError } from '../errors.js';
 import type { Hash } from '../hash/index.js';
-import type { Keypair } from '../identity/index.js';
+import { Did, type Keypair } from '../identity/index.js';
 import { CtlError } from './errors.js';
+import { readJson, writeAtomic } from './files.js';
 
 /** ARGS as given on the command line: a JSON array of CCL values (bare ints, bools, strings, or tagged). */
 export function parseCallArgs(text: string): Value[] {
@@ -47,4 +48,32 @@ export function signedCall(o: { codeHash: Hash; rule: string; args: readonly Val
     nonce: o.nonce ?? randomBytes(16).toString('hex'),
   };
   return signCall(makeCall(fields), o.key);
+}
+
+/** --executor: a DID, checked here so a typo is a usage error, not a call signed for nobody. */
+export function executorArg(text: string): string {
+  try {
+    return Did.parse(text).toString();
+  } catch (e) {
+    throw new CtlError('CTL_ARGS', `--executor ${JSON.stringify(text.slice(0, 80))}: not a DID (${(e as Error).message})`);
+  }
+}
+
+/** --call-out: the exact signed call, written before it is sent (a lost answer leaves the file to resend). */
+export function saveCall(file: string, call: SignedCall): void {
+  writeAtomic(file, `${JSON.stringify(signedCallToJson(call), null, 2)}\n`, { replace: true, what: 'call file' });
+}
+
+/** --call: a saved signed call, checked here (its signature, the contract and rule it names) before it is resent. */
+export function loadCall(file: string, codeHash: Hash, rule: string): SignedCall {
+  const x = readJson(file, 'call file');
+  let v;
+  try {
+    v = verifyCall(x);
+  } catch (e) {
+    if (e instanceof IcnError) throw new CtlError('CTL_CALL', `call file ${file}: ${e.message}`);
+    throw e;
+  }
+  if (v.call.codeHash !== codeHash || v.call.rule !== rule) throw new CtlError('CTL_CALL', `call file ${file} is a call of ${v.call.rule} on ${v.call.codeHash}, not of ${rule} on ${codeHash}`);
+  return { call: v.call, signature: v.signature };
 }

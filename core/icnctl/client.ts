@@ -4,6 +4,8 @@
  * (and why), an answer that is not icn-node's JSON, or the node's own `{error, reason}` with the
  * HTTP status (4xx: exit 2; 5xx: exit 3, the node's fault).
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { CtlError, EXIT } from './errors.js';
 
 export const DEFAULT_NODE = 'http://127.0.0.1:7071';
@@ -66,22 +68,8 @@ export class NodeClient {
 
   private async request<T>(method: string, path: string, shape: Shape, body?: unknown): Promise<T> {
     const url = `${this.base}${path}`;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method,
-        signal: AbortSignal.timeout(this.timeoutMs),
-        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-      });
-    } catch (e) {
-      const err = e as Error & { cause?: { code?: string; message?: string } };
-      if (err.name === 'TimeoutError') throw new CtlError('CTL_NODE_UNREACHABLE', `cannot reach the node at ${this.base}: no answer within ${this.timeoutMs} ms (${method} ${path})`);
-      const code = err.cause?.code;
-      const notHttp = code?.startsWith('HPE_') ? "the answer is not HTTP (icn-node's gossip port? the API is the --http address)" : undefined;
-      const why = notHttp ?? (code && NET_WHY[code]) ?? err.cause?.message ?? err.message;
-      throw new CtlError('CTL_NODE_UNREACHABLE', `cannot reach the node at ${this.base}: ${why}${code ? ` (${code})` : ''}`);
-    }
-    const text = await res.text();
+    const res = await this.send(method, path, body);
+    const text = res.text;
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -89,7 +77,7 @@ export class NodeClient {
       throw new CtlError('CTL_NOT_A_NODE', `${url}: HTTP ${res.status}, and the answer is not JSON: is ${this.base} an icn-node HTTP API?`);
     }
     const o = json as Record<string, unknown>;
-    if (!res.ok) {
+    if (res.status < 200 || res.status > 299) {
       if (typeof o?.error === 'string') throw new NodeHttpError(res.status, o.error, String(o.reason ?? ''), `${method} ${url}`);
       throw new CtlError('CTL_NOT_A_NODE', `${url}: HTTP ${res.status} without icn-node's {error, reason}: is ${this.base} an icn-node HTTP API?`);
     }
@@ -100,4 +88,37 @@ export class NodeClient {
     }
     return o as T;
   }
+
+  /**
+   * One request with node:http(s), not fetch: fetch refuses "bad ports" (6000, 6665-6669, 10080, …)
+   * that a node may well listen on. Every failure becomes one line naming the base URL.
+   */
+  private send(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    const url = new URL(`${this.base}${path}`);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers: Record<string, string | number> = payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {};
+    const unreachable = (why: string) => new CtlError('CTL_NODE_UNREACHABLE', `cannot reach the node at ${this.base}: ${why}`);
+    return new Promise((resolve, reject) => {
+      const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method, headers, timeout: this.timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (e) => reject(unreachable(`the answer broke off (${e.message})`)));
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ICN_TIMEOUT' })));
+      req.on('error', (e: NodeJS.ErrnoException) => reject(unreachable(netWhy(e, method, path, this.timeoutMs))));
+      req.end(payload);
+    });
+  }
+}
+
+/** Why a request failed, for a person: the usual network errors, a gossip port, plain HTTP spoken to as TLS. */
+function netWhy(e: NodeJS.ErrnoException, method: string, path: string, timeoutMs: number): string {
+  const code = e.code;
+  if (code === 'ICN_TIMEOUT') return `no answer within ${timeoutMs} ms (${method} ${path})`;
+  if (code?.startsWith('HPE_')) return `the answer is not HTTP (icn-node's gossip port? the API is the --http address) (${code})`;
+  // OpenSSL's "wrong version number" / "packet length too long": the server spoke plain HTTP.
+  if (code?.startsWith('ERR_SSL_') || /SSL routines|wrong version number/i.test(e.message)) return `the node answered something that is not TLS (use http://)${code ? ` (${code})` : ''}`;
+  const why = (code && NET_WHY[code]) ?? e.message;
+  return `${why}${code ? ` (${code})` : ''}`;
 }

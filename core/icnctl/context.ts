@@ -37,7 +37,7 @@ export function act<A extends unknown[]>(verb: string, fn: (ctx: Ctx, ...args: A
     try {
       code = await fn(context(cmd), ...(args.slice(0, -1) as A));
     } catch (e) {
-      code = reportError(verb, e);
+      code = reportError(verb, e, cmd.optsWithGlobals<{ json?: boolean }>().json === true);
     }
     process.exitCode = code;
   };

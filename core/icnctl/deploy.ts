@@ -11,7 +11,7 @@ import { parseCapabilities } from '../ccl/index.js';
 import { codeFromJson, codeHash, codeToJson, installationFromJson, installationHash, signInstallation, stripSignatures, type InstallationBody, type InstallationSignature } from '../contracts/index.js';
 import { IcnError } from '../errors.js';
 import { isHash } from '../hash/index.js';
-import type { Keypair } from '../identity/index.js';
+import { Did, type Keypair } from '../identity/index.js';
 import type { NodeClient } from './client.js';
 import { CtlError } from './errors.js';
 import { readJson, writeAtomic } from './files.js';
@@ -26,12 +26,40 @@ export interface DeployFlags {
   previous?: string;
   signature: string[];
   prepareOut?: string;
+  /** --participant: DIDs, or `self` for the node's DID (from /status), replacing the file's. */
+  participant?: string[];
 }
 
-/** A contract file: a CCL contract (`{name, participants, rules, …}`) or code JSON (`{engine, …}`). */
-export function readCode(file: string) {
+/** --participant values as DIDs: `self` is the deploying node (asked only when used). */
+async function participantsArg(node: NodeClient, list: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of list) {
+    let did: string;
+    if (p === 'self') did = (await node.get<{ did: string }>('/status', { did: 'string' })).did;
+    else {
+      try {
+        did = Did.parse(p).toString();
+      } catch (e) {
+        throw new CtlError('CTL_ARGS', `--participant ${JSON.stringify(p.slice(0, 80))}: not a DID or "self" (${(e as Error).message})`);
+      }
+    }
+    if (!out.includes(did)) out.push(did);
+  }
+  return out;
+}
+
+/**
+ * A contract file: a CCL contract (`{name, participants, rules, …}`) or code JSON (`{engine, …}`).
+ * `participants`, when given, replaces the file's before anything is hashed: the participants are
+ * part of the code, and the deploying node must be one of them (it signs the installation).
+ */
+export function readCode(file: string, participants?: readonly string[]) {
   const doc = readJson(file, 'contract file') as Record<string, unknown>;
-  const json = doc && typeof doc === 'object' && 'engine' in doc ? doc : { engine: 'ccl', contract: doc };
+  let json = doc && typeof doc === 'object' && 'engine' in doc ? doc : { engine: 'ccl', contract: doc };
+  if (participants && participants.length > 0) {
+    const ccl = json.engine === 'ccl' && json.contract && typeof json.contract === 'object';
+    json = ccl ? { ...json, contract: { ...(json.contract as object), participants } } : { ...json, participants };
+  }
   try {
     return codeFromJson(json, file);
   } catch (e) {
@@ -86,7 +114,7 @@ export type DeployOutcome =
   | { deployed: false; missing: string[]; installationHash: string; installedAt: string; requestFile: string | null };
 
 export async function deploy(node: NodeClient, file: string, f: DeployFlags, coSigners: readonly Keypair[], nowMs: number): Promise<DeployOutcome> {
-  const code = readCode(file);
+  const code = readCode(file, f.participant?.length ? await participantsArg(node, f.participant) : undefined);
   let minCallerTrustPpm: number | null = null;
   if (f.minCallerTrust !== undefined) {
     if (!/^(0|[1-9][0-9]{0,6})$/.test(f.minCallerTrust) || Number(f.minCallerTrust) > 1_000_000) throw new CtlError('CTL_ARGS', `--min-caller-trust ${JSON.stringify(f.minCallerTrust)}: an integer from 0 to 1000000 (ppm)`);

@@ -27,9 +27,16 @@ export function exitFor(e: unknown): number {
   return EXIT.fault;
 }
 
-/** One line on stderr (a fault keeps its stack: it is a bug to report) and the exit code. */
-export function reportError(verb: string, e: unknown): number {
+/**
+ * One line on stderr (a fault keeps its stack: it is a bug to report) and the exit code. With
+ * --json, stdout also gets `{"error": {code, message}}`, so a script reading stdout sees the failure.
+ */
+export function reportError(verb: string, e: unknown, json = false): number {
   const code = exitFor(e);
+  if (json) {
+    const errCode = e instanceof IcnError ? e.code : 'FAULT';
+    process.stdout.write(`${JSON.stringify({ error: { code: errCode, message: e instanceof Error ? e.message.split('\n')[0] : String(e) } }, null, 2)}\n`);
+  }
   if (code === EXIT.fault) process.stderr.write(`icnctl ${verb}: fault: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   else process.stderr.write(`icnctl ${verb}: error: ${(e as Error).message.split('\n')[0]}\n`);
   return code;

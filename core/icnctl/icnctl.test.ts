@@ -195,9 +195,9 @@ describe('icnctl against two live nodes', () => {
     await ctlJson('key', 'new', '--out', 'mine.json', '--force');
     // a calculator of b's own, so this test stands alone
     const sb = await ctlJson('--node', b.url, 'status');
-    const calc = JSON.parse(readFileSync(join(repo, 'contracts/calculator.json'), 'utf8'));
-    writeFileSync(join(dir, 'b-calc.json'), JSON.stringify({ ...calc, name: 'BCalculator', participants: [sb.did] }));
-    const h = (await ctlJson('--node', b.url, 'contract', 'deploy', 'b-calc.json', '--min-caller-trust', '0')).codeHash as string;
+    // the quickstart's deploy on a node whose DID is not the file's participant: --participant self
+    const h = (await ctlJson('--node', b.url, 'contract', 'deploy', join(repo, 'contracts/calculator.json'), '--participant', 'self', '--min-caller-trust', '0')).codeHash as string;
+    expect((await ctlJson('--node', b.url, 'contract', 'show', h)).participants).toEqual([sb.did]);
     writeFileSync(join(dir, 'other.json'), JSON.stringify({ format: 'ssh-key', seed: 'x' }), { mode: 0o600 });
     writeFileSync(join(dir, 'pem.json'), '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n', { mode: 0o600 });
     const mine = JSON.parse(readFileSync(join(dir, 'mine.json'), 'utf8'));
@@ -238,6 +238,9 @@ describe('icnctl against two live nodes', () => {
     expect((await ctl(...once)).code).toBe(0);
     const replayed = await ctl(...once);
     expect([replayed.code, replayed.stderr]).toEqual([2, expect.stringMatching(/^icnctl contract execute: error: POST \S+: HTTP 409 CALL_REPLAYED: call sha256:\S+ was already executed \(receipt sha256:\S+\)\n$/)]);
+    // the retry sent to another node names the first: that node refuses it as not its call (421)
+    const elsewhere = await ctl(...once.map((x) => (x === b.url ? a.url : x)), '--executor', sb.did);
+    expect([elsewhere.code, elsewhere.stderr]).toEqual([2, `icnctl contract execute: error: ${a.url} refused the call: it is not this node's call (it names ${sb.did} as its executor; only that node may run it)\n`]);
     const missing = await run('icn-harness.js', ['replay', '--node', dead, '--receipt', zero]);
     expect([missing.code, missing.stderr.trim().split('\n').length]).toEqual([2, 1]);
     expect(missing.stderr).toContain(`cannot reach the node at ${dead}`);

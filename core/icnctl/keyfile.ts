@@ -34,6 +34,7 @@ export function loadKey(path: string): Keypair {
     const code = (e as NodeJS.ErrnoException).code;
     throw new CtlError('CTL_KEY', `key file ${path}: ${code === 'ENOENT' ? 'no such file (create one with `icnctl key new --out FILE`, or pass --key / $ICN_KEY)' : (e as Error).message}`);
   }
+  if ((mode & 0o170000) === 0o040000) throw new CtlError('CTL_KEY', `key file ${path}: is a directory, not a key file (pass the file, e.g. ${path.replace(/\/+$/, '')}/${DEFAULT_KEY_FILE})`);
   if ((mode & 0o077) !== 0) throw new CtlError('CTL_KEY', `key file ${path}: permissions ${(mode & 0o777).toString(8)} let others read the key; chmod 600 it`);
   const bad = (why: string): never => {
     throw new CtlError('CTL_KEY', `key file ${path}: ${why}`);

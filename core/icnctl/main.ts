@@ -40,6 +40,8 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof CommanderError) {
       // help and version exit 0; a parse error is a usage error (2), never commander's 1.
       process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      // --json: a usage error is a JSON document on stdout too (commander wrote its line on stderr).
+      if (e.exitCode !== 0 && argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'CTL_USAGE', message: e.message.replace(/^error: /, '').split('\n')[0] } }, null, 2)}\n`);
       return;
     }
     throw e;

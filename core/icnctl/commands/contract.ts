@@ -24,11 +24,12 @@ export function register(program: Command): void {
     .option('--min-caller-trust <ppm>', 'non-participants may call with at least this trust (default: participants only)')
     .option('--installed-at <ms>', 'installation time, ms (default now; give the prepared one when co-signatures were made from --prepare-out)')
     .option('--previous <hash>', 'code hash of the version this one replaces')
+    .option('--participant <did>', "replace the file's participants (repeatable): a DID, or `self` for the node's own DID (the node signs the installation, so it must be one)", collect, [])
     .option('--co-sign <keyfile>', "sign for a co-participant with its key file here (repeatable)", collect, [])
     .option('--signature <file>', 'a co-participant signature from `contract sign-installation` (repeatable)', collect, [])
     .option('--prepare-out <file>', 'when co-signatures are missing: write the installation request here for the co-participants')
     .action(
-      act('contract deploy', async (ctx, file: string, o: { capabilities?: string; minCallerTrust?: string; installedAt?: string; previous?: string; coSign: string[]; signature: string[]; prepareOut?: string }) => {
+      act('contract deploy', async (ctx, file: string, o: { participant: string[]; capabilities?: string; minCallerTrust?: string; installedAt?: string; previous?: string; coSign: string[]; signature: string[]; prepareOut?: string }) => {
         const { deploy } = await import('../deploy.js');
         const { loadKey } = await import('../keyfile.js');
         const { NodeHttpError } = await import('../client.js');
@@ -111,22 +112,38 @@ export function register(program: Command): void {
     .option('--fuel-limit <n>', 'fuel limit (default: the engine default)')
     .option('--nonce <text>', 'the call nonce (default: random, so each run is a new call)')
     .option('--timestamp <ms>', "the call's time, ms (default now; the node refuses one more than 5 minutes off). With --nonce: resending the same call is refused as CALL_REPLAYED, so a retry never runs twice")
+    .option('--executor <did>', "the node the call is for (default: the node's DID from /status). A retry sent to another node names the first: that node refuses it (421 CALL_WRONG_EXECUTOR) instead of running it again")
+    .option('--call-out <file>', 'write the signed call here before sending it (resend it with --call)')
+    .option('--call <file>', 'resend this saved signed call as it is (HASH and RULE must be its own; ARGS and the call flags are not used)')
     .option('--save <dir>', 'write the receipt and witness into this directory')
     .action(
-      act('contract execute', async (ctx, hash: string, rule: string, args: string, o: { key?: string; fuelLimit?: string; nonce?: string; timestamp?: string; save?: string }) => {
+      act('contract execute', async (ctx, hash: string, rule: string, args: string, o: { key?: string; fuelLimit?: string; nonce?: string; timestamp?: string; executor?: string; callOut?: string; call?: string; save?: string }) => {
         const { hashArg, fetchReceipt, parseReceipt, receiptLines, saveReceipt, verifyFetched } = await import('../receipts.js');
-        const { parseCallArgs, signedCall } = await import('../calls.js');
+        const { executorArg, loadCall, parseCallArgs, saveCall, signedCall } = await import('../calls.js');
         const { keyPath, loadKey } = await import('../keyfile.js');
+        const { NodeHttpError } = await import('../client.js');
         const { receiptHash, verifyReceipt } = await import('../../contracts/index.js');
         const codeHash = hashArg('code hash', hash);
-        const callArgs = parseCallArgs(args);
-        if (o.fuelLimit !== undefined && !/^[1-9][0-9]{0,14}$/.test(o.fuelLimit)) throw new CtlError('CTL_ARGS', `--fuel-limit ${JSON.stringify(o.fuelLimit)}: a positive integer`);
-        if (o.timestamp !== undefined && !/^(0|[1-9][0-9]{0,15})$/.test(o.timestamp)) throw new CtlError('CTL_ARGS', `--timestamp ${JSON.stringify(o.timestamp)}: milliseconds, a decimal integer`);
-        const key = loadKey(keyPath(o.key));
-        // The call names the node it is for (its executor): the node's own DID, asked first.
-        const executor = (await ctx.node().get<{ did: string }>('/status', { did: 'string' })).did;
-        const call = signedCall({ codeHash, rule, args: callArgs, key, executor, nowMs: o.timestamp !== undefined ? Number(o.timestamp) : Date.now(), ...(o.fuelLimit ? { fuelLimit: Number(o.fuelLimit) } : {}), ...(o.nonce !== undefined ? { nonce: o.nonce } : {}) });
-        const r = await ctx.node().post<{ callId: string; receiptHash: string; receipt: unknown }>(`/contracts/${codeHash}/execute`, call, { callId: 'string', receiptHash: 'string', receipt: 'object' });
+        let call;
+        if (o.call !== undefined) call = loadCall(o.call, codeHash, rule);
+        else {
+          const callArgs = parseCallArgs(args);
+          if (o.fuelLimit !== undefined && !/^[1-9][0-9]{0,14}$/.test(o.fuelLimit)) throw new CtlError('CTL_ARGS', `--fuel-limit ${JSON.stringify(o.fuelLimit)}: a positive integer`);
+          if (o.timestamp !== undefined && !/^(0|[1-9][0-9]{0,15})$/.test(o.timestamp)) throw new CtlError('CTL_ARGS', `--timestamp ${JSON.stringify(o.timestamp)}: milliseconds, a decimal integer`);
+          const key = loadKey(keyPath(o.key));
+          // The call names the node it is for (its executor): --executor, else the node's own DID.
+          const executor = o.executor !== undefined ? executorArg(o.executor) : (await ctx.node().get<{ did: string }>('/status', { did: 'string' })).did;
+          call = signedCall({ codeHash, rule, args: callArgs, key, executor, nowMs: o.timestamp !== undefined ? Number(o.timestamp) : Date.now(), ...(o.fuelLimit ? { fuelLimit: Number(o.fuelLimit) } : {}), ...(o.nonce !== undefined ? { nonce: o.nonce } : {}) });
+        }
+        const executor = call.call.executor;
+        if (o.callOut !== undefined) saveCall(o.callOut, call);
+        const r = await ctx
+          .node()
+          .post<{ callId: string; receiptHash: string; receipt: unknown }>(`/contracts/${codeHash}/execute`, call, { callId: 'string', receiptHash: 'string', receipt: 'object' })
+          .catch((e: unknown) => {
+            if (e instanceof NodeHttpError && e.nodeCode === 'CALL_WRONG_EXECUTOR') throw new CtlError(e.nodeCode, `${ctx.node().base} refused the call: it is not this node's call (it names ${executor} as its executor; only that node may run it)`);
+            throw e;
+          });
         const receipt = parseReceipt(r.receipt, `${ctx.node().base} execute`);
         if (receiptHash(receipt) !== r.receiptHash || !verifyReceipt(receipt)) throw new CtlError('CTL_RECEIPT', `${ctx.node().base} answered with a receipt that does not verify (hash ${r.receiptHash})`, EXIT.negative);
         // The receipt holds only the output's hash: re-execute its witness here for the value itself
