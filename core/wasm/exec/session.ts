@@ -178,6 +178,7 @@ export class WasmSession {
     WasmSession.internal(r);
   }
 
+  /** Shims sent to the worker (it compiles each once and keeps it). */
   private shims = new Map<string, Uint8Array>();
 
   /** Call export `name` of instance `inst` with bit-exact arguments; `fuel` resets the meters first. */
@@ -187,8 +188,9 @@ export class WasmSession {
       if (a.type !== sig.params[i]) throw new IcnError('WASM_ARGS', `${name}: argument ${i + 1} is ${a.type}, the function takes ${sig.params[i]}`);
     });
     const shimKey = `${sig.params.join(',')}>${sig.results.join(',')}`;
-    let shim = this.shims.get(shimKey);
-    if (!shim) {
+    // the worker keeps compiled shims (reset too): send the bytes only the first time
+    let shim: Uint8Array | undefined;
+    if (!this.shims.has(shimKey)) {
       shim = buildShim(sig);
       this.shims.set(shimKey, shim);
     }

@@ -186,6 +186,8 @@ const ops = {
     return {};
   },
   invoke(msg) {
+    // the main thread sends a shim's bytes once per worker: compile them before anything can fail
+    if (msg.shim && !shimModules.has(msg.shimKey)) shimModules.set(msg.shimKey, new WebAssembly.Module(msg.shim));
     const rec = instances.get(msg.inst);
     if (!rec) throw new Error('no instance ' + msg.inst);
     const key = msg.inst + '\0' + msg.name;
@@ -194,7 +196,7 @@ const ops = {
       const fn = rec.exports[msg.name];
       if (typeof fn !== 'function') throw new Error('no exported function ' + JSON.stringify(msg.name));
       let mod = shimModules.get(msg.shimKey);
-      if (mod === undefined) { mod = new WebAssembly.Module(msg.shim); shimModules.set(msg.shimKey, mod); }
+      if (mod === undefined) throw new Error('shim ' + msg.shimKey + ' was never sent');
       call = new WebAssembly.Instance(mod, { t: { f: fn } }).exports.call;
       shimInstances.set(key, call);
     }
