@@ -7,7 +7,10 @@
  *     same canonical bytes: the cost of the manifest's framing;
  *  2. the hash tree (sort + suite roots + root) over 10,000 sealed entries vs 10,000 raw SHA-256s;
  *  3. diff of three 10,000-entry manifests with 100 differing traced entries vs the hash tree;
- *  4. trace bisection over 1,000 checkpoints vs a linear scan of the same checkpoints.
+ *  4. trace bisection over 1,000 checkpoints vs a linear scan of the same checkpoints;
+ *  5. the run pipeline's executor (issue 19): `execute()` of one dc module on a reused session with
+ *     the module cache warm (validated and instrumented once, memory hashed in the worker) vs the
+ *     same call with the cache cleared before each call (what every call paid before).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { Bench, type Task } from 'tinybench';
@@ -17,6 +20,10 @@ import { buildManifest, computeRoot, sealEntry } from '../harness/manifest/build
 import { diffMany } from '../harness/manifest/diff.js';
 import { firstTraceDivergence } from '../harness/manifest/trace.js';
 import type { EntryTrace, Manifest, ManifestEntry } from '../harness/manifest/types.js';
+import { execute } from '../core/wasm/exec/executor.js';
+import { clearModuleCache } from '../core/wasm/exec/module-cache.js';
+import { WasmSession } from '../core/wasm/exec/session.js';
+import { watToWasm } from '../core/wasm/wat.js';
 
 const quick = process.argv.includes('--quick');
 const asJson = process.argv.includes('--json');
@@ -71,7 +78,20 @@ bench.add('trace: linear scan of 1,000 checkpoints', () => {
   return -1;
 });
 bench.add('trace: bisect 1,000 checkpoints', () => firstTraceDivergence(big));
+// 5. a module with 40 functions and 4 pages of memory: preparing it and copying memory dominate a short call
+const session = new WasmSession();
+const funcs = Array.from({ length: 40 }, (_, i) => `(func $f${i} (param i32) (result i32) (i32.add (i32.mul (local.get 0) (i32.const ${i + 3})) (i32.load (i32.const ${i * 4}))))`).join('\n');
+const execModule = await watToWasm(`(module (memory 4) ${funcs} (func (export "run") (result i32) (call $f39 (call $f7 (i32.const 5)))))`);
+const execReq = { module: execModule, profile: 'dc' as const, invoke: 'run', args: [], session };
+bench.add('execute: module cache warm', async () => {
+  await execute(execReq);
+});
+bench.add('execute: module cache cleared per call', async () => {
+  clearModuleCache();
+  await execute(execReq);
+});
 await bench.run();
+await session.close();
 
 const t = (name: string) => meanMs(bench.tasks.find((x) => x.name === name));
 const rows = [
@@ -79,6 +99,7 @@ const rows = [
   { name: `hash tree over ${N} entries`, baseline: `raw sha256 × ${N}`, ratio: t(`hash tree over ${N} entries`) / t(`raw sha256 × ${N}`) },
   { name: `3-way diff of ${N}-entry manifests`, baseline: `hash tree over ${N} entries`, ratio: t(`diff A B A (${N} entries, 100 traced differ)`) / t(`hash tree over ${N} entries`) },
   { name: 'trace bisection (1,000 checkpoints)', baseline: 'linear scan', ratio: t('trace: bisect 1,000 checkpoints') / t('trace: linear scan of 1,000 checkpoints') },
+  { name: 'execute, module cache warm', baseline: 'cache cleared per call', ratio: t('execute: module cache warm') / t('execute: module cache cleared per call') },
 ];
 if (asJson) process.stdout.write(`${JSON.stringify({ node: process.version, benchmarks: rows }, null, 2)}\n`);
 else {

@@ -2,7 +2,8 @@
  * A pool of forked worker processes. Cases are handed out one at a time in run order (the next
  * free worker takes the next case), so the result is a set of sealed entries that does not depend
  * on the number of workers. A worker that dies or overruns the per-case timeout yields an `error`
- * entry for its case and is replaced.
+ * entry for its case and is replaced. Cases of one `batch` go to one worker (the first to take
+ * one of them), so per-process work a batch shares (the nasties' tier children) is done once.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -59,6 +60,17 @@ export function runPool(args: {
   const result: PoolResult = { entries: new Map(), stopped: false };
   const queue = [...args.cases];
   const total = queue.length;
+  /** Which worker owns each batch it has started (released when the worker exits). */
+  const batchOwner = new Map<string, number>();
+  let nextWorker = 0;
+  /** The next case this worker may take: the first that is in no batch, or in one free or its own. */
+  const take = (worker: number): CaseSpec | undefined => {
+    const i = queue.findIndex((c) => c.batch === undefined || (batchOwner.get(c.batch) ?? worker) === worker);
+    if (i < 0) return undefined;
+    const [spec] = queue.splice(i, 1);
+    if (spec!.batch !== undefined) batchOwner.set(spec!.batch, worker);
+    return spec;
+  };
   let active = 0;
   let startupFailures = 0;
   return new Promise((resolve) => {
@@ -83,6 +95,7 @@ export function runPool(args: {
         return;
       }
       active++;
+      const me = nextWorker++;
       // Under qemu-user (npm run xarch) children go through the emulator: nodeCommand knows how.
       const nc = nodeCommand(args.launch.execArgv, path, []);
       const child: ChildProcess = fork(path, [], {
@@ -100,7 +113,7 @@ export function runPool(args: {
       let ready = false;
       const next = () => {
         clearTimeout(timer);
-        current = queue.shift();
+        current = take(me);
         if (!current) {
           done = true;
           child.disconnect();
@@ -135,6 +148,7 @@ export function runPool(args: {
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
         active--;
+        for (const [b, w] of batchOwner) if (w === me) batchOwner.delete(b); // a replacement takes them over
         if (current) {
           const spec = current;
           current = undefined;

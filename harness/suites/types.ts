@@ -19,6 +19,12 @@ export interface CaseSpec {
   suite: string;
   class: EntryClass;
   tags: string[];
+  /**
+   * Cases that share per-process work (the nasties' tier children): the worker pool hands every
+   * case of one batch to the worker that took its first, so that work is done once per run, not
+   * once per worker. Never part of an entry or its hash.
+   */
+  batch?: string;
 }
 
 export interface CaseOutcome {

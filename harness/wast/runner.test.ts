@@ -100,3 +100,28 @@ describe('wast runner: named skips, linking through skipped modules, unreadable 
     expect(r.failed).toBe(1);
   });
 });
+
+describe('one worker per process, reset between scripts (issue 19)', () => {
+  it('a script after another on the reused worker gives the outcomes a fresh worker gives', async () => {
+    const lib = script('lib.wast', `
+(module (global (export "g") i32 (i32.const 7)) (func (export "seven") (result i32) (i32.const 7)))
+(register "lib")
+(module (import "lib" "g" (global i32)) (func (export "get") (result i32) (global.get 0)))
+(assert_return (invoke "get") (i32.const 7))`);
+    // a registration must not survive into the next script: "lib" is unknown there
+    const user = script('user.wast', `
+(assert_unlinkable (module (import "lib" "seven" (func (result i32)))) "unknown import")
+(module (func (export "one") (result i32) (i32.const 1)))
+(assert_return (invoke "one") (i32.const 1))`);
+    for (const engine of ['raw', 'dc']) {
+      const first = await runScript(user, engine);
+      const a = await runScript(lib, engine);
+      const b = await runScript(user, engine);
+      const c = await runScript(lib, engine);
+      expect(first.failed, JSON.stringify(first.results)).toBe(0);
+      expect(a.failed, JSON.stringify(a.results)).toBe(0);
+      expect(b.outcomesHash).toBe(first.outcomesHash);
+      expect(c.outcomesHash).toBe(a.outcomesHash);
+    }
+  });
+});

@@ -66,7 +66,19 @@ function namedSkip(o: { kind: 'outside_profile' | 'unsupported'; reason: string;
   return o.named ?? (o.kind === 'outside_profile' ? `outside the profile: ${o.reason}` : `unsupported by this V8: ${o.reason}`);
 }
 
-async function compileDecl(decl: ModuleDecl, file: string, line: number): Promise<{ bytes: Uint8Array } | { textError: string }> {
+/** Text modules compiled once per declaration: the engines of one script share its parsed commands. */
+const compiledDecls = new WeakMap<ModuleDecl, Promise<{ bytes: Uint8Array } | { textError: string }>>();
+
+function compileDecl(decl: ModuleDecl, file: string, line: number): Promise<{ bytes: Uint8Array } | { textError: string }> {
+  let p = compiledDecls.get(decl);
+  if (!p) {
+    p = compileDeclNow(decl, file, line);
+    compiledDecls.set(decl, p);
+  }
+  return p;
+}
+
+async function compileDeclNow(decl: ModuleDecl, file: string, line: number): Promise<{ bytes: Uint8Array } | { textError: string }> {
   if (decl.source.kind === 'binary') return { bytes: decl.source.bytes };
   // wabt 1.0.39 lacks the typed-reference spelling of the two nullable reference types; the spec
   // defines them as exact aliases, so spell them the way wabt reads them
@@ -183,13 +195,27 @@ export interface RunOptions {
   onResult?: (file: string, r: CommandResult) => void;
 }
 
+/**
+ * The last script parsed in this process: the wasm-spec suite runs one script on every engine in
+ * a row (one pool batch per script), so it is read once, not once per engine. Commands are never
+ * changed by a run.
+ */
+let lastParsed: { file: string; text: string; commands: Command[] } | undefined;
+
+function parsedScript(file: string, text: string): Command[] {
+  if (lastParsed?.file === file && lastParsed.text === text) return lastParsed.commands;
+  const commands = parseScript(text, basename(file));
+  lastParsed = { file, text, commands };
+  return commands;
+}
+
 export async function runScript(file: string, engineName: string, opts: RunOptions = {}): Promise<ScriptResult> {
   const info = ENGINES[engineName];
   if (!info) throw new UsageError('USAGE_ENGINE', `unknown engine ${JSON.stringify(engineName)} (known: ${Object.keys(ENGINES).join(', ')})`);
   let commands: Command[];
   const results: CommandResult[] = [];
   try {
-    commands = parseScript(readFileSync(file, 'utf8'), basename(file));
+    commands = parsedScript(file, readFileSync(file, 'utf8'));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError('IO_READ', `cannot read ${file}: no such file`);
     if (!(e instanceof WastSyntaxError)) throw e;

@@ -33,9 +33,36 @@ const SPECTEST_WAT = `(module
 
 let spectestBytes: Promise<Uint8Array> | undefined;
 
+/**
+ * One idle session per process, reset between scripts: a worker start costs more than most spec
+ * scripts (a full run starts ~1,100 engines). A session that died or faulted is never parked.
+ */
+let parked: WasmSession | undefined;
+
+async function takeSession(): Promise<WasmSession> {
+  const s = parked;
+  parked = undefined;
+  if (s && !s.closed) {
+    s.ref();
+    try {
+      await s.reset();
+      return s;
+    } catch {
+      await s.close();
+    }
+  }
+  return new WasmSession();
+}
+
+async function parkSession(s: WasmSession): Promise<void> {
+  if (s.closed || parked) return s.close();
+  s.unref();
+  parked = s;
+}
+
 export async function createV8Engine(profile: ProfileName): Promise<WastEngine> {
   spectestBytes ??= watToWasm(SPECTEST_WAT, { filename: 'spectest.wat' });
-  const session = new WasmSession();
+  const session = await takeSession();
   await session.initSpectest(await spectestBytes);
   const exportsOf = new Map<number, ExportInfo[] | Error>();
   const instrumented = profile !== 'raw';
@@ -119,6 +146,6 @@ export async function createV8Engine(profile: ProfileName): Promise<WastEngine> 
       if (e.kind !== 'global') return { kind: 'fault', reason: `${name} is not a global` };
       return { kind: 'values', values: [await session.get(inst.id, name, e.type)] };
     },
-    close: () => session.close(),
+    close: () => parkSession(session),
   };
 }

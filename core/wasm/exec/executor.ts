@@ -13,15 +13,14 @@
  */
 import { canonicalize } from '../../canonical/index.js';
 import { IcnError } from '../../errors.js';
-import { bytesHash, contentHash, domainDigest, DOMAIN } from '../../hash/index.js';
+import { bytesHash, contentHash, domainDigest, DOMAIN, type Hash } from '../../hash/index.js';
 import { ICN_TRAP_GROW_FAILED, trapFromIcnCode, trapFromV8Message, type Trap } from '../traps.js';
-import { prepare, WasmRejected, type ProfileName } from './profile.js';
+import { WasmRejected, type ProfileName } from './profile.js';
+import { loadModule } from './module-cache.js';
 import { sealResult, withLimits, type WasmResult } from './result.js';
 import { limitsHit } from './limits.js';
 import { harnessFault, WasmSession, type HostCall, type HostEnv, type WorkerError } from './session.js';
-import { readExports } from './exports.js';
-import { importName, importPlan, PROVIDED_IMPORTS } from './imports.js';
-import { decodeModule } from '../binary/decode.js';
+import { importName, PROVIDED_IMPORTS } from './imports.js';
 import { formatValue, type RawValue } from './values.js';
 
 /** Fuel given to an invoke when the caller sets none. */
@@ -47,7 +46,11 @@ export { WasmRejected };
 
 /** The 32 bytes icn.entropy_seed writes: a digest of the task inputs (module, export, args, created_at). */
 export function entropySeed(module: Uint8Array, invoke: string, args: RawValue[], createdAt: bigint): Uint8Array {
-  return domainDigest(DOMAIN.wasmEntropy, canonicalize({ module: bytesHash(DOMAIN.wasmModule, module), invoke, args: args.map(formatValue), created_at: createdAt.toString() }));
+  return entropySeedOf(bytesHash(DOMAIN.wasmModule, module), invoke, args, createdAt);
+}
+
+function entropySeedOf(moduleHash: Hash, invoke: string, args: RawValue[], createdAt: bigint): Uint8Array {
+  return domainDigest(DOMAIN.wasmEntropy, canonicalize({ module: moduleHash, invoke, args: args.map(formatValue), created_at: createdAt.toString() }));
 }
 
 export function hostCallsHash(calls: HostCall[]) {
@@ -74,15 +77,8 @@ export async function execute(req: ExecRequest): Promise<WasmResult> {
   const createdAt = req.createdAt ?? 0n;
   if (fuel < 0n || fuel > I64_MAX) throw new IcnError('WASM_ARGS', `fuel ${fuel} is out of range (0 to 2^63-1)`);
   if (createdAt < -(1n << 63n) || createdAt > I64_MAX) throw new IcnError('WASM_ARGS', `created_at ${createdAt} is not an i64`);
-  const prepared = prepare(req.module, req.profile); // dc, dc-float: throws WasmRejected with every violation
-  let exportsInfo;
-  let links;
-  try {
-    exportsInfo = readExports(req.module);
-    links = importPlan(decodeModule(req.module));
-  } catch (e) {
-    throw new WasmRejected(`module cannot be decoded: ${(e as Error).message}`, []);
-  }
+  // validated, instrumented and decoded once per process (module-cache.ts); throws WasmRejected
+  const { moduleHash, prepared, exports: exportsInfo, links } = loadModule(req.module, req.profile);
   // name the imports nobody provides (V8 would say only "Import #0 module=… error")
   if (links.missing.length > 0) {
     throw new WasmRejected(
@@ -92,7 +88,7 @@ export async function execute(req: ExecRequest): Promise<WasmResult> {
   }
   const target = exportsInfo.find((e) => e.name === req.invoke);
   if (!target || target.kind !== 'func') throw new IcnError('WASM_EXPORT', `the module exports no function ${JSON.stringify(req.invoke)} (functions: ${exportsInfo.filter((e) => e.kind === 'func').map((e) => e.name).join(', ') || 'none'})`);
-  const env: HostEnv = { createdAt, entropy: entropySeed(req.module, req.invoke, req.args, createdAt) };
+  const env: HostEnv = { createdAt, entropy: entropySeedOf(moduleHash, req.invoke, req.args, createdAt) };
   const session = req.session ?? new WasmSession();
   try {
     // every profile gets the icn.* host imports (raw too: it is V8 as is, plus ICN's host interface)
@@ -104,7 +100,8 @@ export async function execute(req: ExecRequest): Promise<WasmResult> {
       // a trap in the start function is a deterministic outcome of the task
       return sealResult({ outcome: 'trapped', trap: trapOf(err, undefined, req.profile), returns: [], memoryHash: bytesHash(DOMAIN.wasmMemory, new Uint8Array(0)), hostCallsHash: hostCallsHash(inst.hostCalls), ...base });
     }
-    const r = await session.invoke(inst.inst, req.invoke, target.sig, req.args, { fuel: prepared.instrumented ? fuel : undefined, env, captureMemory: true });
+    // the worker hashes memory in place: no copy of it crosses threads
+    const r = await session.invoke(inst.inst, req.invoke, target.sig, req.args, { fuel: prepared.instrumented ? fuel : undefined, env, hashMemory: DOMAIN.wasmMemory });
     if (req.session) await session.release(inst.inst);
     let fuelUsed = '0';
     if (prepared.instrumented) {
@@ -113,7 +110,8 @@ export async function execute(req: ExecRequest): Promise<WasmResult> {
       if (used < 0n || used > U64_MAX) throw harnessFault(`fuel accounting out of range: limit ${fuel}, remaining ${r.fuelLeft}`);
       fuelUsed = used.toString();
     }
-    const memoryHash = bytesHash(DOMAIN.wasmMemory, r.memory ?? new Uint8Array(0));
+    if (r.memoryHash === undefined) throw harnessFault('the worker returned no memory hash');
+    const memoryHash = r.memoryHash;
     const common = { fuelUsed, memoryHash, hostCallsHash: hostCallsHash(r.hostCalls), profileHash: prepared.profileHash };
     const sealed = r.error ? sealResult({ outcome: 'trapped', trap: trapOf(r.error, r.icnTrap, req.profile), returns: [], ...common }) : sealResult({ outcome: 'completed', returns: r.values!.map(formatValue), ...common });
     return withLimits(sealed, limitsHit({ profile: req.profile, trap: sealed.trap, fuel, icnLimit: r.icnLimit }));

@@ -54,10 +54,19 @@ export function validateFor(bytes: Uint8Array, name: ProfileName): { ok: boolean
  * not admit); anything else means our validator calls it invalid or malformed.
  */
 export function prepareForProfile(bytes: Uint8Array, name: ProfileName): { ok: true; bytes: Uint8Array } | { ok: false; outsideProfile: boolean; reason: string; violations: Violation[] } {
-  const v = validateModule(bytes, name);
-  if (!v.ok) {
-    const codes = [...new Set(v.violations.map((x) => x.code))].sort();
-    return { ok: false, outsideProfile: v.violations.every(isProfileViolation), reason: codes.join(', '), violations: v.violations };
+  const rejected = (violations: Violation[]) => {
+    const codes = [...new Set(violations.map((x) => x.code))].sort();
+    return { ok: false as const, outsideProfile: violations.every(isProfileViolation), reason: codes.join(', '), violations };
+  };
+  if (!getProfile(name).instrumented) {
+    const v = validateModule(bytes, name);
+    return v.ok ? { ok: true, bytes } : rejected(v.violations);
   }
-  return { ok: true, bytes: prepare(bytes, name).bytes };
+  // the instrumenter validates first (the same validator, the same violations): one pass, not two
+  try {
+    return { ok: true, bytes: instrumentModule(bytes, name).bytes };
+  } catch (e) {
+    if (e instanceof WasmProfileError) return rejected(e.violations);
+    throw e;
+  }
 }

@@ -3,6 +3,7 @@ import { watToWasm } from '../wat.js';
 import { WasmSession } from './session.js';
 import { readExports, type FuncSig } from './exports.js';
 import { formatValue, parseValue } from './values.js';
+import { bytesHash, DOMAIN } from '../../hash/index.js';
 
 const session = new WasmSession();
 afterAll(() => session.close());
@@ -46,5 +47,52 @@ describe('WasmSession: bit-exact calls through the shim', () => {
     expect(u.error).toMatchObject({ phase: 'invoke', name: 'RuntimeError', message: 'unreachable' });
     const r = await session.invoke(m.inst, 'r', m.sig('r'), []);
     expect(r.error?.phase).toBe('range');
+  });
+});
+
+describe('WasmSession: reuse and memory hashing in the worker', () => {
+  it('hashes memory in the worker exactly as bytesHash does on a copy', async () => {
+    const s = new WasmSession();
+    try {
+      const bytes = await watToWasm(`(module (memory (export "mem") 2) (data (i32.const 7) "abc")
+        (func (export "w") (i32.store8 (i32.const 70000) (i32.const 9))) (func (export "none")))`);
+      const r = await s.instantiate(bytes, 'none');
+      const sig = readExports(bytes).find((e) => e.name === 'w')!;
+      const out = await s.invoke(r.inst!, 'w', (sig as { sig: FuncSig }).sig, [], { captureMemory: true, hashMemory: DOMAIN.wasmMemory });
+      expect(out.memory!.length).toBe(2 * 65536);
+      expect(out.memory![70000]).toBe(9);
+      expect(out.memoryHash).toBe(bytesHash(DOMAIN.wasmMemory, out.memory!));
+      // a module without memory: the hash of no bytes
+      const nomem = await watToWasm(`(module (func (export "f")))`);
+      const r2 = await s.instantiate(nomem, 'none');
+      const out2 = await s.invoke(r2.inst!, 'f', { params: [], results: [] }, [], { hashMemory: DOMAIN.wasmMemory });
+      expect(out2.memoryHash).toBe(bytesHash(DOMAIN.wasmMemory, new Uint8Array(0)));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('reset forgets instances and registrations but keeps working (shims are sent once)', async () => {
+    const s = new WasmSession();
+    try {
+      const bytes = await watToWasm(`(module (global (export "g") i32 (i32.const 5)) (func (export "f") (result i32) (i32.const 3)))`);
+      const a = await s.instantiate(bytes, 'none');
+      await s.register(a.inst!, 'lib');
+      const sig = { params: [], results: ['i32' as const] };
+      expect((await s.invoke(a.inst!, 'f', sig, [])).values!.map(formatValue)).toEqual(['i32:0x00000003']);
+      await s.reset();
+      // instance ids start again at 1, the old instance and the "lib" registration are gone
+      await expect(s.invoke(a.inst!, 'f', sig, [])).rejects.toThrow(/no instance/);
+      const user = await watToWasm(`(module (import "lib" "g" (global i32)))`);
+      expect((await s.instantiate(user, 'registry')).error?.phase).toBe('link');
+      const b = await s.instantiate(bytes, 'none');
+      expect(b.inst).toBe(1);
+      // the shim for ()->i32 was sent before the reset; the worker still has it
+      expect((await s.invoke(b.inst!, 'f', sig, [])).values!.map(formatValue)).toEqual(['i32:0x00000003']);
+      expect(s.closed).toBe(false);
+    } finally {
+      await s.close();
+    }
+    expect(s.closed).toBe(true);
   });
 });

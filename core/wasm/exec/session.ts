@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { IcnError } from '../../errors.js';
 import { WORKER_SOURCE } from './worker-source.js';
+import type { DomainTag } from '../../hash/index.js';
 import { buildShim, flattenArg, unflattenResults, type FlatJs } from './shim.js';
 import type { FuncSig } from './exports.js';
 import type { RawValue, ValType } from './values.js';
@@ -59,6 +60,8 @@ export interface InvokeResult {
   icnLimit?: number;
   hostCalls: HostCall[];
   memory?: Uint8Array | null;
+  /** bytesHash(hashMemory, memory) computed in the worker (empty memory when there is none). */
+  memoryHash?: `sha256:${string}`;
 }
 
 interface Pending {
@@ -128,6 +131,29 @@ export class WasmSession {
     if (err?.phase === 'internal') throw harnessFault(`wasm worker: ${err.name}: ${err.message}`);
   }
 
+  /** True once the worker is gone (crashed, timed out, closed): such a session cannot be reused. */
+  get closed(): boolean {
+    return this.dead !== undefined;
+  }
+
+  /**
+   * Make the worker as a fresh one (no instances, registrations or externrefs), for reuse by the
+   * next script or task in this process: starting a Worker costs more than most spec scripts.
+   */
+  async reset(): Promise<void> {
+    const r = await this.request({ op: 'reset' });
+    WasmSession.internal(r);
+  }
+
+  /** Let the process exit while this session idles (`ref()` before using it again). */
+  unref(): void {
+    this.worker.unref();
+  }
+
+  ref(): void {
+    this.worker.ref();
+  }
+
   /** Install the `spectest` import module (compiled by the caller). */
   async initSpectest(bytes: Uint8Array): Promise<void> {
     const r = await this.request({ op: 'initSpectest', bytes });
@@ -152,21 +178,23 @@ export class WasmSession {
     WasmSession.internal(r);
   }
 
+  /** Shims sent to the worker (it compiles each once and keeps it). */
   private shims = new Map<string, Uint8Array>();
 
   /** Call export `name` of instance `inst` with bit-exact arguments; `fuel` resets the meters first. */
-  async invoke(inst: number, name: string, sig: FuncSig, args: RawValue[], opts: { fuel?: bigint; env?: HostEnv; captureMemory?: boolean } = {}): Promise<InvokeResult> {
+  async invoke(inst: number, name: string, sig: FuncSig, args: RawValue[], opts: { fuel?: bigint; env?: HostEnv; captureMemory?: boolean; hashMemory?: DomainTag } = {}): Promise<InvokeResult> {
     if (args.length !== sig.params.length) throw new IcnError('WASM_ARGS', `${name} takes ${sig.params.length} argument(s), got ${args.length}`);
     args.forEach((a, i) => {
       if (a.type !== sig.params[i]) throw new IcnError('WASM_ARGS', `${name}: argument ${i + 1} is ${a.type}, the function takes ${sig.params[i]}`);
     });
     const shimKey = `${sig.params.join(',')}>${sig.results.join(',')}`;
-    let shim = this.shims.get(shimKey);
-    if (!shim) {
+    // the worker keeps compiled shims (reset too): send the bytes only the first time
+    let shim: Uint8Array | undefined;
+    if (!this.shims.has(shimKey)) {
       shim = buildShim(sig);
       this.shims.set(shimKey, shim);
     }
-    const r = await this.request({ op: 'invoke', inst, name, shim, shimKey, args: args.flatMap(flattenArg), fuel: opts.fuel, env: opts.env, captureMemory: opts.captureMemory === true });
+    const r = await this.request({ op: 'invoke', inst, name, shim, shimKey, args: args.flatMap(flattenArg), fuel: opts.fuel, env: opts.env, captureMemory: opts.captureMemory === true, hashMemory: opts.hashMemory });
     WasmSession.internal(r);
     const out: InvokeResult = { hostCalls: (r.hostCalls as HostCall[]) ?? [] };
     if (r.error) out.error = r.error as WorkerError;
@@ -175,6 +203,7 @@ export class WasmSession {
     if (r.icnTrap !== undefined) out.icnTrap = r.icnTrap as number;
     if (r.icnLimit !== undefined) out.icnLimit = r.icnLimit as number;
     if (r.memory !== undefined) out.memory = r.memory as Uint8Array | null;
+    if (r.memoryHash !== undefined) out.memoryHash = `sha256:${r.memoryHash as string}`;
     return out;
   }
 

@@ -13,6 +13,7 @@
 export const WORKER_SOURCE = String.raw`
 'use strict';
 const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
 
 const instances = new Map();   // id -> { instance, exports, slot, stack0 }
 const registry = new Map();    // import module name -> exports object (spectest, registered modules)
@@ -113,14 +114,37 @@ function readMeters(rec) {
   return m;
 }
 
-function memoryCopy(rec) {
+function memoryOf(rec) {
   const x = rec.exports;
   let m = x.__icn_memory;
   if (!(m instanceof WebAssembly.Memory)) m = Object.values(x).find((v) => v instanceof WebAssembly.Memory);
+  return m instanceof WebAssembly.Memory ? m : null;
+}
+
+function memoryCopy(rec) {
+  const m = memoryOf(rec);
   return m ? new Uint8Array(m.buffer.slice(0)) : null;
 }
 
+// core/hash bytesHash(domain, memory) without copying the memory: SHA-256 of tag, 0x00, bytes (hex)
+function memoryHash(rec, domain) {
+  const m = memoryOf(rec);
+  const h = createHash('sha256').update(domain, 'utf8').update(new Uint8Array([0]));
+  if (m) h.update(new Uint8Array(m.buffer));
+  return h.digest('hex');
+}
+
 const ops = {
+  // Forget every instance, registration and externref: the worker is then as a new one (compiled
+  // shim modules stay; they depend only on a signature). Lets a runner reuse one worker per process.
+  reset() {
+    instances.clear();
+    registry.clear();
+    shimInstances.clear();
+    externs.clear();
+    nextInst = 1;
+    return {};
+  },
   initSpectest(msg) {
     const inst = new WebAssembly.Instance(new WebAssembly.Module(msg.bytes), {});
     registry.set('spectest', inst.exports);
@@ -162,6 +186,8 @@ const ops = {
     return {};
   },
   invoke(msg) {
+    // the main thread sends a shim's bytes once per worker: compile them before anything can fail
+    if (msg.shim && !shimModules.has(msg.shimKey)) shimModules.set(msg.shimKey, new WebAssembly.Module(msg.shim));
     const rec = instances.get(msg.inst);
     if (!rec) throw new Error('no instance ' + msg.inst);
     const key = msg.inst + '\0' + msg.name;
@@ -170,7 +196,7 @@ const ops = {
       const fn = rec.exports[msg.name];
       if (typeof fn !== 'function') throw new Error('no exported function ' + JSON.stringify(msg.name));
       let mod = shimModules.get(msg.shimKey);
-      if (mod === undefined) { mod = new WebAssembly.Module(msg.shim); shimModules.set(msg.shimKey, mod); }
+      if (mod === undefined) throw new Error('shim ' + msg.shimKey + ' was never sent');
       call = new WebAssembly.Instance(mod, { t: { f: fn } }).exports.call;
       shimInstances.set(key, call);
     }
@@ -188,6 +214,7 @@ const ops = {
     }
     const res = { ...readMeters(rec), hostCalls: rec.slot.calls };
     if (msg.captureMemory) res.memory = memoryCopy(rec);
+    if (typeof msg.hashMemory === 'string') res.memoryHash = memoryHash(rec, msg.hashMemory);
     if (error) res.error = error; else res.values = out;
     return res;
   },

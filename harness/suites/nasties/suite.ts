@@ -23,6 +23,9 @@ import { caseExpect, caseModule, caseProfiles, caseTiers, entryId, loadNasties, 
 import { runTierChild } from './tier-runner.js';
 import { ITERATION_ORDER_COMPONENTS, runIterationOrder, ITERATION_ORDER_ID_PREFIX } from './iteration-order.js';
 
+/** The pool batch of every tier-child case (harness/runner/pool.ts). */
+export const NASTIES_TIER_BATCH = 'nasties:tier-children';
+
 interface Located {
   nasty: LoadedNasty;
   c: NastyCase;
@@ -115,6 +118,8 @@ export function createNastiesSuite(): Suite {
         suite: 'nasties',
         class: l.profile === 'raw' ? ('advisory' as const) : ('lc' as const),
         tags: ['nasties', l.nasty.spec.name, l.profile, l.tier],
+        // one worker runs them all: the tier children start once per run, not once per worker
+        batch: NASTIES_TIER_BATCH,
       }));
       const core = ITERATION_ORDER_COMPONENTS.map((name) => ({ id: `${ITERATION_ORDER_ID_PREFIX}${name}`, suite: 'nasties', class: 'lc' as const, tags: ['nasties', 'iteration_order'] }));
       return [...wasm, ...core];

@@ -31,8 +31,9 @@ export function createWasmSpecSuite(): Suite {
     async list(ctx): Promise<CaseSpec[]> {
       const out: CaseSpec[] = [];
       for (const f of resolveCorpusCached(ctx).scripts) {
+        // one pool batch per script: its engines run in one worker, which reads the script once
         for (const engine of Object.keys(ENGINES)) {
-          out.push({ id: `wasm-spec/${stem(f.path)}::${engine}`, suite: 'wasm-spec', class: engine === 'raw' ? 'advisory' : 'lc', tags: ['wasm', 'spec', `engine:${engine}`] });
+          out.push({ id: `wasm-spec/${stem(f.path)}::${engine}`, suite: 'wasm-spec', class: engine === 'raw' ? 'advisory' : 'lc', tags: ['wasm', 'spec', `engine:${engine}`], batch: `wasm-spec/${stem(f.path)}` });
         }
       }
       return out;

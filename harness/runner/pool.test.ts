@@ -1,0 +1,40 @@
+/**
+ * The worker pool's batch rule (needs dist/: `npm run build`): every case of a batch runs in the
+ * worker that took its first case (the nasties' tier children start once per run), free cases go
+ * to whichever worker is free, and a run still yields every entry.
+ */
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runPool } from './pool.js';
+import type { CaseSpec } from '../suites/types.js';
+import { createNastiesSuite, NASTIES_TIER_BATCH } from '../suites/nasties/suite.js';
+
+const FIXTURE = resolve(import.meta.dirname, 'fixtures/batch-suite.mjs');
+const context = { repoRoot: resolve(import.meta.dirname, '../..'), seed: 0n, tiers: ['default'] };
+
+async function cases(): Promise<CaseSpec[]> {
+  const mod = (await import(FIXTURE)) as { createSuite(): { list(): Promise<CaseSpec[]> } };
+  return mod.createSuite().list();
+}
+
+describe('runPool batches', () => {
+  it('runs every case of a batch in one worker while another worker takes the free cases', async () => {
+    const all = await cases();
+    const r = await runPool({ cases: all, jobs: 2, launch: { execArgv: [], env: { ...process.env, ICN_HARNESS_EXTRA_SUITES: FIXTURE } }, context, timeoutMs: 60_000 });
+    expect([...r.entries.keys()].sort()).toEqual(all.map((c) => c.id).sort());
+    const pid = (id: string) => r.entries.get(id)!.entry.outputs.pid;
+    expect(r.entries.get('batch/b1')!.entry.status).toBe('pass');
+    const batchPids = new Set(['b1', 'b2', 'b3', 'b4'].map((n) => pid(`batch/${n}`)));
+    expect(batchPids.size).toBe(1);
+    // two workers ran: the free cases did not all wait behind the batch
+    expect(new Set(all.map((c) => pid(c.id))).size).toBe(2);
+  }, 60_000);
+
+  it('puts every tier-child case of the nasties in one batch (and nothing else)', async () => {
+    const listed = await createNastiesSuite().list(context);
+    const wasm = listed.filter((c) => !c.id.includes('iteration_order'));
+    expect(wasm.length).toBeGreaterThan(10);
+    expect(wasm.every((c) => c.batch === NASTIES_TIER_BATCH)).toBe(true);
+    expect(listed.filter((c) => c.id.includes('iteration_order')).every((c) => c.batch === undefined)).toBe(true);
+  });
+});
