@@ -10,13 +10,15 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { specCorpusForTests } from '../core/wasm/binary/spec-corpus.js';
 import { YAML } from 'zx';
 import { sealEntry } from '../harness/manifest/build.js';
 import { goldenOf } from '../harness/manifest/gate.js';
 import { readManifest, writeManifest } from '../harness/manifest/io.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const SHARED = resolve(ROOT, '..', 'shared');
+// The corpus through the one resolver (fetched copy or ../shared; on CI its absence fails).
+const corpus = specCorpusForTests();
 interface Step { id?: string; name?: string; if?: string; uses?: string; run?: string; shell?: string; env?: Record<string, string>; 'working-directory'?: string; with?: Record<string, string> }
 interface Action { inputs: Record<string, { default?: string }>; outputs: Record<string, { value: string }>; runs: { using: string; steps: Step[] } }
 const action = YAML.parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as Action;
@@ -111,10 +113,10 @@ describe('action.yml, its steps run as a runner runs them', () => {
     expect(bad.stdout).toContain(`::error title=icn-harness gate::CHANGED ${first.id}`);
   });
 
-  it.runIf(existsSync(join(SHARED, 'spec-tests')))('with wasm-spec: the corpus key, the (cached) fetch and a shard run on the pinned corpus', () => {
+  it.runIf(corpus !== undefined)('with wasm-spec: the corpus key, the (cached) fetch and a shard run on the pinned corpus', () => {
     const cache = mkdtempSync(join(tmpdir(), 'icn-action-cache-'));
     // What actions/cache restores on a hit: the installed corpus, here from the local copy.
-    const f = spawnSync(process.execPath, [join(ROOT, 'scripts/spec-tests-fetch.mjs'), '--from', join(SHARED, 'spec-tests'), '--from', join(SHARED, 'spec-tests-next')], { env: { ...process.env, ICN_CACHE_DIR: cache }, encoding: 'utf8' });
+    const f = spawnSync(process.execPath, [join(ROOT, 'scripts/spec-tests-fetch.mjs'), ...corpus!.dirs.flatMap((d) => ['--from', d])], { env: { ...process.env, ICN_CACHE_DIR: cache }, encoding: 'utf8' });
     expect(f.status).toBe(0);
     const r = runAction({ suite: 'wasm-spec', shard: '1/62', out: 'out', golden: 'never-read.json' }, { ICN_CACHE_DIR: cache });
     expect(r.failed).toBeUndefined();

@@ -4,14 +4,17 @@
  * records the corpus; opting out is explicit and said in the summary.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { specCorpusForTests } from '../../core/wasm/binary/spec-corpus.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const BIN = join(REPO, 'bin/icn-harness.js');
-const SHARED = resolve(REPO, '..', 'shared');
+// The corpus through the one resolver (fetched copy or ../shared; on CI its absence fails).
+const corpus = specCorpusForTests();
+const FROM = (corpus?.dirs ?? []).flatMap((d) => ['--from', d]);
 const PIN = 'vectors/wasm-spec/corpus.json';
 
 /** A repository root with the pin and nothing beside it (ICN_HARNESS_ROOT points the CLI at it). */
@@ -56,9 +59,9 @@ describe('the spec corpus from the CLI', () => {
     expect(cli(['run', '--suite', 'wasm-spec', '--skip-suite', 'wasm-spec'], root).err).toMatch(/--suite and --skip-suite both name wasm-spec/);
   });
 
-  it.runIf(existsSync(join(SHARED, 'spec-tests')))('after spec-tests:fetch --from a local copy: every spec case listed, the corpus recorded', () => {
+  it.runIf(corpus !== undefined)('after spec-tests:fetch --from a local copy: every spec case listed, the corpus recorded', () => {
     const root = freshRoot();
-    const f = spawnSync(process.execPath, [join(REPO, 'scripts/spec-tests-fetch.mjs'), '--pin', join(root, PIN), '--dest', join(root, '.cache', 'spec-tests'), '--from', join(SHARED, 'spec-tests'), '--from', join(SHARED, 'spec-tests-next')], { encoding: 'utf8' });
+    const f = spawnSync(process.execPath, [join(REPO, 'scripts/spec-tests-fetch.mjs'), '--pin', join(root, PIN), '--dest', join(root, '.cache', 'spec-tests'), ...FROM], { encoding: 'utf8' });
     expect(f.stderr).toBe('');
     expect(f.status).toBe(0);
     const list = cli(['list', '--suite', 'wasm-spec'], root);
@@ -71,13 +74,13 @@ describe('the spec corpus from the CLI', () => {
     expect(m.corpus).toMatchObject({ repository: 'WebAssembly/testsuite', commit: '193e551ff22663995b1ac95dc62344133669e14b', hash: expect.stringMatching(/^sha256:/) });
   });
 
-  it.runIf(existsSync(join(SHARED, 'spec-tests')))('a corpus with one changed byte is refused, naming the file (exit 2)', () => {
+  it.runIf(corpus !== undefined)('a corpus with one changed byte is refused, naming the file (exit 2)', () => {
     const root = freshRoot();
     const copy = join(root, 'copy');
-    cpSync(join(SHARED, 'spec-tests'), copy, { recursive: true });
+    for (const d of corpus!.dirs) cpSync(d, copy, { recursive: true });
     const t = readFileSync(join(copy, 'nop.wast'));
     t[t.length - 2] = 0x20;
-    chmodSync(join(copy, 'nop.wast'), 0o644); // the shared copy is read-only
+    chmodSync(join(copy, 'nop.wast'), 0o644); // the shared or fetched copy may be read-only
     writeFileSync(join(copy, 'nop.wast'), t);
     const r = cli(['run', '--suite', 'wasm-spec', '--spec-tests', copy], root);
     expect(r.code).toBe(2);

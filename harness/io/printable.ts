@@ -11,3 +11,14 @@ export function printable(s: string): string {
   const out = s.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return out.startsWith('::') ? `\\u003a${out.slice(1)}` : out;
 }
+
+/**
+ * A copy of a parsed JSON value (a manifest) with every string, keys included, passed through
+ * printable(): for renderers that interpolate many fields (Markdown summary, JUnit), so none is missed.
+ */
+export function printableDeep<T>(v: T): T {
+  if (typeof v === 'string') return printable(v) as T;
+  if (Array.isArray(v)) return v.map((x) => printableDeep(x)) as T;
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [printable(k), printableDeep(x)])) as T;
+  return v;
+}

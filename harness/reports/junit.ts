@@ -3,6 +3,7 @@
  * xfail: an xfail is <skipped> with its reason (never a pass), an xpass is a <failure> (the
  * known-failure list is out of date), an error is an <error>.
  */
+import { printableDeep } from '../io/printable.js';
 import type { Manifest, ManifestEntry } from '../manifest/types.js';
 
 export function xmlEscape(s: string): string {
@@ -11,7 +12,9 @@ export function xmlEscape(s: string): string {
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
-const attr = (k: string, v: string | number) => ` ${k}="${xmlEscape(String(v))}"`;
+/** In an attribute a raw newline or tab is normalised to a space by XML parsers: keep them as character references. */
+export const xmlAttrEscape = (s: string): string => xmlEscape(s).replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+const attr = (k: string, v: string | number) => ` ${k}="${xmlAttrEscape(String(v))}"`;
 
 function caseXml(e: ManifestEntry, ms: number | undefined): string {
   const name = e.id.slice(e.suite.length + 1);
@@ -34,7 +37,9 @@ function caseXml(e: ManifestEntry, ms: number | undefined): string {
   }
 }
 
-export function junitXml(m: Manifest): string {
+/** Every manifest string goes through printable() first (control characters as \uXXXX, no leading `::`). */
+export function junitXml(raw: Manifest): string {
+  const m = printableDeep(raw);
   const caseMs = (m._volatile.caseMs ?? {}) as Record<string, number>;
   const bySuite = new Map<string, ManifestEntry[]>();
   for (const e of m.entries) bySuite.set(e.suite, [...(bySuite.get(e.suite) ?? []), e]);

@@ -1,4 +1,5 @@
 /** A Markdown summary of a manifest (for humans and `$GITHUB_STEP_SUMMARY`). */
+import { printableDeep } from '../io/printable.js';
 import type { Manifest } from '../manifest/types.js';
 import { suiteNames } from '../suites/registry.js';
 
@@ -25,7 +26,9 @@ export function coverageNotes(m: Manifest): string[] {
   return out;
 }
 
-export function markdownSummary(m: Manifest): string {
+/** Every manifest string goes through printable(): a sealed manifest may still carry a newline + `::error::` or ESC. */
+export function markdownSummary(raw: Manifest): string {
+  const m = printableDeep(raw);
   const c = m.counts;
   const caseMs = (m._volatile.caseMs ?? {}) as Record<string, number>;
   const ok = c.fail + c.error + c.xpass === 0 && !m.determinism?.divergence && (m.tiers ?? []).every((t) => t.lc === m.root.lc);

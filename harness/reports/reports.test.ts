@@ -4,7 +4,7 @@ import { buildManifest, sealEntry } from '../manifest/build.js';
 import type { EntryStatus, Manifest } from '../manifest/types.js';
 import { annotations, escapeData } from './annotations.js';
 import { htmlReport } from './html.js';
-import { junitXml } from './junit.js';
+import { junitXml, xmlAttrEscape } from './junit.js';
 import { markdownSummary } from './markdown.js';
 
 function manifest(n: number, statuses: EntryStatus[] = ['pass']): Manifest {
@@ -51,8 +51,26 @@ describe('GitHub annotations and Markdown', () => {
   it('the summary says FAILED and lists failures', () => {
     const md = markdownSummary(manifest(3, ['pass', 'fail']));
     expect(md).toMatch(/^# icn-harness run: FAILED/);
-    expect(md).toContain('- **fail** `vectors/big/f00001::case-<&>"\'`: why 1: 100% broken, second line');
+    expect(md).toContain('- **fail** `vectors/big/f00001::case-<&>"\'`: why 1: 100% broken,\\u000asecond line');
     expect(markdownSummary(manifest(2))).toMatch(/^# icn-harness run: passed/);
+  });
+  it('a hostile sealed manifest (newline + ::error::, ESC in platform.os and a reason) starts no workflow command and keeps no control byte', () => {
+    const m = manifest(2, ['pass', 'fail']);
+    const bad = '\n::error::forged\u001b[2J';
+    const entries = m.entries.map((e) => (e.status === 'fail' ? sealEntry({ ...e, reason: `r${bad}` }) : e));
+    const hostile = buildManifest({ entries, platform: { ...m.platform, os: `linux${bad}` }, generator: m.generator, volatile: { caseMs: {} } });
+    const md = markdownSummary(hostile);
+    const x = junitXml(hostile);
+    for (const out of [md, x]) {
+      expect(out.split('\n').filter((l) => l.trimStart().startsWith('::'))).toEqual([]);
+      expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    }
+    expect(md).toContain('linux\\u000a::error::forged\\u001b[2J');
+    expect(x).toContain('value="x64 linux\\u000a::error::forged\\u001b[2J node');
+    expect(x).not.toMatch(/="[^"]*\n/); // no literal newline inside an attribute
+  });
+  it('JUnit attributes keep a newline or tab as a character reference (a parser would turn them into spaces)', () => {
+    expect(xmlAttrEscape('a\nb\r\tc"\u001b')).toBe('a&#10;b&#13;&#9;c&quot;\ufffd');
   });
 });
 

@@ -1,11 +1,12 @@
 /**
  * Known failures: cases expected to fail on some platforms, each with a reason. A listed case that
  * fails is `xfail` (never shown as a pass); one that passes is `xpass` (so the list can shrink and
- * the run says so). Scoped by platform: arch, os, node version, V8 tier (globs with `*`).
+ * the run says so). Scoped by platform: arch, os, node version, V8 tier (globs with `*`). Only
+ * advisory cases may be listed: LC entries have no known failures (refuseLcKnownFailures).
  *
  * File format (`harness/known-failures.json`):
  *   { "format": "icn-known-failures/v1",
- *     "failures": [ { "id": "wasm-spec/float_exprs::*", "platform": { "arch": ["arm64"] },
+ *     "failures": [ { "id": "wasm-spec/float_exprs::raw", "platform": { "arch": ["arm64"] },
  *                     "reason": "…", "issue": "optional link" } ] }
  */
 import { contentHash, DOMAIN, type Hash } from '../../core/hash/index.js';
@@ -102,6 +103,18 @@ export function applyKnownFailure(e: ManifestEntry, list: KnownFailureList | und
   if (e.status === 'fail') return sealEntry({ ...rest, status: 'xfail', reason: `known failure: ${k.reason}${e.reason ? ` (observed: ${e.reason})` : ''}` });
   if (e.status === 'pass') return sealEntry({ ...rest, status: 'xpass', reason: `listed as a known failure but passed: ${k.reason}` });
   return e;
+}
+
+/**
+ * Refuse a list that names an LC case (whatever the platform scope): an LC entry has no known
+ * failures (a failing LC entry is a consensus bug, and xfail would let it through); only advisory
+ * cases may be listed. Bad input: one line naming the list entry and the LC case (exit 2).
+ */
+export function refuseLcKnownFailures(list: KnownFailureList, cases: readonly { id: string; class: string }[]): void {
+  for (const [i, f] of list.failures.entries()) {
+    const lc = cases.find((c) => c.class === 'lc' && matchesFilter(c.id, f.id));
+    if (lc) throw new UsageError('KNOWN_FAILURES_LC', `${list.path}: $.failures[${i}].id: ${JSON.stringify(f.id)} matches the LC case ${lc.id}: LC entries have no known failures; only advisory cases may be listed`, { path: list.path });
+  }
 }
 
 /**

@@ -13,7 +13,7 @@ import type { DeterminismCheck, Manifest, ManifestEntry, PlatformFingerprint, Ru
 import type { CaseSpec, Suite, SuiteContext } from '../suites/types.js';
 import { GENERATOR } from '../version.js';
 import { listCases, runCase, selectionCorpus } from './exec.js';
-import { applyKnownFailure, unusedKnownFailures, type KnownFailure, type KnownFailureList, type PlatformFacts } from './known-failures.js';
+import { applyKnownFailure, refuseLcKnownFailures, unusedKnownFailures, type KnownFailure, type KnownFailureList, type PlatformFacts } from './known-failures.js';
 import { runPool, type WorkerLaunch } from './pool.js';
 import type { Selection } from './select.js';
 import { selectionHash, shardOf, type Shard } from './shard.js';
@@ -95,6 +95,7 @@ export function compareEntries(a: ManifestEntry, b: ManifestEntry): { fields: st
 export async function runAll(opts: RunOptions): Promise<RunResult> {
   const started = opts.nowMs();
   const listed = await listCases(opts);
+  if (opts.knownFailures) refuseLcKnownFailures(opts.knownFailures, listed.map((c) => c.spec));
   const jobs = opts.jobs ?? 1;
   const timeoutMs = opts.timeoutMs ?? 300_000;
   const explicitTiers = opts.tiers !== undefined;

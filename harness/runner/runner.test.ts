@@ -94,26 +94,26 @@ describe('self-determinism', () => {
 
 describe('known failures', () => {
   const list = (platform?: Record<string, string[]>) =>
-    JSON.stringify({ format: 'icn-known-failures/v1', failures: [{ id: 'flaky/stable', reason: 'the fixture fails on purpose', ...(platform ? { platform } : {}) }] });
+    JSON.stringify({ format: 'icn-known-failures/v1', failures: [{ id: 'flaky/adv', reason: 'the fixture fails on purpose', ...(platform ? { platform } : {}) }] });
 
   it('a listed failure is xfail (exit 0), never a pass; a listed pass is xpass (exit 1)', () => {
     writeFileSync(join(dir, 'kf.json'), list({ arch: [process.arch] }));
-    const x = cli(['run', '--suite', 'flaky', '--known-failures', 'kf.json', '--out', 'kf-out'], { FLAKY_MODE: 'fail' });
+    const x = cli(['run', '--suite', 'flaky', '--known-failures', 'kf.json', '--out', 'kf-out'], { FLAKY_MODE: 'advfail' });
     expect(x.code, x.err).toBe(0);
-    const e = manifest('kf-out/manifest.json').entries.find((v: { id: string }) => v.id === 'flaky/stable::one');
+    const e = manifest('kf-out/manifest.json').entries.find((v: { id: string }) => v.id === 'flaky/adv::float');
     expect(e.status).toBe('xfail');
-    expect(e.reason).toBe('known failure: the fixture fails on purpose (observed: expected 41, got 42)');
-    expect(readFileSync(join(dir, 'kf-out/junit.xml'), 'utf8')).toMatch(/<testcase classname="flaky" name="stable::one"[^>]*>\s*<skipped message="xfail/);
+    expect(e.reason).toBe('known failure: the fixture fails on purpose (observed: expected 0x7fc00000, got 0x7fc00001)');
+    expect(readFileSync(join(dir, 'kf-out/junit.xml'), 'utf8')).toMatch(/<testcase classname="flaky" name="adv::float"[^>]*>\s*<skipped message="xfail/);
     const p = cli(['run', '--suite', 'flaky', '--known-failures', 'kf.json']);
     expect(p.code).toBe(1);
-    expect(p.err).toContain('XPASS flaky/stable::one');
+    expect(p.err).toContain('XPASS flaky/adv::float');
   });
 
   it('is scoped by platform: another arch leaves the failure a failure', () => {
     writeFileSync(join(dir, 'kf2.json'), list({ arch: ['riscv64'], tier: ['*'] }));
-    const r = cli(['run', '--suite', 'flaky', '--known-failures', 'kf2.json'], { FLAKY_MODE: 'fail' });
+    const r = cli(['run', '--suite', 'flaky', '--known-failures', 'kf2.json'], { FLAKY_MODE: 'advfail' });
     expect(r.code).toBe(1);
-    expect(r.err).toContain('FAIL flaky/stable::one');
+    expect(r.err).toContain('FAIL flaky/adv::float');
   });
 
   it('rejects a list entry without a reason, with the place', () => {
@@ -121,6 +121,13 @@ describe('known failures', () => {
     const r = cli(['run', '--suite', 'flaky', '--known-failures', 'kf3.json']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/kf3\.json: \$\.failures\[0\]\.reason: every known failure needs a reason/);
+  });
+
+  it('refuses a list that names an LC case (exit 2, one line): LC entries have no known failures', () => {
+    writeFileSync(join(dir, 'kf4.json'), JSON.stringify({ format: 'icn-known-failures/v1', failures: [{ id: 'flaky/adv', reason: 'advisory: may be listed' }, { id: 'flaky/stable', platform: { arch: ['riscv64'] }, reason: 'an LC case, even scoped away' }] }));
+    const r = cli(['run', '--suite', 'flaky', '--known-failures', 'kf4.json'], { FLAKY_MODE: 'fail' });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^icn-harness run: error: kf4\.json: \$\.failures\[1\]\.id: "flaky\/stable" matches the LC case flaky\/stable::one: LC entries have no known failures; only advisory cases may be listed\n$/);
   });
 });
 

@@ -5,12 +5,11 @@
  * name of a NaN truncation (raw V8 cannot tell it from an overflow).
  * Commands skipped on either side (outside the profile, unsupported here) are not compared.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { scriptsOfSet, specCorpusForTests } from '../../core/wasm/binary/spec-corpus.js';
 import { describe, expect, it } from 'vitest';
-import { runScript, wastFiles } from './runner.js';
+import { runScript } from './runner.js';
 
-const SPEC = join(process.cwd(), '..', 'shared', 'spec-tests');
+const corpus = specCorpusForTests();
 
 function normalize(actual: string): string {
   if (actual.startsWith('exhausted:')) return 'exhausted';
@@ -29,12 +28,12 @@ function normalize(actual: string): string {
     .join(',');
 }
 
-describe.runIf(existsSync(SPEC))('dc-float behaves exactly as raw on every spec script (except NaN bits)', () => {
+describe.runIf(corpus !== undefined)('dc-float behaves exactly as raw on every spec script (except NaN bits)', () => {
   it('compares every command that ran on both engines', async () => {
     let compared = 0;
     let nanTruncs = 0;
     const mismatches: string[] = [];
-    for (const f of wastFiles(SPEC)) {
+    for (const { file: f } of scriptsOfSet(corpus!, 'core')) {
       const [raw, dcf] = [await runScript(f, 'raw'), await runScript(f, 'dc-float')];
       expect(dcf.results.length).toBe(raw.results.length);
       raw.results.forEach((r, i) => {

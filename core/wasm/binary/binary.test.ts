@@ -5,7 +5,7 @@ import { v8Validate } from '../instrument/v8.js';
 import { decodeModule, WasmDecodeError } from './decode.js';
 import { encodeModule } from './encode.js';
 import { opByName, opInfo, fd, fc as fcKey } from './opcodes.js';
-import { specModules, specTestsDir, type SpecModule } from './spec-corpus.js';
+import { scriptsOfSet, specCorpusForTests, specModules, type SpecModule } from './spec-corpus.js';
 import type { WasmModule } from './types.js';
 
 /** The module without byte offsets (which legitimately change when LEBs are re-encoded canonically). */
@@ -102,11 +102,11 @@ describe('decoder', () => {
   });
 });
 
-const dir = specTestsDir();
-describe.skipIf(dir === undefined)('decoder on the spec test modules', () => {
+const corpus = specCorpusForTests();
+describe.skipIf(corpus === undefined)('decoder on the spec test modules', () => {
   const compiled: { m: SpecModule; bytes: Uint8Array }[] = [];
   beforeAll(async () => {
-    for (const m of specModules(dir!)) {
+    for (const m of specModules(scriptsOfSet(corpus!, 'core'))) {
       if (m.kind === 'binary') compiled.push({ m, bytes: m.bytes! });
       else {
         try {

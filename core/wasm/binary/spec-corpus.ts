@@ -4,8 +4,9 @@
  * a script runner (the runner is harness/wast/); it lets the decoder, validator and instrumenter
  * tests use every module of the official test suite.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { resolveCorpus, type ResolvedCorpus } from '../spec-corpus/corpus.js';
 
 export type ModuleRole = 'module' | 'assert_invalid' | 'assert_malformed' | 'assert_unlinkable' | 'assert_uninstantiable' | 'assert_trap';
 
@@ -127,20 +128,27 @@ export function specModulesOfScript(src: string, file: string): SpecModule[] {
   return out;
 }
 
-/** The spec test directory: ICN_SPEC_TESTS or ../shared/spec-tests next to the repo, if present. */
-export function specTestsDir(): string | undefined {
-  const candidates = [process.env.ICN_SPEC_TESTS, join(process.cwd(), '..', 'shared', 'spec-tests')];
-  for (const d of candidates) {
-    if (d === undefined || d === '') continue;
-    try {
-      if (readdirSync(d).some((f) => f.endsWith('.wast'))) return d;
-    } catch {
-      // not there
-    }
+const REPO = resolve(import.meta.dirname, '..', '..', '..');
+
+/**
+ * The spec corpus for a test, through the one resolver (core/wasm/spec-corpus): $ICN_SPEC_TESTS,
+ * the fetched copy (`npm run spec-tests:fetch`), then ../shared. Absent or not the pinned corpus:
+ * undefined (the test skips) on a developer's machine, but an error on CI (`$CI` set), where a
+ * test that quietly skips would pass without having run.
+ */
+export function specCorpusForTests(env: NodeJS.ProcessEnv = process.env, repoRoot: string = REPO): ResolvedCorpus | undefined {
+  try {
+    return resolveCorpus({ repoRoot }, env);
+  } catch (e) {
+    if (env.CI) throw new Error(`the spec corpus is required on CI ($CI is set) but cannot be used: ${(e as Error).message}`);
+    return undefined;
   }
-  return undefined;
 }
 
-export function specModules(dir: string): SpecModule[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.wast')).sort().flatMap((f) => specModulesOfScript(readFileSync(join(dir, f), 'utf8'), f));
+/** The scripts of one set (`core`: the released spec; `next` holds proposals the decoder tests do not cover yet). */
+export const scriptsOfSet = (c: ResolvedCorpus, set: string): ResolvedCorpus['scripts'] => c.scripts.filter((s) => s.set === set);
+
+/** Every module form of the given scripts, in their order. */
+export function specModules(scripts: readonly { path: string; file: string }[]): SpecModule[] {
+  return scripts.flatMap((s) => specModulesOfScript(readFileSync(s.file, 'utf8'), s.path));
 }

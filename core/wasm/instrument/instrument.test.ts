@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isIcnError } from '../../errors.js';
-import { specModules, specTestsDir } from '../binary/spec-corpus.js';
+import { scriptsOfSet, specCorpusForTests, specModules } from '../binary/spec-corpus.js';
 import { validateModule } from '../validate/validate.js';
 import { watToWasm } from '../wat.js';
 import { ICN_TRAP, instrumentModule, validateInstrumented, WasmProfileError } from './instrument.js';
@@ -194,11 +194,11 @@ describe('instrumenter: errors', () => {
   });
 });
 
-const dir = specTestsDir();
-describe.skipIf(dir === undefined)('instrumenter on the spec test modules', () => {
+const corpus = specCorpusForTests();
+describe.skipIf(corpus === undefined)('instrumenter on the spec test modules', () => {
   const valid: { name: string; bytes: Uint8Array }[] = [];
   beforeAll(async () => {
-    for (const m of specModules(dir!)) {
+    for (const m of specModules(scriptsOfSet(corpus!, 'core'))) {
       if (m.role !== 'module' && m.role !== 'assert_trap') continue;
       try {
         const bytes = m.kind === 'binary' ? m.bytes! : await watToWasm(m.kind === 'quote' ? `(module ${m.text})` : m.text!);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { specModules, specTestsDir, type SpecModule } from '../binary/spec-corpus.js';
+import { scriptsOfSet, specCorpusForTests, specModules, type SpecModule } from '../binary/spec-corpus.js';
 import { watToWasm } from '../wat.js';
 import { v8Validate } from '../instrument/v8.js';
 import { validateModule, type Violation } from './validate.js';
@@ -79,11 +79,11 @@ describe('validator: profile rules', () => {
   });
 });
 
-const dir = specTestsDir();
-describe.skipIf(dir === undefined)('validator on the spec test modules', () => {
+const corpus = specCorpusForTests();
+describe.skipIf(corpus === undefined)('validator on the spec test modules', () => {
   const compiled: { m: SpecModule; bytes: Uint8Array }[] = [];
   beforeAll(async () => {
-    for (const m of specModules(dir!)) {
+    for (const m of specModules(scriptsOfSet(corpus!, 'core'))) {
       if (m.kind === 'binary') compiled.push({ m, bytes: m.bytes! });
       else {
         try {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, EXIT } from '../exit.js';
-import { collect, parsePositiveInt } from '../options.js';
+import { collect, notApplicable, parsePositiveInt } from '../options.js';
 import { printable } from '../../io/printable.js';
 
 interface GateFlags {
@@ -8,9 +8,9 @@ interface GateFlags {
   manifest?: string;
   accept?: boolean;
   reason?: string;
-  changelog: string;
+  changelog?: string;
   allowNew?: boolean;
-  jobs: string;
+  jobs?: string;
   suite: string[];
 }
 
@@ -21,11 +21,11 @@ export function register(program: Command): void {
     .option('--golden <file>', 'the golden manifest', 'vectors/golden/manifest.json')
     .option('--manifest <file>', 'check this run manifest (default: run the suites now)')
     .option('--suite <names>', 'when running now: only these suites', collect, [])
-    .option('--jobs <n>', 'when running now: worker processes', '1')
+    .option('--jobs <n>', 'when running now: worker processes (default: 1)')
     .option('--allow-new', 'LC entries missing from the golden do not fail (they are still listed)')
     .option('--accept', 'accept the run as the new golden (a hard fork): needs --reason')
     .option('--reason <text>', 'why the LC change is intended (recorded in the changelog)')
-    .option('--changelog <file>', 'consensus changelog to append to', 'docs/CHANGELOG-consensus.md')
+    .option('--changelog <file>', 'with --accept: consensus changelog to append to (default: docs/CHANGELOG-consensus.md)')
     .action(
       action('gate', async (o: GateFlags) => {
         const { existsSync, appendFileSync } = await import('node:fs');
@@ -34,6 +34,11 @@ export function register(program: Command): void {
         const { gateCheck, goldenOf, changelogSection, corpusText } = await import('../../manifest/gate.js');
         const { UsageError, readText, writeFileAtomic } = await import('../../io/files.js');
         const { repoRoot } = await import('../repo.js');
+        // Options that would be silently ignored are errors (issue 21): say where they apply.
+        if (o.manifest && o.suite.length > 0) throw notApplicable('--suite', 'with --manifest', 'it selects the suites gate runs itself; the manifest given was already run (select suites with run --suite)');
+        if (o.manifest && o.jobs !== undefined) throw notApplicable('--jobs', 'with --manifest', 'gate runs nothing when given a manifest (--jobs applies only when gate runs the suites itself)');
+        if (!o.accept && o.reason !== undefined) throw notApplicable('--reason', 'without --accept', '--reason and --changelog apply only with --accept (they record an accepted LC change)');
+        if (!o.accept && o.changelog !== undefined) throw notApplicable('--changelog', 'without --accept', '--reason and --changelog apply only with --accept (they record an accepted LC change)');
         const root = repoRoot();
         const at = (p: string) => (isAbsolute(p) ? p : existsSync(p) || !existsSync(join(root, p)) ? p : join(root, p));
         if (o.accept && (!o.reason || o.reason.trim().length < 10)) throw new UsageError('GATE_REASON', 'gate --accept needs --reason "…" (at least a sentence: it goes into the consensus changelog)');
@@ -42,7 +47,7 @@ export function register(program: Command): void {
         if (o.manifest) current = readManifest(o.manifest).manifest;
         else {
           const { runAll } = await import('../../runner/run.js');
-          current = (await runAll({ suites: o.suite, filters: [], tags: [], context: { repoRoot: root, seed: 0n, tiers: ['default'] }, nowMs: () => Date.now(), jobs: parsePositiveInt('--jobs', o.jobs, 64) })).manifest;
+          current = (await runAll({ suites: o.suite, filters: [], tags: [], context: { repoRoot: root, seed: 0n, tiers: ['default'] }, nowMs: () => Date.now(), jobs: parsePositiveInt('--jobs', o.jobs ?? '1', 64) })).manifest;
         }
         const haveGolden = existsSync(goldenPath);
         if (!haveGolden && !o.accept) throw new UsageError('GATE_NO_GOLDEN', `no golden manifest at ${goldenPath}: create it with --accept --reason "…"`);
@@ -73,7 +78,7 @@ export function register(program: Command): void {
           return EXIT.ok;
         }
         writeManifest(goldenPath, goldenOf(current));
-        const changelogPath = at(o.changelog);
+        const changelogPath = at(o.changelog ?? 'docs/CHANGELOG-consensus.md');
         const p = current.platform;
         const section = changelogSection(r, { reason: o.reason!, date: new Date().toISOString().slice(0, 10), platform: `${p.arch} ${p.os} node ${p.node}` });
         if (!existsSync(changelogPath)) writeFileAtomic(changelogPath, `# Consensus changelog\n\nEvery change of an LC hash is a hard fork and is recorded here by \`icn-harness gate --accept\`.\n\n${section}`);

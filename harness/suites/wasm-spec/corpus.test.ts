@@ -3,14 +3,16 @@
  * corpus that is not the pinned one (a changed byte, a missing or an extra file) refused by name.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { specCorpusForTests } from '../../../core/wasm/binary/spec-corpus.js';
 import { checkDirs, corpusRecord, enabledFiles, loadPin, locate, resolveCorpus, type CorpusPin } from './corpus.js';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
-const SHARED = join(REPO, '..', 'shared', 'spec-tests');
+// The corpus through the one resolver (fetched copy or ../shared; on CI its absence fails).
+const corpus = specCorpusForTests();
 const hex = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
 /** A repository root holding a pin of three small scripts (two run, one in a set not enabled), and a folder with them. */
@@ -47,9 +49,9 @@ describe('the pin (vectors/wasm-spec/corpus.json)', () => {
     expect(enabledFiles(pin).map((f) => f.path)).toContain('i32.wast');
   });
 
-  it.runIf(existsSync(SHARED))('matches ../shared/spec-tests and ../shared/spec-tests-next file for file', () => {
+  it.runIf(corpus !== undefined)('matches the located corpus (fetched copy or ../shared/spec-tests + spec-tests-next) file for file', () => {
     const pin = loadPin(REPO);
-    const c = checkDirs(pin, [SHARED, `${SHARED}-next`]);
+    const c = checkDirs(pin, corpus!.dirs);
     expect({ missing: c.missing, extra: c.extra, changed: c.changed }).toEqual({ missing: [], extra: [], changed: [] });
     expect(c.found.size).toBe(124);
   });

@@ -1,15 +1,16 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { specCorpusForTests } from '../../../core/wasm/binary/spec-corpus.js';
 import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../../wast/engine.js';
 import { createWasmSpecSuite } from './suite.js';
 
-// Both sets of the pinned corpus (core and next) are enabled: give both folders.
-const SPEC = join(process.cwd(), '..', 'shared', 'spec-tests');
-const ctx = { repoRoot: process.cwd(), seed: 0n, tiers: ['default'], specTestsDir: `${SPEC}:${SPEC}-next` };
+// The corpus through the one resolver (fetched copy or ../shared; on CI its absence fails).
+const corpus = specCorpusForTests();
+const ctx = { repoRoot: process.cwd(), seed: 0n, tiers: ['default'], specTestsDir: corpus?.dirs.join(delimiter) };
 
-describe.runIf(existsSync(SPEC))('wasm-spec suite', () => {
+describe.runIf(corpus !== undefined)('wasm-spec suite', () => {
   it('lists every script × engine; raw advisory, the others LC', async () => {
     const s = createWasmSpecSuite();
     const cases = await s.list(ctx);
