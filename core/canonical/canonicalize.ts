@@ -171,7 +171,7 @@ function encodeValue(v: unknown, at: At | null, stack: object[]): string {
 // The fast path. It keeps no path and no stack of open containers: on anything that is not plainly
 // canonical it throws BAIL and the careful encoder above runs again from the top, so every error
 // (code, path, message) is the careful encoder's own, and every accepted value gives the same bytes
-// (canonicalize.test.ts compares both with the pre-issue-19 encoder). A cycle shows as depth beyond
+// (canonicalize.test.ts compares it with carefulCanonicalString). A cycle shows as depth beyond
 // FAST_DEPTH, where the careful encoder takes over and names it.
 const BAIL: unique symbol = Symbol('canonical fast path bails out');
 const FAST_DEPTH = 200;
@@ -270,6 +270,14 @@ function fastObject(o: object, depth: number): string {
     out += fastKey(k).next + fastValue((o as Record<string, unknown>)[k], depth);
   }
   return out + '}';
+}
+
+/**
+ * The careful encoder alone (the encoder as it was before the fast path, unchanged): the reference
+ * the fast path must equal byte for byte and error for error (canonicalize.test.ts, bench:canon).
+ */
+export function carefulCanonicalString(value: unknown): string {
+  return encodeValue(value, null, []);
 }
 
 /** The canonical JSON text of `value` (JCS, strict). Throws CanonicalError. */
