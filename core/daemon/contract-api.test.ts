@@ -14,7 +14,7 @@ import { Keypair } from '../identity/index.js';
 import { callId, makeCall, signCall } from './contract-call.js';
 import { DAEMON_CONTRACT_CONFIG } from './contract-service.js';
 import { type GossipTuning, type RunningDaemon } from './daemon.js';
-import { daemonFixture, http, seed, until } from './daemon.fixtures.js';
+import { daemonFixture, http, seed, until, COUNTER, COUNTER_CAPS } from './daemon.fixtures.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 const fx = daemonFixture('icn-contract-api-', { bodyLimit: 64 * 1024 });
@@ -25,19 +25,6 @@ const did = (b: number) => key(b).did.toString();
 const node = (b: number, peers: string[] = [], o: { clock?: 'system' | 'request'; gossipTuning?: GossipTuning } = {}) => fx.start(b, peers, o);
 
 const post = (d: RunningDaemon, path: string, body: unknown) => http(d.httpPort, 'POST', path, JSON.stringify(body));
-
-/** A stateful contract: `bump(n)` adds n to `count` and returns it. */
-const COUNTER = {
-  name: 'Counter',
-  participants: [] as string[],
-  currency: null,
-  state_vars: [{ name: 'count', initial_value: { Int: 0 } }],
-  rules: [{ name: 'bump', params: [{ name: 'n' }], requires: [], body: [{ Assign: { name: 'count', value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } } } }, { Return: { value: { Var: 'count' } } }] }],
-  triggers: [],
-};
-
-/** What Counter needs to read and write its state. */
-const CAPS = [{ ReadState: { keys: ['count'] } }, { WriteState: { keys: ['count'] } }];
 
 const contract = (file: string, participants: string[]) => {
   const json = file === 'counter' ? COUNTER : (JSON.parse(readFileSync(join(repo, 'contracts', `${file}.json`), 'utf8')) as Record<string, unknown>);
@@ -85,7 +72,7 @@ describe('icn-node contract API', () => {
     const a = await node(33);
     const code = contract('counter', [did(33)]);
     const h = codeHash(code);
-    expect((await post(a, '/contracts', { code: codeToJson(code), capabilities: CAPS })).status).toBe(200);
+    expect((await post(a, '/contracts', { code: codeToJson(code), capabilities: COUNTER_CAPS })).status).toBe(200);
     const ok = await post(a, `/contracts/${h}/execute`, signed(33, h, 'bump', [{ Int: 2 }]));
     expect((ok.json.receipt as { outcome: unknown }).outcome).toEqual({ status: 'ok' });
     expect(ok.status, ok.text).toBe(200);
@@ -172,7 +159,7 @@ describe('icn-node contract API', () => {
     for (const [d, b] of [[quota, 42], [small, 43]] as const) {
       const code = contract('counter', [did(b)]);
       const h = codeHash(code);
-      expect((await post(d, '/contracts', { code: codeToJson(code), capabilities: CAPS })).status).toBe(200);
+      expect((await post(d, '/contracts', { code: codeToJson(code), capabilities: COUNTER_CAPS })).status).toBe(200);
       const ok = d === quota ? 2 : 0;
       for (let i = 0; i < ok; i++) expect((await post(d, `/contracts/${h}/execute`, signed(b, h, 'bump', [{ Int: 1 }], BigInt(Date.now()), `ok${i}`))).status).toBe(200);
       const state = (await http(d.httpPort, 'GET', '/state')).json;
@@ -211,7 +198,7 @@ describe('icn-node contract API', () => {
     const small = await node(45, [], { clock: 'request', gossipTuning: { topics: { 'contracts:deploy': { maxDataBytes: 1024 } } } });
     const counter = (name: string, b: number) => codeToJson(codeFromJson({ engine: 'ccl', contract: { ...COUNTER, name, participants: [did(b)] } }));
     for (const [i, name] of ['One', 'Two'].entries()) {
-      const r = await post(quota, '/contracts', { code: counter(name, 44), capabilities: CAPS, at: 1_000_000 + i });
+      const r = await post(quota, '/contracts', { code: counter(name, 44), capabilities: COUNTER_CAPS, at: 1_000_000 + i });
       expect(r.status, r.text).toBe(200);
     }
     for (const [d, b] of [[quota, 44], [small, 45]] as const) {
@@ -219,7 +206,7 @@ describe('icn-node contract API', () => {
       const listed = (await http(d.httpPort, 'GET', '/contracts')).json;
       const entries = d.node.gossip.entries('contracts:deploy').length;
       for (let attempt = 0; attempt < 2; attempt++) {
-        const r = await fetch(`http://127.0.0.1:${d.httpPort}/contracts`, { method: 'POST', body: JSON.stringify({ code: counter('Three', b), capabilities: CAPS, at: 1_000_002 }), headers: { 'content-type': 'application/json' } });
+        const r = await fetch(`http://127.0.0.1:${d.httpPort}/contracts`, { method: 'POST', body: JSON.stringify({ code: counter('Three', b), capabilities: COUNTER_CAPS, at: 1_000_002 }), headers: { 'content-type': 'application/json' } });
         const body = (await r.json()) as Record<string, unknown>;
         if (d === quota) {
           // The window [960000, 1020000) ends 19998 ms after 1000002.
@@ -236,7 +223,7 @@ describe('icn-node contract API', () => {
     const metrics = await http(quota.httpPort, 'GET', '/metrics');
     expect(metrics.text).toMatch(/icn_contract_deployments_publish_refused_total\{reason="rate_limited"\} 2/);
     expect(metrics.text).toMatch(/icn_http_requests_total\{method="POST",route="\/contracts",status="429"\} 2/);
-    const later = await post(quota, '/contracts', { code: counter('Three', 44), capabilities: CAPS, at: 1_020_000 });
+    const later = await post(quota, '/contracts', { code: counter('Three', 44), capabilities: COUNTER_CAPS, at: 1_020_000 });
     expect(later.status, later.text).toBe(200);
     expect(((await http(quota.httpPort, 'GET', '/contracts')).json.contracts as unknown[]).length).toBe(3);
     expect(quota.node.gossip.entries('contracts:deploy')).toHaveLength(3);
@@ -259,7 +246,7 @@ describe('icn-node contract API', () => {
     const a = await node(33);
     const code = contract('counter', [did(33)]);
     const h = codeHash(code);
-    const dep = await post(a, '/contracts', { code: codeToJson(code), capabilities: CAPS });
+    const dep = await post(a, '/contracts', { code: codeToJson(code), capabilities: COUNTER_CAPS });
     expect(dep.status, dep.text).toBe(200);
     const n = DAEMON_CONTRACT_CONFIG.maxWitnesses + 4;
     const receipts: { hash: string; receipt: unknown }[] = [];
@@ -294,8 +281,8 @@ describe('icn-node contract API', () => {
     const first = await start();
     const code = contract('counter', [did(40), did(41)]);
     const h = codeHash(code);
-    const body = installationBody({ code, deployer: did(40), capabilities: parseCapabilities(CAPS), installedAt: 7n });
-    const dep = await http(first.port, 'POST', '/contracts', JSON.stringify({ code: codeToJson(code), capabilities: CAPS, installedAt: '7', signatures: [signInstallation(body, key(41))] }));
+    const body = installationBody({ code, deployer: did(40), capabilities: parseCapabilities(COUNTER_CAPS), installedAt: 7n });
+    const dep = await http(first.port, 'POST', '/contracts', JSON.stringify({ code: codeToJson(code), capabilities: COUNTER_CAPS, installedAt: '7', signatures: [signInstallation(body, key(41))] }));
     expect(dep.status, dep.text).toBe(200);
     const hashes: string[] = [];
     const initial = (await http(first.port, 'GET', `/contracts/${h}`)).json.stateRoot;

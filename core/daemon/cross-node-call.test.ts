@@ -10,26 +10,14 @@ import type { Hash } from '../hash/index.js';
 import { Keypair } from '../identity/index.js';
 import { callId, makeCall, signCall, type SignedCall } from './contract-call.js';
 import type { RunningDaemon } from './daemon.js';
-import { daemonFixture, http, seed, until } from './daemon.fixtures.js';
+import { daemonFixture, http, seed, until, COUNTER, COUNTER_CAPS } from './daemon.fixtures.js';
 
 const fx = daemonFixture('icn-xcall-', {});
 const key = (b: number) => Keypair.fromSeed(seed(b));
 const did = (b: number) => key(b).did.toString();
 const post = (d: RunningDaemon, path: string, body: unknown) => http(d.httpPort, 'POST', path, JSON.stringify(body));
 
-const CAPS = [{ ReadState: { keys: ['count'] } }, { WriteState: { keys: ['count'] } }];
-const counter = (participants: string[]): ContractCode =>
-  codeFromJson({
-    engine: 'ccl',
-    contract: {
-      name: 'Counter',
-      participants,
-      currency: null,
-      state_vars: [{ name: 'count', initial_value: { Int: 0 } }],
-      rules: [{ name: 'bump', params: [{ name: 'n' }], requires: [], body: [{ Assign: { name: 'count', value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } } } }, { Return: { value: { Var: 'count' } } }] }],
-      triggers: [],
-    },
-  });
+const counter = (participants: string[]): ContractCode => codeFromJson({ engine: 'ccl', contract: { ...COUNTER, participants } });
 
 /** The contract state root with count = n. */
 const countRoot = (h: Hash, n: number) => stateRoot(h, new Map<string, Value>([['count', valueFromJson({ Int: n })]]));
@@ -61,8 +49,8 @@ describe('one signed call sent to every daemon', () => {
     for (const x of ds) for (const y of ds) if (x !== y) expect((await post(x, '/trust', { to: y.node.id, scorePpm: 600_000 })).status).toBe(200);
     const code = counter([did(61), did(64)]);
     const h = codeHash(code);
-    const body = installationBody({ code, deployer: did(61), capabilities: parseCapabilities(CAPS), installedAt: 7n });
-    const dep = await post(a, '/contracts', { code: codeToJson(code), capabilities: CAPS, installedAt: '7', signatures: [signInstallation(body, key(64))] });
+    const body = installationBody({ code, deployer: did(61), capabilities: parseCapabilities(COUNTER_CAPS), installedAt: 7n });
+    const dep = await post(a, '/contracts', { code: codeToJson(code), capabilities: COUNTER_CAPS, installedAt: '7', signatures: [signInstallation(body, key(64))] });
     expect(dep.status, dep.text).toBe(200);
     for (const d of ds) await until(async () => (await contractRoot(d, h)) === countRoot(h, 0), 15_000);
     // The caller (key 64, a participant) signs one bump(+1) naming daemon a, and sends it to all three.
@@ -94,9 +82,9 @@ describe('one signed call sent to every daemon', () => {
     const h = codeHash(code);
     // Each daemon deploys the same code itself (co-signed by the other participants): no trust needed.
     for (const [i, d] of ds.entries()) {
-      const body = installationBody({ code, deployer: did(seeds[i]!), capabilities: parseCapabilities(CAPS), installedAt: 7n });
+      const body = installationBody({ code, deployer: did(seeds[i]!), capabilities: parseCapabilities(COUNTER_CAPS), installedAt: 7n });
       const others = seeds.filter((s) => s !== seeds[i]).map((s) => signInstallation(body, key(s)));
-      const dep = await post(d, '/contracts', { code: codeToJson(code), capabilities: CAPS, installedAt: '7', signatures: others });
+      const dep = await post(d, '/contracts', { code: codeToJson(code), capabilities: COUNTER_CAPS, installedAt: '7', signatures: others });
       expect(dep.status, dep.text).toBe(200);
     }
     // The caller, daemon b's key (a participant), names daemon a, and sends the call everywhere, twice.

@@ -10,6 +10,19 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { startDaemon, type DaemonConfig, type RunningDaemon } from './daemon.js';
 
+/** A stateful CCL contract the tests deploy: `bump(n)` adds n to `count` and returns it. */
+export const COUNTER = {
+  name: 'Counter',
+  participants: [] as string[],
+  currency: null,
+  state_vars: [{ name: 'count', initial_value: { Int: 0 } }],
+  rules: [{ name: 'bump', params: [{ name: 'n' }], requires: [], body: [{ Assign: { name: 'count', value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } } } }, { Return: { value: { Var: 'count' } } }] }],
+  triggers: [],
+};
+
+/** What COUNTER needs to read and write its state. */
+export const COUNTER_CAPS = [{ ReadState: { keys: ['count'] } }, { WriteState: { keys: ['count'] } }];
+
 /** A 32-byte key seed filled with one byte: daemon `b` has key seed(b). */
 export const seed = (b: number): Uint8Array => new Uint8Array(32).fill(b);
 

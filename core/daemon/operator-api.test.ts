@@ -12,22 +12,12 @@ import { TOPICS } from '../gossip/index.js';
 import { Keypair } from '../identity/index.js';
 import { checkEntry } from '../ledger/index.js';
 import { makeCall, signCall } from './contract-call.js';
-import { daemonFixture, http, seed, until } from './daemon.fixtures.js';
+import { daemonFixture, http, seed, until, COUNTER, COUNTER_CAPS } from './daemon.fixtures.js';
 import { NODE_VERSION } from './version.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 const fx = daemonFixture('icn-operator-api-', { bodyLimit: 64 * 1024 });
 const did = (b: number) => Keypair.fromSeed(seed(b)).did.toString();
-const COUNTER = {
-  name: 'Counter',
-  participants: [] as string[],
-  currency: null,
-  state_vars: [{ name: 'count', initial_value: { Int: 0 } }],
-  rules: [{ name: 'bump', params: [{ name: 'n' }], requires: [], body: [{ Assign: { name: 'count', value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } } } }, { Return: { value: { Var: 'count' } } }] }],
-  triggers: [],
-};
-const CAPS = [{ ReadState: { keys: ['count'] } }, { WriteState: { keys: ['count'] } }];
-
 describe('icn-node operator routes', () => {
   it('NODE_VERSION is package.json version', () => {
     expect(NODE_VERSION).toBe(JSON.parse(readFileSync(resolve(repo, 'package.json'), 'utf8')).version);
@@ -46,7 +36,7 @@ describe('icn-node operator routes', () => {
 
     const code = codeFromJson({ engine: 'ccl', contract: { ...COUNTER, participants: [did(51)] } });
     const h = codeHash(code);
-    expect((await http(a.httpPort, 'POST', '/contracts', JSON.stringify({ code: codeToJson(code), capabilities: CAPS, minCallerTrustPpm: 0 }))).status).toBe(200);
+    expect((await http(a.httpPort, 'POST', '/contracts', JSON.stringify({ code: codeToJson(code), capabilities: COUNTER_CAPS, minCallerTrustPpm: 0 }))).status).toBe(200);
     await until(async () => (await http(b.httpPort, 'GET', `/contracts/${h}`)).status === 200);
     const caller = Keypair.fromSeed(seed(53));
     // (a variable, not a literal: with a call format that names its executor, b's DID goes in)
