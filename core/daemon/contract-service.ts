@@ -147,6 +147,13 @@ export class DaemonContracts {
     return undefined;
   }
 
+  /** find(h), or 404 RECEIPT_NOT_FOUND. */
+  private held(h: Hash): NonNullable<ReturnType<DaemonContracts['find']>> {
+    const found = this.find(h);
+    if (!found) throw new HttpError(404, 'RECEIPT_NOT_FOUND', `no receipt ${h} on this node (a read-only execution's receipt is kept only by the node that ran it)`);
+    return found;
+  }
+
   /** Executions one at a time, in arrival order. */
   private serial<T>(f: () => Promise<T>): Promise<T> {
     if (this.runner) return this.runner(f);
@@ -251,8 +258,7 @@ export class DaemonContracts {
         pattern: '/receipts/:hash',
         handler: (r) => {
           const h = hashParam(r.params.hash!);
-          const found = this.find(h);
-          if (!found) throw new HttpError(404, 'RECEIPT_NOT_FOUND', `no receipt ${h} on this node (a read-only execution's receipt is kept only by the node that ran it)`);
+          const found = this.held(h);
           return { status: 200, body: { receiptHash: h, source: found.source, witnessAvailable: found.witness !== null, receipt: found.receipt } };
         },
       },
@@ -261,8 +267,7 @@ export class DaemonContracts {
         pattern: '/receipts/:hash/witness',
         handler: (r) => {
           const h = hashParam(r.params.hash!);
-          const found = this.find(h);
-          if (!found) throw new HttpError(404, 'RECEIPT_NOT_FOUND', `no receipt ${h} on this node (a read-only execution's receipt is kept only by the node that ran it)`);
+          const found = this.held(h);
           if (found.witness === null) throw new HttpError(404, 'WITNESS_NOT_FOUND', `this node holds receipt ${h} but not its witness (logged before witnesses were kept)`);
           return { status: 200, body: { receiptHash: h, witness: found.witness } };
         },
