@@ -165,20 +165,11 @@ export async function ensureImage(repoRoot: string, log: (line: string) => void)
 const GOSSIP_PORT = 7070;
 const HTTP_PORT = 7071;
 
-export async function containersCluster(repoRoot: string, specs: DaemonSpec[], log: (line: string) => void, o: { name: string; keepData?: boolean }): Promise<Cluster> {
-  const { tc, client } = await engine();
-  const image = await ensureImage(repoRoot, log);
-  const dk = client.container.dockerode;
-  const control = await new tc.Network().start();
-  const gossip = await new tc.Network().start();
-  const gossipNet = dk.getNetwork(gossip.getId());
-  const alias = (i: number) => `node-${i}`;
-  const started: (Awaited<ReturnType<InstanceType<Testcontainers['GenericContainer']>['start']>> | undefined)[] = specs.map(() => undefined);
-  const up = specs.map(() => false);
-  const ports = specs.map(() => 0);
-  let isolatedNow: number | null = null;
+const alias = (i: number) => `node-${i}`;
 
-  const env = (s: DaemonSpec): Record<string, string> => ({
+/** A daemon's environment in its container: the spec's settings, every other node as a peer by alias. */
+function daemonEnv(s: DaemonSpec, specs: readonly DaemonSpec[]): Record<string, string> {
+  return {
     ICN_NODE_DATA_DIR: '/data',
     ICN_NODE_KEY_SEED: enc.bytes(s.keySeed),
     ICN_NODE_GOSSIP: `0.0.0.0:${GOSSIP_PORT}`,
@@ -190,83 +181,138 @@ export async function containersCluster(repoRoot: string, specs: DaemonSpec[], l
     ICN_NODE_LINK_TIMEOUT_MS: '2000',
     ...(s.defaultCreditLimit !== undefined ? { ICN_NODE_DEFAULT_CREDIT_LIMIT: s.defaultCreditLimit } : {}),
     ...(s.gossipConfig !== undefined ? { ICN_NODE_GOSSIP_CONFIG: s.gossipConfig } : {}),
-  });
-  const hostPort = async (i: number): Promise<number> => {
-    const info = await dk.getContainer(started[i]!.getId()).inspect();
+  };
+}
+
+type Engine = Awaited<ReturnType<typeof engine>>;
+type StartedNetwork = Awaited<ReturnType<InstanceType<Testcontainers['Network']>['start']>>;
+type StartedContainer = Awaited<ReturnType<InstanceType<Testcontainers['GenericContainer']>['start']>>;
+
+/** One container a daemon, on a control network (HTTP, published) and a gossip network (cut to partition). */
+class ContainersCluster implements Cluster {
+  readonly description: string;
+  readonly partitionMethod = 'network disconnect/connect of the isolated container (one node cut from the rest), /admin/links cuts otherwise';
+  private readonly started: (StartedContainer | undefined)[];
+  private readonly up: boolean[];
+  private readonly ports: number[];
+  private isolatedNow: number | null = null;
+  private readonly gossipNet: ReturnType<Engine['client']['container']['dockerode']['getNetwork']>;
+
+  constructor(
+    private readonly eng: Engine,
+    private readonly image: string,
+    private readonly control: StartedNetwork,
+    private readonly gossip: StartedNetwork,
+    private readonly specs: DaemonSpec[],
+    private readonly log: (line: string) => void,
+    private readonly o: { name: string; keepData?: boolean },
+  ) {
+    this.description = `icn-node containers from ${image}, networks control+gossip`;
+    this.gossipNet = this.dk.getNetwork(gossip.getId());
+    this.started = specs.map(() => undefined);
+    this.up = specs.map(() => false);
+    this.ports = specs.map(() => 0);
+  }
+
+  private get dk() {
+    return this.eng.client.container.dockerode;
+  }
+
+  private async hostPort(i: number): Promise<number> {
+    const info = await this.dk.getContainer(this.started[i]!.getId()).inspect();
     const b = info.NetworkSettings.Ports[`${HTTP_PORT}/tcp`]?.[0];
     if (!b) throw new IcnError('HARNESS_FAULT', `node ${i}: no host port for ${HTTP_PORT}/tcp`);
     return Number(b.HostPort);
-  };
-  const waitListening = async (i: number): Promise<void> => {
-    await until(`node ${i} (container) to answer as ${specs[i]!.did}`, async () => {
-      const r = await request(`http://127.0.0.1:${ports[i]}`, 'GET', '/health');
-      return r.status === 200 && r.json.did === specs[i]!.did;
-    }, 30_000, 100);
-  };
+  }
 
-  return {
-    description: `icn-node containers from ${image}, networks control+gossip`,
-    partitionMethod: 'network disconnect/connect of the isolated container (one node cut from the rest), /admin/links cuts otherwise',
-    async start(i) {
-      const s = specs[i]!;
-      if (started[i]) {
-        // A restart after SIGKILL: the same container, its filesystem (and /data) intact.
-        await dk.getContainer(started[i]!.getId()).start();
-        ports[i] = await hostPort(i); // the engine may publish on new host ports
-      } else {
-        const c = await new tc.GenericContainer(image)
-          .withName(`icn-${o.name}-${process.pid}-${i}`)
-          .withNetwork(control)
-          // Both ports: podman lists the image's EXPOSEd ports as bindings, and testcontainers waits for every binding.
-          .withExposedPorts(GOSSIP_PORT, HTTP_PORT)
-          .withEnvironment(env(s))
-          .withWaitStrategy(tc.Wait.forLogMessage(/listening/))
-          .withStartupTimeout(60_000)
-          .start();
-        started[i] = c;
-        await client.container.connectToNetwork(dk.getContainer(c.getId()), gossipNet, [alias(i)]);
-        ports[i] = c.getMappedPort(HTTP_PORT);
-      }
-      await waitListening(i);
-      up[i] = true;
-      log(`node ${i}: container ${started[i]!.getId().slice(0, 12)} up, http=127.0.0.1:${ports[i]}`);
-    },
-    async kill(i) {
-      if (!started[i] || !up[i]) return;
-      up[i] = false;
-      await dk.getContainer(started[i]!.getId()).kill({ signal: 'SIGKILL' });
-      await until(`node ${i} to stop`, async () => !(await dk.getContainer(started[i]!.getId()).inspect()).State.Running, 10_000, 50);
-    },
-    isUp: (i) => up[i]!,
-    url: (i) => `http://127.0.0.1:${ports[i]}`,
-    async isolate(x) {
-      if (x === null) {
-        if (isolatedNow === null) return;
-        await gossipNet.connect({ Container: started[isolatedNow]!.getId(), EndpointConfig: { Aliases: [alias(isolatedNow)] } });
-        isolatedNow = null;
-        return;
-      }
-      if (isolatedNow !== null) throw new IcnError('HARNESS_FAULT', `node ${isolatedNow} is already disconnected`);
-      await gossipNet.disconnect({ Container: started[x]!.getId(), Force: true });
-      isolatedNow = x;
-    },
-    async close() {
-      await Promise.all(
-        started.map(async (c, i) => {
-          if (!c) return;
-          try {
-            if (up[i]) await c.stop({ timeout: 5_000, remove: !o.keepData });
-            else if (!o.keepData) await dk.getContainer(c.getId()).remove({ force: true });
-          } catch (e) {
-            log(`node ${i}: cleanup: ${(e as Error).message}`);
-          }
-        }),
-      );
-      if (!o.keepData) {
-        for (const n of [gossip, control]) await n.stop().catch((e: Error) => log(`network cleanup: ${e.message}`));
-      }
-    },
-  };
+  private async waitListening(i: number): Promise<void> {
+    await until(`node ${i} (container) to answer as ${this.specs[i]!.did}`, async () => {
+      const r = await request(`http://127.0.0.1:${this.ports[i]}`, 'GET', '/health');
+      return r.status === 200 && r.json.did === this.specs[i]!.did;
+    }, 30_000, 100);
+  }
+
+  /** Create and start daemon i's container, joined to the gossip network under its alias. */
+  private async create(i: number): Promise<void> {
+    const { tc, client } = this.eng;
+    const c = await new tc.GenericContainer(this.image)
+      .withName(`icn-${this.o.name}-${process.pid}-${i}`)
+      .withNetwork(this.control)
+      // Both ports: podman lists the image's EXPOSEd ports as bindings, and testcontainers waits for every binding.
+      .withExposedPorts(GOSSIP_PORT, HTTP_PORT)
+      .withEnvironment(daemonEnv(this.specs[i]!, this.specs))
+      .withWaitStrategy(tc.Wait.forLogMessage(/listening/))
+      .withStartupTimeout(60_000)
+      .start();
+    this.started[i] = c;
+    await client.container.connectToNetwork(this.dk.getContainer(c.getId()), this.gossipNet, [alias(i)]);
+    this.ports[i] = c.getMappedPort(HTTP_PORT);
+  }
+
+  async start(i: number): Promise<void> {
+    if (this.started[i]) {
+      // A restart after SIGKILL: the same container, its filesystem (and /data) intact.
+      await this.dk.getContainer(this.started[i]!.getId()).start();
+      this.ports[i] = await this.hostPort(i); // the engine may publish on new host ports
+    } else await this.create(i);
+    await this.waitListening(i);
+    this.up[i] = true;
+    this.log(`node ${i}: container ${this.started[i]!.getId().slice(0, 12)} up, http=127.0.0.1:${this.ports[i]}`);
+  }
+
+  async kill(i: number): Promise<void> {
+    if (!this.started[i] || !this.up[i]) return;
+    this.up[i] = false;
+    const id = this.started[i]!.getId();
+    await this.dk.getContainer(id).kill({ signal: 'SIGKILL' });
+    await until(`node ${i} to stop`, async () => !(await this.dk.getContainer(id).inspect()).State.Running, 10_000, 50);
+  }
+
+  isUp(i: number): boolean {
+    return this.up[i]!;
+  }
+
+  url(i: number): string {
+    return `http://127.0.0.1:${this.ports[i]}`;
+  }
+
+  async isolate(x: number | null): Promise<void> {
+    if (x === null) {
+      if (this.isolatedNow === null) return;
+      await this.gossipNet.connect({ Container: this.started[this.isolatedNow]!.getId(), EndpointConfig: { Aliases: [alias(this.isolatedNow)] } });
+      this.isolatedNow = null;
+      return;
+    }
+    if (this.isolatedNow !== null) throw new IcnError('HARNESS_FAULT', `node ${this.isolatedNow} is already disconnected`);
+    await this.gossipNet.disconnect({ Container: this.started[x]!.getId(), Force: true });
+    this.isolatedNow = x;
+  }
+
+  async close(): Promise<void> {
+    const { o, log } = this;
+    await Promise.all(
+      this.started.map(async (c, i) => {
+        if (!c) return;
+        try {
+          if (this.up[i]) await c.stop({ timeout: 5_000, remove: !o.keepData });
+          else if (!o.keepData) await this.dk.getContainer(c.getId()).remove({ force: true });
+        } catch (e) {
+          log(`node ${i}: cleanup: ${(e as Error).message}`);
+        }
+      }),
+    );
+    if (!o.keepData) {
+      for (const n of [this.gossip, this.control]) await n.stop().catch((e: Error) => log(`network cleanup: ${e.message}`));
+    }
+  }
+}
+
+export async function containersCluster(repoRoot: string, specs: DaemonSpec[], log: (line: string) => void, o: { name: string; keepData?: boolean }): Promise<Cluster> {
+  const eng = await engine();
+  const image = await ensureImage(repoRoot, log);
+  const control = await new eng.tc.Network().start();
+  const gossip = await new eng.tc.Network().start();
+  return new ContainersCluster(eng, image, control, gossip, specs, log, o);
 }
 
 export async function runContainersScenario(def: ScenarioDef, o: ContainersBackendOptions): Promise<BackendResult> {

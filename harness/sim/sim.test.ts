@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/runtime/index.js';
 import { checkFaults, faultSpec, NO_FAULTS, parseFaults, parsePpm, randomFaults } from './faults.js';
 import { EventQueue } from './queue.js';
-import { checkDeterminism, checkScenario, runScenario, type ScenarioDef } from './scenario.js';
+import { checkDeterminism } from './determinism.js';
+import { checkScenario, runScenario, type ScenarioDef } from './scenario.js';
 import { Simulator } from './simulator.js';
 import { SimStorage } from './storage.js';
 

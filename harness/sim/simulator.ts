@@ -111,6 +111,15 @@ function defaultFingerprint(m: unknown): string {
   return contentHash(DOMAIN.simEvent, m as never);
 }
 
+/**
+ * The 32-byte identity seed of each node (stream 'keys' of the root seed): the simulator's
+ * keypairs, and the real backends' daemons run with the same ones.
+ */
+export function nodeKeySeeds(seed: bigint, n: number): Uint8Array[] {
+  const keyRng = Rng.root(seed).stream('keys');
+  return Array.from({ length: n }, () => keyRng.bytes(32));
+}
+
 export class Simulator {
   readonly seed: bigint;
   readonly faults: FaultPlan;
@@ -155,8 +164,7 @@ export class Simulator {
     this.fingerprint = opts.fingerprint ?? defaultFingerprint;
     this.chain = contentHash(DOMAIN.simTrace, { seed: opts.seed.toString(), nodes: opts.nodes });
     const n = opts.nodes;
-    const keyRng = this.root.stream('keys');
-    this.keypairs = Array.from({ length: n }, () => Keypair.fromSeed(keyRng.bytes(32)));
+    this.keypairs = nodeKeySeeds(opts.seed, n).map((k) => Keypair.fromSeed(k));
     this.ids = this.keypairs.map((k) => k.did.toString());
     this.ids.forEach((id, i) => this.indexOf.set(id, i));
     this.storages = Array.from({ length: n }, () => new SimStorage());

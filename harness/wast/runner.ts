@@ -249,6 +249,22 @@ export async function runScript(file: string, engineName: string, opts: RunOptio
   };
 }
 
+type CommandOf<K extends Command['cmd']> = Command & { cmd: K };
+/** An assertion about a whole module (assert_invalid, assert_unlinkable, assert_trap on a module, …). */
+type ModuleAssertion = { line: number; module: ModuleDecl; message: string };
+
+/** The result constructors of one command (its line and name filled in). */
+function verdicts(c: Command) {
+  const base = { line: c.line, cmd: c.cmd === 'assert_trap_module' ? 'assert_trap' : c.cmd };
+  const pass = (actual: string): CommandResult => ({ ...base, status: 'pass', actual });
+  const fail = (actual: string, reason: string): CommandResult => ({ ...base, status: 'fail', actual, reason });
+  const skip = (reason: string, named: string): CommandResult => ({ ...base, status: 'skip', actual: 'skipped', reason, skipKind: named });
+  const skipFor = (o: { kind: 'outside_profile' | 'unsupported'; reason: string; named?: string }): CommandResult => skip(`${o.kind === 'outside_profile' ? 'outside the profile' : 'unsupported by this V8'}: ${o.reason}`, namedSkip(o));
+  const fromState = (s: ModState): CommandResult => (s.kind === 'skip' ? skip(s.reason, s.named) : fail('no-module', s.kind === 'fail' ? s.reason : 'no module'));
+  return { pass, fail, skip, skipFor, fromState };
+}
+type Verdicts = ReturnType<typeof verdicts>;
+
 class ScriptContext {
   private current: ModState | undefined;
   private readonly named = new Map<string, ModState>();
@@ -301,143 +317,162 @@ class ScriptContext {
   }
 
   async run(c: Command): Promise<CommandResult> {
-    const base = { line: c.line, cmd: c.cmd === 'assert_trap_module' ? 'assert_trap' : c.cmd };
-    const pass = (actual: string): CommandResult => ({ ...base, status: 'pass', actual });
-    const fail = (actual: string, reason: string): CommandResult => ({ ...base, status: 'fail', actual, reason });
-    const skip = (reason: string, named: string): CommandResult => ({ ...base, status: 'skip', actual: 'skipped', reason, skipKind: named });
-    const skipFor = (o: { kind: 'outside_profile' | 'unsupported'; reason: string; named?: string }): CommandResult => skip(`${o.kind === 'outside_profile' ? 'outside the profile' : 'unsupported by this V8'}: ${o.reason}`, namedSkip(o));
-    const fromState = (s: ModState): CommandResult => (s.kind === 'skip' ? skip(s.reason, s.named) : fail('no-module', s.kind === 'fail' ? s.reason : 'no module'));
-
+    const v = verdicts(c);
     switch (c.cmd) {
       case 'unsupported':
-        return fail('unsupported', `unsupported command ${c.what}`);
-      case 'module': {
-        const feature = textFeature(c.module);
-        const compiled = feature ? { textError: '', feature } : await compileDecl(c.module, this.file, c.line);
-        let state: ModState;
-        let result: CommandResult;
-        if ('feature' in compiled) {
-          const named = `${compiled.feature}: ${OUTSIDE_EVERY_PROFILE}`;
-          state = { kind: 'skip', reason: `module at line ${c.line} needs ${named}`, named };
-          result = skip(`needs ${named}`, named);
-        } else if ('textError' in compiled) {
-          // the text compiler (wabt) cannot parse a module the spec calls valid: a toolchain gap
-          // (e.g. table initializer expressions), reported as such, with everything depending on it
-          const why = `unsupported by the text compiler (wabt): ${compiled.textError}`;
-          state = { kind: 'skip', reason: `module at line ${c.line} ${why}`, named: TEXT_COMPILER };
-          result = skip(why, TEXT_COMPILER);
-        } else {
-          if (c.module.definition && c.module.name) this.definitions.set(c.module.name, compiled.bytes);
-          const o = await this.engine.instantiate(compiled.bytes, c.module.definition);
-          if (o.kind === 'instance') {
-            state = { kind: 'ok', inst: o.instance };
-            result = pass('instantiated');
-          } else if (o.kind === 'compiled') {
-            return pass('compiled');
-          } else if (o.kind === 'outside_profile' || o.kind === 'unsupported') {
-            const why = `${o.kind === 'outside_profile' ? 'outside the profile' : 'unsupported by this V8'}: ${o.reason}`;
-            state = { kind: 'skip', reason: `module at line ${c.line} ${why}`, named: namedSkip(o) };
-            result = skip(why, namedSkip(o));
-          } else {
-            const dep = o.kind === 'unlinkable' ? this.skippedImport(compiled.bytes, c.module.source.kind === 'binary' ? undefined : c.module.source.text) : undefined;
-            state = dep ?? { kind: 'fail', reason: `module at line ${c.line} did not instantiate` };
-            result = dep ? skip(dep.reason, dep.named) : fail(moduleActual(o), 'reason' in o ? o.reason : moduleActual(o));
-          }
-        }
-        this.current = state;
-        if (c.module.name) this.named.set(c.module.name, state);
-        if (state.kind === 'skip' && c.module.definition && c.module.name) this.skippedDefinitions.set(c.module.name, state);
-        if (state.kind === 'skip') this.taintImported('bytes' in compiled ? compiled.bytes : undefined, c.module.source.kind === 'binary' ? undefined : c.module.source.text, state);
-        return result;
-      }
-      case 'module_instance': {
-        const skipped = c.module ? this.skippedDefinitions.get(c.module) : undefined;
-        if (skipped) {
-          this.current = skipped;
-          if (c.instance) this.named.set(c.instance, skipped);
-          return fromState(skipped);
-        }
-        const bytes = c.module ? this.definitions.get(c.module) : undefined;
-        if (!bytes) return fail('no-module', `no module definition ${c.module}`);
-        const o = await this.engine.instantiate(bytes, false);
-        const state: ModState = o.kind === 'instance' ? { kind: 'ok', inst: o.instance } : o.kind === 'outside_profile' || o.kind === 'unsupported' ? { kind: 'skip', reason: skipFor(o).reason!, named: namedSkip(o) } : { kind: 'fail', reason: moduleActual(o) };
-        this.current = state;
-        if (c.instance) this.named.set(c.instance, state);
-        if (state.kind === 'skip') this.taintImported(bytes, undefined, state);
-        return state.kind === 'ok' ? pass('instantiated') : state.kind === 'skip' ? skip(state.reason, state.named) : fail(moduleActual(o), 'module instance did not instantiate');
-      }
+        return v.fail('unsupported', `unsupported command ${c.what}`);
+      case 'module':
+        return this.module(c, v);
+      case 'module_instance':
+        return this.moduleInstance(c, v);
       case 'register': {
         const t = this.target(c.module);
         if (t.kind === 'skip') this.registered.set(c.as, t);
-        if (t.kind !== 'ok') return fromState(t);
+        if (t.kind !== 'ok') return v.fromState(t);
         await this.engine.register(t.inst, c.as);
         this.registered.set(c.as, t);
-        return pass('registered');
+        return v.pass('registered');
       }
       case 'action': {
         const o = await this.perform(c.action);
-        if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return fromState(o);
-        return o.kind === 'values' ? pass(callActual(o)) : fail(callActual(o), `expected the action to complete, got ${callActual(o)}`);
+        if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return v.fromState(o);
+        return o.kind === 'values' ? v.pass(callActual(o)) : v.fail(callActual(o), `expected the action to complete, got ${callActual(o)}`);
       }
-      case 'assert_return': {
-        const o = await this.perform(c.action, c.expected);
-        if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return fromState(o);
-        const actual = callActual(o);
-        if (o.kind !== 'values') return fail(actual, `expected values, got ${actual}${o.kind === 'fault' ? `: ${o.reason}` : ''}`);
-        const ok = o.values.length === c.expected.length && c.expected.every((e, i) => valueMatches(e, o.values[i]!));
-        return ok ? pass(actual) : fail(actual, `expected ${describeExpected(c.expected)}, got ${actual}`);
-      }
+      case 'assert_return':
+        return this.assertReturn(c, v);
       case 'assert_trap': {
         const o = await this.perform(c.action);
-        if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return fromState(o);
-        return this.checkTrap(callActual(o), o.kind === 'trap' ? o.trap : undefined, c.message, fail, pass, o.kind === 'fault' ? o.reason : undefined);
+        if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return v.fromState(o);
+        return this.checkTrap(callActual(o), o.kind === 'trap' ? o.trap : undefined, c.message, v.fail, v.pass, o.kind === 'fault' ? o.reason : undefined);
       }
       case 'assert_exhaustion': {
         const o = await this.perform(c.action);
-        if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return fromState(o);
+        if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return v.fromState(o);
         const actual = callActual(o);
-        if (o.kind === 'exhausted' && (o.how === 'stack_exhausted' || this.engine.nativeExhaustionCounts)) return pass(actual);
-        return fail(actual, o.kind === 'exhausted' ? 'native stack overflow (RangeError): poisoned, never a result under this engine' : `expected stack exhaustion, got ${actual}`);
+        if (o.kind === 'exhausted' && (o.how === 'stack_exhausted' || this.engine.nativeExhaustionCounts)) return v.pass(actual);
+        return v.fail(actual, o.kind === 'exhausted' ? 'native stack overflow (RangeError): poisoned, never a result under this engine' : `expected stack exhaustion, got ${actual}`);
       }
       case 'assert_trap_module':
-      case 'assert_uninstantiable': {
-        // the script calls this module valid (it must link, or trap, or fail to link)
-        const feature = textFeature(c.module);
-        if (feature) return skip(`needs ${feature}: ${OUTSIDE_EVERY_PROFILE}`, `${feature}: ${OUTSIDE_EVERY_PROFILE}`);
-        const compiled = await compileDecl(c.module, this.file, c.line);
-        if ('textError' in compiled) return skip(`unsupported by the text compiler (wabt): ${compiled.textError}`, TEXT_COMPILER);
-        const o = await this.engine.instantiate(compiled.bytes, false);
-        if (o.kind === 'outside_profile' || o.kind === 'unsupported') {
-          // a module that traps in instantiation may already have written into the instances it imports
-          this.taintImported(compiled.bytes, undefined, { kind: 'skip', reason: `module at line ${c.line} ${skipFor(o).reason}`, named: namedSkip(o) });
-          return skipFor(o);
-        }
-        const dep = o.kind === 'unlinkable' ? this.skippedImport(compiled.bytes, undefined) : undefined;
-        if (dep) return skip(dep.reason, dep.named);
-        return this.checkTrap(moduleActual(o), o.kind === 'trap' ? o.trap : undefined, c.message, fail, pass, 'reason' in o ? o.reason : undefined);
-      }
-      case 'assert_unlinkable': {
-        // the script calls this module valid (it must link, or trap, or fail to link)
-        const feature = textFeature(c.module);
-        if (feature) return skip(`needs ${feature}: ${OUTSIDE_EVERY_PROFILE}`, `${feature}: ${OUTSIDE_EVERY_PROFILE}`);
-        const compiled = await compileDecl(c.module, this.file, c.line);
-        if ('textError' in compiled) return skip(`unsupported by the text compiler (wabt): ${compiled.textError}`, TEXT_COMPILER);
-        const o = await this.engine.instantiate(compiled.bytes, false);
-        if (o.kind === 'outside_profile' || o.kind === 'unsupported') return skipFor(o);
-        return o.kind === 'unlinkable' ? pass('unlinkable') : fail(moduleActual(o), `expected a link error (${c.message}), got ${moduleActual(o)}`);
-      }
+      case 'assert_uninstantiable':
+        return this.assertTrapModule(c, v);
+      case 'assert_unlinkable':
+        return this.assertUnlinkable(c, v);
       case 'assert_invalid':
-      case 'assert_malformed': {
-        const compiled = await compileDecl(c.module, this.file, c.line);
-        if ('textError' in compiled) {
-          // text the text compiler refuses: malformed (or, for assert_invalid, invalid) by construction
-          return pass('rejected:text');
-        }
-        const o = await this.engine.instantiate(compiled.bytes, true, true);
-        if (o.kind === 'outside_profile' || o.kind === 'unsupported') return skipFor(o);
-        return o.kind === 'rejected' ? pass('rejected') : fail(moduleActual(o), `expected the module to be rejected (${c.message}), but it ${o.kind === 'compiled' ? 'compiled' : moduleActual(o)}`);
-      }
+      case 'assert_malformed':
+        return this.assertRejected(c, v);
     }
+  }
+
+  /** A module command: compiled (or skipped, with the reason) and instantiated; it becomes the current module. */
+  private async module(c: CommandOf<'module'>, v: Verdicts): Promise<CommandResult> {
+    const feature = textFeature(c.module);
+    const compiled = feature ? { textError: '', feature } : await compileDecl(c.module, this.file, c.line);
+    let state: ModState;
+    let result: CommandResult;
+    if ('feature' in compiled) {
+      const named = `${compiled.feature}: ${OUTSIDE_EVERY_PROFILE}`;
+      state = { kind: 'skip', reason: `module at line ${c.line} needs ${named}`, named };
+      result = v.skip(`needs ${named}`, named);
+    } else if ('textError' in compiled) {
+      // the text compiler (wabt) cannot parse a module the spec calls valid: a toolchain gap
+      // (e.g. table initializer expressions), reported as such, with everything depending on it
+      const why = `unsupported by the text compiler (wabt): ${compiled.textError}`;
+      state = { kind: 'skip', reason: `module at line ${c.line} ${why}`, named: TEXT_COMPILER };
+      result = v.skip(why, TEXT_COMPILER);
+    } else {
+      if (c.module.definition && c.module.name) this.definitions.set(c.module.name, compiled.bytes);
+      const o = await this.engine.instantiate(compiled.bytes, c.module.definition);
+      if (o.kind === 'compiled') return v.pass('compiled');
+      [state, result] = this.instantiated(c, v, o, compiled.bytes);
+    }
+    this.current = state;
+    if (c.module.name) this.named.set(c.module.name, state);
+    if (state.kind === 'skip' && c.module.definition && c.module.name) this.skippedDefinitions.set(c.module.name, state);
+    if (state.kind === 'skip') this.taintImported('bytes' in compiled ? compiled.bytes : undefined, c.module.source.kind === 'binary' ? undefined : c.module.source.text, state);
+    return result;
+  }
+
+  /** The state and result of a module command's instantiation (not `compiled`). */
+  private instantiated(c: CommandOf<'module'>, v: Verdicts, o: ModuleOutcome, bytes: Uint8Array): [ModState, CommandResult] {
+    if (o.kind === 'instance') return [{ kind: 'ok', inst: o.instance }, v.pass('instantiated')];
+    if (o.kind === 'outside_profile' || o.kind === 'unsupported') {
+      const why = `${o.kind === 'outside_profile' ? 'outside the profile' : 'unsupported by this V8'}: ${o.reason}`;
+      return [{ kind: 'skip', reason: `module at line ${c.line} ${why}`, named: namedSkip(o) }, v.skip(why, namedSkip(o))];
+    }
+    const dep = o.kind === 'unlinkable' ? this.skippedImport(bytes, c.module.source.kind === 'binary' ? undefined : c.module.source.text) : undefined;
+    const state: ModState = dep ?? { kind: 'fail', reason: `module at line ${c.line} did not instantiate` };
+    return [state, dep ? v.skip(dep.reason, dep.named) : v.fail(moduleActual(o), 'reason' in o ? o.reason : moduleActual(o))];
+  }
+
+  private async moduleInstance(c: CommandOf<'module_instance'>, v: Verdicts): Promise<CommandResult> {
+    const skipped = c.module ? this.skippedDefinitions.get(c.module) : undefined;
+    if (skipped) {
+      this.current = skipped;
+      if (c.instance) this.named.set(c.instance, skipped);
+      return v.fromState(skipped);
+    }
+    const bytes = c.module ? this.definitions.get(c.module) : undefined;
+    if (!bytes) return v.fail('no-module', `no module definition ${c.module}`);
+    const o = await this.engine.instantiate(bytes, false);
+    const state: ModState = o.kind === 'instance' ? { kind: 'ok', inst: o.instance } : o.kind === 'outside_profile' || o.kind === 'unsupported' ? { kind: 'skip', reason: v.skipFor(o).reason!, named: namedSkip(o) } : { kind: 'fail', reason: moduleActual(o) };
+    this.current = state;
+    if (c.instance) this.named.set(c.instance, state);
+    if (state.kind === 'skip') this.taintImported(bytes, undefined, state);
+    return state.kind === 'ok' ? v.pass('instantiated') : state.kind === 'skip' ? v.skip(state.reason, state.named) : v.fail(moduleActual(o), 'module instance did not instantiate');
+  }
+
+  private async assertReturn(c: CommandOf<'assert_return'>, v: Verdicts): Promise<CommandResult> {
+    const o = await this.perform(c.action, c.expected);
+    if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return v.fromState(o);
+    const actual = callActual(o);
+    if (o.kind !== 'values') return v.fail(actual, `expected values, got ${actual}${o.kind === 'fault' ? `: ${o.reason}` : ''}`);
+    const ok = o.values.length === c.expected.length && c.expected.every((e, i) => valueMatches(e, o.values[i]!));
+    return ok ? v.pass(actual) : v.fail(actual, `expected ${describeExpected(c.expected)}, got ${actual}`);
+  }
+
+  /**
+   * A module the script calls valid (it must link, or trap, or fail to link), compiled; or the
+   * skip result when it needs a feature outside every profile or the text compiler refuses it.
+   */
+  private async compileValid(c: ModuleAssertion, v: Verdicts): Promise<{ bytes: Uint8Array } | CommandResult> {
+    const feature = textFeature(c.module);
+    if (feature) return v.skip(`needs ${feature}: ${OUTSIDE_EVERY_PROFILE}`, `${feature}: ${OUTSIDE_EVERY_PROFILE}`);
+    const compiled = await compileDecl(c.module, this.file, c.line);
+    if ('textError' in compiled) return v.skip(`unsupported by the text compiler (wabt): ${compiled.textError}`, TEXT_COMPILER);
+    return compiled;
+  }
+
+  private async assertTrapModule(c: ModuleAssertion, v: Verdicts): Promise<CommandResult> {
+    const compiled = await this.compileValid(c, v);
+    if (!('bytes' in compiled)) return compiled;
+    const o = await this.engine.instantiate(compiled.bytes, false);
+    if (o.kind === 'outside_profile' || o.kind === 'unsupported') {
+      // a module that traps in instantiation may already have written into the instances it imports
+      this.taintImported(compiled.bytes, undefined, { kind: 'skip', reason: `module at line ${c.line} ${v.skipFor(o).reason}`, named: namedSkip(o) });
+      return v.skipFor(o);
+    }
+    const dep = o.kind === 'unlinkable' ? this.skippedImport(compiled.bytes, undefined) : undefined;
+    if (dep) return v.skip(dep.reason, dep.named);
+    return this.checkTrap(moduleActual(o), o.kind === 'trap' ? o.trap : undefined, c.message, v.fail, v.pass, 'reason' in o ? o.reason : undefined);
+  }
+
+  private async assertUnlinkable(c: ModuleAssertion, v: Verdicts): Promise<CommandResult> {
+    const compiled = await this.compileValid(c, v);
+    if (!('bytes' in compiled)) return compiled;
+    const o = await this.engine.instantiate(compiled.bytes, false);
+    if (o.kind === 'outside_profile' || o.kind === 'unsupported') return v.skipFor(o);
+    return o.kind === 'unlinkable' ? v.pass('unlinkable') : v.fail(moduleActual(o), `expected a link error (${c.message}), got ${moduleActual(o)}`);
+  }
+
+  private async assertRejected(c: ModuleAssertion, v: Verdicts): Promise<CommandResult> {
+    const compiled = await compileDecl(c.module, this.file, c.line);
+    if ('textError' in compiled) {
+      // text the text compiler refuses: malformed (or, for assert_invalid, invalid) by construction
+      return v.pass('rejected:text');
+    }
+    const o = await this.engine.instantiate(compiled.bytes, true, true);
+    if (o.kind === 'outside_profile' || o.kind === 'unsupported') return v.skipFor(o);
+    return o.kind === 'rejected' ? v.pass('rejected') : v.fail(moduleActual(o), `expected the module to be rejected (${c.message}), but it ${o.kind === 'compiled' ? 'compiled' : moduleActual(o)}`);
   }
 
   private checkTrap(actual: string, trap: string | undefined, message: string, fail: (a: string, r: string) => CommandResult, pass: (a: string) => CommandResult, detail?: string): CommandResult {

@@ -20,114 +20,150 @@ export const MAX_SEXPR_DEPTH = 1000;
 const DELIM = new Set([' ', '\t', '\n', '\r', '(', ')', '"', ';']);
 
 export function parseSExprs(src: string, file = '<wast>'): SNode[] {
-  let i = 0;
-  let line = 1;
-  const fail = (why: string, at = i): never => {
-    throw new WastSyntaxError('WAST_SYNTAX', `${file}:${lineAt(src, at)}: ${why}`, { file, offset: at });
-  };
-  const skip = (): void => {
-    for (;;) {
-      const c = src[i];
-      if (c === undefined) return;
-      if (c === '\n') {
-        line++;
-        i++;
-      } else if (c === ' ' || c === '\t' || c === '\r') i++;
-      else if (c === ';' && src[i + 1] === ';') {
-        while (i < src.length && src[i] !== '\n') i++;
-      } else if (c === '(' && src[i + 1] === ';') {
-        const at = i;
-        let depth = 0;
-        do {
-          if (i >= src.length) fail('unterminated block comment', at);
-          if (src[i] === '(' && src[i + 1] === ';') {
-            depth++;
-            i += 2;
-          } else if (src[i] === ';' && src[i + 1] === ')') {
-            depth--;
-            i += 2;
-          } else {
-            if (src[i] === '\n') line++;
-            i++;
-          }
-        } while (depth > 0);
-      } else return;
-    }
-  };
-  const node = (depth: number): SNode => {
-    skip();
-    const start = i;
-    const l = line;
-    const c = src[i];
-    if (c === undefined) return fail('unexpected end of input');
-    if (c === '(') {
-      if (depth >= MAX_SEXPR_DEPTH) fail(`lists nested deeper than ${MAX_SEXPR_DEPTH}`);
-      i++;
-      const items: SNode[] = [];
-      for (;;) {
-        skip();
-        if (i >= src.length) fail('unclosed (', start);
-        if (src[i] === ')') {
-          i++;
-          return { t: 'list', items, start, end: i, line: l };
-        }
-        items.push(node(depth + 1));
-      }
-    }
-    if (c === ')') return fail('unexpected )');
-    if (c === '"') {
-      i++;
-      const bytes: number[] = [];
-      const enc = new TextEncoder();
-      for (;;) {
-        const d = src[i];
-        if (d === undefined || d === '\n') fail('unterminated string', start);
-        if (d === '"') {
-          i++;
-          break;
-        }
-        if (d === '\\') {
-          const e = src[i + 1] ?? '';
-          const simple: Record<string, number> = { n: 10, t: 9, r: 13, '\\': 92, "'": 39, '"': 34 };
-          if (e in simple) {
-            bytes.push(simple[e]!);
-            i += 2;
-          } else if (e === 'u') {
-            const m = /^u\{([0-9a-fA-F_]+)\}/.exec(src.slice(i + 1, i + 16));
-            if (!m) fail('bad \\u escape');
-            const cp = parseInt(m![1]!.replace(/_/g, ''), 16);
-            if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) fail(`\\u{${m![1]}} is not a Unicode scalar value`);
-            bytes.push(...enc.encode(String.fromCodePoint(cp)));
-            i += 1 + m![0].length;
-          } else if (/^[0-9a-fA-F]{2}$/.test(src.slice(i + 1, i + 3))) {
-            bytes.push(parseInt(src.slice(i + 1, i + 3), 16));
-            i += 3;
-          } else fail(`bad escape \\${e}`);
-        } else {
-          const cp = src.codePointAt(i)!;
-          if (cp < 0x20 || cp === 0x7f) fail(`illegal character U+${cp.toString(16).padStart(4, '0')} in a string`);
-          bytes.push(...enc.encode(String.fromCodePoint(cp)));
-          i += cp > 0xffff ? 2 : 1;
-        }
-      }
-      return { t: 'str', bytes: new Uint8Array(bytes), start, end: i, line: l };
-    }
-    while (i < src.length && !DELIM.has(src[i]!)) {
-      // tokens are printable ASCII; anything else only in strings and comments
-      const code = src.charCodeAt(i);
-      if (code < 0x20 || code >= 0x7f) fail(`illegal character U+${code.toString(16).padStart(4, '0')}`);
-      i++;
-    }
-    // a lone ';' (not starting a comment) is a reserved token of its own (annotations use it)
-    if (i === start && src[i] === ';') i++;
-    if (i === start) fail(`unexpected ${JSON.stringify(src[i])}`);
-    return { t: 'atom', v: src.slice(start, i), start, end: i, line: l };
-  };
+  const r = new SExprReader(src, file);
   const out: SNode[] = [];
   for (;;) {
-    skip();
-    if (i >= src.length) return out;
-    out.push(node(0));
+    r.skip();
+    if (r.i >= src.length) return out;
+    out.push(r.node(0));
+  }
+}
+
+const SIMPLE_ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, '\\': 92, "'": 39, '"': 34 };
+
+/** The reader's position (offset, line) in one source, and one method per kind of thing read. */
+class SExprReader {
+  i = 0;
+  private line = 1;
+  private readonly enc = new TextEncoder();
+  constructor(
+    private readonly src: string,
+    private readonly file: string,
+  ) {}
+
+  private fail(why: string, at = this.i): never {
+    throw new WastSyntaxError('WAST_SYNTAX', `${this.file}:${lineAt(this.src, at)}: ${why}`, { file: this.file, offset: at });
+  }
+
+  /** Past white space and comments. */
+  skip(): void {
+    const src = this.src;
+    for (;;) {
+      const c = src[this.i];
+      if (c === undefined) return;
+      if (c === '\n') {
+        this.line++;
+        this.i++;
+      } else if (c === ' ' || c === '\t' || c === '\r') this.i++;
+      else if (c === ';' && src[this.i + 1] === ';') {
+        while (this.i < src.length && src[this.i] !== '\n') this.i++;
+      } else if (c === '(' && src[this.i + 1] === ';') this.blockComment();
+      else return;
+    }
+  }
+
+  /** A nested `(; … ;)` comment. */
+  private blockComment(): void {
+    const src = this.src;
+    const at = this.i;
+    let depth = 0;
+    do {
+      if (this.i >= src.length) this.fail('unterminated block comment', at);
+      if (src[this.i] === '(' && src[this.i + 1] === ';') {
+        depth++;
+        this.i += 2;
+      } else if (src[this.i] === ';' && src[this.i + 1] === ')') {
+        depth--;
+        this.i += 2;
+      } else {
+        if (src[this.i] === '\n') this.line++;
+        this.i++;
+      }
+    } while (depth > 0);
+  }
+
+  node(depth: number): SNode {
+    this.skip();
+    const start = this.i;
+    const l = this.line;
+    const c = this.src[this.i];
+    if (c === undefined) return this.fail('unexpected end of input');
+    if (c === '(') return this.list(depth, start, l);
+    if (c === ')') return this.fail('unexpected )');
+    if (c === '"') return this.string(start, l);
+    return this.atom(start, l);
+  }
+
+  private list(depth: number, start: number, l: number): SNode {
+    if (depth >= MAX_SEXPR_DEPTH) this.fail(`lists nested deeper than ${MAX_SEXPR_DEPTH}`);
+    this.i++;
+    const items: SNode[] = [];
+    for (;;) {
+      this.skip();
+      if (this.i >= this.src.length) this.fail('unclosed (', start);
+      if (this.src[this.i] === ')') {
+        this.i++;
+        return { t: 'list', items, start, end: this.i, line: l };
+      }
+      items.push(this.node(depth + 1));
+    }
+  }
+
+  private string(start: number, l: number): SNode {
+    const src = this.src;
+    this.i++;
+    const bytes: number[] = [];
+    for (;;) {
+      const d = src[this.i];
+      if (d === undefined || d === '\n') this.fail('unterminated string', start);
+      if (d === '"') {
+        this.i++;
+        break;
+      }
+      if (d === '\\') this.escape(bytes);
+      else {
+        const cp = src.codePointAt(this.i)!;
+        if (cp < 0x20 || cp === 0x7f) this.fail(`illegal character U+${cp.toString(16).padStart(4, '0')} in a string`);
+        bytes.push(...this.enc.encode(String.fromCodePoint(cp)));
+        this.i += cp > 0xffff ? 2 : 1;
+      }
+    }
+    return { t: 'str', bytes: new Uint8Array(bytes), start, end: this.i, line: l };
+  }
+
+  /** One escape in a string (at the backslash): its bytes appended. */
+  private escape(bytes: number[]): void {
+    const src = this.src;
+    const i = this.i;
+    const e = src[i + 1] ?? '';
+    if (e in SIMPLE_ESCAPES) {
+      bytes.push(SIMPLE_ESCAPES[e]!);
+      this.i += 2;
+    } else if (e === 'u') {
+      const m = /^u\{([0-9a-fA-F_]+)\}/.exec(src.slice(i + 1, i + 16));
+      if (!m) return this.fail('bad \\u escape');
+      const cp = parseInt(m[1]!.replace(/_/g, ''), 16);
+      if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) this.fail(`\\u{${m[1]}} is not a Unicode scalar value`);
+      bytes.push(...this.enc.encode(String.fromCodePoint(cp)));
+      this.i += 1 + m[0].length;
+    } else if (/^[0-9a-fA-F]{2}$/.test(src.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(src.slice(i + 1, i + 3), 16));
+      this.i += 3;
+    } else this.fail(`bad escape \\${e}`);
+  }
+
+  private atom(start: number, l: number): SNode {
+    const src = this.src;
+    while (this.i < src.length && !DELIM.has(src[this.i]!)) {
+      // tokens are printable ASCII; anything else only in strings and comments
+      const code = src.charCodeAt(this.i);
+      if (code < 0x20 || code >= 0x7f) this.fail(`illegal character U+${code.toString(16).padStart(4, '0')}`);
+      this.i++;
+    }
+    // a lone ';' (not starting a comment) is a reserved token of its own (annotations use it)
+    if (this.i === start && src[this.i] === ';') this.i++;
+    if (this.i === start) this.fail(`unexpected ${JSON.stringify(src[this.i])}`);
+    return { t: 'atom', v: src.slice(start, this.i), start, end: this.i, line: l };
   }
 }
 

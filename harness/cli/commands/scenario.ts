@@ -32,7 +32,8 @@ export function register(program: Command): void {
       action('scenario', async (name: string | undefined, o: ScenarioFlags) => {
         const { repoRoot } = await import('../repo.js');
         const { loadScenarios, loadScenario } = await import('../../suites/scenarios/load.js');
-        const { runScenario, checkDeterminism } = await import('../../sim/scenario.js');
+        const { runScenario } = await import('../../sim/scenario.js');
+        const { checkDeterminism } = await import('../../sim/determinism.js');
         const { UsageError } = await import('../../io/files.js');
         const root = repoRoot();
         if (o.list) {
