@@ -41,12 +41,16 @@ const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 /** `line rule` for every message (rule `null` for a parse error or a directive problem). */
 async function lint(text: string, at: string): Promise<string[]> {
   const [r] = await eslint.lintText(text, { filePath: join(ROOT, at) });
-  return r!.messages.map((m: Linter.LintMessage) => `${m.line} ${m.ruleId ?? `null (${m.message})`}`);
+  return r!.messages.map(
+    (m: Linter.LintMessage) => `${m.line} ${m.ruleId ?? `null (${m.message})`}`,
+  );
 }
 
 /** The `// fires: RULE` annotations of a fixture, as `line rule`. */
 function expected(text: string): string[] {
-  return text.split('\n').flatMap((l, i) => [...l.matchAll(/\/\/ fires: (\S+)/g)].map((m) => `${i + 1} ${m[1]}`));
+  return text
+    .split('\n')
+    .flatMap((l, i) => [...l.matchAll(/\/\/ fires: (\S+)/g)].map((m) => `${i + 1} ${m[1]}`));
 }
 
 const sorted = (xs: string[]) => [...xs].sort();
@@ -81,11 +85,23 @@ describe('and nowhere else', () => {
     ['bans.ts', 'core/icnctl/lint-fixture.ts', "icnctl stamps an operator's request"],
     ['bans.ts', 'harness/sim/lint-fixture.ts', 'the bans are for core/'],
     ['core-imports-harness.ts', 'harness/io/lint-fixture.ts', 'harness/ may import harness/'],
-    ['kernel-imports-meaning.ts', 'core/node/lint-fixture.ts', 'the node wires kernel and meaning together'],
-    ['kernel-imports-meaning.ts', 'core/daemon/lint-fixture.ts', 'only core/wasm and core/ccl are the kernel'],
+    [
+      'kernel-imports-meaning.ts',
+      'core/node/lint-fixture.ts',
+      'the node wires kernel and meaning together',
+    ],
+    [
+      'kernel-imports-meaning.ts',
+      'core/daemon/lint-fixture.ts',
+      'only core/wasm and core/ccl are the kernel',
+    ],
     ['wasm-engine.ts', 'core/wasm/exec/lint-fixture.ts', 'the executor is the one engine'],
     ['wasm-engine.ts', 'core/wasm/lint-fixture.test.ts', 'tests use V8 as an oracle'],
-    ['wasm-engine.ts', 'harness/suites/lint-fixture.ts', "the nasties' raw probe runs V8 on purpose"],
+    [
+      'wasm-engine.ts',
+      'harness/suites/lint-fixture.ts',
+      "the nasties' raw probe runs V8 on purpose",
+    ],
     ['good.ts', 'core/wasm/lint-fixture.ts', 'a clean file'],
   ];
   it.each(cases)('%s at %s (%s)', async (name, at) => {
@@ -95,7 +111,9 @@ describe('and nowhere else', () => {
 
 describe('icn/max-function-lines', () => {
   /** `function NAME` spanning exactly `lines` lines. */
-  const fn = (name: string, lines: number) => `export function ${name}(): number {\n  let x = 0;\n${'  x++;\n'.repeat(lines - 4)}  return x;\n}\n`;
+  const fn = (name: string, lines: number) =>
+    `export function ${name}(): number {\n  let x = 0;\n` +
+    `${'  x++;\n'.repeat(lines - 4)}  return x;\n}\n`;
 
   it('reports a function of 101 lines in core/ and harness/, not one of 100', async () => {
     const text = fn('short', 100) + fn('long', 101);
@@ -105,37 +123,57 @@ describe('icn/max-function-lines', () => {
   });
 
   it('names nameless callbacks after the function around them', async () => {
-    const text = `export function outer(): void {\n  [1].map(() => {\n${'    void 0;\n'.repeat(100)}  });\n}\n`;
-    const [r] = await eslint.lintText(text, { filePath: join(ROOT, 'core/ledger/lint-fixture.ts') });
+    const body = '    void 0;\n'.repeat(100);
+    const text = `export function outer(): void {\n  [1].map(() => {\n${body}  });\n}\n`;
+    const [r] = await eslint.lintText(text, {
+      filePath: join(ROOT, 'core/ledger/lint-fixture.ts'),
+    });
     expect(r!.messages.map((m) => m.message.split(' ')[0])).toEqual(['outer', 'outer>(anonymous)']);
   });
 
   it('does not apply to tests or outside core/ and harness/', async () => {
     const text = fn('long', 150);
-    for (const at of ['core/ledger/lint-fixture.test.ts', 'bench/lint-fixture.ts']) expect(await lint(text, at)).toEqual([]);
+    for (const at of ['core/ledger/lint-fixture.test.ts', 'bench/lint-fixture.ts'])
+      expect(await lint(text, at)).toEqual([]);
   });
 
-  it('lets an allowed function be long, and reports an allow entry with nothing to allow (stale)', async () => {
+  it('lets an allowed function be long, and reports a stale allow entry', async () => {
     const allowing = new ESLint({
       cwd: ROOT,
       overrideConfig: {
         files: ['**/*.ts'],
-        languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['core/*/lint-fixture*.ts'], defaultProject: 'tsconfig.json' } } },
-        rules: { 'icn/max-function-lines': ['error', { max: 100, allow: { 'core/ledger/lint-fixture.ts': { long: 'test reason' } } }] },
+        languageOptions: {
+          parserOptions: {
+            projectService: {
+              allowDefaultProject: ['core/*/lint-fixture*.ts'],
+              defaultProject: 'tsconfig.json',
+            },
+          },
+        },
+        rules: {
+          'icn/max-function-lines': [
+            'error',
+            { max: 100, allow: { 'core/ledger/lint-fixture.ts': { long: 'test reason' } } },
+          ],
+        },
       },
     });
     const at = join(ROOT, 'core/ledger/lint-fixture.ts');
     const [allowed] = await allowing.lintText(fn('long', 120), { filePath: at });
     expect(allowed!.messages).toEqual([]);
     const [stale] = await allowing.lintText(fn('long', 90), { filePath: at });
-    expect(stale!.messages.map((m) => m.message)).toEqual([expect.stringMatching(/^allow list entry long .*remove the entry$/)]);
+    expect(stale!.messages.map((m) => m.message)).toEqual([
+      expect.stringMatching(/^allow list entry long .*remove the entry$/),
+    ]);
   });
 });
 
 describe('the config itself', () => {
   it('rejects a disable comment that names no enabled rule (they must be real)', async () => {
     const text = '// eslint-disable-next-line no-control-regex\nexport const a = 1;\n';
-    expect(await lint(text, 'core/ledger/lint-fixture.ts')).toEqual([expect.stringMatching(/^1 null \(Unused eslint-disable directive/)]);
+    expect(await lint(text, 'core/ledger/lint-fixture.ts')).toEqual([
+      expect.stringMatching(/^1 null \(Unused eslint-disable directive/),
+    ]);
   });
 
   it('leaves the planted fixtures out of the real run', async () => {
