@@ -15,11 +15,12 @@ const TESTS = ['**/*.test.ts'];
  * `outer>(anonymous)` for a nameless callback) -> why it may stay long. Keep this list short.
  */
 const LONG_FUNCTIONS_ALLOWED = {
-  'core/wasm/interp/machine.ts': {
-    run:
-      'the interpreter dispatch loop: one switch over opcodes, frame state in locals; ' +
-      'splitting it costs a call per instruction',
-  },
+  // (empty until this wave's merges; the likely first entry, if i18-interp keeps it one switch:)
+  // 'core/wasm/interp/machine.ts': {
+  //   run:
+  //     'the interpreter dispatch loop: one switch over opcodes, frame state in locals; ' +
+  //     'splitting it costs a call per instruction',
+  // },
 };
 
 // ---- BEGIN pending this wave's refactors (issue 18) -------------------------------------------
@@ -43,6 +44,7 @@ const PENDING_LONG_FUNCTIONS = {
     validateDecoded: PENDING('i19-validate'),
   },
   'core/wasm/interp/compile.ts': { compileFunction: PENDING('i18-interp') },
+  'core/wasm/interp/machine.ts': { run: PENDING('i18-interp') },
   'core/wasm/interp/jit.ts': { genFunction: PENDING('i18-interp'), instr: PENDING('i18-interp') },
   'harness/backends/containers.ts': { containersCluster: PENDING('i18-scenario') },
   'harness/backends/driver.ts': { runOnCluster: PENDING('i18-scenario') },
@@ -221,6 +223,8 @@ export default [
     rules: DETERMINISM,
   },
   {
+    // Physical lines, first to last. Wrapping at 100 columns (Prettier) makes functions longer:
+    // run lint after the format commit (on this wave's base it put 24 more functions over 100).
     files: ['core/**/*.ts', 'harness/**/*.ts'],
     ignores: TESTS,
     rules: { 'icn/max-function-lines': ['error', { max: 100, allow: longFunctionsAllowed() }] },
