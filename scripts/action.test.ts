@@ -34,6 +34,7 @@ function evaluate(expr: string, inputs: Record<string, string>, steps: Outputs):
     .replace(/\balways\(\)/g, 'true')
     .replace(/\bcontains\(/g, 'C(')
     .replace(/([!=])=/g, '$1==');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- evaluates action.yml's own expressions
   return new Function('I', 'S', 'G', 'C', `return (${js});`)(inputs, steps, ROOT, (a: string, b: string) => String(a).includes(b));
 }
 const substitute = (s: string, i: Record<string, string>, o: Outputs) => s.replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, e: string) => String(evaluate(e, i, o) ?? ''));

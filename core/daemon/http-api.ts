@@ -125,7 +125,8 @@ function isJson(contentType: string | undefined): boolean {
 export function createApiServer(routes: readonly Route[], opts: ApiServerOptions): Server {
   const inFlight = new WeakMap<Socket, InFlight>();
   // Timeouts are checked every second (Node's default, 30 s, let a slow body run 40 s).
-  const server = createServer({ connectionsCheckingInterval: 1000 }, async (req, res) => {
+  // `void`: the handler answers its own errors (the catch below); Node does not await it.
+  const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => void (async () => {
     let route = '-';
     const state: InFlight = { method: req.method ?? '?', route, settled: false };
     inFlight.set(req.socket, state);
@@ -178,7 +179,7 @@ export function createApiServer(routes: readonly Route[], opts: ApiServerOptions
       }
       if (!req.complete) req.destroy();
     }
-  });
+  })());
   server.requestTimeout = opts.requestTimeoutMs ?? 10_000;
   server.headersTimeout = Math.min(5_000, server.requestTimeout);
   server.maxHeadersCount = 100;

@@ -45,6 +45,7 @@ function open(html: string) {
   const doc = w.document;
   const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
   doc.write(html.replace(/<script>[\s\S]*?<\/script>/, ''));
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the report's own script, as a browser would
   new Function('document', script)(doc);
   const rows = () => [...doc.querySelectorAll('#entries tbody tr')];
   const visible = () => rows().filter((r) => !(r as unknown as { hidden: boolean }).hidden).map((r) => r.getAttribute('data-id'));

@@ -8,7 +8,6 @@ import type { Manifest, ManifestEntry } from '../manifest/types.js';
 
 export function xmlEscape(s: string): string {
   // Characters XML 1.0 forbids are replaced, never passed through.
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 

@@ -125,7 +125,6 @@ const E64 = [0n, 1n, -1n, 2n, 63n, 64n, 65n, (1n << 63n) - 1n, -(1n << 63n), 0x7
 const E64mix = [...E64, ...E32.map((x) => BigInt(x))].map((x) => BigInt.asIntN(64, x));
 
 // lib is ES2022 without DOM: WebAssembly's types are not declared, so reach it untyped.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const WebAssembly = (globalThis as any).WebAssembly;
 
 let exports: Record<string, (...a: V[]) => V>;

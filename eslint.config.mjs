@@ -1,0 +1,239 @@
+/**
+ * ESLint (flat config): the house rules of DEVELOPERS.md as checks. `npm run lint`, in `npm test`.
+ * Type-aware (typescript-eslint's project service reads tsconfig.json). The local rules are in
+ * scripts/eslint/rules.mjs; scripts/eslint/rules.test.ts plants a violation of each rule and checks
+ * that it fires (and that a clean file passes) with this very config.
+ */
+import tseslint from 'typescript-eslint';
+import icn from './scripts/eslint/rules.mjs';
+
+const TS = ['**/*.ts'];
+const TESTS = ['**/*.test.ts'];
+
+/**
+ * Functions allowed over 100 lines: file -> function name (as `icn/max-function-lines` names it;
+ * `outer>(anonymous)` for a nameless callback) -> why it may stay long. Keep this list short.
+ */
+const LONG_FUNCTIONS_ALLOWED = {
+  // (empty until this wave's merges; the likely first entry, if i18-interp keeps it one switch:)
+  // 'core/wasm/interp/machine.ts': {
+  //   run:
+  //     'the interpreter dispatch loop: one switch over opcodes, frame state in locals; ' +
+  //     'splitting it costs a call per instruction',
+  // },
+};
+
+// ---- BEGIN pending this wave's refactors (issue 18) -------------------------------------------
+// Offenders other engineers are fixing on their branches right now (owner in each entry). The lead
+// prunes this block after merging: `icn/max-function-lines` reports an entry whose function is
+// short or gone ("remove the entry"), so lint says what to delete.
+const PENDING = (branch) => `pending this wave's refactors: ${branch}`;
+const PENDING_LONG_FUNCTIONS = {
+  'core/canonical/strict-json.ts': { parseStrictJson: PENDING('i18-errors') },
+  'core/daemon/contract-service.ts': { routes: PENDING('i18-errors') },
+  'core/daemon/daemon.ts': { startDaemon: PENDING('i18-errors') },
+  'core/governance/executor.ts': { applyEffect: PENDING('i18-errors') },
+  'core/icnctl/commands/contract.ts': { register: PENDING('i18-errors') },
+  'core/wasm/binary/decode.ts': {
+    instr: PENDING('i19-validate'),
+    decodeModule: PENDING('i19-validate'),
+  },
+  'core/wasm/binary/encode.ts': { encodeModule: PENDING('i19-validate') },
+  'core/wasm/validate/validate.ts': {
+    checkFunction: PENDING('i19-validate'),
+    validateDecoded: PENDING('i19-validate'),
+  },
+  'core/wasm/interp/compile.ts': { compileFunction: PENDING('i18-interp') },
+  'core/wasm/interp/machine.ts': { run: PENDING('i18-interp') },
+  'core/wasm/interp/jit.ts': { genFunction: PENDING('i18-interp'), instr: PENDING('i18-interp') },
+  'harness/backends/containers.ts': { containersCluster: PENDING('i18-scenario') },
+  'harness/backends/driver.ts': { runOnCluster: PENDING('i18-scenario') },
+  'harness/cli/commands/ccl.ts': { register: PENDING('i18-scenario') },
+  'harness/cli/commands/run.ts': { register: PENDING('i18-scenario') },
+  'harness/sim/scenario.ts': {
+    runScenario: PENDING('i18-scenario'),
+    'runScenario>(anonymous)': PENDING('i18-scenario'),
+    act: PENDING('i18-scenario'),
+  },
+  'harness/wast/runner.ts': { run: PENDING('i18-scenario') },
+  'harness/wast/sexpr.ts': { parseSExprs: PENDING('i18-scenario') },
+  'harness/runner/pool.ts': { runPool: PENDING('i19-jobs') },
+  'harness/runner/run.ts': { runAll: PENDING('i19-jobs') },
+  'harness/suites/nasties/suite.ts': { createNastiesSuite: PENDING('i19-jobs') },
+};
+/** Other rules switched off for one file until its owner's refactor lands. */
+const PENDING_FILES = [
+  // i18-interp: issue 18 item 1 removes generic.ts's `any`s (one operator table).
+  {
+    files: ['core/wasm/interp/generic.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  // i18-scenario: runOnCluster's replay switch has no case for `attestation_flood` steps (they are
+  // silently skipped on real backends; `governance` is refused earlier): the split decides.
+  {
+    files: ['harness/backends/driver.ts'],
+    rules: { '@typescript-eslint/switch-exhaustiveness-check': 'off' },
+  },
+];
+// ---- END pending this wave's refactors ----------------------------------------------------------
+
+/** Both lists, merged per file. */
+const longFunctionsAllowed = () => {
+  const all = structuredClone(LONG_FUNCTIONS_ALLOWED);
+  for (const [file, fns] of Object.entries(PENDING_LONG_FUNCTIONS))
+    all[file] = { ...all[file], ...fns };
+  return all;
+};
+
+/**
+ * Determinism (DEVELOPERS.md, "Rules of determinism"): core/ never reads the wall clock, draws
+ * randomness or depends on the locale; time and randomness are injected (core/runtime: Clock, Rng).
+ */
+const DETERMINISM = {
+  'no-restricted-properties': [
+    'error',
+    {
+      object: 'Date',
+      property: 'now',
+      message: 'the wall clock: take a Clock (core/runtime/clock.ts)',
+    },
+    {
+      object: 'performance',
+      property: 'now',
+      message: 'a clock: take a Clock (core/runtime/clock.ts)',
+    },
+    {
+      object: 'process',
+      property: 'hrtime',
+      message: 'a clock: take a Clock (core/runtime/clock.ts)',
+    },
+    {
+      object: 'Math',
+      property: 'random',
+      message: 'unseeded randomness: take an Rng stream (core/runtime/rng.ts)',
+    },
+    {
+      property: 'randomUUID',
+      message: 'unseeded randomness: derive ids from content or an Rng stream',
+    },
+    {
+      property: 'localeCompare',
+      message: 'locale-dependent order: compare code units (canonical order)',
+    },
+  ],
+  'no-restricted-globals': [
+    'error',
+    { name: 'Intl', message: 'locale- and ICU-dependent: format and compare by hand' },
+  ],
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: ['node:crypto', 'crypto'].map((name) => ({
+        name,
+        importNames: ['randomUUID'],
+        message: 'unseeded randomness',
+      })),
+    },
+  ],
+  'no-restricted-syntax': [
+    'error',
+    {
+      selector: "NewExpression[callee.name='Date']",
+      message: 'Date objects read the wall clock and the time zone: take a Clock',
+    },
+    {
+      selector: "CallExpression[callee.name='Date']",
+      message: 'Date() reads the wall clock: take a Clock',
+    },
+  ],
+};
+
+export default [
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'reports/**',
+      '.cache/**',
+      // planted violations: scripts/eslint/rules.test.ts lints them at the paths they test
+      'scripts/eslint/fixtures/**',
+    ],
+  },
+  { linterOptions: { reportUnusedDisableDirectives: 'error' } },
+  {
+    files: TS,
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: {
+        projectService: { allowDefaultProject: ['vitest.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin, icn },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      // A `default` that handles the rest is a decision; a switch over a union with no default
+      // that misses a member (a member added later) is the bug this catches.
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+      // `new Function`: only the interpreter's JS tier compiles our own generated source.
+      '@typescript-eslint/no-implied-eval': 'error',
+      'icn/import-boundaries': [
+        'error',
+        {
+          boundaries: [
+            {
+              from: ['core'],
+              forbid: ['harness'],
+              reason: 'core/ never imports harness/ (the node core ships without the harness)',
+            },
+            {
+              from: ['core/wasm', 'core/ccl'],
+              forbid: ['core/trust', 'core/governance', 'core/ledger', 'core/contracts'],
+              reason:
+                "the compute kernel never imports meaning (ICN's meaning firewall: it enforces " +
+                'constraints without knowing where they came from)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The only engine: every WebAssembly module an LC path runs is created by the deterministic
+    // executor (core/wasm/exec), the analogue of ICN's ban on a default engine.
+    // Not checked: tests (V8 is their reference oracle, never an LC path) and harness/ (the
+    // nasties' raw-engine probe, harness/suites/nasties/probe.ts, runs V8 directly on purpose: it
+    // measures the divergence the executor's profile removes; the harness is the instrument, not
+    // the node).
+    files: ['core/**/*.ts'],
+    ignores: ['core/wasm/exec/**', ...TESTS],
+    rules: { 'icn/wasm-engine': 'error' },
+  },
+  {
+    files: ['core/**/*.ts'],
+    // core/daemon and core/icnctl are the process edge: the daemon supplies the real Clock and
+    // serves HTTP; icnctl stamps an operator's request with the time it is made (the timestamp is
+    // then signed input, never read again by LC). Neither is replayed.
+    ignores: ['core/daemon/**', 'core/icnctl/**'],
+    rules: DETERMINISM,
+  },
+  {
+    // Physical lines, first to last. Wrapping at 100 columns (Prettier) makes functions longer:
+    // run lint after the format commit (on this wave's base it put 24 more functions over 100).
+    files: ['core/**/*.ts', 'harness/**/*.ts'],
+    ignores: TESTS,
+    rules: { 'icn/max-function-lines': ['error', { max: 100, allow: longFunctionsAllowed() }] },
+  },
+  {
+    // Tests and their fixtures poke at wire JSON to build malformed inputs: `any` is the honest
+    // type there (a wrong guess fails the test's own assertion). Code under test has none.
+    files: [...TESTS, '**/*.fixtures.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  ...PENDING_FILES,
+];
