@@ -46,17 +46,6 @@ const PENDING_LONG_FUNCTIONS = {
   'core/wasm/interp/compile.ts': { compileFunction: PENDING('i18-interp') },
   'core/wasm/interp/machine.ts': { run: PENDING('i18-interp') },
   'core/wasm/interp/jit.ts': { genFunction: PENDING('i18-interp'), instr: PENDING('i18-interp') },
-  'harness/backends/containers.ts': { containersCluster: PENDING('i18-scenario') },
-  'harness/backends/driver.ts': { runOnCluster: PENDING('i18-scenario') },
-  'harness/cli/commands/ccl.ts': { register: PENDING('i18-scenario') },
-  'harness/cli/commands/run.ts': { register: PENDING('i18-scenario') },
-  'harness/sim/scenario.ts': {
-    runScenario: PENDING('i18-scenario'),
-    'runScenario>(anonymous)': PENDING('i18-scenario'),
-    act: PENDING('i18-scenario'),
-  },
-  'harness/wast/runner.ts': { run: PENDING('i18-scenario') },
-  'harness/wast/sexpr.ts': { parseSExprs: PENDING('i18-scenario') },
   'harness/runner/pool.ts': { runPool: PENDING('i19-jobs') },
   'harness/runner/run.ts': { runAll: PENDING('i19-jobs') },
   'harness/suites/nasties/suite.ts': { createNastiesSuite: PENDING('i19-jobs') },
@@ -67,12 +56,6 @@ const PENDING_FILES = [
   {
     files: ['core/wasm/interp/generic.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
-  },
-  // i18-scenario: runOnCluster's replay switch has no case for `attestation_flood` steps (they are
-  // silently skipped on real backends; `governance` is refused earlier): the split decides.
-  {
-    files: ['harness/backends/driver.ts'],
-    rules: { '@typescript-eslint/switch-exhaustiveness-check': 'off' },
   },
 ];
 // ---- END pending this wave's refactors ----------------------------------------------------------
