@@ -1,6 +1,7 @@
 /**
  * Integer limits, defined once. bigint bounds for i64/u64 values (ledger amounts, CCL ints,
- * timestamps, fuel) and number bounds for 32-bit ones. Every module checks ranges against these.
+ * timestamps, fuel) and number bounds for 32-bit ones. Every module checks ranges against these
+ * (core/wasm/interp/numeric.ts keeps its own until its rewrite lands: another branch owns it).
  */
 export const I32_MIN = -0x8000_0000;
 export const I32_MAX = 0x7fff_ffff;
@@ -10,12 +11,3 @@ export const I64_MIN = -(1n << 63n);
 export const I64_MAX = (1n << 63n) - 1n;
 export const U64_MAX = (1n << 64n) - 1n;
 
-/** Whether a bigint fits a signed 64-bit integer. */
-export function isI64(v: bigint): boolean {
-  return v >= I64_MIN && v <= I64_MAX;
-}
-
-/** Whether a bigint fits an unsigned 64-bit integer. */
-export function isU64(v: bigint): boolean {
-  return v >= 0n && v <= U64_MAX;
-}
