@@ -1,7 +1,7 @@
 /** `icnctl contract deploy|sign-installation|list|show|execute`. */
 import type { Command } from 'commander';
 import { act, EXIT } from '../context.js';
-import { CtlError } from '../errors.js';
+import { CtlError, CtlNegative } from '../errors.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -39,7 +39,7 @@ export function register(program: Command): void {
           r = await deploy(ctx.node(), file, o, coSigners, Date.now());
         } catch (e) {
           // The node judged the deployment and refused it: a negative result, with its reason code.
-          if (e instanceof NodeHttpError && e.nodeCode === 'CONTRACT_REJECTED') throw new CtlError(e.nodeCode, e.message, EXIT.negative);
+          if (e instanceof NodeHttpError && e.nodeCode === 'CONTRACT_REJECTED') throw new CtlNegative(e.nodeCode, e.message);
           throw e;
         }
         if (!r.deployed) {
@@ -145,7 +145,7 @@ export function register(program: Command): void {
             throw e;
           });
         const receipt = parseReceipt(r.receipt, `${ctx.node().base} execute`);
-        if (receiptHash(receipt) !== r.receiptHash || !verifyReceipt(receipt)) throw new CtlError('CTL_RECEIPT', `${ctx.node().base} answered with a receipt that does not verify (hash ${r.receiptHash})`, EXIT.negative);
+        if (receiptHash(receipt) !== r.receiptHash || !verifyReceipt(receipt)) throw new CtlNegative('CTL_RECEIPT', `${ctx.node().base} answered with a receipt that does not verify (hash ${r.receiptHash})`);
         // The receipt holds only the output's hash: re-execute its witness here for the value itself
         // (shown only when this re-execution reproduces the receipt).
         const fetched = await fetchReceipt(ctx.node(), receiptHash(receipt), false);
