@@ -16,6 +16,14 @@ interface Summary {
 
 export function register(program: Command): void {
   const contract = program.command('contract').description('contracts on the node: deploy, list, show, execute');
+  registerDeploy(contract);
+  registerSignInstallation(contract);
+  registerList(contract);
+  registerShow(contract);
+  registerExecute(contract);
+}
+
+function registerDeploy(contract: Command): void {
   contract
     .command('deploy')
     .description('deploy a contract file through the node (prepared, co-signed by the other participants, deployed); exit 1 when the node refuses it')
@@ -50,6 +58,9 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+function registerSignInstallation(contract: Command): void {
   contract
     .command('sign-installation')
     .description("a co-participant's signature over a prepared installation (the file from `deploy --prepare-out`, or a bare body)")
@@ -70,6 +81,9 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+function registerList(contract: Command): void {
   contract
     .command('list')
     .description('the contracts installed on the node')
@@ -80,6 +94,9 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+function registerShow(contract: Command): void {
   contract
     .command('show')
     .description('one installed contract: installation, participants, capabilities, state root')
@@ -102,6 +119,9 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+function registerExecute(contract: Command): void {
   contract
     .command('execute')
     .description('run a rule on the node with a call signed here by your key; prints the receipt summary')
