@@ -1,12 +1,35 @@
 /**
  * Typed errors with stable codes. Every error the core raises on bad input is an IcnError:
  * `code` is stable (tests and callers match on it), `message` says what, where and why.
+ *
+ * Codes are typed: each module declares its codes as a union (e.g. core/ledger/errors.ts
+ * LedgerErrorCode) and registers it here by declaration merging, under a family name:
+ *
+ *   declare module '../errors.js' { interface ErrorCodes { ledger: LedgerErrorCode } }
+ *
+ * (harness modules register in HarnessErrorCodes: core never names harness codes). IcnErrorCode
+ * is the union of every family, so a code not declared by a module is a type error, and the CLIs'
+ * exit-class tables (core/exit-class.ts, harness/cli/exit.ts) must give each code a class.
  */
+export interface ErrorCodes {
+  /** An invariant of the code itself broke (a bug, never the input's fault). */
+  fault: 'HARNESS_FAULT';
+}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface HarnessErrorCodes {}
+
+/** A code of a core module's error. */
+export type CoreErrorCode = ErrorCodes[keyof ErrorCodes];
+/** A code of a harness module's error. */
+export type HarnessErrorCode = HarnessErrorCodes[keyof HarnessErrorCodes];
+/** Every stable error code. */
+export type IcnErrorCode = CoreErrorCode | HarnessErrorCode;
+
 export class IcnError extends Error {
   override readonly name: string = 'IcnError';
   constructor(
     /** Stable, machine-readable code, e.g. `CANON_NON_INTEGER`. */
-    readonly code: string,
+    readonly code: IcnErrorCode,
     message: string,
     /** Structured context (a JSON path, an offset, a field name). Never fed into a hash. */
     readonly details: Readonly<Record<string, unknown>> = {},
@@ -15,6 +38,6 @@ export class IcnError extends Error {
   }
 }
 
-export function isIcnError(e: unknown, code?: string): e is IcnError {
+export function isIcnError(e: unknown, code?: IcnErrorCode): e is IcnError {
   return e instanceof IcnError && (code === undefined || e.code === code);
 }

@@ -6,10 +6,8 @@
  *    in diffs, and the same as our `sha256:<hex>` digests).
  */
 import { IcnError } from '../errors.js';
+import { I64_MAX, I64_MIN, U64_MAX } from '../int-limits.js';
 
-const I64_MIN = -(1n << 63n);
-const I64_MAX = (1n << 63n) - 1n;
-const U64_MAX = (1n << 64n) - 1n;
 const DECIMAL = /^(0|-?[1-9][0-9]*)$/;
 const HEX = /^(?:[0-9a-f]{2})*$/;
 

@@ -39,9 +39,25 @@ export interface StrictJsonOptions {
 
 /** Parse JSON text strictly. `source` names the input in errors (a file path or `<stdin>`). */
 export function parseStrictJson(text: string, source = '<input>', options: StrictJsonOptions = {}): unknown {
-  const fractionsAt = options.fractionsAt;
-  let i = 0;
-  const fail = (why: string, path: string, at = i): never => {
+  const p = new Parser(text, source, options.fractionsAt);
+  if (text.charCodeAt(0) === 0xfeff) p.i = 1; // tolerate a UTF-8 BOM
+  const v = p.value('$', 0);
+  p.ws();
+  if (p.i < text.length) p.fail('unexpected text after the JSON value', '$');
+  return v;
+}
+
+/** A recursive-descent reader over `text`; `i` is the next character. */
+class Parser {
+  i = 0;
+  constructor(
+    private readonly text: string,
+    private readonly source: string,
+    private readonly fractionsAt: ((path: string) => boolean) | undefined,
+  ) {}
+
+  fail(why: string, path: string, at = this.i): never {
+    const text = this.text;
     if (at >= text.length && !why.startsWith('unexpected end')) why = `unexpected end of input (${why})`;
     let line = 1;
     let col = 1;
@@ -51,29 +67,35 @@ export function parseStrictJson(text: string, source = '<input>', options: Stric
         col = 1;
       } else col++;
     }
-    throw new JsonSyntaxError(source, line, col, path, why);
-  };
-  const ws = () => {
+    throw new JsonSyntaxError(this.source, line, col, path, why);
+  }
+
+  ws(): void {
+    const text = this.text;
+    let i = this.i;
     while (i < text.length && WS.has(text.charCodeAt(i))) i++;
-  };
-  const str = (path: string): string => {
-    // precondition: text[i] === '"'. Runs of plain characters are taken as one slice: building
-    // the string a character at a time left a rope of one node per character (a 5 KB string
-    // retained ~156 KB).
-    i++;
+    this.i = i;
+  }
+
+  /** precondition: text[i] === '"'. */
+  str(path: string): string {
+    // Runs of plain characters are taken as one slice: building the string a character at a
+    // time left a rope of one node per character (a 5 KB string retained ~156 KB).
+    const text = this.text;
+    let i = this.i + 1;
     let parts: string[] | null = null; // only for strings with escapes
     let run = i;
     for (;;) {
-      if (i >= text.length) fail('unterminated string', path);
+      if (i >= text.length) this.fail('unterminated string', path, i);
       const code = text.charCodeAt(i);
       if (code === 0x22) {
         const last = text.slice(run, i);
-        i++;
+        this.i = i + 1;
         if (parts === null) return last;
         parts.push(last);
         return parts.join('');
       }
-      if (code < 0x20) fail('raw control character in string (escape it)', path);
+      if (code < 0x20) this.fail('raw control character in string (escape it)', path, i);
       if (code !== 0x5c) {
         i++;
         continue;
@@ -82,100 +104,106 @@ export function parseStrictJson(text: string, source = '<input>', options: Stric
       const e = text[i + 1];
       if (e === 'u') {
         const hex = text.slice(i + 2, i + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('bad \\u escape', path);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('bad \\u escape', path, i);
         parts.push(String.fromCharCode(parseInt(hex, 16)));
         i += 6;
       } else if (e !== undefined && e in ESCAPES) {
         parts.push(ESCAPES[e]!);
         i += 2;
-      } else fail(`bad escape \\${e ?? ''}`, path);
+      } else this.fail(`bad escape \\${e ?? ''}`, path, i);
       run = i;
     }
-  };
-  const value = (path: string, depth: number): unknown => {
-    if (depth > 512) fail('nesting deeper than 512', path);
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      const obj: Record<string, unknown> = Object.create(null);
-      const seen = new Set<string>();
-      ws();
-      if (text[i] === '}') {
-        i++;
+  }
+
+  value(path: string, depth: number): unknown {
+    if (depth > 512) this.fail('nesting deeper than 512', path);
+    this.ws();
+    const text = this.text;
+    const c = text[this.i];
+    if (c === '{') return this.object(path, depth);
+    if (c === '[') return this.array(path, depth);
+    if (c === '"') return this.str(path);
+    if (text.startsWith('true', this.i)) return (this.i += 4), true;
+    if (text.startsWith('false', this.i)) return (this.i += 5), false;
+    if (text.startsWith('null', this.i)) return (this.i += 4), null;
+    return this.number(path, c);
+  }
+
+  private object(path: string, depth: number): Record<string, unknown> {
+    const text = this.text;
+    this.i++;
+    const obj: Record<string, unknown> = Object.create(null);
+    const seen = new Set<string>();
+    this.ws();
+    if (text[this.i] === '}') {
+      this.i++;
+      return obj;
+    }
+    for (;;) {
+      this.ws();
+      if (text[this.i] !== '"') this.fail('expected a string key', path);
+      const keyAt = this.i;
+      const k = this.str(path);
+      const p = childPath(path, k);
+      if (seen.has(k)) this.fail(`duplicate key ${JSON.stringify(k)}`, p, keyAt);
+      seen.add(k);
+      this.ws();
+      if (text[this.i] !== ':') this.fail("expected ':'", p);
+      this.i++;
+      obj[k] = this.value(p, depth + 1);
+      this.ws();
+      if (text[this.i] === ',') {
+        this.i++;
+        continue;
+      }
+      if (text[this.i] === '}') {
+        this.i++;
         return obj;
       }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail('expected a string key', path);
-        const keyAt = i;
-        const k = str(path);
-        const p = childPath(path, k);
-        if (seen.has(k)) fail(`duplicate key ${JSON.stringify(k)}`, p, keyAt);
-        seen.add(k);
-        ws();
-        if (text[i] !== ':') fail("expected ':'", p);
-        i++;
-        obj[k] = value(p, depth + 1);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return obj;
-        }
-        fail("expected ',' or '}'", path);
-      }
+      this.fail("expected ',' or '}'", path);
     }
-    if (c === '[') {
-      i++;
-      const arr: unknown[] = [];
-      ws();
-      if (text[i] === ']') {
-        i++;
+  }
+
+  private array(path: string, depth: number): unknown[] {
+    const text = this.text;
+    this.i++;
+    const arr: unknown[] = [];
+    this.ws();
+    if (text[this.i] === ']') {
+      this.i++;
+      return arr;
+    }
+    for (;;) {
+      arr.push(this.value(childPath(path, arr.length), depth + 1));
+      this.ws();
+      if (text[this.i] === ',') {
+        this.i++;
+        continue;
+      }
+      if (text[this.i] === ']') {
+        this.i++;
         return arr;
       }
-      for (;;) {
-        arr.push(value(childPath(path, arr.length), depth + 1));
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return arr;
-        }
-        fail("expected ',' or ']'", path);
-      }
+      this.fail("expected ',' or ']'", path);
     }
-    if (c === '"') return str(path);
-    if (text.startsWith('true', i)) return (i += 4), true;
-    if (text.startsWith('false', i)) return (i += 5), false;
-    if (text.startsWith('null', i)) return (i += 4), null;
-    NUMBER.lastIndex = i;
+  }
+
+  private number(path: string, c: string | undefined): number {
+    const text = this.text;
+    NUMBER.lastIndex = this.i;
     const m = NUMBER.exec(text);
-    if (m) {
-      // Only exact safe integer literals: a fraction or exponent is rounded by Number() (1e-400
-      // reads as 0, 1.0000000000000001 as 1), so two different files would hash the same.
-      const lit = m[0];
-      if (fractionsAt?.(path)) {
-        i += lit.length;
-        return Number(lit);
-      }
-      if (!INTEGER.test(lit)) fail(`number ${clip(lit)} is not an integer literal (no fraction, no exponent; LC numbers are safe integers, wider values are decimal strings)`, path);
-      const n = Number(lit);
-      if (!Number.isSafeInteger(n)) fail(`number ${clip(lit)} is beyond ±(2^53-1) (write it as a decimal string)`, path);
-      i += lit.length;
-      return n;
+    if (!m) return this.fail(this.i >= text.length ? 'unexpected end of input' : `unexpected character ${JSON.stringify(c)}`, path);
+    // Only exact safe integer literals: a fraction or exponent is rounded by Number() (1e-400
+    // reads as 0, 1.0000000000000001 as 1), so two different files would hash the same.
+    const lit = m[0];
+    if (this.fractionsAt?.(path)) {
+      this.i += lit.length;
+      return Number(lit);
     }
-    return fail(i >= text.length ? 'unexpected end of input' : `unexpected character ${JSON.stringify(c)}`, path);
-  };
-  if (text.charCodeAt(0) === 0xfeff) i = 1; // tolerate a UTF-8 BOM
-  const v = value('$', 0);
-  ws();
-  if (i < text.length) fail('unexpected text after the JSON value', '$');
-  return v;
+    if (!INTEGER.test(lit)) this.fail(`number ${clip(lit)} is not an integer literal (no fraction, no exponent; LC numbers are safe integers, wider values are decimal strings)`, path);
+    const n = Number(lit);
+    if (!Number.isSafeInteger(n)) this.fail(`number ${clip(lit)} is beyond ±(2^53-1) (write it as a decimal string)`, path);
+    this.i += lit.length;
+    return n;
+  }
 }

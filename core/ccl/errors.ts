@@ -44,3 +44,9 @@ export class CclError extends IcnError {
     return { code: this.code, path: typeof this.details.path === 'string' ? this.details.path : null };
   }
 }
+
+declare module '../errors.js' {
+  interface ErrorCodes {
+    ccl: CclErrorCode;
+  }
+}

@@ -13,10 +13,10 @@
  */
 import { canonicalString, hasLoneSurrogate, type CanonicalValue } from '../canonical/index.js';
 import { Did } from '../identity/index.js';
+import { I64_MAX, I64_MIN } from '../int-limits.js';
 import { CclError } from './errors.js';
 
-export const I64_MIN = -(1n << 63n);
-export const I64_MAX = (1n << 63n) - 1n;
+export { I64_MAX, I64_MIN };
 /** Longest String value, in UTF-16 code units (our limit; ICN has none). */
 export const MAX_STRING_UNITS = 65_536;
 /** Most value nodes in one value (collections count every nested node; ours; ICN has none). */

@@ -17,13 +17,13 @@ import { canonicalize, type CanonicalValue } from '../canonical/index.js';
 import { valueFromJson, valueToJson, type Value } from '../ccl/index.js';
 import { IcnError } from '../errors.js';
 import { contentHash, DOMAIN, isHash, type Hash } from '../hash/index.js';
+import { U64_MAX } from '../int-limits.js';
 import { Did, verifySignature, type Keypair } from '../identity/index.js';
 
 /** v2 added `executor`; a v1 call names no executor and is refused. */
 export const CALL_FORMAT = 'icn-contract-call/v2';
 /** A call's timestamp may differ from the node's clock by at most this much. */
 export const CALL_MAX_SKEW_MS = 5 * 60_000;
-const U64_MAX = (1n << 64n) - 1n;
 
 export interface ContractCall {
   readonly format: typeof CALL_FORMAT;

@@ -9,7 +9,13 @@ export type ContractErrorCode =
   | 'ENGINE_UNAVAILABLE'
   | 'WITNESS_MISMATCH'
   /** A staged execution is committed after the contract's state changed under it. */
-  | 'CONTRACT_STATE_RACE';
+  | 'CONTRACT_STATE_RACE'
+  /** Malformed or wrongly signed documents: deployments, receipts, witnesses. */
+  | 'DEPLOYMENT_MALFORMED'
+  | 'DEPLOYMENT_SIGNER'
+  | 'RECEIPT_MALFORMED'
+  | 'RECEIPT_SIGNER'
+  | 'WITNESS_MALFORMED';
 
 export class ContractError extends IcnError {
   override readonly name = 'ContractError';
@@ -19,5 +25,11 @@ export class ContractError extends IcnError {
     details: Readonly<Record<string, unknown>> = {},
   ) {
     super(code, message, details);
+  }
+}
+
+declare module '../errors.js' {
+  interface ErrorCodes {
+    contracts: ContractErrorCode | import('./call.js').CallErrorCode;
   }
 }

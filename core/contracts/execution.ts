@@ -8,6 +8,7 @@ import type { CanonicalValue } from '../canonical/index.js';
 import { CCL_PROFILE_HASH, CclError, execute as executeCcl, int, ledgerOpToJson, list, NONE, valueToJson, type LedgerOp, type Value } from '../ccl/index.js';
 import { IcnError } from '../errors.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
+import { trapCode } from '../wasm/errors.js';
 import { codeToJson, type ContractCode } from './code.js';
 import { ContractError } from './errors.js';
 import { installationHash, installationToJson, type Installation } from './installation.js';
@@ -142,8 +143,9 @@ async function runWasm(input: ExecutionInput): Promise<EngineResult> {
   }
   try {
     const r = await execute({ module: input.code.module, profile: WASM_CONTRACT_PROFILE, invoke: input.rule, args, fuel: BigInt(input.fuelLimit), createdAt: input.timestamp });
-    const outcome: Outcome = r.outcome === 'completed' ? { status: 'ok' } : { status: 'error', code: `WASM_TRAP_${String(r.trap).toUpperCase()}`, path: null };
-    const error = outcome.status === 'error' ? new IcnError(outcome.code, `the module trapped: ${String(r.trap)}`) : null;
+    const trapped = r.outcome === 'completed' || r.trap === undefined ? null : { code: trapCode(r.trap), trap: r.trap };
+    const outcome: Outcome = trapped === null ? { status: 'ok' } : { status: 'error', code: trapped.code, path: null };
+    const error = trapped === null ? null : new IcnError(trapped.code, `the module trapped: ${trapped.trap}`);
     return { outcome, output: r.outputHash, fuelUsed: r.fuelUsed, stateAfter: input.state, ops: [], profileHash: r.profileHash, value: outcome.status === 'ok' ? wasmValue(r.returns) : null, error };
   } catch (e) {
     if (e instanceof IcnError && e.code === 'WASM_PROFILE_UNAVAILABLE') throw new ContractError('ENGINE_UNAVAILABLE', e.message);

@@ -11,13 +11,13 @@
 import type { CanonicalValue } from '../canonical/index.js';
 import { canonicalCapabilities, capabilityToJson, parseCapabilities, type Capability } from '../ccl/index.js';
 import { contentHash, DOMAIN, isHash, type Hash } from '../hash/index.js';
+import { U64_MAX } from '../int-limits.js';
 import { Did, verifySignature, type Keypair } from '../identity/index.js';
 import { PPM } from '../trust/oracle.js';
 import { codeHash, codeName, codeParticipants, type ContractCode } from './code.js';
 import { reject, type Verdict } from './reasons.js';
 
 export const INSTALLATION_FORMAT = 'icn-installation/v1';
-const U64_MAX = (1n << 64n) - 1n;
 
 export interface InstallationBody {
   readonly codeHash: Hash;

@@ -4,19 +4,16 @@
  * in-memory implementation here is the reference semantics and what tests use.
  *
  * Mutual credit: an account may go negative down to −creditLimit(account, currency); a transfer
- * that would go below fails the whole batch. All arithmetic is checked i64 (bigint).
+ * that would go below fails the whole batch. All arithmetic is checked i64 (bigint). The rule
+ * itself is core/ledger/contract-rule.ts, shared with the journal's port.
  */
 import type { CanonicalValue } from '../canonical/index.js';
 import type { LedgerOp } from '../ccl/index.js';
-import { IcnError } from '../errors.js';
 import type { Hash } from '../hash/index.js';
+import { checkContractOps } from '../ledger/contract-rule.js';
 
-const I64_MIN = -(1n << 63n);
-const I64_MAX = (1n << 63n) - 1n;
-
-export class LedgerRejected extends IcnError {
-  override readonly name = 'LedgerRejected';
-}
+export { LedgerRejected } from '../ledger/contract-rule.js';
+export type { LedgerRejectedCode } from '../ledger/contract-rule.js';
 
 export interface LedgerPort {
   balance(account: string, currency: string): bigint;
@@ -57,31 +54,10 @@ export class InMemoryLedger implements LedgerPort {
     this.limits.set(key(account, currency), limit);
   }
 
-  applyAtomically(ops: readonly LedgerOp[]): void {
-    const bal = new Map<string, bigint>();
-    const lim = new Map<string, bigint>();
-    const getB = (a: string, c: string) => bal.get(key(a, c)) ?? this.balance(a, c);
-    const getL = (a: string, c: string) => lim.get(key(a, c)) ?? this.creditLimit(a, c);
-    ops.forEach((op, i) => {
-      if (op.k === 'SetCreditLimit') {
-        if (op.limit < 0n || op.limit > I64_MAX) throw new LedgerRejected('LEDGER_BAD_OP', `op ${i}: credit limit ${op.limit} must be in 0..2^63-1`, { index: i });
-        lim.set(key(op.account, op.currency), op.limit);
-        return;
-      }
-      if (op.amount <= 0n) throw new LedgerRejected('LEDGER_BAD_OP', `op ${i}: transfer amount ${op.amount} must be positive`, { index: i });
-      if (op.from === op.to) throw new LedgerRejected('LEDGER_BAD_OP', `op ${i}: transfer from an account to itself`, { index: i });
-      const from = getB(op.from, op.currency) - op.amount;
-      const to = getB(op.to, op.currency) + op.amount;
-      if (from < I64_MIN || to > I64_MAX) throw new LedgerRejected('LEDGER_OVERFLOW', `op ${i}: balance overflows i64`, { index: i });
-      const floor = -getL(op.from, op.currency);
-      if (from < floor) {
-        throw new LedgerRejected('LEDGER_INSUFFICIENT_CREDIT', `op ${i}: ${op.from} would reach ${from} ${op.currency}, below its credit limit ${floor}`, { index: i, account: op.from });
-      }
-      bal.set(key(op.from, op.currency), from);
-      bal.set(key(op.to, op.currency), to);
-    });
-    for (const [k, v] of bal) this.balances.set(k, v);
-    for (const [k, v] of lim) this.limits.set(k, v);
+  applyAtomically(ops: readonly LedgerOp[], context: { timestamp: bigint }): void {
+    const changes = checkContractOps(ops, this, context.timestamp);
+    for (const b of changes.balances) this.balances.set(key(b.account, b.currency), b.value);
+    for (const l of changes.limits) this.limits.set(key(l.account, l.currency), l.value);
     this.batches++;
   }
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalString } from '../canonical/index.js';
 import { BIN_OPS, CclError, contractToJson, initialState, loadContract, parseArgs, parseCapabilities, valueFromJson, type Value } from '../ccl/index.js';
 import { IcnError } from '../errors.js';
+import { I64_MAX, I64_MIN } from '../int-limits.js';
 import { DeploymentMessage, InMemoryLedger, installationBody, receiptFromJson, receiptHash, receiptToJson, verifyReceipt, runExecution, signInstallation, signReceipt, withSignatures, type ContractCode } from './index.js';
 import { keyFromByte } from './testkit.js';
 
@@ -15,8 +16,6 @@ const RUNS = Number(process.env.ICN_PROPERTY_RUNS ?? 120);
 const ALICE = keyFromByte(1);
 const BOB = keyFromByte(2);
 const EXECUTOR = keyFromByte(5);
-const I64_MIN = -(1n << 63n);
-const I64_MAX = (1n << 63n) - 1n;
 
 const intLit = fc.oneof(fc.bigInt({ min: -20n, max: 20n }), fc.constantFrom(I64_MIN, I64_MAX, I64_MIN + 1n, I64_MAX - 1n, 0n, -1n), fc.bigInt({ min: I64_MIN, max: I64_MAX })).map((n) => ({ Int: n.toString() }));
 const strLit = fc.string({ maxLength: 6 }).map((s) => ({ String: s }));

@@ -42,7 +42,7 @@ import { Did } from '../identity/index.js';
 import { PublishRefused, type IcnNode, type NodeContracts } from '../node/index.js';
 import type { KvStore } from '../node/storage.js';
 import { CALL_MAX_SKEW_MS, CallError, verifyCall, type ContractCall, type VerifiedCall } from './contract-call.js';
-import { HttpError, publishHttpError, type Route } from './http-api.js';
+import { HttpError, publishHttpError, type ApiRequest, type ApiResponse, type Route } from './http-api.js';
 
 const CALL_KEY = 'daemon/calls/';
 
@@ -165,114 +165,112 @@ export class DaemonContracts {
   routes(step: Stepper): Route[] {
     return [
       { method: 'GET', pattern: '/contracts', handler: () => ({ status: 200, body: { contracts: this.contracts.installedCodeHashes().map((h) => this.summary(h)) } }) },
-      {
-        method: 'GET',
-        pattern: '/contracts/:hash',
-        handler: (r) => {
-          const h = hashParam(r.params.hash!);
-          const inst = this.contracts.actor.runtime.get(h);
-          if (!inst) throw new HttpError(404, 'CONTRACT_NOT_FOUND', `no contract with code hash ${h} is installed`);
-          return { status: 200, body: { ...(this.summary(h) as Record<string, CanonicalValue>), installation: installationToJson(inst.installation), successor: inst.successor, stateRoot: stateRoot(h, this.contracts.actor.runtime.state(h) ?? new Map()) } };
-        },
-      },
-      {
-        method: 'POST',
-        pattern: '/contracts/prepare',
-        handler: (r) => {
-          const d = parseDeploy(r.body, false);
-          const body = step(r.body, () => this.contracts.actor.prepare(d.code, { capabilities: d.capabilities, minCallerTrustPpm: d.minCallerTrustPpm, installedAt: d.installedAt ?? BigInt(this.node.clock.nowMs()), previous: d.previous }));
-          return { status: 200, body: { body: installationBodyToJson(body), hash: installationHash(body), sign: 'each participant other than this node signs DOMAIN.installation over body; POST /contracts with the same fields, installedAt and the signatures' } };
-        },
-      },
-      {
-        method: 'POST',
-        pattern: '/contracts',
-        handler: (r) => {
-          const d = parseDeploy(r.body, true);
-          const out = step(r.body, () => {
-            try {
-              return this.contracts.deploy(d.code, { capabilities: d.capabilities, minCallerTrustPpm: d.minCallerTrustPpm, installedAt: d.installedAt ?? BigInt(this.node.clock.nowMs()), previous: d.previous, signatures: d.signatures });
-            } catch (e) {
-              // A deployment gossip will not publish is not installed: send it again later (429) or smaller (422).
-              if (e instanceof PublishRefused) throw publishHttpError(e);
-              throw e instanceof ContractError ? contractHttpError(e) : e;
-            }
-          });
-          if (!out.result.accepted) throw new HttpError(422, 'CONTRACT_REJECTED', `${out.result.reason}: ${out.result.detail}`);
-          return { status: 200, body: { codeHash: out.result.codeHash, duplicate: out.result.duplicate, entry: out.entry?.hash ?? null, message: out.message.toJson() } };
-        },
-      },
-      {
-        method: 'POST',
-        pattern: '/contracts/:hash/execute',
-        handler: async (r) => {
-          const h = hashParam(r.params.hash!);
-          let v: VerifiedCall;
-          try {
-            v = verifyCall(r.body, ['at']);
-          } catch (e) {
-            if (!(e instanceof IcnError)) throw e;
-            throw new HttpError(e.code === 'CALL_BAD_SIGNATURE' ? 401 : 400, e.code, e.message);
-          }
-          if (v.call.codeHash !== h) throw new HttpError(400, 'CALL_MALFORMED', `$.call.codeHash: ${v.call.codeHash} is not the contract of the path (${h})`);
-          // The clock check runs at the step's time (request clock) or now.
-          step(r.body, () => {
-            const now = BigInt(this.node.clock.nowMs());
-            const skew = v.timestamp > now ? v.timestamp - now : now - v.timestamp;
-            if (skew > BigInt(CALL_MAX_SKEW_MS)) throw new HttpError(400, 'CALL_STALE', `the call's timestamp ${v.timestamp} is ${skew} ms from the node's clock (${now}); at most ${CALL_MAX_SKEW_MS} ms`);
-          });
-          // A call naming another node is not for this one: it runs on its executor only (421, before anything else).
-          if (v.call.executor !== this.node.id) throw new HttpError(421, 'CALL_WRONG_EXECUTOR', `call ${v.id} names ${v.call.executor} as its executor, this node is ${this.node.id}; send it there`, { fields: { executor: v.call.executor } });
-          return this.serial(async () => {
-            const seen = this.callIds.get(v.id);
-            if (seen) throw new HttpError(409, 'CALL_REPLAYED', `call ${v.id} was already executed (receipt ${seen})`, { fields: { receiptHash: seen } });
-            if (!this.contracts.actor.runtime.get(h)) throw new HttpError(404, 'CONTRACT_NOT_FOUND', `no contract with code hash ${h} is installed`);
-            let receipt: ExecutionReceipt;
-            try {
-              receipt = await this.contracts.executeCall(v);
-            } catch (e) {
-              // A refused execution changed nothing and its call id is not spent: the same signed call may be sent again.
-              if (e instanceof PublishRefused) throw publishHttpError(e);
-              if (e instanceof IcnError && e.code === 'NODE_EXECUTION_RACE') throw new HttpError(409, e.code, e.message);
-              if (e instanceof CallError) throw callHttpError(e);
-              throw e instanceof ContractError ? contractHttpError(e) : e;
-            }
-            // Durable before acknowledged: the call and its receipt, synced.
-            const witness = this.contracts.actor.runtime.witness(receipt.witness);
-            const logged: LoggedCall = { call: v.call, signature: (r.body as { signature: string }).signature, receipt: receiptToJson(receipt), ...(witness ? { witness: witness as unknown as CanonicalValue } : {}) };
-            const key = callKey(this.seq++);
-            this.storage.put(key, canonicalString(logged as unknown as CanonicalValue));
-            this.storage.sync();
-            this.remember(v.id, receipt, key);
-            return { status: 200, body: { callId: v.id, receiptHash: receiptHash(receipt), receipt: receiptToJson(receipt) } };
-          });
-        },
-      },
-      {
-        method: 'GET',
-        pattern: '/receipts',
-        handler: () => ({ status: 200, body: { count: this.order.length, receipts: this.order.slice(-1000) } }),
-      },
-      {
-        method: 'GET',
-        pattern: '/receipts/:hash',
-        handler: (r) => {
-          const h = hashParam(r.params.hash!);
-          const found = this.held(h);
-          return { status: 200, body: { receiptHash: h, source: found.source, witnessAvailable: found.witness !== null, receipt: found.receipt } };
-        },
-      },
-      {
-        method: 'GET',
-        pattern: '/receipts/:hash/witness',
-        handler: (r) => {
-          const h = hashParam(r.params.hash!);
-          const found = this.held(h);
-          if (found.witness === null) throw new HttpError(404, 'WITNESS_NOT_FOUND', `this node holds receipt ${h} but not its witness (logged before witnesses were kept)`);
-          return { status: 200, body: { receiptHash: h, witness: found.witness } };
-        },
-      },
+      { method: 'GET', pattern: '/contracts/:hash', handler: (r) => this.getContract(r) },
+      { method: 'POST', pattern: '/contracts/prepare', handler: (r) => this.prepareDeploy(r, step) },
+      { method: 'POST', pattern: '/contracts', handler: (r) => this.deploy(r, step) },
+      { method: 'POST', pattern: '/contracts/:hash/execute', handler: (r) => this.execute(r, step) },
+      { method: 'GET', pattern: '/receipts', handler: () => ({ status: 200, body: { count: this.order.length, receipts: this.order.slice(-1000) } }) },
+      { method: 'GET', pattern: '/receipts/:hash', handler: (r) => this.getReceipt(r) },
+      { method: 'GET', pattern: '/receipts/:hash/witness', handler: (r) => this.getWitness(r) },
     ];
+  }
+
+  private getContract(r: ApiRequest): ApiResponse {
+    const h = hashParam(r.params.hash!);
+    const inst = this.contracts.actor.runtime.get(h);
+    if (!inst) throw new HttpError(404, 'CONTRACT_NOT_FOUND', `no contract with code hash ${h} is installed`);
+    return { status: 200, body: { ...(this.summary(h) as Record<string, CanonicalValue>), installation: installationToJson(inst.installation), successor: inst.successor, stateRoot: stateRoot(h, this.contracts.actor.runtime.state(h) ?? new Map()) } };
+  }
+
+  private prepareDeploy(r: ApiRequest, step: Stepper): ApiResponse {
+    const d = parseDeploy(r.body, false);
+    const body = step(r.body, () => this.contracts.actor.prepare(d.code, { capabilities: d.capabilities, minCallerTrustPpm: d.minCallerTrustPpm, installedAt: d.installedAt ?? BigInt(this.node.clock.nowMs()), previous: d.previous }));
+    return { status: 200, body: { body: installationBodyToJson(body), hash: installationHash(body), sign: 'each participant other than this node signs DOMAIN.installation over body; POST /contracts with the same fields, installedAt and the signatures' } };
+  }
+
+  private deploy(r: ApiRequest, step: Stepper): ApiResponse {
+    const d = parseDeploy(r.body, true);
+    const out = step(r.body, () => {
+      try {
+        return this.contracts.deploy(d.code, { capabilities: d.capabilities, minCallerTrustPpm: d.minCallerTrustPpm, installedAt: d.installedAt ?? BigInt(this.node.clock.nowMs()), previous: d.previous, signatures: d.signatures });
+      } catch (e) {
+        // A deployment gossip will not publish is not installed: send it again later (429) or smaller (422).
+        if (e instanceof PublishRefused) throw publishHttpError(e);
+        throw e instanceof ContractError ? contractHttpError(e) : e;
+      }
+    });
+    if (!out.result.accepted) throw new HttpError(422, 'CONTRACT_REJECTED', `${out.result.reason}: ${out.result.detail}`);
+    return { status: 200, body: { codeHash: out.result.codeHash, duplicate: out.result.duplicate, entry: out.entry?.hash ?? null, message: out.message.toJson() } };
+  }
+
+  /** The request's call, checked for this node and this contract (before anything runs). */
+  private callFor(r: ApiRequest, h: Hash, step: Stepper): VerifiedCall {
+    let v: VerifiedCall;
+    try {
+      v = verifyCall(r.body, ['at']);
+    } catch (e) {
+      if (!(e instanceof IcnError)) throw e;
+      throw new HttpError(e.code === 'CALL_BAD_SIGNATURE' ? 401 : 400, e.code, e.message);
+    }
+    if (v.call.codeHash !== h) throw new HttpError(400, 'CALL_MALFORMED', `$.call.codeHash: ${v.call.codeHash} is not the contract of the path (${h})`);
+    // The clock check runs at the step's time (request clock) or now.
+    step(r.body, () => {
+      const now = BigInt(this.node.clock.nowMs());
+      const skew = v.timestamp > now ? v.timestamp - now : now - v.timestamp;
+      if (skew > BigInt(CALL_MAX_SKEW_MS)) throw new HttpError(400, 'CALL_STALE', `the call's timestamp ${v.timestamp} is ${skew} ms from the node's clock (${now}); at most ${CALL_MAX_SKEW_MS} ms`);
+    });
+    // A call naming another node is not for this one: it runs on its executor only (421, before anything else).
+    if (v.call.executor !== this.node.id) throw new HttpError(421, 'CALL_WRONG_EXECUTOR', `call ${v.id} names ${v.call.executor} as its executor, this node is ${this.node.id}; send it there`, { fields: { executor: v.call.executor } });
+    return v;
+  }
+
+  private async execute(r: ApiRequest, step: Stepper): Promise<ApiResponse> {
+    const h = hashParam(r.params.hash!);
+    const v = this.callFor(r, h, step);
+    return this.serial(async () => {
+      const seen = this.callIds.get(v.id);
+      if (seen) throw new HttpError(409, 'CALL_REPLAYED', `call ${v.id} was already executed (receipt ${seen})`, { fields: { receiptHash: seen } });
+      if (!this.contracts.actor.runtime.get(h)) throw new HttpError(404, 'CONTRACT_NOT_FOUND', `no contract with code hash ${h} is installed`);
+      const receipt = await this.executeCall(v);
+      this.log(v, (r.body as { signature: string }).signature, receipt);
+      return { status: 200, body: { callId: v.id, receiptHash: receiptHash(receipt), receipt: receiptToJson(receipt) } };
+    });
+  }
+
+  /** Run a verified call; a refusal becomes the HTTP error that names it. */
+  private async executeCall(v: VerifiedCall): Promise<ExecutionReceipt> {
+    try {
+      return await this.contracts.executeCall(v);
+    } catch (e) {
+      // A refused execution changed nothing and its call id is not spent: the same signed call may be sent again.
+      if (e instanceof PublishRefused) throw publishHttpError(e);
+      if (e instanceof IcnError && e.code === 'NODE_EXECUTION_RACE') throw new HttpError(409, e.code, e.message);
+      if (e instanceof CallError) throw callHttpError(e);
+      throw e instanceof ContractError ? contractHttpError(e) : e;
+    }
+  }
+
+  /** Durable before acknowledged: the call and its receipt, synced. */
+  private log(v: VerifiedCall, signature: string, receipt: ExecutionReceipt): void {
+    const witness = this.contracts.actor.runtime.witness(receipt.witness);
+    const logged: LoggedCall = { call: v.call, signature, receipt: receiptToJson(receipt), ...(witness ? { witness: witness as unknown as CanonicalValue } : {}) };
+    const key = callKey(this.seq++);
+    this.storage.put(key, canonicalString(logged as unknown as CanonicalValue));
+    this.storage.sync();
+    this.remember(v.id, receipt, key);
+  }
+
+  private getReceipt(r: ApiRequest): ApiResponse {
+    const h = hashParam(r.params.hash!);
+    const found = this.held(h);
+    return { status: 200, body: { receiptHash: h, source: found.source, witnessAvailable: found.witness !== null, receipt: found.receipt } };
+  }
+
+  private getWitness(r: ApiRequest): ApiResponse {
+    const h = hashParam(r.params.hash!);
+    const found = this.held(h);
+    if (found.witness === null) throw new HttpError(404, 'WITNESS_NOT_FOUND', `this node holds receipt ${h} but not its witness (logged before witnesses were kept)`);
+    return { status: 200, body: { receiptHash: h, witness: found.witness } };
   }
 
   private summary(h: Hash): CanonicalValue {

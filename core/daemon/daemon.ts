@@ -292,6 +292,86 @@ export function parseGossipTuning(text: string): GossipTuning {
   return out;
 }
 
+type Log = (line: string) => void;
+
+/** The gossip transport; its messages and peer events go to the node once there is one. */
+function makeTransport(cfg: DaemonConfig, keypair: Keypair, nodeRef: () => IcnNode | undefined, log: Log, debug: Log): TcpTransport {
+  const transport: TcpTransport = new TcpTransport({
+    keypair,
+    host: cfg.gossip.host,
+    port: cfg.gossip.port,
+    peers: cfg.peers.map((address) => ({ address })),
+    randomBytes: (n) => new Uint8Array(randomBytes(n)),
+    ...(cfg.linkTimeoutMs !== undefined ? { linkTimeoutMs: cfg.linkTimeoutMs } : {}),
+    ...cfg.transportLimits,
+    onMessage: (from, m) => nodeRef()?.receive(from, m),
+    onEvent: (e: TransportEvent) => {
+      // Junk connections are refused by the thousand under a flood: debug, and counted in metrics.
+      if (e.type === 'refused') return debug(`transport: refused ${e.address} ${e.reason}`);
+      log(`transport: ${e.type} ${'did' in e ? e.did : ''} ${'reason' in e ? e.reason : ''}`.trim());
+      const node = nodeRef();
+      if (e.type === 'peer-up' && node) {
+        node.gossip.setPeers(transport.connectedPeers());
+        node.tick();
+      }
+      if (e.type === 'peer-down' && node) node.gossip.setPeers(transport.connectedPeers());
+    },
+  });
+  return transport;
+}
+
+/** The node over the group-committed store (closes the storage if the node refuses it). */
+function makeNode(cfg: DaemonConfig, keypair: Keypair, clock: Clock, gc: GroupCommit, storage: FileKvStore): IcnNode {
+  const seed = BigInt(`0x${enc.bytes(new Uint8Array(randomBytes(8)))}`);
+  try {
+    return new IcnNode({ keypair, clock, rng: Rng.root(seed), transport: gc.transport, storage: gc.store, restore: true, ...(cfg.gossipTuning ? { gossip: cfg.gossipTuning } : {}), ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
+  } catch (e) {
+    storage.close();
+    // The node refuses admission settings stricter than those its state was accepted under.
+    if (e instanceof IcnError && e.code === 'NODE_CONFIG_DISCARDS_STATE') throw new IcnError(e.code, `--gossip-config: ${e.message} (data dir ${cfg.dataDir})`, e.details);
+    throw e;
+  }
+}
+
+/**
+ * The contract components (contracts, installations, contract_states) as every core node has
+ * them: without the registry the node's state root differs from the simulator's even with no
+ * contract deployed (an empty registry's component roots are not emptyComponentRoot's).
+ */
+function makeContracts(node: IcnNode, gc: GroupCommit, log: Log): DaemonContracts {
+  const contracts = new DaemonContracts(node, new NodeContracts(node, { config: DAEMON_CONTRACT_CONFIG }), gc.store, gc.batcher());
+  const restored = contracts.restore();
+  if (restored.loaded) log(`contracts: ${restored.loaded} logged execution(s) (receipts)`);
+  for (const d of restored.unreadable) log(`contracts: unreadable execution log record ${d}`);
+  return contracts;
+}
+
+/** The HTTP API server with its request metrics (not listening yet). */
+function makeHttp(cfg: DaemonConfig, node: IcnNode, rs: Route[], log: Log, debug: Log): Server {
+  const httpRequests = new Counter({ name: 'icn_http_requests_total', help: 'HTTP API requests answered, by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [node.metrics.registry] });
+  const httpAborted = new Counter({ name: 'icn_http_aborted_total', help: 'HTTP requests whose client closed the connection before the answer, by method and route', labelNames: ['method', 'route'] as const, registers: [node.metrics.registry] });
+  return createApiServer(rs, {
+    bodyLimit: cfg.bodyLimit,
+    ...(cfg.httpMaxConnections !== undefined ? { maxConnections: cfg.httpMaxConnections } : {}),
+    onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`),
+    onResponse: (method, route, status) => httpRequests.inc({ method, route, status: String(status) }),
+    onAborted: (method, route, why) => {
+      httpAborted.inc({ method, route });
+      debug(`http: client closed ${method} ${route} before the answer (${why})`);
+    },
+  });
+}
+
+/** Listen on --http; the bound port. */
+async function listenHttp(http: Server, at: { host: string; port: number }): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(at.port, at.host, () => resolve());
+  });
+  const addr = http.address();
+  return typeof addr === 'object' && addr ? addr.port : at.port;
+}
+
 export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   const log = cfg.log ?? (() => {});
   const debug = cfg.debug ?? (() => {});
@@ -302,46 +382,13 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
   }
   const keypair = Keypair.fromSeed(loadSeed(cfg));
   const storage = openStorage(join(cfg.dataDir, 'state.log'), cfg.repair === true, log);
-  let node: IcnNode | undefined;
-  const transport = new TcpTransport({
-    keypair,
-    host: cfg.gossip.host,
-    port: cfg.gossip.port,
-    peers: cfg.peers.map((address) => ({ address })),
-    randomBytes: (n) => new Uint8Array(randomBytes(n)),
-    ...(cfg.linkTimeoutMs !== undefined ? { linkTimeoutMs: cfg.linkTimeoutMs } : {}),
-    ...cfg.transportLimits,
-    onMessage: (from, m) => node?.receive(from, m),
-    onEvent: (e: TransportEvent) => {
-      // Junk connections are refused by the thousand under a flood: debug, and counted in metrics.
-      if (e.type === 'refused') return debug(`transport: refused ${e.address} ${e.reason}`);
-      log(`transport: ${e.type} ${'did' in e ? e.did : ''} ${'reason' in e ? e.reason : ''}`.trim());
-      if (e.type === 'peer-up' && node) {
-        node.gossip.setPeers(transport.connectedPeers());
-        node.tick();
-      }
-      if (e.type === 'peer-down' && node) node.gossip.setPeers(transport.connectedPeers());
-    },
-  });
-  const seed = BigInt(`0x${enc.bytes(new Uint8Array(randomBytes(8)))}`);
+  let maybeNode: IcnNode | undefined;
+  const transport = makeTransport(cfg, keypair, () => maybeNode, log, debug);
   const clock: Clock = cfg.clock === 'request' ? new RequestClock() : systemClock;
   // Group commit: executions in flight share one fsync; nothing leaves before it (group-commit.ts).
   const gc = new GroupCommit(storage, transport);
-  try {
-    node = new IcnNode({ keypair, clock, rng: Rng.root(seed), transport: gc.transport, storage: gc.store, restore: true, ...(cfg.gossipTuning ? { gossip: cfg.gossipTuning } : {}), ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
-  } catch (e) {
-    storage.close();
-    // The node refuses admission settings stricter than those its state was accepted under.
-    if (e instanceof IcnError && e.code === 'NODE_CONFIG_DISCARDS_STATE') throw new IcnError(e.code, `--gossip-config: ${e.message} (data dir ${cfg.dataDir})`, e.details);
-    throw e;
-  }
-  // The contract components (contracts, installations, contract_states) as every core node has
-  // them: without the registry the node's state root differs from the simulator's even with no
-  // contract deployed (an empty registry's component roots are not emptyComponentRoot's).
-  const contracts = new DaemonContracts(node, new NodeContracts(node, { config: DAEMON_CONTRACT_CONFIG }), gc.store, gc.batcher());
-  const restored = contracts.restore();
-  if (restored.loaded) log(`contracts: ${restored.loaded} logged execution(s) (receipts)`);
-  for (const d of restored.unreadable) log(`contracts: unreadable execution log record ${d}`);
+  const node = (maybeNode = makeNode(cfg, keypair, clock, gc, storage));
+  const contracts = makeContracts(node, gc, log);
   let gossipPort: number;
   try {
     gossipPort = await transport.start();
@@ -350,34 +397,19 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     storage.close();
     throw listenError('--gossip', cfg.gossip, e);
   }
-  const httpRequests = new Counter({ name: 'icn_http_requests_total', help: 'HTTP API requests answered, by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [node.metrics.registry] });
-  const httpAborted = new Counter({ name: 'icn_http_aborted_total', help: 'HTTP requests whose client closed the connection before the answer, by method and route', labelNames: ['method', 'route'] as const, registers: [node.metrics.registry] });
   transportMetrics(transport, node);
-  const http: Server = createApiServer(answerWhenDurable(routes(node, transport, clock, cfg.admin === true, contracts, cfg.peers), gc), {
-    bodyLimit: cfg.bodyLimit,
-    ...(cfg.httpMaxConnections !== undefined ? { maxConnections: cfg.httpMaxConnections } : {}),
-    onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`),
-    onResponse: (method, route, status) => httpRequests.inc({ method, route, status: String(status) }),
-    onAborted: (method, route, why) => {
-      httpAborted.inc({ method, route });
-      debug(`http: client closed ${method} ${route} before the answer (${why})`);
-    },
-  });
+  const http = makeHttp(cfg, node, answerWhenDurable(routes(node, transport, clock, cfg.admin === true, contracts, cfg.peers), gc), log, debug);
+  let httpPort: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(cfg.http.port, cfg.http.host, () => resolve());
-    });
+    httpPort = await listenHttp(http, cfg.http);
   } catch (e) {
     await transport.close();
     storage.close();
     throw listenError('--http', cfg.http, e);
   }
-  const addr = http.address();
-  const httpPort = typeof addr === 'object' && addr ? addr.port : cfg.http.port;
   const timer = setInterval(() => {
     try {
-      node!.tick();
+      node.tick();
     } catch (e) {
       log(`tick: ${(e as Error).message}`);
     }

@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseStrictJson } from '../canonical/index.js';
-import { IcnError } from '../errors.js';
+import { IcnError, type IcnErrorCode } from '../errors.js';
 import { PublishRefused } from '../node/errors.js';
 
 export interface ApiRequest {
@@ -44,7 +44,7 @@ export class HttpError extends IcnError {
   override readonly name = 'HttpError';
   constructor(
     readonly status: number,
-    code: string,
+    code: IcnErrorCode,
     message: string,
     /** More fields of the `{error, reason}` body, and response headers. */
     readonly extra: { fields?: Record<string, unknown>; headers?: Record<string, string> } = {},

@@ -35,6 +35,9 @@ export const REJECT_REASONS = [
 
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
+/** A rejection's code is its reason in capitals; the archive and publishing add two of their own. */
+export type GossipErrorCode = `GOSSIP_${Uppercase<RejectReason>}` | 'GOSSIP_ARCHIVE_MISSING' | 'GOSSIP_STALE_PUBLISH';
+
 export class GossipError extends IcnError {
   override readonly name = 'GossipError';
   constructor(
@@ -42,6 +45,12 @@ export class GossipError extends IcnError {
     message: string,
     details: Readonly<Record<string, unknown>> = {},
   ) {
-    super(`GOSSIP_${reason.toUpperCase()}`, message, { reason, ...details });
+    super(`GOSSIP_${reason.toUpperCase() as Uppercase<RejectReason>}`, message, { reason, ...details });
+  }
+}
+
+declare module '../errors.js' {
+  interface ErrorCodes {
+    gossip: GossipErrorCode;
   }
 }

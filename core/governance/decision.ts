@@ -13,7 +13,7 @@
 import { dec, enc } from '../canonical/index.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { Did, verifySignature, type Keypair } from '../identity/index.js';
-import { GovernanceError } from './errors.js';
+import { GovernanceError, type GovernanceErrorCode } from './errors.js';
 import { decisionHash, sortVotes, U64_MAX, voteHash, type Outcome, type VoteChoice } from './hashes.js';
 import type { ProposalPayload } from './payload.js';
 
@@ -88,7 +88,7 @@ export interface DecisionReceipt extends DecisionReceiptBody {
   attestations: ReceiptAttestation[];
 }
 
-const fail = (code: string, msg: string): never => {
+const fail = (code: GovernanceErrorCode, msg: string): never => {
   throw new GovernanceError(code, msg);
 };
 

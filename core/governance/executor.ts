@@ -19,12 +19,13 @@ import { checkEntry, draftBody, entryBody, signEntry, type EntryDraft, type Jour
 import type { Ledger } from '../ledger/ledger.js';
 import type { DecisionReceipt, Proposal } from './decision.js';
 import { verifyReceipt } from './decision.js';
+import { applyEffect } from './effects.js';
 import { GovernanceError } from './errors.js';
 import { translatePayloadToEffects, type KernelEffect } from './payload.js';
 
 export const GOVERNANCE_ROOT_VERSION = 'icn-governance-root/v1';
 
-interface Budget {
+export interface Budget {
   treasury_did: string;
   currency: string;
   total: bigint;
@@ -65,7 +66,6 @@ function cloneState(s: GovernanceState): GovernanceState {
 }
 
 const sortedKeys = <V>(m: Map<string, V>) => [...m.keys()].sort();
-const k2 = (a: string, b: string) => `${a}\u0000${b}`;
 
 export interface ExecutionRecord {
   receipt_id: Hash;
@@ -203,7 +203,8 @@ export class Governance {
     const effects = translatePayloadToEffects(proposal.payload, rid, receipt.decision_hash, proposal.domain_id);
     const staged = cloneState(this.stateRef);
     const drafts: EntryDraft[] = [];
-    effects.forEach((e, i) => this.applyEffect(staged, e, i, receipt, drafts));
+    const wasExecuted = (pid: string) => [...this.executed.values()].some((rec) => this.receipts.get(rec.receipt_id)?.proposal_id === pid);
+    effects.forEach((e, index) => applyEffect(staged, e, { receipt, index, drafts, wasExecuted }));
     return { staged, effects, drafts };
   }
 
@@ -212,132 +213,6 @@ export class Governance {
     const rec: ExecutionRecord = { receipt_id: receipt.receipt_id, decision_hash: receipt.decision_hash, effects, ledger_entries: ids };
     this.executed.set(receipt.receipt_id, rec);
     return rec;
-  }
-
-  private applyEffect(s: GovernanceState, e: KernelEffect, i: number, r: DecisionReceipt, drafts: EntryDraft[]): void {
-    const base = { timestamp: r.decided_at, decision_receipt_id: r.receipt_id, nonce: `${r.receipt_id}#${i}`, contract_ref: null };
-    switch (`${e.type}.${e.effect}`) {
-      case 'treasury.Spend': {
-        const x = e as Extract<KernelEffect, { effect: 'Spend' }>;
-        const amount = BigInt(x.amount);
-        if (x.expected_nonce !== null) {
-          const n = k2(x.treasury_did, x.expected_nonce);
-          if (s.nonces.has(n)) throw new GovernanceError('GOV_NONCE_REUSED', `treasury ${x.treasury_did}: nonce ${x.expected_nonce} already used`);
-          s.nonces.add(n);
-        }
-        if (x.budget_id !== null) {
-          const b = s.budgets.get(x.budget_id);
-          if (!b) throw new GovernanceError('GOV_BUDGET', `budget ${x.budget_id} does not exist`);
-          if (b.currency !== x.currency || b.treasury_did !== x.treasury_did) throw new GovernanceError('GOV_BUDGET', `budget ${x.budget_id} is for ${b.treasury_did}/${b.currency}`);
-          if (b.remaining < amount) throw new GovernanceError('GOV_BUDGET', `budget ${x.budget_id} has ${b.remaining} left, spend needs ${amount}`);
-          b.remaining -= amount;
-        }
-        drafts.push({ ...base, accounts: [{ account_id: x.treasury_did, currency: x.currency, debit: amount }, { account_id: x.recipient_did, currency: x.currency, credit: amount }] });
-        return;
-      }
-      case 'treasury.CreateBudget': {
-        const x = e as Extract<KernelEffect, { effect: 'CreateBudget' }>;
-        if (s.budgets.has(x.budget_id)) throw new GovernanceError('GOV_BUDGET', `budget ${x.budget_id} already exists`);
-        s.budgets.set(x.budget_id, { treasury_did: x.treasury_did, currency: x.currency, total: BigInt(x.total_amount), remaining: BigInt(x.total_amount), decision_receipt_id: r.receipt_id });
-        return;
-      }
-      case 'treasury.Allocate': {
-        const x = e as Extract<KernelEffect, { effect: 'Allocate' }>;
-        const b = s.budgets.get(x.budget_id);
-        if (!b) throw new GovernanceError('GOV_BUDGET', `budget ${x.budget_id} does not exist`);
-        if (b.remaining < BigInt(x.amount)) throw new GovernanceError('GOV_BUDGET', `budget ${x.budget_id} has ${b.remaining} left, allocation needs ${x.amount}`);
-        b.remaining -= BigInt(x.amount);
-        return;
-      }
-      case 'treasury.DistributeSurplus': {
-        const x = e as Extract<KernelEffect, { effect: 'DistributeSurplus' }>;
-        const sum = x.distributions.reduce((acc, [, v]) => acc + BigInt(v), 0n);
-        if (sum !== BigInt(x.total_amount)) throw new GovernanceError('GOV_PAYLOAD', `surplus distributions sum to ${sum}, total is ${x.total_amount}`);
-        drafts.push({ ...base, accounts: [{ account_id: x.treasury_did, currency: x.currency, debit: sum }, ...x.distributions.map(([id, v]) => ({ account_id: id, currency: x.currency, credit: BigInt(v) }))] });
-        return;
-      }
-      case 'membership.AddMember': {
-        const x = e as Extract<KernelEffect, { effect: 'AddMember' }>;
-        const k = k2(x.entity_id, x.member_did);
-        if (s.members.has(k)) throw new GovernanceError('GOV_MEMBERSHIP', `${x.member_did} is already a member of ${x.entity_id}`);
-        s.members.set(k, { entity_id: x.entity_id, member_did: x.member_did, role: x.role, tier: x.tier, frozen: false, freeze_reason: null });
-        return;
-      }
-      case 'membership.RemoveMember':
-      case 'membership.FreezeMember':
-      case 'membership.UnfreezeMember': {
-        const x = e as Extract<KernelEffect, { type: 'membership'; effect: 'RemoveMember' | 'FreezeMember' | 'UnfreezeMember' }>;
-        const k = k2(x.entity_id, x.member_did);
-        const m = s.members.get(k);
-        if (!m) throw new GovernanceError('GOV_MEMBERSHIP', `${x.member_did} is not a member of ${x.entity_id}`);
-        if (x.effect === 'RemoveMember') s.members.delete(k);
-        else if (x.effect === 'FreezeMember') Object.assign(m, { frozen: true, freeze_reason: x.reason });
-        else Object.assign(m, { frozen: false, freeze_reason: null });
-        return;
-      }
-      case 'protocol.SetGovernanceConfig': {
-        const x = e as Extract<KernelEffect, { effect: 'SetGovernanceConfig' }>;
-        s.configs.set(x.domain_id, { config_hash: x.config_hash, config_json: x.config_json });
-        return;
-      }
-      case 'protocol.SetSchedulingPolicy': {
-        const x = e as Extract<KernelEffect, { effect: 'SetSchedulingPolicy' }>;
-        s.scheduling.set(x.coop_id, { policy_hash: x.policy_hash, policy_json: x.policy_json });
-        return;
-      }
-      case 'protocol.SetParameter': {
-        const x = e as Extract<KernelEffect, { effect: 'SetParameter' }>;
-        s.parameters.set(x.parameter_name, { new_value_json: x.new_value_json, effective_at: x.effective_at });
-        return;
-      }
-      case 'protocol.Upgrade': {
-        const x = e as Extract<KernelEffect, { effect: 'Upgrade' }>;
-        s.upgrades.set(x.version, { activation_height: x.activation_height });
-        return;
-      }
-      case 'control.VetoProposal': {
-        const x = e as Extract<KernelEffect, { effect: 'VetoProposal' }>;
-        if ([...this.executed.values()].some((rec) => this.receipts.get(rec.receipt_id)?.proposal_id === x.target_proposal_id)) {
-          throw new GovernanceError('GOV_VETOED', `proposal ${x.target_proposal_id} was already executed; a veto cannot undo it`);
-        }
-        s.vetoed.set(x.target_proposal_id, x.veto_reason);
-        return;
-      }
-      case 'control.ForceCloseProposal': {
-        const x = e as Extract<KernelEffect, { effect: 'ForceCloseProposal' }>;
-        s.closed.set(x.target_proposal_id, x.close_reason);
-        return;
-      }
-      case 'control.TextResolution': {
-        const x = e as Extract<KernelEffect, { effect: 'TextResolution' }>;
-        s.resolutions.set(x.resolution_hash, r.receipt_id);
-        return;
-      }
-      case 'resource.GrantAccess': {
-        const x = e as Extract<KernelEffect, { effect: 'GrantAccess' }>;
-        s.grants.set(k2(x.grantee_did, x.resource_type), { grantee_did: x.grantee_did, resource_type: x.resource_type, access_model_hash: x.access_model_hash });
-        return;
-      }
-      case 'resource.RevokeAccess': {
-        const x = e as Extract<KernelEffect, { effect: 'RevokeAccess' }>;
-        if (!s.grants.delete(k2(x.grantee_did, x.resource_type))) throw new GovernanceError('GOV_RESOURCE', `${x.grantee_did} holds no grant on ${x.resource_type}`);
-        return;
-      }
-      case 'federation.JoinFederation': {
-        const x = e as Extract<KernelEffect, { effect: 'JoinFederation' }>;
-        s.federations.set(k2(x.coop_did, x.federation_id), { coop_did: x.coop_did, federation_id: x.federation_id });
-        return;
-      }
-      case 'federation.LeaveFederation': {
-        const x = e as Extract<KernelEffect, { effect: 'LeaveFederation' }>;
-        if (!s.federations.delete(k2(x.coop_did, x.federation_id))) throw new GovernanceError('GOV_FEDERATION', `${x.coop_did} is not in federation ${x.federation_id}`);
-        return;
-      }
-      default:
-        // dispute.RollbackLedger (an append-only ledger has no defined rollback yet), no_op, and
-        // anything unknown: fail closed.
-        throw new GovernanceError('GOV_EFFECT_UNSUPPORTED', `effect ${e.type}.${e.effect} is not implemented by this node: decision not executed (fail closed)`, { type: e.type, effect: e.effect });
-    }
   }
 
   /** Canonical, sorted view of the state (what the root hashes). */

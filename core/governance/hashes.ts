@@ -14,6 +14,7 @@
  */
 import { blake3 } from '@noble/hashes/blake3.js';
 import { toHex } from '../hash/index.js';
+import { U64_MAX } from '../int-limits.js';
 import { GovernanceError } from './errors.js';
 
 export const VOTE_HASH_TAG = 'icn:vote-hash:v1';
@@ -25,7 +26,7 @@ export type Outcome = 'Accepted' | 'Rejected' | 'NoQuorum';
 export const CHOICE_BYTE: Record<VoteChoice, number> = { For: 0, Against: 1, Abstain: 2 };
 export const OUTCOME_BYTE: Record<Outcome, number> = { Accepted: 0, Rejected: 1, NoQuorum: 2 };
 
-export const U64_MAX = (1n << 64n) - 1n;
+export { U64_MAX };
 const utf8 = new TextEncoder();
 
 /** Growable byte buffer for hand-assembled formats. */

@@ -12,9 +12,10 @@
 import { blake3 } from '@noble/hashes/blake3.js';
 import { dec } from '../canonical/index.js';
 import { toHex } from '../hash/index.js';
+import { U64_MAX } from '../int-limits.js';
 import { GovernanceError } from './errors.js';
 
-const U64_MAX_STR = ((1n << 64n) - 1n).toString();
+const U64_MAX_STR = U64_MAX.toString();
 const utf8 = new TextEncoder();
 const b3 = (s: string) => toHex(blake3(utf8.encode(s)));
 

@@ -12,7 +12,7 @@ import { loadContract, parseArgs } from '../ccl/index.js';
 import { ContractActor, InMemoryLedger, keyFromByte, receiptHash, receiptToJson, TableTrust } from '../contracts/index.js';
 import { ManualClock } from '../runtime/index.js';
 import { NodeClient } from './client.js';
-import { CtlError, EXIT } from './errors.js';
+import { CtlError, EXIT, exitFor } from './errors.js';
 import { loadKey, newKey } from './keyfile.js';
 import { fetchReceipt, verifyFetched } from './receipts.js';
 import { readCode } from './deploy.js';
@@ -54,7 +54,7 @@ describe('icnctl client', () => {
     const client = new NodeClient(url);
     expect((await fetchReceipt(client, run.hash, false)).witness).toBeNull();
     const e = await failure(fetchReceipt(client, run.hash, true));
-    expect([e?.code, e?.exit, e?.message]).toEqual(['CTL_NO_WITNESS', EXIT.usage, `${url} serves receipt ${run.hash} without its witness bundle: it cannot be re-executed (ask the node that executed it)`]);
+    expect([e?.code, (e && exitFor(e)), e?.message]).toEqual(['CTL_NO_WITNESS', EXIT.usage, `${url} serves receipt ${run.hash} without its witness bundle: it cannot be re-executed (ask the node that executed it)`]);
   });
 
   it('verifies what a node hands over: REPRODUCED, and MISMATCH for a receipt the witness does not give', async () => {
@@ -78,8 +78,8 @@ describe('icnctl client', () => {
     });
     const c = new NodeClient(`${url}/`);
     const e404 = await failure(c.get('/nope'));
-    expect([e404?.exit, e404?.message]).toEqual([EXIT.usage, `GET ${url}/nope: HTTP 404 HTTP_NOT_FOUND: no route /nope`]);
-    expect((await failure(c.get('/contracts')))?.exit).toBe(EXIT.fault);
+    expect([(e404 && exitFor(e404)), e404?.message]).toEqual([EXIT.usage, `GET ${url}/nope: HTTP 404 HTTP_NOT_FOUND: no route /nope`]);
+    expect(exitFor(await failure(c.get('/contracts')))).toBe(EXIT.fault);
     expect((await failure(c.get('/status')))?.message).toBe(`${url}/status: HTTP 200, and the answer is not JSON: is ${url} an icn-node HTTP API?`);
     // another JSON service: its answer lacks what icn-node answers
     expect((await failure(c.get('/health', { did: 'string' })))?.message).toBe(`${url}/health: the answer has no string "did" (undefined): is ${url} an icn-node HTTP API of this version?`);
@@ -118,7 +118,7 @@ describe('icnctl key files', () => {
           return x as CtlError;
         }
       })();
-      expect([e?.code, e?.exit, e?.message.includes('\n')]).toEqual(['CTL_KEY', EXIT.usage, false]);
+      expect([e?.code, (e && exitFor(e)), e?.message.includes('\n')]).toEqual(['CTL_KEY', EXIT.usage, false]);
       return e!.message;
     };
     expect(bad('a.json', 'not json')).toMatch(/not an icnctl key file \(not JSON/);
@@ -173,7 +173,7 @@ describe('icnctl review fixes', () => {
   it('https:// against a plain HTTP port: one line saying the answer is not TLS', async () => {
     const url = await serve({ '/status': [200, '{}'] });
     const e = await failure(new NodeClient(url.replace('http:', 'https:')).get('/status'));
-    expect([e?.code, e?.exit]).toEqual(['CTL_NODE_UNREACHABLE', EXIT.usage]);
+    expect([e?.code, (e && exitFor(e))]).toEqual(['CTL_NODE_UNREACHABLE', EXIT.usage]);
     expect(e?.message).toMatch(/^cannot reach the node at https:\/\/127\.0\.0\.1:\d+: the node answered something that is not TLS \(use http:\/\/\)/);
     expect(e?.message).not.toMatch(/SSL routines|\n/);
   });

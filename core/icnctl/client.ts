@@ -6,21 +6,12 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { CtlError, EXIT } from './errors.js';
+import type { IcnErrorCode } from '../errors.js';
+import { CtlError, NodeHttpError } from './errors.js';
 
 export const DEFAULT_NODE = 'http://127.0.0.1:7071';
 
-/** The node's refusal: its status, code and reason. */
-export class NodeHttpError extends CtlError {
-  constructor(
-    readonly status: number,
-    readonly nodeCode: string,
-    readonly reason: string,
-    url: string,
-  ) {
-    super(nodeCode, `${url}: HTTP ${status} ${nodeCode}: ${reason}`, status >= 500 ? EXIT.fault : EXIT.usage, { status });
-  }
-}
+export { NodeHttpError };
 
 const NET_WHY: Record<string, string> = {
   ECONNREFUSED: 'connection refused (is icn-node running there?)',
@@ -78,7 +69,7 @@ export class NodeClient {
     }
     const o = json as Record<string, unknown>;
     if (res.status < 200 || res.status > 299) {
-      if (typeof o?.error === 'string') throw new NodeHttpError(res.status, o.error, String(o.reason ?? ''), `${method} ${url}`);
+      if (typeof o?.error === 'string') throw new NodeHttpError(res.status, o.error as IcnErrorCode, String(o.reason ?? ''), `${method} ${url}`);
       throw new CtlError('CTL_NOT_A_NODE', `${url}: HTTP ${res.status} without icn-node's {error, reason}: is ${this.base} an icn-node HTTP API?`);
     }
     if (typeof o !== 'object' || o === null) throw new CtlError('CTL_NOT_A_NODE', `${url}: the answer is not a JSON object: is ${this.base} an icn-node HTTP API?`);

@@ -10,7 +10,7 @@ import { receiptBodyToJson, receiptFromJson, receiptHash, replayReceipt, witness
 import { IcnError } from '../errors.js';
 import { isHash, type Hash } from '../hash/index.js';
 import type { NodeClient } from './client.js';
-import { CtlError, EXIT } from './errors.js';
+import { CtlError, CtlNegative } from './errors.js';
 import { writeAtomic } from './files.js';
 
 export interface FetchedReceipt {
@@ -30,7 +30,7 @@ export function hashArg(what: string, s: string): Hash {
 export async function fetchReceipt(client: NodeClient, hash: Hash, needWitness: boolean): Promise<FetchedReceipt> {
   const r = await client.get<{ receipt: CanonicalValue; source?: string; witnessAvailable?: boolean }>(`/receipts/${hash}`, { receipt: 'object' });
   const parsed = parseReceipt(r.receipt, `${client.base}/receipts/${hash}`);
-  if (receiptHash(parsed) !== hash) throw new CtlError('CTL_RECEIPT_HASH', `${client.base} answered for ${hash} with a receipt whose hash is ${receiptHash(parsed)}`, EXIT.negative);
+  if (receiptHash(parsed) !== hash) throw new CtlNegative('CTL_RECEIPT_HASH', `${client.base} answered for ${hash} with a receipt whose hash is ${receiptHash(parsed)}`);
   let witness: CanonicalValue | null = null;
   if (r.witnessAvailable !== false) {
     try {

@@ -16,6 +16,8 @@ const PREFIX = 'did:icn:z';
 const utf8 = new TextEncoder();
 const SIG_RE = /^[0-9a-f]{128}$/;
 
+export type IdentityErrorCode = 'DID_SYNTAX' | 'DID_KEY_LENGTH' | 'DID_NOT_A_KEY' | 'DID_SMALL_ORDER_KEY' | 'KEY_SEED_LENGTH';
+
 export class IdentityError extends IcnError {
   override readonly name = 'IdentityError';
 }
@@ -252,4 +254,10 @@ export function verifySignature(signer: Did, domain: DomainTag, value: unknown, 
 /** Raw RFC 8032 verification over exact bytes (test vectors, foreign formats). */
 export function verifyRaw(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   return verifyBytes(publicKey, message, signature);
+}
+
+declare module '../errors.js' {
+  interface ErrorCodes {
+    identity: IdentityErrorCode;
+  }
 }

@@ -11,13 +11,13 @@
  */
 import { dec, enc } from '../canonical/index.js';
 import { isIcnError } from '../errors.js';
+import { I64_MAX, I64_MIN } from '../int-limits.js';
 import { contentHash, DOMAIN, isHash, type Hash } from '../hash/index.js';
 import { Did, verifySignature, type Keypair } from '../identity/index.js';
 import { LedgerError } from './errors.js';
 
 export const LEDGER_ENTRY_VERSION = 'icn-ledger-entry/v1';
-export const I64_MIN = -(1n << 63n);
-export const I64_MAX = (1n << 63n) - 1n;
+export { I64_MAX, I64_MIN };
 
 export interface AccountDelta {
   account_id: string;

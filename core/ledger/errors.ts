@@ -13,7 +13,8 @@ export type LedgerErrorCode =
   | 'LEDGER_CREDIT_LIMIT' // a balance would go below −limit
   | 'LEDGER_MISSING_PARENT' // (batch) a parent is neither applied nor earlier in the batch
   | 'LEDGER_PENDING_FULL' // too many entries waiting for parents
-  | 'LEDGER_NOT_FOUND';
+  | 'LEDGER_NOT_FOUND'
+  | 'LEDGER_STAGED_TWICE'; // (a staged journal) a second batch for one execution
 
 export class LedgerError extends IcnError {
   override readonly name = 'LedgerError';
@@ -23,5 +24,11 @@ export class LedgerError extends IcnError {
     details: Record<string, unknown> = {},
   ) {
     super(code, message, details);
+  }
+}
+
+declare module '../errors.js' {
+  interface ErrorCodes {
+    ledger: LedgerErrorCode | import('./contract-rule.js').LedgerRejectedCode;
   }
 }

@@ -5,6 +5,8 @@ export type { AccountDelta, CheckedEntry, EntryDraft, JournalEntry, JournalEntry
 export { MerkleTrie, verifyInclusion, leafDigest, nodeDigest, EMPTY_ROOT } from './merkle.js';
 export type { InclusionProof, ProofStep } from './merkle.js';
 export { LedgerError } from './errors.js';
+export { checkContractOps, LedgerRejected } from './contract-rule.js';
+export type { AccountAmount, ContractLedgerChanges, LedgerRejectedCode, LedgerView } from './contract-rule.js';
 export { JournalLedgerPort, StagedJournal, contractLedgerEffects } from './port-adapter.js';
 export type { ContractLedgerEffects, JournalBatch } from './port-adapter.js';
 export type { LedgerErrorCode } from './errors.js';

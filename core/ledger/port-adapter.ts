@@ -2,23 +2,23 @@
  * The journal behind core/contracts' LedgerPort: a contract rule's ledger operations become one
  * signed journal entry (and credit-limit changes), applied atomically.
  *
- * Semantics are the port's reference semantics (InMemoryLedger), checked op by op before anything
- * is written: transfer amounts > 0, no self-transfer, checked i64, the payer may not go below
- * −creditLimit at the moment of its op (a SetCreditLimit earlier in the batch counts). Then:
+ * The ops are checked by the one contract ledger rule (contract-rule.ts, which InMemoryLedger, the
+ * reference port, calls too) before anything is written. Then:
  *   - all transfers of the call → one balanced entry, one debit line (payer) and one credit line
  *     (payee) per op, in op order; author = the node key; parents = the current DAG heads;
  *     contract_ref = "<codeHash>#<rule>"; nonce = "caller:<caller>"; timestamp = context.timestamp;
  *   - the final credit limits take effect atomically with that entry.
- * The ledger re-checks the entry (balance, i64, limits on the net result); if that fails the call
- * is rejected and nothing changes. One known stricter case: lowering a limit below an account's
- * debt in the same call that touches the account is rejected here (the port would accept it).
+ * The ledger re-checks the entry (balance, i64, limits on the net result); the rule already
+ * refused every batch that re-check would refuse, so both ports agree on every batch
+ * (port-adapter.test.ts).
  */
 import type { LedgerOp } from '../ccl/index.js';
 import { IcnError } from '../errors.js';
-import { LedgerRejected, type LedgerPort } from '../contracts/ledger-port.js';
+import type { LedgerPort } from '../contracts/ledger-port.js';
 import type { Hash } from '../hash/index.js';
 import type { Keypair } from '../identity/index.js';
-import { I64_MAX, I64_MIN, signEntry, type EntryDraft, type JournalEntry } from './entry.js';
+import { checkContractOps, LedgerRejected } from './contract-rule.js';
+import { signEntry, type EntryDraft, type JournalEntry } from './entry.js';
 import { LedgerError } from './errors.js';
 import type { CreditLimitChange, Ledger } from './ledger.js';
 
@@ -94,26 +94,7 @@ export class JournalLedgerPort implements LedgerPort {
    * LedgerRejected), changing nothing. commit() applies it.
    */
   prepare(ops: readonly LedgerOp[], context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint }): JournalBatch {
-    const bal = new Map<string, bigint>();
-    const lim = new Map<string, CreditLimitChange>();
-    const getB = (a: string, c: string) => bal.get(key(a, c)) ?? this.ledger.balance(a, c);
-    const getL = (a: string, c: string) => lim.get(key(a, c))?.limit ?? this.ledger.creditLimit(a, c);
-    ops.forEach((op, i) => {
-      if (op.k === 'SetCreditLimit') {
-        if (op.limit < 0n || op.limit > I64_MAX) throw new LedgerRejected('LEDGER_BAD_OP', `op ${i}: credit limit ${op.limit} must be in 0..2^63-1`, { index: i });
-        lim.set(key(op.account, op.currency), { account: op.account, currency: op.currency, limit: op.limit });
-        return;
-      }
-      if (op.amount <= 0n) throw new LedgerRejected('LEDGER_BAD_OP', `op ${i}: transfer amount ${op.amount} must be positive`, { index: i });
-      if (op.from === op.to) throw new LedgerRejected('LEDGER_BAD_OP', `op ${i}: transfer from an account to itself`, { index: i });
-      const from = getB(op.from, op.currency) - op.amount;
-      const to = getB(op.to, op.currency) + op.amount;
-      if (from < I64_MIN || to > I64_MAX) throw new LedgerRejected('LEDGER_OVERFLOW', `op ${i}: balance overflows i64`, { index: i });
-      const floor = -getL(op.from, op.currency);
-      if (from < floor) throw new LedgerRejected('LEDGER_INSUFFICIENT_CREDIT', `op ${i}: ${op.from} would reach ${from} ${op.currency}, below its credit limit ${floor}`, { index: i, account: op.from });
-      bal.set(key(op.from, op.currency), from);
-      bal.set(key(op.to, op.currency), to);
-    });
+    checkContractOps(ops, this.ledger, context.timestamp);
     // The checks above passed: shape the entry exactly as a verifier re-derives it.
     const fx = contractLedgerEffects(ops, context);
     let entry: JournalEntry | null;

@@ -11,6 +11,8 @@ export const DEFAULT_MAX_FRAME = 4 * 1024 * 1024;
 /** Largest frame before a peer is authenticated (hello and proof are a few hundred bytes). */
 export const DEFAULT_MAX_HANDSHAKE_FRAME = 4 * 1024;
 
+export type FrameErrorCode = 'FRAME_TOO_LARGE';
+
 export class FrameError extends IcnError {
   override readonly name = 'FrameError';
 }
@@ -97,5 +99,11 @@ export class FrameDecoder {
       this.size -= n;
     }
     return out;
+  }
+}
+
+declare module '../errors.js' {
+  interface ErrorCodes {
+    frames: FrameErrorCode;
   }
 }

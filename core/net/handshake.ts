@@ -27,6 +27,15 @@ export interface Proof {
 
 export type HandshakeMessage = Hello | Proof;
 
+export type HandshakeErrorCode =
+  | 'HANDSHAKE_MALFORMED'
+  | 'HANDSHAKE_VERSION'
+  | 'HANDSHAKE_NONCE'
+  | 'HANDSHAKE_REFLECTED'
+  | 'HANDSHAKE_UNEXPECTED'
+  | 'HANDSHAKE_BAD_PROOF'
+  | 'HANDSHAKE_WRONG_PEER';
+
 export class HandshakeError extends IcnError {
   override readonly name = 'HandshakeError';
 }
@@ -89,5 +98,11 @@ export class Handshake {
       return [];
     }
     throw new HandshakeError('HANDSHAKE_MALFORMED', `unknown handshake message type ${JSON.stringify(m.type)}`);
+  }
+}
+
+declare module '../errors.js' {
+  interface ErrorCodes {
+    handshake: HandshakeErrorCode;
   }
 }

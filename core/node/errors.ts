@@ -2,6 +2,17 @@
 import { IcnError } from '../errors.js';
 import type { RejectReason, Topic } from '../gossip/index.js';
 
+export type NodeErrorCode =
+  | 'NODE_AUTHOR_MISMATCH'
+  | 'NODE_CONFIG_DISCARDS_STATE'
+  | 'NODE_DECISION_EXECUTES'
+  | 'NODE_EXECUTION_RACE'
+  | 'NODE_NOT_EXECUTOR'
+  | 'NODE_PUBLISH_REFUSED'
+  | 'NODE_STATE_ROOT'
+  /** A byzantine scenario node was asked to tamper with something it cannot. */
+  | 'SCENARIO_TAMPER';
+
 /**
  * Gossip would not take a publication this node had to make for a local action (an execution's
  * record, a deployment's message), so the action was not applied: code NODE_PUBLISH_REFUSED, with gossip's reason
@@ -17,5 +28,11 @@ export class PublishRefused extends IcnError {
     readonly retryAfterMs: number | null = null,
   ) {
     super('NODE_PUBLISH_REFUSED', message, { topic, reason, ...(retryAfterMs !== null ? { retryAfterMs } : {}) });
+  }
+}
+
+declare module '../errors.js' {
+  interface ErrorCodes {
+    node: NodeErrorCode;
   }
 }

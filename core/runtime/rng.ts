@@ -5,6 +5,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { IcnError } from '../errors.js';
+import { U64_MAX } from '../int-limits.js';
 
 const utf8 = new TextEncoder();
 
@@ -33,7 +34,7 @@ export class Rng {
   /** The root stream of a seed. Seeds are non-negative integers below 2^64. */
   static root(seed: bigint | number): Rng {
     const s = BigInt(seed);
-    if (s < 0n || s >= 1n << 64n) throw new IcnError('RNG_SEED_RANGE', `seed ${s} is outside 0..2^64-1`);
+    if (s < 0n || s > U64_MAX) throw new IcnError('RNG_SEED_RANGE', `seed ${s} is outside 0..2^64-1`);
     return new Rng(s, '');
   }
 

@@ -1,9 +1,30 @@
 /** Typed errors of the trust graph. Codes are stable. */
 import { IcnError } from '../errors.js';
 
+export type TrustErrorCode =
+  | 'TRUST_ATTESTATION_FORMAT'
+  | 'TRUST_BAD_SIGNATURE'
+  | 'TRUST_CAPACITY_EXCEEDED'
+  | 'TRUST_SCORE_RANGE'
+  | 'TRUST_SELF_EDGE'
+  | 'TRUST_STORE_WRITE';
+
 export class TrustError extends IcnError {
   override readonly name: string = 'TrustError';
+  constructor(
+    override readonly code: TrustErrorCode,
+    message: string,
+    details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(code, message, details);
+  }
 }
+declare module '../errors.js' {
+  interface ErrorCodes {
+    trust: TrustErrorCode;
+  }
+}
+
 
 /** The graph would exceed MAX_LOCAL_NODES or MAX_LOCAL_EDGES (ICN's design caps). */
 export class CapacityExceeded extends TrustError {

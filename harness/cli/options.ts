@@ -1,4 +1,5 @@
 /** Option parsers shared by verbs: each rejects bad values with a clear UsageError. */
+import { U64_MAX } from '../../core/int-limits.js';
 import { UsageError } from '../io/files.js';
 
 export function collect(value: string, previous: string[] = []): string[] {
@@ -8,7 +9,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 export function parseSeed(value: string): bigint {
   if (!/^(0|[1-9][0-9]*)$/.test(value)) throw new UsageError('USAGE_SEED', `--seed ${JSON.stringify(value)}: a seed is a decimal integer ≥ 0`);
   const s = BigInt(value);
-  if (s >= 1n << 64n) throw new UsageError('USAGE_SEED', `--seed ${value}: must be below 2^64`);
+  if (s > U64_MAX) throw new UsageError('USAGE_SEED', `--seed ${value}: must be below 2^64`);
   return s;
 }
 

@@ -7,6 +7,7 @@
  * One table for the V8 engines and the interpreter, so they skip the same modules for the same
  * named reasons.
  */
+import { isProfileRule, type ViolationCode } from '../../core/wasm/errors.js';
 
 /** Validator codes that, on a module asserted valid, mean "needs this proposal" (not "invalid"). */
 const FEATURE_OF_CODE: Record<string, string> = {
@@ -25,13 +26,13 @@ export const OUTSIDE_EVERY_PROFILE = 'outside every ICN profile';
 export type SkipVerdict = { kind: 'outside_profile'; reason: string; named: string };
 
 /** A rejected module's violation codes → a skip (or undefined: a real rejection). */
-export function classifyRejection(codes: readonly string[], expectInvalid: boolean, features: readonly string[] = []): SkipVerdict | undefined {
+export function classifyRejection(codes: readonly ViolationCode[], expectInvalid: boolean, features: readonly string[] = []): SkipVerdict | undefined {
   const distinct = [...new Set(codes)].sort();
   const reason = distinct.join(', ');
-  const profileRules = distinct.filter((c) => c.startsWith('profile_'));
+  const profileRules = distinct.filter(isProfileRule);
   if (profileRules.length === distinct.length) return { kind: 'outside_profile', reason, named: `profile rule ${profileRules.join('+')}` };
   if (expectInvalid) return undefined;
-  const others = distinct.filter((c) => !c.startsWith('profile_'));
+  const others = distinct.filter((c) => !isProfileRule(c));
   if (!others.every((c) => c in FEATURE_OF_CODE) && features.length === 0) return undefined;
   // features read from the binary explain every other violation (an unknown memory, …)
   const named = features.length > 0 ? [...new Set(features)].sort() : [...new Set(others.map((c) => FEATURE_OF_CODE[c]!))].sort();

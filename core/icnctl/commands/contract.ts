@@ -1,7 +1,7 @@
 /** `icnctl contract deploy|sign-installation|list|show|execute`. */
 import type { Command } from 'commander';
 import { act, EXIT } from '../context.js';
-import { CtlError } from '../errors.js';
+import { CtlError, CtlNegative } from '../errors.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -16,6 +16,14 @@ interface Summary {
 
 export function register(program: Command): void {
   const contract = program.command('contract').description('contracts on the node: deploy, list, show, execute');
+  registerDeploy(contract);
+  registerSignInstallation(contract);
+  registerList(contract);
+  registerShow(contract);
+  registerExecute(contract);
+}
+
+function registerDeploy(contract: Command): void {
   contract
     .command('deploy')
     .description('deploy a contract file through the node (prepared, co-signed by the other participants, deployed); exit 1 when the node refuses it')
@@ -39,7 +47,7 @@ export function register(program: Command): void {
           r = await deploy(ctx.node(), file, o, coSigners, Date.now());
         } catch (e) {
           // The node judged the deployment and refused it: a negative result, with its reason code.
-          if (e instanceof NodeHttpError && e.nodeCode === 'CONTRACT_REJECTED') throw new CtlError(e.nodeCode, e.message, EXIT.negative);
+          if (e instanceof NodeHttpError && e.nodeCode === 'CONTRACT_REJECTED') throw new CtlNegative(e.nodeCode, e.message);
           throw e;
         }
         if (!r.deployed) {
@@ -50,6 +58,9 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+function registerSignInstallation(contract: Command): void {
   contract
     .command('sign-installation')
     .description("a co-participant's signature over a prepared installation (the file from `deploy --prepare-out`, or a bare body)")
@@ -70,6 +81,9 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+function registerList(contract: Command): void {
   contract
     .command('list')
     .description('the contracts installed on the node')
@@ -80,6 +94,9 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+function registerShow(contract: Command): void {
   contract
     .command('show')
     .description('one installed contract: installation, participants, capabilities, state root')
@@ -102,6 +119,9 @@ export function register(program: Command): void {
         return EXIT.ok;
       }),
     );
+}
+
+function registerExecute(contract: Command): void {
   contract
     .command('execute')
     .description('run a rule on the node with a call signed here by your key; prints the receipt summary')
@@ -145,7 +165,7 @@ export function register(program: Command): void {
             throw e;
           });
         const receipt = parseReceipt(r.receipt, `${ctx.node().base} execute`);
-        if (receiptHash(receipt) !== r.receiptHash || !verifyReceipt(receipt)) throw new CtlError('CTL_RECEIPT', `${ctx.node().base} answered with a receipt that does not verify (hash ${r.receiptHash})`, EXIT.negative);
+        if (receiptHash(receipt) !== r.receiptHash || !verifyReceipt(receipt)) throw new CtlNegative('CTL_RECEIPT', `${ctx.node().base} answered with a receipt that does not verify (hash ${r.receiptHash})`);
         // The receipt holds only the output's hash: re-execute its witness here for the value itself
         // (shown only when this re-execution reproduces the receipt).
         const fetched = await fetchReceipt(ctx.node(), receiptHash(receipt), false);

@@ -8,6 +8,7 @@ import { TRAPS } from '../traps.js';
 import { watToWasm } from '../wat.js';
 import { entropySeed, execute } from './executor.js';
 import { WasmRejected } from './profile.js';
+import { isProfileRule } from '../errors.js';
 import { WasmSession } from './session.js';
 import { parseValue, parseValueList } from './values.js';
 
@@ -178,7 +179,7 @@ describe('executor: faults and rejections are never results', () => {
     const e = await run('nan', '', 'dc', undefined, await FLOAT).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(WasmRejected);
     expect((e as WasmRejected).violations.length).toBeGreaterThan(1);
-    expect((e as WasmRejected).violations.every((v) => v.code.startsWith('profile_'))).toBe(true);
+    expect((e as WasmRejected).violations.every((v) => isProfileRule(v.code))).toBe(true);
   });
   it('bad calls are usage errors', async () => {
     await expect(run('nope')).rejects.toMatchObject({ code: 'WASM_EXPORT' });

@@ -13,6 +13,7 @@
  */
 import { canonicalize } from '../../canonical/index.js';
 import { IcnError } from '../../errors.js';
+import { I64_MAX, I64_MIN, U64_MAX } from '../../int-limits.js';
 import { bytesHash, contentHash, domainDigest, DOMAIN, type Hash } from '../../hash/index.js';
 import { ICN_TRAP_GROW_FAILED, trapFromIcnCode, trapFromV8Message, type Trap } from '../traps.js';
 import { WasmRejected, type ProfileName } from './profile.js';
@@ -25,8 +26,6 @@ import { formatValue, type RawValue } from './values.js';
 
 /** Fuel given to an invoke when the caller sets none. */
 export const DEFAULT_FUEL = 1_000_000_000n;
-const U64_MAX = (1n << 64n) - 1n;
-const I64_MAX = (1n << 63n) - 1n;
 
 export interface ExecRequest {
   /** The user's module (never pre-instrumented). */
@@ -76,7 +75,7 @@ export async function execute(req: ExecRequest): Promise<WasmResult> {
   const fuel = req.fuel ?? DEFAULT_FUEL;
   const createdAt = req.createdAt ?? 0n;
   if (fuel < 0n || fuel > I64_MAX) throw new IcnError('WASM_ARGS', `fuel ${fuel} is out of range (0 to 2^63-1)`);
-  if (createdAt < -(1n << 63n) || createdAt > I64_MAX) throw new IcnError('WASM_ARGS', `created_at ${createdAt} is not an i64`);
+  if (createdAt < I64_MIN || createdAt > I64_MAX) throw new IcnError('WASM_ARGS', `created_at ${createdAt} is not an i64`);
   // validated, instrumented and decoded once per process (module-cache.ts); throws WasmRejected
   const { moduleHash, prepared, exports: exportsInfo, links } = loadModule(req.module, req.profile);
   // name the imports nobody provides (V8 would say only "Import #0 module=… error")

@@ -5,6 +5,7 @@
  */
 import { IcnError } from '../../errors.js';
 import type { Hash } from '../../hash/index.js';
+import { isProfileRule } from '../errors.js';
 import { instrumentModule, WasmProfileError } from '../instrument/instrument.js';
 import { getProfile, profileHash, type ProfileName } from '../profiles.js';
 import { validateModule, type Violation } from '../validate/validate.js';
@@ -29,7 +30,7 @@ export class WasmRejected extends IcnError {
 
 /** Violations that only say "valid WebAssembly, but not admitted by this profile". */
 export function isProfileViolation(v: Violation): boolean {
-  return v.code.startsWith('profile_');
+  return isProfileRule(v.code);
 }
 
 export function prepare(bytes: Uint8Array, name: ProfileName): Prepared {

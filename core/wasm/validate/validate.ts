@@ -8,6 +8,7 @@
  * It also computes the facts the instrumenter needs (maximum operand height per function).
  */
 import { decodeModule, WasmDecodeError } from '../binary/decode.js';
+import type { ViolationCode } from '../errors.js';
 import { opInfo, parseSig, type OpInfo } from '../binary/opcodes.js';
 import {
   isFloatType, isRefType,
@@ -16,7 +17,7 @@ import {
 import { getProfile, type Profile, type ProfileName } from '../profiles.js';
 
 export interface Violation {
-  code: string;
+  code: ViolationCode;
   offset: number;
   /** Function index (in the function index space, imports first) when the violation is inside a body. */
   function?: number;
@@ -159,7 +160,7 @@ function profileInstr(c: Ctx, ins: Instr, info: OpInfo, fn: number, prev: Instr 
 function profileType(c: Ctx, t: ValType, offset: number, where: string, fn?: number): void {
   const p = c.p;
   if (!p.instrumented) return;
-  const v = (code: string, detail: string): void => {
+  const v = (code: ViolationCode, detail: string): void => {
     const x: Violation = { code, offset, detail };
     if (fn !== undefined) x.function = fn;
     c.out.push(x);
@@ -178,7 +179,7 @@ function checkFunction(c: Ctx, fn: number, type: FuncType, locals: ValType[], bo
   let maxNesting = 0;
   const localSlots = locals.reduce((n, t) => n + slots(t), 0);
   let at = bodyOffset;
-  const err = (code: string, detail: string): never => {
+  const err = (code: ViolationCode, detail: string): never => {
     c.out.push({ code, offset: at, function: fn, detail });
     throw new TypeError_();
   };
