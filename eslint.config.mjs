@@ -29,11 +29,6 @@ const LONG_FUNCTIONS_ALLOWED = {
 // short or gone ("remove the entry"), so lint says what to delete.
 const PENDING = (branch) => `pending this wave's refactors: ${branch}`;
 const PENDING_LONG_FUNCTIONS = {
-  'core/canonical/strict-json.ts': { parseStrictJson: PENDING('i18-errors') },
-  'core/daemon/contract-service.ts': { routes: PENDING('i18-errors') },
-  'core/daemon/daemon.ts': { startDaemon: PENDING('i18-errors') },
-  'core/governance/executor.ts': { applyEffect: PENDING('i18-errors') },
-  'core/icnctl/commands/contract.ts': { register: PENDING('i18-errors') },
   'core/wasm/binary/decode.ts': {
     instr: PENDING('i19-validate'),
     decodeModule: PENDING('i19-validate'),

@@ -15,7 +15,7 @@ export interface ErrorCodes {
   /** An invariant of the code itself broke (a bug, never the input's fault). */
   fault: 'HARNESS_FAULT';
 }
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+// Filled by declaration merging (harness/errors.ts): core cannot import the harness's codes.
 export interface HarnessErrorCodes {}
 
 /** A code of a core module's error. */
