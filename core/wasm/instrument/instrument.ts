@@ -23,6 +23,7 @@ import { bulkCost, costTableHash, opCost, type CostTable } from '../cost-table.j
 import { getProfile, profileHash, type Profile, type ProfileName } from '../profiles.js';
 import { validateDecoded, validateDetailed, type FuncFacts, type Violation } from '../validate/validate.js';
 import { decodeModule } from '../binary/decode.js';
+import { makesCalls, planLoops, stackEpilogue, stackPrologue, type ChargeMark } from './plan.js';
 
 /** Values of `__icn_trap`. */
 export const ICN_TRAP = { none: 0, outOfFuel: 1, stackExhausted: 2, growFailed: 3, bulkLimit: 4, nanConversion: 5 } as const;
@@ -55,6 +56,8 @@ export class WasmProfileError extends IcnError {
 export interface InstrumentOptions {
   /** Fuel the module starts with (pays for the start function). Default: the profile's limits.initialFuel. */
   initialFuel?: bigint;
+  /** false: the plain per-segment placement (the reference the planned placement is tested against). */
+  plan?: boolean;
 }
 
 export interface InstrumentStats {
@@ -92,9 +95,11 @@ class Builder {
   readonly helperCache = new Map<string, number>();
   readonly dataLen = new Map<number, number>();
   readonly elemLen = new Map<number, number>();
+  /** Every charge sequence emitted, by its first instruction (plan.ts finds them again). */
+  readonly chargeMarks = new Map<Instr, ChargeMark>();
   stats: InstrumentStats = { functions: 0, fuelCharges: 0, nanCanonicalizations: 0, helpers: 0 };
 
-  constructor(readonly m: WasmModule, readonly p: Profile, readonly cost: CostTable, initialFuel: bigint) {
+  constructor(readonly m: WasmModule, readonly p: Profile, readonly cost: CostTable, initialFuel: bigint, readonly plan: boolean) {
     this.types = m.types;
     this.importedFuncs = m.imports.filter((i) => i.desc.kind === 'func').length;
     this.importedGlobals = m.imports.filter((i) => i.desc.kind === 'global').length;
@@ -135,11 +140,13 @@ class Builder {
    */
   charge(cost: number, fl: number): Instr[] {
     this.stats.fuelCharges++;
-    return [
+    const seq = [
       I('local.get', { idx: fl }), I('i64.const', { value: BigInt(cost) }), I('i64.lt_u'),
       I('if', { bt: { kind: 'empty' } }), ...this.flush(fl), ...this.trap(ICN_TRAP.outOfFuel), I('end'),
       I('local.get', { idx: fl }), I('i64.const', { value: BigInt(cost) }), I('i64.sub'), I('local.set', { idx: fl }),
     ];
+    this.chargeMarks.set(seq[0]!, { cost, len: seq.length });
+    return seq;
   }
 
   /** Write the cached fuel back to `__icn_fuel` (before anything that may trap or call). */
@@ -309,12 +316,9 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
 
   // 2. emit
   const out: Instr[] = [];
-  // stack prologue: take the frame's slots or trap stack_exhausted
-  out.push(
-    I('global.get', { idx: b.gStack }), I('i32.const', { value: frame }), I('i32.sub'), I('local.tee', { idx: tmp32 }),
-    I('i32.const', { value: 0 }), I('i32.lt_s'), I('if', { bt: { kind: 'empty' } }), ...b.trap(ICN_TRAP.stackExhausted), I('end'),
-    I('local.get', { idx: tmp32 }), I('global.set', { idx: b.gStack }),
-  );
+  // stack prologue: take the frame's slots or trap stack_exhausted (a leaf only checks: plan.ts)
+  const leaf = b.plan && !makesCalls(body);
+  out.push(...stackPrologue(b.gStack, tmp32, frame, leaf, b.trap(ICN_TRAP.stackExhausted)));
   out.push(...b.reload(fl));
   out.push(I('block', { bt: b.blockType(type.results) }));
   let depth = 0;
@@ -364,10 +368,17 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
   out.push(I('end'));
   out.push(...b.flush(fl));
   // stack epilogue: give the frame's slots back
-  out.push(I('global.get', { idx: b.gStack }), I('i32.const', { value: frame }), I('i32.add'), I('global.set', { idx: b.gStack }));
+  out.push(...stackEpilogue(b.gStack, frame, leaf));
   b.stats.functions++;
   void fnIndex;
-  return { locals, body: out };
+  if (!b.plan) return { locals, body: out };
+  const hasParams = (bt: BlockType): boolean => bt.kind === 'type' && b.types[bt.index]!.params.length > 0;
+  const arity = (bt: BlockType, loop: boolean): number => {
+    if (bt.kind !== 'type') return loop || bt.kind === 'empty' ? 0 : 1;
+    const t = b.types[bt.index]!;
+    return loop ? t.params.length : t.results.length;
+  };
+  return { locals, body: planLoops(out, { fl, gFuel: b.gFuel, marks: b.chargeMarks, hasParams, arity }) };
 }
 
 function compressLocals(ts: ValType[]): { count: number; type: ValType }[] {
@@ -395,7 +406,7 @@ export function instrumentModule(bytes: Uint8Array, profileName: ProfileName, op
   const initialFuel = opts.initialFuel ?? BigInt(L.initialFuel);
   if (initialFuel < 0n || initialFuel > 0x7fff_ffff_ffff_ffffn) throw new IcnError('WASM_FUEL_RANGE', `initial fuel ${initialFuel} is outside 0..2^63-1`);
 
-  const b = new Builder(m, p, cost, initialFuel);
+  const b = new Builder(m, p, cost, initialFuel, opts.plan ?? true);
   const importedFuncTypes = m.imports.flatMap((i) => (i.desc.kind === 'func' ? [m.types[i.desc.typeIndex]!] : []));
   const origTypes = m.types.map((t) => ({ params: [...t.params], results: [...t.results] }));
   void importedFuncTypes;
