@@ -24,6 +24,7 @@ import { getProfile, profileHash, type Profile, type ProfileName } from '../prof
 import { validateDecoded, validateDetailed, type FuncFacts, type Violation } from '../validate/validate.js';
 import { decodeModule } from '../binary/decode.js';
 import { makesCalls, planLoops, stackEpilogue, stackPrologue, type ChargeMark } from './plan.js';
+import { fitsConvention, internalCall, internalPrologue, internalType, publishDepth, toInternalLayout, wrapperBody } from './convention.js';
 
 /** Values of `__icn_trap`. */
 export const ICN_TRAP = { none: 0, outOfFuel: 1, stackExhausted: 2, growFailed: 3, bulkLimit: 4, nanConversion: 5 } as const;
@@ -97,6 +98,8 @@ class Builder {
   readonly elemLen = new Map<number, number>();
   /** Every charge sequence emitted, by its first instruction (plan.ts finds them again). */
   readonly chargeMarks = new Map<Instr, ChargeMark>();
+  /** Function index → its internal version's index (convention.ts), for functions that have one. */
+  readonly internals = new Map<number, number>();
   stats: InstrumentStats = { functions: 0, fuelCharges: 0, nanCanonicalizations: 0, helpers: 0 };
 
   constructor(readonly m: WasmModule, readonly p: Profile, readonly cost: CostTable, initialFuel: bigint, readonly plan: boolean) {
@@ -318,8 +321,9 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
   const out: Instr[] = [];
   // stack prologue: take the frame's slots or trap stack_exhausted (a leaf only checks: plan.ts)
   const leaf = b.plan && !makesCalls(body);
-  out.push(...stackPrologue(b.gStack, tmp32, frame, leaf, b.trap(ICN_TRAP.stackExhausted)));
-  out.push(...b.reload(fl));
+  const internal = b.internals.has(fnIndex);
+  if (internal) out.push(...internalPrologue(tmp32, frame, [...b.flush(fl), ...b.trap(ICN_TRAP.stackExhausted)]));
+  else out.push(...stackPrologue(b.gStack, tmp32, frame, leaf, b.trap(ICN_TRAP.stackExhausted)), ...b.reload(fl));
   out.push(I('block', { bt: b.blockType(type.results) }));
   let depth = 0;
   body.forEach((ins, i) => {
@@ -328,6 +332,9 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
     const info = opInfo(ins.op)!;
     const name = info.name;
     const calls = name === 'call' || name === 'call_indirect' || BULK.has(name);
+    const callee = name === 'call' ? b.internals.get(ins.idx!) : undefined;
+    if (callee !== undefined) return void out.push(...internalCall(callee, fl, tmp32));
+    if (b.plan && (name === 'call' || name === 'call_indirect')) out.push(...publishDepth(tmp32, b.gStack));
     if (info.trap || calls || name === 'memory.grow') out.push(...b.flush(fl));
     if (name === 'return') {
       out.push(I('br', { idx: depth }));
@@ -366,9 +373,9 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
   const last = charges.get(body.length);
   if (last !== undefined) out.push(...b.charge(last, fl));
   out.push(I('end'));
-  out.push(...b.flush(fl));
-  // stack epilogue: give the frame's slots back
-  out.push(...stackEpilogue(b.gStack, frame, leaf));
+  // an internal function returns its fuel; others write it back and give the frame's slots back
+  if (internal) out.push(I('local.get', { idx: fl }));
+  else out.push(...b.flush(fl), ...stackEpilogue(b.gStack, frame, leaf));
   b.stats.functions++;
   void fnIndex;
   if (!b.plan) return { locals, body: out };
@@ -379,6 +386,17 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
     return loop ? t.params.length : t.results.length;
   };
   return { locals, body: planLoops(out, { fl, gFuel: b.gFuel, marks: b.chargeMarks, hasParams, arity }) };
+}
+
+/** Reserve an internal version (placed first among the new functions) for every defined function that fits. */
+function reserveInternals(b: Builder, origTypes: FuncType[]): void {
+  b.m.codes.forEach((_, i) => {
+    const t = origTypes[b.m.funcs[i]!]!;
+    if (!fitsConvention(t.params, t.results)) return;
+    const [params, results] = internalType(t.params, t.results);
+    b.internals.set(b.importedFuncs + i, b.importedFuncs + b.m.funcs.length + b.newFuncs.length);
+    b.newFuncs.push({ type: b.typeIndex(params, results), locals: [], body: [] });
+  });
 }
 
 function compressLocals(ts: ValType[]): { count: number; type: ValType }[] {
@@ -410,11 +428,17 @@ export function instrumentModule(bytes: Uint8Array, profileName: ProfileName, op
   const importedFuncTypes = m.imports.flatMap((i) => (i.desc.kind === 'func' ? [m.types[i.desc.typeIndex]!] : []));
   const origTypes = m.types.map((t) => ({ params: [...t.params], results: [...t.results] }));
   void importedFuncTypes;
+  if (b.plan) reserveInternals(b, origTypes);
   const newCodes = m.codes.map((code, i) => {
     const type = origTypes[m.funcs[i]!]!;
     const locals = code.locals.flatMap((g) => Array<ValType>(g.count).fill(g.type));
     const r = rewriteFunction(b, b.importedFuncs + i, type, locals, code.body, v.funcs[i]!);
-    return { ...code, locals: compressLocals(r.locals), body: r.body };
+    const fi = b.internals.get(b.importedFuncs + i);
+    if (fi === undefined) return { ...code, locals: compressLocals(r.locals), body: r.body };
+    // F's index keeps a wrapper; the rewritten body is F' (convention.ts)
+    const slot = b.newFuncs[fi - b.importedFuncs - m.funcs.length]!;
+    Object.assign(slot, toInternalLayout(r.body, r.locals, type.params.length, locals.length));
+    return { ...code, locals: compressLocals(['i32']), body: wrapperBody(type.params.length, fi, b.gFuel, b.gStack) };
   });
   for (const h of b.newFuncs) {
     m.funcs.push(h.type);

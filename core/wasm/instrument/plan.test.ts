@@ -45,7 +45,10 @@ function stmt(depth: number, calls: boolean): fc.Arbitrary<string> {
     e.map((c) => `(if ${c} (then (unreachable)))`),
     e.map((x) => `(drop (i32.div_u (i32.const 100) ${x}))`),
     e.map((x) => `(block $x (block $y (br_table $x $y $exit (i32.and ${x} (i32.const 3)))) (global.set $g (i32.const 5)))`),
-    ...(calls ? [e.map((x) => `(local.set $a (call $leaf ${x}))`)] : []),
+    ...(calls ? [
+      e.map((x) => `(local.set $a (call $leaf ${x}))`),
+      fc.tuple(e, e).map(([x, k]) => `(local.set $a (call_indirect (type $t) ${x} (i32.and ${k} (i32.const 1))))`),
+    ] : []),
   );
   if (depth <= 0) return simple;
   const sub = stmt(depth - 1, calls);
@@ -67,10 +70,11 @@ function loop(calls: boolean): fc.Arbitrary<string> {
 
 const program = fc.tuple(fc.array(loop(false), { minLength: 1, maxLength: 3 }), loop(true), fc.integer({ min: 0, max: 70_000 }), fc.integer({ min: -3, max: 9 })).map(([leafLoops, mainLoop, a, b]) => ({
   wat: `(module (memory 1 2) (global $g (export "g") (mut i32) (i32.const 0))
+    (type $t (func (param i32) (result i32))) (table 2 funcref) (elem (i32.const 0) $leaf $rec)
     (func $leaf (param $a i32) (result i32) (local $b i32) (local $c i32) ${leafLoops.join(' ')} (local.get $a))
     (func $rec (param $a i32) (result i32) (local $b i32) (local $c i32)
       (if (result i32) (i32.le_s (local.get $a) (i32.const 0)) (then (call $leaf (local.get $a)))
-        (else (i32.add (call $rec (i32.sub (local.get $a) (i32.const 1))) (i32.const 1)))))
+        (else (i32.add (call_indirect (type $t) (i32.sub (local.get $a) (i32.const 1)) (i32.const 1)) (call $rec (i32.sub (local.get $a) (i32.const 2)))))))
     (func (export "main") (param $a i32) (param $b i32) (result i32) (local $c i32)
       (local.set $c (i32.and (local.get $a) (i32.const 7)))
       (drop (call $rec (local.get $b)))
