@@ -5,7 +5,11 @@
  * Calls go straight to the instance (no worker, no shim): the per-call cost of the executor's
  * worker round trip is measured separately as `executor round trip` against a direct call.
  *
- *   npm run bench:wasm [-- --quick] [-- --json]
+ *   npm run bench:wasm [-- --quick] [-- --json] [-- --kernels sieve,fib] [-- --plain]
+ *
+ * --kernels keeps the kernels whose file name starts with one of the names (and skips the
+ * executor row); --plain also times the per-segment placement (`instrumentModule(…, { plan: false })`,
+ * the instrumenter before plan.ts/convention.ts) in the same interleaved rounds.
  *
  * The instrumented module's meters are reset before every call (as the executor does), and both
  * variants' results are checked equal before timing.
@@ -23,7 +27,10 @@ import { parseValue } from '../core/wasm/exec/values.js';
 const quick = process.argv.includes('--quick');
 const asJson = process.argv.includes('--json');
 const TIME = quick ? 200 : 400;
-const ROUNDS = quick ? 3 : 9; // short rounds, median of per-round ratios: robust to load drift on a shared machine
+const kernelArg = process.argv.indexOf('--kernels');
+const only = kernelArg >= 0 ? (process.argv[kernelArg + 1] ?? '').split(',') : undefined;
+const withPlain = process.argv.includes('--plain');
+const ROUNDS = quick ? 3 : 11; // short rounds, median of per-round ratios: robust to load drift on a shared machine
 const FUEL = 1n << 62n;
 
 interface Kernel {
@@ -58,6 +65,7 @@ async function kernel(k: Kernel) {
   const bytes = await watToWasm(readFileSync(join(process.cwd(), 'bench', 'wasm', k.file), 'utf8'), { filename: k.file });
   const inst = instrumentModule(bytes, k.profile);
   const raw = await v8Instantiate(bytes);
+  const plainCall = withPlain ? await meteredCall(instrumentModule(bytes, k.profile, { plan: false }).bytes, k.arg) : undefined;
   const dc = await v8Instantiate(inst.bytes, ICN_STUB);
   const rawRun = raw.exports.run as (n: number) => number;
   const dcRun = dc.exports.run as (n: number) => number;
@@ -75,7 +83,9 @@ async function kernel(k: Kernel) {
   const got = dcCall();
   if (want !== got) throw new Error(`${k.name}: raw ${want} ≠ ${k.profile} ${got}`);
   const fuelUsed = FUEL - fuel.value;
+  if (plainCall !== undefined && plainCall() !== want) throw new Error(`${k.name}: per-segment placement differs`);
   const ratios: number[] = [];
+  const plainRatios: number[] = [];
   let rawMs = 0;
   let dcMs = 0;
   for (let round = 0; round < ROUNDS; round++) {
@@ -86,10 +96,14 @@ async function kernel(k: Kernel) {
     bench.add(k.profile, () => {
       dcCall();
     });
+    if (plainCall !== undefined) bench.add('plain', () => {
+      plainCall();
+    });
     await bench.run();
     rawMs = p50(bench.tasks[0]);
     dcMs = p50(bench.tasks[1]);
     ratios.push(dcMs / rawMs);
+    if (plainCall !== undefined) plainRatios.push(p50(bench.tasks[2]) / rawMs);
   }
   return {
     kernel: k.name,
@@ -99,11 +113,28 @@ async function kernel(k: Kernel) {
     profileMs: dcMs,
     ratio: median(ratios),
     ratios,
+    plainRatio: plainCall === undefined ? undefined : median(plainRatios),
     fuelUsed: fuelUsed.toString(),
     sizeRaw: bytes.length,
     sizeInstrumented: inst.bytes.length,
     fuelCharges: inst.stats.fuelCharges,
     nanCanonicalizations: inst.stats.nanCanonicalizations,
+  };
+}
+
+/** A call of an instrumented module with its meters reset first (as the executor does). */
+async function meteredCall(bytes: Uint8Array, arg: number): Promise<() => number> {
+  const x = (await v8Instantiate(bytes, ICN_STUB)).exports;
+  const fuel = x.__icn_fuel as V8Global<bigint>;
+  const trap = x.__icn_trap as V8Global<number>;
+  const stack = x.__icn_stack as V8Global<number>;
+  const stack0 = stack.value;
+  const run = x.run as (n: number) => number;
+  return () => {
+    fuel.value = FUEL;
+    trap.value = 0;
+    stack.value = stack0;
+    return run(arg);
   };
 }
 
@@ -125,8 +156,8 @@ async function executorOverhead() {
 }
 
 const rows = [];
-for (const k of KERNELS) rows.push(await kernel(k));
-const ex = await executorOverhead();
+for (const k of KERNELS) if (only === undefined || only.some((o) => k.file.startsWith(o))) rows.push(await kernel(k));
+const ex = only === undefined ? await executorOverhead() : undefined;
 if (asJson) {
   process.stdout.write(`${JSON.stringify({ node: process.versions.node, v8: process.versions.v8, execArgv: process.execArgv, rows, executor: ex }, null, 2)}\n`);
 } else {
@@ -135,5 +166,8 @@ if (asJson) {
   console.log('| kernel | profile | raw p50 (ms) | profile p50 (ms) | median ratio | ratios per round | fuel per call | size raw → instrumented |');
   console.log('|---|---|---:|---:|---:|---|---:|---|');
   for (const r of rows) console.log(`| ${r.kernel} | ${r.profile} | ${f(r.rawMs)} | ${f(r.profileMs)} | **${r.ratio.toFixed(2)}×** | ${r.ratios.map((x) => x.toFixed(2)).join(', ')} | ${r.fuelUsed} | ${r.sizeRaw} → ${r.sizeInstrumented} B |`);
-  console.log(`\nexecutor task (worker round trip + instrumentation + hashes): p50 ${ex.taskUs.toFixed(0)} µs vs direct call ${ex.directUs.toFixed(3)} µs`);
+  if (withPlain) for (const r of rows) console.log(`per-segment placement, same rounds: ${r.kernel} ${r.plainRatio?.toFixed(2)}×`);
+  const ints = rows.filter((r) => r.profile === 'dc').map((r) => r.ratio);
+  if (ints.length > 0) console.log(`\ninteger kernels (dc): median ${median(ints).toFixed(2)}×, max ${Math.max(...ints).toFixed(2)}×`);
+  if (ex !== undefined) console.log(`\nexecutor task (worker round trip + instrumentation + hashes): p50 ${ex.taskUs.toFixed(0)} µs vs direct call ${ex.directUs.toFixed(3)} µs`);
 }

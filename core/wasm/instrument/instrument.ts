@@ -23,6 +23,8 @@ import { bulkCost, costTableHash, opCost, type CostTable } from '../cost-table.j
 import { getProfile, profileHash, type Profile, type ProfileName } from '../profiles.js';
 import { validateDecoded, validateDetailed, type FuncFacts, type Violation } from '../validate/validate.js';
 import { decodeModule } from '../binary/decode.js';
+import { makesCalls, planLoops, stackEpilogue, stackPrologue, type ChargeMark } from './plan.js';
+import { fitsConvention, internalCall, internalPrologue, internalType, publishDepth, toInternalLayout, wrapperBody } from './convention.js';
 
 /** Values of `__icn_trap`. */
 export const ICN_TRAP = { none: 0, outOfFuel: 1, stackExhausted: 2, growFailed: 3, bulkLimit: 4, nanConversion: 5 } as const;
@@ -55,6 +57,8 @@ export class WasmProfileError extends IcnError {
 export interface InstrumentOptions {
   /** Fuel the module starts with (pays for the start function). Default: the profile's limits.initialFuel. */
   initialFuel?: bigint;
+  /** false: the plain per-segment placement (the reference the planned placement is tested against). */
+  plan?: boolean;
 }
 
 export interface InstrumentStats {
@@ -92,9 +96,13 @@ class Builder {
   readonly helperCache = new Map<string, number>();
   readonly dataLen = new Map<number, number>();
   readonly elemLen = new Map<number, number>();
+  /** Every charge sequence emitted, by its first instruction (plan.ts finds them again). */
+  readonly chargeMarks = new Map<Instr, ChargeMark>();
+  /** Function index → its internal version's index (convention.ts), for functions that have one. */
+  readonly internals = new Map<number, number>();
   stats: InstrumentStats = { functions: 0, fuelCharges: 0, nanCanonicalizations: 0, helpers: 0 };
 
-  constructor(readonly m: WasmModule, readonly p: Profile, readonly cost: CostTable, initialFuel: bigint) {
+  constructor(readonly m: WasmModule, readonly p: Profile, readonly cost: CostTable, initialFuel: bigint, readonly plan: boolean) {
     this.types = m.types;
     this.importedFuncs = m.imports.filter((i) => i.desc.kind === 'func').length;
     this.importedGlobals = m.imports.filter((i) => i.desc.kind === 'global').length;
@@ -135,11 +143,13 @@ class Builder {
    */
   charge(cost: number, fl: number): Instr[] {
     this.stats.fuelCharges++;
-    return [
+    const seq = [
       I('local.get', { idx: fl }), I('i64.const', { value: BigInt(cost) }), I('i64.lt_u'),
       I('if', { bt: { kind: 'empty' } }), ...this.flush(fl), ...this.trap(ICN_TRAP.outOfFuel), I('end'),
       I('local.get', { idx: fl }), I('i64.const', { value: BigInt(cost) }), I('i64.sub'), I('local.set', { idx: fl }),
     ];
+    this.chargeMarks.set(seq[0]!, { cost, len: seq.length });
+    return seq;
   }
 
   /** Write the cached fuel back to `__icn_fuel` (before anything that may trap or call). */
@@ -309,13 +319,11 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
 
   // 2. emit
   const out: Instr[] = [];
-  // stack prologue: take the frame's slots or trap stack_exhausted
-  out.push(
-    I('global.get', { idx: b.gStack }), I('i32.const', { value: frame }), I('i32.sub'), I('local.tee', { idx: tmp32 }),
-    I('i32.const', { value: 0 }), I('i32.lt_s'), I('if', { bt: { kind: 'empty' } }), ...b.trap(ICN_TRAP.stackExhausted), I('end'),
-    I('local.get', { idx: tmp32 }), I('global.set', { idx: b.gStack }),
-  );
-  out.push(...b.reload(fl));
+  // stack prologue: take the frame's slots or trap stack_exhausted (a leaf only checks: plan.ts)
+  const leaf = b.plan && !makesCalls(body);
+  const internal = b.internals.has(fnIndex);
+  if (internal) out.push(...internalPrologue(tmp32, frame, [...b.flush(fl), ...b.trap(ICN_TRAP.stackExhausted)]));
+  else out.push(...stackPrologue(b.gStack, tmp32, frame, leaf, b.trap(ICN_TRAP.stackExhausted)), ...b.reload(fl));
   out.push(I('block', { bt: b.blockType(type.results) }));
   let depth = 0;
   body.forEach((ins, i) => {
@@ -324,6 +332,9 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
     const info = opInfo(ins.op)!;
     const name = info.name;
     const calls = name === 'call' || name === 'call_indirect' || BULK.has(name);
+    const callee = name === 'call' ? b.internals.get(ins.idx!) : undefined;
+    if (callee !== undefined) return void out.push(...internalCall(callee, fl, tmp32));
+    if (b.plan && (name === 'call' || name === 'call_indirect')) out.push(...publishDepth(tmp32, b.gStack));
     if (info.trap || calls || name === 'memory.grow') out.push(...b.flush(fl));
     if (name === 'return') {
       out.push(I('br', { idx: depth }));
@@ -362,12 +373,30 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
   const last = charges.get(body.length);
   if (last !== undefined) out.push(...b.charge(last, fl));
   out.push(I('end'));
-  out.push(...b.flush(fl));
-  // stack epilogue: give the frame's slots back
-  out.push(I('global.get', { idx: b.gStack }), I('i32.const', { value: frame }), I('i32.add'), I('global.set', { idx: b.gStack }));
+  // an internal function returns its fuel; others write it back and give the frame's slots back
+  if (internal) out.push(I('local.get', { idx: fl }));
+  else out.push(...b.flush(fl), ...stackEpilogue(b.gStack, frame, leaf));
   b.stats.functions++;
   void fnIndex;
-  return { locals, body: out };
+  if (!b.plan) return { locals, body: out };
+  const hasParams = (bt: BlockType): boolean => bt.kind === 'type' && b.types[bt.index]!.params.length > 0;
+  const arity = (bt: BlockType, loop: boolean): number => {
+    if (bt.kind !== 'type') return loop || bt.kind === 'empty' ? 0 : 1;
+    const t = b.types[bt.index]!;
+    return loop ? t.params.length : t.results.length;
+  };
+  return { locals, body: planLoops(out, { fl, gFuel: b.gFuel, marks: b.chargeMarks, hasParams, arity }) };
+}
+
+/** Reserve an internal version (placed first among the new functions) for every defined function that fits. */
+function reserveInternals(b: Builder, origTypes: FuncType[]): void {
+  b.m.codes.forEach((_, i) => {
+    const t = origTypes[b.m.funcs[i]!]!;
+    if (!fitsConvention(t.params, t.results)) return;
+    const [params, results] = internalType(t.params, t.results);
+    b.internals.set(b.importedFuncs + i, b.importedFuncs + b.m.funcs.length + b.newFuncs.length);
+    b.newFuncs.push({ type: b.typeIndex(params, results), locals: [], body: [] });
+  });
 }
 
 function compressLocals(ts: ValType[]): { count: number; type: ValType }[] {
@@ -395,15 +424,21 @@ export function instrumentModule(bytes: Uint8Array, profileName: ProfileName, op
   const initialFuel = opts.initialFuel ?? BigInt(L.initialFuel);
   if (initialFuel < 0n || initialFuel > 0x7fff_ffff_ffff_ffffn) throw new IcnError('WASM_FUEL_RANGE', `initial fuel ${initialFuel} is outside 0..2^63-1`);
 
-  const b = new Builder(m, p, cost, initialFuel);
+  const b = new Builder(m, p, cost, initialFuel, opts.plan ?? true);
   const importedFuncTypes = m.imports.flatMap((i) => (i.desc.kind === 'func' ? [m.types[i.desc.typeIndex]!] : []));
   const origTypes = m.types.map((t) => ({ params: [...t.params], results: [...t.results] }));
   void importedFuncTypes;
+  if (b.plan) reserveInternals(b, origTypes);
   const newCodes = m.codes.map((code, i) => {
     const type = origTypes[m.funcs[i]!]!;
     const locals = code.locals.flatMap((g) => Array<ValType>(g.count).fill(g.type));
     const r = rewriteFunction(b, b.importedFuncs + i, type, locals, code.body, v.funcs[i]!);
-    return { ...code, locals: compressLocals(r.locals), body: r.body };
+    const fi = b.internals.get(b.importedFuncs + i);
+    if (fi === undefined) return { ...code, locals: compressLocals(r.locals), body: r.body };
+    // F's index keeps a wrapper; the rewritten body is F' (convention.ts)
+    const slot = b.newFuncs[fi - b.importedFuncs - m.funcs.length]!;
+    Object.assign(slot, toInternalLayout(r.body, r.locals, type.params.length, locals.length));
+    return { ...code, locals: compressLocals(['i32']), body: wrapperBody(type.params.length, fi, b.gFuel, b.gStack) };
   });
   for (const h of b.newFuncs) {
     m.funcs.push(h.type);
