@@ -7,13 +7,20 @@
  *
  * It also computes the facts the instrumenter needs (maximum operand height per function).
  */
-import { decodeModule, WasmDecodeError } from '../binary/decode.js';
-import { opInfo, parseSig, type OpInfo } from '../binary/opcodes.js';
+import { decodeModule, unreadBody, unreadDatas, WasmDecodeError } from '../binary/decode.js';
+import { OP, opInfo, parseSig, type OpInfo } from '../binary/opcodes.js';
 import {
   isFloatType, isRefType,
-  type BlockType, type Expr, type FuncType, type GlobalType, type Instr, type Limits, type RefType, type TableType, type ValType, type WasmModule,
+  type BlockType, type Expr, type FuncBody, type FuncType, type GlobalType, type Import, type Instr, type Limits, type RefType,
+  type TableType, type ValType, type WasmModule,
 } from '../binary/types.js';
 import { getProfile, type Profile, type ProfileName } from '../profiles.js';
+import { BodyChecker, type ModuleShape, type ProfileHook } from './body.js';
+import { DataChecker } from './data.js';
+import { codeOf, codesOf } from './op-table.js';
+
+const OP_MEMORY_INIT = OP('memory.init');
+const OP_DATA_DROP = OP('data.drop');
 
 export interface Violation {
   code: string;
@@ -141,18 +148,28 @@ function constExpr(c: Ctx, e: Expr, want: ValType, where: string, offset: number
 
 /** Profile rules that look at instructions one by one (run for every instruction of every body). */
 function profileInstr(c: Ctx, ins: Instr, info: OpInfo, fn: number, prev: Instr | undefined): void {
+  if (!c.p.instrumented) return;
+  const types = ins.bt?.kind === 'val' ? [ins.bt.type] : ins.types ?? (ins.refType ? [ins.refType] : []);
+  const prevI32 = prev !== undefined && opInfo(prev.op)!.name === 'i32.const' ? (prev.value as number) : undefined;
+  profileRules(c, ins.offset, info, fn, types, prevI32);
+}
+
+/**
+ * The per-instruction profile rules on one instruction at `offset`: its type immediates `types`,
+ * and `prevI32` the value of the i32.const just before it, if it follows one.
+ */
+function profileRules(c: Ctx, offset: number, info: OpInfo, fn: number, types: readonly ValType[], prevI32: number | undefined): void {
   const p = c.p;
   if (!p.instrumented) return;
   if (info.feature === 'simd' || info.feature === 'relaxed_simd') {
-    c.out.push({ code: 'profile_simd', offset: ins.offset, function: fn, detail: `${info.name}: SIMD is not allowed in profile ${p.name}` });
+    c.out.push({ code: 'profile_simd', offset, function: fn, detail: `${info.name}: SIMD is not allowed in profile ${p.name}` });
     return;
   }
-  if (!p.floats && info.float) c.out.push({ code: 'profile_float', offset: ins.offset, function: fn, detail: `${info.name}: floating point is not allowed in profile ${p.name}` });
-  const t = ins.bt?.kind === 'val' ? [ins.bt.type] : ins.types ?? (ins.refType ? [ins.refType] : []);
-  for (const vt of t) profileType(c, vt, ins.offset, `${info.name} type`, fn);
-  if ((info.name === 'memory.copy' || info.name === 'memory.fill' || info.name === 'memory.init') && prev !== undefined && opInfo(prev.op)!.name === 'i32.const') {
-    const len = (prev.value as number) >>> 0;
-    if (len > p.limits!.maxBulkBytes) c.out.push({ code: 'profile_bulk_length', offset: ins.offset, function: fn, detail: `${info.name} of ${len} bytes exceeds the profile limit of ${p.limits!.maxBulkBytes}` });
+  if (!p.floats && info.float) c.out.push({ code: 'profile_float', offset, function: fn, detail: `${info.name}: floating point is not allowed in profile ${p.name}` });
+  for (const vt of types) profileType(c, vt, offset, `${info.name} type`, fn);
+  if ((info.name === 'memory.copy' || info.name === 'memory.fill' || info.name === 'memory.init') && prevI32 !== undefined) {
+    const len = prevI32 >>> 0;
+    if (len > p.limits!.maxBulkBytes) c.out.push({ code: 'profile_bulk_length', offset, function: fn, detail: `${info.name} of ${len} bytes exceeds the profile limit of ${p.limits!.maxBulkBytes}` });
   }
 }
 
@@ -416,13 +433,10 @@ function countNesting(body: Expr): number {
   return max;
 }
 
-export function validateDecoded(m: WasmModule, profileName: ProfileName): DetailedValidation {
-  const p = getProfile(profileName);
-  const out: Violation[] = [];
-  const c: Ctx = { m, p, out, funcTypes: [], tables: [], memCount: 0, globals: [], importedGlobals: 0, refs: new Set() };
-  const L = p.limits;
-
-  // ---- types ----
+/** Type entries: profile value types and arity limits. */
+function checkTypes(c: Ctx): void {
+  const { m, out } = c;
+  const L = c.p.limits;
   m.types.forEach((t, i) => {
     // the entry itself (its 0x60), so two types' violations never share the section's first byte
     const off = m.typeOffsets?.[i] ?? m.sections.find((s) => s.id === 1)?.offset ?? 0;
@@ -430,44 +444,54 @@ export function validateDecoded(m: WasmModule, profileName: ProfileName): Detail
     if (L && t.params.length > L.maxParams) out.push({ code: 'profile_params', offset: off, detail: `type ${i} has ${t.params.length} parameters (limit ${L.maxParams})` });
     if (L && t.results.length > L.maxResults) out.push({ code: 'profile_results', offset: off, detail: `type ${i} has ${t.results.length} results (limit ${L.maxResults})` });
   });
+}
 
-  // ---- imports ----
-  for (const im of m.imports) {
+function checkFuncImport(c: Ctx, im: Import, typeIndex: number, name: string): void {
+  const { m, p, out } = c;
+  const t = m.types[typeIndex];
+  if (t === undefined) out.push({ code: 'unknown_type', offset: im.offset, detail: `import ${name}: type ${typeIndex} does not exist` });
+  c.funcTypes.push(t);
+  if (!p.imports) return;
+  const allowed = p.imports.find((h) => h.module === im.module && h.name === im.name);
+  if (allowed === undefined) out.push({ code: 'profile_import', offset: im.offset, detail: `import ${name} is not allowed in profile ${p.name} (only ${p.imports.map((h) => `${h.module}.${h.name}`).join(', ')})` });
+  else if (t !== undefined && !(sameTypes(t.params, allowed.params) && sameTypes(t.results, allowed.results))) {
+    out.push({ code: 'profile_import_signature', offset: im.offset, detail: `import ${name} has type ${fmt(t.params)} -> ${fmt(t.results)}, expected ${fmt(allowed.params)} -> ${fmt(allowed.results)}` });
+  }
+}
+
+/** Imports: reserved names, the profile's host imports, limits; fills the index spaces. */
+function checkImports(c: Ctx): void {
+  const { p, out } = c;
+  for (const im of c.m.imports) {
     const d = im.desc;
     const name = `${im.module}.${im.name}`;
     if (p.instrumented && (im.module.startsWith('__icn_') || im.name.startsWith('__icn_'))) {
       out.push({ code: 'profile_reserved_name', offset: im.offset, detail: `import ${name}: names starting with __icn_ are reserved` });
     }
     if (d.kind === 'func') {
-      const t = m.types[d.typeIndex];
-      if (t === undefined) out.push({ code: 'unknown_type', offset: im.offset, detail: `import ${name}: type ${d.typeIndex} does not exist` });
-      c.funcTypes.push(t);
-      if (p.imports) {
-        const allowed = p.imports.find((h) => h.module === im.module && h.name === im.name);
-        if (allowed === undefined) out.push({ code: 'profile_import', offset: im.offset, detail: `import ${name} is not allowed in profile ${p.name} (only ${p.imports.map((h) => `${h.module}.${h.name}`).join(', ')})` });
-        else if (t !== undefined && !(sameTypes(t.params, allowed.params) && sameTypes(t.results, allowed.results))) {
-          out.push({ code: 'profile_import_signature', offset: im.offset, detail: `import ${name} has type ${fmt(t.params)} -> ${fmt(t.results)}, expected ${fmt(allowed.params)} -> ${fmt(allowed.results)}` });
-        }
-      }
+      checkFuncImport(c, im, d.typeIndex, name);
+      continue;
+    }
+    if (p.imports) out.push({ code: 'profile_import', offset: im.offset, detail: `import ${name}: ${d.kind} imports are not allowed in profile ${p.name}` });
+    if (d.kind === 'table') {
+      checkLimits(c, d.table.limits, 0xffff_ffff, 'table', im.offset);
+      c.tables.push(d.table);
+    } else if (d.kind === 'memory') {
+      checkLimits(c, d.memory.limits, MAX_PAGES, 'memory', im.offset);
+      if (d.memory.limits.shared && p.instrumented) out.push({ code: 'profile_threads', offset: im.offset, detail: 'shared memory (threads) is not allowed' });
+      c.memCount++;
     } else {
-      if (p.imports) out.push({ code: 'profile_import', offset: im.offset, detail: `import ${name}: ${d.kind} imports are not allowed in profile ${p.name}` });
-      if (d.kind === 'table') {
-        checkLimits(c, d.table.limits, 0xffff_ffff, 'table', im.offset);
-        c.tables.push(d.table);
-      } else if (d.kind === 'memory') {
-        checkLimits(c, d.memory.limits, MAX_PAGES, 'memory', im.offset);
-        if (d.memory.limits.shared && p.instrumented) out.push({ code: 'profile_threads', offset: im.offset, detail: 'shared memory (threads) is not allowed' });
-        c.memCount++;
-      } else {
-        c.globals.push(d.global);
-        profileType(c, d.global.type, im.offset, `import ${name}`);
-        c.importedGlobals++;
-      }
+      c.globals.push(d.global);
+      profileType(c, d.global.type, im.offset, `import ${name}`);
+      c.importedGlobals++;
     }
   }
-  const importedFuncs = c.funcTypes.length;
+}
 
-  // ---- functions, tables, memories ----
+/** Function, table and memory sections. */
+function checkFuncsTablesMemories(c: Ctx, importedFuncs: number): void {
+  const { m, p, out } = c;
+  const L = p.limits;
   const funcSecOff = m.sections.find((s) => s.id === 3)?.offset ?? 0;
   m.funcs.forEach((ti, i) => {
     const t = m.types[ti];
@@ -488,24 +512,27 @@ export function validateDecoded(m: WasmModule, profileName: ProfileName): Detail
     c.memCount++;
   }
   if (c.memCount > 1) out.push({ code: 'multiple_memories', offset: m.memories[1]?.offset ?? m.memories[0]?.offset ?? 0, detail: `${c.memCount} memories (at most one without multi-memory)` });
+}
 
-  // ---- C.refs: functions referenced outside function bodies ----
+/** C.refs: functions referenced outside function bodies. */
+function collectRefs(c: Ctx): void {
   const scanRefs = (e: Expr): void => e.forEach((ins) => { if (ins.op === 0xd2) c.refs.add(ins.idx!); });
-  m.globals.forEach((g) => scanRefs(g.init));
-  m.exports.forEach((e) => { if (e.kind === 'func') c.refs.add(e.index); });
-  for (const s of m.elems) {
+  c.m.globals.forEach((g) => scanRefs(g.init));
+  c.m.exports.forEach((e) => { if (e.kind === 'func') c.refs.add(e.index); });
+  for (const s of c.m.elems) {
     s.funcs?.forEach((f) => c.refs.add(f));
     s.exprs?.forEach(scanRefs);
   }
+}
 
-  // ---- globals ----
+/** Globals, exports and the start function. */
+function checkGlobalsExportsStart(c: Ctx): void {
+  const { m, p, out } = c;
   for (const g of m.globals) {
     profileType(c, g.type.type, g.offset, 'global');
     constExpr(c, g.init, g.type.type, 'global initializer', g.offset, c.importedGlobals);
     c.globals.push(g.type);
   }
-
-  // ---- exports ----
   const names = new Set<string>();
   for (const e of m.exports) {
     if (names.has(e.name)) out.push({ code: 'duplicate_export_name', offset: e.offset, detail: `export name ${JSON.stringify(e.name)} is used twice` });
@@ -514,15 +541,16 @@ export function validateDecoded(m: WasmModule, profileName: ProfileName): Detail
     const count = e.kind === 'func' ? c.funcTypes.length : e.kind === 'table' ? c.tables.length : e.kind === 'memory' ? c.memCount : c.globals.length;
     if (e.index >= count) out.push({ code: `unknown_${e.kind === 'func' ? 'function' : e.kind}`, offset: e.offset, detail: `export ${JSON.stringify(e.name)}: ${e.kind} ${e.index} does not exist` });
   }
-
-  // ---- start ----
   if (m.start !== undefined) {
     const t = c.funcTypes[m.start.func];
     if (m.start.func >= c.funcTypes.length) out.push({ code: 'unknown_function', offset: m.start.offset, detail: `start function ${m.start.func} does not exist` });
     else if (t !== undefined && (t.params.length || t.results.length)) out.push({ code: 'start_function', offset: m.start.offset, detail: `start function ${m.start.func} must have type [] -> []` });
   }
+}
 
-  // ---- element segments ----
+/** Element and data segments. */
+function checkSegments(c: Ctx): void {
+  const { m, out } = c;
   m.elems.forEach((s, i) => {
     profileType(c, s.type, s.offset, `element segment ${i}`);
     if (s.mode === 'active') {
@@ -534,50 +562,157 @@ export function validateDecoded(m: WasmModule, profileName: ProfileName): Detail
     s.funcs?.forEach((f) => { if (f >= c.funcTypes.length) out.push({ code: 'unknown_function', offset: s.offset, detail: `element segment ${i}: function ${f} does not exist` }); });
     s.exprs?.forEach((e) => constExpr(c, e, s.type, `element segment ${i} item`, s.offset, c.importedGlobals));
   });
-
-  // ---- data segments ----
+  const range = unreadDatas(m);
+  if (range !== undefined && fastData(c).check(range.bytes, range.start, range.end, range.count)) return;
+  // reading `datas` decodes a lazy section (and throws WasmDecodeError if it is malformed)
   m.datas.forEach((d, i) => {
     if (d.mode === 'active') {
       if (d.memory >= c.memCount) out.push({ code: 'unknown_memory', offset: d.offset, detail: `data segment ${i}: memory ${d.memory} does not exist` });
       constExpr(c, d.offsetExpr ?? [], 'i32', `data segment ${i} offset`, d.offset, c.importedGlobals);
     }
   });
+}
 
-  // ---- function bodies ----
-  const funcs: FuncFacts[] = [];
-  m.codes.forEach((code, i) => {
-    const fn = importedFuncs + i;
-    const t = c.funcTypes[fn] ?? { params: [], results: [] };
-    const locals: ValType[] = [...t.params];
-    let declared = 0;
-    for (const g of code.locals) {
-      declared += g.count;
-      profileType(c, g.type, code.bodyOffset, `local of function ${fn}`, fn);
-      if (declared + t.params.length <= 100_000) for (let k = 0; k < g.count; k++) locals.push(g.type);
-    }
-    if (declared + t.params.length > 100_000) {
-      out.push({ code: 'too_many_locals', offset: code.bodyOffset, function: fn, detail: `${declared + t.params.length} locals` });
-      funcs.push({ maxHeight: 0, localSlots: 0, maxNesting: 0 });
-      return;
-    }
-    if (L && declared + t.params.length > L.maxFunctionLocals) {
-      out.push({ code: 'profile_locals', offset: code.bodyOffset, function: fn, detail: `${declared + t.params.length} locals exceed the profile limit of ${L.maxFunctionLocals}` });
-    }
-    let prev: Instr | undefined;
-    for (const ins of code.body) {
-      profileInstr(c, ins, opInfo(ins.op)!, fn, prev);
-      prev = ins;
-    }
-    const facts = checkFunction(c, fn, t, locals, code.body, code.bodyOffset);
-    const nesting = countNesting(code.body);
-    facts.maxNesting = nesting;
-    if (L && nesting > L.maxControlNesting) out.push({ code: 'profile_nesting', offset: code.bodyOffset, function: fn, detail: `control nesting ${nesting} exceeds the profile limit of ${L.maxControlNesting}` });
-    if (L && facts.localSlots + facts.maxHeight + L.frameOverheadSlots > L.maxStackSlots) {
-      out.push({ code: 'profile_stack_frame', offset: code.bodyOffset, function: fn, detail: `one frame needs ${facts.localSlots + facts.maxHeight + L.frameOverheadSlots} stack slots, more than the budget of ${L.maxStackSlots}` });
-    }
-    funcs.push(facts);
+function fastData(c: Ctx): DataChecker {
+  const imported = c.globals.slice(0, c.importedGlobals);
+  return new DataChecker({
+    memCount: c.memCount,
+    importedGlobalType: Uint8Array.from(imported, (g) => codeOf(g.type)),
+    importedGlobalMutable: Uint8Array.from(imported, (g) => (g.mutable ? 1 : 0)),
   });
+}
 
+/** The module's index spaces as codes for the byte-level checker. */
+function moduleShape(c: Ctx): ModuleShape {
+  const { m } = c;
+  const typeIndex = new Map<FuncType, number>(m.types.map((t, i) => [t, i]));
+  const refs = new Uint8Array(c.funcTypes.length);
+  for (const f of c.refs) if (f < refs.length) refs[f] = 1;
+  return {
+    typeParams: m.types.map((t) => codesOf(t.params)),
+    typeResults: m.types.map((t) => codesOf(t.results)),
+    funcType: Int32Array.from(c.funcTypes, (t) => (t === undefined ? -1 : typeIndex.get(t) ?? -1)),
+    refs,
+    tableElem: Uint8Array.from(c.tables, (t) => codeOf(t.elem)),
+    globalType: Uint8Array.from(c.globals, (g) => codeOf(g.type)),
+    globalMutable: Uint8Array.from(c.globals, (g) => (g.mutable ? 1 : 0)),
+    elemType: Uint8Array.from(m.elems, (e) => codeOf(e.type)),
+    memCount: c.memCount,
+    dataCount: m.dataCount ?? -1,
+  };
+}
+
+const NO_TYPE: FuncType = { params: [], results: [] };
+
+/** Type-check every body; facts per defined function. */
+function checkBodies(c: Ctx, importedFuncs: number): FuncFacts[] {
+  // profile violations of the body being checked fast, kept only if the checker accepts it
+  const pending: Violation[] = [];
+  const cp: Ctx = { ...c, out: pending };
+  let fn = 0;
+  let fast: BodyChecker | undefined;
+  let localCodes = new Uint8Array(256);
+  const hook: ProfileHook = {
+    active: c.p.instrumented,
+    floats: c.p.floats,
+    report: (offset, info, types, prevI32) => profileRules(cp, offset, info, fn, types, prevI32),
+  };
+  return c.m.codes.map((code, i) => {
+    fn = importedFuncs + i;
+    const t = c.funcTypes[fn] ?? NO_TYPE;
+    const locals = checkLocals(c, fn, t, code);
+    if (locals === undefined) return { maxHeight: 0, localSlots: 0, maxNesting: 0 };
+    const range = unreadBody(code);
+    let facts: FuncFacts | undefined;
+    if (range !== undefined) {
+      fast ??= new BodyChecker(moduleShape(c), hook);
+      if (localCodes.length < locals.length) localCodes = new Uint8Array(locals.length * 2);
+      let localSlots = 0;
+      for (let k = 0; k < locals.length; k++) {
+        localCodes[k] = codeOf(locals[k]!);
+        localSlots += slots(locals[k]!);
+      }
+      pending.length = 0;
+      const f = fast.check(range.bytes, range.start, range.end, localCodes, locals.length, codesOf(t.results));
+      if (f !== undefined) {
+        c.out.push(...pending);
+        facts = { maxHeight: f.maxHeight, localSlots, maxNesting: f.maxNesting };
+      }
+    }
+    facts ??= checkDecodedBody(c, fn, t, locals, code, range !== undefined);
+    checkFrame(c, fn, code.bodyOffset, facts);
+    return facts;
+  });
+}
+
+/** A body's locals (params first), or undefined when there are too many to check it. */
+function checkLocals(c: Ctx, fn: number, t: FuncType, code: FuncBody): ValType[] | undefined {
+  const L = c.p.limits;
+  const locals: ValType[] = [...t.params];
+  let declared = 0;
+  for (const g of code.locals) {
+    declared += g.count;
+    profileType(c, g.type, code.bodyOffset, `local of function ${fn}`, fn);
+    if (declared + t.params.length <= 100_000) for (let k = 0; k < g.count; k++) locals.push(g.type);
+  }
+  if (declared + t.params.length > 100_000) {
+    c.out.push({ code: 'too_many_locals', offset: code.bodyOffset, function: fn, detail: `${declared + t.params.length} locals` });
+    return undefined;
+  }
+  if (L && declared + t.params.length > L.maxFunctionLocals) {
+    c.out.push({ code: 'profile_locals', offset: code.bodyOffset, function: fn, detail: `${declared + t.params.length} locals exceed the profile limit of ${L.maxFunctionLocals}` });
+  }
+  return locals;
+}
+
+/**
+ * The reference path on decoded instructions: the profile rules, then the type checker that words
+ * the first type error. A body decoded here from a lazy module may turn out malformed: that throws
+ * WasmDecodeError, as decoding the module eagerly would have.
+ */
+function checkDecodedBody(c: Ctx, fn: number, t: FuncType, locals: ValType[], code: FuncBody, lazy: boolean): FuncFacts {
+  const body = code.body;
+  if (lazy && c.m.dataCount === undefined) {
+    const needs = body.find((ins) => ins.op === OP_MEMORY_INIT || ins.op === OP_DATA_DROP);
+    if (needs !== undefined) throw new WasmDecodeError(needs.offset, 'data_count_section_required', 'memory.init/data.drop need a data count section');
+  }
+  let prev: Instr | undefined;
+  for (const ins of body) {
+    profileInstr(c, ins, opInfo(ins.op)!, fn, prev);
+    prev = ins;
+  }
+  const facts = checkFunction(c, fn, t, locals, body, code.bodyOffset);
+  facts.maxNesting = countNesting(body);
+  return facts;
+}
+
+/** Profile limits on a checked body: control nesting and the frame's stack slots. */
+function checkFrame(c: Ctx, fn: number, bodyOffset: number, facts: FuncFacts): void {
+  const L = c.p.limits;
+  if (!L) return;
+  const nesting = facts.maxNesting;
+  if (nesting > L.maxControlNesting) c.out.push({ code: 'profile_nesting', offset: bodyOffset, function: fn, detail: `control nesting ${nesting} exceeds the profile limit of ${L.maxControlNesting}` });
+  if (facts.localSlots + facts.maxHeight + L.frameOverheadSlots > L.maxStackSlots) {
+    c.out.push({ code: 'profile_stack_frame', offset: bodyOffset, function: fn, detail: `one frame needs ${facts.localSlots + facts.maxHeight + L.frameOverheadSlots} stack slots, more than the budget of ${L.maxStackSlots}` });
+  }
+}
+
+/**
+ * Validate a decoded module (eagerly, or lazily: bodies still unread are checked from their
+ * bytes). With a lazy module, malformed code throws WasmDecodeError (see validateDetailed).
+ */
+export function validateDecoded(m: WasmModule, profileName: ProfileName): DetailedValidation {
+  const p = getProfile(profileName);
+  const out: Violation[] = [];
+  const c: Ctx = { m, p, out, funcTypes: [], tables: [], memCount: 0, globals: [], importedGlobals: 0, refs: new Set() };
+  checkTypes(c);
+  checkImports(c);
+  const importedFuncs = c.funcTypes.length;
+  checkFuncsTablesMemories(c, importedFuncs);
+  collectRefs(c);
+  checkGlobalsExportsStart(c);
+  checkSegments(c);
+  const funcs = checkBodies(c, importedFuncs);
   out.sort((a, b) => a.offset - b.offset);
   return { ok: out.length === 0, profile: profileName, violations: out, module: m, funcs };
 }
@@ -588,7 +723,23 @@ export function validateModule(bytes: Uint8Array, profileName: ProfileName): Val
   return { ok: r.ok, profile: r.profile, violations: r.violations };
 }
 
+/**
+ * Decode lazily and check bodies from their bytes; the module returned decodes a body when it is
+ * first read. Malformed bytes anywhere: the eager path, whose decoder reports the first problem in
+ * byte order (the single `malformed:` violation), as it always did.
+ */
 export function validateDetailed(bytes: Uint8Array, profileName: ProfileName): DetailedValidation {
+  getProfile(profileName);
+  try {
+    return validateDecoded(decodeModule(bytes, { bodies: 'lazy' }), profileName);
+  } catch (e) {
+    if (!(e instanceof WasmDecodeError)) throw e;
+  }
+  return validateEager(bytes, profileName);
+}
+
+/** The reference: decode every body into instructions, then validate. */
+export function validateEager(bytes: Uint8Array, profileName: ProfileName): DetailedValidation {
   getProfile(profileName);
   let m: WasmModule;
   try {
