@@ -75,6 +75,25 @@ function blockType(r: Reader): BlockType {
   return { kind: 'type', index: Number(idx) };
 }
 
+function u32s(r: Reader, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(r.u32());
+  return out;
+}
+
+/**
+ * Memarg flags: bits 0-5 alignment exponent, bit 6 = an explicit memory index follows
+ * (multi-memory encoding, validated as memory 0 only); anything above is malformed.
+ */
+function memarg(r: Reader, ins: Instr): void {
+  const at = r.pos;
+  const flags = r.u32();
+  if (flags >= 128) r.fail('malformed_memop_flags', `memory access flags ${flags} out of range`, at);
+  ins.align = flags;
+  if (flags & 64) ins.idx2 = r.u32();
+  ins.memOffset = r.u32();
+}
+
 /** Decode one instruction (after its opcode byte(s) were peeked at `at`). */
 function instr(r: Reader, m: Ctx): Instr {
   const offset = r.pos;
@@ -103,30 +122,17 @@ function instr(r: Reader, m: Ctx): Instr {
     case 'elem':
       ins.idx = r.u32();
       break;
-    case 'br_table': {
-      const n = r.count();
-      const labels: number[] = [];
-      for (let i = 0; i < n; i++) labels.push(r.u32());
-      ins.labels = labels;
+    case 'br_table':
+      ins.labels = u32s(r, r.count());
       ins.idx = r.u32();
       break;
-    }
     case 'call_indirect':
       ins.idx = r.u32();
       ins.idx2 = r.u32();
       break;
     case 'memarg':
     case 'memarg_lane':
-    {
-      // Memarg flags: bits 0-5 alignment exponent, bit 6 = an explicit memory index follows
-      // (multi-memory encoding, validated as memory 0 only); anything above is malformed.
-      const at = r.pos;
-      const flags = r.u32();
-      if (flags >= 128) r.fail('malformed_memop_flags', `memory access flags ${flags} out of range`, at);
-      ins.align = flags;
-      if (flags & 64) ins.idx2 = r.u32();
-      ins.memOffset = r.u32();
-    }
+      memarg(r, ins);
       if (info.imm === 'memarg_lane') ins.lane = r.u8();
       break;
     case 'i32':
@@ -151,13 +157,9 @@ function instr(r: Reader, m: Ctx): Instr {
     case 'reftype':
       ins.refType = refType(r);
       break;
-    case 'select_t': {
-      const n = r.count();
-      const types: ValType[] = [];
-      for (let i = 0; i < n; i++) types.push(valType(r));
-      ins.types = types;
+    case 'select_t':
+      ins.types = Array.from({ length: r.count() }, () => valType(r));
       break;
-    }
     case 'zero_byte': {
       const at = r.pos;
       if (r.u8() !== 0) r.fail('zero_byte_expected', `${info.name}: memory index byte must be 0x00`, at);

@@ -186,239 +186,308 @@ function profileType(c: Ctx, t: ValType, offset: number, where: string, fn?: num
   // externref is allowed: an opaque host value the guest can only pass around and test for null.
 }
 
+/**
+ * The reference type checker of one body on decoded instructions (the spec's algorithm, close to
+ * its appendix); it words every type error. Stops at the first one (TypeError_).
+ */
+class FuncCheck {
+  readonly vals: V[] = [];
+  readonly ctrls: Frame[] = [];
+  height = 0;
+  maxHeight = 0;
+  maxNesting = 0;
+  at: number;
+
+  constructor(readonly c: Ctx, readonly fn: number, readonly type: FuncType, readonly locals: ValType[], bodyOffset: number) {
+    this.at = bodyOffset;
+  }
+
+  err(code: string, detail: string): never {
+    this.c.out.push({ code, offset: this.at, function: this.fn, detail });
+    throw new TypeError_();
+  }
+
+  push(t: V): void {
+    this.vals.push(t);
+    this.height += slots(t);
+    if (this.height > this.maxHeight) this.maxHeight = this.height;
+  }
+
+  pop(expect?: V): V {
+    const f = this.ctrls[this.ctrls.length - 1]!;
+    if (this.vals.length === f.height) {
+      if (f.unreachable) return expect ?? 'unknown';
+      return this.err('type_mismatch', `expected ${expect ?? 'a value'} but the stack is empty`);
+    }
+    const actual = this.vals.pop()!;
+    this.height -= slots(actual);
+    if (expect !== undefined && actual !== 'unknown' && expect !== 'unknown' && actual !== expect) this.err('type_mismatch', `expected ${expect}, got ${actual}`);
+    return actual === 'unknown' ? expect ?? 'unknown' : actual;
+  }
+
+  popAll(ts: readonly ValType[]): V[] {
+    const out: V[] = [];
+    for (let i = ts.length - 1; i >= 0; i--) out.unshift(this.pop(ts[i]));
+    return out;
+  }
+
+  pushAll(ts: readonly V[]): void {
+    ts.forEach((t) => this.push(t));
+  }
+
+  pushCtrl(kind: Frame['kind'], start: ValType[], end: ValType[]): void {
+    this.ctrls.push({ kind, start, end, height: this.vals.length, unreachable: false });
+    this.pushAll(start);
+    if (this.ctrls.length - 1 > this.maxNesting) this.maxNesting = this.ctrls.length - 1;
+  }
+
+  popCtrl(): Frame {
+    const f = this.ctrls[this.ctrls.length - 1];
+    if (f === undefined) return this.err('type_mismatch', 'unbalanced end');
+    this.popAll(f.end);
+    if (this.vals.length !== f.height) this.err('type_mismatch', `${this.vals.length - f.height} values left on the stack at the end of a ${f.kind}`);
+    this.ctrls.pop();
+    return f;
+  }
+
+  labelTypes(f: Frame): ValType[] {
+    return f.kind === 'loop' ? f.start : f.end;
+  }
+
+  unreachable(): void {
+    const f = this.ctrls[this.ctrls.length - 1]!;
+    while (this.vals.length > f.height) this.height -= slots(this.vals.pop()!);
+    f.unreachable = true;
+  }
+
+  label(l: number): Frame {
+    const f = this.ctrls[this.ctrls.length - 1 - l];
+    if (f === undefined || l < 0) return this.err('unknown_label', `label ${l} does not exist (depth ${this.ctrls.length})`);
+    return f;
+  }
+
+  local(i: number): ValType {
+    return this.locals[i] ?? this.err('unknown_local', `local ${i} does not exist (${this.locals.length} locals)`);
+  }
+
+  global(i: number): GlobalType {
+    return this.c.globals[i] ?? this.err('unknown_global', `global ${i} does not exist`);
+  }
+
+  table(i: number): TableType {
+    return this.c.tables[i] ?? this.err('unknown_table', `table ${i} does not exist`);
+  }
+
+  memory(): void {
+    if (this.c.memCount === 0) this.err('unknown_memory', 'no memory is defined or imported');
+  }
+
+  elemType(i: number): RefType {
+    return this.c.m.elems[i]?.type ?? this.err('unknown_elem_segment', `element segment ${i} does not exist`);
+  }
+
+  data(i: number): void {
+    if (this.c.m.dataCount === undefined) this.err('data_count_section_required', 'data count section required');
+    if (i >= this.c.m.dataCount!) this.err('unknown_data_segment', `data segment ${i} does not exist`);
+  }
+
+  /** One instruction: the first handler that knows it, else typed by its signature. */
+  instr(ins: Instr, info: OpInfo): void {
+    if (!this.control(ins, info.name) && !this.operands(ins, info.name) && !this.tablesAndRefs(ins, info.name)) this.generic(ins, info);
+  }
+
+  /** Blocks, branches and calls; false when `name` is not one of them. */
+  control(ins: Instr, name: string): boolean {
+    switch (name) {
+      case 'unreachable': this.unreachable(); break;
+      case 'nop': break;
+      case 'block': case 'loop': case 'if': {
+        const sig = blockSig(this.c, ins.bt!, ins.offset, this.fn);
+        if (name === 'if') this.pop('i32');
+        this.popAll(sig.params);
+        this.pushCtrl(name, sig.params, sig.results);
+        break;
+      }
+      case 'else': {
+        const f = this.ctrls[this.ctrls.length - 1]!;
+        if (f.kind !== 'if') this.err('type_mismatch', '`else` without a matching `if`');
+        this.popCtrl();
+        this.pushCtrl('else', f.start, f.end);
+        break;
+      }
+      case 'end': {
+        const f = this.popCtrl();
+        if (f.kind === 'if' && !sameTypes(f.start, f.end)) this.err('type_mismatch', `if without else must leave its parameters ${fmt(f.start)} as its results ${fmt(f.end)}`);
+        this.pushAll(f.end);
+        break;
+      }
+      case 'br': this.popAll(this.labelTypes(this.label(ins.idx!))); this.unreachable(); break;
+      case 'br_if': {
+        const lt = this.labelTypes(this.label(ins.idx!));
+        this.pop('i32');
+        this.popAll(lt);
+        this.pushAll(lt);
+        break;
+      }
+      case 'br_table': this.brTable(ins); break;
+      case 'return': this.popAll(this.type.results); this.unreachable(); break;
+      case 'call': {
+        const t = this.c.funcTypes[ins.idx!];
+        if (t === undefined) this.err('unknown_function', `function ${ins.idx} does not exist`);
+        this.popAll(t!.params);
+        this.pushAll(t!.results);
+        break;
+      }
+      case 'call_indirect': {
+        const tb = this.table(ins.idx2!);
+        if (tb.elem !== 'funcref') this.err('type_mismatch', `call_indirect through table ${ins.idx2} of ${tb.elem}`);
+        const t = this.c.m.types[ins.idx!] ?? this.err('unknown_type', `type ${ins.idx} does not exist`);
+        this.pop('i32');
+        this.popAll(t.params);
+        this.pushAll(t.results);
+        break;
+      }
+      default: return false;
+    }
+    return true;
+  }
+
+  brTable(ins: Instr): void {
+    this.pop('i32');
+    const dflt = this.labelTypes(this.label(ins.idx!));
+    for (const l of ins.labels!) {
+      const lt = this.labelTypes(this.label(l));
+      if (lt.length !== dflt.length) this.err('type_mismatch', `br_table targets have different arities (${lt.length} vs ${dflt.length})`);
+      // push back what was popped, not what was expected: below an unreachable, the operands
+      // stay unknown so targets of different types all check (the spec's pop_vals/push_vals)
+      const got: V[] = [];
+      for (let k = lt.length - 1; k >= 0; k--) {
+        const f = this.ctrls[this.ctrls.length - 1]!;
+        const actual: V = this.vals.length === f.height ? 'unknown' : this.vals[this.vals.length - 1]!;
+        this.pop(lt[k]);
+        got.unshift(actual);
+      }
+      this.pushAll(got);
+    }
+    this.popAll(dflt);
+    this.unreachable();
+  }
+
+  /** Parametric and variable instructions; false when `name` is not one of them. */
+  operands(ins: Instr, name: string): boolean {
+    switch (name) {
+      case 'drop': this.pop(); break;
+      case 'select': {
+        this.pop('i32');
+        const t1 = this.pop();
+        const t2 = this.pop();
+        const num = (t: V): boolean => t === 'unknown' || !isRefType(t);
+        if (!num(t1) || !num(t2)) this.err('type_mismatch', 'select without a type needs numeric or vector operands');
+        if (t1 !== t2 && t1 !== 'unknown' && t2 !== 'unknown') this.err('type_mismatch', `select operands differ: ${t1} vs ${t2}`);
+        this.push(t1 === 'unknown' ? t2 : t1);
+        break;
+      }
+      case 'select_t': {
+        if (ins.types!.length !== 1) this.err('invalid_result_arity', `select needs exactly one type, got ${ins.types!.length}`);
+        const t = ins.types![0]!;
+        this.pop('i32');
+        this.pop(t);
+        this.pop(t);
+        this.push(t);
+        break;
+      }
+      case 'local.get': this.push(this.local(ins.idx!)); break;
+      case 'local.set': this.pop(this.local(ins.idx!)); break;
+      case 'local.tee': { const t = this.local(ins.idx!); this.pop(t); this.push(t); break; }
+      case 'global.get': this.push(this.global(ins.idx!).type); break;
+      case 'global.set': {
+        const g = this.global(ins.idx!);
+        if (!g.mutable) this.err('global_is_immutable', `global ${ins.idx} is immutable`);
+        this.pop(g.type);
+        break;
+      }
+      default: return false;
+    }
+    return true;
+  }
+
+  /** Table, segment and reference instructions; false when `name` is not one of them. */
+  tablesAndRefs(ins: Instr, name: string): boolean {
+    switch (name) {
+      case 'table.get': { const t = this.table(ins.idx!); this.pop('i32'); this.push(t.elem); break; }
+      case 'table.set': { const t = this.table(ins.idx!); this.pop(t.elem); this.pop('i32'); break; }
+      case 'table.size': this.table(ins.idx!); this.push('i32'); break;
+      case 'table.grow': { const t = this.table(ins.idx!); this.pop('i32'); this.pop(t.elem); this.push('i32'); break; }
+      case 'table.fill': { const t = this.table(ins.idx!); this.pop('i32'); this.pop(t.elem); this.pop('i32'); break; }
+      case 'table.copy': {
+        const d = this.table(ins.idx!);
+        const s = this.table(ins.idx2!);
+        if (d.elem !== s.elem) this.err('type_mismatch', `table.copy between ${s.elem} and ${d.elem} tables`);
+        this.popAll(['i32', 'i32', 'i32']);
+        break;
+      }
+      case 'table.init': {
+        const t = this.table(ins.idx2!);
+        const e = this.elemType(ins.idx!);
+        if (t.elem !== e) this.err('type_mismatch', `table.init of ${e} segment into ${t.elem} table`);
+        this.popAll(['i32', 'i32', 'i32']);
+        break;
+      }
+      case 'elem.drop': this.elemType(ins.idx!); break;
+      case 'memory.init': this.memory(); this.data(ins.idx!); this.popAll(['i32', 'i32', 'i32']); break;
+      case 'data.drop': this.data(ins.idx!); break;
+      case 'ref.null': this.push(ins.refType!); break;
+      case 'ref.is_null': {
+        const t = this.pop();
+        if (t !== 'unknown' && !isRefType(t)) this.err('type_mismatch', `ref.is_null of ${t}`);
+        this.push('i32');
+        break;
+      }
+      case 'ref.func': {
+        if (this.c.funcTypes[ins.idx!] === undefined) this.err('unknown_function', `function ${ins.idx} does not exist`);
+        if (!this.c.refs.has(ins.idx!)) this.err('undeclared_function_reference', `function ${ins.idx} is not declared in an element segment, export or global`);
+        this.push('funcref');
+        break;
+      }
+      default: return false;
+    }
+    return true;
+  }
+
+  /** Everything else: immediates checked, then typed by the opcode table's signature. */
+  generic(ins: Instr, info: OpInfo): void {
+    if (info.imm === 'memarg' || info.imm === 'memarg_lane' || info.imm === 'zero_byte' || info.imm === 'zero_zero') this.memory();
+    if (ins.idx2 !== undefined && (info.imm === 'memarg' || info.imm === 'memarg_lane') && ins.idx2 !== 0) this.err('unknown_memory', `memory ${ins.idx2} does not exist`);
+    if (ins.align !== undefined && info.width !== undefined && 2 ** (ins.align & 63) > info.width) {
+      this.err('alignment_must_not_be_larger_than_natural', `${info.name}: alignment 2^${ins.align & 63} exceeds the natural alignment ${info.width}`);
+    }
+    if (ins.lane !== undefined && info.lanes !== undefined && ins.lane >= info.lanes) this.err('invalid_lane_index', `${info.name}: lane ${ins.lane} out of 0..${info.lanes - 1}`);
+    if (info.imm === 'shuffle' && ins.bytes!.some((b) => b >= 32)) this.err('invalid_lane_index', 'i8x16.shuffle lane index ≥ 32');
+    if (info.sig === undefined) this.err('type_mismatch', `no signature for ${info.name}`);
+    const sig = parseSig(info.sig!);
+    this.popAll(sig.params);
+    this.pushAll(sig.results);
+  }
+}
+
 /** Type-check one function body; returns its facts (maxHeight is from the part checked). */
 function checkFunction(c: Ctx, fn: number, type: FuncType, locals: ValType[], body: Expr, bodyOffset: number): FuncFacts {
-  const vals: V[] = [];
-  const ctrls: Frame[] = [];
-  let height = 0;
-  let maxHeight = 0;
-  let maxNesting = 0;
+  const k = new FuncCheck(c, fn, type, locals, bodyOffset);
   const localSlots = locals.reduce((n, t) => n + slots(t), 0);
-  let at = bodyOffset;
-  const err = (code: string, detail: string): never => {
-    c.out.push({ code, offset: at, function: fn, detail });
-    throw new TypeError_();
-  };
-  const push = (t: V): void => {
-    vals.push(t);
-    height += slots(t);
-    if (height > maxHeight) maxHeight = height;
-  };
-  const pop = (expect?: V): V => {
-    const f = ctrls[ctrls.length - 1]!;
-    if (vals.length === f.height) {
-      if (f.unreachable) return expect ?? 'unknown';
-      return err('type_mismatch', `expected ${expect ?? 'a value'} but the stack is empty`);
-    }
-    const actual = vals.pop()!;
-    height -= slots(actual);
-    if (expect !== undefined && actual !== 'unknown' && expect !== 'unknown' && actual !== expect) err('type_mismatch', `expected ${expect}, got ${actual}`);
-    return actual === 'unknown' ? expect ?? 'unknown' : actual;
-  };
-  const popAll = (ts: readonly ValType[]): V[] => {
-    const out: V[] = [];
-    for (let i = ts.length - 1; i >= 0; i--) out.unshift(pop(ts[i]));
-    return out;
-  };
-  const pushAll = (ts: readonly V[]): void => ts.forEach(push);
-  const pushCtrl = (kind: Frame['kind'], start: ValType[], end: ValType[]): void => {
-    ctrls.push({ kind, start, end, height: vals.length, unreachable: false });
-    pushAll(start);
-    if (ctrls.length - 1 > maxNesting) maxNesting = ctrls.length - 1;
-  };
-  const popCtrl = (): Frame => {
-    const f = ctrls[ctrls.length - 1];
-    if (f === undefined) return err('type_mismatch', 'unbalanced end');
-    popAll(f.end);
-    if (vals.length !== f.height) err('type_mismatch', `${vals.length - f.height} values left on the stack at the end of a ${f.kind}`);
-    ctrls.pop();
-    return f;
-  };
-  const labelTypes = (f: Frame): ValType[] => (f.kind === 'loop' ? f.start : f.end);
-  const unreachable = (): void => {
-    const f = ctrls[ctrls.length - 1]!;
-    while (vals.length > f.height) height -= slots(vals.pop()!);
-    f.unreachable = true;
-  };
-  const label = (l: number): Frame => {
-    const f = ctrls[ctrls.length - 1 - l];
-    if (f === undefined || l < 0) return err('unknown_label', `label ${l} does not exist (depth ${ctrls.length})`);
-    return f;
-  };
-  const local = (i: number): ValType => locals[i] ?? err('unknown_local', `local ${i} does not exist (${locals.length} locals)`);
-  const global = (i: number): GlobalType => c.globals[i] ?? err('unknown_global', `global ${i} does not exist`);
-  const table = (i: number): TableType => c.tables[i] ?? err('unknown_table', `table ${i} does not exist`);
-  const memory = (): void => {
-    if (c.memCount === 0) err('unknown_memory', 'no memory is defined or imported');
-  };
-  const elemType = (i: number): RefType => c.m.elems[i]?.type ?? err('unknown_elem_segment', `element segment ${i} does not exist`);
-  const data = (i: number): void => {
-    if (c.m.dataCount === undefined) err('data_count_section_required', 'data count section required');
-    if (i >= c.m.dataCount!) err('unknown_data_segment', `data segment ${i} does not exist`);
-  };
-
-  ctrls.push({ kind: 'func', start: [], end: type.results, height: 0, unreachable: false });
+  k.ctrls.push({ kind: 'func', start: [], end: type.results, height: 0, unreachable: false });
   try {
     for (const ins of body) {
-      at = ins.offset;
-      const info = opInfo(ins.op)!;
-      switch (info.name) {
-        case 'unreachable': unreachable(); break;
-        case 'nop': break;
-        case 'block': case 'loop': case 'if': {
-          const sig = blockSig(c, ins.bt!, ins.offset, fn);
-          if (info.name === 'if') pop('i32');
-          popAll(sig.params);
-          pushCtrl(info.name, sig.params, sig.results);
-          break;
-        }
-        case 'else': {
-          const f = ctrls[ctrls.length - 1]!;
-          if (f.kind !== 'if') err('type_mismatch', '`else` without a matching `if`');
-          popCtrl();
-          pushCtrl('else', f.start, f.end);
-          break;
-        }
-        case 'end': {
-          const f = popCtrl();
-          if (f.kind === 'if' && !sameTypes(f.start, f.end)) err('type_mismatch', `if without else must leave its parameters ${fmt(f.start)} as its results ${fmt(f.end)}`);
-          pushAll(f.end);
-          break;
-        }
-        case 'br': popAll(labelTypes(label(ins.idx!))); unreachable(); break;
-        case 'br_if': {
-          const lt = labelTypes(label(ins.idx!));
-          pop('i32');
-          popAll(lt);
-          pushAll(lt);
-          break;
-        }
-        case 'br_table': {
-          pop('i32');
-          const dflt = labelTypes(label(ins.idx!));
-          for (const l of ins.labels!) {
-            const lt = labelTypes(label(l));
-            if (lt.length !== dflt.length) err('type_mismatch', `br_table targets have different arities (${lt.length} vs ${dflt.length})`);
-            // push back what was popped, not what was expected: below an unreachable, the operands
-            // stay unknown so targets of different types all check (the spec's pop_vals/push_vals)
-            const got: V[] = [];
-            for (let k = lt.length - 1; k >= 0; k--) {
-              const f = ctrls[ctrls.length - 1]!;
-              const actual: V = vals.length === f.height ? 'unknown' : vals[vals.length - 1]!;
-              pop(lt[k]);
-              got.unshift(actual);
-            }
-            pushAll(got);
-          }
-          popAll(dflt);
-          unreachable();
-          break;
-        }
-        case 'return': popAll(type.results); unreachable(); break;
-        case 'call': {
-          const t = c.funcTypes[ins.idx!];
-          if (t === undefined) err('unknown_function', `function ${ins.idx} does not exist`);
-          popAll(t!.params);
-          pushAll(t!.results);
-          break;
-        }
-        case 'call_indirect': {
-          const tb = table(ins.idx2!);
-          if (tb.elem !== 'funcref') err('type_mismatch', `call_indirect through table ${ins.idx2} of ${tb.elem}`);
-          const t = c.m.types[ins.idx!] ?? err('unknown_type', `type ${ins.idx} does not exist`);
-          pop('i32');
-          popAll(t.params);
-          pushAll(t.results);
-          break;
-        }
-        case 'drop': pop(); break;
-        case 'select': {
-          pop('i32');
-          const t1 = pop();
-          const t2 = pop();
-          const num = (t: V): boolean => t === 'unknown' || !isRefType(t);
-          if (!num(t1) || !num(t2)) err('type_mismatch', 'select without a type needs numeric or vector operands');
-          if (t1 !== t2 && t1 !== 'unknown' && t2 !== 'unknown') err('type_mismatch', `select operands differ: ${t1} vs ${t2}`);
-          push(t1 === 'unknown' ? t2 : t1);
-          break;
-        }
-        case 'select_t': {
-          if (ins.types!.length !== 1) err('invalid_result_arity', `select needs exactly one type, got ${ins.types!.length}`);
-          const t = ins.types![0]!;
-          pop('i32');
-          pop(t);
-          pop(t);
-          push(t);
-          break;
-        }
-        case 'local.get': push(local(ins.idx!)); break;
-        case 'local.set': pop(local(ins.idx!)); break;
-        case 'local.tee': { const t = local(ins.idx!); pop(t); push(t); break; }
-        case 'global.get': push(global(ins.idx!).type); break;
-        case 'global.set': {
-          const g = global(ins.idx!);
-          if (!g.mutable) err('global_is_immutable', `global ${ins.idx} is immutable`);
-          pop(g.type);
-          break;
-        }
-        case 'table.get': { const t = table(ins.idx!); pop('i32'); push(t.elem); break; }
-        case 'table.set': { const t = table(ins.idx!); pop(t.elem); pop('i32'); break; }
-        case 'table.size': table(ins.idx!); push('i32'); break;
-        case 'table.grow': { const t = table(ins.idx!); pop('i32'); pop(t.elem); push('i32'); break; }
-        case 'table.fill': { const t = table(ins.idx!); pop('i32'); pop(t.elem); pop('i32'); break; }
-        case 'table.copy': {
-          const d = table(ins.idx!);
-          const s = table(ins.idx2!);
-          if (d.elem !== s.elem) err('type_mismatch', `table.copy between ${s.elem} and ${d.elem} tables`);
-          popAll(['i32', 'i32', 'i32']);
-          break;
-        }
-        case 'table.init': {
-          const t = table(ins.idx2!);
-          const e = elemType(ins.idx!);
-          if (t.elem !== e) err('type_mismatch', `table.init of ${e} segment into ${t.elem} table`);
-          popAll(['i32', 'i32', 'i32']);
-          break;
-        }
-        case 'elem.drop': elemType(ins.idx!); break;
-        case 'memory.init': memory(); data(ins.idx!); popAll(['i32', 'i32', 'i32']); break;
-        case 'data.drop': data(ins.idx!); break;
-        case 'ref.null': push(ins.refType!); break;
-        case 'ref.is_null': {
-          const t = pop();
-          if (t !== 'unknown' && !isRefType(t)) err('type_mismatch', `ref.is_null of ${t}`);
-          push('i32');
-          break;
-        }
-        case 'ref.func': {
-          if (c.funcTypes[ins.idx!] === undefined) err('unknown_function', `function ${ins.idx} does not exist`);
-          if (!c.refs.has(ins.idx!)) err('undeclared_function_reference', `function ${ins.idx} is not declared in an element segment, export or global`);
-          push('funcref');
-          break;
-        }
-        default: {
-          if (info.imm === 'memarg' || info.imm === 'memarg_lane' || info.imm === 'zero_byte' || info.imm === 'zero_zero') memory();
-          if (ins.idx2 !== undefined && (info.imm === 'memarg' || info.imm === 'memarg_lane') && ins.idx2 !== 0) err('unknown_memory', `memory ${ins.idx2} does not exist`);
-          if (ins.align !== undefined && info.width !== undefined && 2 ** (ins.align & 63) > info.width) {
-            err('alignment_must_not_be_larger_than_natural', `${info.name}: alignment 2^${ins.align & 63} exceeds the natural alignment ${info.width}`);
-          }
-          if (ins.lane !== undefined && info.lanes !== undefined && ins.lane >= info.lanes) err('invalid_lane_index', `${info.name}: lane ${ins.lane} out of 0..${info.lanes - 1}`);
-          if (info.imm === 'shuffle' && ins.bytes!.some((b) => b >= 32)) err('invalid_lane_index', 'i8x16.shuffle lane index ≥ 32');
-          if (info.sig === undefined) err('type_mismatch', `no signature for ${info.name}`);
-          const sig = parseSig(info.sig!);
-          popAll(sig.params);
-          pushAll(sig.results);
-        }
-      }
+      k.at = ins.offset;
+      k.instr(ins, opInfo(ins.op)!);
     }
-    at = body.length ? body[body.length - 1]!.offset : bodyOffset;
+    k.at = body.length ? body[body.length - 1]!.offset : bodyOffset;
     // the function's closing `end`
-    if (ctrls.length !== 1) err('type_mismatch', 'unclosed block at the end of the function');
-    popCtrl();
+    if (k.ctrls.length !== 1) k.err('type_mismatch', 'unclosed block at the end of the function');
+    k.popCtrl();
   } catch (e) {
     if (!(e instanceof TypeError_)) throw e;
   }
-  return { maxHeight, localSlots, maxNesting };
+  return { maxHeight: k.maxHeight, localSlots, maxNesting: k.maxNesting };
 }
 
 function countNesting(body: Expr): number {
