@@ -1,18 +1,19 @@
 /**
  * `check` on the real modules that installed npm packages ship, against V8's own
  * `WebAssembly.validate` in the same run (tinybench; never asserted).
- * `npm run bench:check [-- --quick] [-- --json] [-- --before]`.
+ * `npm run bench:check [-- --quick] [-- --json] [-- --before [DIST]]`.
  *
  * Modules: every .wasm over 100 KiB under node_modules (identical files once). Tasks per module:
  * V8's validate; `check` as the CLI does it (validate, import plan, module hash) under raw and dc;
  * with --before also the reference path (every body decoded into instruction objects, then typed:
- * the validator as it was before issue 19, kept as validateEager). Rounds are interleaved (the task
+ * the validator's algorithm before issue 19, kept as validateEager), or with --before DIST the
+ * `check` of another build (e.g. the parent commit's dist/). Rounds are interleaved (the task
  * order rotates) and each ratio is the median over the rounds of (task time / V8 time) in the
  * same round.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Bench, type Task } from 'tinybench';
 import { bytesHash, DOMAIN } from '../core/hash/index.js';
 import { importPlan } from '../core/wasm/exec/imports.js';
@@ -22,7 +23,9 @@ import { validateDetailed, validateEager } from '../core/wasm/validate/validate.
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const asJson = argv.includes('--json');
-const before = argv.includes('--before');
+const at = argv.indexOf('--before');
+const before = at >= 0;
+const beforeDist = before && argv[at + 1] !== undefined && !argv[at + 1]!.startsWith('--') ? argv[at + 1] : undefined;
 const ROUNDS = quick ? 10 : 15;
 const TIME = quick ? 100 : 300;
 
@@ -48,8 +51,8 @@ for (const f of wasmFiles('node_modules').sort()) {
 modules.sort((a, b) => a.bytes.length - b.bytes.length);
 
 /** What `icn-harness check` computes for a module (harness/cli/commands/check.ts). */
-function check(bytes: Uint8Array, profile: 'raw' | 'dc'): number {
-  const v = validateDetailed(bytes, profile);
+function check(bytes: Uint8Array, profile: 'raw' | 'dc', validate = validateDetailed): number {
+  const v = validate(bytes, profile);
   const plan = v.module ? importPlan(v.module) : undefined;
   return v.violations.length + (plan?.missing.length ?? 0) + bytesHash(DOMAIN.wasmModule, bytes).length;
 }
@@ -60,7 +63,11 @@ const tasks: Record<string, (b: Uint8Array) => number> = {
   'check dc': (b) => check(b, 'dc'),
   'validate raw': (b) => validateDetailed(b, 'raw').violations.length,
 };
-if (before) tasks['reference raw (before)'] = (b) => validateEager(b, 'raw').violations.length;
+type Validate = typeof validateDetailed;
+if (beforeDist !== undefined) {
+  const old = (await import(resolve(beforeDist, 'core/wasm/validate/validate.js'))) as { validateDetailed: Validate };
+  tasks['check raw (before)'] = (b) => check(b, 'raw', old.validateDetailed);
+} else if (before) tasks['reference raw (before)'] = (b) => validateEager(b, 'raw').violations.length;
 
 function meanMs(t: Task | undefined): number {
   const r = t?.result;
@@ -77,7 +84,8 @@ const times: Record<string, Record<string, number[]>> = {};
 for (const m of modules) times[m.name] = Object.fromEntries(names.map((n) => [n, []]));
 let sink = 0;
 for (let round = 0; round < ROUNDS; round++) {
-  const bench = new Bench({ time: TIME, iterations: 2, warmup: round === 0 });
+  // one warmup call per task in the first round: the reference path takes seconds on a 9 MiB module
+  const bench = new Bench({ time: TIME, iterations: 2, warmup: round === 0, warmupIterations: 1, warmupTime: 0 });
   for (const m of modules) {
     for (let j = 0; j < names.length; j++) {
       const name = names[(j + round) % names.length]!;

@@ -324,26 +324,34 @@ function settle(code: FuncBody, body: Expr): void {
   Object.defineProperty(code, 'body', { value: body, writable: true, enumerable: true, configurable: true });
 }
 
+/** Decode an unread body (its range is in `unread`) and keep the instructions as a plain property. */
+function readBody(code: FuncBody): Expr {
+  const range = unread.get(code)!;
+  const body = bodyExpr(new Reader(range.bytes, range.start, range.end), {});
+  settle(code, body);
+  return body;
+}
+
 /**
  * A body whose locals are read and whose instructions stay bytes until `body` is first read (or
  * set). Reading it throws WasmDecodeError on malformed code: validation reads every body first.
+ * (An object literal with the accessor: cheaper than defining it on each object afterwards.)
  */
 function lazyBody(r: Reader): FuncBody {
   const { head, br } = bodyHeader(r);
-  const code: FuncBody = { locals: head.locals, body: [], offset: head.offset, bodyOffset: head.bodyOffset, size: head.size };
-  unread.set(code, { bytes: br.bytes, start: br.pos, end: br.end });
-  Object.defineProperty(code, 'body', {
-    enumerable: true,
-    configurable: true,
-    get(this: FuncBody): Expr {
-      const body = bodyExpr(new Reader(br.bytes, br.pos, br.end), {});
-      settle(this, body);
-      return body;
+  const code: FuncBody = {
+    locals: head.locals,
+    get body(): Expr {
+      return readBody(this);
     },
-    set(this: FuncBody, v: Expr) {
+    set body(v: Expr) {
       settle(this, v);
     },
-  });
+    offset: head.offset,
+    bodyOffset: head.bodyOffset,
+    size: head.size,
+  };
+  unread.set(code, { bytes: br.bytes, start: br.pos, end: br.end });
   return code;
 }
 

@@ -94,6 +94,14 @@ export class Cursor {
 
   /** Signed LEB128 of `bits` bits as a number (exact up to 53 bits: enough for s32 and s33). */
   protected sleb(bits: number): number {
+    if (this.pos < this.end) {
+      // one byte (most constants): 0x00-0x3f non-negative, 0x40-0x7f negative
+      const b = this.bytes[this.pos]!;
+      if (b < 0x80) {
+        this.pos++;
+        return b < 0x40 ? b : b - 0x80;
+      }
+    }
     const maxBytes = Math.ceil(bits / 7);
     let result = 0;
     let mul = 1;
@@ -143,7 +151,7 @@ export class BodyChecker extends Cursor {
   private prevI32: number | undefined;
   private scratch = new Uint8Array(64);
 
-  constructor(private readonly s: ModuleShape, private readonly prof: ProfileHook) {
+  constructor(readonly shape: ModuleShape, private readonly prof: ProfileHook) {
     super();
   }
 
@@ -253,26 +261,26 @@ export class BodyChecker extends Cursor {
   }
 
   private table(i: number): number {
-    if (i >= this.s.tableElem.length) fail();
-    return this.s.tableElem[i]!;
+    if (i >= this.shape.tableElem.length) fail();
+    return this.shape.tableElem[i]!;
   }
 
   private global(i: number): number {
-    if (i >= this.s.globalType.length) fail();
-    return this.s.globalType[i]!;
+    if (i >= this.shape.globalType.length) fail();
+    return this.shape.globalType[i]!;
   }
 
   private elem(i: number): number {
-    if (i >= this.s.elemType.length) fail();
-    return this.s.elemType[i]!;
+    if (i >= this.shape.elemType.length) fail();
+    return this.shape.elemType[i]!;
   }
 
   private data(i: number): void {
-    if (this.s.dataCount < 0 || i >= this.s.dataCount) fail();
+    if (this.shape.dataCount < 0 || i >= this.shape.dataCount) fail();
   }
 
   private memory(): void {
-    if (this.s.memCount === 0) fail();
+    if (this.shape.memCount === 0) fail();
   }
 
   // ---- instructions ----
@@ -282,12 +290,11 @@ export class BodyChecker extends Cursor {
    * over opcodes, like the interpreter's; splitting it per case would add a call per instruction).
    */
   private run(): void {
-    const s = this.s;
+    const s = this.shape;
     for (;;) {
       const at = this.pos;
       const slot = this.opcode();
-      const info = OPS.info[slot]!;
-      if (this.prof.active) this.profile(at, slot, info);
+      if (this.prof.active) this.profile(at, slot, OPS.info[slot]!);
       this.prevI32 = undefined;
       switch (OPS.handler[slot]) {
         case H.GENERIC: this.generic(slot); break;
@@ -412,7 +419,7 @@ export class BodyChecker extends Cursor {
   }
 
   private block(kind: number): void {
-    const s = this.s;
+    const s = this.shape;
     let params: Uint8Array = EMPTY;
     let results: Uint8Array = EMPTY;
     if (this.pos >= this.end) fail();
@@ -469,7 +476,7 @@ export class BodyChecker extends Cursor {
 
   /** Table, element, data and reference instructions (rare: out of the hot switch). */
   private tablesAndRefs(h: number): void {
-    const s = this.s;
+    const s = this.shape;
     switch (h) {
       case H.TABLE_GET: { const t = this.table(this.u32()); this.pop(T.i32); this.push(t); break; }
       case H.TABLE_SET: { const t = this.table(this.u32()); this.pop(t); this.pop(T.i32); break; }

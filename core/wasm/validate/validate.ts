@@ -672,6 +672,13 @@ function moduleShape(c: Ctx): ModuleShape {
 }
 
 const NO_TYPE: FuncType = { params: [], results: [] };
+const NO_CODES = new Uint8Array(0);
+
+/** The result type codes of function `fn` (none when its type does not exist). */
+function resultCodes(fast: BodyChecker, fn: number): Uint8Array {
+  const ti = fast.shape.funcType[fn] ?? -1;
+  return ti < 0 ? NO_CODES : fast.shape.typeResults[ti]!;
+}
 
 /** Type-check every body; facts per defined function. */
 function checkBodies(c: Ctx, importedFuncs: number): FuncFacts[] {
@@ -702,7 +709,7 @@ function checkBodies(c: Ctx, importedFuncs: number): FuncFacts[] {
         localSlots += slots(locals[k]!);
       }
       pending.length = 0;
-      const f = fast.check(range.bytes, range.start, range.end, localCodes, locals.length, codesOf(t.results));
+      const f = fast.check(range.bytes, range.start, range.end, localCodes, locals.length, resultCodes(fast, fn));
       if (f !== undefined) {
         c.out.push(...pending);
         facts = { maxHeight: f.maxHeight, localSlots, maxNesting: f.maxNesting };
