@@ -75,6 +75,25 @@ function blockType(r: Reader): BlockType {
   return { kind: 'type', index: Number(idx) };
 }
 
+function u32s(r: Reader, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(r.u32());
+  return out;
+}
+
+/**
+ * Memarg flags: bits 0-5 alignment exponent, bit 6 = an explicit memory index follows
+ * (multi-memory encoding, validated as memory 0 only); anything above is malformed.
+ */
+function memarg(r: Reader, ins: Instr): void {
+  const at = r.pos;
+  const flags = r.u32();
+  if (flags >= 128) r.fail('malformed_memop_flags', `memory access flags ${flags} out of range`, at);
+  ins.align = flags;
+  if (flags & 64) ins.idx2 = r.u32();
+  ins.memOffset = r.u32();
+}
+
 /** Decode one instruction (after its opcode byte(s) were peeked at `at`). */
 function instr(r: Reader, m: Ctx): Instr {
   const offset = r.pos;
@@ -103,30 +122,17 @@ function instr(r: Reader, m: Ctx): Instr {
     case 'elem':
       ins.idx = r.u32();
       break;
-    case 'br_table': {
-      const n = r.count();
-      const labels: number[] = [];
-      for (let i = 0; i < n; i++) labels.push(r.u32());
-      ins.labels = labels;
+    case 'br_table':
+      ins.labels = u32s(r, r.count());
       ins.idx = r.u32();
       break;
-    }
     case 'call_indirect':
       ins.idx = r.u32();
       ins.idx2 = r.u32();
       break;
     case 'memarg':
     case 'memarg_lane':
-    {
-      // Memarg flags: bits 0-5 alignment exponent, bit 6 = an explicit memory index follows
-      // (multi-memory encoding, validated as memory 0 only); anything above is malformed.
-      const at = r.pos;
-      const flags = r.u32();
-      if (flags >= 128) r.fail('malformed_memop_flags', `memory access flags ${flags} out of range`, at);
-      ins.align = flags;
-      if (flags & 64) ins.idx2 = r.u32();
-      ins.memOffset = r.u32();
-    }
+      memarg(r, ins);
       if (info.imm === 'memarg_lane') ins.lane = r.u8();
       break;
     case 'i32':
@@ -151,13 +157,9 @@ function instr(r: Reader, m: Ctx): Instr {
     case 'reftype':
       ins.refType = refType(r);
       break;
-    case 'select_t': {
-      const n = r.count();
-      const types: ValType[] = [];
-      for (let i = 0; i < n; i++) types.push(valType(r));
-      ins.types = types;
+    case 'select_t':
+      ins.types = Array.from({ length: r.count() }, () => valType(r));
       break;
-    }
     case 'zero_byte': {
       const at = r.pos;
       if (r.u8() !== 0) r.fail('zero_byte_expected', `${info.name}: memory index byte must be 0x00`, at);
@@ -188,6 +190,8 @@ function instr(r: Reader, m: Ctx): Instr {
 interface Ctx {
   /** Offset of the first instruction that needs a data count section (memory.init, data.drop). */
   needsDataCount?: number;
+  /** Data segment bytes are views of the input, not copies (lazy decoding). */
+  views?: boolean;
 }
 
 /** Decode an instruction sequence up to the `end` that closes it (depth 0). Returns it without that end. */
@@ -262,11 +266,12 @@ function dataSegment(r: Reader, m: Ctx): DataSegment {
   if (flags === 2) seg.memory = r.u32();
   if (flags !== 1) seg.offsetExpr = constExpr(r, m);
   const len = r.u32();
-  seg.bytes = r.take(len).slice();
+  seg.bytes = m.views ? r.take(len) : r.take(len).slice();
   return seg;
 }
 
-function funcBody(r: Reader, m: Ctx): FuncBody {
+/** A body's size and local declarations; returns the reader over its instructions. */
+function bodyHeader(r: Reader): { head: Omit<FuncBody, 'body'>; br: Reader } {
   const offset = r.pos;
   const size = r.u32();
   const bodyOffset = r.pos;
@@ -282,10 +287,72 @@ function funcBody(r: Reader, m: Ctx): FuncBody {
     if (total > MAX_LOCALS) br.fail('too_many_locals', `more than ${MAX_LOCALS} locals`, at);
     locals.push({ count, type: valType(br) });
   }
+  r.pos = br.end;
+  return { head: { locals, offset, bodyOffset, size }, br };
+}
+
+/** The instructions of a body up to its final `end`, which must be its last byte. */
+function bodyExpr(br: Reader, m: Ctx): Expr {
   const body = expr(br, m);
   if (!br.eof()) br.fail('section_size_mismatch', 'bytes left after the function body\'s final `end`');
-  r.pos = br.end;
-  return { locals, body, offset, bodyOffset, size };
+  return body;
+}
+
+function funcBody(r: Reader, m: Ctx): FuncBody {
+  const { head, br } = bodyHeader(r);
+  const { locals, offset, bodyOffset, size } = head;
+  return { locals, body: bodyExpr(br, m), offset, bodyOffset, size };
+}
+
+/** Where an unread body's instructions are: `bytes[start, end)`, its final `end` included. */
+export interface BodyRange {
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+}
+
+/** Lazily decoded bodies not read yet (reading `body` decodes it once and drops the entry). */
+const unread = new WeakMap<FuncBody, BodyRange>();
+
+/** The byte range of a body decoded lazily and not read since, else undefined. */
+export function unreadBody(code: FuncBody): BodyRange | undefined {
+  return unread.get(code);
+}
+
+function settle(code: FuncBody, body: Expr): void {
+  unread.delete(code);
+  Object.defineProperty(code, 'body', { value: body, writable: true, enumerable: true, configurable: true });
+}
+
+/** Decode an unread body (its range is in `unread`) and keep the instructions as a plain property. */
+function readBody(code: FuncBody): Expr {
+  const range = unread.get(code)!;
+  const body = bodyExpr(new Reader(range.bytes, range.start, range.end), {});
+  settle(code, body);
+  return body;
+}
+
+/**
+ * A body whose locals are read and whose instructions stay bytes until `body` is first read (or
+ * set). Reading it throws WasmDecodeError on malformed code: validation reads every body first.
+ * (An object literal with the accessor: cheaper than defining it on each object afterwards.)
+ */
+function lazyBody(r: Reader): FuncBody {
+  const { head, br } = bodyHeader(r);
+  const code: FuncBody = {
+    locals: head.locals,
+    get body(): Expr {
+      return readBody(this);
+    },
+    set body(v: Expr) {
+      settle(this, v);
+    },
+    offset: head.offset,
+    bodyOffset: head.bodyOffset,
+    size: head.size,
+  };
+  unread.set(code, { bytes: br.bytes, start: br.pos, end: br.end });
+  return code;
 }
 
 /** A function body's extent only, its code not read (`bodies: false`: for export and import shapes). */
@@ -299,20 +366,193 @@ function skipBody(r: Reader): FuncBody {
 }
 
 export interface DecodeOptions {
-  /** false: function bodies are skipped by their size, unread and left empty (default true). */
-  bodies?: boolean;
+  /**
+   * false: function bodies are skipped by their size, unread and left empty; 'lazy': locals read,
+   * instructions decoded on first use of `body` (see unreadBody), and data segments' bytes are
+   * views of the input (which must not change while the module is in use); default true: all
+   * decoded, every byte copied.
+   */
+  bodies?: boolean | 'lazy';
 }
 
-/** Decode a module. Throws WasmDecodeError (IcnError code WASM_MALFORMED) with the offset of the problem. */
+/** Decoding state across sections. */
+interface State {
+  ctx: Ctx;
+  opts: DecodeOptions;
+  funcCount?: number;
+  contentOffset: number;
+}
+
+function typeSection(s: Reader, m: WasmModule): void {
+  const n = s.count();
+  for (let i = 0; i < n; i++) {
+    const at = s.pos;
+    if (s.u8() !== 0x60) s.fail('malformed_type', 'function type must start with 0x60', at);
+    const params: ValType[] = [];
+    for (let j = 0, k = s.count(); j < k; j++) params.push(valType(s));
+    const results: ValType[] = [];
+    for (let j = 0, k = s.count(); j < k; j++) results.push(valType(s));
+    m.types.push({ params, results } satisfies FuncType);
+    (m.typeOffsets ??= []).push(at);
+  }
+}
+
+function importSection(s: Reader, m: WasmModule): void {
+  const n = s.count(3);
+  for (let i = 0; i < n; i++) {
+    const at = s.pos;
+    const module = s.name();
+    const name = s.name();
+    m.imports.push({ module, name, desc: importDesc(s), offset: at });
+  }
+}
+
+function functionSection(s: Reader, m: WasmModule, st: State): void {
+  const n = s.count();
+  for (let i = 0; i < n; i++) {
+    (m.funcOffsets ??= []).push(s.pos);
+    m.funcs.push(s.u32());
+  }
+  st.funcCount = n;
+}
+
+function tableSection(s: Reader, m: WasmModule): void {
+  const n = s.count(2);
+  for (let i = 0; i < n; i++) {
+    const at = s.pos;
+    m.tables.push({ type: tableType(s), offset: at });
+  }
+}
+
+function memorySection(s: Reader, m: WasmModule): void {
+  const n = s.count(2);
+  for (let i = 0; i < n; i++) {
+    const at = s.pos;
+    m.memories.push({ type: { limits: limits(s, true) }, offset: at });
+  }
+}
+
+function globalSection(s: Reader, m: WasmModule, st: State): void {
+  const n = s.count(3);
+  for (let i = 0; i < n; i++) {
+    const at = s.pos;
+    const type = globalType(s);
+    m.globals.push({ type, init: constExpr(s, st.ctx), offset: at });
+  }
+}
+
+function exportSection(s: Reader, m: WasmModule): void {
+  const n = s.count(3);
+  for (let i = 0; i < n; i++) {
+    const at = s.pos;
+    const name = s.name();
+    const kat = s.pos;
+    const kind: ExternKind | undefined = KIND_BY_CODE[s.u8()];
+    if (kind === undefined) s.fail('malformed_export_kind', 'unknown export kind', kat);
+    m.exports.push({ name, kind, index: s.u32(), offset: at });
+  }
+}
+
+function codeSection(s: Reader, m: WasmModule, st: State): void {
+  const n = s.count();
+  const declared = st.funcCount ?? 0;
+  if (n !== declared) s.fail('function_and_code_section_have_inconsistent_lengths', `code section has ${n} bodies for ${declared} declared functions`, st.contentOffset);
+  const mode = st.opts.bodies ?? true;
+  for (let i = 0; i < n; i++) m.codes.push(mode === false ? skipBody(s) : mode === 'lazy' ? lazyBody(s) : funcBody(s, st.ctx));
+}
+
+function dataSection(s: Reader, m: WasmModule, st: State): void {
+  const n = s.count();
+  if (m.dataCount !== undefined && n !== m.dataCount) s.fail('data_count_and_data_section_have_inconsistent_lengths', `data section has ${n} segments, data count says ${m.dataCount}`, st.contentOffset);
+  if (st.opts.bodies === 'lazy') {
+    lazyDatas(m, { bytes: s.bytes, start: s.pos, end: s.end, count: n });
+    s.pos = s.end;
+    return;
+  }
+  for (let i = 0; i < n; i++) m.datas.push(dataSegment(s, st.ctx));
+}
+
+/** A data section not decoded yet: its `count` segments in `bytes[start, end)`. */
+export interface DataRange extends BodyRange {
+  count: number;
+}
+
+const unreadData = new WeakMap<WasmModule, DataRange>();
+
+/** The byte range of a data section decoded lazily and not read since, else undefined. */
+export function unreadDatas(m: WasmModule): DataRange | undefined {
+  return unreadData.get(m);
+}
+
+/**
+ * Data segments decoded on first use of `datas` (a module may have 100,000 of them: Go's).
+ * Reading it throws WasmDecodeError on a malformed section, as the eager decoder would have.
+ */
+function lazyDatas(m: WasmModule, range: DataRange): void {
+  const settleDatas = (v: DataSegment[]): void => {
+    unreadData.delete(m);
+    Object.defineProperty(m, 'datas', { value: v, writable: true, enumerable: true, configurable: true });
+  };
+  unreadData.set(m, range);
+  Object.defineProperty(m, 'datas', {
+    enumerable: true,
+    configurable: true,
+    get(): DataSegment[] {
+      const r = new Reader(range.bytes, range.start, range.end);
+      const ctx: Ctx = { views: true };
+      const datas: DataSegment[] = [];
+      for (let i = 0; i < range.count; i++) datas.push(dataSegment(r, ctx));
+      if (!r.eof()) r.fail('section_size_mismatch', `section 11 declares more bytes than its segments use (content ends at byte ${r.pos})`, r.pos);
+      if (ctx.needsDataCount !== undefined && m.dataCount === undefined) r.fail('data_count_section_required', 'memory.init/data.drop need a data count section', ctx.needsDataCount);
+      settleDatas(datas);
+      return datas;
+    },
+    set: settleDatas,
+  });
+}
+
+/** Readers of the known non-custom sections, by id. */
+const SECTION_READERS: Readonly<Record<number, (s: Reader, m: WasmModule, st: State) => void>> = {
+  1: typeSection,
+  2: importSection,
+  3: functionSection,
+  4: tableSection,
+  5: memorySection,
+  6: globalSection,
+  7: exportSection,
+  8: (s, m, st) => { m.start = { func: s.u32(), offset: st.contentOffset }; },
+  9: (s, m, st) => { for (let i = 0, n = s.count(); i < n; i++) m.elems.push(elemSegment(s, st.ctx)); },
+  10: codeSection,
+  11: dataSection,
+  12: (s, m) => { m.dataCount = s.u32(); },
+};
+
+function header(r: Reader): void {
+  for (let i = 0; i < 4; i++) if (r.eof() || r.u8() !== MAGIC[i]) r.fail('magic_header_not_detected', 'not a wasm binary (magic header \\0asm missing)', 0);
+  for (let i = 0; i < 4; i++) if (r.eof() || r.u8() !== VERSION[i]) r.fail('unknown_binary_version', 'unsupported binary version (expected 1)', 4);
+}
+
+/** Checks that need the whole module: code and data sections against their declared counts. */
+function finish(r: Reader, m: WasmModule, st: State): void {
+  if ((st.funcCount ?? 0) > 0 && m.codes.length === 0) r.fail('function_and_code_section_have_inconsistent_lengths', `${st.funcCount} functions declared but there is no code section`, r.pos);
+  if (m.dataCount !== undefined && m.dataCount > 0 && !m.sections.some((s) => s.id === 11) && m.datas.length === 0) {
+    r.fail('data_count_and_data_section_have_inconsistent_lengths', `data count ${m.dataCount} but no data section`, r.pos);
+  }
+  if (st.ctx.needsDataCount !== undefined && m.dataCount === undefined) r.fail('data_count_section_required', 'memory.init/data.drop need a data count section', st.ctx.needsDataCount);
+}
+
+/**
+ * Decode a module. Throws WasmDecodeError (IcnError code WASM_MALFORMED) with the offset of the
+ * problem. With `bodies: 'lazy'` malformed code and a missing data count section that code needs
+ * are found only when a body is read (the validator reads them all).
+ */
 export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): WasmModule {
   const r: Reader = new Reader(bytes);
   const m = emptyModule();
-  const ctx: Ctx = {};
-  for (let i = 0; i < 4; i++) if (r.eof() || r.u8() !== MAGIC[i]) r.fail('magic_header_not_detected', 'not a wasm binary (magic header \\0asm missing)', 0);
-  for (let i = 0; i < 4; i++) if (r.eof() || r.u8() !== VERSION[i]) r.fail('unknown_binary_version', 'unsupported binary version (expected 1)', 4);
+  const st: State = { ctx: { views: opts.bodies === 'lazy' }, opts, contentOffset: 0 };
+  header(r);
   let lastOrder = -1;
   let lastId = 0;
-  let funcCount: number | undefined;
   while (!r.eof()) {
     const offset = r.pos;
     const id = r.u8();
@@ -332,109 +572,12 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): WasmM
     if (order <= lastOrder) r.fail('unexpected_section', `section ${id} is out of order or repeated`, offset);
     lastOrder = order;
     lastId = id;
-    switch (id) {
-      case 1: {
-        const n = s.count();
-        for (let i = 0; i < n; i++) {
-          const at = s.pos;
-          if (s.u8() !== 0x60) s.fail('malformed_type', 'function type must start with 0x60', at);
-          const params: ValType[] = [];
-          for (let j = 0, k = s.count(); j < k; j++) params.push(valType(s));
-          const results: ValType[] = [];
-          for (let j = 0, k = s.count(); j < k; j++) results.push(valType(s));
-          m.types.push({ params, results } satisfies FuncType);
-          (m.typeOffsets ??= []).push(at);
-        }
-        break;
-      }
-      case 2: {
-        const n = s.count(3);
-        for (let i = 0; i < n; i++) {
-          const at = s.pos;
-          const module = s.name();
-          const name = s.name();
-          m.imports.push({ module, name, desc: importDesc(s), offset: at });
-        }
-        break;
-      }
-      case 3: {
-        const n = s.count();
-        for (let i = 0; i < n; i++) {
-          (m.funcOffsets ??= []).push(s.pos);
-          m.funcs.push(s.u32());
-        }
-        funcCount = n;
-        break;
-      }
-      case 4: {
-        const n = s.count(2);
-        for (let i = 0; i < n; i++) {
-          const at = s.pos;
-          m.tables.push({ type: tableType(s), offset: at });
-        }
-        break;
-      }
-      case 5: {
-        const n = s.count(2);
-        for (let i = 0; i < n; i++) {
-          const at = s.pos;
-          m.memories.push({ type: { limits: limits(s, true) }, offset: at });
-        }
-        break;
-      }
-      case 6: {
-        const n = s.count(3);
-        for (let i = 0; i < n; i++) {
-          const at = s.pos;
-          const type = globalType(s);
-          m.globals.push({ type, init: constExpr(s, ctx), offset: at });
-        }
-        break;
-      }
-      case 7: {
-        const n = s.count(3);
-        for (let i = 0; i < n; i++) {
-          const at = s.pos;
-          const name = s.name();
-          const kat = s.pos;
-          const kind: ExternKind | undefined = KIND_BY_CODE[s.u8()];
-          if (kind === undefined) s.fail('malformed_export_kind', 'unknown export kind', kat);
-          m.exports.push({ name, kind, index: s.u32(), offset: at });
-        }
-        break;
-      }
-      case 8:
-        m.start = { func: s.u32(), offset: contentOffset };
-        break;
-      case 9: {
-        const n = s.count();
-        for (let i = 0; i < n; i++) m.elems.push(elemSegment(s, ctx));
-        break;
-      }
-      case 12:
-        m.dataCount = s.u32();
-        break;
-      case 10: {
-        const n = s.count();
-        if (n !== (funcCount ?? 0)) s.fail('function_and_code_section_have_inconsistent_lengths', `code section has ${n} bodies for ${funcCount ?? 0} declared functions`, contentOffset);
-        for (let i = 0; i < n; i++) m.codes.push(opts.bodies === false ? skipBody(s) : funcBody(s, ctx));
-        break;
-      }
-      case 11: {
-        const n = s.count();
-        if (m.dataCount !== undefined && n !== m.dataCount) s.fail('data_count_and_data_section_have_inconsistent_lengths', `data section has ${n} segments, data count says ${m.dataCount}`, contentOffset);
-        for (let i = 0; i < n; i++) m.datas.push(dataSegment(s, ctx));
-        break;
-      }
-    }
+    st.contentOffset = contentOffset;
+    SECTION_READERS[id]!(s, m, st);
     if (!s.eof()) s.fail('section_size_mismatch', `section ${id} declares ${size} bytes but its content ends at byte ${s.pos}`, s.pos);
     r.pos = s.end;
   }
-  if ((funcCount ?? 0) > 0 && m.codes.length === 0) r.fail('function_and_code_section_have_inconsistent_lengths', `${funcCount} functions declared but there is no code section`, r.pos);
-  if (m.dataCount !== undefined && m.dataCount > 0 && m.datas.length === 0 && !m.sections.some((s) => s.id === 11)) {
-    r.fail('data_count_and_data_section_have_inconsistent_lengths', `data count ${m.dataCount} but no data section`, r.pos);
-  }
-  if (ctx.needsDataCount !== undefined && m.dataCount === undefined) r.fail('data_count_section_required', 'memory.init/data.drop need a data count section', ctx.needsDataCount);
+  finish(r, m, st);
   return m;
 }
 

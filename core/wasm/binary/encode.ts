@@ -161,6 +161,106 @@ function section(out: Writer, id: number, body: (w: Writer) => void): void {
   out.byte(id).u32(b.length).bytes(b);
 }
 
+function typeSection(w: Writer, m: WasmModule): void {
+  w.u32(m.types.length);
+  for (const t of m.types) {
+    w.byte(0x60).u32(t.params.length);
+    t.params.forEach((p) => valType(w, p));
+    w.u32(t.results.length);
+    t.results.forEach((p) => valType(w, p));
+  }
+}
+
+function importSection(w: Writer, m: WasmModule): void {
+  w.u32(m.imports.length);
+  for (const im of m.imports) {
+    w.name(im.module).name(im.name);
+    const d = im.desc;
+    if (d.kind === 'func') w.byte(0).u32(d.typeIndex);
+    else if (d.kind === 'table') { w.byte(1); tableType(w, d.table); }
+    else if (d.kind === 'memory') { w.byte(2); limits(w, d.memory.limits); }
+    else { w.byte(3); globalType(w, d.global); }
+  }
+}
+
+function elemSection(w: Writer, m: WasmModule): void {
+  w.u32(m.elems.length);
+  for (const s of m.elems) {
+    w.u32(s.flags);
+    const passiveOrDecl = (s.flags & 1) !== 0;
+    const explicitTable = (s.flags & 2) !== 0;
+    const usesExprs = (s.flags & 4) !== 0;
+    if (!passiveOrDecl) {
+      if (explicitTable) w.u32(s.table);
+      encodeExpr(w, s.offsetExpr ?? []);
+    }
+    if (passiveOrDecl || explicitTable) {
+      if (usesExprs) valType(w, s.type);
+      else w.byte(0);
+    }
+    if (usesExprs) {
+      w.u32(s.exprs?.length ?? 0);
+      for (const e of s.exprs ?? []) encodeExpr(w, e);
+    } else {
+      w.u32(s.funcs?.length ?? 0);
+      for (const f of s.funcs ?? []) w.u32(f);
+    }
+  }
+}
+
+function codeSection(w: Writer, m: WasmModule): void {
+  w.u32(m.codes.length);
+  for (const c of m.codes) {
+    const b = new Writer();
+    b.u32(c.locals.length);
+    for (const l of c.locals) { b.u32(l.count); valType(b, l.type); }
+    encodeExpr(b, c.body);
+    const bytes = b.finish();
+    w.u32(bytes.length).bytes(bytes);
+  }
+}
+
+function dataSection(w: Writer, m: WasmModule): void {
+  w.u32(m.datas.length);
+  for (const d of m.datas) {
+    w.u32(d.flags);
+    if (d.flags === 2) w.u32(d.memory);
+    if (d.flags !== 1) encodeExpr(w, d.offsetExpr ?? []);
+    w.u32(d.bytes.length).bytes(d.bytes);
+  }
+}
+
+/**
+ * Each section's writer and whether it is emitted: when it has entries, or when the input had it
+ * (`present`: an empty section is kept so decode(encode(m)) has the same sections).
+ */
+const SECTION_WRITERS: Readonly<Record<number, { emit: (m: WasmModule, present: Set<number>) => boolean; write: (w: Writer, m: WasmModule) => void }>> = {
+  1: { emit: (m, p) => m.types.length > 0 || p.has(1), write: typeSection },
+  2: { emit: (m, p) => m.imports.length > 0 || p.has(2), write: importSection },
+  3: { emit: (m, p) => m.funcs.length > 0 || p.has(3), write: (w, m) => { w.u32(m.funcs.length); m.funcs.forEach((f) => w.u32(f)); } },
+  4: { emit: (m, p) => m.tables.length > 0 || p.has(4), write: (w, m) => { w.u32(m.tables.length); m.tables.forEach((t) => tableType(w, t.type)); } },
+  5: { emit: (m, p) => m.memories.length > 0 || p.has(5), write: (w, m) => { w.u32(m.memories.length); m.memories.forEach((mm) => limits(w, mm.type.limits)); } },
+  6: {
+    emit: (m, p) => m.globals.length > 0 || p.has(6),
+    write: (w, m) => {
+      w.u32(m.globals.length);
+      for (const g of m.globals) { globalType(w, g.type); encodeExpr(w, g.init); }
+    },
+  },
+  7: {
+    emit: (m, p) => m.exports.length > 0 || p.has(7),
+    write: (w, m) => {
+      w.u32(m.exports.length);
+      for (const e of m.exports) w.name(e.name).byte(EXTERN_KIND_CODE[e.kind]).u32(e.index);
+    },
+  },
+  8: { emit: (m) => m.start !== undefined, write: (w, m) => w.u32(m.start!.func) },
+  9: { emit: (m, p) => m.elems.length > 0 || p.has(9), write: elemSection },
+  12: { emit: (m) => m.dataCount !== undefined, write: (w, m) => w.u32(m.dataCount!) },
+  10: { emit: (m, p) => m.codes.length > 0 || p.has(10), write: codeSection },
+  11: { emit: (m, p) => m.datas.length > 0 || p.has(11), write: dataSection },
+};
+
 export function encodeModule(m: WasmModule): Uint8Array {
   const out = new Writer();
   out.bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
@@ -170,110 +270,8 @@ export function encodeModule(m: WasmModule): Uint8Array {
   customsAfter(0);
   const present = new Set(m.sections.map((s) => s.id));
   for (const id of SECTION_ORDER) {
-    const emit = (body: (w: Writer) => void): void => section(out, id, body);
-    switch (id) {
-      case 1:
-        if (m.types.length || present.has(1)) emit((w) => {
-          w.u32(m.types.length);
-          for (const t of m.types) {
-            w.byte(0x60).u32(t.params.length);
-            t.params.forEach((p) => valType(w, p));
-            w.u32(t.results.length);
-            t.results.forEach((p) => valType(w, p));
-          }
-        });
-        break;
-      case 2:
-        if (m.imports.length || present.has(2)) emit((w) => {
-          w.u32(m.imports.length);
-          for (const im of m.imports) {
-            w.name(im.module).name(im.name);
-            const d = im.desc;
-            if (d.kind === 'func') w.byte(0).u32(d.typeIndex);
-            else if (d.kind === 'table') { w.byte(1); tableType(w, d.table); }
-            else if (d.kind === 'memory') { w.byte(2); limits(w, d.memory.limits); }
-            else { w.byte(3); globalType(w, d.global); }
-          }
-        });
-        break;
-      case 3:
-        if (m.funcs.length || present.has(3)) emit((w) => { w.u32(m.funcs.length); m.funcs.forEach((f) => w.u32(f)); });
-        break;
-      case 4:
-        if (m.tables.length || present.has(4)) emit((w) => { w.u32(m.tables.length); m.tables.forEach((t) => tableType(w, t.type)); });
-        break;
-      case 5:
-        if (m.memories.length || present.has(5)) emit((w) => { w.u32(m.memories.length); m.memories.forEach((mm) => limits(w, mm.type.limits)); });
-        break;
-      case 6:
-        if (m.globals.length || present.has(6)) emit((w) => {
-          w.u32(m.globals.length);
-          for (const g of m.globals) { globalType(w, g.type); encodeExpr(w, g.init); }
-        });
-        break;
-      case 7:
-        if (m.exports.length || present.has(7)) emit((w) => {
-          w.u32(m.exports.length);
-          for (const e of m.exports) w.name(e.name).byte(EXTERN_KIND_CODE[e.kind]).u32(e.index);
-        });
-        break;
-      case 8:
-        if (m.start !== undefined) emit((w) => w.u32(m.start!.func));
-        break;
-      case 9:
-        if (m.elems.length || present.has(9)) emit((w) => {
-          w.u32(m.elems.length);
-          for (const s of m.elems) {
-            w.u32(s.flags);
-            const passiveOrDecl = (s.flags & 1) !== 0;
-            const explicitTable = (s.flags & 2) !== 0;
-            const usesExprs = (s.flags & 4) !== 0;
-            if (!passiveOrDecl) {
-              if (explicitTable) w.u32(s.table);
-              encodeExpr(w, s.offsetExpr ?? []);
-            }
-            if (passiveOrDecl || explicitTable) {
-              if (usesExprs) valType(w, s.type);
-              else w.byte(0);
-            }
-            if (usesExprs) {
-              w.u32(s.exprs?.length ?? 0);
-              for (const e of s.exprs ?? []) encodeExpr(w, e);
-            } else {
-              w.u32(s.funcs?.length ?? 0);
-              for (const f of s.funcs ?? []) w.u32(f);
-            }
-          }
-        });
-        break;
-      case 12:
-        if (m.dataCount !== undefined) emit((w) => w.u32(m.dataCount!));
-        break;
-      case 10:
-        if (m.codes.length || present.has(10)) emit((w) => {
-          w.u32(m.codes.length);
-          for (const c of m.codes) {
-            const b = new Writer();
-            b.u32(c.locals.length);
-            for (const l of c.locals) { b.u32(l.count); valType(b, l.type); }
-            encodeExpr(b, c.body);
-            const bytes = b.finish();
-            w.u32(bytes.length).bytes(bytes);
-          }
-        });
-        break;
-      case 11:
-        if (m.datas.length || present.has(11)) emit((w) => {
-          w.u32(m.datas.length);
-          for (const d of m.datas) {
-            w.u32(d.flags);
-            if (d.flags === 2) w.u32(d.memory);
-            if (d.flags !== 1) encodeExpr(w, d.offsetExpr ?? []);
-            w.u32(d.bytes.length).bytes(d.bytes);
-          }
-        });
-        break;
-    }
+    const s = SECTION_WRITERS[id]!;
+    if (s.emit(m, present)) section(out, id, (w) => s.write(w, m));
     customsAfter(id);
   }
   return out.finish();

@@ -98,8 +98,22 @@ export class Reader {
     }
   }
 
+  /** sleb(32) in number arithmetic (no BigInt per byte: i32.const is in every offset expression). */
   s32(): number {
-    return Number(this.sleb(32));
+    const start = this.pos;
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; ; i++) {
+      const b = this.u8();
+      if (i === 4) {
+        if (b & 0x80) this.fail('integer_representation_too_long', 's32 LEB128 longer than 5 bytes', start);
+        const rest = b >> 3;
+        if (rest !== 0 && rest !== 0xf) this.fail('integer_too_large', 's32 LEB128 value out of range', start);
+      }
+      result += (b & 0x7f) * mul;
+      mul *= 128;
+      if ((b & 0x80) === 0) return b & 0x40 ? result - mul : result;
+    }
   }
 
   s64(): bigint {

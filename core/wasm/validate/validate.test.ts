@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { scriptsOfSet, specCorpusForTests, specModules, type SpecModule } from '../binary/spec-corpus.js';
 import { watToWasm } from '../wat.js';
 import { v8Validate } from '../instrument/v8.js';
-import { validateModule, type Violation } from './validate.js';
+import { decodeModule, unreadBody, unreadDatas } from '../binary/decode.js';
+import { validateDetailed, validateEager, validateModule, type DetailedValidation, type Violation } from './validate.js';
 
 async function check(wat: string, profile: 'raw' | 'dc' | 'dc-float'): Promise<Violation[]> {
   return validateModule(await watToWasm(wat, { validate: false }), profile).violations;
@@ -126,6 +127,42 @@ describe.skipIf(corpus === undefined)('validator on the spec test modules', () =
     expect(floatRejected).toBeGreaterThan(50);
   });
 
+  // the byte-level fast path (lazy bodies and data) against the reference on decoded instructions
+  const same = (a: DetailedValidation, b: DetailedValidation): unknown => [a.ok, a.violations, a.funcs, b.ok, b.violations, b.funcs];
+  const agree = (bytes: Uint8Array, p: 'raw' | 'dc' | 'dc-float', where: string): DetailedValidation => {
+    const fast = validateDetailed(bytes, p);
+    const ref = validateEager(bytes, p);
+    const [ok, vs, fs, ok2, vs2, fs2] = same(fast, ref) as unknown[];
+    expect([ok, vs, fs], `${where} ${p}`).toEqual([ok2, vs2, fs2]);
+    return fast;
+  };
+
+  it('the fast path agrees with the reference on every module and profile: violations, words, offsets, facts', () => {
+    let unread = 0;
+    let bodies = 0;
+    for (const { m, bytes } of compiled) {
+      for (const p of ['raw', 'dc', 'dc-float'] as const) {
+        const r = agree(bytes, p, `${m.file}:${m.line} ${m.role}`);
+        // a valid module's bodies were checked from bytes: none was decoded into instructions
+        if (p === 'raw' && r.ok) {
+          unread += r.module!.codes.filter((c) => unreadBody(c) !== undefined).length;
+          bodies += r.module!.codes.length;
+        }
+      }
+    }
+    expect(bodies).toBeGreaterThan(1800);
+    expect(unread / bodies).toBeGreaterThan(0.99);
+  });
+
+  it('the fast path agrees with the reference on mutated modules (malformed, invalid, fallbacks)', () => {
+    const valid = compiled.filter((c) => c.m.role === 'module').map((c) => c.bytes);
+    fc.assert(fc.property(fc.nat(valid.length - 1), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }), fc.constantFrom('raw', 'dc', 'dc-float'), (i, muts, p) => {
+      const b = valid[i]!.slice();
+      for (const [pos, v] of muts) b[pos % b.length] = v;
+      agree(b, p as 'raw', `module ${i} ${JSON.stringify(muts)}`);
+    }), { numRuns: 3000, seed: 19 });
+  });
+
   it('never throws on mutated modules, and never accepts what V8 rejects', () => {
     const valid = compiled.filter((c) => c.m.role === 'module' && !/relaxed/.test(c.m.file)).map((c) => c.bytes);
     fc.assert(fc.property(fc.nat(valid.length - 1), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }), fc.constantFrom('raw', 'dc', 'dc-float'), (i, muts, p) => {
@@ -157,5 +194,37 @@ describe('validator: violation offsets name the entry', () => {
     const u = validateModule(bad, 'raw').violations.find((v) => v.code === 'unknown_type')!;
     expect(u.offset).toBe(funcSec + 4);
     expect(u.function).toBe(1);
+  });
+});
+
+describe('validator: lazy decoding', () => {
+  it('keeps bodies and data as bytes until read; reading gives what the eager decoder gives', async () => {
+    const b = await watToWasm(`(module (memory 1) (global i32 (i32.const 0))
+      (func (export "f") (param i32) (result i32) (block (result i32) local.get 0 i32.const 7 i32.add))
+      (func (drop (i64.const -5)))
+      (data (i32.const 8) "hi") (data "passive"))`);
+    const lazy = decodeModule(b, { bodies: 'lazy' });
+    const eager = decodeModule(b);
+    expect(lazy.codes.map((c) => unreadBody(c) !== undefined)).toEqual([true, true]);
+    expect(unreadDatas(lazy)?.count).toBe(2);
+    expect(validateDetailed(b, 'dc').ok).toBe(true);
+    expect(lazy.codes[0]!.body).toEqual(eager.codes[0]!.body);
+    expect(unreadBody(lazy.codes[0]!)).toBeUndefined();
+    expect(lazy.datas).toEqual(eager.datas);
+    expect(unreadDatas(lazy)).toBeUndefined();
+    expect(lazy).toEqual(eager);
+  });
+
+  it('a malformed body or data section found lazily is reported as the eager decoder reports it', async () => {
+    const b = await watToWasm('(module (memory 1) (func i32.const 1 drop) (func nop) (data (i32.const 0) "abc"))');
+    const badBody = b.slice();
+    badBody[b.indexOf(0x41)] = 0xff; // i32.const -> an unknown opcode
+    const badData = b.slice(0, -1); // the data section runs past the end
+    for (const bad of [badBody, badData]) {
+      const r = validateDetailed(bad, 'raw');
+      expect(r.violations).toHaveLength(1);
+      expect(r.violations[0]!.code).toMatch(/^malformed:/);
+      expect(r).toEqual(validateEager(bad, 'raw'));
+    }
   });
 });
