@@ -44,6 +44,18 @@ export { d2b, b2d, f2b, b2f, toJsRep, fromJsRep } from './rep.js';
  */
 export const JS_TIER_WEIGHT = 32768;
 
+/**
+ * V8 does not optimise a function whose bytecode is over ~60 KB (--max-optimized-bytecode-size):
+ * such a function would run in the bytecode interpreter, 100x and more slower (hash-wasm's sha256
+ * has one 180 KB compression function). A function whose source is over CHUNK_CHARS is generated
+ * again in chunks of about that size, each a function of its own that takes the wasm function's
+ * variables from a state object V and writes them back (so they stay registers inside the chunk;
+ * closures over them measured 100x slower), cut only between top-level instructions; a straight run merged for fuel is at most MAX_RUN
+ * instructions (then it is cut at the next metered segment), so that chunks can be cut at all.
+ */
+const CHUNK_CHARS = 24_000;
+const MAX_RUN = 400;
+
 const PFX: Record<string, string> = { i32: 'i', i64: 'j', f32: 'f', f64: 'd', funcref: 'r', externref: 'r' };
 const INIT: Record<string, string> = { i32: '0', i64: '0n', f32: '0', f64: '0', funcref: 'null', externref: 'null' };
 
@@ -67,7 +79,8 @@ export function generateInstance(input: JsTierInput): { source: string; defined:
   for (let i = 0; i < m.codes.length; i++) {
     const fi = nImported + i;
     defined.push(fi);
-    parts.push(new FnGen(input, fi, nImported, shared).generate());
+    const plain = new FnGen(input, fi, nImported, shared, false).generate();
+    parts.push(plain.length <= CHUNK_CHARS ? plain : new FnGen(input, fi, nImported, shared, true).generate());
   }
   const source = `"use strict";\nconst FUNCS = R.inst.funcs, TABLES = R.inst.tables, GLOBALS = R.inst.globals, MEM = R.inst.mems[0];\nconst trap = R.trap, oob = R.oob, oof = R.oof, jsFn = R.jsFn, deep = R.deep, special = R.special, growMemory = R.growMemory;\n` +
     `const EMPTY_U8 = new Uint8Array(0), EMPTY_DV = new DataView(EMPTY_U8.buffer);\n` +
@@ -157,7 +170,12 @@ class FnGen {
   /** Nesting depth of blocks opened inside dead code (not emitted). */
   private deadDepth = 0;
 
-  constructor(private readonly input: JsTierInput, private readonly fi: number, nImported: number, private readonly shared: SharedDecls) {
+  /** Chunked mode: the body is a sequence of inner functions (see CHUNK_CHARS). */
+  private chunkStart = 0;
+  private chunkChars = 0;
+  private readonly chunkBodies: string[][] = [];
+
+  constructor(private readonly input: JsTierInput, private readonly fi: number, nImported: number, private readonly shared: SharedDecls, private readonly chunked: boolean) {
     this.m = input.module;
     this.inst = input.inst;
     this.body = this.m.codes[fi - nImported]!;
@@ -177,6 +195,7 @@ class FnGen {
       const x = ins[i]!;
       const cur = this.ctl[this.ctl.length - 1]!;
       if (cur.dead && this.skipDead(x.op)) continue;
+      if (this.chunked && this.ctl.length === 1 && this.chunkChars > CHUNK_CHARS) this.closeChunk();
       const charge = this.plan.chargeAt[i];
       if (charge !== undefined && !cur.dead) {
         const end = this.mergedRun(i);
@@ -190,7 +209,24 @@ class FnGen {
     }
     // the decoder leaves out the body's final `end`: falling off the end returns
     if (!this.ctl[0]!.dead) this.emit(this.retCode());
+    if (this.chunked) this.closeChunk();
     return this.head();
+  }
+
+  /** The lines since the last cut become chunk function n, called in their place; it returns 1 when the wasm function returns (its value in V.rv). */
+  private closeChunk(): void {
+    const n = this.chunkBodies.length;
+    this.chunkBodies.push(this.out.splice(this.chunkStart));
+    this.out.push(`if (fn_${this.fi}_c${n}(V) === 1) return V.rv;`);
+    this.chunkStart = this.out.length;
+    this.chunkChars = 0;
+  }
+
+  /** Chunked mode: the state object's variables, and each chunk as a function over them. */
+  private chunkFunctions(vars: string[]): string {
+    const load = `let ${vars.map((v) => `${v} = V.${v}`).join(', ')};`;
+    const store = vars.map((v) => `V.${v} = ${v};`).join(' ');
+    return this.chunkBodies.map((lines, n) => `function fn_${this.fi}_c${n}(V) {\n${load}\n${lines.join('\n')}\n${store}\nreturn 0;\n}`).join('\n');
   }
 
   /** In dead code only the structure matters until the arm ends: true when x is not emitted. */
@@ -216,7 +252,7 @@ class FnGen {
     const ins = this.body.body;
     const chargeAt = this.plan.chargeAt;
     let end = i;
-    while (end < ins.length && PLAIN(ins[end]!)) end++;
+    while (end < ins.length && PLAIN(ins[end]!) && !(end - i >= MAX_RUN && chargeAt[end] !== undefined)) end++;
     const inRun: number[] = [];
     for (let q = i; q < end; q++) if (chargeAt[q] !== undefined) inRun.push(q);
     if (inRun.length < 2) return i;
@@ -262,6 +298,7 @@ class FnGen {
   }
   private emit(s: string): void {
     this.out.push(s);
+    this.chunkChars += s.length + 1;
   }
   private markDead(): void {
     this.ctl[this.ctl.length - 1]!.dead = true;
@@ -270,6 +307,7 @@ class FnGen {
     const n = this.type.results.length;
     const vals = this.type.results.map((t, i) => this.name(t, this.ts.length - n + i));
     const v = n === 0 ? '' : n === 1 ? ` ${vals[0]}` : ` [${vals.join(', ')}]`;
+    if (this.chunked) return `M.stackUsed = su0; M.jsWeight = jw0; ${this.save}${v === '' ? '' : ` V.rv =${v};`} return 1;`;
     return `M.stackUsed = su0; M.jsWeight = jw0; ${this.save} return${v};`;
   }
   private branch(depth: number): string {
@@ -489,7 +527,8 @@ class FnGen {
     const stackVars = [...this.declared].map(([n, v]) => `${n} = ${v}`);
     const nRes = type.results.length;
     // native frame size, in JS variables: every variable is a register of the frame, plus a fixed part
-    const weight = localTypes.length + this.declared.size + this.temps.size + 16;
+    // chunked: a chunk's frame holds the same variables again, below the outer frame
+    const weight = (localTypes.length + this.declared.size + this.temps.size + 16) * (this.chunked ? 2 : 1);
     const deepRet = nRes === 0 ? 'deep(F, args);' : nRes === 1 ? 'return deep(F, args)[0];' : 'return deep(F, args);';
     const frameSlots = this.input.frameSlots(this.inst.funcs[fi]!);
     const head = [
@@ -501,9 +540,14 @@ class FnGen {
     ];
     if (locals.length > 0) head.push(`let ${locals.join(', ')};`);
     if (stackVars.length > 0) head.push(`let ${stackVars.join(', ')};`);
-    if (this.out.some((l) => l.includes('tv'))) this.temps.add('tv');
+    const body = this.chunked ? this.chunkBodies.flat() : this.out;
+    if (body.some((l) => l.includes('tv'))) this.temps.add('tv');
     if (this.temps.size > 0) head.push(`let ${[...this.temps].map((t) => `${t} = ${t === 'ea' || t === 'tk' ? '0' : 'null'}`).join(', ')};`);
     if (this.hasMem) head.push('let MB = MEM.bytes, MV = MEM.view, ML = MB.length;');
-    return `${head.join('\n')}\n${this.out.join('\n')}\n}`;
+    if (!this.chunked) return `${head.join('\n')}\n${this.out.join('\n')}\n}`;
+    const vars = [...localTypes.map((_, i) => `L${i}`), ...this.declared.keys(), ...this.temps, 'fl', 'su0', 'jw0'];
+    if (this.hasMem) vars.push('MB', 'MV', 'ML');
+    head.push(`const V = { ${vars.join(', ')}, rv: undefined };`);
+    return `${this.chunkFunctions(vars)}\n${head.join('\n')}\n${this.out.join('\n')}\n}`;
   }
 }
