@@ -252,7 +252,7 @@ class FnGen {
     const ins = this.body.body;
     const chargeAt = this.plan.chargeAt;
     let end = i;
-    while (end < ins.length && PLAIN(ins[end]!) && !(end - i >= MAX_RUN && chargeAt[end] !== undefined)) end++;
+    while (end < ins.length && PLAIN(ins[end]!) && end - i < MAX_RUN) end++;
     const inRun: number[] = [];
     for (let q = i; q < end; q++) if (chargeAt[q] !== undefined) inRun.push(q);
     if (inRun.length < 2) return i;
