@@ -8,7 +8,12 @@
  * as it runs (as the instrumented module does); results and fuel of both tiers are checked equal to
  * the instrumented module on V8 before timing.
  *
- *   npm run bench:interp [-- --quick] [-- --json]
+ * A second row set, "real code", runs the wasm binaries that hash-wasm (a devDependency) ships,
+ * read from node_modules at bench time (never copied into the repo): each hashes the same 16 KiB
+ * through its own Hash_Init / Hash_Update / Hash_Final exports, raw on V8 and in the interpreter
+ * (dc profile's cost table), digests checked equal before timing.
+ *
+ *   npm run bench:interp [-- --quick] [-- --json] [-- --only real|kernels]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,12 +23,13 @@ import { instrumentModule } from '../core/wasm/instrument/instrument.js';
 import { v8Instantiate, type V8Global } from '../core/wasm/instrument/v8.js';
 import { instantiate } from '../core/wasm/interp/instantiate.js';
 import { machineFor } from '../core/wasm/interp/run.js';
-import type { FuncInst } from '../core/wasm/interp/store.js';
+import type { FuncInst, MemInst } from '../core/wasm/interp/store.js';
 import { getProfile } from '../core/wasm/profiles.js';
 import { watToWasm } from '../core/wasm/wat.js';
 
 const quick = process.argv.includes('--quick');
 const asJson = process.argv.includes('--json');
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const TIME = quick ? 300 : 800;
 const ROUNDS = quick ? 3 : 5;
 const FUEL = 1n << 62n;
@@ -133,11 +139,90 @@ async function kernel(k: Kernel) {
   };
 }
 
+function hashWasmVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(process.cwd(), 'node_modules', 'hash-wasm', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** hash-wasm's modules: init and final arguments as hash-wasm's own wrappers pass them. */
+const REAL: { name: string; init: number; final: number }[] = [
+  { name: 'sha256', init: 256, final: 0 },
+  { name: 'sha512', init: 512, final: 0 },
+  { name: 'xxhash64', init: 0, final: 0 },
+  { name: 'blake3', init: 0, final: 256 },
+  { name: 'crc32', init: 0xedb88320 | 0, final: 0 },
+];
+const REAL_INPUT = Uint8Array.from({ length: 16384 }, (_, i) => (i * 2654435761) >>> 24);
+
+/** The wasm binary hash-wasm embeds (base64) in its UMD build of `name`. */
+function hashWasmBinary(name: string): Uint8Array {
+  const js = readFileSync(join(process.cwd(), 'node_modules', 'hash-wasm', 'dist', `${name}.umd.min.js`), 'utf8');
+  const m = /data:"([A-Za-z0-9+/=]+)"/.exec(js);
+  if (!m) throw new Error(`hash-wasm ${name}: no embedded wasm found`);
+  return new Uint8Array(Buffer.from(m[1]!, 'base64'));
+}
+
+type Call = (name: string, ...args: number[]) => number;
+/** Hash REAL_INPUT through a module's exports; returns the first 8 bytes of the digest as hex. */
+function hashWith(call: Call, mem: () => Uint8Array, r: (typeof REAL)[number]): string {
+  const buf = call('Hash_GetBuffer');
+  mem().set(REAL_INPUT, buf);
+  call('Hash_Init', r.init);
+  call('Hash_Update', REAL_INPUT.length);
+  call('Hash_Final', r.final);
+  return Buffer.from(mem().subarray(buf, buf + 8)).toString('hex');
+}
+
+async function realRow(r: (typeof REAL)[number]) {
+  const bytes = hashWasmBinary(r.name);
+  const raw = await v8Instantiate(bytes);
+  const rawCall: Call = (n, ...a) => (raw.exports[n] as (...x: number[]) => number)(...a) | 0;
+  const rawMem = (): Uint8Array => new Uint8Array((raw.exports.memory as { buffer: ArrayBuffer }).buffer);
+  const want = hashWith(rawCall, rawMem, r);
+  const limits = getProfile('dc').limits!;
+  const runner = (tier: 'js' | 'loop'): (() => string) => {
+    const machine = machineFor('dc', undefined, false, tier);
+    const inst = instantiate(decodeModule(bytes), () => undefined, machine, { maxMemoryPages: limits.maxMemoryPages, maxTableElements: limits.maxTableElements });
+    const call: Call = (n, ...a) => {
+      const f = inst.exports.get(n)!.value as FuncInst;
+      machine.setFuel(FUEL);
+      const out = machine.invoke(f, a.slice(0, f.type.params.length));
+      return (out[0] as number | undefined) ?? 0;
+    };
+    const mem = (): Uint8Array => (inst.exports.get('memory')!.value as MemInst).bytes;
+    const run = (): string => hashWith(call, mem, r);
+    const got = run();
+    if (got !== want) throw new Error(`${r.name}: V8 digest ${want} ≠ interp ${tier} ${got}`);
+    return run;
+  };
+  const interpRun = runner('js');
+  const ratios: number[] = [];
+  let rawMs = 0;
+  let interpMs = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const bench = new Bench({ time: TIME, warmupTime: quick ? 100 : 300 });
+    bench.add('raw', () => {
+      hashWith(rawCall, rawMem, r);
+    });
+    bench.add('interp', () => {
+      interpRun();
+    });
+    await bench.run();
+    rawMs = p50(bench.tasks[0]);
+    interpMs = p50(bench.tasks[1]);
+    ratios.push(rawMs / interpMs);
+  }
+  const speed = median(ratios);
+  return { module: `hash-wasm ${r.name} (16 KiB)`, digest: want, rawMs, interpMs, speedVsRaw: speed, oneIn: 1 / speed, ratios };
+}
+
 async function main(): Promise<void> {
   const rows = [];
-  for (const k of KERNELS) rows.push(await kernel(k));
+  if (only !== 'real') for (const k of KERNELS) rows.push(await kernel(k));
+  const real = [];
+  if (only !== 'kernels') for (const r of REAL) real.push(await realRow(r));
   if (asJson) {
-    process.stdout.write(`${JSON.stringify({ node: process.versions.node, v8: process.versions.v8, rows }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ node: process.versions.node, v8: process.versions.v8, rows, real }, null, 2)}\n`);
     return;
   }
   process.stdout.write(`reference interpreter vs raw V8 (node ${process.versions.node}; median of ${ROUNDS} rounds; speed = raw time / interp time)\n`);
@@ -146,6 +231,13 @@ async function main(): Promise<void> {
       `  ${r.kernel.padEnd(44)} raw ${r.rawMs.toFixed(3).padStart(7)} ms  JS tier ${r.interpMs.toFixed(3).padStart(7)} ms  speed 1/${r.oneIn.toFixed(1).padEnd(6)} ${(r.fuelPerMsInterp / 1000).toFixed(0).padStart(5)} M fuel/s   run loop ${r.loopMs.toFixed(2).padStart(7)} ms  1/${r.loopOneIn.toFixed(0)}\n`,
     );
   }
+  if (real.length > 0) {
+    process.stdout.write(`real code (hash-wasm ${hashWasmVersion()} from node_modules, JS tier; target: within 1/20 of raw V8)\n`);
+    for (const r of real) {
+      process.stdout.write(`  ${r.module.padEnd(44)} raw ${r.rawMs.toFixed(3).padStart(7)} ms  JS tier ${r.interpMs.toFixed(3).padStart(8)} ms  speed 1/${r.oneIn.toFixed(1)}\n`);
+    }
+  }
+  if (rows.length === 0) return;
   const ints = rows.filter((r) => r.integer);
   process.stdout.write(`  integer kernels: median speed 1/${(1 / median(ints.map((r) => r.speedVsRaw))).toFixed(1)} of raw V8 (target ≥ 1/30), slowest 1/${Math.max(...ints.map((r) => r.oneIn)).toFixed(1)}; run loop 1/${(1 / median(ints.map((r) => r.loopSpeedVsRaw))).toFixed(0)}\n`);
 }

@@ -1,72 +1,98 @@
 /**
- * Operators that both tiers run through one shared function each (i64 arithmetic, floats,
- * conversions): one function of one or two operands on the interpreter's value representation.
- * The run loop (machine.ts) dispatches to them by opcode key; the JS tier (jit.ts) calls them.
+ * The run loop's form of the operator table (ops.ts): one generated function, `step`, with a case
+ * per operator whose body is the operator's own template, on the interpreter's bits (rep.ts
+ * conversions around the template for float operands and results). The run loop (machine.ts)
+ * hands it every value operator, load and store; the JS tier writes the same templates inline, so
+ * the two tiers run one semantics. One function with a switch, not a function per operator: the
+ * run loop then makes one monomorphic call per operator instead of a megamorphic one.
  */
-import { OP } from '../binary/opcodes.js';
-import * as N from './numeric.js';
-import type { Val } from './store.js';
+import { allOperators, operator, SCOPE, type OperatorDef } from './ops.js';
+import { WasmTrap } from './numeric.js';
+import { toBits, toValue } from './rep.js';
+import type { MemInst, Val } from './store.js';
 
-/** Operators run through a table: one function of one or two operands. */
-export const GENERIC = new Map<number, { arity: 1 | 2; fn: (a: any, b?: any) => Val }>();
-function g1(name: string, fn: (a: any) => Val): void {
-  GENERIC.set(OP(name), { arity: 1, fn });
+/**
+ * Runs operator `o` (immediate `ia`: a load's or store's static offset) on the stack S of height
+ * sp; returns the new height, or -1 when `o` is not a value operator, load or store.
+ */
+export type StepFn = (o: number, ia: number, S: Val[], sp: number, mem: MemInst | undefined) => number;
+
+const isFloat = (t: string): boolean => t === 'f32' || t === 'f64';
+
+/** The case of one operator in `step`'s switch. */
+function caseOf(d: OperatorDef): string {
+  if (d.kind === 'pure') {
+    const bin = d.params.length === 2;
+    const vars = ['a', 'b'];
+    const conv = d.params.map((t, i) => (isFloat(t) ? ` ${vars[i]} = ${toValue(t, vars[i]!)};` : '')).join('');
+    const get = bin ? 'b = S[--sp]; a = S[sp - 1];' : 'a = S[sp - 1];';
+    return `case ${d.key}: ${get}${conv} S[sp - 1] = ${toBits(d.result, d.expr('a', 'b'))}; return sp;`;
+  }
+  const addr = `ea = (S[--sp] >>> 0) + (ia >>> 0); if (ea + ${d.width} > mem.bytes.length) throw oob(ea, ${d.width}); MB = mem.bytes; MV = mem.view;`;
+  if (d.kind === 'load') return `case ${d.key}: ${addr} S[sp++] = ${toBits(d.result, d.expr('ea'))}; return sp;`;
+  const conv = isFloat(d.value) ? ` v = ${toValue(d.value, 'v')};` : '';
+  return `case ${d.key}: v = S[--sp]; ${addr}${conv} ${d.stmt('ea', 'v')}; return sp;`;
 }
-function g2(name: string, fn: (a: any, b: any) => Val): void {
-  GENERIC.set(OP(name), { arity: 2, fn });
+
+function generateStep(): StepFn {
+  const cases = allOperators().map(caseOf).join('\n');
+  const source = `return function step(o, ia, S, sp, mem) {
+let a, b, v, tv, ea = 0, MB, MV;
+switch (o) {
+${cases}
 }
-// i64
-g1('i64.eqz', N.i64Eqz);
-g2('i64.eq', (a: bigint, b: bigint) => (a === b ? 1 : 0));
-g2('i64.ne', (a: bigint, b: bigint) => (a !== b ? 1 : 0));
-g2('i64.lt_s', (a: bigint, b: bigint) => (a < b ? 1 : 0));
-g2('i64.lt_u', N.i64LtU);
-g2('i64.gt_s', (a: bigint, b: bigint) => (a > b ? 1 : 0));
-g2('i64.gt_u', N.i64GtU);
-g2('i64.le_s', (a: bigint, b: bigint) => (a <= b ? 1 : 0));
-g2('i64.le_u', N.i64LeU);
-g2('i64.ge_s', (a: bigint, b: bigint) => (a >= b ? 1 : 0));
-g2('i64.ge_u', N.i64GeU);
-g1('i64.clz', N.i64Clz);
-g1('i64.ctz', N.i64Ctz);
-g1('i64.popcnt', N.i64Popcnt);
-g2('i64.add', N.i64Add);
-g2('i64.sub', N.i64Sub);
-g2('i64.mul', N.i64Mul);
-g2('i64.div_s', N.i64DivS);
-g2('i64.div_u', N.i64DivU);
-g2('i64.rem_s', N.i64RemS);
-g2('i64.rem_u', N.i64RemU);
-g2('i64.and', N.i64And);
-g2('i64.or', N.i64Or);
-g2('i64.xor', N.i64Xor);
-g2('i64.shl', N.i64Shl);
-g2('i64.shr_s', N.i64ShrS);
-g2('i64.shr_u', N.i64ShrU);
-g2('i64.rotl', N.i64Rotl);
-g2('i64.rotr', N.i64Rotr);
-g1('i64.extend8_s', N.i64Extend8S);
-g1('i64.extend16_s', N.i64Extend16S);
-g1('i64.extend32_s', N.i64Extend32S);
-g1('i32.wrap_i64', N.i32WrapI64);
-g1('i64.extend_i32_s', N.i64ExtendI32S);
-g1('i64.extend_i32_u', N.i64ExtendI32U);
-// f32 / f64
-for (const P of ['f32', 'f64'] as const) {
-  const M = N as unknown as Record<string, (...a: any[]) => Val>;
-  const cap = (s: string): string => P + s[0]!.toUpperCase() + s.slice(1);
-  for (const n of ['abs', 'neg', 'ceil', 'floor', 'trunc', 'nearest', 'sqrt']) g1(`${P}.${n}`, M[cap(n)]!);
-  for (const n of ['add', 'sub', 'mul', 'div', 'min', 'max', 'copysign', 'eq', 'ne', 'lt', 'gt', 'le', 'ge']) g2(`${P}.${n}`, M[cap(n)]!);
+return -1;
+};`;
+  const scope = new Map<string, unknown>(SCOPE);
+  scope.set('oob', (ea: number, w: number) => new WasmTrap('memory_oob', `access of ${w} bytes at ${ea}`));
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- our own templates, no input text
+  const factory = new Function(...scope.keys(), source) as (...v: unknown[]) => StepFn;
+  return factory(...scope.values());
 }
-const conv: [string, (a: any) => Val][] = [
-  ['i32.trunc_f32_s', N.i32TruncF32S], ['i32.trunc_f32_u', N.i32TruncF32U], ['i32.trunc_f64_s', N.i32TruncF64S], ['i32.trunc_f64_u', N.i32TruncF64U],
-  ['i64.trunc_f32_s', N.i64TruncF32S], ['i64.trunc_f32_u', N.i64TruncF32U], ['i64.trunc_f64_s', N.i64TruncF64S], ['i64.trunc_f64_u', N.i64TruncF64U],
-  ['f32.convert_i32_s', N.f32ConvertI32S], ['f32.convert_i32_u', N.f32ConvertI32U], ['f32.convert_i64_s', N.f32ConvertI64S], ['f32.convert_i64_u', N.f32ConvertI64U],
-  ['f32.demote_f64', N.f32DemoteF64],
-  ['f64.convert_i32_s', N.f64ConvertI32S], ['f64.convert_i32_u', N.f64ConvertI32U], ['f64.convert_i64_s', N.f64ConvertI64S], ['f64.convert_i64_u', N.f64ConvertI64U],
-  ['f64.promote_f32', N.f64PromoteF32],
-  ['i32.reinterpret_f32', (a: number) => a], ['i64.reinterpret_f64', (a: bigint) => a], ['f32.reinterpret_i32', (a: number) => a], ['f64.reinterpret_i64', (a: bigint) => a],
-  ['i32.trunc_sat_f32_s', N.i32TruncSatF32S], ['i32.trunc_sat_f32_u', N.i32TruncSatF32U], ['i32.trunc_sat_f64_s', N.i32TruncSatF64S], ['i32.trunc_sat_f64_u', N.i32TruncSatF64U],
-  ['i64.trunc_sat_f32_s', N.i64TruncSatF32S], ['i64.trunc_sat_f32_u', N.i64TruncSatF32U], ['i64.trunc_sat_f64_s', N.i64TruncSatF64S], ['i64.trunc_sat_f64_u', N.i64TruncSatF64U],
-];
-for (const [n, f] of conv) g1(n, f);
+
+export const step: StepFn = generateStep();
+
+export type UnaryFn = (a: Val) => Val;
+export type BinaryFn = (a: Val, b: Val) => Val;
+export type LoadFn = (MB: Uint8Array, MV: DataView, ea: number) => Val;
+export type StoreFn = (MB: Uint8Array, MV: DataView, ea: number, v: Val) => void;
+
+/** One function from generated source, with the template scope bound (our own templates, no input text). */
+function compile<F>(source: string): F {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see the doc comment
+  const factory = new Function(...SCOPE.keys(), source) as (...v: unknown[]) => F;
+  return factory(...SCOPE.values());
+}
+function def<K extends OperatorDef['kind']>(key: number, kind: K): Extract<OperatorDef, { kind: K }> {
+  const d = operator(key);
+  if (d?.kind !== kind) throw new Error(`interp: operator ${key} is not a ${kind} operator`);
+  return d as Extract<OperatorDef, { kind: K }>;
+}
+const ident = (name: string): string => name.replace(/\W/g, '_');
+
+/**
+ * One operator as a function of its own, for the run loop's hottest cases: a call site that always
+ * calls the same small function is inlined by V8, where `step` is one call per operator.
+ */
+export function pureFn<F extends UnaryFn | BinaryFn>(key: number): F {
+  const d = def(key, 'pure');
+  const vars = ['a', 'b'];
+  const conv = d.params.map((t, i) => (isFloat(t) ? `${vars[i]} = ${toValue(t, vars[i]!)}; ` : '')).join('');
+  return compile<F>(`return function ${ident(d.name)}(a, b) { let tv; ${conv}return ${toBits(d.result, d.expr('a', 'b'))}; };`);
+}
+export function loadFn(key: number): LoadFn {
+  const d = def(key, 'load');
+  return compile(`return function ${ident(d.name)}(MB, MV, ea) { let tv; return ${toBits(d.result, d.expr('ea'))}; };`);
+}
+export function storeFn(key: number): StoreFn {
+  const d = def(key, 'store');
+  const conv = isFloat(d.value) ? `v = ${toValue(d.value, 'v')}; ` : '';
+  return compile(`return function ${ident(d.name)}(MB, MV, ea, v) { ${conv}${d.stmt('ea', 'v')}; };`);
+}
+
+/** One value operator applied to its operands, through `step` (for tests and tools). */
+export function applyOp(key: number, args: readonly Val[]): Val {
+  const S = [...args];
+  if (step(key, 0, S, S.length, undefined) < 0) throw new Error(`not a value operator: ${key}`);
+  return S[0]!;
+}

@@ -10,11 +10,26 @@ import { IcnError } from '../../errors.js';
 import { trapFromIcnCode } from '../traps.js';
 import type { WasmModule } from '../binary/types.js';
 import { compileFunction, X_BR, X_BR_IF, X_BR_IF_0, X_BR_TABLE, X_CHARGE, X_IF, X_JMP, X_RETURN, type BranchTarget, type Compiled } from './compile.js';
-import { GENERIC } from './generic.js';
-import { b2d, b2f, d2b, f2b, fromJsRep, generateInstance, JS_TIER_WEIGHT, toJsRep } from './jit.js';
-import * as N from './numeric.js';
+import { loadFn, pureFn, step, storeFn, type BinaryFn, type UnaryFn } from './generic.js';
+import { generateInstance, JS_TIER_WEIGHT } from './jit.js';
 import { WasmTrap } from './numeric.js';
+import { Op } from './opcode-names.js';
+import { SCOPE } from './ops.js';
+import { fromJsRep, toJsRep } from './rep.js';
 import { defaultValue, growMemory, growTable, PAGE, type FuncInst, type Instance, type MemInst, type TableInst, type Val } from './store.js';
+
+// the run loop's hottest operators, each bound to its own function (one call target per call site)
+const I32_LOAD = loadFn(Op.I32Load), I32_LOAD8_U = loadFn(Op.I32Load8U), F64_LOAD = loadFn(Op.F64Load);
+const I32_STORE = storeFn(Op.I32Store), I32_STORE8 = storeFn(Op.I32Store8);
+const I32_EQZ = pureFn<UnaryFn>(Op.I32Eqz);
+const bin = (k: number): BinaryFn => pureFn<BinaryFn>(k);
+const I32_EQ = bin(Op.I32Eq), I32_NE = bin(Op.I32Ne), I32_LT_S = bin(Op.I32LtS), I32_LT_U = bin(Op.I32LtU);
+const I32_GT_S = bin(Op.I32GtS), I32_GT_U = bin(Op.I32GtU), I32_LE_S = bin(Op.I32LeS), I32_LE_U = bin(Op.I32LeU);
+const I32_GE_S = bin(Op.I32GeS), I32_GE_U = bin(Op.I32GeU), I32_ADD = bin(Op.I32Add), I32_SUB = bin(Op.I32Sub);
+const I32_MUL = bin(Op.I32Mul), I32_AND = bin(Op.I32And), I32_OR = bin(Op.I32Or), I32_XOR = bin(Op.I32Xor);
+const I32_SHL = bin(Op.I32Shl), I32_SHR_S = bin(Op.I32ShrS), I32_SHR_U = bin(Op.I32ShrU), I32_ROTL = bin(Op.I32Rotl);
+const I32_ROTR = bin(Op.I32Rotr), F64_ADD = bin(Op.F64Add), F64_SUB = bin(Op.F64Sub), F64_MUL = bin(Op.F64Mul);
+const F64_GT = bin(Op.F64Gt);
 
 export type TraceEvent =
   | { ev: 'charge'; func: number; offset: number; amount: number; fuelLeft: string }
@@ -112,17 +127,12 @@ export class Machine {
     });
     const runtime = {
       inst,
-      G: GENERIC,
-      N,
+      scope: [...SCOPE.values()],
       trap: (t: import('../traps.js').Trap, detail?: string) => new WasmTrap(t, detail),
       oob: (ea: number, w: number) => new WasmTrap('memory_oob', `access of ${w} bytes at ${ea}`),
       oof: (c: number) => new WasmTrap('out_of_fuel', `charge ${c} with ${this.fuelLeft} left`),
       jsFn: (f: FuncInst) => this.jsFn(f),
       deep: (f: FuncInst, args: unknown[]) => this.run(f, args.map((a, i) => fromJsRep(f.type.params[i]!, a))).map((x, i) => toJsRep(f.type.results[i]!, x)),
-      d2b,
-      b2d,
-      f2b,
-      b2f,
       special: (o: number, ia: number, ib: number, args: Val[], fi: number, at: number) => this.jsSpecial(o, ia, ib, args, inst, fi, at),
       growMemory,
     };
@@ -168,7 +178,7 @@ export class Machine {
 
   /** After a bulk operator's bounds check: the profile's length limit (memory ops), then the length charge. */
   private bulk(op: number, n: number, fi: number, at: number): void {
-    if (op !== FC(12) && op !== FC(14) && op !== FC(17) && n > this.opts.maxBulkBytes) {
+    if (op !== Op.TableInit && op !== Op.TableCopy && op !== Op.TableFill && n > this.opts.maxBulkBytes) {
       const t = trapFromIcnCode(ICN_BULK_LIMIT);
       if (t === undefined) throw new IcnError('HARNESS_FAULT', `bulk operation of ${n} bytes is over the profile's limit of ${this.opts.maxBulkBytes}, and the trap enum has no name for it yet (__icn_trap ${ICN_BULK_LIMIT})`);
       throw this.trap(t, fi, at, `bulk length ${n} over ${this.opts.maxBulkBytes}`);
@@ -321,24 +331,15 @@ export class Machine {
           fi = f.index!;
           break;
         }
-        case 0x00:
+        case Op.Unreachable:
           throw this.trap('unreachable', fi, C.at[pc - 1]!);
-        case 0x01:
+        case Op.Nop:
           break;
-        case 0x10:
-        case 0x11: {
+        case Op.Call:
+        case Op.CallIndirect: {
           let f: FuncInst;
-          if (o === 0x10) f = inst.funcs[ia]!;
-          else {
-            const i = (S[--sp] as number) >>> 0;
-            const t = inst.tables[B[pc - 1]!]!;
-            if (i >= t.elems.length) throw this.trap('table_oob', fi, C.at[pc - 1]!, `call_indirect index ${i} of ${t.elems.length}`);
-            const e = t.elems[i] as FuncInst | null;
-            // V8 cannot tell a null entry from a signature mismatch; one trap name keeps results equal
-            if (e === null) throw this.trap('indirect_call_mismatch', fi, C.at[pc - 1]!, 'null table entry');
-            if (e.typeKey !== inst.typeKeys[ia]) throw this.trap('indirect_call_mismatch', fi, C.at[pc - 1]!, `signature ${e.typeKey}, expected ${inst.typeKeys[ia]}`);
-            f = e;
-          }
+          if (o === Op.Call) f = inst.funcs[ia]!;
+          else f = this.indirect(inst, (S[--sp] as number) >>> 0, B[pc - 1]!, ia, fi, C.at[pc - 1]!);
           if (f.host) {
             const np = f.type.params.length;
             const hargs = S.slice(sp - np, sp);
@@ -367,39 +368,39 @@ export class Machine {
           if (tracing) this.ev({ ev: 'call', func: fi, depth, stackSlots: this.stackUsed });
           break;
         }
-        case 0x1a:
+        case Op.Drop:
           sp--;
           break;
-        case 0x1b:
-        case 0x1c: {
+        case Op.Select:
+        case Op.SelectT: {
           const c = S[--sp];
           const v2 = S[--sp]!;
           if (c === 0) S[sp - 1] = v2;
           break;
         }
-        case 0x20:
+        case Op.LocalGet:
           S[sp++] = S[fp + ia]!;
           break;
-        case 0x21:
+        case Op.LocalSet:
           S[fp + ia] = S[--sp]!;
           break;
-        case 0x22:
+        case Op.LocalTee:
           S[fp + ia] = S[sp - 1]!;
           break;
-        case 0x23:
+        case Op.GlobalGet:
           S[sp++] = inst.globals[ia]!.value;
           break;
-        case 0x24:
+        case Op.GlobalSet:
           inst.globals[ia]!.value = S[--sp]!;
           break;
-        case 0x25: {
+        case Op.TableGet: {
           const t = inst.tables[ia]!;
           const i = (S[sp - 1] as number) >>> 0;
           if (i >= t.elems.length) throw this.trap('table_oob', fi, C.at[pc - 1]!);
           S[sp - 1] = t.elems[i]!;
           break;
         }
-        case 0x26: {
+        case Op.TableSet: {
           const t = inst.tables[ia]!;
           const v = S[--sp]!;
           const i = (S[--sp] as number) >>> 0;
@@ -407,100 +408,74 @@ export class Machine {
           t.elems[i] = v;
           break;
         }
-        // ---- loads: a = static offset ----
-        case 0x28: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); S[sp - 1] = mem.view.getInt32(ea, true); break; }
-        case 0x29: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 8 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 8); S[sp - 1] = mem.view.getBigInt64(ea, true); break; }
-        case 0x2a: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); S[sp - 1] = mem.view.getInt32(ea, true); break; }
-        case 0x2b: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 8 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 8); S[sp - 1] = mem.view.getBigInt64(ea, true); break; }
-        case 0x2c: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); S[sp - 1] = mem.view.getInt8(ea); break; }
-        case 0x2d: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); S[sp - 1] = mem.bytes[ea]!; break; }
-        case 0x2e: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 2 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 2); S[sp - 1] = mem.view.getInt16(ea, true); break; }
-        case 0x2f: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 2 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 2); S[sp - 1] = mem.view.getUint16(ea, true); break; }
-        case 0x30: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); S[sp - 1] = BigInt(mem.view.getInt8(ea)); break; }
-        case 0x31: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); S[sp - 1] = BigInt(mem.bytes[ea]!); break; }
-        case 0x32: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 2 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 2); S[sp - 1] = BigInt(mem.view.getInt16(ea, true)); break; }
-        case 0x33: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 2 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 2); S[sp - 1] = BigInt(mem.view.getUint16(ea, true)); break; }
-        case 0x34: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); S[sp - 1] = BigInt(mem.view.getInt32(ea, true)); break; }
-        case 0x35: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); S[sp - 1] = BigInt(mem.view.getUint32(ea, true)); break; }
-        // ---- stores ----
-        case 0x36: case 0x38: { const v = S[--sp] as number; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); mem.view.setInt32(ea, v, true); break; }
-        case 0x37: case 0x39: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 8 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 8); mem.view.setBigInt64(ea, v, true); break; }
-        case 0x3a: { const v = S[--sp] as number; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); mem.bytes[ea] = v; break; }
-        case 0x3b: { const v = S[--sp] as number; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 2 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 2); mem.view.setInt16(ea, v, true); break; }
-        case 0x3c: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); mem.bytes[ea] = Number(v & 0xffn); break; }
-        case 0x3d: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 2 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 2); mem.view.setUint16(ea, Number(v & 0xffffn), true); break; }
-        case 0x3e: { const v = S[--sp] as bigint; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); mem.view.setUint32(ea, Number(v & 0xffffffffn), true); break; }
-        case 0x3f:
+        // ---- the hottest operators: each its own function from the operator table (ops.ts), inlined by V8 ----
+        case Op.I32Load: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); S[sp - 1] = I32_LOAD(mem.bytes, mem.view, ea); break; }
+        case Op.I32Load8U: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); S[sp - 1] = I32_LOAD8_U(mem.bytes, mem.view, ea); break; }
+        case Op.F64Load: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 8 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 8); S[sp - 1] = F64_LOAD(mem.bytes, mem.view, ea); break; }
+        case Op.I32Store: { const v = S[--sp]!; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); I32_STORE(mem.bytes, mem.view, ea, v); break; }
+        case Op.I32Store8: { const v = S[--sp]!; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); I32_STORE8(mem.bytes, mem.view, ea, v); break; }
+        case Op.I32Eqz: S[sp - 1] = I32_EQZ(S[sp - 1]!); break;
+        case Op.I32Eq: { const b = S[--sp]!; S[sp - 1] = I32_EQ(S[sp - 1]!, b); break; }
+        case Op.I32Ne: { const b = S[--sp]!; S[sp - 1] = I32_NE(S[sp - 1]!, b); break; }
+        case Op.I32LtS: { const b = S[--sp]!; S[sp - 1] = I32_LT_S(S[sp - 1]!, b); break; }
+        case Op.I32LtU: { const b = S[--sp]!; S[sp - 1] = I32_LT_U(S[sp - 1]!, b); break; }
+        case Op.I32GtS: { const b = S[--sp]!; S[sp - 1] = I32_GT_S(S[sp - 1]!, b); break; }
+        case Op.I32GtU: { const b = S[--sp]!; S[sp - 1] = I32_GT_U(S[sp - 1]!, b); break; }
+        case Op.I32LeS: { const b = S[--sp]!; S[sp - 1] = I32_LE_S(S[sp - 1]!, b); break; }
+        case Op.I32LeU: { const b = S[--sp]!; S[sp - 1] = I32_LE_U(S[sp - 1]!, b); break; }
+        case Op.I32GeS: { const b = S[--sp]!; S[sp - 1] = I32_GE_S(S[sp - 1]!, b); break; }
+        case Op.I32GeU: { const b = S[--sp]!; S[sp - 1] = I32_GE_U(S[sp - 1]!, b); break; }
+        case Op.I32Add: { const b = S[--sp]!; S[sp - 1] = I32_ADD(S[sp - 1]!, b); break; }
+        case Op.I32Sub: { const b = S[--sp]!; S[sp - 1] = I32_SUB(S[sp - 1]!, b); break; }
+        case Op.I32Mul: { const b = S[--sp]!; S[sp - 1] = I32_MUL(S[sp - 1]!, b); break; }
+        case Op.I32And: { const b = S[--sp]!; S[sp - 1] = I32_AND(S[sp - 1]!, b); break; }
+        case Op.I32Or: { const b = S[--sp]!; S[sp - 1] = I32_OR(S[sp - 1]!, b); break; }
+        case Op.I32Xor: { const b = S[--sp]!; S[sp - 1] = I32_XOR(S[sp - 1]!, b); break; }
+        case Op.I32Shl: { const b = S[--sp]!; S[sp - 1] = I32_SHL(S[sp - 1]!, b); break; }
+        case Op.I32ShrS: { const b = S[--sp]!; S[sp - 1] = I32_SHR_S(S[sp - 1]!, b); break; }
+        case Op.I32ShrU: { const b = S[--sp]!; S[sp - 1] = I32_SHR_U(S[sp - 1]!, b); break; }
+        case Op.I32Rotl: { const b = S[--sp]!; S[sp - 1] = I32_ROTL(S[sp - 1]!, b); break; }
+        case Op.I32Rotr: { const b = S[--sp]!; S[sp - 1] = I32_ROTR(S[sp - 1]!, b); break; }
+        case Op.F64Add: { const b = S[--sp]!; S[sp - 1] = F64_ADD(S[sp - 1]!, b); break; }
+        case Op.F64Sub: { const b = S[--sp]!; S[sp - 1] = F64_SUB(S[sp - 1]!, b); break; }
+        case Op.F64Mul: { const b = S[--sp]!; S[sp - 1] = F64_MUL(S[sp - 1]!, b); break; }
+        case Op.F64Gt: { const b = S[--sp]!; S[sp - 1] = F64_GT(S[sp - 1]!, b); break; }
+        case Op.MemorySize:
           S[sp++] = mem.bytes.length / PAGE;
           break;
-        case 0x40:
+        case Op.MemoryGrow:
           S[sp - 1] = growMemory(mem, (S[sp - 1] as number) >>> 0);
           break;
         // ---- constants (f32 as bits in a, i64/f64 as bigint in k) ----
-        case 0x41: case 0x43:
+        case Op.I32Const: case Op.F32Const:
           S[sp++] = ia;
           break;
-        case 0x42: case 0x44:
+        case Op.I64Const: case Op.F64Const:
           S[sp++] = K[ia] as bigint;
           break;
-        // ---- i32 ----
-        case 0x45: S[sp - 1] = S[sp - 1] === 0 ? 1 : 0; break;
-        case 0x46: { const b = S[--sp]; S[sp - 1] = S[sp - 1] === b ? 1 : 0; break; }
-        case 0x47: { const b = S[--sp]; S[sp - 1] = S[sp - 1] !== b ? 1 : 0; break; }
-        case 0x48: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) < b ? 1 : 0; break; }
-        case 0x49: { const b = (S[--sp] as number) >>> 0; S[sp - 1] = (S[sp - 1] as number) >>> 0 < b ? 1 : 0; break; }
-        case 0x4a: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) > b ? 1 : 0; break; }
-        case 0x4b: { const b = (S[--sp] as number) >>> 0; S[sp - 1] = (S[sp - 1] as number) >>> 0 > b ? 1 : 0; break; }
-        case 0x4c: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) <= b ? 1 : 0; break; }
-        case 0x4d: { const b = (S[--sp] as number) >>> 0; S[sp - 1] = (S[sp - 1] as number) >>> 0 <= b ? 1 : 0; break; }
-        case 0x4e: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) >= b ? 1 : 0; break; }
-        case 0x4f: { const b = (S[--sp] as number) >>> 0; S[sp - 1] = (S[sp - 1] as number) >>> 0 >= b ? 1 : 0; break; }
-        case 0x67: S[sp - 1] = Math.clz32(S[sp - 1] as number); break;
-        case 0x68: S[sp - 1] = N.i32Ctz(S[sp - 1] as number); break;
-        case 0x69: S[sp - 1] = N.i32Popcnt(S[sp - 1] as number); break;
-        case 0x6a: { const b = S[--sp] as number; S[sp - 1] = ((S[sp - 1] as number) + b) | 0; break; }
-        case 0x6b: { const b = S[--sp] as number; S[sp - 1] = ((S[sp - 1] as number) - b) | 0; break; }
-        case 0x6c: { const b = S[--sp] as number; S[sp - 1] = Math.imul(S[sp - 1] as number, b); break; }
-        case 0x6d: case 0x6e: case 0x6f: case 0x70: {
-          const b = S[--sp] as number;
-          const x = S[sp - 1] as number;
+        default: {
+          // every value operator, load and store: the operator table's step (ops.ts, generic.ts)
+          let n: number;
           try {
-            S[sp - 1] = o === 0x6d ? N.i32DivS(x, b) : o === 0x6e ? N.i32DivU(x, b) : o === 0x6f ? N.i32RemS(x, b) : N.i32RemU(x, b);
+            n = step(o, ia, S, sp, mem);
           } catch (e) {
             throw this.locate(e, fi, C.at[pc - 1]!);
           }
-          break;
-        }
-        case 0x71: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) & b; break; }
-        case 0x72: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) | b; break; }
-        case 0x73: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) ^ b; break; }
-        case 0x74: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) << b; break; }
-        case 0x75: { const b = S[--sp] as number; S[sp - 1] = (S[sp - 1] as number) >> b; break; }
-        case 0x76: { const b = S[--sp] as number; S[sp - 1] = ((S[sp - 1] as number) >>> b) | 0; break; }
-        case 0x77: { const b = S[--sp] as number; S[sp - 1] = N.i32Rotl(S[sp - 1] as number, b); break; }
-        case 0x78: { const b = S[--sp] as number; S[sp - 1] = N.i32Rotr(S[sp - 1] as number, b); break; }
-        case 0xc0: S[sp - 1] = ((S[sp - 1] as number) << 24) >> 24; break;
-        case 0xc1: S[sp - 1] = ((S[sp - 1] as number) << 16) >> 16; break;
-        default: {
-          // everything else: through the generic table (less frequent operators)
-          const h = GENERIC.get(o);
-          if (h !== undefined) {
-            const ar = h.arity;
-            try {
-              if (ar === 1) S[sp - 1] = h.fn(S[sp - 1]);
-              else {
-                const b = S[--sp];
-                S[sp - 1] = h.fn(S[sp - 1], b);
-              }
-            } catch (e) {
-              throw this.locate(e, fi, C.at[pc - 1]!);
-            }
-            break;
-          }
-          sp = this.special(o, ia, B[pc - 1]!, sp, inst, mem, fi, C.at[pc - 1]!);
+          sp = n >= 0 ? n : this.special(o, ia, B[pc - 1]!, sp, inst, mem, fi, C.at[pc - 1]!);
         }
       }
     }
+  }
+
+  /** call_indirect's callee: table bounds, null entry and signature checks. */
+  private indirect(inst: Instance, i: number, table: number, type: number, fi: number, at: number): FuncInst {
+    const t = inst.tables[table]!;
+    if (i >= t.elems.length) throw this.trap('table_oob', fi, at, `call_indirect index ${i} of ${t.elems.length}`);
+    const e = t.elems[i] as FuncInst | null;
+    // V8 cannot tell a null entry from a signature mismatch; one trap name keeps results equal
+    if (e === null) throw this.trap('indirect_call_mismatch', fi, at, 'null table entry');
+    if (e.typeKey !== inst.typeKeys[type]) throw this.trap('indirect_call_mismatch', fi, at, `signature ${e.typeKey}, expected ${inst.typeKeys[type]}`);
+    return e;
   }
 
   private locate(e: unknown, fi: number, at: number): unknown {
@@ -513,10 +488,10 @@ export class Machine {
     const S = this.S;
     const u = (v: Val): number => (v as number) >>> 0;
     switch (o) {
-      case 0xd0: S[sp++] = null; return sp;
-      case 0xd1: S[sp - 1] = S[sp - 1] === null ? 1 : 0; return sp;
-      case 0xd2: S[sp++] = inst.funcs[ia]!; return sp;
-      case FC(8): { // memory.init data=ia
+      case Op.RefNull: S[sp++] = null; return sp;
+      case Op.RefIsNull: S[sp - 1] = S[sp - 1] === null ? 1 : 0; return sp;
+      case Op.RefFunc: S[sp++] = inst.funcs[ia]!; return sp;
+      case Op.MemoryInit: { // memory.init data=ia
         const n = u(S[--sp]!), s = u(S[--sp]!), d = u(S[--sp]!);
         const seg = inst.datas[ia] ?? EMPTY;
         if (s + n > seg.length || mem === undefined || d + n > mem.bytes.length) throw this.trap('memory_oob', fi, at, 'memory.init');
@@ -524,22 +499,22 @@ export class Machine {
         mem.bytes.set(seg.subarray(s, s + n), d);
         return sp;
       }
-      case FC(9): inst.datas[ia] = null; return sp;
-      case FC(10): { // memory.copy
+      case Op.DataDrop: inst.datas[ia] = null; return sp;
+      case Op.MemoryCopy: { // memory.copy
         const n = u(S[--sp]!), s = u(S[--sp]!), d = u(S[--sp]!);
         if (mem === undefined || s + n > mem.bytes.length || d + n > mem.bytes.length) throw this.trap('memory_oob', fi, at, 'memory.copy');
         this.bulk(o, n, fi, at);
         mem.bytes.copyWithin(d, s, s + n);
         return sp;
       }
-      case FC(11): { // memory.fill
+      case Op.MemoryFill: { // memory.fill
         const n = u(S[--sp]!), v = S[--sp] as number, d = u(S[--sp]!);
         if (mem === undefined || d + n > mem.bytes.length) throw this.trap('memory_oob', fi, at, 'memory.fill');
         this.bulk(o, n, fi, at);
         mem.bytes.fill(v & 0xff, d, d + n);
         return sp;
       }
-      case FC(12): { // table.init elem=ia table=ib
+      case Op.TableInit: { // table.init elem=ia table=ib
         const n = u(S[--sp]!), s = u(S[--sp]!), d = u(S[--sp]!);
         const seg = inst.elems[ia] ?? [];
         const t = inst.tables[ib]!;
@@ -548,8 +523,8 @@ export class Machine {
         for (let i = 0; i < n; i++) t.elems[d + i] = seg[s + i]!;
         return sp;
       }
-      case FC(13): inst.elems[ia] = null; return sp;
-      case FC(14): { // table.copy dst=ia src=ib
+      case Op.ElemDrop: inst.elems[ia] = null; return sp;
+      case Op.TableCopy: { // table.copy dst=ia src=ib
         const n = u(S[--sp]!), s = u(S[--sp]!), d = u(S[--sp]!);
         const td = inst.tables[ia]!, ts = inst.tables[ib]!;
         if (s + n > ts.elems.length || d + n > td.elems.length) throw this.trap('table_oob', fi, at, 'table.copy');
@@ -558,14 +533,14 @@ export class Machine {
         for (let i = 0; i < n; i++) td.elems[d + i] = tmp[i]!;
         return sp;
       }
-      case FC(15): { // table.grow
+      case Op.TableGrow: { // table.grow
         const n = u(S[--sp]!);
         const init = S[sp - 1]!;
         S[sp - 1] = growTable(inst.tables[ia]!, n, init);
         return sp;
       }
-      case FC(16): S[sp++] = inst.tables[ia]!.elems.length; return sp;
-      case FC(17): { // table.fill
+      case Op.TableSize: S[sp++] = inst.tables[ia]!.elems.length; return sp;
+      case Op.TableFill: { // table.fill
         const n = u(S[--sp]!), v = S[--sp]!, d = u(S[--sp]!);
         const t: TableInst = inst.tables[ia]!;
         if (d + n > t.elems.length) throw this.trap('table_oob', fi, at, 'table.fill');
@@ -579,6 +554,3 @@ export class Machine {
 }
 
 const EMPTY = new Uint8Array(0);
-function FC(sub: number): number {
-  return (0xfc << 16) | sub;
-}

@@ -1,20 +1,15 @@
 /**
- * WebAssembly numeric semantics on raw bits, for the reference interpreter. No decoder, no
- * module: pure functions over the interpreter's value representation.
- *
- * Representation (one JS value per WebAssembly value):
+ * The helpers of the operator table (ops.ts) that are more than an expression: traps (division,
+ * trapping truncations), bit counts, float conversions that need one exact rounding, and the
+ * bitwise float operators on a NaN's bits. Each operator itself is defined once in ops.ts; these
+ * are pure functions over the interpreter's bits representation (rep.ts):
  *   i32  number, the signed 32-bit pattern (`x | 0`)
  *   i64  bigint, the signed 64-bit pattern (`BigInt.asIntN(64, x)`)
  *   f32  number, the signed 32-bit *bit pattern* (so i32.reinterpret_f32 is the identity)
  *   f64  bigint, the signed 64-bit *bit pattern* (so i64.reinterpret_f64 is the identity)
- * Floats are decoded to a JS double only inside an operation; a NaN result is replaced by the
- * positive canonical NaN (0x7fc00000 / 0x7ff8000000000000), exactly as dc-float's instrumentation
- * does after every NaN-producing operation. Bitwise ops (neg, abs, copysign, reinterpret) work on
- * the bits and keep any NaN payload.
- *
- * i64 as bigint, not two i32 halves: measured in bench notes (docs/deterministic-core.md,
- * "Reference interpreter"): halves are 2-4x faster in straight-line JS, but the interpreter keeps
- * one slot per value, and halves would double stack traffic and complicate div/rem/conversions.
+ * A NaN result is the positive canonical NaN (0x7fc00000 / 0x7ff8000000000000), exactly as
+ * dc-float's instrumentation does after every NaN-producing operation; bitwise ops (neg, abs,
+ * copysign) keep any NaN payload.
  *
  * Traps are thrown as WasmTrap with a name from core/wasm/traps.ts.
  */
@@ -92,14 +87,6 @@ export function i32Popcnt(x: number): number {
   x = (x + (x >>> 4)) & 0x0f0f0f0f;
   return Math.imul(x, 0x01010101) >>> 24;
 }
-export function i32Rotl(a: number, k: number): number {
-  k &= 31;
-  return (a << k) | (a >>> ((32 - k) & 31));
-}
-export function i32Rotr(a: number, k: number): number {
-  k &= 31;
-  return (a >>> k) | (a << ((32 - k) & 31));
-}
 
 // ---- i64 ----
 export const I64_MIN = -(1n << 63n);
@@ -107,9 +94,6 @@ const M64 = (1n << 64n) - 1n;
 const wrap = (x: bigint): bigint => BigInt.asIntN(64, x);
 const u64 = (x: bigint): bigint => x & M64;
 
-export const i64Add = (a: bigint, b: bigint): bigint => wrap(a + b);
-export const i64Sub = (a: bigint, b: bigint): bigint => wrap(a - b);
-export const i64Mul = (a: bigint, b: bigint): bigint => wrap(a * b);
 export function i64DivS(a: bigint, b: bigint): bigint {
   if (b === 0n) throw new WasmTrap('div_by_zero');
   if (a === I64_MIN && b === -1n) throw new WasmTrap('int_overflow');
@@ -127,22 +111,6 @@ export function i64RemU(a: bigint, b: bigint): bigint {
   if (b === 0n) throw new WasmTrap('div_by_zero');
   return wrap(u64(a) % u64(b));
 }
-export const i64And = (a: bigint, b: bigint): bigint => a & b;
-export const i64Or = (a: bigint, b: bigint): bigint => a | b;
-export const i64Xor = (a: bigint, b: bigint): bigint => a ^ b;
-export const i64Shl = (a: bigint, b: bigint): bigint => wrap(a << (b & 63n));
-export const i64ShrS = (a: bigint, b: bigint): bigint => a >> (b & 63n);
-export const i64ShrU = (a: bigint, b: bigint): bigint => wrap(u64(a) >> (b & 63n));
-export function i64Rotl(a: bigint, b: bigint): bigint {
-  const k = b & 63n;
-  const u = u64(a);
-  return wrap((u << k) | (u >> ((64n - k) & 63n)));
-}
-export function i64Rotr(a: bigint, b: bigint): bigint {
-  const k = b & 63n;
-  const u = u64(a);
-  return wrap((u >> k) | (u << ((64n - k) & 63n)));
-}
 const hi32 = (x: bigint): number => Number(BigInt.asIntN(32, x >> 32n));
 const lo32 = (x: bigint): number => Number(BigInt.asIntN(32, x));
 export function i64Clz(x: bigint): bigint {
@@ -154,17 +122,6 @@ export function i64Ctz(x: bigint): bigint {
   return BigInt(l !== 0 ? i32Ctz(l) : 32 + i32Ctz(hi32(x)));
 }
 export const i64Popcnt = (x: bigint): bigint => BigInt(i32Popcnt(hi32(x)) + i32Popcnt(lo32(x)));
-export const i64Eqz = (x: bigint): number => (x === 0n ? 1 : 0);
-export const i64LtU = (a: bigint, b: bigint): number => (u64(a) < u64(b) ? 1 : 0);
-export const i64GtU = (a: bigint, b: bigint): number => (u64(a) > u64(b) ? 1 : 0);
-export const i64LeU = (a: bigint, b: bigint): number => (u64(a) <= u64(b) ? 1 : 0);
-export const i64GeU = (a: bigint, b: bigint): number => (u64(a) >= u64(b) ? 1 : 0);
-export const i64Extend8S = (x: bigint): bigint => BigInt.asIntN(8, x);
-export const i64Extend16S = (x: bigint): bigint => BigInt.asIntN(16, x);
-export const i64Extend32S = (x: bigint): bigint => BigInt.asIntN(32, x);
-export const i32WrapI64 = (x: bigint): number => Number(BigInt.asIntN(32, x));
-export const i64ExtendI32S = (x: number): bigint => BigInt(x);
-export const i64ExtendI32U = (x: number): bigint => BigInt(x >>> 0);
 
 // ---- floats: helpers ----
 /** Round half to even, keeping the sign of zero (x is a finite or infinite double). */
@@ -181,23 +138,6 @@ const SIGN32 = 0x80000000 | 0;
 export const f32Abs = (a: number): number => a & 0x7fffffff;
 export const f32Neg = (a: number): number => a ^ SIGN32;
 export const f32Copysign = (a: number, b: number): number => (a & 0x7fffffff) | (b & SIGN32);
-export const f32Add = (a: number, b: number): number => f32Bits(Math.fround(f32Val(a) + f32Val(b)));
-export const f32Sub = (a: number, b: number): number => f32Bits(Math.fround(f32Val(a) - f32Val(b)));
-export const f32Mul = (a: number, b: number): number => f32Bits(Math.fround(f32Val(a) * f32Val(b)));
-export const f32Div = (a: number, b: number): number => f32Bits(Math.fround(f32Val(a) / f32Val(b)));
-export const f32Sqrt = (a: number): number => f32Bits(Math.fround(Math.sqrt(f32Val(a))));
-export const f32Min = (a: number, b: number): number => f32Bits(Math.min(f32Val(a), f32Val(b)));
-export const f32Max = (a: number, b: number): number => f32Bits(Math.max(f32Val(a), f32Val(b)));
-export const f32Ceil = (a: number): number => f32Bits(Math.ceil(f32Val(a)));
-export const f32Floor = (a: number): number => f32Bits(Math.floor(f32Val(a)));
-export const f32Trunc = (a: number): number => f32Bits(Math.trunc(f32Val(a)));
-export const f32Nearest = (a: number): number => f32Bits(nearest(f32Val(a)));
-export const f32Eq = (a: number, b: number): number => (f32Val(a) === f32Val(b) ? 1 : 0);
-export const f32Ne = (a: number, b: number): number => (f32Val(a) !== f32Val(b) ? 1 : 0);
-export const f32Lt = (a: number, b: number): number => (f32Val(a) < f32Val(b) ? 1 : 0);
-export const f32Gt = (a: number, b: number): number => (f32Val(a) > f32Val(b) ? 1 : 0);
-export const f32Le = (a: number, b: number): number => (f32Val(a) <= f32Val(b) ? 1 : 0);
-export const f32Ge = (a: number, b: number): number => (f32Val(a) >= f32Val(b) ? 1 : 0);
 
 // ---- f64 (bits in, bits out) ----
 const SIGN64 = -(1n << 63n);
@@ -205,34 +145,8 @@ const MAG64 = (1n << 63n) - 1n;
 export const f64Abs = (a: bigint): bigint => a & MAG64;
 export const f64Neg = (a: bigint): bigint => a ^ SIGN64;
 export const f64Copysign = (a: bigint, b: bigint): bigint => (a & MAG64) | (b & SIGN64);
-export const f64Add = (a: bigint, b: bigint): bigint => f64Bits(f64Val(a) + f64Val(b));
-export const f64Sub = (a: bigint, b: bigint): bigint => f64Bits(f64Val(a) - f64Val(b));
-export const f64Mul = (a: bigint, b: bigint): bigint => f64Bits(f64Val(a) * f64Val(b));
-export const f64Div = (a: bigint, b: bigint): bigint => f64Bits(f64Val(a) / f64Val(b));
-export const f64Sqrt = (a: bigint): bigint => f64Bits(Math.sqrt(f64Val(a)));
-export const f64Min = (a: bigint, b: bigint): bigint => f64Bits(Math.min(f64Val(a), f64Val(b)));
-export const f64Max = (a: bigint, b: bigint): bigint => f64Bits(Math.max(f64Val(a), f64Val(b)));
-export const f64Ceil = (a: bigint): bigint => f64Bits(Math.ceil(f64Val(a)));
-export const f64Floor = (a: bigint): bigint => f64Bits(Math.floor(f64Val(a)));
-export const f64Trunc = (a: bigint): bigint => f64Bits(Math.trunc(f64Val(a)));
-export const f64Nearest = (a: bigint): bigint => f64Bits(nearest(f64Val(a)));
-export const f64Eq = (a: bigint, b: bigint): number => (f64Val(a) === f64Val(b) ? 1 : 0);
-export const f64Ne = (a: bigint, b: bigint): number => (f64Val(a) !== f64Val(b) ? 1 : 0);
-export const f64Lt = (a: bigint, b: bigint): number => (f64Val(a) < f64Val(b) ? 1 : 0);
-export const f64Gt = (a: bigint, b: bigint): number => (f64Val(a) > f64Val(b) ? 1 : 0);
-export const f64Le = (a: bigint, b: bigint): number => (f64Val(a) <= f64Val(b) ? 1 : 0);
-export const f64Ge = (a: bigint, b: bigint): number => (f64Val(a) >= f64Val(b) ? 1 : 0);
 
 // ---- conversions ----
-export const f32DemoteF64 = (a: bigint): number => f32Bits(Math.fround(f64Val(a)));
-export const f64PromoteF32 = (a: number): bigint => f64Bits(f32Val(a));
-export const f32ConvertI32S = (a: number): number => f32Bits(Math.fround(a));
-export const f32ConvertI32U = (a: number): number => f32Bits(Math.fround(a >>> 0));
-export const f64ConvertI32S = (a: number): bigint => f64Bits(a);
-export const f64ConvertI32U = (a: number): bigint => f64Bits(a >>> 0);
-/** Number(bigint) rounds to nearest-even (ECMA-262), so f64 conversions are one correct rounding. */
-export const f64ConvertI64S = (a: bigint): bigint => f64Bits(Number(a));
-export const f64ConvertI64U = (a: bigint): bigint => f64Bits(Number(u64(a)));
 
 /**
  * u (≥ 0, < 2^64) to f32 with one rounding: going through a double would round twice. Keep the
