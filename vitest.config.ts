@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // check/exec run by tests use a module cache of their own, never the user's (docs/cli.md)
+    env: { ICN_CACHE_DIR: join(tmpdir(), `icn-harness-test-cache-${process.pid}`) },
   },
 });
