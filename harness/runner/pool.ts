@@ -45,7 +45,7 @@ export function workerPath(): string {
   throw new Error(`run worker not found (${sibling}): run \`npm run build\``);
 }
 
-export function runPool(args: {
+export interface PoolArgs {
   cases: readonly CaseSpec[];
   jobs: number;
   launch: WorkerLaunch;
@@ -55,115 +55,169 @@ export function runPool(args: {
   onEntry?: (entry: ManifestEntry, ms: number) => void;
   /** Checked after each entry: true stops handing out cases (determinism check). */
   shouldStop?: (entry: ManifestEntry) => boolean;
-}): Promise<PoolResult> {
-  const path = workerPath();
-  const result: PoolResult = { entries: new Map(), stopped: false };
-  const queue = [...args.cases];
-  const total = queue.length;
+}
+
+export function runPool(args: PoolArgs): Promise<PoolResult> {
+  return new Pool(args).run();
+}
+
+/** The queue, the batch owners and the workers of one pass. */
+class Pool {
+  private readonly path = workerPath();
+  private readonly result: PoolResult = { entries: new Map(), stopped: false };
+  private readonly queue: CaseSpec[];
   /** Which worker owns each batch it has started (released when the worker exits). */
-  const batchOwner = new Map<string, number>();
-  let nextWorker = 0;
+  private readonly batchOwner = new Map<string, number>();
+  private nextWorker = 0;
+  private active = 0;
+  private startupFailures = 0;
+  private resolve: (r: PoolResult) => void = () => {};
+
+  constructor(private readonly args: PoolArgs) {
+    this.queue = [...args.cases];
+  }
+
+  run(): Promise<PoolResult> {
+    const total = this.queue.length;
+    if (total === 0) return Promise.resolve(this.result);
+    return new Promise((resolve) => {
+      this.resolve = resolve;
+      const n = Math.max(1, Math.min(this.args.jobs, total));
+      for (let i = 0; i < n; i++) this.start();
+    });
+  }
+
   /** The next case this worker may take: the first that is in no batch, or in one free or its own. */
-  const take = (worker: number): CaseSpec | undefined => {
-    const i = queue.findIndex((c) => c.batch === undefined || (batchOwner.get(c.batch) ?? worker) === worker);
+  take(worker: number): CaseSpec | undefined {
+    const i = this.queue.findIndex((c) => c.batch === undefined || (this.batchOwner.get(c.batch) ?? worker) === worker);
     if (i < 0) return undefined;
-    const [spec] = queue.splice(i, 1);
-    if (spec!.batch !== undefined) batchOwner.set(spec!.batch, worker);
+    const [spec] = this.queue.splice(i, 1);
+    if (spec!.batch !== undefined) this.batchOwner.set(spec!.batch, worker);
     return spec;
-  };
-  let active = 0;
-  let startupFailures = 0;
-  return new Promise((resolve) => {
-    if (total === 0) {
-      resolve(result);
+  }
+
+  record(entry: ManifestEntry, ms: number): void {
+    this.result.entries.set(entry.id, { entry, ms });
+    this.args.onEntry?.(entry, ms);
+    if (!this.result.stopped && this.args.shouldStop?.(entry)) {
+      this.result.stopped = true;
+      this.queue.length = 0;
+    }
+  }
+
+  private finishIfDone(): void {
+    if (this.active === 0 && this.queue.length === 0) this.resolve(this.result);
+  }
+
+  /** Start one worker (a first one, or the replacement of one that died). */
+  start(): void {
+    if (this.queue.length === 0) {
+      this.finishIfDone();
       return;
     }
-    const record = (entry: ManifestEntry, ms: number) => {
-      result.entries.set(entry.id, { entry, ms });
-      args.onEntry?.(entry, ms);
-      if (!result.stopped && args.shouldStop?.(entry)) {
-        result.stopped = true;
-        queue.length = 0;
-      }
-    };
-    const finishIfDone = () => {
-      if (active === 0 && queue.length === 0) resolve(result);
-    };
-    const start = () => {
-      if (queue.length === 0) {
-        finishIfDone();
-        return;
-      }
-      active++;
-      const me = nextWorker++;
-      // Under qemu-user (npm run xarch) children go through the emulator: nodeCommand knows how.
-      const nc = nodeCommand(args.launch.execArgv, path, []);
-      const child: ChildProcess = fork(path, [], {
-        execPath: nc.command,
-        execArgv: nc.args.slice(0, -1),
-        env: args.launch.env ?? process.env,
-        serialization: 'advanced',
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      });
-      child.stdout?.pipe(process.stderr); // a suite's stray output never pollutes ours
-      let current: CaseSpec | undefined;
-      let started = 0;
-      let timer: NodeJS.Timeout | undefined;
-      let done = false;
-      let ready = false;
-      const next = () => {
-        clearTimeout(timer);
-        current = take(me);
-        if (!current) {
-          done = true;
-          child.disconnect();
-          return;
-        }
-        started = performance.now();
-        const spec = current;
-        timer = setTimeout(() => {
-          if (current !== spec) return;
-          current = undefined;
-          record(faultEntry(spec, `timed out after ${args.timeoutMs} ms (worker killed)`), args.timeoutMs);
-          child.kill('SIGKILL');
-        }, args.timeoutMs);
-        child.send({ type: 'run', spec } satisfies ToWorker);
-      };
-      child.on('message', (m: FromWorker) => {
-        if (m.type === 'ready') {
-          ready = true;
-          result.platform ??= m.platform;
-          next();
-        } else if (m.type === 'entry') {
-          if (current?.id === m.entry.id) record(m.entry, m.ms);
-          next();
-        } else if (m.type === 'fault') {
-          if (current?.id === m.id) record(faultEntry(current, m.why), Math.round(performance.now() - started));
-          next();
-        }
-      });
-      child.on('error', () => {
-        /* reported through 'exit' */
-      });
-      child.on('exit', (code, signal) => {
-        clearTimeout(timer);
-        active--;
-        for (const [b, w] of batchOwner) if (w === me) batchOwner.delete(b); // a replacement takes them over
-        if (current) {
-          const spec = current;
-          current = undefined;
-          record(faultEntry(spec, `worker exited (${signal ?? `code ${code}`}) while running this case`), Math.round(performance.now() - started));
-        }
-        if (!ready && ++startupFailures >= 3) {
-          // The worker cannot even start: every remaining case is a harness fault, not a loop.
-          for (const spec of queue.splice(0)) record(faultEntry(spec, `run worker failed to start (${signal ?? `code ${code}`})`), 0);
-        }
-        if (!done && queue.length > 0) start(); // replace a dead worker
-        else finishIfDone();
-      });
-      child.send({ type: 'init', context: args.context } satisfies ToWorker);
-    };
-    const n = Math.max(1, Math.min(args.jobs, total));
-    for (let i = 0; i < n; i++) start();
-  });
+    this.active++;
+    const w = new PoolWorker(this, this.nextWorker++, this.spawn());
+    w.child.send({ type: 'init', context: this.args.context } satisfies ToWorker);
+  }
+
+  private spawn(): ChildProcess {
+    // Under qemu-user (npm run xarch) children go through the emulator: nodeCommand knows how.
+    const nc = nodeCommand(this.args.launch.execArgv, this.path, []);
+    const child = fork(this.path, [], {
+      execPath: nc.command,
+      execArgv: nc.args.slice(0, -1),
+      env: this.args.launch.env ?? process.env,
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    child.stdout?.pipe(process.stderr); // a suite's stray output never pollutes ours
+    return child;
+  }
+
+  get timeoutMs(): number {
+    return this.args.timeoutMs;
+  }
+
+  platformSeen(p: PlatformFingerprint): void {
+    this.result.platform ??= p;
+  }
+
+  /** A worker exited: release its batches, fault its case, replace it or finish. */
+  exited(w: PoolWorker, why: string): void {
+    this.active--;
+    for (const [b, owner] of this.batchOwner) if (owner === w.me) this.batchOwner.delete(b); // a replacement takes them over
+    if (!w.ready && ++this.startupFailures >= 3) {
+      // The worker cannot even start: every remaining case is a harness fault, not a loop.
+      for (const spec of this.queue.splice(0)) this.record(faultEntry(spec, `run worker failed to start (${why})`), 0);
+    }
+    if (!w.done && this.queue.length > 0) this.start(); // replace a dead worker
+    else this.finishIfDone();
+  }
+}
+
+/** One forked worker: hands it a case at a time, enforces the per-case timeout. */
+class PoolWorker {
+  private current: CaseSpec | undefined;
+  private started = 0;
+  private timer: NodeJS.Timeout | undefined;
+  done = false;
+  ready = false;
+
+  constructor(
+    private readonly pool: Pool,
+    readonly me: number,
+    readonly child: ChildProcess,
+  ) {
+    child.on('message', (m: FromWorker) => this.onMessage(m));
+    child.on('error', () => {
+      /* reported through 'exit' */
+    });
+    child.on('exit', (code, signal) => this.onExit(signal ?? `code ${code}`));
+  }
+
+  private elapsed(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type === 'ready') {
+      this.ready = true;
+      this.pool.platformSeen(m.platform);
+    } else if (m.type === 'entry') {
+      if (this.current?.id === m.entry.id) this.pool.record(m.entry, m.ms);
+    } else if (this.current?.id === m.id) {
+      this.pool.record(faultEntry(this.current, m.why), this.elapsed());
+    }
+    this.next();
+  }
+
+  private next(): void {
+    clearTimeout(this.timer);
+    this.current = this.pool.take(this.me);
+    if (!this.current) {
+      this.done = true;
+      this.child.disconnect();
+      return;
+    }
+    this.started = performance.now();
+    const spec = this.current;
+    const limit = this.pool.timeoutMs;
+    this.timer = setTimeout(() => {
+      if (this.current !== spec) return;
+      this.current = undefined;
+      this.pool.record(faultEntry(spec, `timed out after ${limit} ms (worker killed)`), limit);
+      this.child.kill('SIGKILL');
+    }, limit);
+    this.child.send({ type: 'run', spec } satisfies ToWorker);
+  }
+
+  private onExit(why: string): void {
+    clearTimeout(this.timer);
+    if (this.current) {
+      const spec = this.current;
+      this.current = undefined;
+      this.pool.record(faultEntry(spec, `worker exited (${why}) while running this case`), this.elapsed());
+    }
+    this.pool.exited(this, why);
+  }
 }

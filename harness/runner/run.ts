@@ -92,14 +92,14 @@ export function compareEntries(a: ManifestEntry, b: ManifestEntry): { fields: st
   return out;
 }
 
-export async function runAll(opts: RunOptions): Promise<RunResult> {
-  const started = opts.nowMs();
+type TierExtra = { order?: 'reverse'; env?: NodeJS.ProcessEnv; flags?: string[]; forceChild?: boolean; shouldStop?: (e: ManifestEntry) => boolean };
+type TierPass = { r: PassResult; entries: ManifestEntry[] };
+type RunTier = (tier: string, label: string, extra?: TierExtra) => Promise<TierPass>;
+
+/** The selection, sharded, with the run header and the corpus record. */
+async function selectCases(opts: RunOptions): Promise<{ listed: Picked[]; cases: Picked[]; run: RunInfo; corpus: ReturnType<typeof selectionCorpus> }> {
   const listed = await listCases(opts);
   if (opts.knownFailures) refuseLcKnownFailures(opts.knownFailures, listed.map((c) => c.spec));
-  const jobs = opts.jobs ?? 1;
-  const timeoutMs = opts.timeoutMs ?? 300_000;
-  const explicitTiers = opts.tiers !== undefined;
-  const tiers = opts.tiers ?? ['default'];
   const run: RunInfo = { seed: opts.context.seed.toString(), suites: [...opts.suites], filters: [...opts.filters], tags: [...opts.tags] };
   if (opts.skipSuites?.length) run.skipped = [...opts.skipSuites];
   // Before sharding: every shard of a run records the same corpus, even one without a spec case.
@@ -110,13 +110,17 @@ export async function runAll(opts: RunOptions): Promise<RunResult> {
     run.shard = { index: opts.shard.index, count: opts.shard.count, selected: listed.length, selection: selectionHash(listed.map((c) => c.spec.id)) };
   }
   if (opts.knownFailures) run.knownFailures = opts.knownFailures.hash;
-  const passes: { pass: string; ms: number }[] = [];
+  return { listed, cases, run, corpus };
+}
 
-  const runTier = async (tier: string, label: string, extra: { order?: 'reverse'; env?: NodeJS.ProcessEnv; flags?: string[]; forceChild?: boolean; shouldStop?: (e: ManifestEntry) => boolean } = {}) => {
+/** One pass over the cases under a tier (in this process, or in children), timed into `passes`. */
+function tierRunner(opts: RunOptions, cases: readonly Picked[], passes: { pass: string; ms: number }[]): RunTier {
+  const jobs = opts.jobs ?? 1;
+  return async (tier, label, extra = {}) => {
     const t0 = opts.nowMs();
     const ordered = extra.order === 'reverse' ? [...cases].reverse() : cases;
     let done = 0;
-    const inProcess = !explicitTiers && jobs === 1 && !extra.forceChild;
+    const inProcess = opts.tiers === undefined && jobs === 1 && !extra.forceChild;
     const context: SuiteContext = { ...opts.context, tiers: [tier] };
     // Children run on this machine and Node; only the tier differs.
     const p: PlatformFacts = { arch: process.arch, os: process.platform, node: process.version, tier };
@@ -125,7 +129,7 @@ export async function runAll(opts: RunOptions): Promise<RunResult> {
       jobs,
       launch: { execArgv: [...execArgvForTier(tier), ...(extra.flags ?? [])], env: extra.env ? { ...process.env, ...extra.env } : undefined },
       context,
-      timeoutMs,
+      timeoutMs: opts.timeoutMs ?? 300_000,
       onEntry: (e) => opts.onCase?.(++done, ordered.length, applyKnownFailure(e, opts.knownFailures, p), label),
       shouldStop: extra.shouldStop,
     });
@@ -133,67 +137,81 @@ export async function runAll(opts: RunOptions): Promise<RunResult> {
     const entries = [...r.entries.values()].map(({ entry }) => applyKnownFailure(entry, opts.knownFailures, p));
     return { r, entries };
   };
+}
 
-  // The primary tier.
+/** Self-determinism: repeated runs, then one perturbed run; stop at the first differing entry. */
+async function determinismCheck(opts: RunOptions, primary: TierPass, tier: string, runTier: RunTier): Promise<DeterminismCheck | undefined> {
+  const repeat = opts.repeat ?? 1;
+  if (repeat <= 1 && !opts.checkDeterminism) return undefined;
+  const perturbations: string[] = [];
+  const d: DeterminismCheck = { mode: opts.checkDeterminism ? 'perturbed' : 'repeat', runs: 1, perturbations, compared: 0 };
+  const check = (runNo: number) => (raw: ManifestEntry) => {
+    const mine = primary.r.entries.get(raw.id)?.entry;
+    d.compared++;
+    if (!mine) return false;
+    const delta = compareEntries(mine, raw);
+    if (!delta) return false;
+    d.divergence = { run: runNo, id: raw.id, ...delta };
+    return true;
+  };
+  const inChildren = opts.tiers !== undefined || (opts.jobs ?? 1) > 1;
+  for (let k = 2; k <= repeat && !d.divergence; k++) {
+    if (k === 2) perturbations.push(inChildren ? 'repeated in new worker processes' : 'repeated in the same process (state carried between runs shows)');
+    await runTier(tier, `repeat ${k}`, { shouldStop: check(k) });
+    d.runs = k;
+  }
+  if (opts.checkDeterminism && !d.divergence) {
+    const runNo = d.runs + 1;
+    perturbations.push('fresh child processes', 'reverse case order', ...Object.entries(PERTURB_ENV).map(([k, v]) => `${k}=${v}`), ...PERTURB_FLAGS.map((f) => `node ${f}`));
+    await runTier(tier, 'determinism', { order: 'reverse', env: PERTURB_ENV, flags: PERTURB_FLAGS, forceChild: true, shouldStop: check(runNo) });
+    d.runs = runNo;
+  }
+  return d;
+}
+
+/** Another tier's pass against the primary: its manifest and the entries that differ. */
+function compareTier(tier: string, t: TierPass, primaryById: Map<string, ManifestEntry>, header: { run: RunInfo; corpus: ReturnType<typeof selectionCorpus> }): { manifest: Manifest; tierRun: TierRun } {
+  const m = buildManifest({ entries: t.entries, platform: t.r.platform, generator: GENERATOR, corpus: header.corpus });
+  m.run = header.run;
+  const ids = [...new Set([...primaryById.keys(), ...t.entries.map((e) => e.id)])].sort();
+  const theirs = new Map(t.entries.map((e) => [e.id, e]));
+  const divergent: TierRun['divergent'] = [];
+  for (const id of ids) {
+    const a = primaryById.get(id);
+    const b = theirs.get(id);
+    if (a && b && a.hash === b.hash) continue;
+    divergent.push({ id, class: (a ?? b)!.class, hash: b?.hash ?? null, fields: a && b ? fieldDiffs(a, b).map((f) => f.field) : [b ? 'only-in-tier' : 'missing-in-tier'] });
+  }
+  return { manifest: m, tierRun: { tier, v8Flags: t.r.platform.v8Flags, lc: m.root.lc, all: m.root.all, entries: m.entries.length, divergent } };
+}
+
+export async function runAll(opts: RunOptions): Promise<RunResult> {
+  const started = opts.nowMs();
+  const { listed, cases, run, corpus } = await selectCases(opts);
+  const tiers = opts.tiers ?? ['default'];
+  const passes: { pass: string; ms: number }[] = [];
+  const runTier = tierRunner(opts, cases, passes);
+
   const primary = await runTier(tiers[0]!, tiers[0]!);
   const primaryById = new Map(primary.entries.map((e) => [e.id, e]));
   const caseMs: Record<string, number> = {};
   for (const [id, { ms }] of primary.r.entries) caseMs[id] = ms;
-
-  // Self-determinism: repeated runs, then one perturbed run; stop at the first differing entry.
-  let determinism: DeterminismCheck | undefined;
-  const repeat = opts.repeat ?? 1;
-  if (repeat > 1 || opts.checkDeterminism) {
-    const perturbations: string[] = [];
-    determinism = { mode: opts.checkDeterminism ? 'perturbed' : 'repeat', runs: 1, perturbations, compared: 0 };
-    const d = determinism;
-    const check = (runNo: number) => (raw: ManifestEntry) => {
-      const mine = primary.r.entries.get(raw.id)?.entry;
-      d.compared++;
-      if (!mine) return false;
-      const delta = compareEntries(mine, raw);
-      if (!delta) return false;
-      d.divergence = { run: runNo, id: raw.id, ...delta };
-      return true;
-    };
-    for (let k = 2; k <= repeat && !d.divergence; k++) {
-      if (k === 2) perturbations.push(explicitTiers || jobs > 1 ? 'repeated in new worker processes' : 'repeated in the same process (state carried between runs shows)');
-      await runTier(tiers[0]!, `repeat ${k}`, { shouldStop: check(k) });
-      d.runs = k;
-    }
-    if (opts.checkDeterminism && !d.divergence) {
-      const runNo = d.runs + 1;
-      perturbations.push('fresh child processes', 'reverse case order', ...Object.entries(PERTURB_ENV).map(([k, v]) => `${k}=${v}`), ...PERTURB_FLAGS.map((f) => `node ${f}`));
-      await runTier(tiers[0]!, 'determinism', { order: 'reverse', env: PERTURB_ENV, flags: PERTURB_FLAGS, forceChild: true, shouldStop: check(runNo) });
-      d.runs = runNo;
-    }
-  }
+  const determinism = await determinismCheck(opts, primary, tiers[0]!, runTier);
 
   // Other tiers, each compared with the primary.
   const tierManifests: Manifest[] = [];
   const tierRuns: TierRun[] = [];
   for (const tier of tiers.slice(1)) {
-    const t = await runTier(tier, tier);
-    const m = buildManifest({ entries: t.entries, platform: t.r.platform, generator: GENERATOR, corpus });
-    m.run = run;
+    const { manifest: m, tierRun } = compareTier(tier, await runTier(tier, tier), primaryById, { run, corpus });
     tierManifests.push(m);
-    const ids = [...new Set([...primaryById.keys(), ...t.entries.map((e) => e.id)])].sort();
-    const theirs = new Map(t.entries.map((e) => [e.id, e]));
-    const divergent: TierRun['divergent'] = [];
-    for (const id of ids) {
-      const a = primaryById.get(id);
-      const b = theirs.get(id);
-      if (a && b && a.hash === b.hash) continue;
-      divergent.push({ id, class: (a ?? b)!.class, hash: b?.hash ?? null, fields: a && b ? fieldDiffs(a, b).map((f) => f.field) : [b ? 'only-in-tier' : 'missing-in-tier'] });
-    }
-    tierRuns.push({ tier, v8Flags: t.r.platform.v8Flags, lc: m.root.lc, all: m.root.all, entries: m.entries.length, divergent });
+    tierRuns.push(tierRun);
   }
 
   const manifest = buildManifest({
     entries: primary.entries,
     platform: primary.r.platform,
     generator: GENERATOR,
-    volatile: { startedAtMs: started, durationMs: opts.nowMs() - started, jobs, passes, caseMs },
+    volatile: { startedAtMs: started, durationMs: opts.nowMs() - started, jobs: opts.jobs ?? 1, passes, caseMs },
     corpus,
   });
   manifest.run = run;

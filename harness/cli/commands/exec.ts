@@ -11,7 +11,9 @@ Option combinations (anything else is an error, exit 2, never silently ignored):
   --trace                  only with --engine interp.
   --created-at             only for a module importing icn.timestamp or icn.entropy_seed (the
                            only readers of created_at); otherwise an error.
-  --args, --json apply everywhere.
+  --args, --json apply everywhere; --no-cache and --cache-dir choose the on-disk module cache
+                           (--engine v8: the instrumented module is prepared once per module,
+                           profile, cost table and harness build; docs/cli.md).
 Imports: every profile links only icn.log, icn.timestamp and icn.entropy_seed; a module importing
 anything else is rejected (exit 1) with the missing imports named (\`check\` lists them first).
 Limits: a result decided by a limit (fuel, the profile's logical stack, the profile's memory cap
@@ -32,9 +34,11 @@ export function register(program: Command): void {
     .option('--trace', 'with --engine interp: print the event trace (charge, call, return, trap) as JSON lines on stderr')
     .option('--tier <tier>', 'with --engine v8 only: V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags; default: the tier of this node process)')
     .option('--json', 'print the result object as JSON')
+    .option('--no-cache', 'neither read nor write the on-disk module cache (also: ICN_CACHE=off)')
+    .option('--cache-dir <dir>', 'the module cache directory (default: $ICN_CACHE_DIR, else $XDG_CACHE_HOME/icn-harness, else ~/.cache/icn-harness)')
     .addHelpText('after', HELP)
     .action(
-      action('exec', async (file: string, o: { profile: string; invoke: string; args: string; fuel?: string; createdAt: string; tier?: string; json?: boolean; engine: string; trace?: boolean }, cmd: Command) => {
+      action('exec', async (file: string, o: { profile: string; invoke: string; args: string; fuel?: string; createdAt: string; tier?: string; json?: boolean; engine: string; trace?: boolean; cache?: boolean; cacheDir?: string }, cmd: Command) => {
         const { isProfileName, PROFILE_NAMES } = await import('../../../core/wasm/profiles.js');
         const { parseValueList } = await import('../../../core/wasm/exec/values.js');
         const { execute } = await import('../../../core/wasm/exec/executor.js');
@@ -76,6 +80,7 @@ export function register(program: Command): void {
             fuel: o.fuel === undefined ? undefined : int('--fuel', o.fuel, false),
             createdAt: int('--created-at', o.createdAt, true),
           };
+          if (o.engine === 'v8') await useModuleCache(o);
           const r = o.engine === 'interp' ? (await import('../../wast/interp-engine.js')).runInterpTask({ ...task, profile: o.profile as 'dc' | 'dc-float' }, o.trace === true) : await execute(task);
           if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
           else {
@@ -106,4 +111,11 @@ function refuseUnreadCreatedAt(bytes: Uint8Array, tryDecode: typeof import('../.
   if (!d.ok) return; // the executor reports an undecodable module
   const reads = d.module.imports.some((i) => i.module === 'icn' && (i.name === 'timestamp' || i.name === 'entropy_seed'));
   if (!reads) throw notApplicable('--created-at', 'to this module', 'it imports neither icn.timestamp nor icn.entropy_seed, the only readers of created_at');
+}
+
+/** The prepared (validated, instrumented) module from the on-disk cache, or built and stored there. */
+async function useModuleCache(flags: { cache?: boolean; cacheDir?: string }): Promise<void> {
+  const { openWasmCache, preparedStore } = await import('../../cache/wasm-cache.js');
+  const cache = openWasmCache(flags);
+  if (cache) (await import('../../../core/wasm/exec/module-cache.js')).setPreparedStore(preparedStore(cache));
 }

@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IcnError } from '../../../core/errors.js';
-import { bytesHash, contentHash, DOMAIN } from '../../../core/hash/index.js';
+import { bytesHash, contentHash, DOMAIN, type Hash } from '../../../core/hash/index.js';
 import { watToWasm } from '../../../core/wasm/wat.js';
 import type { CaseOutcome, CaseSpec, Suite, SuiteContext } from '../types.js';
 import type { ChildJob } from './jobs.js';
@@ -49,6 +49,47 @@ export function judgeDc(expect: DcExpect | undefined, r: ProbeResult): { ok: boo
   if (expect.outputHash === null) return { ok: false, reason: `no pinned outputHash in the spec yet (observed ${r.outputs.outputHash})` };
   if (r.outputs.outputHash !== expect.outputHash) return { ok: false, reason: `outputHash: pinned ${expect.outputHash}, got ${r.outputs.outputHash}` };
   return { ok: true };
+}
+
+/** Every tier-child case (one pool batch), then the iteration-order cases of the core. */
+function listNasties(index: Map<string, Located>): CaseSpec[] {
+  const wasm = [...index.entries()].map(([id, l]) => ({
+    id,
+    suite: 'nasties',
+    class: l.profile === 'raw' ? ('advisory' as const) : ('lc' as const),
+    tags: ['nasties', l.nasty.spec.name, l.profile, l.tier],
+    // one worker runs them all: the tier children start once per run, not once per worker
+    batch: NASTIES_TIER_BATCH,
+  }));
+  const core = ITERATION_ORDER_COMPONENTS.map((name) => ({ id: `${ITERATION_ORDER_ID_PREFIX}${name}`, suite: 'nasties', class: 'lc' as const, tags: ['nasties', 'iteration_order'] }));
+  return [...wasm, ...core];
+}
+
+/** The entry's inputs hash: what the case runs, never how or where. */
+function caseInputs(l: Located, bytes: Uint8Array): Hash {
+  return contentHash(DOMAIN.manifestInputs, {
+    nasty: l.nasty.spec.name,
+    case: l.c.name,
+    module: bytesHash(DOMAIN.wasmModule, bytes),
+    invoke: l.c.invoke,
+    args: l.c.args,
+    profile: l.profile,
+    probe: l.profile === 'raw' ? (l.c.probe ?? 'exec') : 'exec',
+    fuel: l.c.fuel ?? null,
+    createdAt: l.c.createdAt ?? '0',
+  });
+}
+
+/** raw: recorded as advisory; dc, dc-float: judged against the spec's expectation. */
+function outcomeOf(id: string, l: Located, inputs: Hash, r: ProbeResult): CaseOutcome {
+  const out: CaseOutcome = { inputs, outputs: r.outputs, status: 'pass', reproduce: `icn-harness run --filter '${id}'` };
+  if (l.profile === 'raw') return out; // advisory: recorded; divergences are checked across platforms
+  const verdict = judgeDc(caseExpect(l.nasty.spec, l.c, l.profile) as DcExpect | undefined, r);
+  if (!verdict.ok) {
+    out.status = 'fail';
+    out.reason = verdict.reason ?? 'expectation not met';
+  }
+  return out;
 }
 
 export function createNastiesSuite(): Suite {
@@ -113,16 +154,7 @@ export function createNastiesSuite(): Suite {
     name: 'nasties',
     description: 'Every known source of nondeterminism, shown detected (raw) and neutralized (dc, dc-float)',
     async list(ctx): Promise<CaseSpec[]> {
-      const wasm = [...load(ctx).entries()].map(([id, l]) => ({
-        id,
-        suite: 'nasties',
-        class: l.profile === 'raw' ? ('advisory' as const) : ('lc' as const),
-        tags: ['nasties', l.nasty.spec.name, l.profile, l.tier],
-        // one worker runs them all: the tier children start once per run, not once per worker
-        batch: NASTIES_TIER_BATCH,
-      }));
-      const core = ITERATION_ORDER_COMPONENTS.map((name) => ({ id: `${ITERATION_ORDER_ID_PREFIX}${name}`, suite: 'nasties', class: 'lc' as const, tags: ['nasties', 'iteration_order'] }));
-      return [...wasm, ...core];
+      return listNasties(load(ctx));
     },
     async run(spec, ctx): Promise<CaseOutcome> {
       if (spec.id.startsWith(ITERATION_ORDER_ID_PREFIX)) return runIterationOrder(spec.id.slice(ITERATION_ORDER_ID_PREFIX.length), ctx);
@@ -130,28 +162,11 @@ export function createNastiesSuite(): Suite {
       const parsed = parseEntryId(spec.id);
       if (!l || !parsed || !(TIERS as readonly string[]).includes(parsed.tier)) throw new IcnError('CASE_UNKNOWN', `no nasty case ${spec.id}`);
       const bytes = await moduleBytes(ctx, l.nasty, l.c);
-      const inputs = contentHash(DOMAIN.manifestInputs, {
-        nasty: l.nasty.spec.name,
-        case: l.c.name,
-        module: bytesHash(DOMAIN.wasmModule, bytes),
-        invoke: l.c.invoke,
-        args: l.c.args,
-        profile: l.profile,
-        probe: l.profile === 'raw' ? (l.c.probe ?? 'exec') : 'exec',
-        fuel: l.c.fuel ?? null,
-        createdAt: l.c.createdAt ?? '0',
-      });
+      const inputs = caseInputs(l, bytes);
       const r = (await allTiers(ctx, l.tier)).get(spec.id);
       if (!r) throw new IcnError('HARNESS_FAULT', `the ${l.tier} child returned no result for ${spec.id}`);
       if (r.outcome === 'fault') throw new IcnError('HARNESS_FAULT', r.fault ?? 'probe fault');
-      const out: CaseOutcome = { inputs, outputs: r.outputs, status: 'pass', reproduce: `icn-harness run --filter '${spec.id}'` };
-      if (l.profile === 'raw') return out; // advisory: recorded; divergences are checked across platforms
-      const verdict = judgeDc(caseExpect(l.nasty.spec, l.c, l.profile) as DcExpect | undefined, r);
-      if (!verdict.ok) {
-        out.status = 'fail';
-        out.reason = verdict.reason ?? 'expectation not met';
-      }
-      return out;
+      return outcomeOf(spec.id, l, inputs, r);
     },
   };
 }
