@@ -22,29 +22,6 @@ const LONG_FUNCTIONS_ALLOWED = {
   },
 };
 
-// ---- BEGIN pending this wave's refactors (issue 18) -------------------------------------------
-// Offenders other engineers are fixing on their branches right now (owner in each entry). The lead
-// prunes this block after merging: `icn/max-function-lines` reports an entry whose function is
-// short or gone ("remove the entry"), so lint says what to delete.
-const PENDING = (branch) => `pending this wave's refactors: ${branch}`;
-const PENDING_LONG_FUNCTIONS = {
-  'harness/runner/pool.ts': { runPool: PENDING('i19-jobs') },
-  'harness/runner/run.ts': { runAll: PENDING('i19-jobs') },
-  'harness/suites/nasties/suite.ts': { createNastiesSuite: PENDING('i19-jobs') },
-};
-/** Other rules switched off for one file until its owner's refactor lands. */
-const PENDING_FILES = [
-];
-// ---- END pending this wave's refactors ----------------------------------------------------------
-
-/** Both lists, merged per file. */
-const longFunctionsAllowed = () => {
-  const all = structuredClone(LONG_FUNCTIONS_ALLOWED);
-  for (const [file, fns] of Object.entries(PENDING_LONG_FUNCTIONS))
-    all[file] = { ...all[file], ...fns };
-  return all;
-};
-
 /**
  * Determinism (DEVELOPERS.md, "Rules of determinism"): core/ never reads the wall clock, draws
  * randomness or depends on the locale; time and randomness are injected (core/runtime: Clock, Rng).
@@ -187,7 +164,7 @@ export default [
     // run lint after the format commit (on this wave's base it put 24 more functions over 100).
     files: ['core/**/*.ts', 'harness/**/*.ts'],
     ignores: TESTS,
-    rules: { 'icn/max-function-lines': ['error', { max: 100, allow: longFunctionsAllowed() }] },
+    rules: { 'icn/max-function-lines': ['error', { max: 100, allow: LONG_FUNCTIONS_ALLOWED }] },
   },
   {
     // Tests and their fixtures poke at wire JSON to build malformed inputs: `any` is the honest
@@ -195,5 +172,4 @@ export default [
     files: [...TESTS, '**/*.fixtures.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
-  ...PENDING_FILES,
 ];
