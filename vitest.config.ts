@@ -12,7 +12,9 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // check/exec run by tests use a module cache of their own, never the user's (docs/cli.md)
-    env: { ICN_CACHE_DIR: join(tmpdir(), `icn-harness-test-cache-${process.pid}`) },
+    // check/exec run by tests use a module cache of their own, never the user's (docs/cli.md).
+    // Through XDG_CACHE_HOME, not ICN_CACHE_DIR: that one also moves the fetched spec corpus
+    // (.cache/spec-tests), which the tests must find where spec-tests:fetch put it.
+    env: { XDG_CACHE_HOME: join(tmpdir(), `icn-harness-test-cache-${process.pid}`) },
   },
 });
