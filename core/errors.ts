@@ -25,11 +25,12 @@ export type HarnessErrorCode = HarnessErrorCodes[keyof HarnessErrorCodes];
 /** Every stable error code. */
 export type IcnErrorCode = CoreErrorCode | HarnessErrorCode;
 
-export class IcnError extends Error {
+/** A module's error class is `class XError extends IcnError<XErrorCode>` (its name, nothing else). */
+export class IcnError<C extends IcnErrorCode = IcnErrorCode> extends Error {
   override readonly name: string = 'IcnError';
   constructor(
     /** Stable, machine-readable code, e.g. `CANON_NON_INTEGER`. */
-    readonly code: IcnErrorCode,
+    readonly code: C,
     message: string,
     /** Structured context (a JSON path, an offset, a field name). Never fed into a hash. */
     readonly details: Readonly<Record<string, unknown>> = {},

@@ -29,15 +29,8 @@ export type CclErrorCode =
   | 'CCL_CAPABILITY' // the installation does not grant the access
   | 'CCL_LEDGER_OP'; // a ledger operation with a bad amount, account or currency
 
-export class CclError extends IcnError {
+export class CclError extends IcnError<CclErrorCode> {
   override readonly name = 'CclError';
-  constructor(
-    override readonly code: CclErrorCode,
-    message: string,
-    details: Readonly<Record<string, unknown>> = {},
-  ) {
-    super(code, message, details);
-  }
 
   /** The canonical, hashable form of the error for receipts: code and path only (messages may be reworded). */
   toOutcome(): { code: string; path: string | null } {

@@ -58,15 +58,8 @@ export interface VerifiedCall {
 
 export type CallErrorCode = 'CALL_MALFORMED' | 'CALL_BAD_SIGNATURE' | 'CALL_SIGNER' | 'CALL_WRONG_EXECUTOR' | 'CALL_REPLAYED' | 'CALL_STALE';
 
-export class CallError extends IcnError {
+export class CallError extends IcnError<CallErrorCode> {
   override readonly name = 'CallError';
-  constructor(
-    override readonly code: CallErrorCode,
-    message: string,
-    details: Readonly<Record<string, unknown>> = {},
-  ) {
-    super(code, message, details);
-  }
 }
 
 export function makeCall(c: { codeHash: Hash; rule: string; args: readonly Value[]; caller: string; executor: string; timestamp: bigint; fuelLimit?: number | null; nonce?: string }): ContractCall {

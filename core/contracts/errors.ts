@@ -17,15 +17,8 @@ export type ContractErrorCode =
   | 'RECEIPT_SIGNER'
   | 'WITNESS_MALFORMED';
 
-export class ContractError extends IcnError {
+export class ContractError extends IcnError<ContractErrorCode> {
   override readonly name = 'ContractError';
-  constructor(
-    override readonly code: ContractErrorCode,
-    message: string,
-    details: Readonly<Record<string, unknown>> = {},
-  ) {
-    super(code, message, details);
-  }
 }
 
 declare module '../errors.js' {

@@ -29,15 +29,8 @@ export type GovernanceErrorCode =
   | 'GOV_RESOURCE'
   | 'GOV_VETOED';
 
-export class GovernanceError extends IcnError {
+export class GovernanceError extends IcnError<GovernanceErrorCode> {
   override readonly name = 'GovernanceError';
-  constructor(
-    override readonly code: GovernanceErrorCode,
-    message: string,
-    details: Readonly<Record<string, unknown>> = {},
-  ) {
-    super(code, message, details);
-  }
 }
 declare module '../errors.js' {
   interface ErrorCodes {

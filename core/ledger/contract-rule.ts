@@ -22,15 +22,8 @@ import { I64_MAX, I64_MIN } from '../int-limits.js';
 /** The codes a LedgerPort rejects a batch with (stable: they are execution outcomes). */
 export type LedgerRejectedCode = 'LEDGER_INSUFFICIENT_CREDIT' | 'LEDGER_OVERFLOW' | 'LEDGER_BAD_OP';
 
-export class LedgerRejected extends IcnError {
+export class LedgerRejected extends IcnError<LedgerRejectedCode> {
   override readonly name = 'LedgerRejected';
-  constructor(
-    override readonly code: LedgerRejectedCode,
-    message: string,
-    details: Readonly<Record<string, unknown>> = {},
-  ) {
-    super(code, message, details);
-  }
 }
 
 /** Balances and credit limits before the call. */

@@ -16,15 +16,8 @@ export type LedgerErrorCode =
   | 'LEDGER_NOT_FOUND'
   | 'LEDGER_STAGED_TWICE'; // (a staged journal) a second batch for one execution
 
-export class LedgerError extends IcnError {
+export class LedgerError extends IcnError<LedgerErrorCode> {
   override readonly name = 'LedgerError';
-  constructor(
-    override readonly code: LedgerErrorCode,
-    message: string,
-    details: Record<string, unknown> = {},
-  ) {
-    super(code, message, details);
-  }
 }
 
 declare module '../errors.js' {

@@ -9,15 +9,8 @@ export type TrustErrorCode =
   | 'TRUST_SELF_EDGE'
   | 'TRUST_STORE_WRITE';
 
-export class TrustError extends IcnError {
+export class TrustError extends IcnError<TrustErrorCode> {
   override readonly name: string = 'TrustError';
-  constructor(
-    override readonly code: TrustErrorCode,
-    message: string,
-    details: Readonly<Record<string, unknown>> = {},
-  ) {
-    super(code, message, details);
-  }
 }
 declare module '../errors.js' {
   interface ErrorCodes {

@@ -7,7 +7,7 @@
  * An error's exit code is its code's class in EXIT_CLASS, one table over every code (core's and
  * the harness's): a code added to a union without a class here is a type error.
  */
-import { IcnError, type HarnessErrorCode, type IcnErrorCode } from '../../core/errors.js';
+import { isIcnError, type HarnessErrorCode, type IcnErrorCode } from '../../core/errors.js';
 import { CORE_EXIT_CLASS, EXIT, type ExitTable } from '../../core/exit-class.js';
 import type {} from '../errors.js'; // loads the harness's code unions (HarnessErrorCodes)
 import { printable } from '../io/printable.js';
@@ -46,7 +46,7 @@ export const EXIT_CLASS: ExitTable<IcnErrorCode> = { ...CORE_EXIT_CLASS, ...HARN
 
 /** The exit code of an error: its code's class; anything that is not an IcnError is a fault. */
 export function exitFor(e: unknown): number {
-  return e instanceof IcnError ? EXIT[EXIT_CLASS[e.code]] : EXIT.fault;
+  return isIcnError(e) ? EXIT[EXIT_CLASS[e.code]] : EXIT.fault;
 }
 
 export function reportError(verb: string, e: unknown): number {
