@@ -11,6 +11,7 @@
 import type { OpInfo } from '../binary/opcodes.js';
 import type { ValType } from '../binary/types.js';
 import { H, IMM, OPS, T } from './op-table.js';
+import { V8_LIMITS } from './v8-limits.js';
 
 /** What the module says about indices a body may use, as codes (built once per module). */
 export interface ModuleShape {
@@ -441,6 +442,7 @@ export class BodyChecker extends Cursor {
 
   private brTable(): void {
     const n = this.count();
+    if (n > V8_LIMITS.brTableLabels) fail(); // the reference reports V8's limit
     const first = this.pos;
     for (let i = 0; i < n; i++) this.u32();
     const dflt = this.label(this.u32());

@@ -19,6 +19,7 @@ import { getProfile, type Profile, type ProfileName } from '../profiles.js';
 import { BodyChecker, type ModuleShape, type ProfileHook } from './body.js';
 import { DataChecker } from './data.js';
 import { codeOf, codesOf } from './op-table.js';
+import { checkV8Limits, V8_LIMITS } from './v8-limits.js';
 
 const OP_MEMORY_INIT = OP('memory.init');
 const OP_DATA_DROP = OP('data.drop');
@@ -354,6 +355,8 @@ class FuncCheck {
   }
 
   brTable(ins: Instr): void {
+    const n = ins.labels!.length;
+    if (n > V8_LIMITS.brTableLabels) this.err('implementation_limit', `br_table: ${n} labels exceed V8's implementation limit of ${V8_LIMITS.brTableLabels}`);
     this.pop('i32');
     const dflt = this.labelTypes(this.label(ins.idx!));
     for (const l of ins.labels!) {
@@ -733,10 +736,11 @@ function checkLocals(c: Ctx, fn: number, t: FuncType, code: FuncBody): ValType[]
   for (const g of code.locals) {
     declared += g.count;
     profileType(c, g.type, code.bodyOffset, `local of function ${fn}`, fn);
-    if (declared + t.params.length <= 100_000) for (let k = 0; k < g.count; k++) locals.push(g.type);
+    if (declared + t.params.length <= V8_LIMITS.locals) for (let k = 0; k < g.count; k++) locals.push(g.type);
   }
-  if (declared + t.params.length > 100_000) {
-    c.out.push({ code: 'too_many_locals', offset: code.bodyOffset, function: fn, detail: `${declared + t.params.length} locals` });
+  // V8's limit (params included): a body V8 refuses is refused here, and never expanded
+  if (declared + t.params.length > V8_LIMITS.locals) {
+    c.out.push({ code: 'too_many_locals', offset: code.bodyOffset, function: fn, detail: `${declared + t.params.length} locals exceed V8's limit of ${V8_LIMITS.locals}` });
     return undefined;
   }
   if (L && declared + t.params.length > L.maxFunctionLocals) {
@@ -786,6 +790,7 @@ export function validateDecoded(m: WasmModule, profileName: ProfileName): Detail
   const out: Violation[] = [];
   const c: Ctx = { m, p, out, funcTypes: [], tables: [], memCount: 0, globals: [], importedGlobals: 0, refs: new Set() };
   checkTypes(c);
+  checkV8Limits(m, out);
   checkImports(c);
   const importedFuncs = c.funcTypes.length;
   checkFuncsTablesMemories(c, importedFuncs);
