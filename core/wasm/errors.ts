@@ -55,6 +55,7 @@ export type ValidityCode =
   | 'data_count_section_required'
   | 'duplicate_export_name'
   | 'global_is_immutable'
+  | 'implementation_limit' // one of V8's limits (validate/v8-limits.ts), adopted by every profile
   | 'invalid_lane_index'
   | 'invalid_result_arity'
   | 'memory_size_limit'

@@ -99,8 +99,12 @@ function instr(r: Reader, m: Ctx): Instr {
   const offset = r.pos;
   const first = r.u8();
   let key = first;
-  if (first === PREFIX_FC || first === PREFIX_FD) key = (first << 16) | r.u32();
-  else if (first === 0xfe) r.fail('unsupported_feature', 'atomic instruction (threads proposal): outside the pinned feature set', offset);
+  if (first === PREFIX_FC || first === PREFIX_FD) {
+    const sub = r.u32();
+    // a sub-opcode of 2^16 or more would alias a smaller one in the key (`prefix << 16 | sub`)
+    if (sub > 0xffff) r.fail('unknown_opcode', `unknown opcode 0x${first.toString(16)} ${sub}`, offset);
+    key = (first << 16) | sub;
+  } else if (first === 0xfe) r.fail('unsupported_feature', 'atomic instruction (threads proposal): outside the pinned feature set', offset);
   const info = opInfo(key);
   if (info === undefined) {
     const sub = key > 0xff ? ` 0x${(key & 0xffff).toString(16)}` : '';

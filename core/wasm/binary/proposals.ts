@@ -79,7 +79,7 @@ function opcodeKeyAt(bytes: Uint8Array, pos: number): number {
   const first = bytes[pos]!;
   if (first !== PREFIX_FB && first !== PREFIX_FC && first !== PREFIX_FD && first !== PREFIX_FE) return first;
   const sub = leb(bytes, { pos: pos + 1 });
-  return sub < 0 ? first : (first << 16) | sub;
+  return sub < 0 || sub > 0xffff ? first : (first << 16) | sub;
 }
 
 /** A row our decoder does not read → its proposal (rows it reads name no missing proposal). */

@@ -11,6 +11,7 @@
 import type { OpInfo } from '../binary/opcodes.js';
 import type { ValType } from '../binary/types.js';
 import { H, IMM, OPS, T } from './op-table.js';
+import { V8_LIMITS } from './v8-limits.js';
 
 /** What the module says about indices a body may use, as codes (built once per module). */
 export interface ModuleShape {
@@ -441,6 +442,7 @@ export class BodyChecker extends Cursor {
 
   private brTable(): void {
     const n = this.count();
+    if (n > V8_LIMITS.brTableLabels) fail(); // the reference reports V8's limit
     const first = this.pos;
     for (let i = 0; i < n; i++) this.u32();
     const dflt = this.label(this.u32());
@@ -556,10 +558,10 @@ export class BodyChecker extends Cursor {
     if (flags & 64 && this.u32() !== 0) fail();
     this.u32();
     this.memory();
-    // 2^align must not exceed the width (at most 16 bytes: an exponent above 4 never fits)
+    // 2^align must not exceed the width (at most 16 bytes: an exponent above 4 never fits); bit 6
+    // counts in the exponent (multi-memory is outside the pinned set): the reference reports it
     const width = OPS.width[slot]!;
-    const align = flags & 63;
-    if (width !== 0 && (align > 4 || 1 << align > width)) fail();
+    if (width !== 0 && (flags > 4 || 1 << flags > width)) fail();
     if (OPS.imm[slot] === IMM.memarg_lane && this.u8() >= OPS.lanes[slot]!) fail();
   }
 }

@@ -163,6 +163,8 @@ describe.skipIf(corpus === undefined)('validator on the spec test modules', () =
     }), { numRuns: 3000, seed: 19 });
   });
 
+  // pinned for CI; `npm run fuzz:validate` runs it unseeded with more runs (a failure prints its seed)
+  const fuzzing = process.env.ICN_FUZZ_VALIDATE === '1';
   it('never throws on mutated modules, and never accepts what V8 rejects', () => {
     const valid = compiled.filter((c) => c.m.role === 'module' && !/relaxed/.test(c.m.file)).map((c) => c.bytes);
     fc.assert(fc.property(fc.nat(valid.length - 1), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }), fc.constantFrom('raw', 'dc', 'dc-float'), (i, muts, p) => {
@@ -170,7 +172,29 @@ describe.skipIf(corpus === undefined)('validator on the spec test modules', () =
       for (const [pos, v] of muts) b[pos % b.length] = v;
       const r = validateModule(b, p as 'raw');
       if (r.ok) expect(v8Validate(b)).toBe(true);
-    }), { numRuns: 4000 });
+    }), fuzzing ? { numRuns: 200_000 } : { numRuns: 4000, seed: 1919 });
+  });
+
+  // the edits that move bytes: insertions, deletions, truncations, overlong LEB128 re-encodings
+  type Edit = ['ins' | 'del' | 'cut' | 'leb', number, number];
+  const edit = (b: number[], [kind, pos, v]: Edit): number[] => {
+    const at = pos % (b.length + 1);
+    if (kind === 'ins') return [...b.slice(0, at), v, ...b.slice(at)];
+    if (kind === 'del') return [...b.slice(0, at), ...b.slice(at + 1 + (v & 3))];
+    if (kind === 'cut') return b.slice(0, at);
+    const x = b[at];
+    // a one-byte LEB (< 0x80) re-encoded in 2-5 bytes: the same value, an overlong form
+    if (x === undefined || x >= 0x80) return b;
+    const n = 2 + (v % 4);
+    return [...b.slice(0, at), x | 0x80, ...new Array<number>(n - 2).fill(0x80), 0, ...b.slice(at + 1)];
+  };
+  it('never accepts what V8 rejects after insertions, deletions, truncations, overlong LEB128s', () => {
+    const valid = compiled.filter((c) => c.m.role === 'module' && !/relaxed/.test(c.m.file)).map((c) => c.bytes);
+    const anEdit = fc.tuple(fc.constantFrom('ins', 'del', 'cut', 'leb'), fc.nat(), fc.integer({ min: 0, max: 255 })) as fc.Arbitrary<Edit>;
+    fc.assert(fc.property(fc.nat(valid.length - 1), fc.array(anEdit, { minLength: 1, maxLength: 3 }), fc.constantFrom('raw', 'dc', 'dc-float'), (i, edits, p) => {
+      const b = Uint8Array.from(edits.reduce(edit, Array.from(valid[i]!)));
+      if (validateModule(b, p as 'raw').ok) expect(v8Validate(b), Buffer.from(b).toString('hex')).toBe(true);
+    }), fuzzing ? { numRuns: 100_000 } : { numRuns: 2000, seed: 1919 });
   });
 });
 

@@ -19,6 +19,7 @@ import { getProfile, type Profile, type ProfileName } from '../profiles.js';
 import { BodyChecker, type ModuleShape, type ProfileHook } from './body.js';
 import { DataChecker } from './data.js';
 import { codeOf, codesOf } from './op-table.js';
+import { checkV8Limits, V8_LIMITS } from './v8-limits.js';
 
 const OP_MEMORY_INIT = OP('memory.init');
 const OP_DATA_DROP = OP('data.drop');
@@ -354,6 +355,8 @@ class FuncCheck {
   }
 
   brTable(ins: Instr): void {
+    const n = ins.labels!.length;
+    if (n > V8_LIMITS.brTableLabels) this.err('implementation_limit', `br_table: ${n} labels exceed V8's implementation limit of ${V8_LIMITS.brTableLabels}`);
     this.pop('i32');
     const dflt = this.labelTypes(this.label(ins.idx!));
     for (const l of ins.labels!) {
@@ -459,8 +462,11 @@ class FuncCheck {
   generic(ins: Instr, info: OpInfo): void {
     if (info.imm === 'memarg' || info.imm === 'memarg_lane' || info.imm === 'zero_byte' || info.imm === 'zero_zero') this.memory();
     if (ins.idx2 !== undefined && (info.imm === 'memarg' || info.imm === 'memarg_lane') && ins.idx2 !== 0) this.err('unknown_memory', `memory ${ins.idx2} does not exist`);
-    if (ins.align !== undefined && info.width !== undefined && 2 ** (ins.align & 63) > info.width) {
-      this.err('alignment_must_not_be_larger_than_natural', `${info.name}: alignment 2^${ins.align & 63} exceeds the natural alignment ${info.width}`);
+    // the whole flags word is the exponent: bit 6 (multi-memory's memory index) is outside the
+    // pinned feature set, and V8 reads it as alignment 2^64+ (too large), as Wasm 2.0 does
+    if (ins.align !== undefined && info.width !== undefined && 2 ** ins.align > info.width) {
+      const mm = ins.align & 64 ? ' (bit 6, a multi-memory index, is outside the pinned feature set)' : '';
+      this.err('alignment_must_not_be_larger_than_natural', `${info.name}: alignment 2^${ins.align} exceeds the natural alignment ${info.width}${mm}`);
     }
     if (ins.lane !== undefined && info.lanes !== undefined && ins.lane >= info.lanes) this.err('invalid_lane_index', `${info.name}: lane ${ins.lane} out of 0..${info.lanes - 1}`);
     if (info.imm === 'shuffle' && ins.bytes!.some((b) => b >= 32)) this.err('invalid_lane_index', 'i8x16.shuffle lane index ≥ 32');
@@ -730,10 +736,11 @@ function checkLocals(c: Ctx, fn: number, t: FuncType, code: FuncBody): ValType[]
   for (const g of code.locals) {
     declared += g.count;
     profileType(c, g.type, code.bodyOffset, `local of function ${fn}`, fn);
-    if (declared + t.params.length <= 100_000) for (let k = 0; k < g.count; k++) locals.push(g.type);
+    if (declared + t.params.length <= V8_LIMITS.locals) for (let k = 0; k < g.count; k++) locals.push(g.type);
   }
-  if (declared + t.params.length > 100_000) {
-    c.out.push({ code: 'too_many_locals', offset: code.bodyOffset, function: fn, detail: `${declared + t.params.length} locals` });
+  // V8's limit (params included): a body V8 refuses is refused here, and never expanded
+  if (declared + t.params.length > V8_LIMITS.locals) {
+    c.out.push({ code: 'too_many_locals', offset: code.bodyOffset, function: fn, detail: `${declared + t.params.length} locals exceed V8's limit of ${V8_LIMITS.locals}` });
     return undefined;
   }
   if (L && declared + t.params.length > L.maxFunctionLocals) {
@@ -783,6 +790,7 @@ export function validateDecoded(m: WasmModule, profileName: ProfileName): Detail
   const out: Violation[] = [];
   const c: Ctx = { m, p, out, funcTypes: [], tables: [], memCount: 0, globals: [], importedGlobals: 0, refs: new Set() };
   checkTypes(c);
+  checkV8Limits(m, out);
   checkImports(c);
   const importedFuncs = c.funcTypes.length;
   checkFuncsTablesMemories(c, importedFuncs);
