@@ -138,22 +138,56 @@ function stepper(clock: Clock): Stepper {
   };
 }
 
+/** A JSON-safe copy of `v` (bigints as decimal strings). */
+const toJson = (v: unknown) =>
+  JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))) as unknown;
+
 function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boolean, contracts: DaemonContracts, configuredPeers: readonly string[]): Route[] {
   const step = stepper(clock);
-  const json = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))) as unknown;
-  const guard = () => {
-    if (!admin) throw new HttpError(403, 'HTTP_FORBIDDEN', '/admin routes need a node started with --admin');
-  };
   return [
-    { method: 'GET', pattern: '/health', handler: () => ({ status: 200, body: { status: 'ok', did: node.id, peers: transport.connectedPeers() } }) },
+    ...statusRoutes(node, transport, contracts, configuredPeers),
+    ...writeRoutes(node, step),
+    ...ledgerReadRoutes(node),
+    ...adminRoutes(node, transport, admin),
+    ...contracts.routes(step),
+  ];
+}
+
+/** Health, state, peers, status and metrics: read-only views of the node. */
+function statusRoutes(
+  node: IcnNode, transport: TcpTransport, contracts: DaemonContracts,
+  configuredPeers: readonly string[],
+): Route[] {
+  const health = () => ({ status: 'ok', did: node.id, peers: transport.connectedPeers() });
+  return [
+    { method: 'GET', pattern: '/health', handler: () => ({ status: 200, body: health() }) },
     { method: 'GET', pattern: '/state', handler: () => ({ status: 200, body: node.state() }) },
-    { method: 'GET', pattern: '/peers', handler: () => ({ status: 200, body: { peers: transport.connectedPeers() } }) },
-    { method: 'GET', pattern: '/status', handler: () => ({ status: 200, body: nodeStatus(node, transport, configuredPeers, contracts) }) },
+    {
+      method: 'GET',
+      pattern: '/peers',
+      handler: () => ({ status: 200, body: { peers: transport.connectedPeers() } }),
+    },
+    {
+      method: 'GET',
+      pattern: '/status',
+      handler: () => ({
+        status: 200, body: nodeStatus(node, transport, configuredPeers, contracts),
+      }),
+    },
     {
       method: 'GET',
       pattern: '/metrics',
-      handler: async () => ({ status: 200, body: null, text: await node.metrics.registry.metrics(), contentType: node.metrics.registry.contentType }),
+      handler: async () => ({
+        status: 200, body: null, text: await node.metrics.registry.metrics(),
+        contentType: node.metrics.registry.contentType,
+      }),
     },
+  ];
+}
+
+/** Steps a request drives: attest, submit a ledger entry, publish. */
+function writeRoutes(node: IcnNode, step: Stepper): Route[] {
+  return [
     {
       method: 'POST',
       pattern: '/trust',
@@ -166,45 +200,89 @@ function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boo
     {
       method: 'POST',
       pattern: '/ledger/entries',
-      handler: (r) => {
-        const b = r.body as { accounts?: unknown; contract_ref?: unknown; nonce?: unknown; parents?: unknown };
-        if (!Array.isArray(b?.accounts)) throw new HttpError(400, 'HTTP_FIELD', 'field "accounts" must be an array');
-        const accounts = b.accounts.map((a: Record<string, unknown>, i: number) => ({
-          account_id: str(a, 'account_id'),
-          currency: str(a, 'currency'),
-          debit: amount(a?.debit, `accounts[${i}].debit`),
-          credit: amount(a?.credit, `accounts[${i}].credit`),
-        }));
-        // Explicit parents (entry ids) let a driver reproduce another run's DAG; default: this node's heads.
-        if (b.parents !== undefined && (!Array.isArray(b.parents) || !b.parents.every((p) => typeof p === 'string'))) throw new HttpError(400, 'HTTP_FIELD', 'field "parents" must be an array of entry ids');
-        const parents = (b.parents as string[] | undefined) ?? node.ledger.heads();
-        const entry = step(r.body, () => node.submitLedgerEntry({ accounts, contract_ref: typeof b.contract_ref === 'string' ? b.contract_ref : null, nonce: typeof b.nonce === 'string' ? b.nonce : null, parents: parents as never }));
-        return { status: 200, body: json(entry) };
-      },
+      handler: (r) => ({ status: 200, body: toJson(submitEntry(node, step, r.body)) }),
     },
     {
       method: 'POST',
       pattern: '/publish',
       handler: (r) => {
         const topic = str(r.body, 'topic');
-        if (!(TOPICS as readonly string[]).includes(topic)) throw new HttpError(400, 'HTTP_FIELD', `topic ${JSON.stringify(topic)} is not declared (${TOPICS.join(', ')})`);
+        if (!(TOPICS as readonly string[]).includes(topic)) {
+          const known = TOPICS.join(', ');
+          throw new HttpError(
+            400, 'HTTP_FIELD', `topic ${JSON.stringify(topic)} is not declared (${known})`);
+        }
         const data = (r.body as Record<string, unknown>).data;
         if (data === undefined) throw new HttpError(400, 'HTTP_FIELD', 'field "data" is required');
-        return { status: 200, body: json(step(r.body, () => node.publish(topic as Topic, data))) };
+        const published = step(r.body, () => node.publish(topic as Topic, data));
+        return { status: 200, body: toJson(published) };
       },
     },
-    { method: 'GET', pattern: '/ledger/heads', handler: () => ({ status: 200, body: { heads: [...node.ledger.heads()].sort() } }) },
+  ];
+}
+
+/** `POST /ledger/entries`: the body's accounts (and parents, if any) as one ledger entry. */
+function submitEntry(node: IcnNode, step: Stepper, body: unknown): unknown {
+  type EntryBody = { accounts?: unknown; contract_ref?: unknown; nonce?: unknown; parents?: unknown };
+  const b = body as EntryBody;
+  if (!Array.isArray(b?.accounts))
+    throw new HttpError(400, 'HTTP_FIELD', 'field "accounts" must be an array');
+  const accounts = b.accounts.map((a: Record<string, unknown>, i: number) => ({
+    account_id: str(a, 'account_id'),
+    currency: str(a, 'currency'),
+    debit: amount(a?.debit, `accounts[${i}].debit`),
+    credit: amount(a?.credit, `accounts[${i}].credit`),
+  }));
+  // Explicit parents (entry ids) let a driver reproduce another run's DAG; default: this node's
+  // heads.
+  const ids = (v: unknown) => Array.isArray(v) && v.every((p) => typeof p === 'string');
+  if (b.parents !== undefined && !ids(b.parents))
+    throw new HttpError(400, 'HTTP_FIELD', 'field "parents" must be an array of entry ids');
+  const parents = (b.parents as string[] | undefined) ?? node.ledger.heads();
+  return step(body, () =>
+    node.submitLedgerEntry({
+      accounts,
+      contract_ref: typeof b.contract_ref === 'string' ? b.contract_ref : null,
+      nonce: typeof b.nonce === 'string' ? b.nonce : null,
+      parents: parents as never,
+    }));
+}
+
+/** The ledger's heads and one entry by id. */
+function ledgerReadRoutes(node: IcnNode): Route[] {
+  return [
+    {
+      method: 'GET',
+      pattern: '/ledger/heads',
+      handler: () => ({ status: 200, body: { heads: [...node.ledger.heads()].sort() } }),
+    },
     {
       method: 'GET',
       pattern: '/ledger/entries/:id',
       handler: (r) => {
         const id = r.params.id!;
-        if (!isHash(id)) throw new HttpError(400, 'HTTP_FIELD', `path parameter ${JSON.stringify(id.slice(0, 80))} is not an entry id (sha256:<64 hex>)`);
+        if (!isHash(id)) {
+          const shown = JSON.stringify(id.slice(0, 80));
+          throw new HttpError(
+            400, 'HTTP_FIELD',
+            `path parameter ${shown} is not an entry id (sha256:<64 hex>)`);
+        }
         const entry = node.ledger.get(id);
-        if (!entry) throw new HttpError(404, 'LEDGER_ENTRY_NOT_FOUND', `no ledger entry ${id} on this node`);
-        return { status: 200, body: { id, present: true, entry: json(entry) } };
+        if (!entry)
+          throw new HttpError(404, 'LEDGER_ENTRY_NOT_FOUND', `no ledger entry ${id} on this node`);
+        return { status: 200, body: { id, present: true, entry: toJson(entry) } };
       },
     },
+  ];
+}
+
+/** `/admin/links`: read and set the cut links (partition tests); only with --admin. */
+function adminRoutes(node: IcnNode, transport: TcpTransport, admin: boolean): Route[] {
+  const guard = () => {
+    if (!admin)
+      throw new HttpError(403, 'HTTP_FORBIDDEN', '/admin routes need a node started with --admin');
+  };
+  return [
     {
       method: 'GET',
       pattern: '/admin/links',
@@ -219,7 +297,8 @@ function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boo
       handler: (r) => {
         guard();
         const list = (r.body as Record<string, unknown> | null)?.block;
-        if (!Array.isArray(list) || !list.every((d) => typeof d === 'string')) throw new HttpError(400, 'HTTP_FIELD', 'field "block" must be an array of DIDs');
+        if (!Array.isArray(list) || !list.every((d) => typeof d === 'string'))
+          throw new HttpError(400, 'HTTP_FIELD', 'field "block" must be an array of DIDs');
         const dids = (list as string[]).map((d) => Did.parse(d).toString());
         transport.setBlocked(dids);
         node.gossip.setPeers(transport.connectedPeers());
@@ -227,7 +306,6 @@ function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boo
         return { status: 200, body: { block: transport.blockedPeers() } };
       },
     },
-    ...contracts.routes(step),
   ];
 }
 

@@ -137,30 +137,15 @@ export function createApiServer(routes: readonly Route[], opts: ApiServerOptions
       opts.onResponse?.(state.method, route, r.status);
     };
     try {
-      let url: URL;
-      try {
-        url = new URL(req.url ?? '/', 'http://x');
-      } catch {
-        throw new HttpError(400, 'HTTP_BAD_URL', `cannot parse the request target ${JSON.stringify((req.url ?? '').slice(0, 200))}`);
-      }
-      const candidates = routes.map((r) => ({ r, params: matchSafe(r.pattern, url.pathname) })).filter((c) => c.params);
-      if (candidates.length === 0) throw new HttpError(404, 'HTTP_NOT_FOUND', `no route ${url.pathname.slice(0, 200)}`);
-      // A literal segment beats a parameter (POST /contracts/prepare is not /contracts/:hash).
-      const hit = candidates.filter((c) => c.r.method === req.method).sort((a, b) => Object.keys(a.params!).length - Object.keys(b.params!).length)[0];
-      if (!hit) throw new HttpError(405, 'HTTP_METHOD', `${req.method} not allowed on ${url.pathname.slice(0, 200)} (allowed: ${[...new Set(candidates.map((c) => c.r.method))].join(', ')})`);
+      const url = requestUrl(req);
+      const hit = findRoute(routes, req.method, url.pathname);
       route = hit.r.pattern;
       state.route = route;
       let body: unknown = null;
-      if (req.method === 'POST') {
-        if (!isJson(req.headers['content-type'])) throw new HttpError(415, 'HTTP_CONTENT_TYPE', `a POST body must be application/json, got ${JSON.stringify(req.headers['content-type'] ?? '(none)')}`);
-        const text = await readBody(req, opts.bodyLimit);
-        try {
-          body = parseStrictJson(text, 'request body');
-        } catch (e) {
-          throw new HttpError(400, 'HTTP_BAD_JSON', (e as Error).message);
-        }
-      } else req.resume();
-      answer(await hit.r.handler({ method: req.method ?? 'GET', path: url.pathname, params: hit.params!, body }));
+      if (req.method === 'POST') body = await readJsonBody(req, opts.bodyLimit);
+      else req.resume();
+      const request = { method: req.method ?? 'GET', path: url.pathname, params: hit.params, body };
+      answer(await hit.r.handler(request));
     } catch (e) {
       if (!(e instanceof IcnError) && (req.destroyed || res.destroyed)) {
         // The client went away (or the request timed out and was answered 408 on the socket).
@@ -170,13 +155,7 @@ export function createApiServer(routes: readonly Route[], opts: ApiServerOptions
         }
         return;
       }
-      if (e instanceof PublishRefused) e = publishHttpError(e);
-      if (e instanceof HttpError) answer({ status: e.status, body: { ...e.extra.fields, error: e.code, reason: e.message }, ...(e.extra.headers ? { headers: e.extra.headers } : {}) });
-      else if (e instanceof IcnError) answer({ status: 422, body: { error: e.code, reason: e.message } });
-      else {
-        opts.onError?.(e);
-        answer({ status: 500, body: { error: 'INTERNAL', reason: 'internal error (logged)' } });
-      }
+      answer(errorResponse(e, opts));
       if (!req.complete) req.destroy();
     }
   })());
@@ -186,6 +165,66 @@ export function createApiServer(routes: readonly Route[], opts: ApiServerOptions
   server.maxConnections = opts.maxConnections ?? 1024;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => clientError(err, socket, inFlight.get(socket), opts));
   return server;
+}
+
+/** The request target as a URL; 400 HTTP_BAD_URL when it does not parse. */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://x');
+  } catch {
+    const target = JSON.stringify((req.url ?? '').slice(0, 200));
+    throw new HttpError(400, 'HTTP_BAD_URL', `cannot parse the request target ${target}`);
+  }
+}
+
+/** The route for a method and path: 404 when no pattern matches, 405 when no method does. */
+function findRoute(
+  routes: readonly Route[], method: string | undefined, pathname: string,
+): { r: Route; params: Record<string, string> } {
+  const candidates = routes
+    .map((r) => ({ r, params: matchSafe(r.pattern, pathname) }))
+    .filter((c) => c.params);
+  if (candidates.length === 0)
+    throw new HttpError(404, 'HTTP_NOT_FOUND', `no route ${pathname.slice(0, 200)}`);
+  // A literal segment beats a parameter (POST /contracts/prepare is not /contracts/:hash).
+  const hit = candidates
+    .filter((c) => c.r.method === method)
+    .sort((a, b) => Object.keys(a.params!).length - Object.keys(b.params!).length)[0];
+  if (!hit) {
+    const allowed = [...new Set(candidates.map((c) => c.r.method))].join(', ');
+    throw new HttpError(
+      405, 'HTTP_METHOD', `${method} not allowed on ${pathname.slice(0, 200)} (allowed: ${allowed})`);
+  }
+  return { r: hit.r, params: hit.params! };
+}
+
+/** A POST body: application/json only (415), within the limit, strict JSON (400). */
+async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  if (!isJson(req.headers['content-type'])) {
+    const got = JSON.stringify(req.headers['content-type'] ?? '(none)');
+    throw new HttpError(
+      415, 'HTTP_CONTENT_TYPE', `a POST body must be application/json, got ${got}`);
+  }
+  const text = await readBody(req, limit);
+  try {
+    return parseStrictJson(text, 'request body');
+  } catch (e) {
+    throw new HttpError(400, 'HTTP_BAD_JSON', (e as Error).message);
+  }
+}
+
+/** The answer to a handler's error: its HTTP status, 422 for other IcnErrors, else 500 (logged). */
+function errorResponse(e: unknown, opts: ApiServerOptions): ApiResponse {
+  if (e instanceof PublishRefused) e = publishHttpError(e);
+  if (e instanceof HttpError) {
+    const headers = e.extra.headers ? { headers: e.extra.headers } : {};
+    return {
+      status: e.status, body: { ...e.extra.fields, error: e.code, reason: e.message }, ...headers,
+    };
+  }
+  if (e instanceof IcnError) return { status: 422, body: { error: e.code, reason: e.message } };
+  opts.onError?.(e);
+  return { status: 500, body: { error: 'INTERNAL', reason: 'internal error (logged)' } };
 }
 
 /**

@@ -85,75 +85,261 @@ function str(s: unknown, what: string): string {
   return s;
 }
 
-/** Translate an accepted proposal's payload to kernel effects. Throws GOV_PAYLOAD / GOV_PAYLOAD_UNSUPPORTED. */
-export function translatePayloadToEffects(payload: ProposalPayload, decisionReceiptId: string, decisionHash: string, domainId: string): KernelEffect[] {
+/** The accepted decision an effect list is translated for. */
+interface Decision {
+  receiptId: string;
+  hash: string;
+  domainId: string;
+}
+
+type PayloadOf<K extends ProposalPayload['kind']> = Extract<ProposalPayload, { kind: K }> &
+  Record<string, unknown>;
+
+function treasuryEffects(o: TreasuryOperation, d: Decision): KernelEffect[] {
+  switch (o?.op) {
+    case 'Spend':
+      return [{
+        type: 'treasury', effect: 'Spend', treasury_did: str(o.treasury_did, 'treasury_did'),
+        recipient_did: str(o.recipient, 'recipient'), amount: amt(o.amount, 'amount'),
+        currency: str(o.currency, 'currency'), memo: str(o.memo, 'memo'), budget_id: null,
+        expected_nonce: o.nonce ?? null, decision_receipt_id: d.receiptId, decision_hash: d.hash,
+      }];
+    case 'Withdraw':
+      return [{
+        type: 'treasury', effect: 'Spend', treasury_did: str(o.treasury_did, 'treasury_did'),
+        recipient_did: str(o.recipient, 'recipient'), amount: amt(o.amount, 'amount'),
+        currency: str(o.currency, 'currency'), memo: str(o.purpose, 'purpose'),
+        budget_id: o.budget_id ?? null, expected_nonce: o.nonce ?? null,
+        decision_receipt_id: d.receiptId, decision_hash: d.hash,
+      }];
+    case 'CreateBudget':
+      return [{
+        type: 'treasury', effect: 'CreateBudget', treasury_did: str(o.treasury_did, 'treasury_did'),
+        budget_id: `budget-${str(o.purpose, 'purpose')}`, total_amount: amt(o.amount, 'amount'),
+        currency: str(o.currency, 'currency'), name: o.purpose, validity_start: '0',
+        validity_end: o.period_end === null ? U64_MAX_STR : amt(o.period_end, 'period_end'),
+        decision_receipt_id: d.receiptId, decision_hash: d.hash,
+      }];
+    default: {
+      const op = JSON.stringify((o as { op?: unknown })?.op);
+      throw new GovernanceError(
+        'GOV_PAYLOAD_UNSUPPORTED', `treasury operation ${op} has no translation (fail closed)`);
+    }
+  }
+}
+
+function budgetEffects(p: PayloadOf<'Budget'>, d: Decision): KernelEffect[] {
+  return [{
+    type: 'treasury', effect: 'CreateBudget', treasury_did: d.domainId,
+    budget_id: `budget-${str(p.purpose, 'purpose')}`, total_amount: amt(p.amount, 'amount'),
+    currency: str(p.currency, 'currency'), name: p.purpose, validity_start: '0',
+    validity_end: U64_MAX_STR, decision_receipt_id: d.receiptId, decision_hash: d.hash,
+  }];
+}
+
+function surplusEffects(p: PayloadOf<'SurplusAllocation'>, d: Decision): KernelEffect[] {
+  const a = p.allocation;
+  if (!a || !Array.isArray(a.allocations))
+    throw new GovernanceError(
+      'GOV_PAYLOAD', 'SurplusAllocation.allocation.allocations must be an array');
+  return [{
+    type: 'treasury', effect: 'DistributeSurplus', treasury_did: d.domainId,
+    total_amount: amt(a.total_surplus, 'total_surplus'), currency: str(a.currency, 'currency'),
+    distributions: a.allocations.map(
+      ([id, v], i) => [str(id, `allocations[${i}][0]`), amt(v, `allocations[${i}][1]`)] as [
+        string, string]),
+  }];
+}
+
+function membershipEffects(p: PayloadOf<'Membership'>, d: Decision): KernelEffect[] {
+  const member = () => str(p.member, 'member');
+  if (p.action === 'Add')
+    return [{
+      type: 'membership', effect: 'AddMember', entity_id: d.domainId, member_did: member(),
+      role: '', tier: '',
+    }];
+  if (p.action === 'Remove')
+    return [{
+      type: 'membership', effect: 'RemoveMember', entity_id: d.domainId, member_did: member(),
+      reason: '',
+    }];
+  throw new GovernanceError(
+    'GOV_PAYLOAD', `Membership.action ${JSON.stringify(p.action)} is not Add or Remove`);
+}
+
+type MemberStatePayload = PayloadOf<'FreezeMember'> | PayloadOf<'UnfreezeMember'>;
+
+function memberStateEffects(p: MemberStatePayload, d: Decision): KernelEffect[] {
+  switch (p.kind) {
+    case 'FreezeMember':
+      return [{
+        type: 'membership', effect: 'FreezeMember', entity_id: d.domainId,
+        member_did: str(p.member, 'member'), reason: str(p.reason, 'reason'), duration_secs: null,
+      }];
+    case 'UnfreezeMember':
+      return [{
+        type: 'membership', effect: 'UnfreezeMember', entity_id: d.domainId,
+        member_did: str(p.member, 'member'),
+      }];
+  }
+}
+
+type ProtocolPayload = PayloadOf<'ConfigChange' | 'SchedulingPolicy' | 'ProtocolUpgrade'>;
+
+function protocolEffects(p: ProtocolPayload, d: Decision): KernelEffect[] {
+  switch (p.kind) {
+    case 'ConfigChange':
+      return [{
+        type: 'protocol', effect: 'SetGovernanceConfig', domain_id: d.domainId,
+        config_hash: b3(str(p.new_config, 'new_config')), config_json: p.new_config,
+      }];
+    case 'SchedulingPolicy':
+      return [{
+        type: 'protocol', effect: 'SetSchedulingPolicy', coop_id: str(p.coop_id, 'coop_id'),
+        policy_hash: b3(str(p.policy_json, 'policy_json')), policy_json: p.policy_json,
+      }];
+    case 'ProtocolUpgrade':
+      return [{
+        type: 'protocol', effect: 'Upgrade', version: str(p.version, 'version'),
+        upgrade_hash: '', activation_height: '0',
+      }];
+  }
+}
+
+type ControlPayload = PayloadOf<'VetoProposal' | 'ForceCloseProposal' | 'Text' | 'RollbackLedger'>;
+
+function controlEffects(p: ControlPayload, d: Decision): KernelEffect[] {
+  switch (p.kind) {
+    case 'VetoProposal':
+      return [{
+        type: 'control', effect: 'VetoProposal',
+        target_proposal_id: str(p.target_proposal_id, 'target_proposal_id'),
+        veto_reason: str(p.reason, 'reason'),
+      }];
+    case 'ForceCloseProposal':
+      return [{
+        type: 'control', effect: 'ForceCloseProposal',
+        target_proposal_id: str(p.target_proposal_id, 'target_proposal_id'),
+        close_reason: str(p.reason, 'reason'),
+      }];
+    case 'Text':
+      return [
+        { type: 'control', effect: 'TextResolution', resolution_hash: b3(str(p.body, 'body')) },
+      ];
+    case 'RollbackLedger':
+      return [{
+        type: 'dispute', effect: 'RollbackLedger', entry_ids: [str(p.target_hash, 'target_hash')],
+        rollback_reason: str(p.reason, 'reason'), authorized_by: d.receiptId,
+      }];
+  }
+}
+
+function protocolChangeEffects(p: PayloadOf<'ProtocolChange'>): KernelEffect[] {
+  return [{
+    type: 'protocol', effect: 'SetParameter',
+    parameter_name: str(p.proposal?.parameter_id, 'parameter_id'), old_value_hash: '',
+    new_value_json: str(p.proposal.new_value, 'new_value'),
+    effective_at:
+      p.proposal.effective_at === null ? '0' : amt(p.proposal.effective_at, 'effective_at'),
+  }];
+}
+
+function resourceEffects(p: PayloadOf<'ResourceAccess'>): KernelEffect[] {
+  if (p.action === 'Revoke')
+    return [{
+      type: 'resource', effect: 'RevokeAccess', grantee_did: str(p.holder, 'holder'),
+      resource_type: str(p.resource_id, 'resource_id'),
+    }];
+  const g = (p.action as { Grant?: { model?: unknown } })?.Grant;
+  if (!g)
+    throw new GovernanceError(
+      'GOV_PAYLOAD', 'ResourceAccess.action must be "Revoke" or {"Grant":{"model"}}');
+  return [{
+    type: 'resource', effect: 'GrantAccess', grantee_did: str(p.holder, 'holder'),
+    resource_type: str(p.resource_id, 'resource_id'),
+    access_model_hash: b3(str(g.model, 'model')),
+  }];
+}
+
+function allocationEffects(p: PayloadOf<'Allocation'>, d: Decision): KernelEffect[] {
+  const budgetId = `alloc-${str(p.purpose, 'purpose')}-${d.receiptId}`;
+  if (!Array.isArray(p.options))
+    throw new GovernanceError('GOV_PAYLOAD', 'Allocation.options must be an array');
+  return [
+    {
+      type: 'treasury', effect: 'CreateBudget', treasury_did: d.domainId, budget_id: budgetId,
+      total_amount: amt(p.pool_amount, 'pool_amount'), currency: str(p.unit, 'unit'),
+      name: p.purpose, validity_start: '0', validity_end: U64_MAX_STR,
+      decision_receipt_id: d.receiptId, decision_hash: d.hash,
+    },
+    ...p.options.map((o, i): KernelEffect => ({
+      type: 'treasury', effect: 'Allocate', treasury_did: d.domainId, budget_id: budgetId,
+      amount: amt(o?.requested_amount, `options[${i}].requested_amount`), currency: p.unit,
+    })),
+  ];
+}
+
+function federationEffects(p: PayloadOf<'Federation'>, d: Decision): KernelEffect[] {
+  const f = p.proposal;
+  if (f?.op === 'JoinFederation')
+    return [{
+      type: 'federation', effect: 'JoinFederation', coop_did: d.domainId,
+      federation_id: str(f.federation_id, 'federation_id'),
+    }];
+  if (f?.op === 'LeaveFederation')
+    return [{
+      type: 'federation', effect: 'LeaveFederation', coop_did: d.domainId,
+      federation_id: str(f.federation_id, 'federation_id'),
+    }];
+  throw new GovernanceError(
+    'GOV_PAYLOAD_UNSUPPORTED',
+    `federation proposal ${JSON.stringify(f?.op)} has no translation (fail closed)`);
+}
+
+/**
+ * Translate an accepted proposal's payload to kernel effects. Throws GOV_PAYLOAD /
+ * GOV_PAYLOAD_UNSUPPORTED.
+ */
+export function translatePayloadToEffects(
+  payload: ProposalPayload, decisionReceiptId: string, decisionHash: string, domainId: string,
+): KernelEffect[] {
+  const d: Decision = { receiptId: decisionReceiptId, hash: decisionHash, domainId };
   const p = payload as ProposalPayload & Record<string, unknown>;
   switch (p.kind) {
-    case 'Treasury': {
-      const o = p.operation as TreasuryOperation;
-      switch (o?.op) {
-        case 'Spend':
-          return [{ type: 'treasury', effect: 'Spend', treasury_did: str(o.treasury_did, 'treasury_did'), recipient_did: str(o.recipient, 'recipient'), amount: amt(o.amount, 'amount'), currency: str(o.currency, 'currency'), memo: str(o.memo, 'memo'), budget_id: null, expected_nonce: o.nonce ?? null, decision_receipt_id: decisionReceiptId, decision_hash: decisionHash }];
-        case 'Withdraw':
-          return [{ type: 'treasury', effect: 'Spend', treasury_did: str(o.treasury_did, 'treasury_did'), recipient_did: str(o.recipient, 'recipient'), amount: amt(o.amount, 'amount'), currency: str(o.currency, 'currency'), memo: str(o.purpose, 'purpose'), budget_id: o.budget_id ?? null, expected_nonce: o.nonce ?? null, decision_receipt_id: decisionReceiptId, decision_hash: decisionHash }];
-        case 'CreateBudget':
-          return [{ type: 'treasury', effect: 'CreateBudget', treasury_did: str(o.treasury_did, 'treasury_did'), budget_id: `budget-${str(o.purpose, 'purpose')}`, total_amount: amt(o.amount, 'amount'), currency: str(o.currency, 'currency'), name: o.purpose, validity_start: '0', validity_end: o.period_end === null ? U64_MAX_STR : amt(o.period_end, 'period_end'), decision_receipt_id: decisionReceiptId, decision_hash: decisionHash }];
-        default:
-          throw new GovernanceError('GOV_PAYLOAD_UNSUPPORTED', `treasury operation ${JSON.stringify((o as { op?: unknown })?.op)} has no translation (fail closed)`);
-      }
-    }
+    case 'Treasury':
+      return treasuryEffects(p.operation as TreasuryOperation, d);
     case 'Budget':
-      return [{ type: 'treasury', effect: 'CreateBudget', treasury_did: domainId, budget_id: `budget-${str(p.purpose, 'purpose')}`, total_amount: amt(p.amount, 'amount'), currency: str(p.currency, 'currency'), name: p.purpose, validity_start: '0', validity_end: U64_MAX_STR, decision_receipt_id: decisionReceiptId, decision_hash: decisionHash }];
-    case 'SurplusAllocation': {
-      const a = p.allocation;
-      if (!a || !Array.isArray(a.allocations)) throw new GovernanceError('GOV_PAYLOAD', 'SurplusAllocation.allocation.allocations must be an array');
-      return [{ type: 'treasury', effect: 'DistributeSurplus', treasury_did: domainId, total_amount: amt(a.total_surplus, 'total_surplus'), currency: str(a.currency, 'currency'), distributions: a.allocations.map(([id, v], i) => [str(id, `allocations[${i}][0]`), amt(v, `allocations[${i}][1]`)] as [string, string]) }];
-    }
+      return budgetEffects(p, d);
+    case 'SurplusAllocation':
+      return surplusEffects(p, d);
     case 'Membership':
-      if (p.action === 'Add') return [{ type: 'membership', effect: 'AddMember', entity_id: domainId, member_did: str(p.member, 'member'), role: '', tier: '' }];
-      if (p.action === 'Remove') return [{ type: 'membership', effect: 'RemoveMember', entity_id: domainId, member_did: str(p.member, 'member'), reason: '' }];
-      throw new GovernanceError('GOV_PAYLOAD', `Membership.action ${JSON.stringify(p.action)} is not Add or Remove`);
+      return membershipEffects(p, d);
     case 'FreezeMember':
-      return [{ type: 'membership', effect: 'FreezeMember', entity_id: domainId, member_did: str(p.member, 'member'), reason: str(p.reason, 'reason'), duration_secs: null }];
     case 'UnfreezeMember':
-      return [{ type: 'membership', effect: 'UnfreezeMember', entity_id: domainId, member_did: str(p.member, 'member') }];
+      return memberStateEffects(p, d);
     case 'ConfigChange':
-      return [{ type: 'protocol', effect: 'SetGovernanceConfig', domain_id: domainId, config_hash: b3(str(p.new_config, 'new_config')), config_json: p.new_config }];
     case 'SchedulingPolicy':
-      return [{ type: 'protocol', effect: 'SetSchedulingPolicy', coop_id: str(p.coop_id, 'coop_id'), policy_hash: b3(str(p.policy_json, 'policy_json')), policy_json: p.policy_json }];
     case 'ProtocolUpgrade':
-      return [{ type: 'protocol', effect: 'Upgrade', version: str(p.version, 'version'), upgrade_hash: '', activation_height: '0' }];
+      return protocolEffects(p, d);
     case 'ProtocolChange':
-      return [{ type: 'protocol', effect: 'SetParameter', parameter_name: str(p.proposal?.parameter_id, 'parameter_id'), old_value_hash: '', new_value_json: str(p.proposal.new_value, 'new_value'), effective_at: p.proposal.effective_at === null ? '0' : amt(p.proposal.effective_at, 'effective_at') }];
+      return protocolChangeEffects(p);
     case 'VetoProposal':
-      return [{ type: 'control', effect: 'VetoProposal', target_proposal_id: str(p.target_proposal_id, 'target_proposal_id'), veto_reason: str(p.reason, 'reason') }];
     case 'ForceCloseProposal':
-      return [{ type: 'control', effect: 'ForceCloseProposal', target_proposal_id: str(p.target_proposal_id, 'target_proposal_id'), close_reason: str(p.reason, 'reason') }];
     case 'Text':
-      return [{ type: 'control', effect: 'TextResolution', resolution_hash: b3(str(p.body, 'body')) }];
     case 'RollbackLedger':
-      return [{ type: 'dispute', effect: 'RollbackLedger', entry_ids: [str(p.target_hash, 'target_hash')], rollback_reason: str(p.reason, 'reason'), authorized_by: decisionReceiptId }];
-    case 'ResourceAccess': {
-      if (p.action === 'Revoke') return [{ type: 'resource', effect: 'RevokeAccess', grantee_did: str(p.holder, 'holder'), resource_type: str(p.resource_id, 'resource_id') }];
-      const g = (p.action as { Grant?: { model?: unknown } })?.Grant;
-      if (!g) throw new GovernanceError('GOV_PAYLOAD', 'ResourceAccess.action must be "Revoke" or {"Grant":{"model"}}');
-      return [{ type: 'resource', effect: 'GrantAccess', grantee_did: str(p.holder, 'holder'), resource_type: str(p.resource_id, 'resource_id'), access_model_hash: b3(str(g.model, 'model')) }];
+      return controlEffects(p, d);
+    case 'ResourceAccess':
+      return resourceEffects(p);
+    case 'Allocation':
+      return allocationEffects(p, d);
+    case 'Federation':
+      return federationEffects(p, d);
+    default: {
+      const kind = JSON.stringify((p as { kind?: unknown }).kind);
+      throw new GovernanceError(
+        'GOV_PAYLOAD_UNSUPPORTED',
+        `proposal payload kind ${kind} has no translation (fail closed; known: ` +
+          `${PAYLOAD_KINDS.join(', ')})`);
     }
-    case 'Allocation': {
-      const budgetId = `alloc-${str(p.purpose, 'purpose')}-${decisionReceiptId}`;
-      if (!Array.isArray(p.options)) throw new GovernanceError('GOV_PAYLOAD', 'Allocation.options must be an array');
-      return [
-        { type: 'treasury', effect: 'CreateBudget', treasury_did: domainId, budget_id: budgetId, total_amount: amt(p.pool_amount, 'pool_amount'), currency: str(p.unit, 'unit'), name: p.purpose, validity_start: '0', validity_end: U64_MAX_STR, decision_receipt_id: decisionReceiptId, decision_hash: decisionHash },
-        ...p.options.map((o, i): KernelEffect => ({ type: 'treasury', effect: 'Allocate', treasury_did: domainId, budget_id: budgetId, amount: amt(o?.requested_amount, `options[${i}].requested_amount`), currency: p.unit })),
-      ];
-    }
-    case 'Federation': {
-      const f = p.proposal;
-      if (f?.op === 'JoinFederation') return [{ type: 'federation', effect: 'JoinFederation', coop_did: domainId, federation_id: str(f.federation_id, 'federation_id') }];
-      if (f?.op === 'LeaveFederation') return [{ type: 'federation', effect: 'LeaveFederation', coop_did: domainId, federation_id: str(f.federation_id, 'federation_id') }];
-      throw new GovernanceError('GOV_PAYLOAD_UNSUPPORTED', `federation proposal ${JSON.stringify(f?.op)} has no translation (fail closed)`);
-    }
-    default:
-      throw new GovernanceError('GOV_PAYLOAD_UNSUPPORTED', `proposal payload kind ${JSON.stringify((p as { kind?: unknown }).kind)} has no translation (fail closed; known: ${PAYLOAD_KINDS.join(', ')})`);
   }
 }

@@ -305,60 +305,63 @@ export class ContractExecutions {
 
   /** Checks 1–5 (see the module comment): what does not depend on other records. */
   private verify(e: GossipEntry): Verified | ExecutionOutcome {
-    const refuse = (reason: string, detail: string, h: Hash | null = null): ExecutionOutcome => ({ status: 'refused', reason, detail, receiptHash: h });
-    const r = e.data as Partial<ExecutionRecord>;
-    const keys = Object.keys(r).sort().join(',');
-    if (keys !== 'entry,format,previous,receipt,witness' && keys !== 'call,entry,format,previous,receipt,witness') return refuse('malformed', `a ${EXECUTION_RECORD_FORMAT} record has exactly {format, receipt, witness, entry, previous} and, for a signed call, call`);
-    let receipt: ExecutionReceipt;
-    let witness: WitnessBundle;
-    try {
-      receipt = receiptFromJson(r.receipt);
-      witness = witnessFromJson(r.witness);
-    } catch (err) {
-      if (!(err instanceof IcnError)) throw err;
-      return refuse('malformed', err.message);
-    }
+    const parsed = parseRecord(e);
+    if ('status' in parsed) return parsed;
+    const { r, receipt, witness } = parsed;
     const h = receiptHash(receipt);
-    if (r.previous !== null && !isHash(r.previous)) return refuse('malformed', 'previous must be a receipt hash or null', h);
-    if (receipt.executor !== e.author) return refuse('not_executor', `published by ${e.author}, executed by ${receipt.executor}`, h);
+    const refuse = (reason: string, detail: string): ExecutionOutcome =>
+      ({ status: 'refused', reason, detail, receiptHash: h });
+    if (r.previous !== null && !isHash(r.previous))
+      return refuse('malformed', 'previous must be a receipt hash or null');
+    if (receipt.executor !== e.author)
+      return refuse('not_executor', `published by ${e.author}, executed by ${receipt.executor}`);
     if (this.adopted.has(h)) return { status: 'duplicate', receiptHash: h };
     const inst = this.actor.runtime.get(receipt.codeHash);
     if (!inst) return { status: 'pending', receiptHash: h, waitingFor: 'installation' };
-    if (inst.installationHash !== receipt.installationHash) return refuse('installation_mismatch', `receipt names installation ${receipt.installationHash}, this node installed ${inst.installationHash}`, h);
-    if (canonicalString(witness.code) !== canonicalString(codeToJson(inst.code)) || canonicalString(witness.installation) !== canonicalString(installationToJson(inst.installation))) {
-      return refuse('witness_mismatch', 'the witness does not carry the installed code and installation', h);
+    const notInstalled = checkInstalled(inst, receipt, witness);
+    if (notInstalled) return refuse(notInstalled.reason, notInstalled.detail);
+    const replayed = this.replay(receipt, h, witness);
+    if ('reason' in replayed) return refuse(replayed.reason, replayed.detail);
+    const callRefusal = checkRecordCall(r.call, receipt);
+    if (callRefusal) return refuse(callRefusal.reason, callRefusal.detail);
+    const participantsOnly = inst.installation.minCallerTrustPpm === null;
+    if (participantsOnly && !inst.installation.participants.includes(receipt.caller)) {
+      return refuse(
+        'unauthorized', `${receipt.caller} is not a participant of a participants-only contract`);
     }
+    const fx = contractLedgerEffects(this.ops(receipt), {
+      codeHash: receipt.codeHash, rule: receipt.rule, caller: receipt.caller,
+      timestamp: BigInt(receipt.timestamp),
+    });
+    const placed = checkRecordEntry(r.entry, receipt, fx.draft);
+    if ('reason' in placed) return refuse(placed.reason, placed.detail);
+    return {
+      receipt, receiptHash: h, entry: placed.entry, entryId: placed.entryId, limits: fx.limits,
+      stateAfter: replayed.stateAfter, previous: r.previous as Hash | null,
+    };
+  }
+
+  /** Check 4: replay the receipt from its witness; a mismatch is published as a proof. */
+  private replay(
+    receipt: ExecutionReceipt, h: Hash, witness: WitnessBundle,
+  ): Refusal | { stateAfter: ReadonlyMap<string, Value> } {
     const rep = replayReceiptSync(witness, receipt);
-    if (!rep.signatureValid) return refuse('bad_signature', `the receipt's signature by ${receipt.executor} does not verify`, h);
-    if (!rep.witnessMatches) return refuse('witness_mismatch', `the witness is not the bundle ${receipt.witness} the receipt names`, h);
-    if (!rep.recomputed || !rep.stateAfter) return refuse('replay_error', rep.error ?? 'replay gave no result', h);
+    if (!rep.signatureValid) {
+      const detail = `the receipt's signature by ${receipt.executor} does not verify`;
+      return { reason: 'bad_signature', detail };
+    }
+    if (!rep.witnessMatches) {
+      const detail = `the witness is not the bundle ${receipt.witness} the receipt names`;
+      return { reason: 'witness_mismatch', detail };
+    }
+    if (!rep.recomputed || !rep.stateAfter)
+      return { reason: 'replay_error', detail: rep.error ?? 'replay gave no result' };
     if (rep.mismatches.length) {
       this.accuse(receipt, h, witness, contractOutputHash(rep.recomputed));
-      return refuse('replay_mismatch', `replay differs from the receipt in ${rep.mismatches.join(', ')}`, h);
+      const detail = `replay differs from the receipt in ${rep.mismatches.join(', ')}`;
+      return { reason: 'replay_mismatch', detail };
     }
-    const callRefusal = checkRecordCall(r.call, receipt);
-    if (callRefusal) return refuse(callRefusal.reason, callRefusal.detail, h);
-    if (inst.installation.minCallerTrustPpm === null && !inst.installation.participants.includes(receipt.caller)) {
-      return refuse('unauthorized', `${receipt.caller} is not a participant of a participants-only contract`, h);
-    }
-    const fx = contractLedgerEffects(this.ops(receipt), { codeHash: receipt.codeHash, rule: receipt.rule, caller: receipt.caller, timestamp: BigInt(receipt.timestamp) });
-    let entry: JournalEntry | null = null;
-    let entryId: Hash | null = null;
-    if (fx.draft === null) {
-      if (r.entry !== null) return refuse('entry_mismatch', 'the receipt transfers nothing, the record carries an entry', h);
-    } else {
-      try {
-        const c = checkEntry(r.entry, true);
-        const want = draftBody(receipt.executor, { ...fx.draft, parents: c.entry.parents });
-        if (canonicalString(entryBody(c.entry) as never) !== canonicalString(want as never)) return refuse('entry_mismatch', `entry ${c.id} is not what the receipt's ledger ops give`, h);
-        entry = c.entry;
-        entryId = c.id;
-      } catch (err) {
-        if (!(err instanceof IcnError)) throw err;
-        return refuse('entry_mismatch', err.message, h);
-      }
-    }
-    return { receipt, receiptHash: h, entry, entryId, limits: fx.limits, stateAfter: rep.stateAfter, previous: r.previous as Hash | null };
+    return { stateAfter: rep.stateAfter };
   }
 
   /** Checks 6–7 and adoption. */
@@ -447,6 +450,81 @@ export class ContractExecutions {
     }
     this.poms.set(e.hash, out);
     this.pomsMetric.inc({ verdict: out.verdict });
+  }
+}
+
+/** A refused record's reason and detail (the receipt hash is added by the caller). */
+interface Refusal {
+  reason: string;
+  detail: string;
+}
+
+/** Check 1: the record's shape, its receipt and its witness parse. */
+function parseRecord(
+  e: GossipEntry,
+): ExecutionOutcome | {
+  r: Partial<ExecutionRecord>; receipt: ExecutionReceipt; witness: WitnessBundle;
+} {
+  const refuse = (detail: string): ExecutionOutcome =>
+    ({ status: 'refused', reason: 'malformed', detail, receiptHash: null });
+  const r = e.data as Partial<ExecutionRecord>;
+  const keys = Object.keys(r).sort().join(',');
+  if (keys !== 'entry,format,previous,receipt,witness' &&
+    keys !== 'call,entry,format,previous,receipt,witness')
+    return refuse(
+      `a ${EXECUTION_RECORD_FORMAT} record has exactly {format, receipt, witness, entry, ` +
+        'previous} and, for a signed call, call');
+  try {
+    return { r, receipt: receiptFromJson(r.receipt), witness: witnessFromJson(r.witness) };
+  } catch (err) {
+    if (!(err instanceof IcnError)) throw err;
+    return refuse(err.message);
+  }
+}
+
+/** Check 3: the receipt names this node's installation and the witness carries it and its code. */
+function checkInstalled(
+  inst: Installed, receipt: ExecutionReceipt, witness: WitnessBundle,
+): Refusal | null {
+  if (inst.installationHash !== receipt.installationHash) {
+    const detail =
+      `receipt names installation ${receipt.installationHash}, ` +
+      `this node installed ${inst.installationHash}`;
+    return { reason: 'installation_mismatch', detail };
+  }
+  const sameCode = canonicalString(witness.code) === canonicalString(codeToJson(inst.code));
+  const installation = canonicalString(installationToJson(inst.installation));
+  const sameInstallation = canonicalString(witness.installation) === installation;
+  if (!sameCode || !sameInstallation) {
+    const detail = 'the witness does not carry the installed code and installation';
+    return { reason: 'witness_mismatch', detail };
+  }
+  return null;
+}
+
+/** Check 5: the record's entry is exactly what the receipt's ledger ops give (or none). */
+function checkRecordEntry(
+  raw: unknown, receipt: ExecutionReceipt,
+  draft: ReturnType<typeof contractLedgerEffects>['draft'],
+): Refusal | { entry: JournalEntry | null; entryId: Hash | null } {
+  if (draft === null) {
+    if (raw !== null) {
+      const detail = 'the receipt transfers nothing, the record carries an entry';
+      return { reason: 'entry_mismatch', detail };
+    }
+    return { entry: null, entryId: null };
+  }
+  try {
+    const c = checkEntry(raw, true);
+    const want = draftBody(receipt.executor, { ...draft, parents: c.entry.parents });
+    if (canonicalString(entryBody(c.entry) as never) !== canonicalString(want as never)) {
+      const detail = `entry ${c.id} is not what the receipt's ledger ops give`;
+      return { reason: 'entry_mismatch', detail };
+    }
+    return { entry: c.entry, entryId: c.id };
+  } catch (err) {
+    if (!(err instanceof IcnError)) throw err;
+    return { reason: 'entry_mismatch', detail: err.message };
   }
 }
 

@@ -178,58 +178,27 @@ class Gen {
       }
       case 2: return [...this.expr(t, d - 1), ...this.expr(t, d - 1), I(`${t}.${this.t.of(BIN[t]!)}`)];
       case 3: return [...this.expr(t, d - 1), I(`${t}.${this.t.of(UN[t]!)}`)];
-      case 4: {
-        if (t !== 'i32') return [...this.expr(t, d - 1), ...this.expr(t, d - 1), I(`${t}.${this.t.of(BIN[t]!)}`)];
-        const u = this.vt();
-        if (this.t.pick(5) === 0) return [...this.expr(u === 'i64' ? 'i64' : 'i32', d - 1), I(u === 'i64' ? 'i64.eqz' : 'i32.eqz')];
-        return [...this.expr(u, d - 1), ...this.expr(u, d - 1), I(`${u}.${this.t.of(CMP[u]!)}`)];
-      }
-      case 5: {
-        const cs = CONV.filter(([, from, to]) => to === t && this.types.includes(from));
-        if (cs.length === 0) return [this.const(t)];
-        const [name, from] = this.t.of(cs);
-        return [...this.expr(from, d - 1), I(name)];
-      }
-      case 6: {
-        const [name, align] = this.t.of(LOADS[t]!);
-        return [...this.addr(d), I(name, { align: this.t.pick(align + 1), memOffset: this.t.of([0, 0, 0, 1, 4, 65535, 65536]) })];
-      }
-      case 7: { // block with a conditional early exit carrying a value
-        this.labels.push([t]);
-        const body = [...this.expr(t, d - 1), ...this.expr('i32', d - 1), I('br_if', { idx: 0 }), I('drop'), ...this.stmts(d - 1), ...this.expr(t, d - 1)];
-        this.labels.pop();
-        return [I('block', { bt: { kind: 'val', type: t } }), ...body, I('end')];
-      }
-      case 8: { // if/else with a value
-        const cond = this.expr('i32', d - 1);
-        this.labels.push([t]);
-        const a = [...this.stmts(d - 1), ...this.expr(t, d - 1)];
-        const b = this.expr(t, d - 1);
-        this.labels.pop();
-        return [...cond, I('if', { bt: { kind: 'val', type: t } }), ...a, I('else'), ...b, I('end')];
-      }
+      case 4:
+        return this.binaryOrCompare(t, d);
+      case 5:
+        return this.conversion(t, d);
+      case 6:
+        return this.load(t, d);
+      case 7: // block with a conditional early exit carrying a value
+        return this.valueBlock(t, d);
+      case 8: // if/else with a value
+        return this.valueIf(t, d);
       case 9: return [...this.expr(t, d - 1), ...this.expr(t, d - 1), ...this.expr('i32', d - 1), I('select')];
-      case 10: { // call a function returning exactly [t]
-        const cands = this.funcs.map((f, i) => [f, i] as const).filter(([f]) => f.results.length === 1 && f.results[0] === t);
-        if (cands.length === 0) return [this.const(t)];
-        const [f, i] = cands[this.t.pick(cands.length)]!;
-        return [...f.params.flatMap((p) => this.expr(p, d - 1)), I('call', { idx: IMPORTS + i })];
-      }
-      case 11: { // call_indirect with a type returning [t]
-        const cands = this.funcs.filter((f) => f.results.length === 1 && f.results[0] === t);
-        const f = cands.length > 0 && this.t.pick(4) !== 0 ? this.t.of(cands) : { params: [], results: [t], typeIndex: this.typeIndex([], [t]) };
-        const slot = this.t.pick(3) === 0 ? this.expr('i32', d - 1) : [I('i32.const', { value: this.t.pick(this.tableSize + 2) })];
-        return [...f.params.flatMap((p) => this.expr(p, d - 1)), ...slot, I('call_indirect', { idx: f.typeIndex, idx2: 0 })];
-      }
+      case 10: // call a function returning exactly [t]
+        return this.callReturning(t, d);
+      case 11: // call_indirect with a type returning [t]
+        return this.callIndirectReturning(t, d);
       case 12:
         if (t === 'i32') return this.t.pick(2) === 0 ? [I('memory.size')] : [I('i32.const', { value: this.t.of([0, 1, 2, 70000, -1]) }), I('memory.grow')];
         if (t === 'i64') return [I('call', { idx: 1 })]; // icn.timestamp
         return [this.const(t)];
-      case 13: {
-        const l = this.localOf(t);
-        if (l === undefined) return [this.const(t)];
-        return [...this.expr(t, d - 1), I('local.tee', { idx: l })];
-      }
+      case 13:
+        return this.localTee(t, d);
       case 14: return [I('global.get', { idx: this.globalOf(t) })];
       default:
         if (isInt && this.t.pick(2) === 0) { // division by edge values: traps on purpose
@@ -237,6 +206,69 @@ class Gen {
         }
         return [this.const(t)];
     }
+  }
+
+  /** A binary operator of t, or (i32) a comparison or eqz of any type. */
+  binaryOrCompare(t: ValType, d: number): Instr[] {
+    if (t !== 'i32') return [...this.expr(t, d - 1), ...this.expr(t, d - 1), I(`${t}.${this.t.of(BIN[t]!)}`)];
+    const u = this.vt();
+    if (this.t.pick(5) === 0) return [...this.expr(u === 'i64' ? 'i64' : 'i32', d - 1), I(u === 'i64' ? 'i64.eqz' : 'i32.eqz')];
+    return [...this.expr(u, d - 1), ...this.expr(u, d - 1), I(`${u}.${this.t.of(CMP[u]!)}`)];
+  }
+
+  /** A conversion to t from a type the module uses. */
+  conversion(t: ValType, d: number): Instr[] {
+    const cs = CONV.filter(([, from, to]) => to === t && this.types.includes(from));
+    if (cs.length === 0) return [this.const(t)];
+    const [name, from] = this.t.of(cs);
+    return [...this.expr(from, d - 1), I(name)];
+  }
+
+  /** A load of t at a generated address, alignment and offset. */
+  load(t: ValType, d: number): Instr[] {
+    const [name, align] = this.t.of(LOADS[t]!);
+    return [...this.addr(d), I(name, { align: this.t.pick(align + 1), memOffset: this.t.of([0, 0, 0, 1, 4, 65535, 65536]) })];
+  }
+
+  /** A block with a conditional early exit carrying a value. */
+  valueBlock(t: ValType, d: number): Instr[] {
+    this.labels.push([t]);
+    const body = [...this.expr(t, d - 1), ...this.expr('i32', d - 1), I('br_if', { idx: 0 }), I('drop'), ...this.stmts(d - 1), ...this.expr(t, d - 1)];
+    this.labels.pop();
+    return [I('block', { bt: { kind: 'val', type: t } }), ...body, I('end')];
+  }
+
+  /** An if/else with a value. */
+  valueIf(t: ValType, d: number): Instr[] {
+    const cond = this.expr('i32', d - 1);
+    this.labels.push([t]);
+    const a = [...this.stmts(d - 1), ...this.expr(t, d - 1)];
+    const b = this.expr(t, d - 1);
+    this.labels.pop();
+    return [...cond, I('if', { bt: { kind: 'val', type: t } }), ...a, I('else'), ...b, I('end')];
+  }
+
+  /** A call of a function returning exactly [t]. */
+  callReturning(t: ValType, d: number): Instr[] {
+    const cands = this.funcs.map((f, i) => [f, i] as const).filter(([f]) => f.results.length === 1 && f.results[0] === t);
+    if (cands.length === 0) return [this.const(t)];
+    const [f, i] = cands[this.t.pick(cands.length)]!;
+    return [...f.params.flatMap((p) => this.expr(p, d - 1)), I('call', { idx: IMPORTS + i })];
+  }
+
+  /** A call_indirect with a type returning [t]. */
+  callIndirectReturning(t: ValType, d: number): Instr[] {
+    const cands = this.funcs.filter((f) => f.results.length === 1 && f.results[0] === t);
+    const f = cands.length > 0 && this.t.pick(4) !== 0 ? this.t.of(cands) : { params: [], results: [t], typeIndex: this.typeIndex([], [t]) };
+    const slot = this.t.pick(3) === 0 ? this.expr('i32', d - 1) : [I('i32.const', { value: this.t.pick(this.tableSize + 2) })];
+    return [...f.params.flatMap((p) => this.expr(p, d - 1)), ...slot, I('call_indirect', { idx: f.typeIndex, idx2: 0 })];
+  }
+
+  /** local.tee of a local of type t (a constant when there is none). */
+  localTee(t: ValType, d: number): Instr[] {
+    const l = this.localOf(t);
+    if (l === undefined) return [this.const(t)];
+    return [...this.expr(t, d - 1), I('local.tee', { idx: l })];
   }
 
   /** A label depth whose label takes no values (any enclosing block, loop or if without results). */
@@ -261,94 +293,138 @@ class Gen {
     if (this.nodes > 400) return [];
     const c = this.t.pick(16);
     switch (c) {
-      case 0: {
-        const t = this.vt();
-        const l = this.localOf(t);
-        return l === undefined ? [...this.expr(t, d), I('drop')] : [...this.expr(t, d), I('local.set', { idx: l })];
-      }
-      case 1: {
-        const t = this.vt();
-        const [name, align] = this.t.of(STORES[t]!);
-        return [...this.addr(d), ...this.expr(t, d), I(name, { align: this.t.pick(align + 1), memOffset: this.t.of([0, 0, 1, 8, 65535]) })];
-      }
+      case 0:
+        return this.setOrDrop(d);
+      case 1:
+        return this.store(d);
       case 2: {
         const t = this.vt();
         return [...this.expr(t, d), I('global.set', { idx: this.globalOf(t) })];
       }
-      case 3: { // bounded loop on a fresh counter
-        const ctr = this.newLocal('i32');
-        this.labels.push([]);
-        const body = this.stmts(d);
-        this.labels.pop();
-        return [I('i32.const', { value: this.t.pick(6) }), I('local.set', { idx: ctr }), I('loop', { bt: { kind: 'empty' } }), ...body,
-          I('local.get', { idx: ctr }), I('i32.const', { value: 1 }), I('i32.sub'), I('local.tee', { idx: ctr }), I('i32.const', { value: 0 }), I('i32.gt_s'), I('br_if', { idx: 0 }), I('end')];
-      }
-      case 4: { // block with br_if / br out of it
-        this.labels.push([]);
-        const body = [...this.stmts(d), ...this.expr('i32', d), I('br_if', { idx: this.voidLabel() }), ...this.stmts(d)];
-        this.labels.pop();
-        return [I('block', { bt: { kind: 'empty' } }), ...body, I('end')];
-      }
-      case 5: { // br_table over three nested blocks
-        this.labels.push([], [], []);
-        const sel = this.expr('i32', d);
-        const inner = [...sel, I('br_table', { labels: [0, 1, 2].slice(0, 1 + this.t.pick(3)), idx: this.t.pick(3) })];
-        this.labels.pop(); // s1 sits after the innermost block's end
-        const s1 = this.stmts(d);
-        this.labels.pop();
-        const s2 = this.stmts(d);
-        this.labels.pop();
-        const bt: BlockType = { kind: 'empty' };
-        return [I('block', { bt }), I('block', { bt }), I('block', { bt }), ...inner, I('end'), ...s1, I('end'), ...s2, I('end')];
-      }
-      case 6: { // if / else
-        const cond = this.expr('i32', d);
-        this.labels.push([]);
-        const a = this.stmts(d);
-        const b = this.stmts(d);
-        this.labels.pop();
-        return [...cond, I('if', { bt: { kind: 'empty' } }), ...a, ...(b.length > 0 ? [I('else'), ...b] : []), I('end')];
-      }
-      case 7: { // call anything, drop its results
-        if (this.funcs.length === 0) return [];
-        const i = this.t.pick(this.funcs.length);
-        const f = this.funcs[i]!;
-        return [...f.params.flatMap((p) => this.expr(p, d)), I('call', { idx: IMPORTS + i }), ...f.results.map(() => I('drop'))];
-      }
-      case 8: { // host calls
-        const k = this.t.pick(2);
-        if (k === 0) return [I('i32.const', { value: this.t.of([0, 8, 100, 65530, 65536]) }), I('i32.const', { value: this.t.of([0, 1, 5, 16, 100]) }), I('call', { idx: 0 })];
-        return [I('i32.const', { value: this.t.of([0, 32, 1000, 65504, 65520]) }), I('call', { idx: 2 })];
-      }
-      case 9: { // bulk memory
-        const k = this.t.pick(4);
-        const a = (): Instr => I('i32.const', { value: this.t.of([0, 1, 16, 100, 65500, 65536, 70000]) });
-        const n = (): Instr => I('i32.const', { value: this.t.of([0, 1, 7, 40, 100, 1000]) });
-        if (k === 0) return [a(), I('i32.const', { value: this.t.of([0, 0xab, -1]) }), n(), I('memory.fill')];
-        if (k === 1) return [a(), a(), n(), I('memory.copy')];
-        if (k === 2) return [a(), I('i32.const', { value: this.t.of([0, 2, 5, 9]) }), I('i32.const', { value: this.t.of([0, 1, 4, 8]) }), I('memory.init', { idx: 1 })];
-        return [I('data.drop', { idx: 1 })];
-      }
+      case 3: // bounded loop on a fresh counter
+        return this.boundedLoop(d);
+      case 4: // block with br_if / br out of it
+        return this.brIfBlock(d);
+      case 5: // br_table over three nested blocks
+        return this.brTable(d);
+      case 6: // if / else
+        return this.ifElse(d);
+      case 7: // call anything, drop its results
+        return this.callAny(d);
+      case 8: // host calls
+        return this.hostCall();
+      case 9: // bulk memory
+        return this.bulkMemory();
       case 10: // trap on purpose (rare: the tape must ask twice)
         return this.t.pick(4) === 0 ? [I('unreachable')] : [];
       case 11: { // unbounded loop: only fuel stops it
         if (this.t.pick(6) !== 0) return [];
         return [I('loop', { bt: { kind: 'empty' } }), I('br', { idx: 0 }), I('end')];
       }
-      case 12: { // tables
-        const k = this.t.pick(3);
-        const i = I('i32.const', { value: this.t.pick(this.tableSize + 2) });
-        if (k === 0) return [i, this.funcs.length > 0 && this.t.pick(2) === 0 ? I('ref.func', { idx: IMPORTS + this.t.pick(this.funcs.length) }) : I('ref.null', { refType: 'funcref' }), I('table.set', { idx: 0 })];
-        if (k === 1) return [I('table.size', { idx: 0 }), I('drop')];
-        return [I('ref.null', { refType: 'funcref' }), I('i32.const', { value: this.t.pick(3) }), I('table.grow', { idx: 0 }), I('drop')];
-      }
-      case 13: { // early return
-        if (this.t.pick(3) !== 0) return [];
-        return [...this.curResults.flatMap((r) => this.expr(r, d)), I('return')];
-      }
+      case 12: // tables
+        return this.tableOp();
+      case 13: // early return
+        return this.earlyReturn(d);
       default:
         return [];
     }
+  }
+
+  /** A value stored in a local of its type, or dropped. */
+  setOrDrop(d: number): Instr[] {
+    const t = this.vt();
+    const l = this.localOf(t);
+    return l === undefined ? [...this.expr(t, d), I('drop')] : [...this.expr(t, d), I('local.set', { idx: l })];
+  }
+
+  /** A store of a generated value at a generated address. */
+  store(d: number): Instr[] {
+    const t = this.vt();
+    const [name, align] = this.t.of(STORES[t]!);
+    return [...this.addr(d), ...this.expr(t, d), I(name, { align: this.t.pick(align + 1), memOffset: this.t.of([0, 0, 1, 8, 65535]) })];
+  }
+
+  /** A bounded loop on a fresh counter. */
+  boundedLoop(d: number): Instr[] {
+    const ctr = this.newLocal('i32');
+    this.labels.push([]);
+    const body = this.stmts(d);
+    this.labels.pop();
+    return [I('i32.const', { value: this.t.pick(6) }), I('local.set', { idx: ctr }), I('loop', { bt: { kind: 'empty' } }), ...body,
+      I('local.get', { idx: ctr }), I('i32.const', { value: 1 }), I('i32.sub'), I('local.tee', { idx: ctr }), I('i32.const', { value: 0 }), I('i32.gt_s'), I('br_if', { idx: 0 }), I('end')];
+  }
+
+  /** A block with br_if / br out of it. */
+  brIfBlock(d: number): Instr[] {
+    this.labels.push([]);
+    const body = [...this.stmts(d), ...this.expr('i32', d), I('br_if', { idx: this.voidLabel() }), ...this.stmts(d)];
+    this.labels.pop();
+    return [I('block', { bt: { kind: 'empty' } }), ...body, I('end')];
+  }
+
+  /** br_table over three nested blocks. */
+  brTable(d: number): Instr[] {
+    this.labels.push([], [], []);
+    const sel = this.expr('i32', d);
+    const inner = [...sel, I('br_table', { labels: [0, 1, 2].slice(0, 1 + this.t.pick(3)), idx: this.t.pick(3) })];
+    this.labels.pop(); // s1 sits after the innermost block's end
+    const s1 = this.stmts(d);
+    this.labels.pop();
+    const s2 = this.stmts(d);
+    this.labels.pop();
+    const bt: BlockType = { kind: 'empty' };
+    return [I('block', { bt }), I('block', { bt }), I('block', { bt }), ...inner, I('end'), ...s1, I('end'), ...s2, I('end')];
+  }
+
+  /** if / else without values. */
+  ifElse(d: number): Instr[] {
+    const cond = this.expr('i32', d);
+    this.labels.push([]);
+    const a = this.stmts(d);
+    const b = this.stmts(d);
+    this.labels.pop();
+    return [...cond, I('if', { bt: { kind: 'empty' } }), ...a, ...(b.length > 0 ? [I('else'), ...b] : []), I('end')];
+  }
+
+  /** A call of any function, its results dropped. */
+  callAny(d: number): Instr[] {
+    if (this.funcs.length === 0) return [];
+    const i = this.t.pick(this.funcs.length);
+    const f = this.funcs[i]!;
+    return [...f.params.flatMap((p) => this.expr(p, d)), I('call', { idx: IMPORTS + i }), ...f.results.map(() => I('drop'))];
+  }
+
+  /** A host call (icn.log or icn.entropy_seed). */
+  hostCall(): Instr[] {
+    const k = this.t.pick(2);
+    if (k === 0) return [I('i32.const', { value: this.t.of([0, 8, 100, 65530, 65536]) }), I('i32.const', { value: this.t.of([0, 1, 5, 16, 100]) }), I('call', { idx: 0 })];
+    return [I('i32.const', { value: this.t.of([0, 32, 1000, 65504, 65520]) }), I('call', { idx: 2 })];
+  }
+
+  /** A bulk memory instruction. */
+  bulkMemory(): Instr[] {
+    const k = this.t.pick(4);
+    const a = (): Instr => I('i32.const', { value: this.t.of([0, 1, 16, 100, 65500, 65536, 70000]) });
+    const n = (): Instr => I('i32.const', { value: this.t.of([0, 1, 7, 40, 100, 1000]) });
+    if (k === 0) return [a(), I('i32.const', { value: this.t.of([0, 0xab, -1]) }), n(), I('memory.fill')];
+    if (k === 1) return [a(), a(), n(), I('memory.copy')];
+    if (k === 2) return [a(), I('i32.const', { value: this.t.of([0, 2, 5, 9]) }), I('i32.const', { value: this.t.of([0, 1, 4, 8]) }), I('memory.init', { idx: 1 })];
+    return [I('data.drop', { idx: 1 })];
+  }
+
+  /** table.set, table.size or table.grow. */
+  tableOp(): Instr[] {
+    const k = this.t.pick(3);
+    const i = I('i32.const', { value: this.t.pick(this.tableSize + 2) });
+    if (k === 0) return [i, this.funcs.length > 0 && this.t.pick(2) === 0 ? I('ref.func', { idx: IMPORTS + this.t.pick(this.funcs.length) }) : I('ref.null', { refType: 'funcref' }), I('table.set', { idx: 0 })];
+    if (k === 1) return [I('table.size', { idx: 0 }), I('drop')];
+    return [I('ref.null', { refType: 'funcref' }), I('i32.const', { value: this.t.pick(3) }), I('table.grow', { idx: 0 }), I('drop')];
+  }
+
+  /** An early return (rare). */
+  earlyReturn(d: number): Instr[] {
+    if (this.t.pick(3) !== 0) return [];
+    return [...this.curResults.flatMap((r) => this.expr(r, d)), I('return')];
   }
 
   curResults: ValType[] = [];
@@ -360,6 +436,20 @@ export function generate(xs: readonly number[], profile: GenProfile): GeneratedC
   const g = new Gen(t, profile);
   // fuel first (an exhausted tape means ample fuel): small limits stop runs at every possible charge
   const fuel = BigInt(t.of([100000, 100000, 100000, 20000, 5000, 1000, 500, 100, 50, 10, 5, 1, 0]));
+  declareImportsMemoryGlobals(g, t);
+  declareFuncsTableData(g, t);
+  emitBodies(g, t);
+  const m = g.m;
+  m.exports.push({ name: 'memory', kind: 'memory', index: 0, offset: 0 });
+  for (const id of [1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12]) m.sections.push({ id, offset: 0, contentOffset: 0, size: 0 });
+
+  const main = g.funcs[0]!;
+  const args = main.params.map((p) => argOf(p, t));
+  return { module: m, profile, invoke: 'f0', args, fuel };
+}
+
+/** The three host imports, the one memory (maybe with a maximum) and a global per type. */
+function declareImportsMemoryGlobals(g: Gen, t: Tape): void {
   const m = g.m;
   const tLog = g.typeIndex(['i32', 'i32'], []);
   const tTs = g.typeIndex([], ['i64']);
@@ -372,7 +462,11 @@ export function generate(xs: readonly number[], profile: GenProfile): GeneratedC
   const maxPages = t.of([undefined, 1, 2, 3]);
   m.memories.push({ type: { limits: maxPages === undefined ? { min: 1, shared: false } : { min: 1, max: maxPages, shared: false } }, offset: 0 });
   for (const ty of g.types) m.globals.push({ type: { type: ty, mutable: true }, init: [g.const(ty)], offset: 0 });
+}
 
+/** The functions' signatures, the table and its active segment, and the two data segments. */
+function declareFuncsTableData(g: Gen, t: Tape): void {
+  const m = g.m;
   const nf = 1 + t.pick(4);
   for (let i = 0; i < nf; i++) {
     const params = Array.from({ length: t.pick(4) }, () => g.vt());
@@ -386,7 +480,11 @@ export function generate(xs: readonly number[], profile: GenProfile): GeneratedC
   m.datas.push({ flags: 0, mode: 'active', memory: 0, offsetExpr: [I('i32.const', { value: t.of([0, 16, 65530]) })], bytes: new Uint8Array([1, 2, 3, 4, 5, 6]), offset: 0 });
   m.datas.push({ flags: 1, mode: 'passive', memory: 0, bytes: new Uint8Array([9, 8, 7, 6, 5, 4, 3, 2, 1]), offset: 0 });
   m.dataCount = 2;
+}
 
+/** Each function's locals and body (statements, then its results), and its export. */
+function emitBodies(g: Gen, t: Tape): void {
+  const m = g.m;
   g.funcs.forEach((f, i) => {
     m.funcs.push(f.typeIndex);
     g.locals = [...f.params];
@@ -400,12 +498,6 @@ export function generate(xs: readonly number[], profile: GenProfile): GeneratedC
     m.codes.push({ locals: declared.map((type) => ({ count: 1, type })), body, offset: 0, bodyOffset: 0, size: 0 });
     m.exports.push({ name: `f${i}`, kind: 'func', index: IMPORTS + i, offset: 0 });
   });
-  m.exports.push({ name: 'memory', kind: 'memory', index: 0, offset: 0 });
-  for (const id of [1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12]) m.sections.push({ id, offset: 0, contentOffset: 0, size: 0 });
-
-  const main = g.funcs[0]!;
-  const args = main.params.map((p) => argOf(p, t));
-  return { module: m, profile, invoke: 'f0', args, fuel };
 }
 
 function argOf(p: ValType, t: Tape): string {

@@ -60,6 +60,76 @@ async function parkSession(s: WasmSession): Promise<void> {
   parked = s;
 }
 
+/** A WorkerError as the outcome of a call (or of a start function, or of linking). */
+function callOutcome(err: WorkerError, icnTrap: number | undefined): CallOutcome | ModuleOutcome {
+  if (err.phase === 'range') return { kind: 'exhausted', how: 'native' };
+  if (err.phase === 'host') return { kind: 'trap', trap: 'host_error' };
+  if (err.phase === 'link') return { kind: 'unlinkable', reason: err.message };
+  if (err.phase === 'invoke' || err.phase === 'start') {
+    if (icnTrap !== undefined && icnTrap !== 0) return icnTrapOutcome(icnTrap);
+    const t = trapFromV8Message(err.message);
+    if (t) return { kind: 'trap', trap: t };
+    return { kind: 'fault', reason: `unmapped V8 trap message ${JSON.stringify(err.message)}` };
+  }
+  return { kind: 'fault', reason: `${err.phase}: ${err.name}: ${err.message}` };
+}
+
+/** The trap the instrumented module recorded in __icn_trap (non-zero). */
+function icnTrapOutcome(icnTrap: number): CallOutcome {
+  if (icnTrap === ICN_TRAP_GROW_FAILED)
+    return {
+      kind: 'fault', reason: 'memory.grow failed below the profile cap (host out of memory)',
+    };
+  const t = trapFromIcnCode(icnTrap);
+  if (!t) return { kind: 'fault', reason: `unknown __icn_trap ${icnTrap}` };
+  if (t === 'stack_exhausted') return { kind: 'exhausted', how: 'stack_exhausted' };
+  return { kind: 'trap', trap: t };
+}
+
+/** The export `name` of an instance, or why there is none. */
+function exportOf(
+  exportsOf: Map<number, ExportInfo[] | Error>, inst: InstanceHandle, name: string,
+): ExportInfo | Error {
+  const ex = exportsOf.get(inst.id);
+  if (ex === undefined) return new Error(`unknown instance ${inst.id}`);
+  if (ex instanceof Error) return ex;
+  return ex.find((e) => e.name === name) ?? new Error(`no export ${JSON.stringify(name)}`);
+}
+
+/** The profile's validator refused the module: a classified skip, or rejected by the validator. */
+function profileRejection(
+  bytes: Uint8Array, p: Extract<ReturnType<typeof prepareForProfile>, { ok: false }>,
+  expectInvalid: boolean,
+): ModuleOutcome {
+  const codes = p.violations.map((v) => v.code);
+  const skip = classifyRejection(codes, expectInvalid, proposalsOf(bytes));
+  if (skip) return skip;
+  return { kind: 'rejected', by: 'validator', reason: p.reason };
+}
+
+/** V8 would not compile the module: a feature this V8 lacks or a proposal, else a rejection. */
+function compileRejection(
+  bytes: Uint8Array, message: string, instrumented: boolean, expectInvalid: boolean,
+): ModuleOutcome {
+  const missing = missingFeaturesOf(bytes, message);
+  const beyond = instrumented || expectInvalid ? [] : proposalsOf(bytes);
+  const v8 = `this Node's V8 (${process.versions.v8})`;
+  if (missing.length === 0 && beyond.length > 0)
+    return {
+      kind: 'unsupported',
+      reason: `${v8} rejects a module that needs ${beyond.join(', ')}: ${message}`,
+      named: `${beyond.join('+')}: ${OUTSIDE_EVERY_PROFILE}`,
+    };
+  if (missing.length > 0)
+    return {
+      kind: 'unsupported',
+      reason: `${v8} lacks: ${missing.join('; ')}`,
+      named: `unsupported by this V8: ${missing.join('+')}`,
+    };
+  const by = instrumented ? 'v8 (instrumented module)' : 'v8';
+  return { kind: 'rejected', by, reason: message };
+}
+
 export async function createV8Engine(profile: ProfileName): Promise<WastEngine> {
   spectestBytes ??= watToWasm(SPECTEST_WAT, { filename: 'spectest.wat' });
   const session = await takeSession();
@@ -67,29 +137,7 @@ export async function createV8Engine(profile: ProfileName): Promise<WastEngine> 
   const exportsOf = new Map<number, ExportInfo[] | Error>();
   const instrumented = profile !== 'raw';
 
-  const callOutcome = (err: WorkerError, icnTrap: number | undefined): CallOutcome | ModuleOutcome => {
-    if (err.phase === 'range') return { kind: 'exhausted', how: 'native' };
-    if (err.phase === 'host') return { kind: 'trap', trap: 'host_error' };
-    if (err.phase === 'link') return { kind: 'unlinkable', reason: err.message };
-    if (err.phase === 'invoke' || err.phase === 'start') {
-      if (icnTrap !== undefined && icnTrap !== 0) {
-        if (icnTrap === ICN_TRAP_GROW_FAILED) return { kind: 'fault', reason: 'memory.grow failed below the profile cap (host out of memory)' };
-        const t = trapFromIcnCode(icnTrap);
-        if (!t) return { kind: 'fault', reason: `unknown __icn_trap ${icnTrap}` };
-        return t === 'stack_exhausted' ? { kind: 'exhausted', how: 'stack_exhausted' } : { kind: 'trap', trap: t };
-      }
-      const t = trapFromV8Message(err.message);
-      return t ? { kind: 'trap', trap: t } : { kind: 'fault', reason: `unmapped V8 trap message ${JSON.stringify(err.message)}` };
-    }
-    return { kind: 'fault', reason: `${err.phase}: ${err.name}: ${err.message}` };
-  };
-
-  const exportsFor = (inst: InstanceHandle, name: string): ExportInfo | Error => {
-    const ex = exportsOf.get(inst.id);
-    if (ex === undefined) return new Error(`unknown instance ${inst.id}`);
-    if (ex instanceof Error) return ex;
-    return ex.find((e) => e.name === name) ?? new Error(`no export ${JSON.stringify(name)}`);
-  };
+  const exportsFor = (inst: InstanceHandle, name: string) => exportOf(exportsOf, inst, name);
 
   return {
     name: profile,
@@ -98,22 +146,13 @@ export async function createV8Engine(profile: ProfileName): Promise<WastEngine> 
       let runBytes = bytes;
       if (instrumented) {
         const p = prepareForProfile(bytes, profile);
-        if (!p.ok) {
-          const skip = classifyRejection(p.violations.map((v) => v.code), expectInvalid, proposalsOf(bytes));
-          if (skip) return skip;
-          return { kind: 'rejected', by: 'validator', reason: p.reason };
-        }
+        if (!p.ok) return profileRejection(bytes, p, expectInvalid);
         runBytes = p.bytes;
       }
       const r = await session.instantiate(runBytes, definitionOnly ? 'none' : instrumented ? 'icn' : 'registry', { createdAt: 0n, entropy: new Uint8Array(32) }, definitionOnly);
       if (r.error) {
-        if (r.error.phase === 'compile') {
-          const missing = missingFeaturesOf(bytes, r.error.message);
-          const beyond = instrumented || expectInvalid ? [] : proposalsOf(bytes);
-          if (missing.length === 0 && beyond.length > 0) return { kind: 'unsupported', reason: `this Node's V8 (${process.versions.v8}) rejects a module that needs ${beyond.join(', ')}: ${r.error.message}`, named: `${beyond.join('+')}: ${OUTSIDE_EVERY_PROFILE}` };
-          if (missing.length > 0) return { kind: 'unsupported', reason: `this Node's V8 (${process.versions.v8}) lacks: ${missing.join('; ')}`, named: `unsupported by this V8: ${missing.join('+')}` };
-          return { kind: 'rejected', by: instrumented ? 'v8 (instrumented module)' : 'v8', reason: r.error.message };
-        }
+        if (r.error.phase === 'compile')
+          return compileRejection(bytes, r.error.message, instrumented, expectInvalid);
         return callOutcome(r.error, undefined) as ModuleOutcome;
       }
       if (definitionOnly) return { kind: 'compiled' };

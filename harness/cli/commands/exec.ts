@@ -42,39 +42,19 @@ export function register(program: Command): void {
         const { isProfileName, PROFILE_NAMES } = await import('../../../core/wasm/profiles.js');
         const { parseValueList } = await import('../../../core/wasm/exec/values.js');
         const { execute } = await import('../../../core/wasm/exec/executor.js');
-        const { WasmRejected } = await import('../../../core/wasm/exec/profile.js');
         const { loadModuleFile } = await import('../../wast/load.js');
-        const { parseTier, missingFlags, isWasmChild, reexecWith, currentTier } = await import('../../wast/flags.js');
-        const { flagsForMissingFeatures } = await import('../../wast/v8-features.js');
-        const { UsageError } = await import('../../io/files.js');
-        const { isIcnError } = await import('../../../core/errors.js');
-        const { notApplicable } = await import('../options.js');
-        const { violationLines, limitLines } = await import('../wasm-output.js');
-        if (!isProfileName(o.profile)) throw new UsageError('USAGE_PROFILE', `--profile ${JSON.stringify(o.profile)}: expected one of ${PROFILE_NAMES.join(', ')}`);
-        if (o.engine !== 'v8' && o.engine !== 'interp') throw new UsageError('USAGE_ENGINE', `--engine ${JSON.stringify(o.engine)}: expected v8 or interp`);
-        if (o.engine === 'interp' && o.profile === 'raw') throw new UsageError('USAGE_ENGINE', '--engine interp runs the dc and dc-float profiles only (raw is V8 as is): use --engine v8 with --profile raw');
-        if (o.fuel !== undefined && o.profile === 'raw') throw notApplicable('--fuel', 'with --profile raw', 'raw is unmetered (fuelUsed is always 0); fuel limits apply to --profile dc and dc-float');
-        if (o.trace && o.engine !== 'interp') throw notApplicable('--trace', `with --engine ${o.engine}`, 'only the reference interpreter records an event trace: add --engine interp (dc or dc-float)');
-        if (o.tier !== undefined && o.engine === 'interp') throw notApplicable('--tier', 'with --engine interp', 'the reference interpreter has no V8 compiler tiers: use --engine v8 to pick a tier');
-        const need = missingFlags((o.tier === undefined ? currentTier() : parseTier(o.tier)), o.profile === 'raw' ? flagsForMissingFeatures() : []);
+        const { isWasmChild, reexecWith } = await import('../../wast/flags.js');
+        const profile = await checkedProfile(o, isProfileName, PROFILE_NAMES);
+        const need = await missingTierFlags(o);
         if (need.length > 0 && !isWasmChild()) return reexecWith(need);
-        const int = (flag: string, s: string, signed: boolean): bigint => {
-          if (!(signed ? /^-?(0|[1-9][0-9]*)$/ : /^(0|[1-9][0-9]*)$/).test(s)) throw new UsageError('USAGE_INT', `${flag} ${JSON.stringify(s)}: expected a decimal integer`);
-          return BigInt(s);
-        };
-        let args;
-        try {
-          args = parseValueList(o.args);
-        } catch (e) {
-          if (isIcnError(e)) throw new UsageError(e.code, `--args: ${e.message}`);
-          throw e;
-        }
+        const int = await decimalParser();
+        const args = await parseArgs(o.args, parseValueList);
         const bytes = await loadModuleFile(file);
-        if (cmd.getOptionValueSource('createdAt') === 'cli') refuseUnreadCreatedAt(bytes, (await import('../../../core/wasm/binary/decode.js')).tryDecodeModule, notApplicable);
+        if (cmd.getOptionValueSource('createdAt') === 'cli') await refuseCreatedAt(bytes);
         try {
           const task = {
             module: bytes,
-            profile: o.profile,
+            profile,
             invoke: o.invoke,
             args,
             fuel: o.fuel === undefined ? undefined : int('--fuel', o.fuel, false),
@@ -82,27 +62,128 @@ export function register(program: Command): void {
           };
           if (o.engine === 'v8') await useModuleCache(o);
           const r = o.engine === 'interp' ? (await import('../../wast/interp-engine.js')).runInterpTask({ ...task, profile: o.profile as 'dc' | 'dc-float' }, o.trace === true) : await execute(task);
-          if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-          else {
-            process.stdout.write(`${r.outcome}${r.trap ? ` (${r.trap})` : ''}\n`);
-            if (r.returns.length > 0) process.stdout.write(`returns     ${r.returns.join(' ')}\n`);
-            process.stdout.write(`fuelUsed    ${r.fuelUsed}\nmemory      ${r.memoryHash}\nhostCalls   ${r.hostCallsHash}\nprofile     ${r.profileHash}\noutput      ${r.outputHash}\n`);
-            for (const l of limitLines(r.limits)) process.stdout.write(`${l}\n`);
-          }
+          await printResult(r, o.json === true);
           return EXIT.ok;
         } catch (e) {
-          if (e instanceof WasmRejected) {
-            if (o.json) process.stdout.write(`${JSON.stringify({ rejected: true, profile: o.profile, message: e.message, violations: e.violations }, null, 2)}\n`);
-            else {
-              process.stdout.write(`rejected: ${e.message}\n`);
-              if (e.violations.length > 0) process.stdout.write(`${violationLines(e.violations).join('\n')}\n`);
-            }
-            return EXIT.negative;
-          }
+          if (await printRejection(e, o.profile, o.json === true)) return EXIT.negative;
           throw e;
         }
       }),
     );
+}
+
+type Profiles = typeof import('../../../core/wasm/profiles.js');
+type ProfileName = import('../../../core/wasm/profiles.js').ProfileName;
+type ExecFlags = { profile: string; engine: string; fuel?: string; trace?: boolean; tier?: string };
+
+/**
+ * The profile, once the option combinations that are errors (exit 2) are refused: the help's
+ * table, checked in its order.
+ */
+async function checkedProfile(
+  o: ExecFlags, isProfileName: Profiles['isProfileName'], names: Profiles['PROFILE_NAMES'],
+): Promise<ProfileName> {
+  const { UsageError } = await import('../../io/files.js');
+  const { notApplicable } = await import('../options.js');
+  if (!isProfileName(o.profile)) {
+    const expected = names.join(', ');
+    throw new UsageError(
+      'USAGE_PROFILE', `--profile ${JSON.stringify(o.profile)}: expected one of ${expected}`);
+  }
+  if (o.engine !== 'v8' && o.engine !== 'interp')
+    throw new UsageError(
+      'USAGE_ENGINE', `--engine ${JSON.stringify(o.engine)}: expected v8 or interp`);
+  if (o.engine === 'interp' && o.profile === 'raw')
+    throw new UsageError(
+      'USAGE_ENGINE',
+      '--engine interp runs the dc and dc-float profiles only (raw is V8 as is): ' +
+        'use --engine v8 with --profile raw');
+  if (o.fuel !== undefined && o.profile === 'raw')
+    throw notApplicable(
+      '--fuel', 'with --profile raw',
+      'raw is unmetered (fuelUsed is always 0); fuel limits apply to --profile dc and dc-float');
+  if (o.trace && o.engine !== 'interp')
+    throw notApplicable(
+      '--trace', `with --engine ${o.engine}`,
+      'only the reference interpreter records an event trace: ' +
+        'add --engine interp (dc or dc-float)');
+  if (o.tier !== undefined && o.engine === 'interp')
+    throw notApplicable(
+      '--tier', 'with --engine interp',
+      'the reference interpreter has no V8 compiler tiers: use --engine v8 to pick a tier');
+  return o.profile;
+}
+
+/** The node flags this run still needs (the V8 tier asked for; raw: its missing features). */
+async function missingTierFlags(o: { profile: string; tier?: string }): Promise<string[]> {
+  const { parseTier, missingFlags, currentTier } = await import('../../wast/flags.js');
+  const { flagsForMissingFeatures } = await import('../../wast/v8-features.js');
+  const tier = o.tier === undefined ? currentTier() : parseTier(o.tier);
+  return missingFlags(tier, o.profile === 'raw' ? flagsForMissingFeatures() : []);
+}
+
+/** A parser of decimal integer flags (signed: may be negative); USAGE_INT otherwise. */
+async function decimalParser(): Promise<(flag: string, s: string, signed: boolean) => bigint> {
+  const { UsageError } = await import('../../io/files.js');
+  return (flag, s, signed) => {
+    if (!(signed ? /^-?(0|[1-9][0-9]*)$/ : /^(0|[1-9][0-9]*)$/).test(s))
+      throw new UsageError(
+        'USAGE_INT', `${flag} ${JSON.stringify(s)}: expected a decimal integer`);
+    return BigInt(s);
+  };
+}
+
+/** --args as typed values; a bad list is a usage error naming --args. */
+async function parseArgs(
+  text: string, parseValueList: typeof import('../../../core/wasm/exec/values.js').parseValueList,
+): Promise<ReturnType<typeof parseValueList>> {
+  const { isIcnError } = await import('../../../core/errors.js');
+  const { UsageError } = await import('../../io/files.js');
+  try {
+    return parseValueList(text);
+  } catch (e) {
+    if (isIcnError(e)) throw new UsageError(e.code, `--args: ${e.message}`);
+    throw e;
+  }
+}
+
+type ExecResult = Awaited<ReturnType<typeof import('../../../core/wasm/exec/executor.js').execute>>;
+
+/** A completed run (or deterministic trap): JSON, or the text lines. */
+async function printResult(r: ExecResult, json: boolean): Promise<void> {
+  const { limitLines } = await import('../wasm-output.js');
+  if (json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  else {
+    process.stdout.write(`${r.outcome}${r.trap ? ` (${r.trap})` : ''}\n`);
+    if (r.returns.length > 0) process.stdout.write(`returns     ${r.returns.join(' ')}\n`);
+    process.stdout.write(
+      `fuelUsed    ${r.fuelUsed}\nmemory      ${r.memoryHash}\nhostCalls   ${r.hostCallsHash}\n` +
+        `profile     ${r.profileHash}\noutput      ${r.outputHash}\n`);
+    for (const l of limitLines(r.limits)) process.stdout.write(`${l}\n`);
+  }
+}
+
+/** A module the profile rejects: printed, true (exit 1); any other error: false. */
+async function printRejection(e: unknown, profile: string, json: boolean): Promise<boolean> {
+  const { WasmRejected } = await import('../../../core/wasm/exec/profile.js');
+  if (!(e instanceof WasmRejected)) return false;
+  const { violationLines } = await import('../wasm-output.js');
+  if (json) {
+    const doc = { rejected: true, profile, message: e.message, violations: e.violations };
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  } else {
+    process.stdout.write(`rejected: ${e.message}\n`);
+    if (e.violations.length > 0)
+      process.stdout.write(`${violationLines(e.violations).join('\n')}\n`);
+  }
+  return true;
+}
+
+/** refuseUnreadCreatedAt with its imports (loaded only when --created-at is given). */
+async function refuseCreatedAt(bytes: Uint8Array): Promise<void> {
+  const { tryDecodeModule } = await import('../../../core/wasm/binary/decode.js');
+  const { notApplicable } = await import('../options.js');
+  refuseUnreadCreatedAt(bytes, tryDecodeModule, notApplicable);
 }
 
 /** --created-at reaches the guest only through icn.timestamp and icn.entropy_seed: given for a module importing neither, it would be silently ignored. */

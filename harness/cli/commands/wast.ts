@@ -20,57 +20,115 @@ export function register(program: Command): void {
     .option('--quiet', 'text output only: print only failures, skips and totals')
     .option('--json', 'print one JSON document (every command, skip reasons, per-file outcome hashes)')
     .addHelpText('after', HELP)
-    .action(
-      action('wast', async (paths: string[], o: { engine: string; tier?: string; quiet?: boolean; json?: boolean }) => {
-        const { ENGINES } = await import('../../wast/engine.js');
-        const { parseTier, missingFlags, isWasmChild, reexecWith, currentTier } = await import('../../wast/flags.js');
-        const { flagsForMissingFeatures } = await import('../../wast/v8-features.js');
-        const { UsageError } = await import('../../io/files.js');
-        const { notApplicable } = await import('../options.js');
-        if (!ENGINES[o.engine]) throw new UsageError('USAGE_ENGINE', `--engine ${JSON.stringify(o.engine)}: expected one of ${Object.keys(ENGINES).join(', ')}`);
-        if (o.tier !== undefined && o.engine === 'interp') throw notApplicable('--tier', 'with --engine interp', 'the reference interpreter has no V8 compiler tiers: use --engine raw, dc or dc-float to pick a tier');
-        if (o.quiet && o.json) throw notApplicable('--quiet', 'with --json', 'the JSON document always lists every command: drop one of them');
-        for (const p of paths) await refuseBinary(p);
-        const tier = (o.tier === undefined ? currentTier() : parseTier(o.tier));
-        const need = missingFlags(tier, flagsForMissingFeatures());
-        if (need.length > 0 && !isWasmChild()) return reexecWith(need);
-        const { runScript, wastFiles, skipSummary } = await import('../../wast/runner.js');
-        const files = paths.flatMap((p) => wastFiles(p));
-        const out = (s: string): boolean => process.stdout.write(s);
-        const totals = { passed: 0, failed: 0, skipped: 0 };
-        const docs = [];
-        const skips = new Map<string, number>();
-        const unreadable: string[] = [];
-        for (const f of files) {
-          const r = await runScript(f, o.engine, {
-            onResult: o.json ? undefined : (file, c) => {
-              if (o.quiet && c.status === 'pass') return;
-              if (c.cmd === 'script' && c.actual === 'unreadable') return; // named once, on stderr, at the end
-              const name = file.split(/[\\/]/).pop();
-              out(`${c.status.toUpperCase()} ${name}:${c.line} ${c.cmd} ${c.actual}${c.reason ? ` (${c.reason})` : ''}\n`);
-            },
-          });
-          totals.passed += r.passed;
-          totals.failed += r.failed;
-          totals.skipped += r.skipped;
-          for (const x of r.results) if (x.cmd === 'script' && x.actual === 'unreadable') unreadable.push((x.reason ?? '').replace(/^the \.wast reader cannot read this script: /, ''));
-          for (const x of r.results) if (x.status === 'skip') skips.set(x.skipKind ?? 'unnamed', (skips.get(x.skipKind ?? 'unnamed') ?? 0) + 1);
-          const readable = !r.results.some((x) => x.cmd === 'script' && x.actual === 'unreadable');
-          if (o.json) docs.push(r);
-          else if (readable) out(`# ${r.file}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.outcomesHash})\n`);
-        }
-        if (o.json) {
-          out(`${JSON.stringify({ engine: o.engine, tier: currentTier(), node: process.versions.node, v8: process.versions.v8, ...totals, skipsByReason: Object.fromEntries(skipSummary(skips)), files: docs }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
-        } else if (unreadable.length < files.length) {
-          const by = skipSummary(skips).map(([k, n]) => `${k}: ${n}`).join('; ');
-          out(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${by ? ` (${by})` : ''}\n`);
-        }
-        // Every script ran; one the reader could not read is bad input (exit 2), named on stderr.
-        if (unreadable.length === 1) throw new UsageError('WAST_UNREADABLE', unreadable[0]!);
-        if (unreadable.length > 1) throw new UsageError('WAST_UNREADABLE', `${unreadable.length} scripts could not be read${unreadable.length < files.length ? ' (the others ran)' : ''}: ${unreadable.join('; ')}`);
-        return totals.failed > 0 ? EXIT.negative : EXIT.ok;
-      }),
-    );
+    .action(action('wast', runWast));
+}
+
+interface WastFlags {
+  engine: string;
+  tier?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+async function runWast(paths: string[], o: WastFlags): Promise<number> {
+  const { isWasmChild, reexecWith, currentTier } = await import('../../wast/flags.js');
+  const { UsageError } = await import('../../io/files.js');
+  await refuseBadOptions(o);
+  for (const p of paths) await refuseBinary(p);
+  const need = await missingTierFlags(o.tier);
+  if (need.length > 0 && !isWasmChild()) return reexecWith(need);
+  const { wastFiles, skipSummary } = await import('../../wast/runner.js');
+  const files = paths.flatMap((p) => wastFiles(p));
+  const out = (s: string): boolean => process.stdout.write(s);
+  const { totals, docs, skips, unreadable } = await runFiles(files, o, out);
+  if (o.json) {
+    const doc = {
+      engine: o.engine, tier: currentTier(), node: process.versions.node, v8: process.versions.v8,
+      ...totals, skipsByReason: Object.fromEntries(skipSummary(skips)), files: docs,
+    };
+    out(`${JSON.stringify(doc, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+  } else if (unreadable.length < files.length) {
+    const by = skipSummary(skips).map(([k, n]) => `${k}: ${n}`).join('; ');
+    const { passed, failed, skipped } = totals;
+    out(`${passed} passed, ${failed} failed, ${skipped} skipped${by ? ` (${by})` : ''}\n`);
+  }
+  // Every script ran; one the reader could not read is bad input (exit 2), named on stderr.
+  if (unreadable.length === 1) throw new UsageError('WAST_UNREADABLE', unreadable[0]!);
+  if (unreadable.length > 1) {
+    const others = unreadable.length < files.length ? ' (the others ran)' : '';
+    throw new UsageError(
+      'WAST_UNREADABLE',
+      `${unreadable.length} scripts could not be read${others}: ${unreadable.join('; ')}`);
+  }
+  return totals.failed > 0 ? EXIT.negative : EXIT.ok;
+}
+
+/** Option combinations that are errors (exit 2), in the help's order. */
+async function refuseBadOptions(o: WastFlags): Promise<void> {
+  const { ENGINES } = await import('../../wast/engine.js');
+  const { UsageError } = await import('../../io/files.js');
+  const { notApplicable } = await import('../options.js');
+  if (!ENGINES[o.engine]) {
+    const expected = Object.keys(ENGINES).join(', ');
+    throw new UsageError(
+      'USAGE_ENGINE', `--engine ${JSON.stringify(o.engine)}: expected one of ${expected}`);
+  }
+  if (o.tier !== undefined && o.engine === 'interp')
+    throw notApplicable(
+      '--tier', 'with --engine interp',
+      'the reference interpreter has no V8 compiler tiers: ' +
+        'use --engine raw, dc or dc-float to pick a tier');
+  if (o.quiet && o.json)
+    throw notApplicable(
+      '--quiet', 'with --json', 'the JSON document always lists every command: drop one of them');
+}
+
+/** The node flags this run still needs: the V8 tier asked for and the missing features. */
+async function missingTierFlags(tierFlag: string | undefined): Promise<string[]> {
+  const { parseTier, missingFlags, currentTier } = await import('../../wast/flags.js');
+  const { flagsForMissingFeatures } = await import('../../wast/v8-features.js');
+  const tier = tierFlag === undefined ? currentTier() : parseTier(tierFlag);
+  return missingFlags(tier, flagsForMissingFeatures());
+}
+
+type ScriptResult = import('../../wast/runner.js').ScriptResult;
+
+/** Each script in turn: its lines (text output), the totals, skips by reason, unreadable ones. */
+async function runFiles(files: string[], o: WastFlags, out: (s: string) => boolean) {
+  const { runScript } = await import('../../wast/runner.js');
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  const docs: ScriptResult[] = [];
+  const skips = new Map<string, number>();
+  const unreadable: string[] = [];
+  const isUnreadable = (x: ScriptResult['results'][number]) =>
+    x.cmd === 'script' && x.actual === 'unreadable';
+  for (const f of files) {
+    const r = await runScript(f, o.engine, {
+      onResult: o.json ? undefined : (file, c) => {
+        if (o.quiet && c.status === 'pass') return;
+        if (isUnreadable(c)) return; // named once, on stderr, at the end
+        const name = file.split(/[\\/]/).pop();
+        const reason = c.reason ? ` (${c.reason})` : '';
+        out(`${c.status.toUpperCase()} ${name}:${c.line} ${c.cmd} ${c.actual}${reason}\n`);
+      },
+    });
+    totals.passed += r.passed;
+    totals.failed += r.failed;
+    totals.skipped += r.skipped;
+    const reader = /^the \.wast reader cannot read this script: /;
+    for (const x of r.results)
+      if (isUnreadable(x)) unreadable.push((x.reason ?? '').replace(reader, ''));
+    for (const x of r.results)
+      if (x.status === 'skip')
+        skips.set(x.skipKind ?? 'unnamed', (skips.get(x.skipKind ?? 'unnamed') ?? 0) + 1);
+    const readable = !r.results.some(isUnreadable);
+    if (o.json) docs.push(r);
+    else if (readable) {
+      const counts = `${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`;
+      out(`# ${r.file}: ${counts} (${r.outcomesHash})\n`);
+    }
+  }
+  return { totals, docs, skips, unreadable };
 }
 
 /** A binary module given as a script: say what it is (the text reader would report a bogus syntax error). */
