@@ -385,7 +385,11 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
     const t = b.types[bt.index]!;
     return loop ? t.params.length : t.results.length;
   };
-  return { locals, body: planLoops(out, { fl, gFuel: b.gFuel, marks: b.chargeMarks, hasParams, arity }) };
+  const addLocal = (t: 'i32' | 'i64'): number => {
+    locals.push(t);
+    return nLocals + locals.length - 1 - localsIn.length;
+  };
+  return { locals, body: planLoops(out, { fl, gFuel: b.gFuel, marks: b.chargeMarks, hasParams, arity, addLocal }) };
 }
 
 /** Reserve an internal version (placed first among the new functions) for every defined function that fits. */
