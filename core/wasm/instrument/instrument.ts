@@ -59,6 +59,8 @@ export interface InstrumentOptions {
   initialFuel?: bigint;
   /** false: the plain per-segment placement (the reference the planned placement is tested against). */
   plan?: boolean;
+  /** false: the planned placement without the in-bounds proofs of bounds.ts (for the benchmark). */
+  bounds?: boolean;
 }
 
 export interface InstrumentStats {
@@ -102,6 +104,8 @@ class Builder {
   readonly internals = new Map<number, number>();
   stats: InstrumentStats = { functions: 0, fuelCharges: 0, nanCanonicalizations: 0, helpers: 0 };
 
+  /** Drop write-backs before accesses proven in bounds (bounds.ts)? */
+  bounds = true;
   constructor(readonly m: WasmModule, readonly p: Profile, readonly cost: CostTable, initialFuel: bigint, readonly plan: boolean) {
     this.types = m.types;
     this.importedFuncs = m.imports.filter((i) => i.desc.kind === 'func').length;
@@ -389,7 +393,7 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
     locals.push(t);
     return nLocals + locals.length - 1 - localsIn.length;
   };
-  return { locals, body: planLoops(out, { fl, gFuel: b.gFuel, marks: b.chargeMarks, hasParams, arity, addLocal }) };
+  return { locals, body: planLoops(out, { fl, gFuel: b.gFuel, marks: b.chargeMarks, hasParams, arity, addLocal, bounds: b.bounds }) };
 }
 
 /** Reserve an internal version (placed first among the new functions) for every defined function that fits. */
@@ -429,6 +433,7 @@ export function instrumentModule(bytes: Uint8Array, profileName: ProfileName, op
   if (initialFuel < 0n || initialFuel > 0x7fff_ffff_ffff_ffffn) throw new IcnError('WASM_FUEL_RANGE', `initial fuel ${initialFuel} is outside 0..2^63-1`);
 
   const b = new Builder(m, p, cost, initialFuel, opts.plan ?? true);
+  b.bounds = opts.bounds ?? true;
   const importedFuncTypes = m.imports.flatMap((i) => (i.desc.kind === 'func' ? [m.types[i.desc.typeIndex]!] : []));
   const origTypes = m.types.map((t) => ({ params: [...t.params], results: [...t.results] }));
   void importedFuncTypes;

@@ -36,6 +36,8 @@ export interface PlanContext {
   arity: (bt: BlockType, loop: boolean) => number;
   /** Add a scratch local of the function, returning its index. */
   addLocal: (t: 'i32' | 'i64') => number;
+  /** Use the in-bounds proofs of bounds.ts (false only to measure without them). */
+  bounds: boolean;
 }
 
 const I = (name: string, fields: Partial<Instr> = {}): Instr => ({ op: OP(name), offset: -1, ...fields });
@@ -205,7 +207,7 @@ function boundsChecks(checks: ReadonlyMap<number, number>, once: ReadonlyMap<num
  */
 function splitLoop(body: readonly Instr[], at: number, end: number, budget: number, c: PlanContext, empty: Set<number>): Instr[] {
   const bt = body[at]!.bt!;
-  const proof = provenAccesses(body, at + 1, end, c, true);
+  const proof = c.bounds ? provenAccesses(body, at + 1, end, c, true) : { safe: new Set<number>(), checks: new Map(), entry: new Map() };
   const { entry, header } = boundsChecks(proof.checks, proof.entry, c);
   const safe = proof.safe;
   return [
@@ -221,7 +223,7 @@ function splitLoop(body: readonly Instr[], at: number, end: number, budget: numb
 
 /** Rewrite every eligible innermost loop of an instrumented function body (see the module doc). */
 export function planLoops(input: readonly Instr[], c: PlanContext): Instr[] {
-  const body = dropSafeFlushes(input, c);
+  const body = c.bounds ? dropSafeFlushes(input, c) : input;
   const ends = matchingEnds(body);
   const empty = emptyBrIfs(body, c);
   const out: Instr[] = [];
