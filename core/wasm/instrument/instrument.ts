@@ -23,7 +23,7 @@ import { bulkCost, costTableHash, opCost, type CostTable } from '../cost-table.j
 import { getProfile, profileHash, type Profile, type ProfileName } from '../profiles.js';
 import { validateDecoded, validateDetailed, type FuncFacts, type Violation } from '../validate/validate.js';
 import { decodeModule } from '../binary/decode.js';
-import { makesCalls, planLoops, stackEpilogue, stackPrologue, type ChargeMark } from './plan.js';
+import { makesCalls, planLoops, stackEpilogue, stackPrologue, type ChargeMark, type PlanContext } from './plan.js';
 import { fitsConvention, internalCall, internalPrologue, internalType, publishDepth, toInternalLayout, wrapperBody } from './convention.js';
 
 /** Values of `__icn_trap`. */
@@ -383,17 +383,21 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
   b.stats.functions++;
   void fnIndex;
   if (!b.plan) return { locals, body: out };
+  const addLocal = (t: 'i32' | 'i64'): number => {
+    locals.push(t);
+    return nLocals + locals.length - 1 - localsIn.length;
+  };
+  return { locals, body: planLoops(out, planContext(b, fl, addLocal)) };
+}
+
+function planContext(b: Builder, fl: number, addLocal: (t: 'i32' | 'i64') => number): PlanContext {
   const hasParams = (bt: BlockType): boolean => bt.kind === 'type' && b.types[bt.index]!.params.length > 0;
   const arity = (bt: BlockType, loop: boolean): number => {
     if (bt.kind !== 'type') return loop || bt.kind === 'empty' ? 0 : 1;
     const t = b.types[bt.index]!;
     return loop ? t.params.length : t.results.length;
   };
-  const addLocal = (t: 'i32' | 'i64'): number => {
-    locals.push(t);
-    return nLocals + locals.length - 1 - localsIn.length;
-  };
-  return { locals, body: planLoops(out, { fl, gFuel: b.gFuel, marks: b.chargeMarks, hasParams, arity, addLocal, bounds: b.bounds }) };
+  return { fl, gFuel: b.gFuel, marks: b.chargeMarks, hasParams, arity, addLocal, bounds: b.bounds };
 }
 
 /** Reserve an internal version (placed first among the new functions) for every defined function that fits. */
