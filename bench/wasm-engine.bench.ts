@@ -5,11 +5,12 @@
  * Calls go straight to the instance (no worker, no shim): the per-call cost of the executor's
  * worker round trip is measured separately as `executor round trip` against a direct call.
  *
- *   npm run bench:wasm [-- --quick] [-- --json] [-- --kernels sieve,fib] [-- --plain]
+ *   npm run bench:wasm [-- --quick] [-- --json] [-- --kernels sieve,fib] [-- --plain] [-- --unproven]
  *
  * --kernels keeps the kernels whose file name starts with one of the names (and skips the
  * executor row); --plain also times the per-segment placement (`instrumentModule(…, { plan: false })`,
- * the instrumenter before plan.ts/convention.ts) in the same interleaved rounds.
+ * the instrumenter before plan.ts/convention.ts) in the same interleaved rounds; --unproven times
+ * the planned placement without the in-bounds proofs of bounds.ts (`{ bounds: false }`).
  *
  * The instrumented module's meters are reset before every call (as the executor does), and both
  * variants' results are checked equal before timing.
@@ -30,6 +31,7 @@ const TIME = quick ? 200 : 400;
 const kernelArg = process.argv.indexOf('--kernels');
 const only = kernelArg >= 0 ? (process.argv[kernelArg + 1] ?? '').split(',') : undefined;
 const withPlain = process.argv.includes('--plain');
+const withUnproven = process.argv.includes('--unproven');
 const ROUNDS = quick ? 3 : 11; // short rounds, median of per-round ratios: robust to load drift on a shared machine
 const FUEL = 1n << 62n;
 
@@ -66,6 +68,7 @@ async function kernel(k: Kernel) {
   const inst = instrumentModule(bytes, k.profile);
   const raw = await v8Instantiate(bytes);
   const plainCall = withPlain ? await meteredCall(instrumentModule(bytes, k.profile, { plan: false }).bytes, k.arg) : undefined;
+  const unprovenCall = withUnproven ? await meteredCall(instrumentModule(bytes, k.profile, { bounds: false }).bytes, k.arg) : undefined;
   const dc = await v8Instantiate(inst.bytes, ICN_STUB);
   const rawRun = raw.exports.run as (n: number) => number;
   const dcRun = dc.exports.run as (n: number) => number;
@@ -86,6 +89,7 @@ async function kernel(k: Kernel) {
   if (plainCall !== undefined && plainCall() !== want) throw new Error(`${k.name}: per-segment placement differs`);
   const ratios: number[] = [];
   const plainRatios: number[] = [];
+  const unprovenRatios: number[] = [];
   let rawMs = 0;
   let dcMs = 0;
   for (let round = 0; round < ROUNDS; round++) {
@@ -99,11 +103,15 @@ async function kernel(k: Kernel) {
     if (plainCall !== undefined) bench.add('plain', () => {
       plainCall();
     });
+    if (unprovenCall !== undefined) bench.add('unproven', () => {
+      unprovenCall();
+    });
     await bench.run();
     rawMs = p50(bench.tasks[0]);
     dcMs = p50(bench.tasks[1]);
     ratios.push(dcMs / rawMs);
     if (plainCall !== undefined) plainRatios.push(p50(bench.tasks[2]) / rawMs);
+    if (unprovenCall !== undefined) unprovenRatios.push(p50(bench.tasks[bench.tasks.length - 1]) / rawMs);
   }
   return {
     kernel: k.name,
@@ -114,6 +122,7 @@ async function kernel(k: Kernel) {
     ratio: median(ratios),
     ratios,
     plainRatio: plainCall === undefined ? undefined : median(plainRatios),
+    unprovenRatio: unprovenCall === undefined ? undefined : median(unprovenRatios),
     fuelUsed: fuelUsed.toString(),
     sizeRaw: bytes.length,
     sizeInstrumented: inst.bytes.length,
@@ -167,6 +176,7 @@ if (asJson) {
   console.log('|---|---|---:|---:|---:|---|---:|---|');
   for (const r of rows) console.log(`| ${r.kernel} | ${r.profile} | ${f(r.rawMs)} | ${f(r.profileMs)} | **${r.ratio.toFixed(2)}×** | ${r.ratios.map((x) => x.toFixed(2)).join(', ')} | ${r.fuelUsed} | ${r.sizeRaw} → ${r.sizeInstrumented} B |`);
   if (withPlain) for (const r of rows) console.log(`per-segment placement, same rounds: ${r.kernel} ${r.plainRatio?.toFixed(2)}×`);
+  if (withUnproven) for (const r of rows) console.log(`planned without in-bounds proofs, same rounds: ${r.kernel} ${r.unprovenRatio?.toFixed(2)}×`);
   const ints = rows.filter((r) => r.profile === 'dc').map((r) => r.ratio);
   if (ints.length > 0) console.log(`\ninteger kernels (dc): median ${median(ints).toFixed(2)}×, max ${Math.max(...ints).toFixed(2)}×`);
   if (ex !== undefined) console.log(`\nexecutor task (worker round trip + instrumentation + hashes): p50 ${ex.taskUs.toFixed(0)} µs vs direct call ${ex.directUs.toFixed(3)} µs`);

@@ -23,7 +23,7 @@ import { bulkCost, costTableHash, opCost, type CostTable } from '../cost-table.j
 import { getProfile, profileHash, type Profile, type ProfileName } from '../profiles.js';
 import { validateDecoded, validateDetailed, type FuncFacts, type Violation } from '../validate/validate.js';
 import { decodeModule } from '../binary/decode.js';
-import { makesCalls, planLoops, stackEpilogue, stackPrologue, type ChargeMark } from './plan.js';
+import { makesCalls, planLoops, stackEpilogue, stackPrologue, type ChargeMark, type PlanContext } from './plan.js';
 import { fitsConvention, internalCall, internalPrologue, internalType, publishDepth, toInternalLayout, wrapperBody } from './convention.js';
 
 /** Values of `__icn_trap`. */
@@ -59,6 +59,8 @@ export interface InstrumentOptions {
   initialFuel?: bigint;
   /** false: the plain per-segment placement (the reference the planned placement is tested against). */
   plan?: boolean;
+  /** false: the planned placement without the in-bounds proofs of bounds.ts (for the benchmark). */
+  bounds?: boolean;
 }
 
 export interface InstrumentStats {
@@ -102,6 +104,8 @@ class Builder {
   readonly internals = new Map<number, number>();
   stats: InstrumentStats = { functions: 0, fuelCharges: 0, nanCanonicalizations: 0, helpers: 0 };
 
+  /** Drop write-backs before accesses proven in bounds (bounds.ts)? */
+  bounds = true;
   constructor(readonly m: WasmModule, readonly p: Profile, readonly cost: CostTable, initialFuel: bigint, readonly plan: boolean) {
     this.types = m.types;
     this.importedFuncs = m.imports.filter((i) => i.desc.kind === 'func').length;
@@ -379,13 +383,21 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
   b.stats.functions++;
   void fnIndex;
   if (!b.plan) return { locals, body: out };
+  const addLocal = (t: 'i32' | 'i64'): number => {
+    locals.push(t);
+    return nLocals + locals.length - 1 - localsIn.length;
+  };
+  return { locals, body: planLoops(out, planContext(b, fl, addLocal)) };
+}
+
+function planContext(b: Builder, fl: number, addLocal: (t: 'i32' | 'i64') => number): PlanContext {
   const hasParams = (bt: BlockType): boolean => bt.kind === 'type' && b.types[bt.index]!.params.length > 0;
   const arity = (bt: BlockType, loop: boolean): number => {
     if (bt.kind !== 'type') return loop || bt.kind === 'empty' ? 0 : 1;
     const t = b.types[bt.index]!;
     return loop ? t.params.length : t.results.length;
   };
-  return { locals, body: planLoops(out, { fl, gFuel: b.gFuel, marks: b.chargeMarks, hasParams, arity }) };
+  return { fl, gFuel: b.gFuel, marks: b.chargeMarks, hasParams, arity, addLocal, bounds: b.bounds };
 }
 
 /** Reserve an internal version (placed first among the new functions) for every defined function that fits. */
@@ -425,6 +437,7 @@ export function instrumentModule(bytes: Uint8Array, profileName: ProfileName, op
   if (initialFuel < 0n || initialFuel > 0x7fff_ffff_ffff_ffffn) throw new IcnError('WASM_FUEL_RANGE', `initial fuel ${initialFuel} is outside 0..2^63-1`);
 
   const b = new Builder(m, p, cost, initialFuel, opts.plan ?? true);
+  b.bounds = opts.bounds ?? true;
   const importedFuncTypes = m.imports.flatMap((i) => (i.desc.kind === 'func' ? [m.types[i.desc.typeIndex]!] : []));
   const origTypes = m.types.map((t) => ({ params: [...t.params], results: [...t.results] }));
   void importedFuncTypes;

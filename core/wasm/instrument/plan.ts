@@ -16,6 +16,7 @@
  */
 import { OP, opInfo } from '../binary/opcodes.js';
 import type { BlockType, Instr } from '../binary/types.js';
+import { dropSafeFlushes, provenAccesses } from './bounds.js';
 
 /** A charge sequence emitted by the instrumenter, keyed by its first instruction. */
 export interface ChargeMark {
@@ -33,6 +34,10 @@ export interface PlanContext {
   hasParams: (bt: BlockType) => boolean;
   /** Number of values a branch to a label of this block type carries. */
   arity: (bt: BlockType, loop: boolean) => number;
+  /** Add a scratch local of the function, returning its index. */
+  addLocal: (t: 'i32' | 'i64') => number;
+  /** Use the in-bounds proofs of bounds.ts (false only to measure without them). */
+  bounds: boolean;
 }
 
 const I = (name: string, fields: Partial<Instr> = {}): Instr => ({ op: OP(name), offset: -1, ...fields });
@@ -130,7 +135,7 @@ function slowCopy(body: readonly Instr[], from: number, to: number, delta: numbe
   return out;
 }
 
-function fastCopy(body: readonly Instr[], from: number, to: number, c: PlanContext, delta: number, empty: Set<number>): Instr[] {
+function fastCopy(body: readonly Instr[], from: number, to: number, c: PlanContext, delta: number, empty: Set<number>, safe: Set<number>): Instr[] {
   const out: Instr[] = [];
   let pending = 0;
   let k = 0;
@@ -145,6 +150,8 @@ function fastCopy(body: readonly Instr[], from: number, to: number, c: PlanConte
     if (mark !== undefined) {
       pending += mark.cost;
       i += mark.len - 1;
+    } else if (isFlush(body, i, c) && safe.has(i + 2)) {
+      i++; // the access after it cannot trap (bounds.ts): nobody reads the global before the next write-back
     } else if (isFlush(body, i, c)) {
       out.push(I('local.get', { idx: c.fl }));
       if (pending > 0) out.push(I('i64.const', { value: BigInt(pending) }), I('i64.sub'));
@@ -165,16 +172,49 @@ function fastCopy(body: readonly Instr[], from: number, to: number, c: PlanConte
 }
 
 /**
+ * Bounds checks of the fast copy (bounds.ts). Per local the loop never writes, once at entry:
+ * `y + K <= memory size` or the slow copy. Per other local: at entry `lim = memory size - K` (no
+ * fast copy when negative), and at the header `x > lim` moves to the slow copy.
+ */
+function boundsChecks(checks: ReadonlyMap<number, number>, once: ReadonlyMap<number, number>, c: PlanContext): { entry: Instr[]; header: Instr[] } {
+  const size = [I('memory.size', { idx: 0 }), I('i64.extend_i32_u'), I('i64.const', { value: 16n }), I('i64.shl')];
+  // a local the loop never writes: `size - K < y` leaves for the slow copy once, at entry
+  const entry: Instr[] = [...once].sort((a, b) => a[0] - b[0]).flatMap(([y, k]) => [
+    ...size, I('i64.const', { value: BigInt(k) }), I('i64.sub'),
+    I('local.get', { idx: y }), I('i64.extend_i32_u'), I('i64.lt_s'), I('br_if', { idx: 0 }),
+  ]);
+  const header: Instr[] = [];
+  if (checks.size === 0) return { entry, header };
+  const t64 = c.addLocal('i64');
+  for (const [x, k] of [...checks].sort((a, b) => a[0] - b[0])) {
+    const lim = c.addLocal('i32');
+    entry.push(
+      ...size,
+      I('i64.const', { value: BigInt(k) }), I('i64.sub'), I('local.tee', { idx: t64 }),
+      I('i64.const', { value: 0n }), I('i64.lt_s'), I('br_if', { idx: 0 }),
+      I('local.get', { idx: t64 }), I('i32.wrap_i64'), I('local.set', { idx: lim }),
+    );
+    header.push(I('local.get', { idx: x }), I('local.get', { idx: lim }), I('i32.gt_u'), I('br_if', { idx: 1 }));
+  }
+  return { entry, header };
+}
+
+/**
  * `loop bt B end` as
- * `block bt (block (loop bt (br_if 1 (fuel < budget)) B' end) br 1 end) (loop bt B end) end`:
- * B' is the fast copy; the slow copy is B with its outward branches moved by one label.
+ * `block bt (block (E (loop bt (br_if 1 (fuel < budget)) H B' end) br 1 end) (loop bt B end) end`:
+ * B' is the fast copy, E and H its bounds checks (bounds.ts); the slow copy is B with its outward
+ * branches moved by one label.
  */
 function splitLoop(body: readonly Instr[], at: number, end: number, budget: number, c: PlanContext, empty: Set<number>): Instr[] {
   const bt = body[at]!.bt!;
+  const proof = c.bounds ? provenAccesses(body, at + 1, end, c, true) : { safe: new Set<number>(), checks: new Map(), entry: new Map() };
+  const { entry, header } = boundsChecks(proof.checks, proof.entry, c);
+  const safe = proof.safe;
   return [
-    I('block', { bt }), I('block', { bt: { kind: 'empty' } }), I('loop', { bt }),
+    I('block', { bt }), I('block', { bt: { kind: 'empty' } }), ...entry, I('loop', { bt }),
     I('local.get', { idx: c.fl }), I('i64.const', { value: BigInt(budget) }), I('i64.lt_u'), I('br_if', { idx: 1 }),
-    ...fastCopy(body, at + 1, end, c, 2, empty),
+    ...header,
+    ...fastCopy(body, at + 1, end, c, 2, empty, safe),
     I('end'), I('br', { idx: 1 }), I('end'),
     I('loop', { bt }), ...slowCopy(body, at + 1, end, 1), I('end'),
     I('end'),
@@ -182,7 +222,8 @@ function splitLoop(body: readonly Instr[], at: number, end: number, budget: numb
 }
 
 /** Rewrite every eligible innermost loop of an instrumented function body (see the module doc). */
-export function planLoops(body: readonly Instr[], c: PlanContext): Instr[] {
+export function planLoops(input: readonly Instr[], c: PlanContext): Instr[] {
+  const body = c.bounds ? dropSafeFlushes(input, c) : input;
   const ends = matchingEnds(body);
   const empty = emptyBrIfs(body, c);
   const out: Instr[] = [];
