@@ -1,6 +1,8 @@
 /** `icnctl contract deploy|sign-installation|list|show|execute`. */
 import type { Command } from 'commander';
-import { act, EXIT } from '../context.js';
+import type { SignedCall } from '../../daemon/contract-call.js';
+import type { Hash } from '../../hash/index.js';
+import { act, EXIT, type Ctx } from '../context.js';
 import { CtlError, CtlNegative } from '../errors.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -136,46 +138,110 @@ function registerExecute(contract: Command): void {
     .option('--call-out <file>', 'write the signed call here before sending it (resend it with --call)')
     .option('--call <file>', 'resend this saved signed call as it is (HASH and RULE must be its own; ARGS and the call flags are not used)')
     .option('--save <dir>', 'write the receipt and witness into this directory')
-    .action(
-      act('contract execute', async (ctx, hash: string, rule: string, args: string, o: { key?: string; fuelLimit?: string; nonce?: string; timestamp?: string; executor?: string; callOut?: string; call?: string; save?: string }) => {
-        const { hashArg, fetchReceipt, parseReceipt, receiptLines, saveReceipt, verifyFetched } = await import('../receipts.js');
-        const { executorArg, loadCall, parseCallArgs, saveCall, signedCall } = await import('../calls.js');
-        const { keyPath, loadKey } = await import('../keyfile.js');
-        const { NodeHttpError } = await import('../client.js');
-        const { receiptHash, verifyReceipt } = await import('../../contracts/index.js');
-        const codeHash = hashArg('code hash', hash);
-        let call;
-        if (o.call !== undefined) call = loadCall(o.call, codeHash, rule);
-        else {
-          const callArgs = parseCallArgs(args);
-          if (o.fuelLimit !== undefined && !/^[1-9][0-9]{0,14}$/.test(o.fuelLimit)) throw new CtlError('CTL_ARGS', `--fuel-limit ${JSON.stringify(o.fuelLimit)}: a positive integer`);
-          if (o.timestamp !== undefined && !/^(0|[1-9][0-9]{0,15})$/.test(o.timestamp)) throw new CtlError('CTL_ARGS', `--timestamp ${JSON.stringify(o.timestamp)}: milliseconds, a decimal integer`);
-          const key = loadKey(keyPath(o.key));
-          // The call names the node it is for (its executor): --executor, else the node's own DID.
-          const executor = o.executor !== undefined ? executorArg(o.executor) : (await ctx.node().get<{ did: string }>('/status', { did: 'string' })).did;
-          call = signedCall({ codeHash, rule, args: callArgs, key, executor, nowMs: o.timestamp !== undefined ? Number(o.timestamp) : Date.now(), ...(o.fuelLimit ? { fuelLimit: Number(o.fuelLimit) } : {}), ...(o.nonce !== undefined ? { nonce: o.nonce } : {}) });
-        }
-        const executor = call.call.executor;
-        if (o.callOut !== undefined) saveCall(o.callOut, call);
-        const r = await ctx
-          .node()
-          .post<{ callId: string; receiptHash: string; receipt: unknown }>(`/contracts/${codeHash}/execute`, call, { callId: 'string', receiptHash: 'string', receipt: 'object' })
-          .catch((e: unknown) => {
-            if (e instanceof NodeHttpError && e.nodeCode === 'CALL_WRONG_EXECUTOR') throw new CtlError(e.nodeCode, `${ctx.node().base} refused the call: it is not this node's call (it names ${executor} as its executor; only that node may run it)`);
-            throw e;
-          });
-        const receipt = parseReceipt(r.receipt, `${ctx.node().base} execute`);
-        if (receiptHash(receipt) !== r.receiptHash || !verifyReceipt(receipt)) throw new CtlNegative('CTL_RECEIPT', `${ctx.node().base} answered with a receipt that does not verify (hash ${r.receiptHash})`);
-        // The receipt holds only the output's hash: re-execute its witness here for the value itself
-        // (shown only when this re-execution reproduces the receipt).
-        const fetched = await fetchReceipt(ctx.node(), receiptHash(receipt), false);
-        const check = fetched.witness === null ? null : await verifyFetched(fetched);
-        const value = check?.verdict === 'REPRODUCED' ? check.value : null;
-        const files = o.save ? saveReceipt(o.save, fetched) : [];
-        const shown = check === null ? 'not shown (the node has no witness for it)' : check.verdict === 'MISMATCH' ? 'not shown: re-executing the witness here does NOT reproduce the receipt' : JSON.stringify(value);
-        ctx.print([...receiptLines(receipt), `  call ${r.callId}`, `value ${shown}`, ...files.map((p) => `wrote ${p}`)], { ...r, value, verified: check?.verdict ?? null, files });
-        if (check?.verdict === 'MISMATCH') return EXIT.negative;
-        return receipt.outcome.status === 'ok' ? EXIT.ok : EXIT.negative;
-      }),
-    );
+    .action(act('contract execute', executeAction));
+}
+
+interface ExecuteOpts {
+  key?: string;
+  fuelLimit?: string;
+  nonce?: string;
+  timestamp?: string;
+  executor?: string;
+  callOut?: string;
+  call?: string;
+  save?: string;
+}
+
+/** `contract execute`: sign (or load) the call, send it, check the receipt, show its value. */
+async function executeAction(
+  ctx: Ctx,
+  hash: string,
+  rule: string,
+  args: string,
+  o: ExecuteOpts,
+): Promise<number> {
+  const { hashArg } = await import('../receipts.js');
+  const { loadCall, saveCall } = await import('../calls.js');
+  const codeHash = hashArg('code hash', hash);
+  const call =
+    o.call !== undefined
+      ? loadCall(o.call, codeHash, rule)
+      : await newCall(ctx, codeHash, rule, args, o);
+  if (o.callOut !== undefined) saveCall(o.callOut, call);
+  const r = await sendCall(ctx, codeHash, call);
+  return showReceipt(ctx, r, o.save);
+}
+
+/** A new call signed here: flags checked, the executor from --executor or the node's /status. */
+async function newCall(
+  ctx: Ctx,
+  codeHash: Hash,
+  rule: string,
+  args: string,
+  o: ExecuteOpts,
+): Promise<SignedCall> {
+  const { executorArg, parseCallArgs, signedCall } = await import('../calls.js');
+  const { keyPath, loadKey } = await import('../keyfile.js');
+  const callArgs = parseCallArgs(args);
+  if (o.fuelLimit !== undefined && !/^[1-9][0-9]{0,14}$/.test(o.fuelLimit)) {
+    throw new CtlError('CTL_ARGS', `--fuel-limit ${JSON.stringify(o.fuelLimit)}: a positive integer`);
+  }
+  if (o.timestamp !== undefined && !/^(0|[1-9][0-9]{0,15})$/.test(o.timestamp)) {
+    const what = `--timestamp ${JSON.stringify(o.timestamp)}`;
+    throw new CtlError('CTL_ARGS', `${what}: milliseconds, a decimal integer`);
+  }
+  const key = loadKey(keyPath(o.key));
+  // The call names the node it is for (its executor): --executor, else the node's own DID.
+  const executor =
+    o.executor !== undefined
+      ? executorArg(o.executor)
+      : (await ctx.node().get<{ did: string }>('/status', { did: 'string' })).did;
+  const nowMs = o.timestamp !== undefined ? Number(o.timestamp) : Date.now();
+  return signedCall({
+    codeHash,
+    rule,
+    args: callArgs,
+    key,
+    executor,
+    nowMs,
+    ...(o.fuelLimit ? { fuelLimit: Number(o.fuelLimit) } : {}),
+    ...(o.nonce !== undefined ? { nonce: o.nonce } : {}),
+  });
+}
+
+interface ExecuteAnswer {
+  callId: string;
+  receiptHash: string;
+  receipt: unknown;
+}
+
+/** POST the call; a node that is not the call's executor refuses it, said in one line. */
+async function sendCall(ctx: Ctx, codeHash: Hash, call: SignedCall): Promise<ExecuteAnswer> {
+  const { NodeHttpError } = await import('../client.js');
+  const executor = call.call.executor;
+  return ctx
+    .node()
+    .post<ExecuteAnswer>(`/contracts/${codeHash}/execute`, call, { callId: 'string', receiptHash: 'string', receipt: 'object' })
+    .catch((e: unknown) => {
+      if (e instanceof NodeHttpError && e.nodeCode === 'CALL_WRONG_EXECUTOR') throw new CtlError(e.nodeCode, `${ctx.node().base} refused the call: it is not this node's call (it names ${executor} as its executor; only that node may run it)`);
+      throw e;
+    });
+}
+
+/** Verify the answered receipt, re-execute its witness for the value, print; the exit code. */
+async function showReceipt(ctx: Ctx, r: ExecuteAnswer, save: string | undefined): Promise<number> {
+  const { fetchReceipt, parseReceipt, receiptLines, saveReceipt, verifyFetched } = await import('../receipts.js');
+  const { receiptHash, verifyReceipt } = await import('../../contracts/index.js');
+  const receipt = parseReceipt(r.receipt, `${ctx.node().base} execute`);
+  if (receiptHash(receipt) !== r.receiptHash || !verifyReceipt(receipt)) throw new CtlNegative('CTL_RECEIPT', `${ctx.node().base} answered with a receipt that does not verify (hash ${r.receiptHash})`);
+  // The receipt holds only the output's hash: re-execute its witness here for the value itself
+  // (shown only when this re-execution reproduces the receipt).
+  const fetched = await fetchReceipt(ctx.node(), receiptHash(receipt), false);
+  const check = fetched.witness === null ? null : await verifyFetched(fetched);
+  const value = check?.verdict === 'REPRODUCED' ? check.value : null;
+  const files = save ? saveReceipt(save, fetched) : [];
+  const shown = check === null ? 'not shown (the node has no witness for it)' : check.verdict === 'MISMATCH' ? 'not shown: re-executing the witness here does NOT reproduce the receipt' : JSON.stringify(value);
+  ctx.print([...receiptLines(receipt), `  call ${r.callId}`, `value ${shown}`, ...files.map((p) => `wrote ${p}`)], { ...r, value, verified: check?.verdict ?? null, files });
+  if (check?.verdict === 'MISMATCH') return EXIT.negative;
+  return receipt.outcome.status === 'ok' ? EXIT.ok : EXIT.negative;
 }

@@ -5,7 +5,7 @@
  * then the start function.
  */
 import { IcnError } from '../../errors.js';
-import type { Expr, FuncType, Limits, ValType, WasmModule } from '../binary/types.js';
+import type { Expr, FuncType, Import, Limits, ValType, WasmModule } from '../binary/types.js';
 import { attachSource, type Machine } from './machine.js';
 import { WasmTrap } from './numeric.js';
 import { newMemory, PAGE, typeKey, type FuncInst, type GlobalInst, type Instance, type MemInst, type TableInst, type Val } from './store.js';
@@ -69,42 +69,65 @@ export interface Instantiated {
 export function instantiate(m: WasmModule, resolve: ImportResolver, machine: Machine, caps: InstantiateLimits): Instance {
   const inst: Instance = { typeKeys: m.types.map(typeKey), funcs: [], tables: [], mems: [], globals: [], datas: [], elems: [], exports: new Map() };
   const funcTypes: FuncType[] = [];
-  for (const im of m.imports) {
-    const ext = resolve(im.module, im.name);
-    const where = `${im.module}.${im.name}`;
-    if (ext === undefined) throw new LinkError(`unknown import ${where}`);
-    if (ext.kind !== im.desc.kind) throw new LinkError(`import ${where}: expected a ${im.desc.kind}, got a ${ext.kind}`);
-    switch (im.desc.kind) {
-      case 'func': {
-        const f = ext.value as FuncInst;
-        const want = m.types[im.desc.typeIndex]!;
-        if (f.typeKey !== typeKey(want)) throw new LinkError(`import ${where}: function type ${f.typeKey}, expected ${typeKey(want)}`);
-        inst.funcs.push(f);
-        funcTypes.push(want);
-        break;
-      }
-      case 'table': {
-        const t = ext.value as TableInst;
-        const want = im.desc.table;
-        if (t.elem !== want.elem || !limitsMatch({ min: t.elems.length, max: t.declaredMax }, want.limits)) throw new LinkError(`import ${where}: incompatible table`);
-        inst.tables.push(t);
-        break;
-      }
-      case 'memory': {
-        const mm = ext.value as MemInst;
-        if (!limitsMatch({ min: mm.bytes.length / PAGE, max: mm.declaredMax }, im.desc.memory.limits)) throw new LinkError(`import ${where}: incompatible memory`);
-        inst.mems.push(mm);
-        break;
-      }
-      case 'global': {
-        const g = ext.value as GlobalInst;
-        const want = im.desc.global;
-        if (g.type !== want.type || g.mutable !== want.mutable) throw new LinkError(`import ${where}: global ${g.mutable ? 'mut ' : ''}${g.type}, expected ${want.mutable ? 'mut ' : ''}${want.type}`);
-        inst.globals.push(g);
-        break;
-      }
+  for (const im of m.imports) linkImport(m, im, resolve, inst, funcTypes);
+  allocate(m, inst, funcTypes, caps);
+  initialize(m, inst);
+  applySegments(m, inst);
+  if (m.start !== undefined) machine.invoke(inst.funcs[m.start.func]!, []);
+  return inst;
+}
+
+/** Resolve one import and check its type against the module's declaration. */
+function linkImport(
+  m: WasmModule,
+  im: Import,
+  resolve: ImportResolver,
+  inst: Instance,
+  funcTypes: FuncType[],
+): void {
+  const ext = resolve(im.module, im.name);
+  const where = `${im.module}.${im.name}`;
+  if (ext === undefined) throw new LinkError(`unknown import ${where}`);
+  if (ext.kind !== im.desc.kind) throw new LinkError(`import ${where}: expected a ${im.desc.kind}, got a ${ext.kind}`);
+  switch (im.desc.kind) {
+    case 'func': {
+      const f = ext.value as FuncInst;
+      const want = m.types[im.desc.typeIndex]!;
+      if (f.typeKey !== typeKey(want)) throw new LinkError(`import ${where}: function type ${f.typeKey}, expected ${typeKey(want)}`);
+      inst.funcs.push(f);
+      funcTypes.push(want);
+      break;
+    }
+    case 'table': {
+      const t = ext.value as TableInst;
+      const want = im.desc.table;
+      if (t.elem !== want.elem || !limitsMatch({ min: t.elems.length, max: t.declaredMax }, want.limits)) throw new LinkError(`import ${where}: incompatible table`);
+      inst.tables.push(t);
+      break;
+    }
+    case 'memory': {
+      const mm = ext.value as MemInst;
+      if (!limitsMatch({ min: mm.bytes.length / PAGE, max: mm.declaredMax }, im.desc.memory.limits)) throw new LinkError(`import ${where}: incompatible memory`);
+      inst.mems.push(mm);
+      break;
+    }
+    case 'global': {
+      const g = ext.value as GlobalInst;
+      const want = im.desc.global;
+      if (g.type !== want.type || g.mutable !== want.mutable) throw new LinkError(`import ${where}: global ${g.mutable ? 'mut ' : ''}${g.type}, expected ${want.mutable ? 'mut ' : ''}${want.type}`);
+      inst.globals.push(g);
+      break;
     }
   }
+}
+
+/** The module's own functions, tables and memories (maxima capped to the profile's). */
+function allocate(
+  m: WasmModule,
+  inst: Instance,
+  funcTypes: FuncType[],
+  caps: InstantiateLimits,
+): void {
   const nImported = inst.funcs.length;
   m.funcs.forEach((ti, i) => {
     const type = m.types[ti]!;
@@ -125,6 +148,10 @@ export function instantiate(m: WasmModule, resolve: ImportResolver, machine: Mac
     if (declared > caps.maxMemoryPages) mi.profileCapped = true;
     inst.mems.push(mi);
   }
+}
+
+/** Globals, element and data segments (as values, not yet applied) and exports. */
+function initialize(m: WasmModule, inst: Instance): void {
   for (const g of m.globals) inst.globals.push({ type: g.type.type, mutable: g.type.mutable, value: evalConst(g.init, inst) });
   for (const e of m.elems) {
     const refs: Val[] = e.funcs ? e.funcs.map((f) => inst.funcs[f]!) : e.exprs!.map((x) => evalConst(x, inst));
@@ -135,7 +162,10 @@ export function instantiate(m: WasmModule, resolve: ImportResolver, machine: Mac
     const space = x.kind === 'func' ? inst.funcs : x.kind === 'table' ? inst.tables : x.kind === 'memory' ? inst.mems : inst.globals;
     inst.exports.set(x.name, { kind: x.kind, value: space[x.index]! } as never);
   }
-  // active element segments, then active data segments
+}
+
+/** Active element segments, then active data ones; one out of bounds traps, earlier ones stay. */
+function applySegments(m: WasmModule, inst: Instance): void {
   m.elems.forEach((e, i) => {
     if (e.mode === 'active') {
       const t = inst.tables[e.table]!;
@@ -154,8 +184,6 @@ export function instantiate(m: WasmModule, resolve: ImportResolver, machine: Mac
     mem.bytes.set(seg.bytes, d);
     inst.datas[i] = null;
   });
-  if (m.start !== undefined) machine.invoke(inst.funcs[m.start.func]!, []);
-  return inst;
 }
 
 export function valTypeOfGlobal(g: GlobalInst): ValType {

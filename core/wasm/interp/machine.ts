@@ -486,36 +486,62 @@ export class Machine {
   /** Reference, table and bulk-memory operators: rare enough to live outside the hot switch. */
   private special(o: number, ia: number, ib: number, sp: number, inst: Instance, mem: MemInst, fi: number, at: number): number {
     const S = this.S;
-    const u = (v: Val): number => (v as number) >>> 0;
     switch (o) {
       case Op.RefNull: S[sp++] = null; return sp;
       case Op.RefIsNull: S[sp - 1] = S[sp - 1] === null ? 1 : 0; return sp;
       case Op.RefFunc: S[sp++] = inst.funcs[ia]!; return sp;
-      case Op.MemoryInit: { // memory.init data=ia
-        const n = u(S[--sp]!), s = u(S[--sp]!), d = u(S[--sp]!);
+      case Op.DataDrop: inst.datas[ia] = null; return sp;
+      case Op.ElemDrop: inst.elems[ia] = null; return sp;
+      case Op.TableSize: S[sp++] = inst.tables[ia]!.elems.length; return sp;
+      case Op.MemoryInit: case Op.MemoryCopy: case Op.MemoryFill:
+        return this.memoryBulk(o, ia, sp, inst, mem, fi, at);
+      case Op.TableInit: case Op.TableCopy: case Op.TableGrow: case Op.TableFill:
+        return this.tableOp(o, ia, ib, sp, inst, fi, at);
+    }
+    throw new Error(`interp: operator 0x${o.toString(16)} is not implemented (outside the dc/dc-float profiles?)`);
+  }
+
+  /** memory.init (data=ia), memory.copy, memory.fill: bounds checked before any byte moves. */
+  private memoryBulk(
+    o: number, ia: number, sp: number, inst: Instance, mem: MemInst, fi: number, at: number,
+  ): number {
+    const S = this.S;
+    const n = u32(S[--sp]!);
+    switch (o) {
+      case Op.MemoryInit: {
+        const s = u32(S[--sp]!), d = u32(S[--sp]!);
         const seg = inst.datas[ia] ?? EMPTY;
         if (s + n > seg.length || mem === undefined || d + n > mem.bytes.length) throw this.trap('memory_oob', fi, at, 'memory.init');
         this.bulk(o, n, fi, at);
         mem.bytes.set(seg.subarray(s, s + n), d);
         return sp;
       }
-      case Op.DataDrop: inst.datas[ia] = null; return sp;
-      case Op.MemoryCopy: { // memory.copy
-        const n = u(S[--sp]!), s = u(S[--sp]!), d = u(S[--sp]!);
+      case Op.MemoryCopy: {
+        const s = u32(S[--sp]!), d = u32(S[--sp]!);
         if (mem === undefined || s + n > mem.bytes.length || d + n > mem.bytes.length) throw this.trap('memory_oob', fi, at, 'memory.copy');
         this.bulk(o, n, fi, at);
         mem.bytes.copyWithin(d, s, s + n);
         return sp;
       }
-      case Op.MemoryFill: { // memory.fill
-        const n = u(S[--sp]!), v = S[--sp] as number, d = u(S[--sp]!);
+      default: { // memory.fill
+        const v = S[--sp] as number, d = u32(S[--sp]!);
         if (mem === undefined || d + n > mem.bytes.length) throw this.trap('memory_oob', fi, at, 'memory.fill');
         this.bulk(o, n, fi, at);
         mem.bytes.fill(v & 0xff, d, d + n);
         return sp;
       }
-      case Op.TableInit: { // table.init elem=ia table=ib
-        const n = u(S[--sp]!), s = u(S[--sp]!), d = u(S[--sp]!);
+    }
+  }
+
+  /** table.init (elem=ia table=ib), table.copy (dst=ia src=ib), table.grow, table.fill (table=ia). */
+  private tableOp(
+    o: number, ia: number, ib: number, sp: number, inst: Instance, fi: number, at: number,
+  ): number {
+    const S = this.S;
+    const n = u32(S[--sp]!);
+    switch (o) {
+      case Op.TableInit: {
+        const s = u32(S[--sp]!), d = u32(S[--sp]!);
         const seg = inst.elems[ia] ?? [];
         const t = inst.tables[ib]!;
         if (s + n > seg.length || d + n > t.elems.length) throw this.trap('table_oob', fi, at, 'table.init');
@@ -523,9 +549,8 @@ export class Machine {
         for (let i = 0; i < n; i++) t.elems[d + i] = seg[s + i]!;
         return sp;
       }
-      case Op.ElemDrop: inst.elems[ia] = null; return sp;
-      case Op.TableCopy: { // table.copy dst=ia src=ib
-        const n = u(S[--sp]!), s = u(S[--sp]!), d = u(S[--sp]!);
+      case Op.TableCopy: {
+        const s = u32(S[--sp]!), d = u32(S[--sp]!);
         const td = inst.tables[ia]!, ts = inst.tables[ib]!;
         if (s + n > ts.elems.length || d + n > td.elems.length) throw this.trap('table_oob', fi, at, 'table.copy');
         this.bulk(o, n, fi, at);
@@ -533,15 +558,13 @@ export class Machine {
         for (let i = 0; i < n; i++) td.elems[d + i] = tmp[i]!;
         return sp;
       }
-      case Op.TableGrow: { // table.grow
-        const n = u(S[--sp]!);
+      case Op.TableGrow: {
         const init = S[sp - 1]!;
         S[sp - 1] = growTable(inst.tables[ia]!, n, init);
         return sp;
       }
-      case Op.TableSize: S[sp++] = inst.tables[ia]!.elems.length; return sp;
-      case Op.TableFill: { // table.fill
-        const n = u(S[--sp]!), v = S[--sp]!, d = u(S[--sp]!);
+      default: { // table.fill
+        const v = S[--sp]!, d = u32(S[--sp]!);
         const t: TableInst = inst.tables[ia]!;
         if (d + n > t.elems.length) throw this.trap('table_oob', fi, at, 'table.fill');
         this.bulk(o, n, fi, at);
@@ -549,8 +572,10 @@ export class Machine {
         return sp;
       }
     }
-    throw new Error(`interp: operator 0x${o.toString(16)} is not implemented (outside the dc/dc-float profiles?)`);
   }
 }
+
+/** An i32 stack value as an unsigned count or address. */
+const u32 = (v: Val): number => (v as number) >>> 0;
 
 const EMPTY = new Uint8Array(0);

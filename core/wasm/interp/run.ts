@@ -7,7 +7,7 @@
  */
 import { IcnError } from '../../errors.js';
 import { bytesHash, DOMAIN } from '../../hash/index.js';
-import type { WasmModule } from '../binary/types.js';
+import type { Export, WasmModule } from '../binary/types.js';
 import { bulkCost, opCost, type CostTable } from '../cost-table.js';
 import { DEFAULT_FUEL, entropySeed, hostCallsHash } from '../exec/executor.js';
 import { sealResult, withLimits, type WasmResult } from '../exec/result.js';
@@ -164,38 +164,24 @@ export function interpret(req: InterpRequest): InterpOutcome {
   const fuel = req.fuel ?? DEFAULT_FUEL;
   const createdAt = req.createdAt ?? 0n;
   if (fuel < 0n || fuel > (1n << 63n) - 1n) throw new IcnError('WASM_ARGS', `fuel ${fuel} is out of range (0 to 2^63-1)`);
-  const v = validateDetailed(req.module, req.profile);
-  if (!v.ok || v.module === undefined) throw rejected(`module rejected by profile ${req.profile}: ${v.violations.length} violation(s)`, v.violations);
-  const m: WasmModule = v.module;
-  const ex = m.exports.find((e) => e.name === req.invoke);
-  if (!ex || ex.kind !== 'func') throw new IcnError('WASM_EXPORT', `the module exports no function ${JSON.stringify(req.invoke)} (functions: ${m.exports.filter((e) => e.kind === 'func').map((e) => e.name).join(', ') || 'none'})`);
+  const m = acceptedModule(req);
+  const ex = exportedFunc(m, req.invoke);
   const machine = machineFor(req.profile, req.costTable, req.trace === true, req.tier);
   const env = { createdAt, entropy: entropySeed(req.module, req.invoke, req.args, createdAt) };
   const slot: { inst?: Instance; calls: HostCall[]; logBytes: number } = { calls: [], logBytes: 0 };
-  const host = icnHost(env, slot);
   const pHash = profileHash(req.profile);
   const withTrace = (result: WasmResult): InterpOutcome => (machine.trace ? { result, trace: machine.trace } : { result });
 
-  let inst: Instance;
   machine.setFuel(BigInt(getProfile(req.profile).limits!.initialFuel));
-  try {
-    inst = instantiate(m, (mod, name): ExternVal | undefined => {
-      const f = mod === 'icn' ? host.get(name) : undefined;
-      return f ? { kind: 'func', value: f } : undefined;
-    }, machine, { maxMemoryPages: getProfile(req.profile).limits!.maxMemoryPages, maxTableElements: getProfile(req.profile).limits!.maxTableElements });
-  } catch (e) {
-    if (e instanceof LinkError) throw rejected(`module does not link: ${e.message}`, []);
-    if (e instanceof WasmTrap) {
-      return withTrace(sealResult({ outcome: 'trapped', trap: e.trap, returns: [], fuelUsed: '0', memoryHash: EMPTY_MEMORY_HASH, hostCallsHash: hostCallsHash(slot.calls), profileHash: pHash }));
-    }
-    throw e;
+  const inst = instantiateWithHost(m, req.profile, machine, icnHost(env, slot));
+  if (inst instanceof WasmTrap) {
+    const common = { memoryHash: EMPTY_MEMORY_HASH, hostCallsHash: hostCallsHash(slot.calls) };
+    const trapped = { outcome: 'trapped' as const, trap: inst.trap, returns: [], fuelUsed: '0' };
+    return withTrace(sealResult({ ...trapped, ...common, profileHash: pHash }));
   }
   slot.inst = inst;
   const f = inst.funcs[ex.index]!;
-  if (req.args.length !== f.type.params.length) throw new IcnError('WASM_ARGS', `${req.invoke} takes ${f.type.params.length} argument(s), got ${req.args.length}`);
-  req.args.forEach((a, i) => {
-    if (a.type !== f.type.params[i]) throw new IcnError('WASM_ARGS', `${req.invoke}: argument ${i + 1} is ${a.type}, the function takes ${f.type.params[i]}`);
-  });
+  checkArgs(req, f);
   slot.calls = [];
   slot.logBytes = 0;
   machine.setFuel(fuel);
@@ -214,9 +200,63 @@ export function interpret(req: InterpRequest): InterpOutcome {
     profileHash: pHash,
   };
   // the limits a run ran into: volatile, outside outputHash (exec/limits.ts), as the V8 executor reports them
-  const limited = (r: WasmResult): WasmResult => withLimits(r, limitsHit({ profile: req.profile, trap: r.trap, fuel, icnLimit: mem?.capRefused ? ICN_LIMIT.memoryCap : ICN_LIMIT.none }));
+  const icnLimit = mem?.capRefused ? ICN_LIMIT.memoryCap : ICN_LIMIT.none;
+  const limited = (r: WasmResult): WasmResult =>
+    withLimits(r, limitsHit({ profile: req.profile, trap: r.trap, fuel, icnLimit }));
   if (!outcome.ok) return withTrace(limited(sealResult({ outcome: 'trapped', trap: outcome.trap.trap, returns: [], ...common })));
   const returns = outcome.values.map((x, i) => formatValue(fromVal(f.type.results[i]!, x)));
   return withTrace(limited(sealResult({ outcome: 'completed', returns, ...common })));
 }
 
+/** The module, decoded and validated against the request's profile; rejected otherwise. */
+function acceptedModule(req: InterpRequest): WasmModule {
+  const v = validateDetailed(req.module, req.profile);
+  if (!v.ok || v.module === undefined) {
+    const n = v.violations.length;
+    throw rejected(`module rejected by profile ${req.profile}: ${n} violation(s)`, v.violations);
+  }
+  return v.module;
+}
+
+/** The exported function `name`, or a WASM_EXPORT error listing the exported functions. */
+function exportedFunc(m: WasmModule, name: string): Export {
+  const ex = m.exports.find((e) => e.name === name);
+  if (ex && ex.kind === 'func') return ex;
+  const funcs = m.exports.filter((e) => e.kind === 'func').map((e) => e.name).join(', ') || 'none';
+  const what = `the module exports no function ${JSON.stringify(name)}`;
+  throw new IcnError('WASM_EXPORT', `${what} (functions: ${funcs})`);
+}
+
+/**
+ * Instantiate with the icn.* host functions: a LinkError rejects the module, a trap (a segment
+ * out of bounds, the start function) is returned as the run's outcome.
+ */
+function instantiateWithHost(
+  m: WasmModule,
+  profile: InterpRequest['profile'],
+  machine: Machine,
+  host: Map<string, FuncInst>,
+): Instance | WasmTrap {
+  const limits = getProfile(profile).limits!;
+  const resolve = (mod: string, name: string): ExternVal | undefined => {
+    const f = mod === 'icn' ? host.get(name) : undefined;
+    return f ? { kind: 'func', value: f } : undefined;
+  };
+  try {
+    const { maxMemoryPages, maxTableElements } = limits;
+    return instantiate(m, resolve, machine, { maxMemoryPages, maxTableElements });
+  } catch (e) {
+    if (e instanceof LinkError) throw rejected(`module does not link: ${e.message}`, []);
+    if (e instanceof WasmTrap) return e;
+    throw e;
+  }
+}
+
+/** The arguments match the function's parameters in number and type. */
+function checkArgs(req: InterpRequest, f: FuncInst): void {
+  const params = f.type.params;
+  if (req.args.length !== params.length) throw new IcnError('WASM_ARGS', `${req.invoke} takes ${params.length} argument(s), got ${req.args.length}`);
+  req.args.forEach((a, i) => {
+    if (a.type !== params[i]) throw new IcnError('WASM_ARGS', `${req.invoke}: argument ${i + 1} is ${a.type}, the function takes ${params[i]}`);
+  });
+}
