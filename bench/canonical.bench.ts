@@ -19,35 +19,68 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const asJson = argv.includes('--json');
 const at = argv.indexOf('--manifest');
-const manifestPath = at >= 0 ? argv[at + 1]! : existsSync('reports/manifest.json') ? 'reports/manifest.json' : 'vectors/golden/manifest.json';
+const manifestPath =
+  at >= 0
+    ? argv[at + 1]!
+    : existsSync('reports/manifest.json')
+      ? 'reports/manifest.json'
+      : 'vectors/golden/manifest.json';
 const ROUNDS = quick ? 10 : 15;
 const TIME = quick ? 60 : 150;
 
-const hex = (i: number, n = 64) => (i.toString(16).repeat(n)).slice(0, n).padStart(n, '0');
+const hex = (i: number, n = 64) => i.toString(16).repeat(n).slice(0, n).padStart(n, '0');
 const h = (i: number) => `sha256:${hex(i * 2654435761)}`;
-const did = (i: number) => `did:icn:z6Mk${'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz123456789'.slice(i % 20, (i % 20) + 40)}`;
+const did = (i: number) =>
+  `did:icn:z6Mk${'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz123456789'.slice(i % 20, (i % 20) + 40)}`;
 
 function receipt(i: number): object {
   return {
-    format: 'icn-ccl-receipt/v1', engine: i % 2 ? 'wasm' : 'ccl', codeHash: h(i), installationHash: h(i + 1), rule: 'transfer',
-    argsHash: h(i + 2), caller: did(i), timestamp: String(1_700_000_000_000 + i), fuelLimit: '1000000', fuelUsed: String(1234 + i),
-    outcome: i % 5 ? 'ok' : 'error', outputHash: h(i + 3), stateRootBefore: h(i + 4), stateRootAfter: h(i + 5),
-    ledgerOps: [{ op: 'transfer', from: did(i), to: did(i + 1), amount: String(i * 10) }], engineProfileHash: h(i + 6),
-    executor: did(i + 2), witness: h(i + 7), callId: h(i + 8), signature: hex(i, 128),
+    format: 'icn-ccl-receipt/v1',
+    engine: i % 2 ? 'wasm' : 'ccl',
+    codeHash: h(i),
+    installationHash: h(i + 1),
+    rule: 'transfer',
+    argsHash: h(i + 2),
+    caller: did(i),
+    timestamp: String(1_700_000_000_000 + i),
+    fuelLimit: '1000000',
+    fuelUsed: String(1234 + i),
+    outcome: i % 5 ? 'ok' : 'error',
+    outputHash: h(i + 3),
+    stateRootBefore: h(i + 4),
+    stateRootAfter: h(i + 5),
+    ledgerOps: [{ op: 'transfer', from: did(i), to: did(i + 1), amount: String(i * 10) }],
+    engineProfileHash: h(i + 6),
+    executor: did(i + 2),
+    witness: h(i + 7),
+    callId: h(i + 8),
+    signature: hex(i, 128),
   };
 }
 function gossipEntry(i: number): object {
   return {
-    version: 1, topic: `gov/proposals/${i % 7}`, author: did(i), clock: { [did(i)]: i + 1, [did(i + 3)]: i, [did(i + 5)]: 3 },
-    timestamp: 1_700_000_000_000 + i, data: { kind: 'vote', proposal: h(i), choice: i % 3 ? 'yes' : 'no', note: 'fine — ✓ 𝄞' },
-    hash: h(i + 9), signature: hex(i + 1, 128),
+    version: 1,
+    topic: `gov/proposals/${i % 7}`,
+    author: did(i),
+    clock: { [did(i)]: i + 1, [did(i + 3)]: i, [did(i + 5)]: 3 },
+    timestamp: 1_700_000_000_000 + i,
+    data: { kind: 'vote', proposal: h(i), choice: i % 3 ? 'yes' : 'no', note: 'fine — ✓ 𝄞' },
+    hash: h(i + 9),
+    signature: hex(i + 1, 128),
   };
 }
 function signedCall(i: number): object {
   return {
     call: {
-      format: 'icn-ccl-call/v1', codeHash: h(i), rule: 'mint', args: [{ Int: i }, { Str: `member-${i}` }, { Bool: true }],
-      caller: did(i), executor: did(i + 1), timestamp: String(1_700_000_000_000 + i), fuelLimit: i % 2 ? null : '50000', nonce: String(i),
+      format: 'icn-ccl-call/v1',
+      codeHash: h(i),
+      rule: 'mint',
+      args: [{ Int: i }, { Str: `member-${i}` }, { Bool: true }],
+      caller: did(i),
+      executor: did(i + 1),
+      timestamp: String(1_700_000_000_000 + i),
+      fuelLimit: i % 2 ? null : '50000',
+      nonce: String(i),
     },
     signature: hex(i + 2, 128),
   };
@@ -69,13 +102,15 @@ const encoders: Record<string, Encoder> = {
 for (const [set, values] of Object.entries(sets)) {
   for (const v of values) {
     const ours = canonicalString(v);
-    for (const [name, enc] of Object.entries(encoders)) if (enc(v) !== ours) throw new Error(`${name} differs from canonical on ${set}`);
+    for (const [name, enc] of Object.entries(encoders))
+      if (enc(v) !== ours) throw new Error(`${name} differs from canonical on ${set}`);
   }
 }
 
 function meanMs(t: Task | undefined): number {
   const r = t?.result;
-  if (!r || r.state !== 'completed') throw new Error(`task ${t?.name} did not complete (${r?.state})`);
+  if (!r || r.state !== 'completed')
+    throw new Error(`task ${t?.name} did not complete (${r?.state})`);
   return r.latency.mean;
 }
 const median = (xs: number[]) => {
@@ -115,16 +150,27 @@ for (const set of Object.keys(sets)) {
     }
   }
   const after = times[set]!.canonical!.map((m, i) => m / times[set]!.reference![i]!);
-  rows.push({ set, measured: 'canonical', baseline: 'reference (before issue 19)', ratio: median(after) });
+  rows.push({
+    set,
+    measured: 'canonical',
+    baseline: 'reference (before issue 19)',
+    ratio: median(after),
+  });
 }
 
 const medMs = (set: string, n: string) => median(times[set]![n]!);
 if (asJson) {
-  process.stdout.write(`${JSON.stringify({ node: process.version, manifest: manifestPath, rounds: ROUNDS, rows }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ node: process.version, manifest: manifestPath, rounds: ROUNDS, rows }, null, 2)}\n`,
+  );
 } else {
-  console.log(`node ${process.version} (V8 ${process.versions.v8}); manifest ${manifestPath}; ${ROUNDS} interleaved rounds`);
+  console.log(
+    `node ${process.version} (V8 ${process.versions.v8}); manifest ${manifestPath}; ${ROUNDS} interleaved rounds`,
+  );
   console.log('| set | encoder | median of round means (ms) |\n|---|---|---|');
-  for (const set of Object.keys(sets)) for (const n of names) console.log(`| ${set} | ${n} | ${medMs(set, n).toFixed(4)} |`);
+  for (const set of Object.keys(sets))
+    for (const n of names) console.log(`| ${set} | ${n} | ${medMs(set, n).toFixed(4)} |`);
   console.log('\n| set | measured | baseline (same round) | median ratio |\n|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.set} | ${r.measured} | ${r.baseline} | ${r.ratio.toFixed(2)}× |`);
+  for (const r of rows)
+    console.log(`| ${r.set} | ${r.measured} | ${r.baseline} | ${r.ratio.toFixed(2)}× |`);
 }

@@ -25,7 +25,10 @@ const quick = argv.includes('--quick');
 const asJson = argv.includes('--json');
 const at = argv.indexOf('--before');
 const before = at >= 0;
-const beforeDist = before && argv[at + 1] !== undefined && !argv[at + 1]!.startsWith('--') ? argv[at + 1] : undefined;
+const beforeDist =
+  before && argv[at + 1] !== undefined && !argv[at + 1]!.startsWith('--')
+    ? argv[at + 1]
+    : undefined;
 const ROUNDS = quick ? 10 : 15;
 const TIME = quick ? 100 : 300;
 
@@ -54,7 +57,9 @@ modules.sort((a, b) => a.bytes.length - b.bytes.length);
 function check(bytes: Uint8Array, profile: 'raw' | 'dc', validate = validateDetailed): number {
   const v = validate(bytes, profile);
   const plan = v.module ? importPlan(v.module) : undefined;
-  return v.violations.length + (plan?.missing.length ?? 0) + bytesHash(DOMAIN.wasmModule, bytes).length;
+  return (
+    v.violations.length + (plan?.missing.length ?? 0) + bytesHash(DOMAIN.wasmModule, bytes).length
+  );
 }
 
 const tasks: Record<string, (b: Uint8Array) => number> = {
@@ -65,13 +70,17 @@ const tasks: Record<string, (b: Uint8Array) => number> = {
 };
 type Validate = typeof validateDetailed;
 if (beforeDist !== undefined) {
-  const old = (await import(resolve(beforeDist, 'core/wasm/validate/validate.js'))) as { validateDetailed: Validate };
+  const old = (await import(resolve(beforeDist, 'core/wasm/validate/validate.js'))) as {
+    validateDetailed: Validate;
+  };
   tasks['check raw (before)'] = (b) => check(b, 'raw', old.validateDetailed);
-} else if (before) tasks['reference raw (before)'] = (b) => validateEager(b, 'raw').violations.length;
+} else if (before)
+  tasks['reference raw (before)'] = (b) => validateEager(b, 'raw').violations.length;
 
 function meanMs(t: Task | undefined): number {
   const r = t?.result;
-  if (!r || r.state !== 'completed') throw new Error(`task ${t?.name} did not complete (${r?.state})`);
+  if (!r || r.state !== 'completed')
+    throw new Error(`task ${t?.name} did not complete (${r?.state})`);
   return r.latency.mean;
 }
 const median = (xs: number[]): number => {
@@ -85,7 +94,13 @@ for (const m of modules) times[m.name] = Object.fromEntries(names.map((n) => [n,
 let sink = 0;
 for (let round = 0; round < ROUNDS; round++) {
   // one warmup call per task in the first round: the reference path takes seconds on a 9 MiB module
-  const bench = new Bench({ time: TIME, iterations: 2, warmup: round === 0, warmupIterations: 1, warmupTime: 0 });
+  const bench = new Bench({
+    time: TIME,
+    iterations: 2,
+    warmup: round === 0,
+    warmupIterations: 1,
+    warmupTime: 0,
+  });
   for (const m of modules) {
     for (let j = 0; j < names.length; j++) {
       const name = names[(j + round) % names.length]!;
@@ -106,11 +121,31 @@ if (sink === 0) throw new Error('unreachable');
 const rows = modules.map((m) => {
   const t = times[m.name]!;
   const ratio = (n: string): number => median(t[n]!.map((x, i) => x / t.v8![i]!));
-  return { module: m.name, kib: Math.round(m.bytes.length / 1024), v8Ms: median(t.v8!), ratios: Object.fromEntries(names.slice(1).map((n) => [n, ratio(n)])) };
+  return {
+    module: m.name,
+    kib: Math.round(m.bytes.length / 1024),
+    v8Ms: median(t.v8!),
+    ratios: Object.fromEntries(names.slice(1).map((n) => [n, ratio(n)])),
+  };
 });
-if (asJson) process.stdout.write(`${JSON.stringify({ node: process.version, rounds: ROUNDS, rows }, null, 2)}\n`);
+if (asJson)
+  process.stdout.write(
+    `${JSON.stringify({ node: process.version, rounds: ROUNDS, rows }, null, 2)}\n`,
+  );
 else {
-  console.log(`node ${process.version} (V8 ${process.versions.v8}); ${ROUNDS} interleaved rounds; ratio = median of (task / WebAssembly.validate) per round`);
-  console.log(`| module | KiB | V8 validate (ms) | ${names.slice(1).join(' | ')} |\n|---|---|---|${names.slice(1).map(() => '---|').join('')}`);
-  for (const r of rows) console.log(`| ${r.module} | ${r.kib} | ${r.v8Ms.toFixed(1)} | ${Object.values(r.ratios).map((x) => `${x.toFixed(1)}×`).join(' | ')} |`);
+  console.log(
+    `node ${process.version} (V8 ${process.versions.v8}); ${ROUNDS} interleaved rounds; ratio = median of (task / WebAssembly.validate) per round`,
+  );
+  console.log(
+    `| module | KiB | V8 validate (ms) | ${names.slice(1).join(' | ')} |\n|---|---|---|${names
+      .slice(1)
+      .map(() => '---|')
+      .join('')}`,
+  );
+  for (const r of rows)
+    console.log(
+      `| ${r.module} | ${r.kib} | ${r.v8Ms.toFixed(1)} | ${Object.values(r.ratios)
+        .map((x) => `${x.toFixed(1)}×`)
+        .join(' | ')} |`,
+    );
 }

@@ -12,10 +12,29 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bench, type Task } from 'tinybench';
-import { execute, initialState, loadContract, parseArgs, parseCapabilities } from '../core/ccl/index.js';
+import {
+  execute,
+  initialState,
+  loadContract,
+  parseArgs,
+  parseCapabilities,
+} from '../core/ccl/index.js';
 import { DOMAIN } from '../core/hash/index.js';
 import { verifySignature } from '../core/identity/index.js';
-import { ContractActor, DeploymentMessage, InMemoryLedger, installationBody, runExecution, signInstallation, signReceipt, verifyDeployment, withSignatures, keyFromByte, TableTrust, type ContractCode } from '../core/contracts/index.js';
+import {
+  ContractActor,
+  DeploymentMessage,
+  InMemoryLedger,
+  installationBody,
+  runExecution,
+  signInstallation,
+  signReceipt,
+  verifyDeployment,
+  withSignatures,
+  keyFromByte,
+  TableTrust,
+  type ContractCode,
+} from '../core/contracts/index.js';
 import { ManualClock } from '../core/runtime/index.js';
 
 const quick = process.argv.includes('--quick');
@@ -29,16 +48,41 @@ const EXECUTOR_DID = EXECUTOR.did.toString();
 
 function meanMs(t: Task | undefined): number {
   const r = t?.result;
-  if (!r || r.state !== 'completed') throw new Error(`task ${t?.name} did not complete (${r?.state})`);
+  if (!r || r.state !== 'completed')
+    throw new Error(`task ${t?.name} did not complete (${r?.state})`);
   return r.latency.mean;
 }
 const fmt = (ms: number) => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(2)} µs`);
-const example = (n: string) => loadContract(JSON.parse(readFileSync(join(ROOT, 'contracts', `${n}.json`), 'utf8')));
+const example = (n: string) =>
+  loadContract(JSON.parse(readFileSync(join(ROOT, 'contracts', `${n}.json`), 'utf8')));
 
 const loop = loadContract({
   name: 'Loop',
   participants: [ALICE.did.toString()],
-  rules: [{ name: 'sum', params: [{ name: 'xs' }], body: [{ Assign: { name: 's', value: { Literal: { Int: 0 } } } }, { For: { var: 'x', iterable: { Var: 'xs' }, body: [{ Assign: { name: 's', value: { BinOp: { op: 'Add', left: { Var: 's' }, right: { Var: 'x' } } } } }] } }, { Return: { value: { Var: 's' } } }] }],
+  rules: [
+    {
+      name: 'sum',
+      params: [{ name: 'xs' }],
+      body: [
+        { Assign: { name: 's', value: { Literal: { Int: 0 } } } },
+        {
+          For: {
+            var: 'x',
+            iterable: { Var: 'xs' },
+            body: [
+              {
+                Assign: {
+                  name: 's',
+                  value: { BinOp: { op: 'Add', left: { Var: 's' }, right: { Var: 'x' } } },
+                },
+              },
+            ],
+          },
+        },
+        { Return: { value: { Var: 's' } } },
+      ],
+    },
+  ],
 });
 const xs = parseArgs([{ List: Array.from({ length: 1000 }, (_, i) => ({ Int: i })) }]);
 const nums = Array.from({ length: 1000 }, (_, i) => BigInt(i));
@@ -46,12 +90,30 @@ const calc = example('calculator');
 const transfer = example('transfer');
 const caps = parseCapabilities([]);
 const calcCode: ContractCode = { engine: 'ccl', contract: calc };
-const calcBody = installationBody({ code: calcCode, deployer: ALICE.did.toString(), capabilities: [], installedAt: 1n });
+const calcBody = installationBody({
+  code: calcCode,
+  deployer: ALICE.did.toString(),
+  capabilities: [],
+  installedAt: 1n,
+});
 const calcInst = withSignatures(calcBody, [signInstallation(calcBody, ALICE)]);
 const transferCode: ContractCode = { engine: 'ccl', contract: transfer };
-const sender = new ContractActor({ identity: ALICE, trust: new TableTrust(), ledger: new InMemoryLedger(), clock: new ManualClock(0) });
+const sender = new ContractActor({
+  identity: ALICE,
+  trust: new TableTrust(),
+  ledger: new InMemoryLedger(),
+  clock: new ManualClock(0),
+});
 const tBody = sender.prepare(transferCode, { capabilities: [], installedAt: 1n });
-const message = DeploymentMessage.fromWire(sender.deploy(transferCode, { capabilities: [], installedAt: 1n, signatures: [signInstallation(tBody, BOB)] }).message.toWire());
+const message = DeploymentMessage.fromWire(
+  sender
+    .deploy(transferCode, {
+      capabilities: [],
+      installedAt: 1n,
+      signatures: [signInstallation(tBody, BOB)],
+    })
+    .message.toWire(),
+);
 const sig = ALICE.sign(DOMAIN.test, { x: 1 });
 
 const bench = new Bench({ time: TIME, warmup: true });
@@ -64,14 +126,48 @@ bench
     }
     return s;
   })
-  .add('CCL: 1,000-iteration sum loop', () => execute({ contract: loop, rule: 'sum', args: xs, caller: CALLER, state: new Map(), capabilities: caps, fuelLimit: 100_000 }))
-  .add('CCL: Calculator.add(5,3)', () => execute({ contract: calc, rule: 'add', args: parseArgs([5, 3]), caller: CALLER, state: initialState(calc), capabilities: caps }))
+  .add('CCL: 1,000-iteration sum loop', () =>
+    execute({
+      contract: loop,
+      rule: 'sum',
+      args: xs,
+      caller: CALLER,
+      state: new Map(),
+      capabilities: caps,
+      fuelLimit: 100_000,
+    }),
+  )
+  .add('CCL: Calculator.add(5,3)', () =>
+    execute({
+      contract: calc,
+      rule: 'add',
+      args: parseArgs([5, 3]),
+      caller: CALLER,
+      state: initialState(calc),
+      capabilities: caps,
+    }),
+  )
   .add('baseline: one Ed25519 signature', () => ALICE.sign(DOMAIN.test, { x: 1 }))
   .add('receipt: Calculator.add(5,3) executed and signed', async () => {
-    const out = await runExecution({ code: calcCode, installation: calcInst, rule: 'add', args: parseArgs([5, 3]), caller: CALLER, timestamp: 1n, fuelLimit: 1000, state: new Map() }, new InMemoryLedger(), EXECUTOR_DID);
+    const out = await runExecution(
+      {
+        code: calcCode,
+        installation: calcInst,
+        rule: 'add',
+        args: parseArgs([5, 3]),
+        caller: CALLER,
+        timestamp: 1n,
+        fuelLimit: 1000,
+        state: new Map(),
+      },
+      new InMemoryLedger(),
+      EXECUTOR_DID,
+    );
     return signReceipt(out.body, EXECUTOR);
   })
-  .add('baseline: one Ed25519 verification', () => verifySignature(ALICE.did, DOMAIN.test, { x: 1 }, sig))
+  .add('baseline: one Ed25519 verification', () =>
+    verifySignature(ALICE.did, DOMAIN.test, { x: 1 }, sig),
+  )
   .add('deployment: verify a 2-participant Transfer message', () => {
     const v = verifyDeployment(message);
     if (!v.ok) throw new Error(v.detail);
@@ -79,10 +175,17 @@ bench
 
 await bench.run();
 const m = Object.fromEntries(bench.tasks.map((t) => [t.name, meanMs(t)]));
-const row = (name: string, base: string) => `${name.padEnd(56)} ${fmt(m[name]!).padStart(10)}   ${(m[name]! / m[base]!).toPrecision(3)}× ${base.replace('baseline: ', '')}`;
+const row = (name: string, base: string) =>
+  `${name.padEnd(56)} ${fmt(m[name]!).padStart(10)}   ${(m[name]! / m[base]!).toPrecision(3)}× ${base.replace('baseline: ', '')}`;
 console.log(`contracts bench (${quick ? 'quick' : 'full'}, Node ${process.version})`);
 console.log(row('CCL: 1,000-iteration sum loop', 'baseline: JS bigint loop of 1,000 checked adds'));
-console.log(`${'  per fuel unit (9,006 fuel)'.padEnd(56)} ${fmt(m['CCL: 1,000-iteration sum loop']! / 9006).padStart(10)}`);
+console.log(
+  `${'  per fuel unit (9,006 fuel)'.padEnd(56)} ${fmt(m['CCL: 1,000-iteration sum loop']! / 9006).padStart(10)}`,
+);
 console.log(row('CCL: Calculator.add(5,3)', 'baseline: one Ed25519 signature'));
-console.log(row('receipt: Calculator.add(5,3) executed and signed', 'baseline: one Ed25519 signature'));
-console.log(row('deployment: verify a 2-participant Transfer message', 'baseline: one Ed25519 verification'));
+console.log(
+  row('receipt: Calculator.add(5,3) executed and signed', 'baseline: one Ed25519 signature'),
+);
+console.log(
+  row('deployment: verify a 2-participant Transfer message', 'baseline: one Ed25519 verification'),
+);

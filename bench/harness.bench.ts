@@ -32,14 +32,16 @@ const N = 10_000;
 
 function meanMs(t: Task | undefined): number {
   const r = t?.result;
-  if (!r || r.state !== 'completed') throw new Error(`task ${t?.name} did not complete (${r?.state})`);
+  if (!r || r.state !== 'completed')
+    throw new Error(`task ${t?.name} did not complete (${r?.state})`);
   return r.latency.mean;
 }
 
 const h = (s: string): Hash => contentHash(DOMAIN.test, s);
 function trace(n: number, divergeAt = Infinity): EntryTrace {
   const checkpoints = [];
-  for (let i = 1; i <= n; i++) checkpoints.push({ step: i * 10, hash: h(`${i}${i >= divergeAt ? 'x' : ''}`) });
+  for (let i = 1; i <= n; i++)
+    checkpoints.push({ step: i * 10, hash: h(`${i}${i >= divergeAt ? 'x' : ''}`) });
   return { root: contentHash(DOMAIN.simTrace, checkpoints), steps: n * 10, checkpoints };
 }
 function entry(i: number, variant = ''): ManifestEntry {
@@ -55,33 +57,76 @@ function entry(i: number, variant = ''): ManifestEntry {
     ...(traced ? { trace: trace(20, variant ? 11 : Infinity) } : {}),
   });
 }
-const platform = { arch: 'x64', os: 'linux', node: process.version, v8: process.versions.v8, v8Flags: [], tier: 'default', cpuFeatures: [] };
+const platform = {
+  arch: 'x64',
+  os: 'linux',
+  node: process.version,
+  v8: process.versions.v8,
+  v8Flags: [],
+  tier: 'default',
+  cpuFeatures: [],
+};
 const gen = { name: 'bench', version: '0' };
 const entries = Array.from({ length: N }, (_, i) => entry(i));
 const mA: Manifest = buildManifest({ entries, platform, generator: gen });
-const mB: Manifest = buildManifest({ entries: Array.from({ length: N }, (_, i) => entry(i, 'B')), platform: { ...platform, arch: 'arm64' }, generator: gen });
+const mB: Manifest = buildManifest({
+  entries: Array.from({ length: N }, (_, i) => entry(i, 'B')),
+  platform: { ...platform, arch: 'arm64' },
+  generator: gen,
+});
 const sample = entries[1]!;
-const sampleBytes = canonicalize({ id: sample.id, class: sample.class, inputs: sample.inputs, outputs: sample.outputs, status: sample.status, reason: null, trace: null });
+const sampleBytes = canonicalize({
+  id: sample.id,
+  class: sample.class,
+  inputs: sample.inputs,
+  outputs: sample.outputs,
+  status: sample.status,
+  reason: null,
+  trace: null,
+});
 const big = [trace(1000), trace(1000, 737)];
 
 const bench = new Bench({ time: TIME });
 bench.add('raw sha256 of one entry', () => sha256(sampleBytes));
-bench.add('seal one entry', () => sealEntry({ id: sample.id, suite: sample.suite, class: sample.class, tags: sample.tags, inputs: sample.inputs, outputs: sample.outputs, status: 'pass' }));
+bench.add('seal one entry', () =>
+  sealEntry({
+    id: sample.id,
+    suite: sample.suite,
+    class: sample.class,
+    tags: sample.tags,
+    inputs: sample.inputs,
+    outputs: sample.outputs,
+    status: 'pass',
+  }),
+);
 bench.add(`raw sha256 × ${N}`, () => {
   for (let i = 0; i < N; i++) sha256(sampleBytes);
 });
 bench.add(`hash tree over ${N} entries`, () => computeRoot(entries));
-bench.add(`diff A B A (${N} entries, 100 traced differ)`, () => diffMany([{ label: 'A', manifest: mA }, { label: 'B', manifest: mB }, { label: 'C', manifest: mA }]));
+bench.add(`diff A B A (${N} entries, 100 traced differ)`, () =>
+  diffMany([
+    { label: 'A', manifest: mA },
+    { label: 'B', manifest: mB },
+    { label: 'C', manifest: mA },
+  ]),
+);
 bench.add('trace: linear scan of 1,000 checkpoints', () => {
   const [a, b] = big as [EntryTrace, EntryTrace];
-  for (let i = 0; i < a.checkpoints.length; i++) if (a.checkpoints[i]!.hash !== b.checkpoints[i]!.hash) return i;
+  for (let i = 0; i < a.checkpoints.length; i++)
+    if (a.checkpoints[i]!.hash !== b.checkpoints[i]!.hash) return i;
   return -1;
 });
 bench.add('trace: bisect 1,000 checkpoints', () => firstTraceDivergence(big));
 // 5. a module with 40 functions and 4 pages of memory: preparing it and copying memory dominate a short call
 const session = new WasmSession();
-const funcs = Array.from({ length: 40 }, (_, i) => `(func $f${i} (param i32) (result i32) (i32.add (i32.mul (local.get 0) (i32.const ${i + 3})) (i32.load (i32.const ${i * 4}))))`).join('\n');
-const execModule = await watToWasm(`(module (memory 4) ${funcs} (func (export "run") (result i32) (call $f39 (call $f7 (i32.const 5)))))`);
+const funcs = Array.from(
+  { length: 40 },
+  (_, i) =>
+    `(func $f${i} (param i32) (result i32) (i32.add (i32.mul (local.get 0) (i32.const ${i + 3})) (i32.load (i32.const ${i * 4}))))`,
+).join('\n');
+const execModule = await watToWasm(
+  `(module (memory 4) ${funcs} (func (export "run") (result i32) (call $f39 (call $f7 (i32.const 5)))))`,
+);
 const execReq = { module: execModule, profile: 'dc' as const, invoke: 'run', args: [], session };
 bench.add('execute: module cache warm', async () => {
   await execute(execReq);
@@ -95,13 +140,34 @@ await session.close();
 
 const t = (name: string) => meanMs(bench.tasks.find((x) => x.name === name));
 const rows = [
-  { name: 'seal one entry', baseline: 'raw sha256 of one entry', ratio: t('seal one entry') / t('raw sha256 of one entry') },
-  { name: `hash tree over ${N} entries`, baseline: `raw sha256 × ${N}`, ratio: t(`hash tree over ${N} entries`) / t(`raw sha256 × ${N}`) },
-  { name: `3-way diff of ${N}-entry manifests`, baseline: `hash tree over ${N} entries`, ratio: t(`diff A B A (${N} entries, 100 traced differ)`) / t(`hash tree over ${N} entries`) },
-  { name: 'trace bisection (1,000 checkpoints)', baseline: 'linear scan', ratio: t('trace: bisect 1,000 checkpoints') / t('trace: linear scan of 1,000 checkpoints') },
-  { name: 'execute, module cache warm', baseline: 'cache cleared per call', ratio: t('execute: module cache warm') / t('execute: module cache cleared per call') },
+  {
+    name: 'seal one entry',
+    baseline: 'raw sha256 of one entry',
+    ratio: t('seal one entry') / t('raw sha256 of one entry'),
+  },
+  {
+    name: `hash tree over ${N} entries`,
+    baseline: `raw sha256 × ${N}`,
+    ratio: t(`hash tree over ${N} entries`) / t(`raw sha256 × ${N}`),
+  },
+  {
+    name: `3-way diff of ${N}-entry manifests`,
+    baseline: `hash tree over ${N} entries`,
+    ratio: t(`diff A B A (${N} entries, 100 traced differ)`) / t(`hash tree over ${N} entries`),
+  },
+  {
+    name: 'trace bisection (1,000 checkpoints)',
+    baseline: 'linear scan',
+    ratio: t('trace: bisect 1,000 checkpoints') / t('trace: linear scan of 1,000 checkpoints'),
+  },
+  {
+    name: 'execute, module cache warm',
+    baseline: 'cache cleared per call',
+    ratio: t('execute: module cache warm') / t('execute: module cache cleared per call'),
+  },
 ];
-if (asJson) process.stdout.write(`${JSON.stringify({ node: process.version, benchmarks: rows }, null, 2)}\n`);
+if (asJson)
+  process.stdout.write(`${JSON.stringify({ node: process.version, benchmarks: rows }, null, 2)}\n`);
 else {
   console.log(`node ${process.version} (V8 ${process.versions.v8})`);
   console.log('| task | mean (ms) |\n|---|---|');

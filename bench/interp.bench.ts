@@ -29,7 +29,9 @@ import { watToWasm } from '../core/wasm/wat.js';
 
 const quick = process.argv.includes('--quick');
 const asJson = process.argv.includes('--json');
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const only = process.argv.includes('--only')
+  ? process.argv[process.argv.indexOf('--only') + 1]
+  : undefined;
 const TIME = quick ? 300 : 800;
 const ROUNDS = quick ? 3 : 5;
 const FUEL = 1n << 62n;
@@ -57,13 +59,38 @@ const I64_MIX = `(module
     (i32.wrap_i64 (i64.xor (local.get $h) (i64.shr_u (local.get $h) (i64.const 32))))))`;
 
 const KERNELS: Kernel[] = [
-  { name: 'hash compression (200 blocks × 64 rounds)', file: 'hash.wat', arg: 200, profile: 'dc', integer: true },
-  { name: 'sieve (primes below 100,000)', file: 'sieve.wat', arg: 100_000, profile: 'dc', integer: true },
+  {
+    name: 'hash compression (200 blocks × 64 rounds)',
+    file: 'hash.wat',
+    arg: 200,
+    profile: 'dc',
+    integer: true,
+  },
+  {
+    name: 'sieve (primes below 100,000)',
+    file: 'sieve.wat',
+    arg: 100_000,
+    profile: 'dc',
+    integer: true,
+  },
   { name: 'heapsort (2,000 i32)', file: 'sort.wat', arg: 2_000, profile: 'dc', integer: true },
   { name: 'recursive fib(20)', file: 'fib.wat', arg: 20, profile: 'dc', integer: true },
-  { name: 'mandelbrot f64 (40×40, ≤100 iterations)', file: 'mandelbrot.wat', arg: 40, profile: 'dc-float', integer: false },
+  {
+    name: 'mandelbrot f64 (40×40, ≤100 iterations)',
+    file: 'mandelbrot.wat',
+    arg: 40,
+    profile: 'dc-float',
+    integer: false,
+  },
   // i64 is bigint in the interpreter: this row shows what that costs (not one of the target kernels)
-  { name: 'i64 xor/mul/rotl mix (20,000 rounds)', file: 'i64-mix.wat', arg: 20_000, profile: 'dc', integer: false, wat: I64_MIX },
+  {
+    name: 'i64 xor/mul/rotl mix (20,000 rounds)',
+    file: 'i64-mix.wat',
+    arg: 20_000,
+    profile: 'dc',
+    integer: false,
+    wat: I64_MIX,
+  },
 ];
 
 const median = (xs: number[]): number => {
@@ -73,14 +100,18 @@ const median = (xs: number[]): number => {
 
 function p50(t: Task | undefined): number {
   const r = t?.result;
-  if (!r || r.state !== 'completed') throw new Error(`task ${t?.name} did not complete (${r?.state})`);
+  if (!r || r.state !== 'completed')
+    throw new Error(`task ${t?.name} did not complete (${r?.state})`);
   return r.latency.p50;
 }
 
 const ICN_STUB = { icn: { log() {}, timestamp: () => 0n, entropy_seed() {} } };
 
 async function kernel(k: Kernel) {
-  const bytes = await watToWasm(k.wat ?? readFileSync(join(process.cwd(), 'bench', 'wasm', k.file), 'utf8'), { filename: k.file });
+  const bytes = await watToWasm(
+    k.wat ?? readFileSync(join(process.cwd(), 'bench', 'wasm', k.file), 'utf8'),
+    { filename: k.file },
+  );
   const raw = await v8Instantiate(bytes);
   const rawRun = raw.exports.run as (n: number) => number;
   // the instrumented module on V8: reference for the result and the fuel count
@@ -94,14 +125,20 @@ async function kernel(k: Kernel) {
   const limits = getProfile(k.profile).limits!;
   const runner = (tier: 'js' | 'loop'): (() => number) => {
     const machine = machineFor(k.profile, undefined, false, tier);
-    const inst = instantiate(decodeModule(bytes), () => undefined, machine, { maxMemoryPages: limits.maxMemoryPages, maxTableElements: limits.maxTableElements });
+    const inst = instantiate(decodeModule(bytes), () => undefined, machine, {
+      maxMemoryPages: limits.maxMemoryPages,
+      maxTableElements: limits.maxTableElements,
+    });
     const f = inst.exports.get('run')!.value as FuncInst;
     const run = (): number => {
       machine.setFuel(FUEL);
       return machine.invoke(f, [k.arg])[0] as number;
     };
     const got = run();
-    if (got !== want || machine.fuelUsed() !== wantFuel) throw new Error(`${k.name}: V8 dc ${want} (fuel ${wantFuel}) ≠ interp ${tier} ${got} (fuel ${machine.fuelUsed()})`);
+    if (got !== want || machine.fuelUsed() !== wantFuel)
+      throw new Error(
+        `${k.name}: V8 dc ${want} (fuel ${wantFuel}) ≠ interp ${tier} ${got} (fuel ${machine.fuelUsed()})`,
+      );
     return run;
   };
   const interpRun = runner('js');
@@ -133,14 +170,27 @@ async function kernel(k: Kernel) {
   const speed = median(ratios);
   const loopSpeed = median(loopRatios);
   return {
-    kernel: k.name, integer: k.integer, result: want, fuelUsed: wantFuel.toString(), rawMs, interpMs, loopMs,
-    speedVsRaw: speed, oneIn: 1 / speed, ratios, fuelPerMsInterp: Number(wantFuel) / interpMs,
-    loopSpeedVsRaw: loopSpeed, loopOneIn: 1 / loopSpeed, loopRatios,
+    kernel: k.name,
+    integer: k.integer,
+    result: want,
+    fuelUsed: wantFuel.toString(),
+    rawMs,
+    interpMs,
+    loopMs,
+    speedVsRaw: speed,
+    oneIn: 1 / speed,
+    ratios,
+    fuelPerMsInterp: Number(wantFuel) / interpMs,
+    loopSpeedVsRaw: loopSpeed,
+    loopOneIn: 1 / loopSpeed,
+    loopRatios,
   };
 }
 
 function hashWasmVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(process.cwd(), 'node_modules', 'hash-wasm', 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(
+    readFileSync(join(process.cwd(), 'node_modules', 'hash-wasm', 'package.json'), 'utf8'),
+  ) as { version: string };
   return pkg.version;
 }
 
@@ -156,7 +206,10 @@ const REAL_INPUT = Uint8Array.from({ length: 16384 }, (_, i) => (i * 2654435761)
 
 /** The wasm binary hash-wasm embeds (base64) in its UMD build of `name`. */
 function hashWasmBinary(name: string): Uint8Array {
-  const js = readFileSync(join(process.cwd(), 'node_modules', 'hash-wasm', 'dist', `${name}.umd.min.js`), 'utf8');
+  const js = readFileSync(
+    join(process.cwd(), 'node_modules', 'hash-wasm', 'dist', `${name}.umd.min.js`),
+    'utf8',
+  );
   const m = /data:"([A-Za-z0-9+/=]+)"/.exec(js);
   if (!m) throw new Error(`hash-wasm ${name}: no embedded wasm found`);
   return new Uint8Array(Buffer.from(m[1]!, 'base64'));
@@ -177,12 +230,16 @@ async function realRow(r: (typeof REAL)[number]) {
   const bytes = hashWasmBinary(r.name);
   const raw = await v8Instantiate(bytes);
   const rawCall: Call = (n, ...a) => (raw.exports[n] as (...x: number[]) => number)(...a) | 0;
-  const rawMem = (): Uint8Array => new Uint8Array((raw.exports.memory as { buffer: ArrayBuffer }).buffer);
+  const rawMem = (): Uint8Array =>
+    new Uint8Array((raw.exports.memory as { buffer: ArrayBuffer }).buffer);
   const want = hashWith(rawCall, rawMem, r);
   const limits = getProfile('dc').limits!;
   const runner = (tier: 'js' | 'loop'): (() => string) => {
     const machine = machineFor('dc', undefined, false, tier);
-    const inst = instantiate(decodeModule(bytes), () => undefined, machine, { maxMemoryPages: limits.maxMemoryPages, maxTableElements: limits.maxTableElements });
+    const inst = instantiate(decodeModule(bytes), () => undefined, machine, {
+      maxMemoryPages: limits.maxMemoryPages,
+      maxTableElements: limits.maxTableElements,
+    });
     const call: Call = (n, ...a) => {
       const f = inst.exports.get(n)!.value as FuncInst;
       machine.setFuel(FUEL);
@@ -213,7 +270,15 @@ async function realRow(r: (typeof REAL)[number]) {
     ratios.push(rawMs / interpMs);
   }
   const speed = median(ratios);
-  return { module: `hash-wasm ${r.name} (16 KiB)`, digest: want, rawMs, interpMs, speedVsRaw: speed, oneIn: 1 / speed, ratios };
+  return {
+    module: `hash-wasm ${r.name} (16 KiB)`,
+    digest: want,
+    rawMs,
+    interpMs,
+    speedVsRaw: speed,
+    oneIn: 1 / speed,
+    ratios,
+  };
 }
 
 async function main(): Promise<void> {
@@ -222,24 +287,34 @@ async function main(): Promise<void> {
   const real = [];
   if (only !== 'kernels') for (const r of REAL) real.push(await realRow(r));
   if (asJson) {
-    process.stdout.write(`${JSON.stringify({ node: process.versions.node, v8: process.versions.v8, rows, real }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ node: process.versions.node, v8: process.versions.v8, rows, real }, null, 2)}\n`,
+    );
     return;
   }
-  process.stdout.write(`reference interpreter vs raw V8 (node ${process.versions.node}; median of ${ROUNDS} rounds; speed = raw time / interp time)\n`);
+  process.stdout.write(
+    `reference interpreter vs raw V8 (node ${process.versions.node}; median of ${ROUNDS} rounds; speed = raw time / interp time)\n`,
+  );
   for (const r of rows) {
     process.stdout.write(
       `  ${r.kernel.padEnd(44)} raw ${r.rawMs.toFixed(3).padStart(7)} ms  JS tier ${r.interpMs.toFixed(3).padStart(7)} ms  speed 1/${r.oneIn.toFixed(1).padEnd(6)} ${(r.fuelPerMsInterp / 1000).toFixed(0).padStart(5)} M fuel/s   run loop ${r.loopMs.toFixed(2).padStart(7)} ms  1/${r.loopOneIn.toFixed(0)}\n`,
     );
   }
   if (real.length > 0) {
-    process.stdout.write(`real code (hash-wasm ${hashWasmVersion()} from node_modules, JS tier; target: within 1/20 of raw V8)\n`);
+    process.stdout.write(
+      `real code (hash-wasm ${hashWasmVersion()} from node_modules, JS tier; target: within 1/20 of raw V8)\n`,
+    );
     for (const r of real) {
-      process.stdout.write(`  ${r.module.padEnd(44)} raw ${r.rawMs.toFixed(3).padStart(7)} ms  JS tier ${r.interpMs.toFixed(3).padStart(8)} ms  speed 1/${r.oneIn.toFixed(1)}\n`);
+      process.stdout.write(
+        `  ${r.module.padEnd(44)} raw ${r.rawMs.toFixed(3).padStart(7)} ms  JS tier ${r.interpMs.toFixed(3).padStart(8)} ms  speed 1/${r.oneIn.toFixed(1)}\n`,
+      );
     }
   }
   if (rows.length === 0) return;
   const ints = rows.filter((r) => r.integer);
-  process.stdout.write(`  integer kernels: median speed 1/${(1 / median(ints.map((r) => r.speedVsRaw))).toFixed(1)} of raw V8 (target ≥ 1/30), slowest 1/${Math.max(...ints.map((r) => r.oneIn)).toFixed(1)}; run loop 1/${(1 / median(ints.map((r) => r.loopSpeedVsRaw))).toFixed(0)}\n`);
+  process.stdout.write(
+    `  integer kernels: median speed 1/${(1 / median(ints.map((r) => r.speedVsRaw))).toFixed(1)} of raw V8 (target ≥ 1/30), slowest 1/${Math.max(...ints.map((r) => r.oneIn)).toFixed(1)}; run loop 1/${(1 / median(ints.map((r) => r.loopSpeedVsRaw))).toFixed(0)}\n`,
+  );
 }
 
 main().catch((e: unknown) => {

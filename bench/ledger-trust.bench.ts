@@ -16,9 +16,21 @@ import { Bench, type Task } from 'tinybench';
 import { canonicalize } from '../core/canonical/index.js';
 import { toHex, type Hash } from '../core/hash/index.js';
 import { Keypair, type Did } from '../core/identity/index.js';
-import { checkEntry, Ledger, MerkleTrie, signEntry, transferDraft, type JournalEntry } from '../core/ledger/index.js';
+import {
+  checkEntry,
+  Ledger,
+  MerkleTrie,
+  signEntry,
+  transferDraft,
+  type JournalEntry,
+} from '../core/ledger/index.js';
 import { Rng } from '../core/runtime/index.js';
-import { MAX_LOCAL_EDGES, MAX_LOCAL_NODES, TrustGraph, type SignedTrustAttestation } from '../core/trust/index.js';
+import {
+  MAX_LOCAL_EDGES,
+  MAX_LOCAL_NODES,
+  TrustGraph,
+  type SignedTrustAttestation,
+} from '../core/trust/index.js';
 
 const rng = Rng.root(7n).stream('bench/ledger-trust');
 const quick = process.argv.includes('--quick');
@@ -26,7 +38,8 @@ const TIME = quick ? 200 : 1000;
 
 function meanMs(t: Task | undefined): number {
   const r = t?.result;
-  if (!r || r.state !== 'completed') throw new Error(`task ${t?.name} did not complete (${r?.state})`);
+  if (!r || r.state !== 'completed')
+    throw new Error(`task ${t?.name} did not complete (${r?.state})`);
   return r.latency.mean;
 }
 const fmt = (ms: number) => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(2)} µs`);
@@ -57,7 +70,9 @@ function buildGraph(): { g: TrustGraph; dids: Did[]; hub: Did } {
     if (f !== t) g.apply(att(f, t));
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  console.log(`trust graph built: ${g.nodeCount} nodes, ${g.edgeCount} edges in ${ms.toFixed(0)} ms (keys + attestation hashes)`);
+  console.log(
+    `trust graph built: ${g.nodeCount} nodes, ${g.edgeCount} edges in ${ms.toFixed(0)} ms (keys + attestation hashes)`,
+  );
   return { g, dids, hub: dids[0]! };
 }
 
@@ -66,7 +81,14 @@ function buildGraph(): { g: TrustGraph; dids: Did[]; hub: Did } {
 function buildEntries(n: number, signer: Keypair, tag: string, sign: boolean): JournalEntry[] {
   const out: JournalEntry[] = [];
   for (let i = 0; i < n; i++) {
-    const d = transferDraft(`acct${rng.below(1000)}`, `acct${rng.below(1000)}`, BigInt(1 + rng.below(100)), 'hours', i, { nonce: `${tag}${i}` });
+    const d = transferDraft(
+      `acct${rng.below(1000)}`,
+      `acct${rng.below(1000)}`,
+      BigInt(1 + rng.below(100)),
+      'hours',
+      i,
+      { nonce: `${tag}${i}` },
+    );
     if (sign) out.push(signEntry(signer, d));
     else {
       out.push({
@@ -74,7 +96,12 @@ function buildEntries(n: number, signer: Keypair, tag: string, sign: boolean): J
         timestamp: d.timestamp,
         author: signer.did.toString(),
         contract_ref: null,
-        accounts: d.accounts.map((a) => ({ account_id: a.account_id, currency: a.currency, debit: a.debit?.toString() ?? null, credit: a.credit?.toString() ?? null })),
+        accounts: d.accounts.map((a) => ({
+          account_id: a.account_id,
+          currency: a.currency,
+          debit: a.debit?.toString() ?? null,
+          credit: a.credit?.toString() ?? null,
+        })),
         parents: [],
         nonce: d.nonce ?? null,
         decision_receipt_id: null,
@@ -97,13 +124,25 @@ async function main(): Promise<void> {
   const preload = buildEntries(PRELOAD, author, 'p', false);
   const appendPool = buildEntries(quick ? 30_000 : 60_000, author, 'a', false);
   const verifyPool = buildEntries(quick ? 1_500 : 3_000, author, 'v', true);
-  const ledgerPlain = new Ledger({ owner: owner.did, trust: oracle, defaultCreditLimit: 1n << 40n });
-  const ledgerVerify = new Ledger({ owner: owner.did, trust: oracle, defaultCreditLimit: 1n << 40n });
+  const ledgerPlain = new Ledger({
+    owner: owner.did,
+    trust: oracle,
+    defaultCreditLimit: 1n << 40n,
+  });
+  const ledgerVerify = new Ledger({
+    owner: owner.did,
+    trust: oracle,
+    defaultCreditLimit: 1n << 40n,
+  });
   ledgerPlain.applyBatch(preload, false);
   ledgerVerify.applyBatch(preload, false);
   const trie = new MerkleTrie();
   for (const e of preload) trie.insert(checkEntry(e, false).id);
-  const trieIds: Hash[] = Array.from({ length: 200_000 }, (_, i) => `sha256:${toHex(sha256(Uint8Array.of(i & 0xff, (i >> 8) & 0xff, i >> 16, 9)))}` as Hash);
+  const trieIds: Hash[] = Array.from(
+    { length: 200_000 },
+    (_, i) =>
+      `sha256:${toHex(sha256(Uint8Array.of(i & 0xff, (i >> 8) & 0xff, i >> 16, 9)))}` as Hash,
+  );
   const sample = canonicalize(preload[0]);
   const node64 = new Uint8Array(64 + 28);
   let ia = 0;
@@ -151,11 +190,18 @@ async function main(): Promise<void> {
   const m = new Map(bench.tasks.map((t) => [t.name, meanMs(t)]));
   const base64 = m.get('baseline: sha256(64 B + tag)')!;
   const baseEntry = [...m.entries()].find(([k]) => k.startsWith('baseline: sha256(entry'))![1];
-  console.log(`\nledger-trust bench (${quick ? 'quick' : 'full'}; Node ${process.version}; mean per op; ratios against baselines from this run)`);
+  console.log(
+    `\nledger-trust bench (${quick ? 'quick' : 'full'}; Node ${process.version}; mean per op; ratios against baselines from this run)`,
+  );
   console.log('| task | mean | × sha256(64 B) | × sha256(entry) |');
   console.log('|---|---|---|---|');
-  for (const [name, ms] of m) console.log(`| ${name} | ${fmt(ms)} | ${(ms / base64).toFixed(1)} | ${(ms / baseEntry).toFixed(1)} |`);
-  console.log(`\nledger sizes after run: ${ledgerPlain.size} (plain), ${ledgerVerify.size} (verify); trie ${trie.size} leaves`);
+  for (const [name, ms] of m)
+    console.log(
+      `| ${name} | ${fmt(ms)} | ${(ms / base64).toFixed(1)} | ${(ms / baseEntry).toFixed(1)} |`,
+    );
+  console.log(
+    `\nledger sizes after run: ${ledgerPlain.size} (plain), ${ledgerVerify.size} (verify); trie ${trie.size} leaves`,
+  );
 }
 
 main().catch((e: unknown) => {

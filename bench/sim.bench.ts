@@ -29,7 +29,13 @@ const repoRoot = join(import.meta.dirname, '..', '..');
 
 async function baselineCrypto(): Promise<number> {
   const kp = Keypair.fromSeed(new Uint8Array(32).fill(3));
-  const msg = { version: 'icn-gossip-msg/v1', from: kp.did.toString(), to: kp.did.toString(), seq: 1, body: { type: 'announce', topic: 'contracts:deploy', hashes: ['sha256:' + '0'.repeat(64)] } };
+  const msg = {
+    version: 'icn-gossip-msg/v1',
+    from: kp.did.toString(),
+    to: kp.did.toString(),
+    seq: 1,
+    body: { type: 'announce', topic: 'contracts:deploy', hashes: ['sha256:' + '0'.repeat(64)] },
+  };
   const bench = new Bench({ time: quick ? 300 : 1000 });
   bench.add('ed25519 sign + verify (gossip message)', () => {
     const sig = kp.sign(DOMAIN.gossipMessage, msg);
@@ -55,7 +61,15 @@ function bareLoop(n: number, untilMs: number): { events: number; ms: number } {
       return 'sha256:0000000000000000000000000000000000000000000000000000000000000000';
     }
   }
-  const sim = new Simulator({ seed: 1n, nodes: n, faults: { ...NO_FAULTS, ...parseFaults('loss=10%,delay=1-50') }, create: (ctx) => new Echo(ctx), tickIntervalMs: 10, fingerprint: () => 'x', checkpointEvery: 1 << 30 });
+  const sim = new Simulator({
+    seed: 1n,
+    nodes: n,
+    faults: { ...NO_FAULTS, ...parseFaults('loss=10%,delay=1-50') },
+    create: (ctx) => new Echo(ctx),
+    tickIntervalMs: 10,
+    fingerprint: () => 'x',
+    checkpointEvery: 1 << 30,
+  });
   const t0 = performance.now();
   sim.runUntil(untilMs);
   return { events: sim.stats.steps, ms: performance.now() - t0 };
@@ -75,7 +89,10 @@ function deploymentDef(n: number) {
         { at: 0, do: 'attest_node', node: 0, score: '0.8' },
         { at: 1000, do: 'deploy', node: 0, contract: 'calculator' },
       ],
-      expect: [{ check: 'installed', contract: 'calculator', equals: true }, { check: 'converged' }],
+      expect: [
+        { check: 'installed', contract: 'calculator', equals: true },
+        { check: 'converged' },
+      ],
     },
     'bench',
   );
@@ -101,21 +118,43 @@ for (const n of [10, 100, 500].filter((x) => x <= maxNodes)) {
   const t0 = performance.now();
   const r = await runScenario(deploymentDef(n), { seed: 1n, repoRoot });
   const wallMs = performance.now() - t0;
-  rows.push({ nodes: n, wallMs, steps: r.stats.steps, sent: r.stats.sent, eventsPerSec: (r.stats.steps / wallMs) * 1000, convergedAtMs: r.convergedAtMs, ok: r.ok, perNodeMs: wallMs / n, cryptoUnits: wallMs / cryptoMs });
+  rows.push({
+    nodes: n,
+    wallMs,
+    steps: r.stats.steps,
+    sent: r.stats.sent,
+    eventsPerSec: (r.stats.steps / wallMs) * 1000,
+    convergedAtMs: r.convergedAtMs,
+    ok: r.ok,
+    perNodeMs: wallMs / n,
+    cryptoUnits: wallMs / cryptoMs,
+  });
 }
 
 if (asJson) {
-  process.stdout.write(`${JSON.stringify({ cryptoMs, bare: { events: bare.events, ms: bare.ms, eventsPerSec: bareRate }, rows }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ cryptoMs, bare: { events: bare.events, ms: bare.ms, eventsPerSec: bareRate }, rows }, null, 2)}\n`,
+  );
 } else {
   const f = (x: number, d = 0) => x.toFixed(d);
-  console.log(`baseline A: Ed25519 sign+verify of one gossip message = ${f(cryptoMs, 3)} ms (median)`);
-  console.log(`baseline B: bare event loop, 100 nodes = ${f(bareRate)} events/s (${bare.events} events in ${f(bare.ms)} ms)`);
+  console.log(
+    `baseline A: Ed25519 sign+verify of one gossip message = ${f(cryptoMs, 3)} ms (median)`,
+  );
+  console.log(
+    `baseline B: bare event loop, 100 nodes = ${f(bareRate)} events/s (${bare.events} events in ${f(bare.ms)} ms)`,
+  );
   console.log('');
-  console.log('deployment (attest node 0, deploy Calculator, until every node has it and all roots agree):');
-  console.log('nodes | wall ms | steps | msgs sent | events/s | events/s ÷ bare | wall ÷ sign+verify | converged (virtual) | checks');
+  console.log(
+    'deployment (attest node 0, deploy Calculator, until every node has it and all roots agree):',
+  );
+  console.log(
+    'nodes | wall ms | steps | msgs sent | events/s | events/s ÷ bare | wall ÷ sign+verify | converged (virtual) | checks',
+  );
   let prev: Row | undefined;
   for (const r of rows) {
-    console.log(`${r.nodes} | ${f(r.wallMs)} | ${r.steps} | ${r.sent} | ${f(r.eventsPerSec)} | ${f(r.eventsPerSec / bareRate, 4)} | ${f(r.cryptoUnits)} | ${r.convergedAtMs ?? 'never'} ms | ${r.ok ? 'pass' : 'FAIL'}${prev ? ` | ×${f(r.wallMs / prev.wallMs, 1)} wall for ×${r.nodes / prev.nodes} nodes` : ''}`);
+    console.log(
+      `${r.nodes} | ${f(r.wallMs)} | ${r.steps} | ${r.sent} | ${f(r.eventsPerSec)} | ${f(r.eventsPerSec / bareRate, 4)} | ${f(r.cryptoUnits)} | ${r.convergedAtMs ?? 'never'} ms | ${r.ok ? 'pass' : 'FAIL'}${prev ? ` | ×${f(r.wallMs / prev.wallMs, 1)} wall for ×${r.nodes / prev.nodes} nodes` : ''}`,
+    );
     prev = r;
   }
 }

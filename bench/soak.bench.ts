@@ -64,10 +64,13 @@ function args(argv: string[]): Args {
     if (k === '--total') a.total = num();
     else if (k === '--warmup') a.warmup = num();
     else if (k === '--in-flight') a.inFlight = num();
-    else if (k === '--cpu-prof' && v) (a.cpuProf = v), i++;
-    else if (k === '--json' && v) (a.json = v), i++;
-    else if (k === '--node-bin' && v) (a.nodeBin = v), i++;
-    else throw new UsageError(`unknown argument ${k} (--total, --warmup, --in-flight, --cpu-prof DIR, --json FILE, --node-bin FILE)`);
+    else if (k === '--cpu-prof' && v) ((a.cpuProf = v), i++);
+    else if (k === '--json' && v) ((a.json = v), i++);
+    else if (k === '--node-bin' && v) ((a.nodeBin = v), i++);
+    else
+      throw new UsageError(
+        `unknown argument ${k} (--total, --warmup, --in-flight, --cpu-prof DIR, --json FILE, --node-bin FILE)`,
+      );
   }
   if (a.warmup >= a.total) throw new UsageError('--warmup must be below --total');
   return a;
@@ -93,14 +96,33 @@ async function startDaemon(cpuProf?: string, nodeBin = join(ROOT, 'bin', 'icn-no
   const [gossip, http] = [await allocatePort(), await allocatePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'icn-soak-'));
   const flags = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [];
-  const child = spawn(process.execPath, [...flags, nodeBin, '--data-dir', dataDir, '--key-seed', enc.bytes(SEED), '--gossip', `127.0.0.1:${gossip}`, '--http', `127.0.0.1:${http}`, '--gossip-config', JSON.stringify({ topics: { 'ledger:entries': { perAuthorPerWindow: 0 } } })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...flags,
+      nodeBin,
+      '--data-dir',
+      dataDir,
+      '--key-seed',
+      enc.bytes(SEED),
+      '--gossip',
+      `127.0.0.1:${gossip}`,
+      '--http',
+      `127.0.0.1:${http}`,
+      '--gossip-config',
+      JSON.stringify({ topics: { 'ledger:entries': { perAuthorPerWindow: 0 } } }),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('listening')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`icn-node exited with ${code} before listening: ${out}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`icn-node exited with ${code} before listening: ${out}`)),
+    );
   });
   child.stdout!.resume();
   return { child, url: `http://127.0.0.1:${http}` };
@@ -114,11 +136,33 @@ async function deployCounter(url: string): Promise<string> {
       participants: [KP.did.toString()],
       currency: null,
       state_vars: [{ name: 'count', initial_value: { Int: 0 } }],
-      rules: [{ name: 'bump', params: [{ name: 'n' }], requires: [], body: [{ Assign: { name: 'count', value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } } } }, { Return: { value: { Var: 'count' } } }] }],
+      rules: [
+        {
+          name: 'bump',
+          params: [{ name: 'n' }],
+          requires: [],
+          body: [
+            {
+              Assign: {
+                name: 'count',
+                value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } },
+              },
+            },
+            { Return: { value: { Var: 'count' } } },
+          ],
+        },
+      ],
       triggers: [],
     },
   });
-  const r = await fetch(`${url}/contracts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: codeToJson(code), capabilities: [{ ReadState: { keys: ['count'] } }, { WriteState: { keys: ['count'] } }] }) });
+  const r = await fetch(`${url}/contracts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      code: codeToJson(code),
+      capabilities: [{ ReadState: { keys: ['count'] } }, { WriteState: { keys: ['count'] } }],
+    }),
+  });
   if (r.status !== 200) throw new Error(`deploy: ${r.status} ${await r.text()}`);
   return codeHash(code);
 }
@@ -132,10 +176,24 @@ interface Phase {
   errors: number;
 }
 
-type Autocannon = (o: Record<string, unknown>) => Promise<{ duration: number; latency: Record<string, number>; statusCodeStats?: Record<string, { count: number }>; errors: number; non2xx: number; '2xx': number }>;
+type Autocannon = (
+  o: Record<string, unknown>,
+) => Promise<{
+  duration: number;
+  latency: Record<string, number>;
+  statusCodeStats?: Record<string, { count: number }>;
+  errors: number;
+  non2xx: number;
+  '2xx': number;
+}>;
 
 /** One autocannon run of `bodies.length` POSTs, `inFlight` connections, one request in flight each. */
-async function phase(url: string, hash: string, bodies: string[], inFlight: number): Promise<Phase> {
+async function phase(
+  url: string,
+  hash: string,
+  bodies: string[],
+  inFlight: number,
+): Promise<Phase> {
   const { default: autocannon } = (await import('autocannon' as string)) as { default: Autocannon };
   let next = 0;
   const r = await autocannon({
@@ -144,7 +202,16 @@ async function phase(url: string, hash: string, bodies: string[], inFlight: numb
     pipelining: 1,
     amount: bodies.length,
     timeout: 30,
-    requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (req: Record<string, unknown>) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req: Record<string, unknown>) => ({
+          ...req,
+          body: bodies[next++ % bodies.length],
+        }),
+      },
+    ],
   });
   const statuses: Record<string, number> = {};
   for (const [s, v] of Object.entries(r.statusCodeStats ?? {})) statuses[s] = v.count;
@@ -152,7 +219,12 @@ async function phase(url: string, hash: string, bodies: string[], inFlight: numb
     executions: bodies.length,
     seconds: r.duration,
     perSecond: bodies.length / r.duration,
-    latencyMs: { p50: r.latency.p50!, p90: r.latency.p90!, p99: r.latency.p99!, max: r.latency.max! },
+    latencyMs: {
+      p50: r.latency.p50!,
+      p90: r.latency.p90!,
+      p99: r.latency.p99!,
+      max: r.latency.max!,
+    },
     statuses,
     errors: r.errors,
   };
@@ -166,7 +238,22 @@ async function main(): Promise<void> {
     const now = BigInt(Date.now());
     // Calls name their executor (one effect per signed call): this daemon's DID.
     const executor = ((await (await fetch(`${url}/health`)).json()) as { did: string }).did;
-    const bodies = Array.from({ length: a.total }, (_, i) => JSON.stringify(signCall(makeCall({ codeHash: hash as never, rule: 'bump', args: [valueFromJson({ Int: 1 })], caller: KP.did.toString(), executor, timestamp: now, nonce: `soak-${i}` }), KP)));
+    const bodies = Array.from({ length: a.total }, (_, i) =>
+      JSON.stringify(
+        signCall(
+          makeCall({
+            codeHash: hash as never,
+            rule: 'bump',
+            args: [valueFromJson({ Int: 1 })],
+            caller: KP.did.toString(),
+            executor,
+            timestamp: now,
+            nonce: `soak-${i}`,
+          }),
+          KP,
+        ),
+      ),
+    );
     const rss0 = rssMiB(child.pid!);
     const cpu0 = cpuMs(child.pid!);
     const warm = await phase(url, hash, bodies.slice(0, a.warmup), a.inFlight);
@@ -175,16 +262,41 @@ async function main(): Promise<void> {
     const rest = await phase(url, hash, bodies.slice(a.warmup), a.inFlight);
     const rssEnd = rssMiB(child.pid!);
     const cpuEnd = cpuMs(child.pid!);
-    const cpuPerExecution = { warmup: (cpuWarm - cpu0) / a.warmup, steady: (cpuEnd - cpuWarm) / (a.total - a.warmup) };
+    const cpuPerExecution = {
+      warmup: (cpuWarm - cpu0) / a.warmup,
+      steady: (cpuEnd - cpuWarm) / (a.total - a.warmup),
+    };
     const receipts = (await (await fetch(`${url}/receipts`)).json()) as { count: number };
-    const report = { total: a.total, warmup: a.warmup, inFlight: a.inFlight, node: process.version, loadavg: readFileSync('/proc/loadavg', 'utf8').trim(), rssMiB: { start: rss0, afterWarmup: rssWarm, end: rssEnd, growth: rssEnd - rssWarm }, daemonCpuMsPerExecution: cpuPerExecution, receipts: receipts.count, warmup_phase: warm, steady_phase: rest };
+    const report = {
+      total: a.total,
+      warmup: a.warmup,
+      inFlight: a.inFlight,
+      node: process.version,
+      loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
+      rssMiB: { start: rss0, afterWarmup: rssWarm, end: rssEnd, growth: rssEnd - rssWarm },
+      daemonCpuMsPerExecution: cpuPerExecution,
+      receipts: receipts.count,
+      warmup_phase: warm,
+      steady_phase: rest,
+    };
     const f = (x: number) => x.toFixed(1);
-    console.log(`soak: ${a.total} executions, ${a.inFlight} in flight (autocannon), node ${process.version}, loadavg ${report.loadavg}`);
-    console.log(`  RSS MiB: start ${f(rss0)}, after ${a.warmup} ${f(rssWarm)}, after ${a.total} ${f(rssEnd)} (growth ${f(rssEnd - rssWarm)})`);
-    for (const [name, p] of [[`first ${a.warmup}`, warm], [`next ${a.total - a.warmup}`, rest]] as const) {
-      console.log(`  ${name}: ${f(p.perSecond)} executions/s, latency ms p50 ${p.latencyMs.p50} p90 ${p.latencyMs.p90} p99 ${p.latencyMs.p99} max ${p.latencyMs.max}; statuses ${JSON.stringify(p.statuses)}, errors ${p.errors}`);
+    console.log(
+      `soak: ${a.total} executions, ${a.inFlight} in flight (autocannon), node ${process.version}, loadavg ${report.loadavg}`,
+    );
+    console.log(
+      `  RSS MiB: start ${f(rss0)}, after ${a.warmup} ${f(rssWarm)}, after ${a.total} ${f(rssEnd)} (growth ${f(rssEnd - rssWarm)})`,
+    );
+    for (const [name, p] of [
+      [`first ${a.warmup}`, warm],
+      [`next ${a.total - a.warmup}`, rest],
+    ] as const) {
+      console.log(
+        `  ${name}: ${f(p.perSecond)} executions/s, latency ms p50 ${p.latencyMs.p50} p90 ${p.latencyMs.p90} p99 ${p.latencyMs.p99} max ${p.latencyMs.max}; statuses ${JSON.stringify(p.statuses)}, errors ${p.errors}`,
+      );
     }
-    console.log(`  daemon CPU ms per execution (user+sys): first ${a.warmup} ${cpuPerExecution.warmup.toFixed(2)}, next ${a.total - a.warmup} ${cpuPerExecution.steady.toFixed(2)} (1000 / this = the most executions/s one core gives)`);
+    console.log(
+      `  daemon CPU ms per execution (user+sys): first ${a.warmup} ${cpuPerExecution.warmup.toFixed(2)}, next ${a.total - a.warmup} ${cpuPerExecution.steady.toFixed(2)} (1000 / this = the most executions/s one core gives)`,
+    );
     console.log(`  receipts held by the daemon: ${receipts.count}`);
     if (a.json) writeFileSync(a.json, `${JSON.stringify(report, null, 2)}\n`);
   } finally {

@@ -15,7 +15,8 @@ const TIME = quick ? 200 : 1000;
 
 function meanMs(t: Task | undefined): number {
   const r = t?.result;
-  if (!r || r.state !== 'completed') throw new Error(`task ${t?.name} did not complete (${r?.state})`);
+  if (!r || r.state !== 'completed')
+    throw new Error(`task ${t?.name} did not complete (${r?.state})`);
   return r.latency.mean;
 }
 
@@ -23,11 +24,21 @@ const plain = JSON.stringify({ s: 'abcdefghij'.repeat(500) });
 const escaped = JSON.stringify({ s: 'a"b\\c\n\u00e9\u{1F600}'.repeat(500) });
 const doc = JSON.stringify({
   format: 'icn-manifest/v1',
-  entries: Array.from({ length: 4000 }, (_, i) => ({ id: `suite/case-${i}`, hash: `sha256:${String(i).padStart(64, '0')}`, fuel: String(i * 7), tags: ['a', 'b'], n: i })),
+  entries: Array.from({ length: 4000 }, (_, i) => ({
+    id: `suite/case-${i}`,
+    hash: `sha256:${String(i).padStart(64, '0')}`,
+    fuel: String(i * 7),
+    tags: ['a', 'b'],
+    n: i,
+  })),
 });
 
 const bench = new Bench({ time: TIME });
-const docs = { '5 KB string': plain, '5 KB escaped string': escaped, [`${Math.round(doc.length / 1024)} KB document`]: doc };
+const docs = {
+  '5 KB string': plain,
+  '5 KB escaped string': escaped,
+  [`${Math.round(doc.length / 1024)} KB document`]: doc,
+};
 for (const [name, text] of Object.entries(docs)) {
   bench.add(`JSON.parse: ${name}`, () => JSON.parse(text));
   bench.add(`parseStrictJson: ${name}`, () => parseStrictJson(text));
@@ -56,14 +67,27 @@ const retained = {
 };
 
 const t = (name: string) => meanMs(bench.tasks.find((x) => x.name === name));
-const rows = Object.keys(docs).map((name) => ({ name: `parseStrictJson: ${name}`, baseline: `JSON.parse: ${name}`, ratio: t(`parseStrictJson: ${name}`) / t(`JSON.parse: ${name}`) }));
-rows.push({ name: 'heap retained per parsed 5 KB string (strict)', baseline: 'JSON.parse', ratio: retained.strict / retained.native });
-if (asJson) process.stdout.write(`${JSON.stringify({ node: process.version, benchmarks: rows, retainedBytes: retained }, null, 2)}\n`);
+const rows = Object.keys(docs).map((name) => ({
+  name: `parseStrictJson: ${name}`,
+  baseline: `JSON.parse: ${name}`,
+  ratio: t(`parseStrictJson: ${name}`) / t(`JSON.parse: ${name}`),
+}));
+rows.push({
+  name: 'heap retained per parsed 5 KB string (strict)',
+  baseline: 'JSON.parse',
+  ratio: retained.strict / retained.native,
+});
+if (asJson)
+  process.stdout.write(
+    `${JSON.stringify({ node: process.version, benchmarks: rows, retainedBytes: retained }, null, 2)}\n`,
+  );
 else {
   console.log(`node ${process.version} (V8 ${process.versions.v8})`);
   console.log('| task | mean (ms) |\n|---|---|');
   for (const x of bench.tasks) console.log(`| ${x.name} | ${meanMs(x).toFixed(4)} |`);
-  console.log(`\nheap retained per parsed 5 KB string: strict ${Math.round(retained.strict)} B, JSON.parse ${Math.round(retained.native)} B`);
+  console.log(
+    `\nheap retained per parsed 5 KB string: strict ${Math.round(retained.strict)} B, JSON.parse ${Math.round(retained.native)} B`,
+  );
   console.log('\n| measured | baseline (same run) | ratio |\n|---|---|---|');
   for (const r of rows) console.log(`| ${r.name} | ${r.baseline} | ${r.ratio.toFixed(2)}× |`);
 }

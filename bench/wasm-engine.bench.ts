@@ -43,11 +43,21 @@ interface Kernel {
 }
 
 const KERNELS: Kernel[] = [
-  { name: 'hash compression (2,000 blocks × 64 rounds)', file: 'hash.wat', arg: 2000, profile: 'dc' },
+  {
+    name: 'hash compression (2,000 blocks × 64 rounds)',
+    file: 'hash.wat',
+    arg: 2000,
+    profile: 'dc',
+  },
   { name: 'sieve (primes below 1,000,000)', file: 'sieve.wat', arg: 1_000_000, profile: 'dc' },
   { name: 'heapsort (20,000 i32)', file: 'sort.wat', arg: 20_000, profile: 'dc' },
   { name: 'recursive fib(25)', file: 'fib.wat', arg: 25, profile: 'dc' },
-  { name: 'mandelbrot f64 (120×120, ≤100 iterations)', file: 'mandelbrot.wat', arg: 120, profile: 'dc-float' },
+  {
+    name: 'mandelbrot f64 (120×120, ≤100 iterations)',
+    file: 'mandelbrot.wat',
+    arg: 120,
+    profile: 'dc-float',
+  },
 ];
 
 const median = (xs: number[]): number => {
@@ -57,18 +67,26 @@ const median = (xs: number[]): number => {
 
 function p50(t: Task | undefined): number {
   const r = t?.result;
-  if (!r || r.state !== 'completed') throw new Error(`task ${t?.name} did not complete (${r?.state})`);
+  if (!r || r.state !== 'completed')
+    throw new Error(`task ${t?.name} did not complete (${r?.state})`);
   return r.latency.p50;
 }
 
 const ICN_STUB = { icn: { log() {}, timestamp: () => 0n, entropy_seed() {} } };
 
 async function kernel(k: Kernel) {
-  const bytes = await watToWasm(readFileSync(join(process.cwd(), 'bench', 'wasm', k.file), 'utf8'), { filename: k.file });
+  const bytes = await watToWasm(
+    readFileSync(join(process.cwd(), 'bench', 'wasm', k.file), 'utf8'),
+    { filename: k.file },
+  );
   const inst = instrumentModule(bytes, k.profile);
   const raw = await v8Instantiate(bytes);
-  const plainCall = withPlain ? await meteredCall(instrumentModule(bytes, k.profile, { plan: false }).bytes, k.arg) : undefined;
-  const unprovenCall = withUnproven ? await meteredCall(instrumentModule(bytes, k.profile, { bounds: false }).bytes, k.arg) : undefined;
+  const plainCall = withPlain
+    ? await meteredCall(instrumentModule(bytes, k.profile, { plan: false }).bytes, k.arg)
+    : undefined;
+  const unprovenCall = withUnproven
+    ? await meteredCall(instrumentModule(bytes, k.profile, { bounds: false }).bytes, k.arg)
+    : undefined;
   const dc = await v8Instantiate(inst.bytes, ICN_STUB);
   const rawRun = raw.exports.run as (n: number) => number;
   const dcRun = dc.exports.run as (n: number) => number;
@@ -86,7 +104,8 @@ async function kernel(k: Kernel) {
   const got = dcCall();
   if (want !== got) throw new Error(`${k.name}: raw ${want} ≠ ${k.profile} ${got}`);
   const fuelUsed = FUEL - fuel.value;
-  if (plainCall !== undefined && plainCall() !== want) throw new Error(`${k.name}: per-segment placement differs`);
+  if (plainCall !== undefined && plainCall() !== want)
+    throw new Error(`${k.name}: per-segment placement differs`);
   const ratios: number[] = [];
   const plainRatios: number[] = [];
   const unprovenRatios: number[] = [];
@@ -100,18 +119,21 @@ async function kernel(k: Kernel) {
     bench.add(k.profile, () => {
       dcCall();
     });
-    if (plainCall !== undefined) bench.add('plain', () => {
-      plainCall();
-    });
-    if (unprovenCall !== undefined) bench.add('unproven', () => {
-      unprovenCall();
-    });
+    if (plainCall !== undefined)
+      bench.add('plain', () => {
+        plainCall();
+      });
+    if (unprovenCall !== undefined)
+      bench.add('unproven', () => {
+        unprovenCall();
+      });
     await bench.run();
     rawMs = p50(bench.tasks[0]);
     dcMs = p50(bench.tasks[1]);
     ratios.push(dcMs / rawMs);
     if (plainCall !== undefined) plainRatios.push(p50(bench.tasks[2]) / rawMs);
-    if (unprovenCall !== undefined) unprovenRatios.push(p50(bench.tasks[bench.tasks.length - 1]) / rawMs);
+    if (unprovenCall !== undefined)
+      unprovenRatios.push(p50(bench.tasks[bench.tasks.length - 1]) / rawMs);
   }
   return {
     kernel: k.name,
@@ -149,7 +171,9 @@ async function meteredCall(bytes: Uint8Array, arg: number): Promise<() => number
 
 /** The executor's own cost per task (worker round trip, shim, memory hash) vs a direct call. */
 async function executorOverhead() {
-  const bytes = await watToWasm('(module (memory 1) (func (export "run") (param i32) (result i32) (local.get 0)))');
+  const bytes = await watToWasm(
+    '(module (memory 1) (func (export "run") (param i32) (result i32) (local.get 0)))',
+  );
   const direct = (await v8Instantiate(bytes)).exports.run as (n: number) => number;
   const session = new WasmSession();
   const bench = new Bench({ time: TIME });
@@ -157,7 +181,13 @@ async function executorOverhead() {
     direct(1);
   });
   bench.add('executor task (dc)', async () => {
-    await execute({ module: bytes, profile: 'dc', invoke: 'run', args: [parseValue('i32:1')], session });
+    await execute({
+      module: bytes,
+      profile: 'dc',
+      invoke: 'run',
+      args: [parseValue('i32:1')],
+      session,
+    });
   });
   await bench.run();
   await session.close();
@@ -165,19 +195,41 @@ async function executorOverhead() {
 }
 
 const rows = [];
-for (const k of KERNELS) if (only === undefined || only.some((o) => k.file.startsWith(o))) rows.push(await kernel(k));
+for (const k of KERNELS)
+  if (only === undefined || only.some((o) => k.file.startsWith(o))) rows.push(await kernel(k));
 const ex = only === undefined ? await executorOverhead() : undefined;
 if (asJson) {
-  process.stdout.write(`${JSON.stringify({ node: process.versions.node, v8: process.versions.v8, execArgv: process.execArgv, rows, executor: ex }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ node: process.versions.node, v8: process.versions.v8, execArgv: process.execArgv, rows, executor: ex }, null, 2)}\n`,
+  );
 } else {
   const f = (x: number): string => x.toFixed(3);
-  console.log(`node ${process.versions.node} (V8 ${process.versions.v8}) ${process.execArgv.join(' ')}`);
-  console.log('| kernel | profile | raw p50 (ms) | profile p50 (ms) | median ratio | ratios per round | fuel per call | size raw → instrumented |');
+  console.log(
+    `node ${process.versions.node} (V8 ${process.versions.v8}) ${process.execArgv.join(' ')}`,
+  );
+  console.log(
+    '| kernel | profile | raw p50 (ms) | profile p50 (ms) | median ratio | ratios per round | fuel per call | size raw → instrumented |',
+  );
   console.log('|---|---|---:|---:|---:|---|---:|---|');
-  for (const r of rows) console.log(`| ${r.kernel} | ${r.profile} | ${f(r.rawMs)} | ${f(r.profileMs)} | **${r.ratio.toFixed(2)}×** | ${r.ratios.map((x) => x.toFixed(2)).join(', ')} | ${r.fuelUsed} | ${r.sizeRaw} → ${r.sizeInstrumented} B |`);
-  if (withPlain) for (const r of rows) console.log(`per-segment placement, same rounds: ${r.kernel} ${r.plainRatio?.toFixed(2)}×`);
-  if (withUnproven) for (const r of rows) console.log(`planned without in-bounds proofs, same rounds: ${r.kernel} ${r.unprovenRatio?.toFixed(2)}×`);
+  for (const r of rows)
+    console.log(
+      `| ${r.kernel} | ${r.profile} | ${f(r.rawMs)} | ${f(r.profileMs)} | **${r.ratio.toFixed(2)}×** | ${r.ratios.map((x) => x.toFixed(2)).join(', ')} | ${r.fuelUsed} | ${r.sizeRaw} → ${r.sizeInstrumented} B |`,
+    );
+  if (withPlain)
+    for (const r of rows)
+      console.log(`per-segment placement, same rounds: ${r.kernel} ${r.plainRatio?.toFixed(2)}×`);
+  if (withUnproven)
+    for (const r of rows)
+      console.log(
+        `planned without in-bounds proofs, same rounds: ${r.kernel} ${r.unprovenRatio?.toFixed(2)}×`,
+      );
   const ints = rows.filter((r) => r.profile === 'dc').map((r) => r.ratio);
-  if (ints.length > 0) console.log(`\ninteger kernels (dc): median ${median(ints).toFixed(2)}×, max ${Math.max(...ints).toFixed(2)}×`);
-  if (ex !== undefined) console.log(`\nexecutor task (worker round trip + instrumentation + hashes): p50 ${ex.taskUs.toFixed(0)} µs vs direct call ${ex.directUs.toFixed(3)} µs`);
+  if (ints.length > 0)
+    console.log(
+      `\ninteger kernels (dc): median ${median(ints).toFixed(2)}×, max ${Math.max(...ints).toFixed(2)}×`,
+    );
+  if (ex !== undefined)
+    console.log(
+      `\nexecutor task (worker round trip + instrumentation + hashes): p50 ${ex.taskUs.toFixed(0)} µs vs direct call ${ex.directUs.toFixed(3)} µs`,
+    );
 }

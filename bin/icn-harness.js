@@ -12,7 +12,9 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const main = new URL('../dist/harness/cli/main.js', import.meta.url);
 if (!existsSync(main)) {
-  process.stderr.write('icn-harness: dist/ is missing: run `npm run build` (npm ci does it for you)\n');
+  process.stderr.write(
+    'icn-harness: dist/ is missing: run `npm run build` (npm ci does it for you)\n',
+  );
   process.exit(3);
 }
 const { main: run } = await import(main.href);

@@ -10,4 +10,3 @@ export const U32_MAX = 0xffff_ffff;
 export const I64_MIN = -(1n << 63n);
 export const I64_MAX = (1n << 63n) - 1n;
 export const U64_MAX = (1n << 64n) - 1n;
-

@@ -22,7 +22,15 @@ import { docComment } from './lib/options.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** Folders that hold run outputs, never inputs: paths in them are not checked. */
-const GENERATED = new Set(['out', 'reports', 'manifests', 'shards', 'dist', 'node_modules', '.cache']);
+const GENERATED = new Set([
+  'out',
+  'reports',
+  'manifests',
+  'shards',
+  'dist',
+  'node_modules',
+  '.cache',
+]);
 
 /** The CLI's verbs and each verb's long options, from the built program. */
 async function cliSpec(root) {
@@ -30,7 +38,8 @@ async function cliSpec(root) {
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
   const { buildProgram } = await import(pathToFileURL(main).href);
   const verbs = new Map();
-  for (const c of buildProgram().commands) verbs.set(c.name(), new Set(['--help', ...c.options.map((o) => o.long).filter(Boolean)]));
+  for (const c of buildProgram().commands)
+    verbs.set(c.name(), new Set(['--help', ...c.options.map((o) => o.long).filter(Boolean)]));
   return verbs;
 }
 
@@ -45,13 +54,17 @@ function commands(text) {
   return out;
 }
 
-const tokens = (cmd) => (cmd.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((t) => t.replace(/^["']|["']$/g, ''));
-const flagsIn = (words) => [...words.join(' ').matchAll(/(?:^|[\s(+])(--[a-z][a-z0-9-]*)/g)].map((m) => m[1]);
+const tokens = (cmd) =>
+  (cmd.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((t) => t.replace(/^["']|["']$/g, ''));
+const flagsIn = (words) =>
+  [...words.join(' ').matchAll(/(?:^|[\s(+])(--[a-z][a-z0-9-]*)/g)].map((m) => m[1]);
 
 export async function checkWorkflows(files, root = ROOT) {
   const verbs = await cliSpec(root);
   const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts ?? {};
-  const tracked = new Set(readdirSync(root).filter((n) => statSync(join(root, n)).isDirectory() && !GENERATED.has(n)));
+  const tracked = new Set(
+    readdirSync(root).filter((n) => statSync(join(root, n)).isDirectory() && !GENERATED.has(n)),
+  );
   const problems = [];
 
   const checkPath = (p, say) => {
@@ -63,8 +76,12 @@ export async function checkWorkflows(files, root = ROOT) {
 
   const checkHarness = (words, say) => {
     const verb = words[0];
-    if (!verbs.has(verb)) return say(`icn-harness has no verb ${JSON.stringify(verb ?? '')} (verbs: ${[...verbs.keys()].join(', ')})`);
-    for (const f of flagsIn(words.slice(1))) if (!verbs.get(verb).has(f)) say(`icn-harness ${verb} has no option ${f}`);
+    if (!verbs.has(verb))
+      return say(
+        `icn-harness has no verb ${JSON.stringify(verb ?? '')} (verbs: ${[...verbs.keys()].join(', ')})`,
+      );
+    for (const f of flagsIn(words.slice(1)))
+      if (!verbs.get(verb).has(f)) say(`icn-harness ${verb} has no option ${f}`);
     for (const w of words.slice(1)) checkPath(w, say);
   };
 
@@ -75,8 +92,15 @@ export async function checkWorkflows(files, root = ROOT) {
     const zx = /node\s+(scripts\/[\w.-]+\.mjs)/.exec(body);
     for (const f of flags) {
       if (harness && verbs.get(harness[1])?.has(f)) continue;
-      if (zx && existsSync(join(root, zx[1])) && new RegExp(`${f}(?![\\w-])`).test(docComment(join(root, zx[1])))) continue;
-      say(`npm run ${name} -- ${f}: ${harness ? `icn-harness ${harness[1]}` : zx ? zx[1] : 'the script'} takes no ${f}`);
+      if (
+        zx &&
+        existsSync(join(root, zx[1])) &&
+        new RegExp(`${f}(?![\\w-])`).test(docComment(join(root, zx[1])))
+      )
+        continue;
+      say(
+        `npm run ${name} -- ${f}: ${harness ? `icn-harness ${harness[1]}` : zx ? zx[1] : 'the script'} takes no ${f}`,
+      );
     }
   };
 
@@ -92,7 +116,9 @@ export async function checkWorkflows(files, root = ROOT) {
       const file = join(root, t[1].replace(/^\$\{?GITHUB_ACTION_PATH\}?\//, ''));
       if (/\.mjs$/.test(file) && existsSync(file)) {
         const doc = docComment(file);
-        for (const f of flagsIn(t.slice(2))) if (f !== '--help' && !new RegExp(`${f}(?![\\w-])`).test(doc)) say(`${t[1]} documents no option ${f}`);
+        for (const f of flagsIn(t.slice(2)))
+          if (f !== '--help' && !new RegExp(`${f}(?![\\w-])`).test(doc))
+            say(`${t[1]} documents no option ${f}`);
       }
       return;
     }
@@ -100,15 +126,18 @@ export async function checkWorkflows(files, root = ROOT) {
     const sub = t[1];
     let name;
     if (sub === 'test' || sub === 't') name = 'test';
-    else if (sub === 'run' || sub === 'run-script') name = t.slice(2).find((w) => !w.startsWith('-'));
+    else if (sub === 'run' || sub === 'run-script')
+      name = t.slice(2).find((w) => !w.startsWith('-'));
     else return; // npm ci, npm install…
-    if (!name || !(name in scripts)) return say(`npm run ${name ?? ''}: no such script in package.json`);
+    if (!name || !(name in scripts))
+      return say(`npm run ${name ?? ''}: no such script in package.json`);
     const dash = t.indexOf('--');
     if (dash >= 0) checkScriptFlags(name, flagsIn(t.slice(dash + 1)), say);
     // The script's own commands call icn-harness too (e.g. conformance): checked once each.
     if (!seen.has(name)) {
       seen.add(name);
-      for (const c of commands(scripts[name])) checkCommand(c, (m) => say(`(in npm script ${name}) ${m}`), seen);
+      for (const c of commands(scripts[name]))
+        checkCommand(c, (m) => say(`(in npm script ${name}) ${m}`), seen);
     }
   };
 
@@ -121,11 +150,13 @@ export async function checkWorkflows(files, root = ROOT) {
       if (typeof step?.run !== 'string') continue;
       const first = step.run.split('\n').find((l) => l.trim()) ?? '';
       const line = lines.findIndex((l) => l.includes(first.trim())) + 1;
-      for (const cmd of commands(step.run)) checkCommand(cmd, (m) => problems.push(`${file}:${line}: ${m}`));
+      for (const cmd of commands(step.run))
+        checkCommand(cmd, (m) => problems.push(`${file}:${line}: ${m}`));
     }
     for (const m of text.matchAll(/hashFiles\('([^']+)'\)/g)) {
       const line = text.slice(0, m.index).split('\n').length;
-      if (!existsSync(join(root, m[1]))) problems.push(`${file}:${line}: hashFiles('${m[1]}'): no such file in this repository`);
+      if (!existsSync(join(root, m[1])))
+        problems.push(`${file}:${line}: hashFiles('${m[1]}'): no such file in this repository`);
     }
   }
   return [...new Set(problems)];
@@ -133,7 +164,12 @@ export async function checkWorkflows(files, root = ROOT) {
 
 export function defaultFiles(root = ROOT) {
   const dir = join(root, '.github', 'workflows');
-  const wf = existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f)) : [];
+  const wf = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => join(dir, f))
+    : [];
   return existsSync(join(root, 'action.yml')) ? [...wf, join(root, 'action.yml')] : wf;
 }
 

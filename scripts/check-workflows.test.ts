@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 
 const SCRIPT = resolve(import.meta.dirname, 'check-workflows.mjs');
 const ROOT = resolve(import.meta.dirname, '..');
-const check = (...files: string[]) => spawnSync(process.execPath, [SCRIPT, ...files], { cwd: ROOT, encoding: 'utf8' });
+const check = (...files: string[]) =>
+  spawnSync(process.execPath, [SCRIPT, ...files], { cwd: ROOT, encoding: 'utf8' });
 
 const BROKEN = `on: push
 jobs:
@@ -46,7 +47,10 @@ describe('workflow check', () => {
     writeFileSync(join(dir, 'broken.yml'), BROKEN);
     const r = check(join(dir, 'broken.yml'));
     expect(r.status).toBe(1);
-    const lines = r.stderr.trim().split('\n').map((l) => l.replace(`${join(dir, 'broken.yml')}:`, ''));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(`${join(dir, 'broken.yml')}:`, ''));
     expect(lines).toEqual([
       '6: npm run nope: no such script in package.json',
       '7: icn-harness run has no option --shards',

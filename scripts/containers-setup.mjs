@@ -37,10 +37,15 @@ async function install() {
   if (argv['skip-install']) return;
   const have = await $`command -v podman && command -v runc`.nothrow();
   if (have.exitCode === 0) return;
-  if (process.getuid?.() !== 0) fail('podman and runc are missing and installing them needs root (apt-get install podman runc)');
+  if (process.getuid?.() !== 0)
+    fail(
+      'podman and runc are missing and installing them needs root (apt-get install podman runc)',
+    );
   echo('installing podman and runc from Debian…');
   await $`apt-get update -qq`;
-  await $({ env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })`apt-get install -y -qq podman runc`;
+  await $({
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  })`apt-get install -y -qq podman runc`;
 }
 
 async function writeConf() {
@@ -62,13 +67,19 @@ async function writeConf() {
 }
 
 async function startService(env) {
-  const ping = async () => (await $({ env })`curl -sf --unix-socket ${sock} http://d/_ping`.nothrow()).stdout.trim() === 'OK';
+  const ping = async () =>
+    (await $({ env })`curl -sf --unix-socket ${sock} http://d/_ping`.nothrow()).stdout.trim() ===
+    'OK';
   if ((await fs.pathExists(sock)) && (await ping())) return;
   await fs.remove(sock);
   echo(`starting podman system service on ${sock}…`);
   // Detached, output to a log file: the service outlives this script (until the machine stops).
   const log = fs.openSync(path.join(dir, 'podman-service.log'), 'a');
-  spawn('podman', ['system', 'service', '--time=0', `unix://${sock}`], { env, detached: true, stdio: ['ignore', log, log] }).unref();
+  spawn('podman', ['system', 'service', '--time=0', `unix://${sock}`], {
+    env,
+    detached: true,
+    stdio: ['ignore', log, log],
+  }).unref();
   for (let i = 0; i < 50; i++) {
     if ((await fs.pathExists(sock)) && (await ping())) return;
     await sleep(200);
@@ -93,9 +104,14 @@ async function buildBaseImage(env) {
   await fs.ensureDir(path.join(tree, 'tmp'));
   await fs.chmod(path.join(tree, 'tmp'), 0o1777);
   await fs.ensureDir(path.join(tree, 'etc'));
-  await fs.writeFile(path.join(tree, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/app:/bin/sh\n');
+  await fs.writeFile(
+    path.join(tree, 'etc/passwd'),
+    'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/app:/bin/sh\n',
+  );
   await fs.writeFile(path.join(tree, 'etc/group'), 'root:x:0:\nnode:x:1000:\n');
-  await $({ env })`tar -C ${tree} -c . | podman import --change ${'ENV PATH=/usr/local/bin:/usr/bin:/bin'} - ${image}`;
+  await $({
+    env,
+  })`tar -C ${tree} -c . | podman import --change ${'ENV PATH=/usr/local/bin:/usr/bin:/bin'} - ${image}`;
   await fs.remove(tree);
 }
 
@@ -104,6 +120,13 @@ await writeConf();
 const env = { ...process.env, CONTAINERS_CONF: conf };
 await startService(env);
 await buildBaseImage(env);
-const lines = [`export CONTAINERS_CONF=${conf}`, `export DOCKER_HOST=unix://${sock}`, 'export TESTCONTAINERS_RYUK_DISABLED=true', `export ICN_BASE_IMAGE=${image}`];
+const lines = [
+  `export CONTAINERS_CONF=${conf}`,
+  `export DOCKER_HOST=unix://${sock}`,
+  'export TESTCONTAINERS_RYUK_DISABLED=true',
+  `export ICN_BASE_IMAGE=${image}`,
+];
 await fs.writeFile(path.join(dir, 'env'), `${lines.join('\n')}\n`);
-echo(`containers ready. Environment (also in ${path.relative(repo, path.join(dir, 'env'))}):\n${lines.join('\n')}`);
+echo(
+  `containers ready. Environment (also in ${path.relative(repo, path.join(dir, 'env'))}):\n${lines.join('\n')}`,
+);

@@ -7,7 +7,11 @@ import { describe, expect, it } from 'vitest';
 
 const SCRIPT = resolve(import.meta.dirname, 'lint-workflows.mjs');
 const ROOT = resolve(import.meta.dirname, '..');
-const lint = (dir?: string, action?: string) => spawnSync(process.execPath, [SCRIPT, ...(dir ? [dir] : []), ...(action ? [action] : [])], { cwd: ROOT, encoding: 'utf8' });
+const lint = (dir?: string, action?: string) =>
+  spawnSync(process.execPath, [SCRIPT, ...(dir ? [dir] : []), ...(action ? [action] : [])], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
 
 describe('GitHub workflows', () => {
   it('ci.yml, determinism.yml, release.yml and the composite action action.yml pass actionlint', () => {
@@ -19,7 +23,10 @@ describe('GitHub workflows', () => {
 
   it('the check fires on a broken workflow', () => {
     const dir = mkdtempSync(join(tmpdir(), 'icn-wf-'));
-    writeFileSync(join(dir, 'bad.yml'), 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    needs: [nope]\n    steps:\n      - run: echo ${{ matrix.x }}\n');
+    writeFileSync(
+      join(dir, 'bad.yml'),
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    needs: [nope]\n    steps:\n      - run: echo ${{ matrix.x }}\n',
+    );
     const r = lint(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/bad\.yml:\d+:\d+: .*"nope"/);
@@ -28,13 +35,24 @@ describe('GitHub workflows', () => {
   it('the check fires on a broken action.yml: an unknown input or step id, a run step without a shell', () => {
     const dir = mkdtempSync(join(tmpdir(), 'icn-action-'));
     const good = readFileSync(join(ROOT, 'action.yml'), 'utf8');
-    const bad = good.replace('inputs.shard ==', 'inputs.shards ==').replace('steps.run.outputs.lc-root', 'steps.runn.outputs.lc-root').replace('      shell: bash\n      working-directory: ${{ github.action_path }}\n      run: npm ci', '      working-directory: ${{ github.action_path }}\n      run: npm ci');
+    const bad = good
+      .replace('inputs.shard ==', 'inputs.shards ==')
+      .replace('steps.run.outputs.lc-root', 'steps.runn.outputs.lc-root')
+      .replace(
+        '      shell: bash\n      working-directory: ${{ github.action_path }}\n      run: npm ci',
+        '      working-directory: ${{ github.action_path }}\n      run: npm ci',
+      );
     expect(bad).not.toBe(good);
     writeFileSync(join(dir, 'action.yml'), bad);
-    writeFileSync(join(dir, 'ok.yml'), 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n');
+    writeFileSync(
+      join(dir, 'ok.yml'),
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n',
+    );
     const r = lint(dir, join(dir, 'action.yml'));
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/action\.yml: runs\.steps\[1\] \(Install the harness\): a composite run step needs shell:/);
+    expect(r.stderr).toMatch(
+      /action\.yml: runs\.steps\[1\] \(Install the harness\): a composite run step needs shell:/,
+    );
     expect(r.stderr).toMatch(/action\.yml: property "runn" is not defined/);
     expect(r.stderr).toMatch(/action\.yml: property "shards" is not defined/);
   });

@@ -17,13 +17,26 @@ if (!existsSync(html)) {
   process.stderr.write(`report-screenshot: ${html} not found: run \`npm run conformance\` first\n`);
   process.exit(2);
 }
-const browser = ['chromium', 'chromium-browser', 'google-chrome'].find((b) => spawnSync('which', [b]).status === 0);
+const browser = ['chromium', 'chromium-browser', 'google-chrome'].find(
+  (b) => spawnSync('which', [b]).status === 0,
+);
 if (!browser) {
-  process.stderr.write('report-screenshot: no chromium on PATH (Debian: apt-get install chromium)\n');
+  process.stderr.write(
+    'report-screenshot: no chromium on PATH (Debian: apt-get install chromium)\n',
+  );
   process.exit(2);
 }
 const profile = mkdtempSync(join(tmpdir(), 'icn-chromium-'));
-const common = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`];
+const common = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  `--user-data-dir=${profile}`,
+];
 try {
   const r = spawnSync(
     browser,
@@ -48,11 +61,17 @@ try {
     process.exit(1);
   }
   process.stdout.write(`wrote ${png} (${statSync(png).size} bytes)\n`);
-  const dom = spawnSync(browser, [...common, '--dump-dom', pathToFileURL(html).href], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  const dom = spawnSync(browser, [...common, '--dump-dom', pathToFileURL(html).href], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (dom.stdout.includes('id="filters"')) {
     const count = /<span id="f-count"[^>]*>([^<]*)<\/span>/.exec(dom.stdout)?.[1] ?? '';
     if (/<div id="filters" hidden/.test(dom.stdout) || !/entries shown$/.test(count)) {
-      process.stderr.write('report-screenshot: the report\'s filter script did not run in Chromium (filter bar hidden or no entry count)\n');
+      process.stderr.write(
+        "report-screenshot: the report's filter script did not run in Chromium (filter bar hidden or no entry count)\n",
+      );
       process.exit(1);
     }
     process.stdout.write(`filter script ran in Chromium: ${count}\n`);

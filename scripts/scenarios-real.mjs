@@ -33,28 +33,47 @@ const seed = BigInt(argv.seed ?? 1);
 if (backend === 'containers' && !process.env.DOCKER_HOST && !existsSync('/var/run/docker.sock')) {
   const { spawnSync } = await import('node:child_process');
   echo('no Docker engine here: npm run containers:setup (podman)…');
-  const r = spawnSync(process.execPath, [path.join(repo, 'scripts', 'containers-setup.mjs')], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [path.join(repo, 'scripts', 'containers-setup.mjs')], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) {
-    echo(`unavailable: containers:setup failed (exit ${r.status}); the containers backend needs podman or Docker`);
+    echo(
+      `unavailable: containers:setup failed (exit ${r.status}); the containers backend needs podman or Docker`,
+    );
     process.exit(2);
   }
 }
 
 const { runBackend } = await import(path.join(repo, 'dist', 'harness', 'backends', 'command.js'));
 const plans = await import(path.join(repo, 'dist', 'harness', 'backends', 'plans.js'));
-const { loadScenario } = await import(path.join(repo, 'dist', 'harness', 'suites', 'scenarios', 'load.js'));
-let plan = backend === 'process' ? plans.PROCESS_PLAN : argv.bounded ? plans.CONTAINERS_BOUNDED_PLAN : plans.CONTAINERS_PLAN;
+const { loadScenario } = await import(
+  path.join(repo, 'dist', 'harness', 'suites', 'scenarios', 'load.js')
+);
+let plan =
+  backend === 'process'
+    ? plans.PROCESS_PLAN
+    : argv.bounded
+      ? plans.CONTAINERS_BOUNDED_PLAN
+      : plans.CONTAINERS_PLAN;
 const nameOf = (e) => (typeof e.scenario === 'string' ? e.scenario : e.scenario.name);
 if (argv.only) plan = plan.filter((e) => nameOf(e) === argv.only);
 if (plan.length === 0) {
-  echo(`scenarios-real: error: nothing to run${argv.only ? ` (no entry ${argv.only} in the ${backend} plan)` : ''}`);
+  echo(
+    `scenarios-real: error: nothing to run${argv.only ? ` (no entry ${argv.only} in the ${backend} plan)` : ''}`,
+  );
   process.exit(2);
 }
 
 const t00 = Date.now();
 const rows = [];
 const codes = [];
-echo(`${backend} backend, seed ${seed}: ${plan.length} run(s)${argv.bounded ? ' (bounded plan)' : ''}; left out: ${Object.entries(plans.LEFT_OUT).map(([k, v]) => `${k} (${v})`).join('; ')}`);
+echo(
+  `${backend} backend, seed ${seed}: ${plan.length} run(s)${argv.bounded ? ' (bounded plan)' : ''}; left out: ${Object.entries(
+    plans.LEFT_OUT,
+  )
+    .map(([k, v]) => `${k} (${v})`)
+    .join('; ')}`,
+);
 for (const e of plan) {
   const def = typeof e.scenario === 'string' ? loadScenario(repo, e.scenario) : e.scenario;
   const label = `${def.name}${e.nodes ? ` --nodes ${e.nodes}` : ''}${e.faults ? ` --faults '${e.faults}'` : ''}`;
@@ -62,13 +81,22 @@ for (const e of plan) {
   const t0 = Date.now();
   let code;
   try {
-    code = await runBackend(backend, { def, repoRoot: repo, seeds: [seed], ...(e.nodes ? { nodes: e.nodes } : {}), ...(e.faults ? { faults: e.faults } : {}), out: (l) => echo(l) });
+    code = await runBackend(backend, {
+      def,
+      repoRoot: repo,
+      seeds: [seed],
+      ...(e.nodes ? { nodes: e.nodes } : {}),
+      ...(e.faults ? { faults: e.faults } : {}),
+      out: (l) => echo(l),
+    });
   } catch (err) {
     echo(`harness fault: ${err?.stack ?? err}`);
     code = 3;
   }
   const s = ((Date.now() - t0) / 1000).toFixed(1);
-  rows.push(`${code === 0 ? 'ok  ' : code === 2 ? 'n/a ' : 'FAIL'}  ${label} (${s} s${code === 0 ? '' : `, exit ${code}`})`);
+  rows.push(
+    `${code === 0 ? 'ok  ' : code === 2 ? 'n/a ' : 'FAIL'}  ${label} (${s} s${code === 0 ? '' : `, exit ${code}`})`,
+  );
   codes.push(code);
   if (code === 2) break; // unavailable: the rest would say the same
 }

@@ -30,7 +30,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { $, argv, path } from 'zx';
 import { checkOptions } from './lib/options.mjs';
 
@@ -54,16 +63,29 @@ function loadPin(file) {
   } catch (e) {
     fail(`cannot read the corpus pin ${file}: ${e.message}`);
   }
-  if (pin?.format !== 'icn-spec-corpus/v1' || !/^[0-9a-f]{40}$/.test(pin.commit ?? '') || !Array.isArray(pin.files) || pin.files.length === 0) {
+  if (
+    pin?.format !== 'icn-spec-corpus/v1' ||
+    !/^[0-9a-f]{40}$/.test(pin.commit ?? '') ||
+    !Array.isArray(pin.files) ||
+    pin.files.length === 0
+  ) {
     fail(`${file}: not an icn-spec-corpus/v1 pin (format, a 40-hex commit and files are required)`);
   }
   for (const f of pin.files) {
-    if (typeof f.path !== 'string' || f.path.startsWith('/') || f.path.split('/').includes('..') || !/^[0-9a-f]{64}$/.test(f.sha256 ?? '')) fail(`${file}: bad file entry ${JSON.stringify(f)}`);
+    if (
+      typeof f.path !== 'string' ||
+      f.path.startsWith('/') ||
+      f.path.split('/').includes('..') ||
+      !/^[0-9a-f]{64}$/.test(f.sha256 ?? '')
+    )
+      fail(`${file}: bad file entry ${JSON.stringify(f)}`);
   }
   return pin;
 }
 
-const isGit = (dir) => existsSync(path.join(dir, '.git')) || (existsSync(path.join(dir, 'HEAD')) && existsSync(path.join(dir, 'objects')));
+const isGit = (dir) =>
+  existsSync(path.join(dir, '.git')) ||
+  (existsSync(path.join(dir, 'HEAD')) && existsSync(path.join(dir, 'objects')));
 const isArchive = (p) => /\.(tar\.gz|tgz|tar)$/.test(p) && existsSync(p) && statSync(p).isFile();
 
 /** A reader over a git repository at the pinned commit: path → bytes, or undefined when absent. */
@@ -71,11 +93,16 @@ function gitReader(dir, commit) {
   try {
     execFileSync('git', ['-C', dir, 'cat-file', '-e', `${commit}^{commit}`], { stdio: 'ignore' });
   } catch {
-    fail(`${dir}: commit ${commit} is not in this git repository (fetch it there first, or give another --from)`);
+    fail(
+      `${dir}: commit ${commit} is not in this git repository (fetch it there first, or give another --from)`,
+    );
   }
   return (p) => {
     try {
-      return execFileSync('git', ['-C', dir, 'cat-file', 'blob', `${commit}:${p}`], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 << 20 });
+      return execFileSync('git', ['-C', dir, 'cat-file', 'blob', `${commit}:${p}`], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+        maxBuffer: 256 << 20,
+      });
     } catch {
       return undefined;
     }
@@ -100,10 +127,18 @@ function unpack(archive, scratch) {
   try {
     execFileSync('tar', ['-xf', archive, '-C', into], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {
-    fail(`${archive}: cannot unpack (${String(e.stderr ?? e.message).trim().split('\n')[0]})`);
+    fail(
+      `${archive}: cannot unpack (${
+        String(e.stderr ?? e.message)
+          .trim()
+          .split('\n')[0]
+      })`,
+    );
   }
   const top = readdirSync(into);
-  return top.length === 1 && statSync(path.join(into, top[0])).isDirectory() ? path.join(into, top[0]) : into;
+  return top.length === 1 && statSync(path.join(into, top[0])).isDirectory()
+    ? path.join(into, top[0])
+    : into;
 }
 
 /** The reader for the --from sources (git repositories are read alone; folders and archives combine). */
@@ -142,13 +177,23 @@ async function networkReader(pin, scratch) {
   const gdir = path.join(scratch, 'git');
   try {
     execFileSync('git', ['init', '-q', gdir], { stdio: 'ignore' });
-    execFileSync('git', ['-C', gdir, 'fetch', '-q', '--depth', '1', gitUrl, pin.commit], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
+    execFileSync('git', ['-C', gdir, 'fetch', '-q', '--depth', '1', gitUrl, pin.commit], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 300_000,
+    });
     return { reader: gitReader(gdir, pin.commit), label: gitUrl };
   } catch (e) {
     if (e instanceof FetchError) throw e;
-    tried.push(`git fetch ${gitUrl}: ${String(e.stderr ?? e.message).trim().split('\n').pop()}`);
+    tried.push(
+      `git fetch ${gitUrl}: ${String(e.stderr ?? e.message)
+        .trim()
+        .split('\n')
+        .pop()}`,
+    );
   }
-  fail(`cannot fetch ${pin.repository}@${pin.commit.slice(0, 7)} (tried ${tried.join('; ')}): without network, use --from DIR|TARBALL (a clone, a folder or an archive of that commit)`);
+  fail(
+    `cannot fetch ${pin.repository}@${pin.commit.slice(0, 7)} (tried ${tried.join('; ')}): without network, use --from DIR|TARBALL (a clone, a folder or an archive of that commit)`,
+  );
 }
 
 /** Every pinned file from the reader, checked against its hash, written under `stage`. */
@@ -170,9 +215,16 @@ function stageFiles(pin, read, stage) {
     mkdirSync(path.dirname(to), { recursive: true });
     writeFileSync(to, bytes);
   }
-  const some = (xs) => `${xs.slice(0, 5).join(', ')}${xs.length > 5 ? ` and ${xs.length - 5} more` : ''}`;
-  const problems = [...(changed.length ? [`changed ${some(changed)}`] : []), ...(missing.length ? [`missing ${some(missing)}`] : [])];
-  if (problems.length) fail(`the source is not the pinned corpus (${pin.repository}@${pin.commit.slice(0, 7)}): ${problems.join('; ')}; nothing installed`);
+  const some = (xs) =>
+    `${xs.slice(0, 5).join(', ')}${xs.length > 5 ? ` and ${xs.length - 5} more` : ''}`;
+  const problems = [
+    ...(changed.length ? [`changed ${some(changed)}`] : []),
+    ...(missing.length ? [`missing ${some(missing)}`] : []),
+  ];
+  if (problems.length)
+    fail(
+      `the source is not the pinned corpus (${pin.repository}@${pin.commit.slice(0, 7)}): ${problems.join('; ')}; nothing installed`,
+    );
   const license = read('LICENSE');
   if (license) writeFileSync(path.join(stage, 'LICENSE'), license);
 }
@@ -187,18 +239,34 @@ function verifiedInPlace(pin, dir) {
 }
 
 async function main() {
-  const pinFile = path.resolve(String(argv.pin ?? path.join(repo, 'vectors', 'wasm-spec', 'corpus.json')));
+  const pinFile = path.resolve(
+    String(argv.pin ?? path.join(repo, 'vectors', 'wasm-spec', 'corpus.json')),
+  );
   const pin = loadPin(pinFile);
-  const destRoot = path.resolve(String(argv.dest ?? path.join(process.env.ICN_CACHE_DIR ? path.resolve(process.env.ICN_CACHE_DIR) : path.join(repo, '.cache'), 'spec-tests')));
+  const destRoot = path.resolve(
+    String(
+      argv.dest ??
+        path.join(
+          process.env.ICN_CACHE_DIR
+            ? path.resolve(process.env.ICN_CACHE_DIR)
+            : path.join(repo, '.cache'),
+          'spec-tests',
+        ),
+    ),
+  );
   if (argv.key) {
     const all = sha256(JSON.stringify(pin.files.map((f) => [f.path, f.sha256]).sort()));
-    console.log(`key=icn-spec-tests-${pin.commit.slice(0, 12)}-${all.slice(0, 16)}\npath=${destRoot}`);
+    console.log(
+      `key=icn-spec-tests-${pin.commit.slice(0, 12)}-${all.slice(0, 16)}\npath=${destRoot}`,
+    );
     return;
   }
   const dest = path.join(destRoot, pin.commit);
   const short = `${pin.repository}@${pin.commit.slice(0, 7)}`;
   if (!argv.force && verifiedInPlace(pin, dest)) {
-    console.log(`${NAME}: ${short} already installed and verified in ${dest} (${pin.files.length} files)`);
+    console.log(
+      `${NAME}: ${short} already installed and verified in ${dest} (${pin.files.length} files)`,
+    );
     return;
   }
   mkdirSync(destRoot, { recursive: true });
@@ -207,18 +275,25 @@ async function main() {
   mkdirSync(scratch, { recursive: true });
   try {
     const froms = list(argv.from);
-    const { reader, label } = froms.length ? localReader(froms, pin.commit, scratch) : await networkReader(pin, scratch);
+    const { reader, label } = froms.length
+      ? localReader(froms, pin.commit, scratch)
+      : await networkReader(pin, scratch);
     const stage = path.join(scratch, 'stage');
     mkdirSync(stage);
     stageFiles(pin, reader, stage);
-    writeFileSync(path.join(stage, 'SOURCE.txt'), `${pin.repository} commit ${pin.commit} (${pin.license ?? 'see LICENSE'}), installed by npm run ${NAME} from ${label}; every file checked against ${path.relative(repo, pinFile) || pinFile}.\n`);
+    writeFileSync(
+      path.join(stage, 'SOURCE.txt'),
+      `${pin.repository} commit ${pin.commit} (${pin.license ?? 'see LICENSE'}), installed by npm run ${NAME} from ${label}; every file checked against ${path.relative(repo, pinFile) || pinFile}.\n`,
+    );
     // Same filesystem: the old copy moves aside, the new one moves in, then the old one goes.
     const old = `${scratch}-old`;
     if (existsSync(dest)) renameSync(dest, old);
     renameSync(stage, dest);
     rmSync(old, { recursive: true, force: true });
     const sets = [...new Set(pin.files.map((f) => f.set))].join(', ');
-    console.log(`${NAME}: installed ${pin.files.length} files of ${short} (sets ${sets}) from ${label} into ${dest}; every sha256 matches the pin`);
+    console.log(
+      `${NAME}: installed ${pin.files.length} files of ${short} (sets ${sets}) from ${label} into ${dest}; every sha256 matches the pin`,
+    );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -8,7 +8,13 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values: a } = parseArgs({ options: { module: { type: 'string', default: 'dist/core/daemon/file-kv-store.js' }, n: { type: 'string', default: '2000' }, size: { type: 'string', default: '5000' } } });
+const { values: a } = parseArgs({
+  options: {
+    module: { type: 'string', default: 'dist/core/daemon/file-kv-store.js' },
+    n: { type: 'string', default: '2000' },
+    size: { type: 'string', default: '5000' },
+  },
+});
 if (typeof globalThis.gc !== 'function') {
   process.stderr.write('storage-memory: run with node --expose-gc\n');
   process.exit(2);
@@ -27,7 +33,10 @@ const path = join(dir, 'state.log');
 const base = retained();
 let kv = new FileKvStore(path);
 for (let i = 0; i < n; i++) {
-  kv.put(`gossip/ledger:entries/${String(i).padStart(8, '0')}`, JSON.stringify({ i, pad: 'x'.repeat(size) }));
+  kv.put(
+    `gossip/ledger:entries/${String(i).padStart(8, '0')}`,
+    JSON.stringify({ i, pad: 'x'.repeat(size) }),
+  );
   if (i % 10 === 9) kv.sync();
 }
 kv.sync();
@@ -41,4 +50,6 @@ const logBytes = statSync(path).size;
 kv.close();
 rmSync(dir, { recursive: true, force: true });
 const mb = (x) => `${(x / 1048576).toFixed(1)} MB`;
-process.stdout.write(`${a.module}: ${n} values of ${size} bytes (log ${mb(logBytes)}): retained after writing ${mb(written)}, after reopening ${mb(reopened)}\n`);
+process.stdout.write(
+  `${a.module}: ${n} values of ${size} bytes (log ${mb(logBytes)}): retained after writing ${mb(written)}, after reopening ${mb(reopened)}\n`,
+);

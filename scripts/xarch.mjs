@@ -31,8 +31,12 @@ checkOptions(import.meta.url, argv, ['versions', 'arches', 'suite', 'bounded', '
 $.verbose = false;
 const repo = path.resolve(import.meta.dirname, '..');
 const cache = path.join(repo, '.cache', 'xarch');
-const versions = String(argv.versions ?? '20.20.2,22.23.3').split(',').filter(Boolean);
-const arches = String(argv.arches ?? 'x64,arm64').split(',').filter(Boolean);
+const versions = String(argv.versions ?? '20.20.2,22.23.3')
+  .split(',')
+  .filter(Boolean);
+const arches = String(argv.arches ?? 'x64,arm64')
+  .split(',')
+  .filter(Boolean);
 const outDir = path.resolve(String(argv.out ?? path.join(repo, 'reports', 'xarch')));
 const cli = path.join(repo, 'bin', 'icn-harness.js');
 
@@ -42,7 +46,8 @@ function fail(msg) {
 }
 
 for (const a of arches) if (!['x64', 'arm64'].includes(a)) fail(`unknown arch ${a} (x64, arm64)`);
-for (const v of versions) if (!/^\d+\.\d+\.\d+$/.test(v)) fail(`--versions: ${v} is not a full version like 22.23.3`);
+for (const v of versions)
+  if (!/^\d+\.\d+\.\d+$/.test(v)) fail(`--versions: ${v} is not a full version like 22.23.3`);
 
 async function fetchNode(arch, version) {
   const dir = path.join(cache, `node-${arch}-${version}`);
@@ -52,7 +57,12 @@ async function fetchNode(arch, version) {
   const tmp = path.join(cache, `tmp-${arch}-${version}`);
   await fs.remove(tmp);
   await fs.ensureDir(tmp);
-  const packed = (await $`npm pack node-linux-${arch}@${version} --pack-destination ${tmp} --silent`).stdout.trim().split('\n').pop();
+  const packed = (
+    await $`npm pack node-linux-${arch}@${version} --pack-destination ${tmp} --silent`
+  ).stdout
+    .trim()
+    .split('\n')
+    .pop();
   await $`tar -xzf ${path.join(tmp, packed)} -C ${tmp}`;
   await fs.ensureDir(path.join(dir, 'bin'));
   await fs.move(path.join(tmp, 'package', 'bin', 'node'), bin, { overwrite: true });
@@ -64,19 +74,44 @@ async function fetchNode(arch, version) {
 async function fetchQemu() {
   const qemu = path.join(cache, 'qemu', 'usr', 'bin', 'qemu-aarch64-static');
   const sysroot = path.join(cache, 'arm64-sysroot');
-  if ((await fs.pathExists(qemu)) && (await fs.pathExists(path.join(sysroot, 'lib', 'ld-linux-aarch64.so.1')))) return { qemu, sysroot };
+  if (
+    (await fs.pathExists(qemu)) &&
+    (await fs.pathExists(path.join(sysroot, 'lib', 'ld-linux-aarch64.so.1')))
+  )
+    return { qemu, sysroot };
   echo('fetching qemu-user-static and arm64 runtime libraries from Debian…');
   const apt = path.join(cache, 'apt');
-  for (const d of ['state/lists/partial', 'cache/archives/partial', 'etc/sources.list.d', 'dl']) await fs.ensureDir(path.join(apt, d));
-  const sources = await fs.readFile('/etc/apt/sources.list.d/debian.sources', 'utf8').catch(() => fail('no /etc/apt/sources.list.d/debian.sources: is this Debian?'));
-  await fs.writeFile(path.join(apt, 'etc/sources.list.d/debian.sources'), sources.replace(/^Types: deb$/gm, 'Types: deb\nArchitectures: amd64 arm64'));
+  for (const d of ['state/lists/partial', 'cache/archives/partial', 'etc/sources.list.d', 'dl'])
+    await fs.ensureDir(path.join(apt, d));
+  const sources = await fs
+    .readFile('/etc/apt/sources.list.d/debian.sources', 'utf8')
+    .catch(() => fail('no /etc/apt/sources.list.d/debian.sources: is this Debian?'));
+  await fs.writeFile(
+    path.join(apt, 'etc/sources.list.d/debian.sources'),
+    sources.replace(/^Types: deb$/gm, 'Types: deb\nArchitectures: amd64 arm64'),
+  );
   const o = [
-    '-o', `Dir::State=${apt}/state`, '-o', `Dir::Cache=${apt}/cache`, '-o', 'Dir::Etc::SourceList=/dev/null',
-    '-o', `Dir::Etc::SourceParts=${apt}/etc/sources.list.d`, '-o', 'APT::Architectures::=amd64',
-    '-o', 'APT::Architectures::=arm64', '-o', 'Debug::NoLocking=1', '-o', 'APT::Sandbox::User=root',
+    '-o',
+    `Dir::State=${apt}/state`,
+    '-o',
+    `Dir::Cache=${apt}/cache`,
+    '-o',
+    'Dir::Etc::SourceList=/dev/null',
+    '-o',
+    `Dir::Etc::SourceParts=${apt}/etc/sources.list.d`,
+    '-o',
+    'APT::Architectures::=amd64',
+    '-o',
+    'APT::Architectures::=arm64',
+    '-o',
+    'Debug::NoLocking=1',
+    '-o',
+    'APT::Sandbox::User=root',
   ];
   await $`apt-get ${o} update -qq`;
-  await $({ cwd: path.join(apt, 'dl') })`apt-get ${o} download qemu-user-static libc6:arm64 libgcc-s1:arm64 libstdc++6:arm64`;
+  await $({
+    cwd: path.join(apt, 'dl'),
+  })`apt-get ${o} download qemu-user-static libc6:arm64 libgcc-s1:arm64 libstdc++6:arm64`;
   for (const deb of await fs.readdir(path.join(apt, 'dl'))) {
     const target = deb.startsWith('qemu-user-static') ? path.join(cache, 'qemu') : sysroot;
     await fs.ensureDir(target);
@@ -97,22 +132,45 @@ async function suitesToRun() {
 /** Nasties: every raw divergence a spec lists must show across the manifests (harness/suites/nasties/divergences.ts). */
 async function checkNasties(manifests, lines) {
   const dist = path.join(repo, 'dist', 'harness', 'suites', 'nasties');
-  const { checkDivergences, divergenceReport } = await import(pathToFileURL(path.join(dist, 'divergences.js')).href);
+  const { checkDivergences, divergenceReport } = await import(
+    pathToFileURL(path.join(dist, 'divergences.js')).href
+  );
   const { loadNasties } = await import(pathToFileURL(path.join(dist, 'spec.js')).href);
-  const loaded = await Promise.all(manifests.map(async (m) => ({ name: m.name, manifest: JSON.parse(await fs.readFile(m.out, 'utf8')) })));
+  const loaded = await Promise.all(
+    manifests.map(async (m) => ({
+      name: m.name,
+      manifest: JSON.parse(await fs.readFile(m.out, 'utf8')),
+    })),
+  );
   const checks = checkDivergences(loadNasties(repo), loaded);
-  const report = divergenceReport(checks, manifests.map((m) => m.name));
+  const report = divergenceReport(
+    checks,
+    manifests.map((m) => m.name),
+  );
   await fs.writeFile(path.join(outDir, 'nasties-divergences.md'), report);
   const n = (v) => checks.filter((c) => c.verdict === v).length;
-  echo(`nasties: ${checks.length} listed raw divergences: ${n('detected')} detected, ${n('vanished')} vanished, ${n('unchecked')} unchecked (platforms not run)`);
-  for (const c of checks.filter((c) => c.verdict === 'detected')) echo(`  detected: ${c.nasty}::${c.case} between ${c.between} (${c.output}): ${c.how}`);
-  for (const c of checks.filter((c) => c.verdict === 'vanished')) echo(`  VANISHED: ${c.nasty}::${c.case} between ${c.between}: ${c.instances.filter((i) => !i.detected).map((i) => `${i.where} (${i.why})`).join('; ')}`);
-  lines.push('', `Nasties: ${n('detected')} raw divergences detected, ${n('vanished')} vanished, ${n('unchecked')} unchecked (nasties-divergences.md).`);
+  echo(
+    `nasties: ${checks.length} listed raw divergences: ${n('detected')} detected, ${n('vanished')} vanished, ${n('unchecked')} unchecked (platforms not run)`,
+  );
+  for (const c of checks.filter((c) => c.verdict === 'detected'))
+    echo(`  detected: ${c.nasty}::${c.case} between ${c.between} (${c.output}): ${c.how}`);
+  for (const c of checks.filter((c) => c.verdict === 'vanished'))
+    echo(
+      `  VANISHED: ${c.nasty}::${c.case} between ${c.between}: ${c.instances
+        .filter((i) => !i.detected)
+        .map((i) => `${i.where} (${i.why})`)
+        .join('; ')}`,
+    );
+  lines.push(
+    '',
+    `Nasties: ${n('detected')} raw divergences detected, ${n('vanished')} vanished, ${n('unchecked')} unchecked (nasties-divergences.md).`,
+  );
   return n('vanished');
 }
 
 async function main() {
-  if (!(await fs.pathExists(path.join(repo, 'dist', 'harness', 'cli', 'main.js')))) await $({ cwd: repo })`npm run build --silent`;
+  if (!(await fs.pathExists(path.join(repo, 'dist', 'harness', 'cli', 'main.js'))))
+    await $({ cwd: repo })`npm run build --silent`;
   await fs.ensureDir(outDir);
   const suites = await suitesToRun();
   const suiteArgs = suites.length ? ['--suite', suites.join(',')] : [];
@@ -121,7 +179,10 @@ async function main() {
   const manifests = [];
   for (const version of versions) {
     for (const arch of arches) {
-      const nodeBin = arch === 'x64' && process.arch === 'x64' && process.version === `v${version}` ? process.execPath : await fetchNode(arch, version);
+      const nodeBin =
+        arch === 'x64' && process.arch === 'x64' && process.version === `v${version}`
+          ? process.execPath
+          : await fetchNode(arch, version);
       const name = `${arch}-node${version}`;
       const out = path.join(outDir, `${name}.json`);
       const env = { ...process.env, ICN_HARNESS_ROOT: repo };
@@ -135,7 +196,9 @@ async function main() {
       const t0 = process.hrtime.bigint();
       const r = await $({ env, cwd: repo })`${cmd} ${cli} run ${suiteArgs} --out ${out}`.nothrow();
       const secs = Number((process.hrtime.bigint() - t0) / 1_000_000n) / 1000;
-      echo(`${name}: exit ${r.exitCode} in ${secs}s: ${r.stdout.trim().split('\n').slice(0, 2).join(' | ')}`);
+      echo(
+        `${name}: exit ${r.exitCode} in ${secs}s: ${r.stdout.trim().split('\n').slice(0, 2).join(' | ')}`,
+      );
       if (r.exitCode === 3 || !(await fs.pathExists(out))) {
         echo(r.stderr);
         fail(`${name}: the harness did not produce a manifest`);
@@ -145,15 +208,26 @@ async function main() {
   }
   const [first, ...rest] = manifests;
   let lcDiffers = false;
-  const lines = [`# xarch`, '', `| run | exit | diff vs ${first.name} |`, '|---|---|---|', `| ${first.name} | ${first.exitCode} | (reference) |`];
+  const lines = [
+    `# xarch`,
+    '',
+    `| run | exit | diff vs ${first.name} |`,
+    '|---|---|---|',
+    `| ${first.name} | ${first.exitCode} | (reference) |`,
+  ];
   for (const m of rest) {
     const d = await $`node ${cli} diff ${first.out} ${m.out}`.nothrow();
     if (d.exitCode !== 0) lcDiffers = true;
-    echo(`--- ${first.name} vs ${m.name}: ${d.exitCode === 0 ? 'LC identical' : d.exitCode === 1 ? 'LC DIFFERS' : 'diff failed'}`);
+    echo(
+      `--- ${first.name} vs ${m.name}: ${d.exitCode === 0 ? 'LC identical' : d.exitCode === 1 ? 'LC DIFFERS' : 'diff failed'}`,
+    );
     echo(d.stdout.trimEnd());
-    lines.push(`| ${m.name} | ${m.exitCode} | ${d.exitCode === 0 ? 'LC identical' : 'LC DIFFERS'}; ${(d.stdout.match(/(\d+) advisory entr/) ?? [, '0'])[1]} advisory differences |`);
+    lines.push(
+      `| ${m.name} | ${m.exitCode} | ${d.exitCode === 0 ? 'LC identical' : 'LC DIFFERS'}; ${(d.stdout.match(/(\d+) advisory entr/) ?? [, '0'])[1]} advisory differences |`,
+    );
   }
-  const vanished = suites.length === 0 || suites.includes('nasties') ? await checkNasties(manifests, lines) : 0;
+  const vanished =
+    suites.length === 0 || suites.includes('nasties') ? await checkNasties(manifests, lines) : 0;
   await fs.writeFile(path.join(outDir, 'xarch-summary.md'), `${lines.join('\n')}\n`);
   const failed = manifests.filter((m) => m.exitCode !== 0);
   if (lcDiffers) {
@@ -161,7 +235,9 @@ async function main() {
     process.exit(1);
   }
   if (vanished) {
-    echo(`xarch: ${vanished} listed raw divergence(s) of the nasties no longer show (see ${path.join(outDir, 'nasties-divergences.md')}): a nasty that detects nothing fails`);
+    echo(
+      `xarch: ${vanished} listed raw divergence(s) of the nasties no longer show (see ${path.join(outDir, 'nasties-divergences.md')}): a nasty that detects nothing fails`,
+    );
     process.exit(1);
   }
   if (failed.length) {

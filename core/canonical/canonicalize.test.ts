@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CanonicalError, canonicalString, canonicalize, carefulCanonicalString } from './canonicalize.js';
+import {
+  CanonicalError,
+  canonicalString,
+  canonicalize,
+  carefulCanonicalString,
+} from './canonicalize.js';
 import { dec, enc } from './encodings.js';
 import { parseStrictJson } from './strict-json.js';
 
@@ -33,14 +38,20 @@ function errorOf(f: () => unknown): CanonicalError {
 
 describe('canonicalize', () => {
   it('sorts keys by UTF-16 code units and writes no whitespace', () => {
-    expect(canonicalString({ b: 1, a: [true, null, 'x'], '€': 0, A: -0 })).toBe('{"A":0,"a":[true,null,"x"],"b":1,"€":0}');
+    expect(canonicalString({ b: 1, a: [true, null, 'x'], '€': 0, A: -0 })).toBe(
+      '{"A":0,"a":[true,null,"x"],"b":1,"€":0}',
+    );
   });
 
   it('rejects every non-JSON value with a typed error naming the path', () => {
     const cyc: Record<string, unknown> = {};
     cyc.self = cyc;
     const cases: [unknown, string, string][] = [
-      [{ installation: { capabilities: [1, 2, NaN] } }, 'CANON_NAN', '$.installation.capabilities[2]'],
+      [
+        { installation: { capabilities: [1, 2, NaN] } },
+        'CANON_NAN',
+        '$.installation.capabilities[2]',
+      ],
       [{ x: Infinity }, 'CANON_INFINITY', '$.x'],
       [{ x: -Infinity }, 'CANON_INFINITY', '$.x'],
       [[1.5], 'CANON_NON_INTEGER', '$[0]'],
@@ -84,28 +95,47 @@ describe('canonicalize', () => {
 
   it('property: key insertion order never changes the bytes', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ maxLength: 8 }), jsonValue, { maxKeys: 8 }), fc.nat(), (obj, seed) => {
-        const keys = Object.keys(obj);
-        const shuffled = keys.map((k, i) => [k, (i * 7919 + seed) % 104729] as const).sort((a, b) => a[1] - b[1]);
-        const re: Record<string, unknown> = {};
-        for (const [k] of shuffled) re[k] = obj[k];
-        expect(canonicalize(re)).toEqual(canonicalize(obj));
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 8 }), jsonValue, { maxKeys: 8 }),
+        fc.nat(),
+        (obj, seed) => {
+          const keys = Object.keys(obj);
+          const shuffled = keys
+            .map((k, i) => [k, (i * 7919 + seed) % 104729] as const)
+            .sort((a, b) => a[1] - b[1]);
+          const re: Record<string, unknown> = {};
+          for (const [k] of shuffled) re[k] = obj[k];
+          expect(canonicalize(re)).toEqual(canonicalize(obj));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('property: arbitrary JS values give bytes or a CanonicalError, never a crash', () => {
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true, withObjectString: true, withBoxedValues: true }), (v) => {
-        try {
-          const bytes = canonicalize(v);
-          expect(bytes).toBeInstanceOf(Uint8Array);
-        } catch (e) {
-          expect(e).toBeInstanceOf(CanonicalError);
-          expect((e as CanonicalError).code).toMatch(/^CANON_/);
-        }
-      }),
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withTypedArray: true,
+          withSparseArray: true,
+          withNullPrototype: true,
+          withObjectString: true,
+          withBoxedValues: true,
+        }),
+        (v) => {
+          try {
+            const bytes = canonicalize(v);
+            expect(bytes).toBeInstanceOf(Uint8Array);
+          } catch (e) {
+            expect(e).toBeInstanceOf(CanonicalError);
+            expect((e as CanonicalError).code).toMatch(/^CANON_/);
+          }
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -117,13 +147,15 @@ describe('string encodings', () => {
     expect(dec.u64(enc.u64((1n << 64n) - 1n))).toBe((1n << 64n) - 1n);
     expect(() => enc.i64(1n << 63n)).toThrow(/out of range for i64/);
     expect(() => enc.u64(-1n)).toThrow(/out of range for u64/);
-    for (const bad of ['01', '+1', '-0', '1.0', '', ' 1', '0x10']) expect(() => dec.i64(bad)).toThrow(/not a canonical decimal/);
+    for (const bad of ['01', '+1', '-0', '1.0', '', ' 1', '0x10'])
+      expect(() => dec.i64(bad)).toThrow(/not a canonical decimal/);
   });
 
   it('bytes are lowercase even-length hex', () => {
     expect(enc.bytes(new Uint8Array([0, 255, 16]))).toBe('00ff10');
     expect(dec.bytes('00ff10')).toEqual(new Uint8Array([0, 255, 16]));
-    for (const bad of ['0', 'FF', 'zz', '0x00']) expect(() => dec.bytes(bad)).toThrow(/lowercase even-length hex/);
+    for (const bad of ['0', 'FF', 'zz', '0x00'])
+      expect(() => dec.bytes(bad)).toThrow(/lowercase even-length hex/);
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
         expect(dec.bytes(enc.bytes(b))).toEqual(Uint8Array.from(b));
@@ -135,7 +167,29 @@ describe('string encodings', () => {
 // Issue 19: canonicalString has a fast path that bails out to the careful encoder. Both must give
 // exactly the bytes and errors of the encoder as it was before (the reference fixture).
 describe('the fast canonical encoder equals the pre-issue-19 reference', () => {
-  const PIECES = ['"', '\\', '\n', '\t', '\b', '\f', '\r', '\u0000', '\u001f', '\u007f', '/', 'é', '€', '\u2028', '\ufb33', '\ud83d\ude00', '𝄞', 'a', 'Z', '1', ' '];
+  const PIECES = [
+    '"',
+    '\\',
+    '\n',
+    '\t',
+    '\b',
+    '\f',
+    '\r',
+    '\u0000',
+    '\u001f',
+    '\u007f',
+    '/',
+    'é',
+    '€',
+    '\u2028',
+    '\ufb33',
+    '\ud83d\ude00',
+    '𝄞',
+    'a',
+    'Z',
+    '1',
+    ' ',
+  ];
   const LONE = ['\ud800', '\udfff', '\ude00x', 'x\ud83d'];
   const strictString = fc.oneof(
     fc.array(fc.constantFrom(...PIECES), { maxLength: 8 }).map((p) => p.join('')),
@@ -158,7 +212,9 @@ describe('the fast canonical encoder equals the pre-issue-19 reference', () => {
   it('JCS vectors (vectors/jcs): same text as the reference and as expected', () => {
     let compared = 0;
     for (const file of ['rfc8785.json', 'cyberphone.json']) {
-      const doc = JSON.parse(readFileSync(join(JCS_DIR, file), 'utf8')) as { cases: { name: string; input: string; expect: { canonical?: string } }[] };
+      const doc = JSON.parse(readFileSync(join(JCS_DIR, file), 'utf8')) as {
+        cases: { name: string; input: string; expect: { canonical?: string } }[];
+      };
       for (const c of doc.cases) {
         let value: unknown;
         try {
@@ -167,8 +223,12 @@ describe('the fast canonical encoder equals the pre-issue-19 reference', () => {
           continue; // refused by the strict reader (float text): no value to encode
         }
         const ref = outcome(() => carefulCanonicalString(value));
-        expect(outcome(() => canonicalString(value)), c.name).toEqual(ref);
-        if (c.expect.canonical !== undefined) expect(ref, c.name).toEqual({ text: c.expect.canonical });
+        expect(
+          outcome(() => canonicalString(value)),
+          c.name,
+        ).toEqual(ref);
+        if (c.expect.canonical !== undefined)
+          expect(ref, c.name).toEqual({ text: c.expect.canonical });
         compared++;
       }
     }
@@ -198,7 +258,15 @@ describe('the fast canonical encoder equals the pre-issue-19 reference', () => {
     const anyValue = fc.letrec((tie) => ({
       value: fc.oneof(
         { depthSize: 'small' },
-        fc.anything({ withBigInt: true, withDate: true, withMap: true, withSparseArray: true, withNullPrototype: true, withBoxedValues: true, withTypedArray: true }),
+        fc.anything({
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withSparseArray: true,
+          withNullPrototype: true,
+          withBoxedValues: true,
+          withTypedArray: true,
+        }),
         loneOrNot,
         fc.constantFrom(NaN, Infinity, 1.5, 2 ** 53, undefined),
         fc.array(tie('value'), { maxLength: 4 }),
@@ -224,7 +292,9 @@ describe('the fast canonical encoder equals the pre-issue-19 reference', () => {
     const cyc: Record<string, unknown> = { a: { b: [1] } };
     ((cyc.a as Record<string, unknown>).b as unknown[]).push(cyc);
     expect(outcome(() => canonicalString(cyc))).toMatchObject({ error: 'CANON_CYCLE@$.a.b[1]' });
-    expect(outcome(() => canonicalString({ ok: 1, [Symbol('s')]: 2 }))).toMatchObject({ error: 'CANON_SYMBOL_KEY@$' });
+    expect(outcome(() => canonicalString({ ok: 1, [Symbol('s')]: 2 }))).toMatchObject({
+      error: 'CANON_SYMBOL_KEY@$',
+    });
     // Non-enumerable and inherited properties are not members, as before.
     const hidden = Object.defineProperty({ v: 1 }, 'h', { value: 2, enumerable: false });
     expect(canonicalString(hidden)).toBe('{"v":1}');

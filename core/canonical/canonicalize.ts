@@ -101,8 +101,13 @@ function encodeNumber(n: number, at: At | null): string {
   if (Number.isSafeInteger(n)) return n === 0 ? '0' : String(n); // -0 is written as 0, as JCS does
   if (Number.isNaN(n)) fail('CANON_NAN', at, 'NaN is not JSON; encode float bits as a hex string');
   if (!Number.isFinite(n)) fail('CANON_INFINITY', at, `${n} is not JSON`);
-  if (!Number.isInteger(n)) fail('CANON_NON_INTEGER', at, `${n} is not an integer; LC values are integers or fixed-point`);
-  return fail('CANON_UNSAFE_INTEGER', at, `${n} is beyond ±(2^53-1); encode it as a decimal string (enc.i64/enc.u64)`);
+  if (!Number.isInteger(n))
+    fail('CANON_NON_INTEGER', at, `${n} is not an integer; LC values are integers or fixed-point`);
+  return fail(
+    'CANON_UNSAFE_INTEGER',
+    at,
+    `${n} is beyond ±(2^53-1); encode it as a decimal string (enc.i64/enc.u64)`,
+  );
 }
 
 function isPlainObject(v: object): boolean {
@@ -115,7 +120,8 @@ function isPlainObject(v: object): boolean {
 function encodeValue(v: unknown, at: At | null, stack: object[]): string {
   switch (typeof v) {
     case 'string':
-      if (hasLoneSurrogate(v)) fail('CANON_LONE_SURROGATE', at, 'string has a lone UTF-16 surrogate');
+      if (hasLoneSurrogate(v))
+        fail('CANON_LONE_SURROGATE', at, 'string has a lone UTF-16 surrogate');
       return JSON.stringify(v);
     case 'number':
       return encodeNumber(v, at);
@@ -128,7 +134,11 @@ function encodeValue(v: unknown, at: At | null, stack: object[]): string {
     case 'symbol':
       return fail('CANON_SYMBOL', at, 'a symbol is not JSON');
     case 'bigint':
-      return fail('CANON_BIGINT', at, 'a bigint has no JSON form; encode it with enc.i64/enc.u64 as a decimal string');
+      return fail(
+        'CANON_BIGINT',
+        at,
+        'a bigint has no JSON form; encode it with enc.i64/enc.u64 as a decimal string',
+      );
     case 'object':
       break;
   }
@@ -149,18 +159,25 @@ function encodeValue(v: unknown, at: At | null, stack: object[]): string {
   } else {
     if (!isPlainObject(obj)) {
       const kind = (obj as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
-      fail('CANON_NON_PLAIN_OBJECT', at, `a ${kind} is not a plain object (bytes: enc.bytes; maps: sorted entries)`);
+      fail(
+        'CANON_NON_PLAIN_OBJECT',
+        at,
+        `a ${kind} is not a plain object (bytes: enc.bytes; maps: sorted entries)`,
+      );
     }
-    if (Object.getOwnPropertySymbols(obj).length > 0) fail('CANON_SYMBOL_KEY', at, 'object has symbol keys');
+    if (Object.getOwnPropertySymbols(obj).length > 0)
+      fail('CANON_SYMBOL_KEY', at, 'object has symbol keys');
     // Default sort compares UTF-16 code units: exactly RFC 8785 §3.2.3 (never localeCompare).
     const keys = Object.keys(obj).sort();
     out = '{';
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       const child: At = { parent: at, key: k };
-      if (hasLoneSurrogate(k)) fail('CANON_LONE_SURROGATE', child, 'key has a lone UTF-16 surrogate');
+      if (hasLoneSurrogate(k))
+        fail('CANON_LONE_SURROGATE', child, 'key has a lone UTF-16 surrogate');
       if (i > 0) out += ',';
-      out += JSON.stringify(k) + ':' + encodeValue((obj as Record<string, unknown>)[k], child, stack);
+      out +=
+        JSON.stringify(k) + ':' + encodeValue((obj as Record<string, unknown>)[k], child, stack);
     }
     out += '}';
   }

@@ -16,13 +16,18 @@ export class EncodingError extends IcnError {
 }
 
 function bigintIn(b: bigint, lo: bigint, hi: bigint, kind: string): bigint {
-  if (b < lo || b > hi) throw new EncodingError('ENC_RANGE', `${b} is out of range for ${kind}`, { kind });
+  if (b < lo || b > hi)
+    throw new EncodingError('ENC_RANGE', `${b} is out of range for ${kind}`, { kind });
   return b;
 }
 
 function parseDecimal(s: string, kind: string): bigint {
   if (typeof s !== 'string' || !DECIMAL.test(s)) {
-    throw new EncodingError('ENC_SYNTAX', `${JSON.stringify(s)} is not a canonical decimal ${kind} (digits, optional leading '-', no leading zeros)`, { kind });
+    throw new EncodingError(
+      'ENC_SYNTAX',
+      `${JSON.stringify(s)} is not a canonical decimal ${kind} (digits, optional leading '-', no leading zeros)`,
+      { kind },
+    );
   }
   return BigInt(s);
 }
@@ -50,7 +55,11 @@ export const dec = {
   },
   bytes(s: string): Uint8Array {
     if (typeof s !== 'string' || !HEX.test(s)) {
-      throw new EncodingError('ENC_SYNTAX', `${JSON.stringify(s).slice(0, 40)} is not lowercase even-length hex`, { kind: 'bytes' });
+      throw new EncodingError(
+        'ENC_SYNTAX',
+        `${JSON.stringify(s).slice(0, 40)} is not lowercase even-length hex`,
+        { kind: 'bytes' },
+      );
     }
     const out = new Uint8Array(s.length / 2);
     for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);

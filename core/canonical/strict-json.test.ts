@@ -45,19 +45,27 @@ describe('parseStrictJson', () => {
       expect(e.path).toBe(path);
       expect(e.message).toMatch(/not an integer literal|beyond ±\(2\^53-1\)/);
     }
-    expect(parseStrictJson('[-9007199254740991, 9007199254740991, 0, -0, 17]')).toEqual([-9007199254740991, 9007199254740991, 0, -0, 17]);
+    expect(parseStrictJson('[-9007199254740991, 9007199254740991, 0, -0, 17]')).toEqual([
+      -9007199254740991, 9007199254740991, 0, -0, 17,
+    ]);
   });
 
   it('fractions only where the caller allows them (data outside every hash)', () => {
     const at = (p: string) => p === '$.ratio';
-    expect(parseStrictJson('{"ratio": 1.25, "n": 3}', 'b.json', { fractionsAt: at })).toEqual(Object.assign(Object.create(null), { ratio: 1.25, n: 3 }));
-    expect(() => parseStrictJson('{"ratio": 1.25, "n": 3.5}', 'b.json', { fractionsAt: at })).toThrow(/number 3\.5 is not an integer literal .*\(at \$\.n\)/);
+    expect(parseStrictJson('{"ratio": 1.25, "n": 3}', 'b.json', { fractionsAt: at })).toEqual(
+      Object.assign(Object.create(null), { ratio: 1.25, n: 3 }),
+    );
+    expect(() =>
+      parseStrictJson('{"ratio": 1.25, "n": 3.5}', 'b.json', { fractionsAt: at }),
+    ).toThrow(/number 3\.5 is not an integer literal .*\(at \$\.n\)/);
   });
 
   it('strings with and without escapes come out whole (built by slices)', () => {
     const long = 'x'.repeat(5000);
     expect(parseStrictJson(`"${long}"`)).toBe(long);
-    expect(parseStrictJson(`{"k\\n${long}\\u00e9": "a\\"b\\\\c\\/"}`)).toEqual(Object.assign(Object.create(null), { [`k\n${long}é`]: 'a"b\\c/' }));
+    expect(parseStrictJson(`{"k\\n${long}\\u00e9": "a\\"b\\\\c\\/"}`)).toEqual(
+      Object.assign(Object.create(null), { [`k\n${long}é`]: 'a"b\\c/' }),
+    );
     expect(parseStrictJson('"\\ud83d\\ude00 tail"')).toBe('😀 tail');
   });
 
@@ -69,13 +77,22 @@ describe('parseStrictJson', () => {
   it('property: agrees with JSON.parse on any JSON text without duplicate keys', () => {
     fc.assert(
       fc.property(fc.json(), (text) => {
-        const ints = (v: unknown): boolean => (typeof v === 'number' ? Number.isSafeInteger(v) : v === null || typeof v !== 'object' || Object.values(v).every(ints));
+        const ints = (v: unknown): boolean =>
+          typeof v === 'number'
+            ? Number.isSafeInteger(v)
+            : v === null || typeof v !== 'object' || Object.values(v).every(ints);
         if (!ints(JSON.parse(text))) {
           // a fraction, an exponent or an unsafe integer: refused, never rounded
           expect(() => parseStrictJson(text)).toThrow(/integer literal|2\^53/);
           return;
         }
-        expect(parseStrictJson(text)).toStrictEqual(JSON.parse(text, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.assign(Object.create(null), v) : v)));
+        expect(parseStrictJson(text)).toStrictEqual(
+          JSON.parse(text, (_k, v) =>
+            v && typeof v === 'object' && !Array.isArray(v)
+              ? Object.assign(Object.create(null), v)
+              : v,
+          ),
+        );
       }),
       { numRuns: 500, seed: 14 },
     );

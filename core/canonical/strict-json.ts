@@ -18,7 +18,12 @@ export class JsonSyntaxError extends IcnError {
     readonly path: string,
     why: string,
   ) {
-    super('JSON_SYNTAX', `${source}:${line}:${column}: ${why} (at ${path})`, { source, line, column, path });
+    super('JSON_SYNTAX', `${source}:${line}:${column}: ${why} (at ${path})`, {
+      source,
+      line,
+      column,
+      path,
+    });
   }
 }
 
@@ -26,7 +31,16 @@ const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
 const clip = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
-const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
 
 export interface StrictJsonOptions {
   /**
@@ -38,7 +52,11 @@ export interface StrictJsonOptions {
 }
 
 /** Parse JSON text strictly. `source` names the input in errors (a file path or `<stdin>`). */
-export function parseStrictJson(text: string, source = '<input>', options: StrictJsonOptions = {}): unknown {
+export function parseStrictJson(
+  text: string,
+  source = '<input>',
+  options: StrictJsonOptions = {},
+): unknown {
   const p = new Parser(text, source, options.fractionsAt);
   if (text.charCodeAt(0) === 0xfeff) p.i = 1; // tolerate a UTF-8 BOM
   const v = p.value('$', 0);
@@ -58,7 +76,8 @@ class Parser {
 
   fail(why: string, path: string, at = this.i): never {
     const text = this.text;
-    if (at >= text.length && !why.startsWith('unexpected end')) why = `unexpected end of input (${why})`;
+    if (at >= text.length && !why.startsWith('unexpected end'))
+      why = `unexpected end of input (${why})`;
     let line = 1;
     let col = 1;
     for (let k = 0; k < at && k < text.length; k++) {
@@ -123,9 +142,9 @@ class Parser {
     if (c === '{') return this.object(path, depth);
     if (c === '[') return this.array(path, depth);
     if (c === '"') return this.str(path);
-    if (text.startsWith('true', this.i)) return (this.i += 4), true;
-    if (text.startsWith('false', this.i)) return (this.i += 5), false;
-    if (text.startsWith('null', this.i)) return (this.i += 4), null;
+    if (text.startsWith('true', this.i)) return ((this.i += 4), true);
+    if (text.startsWith('false', this.i)) return ((this.i += 5), false);
+    if (text.startsWith('null', this.i)) return ((this.i += 4), null);
     return this.number(path, c);
   }
 
@@ -192,7 +211,13 @@ class Parser {
     const text = this.text;
     NUMBER.lastIndex = this.i;
     const m = NUMBER.exec(text);
-    if (!m) return this.fail(this.i >= text.length ? 'unexpected end of input' : `unexpected character ${JSON.stringify(c)}`, path);
+    if (!m)
+      return this.fail(
+        this.i >= text.length
+          ? 'unexpected end of input'
+          : `unexpected character ${JSON.stringify(c)}`,
+        path,
+      );
     // Only exact safe integer literals: a fraction or exponent is rounded by Number() (1e-400
     // reads as 0, 1.0000000000000001 as 1), so two different files would hash the same.
     const lit = m[0];
@@ -200,9 +225,14 @@ class Parser {
       this.i += lit.length;
       return Number(lit);
     }
-    if (!INTEGER.test(lit)) this.fail(`number ${clip(lit)} is not an integer literal (no fraction, no exponent; LC numbers are safe integers, wider values are decimal strings)`, path);
+    if (!INTEGER.test(lit))
+      this.fail(
+        `number ${clip(lit)} is not an integer literal (no fraction, no exponent; LC numbers are safe integers, wider values are decimal strings)`,
+        path,
+      );
     const n = Number(lit);
-    if (!Number.isSafeInteger(n)) this.fail(`number ${clip(lit)} is beyond ±(2^53-1) (write it as a decimal string)`, path);
+    if (!Number.isSafeInteger(n))
+      this.fail(`number ${clip(lit)} is beyond ±(2^53-1) (write it as a decimal string)`, path);
     this.i += lit.length;
     return n;
   }

@@ -14,7 +14,11 @@ export function decodeUtf8Strict(bytes: Uint8Array, source = '<input>'): string 
   } catch {
     const at = firstInvalidUtf8(bytes);
     const b = bytes[at] ?? 0;
-    throw new IcnError('UTF8_INVALID', `${source}: invalid UTF-8 at byte offset ${at} (0x${b.toString(16).padStart(2, '0')})`, { source, offset: at });
+    throw new IcnError(
+      'UTF8_INVALID',
+      `${source}: invalid UTF-8 at byte offset ${at} (0x${b.toString(16).padStart(2, '0')})`,
+      { source, offset: at },
+    );
   }
 }
 

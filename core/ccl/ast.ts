@@ -4,7 +4,21 @@
  */
 import type { Value } from './values.js';
 
-export const BIN_OPS = ['Add', 'Sub', 'Mul', 'Div', 'Mod', 'Eq', 'Ne', 'Lt', 'Le', 'Gt', 'Ge', 'And', 'Or'] as const;
+export const BIN_OPS = [
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Mod',
+  'Eq',
+  'Ne',
+  'Lt',
+  'Le',
+  'Gt',
+  'Ge',
+  'And',
+  'Or',
+] as const;
 export const UN_OPS = ['Not', 'Neg'] as const;
 export type BinOp = (typeof BIN_OPS)[number];
 export type UnOp = (typeof UN_OPS)[number];
@@ -30,10 +44,31 @@ export type Stmt = At &
   (
     | { readonly k: 'Assign'; readonly name: string; readonly value: Expr }
     | { readonly k: 'SetState'; readonly key: Expr; readonly value: Expr }
-    | { readonly k: 'LedgerTransfer'; readonly from: Expr; readonly to: Expr; readonly amount: Expr; readonly currency: Expr }
-    | { readonly k: 'SetCreditLimit'; readonly account: Expr; readonly currency: Expr; readonly limit: Expr }
-    | { readonly k: 'If'; readonly condition: Expr; readonly then: readonly Stmt[]; readonly else: readonly Stmt[] | null }
-    | { readonly k: 'For'; readonly var: string; readonly iterable: Expr; readonly body: readonly Stmt[] }
+    | {
+        readonly k: 'LedgerTransfer';
+        readonly from: Expr;
+        readonly to: Expr;
+        readonly amount: Expr;
+        readonly currency: Expr;
+      }
+    | {
+        readonly k: 'SetCreditLimit';
+        readonly account: Expr;
+        readonly currency: Expr;
+        readonly limit: Expr;
+      }
+    | {
+        readonly k: 'If';
+        readonly condition: Expr;
+        readonly then: readonly Stmt[];
+        readonly else: readonly Stmt[] | null;
+      }
+    | {
+        readonly k: 'For';
+        readonly var: string;
+        readonly iterable: Expr;
+        readonly body: readonly Stmt[];
+      }
     | { readonly k: 'Return'; readonly value: Expr }
     | { readonly k: 'Expr'; readonly expr: Expr }
   );
@@ -72,11 +107,30 @@ export type Capability =
   | { readonly k: 'ReadState'; readonly keys: readonly string[] }
   | { readonly k: 'WriteState'; readonly keys: readonly string[] }
   | { readonly k: 'InvokeContract'; readonly contract: string }
-  | { readonly k: 'CreateSubContract' | 'CreateProposal' | 'VoteProposal' | 'ReadProposal' | 'ExecuteProposal' | 'ManageRoles' };
+  | {
+      readonly k:
+        | 'CreateSubContract'
+        | 'CreateProposal'
+        | 'VoteProposal'
+        | 'ReadProposal'
+        | 'ExecuteProposal'
+        | 'ManageRoles';
+    };
 
 export const CALLER_ACCOUNT = '$caller';
 
 /** A ledger operation a rule produced. Amounts are i64; accounts canonical DIDs. */
 export type LedgerOp =
-  | { readonly k: 'LedgerTransfer'; readonly from: string; readonly to: string; readonly amount: bigint; readonly currency: string }
-  | { readonly k: 'SetCreditLimit'; readonly account: string; readonly currency: string; readonly limit: bigint };
+  | {
+      readonly k: 'LedgerTransfer';
+      readonly from: string;
+      readonly to: string;
+      readonly amount: bigint;
+      readonly currency: string;
+    }
+  | {
+      readonly k: 'SetCreditLimit';
+      readonly account: string;
+      readonly currency: string;
+      readonly limit: bigint;
+    };

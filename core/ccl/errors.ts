@@ -34,7 +34,10 @@ export class CclError extends IcnError<CclErrorCode> {
 
   /** The canonical, hashable form of the error for receipts: code and path only (messages may be reworded). */
   toOutcome(): { code: string; path: string | null } {
-    return { code: this.code, path: typeof this.details.path === 'string' ? this.details.path : null };
+    return {
+      code: this.code,
+      path: typeof this.details.path === 'string' ? this.details.path : null,
+    };
   }
 }
 

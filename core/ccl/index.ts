@@ -19,7 +19,14 @@ export {
   PARSE_MAX_DEPTH,
 } from './parse.js';
 export { validate, exprDepth, LIMITS, RESERVED, BOUND_NAMES } from './validate.js';
-export { execute, initialState, FUEL, MAX_LOOP_ITERATIONS, DEFAULT_FUEL, MAX_FUEL } from './interpreter.js';
+export {
+  execute,
+  initialState,
+  FUEL,
+  MAX_LOOP_ITERATIONS,
+  DEFAULT_FUEL,
+  MAX_FUEL,
+} from './interpreter.js';
 export type { ExecuteRequest, ExecuteResult } from './interpreter.js';
 export * from './values.js';
 export { CCL_PROFILE, CCL_PROFILE_HASH } from './profile.js';

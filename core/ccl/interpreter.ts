@@ -5,9 +5,31 @@
  * contract, rule, arguments, caller, state, capabilities and fuel limit give the same result, bit
  * for bit; every failure is a CclError outcome (with the fuel used up to it), never a crash.
  */
-import { CALLER_ACCOUNT, type Capability, type Contract, type Expr, type LedgerOp, type Rule, type Stmt } from './ast.js';
+import {
+  CALLER_ACCOUNT,
+  type Capability,
+  type Contract,
+  type Expr,
+  type LedgerOp,
+  type Rule,
+  type Stmt,
+} from './ast.js';
 import { CclError, type CclErrorCode } from './errors.js';
-import { bool, did, I64_MAX, I64_MIN, int, list, map, NONE, set, str, truthy, valueEquals, type Value } from './values.js';
+import {
+  bool,
+  did,
+  I64_MAX,
+  I64_MIN,
+  int,
+  list,
+  map,
+  NONE,
+  set,
+  str,
+  truthy,
+  valueEquals,
+  type Value,
+} from './values.js';
 
 /** ICN's fuel costs (icn-ccl): 1 per statement, 1 per expression, +10 per call, +5 per loop iteration. */
 export const FUEL = { statement: 1, expression: 1, call: 10, loopIteration: 5 } as const;
@@ -85,7 +107,8 @@ class Machine {
     this.callerValue = did(req.caller);
     for (const c of req.capabilities) {
       if (c.k === 'ReadState') c.keys.forEach((k) => this.readKeys.add(k));
-      if (c.k === 'WriteState') c.keys.forEach((k) => (this.readKeys.add(k), this.writeKeys.add(k)));
+      if (c.k === 'WriteState')
+        c.keys.forEach((k) => (this.readKeys.add(k), this.writeKeys.add(k)));
       if (c.k === 'WriteLedger') c.accounts.forEach((a) => this.writeAccounts.add(a));
     }
   }
@@ -96,7 +119,12 @@ class Machine {
 
   /** Charge fuel; when it is short nothing is deducted and the step fails (ICN). */
   charge(n: number): void {
-    if (this.fuelUsed + n > this.fuelLimit) this.fail('CCL_OUT_OF_FUEL', `out of fuel: ${this.fuelUsed} used, ${n} more needed, limit ${this.fuelLimit}`, { fuelLimit: this.fuelLimit });
+    if (this.fuelUsed + n > this.fuelLimit)
+      this.fail(
+        'CCL_OUT_OF_FUEL',
+        `out of fuel: ${this.fuelUsed} used, ${n} more needed, limit ${this.fuelLimit}`,
+        { fuelLimit: this.fuelLimit },
+      );
     this.fuelUsed += n;
   }
 
@@ -105,7 +133,8 @@ class Machine {
     try {
       return f();
     } catch (e) {
-      if (e instanceof CclError && e.details.path !== this.at) throw new CclError(e.code, `${this.at}: ${e.message}`, { ...e.details, path: this.at });
+      if (e instanceof CclError && e.details.path !== this.at)
+        throw new CclError(e.code, `${this.at}: ${e.message}`, { ...e.details, path: this.at });
       throw e;
     }
   }
@@ -114,7 +143,12 @@ class Machine {
     rule.params.forEach((p, i) => this.locals.set(p, this.req.args[i]!));
     for (let i = 0; i < rule.requires.length; i++) {
       this.at = `${rule.at}.requires[${i}]`;
-      if (!truthy(this.eval(rule.requires[i]!))) this.fail('CCL_PRECONDITION', `precondition ${i} of rule ${JSON.stringify(rule.name)} is not met`, { index: i });
+      if (!truthy(this.eval(rule.requires[i]!)))
+        this.fail(
+          'CCL_PRECONDITION',
+          `precondition ${i} of rule ${JSON.stringify(rule.name)} is not met`,
+          { index: i },
+        );
     }
     try {
       this.block(rule.body);
@@ -130,7 +164,10 @@ class Machine {
   }
 
   canWriteAccount(account: string): boolean {
-    return this.writeAccounts.has(account) || (this.writeAccounts.has(CALLER_ACCOUNT) && account === this.req.caller);
+    return (
+      this.writeAccounts.has(account) ||
+      (this.writeAccounts.has(CALLER_ACCOUNT) && account === this.req.caller)
+    );
   }
 
   stmt(s: Stmt): void {
@@ -158,9 +195,14 @@ class Machine {
         const amount = this.eval(s.amount);
         const currency = this.currency(this.eval(s.currency));
         this.at = s.at;
-        if (amount.t !== 'Int') this.fail('CCL_TYPE', `transfer amount must be an Int, got ${amount.t}`);
-        if (amount.v <= 0n) this.fail('CCL_LEDGER_OP', `transfer amount must be positive, got ${amount.v}`);
-        if (!this.canWriteAccount(from)) this.fail('CCL_CAPABILITY', `no WriteLedger capability for account ${from}`, { account: from });
+        if (amount.t !== 'Int')
+          this.fail('CCL_TYPE', `transfer amount must be an Int, got ${amount.t}`);
+        if (amount.v <= 0n)
+          this.fail('CCL_LEDGER_OP', `transfer amount must be positive, got ${amount.v}`);
+        if (!this.canWriteAccount(from))
+          this.fail('CCL_CAPABILITY', `no WriteLedger capability for account ${from}`, {
+            account: from,
+          });
         this.ops.push({ k: 'LedgerTransfer', from, to, amount: amount.v, currency });
         return;
       }
@@ -171,7 +213,10 @@ class Machine {
         this.at = s.at;
         if (limit.t !== 'Int') this.fail('CCL_TYPE', `credit limit must be an Int, got ${limit.t}`);
         if (limit.v < 0n) this.fail('CCL_LEDGER_OP', `credit limit must be ≥ 0, got ${limit.v}`);
-        if (!this.canWriteAccount(account)) this.fail('CCL_CAPABILITY', `no WriteLedger capability for account ${account}`, { account });
+        if (!this.canWriteAccount(account))
+          this.fail('CCL_CAPABILITY', `no WriteLedger capability for account ${account}`, {
+            account,
+          });
         this.ops.push({ k: 'SetCreditLimit', account, currency, limit: limit.v });
         return;
       }
@@ -188,7 +233,11 @@ class Machine {
         if (it.t === 'List' || it.t === 'Set') items = it.v;
         else if (it.t === 'Map') items = it.v.map(([k]) => str(k));
         else this.fail('CCL_TYPE', `For iterates a List, Set or Map, got ${it.t}`);
-        if (items.length > MAX_LOOP_ITERATIONS) this.fail('CCL_LOOP_LIMIT', `${items.length} iterations exceed MAX_LOOP_ITERATIONS ${MAX_LOOP_ITERATIONS}`);
+        if (items.length > MAX_LOOP_ITERATIONS)
+          this.fail(
+            'CCL_LOOP_LIMIT',
+            `${items.length} iterations exceed MAX_LOOP_ITERATIONS ${MAX_LOOP_ITERATIONS}`,
+          );
         for (const x of items) {
           this.at = s.at;
           this.charge(FUEL.loopIteration);
@@ -206,7 +255,10 @@ class Machine {
   }
 
   writeState(key: string, v: Value): void {
-    if (!this.writeKeys.has(key)) this.fail('CCL_CAPABILITY', `no WriteState capability for key ${JSON.stringify(key)}`, { key });
+    if (!this.writeKeys.has(key))
+      this.fail('CCL_CAPABILITY', `no WriteState capability for key ${JSON.stringify(key)}`, {
+        key,
+      });
     this.state.set(key, v);
     this.changed.add(key);
   }
@@ -217,9 +269,14 @@ class Machine {
   }
 
   currency(v: Value): string {
-    if (v.t !== 'String' || v.v.length === 0) this.fail('CCL_TYPE', `a currency is a non-empty String, got ${v.t}`);
+    if (v.t !== 'String' || v.v.length === 0)
+      this.fail('CCL_TYPE', `a currency is a non-empty String, got ${v.t}`);
     const want = this.req.contract.currency;
-    if (want !== null && v.v !== want) this.fail('CCL_LEDGER_OP', `currency ${JSON.stringify(v.v)} differs from the contract's currency ${JSON.stringify(want)}`);
+    if (want !== null && v.v !== want)
+      this.fail(
+        'CCL_LEDGER_OP',
+        `currency ${JSON.stringify(v.v)} differs from the contract's currency ${JSON.stringify(want)}`,
+      );
     return v.v;
   }
 
@@ -228,7 +285,10 @@ class Machine {
     if (local !== undefined) return local;
     const st = this.state.get(name);
     if (st !== undefined) {
-      if (!this.readKeys.has(name)) this.fail('CCL_CAPABILITY', `no ReadState capability for key ${JSON.stringify(name)}`, { key: name });
+      if (!this.readKeys.has(name))
+        this.fail('CCL_CAPABILITY', `no ReadState capability for key ${JSON.stringify(name)}`, {
+          key: name,
+        });
       return st;
     }
     if (name === 'participants') return this.participants;
@@ -245,9 +305,13 @@ class Machine {
         return this.lookup(e.name);
       case 'FieldAccess': {
         const o = this.eval(e.object);
-        if (o.t !== 'Map') this.fail('CCL_TYPE', `field access .${e.field} needs a Map, got ${o.t}`);
+        if (o.t !== 'Map')
+          this.fail('CCL_TYPE', `field access .${e.field} needs a Map, got ${o.t}`);
         const hit = o.v.find(([k]) => k === e.field);
-        if (!hit) this.fail('CCL_NO_SUCH_FIELD', `the Map has no key ${JSON.stringify(e.field)}`, { field: e.field });
+        if (!hit)
+          this.fail('CCL_NO_SUCH_FIELD', `the Map has no key ${JSON.stringify(e.field)}`, {
+            field: e.field,
+          });
         return hit[1];
       }
       case 'BinOp': {
@@ -304,7 +368,11 @@ class Machine {
         if (l.t === 'String' && r.t === 'String') return str(l.v + r.v);
         break;
     }
-    if (l.t !== 'Int' || r.t !== 'Int') this.fail('CCL_TYPE', `${op} needs two Ints${op === 'Add' ? ' or two Strings' : ''}, got ${l.t} and ${r.t}`);
+    if (l.t !== 'Int' || r.t !== 'Int')
+      this.fail(
+        'CCL_TYPE',
+        `${op} needs two Ints${op === 'Add' ? ' or two Strings' : ''}, got ${l.t} and ${r.t}`,
+      );
     const a = l.v;
     const b = r.v;
     switch (op) {
@@ -318,7 +386,8 @@ class Machine {
       case 'Mod':
         if (b === 0n) this.fail('CCL_DIVISION_BY_ZERO', `${a} ${op === 'Div' ? '/' : '%'} 0`);
         // Rust's checked_div and checked_rem both fail on i64::MIN and -1.
-        if (a === I64_MIN && b === -1n) this.fail('CCL_OVERFLOW', `i64 overflow: i64::MIN ${op === 'Div' ? '/' : '%'} -1`);
+        if (a === I64_MIN && b === -1n)
+          this.fail('CCL_OVERFLOW', `i64 overflow: i64::MIN ${op === 'Div' ? '/' : '%'} -1`);
         return int(op === 'Div' ? a / b : a % b); // bigint / and % truncate toward zero, as Rust
       case 'Lt':
         return bool(a < b);
@@ -339,7 +408,11 @@ class Machine {
 
   call(name: string, args: Value[]): Value {
     const arity = (n: number) => {
-      if (args.length !== n) this.fail('CCL_ARITY', `${name}() takes ${n} argument${n === 1 ? '' : 's'}, got ${args.length}`);
+      if (args.length !== n)
+        this.fail(
+          'CCL_ARITY',
+          `${name}() takes ${n} argument${n === 1 ? '' : 's'}, got ${args.length}`,
+        );
     };
     switch (name) {
       case 'len': {
@@ -357,7 +430,11 @@ class Machine {
         return int(x.v < 0n ? -x.v : x.v);
       }
       default:
-        this.fail('CCL_UNKNOWN_FUNCTION', `unknown function ${JSON.stringify(name)} (builtins: len, abs)`, { name });
+        this.fail(
+          'CCL_UNKNOWN_FUNCTION',
+          `unknown function ${JSON.stringify(name)} (builtins: len, abs)`,
+          { name },
+        );
     }
   }
 }
@@ -369,28 +446,49 @@ function requestError(code: CclErrorCode, why: string, path = '$'): ExecuteResul
 /** Execute one rule. Never throws for anything a contract or its inputs can do. */
 export function execute(req: ExecuteRequest): ExecuteResult {
   const fuelLimit = req.fuelLimit ?? DEFAULT_FUEL;
-  if (!Number.isSafeInteger(fuelLimit) || fuelLimit < 1 || fuelLimit > MAX_FUEL) return requestError('CCL_FUEL_LIMIT', `fuel limit ${fuelLimit} is outside 1..${MAX_FUEL}`);
+  if (!Number.isSafeInteger(fuelLimit) || fuelLimit < 1 || fuelLimit > MAX_FUEL)
+    return requestError('CCL_FUEL_LIMIT', `fuel limit ${fuelLimit} is outside 1..${MAX_FUEL}`);
   const ruleIndex = req.contract.rules.findIndex((r) => r.name === req.rule);
-  if (ruleIndex < 0) return requestError('CCL_UNKNOWN_RULE', `contract ${JSON.stringify(req.contract.name)} has no rule ${JSON.stringify(req.rule)}`);
+  if (ruleIndex < 0)
+    return requestError(
+      'CCL_UNKNOWN_RULE',
+      `contract ${JSON.stringify(req.contract.name)} has no rule ${JSON.stringify(req.rule)}`,
+    );
   const rule = req.contract.rules[ruleIndex]!;
   if (req.args.length !== rule.params.length) {
-    return requestError('CCL_ARITY', `rule ${JSON.stringify(rule.name)} takes ${rule.params.length} argument(s), got ${req.args.length}`, rule.at);
+    return requestError(
+      'CCL_ARITY',
+      `rule ${JSON.stringify(rule.name)} takes ${rule.params.length} argument(s), got ${req.args.length}`,
+      rule.at,
+    );
   }
   let m: Machine;
   try {
     m = new Machine(req, fuelLimit);
   } catch (e) {
-    if (e instanceof CclError) return requestError('CCL_ARGS', `bad caller or participants: ${e.message}`);
+    if (e instanceof CclError)
+      return requestError('CCL_ARGS', `bad caller or participants: ${e.message}`);
     throw e;
   }
   try {
     const value = m.run(rule);
-    return { ok: true, value, fuelUsed: m.fuelUsed, state: m.state, changedKeys: [...m.changed].sort(), ledgerOps: m.ops };
+    return {
+      ok: true,
+      value,
+      fuelUsed: m.fuelUsed,
+      state: m.state,
+      changedKeys: [...m.changed].sort(),
+      ledgerOps: m.ops,
+    };
   } catch (e) {
     if (e instanceof CclError) return { ok: false, error: e, fuelUsed: m.fuelUsed };
     if (e instanceof RangeError) {
       // Defence in depth: validate() bounds nesting, so this should be unreachable.
-      return { ok: false, error: new CclError('CCL_VALUE_TOO_LARGE', `${m.at}: ${e.message}`, { path: m.at }), fuelUsed: m.fuelUsed };
+      return {
+        ok: false,
+        error: new CclError('CCL_VALUE_TOO_LARGE', `${m.at}: ${e.message}`, { path: m.at }),
+        fuelUsed: m.fuelUsed,
+      };
     }
     throw e;
   }

@@ -5,9 +5,30 @@
  * silently dropped would escape the hash), and nesting is bounded so no input can exhaust the stack.
  */
 import type { CanonicalValue } from '../canonical/index.js';
-import { BIN_OPS, CALLER_ACCOUNT, UN_OPS, type BinOp, type Capability, type Contract, type Expr, type LedgerOp, type Rule, type StateVar, type Stmt, type UnOp } from './ast.js';
+import {
+  BIN_OPS,
+  CALLER_ACCOUNT,
+  UN_OPS,
+  type BinOp,
+  type Capability,
+  type Contract,
+  type Expr,
+  type LedgerOp,
+  type Rule,
+  type StateVar,
+  type Stmt,
+  type UnOp,
+} from './ast.js';
 import { CclError } from './errors.js';
-import { describeJson, did, int, tagged, valueFromJson, valueToJson, type Value } from './values.js';
+import {
+  describeJson,
+  did,
+  int,
+  tagged,
+  valueFromJson,
+  valueToJson,
+  type Value,
+} from './values.js';
 
 /** Hard nesting cap of the parser (validate() enforces ICN's tighter limits). */
 export const PARSE_MAX_DEPTH = 200;
@@ -17,15 +38,27 @@ function err(path: string, why: string): CclError {
 }
 
 function obj(x: unknown, path: string, what: string): Record<string, unknown> {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw err(path, `${what} must be an object, got ${describeJson(x)}`);
+  if (typeof x !== 'object' || x === null || Array.isArray(x))
+    throw err(path, `${what} must be an object, got ${describeJson(x)}`);
   return x as Record<string, unknown>;
 }
 
 /** Check an object's keys: all `required` present, nothing outside `required ∪ optional`. */
-function keys(o: Record<string, unknown>, path: string, required: readonly string[], optional: readonly string[] = []): void {
-  for (const k of required) if (!Object.prototype.hasOwnProperty.call(o, k)) throw err(path, `missing field ${JSON.stringify(k)}`);
+function keys(
+  o: Record<string, unknown>,
+  path: string,
+  required: readonly string[],
+  optional: readonly string[] = [],
+): void {
+  for (const k of required)
+    if (!Object.prototype.hasOwnProperty.call(o, k))
+      throw err(path, `missing field ${JSON.stringify(k)}`);
   for (const k of Object.keys(o)) {
-    if (!required.includes(k) && !optional.includes(k)) throw err(`${path}.${k}`, `unknown field ${JSON.stringify(k)} (expected ${[...required, ...optional].join(', ')})`);
+    if (!required.includes(k) && !optional.includes(k))
+      throw err(
+        `${path}.${k}`,
+        `unknown field ${JSON.stringify(k)} (expected ${[...required, ...optional].join(', ')})`,
+      );
   }
 }
 
@@ -63,26 +96,44 @@ export function parseExpr(x: unknown, path: string, depth = 0): Expr {
     case 'FieldAccess': {
       const o = obj(p, at, 'FieldAccess');
       keys(o, at, ['object', 'field']);
-      return { k: 'FieldAccess', object: sub(o.object, `${at}.object`), field: string(o.field, `${at}.field`, 'a field name') };
+      return {
+        k: 'FieldAccess',
+        object: sub(o.object, `${at}.object`),
+        field: string(o.field, `${at}.field`, 'a field name'),
+      };
     }
     case 'BinOp': {
       const o = obj(p, at, 'BinOp');
       keys(o, at, ['op', 'left', 'right']);
       const op = string(o.op, `${at}.op`, 'an operator');
-      if (!(BIN_OPS as readonly string[]).includes(op)) throw err(`${at}.op`, `unknown operator ${JSON.stringify(op)} (expected ${BIN_OPS.join(' ')})`);
-      return { k: 'BinOp', op: op as BinOp, left: sub(o.left, `${at}.left`), right: sub(o.right, `${at}.right`) };
+      if (!(BIN_OPS as readonly string[]).includes(op))
+        throw err(
+          `${at}.op`,
+          `unknown operator ${JSON.stringify(op)} (expected ${BIN_OPS.join(' ')})`,
+        );
+      return {
+        k: 'BinOp',
+        op: op as BinOp,
+        left: sub(o.left, `${at}.left`),
+        right: sub(o.right, `${at}.right`),
+      };
     }
     case 'UnOp': {
       const o = obj(p, at, 'UnOp');
       keys(o, at, ['op', 'operand']);
       const op = string(o.op, `${at}.op`, 'an operator');
-      if (!(UN_OPS as readonly string[]).includes(op)) throw err(`${at}.op`, `unknown operator ${JSON.stringify(op)} (expected Not or Neg)`);
+      if (!(UN_OPS as readonly string[]).includes(op))
+        throw err(`${at}.op`, `unknown operator ${JSON.stringify(op)} (expected Not or Neg)`);
       return { k: 'UnOp', op: op as UnOp, operand: sub(o.operand, `${at}.operand`) };
     }
     case 'Call': {
       const o = obj(p, at, 'Call');
       keys(o, at, ['name', 'args']);
-      return { k: 'Call', name: string(o.name, `${at}.name`, 'a function name'), args: array(o.args, `${at}.args`, 'args').map((a, i) => sub(a, `${at}.args[${i}]`)) };
+      return {
+        k: 'Call',
+        name: string(o.name, `${at}.name`, 'a function name'),
+        args: array(o.args, `${at}.args`, 'args').map((a, i) => sub(a, `${at}.args[${i}]`)),
+      };
     }
     case 'List':
     case 'Set':
@@ -91,7 +142,8 @@ export function parseExpr(x: unknown, path: string, depth = 0): Expr {
       const seen = new Set<string>();
       const entries = array(p, at, 'Map').map((e, i) => {
         const q = `${at}[${i}]`;
-        if (!Array.isArray(e) || e.length !== 2) throw err(q, `a Map entry is ["key", expression], got ${describeJson(e)}`);
+        if (!Array.isArray(e) || e.length !== 2)
+          throw err(q, `a Map entry is ["key", expression], got ${describeJson(e)}`);
         const key = string(e[0], `${q}[0]`, 'a Map key');
         if (seen.has(key)) throw err(`${q}[0]`, `duplicate Map key ${JSON.stringify(key)}`);
         seen.add(key);
@@ -102,10 +154,17 @@ export function parseExpr(x: unknown, path: string, depth = 0): Expr {
     case 'In': {
       const o = obj(p, at, 'In');
       keys(o, at, ['elem', 'collection']);
-      return { k: 'In', elem: sub(o.elem, `${at}.elem`), collection: sub(o.collection, `${at}.collection`) };
+      return {
+        k: 'In',
+        elem: sub(o.elem, `${at}.elem`),
+        collection: sub(o.collection, `${at}.collection`),
+      };
     }
     default:
-      throw err(path, `unknown expression ${JSON.stringify(tag)} (expected Literal, Var, FieldAccess, BinOp, UnOp, Call, List, Set, Map or In)`);
+      throw err(
+        path,
+        `unknown expression ${JSON.stringify(tag)} (expected Literal, Var, FieldAccess, BinOp, UnOp, Call, List, Set, Map or In)`,
+      );
   }
 }
 
@@ -122,33 +181,71 @@ export function parseStmt(x: unknown, path: string, depth = 0): Stmt {
     case 'Assign': {
       const o = obj(p, at, 'Assign');
       keys(o, at, ['name', 'value']);
-      return { at: path, k: 'Assign', name: string(o.name, `${at}.name`, 'a variable name'), value: e(o.value, `${at}.value`) };
+      return {
+        at: path,
+        k: 'Assign',
+        name: string(o.name, `${at}.name`, 'a variable name'),
+        value: e(o.value, `${at}.value`),
+      };
     }
     case 'SetState': {
       const o = obj(p, at, 'SetState');
       keys(o, at, ['key', 'value']);
-      return { at: path, k: 'SetState', key: e(o.key, `${at}.key`), value: e(o.value, `${at}.value`) };
+      return {
+        at: path,
+        k: 'SetState',
+        key: e(o.key, `${at}.key`),
+        value: e(o.value, `${at}.value`),
+      };
     }
     case 'LedgerTransfer': {
       const o = obj(p, at, 'LedgerTransfer');
       keys(o, at, ['from', 'to', 'amount', 'currency']);
-      return { at: path, k: 'LedgerTransfer', from: e(o.from, `${at}.from`), to: e(o.to, `${at}.to`), amount: e(o.amount, `${at}.amount`), currency: e(o.currency, `${at}.currency`) };
+      return {
+        at: path,
+        k: 'LedgerTransfer',
+        from: e(o.from, `${at}.from`),
+        to: e(o.to, `${at}.to`),
+        amount: e(o.amount, `${at}.amount`),
+        currency: e(o.currency, `${at}.currency`),
+      };
     }
     case 'SetCreditLimit': {
       const o = obj(p, at, 'SetCreditLimit');
       keys(o, at, ['account', 'currency', 'limit']);
-      return { at: path, k: 'SetCreditLimit', account: e(o.account, `${at}.account`), currency: e(o.currency, `${at}.currency`), limit: e(o.limit, `${at}.limit`) };
+      return {
+        at: path,
+        k: 'SetCreditLimit',
+        account: e(o.account, `${at}.account`),
+        currency: e(o.currency, `${at}.currency`),
+        limit: e(o.limit, `${at}.limit`),
+      };
     }
     case 'If': {
       const o = obj(p, at, 'If');
       keys(o, at, ['condition', 'then_block'], ['else_block']);
-      const elseBlock = o.else_block === undefined || o.else_block === null ? null : parseBlock(o.else_block, `${at}.else_block`, depth);
-      return { at: path, k: 'If', condition: e(o.condition, `${at}.condition`), then: parseBlock(o.then_block, `${at}.then_block`, depth), else: elseBlock };
+      const elseBlock =
+        o.else_block === undefined || o.else_block === null
+          ? null
+          : parseBlock(o.else_block, `${at}.else_block`, depth);
+      return {
+        at: path,
+        k: 'If',
+        condition: e(o.condition, `${at}.condition`),
+        then: parseBlock(o.then_block, `${at}.then_block`, depth),
+        else: elseBlock,
+      };
     }
     case 'For': {
       const o = obj(p, at, 'For');
       keys(o, at, ['var', 'iterable', 'body']);
-      return { at: path, k: 'For', var: string(o.var, `${at}.var`, 'a loop variable'), iterable: e(o.iterable, `${at}.iterable`), body: parseBlock(o.body, `${at}.body`, depth) };
+      return {
+        at: path,
+        k: 'For',
+        var: string(o.var, `${at}.var`, 'a loop variable'),
+        iterable: e(o.iterable, `${at}.iterable`),
+        body: parseBlock(o.body, `${at}.body`, depth),
+      };
     }
     case 'Return': {
       const o = obj(p, at, 'Return');
@@ -158,7 +255,10 @@ export function parseStmt(x: unknown, path: string, depth = 0): Stmt {
     case 'Expr':
       return { at: path, k: 'Expr', expr: e(p, at) };
     default:
-      throw err(path, `unknown statement ${JSON.stringify(tag)} (expected Assign, SetState, LedgerTransfer, SetCreditLimit, If, For, Return or Expr)`);
+      throw err(
+        path,
+        `unknown statement ${JSON.stringify(tag)} (expected Assign, SetState, LedgerTransfer, SetCreditLimit, If, For, Return or Expr)`,
+      );
   }
 }
 
@@ -171,14 +271,28 @@ function parseRule(x: unknown, path: string): Rule {
     keys(po, q, ['name']);
     return string(po.name, `${q}.name`, 'a parameter name');
   });
-  const requires = o.requires === undefined ? [] : array(o.requires, `${path}.requires`, 'requires').map((r, i) => parseExpr(r, `${path}.requires[${i}]`));
-  return { name: string(o.name, `${path}.name`, 'a rule name'), params, requires, body: parseBlock(o.body, `${path}.body`, 0), at: path };
+  const requires =
+    o.requires === undefined
+      ? []
+      : array(o.requires, `${path}.requires`, 'requires').map((r, i) =>
+          parseExpr(r, `${path}.requires[${i}]`),
+        );
+  return {
+    name: string(o.name, `${path}.name`, 'a rule name'),
+    params,
+    requires,
+    body: parseBlock(o.body, `${path}.body`, 0),
+    at: path,
+  };
 }
 
 function parseStateVar(x: unknown, path: string): StateVar {
   const o = obj(x, path, 'a state variable');
   keys(o, path, ['name'], ['initial_value']);
-  const initial: Value = o.initial_value === undefined || o.initial_value === null ? valueFromJson('None') : valueFromJson(o.initial_value, `${path}.initial_value`);
+  const initial: Value =
+    o.initial_value === undefined || o.initial_value === null
+      ? valueFromJson('None')
+      : valueFromJson(o.initial_value, `${path}.initial_value`);
   return { name: string(o.name, `${path}.name`, 'a state variable name'), initial };
 }
 
@@ -187,13 +301,28 @@ export function parseContract(x: unknown): Contract {
   const o = obj(x, '$', 'a contract');
   keys(o, '$', ['name', 'participants', 'rules'], ['currency', 'state_vars', 'triggers']);
   const triggers = o.triggers === undefined ? [] : array(o.triggers, '$.triggers', 'triggers');
-  if (triggers.length > 0) throw new CclError('CCL_UNSUPPORTED', '$.triggers: triggers are not supported (they would never fire; we fail closed rather than accept them silently)', { path: '$.triggers' });
-  const currency = o.currency === undefined || o.currency === null ? null : string(o.currency, '$.currency', 'currency');
+  if (triggers.length > 0)
+    throw new CclError(
+      'CCL_UNSUPPORTED',
+      '$.triggers: triggers are not supported (they would never fire; we fail closed rather than accept them silently)',
+      { path: '$.triggers' },
+    );
+  const currency =
+    o.currency === undefined || o.currency === null
+      ? null
+      : string(o.currency, '$.currency', 'currency');
   return {
     name: string(o.name, '$.name', 'the contract name'),
-    participants: array(o.participants, '$.participants', 'participants').map((p, i) => didText(p, `$.participants[${i}]`)),
+    participants: array(o.participants, '$.participants', 'participants').map((p, i) =>
+      didText(p, `$.participants[${i}]`),
+    ),
     currency,
-    stateVars: o.state_vars === undefined ? [] : array(o.state_vars, '$.state_vars', 'state_vars').map((v, i) => parseStateVar(v, `$.state_vars[${i}]`)),
+    stateVars:
+      o.state_vars === undefined
+        ? []
+        : array(o.state_vars, '$.state_vars', 'state_vars').map((v, i) =>
+            parseStateVar(v, `$.state_vars[${i}]`),
+          ),
     rules: array(o.rules, '$.rules', 'rules').map((r, i) => parseRule(r, `$.rules[${i}]`)),
   };
 }
@@ -232,13 +361,34 @@ export function stmtToJson(s: Stmt): CanonicalValue {
     case 'SetState':
       return { SetState: { key: exprToJson(s.key), value: exprToJson(s.value) } };
     case 'LedgerTransfer':
-      return { LedgerTransfer: { from: exprToJson(s.from), to: exprToJson(s.to), amount: exprToJson(s.amount), currency: exprToJson(s.currency) } };
+      return {
+        LedgerTransfer: {
+          from: exprToJson(s.from),
+          to: exprToJson(s.to),
+          amount: exprToJson(s.amount),
+          currency: exprToJson(s.currency),
+        },
+      };
     case 'SetCreditLimit':
-      return { SetCreditLimit: { account: exprToJson(s.account), currency: exprToJson(s.currency), limit: exprToJson(s.limit) } };
+      return {
+        SetCreditLimit: {
+          account: exprToJson(s.account),
+          currency: exprToJson(s.currency),
+          limit: exprToJson(s.limit),
+        },
+      };
     case 'If':
-      return { If: { condition: exprToJson(s.condition), then_block: s.then.map(stmtToJson), else_block: s.else === null ? null : s.else.map(stmtToJson) } };
+      return {
+        If: {
+          condition: exprToJson(s.condition),
+          then_block: s.then.map(stmtToJson),
+          else_block: s.else === null ? null : s.else.map(stmtToJson),
+        },
+      };
     case 'For':
-      return { For: { var: s.var, iterable: exprToJson(s.iterable), body: s.body.map(stmtToJson) } };
+      return {
+        For: { var: s.var, iterable: exprToJson(s.iterable), body: s.body.map(stmtToJson) },
+      };
     case 'Return':
       return { Return: { value: exprToJson(s.value) } };
     case 'Expr':
@@ -256,15 +406,33 @@ export function contractToJson(c: Contract): CanonicalValue {
     participants: [...c.participants],
     currency: c.currency,
     state_vars: c.stateVars.map((v) => ({ name: v.name, initial_value: valueToJson(v.initial) })),
-    rules: c.rules.map((r) => ({ name: r.name, params: r.params.map((name) => ({ name })), requires: r.requires.map(exprToJson), body: r.body.map(stmtToJson) })),
+    rules: c.rules.map((r) => ({
+      name: r.name,
+      params: r.params.map((name) => ({ name })),
+      requires: r.requires.map(exprToJson),
+      body: r.body.map(stmtToJson),
+    })),
     triggers: [],
   };
 }
 
 // ---------------------------------------------------------------- capabilities
 
-const UNIT_CAPS = ['CreateSubContract', 'CreateProposal', 'VoteProposal', 'ReadProposal', 'ExecuteProposal', 'ManageRoles'] as const;
-const LIST_CAPS = { ReadLedger: 'accounts', WriteLedger: 'accounts', SendMessage: 'to', ReadState: 'keys', WriteState: 'keys' } as const;
+const UNIT_CAPS = [
+  'CreateSubContract',
+  'CreateProposal',
+  'VoteProposal',
+  'ReadProposal',
+  'ExecuteProposal',
+  'ManageRoles',
+] as const;
+const LIST_CAPS = {
+  ReadLedger: 'accounts',
+  WriteLedger: 'accounts',
+  SendMessage: 'to',
+  ReadState: 'keys',
+  WriteState: 'keys',
+} as const;
 
 function account(x: unknown, path: string): string {
   const s = string(x, path, 'an account');
@@ -272,7 +440,8 @@ function account(x: unknown, path: string): string {
 }
 
 export function parseCapability(x: unknown, path: string): Capability {
-  if (typeof x === 'string' && (UNIT_CAPS as readonly string[]).includes(x)) return { k: x as (typeof UNIT_CAPS)[number] };
+  if (typeof x === 'string' && (UNIT_CAPS as readonly string[]).includes(x))
+    return { k: x as (typeof UNIT_CAPS)[number] };
   const [tag, p] = tagged(x, path, 'a capability');
   const at = `${path}.${tag}`;
   if (tag in LIST_CAPS) {
@@ -280,14 +449,19 @@ export function parseCapability(x: unknown, path: string): Capability {
     const o = obj(p, at, tag);
     keys(o, at, [field]);
     const items = array(o[field], `${at}.${field}`, field).map((v, i) =>
-      field === 'keys' ? string(v, `${at}.${field}[${i}]`, 'a state key') : account(v, `${at}.${field}[${i}]`),
+      field === 'keys'
+        ? string(v, `${at}.${field}[${i}]`, 'a state key')
+        : account(v, `${at}.${field}[${i}]`),
     );
     return { k: tag, [field]: [...new Set(items)].sort() } as unknown as Capability;
   }
   if (tag === 'InvokeContract') {
     const o = obj(p, at, tag);
     keys(o, at, ['contract']);
-    return { k: 'InvokeContract', contract: string(o.contract, `${at}.contract`, 'a contract reference') };
+    return {
+      k: 'InvokeContract',
+      contract: string(o.contract, `${at}.contract`, 'a contract reference'),
+    };
   }
   throw err(path, `unknown capability ${JSON.stringify(tag)}`);
 }
@@ -318,15 +492,26 @@ export function parseCapabilities(x: unknown, path = '$'): Capability[] {
 export function canonicalCapabilities(caps: readonly Capability[]): Capability[] {
   const byKey = new Map<string, Capability>();
   for (const c of caps) byKey.set(JSON.stringify(capabilityToJson(c)), c);
-  return [...byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+  return [...byKey.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map((e) => e[1]);
 }
 
 // ---------------------------------------------------------------- ledger ops
 
 export function ledgerOpToJson(op: LedgerOp): CanonicalValue {
   return op.k === 'LedgerTransfer'
-    ? { LedgerTransfer: { from: op.from, to: op.to, amount: op.amount.toString(), currency: op.currency } }
-    : { SetCreditLimit: { account: op.account, currency: op.currency, limit: op.limit.toString() } };
+    ? {
+        LedgerTransfer: {
+          from: op.from,
+          to: op.to,
+          amount: op.amount.toString(),
+          currency: op.currency,
+        },
+      }
+    : {
+        SetCreditLimit: { account: op.account, currency: op.currency, limit: op.limit.toString() },
+      };
 }
 
 export function ledgerOpFromJson(x: unknown, path: string): LedgerOp {
@@ -335,7 +520,8 @@ export function ledgerOpFromJson(x: unknown, path: string): LedgerOp {
   const o = obj(p, at, tag);
   const amount = (v: unknown, q: string): bigint => {
     const s = string(v, q, 'an i64 decimal string');
-    if (!/^(0|-?[1-9][0-9]*)$/.test(s)) throw err(q, `${JSON.stringify(s)} is not a canonical decimal`);
+    if (!/^(0|-?[1-9][0-9]*)$/.test(s))
+      throw err(q, `${JSON.stringify(s)} is not a canonical decimal`);
     try {
       const iv = int(BigInt(s));
       return iv.t === 'Int' ? iv.v : 0n;
@@ -345,11 +531,22 @@ export function ledgerOpFromJson(x: unknown, path: string): LedgerOp {
   };
   if (tag === 'LedgerTransfer') {
     keys(o, at, ['from', 'to', 'amount', 'currency']);
-    return { k: tag, from: didText(o.from, `${at}.from`), to: didText(o.to, `${at}.to`), amount: amount(o.amount, `${at}.amount`), currency: string(o.currency, `${at}.currency`, 'a currency') };
+    return {
+      k: tag,
+      from: didText(o.from, `${at}.from`),
+      to: didText(o.to, `${at}.to`),
+      amount: amount(o.amount, `${at}.amount`),
+      currency: string(o.currency, `${at}.currency`, 'a currency'),
+    };
   }
   if (tag === 'SetCreditLimit') {
     keys(o, at, ['account', 'currency', 'limit']);
-    return { k: tag, account: didText(o.account, `${at}.account`), currency: string(o.currency, `${at}.currency`, 'a currency'), limit: amount(o.limit, `${at}.limit`) };
+    return {
+      k: tag,
+      account: didText(o.account, `${at}.account`),
+      currency: string(o.currency, `${at}.currency`, 'a currency'),
+      limit: amount(o.limit, `${at}.limit`),
+    };
   }
   throw err(path, `unknown ledger operation ${JSON.stringify(tag)}`);
 }

@@ -11,8 +11,20 @@ export const CCL_PROFILE = {
   engine: 'icn-ccl',
   format: 'icn-ccl-profile/v1',
   costs: { ...FUEL },
-  limits: { ...LIMITS, maxLoopIterations: MAX_LOOP_ITERATIONS, defaultFuel: DEFAULT_FUEL, maxFuel: MAX_FUEL, maxStringUnits: MAX_STRING_UNITS, maxValueNodes: MAX_VALUE_NODES },
-  semantics: { integers: 'checked-i64', setOrder: 'canonical-json-utf8', mapOrder: 'rfc8785-keys', capabilities: 'listed-keys-and-accounts' },
+  limits: {
+    ...LIMITS,
+    maxLoopIterations: MAX_LOOP_ITERATIONS,
+    defaultFuel: DEFAULT_FUEL,
+    maxFuel: MAX_FUEL,
+    maxStringUnits: MAX_STRING_UNITS,
+    maxValueNodes: MAX_VALUE_NODES,
+  },
+  semantics: {
+    integers: 'checked-i64',
+    setOrder: 'canonical-json-utf8',
+    mapOrder: 'rfc8785-keys',
+    capabilities: 'listed-keys-and-accounts',
+  },
 } as const;
 
 export const CCL_PROFILE_HASH: Hash = contentHash(DOMAIN.cclProfile, CCL_PROFILE);

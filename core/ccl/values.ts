@@ -39,13 +39,28 @@ export const TRUE: Value = Object.freeze({ t: 'Bool', v: true });
 export const FALSE: Value = Object.freeze({ t: 'Bool', v: false });
 
 export function int(v: bigint, path: string | null = null): Value {
-  if (v < I64_MIN || v > I64_MAX) throw new CclError('CCL_OVERFLOW', `i64 overflow: ${v} is outside [-2^63, 2^63-1]${path ? ` at ${path}` : ''}`, { path });
+  if (v < I64_MIN || v > I64_MAX)
+    throw new CclError(
+      'CCL_OVERFLOW',
+      `i64 overflow: ${v} is outside [-2^63, 2^63-1]${path ? ` at ${path}` : ''}`,
+      { path },
+    );
   return { t: 'Int', v };
 }
 
 export function str(v: string, path: string | null = null): Value {
-  if (v.length > MAX_STRING_UNITS) throw new CclError('CCL_VALUE_TOO_LARGE', `a String may hold at most ${MAX_STRING_UNITS} UTF-16 units, got ${v.length}${path ? ` at ${path}` : ''}`, { path });
-  if (hasLoneSurrogate(v)) throw new CclError('CCL_TYPE', `a String must be valid Unicode (lone surrogate)${path ? ` at ${path}` : ''}`, { path });
+  if (v.length > MAX_STRING_UNITS)
+    throw new CclError(
+      'CCL_VALUE_TOO_LARGE',
+      `a String may hold at most ${MAX_STRING_UNITS} UTF-16 units, got ${v.length}${path ? ` at ${path}` : ''}`,
+      { path },
+    );
+  if (hasLoneSurrogate(v))
+    throw new CclError(
+      'CCL_TYPE',
+      `a String must be valid Unicode (lone surrogate)${path ? ` at ${path}` : ''}`,
+      { path },
+    );
   return { t: 'String', v };
 }
 
@@ -66,7 +81,11 @@ export function did(text: string, path: string | null = null): Value {
   try {
     canonical = Did.parse(text).toString();
   } catch (e) {
-    throw new CclError('CCL_TYPE', `not a did:icn: identifier${path ? ` at ${path}` : ''}: ${(e as Error).message}`, { path });
+    throw new CclError(
+      'CCL_TYPE',
+      `not a did:icn: identifier${path ? ` at ${path}` : ''}: ${(e as Error).message}`,
+      { path },
+    );
   }
   if (didMemo.size >= DID_MEMO_MAX) didMemo.clear();
   didMemo.set(text, canonical);
@@ -80,7 +99,12 @@ export function nodes(v: Value): number {
 function sized(items: readonly Value[], path: string | null): number {
   let n = 1;
   for (const x of items) n += nodes(x);
-  if (n > MAX_VALUE_NODES) throw new CclError('CCL_VALUE_TOO_LARGE', `a value may hold at most ${MAX_VALUE_NODES} nodes, got ${n}${path ? ` at ${path}` : ''}`, { path });
+  if (n > MAX_VALUE_NODES)
+    throw new CclError(
+      'CCL_VALUE_TOO_LARGE',
+      `a value may hold at most ${MAX_VALUE_NODES} nodes, got ${n}${path ? ` at ${path}` : ''}`,
+      { path },
+    );
   return n;
 }
 
@@ -100,18 +124,30 @@ export function set(items: readonly Value[], path: string | null = null): Value 
     if (k !== prev) out.push(x);
     prev = k;
   }
-  return out.length === items.length ? { t: 'Set', v: out, n } : { t: 'Set', v: out, n: sized(out, path) };
+  return out.length === items.length
+    ? { t: 'Set', v: out, n }
+    : { t: 'Set', v: out, n: sized(out, path) };
 }
 
 /** A Map: for duplicate keys the last entry wins; entries sorted by key (UTF-16 code units, as RFC 8785). */
-export function map(entries: readonly (readonly [string, Value])[], path: string | null = null): Value {
+export function map(
+  entries: readonly (readonly [string, Value])[],
+  path: string | null = null,
+): Value {
   const m = new Map<string, Value>();
   for (const [k, x] of entries) {
     str(k, path);
     m.set(k, x);
   }
   const sorted = [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { t: 'Map', v: sorted, n: sized(sorted.map((e) => e[1]), path) };
+  return {
+    t: 'Map',
+    v: sorted,
+    n: sized(
+      sorted.map((e) => e[1]),
+      path,
+    ),
+  };
 }
 
 /** Compare strings by Unicode code point (= the UTF-8 byte order of their encodings). */
@@ -153,7 +189,10 @@ export function valueEquals(a: Value, b: Value): boolean {
     }
     case 'Map': {
       const bv = (b as typeof a).v;
-      return a.v.length === bv.length && a.v.every(([k, x], i) => k === bv[i]![0] && valueEquals(x, bv[i]![1]));
+      return (
+        a.v.length === bv.length &&
+        a.v.every(([k, x], i) => k === bv[i]![0] && valueEquals(x, bv[i]![1]))
+      );
     }
   }
 }
@@ -212,9 +251,19 @@ function isObject(x: unknown): x is Record<string, unknown> {
 
 /** One-key object `{Tag: payload}` → [tag, payload], or a CCL_PARSE error at `path`. */
 export function tagged(x: unknown, path: string, what: string): [string, unknown] {
-  if (!isObject(x)) throw new CclError('CCL_PARSE', `${path}: ${what} must be an object with exactly one tag key, got ${describeJson(x)}`, { path });
+  if (!isObject(x))
+    throw new CclError(
+      'CCL_PARSE',
+      `${path}: ${what} must be an object with exactly one tag key, got ${describeJson(x)}`,
+      { path },
+    );
   const keys = Object.keys(x);
-  if (keys.length !== 1) throw new CclError('CCL_PARSE', `${path}: ${what} must have exactly one tag key, got ${keys.length === 0 ? 'none' : keys.map((k) => JSON.stringify(k)).join(', ')}`, { path });
+  if (keys.length !== 1)
+    throw new CclError(
+      'CCL_PARSE',
+      `${path}: ${what} must have exactly one tag key, got ${keys.length === 0 ? 'none' : keys.map((k) => JSON.stringify(k)).join(', ')}`,
+      { path },
+    );
   return [keys[0]!, x[keys[0]!]];
 }
 
@@ -222,7 +271,8 @@ export function describeJson(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'an array';
   if (typeof x === 'object') return 'an object';
-  if (typeof x === 'string') return `the string ${JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x)}`;
+  if (typeof x === 'string')
+    return `the string ${JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x)}`;
   return `${typeof x} ${String(x)}`;
 }
 
@@ -248,7 +298,11 @@ export function valueFromJson(x: unknown, path = '$', depth = 0): Value {
   switch (tag) {
     case 'Int': {
       if (typeof p === 'number') {
-        if (!Number.isSafeInteger(p)) throw parseErr(at, `${p} is not a safe integer (write larger i64 values as a decimal string)`);
+        if (!Number.isSafeInteger(p))
+          throw parseErr(
+            at,
+            `${p} is not a safe integer (write larger i64 values as a decimal string)`,
+          );
         return int(BigInt(p));
       }
       if (typeof p === 'string' && DECIMAL.test(p)) {
@@ -256,31 +310,43 @@ export function valueFromJson(x: unknown, path = '$', depth = 0): Value {
         if (b < I64_MIN || b > I64_MAX) throw parseErr(at, `${p} is outside the i64 range`);
         return int(b);
       }
-      throw parseErr(at, `an Int is an integer or a canonical decimal string, got ${describeJson(p)}`);
+      throw parseErr(
+        at,
+        `an Int is an integer or a canonical decimal string, got ${describeJson(p)}`,
+      );
     }
     case 'String':
       if (typeof p !== 'string') throw parseErr(at, `expected a string, got ${describeJson(p)}`);
       return wrap(at, () => str(p, at));
     case 'Bool':
-      if (typeof p !== 'boolean') throw parseErr(at, `expected true or false, got ${describeJson(p)}`);
+      if (typeof p !== 'boolean')
+        throw parseErr(at, `expected true or false, got ${describeJson(p)}`);
       return bool(p);
     case 'Did':
-      if (typeof p !== 'string') throw parseErr(at, `expected a did:icn: string, got ${describeJson(p)}`);
+      if (typeof p !== 'string')
+        throw parseErr(at, `expected a did:icn: string, got ${describeJson(p)}`);
       return wrap(at, () => did(p, at));
     case 'List':
     case 'Set': {
       if (!Array.isArray(p)) throw parseErr(at, `expected an array, got ${describeJson(p)}`);
-      for (let i = 0; i < p.length; i++) if (!(i in p)) throw parseErr(`${at}[${i}]`, 'array has a hole');
+      for (let i = 0; i < p.length; i++)
+        if (!(i in p)) throw parseErr(`${at}[${i}]`, 'array has a hole');
       const items = p.map((e, i) => valueFromJson(e, `${at}[${i}]`, depth + 1));
       return wrap(at, () => (tag === 'List' ? list(items, at) : set(items, at)));
     }
     case 'Map': {
-      if (!isObject(p)) throw parseErr(at, `expected an object of String keys, got ${describeJson(p)}`);
-      const entries = Object.keys(p).map((k) => [k, valueFromJson(p[k], `${at}[${JSON.stringify(k)}]`, depth + 1)] as const);
+      if (!isObject(p))
+        throw parseErr(at, `expected an object of String keys, got ${describeJson(p)}`);
+      const entries = Object.keys(p).map(
+        (k) => [k, valueFromJson(p[k], `${at}[${JSON.stringify(k)}]`, depth + 1)] as const,
+      );
       return wrap(at, () => map(entries, at));
     }
     default:
-      throw parseErr(path, `unknown value tag ${JSON.stringify(tag)} (expected Int, String, Bool, Did, List, Set, Map or "None")`);
+      throw parseErr(
+        path,
+        `unknown value tag ${JSON.stringify(tag)} (expected Int, String, Bool, Did, List, Set, Map or "None")`,
+      );
   }
 }
 

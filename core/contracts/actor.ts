@@ -22,11 +22,24 @@ import type { TrustOracle } from '../trust/oracle.js';
 import { codeName, type ContractCode } from './code.js';
 import { DEFAULT_MAX_CODE_BYTES, DeploymentMessage, verifyDeployment } from './deployment.js';
 import { ContractError } from './errors.js';
-import { installationBody, installationHash, signInstallation, withSignatures, type Installation, type InstallationBody, type InstallationSignature } from './installation.js';
+import {
+  installationBody,
+  installationHash,
+  signInstallation,
+  withSignatures,
+  type Installation,
+  type InstallationBody,
+  type InstallationSignature,
+} from './installation.js';
 import type { LedgerPort } from './ledger-port.js';
 import type { RejectReason } from './reasons.js';
 import type { ExecutionReceipt } from './receipt.js';
-import { ContractRuntime, type ExecuteRequest, type Installed, type StagedExecution } from './runtime.js';
+import {
+  ContractRuntime,
+  type ExecuteRequest,
+  type Installed,
+  type StagedExecution,
+} from './runtime.js';
 
 /** ICN's MIN_DEPLOYER_TRUST = 0.4, in parts per million. */
 export const MIN_DEPLOYER_TRUST_PPM = 400_000;
@@ -89,9 +102,22 @@ export interface StagedDeployment {
 
 /** A deployment message judged (ContractActor.judge): what accepting it would do. */
 type Judgement =
-  | { kind: 'install'; codeHash: Hash; code: ContractCode; installation: Installation; deployer: string; recent: number[] }
+  | {
+      kind: 'install';
+      codeHash: Hash;
+      code: ContractCode;
+      installation: Installation;
+      deployer: string;
+      recent: number[];
+    }
   | { kind: 'duplicate'; codeHash: Hash }
-  | { kind: 'rejected'; reason: RejectReason; detail: string; trust?: { deployer: string; score: number }; recent?: { deployer: string; times: number[] } };
+  | {
+      kind: 'rejected';
+      reason: RejectReason;
+      detail: string;
+      trust?: { deployer: string; score: number };
+      recent?: { deployer: string; times: number[] };
+    };
 
 export class ContractActor {
   readonly runtime: ContractRuntime;
@@ -101,7 +127,11 @@ export class ContractActor {
   private readonly recentDeployments = new Map<string, number[]>();
 
   constructor(private readonly opts: ContractActorOptions) {
-    this.config = { ...DEFAULT_CONTRACT_CONFIG, ...opts.config, rateLimit: { ...DEFAULT_CONTRACT_CONFIG.rateLimit, ...opts.config?.rateLimit } };
+    this.config = {
+      ...DEFAULT_CONTRACT_CONFIG,
+      ...opts.config,
+      rateLimit: { ...DEFAULT_CONTRACT_CONFIG.rateLimit, ...opts.config?.rateLimit },
+    };
     this.metrics = opts.metrics ?? createContractMetrics();
     this.runtime = new ContractRuntime(opts.identity, opts.ledger, this.config.maxWitnesses);
     this.self = opts.identity.did.toString();
@@ -114,7 +144,11 @@ export class ContractActor {
   /** The installation body participants must sign for this deployment (version chain filled in). */
   prepare(code: ContractCode, o: Omit<DeployOptions, 'signatures'>): InstallationBody {
     const prev = o.previous ? this.runtime.get(o.previous) : undefined;
-    if (o.previous && !prev) throw new ContractError('CONTRACT_NOT_FOUND', `previous version ${o.previous} is not installed here`);
+    if (o.previous && !prev)
+      throw new ContractError(
+        'CONTRACT_NOT_FOUND',
+        `previous version ${o.previous} is not installed here`,
+      );
     return installationBody({
       code,
       deployer: this.self,
@@ -127,7 +161,10 @@ export class ContractActor {
   }
 
   /** Deploy from this node: sign, verify like any receiver (without the trust check for itself), install. */
-  deploy(code: ContractCode, o: DeployOptions): { message: DeploymentMessage; result: HandleResult } {
+  deploy(
+    code: ContractCode,
+    o: DeployOptions,
+  ): { message: DeploymentMessage; result: HandleResult } {
     const staged = this.stageDeploy(code, o);
     return { message: staged.message, result: this.commitDeploy(staged) };
   }
@@ -139,10 +176,21 @@ export class ContractActor {
    */
   stageDeploy(code: ContractCode, o: DeployOptions): StagedDeployment {
     const body = this.prepare(code, o);
-    const inst = withSignatures(body, [...(o.signatures ?? []), signInstallation(body, this.opts.identity)]);
+    const inst = withSignatures(body, [
+      ...(o.signatures ?? []),
+      signInstallation(body, this.opts.identity),
+    ]);
     const message = DeploymentMessage.create(code, inst, this.opts.identity);
     const j = this.judge(message, this.opts.clock.nowMs());
-    return { message, result: j.kind === 'install' ? { accepted: true, codeHash: j.codeHash, duplicate: false } : j.kind === 'duplicate' ? { accepted: true, codeHash: j.codeHash, duplicate: true } : { accepted: false, reason: j.reason, detail: j.detail } };
+    return {
+      message,
+      result:
+        j.kind === 'install'
+          ? { accepted: true, codeHash: j.codeHash, duplicate: false }
+          : j.kind === 'duplicate'
+            ? { accepted: true, codeHash: j.codeHash, duplicate: true }
+            : { accepted: false, reason: j.reason, detail: j.detail },
+    };
   }
 
   /** Judge a staged deployment again and apply it: install and count (or count its rejection). */
@@ -164,7 +212,10 @@ export class ContractActor {
     const maxWire = this.config.maxCodeBytes + 256 * 1024;
     if (text.length > maxWire) {
       this.metrics.deploymentsReceived.inc();
-      return this.rejected('too_large', `the message has ${text.length} characters, more than ${maxWire}`);
+      return this.rejected(
+        'too_large',
+        `the message has ${text.length} characters, more than ${maxWire}`,
+      );
     }
     let msg: DeploymentMessage;
     try {
@@ -187,7 +238,11 @@ export class ContractActor {
     if (j.kind === 'duplicate') return { accepted: true, codeHash: j.codeHash, duplicate: true };
     if (j.kind === 'rejected') {
       if (j.recent) this.recentDeployments.set(j.recent.deployer, j.recent.times);
-      if (j.trust) this.metrics.deploymentsRejectedTrust.inc({ deployer: j.trust.deployer, trust_score: ppmLabel(j.trust.score) });
+      if (j.trust)
+        this.metrics.deploymentsRejectedTrust.inc({
+          deployer: j.trust.deployer,
+          trust_score: ppmLabel(j.trust.score),
+        });
       return this.rejected(j.reason, j.detail);
     }
     this.recentDeployments.set(j.deployer, [...j.recent, now]);
@@ -198,40 +253,76 @@ export class ContractActor {
 
   /** What accept() would do with `msg` at `now`, changing nothing (no install, metric or rate-limit record). */
   private judge(msg: DeploymentMessage, now: number): Judgement {
-    const v = verifyDeployment(msg, { maxCodeBytes: this.config.maxCodeBytes, previousOf: (h) => this.runtime.get(h)?.installation ?? null });
+    const v = verifyDeployment(msg, {
+      maxCodeBytes: this.config.maxCodeBytes,
+      previousOf: (h) => this.runtime.get(h)?.installation ?? null,
+    });
     if (!v.ok) return { kind: 'rejected', reason: v.reason, detail: v.detail };
     const inst = v.installation;
     const existing = this.runtime.get(v.codeHash);
     if (existing) {
-      if (existing.installationHash === installationHash(inst)) return { kind: 'duplicate', codeHash: v.codeHash };
-      return { kind: 'rejected', reason: 'already_installed', detail: `code ${v.codeHash} is already installed with another installation` };
+      if (existing.installationHash === installationHash(inst))
+        return { kind: 'duplicate', codeHash: v.codeHash };
+      return {
+        kind: 'rejected',
+        reason: 'already_installed',
+        detail: `code ${v.codeHash} is already installed with another installation`,
+      };
     }
     if (inst.previous !== null && this.runtime.get(inst.previous)?.successor != null) {
-      return { kind: 'rejected', reason: 'version_invalid', detail: `version ${inst.version - 1} (${inst.previous}) already has a successor` };
+      return {
+        kind: 'rejected',
+        reason: 'version_invalid',
+        detail: `version ${inst.version - 1} (${inst.previous}) already has a successor`,
+      };
     }
     const deployer = inst.installedBy;
     if (deployer !== this.self) {
       const score = this.opts.trust.scorePpm(this.opts.identity.did, didOf(deployer));
       if (!(score >= this.config.minDeployerTrustPpm)) {
-        return { kind: 'rejected', reason: 'trust_too_low', detail: `deployer ${deployer} has trust ${ppmLabel(score)}, below ${ppmLabel(this.config.minDeployerTrustPpm)}`, trust: { deployer, score } };
+        return {
+          kind: 'rejected',
+          reason: 'trust_too_low',
+          detail: `deployer ${deployer} has trust ${ppmLabel(score)}, below ${ppmLabel(this.config.minDeployerTrustPpm)}`,
+          trust: { deployer, score },
+        };
       }
     }
     const { maxDeployments, windowMs } = this.config.rateLimit;
     const recent = (this.recentDeployments.get(deployer) ?? []).filter((t) => t > now - windowMs);
     if (recent.length >= maxDeployments) {
-      return { kind: 'rejected', reason: 'rate_limited', detail: `deployer ${deployer} already deployed ${recent.length} contracts in the last ${windowMs} ms (limit ${maxDeployments})`, recent: { deployer, times: recent } };
+      return {
+        kind: 'rejected',
+        reason: 'rate_limited',
+        detail: `deployer ${deployer} already deployed ${recent.length} contracts in the last ${windowMs} ms (limit ${maxDeployments})`,
+        recent: { deployer, times: recent },
+      };
     }
-    return { kind: 'install', codeHash: v.codeHash, code: v.code, installation: inst, deployer, recent };
+    return {
+      kind: 'install',
+      codeHash: v.codeHash,
+      code: v.code,
+      installation: inst,
+      deployer,
+      recent,
+    };
   }
 
   /** May `caller` run rules of this installation? Participants always; others by min_caller_trust. */
   authorize(inst: Installed, caller: string): { ok: true } | { ok: false; why: string } {
     if (inst.installation.participants.includes(caller)) return { ok: true };
     const min = inst.installation.minCallerTrustPpm;
-    if (min === null) return { ok: false, why: `${caller} is not a participant and the contract admits participants only` };
+    if (min === null)
+      return {
+        ok: false,
+        why: `${caller} is not a participant and the contract admits participants only`,
+      };
     const score = this.opts.trust.scorePpm(this.opts.identity.did, didOf(caller));
     if (score >= min) return { ok: true };
-    return { ok: false, why: `${caller} is not a participant and has trust ${ppmLabel(score)}, below the contract's min_caller_trust ${ppmLabel(min)}` };
+    return {
+      ok: false,
+      why: `${caller} is not a participant and has trust ${ppmLabel(score)}, below the contract's min_caller_trust ${ppmLabel(min)}`,
+    };
   }
 
   /** The issue's name for execute(). */
@@ -242,7 +333,11 @@ export class ContractActor {
   /** ICN's dry run (same authorization, no side effects, no receipt, not counted as an execution). */
   async dryRun(req: ExecuteRequest): ReturnType<ContractRuntime['dryRun']> {
     const inst = this.runtime.get(req.codeHash);
-    if (!inst) throw new ContractError('CONTRACT_NOT_FOUND', `no contract with code hash ${req.codeHash} is installed`);
+    if (!inst)
+      throw new ContractError(
+        'CONTRACT_NOT_FOUND',
+        `no contract with code hash ${req.codeHash} is installed`,
+      );
     const caller = didOf(req.caller).toString();
     const auth = this.authorize(inst, caller);
     if (!auth.ok) throw new ContractError('CONTRACT_UNAUTHORIZED', auth.why, { caller });
@@ -267,7 +362,11 @@ export class ContractActor {
    */
   async stageExecution(req: ExecuteRequest, ledger?: LedgerPort): Promise<StagedCall> {
     const inst = this.runtime.get(req.codeHash);
-    if (!inst) throw new ContractError('CONTRACT_NOT_FOUND', `no contract with code hash ${req.codeHash} is installed`);
+    if (!inst)
+      throw new ContractError(
+        'CONTRACT_NOT_FOUND',
+        `no contract with code hash ${req.codeHash} is installed`,
+      );
     let caller: string;
     try {
       caller = didOf(req.caller).toString();
@@ -293,7 +392,8 @@ export class ContractActor {
     const labels = { contract_name: call.contractName, rule_name: receipt.rule };
     this.metrics.executions.inc(labels);
     this.metrics.fuelUsed.observe(Number(receipt.fuelUsed));
-    if (receipt.outcome.status === 'error') this.metrics.executionsFailed.inc({ ...labels, error: receipt.outcome.code });
+    if (receipt.outcome.status === 'error')
+      this.metrics.executionsFailed.inc({ ...labels, error: receipt.outcome.code });
     if (receipt.ledgerOps.length > 0) this.metrics.ledgerOperations.inc(receipt.ledgerOps.length);
   }
 }
@@ -301,4 +401,3 @@ export class ContractActor {
 function didOf(s: string): Did {
   return Did.parse(s);
 }
-

@@ -56,13 +56,28 @@ export interface VerifiedCall {
   fuelLimit: number | undefined;
 }
 
-export type CallErrorCode = 'CALL_MALFORMED' | 'CALL_BAD_SIGNATURE' | 'CALL_SIGNER' | 'CALL_WRONG_EXECUTOR' | 'CALL_REPLAYED' | 'CALL_STALE';
+export type CallErrorCode =
+  | 'CALL_MALFORMED'
+  | 'CALL_BAD_SIGNATURE'
+  | 'CALL_SIGNER'
+  | 'CALL_WRONG_EXECUTOR'
+  | 'CALL_REPLAYED'
+  | 'CALL_STALE';
 
 export class CallError extends IcnError<CallErrorCode> {
   override readonly name = 'CallError';
 }
 
-export function makeCall(c: { codeHash: Hash; rule: string; args: readonly Value[]; caller: string; executor: string; timestamp: bigint; fuelLimit?: number | null; nonce?: string }): ContractCall {
+export function makeCall(c: {
+  codeHash: Hash;
+  rule: string;
+  args: readonly Value[];
+  caller: string;
+  executor: string;
+  timestamp: bigint;
+  fuelLimit?: number | null;
+  nonce?: string;
+}): ContractCall {
   return {
     format: CALL_FORMAT,
     codeHash: c.codeHash,
@@ -77,7 +92,11 @@ export function makeCall(c: { codeHash: Hash; rule: string; args: readonly Value
 }
 
 export function signCall(call: ContractCall, caller: Keypair): SignedCall {
-  if (caller.did.toString() !== call.caller) throw new CallError('CALL_SIGNER', `the call names ${call.caller} as caller, the key is ${caller.did.toString()}`);
+  if (caller.did.toString() !== call.caller)
+    throw new CallError(
+      'CALL_SIGNER',
+      `the call names ${call.caller} as caller, the key is ${caller.did.toString()}`,
+    );
   return { call, signature: caller.sign(DOMAIN.contractCall, call) };
 }
 
@@ -86,7 +105,17 @@ export function callId(call: ContractCall): Hash {
   return contentHash(DOMAIN.contractCall, call as unknown as CanonicalValue);
 }
 
-const FIELDS = ['args', 'caller', 'codeHash', 'executor', 'fuelLimit', 'format', 'nonce', 'rule', 'timestamp'];
+const FIELDS = [
+  'args',
+  'caller',
+  'codeHash',
+  'executor',
+  'fuelLimit',
+  'format',
+  'nonce',
+  'rule',
+  'timestamp',
+];
 
 function parseDid(v: unknown, path: string, bad: (p: string, why: string) => never): Did {
   let d: Did;
@@ -108,34 +137,65 @@ export function verifyCall(x: unknown, extra: readonly string[] = []): VerifiedC
   const bad = (path: string, why: string): never => {
     throw new CallError('CALL_MALFORMED', `${path}: ${why}`, { path });
   };
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return bad('$', 'expected {call, signature}');
+  if (typeof x !== 'object' || x === null || Array.isArray(x))
+    return bad('$', 'expected {call, signature}');
   const o = x as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'call' && k !== 'signature' && !extra.includes(k)) bad(`$.${k}`, 'unknown field');
+  for (const k of Object.keys(o))
+    if (k !== 'call' && k !== 'signature' && !extra.includes(k)) bad(`$.${k}`, 'unknown field');
   const c = o.call as Record<string, unknown>;
-  if (typeof c !== 'object' || c === null || Array.isArray(c)) return bad('$.call', 'expected an object');
-  if (c.format === 'icn-contract-call/v1') bad('$.call.format', `a v1 call names no executor and could run on every node; sign a ${CALL_FORMAT} call naming the node that is to execute it`);
+  if (typeof c !== 'object' || c === null || Array.isArray(c))
+    return bad('$.call', 'expected an object');
+  if (c.format === 'icn-contract-call/v1')
+    bad(
+      '$.call.format',
+      `a v1 call names no executor and could run on every node; sign a ${CALL_FORMAT} call naming the node that is to execute it`,
+    );
   for (const k of Object.keys(c)) if (!FIELDS.includes(k)) bad(`$.call.${k}`, 'unknown field');
   for (const k of FIELDS) if (!(k in c)) bad(`$.call.${k}`, 'missing');
   if (c.format !== CALL_FORMAT) bad('$.call.format', `expected ${JSON.stringify(CALL_FORMAT)}`);
   if (!isHash(c.codeHash)) bad('$.call.codeHash', 'expected sha256:<64 hex>');
-  if (typeof c.rule !== 'string' || c.rule.length === 0 || c.rule.length > 256) bad('$.call.rule', 'expected a rule name');
+  if (typeof c.rule !== 'string' || c.rule.length === 0 || c.rule.length > 256)
+    bad('$.call.rule', 'expected a rule name');
   if (!Array.isArray(c.args)) bad('$.call.args', 'expected an array of CCL values');
   const args = (c.args as unknown[]).map((a, i) => valueFromJson(a, `$.call.args[${i}]`));
   const caller = parseDid(c.caller, '$.call.caller', bad);
   parseDid(c.executor, '$.call.executor', bad);
-  if (typeof c.timestamp !== 'string' || !/^(0|[1-9][0-9]{0,19})$/.test(c.timestamp) || BigInt(c.timestamp) > U64_MAX) bad('$.call.timestamp', 'expected a u64 decimal string');
-  if (c.fuelLimit !== null && (typeof c.fuelLimit !== 'string' || !/^[1-9][0-9]{0,14}$/.test(c.fuelLimit))) bad('$.call.fuelLimit', 'expected null or a positive decimal string');
-  if (typeof c.nonce !== 'string' || c.nonce.length > 128) bad('$.call.nonce', 'expected a string of at most 128 characters');
+  if (
+    typeof c.timestamp !== 'string' ||
+    !/^(0|[1-9][0-9]{0,19})$/.test(c.timestamp) ||
+    BigInt(c.timestamp) > U64_MAX
+  )
+    bad('$.call.timestamp', 'expected a u64 decimal string');
+  if (
+    c.fuelLimit !== null &&
+    (typeof c.fuelLimit !== 'string' || !/^[1-9][0-9]{0,14}$/.test(c.fuelLimit))
+  )
+    bad('$.call.fuelLimit', 'expected null or a positive decimal string');
+  if (typeof c.nonce !== 'string' || c.nonce.length > 128)
+    bad('$.call.nonce', 'expected a string of at most 128 characters');
   try {
     canonicalize(c);
   } catch (e) {
     bad('$.call', (e as Error).message);
   }
   const call = c as unknown as ContractCall;
-  if (typeof o.signature !== 'string' || !verifySignature(caller, DOMAIN.contractCall, call, o.signature)) {
-    throw new CallError('CALL_BAD_SIGNATURE', `the signature does not verify as ${call.caller}'s over the call`);
+  if (
+    typeof o.signature !== 'string' ||
+    !verifySignature(caller, DOMAIN.contractCall, call, o.signature)
+  ) {
+    throw new CallError(
+      'CALL_BAD_SIGNATURE',
+      `the signature does not verify as ${call.caller}'s over the call`,
+    );
   }
-  return { call, signature: o.signature, id: callId(call), args, timestamp: BigInt(call.timestamp), fuelLimit: call.fuelLimit === null ? undefined : Number(call.fuelLimit) };
+  return {
+    call,
+    signature: o.signature,
+    id: callId(call),
+    args,
+    timestamp: BigInt(call.timestamp),
+    fuelLimit: call.fuelLimit === null ? undefined : Number(call.fuelLimit),
+  };
 }
 
 /** The signed call as canonical JSON (what an execution record carries). */

@@ -20,7 +20,12 @@ import { Did } from '../identity/index.js';
 
 export type ContractCode =
   | { readonly engine: 'ccl'; readonly contract: Contract }
-  | { readonly engine: 'wasm'; readonly name: string; readonly participants: readonly string[]; readonly module: Uint8Array };
+  | {
+      readonly engine: 'wasm';
+      readonly name: string;
+      readonly participants: readonly string[];
+      readonly module: Uint8Array;
+    };
 
 export function codeName(code: ContractCode): string {
   return code.engine === 'ccl' ? code.contract.name : code.name;
@@ -33,54 +38,98 @@ export function codeParticipants(code: ContractCode): readonly string[] {
 /** The canonical JSON of code, as carried in deployment messages and hashed by codeHash. */
 export function codeToJson(code: ContractCode): CanonicalValue {
   if (code.engine === 'ccl') return { engine: 'ccl', contract: contractToJson(code.contract) };
-  return { engine: 'wasm', name: code.name, participants: [...code.participants], module: enc.bytes(code.module) };
+  return {
+    engine: 'wasm',
+    name: code.name,
+    participants: [...code.participants],
+    module: enc.bytes(code.module),
+  };
 }
 
 /** Parse code from its JSON form (the `code` of a deployment message). Throws CclError / IcnError with a path. */
 export function codeFromJson(x: unknown, path = '$'): ContractCode {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new CclError('CCL_PARSE', `${path}: code must be an object {engine, …}`, { path });
+  if (typeof x !== 'object' || x === null || Array.isArray(x))
+    throw new CclError('CCL_PARSE', `${path}: code must be an object {engine, …}`, { path });
   const o = x as Record<string, unknown>;
   if (o.engine === 'ccl') {
     const extra = Object.keys(o).filter((k) => k !== 'engine' && k !== 'contract');
-    if (extra.length > 0) throw new CclError('CCL_PARSE', `${path}.${extra[0]}: unknown field`, { path: `${path}.${extra[0]}` });
+    if (extra.length > 0)
+      throw new CclError('CCL_PARSE', `${path}.${extra[0]}: unknown field`, {
+        path: `${path}.${extra[0]}`,
+      });
     try {
       return { engine: 'ccl', contract: loadContract(o.contract) };
     } catch (e) {
       if (e instanceof CclError && typeof e.details.path === 'string') {
         const sub = `${path}.contract${e.details.path.slice(1)}`;
-        throw new CclError(e.code, e.message.replace(e.details.path, sub), { ...e.details, path: sub });
+        throw new CclError(e.code, e.message.replace(e.details.path, sub), {
+          ...e.details,
+          path: sub,
+        });
       }
       throw e;
     }
   }
   if (o.engine === 'wasm') {
-    const extra = Object.keys(o).filter((k) => !['engine', 'name', 'participants', 'module'].includes(k));
-    if (extra.length > 0) throw new CclError('CCL_PARSE', `${path}.${extra[0]}: unknown field`, { path: `${path}.${extra[0]}` });
-    if (typeof o.name !== 'string' || o.name.length === 0 || o.name.length > 128) throw new CclError('CCL_PARSE', `${path}.name: a non-empty name of at most 128 characters`, { path: `${path}.name` });
-    if (!Array.isArray(o.participants) || o.participants.length === 0 || o.participants.length > 100) throw new CclError('CCL_PARSE', `${path}.participants: 1–100 participant DIDs`, { path: `${path}.participants` });
+    const extra = Object.keys(o).filter(
+      (k) => !['engine', 'name', 'participants', 'module'].includes(k),
+    );
+    if (extra.length > 0)
+      throw new CclError('CCL_PARSE', `${path}.${extra[0]}: unknown field`, {
+        path: `${path}.${extra[0]}`,
+      });
+    if (typeof o.name !== 'string' || o.name.length === 0 || o.name.length > 128)
+      throw new CclError('CCL_PARSE', `${path}.name: a non-empty name of at most 128 characters`, {
+        path: `${path}.name`,
+      });
+    if (
+      !Array.isArray(o.participants) ||
+      o.participants.length === 0 ||
+      o.participants.length > 100
+    )
+      throw new CclError('CCL_PARSE', `${path}.participants: 1–100 participant DIDs`, {
+        path: `${path}.participants`,
+      });
     const participants = o.participants.map((p, i) => {
       try {
         return Did.parse(p as string).toString();
       } catch (e) {
-        throw new CclError('CCL_PARSE', `${path}.participants[${i}]: ${(e as Error).message}`, { path: `${path}.participants[${i}]` });
+        throw new CclError('CCL_PARSE', `${path}.participants[${i}]: ${(e as Error).message}`, {
+          path: `${path}.participants[${i}]`,
+        });
       }
     });
-    if (new Set(participants).size !== participants.length) throw new CclError('CCL_INVALID', `${path}.participants: duplicate participant`, { path: `${path}.participants`, check: 'duplicate-participant' });
+    if (new Set(participants).size !== participants.length)
+      throw new CclError('CCL_INVALID', `${path}.participants: duplicate participant`, {
+        path: `${path}.participants`,
+        check: 'duplicate-participant',
+      });
     let module: Uint8Array;
     try {
       module = dec.bytes(o.module as string);
     } catch {
-      throw new CclError('CCL_PARSE', `${path}.module: the module is lowercase hex`, { path: `${path}.module` });
+      throw new CclError('CCL_PARSE', `${path}.module: the module is lowercase hex`, {
+        path: `${path}.module`,
+      });
     }
     return { engine: 'wasm', name: o.name, participants, module };
   }
-  throw new CclError('CCL_PARSE', `${path}.engine: expected "ccl" or "wasm", got ${JSON.stringify(o.engine)}`, { path: `${path}.engine` });
+  throw new CclError(
+    'CCL_PARSE',
+    `${path}.engine: expected "ccl" or "wasm", got ${JSON.stringify(o.engine)}`,
+    { path: `${path}.engine` },
+  );
 }
 
 /** Code hash v2: the content hash of the canonical code (CCL: the whole contract, bodies included). */
 export function codeHash(code: ContractCode): Hash {
   if (code.engine === 'ccl') return contentHash(DOMAIN.cclContract, codeToJson(code));
-  return contentHash(DOMAIN.cclContract, { engine: 'wasm', name: code.name, participants: [...code.participants], module: bytesHash(DOMAIN.wasmModule, code.module) });
+  return contentHash(DOMAIN.cclContract, {
+    engine: 'wasm',
+    name: code.name,
+    participants: [...code.participants],
+    module: bytesHash(DOMAIN.wasmModule, code.module),
+  });
 }
 
 /** Size of the canonical code in bytes (what the deployment size limit measures). */
@@ -96,7 +145,10 @@ const utf8 = new TextEncoder();
  * neither the rules nor the state: never use it to decide anything.
  */
 export function legacyCodeHash(name: string, participants: readonly string[]): string {
-  const parts = [utf8.encode(name), ...participants.map((p) => utf8.encode(`Did(${JSON.stringify(p)})`))];
+  const parts = [
+    utf8.encode(name),
+    ...participants.map((p) => utf8.encode(`Did(${JSON.stringify(p)})`)),
+  ];
   const total = parts.reduce((n, p) => n + p.length, 0);
   const buf = new Uint8Array(total);
   let off = 0;

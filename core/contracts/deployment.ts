@@ -8,13 +8,23 @@
  * code, recomputes the code hash, checks the deployer's signature and every installation
  * signature. Wire form = canonical JSON text; fromWire is strict (duplicate keys, unknown fields).
  */
-import { canonicalize, canonicalString, parseStrictJson, type CanonicalValue } from '../canonical/index.js';
+import {
+  canonicalize,
+  canonicalString,
+  parseStrictJson,
+  type CanonicalValue,
+} from '../canonical/index.js';
 import { CclError } from '../ccl/errors.js';
 import { IcnError } from '../errors.js';
 import { DOMAIN, isHash, type Hash } from '../hash/index.js';
 import { Did, verifySignature, type Keypair } from '../identity/index.js';
 import { codeFromJson, codeHash, codeToJson, type ContractCode } from './code.js';
-import { installationFromJson, installationToJson, verifyInstallation, type Installation } from './installation.js';
+import {
+  installationFromJson,
+  installationToJson,
+  verifyInstallation,
+  type Installation,
+} from './installation.js';
 import { reject, type Verdict } from './reasons.js';
 import { validateModule } from '../wasm/validate/validate.js';
 import { WASM_CONTRACT_PROFILE } from './execution.js';
@@ -33,20 +43,45 @@ export class DeploymentMessage {
   ) {}
 
   /** Build and sign a message for code and its (already co-signed) installation. */
-  static create(code: ContractCode, installation: Installation, deployer: Keypair): DeploymentMessage {
-    if (deployer.did.toString() !== installation.installedBy) throw new IcnError('DEPLOYMENT_SIGNER', `the installation names ${installation.installedBy} as deployer, not ${deployer.did.toString()}`);
-    const unsigned = { codeHash: codeHash(code), code: codeToJson(code), installation: installationToJson(installation) };
+  static create(
+    code: ContractCode,
+    installation: Installation,
+    deployer: Keypair,
+  ): DeploymentMessage {
+    if (deployer.did.toString() !== installation.installedBy)
+      throw new IcnError(
+        'DEPLOYMENT_SIGNER',
+        `the installation names ${installation.installedBy} as deployer, not ${deployer.did.toString()}`,
+      );
+    const unsigned = {
+      codeHash: codeHash(code),
+      code: codeToJson(code),
+      installation: installationToJson(installation),
+    };
     const body = { format: DEPLOYMENT_FORMAT, ...unsigned };
-    return new DeploymentMessage(unsigned.codeHash, unsigned.code, unsigned.installation, deployer.sign(DOMAIN.deploymentMessage, body));
+    return new DeploymentMessage(
+      unsigned.codeHash,
+      unsigned.code,
+      unsigned.installation,
+      deployer.sign(DOMAIN.deploymentMessage, body),
+    );
   }
 
   /** The signed part: everything but the signature. */
   body(): CanonicalValue {
-    return { format: DEPLOYMENT_FORMAT, codeHash: this.codeHash, code: this.code, installation: this.installation };
+    return {
+      format: DEPLOYMENT_FORMAT,
+      codeHash: this.codeHash,
+      code: this.code,
+      installation: this.installation,
+    };
   }
 
   toJson(): CanonicalValue {
-    return { ...(this.body() as Record<string, CanonicalValue>), deployerSignature: this.deployerSignature };
+    return {
+      ...(this.body() as Record<string, CanonicalValue>),
+      deployerSignature: this.deployerSignature,
+    };
   }
 
   /** Canonical JSON text. */
@@ -69,56 +104,93 @@ export class DeploymentMessage {
     const bad = (path: string, why: string): never => {
       throw new IcnError('DEPLOYMENT_MALFORMED', `${path}: ${why}`, { path });
     };
-    if (typeof x !== 'object' || x === null || Array.isArray(x)) return bad('$', 'a deployment message is an object');
+    if (typeof x !== 'object' || x === null || Array.isArray(x))
+      return bad('$', 'a deployment message is an object');
     const o = x as Record<string, unknown>;
     const fields = ['format', 'codeHash', 'code', 'installation', 'deployerSignature'];
     for (const k of Object.keys(o)) if (!fields.includes(k)) bad(`$.${k}`, 'unknown field');
     for (const k of fields) if (!(k in o)) bad(`$.${k}`, 'missing');
-    if (o.format !== DEPLOYMENT_FORMAT) bad('$.format', `expected ${JSON.stringify(DEPLOYMENT_FORMAT)}`);
+    if (o.format !== DEPLOYMENT_FORMAT)
+      bad('$.format', `expected ${JSON.stringify(DEPLOYMENT_FORMAT)}`);
     if (!isHash(o.codeHash)) bad('$.codeHash', 'expected sha256:<64 hex>');
-    if (typeof o.deployerSignature !== 'string') bad('$.deployerSignature', 'expected 128 hex characters');
+    if (typeof o.deployerSignature !== 'string')
+      bad('$.deployerSignature', 'expected 128 hex characters');
     try {
       canonicalize(o.code);
       canonicalize(o.installation);
     } catch (e) {
       bad('$', (e as Error).message);
     }
-    return new DeploymentMessage(o.codeHash as string, o.code as CanonicalValue, o.installation as CanonicalValue, o.deployerSignature as string);
+    return new DeploymentMessage(
+      o.codeHash as string,
+      o.code as CanonicalValue,
+      o.installation as CanonicalValue,
+      o.deployerSignature as string,
+    );
   }
 }
 
-export type VerifiedDeployment = { ok: true; code: ContractCode; codeHash: Hash; installation: Installation } | (Verdict & { ok: false });
+export type VerifiedDeployment =
+  | { ok: true; code: ContractCode; codeHash: Hash; installation: Installation }
+  | (Verdict & { ok: false });
 
 /**
  * Everything that can be checked without node state except the previous version: size, code,
  * code hash (recomputed), deployer signature, installation (see verifyInstallation).
  * `previousOf` looks up the installation an upgrade replaces.
  */
-export function verifyDeployment(msg: DeploymentMessage, opts: { maxCodeBytes?: number; previousOf?: (h: Hash) => Installation | null } = {}): VerifiedDeployment {
+export function verifyDeployment(
+  msg: DeploymentMessage,
+  opts: { maxCodeBytes?: number; previousOf?: (h: Hash) => Installation | null } = {},
+): VerifiedDeployment {
   const max = opts.maxCodeBytes ?? DEFAULT_MAX_CODE_BYTES;
   const size = canonicalize(msg.code).length;
-  if (size > max) return reject('too_large', `canonical code is ${size} bytes, the limit is ${max}`);
+  if (size > max)
+    return reject('too_large', `canonical code is ${size} bytes, the limit is ${max}`);
   let code: ContractCode;
   try {
     code = codeFromJson(msg.code, '$.code');
   } catch (e) {
-    if (e instanceof CclError || e instanceof IcnError) return reject('invalid_contract', e.message);
+    if (e instanceof CclError || e instanceof IcnError)
+      return reject('invalid_contract', e.message);
     throw e;
   }
   if (code.engine === 'wasm') {
     // Fail closed: a module the ICN-DC profile would refuse is refused at deployment, not at first call.
     const v = validateModule(code.module, WASM_CONTRACT_PROFILE);
-    if (!v.ok) return reject('invalid_contract', `the module is not admitted by the ${WASM_CONTRACT_PROFILE} profile: ${v.violations.slice(0, 3).map((x) => `${x.code} at ${x.offset}`).join(', ')}${v.violations.length > 3 ? ', …' : ''}`);
+    if (!v.ok)
+      return reject(
+        'invalid_contract',
+        `the module is not admitted by the ${WASM_CONTRACT_PROFILE} profile: ${v.violations
+          .slice(0, 3)
+          .map((x) => `${x.code} at ${x.offset}`)
+          .join(', ')}${v.violations.length > 3 ? ', …' : ''}`,
+      );
   }
   // The canonical re-encoding must be what was sent: a relay cannot slip in a second spelling.
-  if (canonicalString(codeToJson(code)) !== canonicalString(msg.code)) return reject('invalid_contract', 'the code is not in canonical form');
+  if (canonicalString(codeToJson(code)) !== canonicalString(msg.code))
+    return reject('invalid_contract', 'the code is not in canonical form');
   const recomputed = codeHash(code);
-  if (recomputed !== msg.codeHash) return reject('code_hash_mismatch', `the message says ${msg.codeHash}, the code hashes to ${recomputed}`);
+  if (recomputed !== msg.codeHash)
+    return reject(
+      'code_hash_mismatch',
+      `the message says ${msg.codeHash}, the code hashes to ${recomputed}`,
+    );
   const parsed = installationFromJson(msg.installation, '$.installation');
   if (!parsed.ok) return reject('malformed', parsed.detail);
   const inst = parsed.value;
-  if (!verifySignature(Did.parse(inst.installedBy), DOMAIN.deploymentMessage, msg.body(), msg.deployerSignature)) {
-    return reject('bad_deployer_signature', `the deployer signature (by ${inst.installedBy}) does not verify over the message`);
+  if (
+    !verifySignature(
+      Did.parse(inst.installedBy),
+      DOMAIN.deploymentMessage,
+      msg.body(),
+      msg.deployerSignature,
+    )
+  ) {
+    return reject(
+      'bad_deployer_signature',
+      `the deployer signature (by ${inst.installedBy}) does not verify over the message`,
+    );
   }
   const previous = inst.previous === null ? null : (opts.previousOf?.(inst.previous) ?? null);
   const v = verifyInstallation(inst, code, previous);

@@ -5,7 +5,18 @@
  * replay recomputes exactly what the executor computed.
  */
 import type { CanonicalValue } from '../canonical/index.js';
-import { CCL_PROFILE_HASH, CclError, execute as executeCcl, int, ledgerOpToJson, list, NONE, valueToJson, type LedgerOp, type Value } from '../ccl/index.js';
+import {
+  CCL_PROFILE_HASH,
+  CclError,
+  execute as executeCcl,
+  int,
+  ledgerOpToJson,
+  list,
+  NONE,
+  valueToJson,
+  type LedgerOp,
+  type Value,
+} from '../ccl/index.js';
 import { IcnError } from '../errors.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { trapCode } from '../wasm/errors.js';
@@ -13,7 +24,15 @@ import { codeToJson, type ContractCode } from './code.js';
 import { ContractError } from './errors.js';
 import { installationHash, installationToJson, type Installation } from './installation.js';
 import { LedgerRejected, type LedgerPort } from './ledger-port.js';
-import { argsHash, outputHash, RECEIPT_FORMAT, stateRoot, stateToJson, type Outcome, type ReceiptBody } from './receipt.js';
+import {
+  argsHash,
+  outputHash,
+  RECEIPT_FORMAT,
+  stateRoot,
+  stateToJson,
+  type Outcome,
+  type ReceiptBody,
+} from './receipt.js';
 
 export const WITNESS_FORMAT = 'icn-witness/v1';
 /** The ICN-DC profile WASM contracts run under. */
@@ -51,7 +70,12 @@ export interface WitnessBundle {
   readonly timestamp: string;
   readonly fuelLimit: number;
   readonly stateBefore: CanonicalValue;
-  readonly ledgerBefore: readonly { account: string; currency: string; balance: string; creditLimit: string }[];
+  readonly ledgerBefore: readonly {
+    account: string;
+    currency: string;
+    balance: string;
+    creditLimit: string;
+  }[];
   /** The receipt's callId (absent when the execution ran no signed call). */
   readonly callId?: Hash;
 }
@@ -76,7 +100,13 @@ function touchedRows(ops: readonly LedgerOp[], ledger: LedgerPort): LedgerRow[] 
   const seen = new Map<string, LedgerRow>();
   const add = (account: string, currency: string) => {
     const k = `${account}\u0000${currency}`;
-    if (!seen.has(k)) seen.set(k, { account, currency, balance: ledger.balance(account, currency), creditLimit: ledger.creditLimit(account, currency) });
+    if (!seen.has(k))
+      seen.set(k, {
+        account,
+        currency,
+        balance: ledger.balance(account, currency),
+        creditLimit: ledger.creditLimit(account, currency),
+      });
   };
   for (const op of ops) {
     if (op.k === 'LedgerTransfer') {
@@ -84,7 +114,9 @@ function touchedRows(ops: readonly LedgerOp[], ledger: LedgerPort): LedgerRow[] 
       add(op.to, op.currency);
     } else add(op.account, op.currency);
   }
-  return [...seen.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+  return [...seen.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map((e) => e[1]);
 }
 
 interface EngineResult {
@@ -99,17 +131,47 @@ interface EngineResult {
 }
 
 function errorOutcome(e: IcnError): Outcome & { status: 'error' } {
-  return { status: 'error', code: e.code, path: typeof e.details.path === 'string' ? e.details.path : null };
+  return {
+    status: 'error',
+    code: e.code,
+    path: typeof e.details.path === 'string' ? e.details.path : null,
+  };
 }
 
 function runCcl(input: ExecutionInput): EngineResult {
   if (input.code.engine !== 'ccl') throw new Error('unreachable');
-  const r = executeCcl({ contract: input.code.contract, rule: input.rule, args: input.args, caller: input.caller, state: input.state, capabilities: input.installation.capabilities, fuelLimit: input.fuelLimit });
+  const r = executeCcl({
+    contract: input.code.contract,
+    rule: input.rule,
+    args: input.args,
+    caller: input.caller,
+    state: input.state,
+    capabilities: input.installation.capabilities,
+    fuelLimit: input.fuelLimit,
+  });
   if (!r.ok) {
     const outcome = errorOutcome(r.error);
-    return { outcome, output: outputHash({ error: { code: outcome.code, path: outcome.path } }), fuelUsed: String(r.fuelUsed), stateAfter: input.state, ops: [], profileHash: CCL_PROFILE_HASH, value: null, error: r.error };
+    return {
+      outcome,
+      output: outputHash({ error: { code: outcome.code, path: outcome.path } }),
+      fuelUsed: String(r.fuelUsed),
+      stateAfter: input.state,
+      ops: [],
+      profileHash: CCL_PROFILE_HASH,
+      value: null,
+      error: r.error,
+    };
   }
-  return { outcome: { status: 'ok' }, output: outputHash({ value: valueToJson(r.value) }), fuelUsed: String(r.fuelUsed), stateAfter: r.state, ops: r.ledgerOps, profileHash: CCL_PROFILE_HASH, value: r.value, error: null };
+  return {
+    outcome: { status: 'ok' },
+    output: outputHash({ value: valueToJson(r.value) }),
+    fuelUsed: String(r.fuelUsed),
+    stateAfter: r.state,
+    ops: r.ledgerOps,
+    profileHash: CCL_PROFILE_HASH,
+    value: r.value,
+    error: null,
+  };
 }
 
 async function runWasm(input: ExecutionInput): Promise<EngineResult> {
@@ -119,22 +181,47 @@ async function runWasm(input: ExecutionInput): Promise<EngineResult> {
   try {
     profileHash = profileHashOf(WASM_CONTRACT_PROFILE);
   } catch (e) {
-    throw new ContractError('ENGINE_UNAVAILABLE', `WASM contracts need the ICN-DC (${WASM_CONTRACT_PROFILE}) profile, which this build cannot run yet: ${(e as Error).message}`);
+    throw new ContractError(
+      'ENGINE_UNAVAILABLE',
+      `WASM contracts need the ICN-DC (${WASM_CONTRACT_PROFILE}) profile, which this build cannot run yet: ${(e as Error).message}`,
+    );
   }
   const fail = (e: IcnError): EngineResult => {
     const outcome = errorOutcome(e);
-    return { outcome, output: outputHash({ error: { code: outcome.code, path: outcome.path } }), fuelUsed: '0', stateAfter: input.state, ops: [], profileHash, value: null, error: e };
+    return {
+      outcome,
+      output: outputHash({ error: { code: outcome.code, path: outcome.path } }),
+      fuelUsed: '0',
+      stateAfter: input.state,
+      ops: [],
+      profileHash,
+      value: null,
+      error: e,
+    };
   };
   let args;
   try {
-    const fn = readExports(input.code.module).find((x) => x.name === input.rule && x.kind === 'func');
-    if (!fn || fn.kind !== 'func') throw new ContractError('CONTRACT_ARGS', `the module exports no function ${JSON.stringify(input.rule)}`, { path: null });
-    if (fn.sig.params.length !== input.args.length) throw new CclError('CCL_ARITY', `${input.rule} takes ${fn.sig.params.length} argument(s), got ${input.args.length}`);
+    const fn = readExports(input.code.module).find(
+      (x) => x.name === input.rule && x.kind === 'func',
+    );
+    if (!fn || fn.kind !== 'func')
+      throw new ContractError(
+        'CONTRACT_ARGS',
+        `the module exports no function ${JSON.stringify(input.rule)}`,
+        { path: null },
+      );
+    if (fn.sig.params.length !== input.args.length)
+      throw new CclError(
+        'CCL_ARITY',
+        `${input.rule} takes ${fn.sig.params.length} argument(s), got ${input.args.length}`,
+      );
     args = fn.sig.params.map((t, i) => {
       const v = input.args[i]!;
-      if (v.t !== 'Int') throw new CclError('CCL_ARGS', `argument ${i} of a WASM rule must be an Int, got ${v.t}`);
+      if (v.t !== 'Int')
+        throw new CclError('CCL_ARGS', `argument ${i} of a WASM rule must be an Int, got ${v.t}`);
       if (t === 'i64') return { type: 'i64' as const, bits: BigInt.asUintN(64, v.v) };
-      if (t === 'i32' && v.v >= -(1n << 31n) && v.v < 1n << 32n) return { type: 'i32' as const, bits: BigInt.asUintN(32, v.v) };
+      if (t === 'i32' && v.v >= -(1n << 31n) && v.v < 1n << 32n)
+        return { type: 'i32' as const, bits: BigInt.asUintN(32, v.v) };
       throw new CclError('CCL_ARGS', `argument ${i}: ${v.v} does not fit parameter type ${t}`);
     });
   } catch (e) {
@@ -142,13 +229,35 @@ async function runWasm(input: ExecutionInput): Promise<EngineResult> {
     throw e;
   }
   try {
-    const r = await execute({ module: input.code.module, profile: WASM_CONTRACT_PROFILE, invoke: input.rule, args, fuel: BigInt(input.fuelLimit), createdAt: input.timestamp });
-    const trapped = r.outcome === 'completed' || r.trap === undefined ? null : { code: trapCode(r.trap), trap: r.trap };
-    const outcome: Outcome = trapped === null ? { status: 'ok' } : { status: 'error', code: trapped.code, path: null };
-    const error = trapped === null ? null : new IcnError(trapped.code, `the module trapped: ${trapped.trap}`);
-    return { outcome, output: r.outputHash, fuelUsed: r.fuelUsed, stateAfter: input.state, ops: [], profileHash: r.profileHash, value: outcome.status === 'ok' ? wasmValue(r.returns) : null, error };
+    const r = await execute({
+      module: input.code.module,
+      profile: WASM_CONTRACT_PROFILE,
+      invoke: input.rule,
+      args,
+      fuel: BigInt(input.fuelLimit),
+      createdAt: input.timestamp,
+    });
+    const trapped =
+      r.outcome === 'completed' || r.trap === undefined
+        ? null
+        : { code: trapCode(r.trap), trap: r.trap };
+    const outcome: Outcome =
+      trapped === null ? { status: 'ok' } : { status: 'error', code: trapped.code, path: null };
+    const error =
+      trapped === null ? null : new IcnError(trapped.code, `the module trapped: ${trapped.trap}`);
+    return {
+      outcome,
+      output: r.outputHash,
+      fuelUsed: r.fuelUsed,
+      stateAfter: input.state,
+      ops: [],
+      profileHash: r.profileHash,
+      value: outcome.status === 'ok' ? wasmValue(r.returns) : null,
+      error,
+    };
   } catch (e) {
-    if (e instanceof IcnError && e.code === 'WASM_PROFILE_UNAVAILABLE') throw new ContractError('ENGINE_UNAVAILABLE', e.message);
+    if (e instanceof IcnError && e.code === 'WASM_PROFILE_UNAVAILABLE')
+      throw new ContractError('ENGINE_UNAVAILABLE', e.message);
     if (e instanceof IcnError && e.code !== 'HARNESS_FAULT') return fail(e);
     throw e;
   }
@@ -172,7 +281,11 @@ type WasmApi = {
 };
 
 async function loadWasm(): Promise<WasmApi> {
-  const [ex, exp, prof] = await Promise.all([import('../wasm/exec/executor.js'), import('../wasm/exec/exports.js'), import('../wasm/profiles.js')]);
+  const [ex, exp, prof] = await Promise.all([
+    import('../wasm/exec/executor.js'),
+    import('../wasm/exec/exports.js'),
+    import('../wasm/profiles.js'),
+  ]);
   return { execute: ex.execute, readExports: exp.readExports, profileHashOf: prof.profileHash };
 }
 
@@ -181,8 +294,17 @@ async function loadWasm(): Promise<WasmApi> {
  * then atomically). Throws only ContractError ENGINE_UNAVAILABLE or a harness fault; everything a
  * contract or its inputs can do is an outcome in the receipt body.
  */
-export async function runExecution(input: ExecutionInput, ledger: LedgerPort, executor: string): Promise<ExecutionOutcome> {
-  return finishExecution(input, input.code.engine === 'ccl' ? runCcl(input) : await runWasm(input), ledger, executor);
+export async function runExecution(
+  input: ExecutionInput,
+  ledger: LedgerPort,
+  executor: string,
+): Promise<ExecutionOutcome> {
+  return finishExecution(
+    input,
+    input.code.engine === 'ccl' ? runCcl(input) : await runWasm(input),
+    ledger,
+    executor,
+  );
 }
 
 /**
@@ -190,19 +312,37 @@ export async function runExecution(input: ExecutionInput, ledger: LedgerPort, ex
  * replay a gossiped execution inside its synchronous apply path. WASM code is refused
  * (ENGINE_UNAVAILABLE): its executor is asynchronous, and WASM rules change no shared state.
  */
-export function runExecutionSync(input: ExecutionInput, ledger: LedgerPort, executor: string): ExecutionOutcome {
-  if (input.code.engine !== 'ccl') throw new ContractError('ENGINE_UNAVAILABLE', `synchronous execution runs CCL only, not ${input.code.engine}`);
+export function runExecutionSync(
+  input: ExecutionInput,
+  ledger: LedgerPort,
+  executor: string,
+): ExecutionOutcome {
+  if (input.code.engine !== 'ccl')
+    throw new ContractError(
+      'ENGINE_UNAVAILABLE',
+      `synchronous execution runs CCL only, not ${input.code.engine}`,
+    );
   return finishExecution(input, runCcl(input), ledger, executor);
 }
 
-function finishExecution(input: ExecutionInput, r: EngineResult, ledger: LedgerPort, executor: string): ExecutionOutcome {
+function finishExecution(
+  input: ExecutionInput,
+  r: EngineResult,
+  ledger: LedgerPort,
+  executor: string,
+): ExecutionOutcome {
   const codeHash = input.installation.codeHash;
   let { outcome, output, stateAfter, value, error } = r;
   let applied: readonly LedgerOp[] = [];
   const rows = touchedRows(r.ops, ledger);
   if (outcome.status === 'ok' && r.ops.length > 0) {
     try {
-      ledger.applyAtomically(r.ops, { codeHash, rule: input.rule, caller: input.caller, timestamp: input.timestamp });
+      ledger.applyAtomically(r.ops, {
+        codeHash,
+        rule: input.rule,
+        caller: input.caller,
+        timestamp: input.timestamp,
+      });
       applied = r.ops;
     } catch (e) {
       if (!(e instanceof LedgerRejected)) throw e;
@@ -225,7 +365,12 @@ function finishExecution(input: ExecutionInput, r: EngineResult, ledger: LedgerP
     timestamp: input.timestamp.toString(),
     fuelLimit: input.fuelLimit,
     stateBefore: stateToJson(input.state),
-    ledgerBefore: rows.map((x) => ({ account: x.account, currency: x.currency, balance: x.balance.toString(), creditLimit: x.creditLimit.toString() })),
+    ledgerBefore: rows.map((x) => ({
+      account: x.account,
+      currency: x.currency,
+      balance: x.balance.toString(),
+      creditLimit: x.creditLimit.toString(),
+    })),
     ...(input.callId !== undefined ? { callId: input.callId } : {}),
   };
   const body: ReceiptBody = {

@@ -9,7 +9,12 @@
  * signed by every participant of the version it replaces.
  */
 import type { CanonicalValue } from '../canonical/index.js';
-import { canonicalCapabilities, capabilityToJson, parseCapabilities, type Capability } from '../ccl/index.js';
+import {
+  canonicalCapabilities,
+  capabilityToJson,
+  parseCapabilities,
+  type Capability,
+} from '../ccl/index.js';
 import { contentHash, DOMAIN, isHash, type Hash } from '../hash/index.js';
 import { U64_MAX } from '../int-limits.js';
 import { Did, verifySignature, type Keypair } from '../identity/index.js';
@@ -108,7 +113,10 @@ export function signInstallation(b: InstallationBody, kp: Keypair): Installation
 }
 
 /** Attach signatures (sorted by signer; a later signature of the same signer replaces an earlier one). */
-export function withSignatures(b: InstallationBody, sigs: readonly InstallationSignature[]): Installation {
+export function withSignatures(
+  b: InstallationBody,
+  sigs: readonly InstallationSignature[],
+): Installation {
   const by = new Map<string, InstallationSignature>();
   for (const s of sigs) by.set(s.signer, s);
   return { ...stripSignatures(b), signatures: sortStrings(by.keys()).map((k) => by.get(k)!) };
@@ -130,33 +138,55 @@ export function stripSignatures(i: InstallationBody): InstallationBody {
 }
 
 export function installationToJson(i: Installation): CanonicalValue {
-  return { ...(installationBodyToJson(i) as Record<string, CanonicalValue>), signatures: i.signatures.map((s) => ({ signer: s.signer, signature: s.signature })) };
+  return {
+    ...(installationBodyToJson(i) as Record<string, CanonicalValue>),
+    signatures: i.signatures.map((s) => ({ signer: s.signer, signature: s.signature })),
+  };
 }
 
 class Malformed extends Error {}
 
 /** Parse an installation's JSON. Returns a verdict instead of throwing: malformed input is a rejection reason. */
-export function installationFromJson(x: unknown, path = '$'): { ok: true; value: Installation } | { ok: false; reason: 'malformed'; detail: string } {
+export function installationFromJson(
+  x: unknown,
+  path = '$',
+): { ok: true; value: Installation } | { ok: false; reason: 'malformed'; detail: string } {
   try {
     return { ok: true, value: parseInstallation(x, path) };
   } catch (e) {
     if (e instanceof Malformed) return { ok: false, reason: 'malformed', detail: e.message };
-    if (e instanceof Error && 'code' in e) return { ok: false, reason: 'malformed', detail: `${path}: ${e.message}` };
+    if (e instanceof Error && 'code' in e)
+      return { ok: false, reason: 'malformed', detail: `${path}: ${e.message}` };
     throw e;
   }
 }
 
-const FIELDS = ['format', 'codeHash', 'engine', 'name', 'installedBy', 'capabilities', 'participants', 'minCallerTrustPpm', 'installedAt', 'version', 'previous', 'signatures'];
+const FIELDS = [
+  'format',
+  'codeHash',
+  'engine',
+  'name',
+  'installedBy',
+  'capabilities',
+  'participants',
+  'minCallerTrustPpm',
+  'installedAt',
+  'version',
+  'previous',
+  'signatures',
+];
 
 function parseInstallation(x: unknown, path: string): Installation {
   const bad = (field: string, why: string): never => {
     throw new Malformed(`${path}.${field}: ${why}`);
   };
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new Malformed(`${path}: an installation is an object`);
+  if (typeof x !== 'object' || x === null || Array.isArray(x))
+    throw new Malformed(`${path}: an installation is an object`);
   const o = x as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!FIELDS.includes(k)) bad(k, 'unknown field');
   for (const k of FIELDS) if (!(k in o)) bad(k, 'missing');
-  if (o.format !== INSTALLATION_FORMAT) bad('format', `expected ${JSON.stringify(INSTALLATION_FORMAT)}`);
+  if (o.format !== INSTALLATION_FORMAT)
+    bad('format', `expected ${JSON.stringify(INSTALLATION_FORMAT)}`);
   if (!isHash(o.codeHash)) bad('codeHash', 'expected sha256:<hex>');
   if (o.engine !== 'ccl' && o.engine !== 'wasm') bad('engine', 'expected "ccl" or "wasm"');
   if (typeof o.name !== 'string') bad('name', 'expected a string');
@@ -171,26 +201,45 @@ function parseInstallation(x: unknown, path: string): Installation {
   if (!Array.isArray(o.participants)) bad('participants', 'expected an array of DIDs');
   const participants = (o.participants as unknown[]).map((p, i) => did(p, `participants[${i}]`));
   const sorted = sortStrings(new Set(participants));
-  if (sorted.join() !== participants.join()) bad('participants', 'must be sorted and without duplicates (canonical form)');
+  if (sorted.join() !== participants.join())
+    bad('participants', 'must be sorted and without duplicates (canonical form)');
   const capabilities = parseCapabilities(o.capabilities, `${path}.capabilities`);
   const t = o.minCallerTrustPpm;
-  if (t !== null && (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0 || t > PPM)) bad('minCallerTrustPpm', `null or an integer 0..${PPM} (parts per million; ICN's f64 0.0..1.0)`);
-  if (typeof o.installedAt !== 'string' || !/^(0|[1-9][0-9]*)$/.test(o.installedAt) || BigInt(o.installedAt) > U64_MAX) bad('installedAt', 'a u64 decimal string (milliseconds)');
-  if (typeof o.version !== 'number' || !Number.isSafeInteger(o.version) || o.version < 1) bad('version', 'an integer ≥ 1');
+  if (t !== null && (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0 || t > PPM))
+    bad(
+      'minCallerTrustPpm',
+      `null or an integer 0..${PPM} (parts per million; ICN's f64 0.0..1.0)`,
+    );
+  if (
+    typeof o.installedAt !== 'string' ||
+    !/^(0|[1-9][0-9]*)$/.test(o.installedAt) ||
+    BigInt(o.installedAt) > U64_MAX
+  )
+    bad('installedAt', 'a u64 decimal string (milliseconds)');
+  if (typeof o.version !== 'number' || !Number.isSafeInteger(o.version) || o.version < 1)
+    bad('version', 'an integer ≥ 1');
   if (o.previous !== null && !isHash(o.previous)) bad('previous', 'null or sha256:<hex>');
   if (!Array.isArray(o.signatures)) bad('signatures', 'expected an array of {signer, signature}');
   const sigs = (o.signatures as unknown[]).map((s, i) => {
-    if (typeof s !== 'object' || s === null || Array.isArray(s)) return bad(`signatures[${i}]`, 'expected {signer, signature}');
+    if (typeof s !== 'object' || s === null || Array.isArray(s))
+      return bad(`signatures[${i}]`, 'expected {signer, signature}');
     const so = s as Record<string, unknown>;
     const keys = Object.keys(so).sort().join();
-    if (keys !== 'signature,signer') bad(`signatures[${i}]`, 'exactly the fields signer and signature');
-    if (typeof so.signature !== 'string') bad(`signatures[${i}].signature`, 'expected 128 hex characters');
+    if (keys !== 'signature,signer')
+      bad(`signatures[${i}]`, 'exactly the fields signer and signature');
+    if (typeof so.signature !== 'string')
+      bad(`signatures[${i}].signature`, 'expected 128 hex characters');
     return { signer: did(so.signer, `signatures[${i}].signer`), signature: so.signature as string };
   });
   const signers = sigs.map((s) => s.signer);
-  if (sortStrings(new Set(signers)).join() !== signers.join()) bad('signatures', 'must be sorted by signer, one per signer');
+  if (sortStrings(new Set(signers)).join() !== signers.join())
+    bad('signatures', 'must be sorted by signer, one per signer');
   const capsJson = JSON.stringify((o.capabilities as unknown[]) ?? []);
-  if (JSON.stringify(capabilities.map(capabilityToJson)) !== capsJson) bad('capabilities', 'must be in canonical form (lists sorted and deduplicated, capabilities sorted)');
+  if (JSON.stringify(capabilities.map(capabilityToJson)) !== capsJson)
+    bad(
+      'capabilities',
+      'must be in canonical form (lists sorted and deduplicated, capabilities sorted)',
+    );
   return {
     codeHash: o.codeHash as Hash,
     engine: o.engine as 'ccl' | 'wasm',
@@ -212,35 +261,90 @@ function parseInstallation(x: unknown, path: string): Installation {
  * participant, trust threshold range, version chain, and the signatures: exactly one valid
  * signature from each required signer and none from anyone else.
  */
-export function verifyInstallation(inst: Installation, code: ContractCode, previous: Installation | null = null): Verdict {
+export function verifyInstallation(
+  inst: Installation,
+  code: ContractCode,
+  previous: Installation | null = null,
+): Verdict {
   const recomputed = codeHash(code);
-  if (recomputed !== inst.codeHash) return reject('code_hash_mismatch', `installation says ${inst.codeHash}, the code hashes to ${recomputed}`);
-  if (inst.engine !== code.engine) return reject('engine_mismatch', `installation engine ${inst.engine}, code engine ${code.engine}`);
-  if (inst.name !== codeName(code)) return reject('name_mismatch', `installation name ${JSON.stringify(inst.name)}, contract name ${JSON.stringify(codeName(code))}`);
+  if (recomputed !== inst.codeHash)
+    return reject(
+      'code_hash_mismatch',
+      `installation says ${inst.codeHash}, the code hashes to ${recomputed}`,
+    );
+  if (inst.engine !== code.engine)
+    return reject(
+      'engine_mismatch',
+      `installation engine ${inst.engine}, code engine ${code.engine}`,
+    );
+  if (inst.name !== codeName(code))
+    return reject(
+      'name_mismatch',
+      `installation name ${JSON.stringify(inst.name)}, contract name ${JSON.stringify(codeName(code))}`,
+    );
   const participants = sortStrings(new Set(codeParticipants(code)));
-  if (participants.join() !== inst.participants.join()) return reject('participants_mismatch', "the installation's participants are not the contract's participants");
-  if (!inst.participants.includes(inst.installedBy)) return reject('deployer_not_participant', `deployer ${inst.installedBy} is not a participant`);
-  if (inst.minCallerTrustPpm !== null && (!Number.isSafeInteger(inst.minCallerTrustPpm) || inst.minCallerTrustPpm < 0 || inst.minCallerTrustPpm > PPM)) {
+  if (participants.join() !== inst.participants.join())
+    return reject(
+      'participants_mismatch',
+      "the installation's participants are not the contract's participants",
+    );
+  if (!inst.participants.includes(inst.installedBy))
+    return reject('deployer_not_participant', `deployer ${inst.installedBy} is not a participant`);
+  if (
+    inst.minCallerTrustPpm !== null &&
+    (!Number.isSafeInteger(inst.minCallerTrustPpm) ||
+      inst.minCallerTrustPpm < 0 ||
+      inst.minCallerTrustPpm > PPM)
+  ) {
     return reject('malformed', `minCallerTrustPpm ${inst.minCallerTrustPpm} is outside 0..${PPM}`);
   }
   const required = new Set(inst.participants);
   if (inst.previous === null) {
-    if (inst.version !== 1) return reject('version_invalid', `version ${inst.version} without a previous installation (a first version is 1)`);
-    if (previous !== null) return reject('version_invalid', 'a first version names no previous installation');
+    if (inst.version !== 1)
+      return reject(
+        'version_invalid',
+        `version ${inst.version} without a previous installation (a first version is 1)`,
+      );
+    if (previous !== null)
+      return reject('version_invalid', 'a first version names no previous installation');
   } else {
-    if (previous === null || previous.codeHash !== inst.previous) return reject('unknown_previous', `previous installation ${inst.previous} is not installed here`);
-    if (inst.version !== previous.version + 1) return reject('version_invalid', `version ${inst.version} does not follow ${previous.version}`);
-    if (inst.name !== previous.name) return reject('version_invalid', `an upgrade keeps the name (${JSON.stringify(previous.name)})`);
-    if (inst.engine !== previous.engine) return reject('version_invalid', 'an upgrade keeps the engine');
+    if (previous === null || previous.codeHash !== inst.previous)
+      return reject(
+        'unknown_previous',
+        `previous installation ${inst.previous} is not installed here`,
+      );
+    if (inst.version !== previous.version + 1)
+      return reject(
+        'version_invalid',
+        `version ${inst.version} does not follow ${previous.version}`,
+      );
+    if (inst.name !== previous.name)
+      return reject(
+        'version_invalid',
+        `an upgrade keeps the name (${JSON.stringify(previous.name)})`,
+      );
+    if (inst.engine !== previous.engine)
+      return reject('version_invalid', 'an upgrade keeps the engine');
     for (const p of previous.participants) required.add(p);
   }
   const signers = new Set(inst.signatures.map((s) => s.signer));
-  if (signers.size !== inst.signatures.length) return reject('malformed', 'two signatures from one signer');
-  for (const s of inst.signatures) if (!required.has(s.signer)) return reject('unexpected_signer', `${s.signer} signed but is not a participant${inst.previous ? ' of this or the previous version' : ''}`);
-  for (const r of sortStrings(required)) if (!signers.has(r)) return reject('missing_signature', `participant ${r} has not signed`);
+  if (signers.size !== inst.signatures.length)
+    return reject('malformed', 'two signatures from one signer');
+  for (const s of inst.signatures)
+    if (!required.has(s.signer))
+      return reject(
+        'unexpected_signer',
+        `${s.signer} signed but is not a participant${inst.previous ? ' of this or the previous version' : ''}`,
+      );
+  for (const r of sortStrings(required))
+    if (!signers.has(r)) return reject('missing_signature', `participant ${r} has not signed`);
   const value = signedValue(inst);
   for (const s of inst.signatures) {
-    if (!verifySignature(Did.parse(s.signer), DOMAIN.installation, value, s.signature)) return reject('bad_signature', `the signature of ${s.signer} does not verify over installation ${installationHash(inst)}`);
+    if (!verifySignature(Did.parse(s.signer), DOMAIN.installation, value, s.signature))
+      return reject(
+        'bad_signature',
+        `the signature of ${s.signer} does not verify over installation ${installationHash(inst)}`,
+      );
   }
   return { ok: true };
 }

@@ -23,7 +23,10 @@ export interface LedgerPort {
    * LEDGER_INSUFFICIENT_CREDIT, LEDGER_OVERFLOW, LEDGER_BAD_OP) and leave the ledger unchanged.
    * `context` identifies the execution (for the journal's contract_ref).
    */
-  applyAtomically(ops: readonly LedgerOp[], context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint }): void;
+  applyAtomically(
+    ops: readonly LedgerOp[],
+    context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint },
+  ): void;
 }
 
 function key(account: string, currency: string): string {
@@ -72,5 +75,4 @@ export class InMemoryLedger implements LedgerPort {
         });
     return { balances: rows(this.balances), creditLimits: rows(this.limits) };
   }
-
 }

@@ -24,7 +24,9 @@ export const REJECT_REASONS = [
 
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
-export type Verdict = { readonly ok: true } | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
+export type Verdict =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
 
 export function reject(reason: RejectReason, detail: string): Verdict & { ok: false } {
   return { ok: false, reason, detail };

@@ -16,7 +16,9 @@ import { Did, verifySignature, type Keypair } from '../identity/index.js';
 
 export const RECEIPT_FORMAT = 'icn-receipt/v1';
 
-export type Outcome = { readonly status: 'ok' } | { readonly status: 'error'; readonly code: string; readonly path: string | null };
+export type Outcome =
+  | { readonly status: 'ok' }
+  | { readonly status: 'error'; readonly code: string; readonly path: string | null };
 
 export interface ReceiptBody {
   readonly format: typeof RECEIPT_FORMAT;
@@ -68,7 +70,9 @@ export function argsHash(rule: string, args: readonly CanonicalValue[]): Hash {
 }
 
 /** Hash of what the execution produced: the returned value, or the error (code + path). */
-export function outputHash(output: { value: CanonicalValue } | { error: { code: string; path: string | null } }): Hash {
+export function outputHash(
+  output: { value: CanonicalValue } | { error: { code: string; path: string | null } },
+): Hash {
   return contentHash(DOMAIN.cclOutput, output);
 }
 
@@ -84,7 +88,10 @@ export function receiptBodyToJson(b: ReceiptBody): CanonicalValue {
     timestamp: b.timestamp,
     fuelLimit: b.fuelLimit,
     fuelUsed: b.fuelUsed,
-    outcome: b.outcome.status === 'ok' ? { status: 'ok' } : { status: 'error', code: b.outcome.code, path: b.outcome.path },
+    outcome:
+      b.outcome.status === 'ok'
+        ? { status: 'ok' }
+        : { status: 'error', code: b.outcome.code, path: b.outcome.path },
     outputHash: b.outputHash,
     stateRootBefore: b.stateRootBefore,
     stateRootAfter: b.stateRootAfter,
@@ -101,13 +108,22 @@ export function receiptHash(b: ReceiptBody): Hash {
 }
 
 export function signReceipt(b: ReceiptBody, executor: Keypair): ExecutionReceipt {
-  if (executor.did.toString() !== b.executor) throw new IcnError('RECEIPT_SIGNER', `receipt names executor ${b.executor}, key is ${executor.did.toString()}`);
+  if (executor.did.toString() !== b.executor)
+    throw new IcnError(
+      'RECEIPT_SIGNER',
+      `receipt names executor ${b.executor}, key is ${executor.did.toString()}`,
+    );
   return { ...b, signature: executor.sign(DOMAIN.executionReceipt, { receipt: receiptHash(b) }) };
 }
 
 export function verifyReceipt(r: ExecutionReceipt): boolean {
   try {
-    return verifySignature(Did.parse(r.executor), DOMAIN.executionReceipt, { receipt: receiptHash(r) }, r.signature);
+    return verifySignature(
+      Did.parse(r.executor),
+      DOMAIN.executionReceipt,
+      { receipt: receiptHash(r) },
+      r.signature,
+    );
   } catch {
     return false;
   }
@@ -122,14 +138,25 @@ export function receiptFromJson(x: unknown): ExecutionReceipt {
   const bad = (f: string, why: string): never => {
     throw new IcnError('RECEIPT_MALFORMED', `$.${f}: ${why}`, { path: `$.${f}` });
   };
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return bad('', 'a receipt is an object');
+  if (typeof x !== 'object' || x === null || Array.isArray(x))
+    return bad('', 'a receipt is an object');
   const o = x as Record<string, unknown>;
-  const hashes = ['codeHash', 'installationHash', 'argsHash', 'outputHash', 'stateRootBefore', 'stateRootAfter', 'engineProfileHash', 'witness'];
+  const hashes = [
+    'codeHash',
+    'installationHash',
+    'argsHash',
+    'outputHash',
+    'stateRootBefore',
+    'stateRootAfter',
+    'engineProfileHash',
+    'witness',
+  ];
   const strings = ['rule', 'caller', 'timestamp', 'fuelLimit', 'fuelUsed', 'executor', 'signature'];
   const all = ['format', 'engine', 'outcome', 'ledgerOps', ...hashes, ...strings];
   for (const k of Object.keys(o)) if (!all.includes(k) && k !== 'callId') bad(k, 'unknown field');
   for (const k of all) if (!(k in o)) bad(k, 'missing');
-  if ('callId' in o && !isHash(o.callId)) bad('callId', 'sha256:<hex> (absent when no signed call was executed)');
+  if ('callId' in o && !isHash(o.callId))
+    bad('callId', 'sha256:<hex> (absent when no signed call was executed)');
   if (o.format !== RECEIPT_FORMAT) bad('format', `expected ${RECEIPT_FORMAT}`);
   if (o.engine !== 'ccl' && o.engine !== 'wasm') bad('engine', 'ccl or wasm');
   for (const h of hashes) if (!isHash(o[h])) bad(h, 'sha256:<hex>');
@@ -138,7 +165,13 @@ export function receiptFromJson(x: unknown): ExecutionReceipt {
   const oc = o.outcome as Record<string, unknown> | null;
   let outcome: Outcome;
   if (oc && oc.status === 'ok' && Object.keys(oc).length === 1) outcome = { status: 'ok' };
-  else if (oc && oc.status === 'error' && typeof oc.code === 'string' && (oc.path === null || typeof oc.path === 'string')) outcome = { status: 'error', code: oc.code, path: oc.path as string | null };
+  else if (
+    oc &&
+    oc.status === 'error' &&
+    typeof oc.code === 'string' &&
+    (oc.path === null || typeof oc.path === 'string')
+  )
+    outcome = { status: 'error', code: oc.code, path: oc.path as string | null };
   else return bad('outcome', '{status:"ok"} or {status:"error", code, path}');
   return { ...(o as unknown as ExecutionReceipt), outcome };
 }

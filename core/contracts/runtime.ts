@@ -74,12 +74,20 @@ export class ContractRuntime {
 
   install(code: ContractCode, installation: Installation): void {
     if (this.installed.has(installation.codeHash)) return;
-    this.installed.set(installation.codeHash, { code, installation, installationHash: installationHash(installation), successor: null });
+    this.installed.set(installation.codeHash, {
+      code,
+      installation,
+      installationHash: installationHash(installation),
+      successor: null,
+    });
     if (installation.previous !== null) {
       const prev = this.installed.get(installation.previous);
       if (prev) prev.successor = installation.codeHash;
     }
-    this.states.set(installation.codeHash, code.engine === 'ccl' ? initialState(code.contract) : new Map());
+    this.states.set(
+      installation.codeHash,
+      code.engine === 'ccl' ? initialState(code.contract) : new Map(),
+    );
   }
 
   /** The version chain containing `codeHash`, from version 1 to the latest. */
@@ -115,7 +123,11 @@ export class ContractRuntime {
    * by replay elsewhere). The runtime does not judge it; the caller has checked it.
    */
   setState(codeHash: Hash, state: ReadonlyMap<string, Value>): void {
-    if (!this.installed.has(codeHash)) throw new ContractError('CONTRACT_NOT_FOUND', `no contract with code hash ${codeHash} is installed`);
+    if (!this.installed.has(codeHash))
+      throw new ContractError(
+        'CONTRACT_NOT_FOUND',
+        `no contract with code hash ${codeHash} is installed`,
+      );
     this.states.set(codeHash, new Map(state));
   }
 
@@ -128,21 +140,73 @@ export class ContractRuntime {
    * state keys written, ledger ops), dropping every side effect: no state commit, no ledger
    * change, no receipt. Ledger ops are not checked against balances (nothing is applied).
    */
-  async dryRun(req: ExecuteRequest): Promise<{ outcome: Outcome; value: Value | null; fuelUsed: string; changedKeys: string[]; ledgerOps: readonly LedgerOp[] }> {
+  async dryRun(
+    req: ExecuteRequest,
+  ): Promise<{
+    outcome: Outcome;
+    value: Value | null;
+    fuelUsed: string;
+    changedKeys: string[];
+    ledgerOps: readonly LedgerOp[];
+  }> {
     const inst = this.installed.get(req.codeHash);
-    if (!inst) throw new ContractError('CONTRACT_NOT_FOUND', `no contract with code hash ${req.codeHash} is installed`);
+    if (!inst)
+      throw new ContractError(
+        'CONTRACT_NOT_FOUND',
+        `no contract with code hash ${req.codeHash} is installed`,
+      );
     const state = this.states.get(req.codeHash)!;
     if (inst.code.engine === 'ccl') {
-      const r = execute({ contract: inst.code.contract, rule: req.rule, args: req.args, caller: req.caller, state, capabilities: inst.installation.capabilities, fuelLimit: req.fuelLimit ?? DEFAULT_FUEL });
-      if (!r.ok) return { outcome: { status: 'error', code: r.error.code, path: typeof r.error.details.path === 'string' ? r.error.details.path : null }, value: null, fuelUsed: String(r.fuelUsed), changedKeys: [], ledgerOps: [] };
-      return { outcome: { status: 'ok' }, value: r.value, fuelUsed: String(r.fuelUsed), changedKeys: [...r.changedKeys], ledgerOps: r.ledgerOps };
+      const r = execute({
+        contract: inst.code.contract,
+        rule: req.rule,
+        args: req.args,
+        caller: req.caller,
+        state,
+        capabilities: inst.installation.capabilities,
+        fuelLimit: req.fuelLimit ?? DEFAULT_FUEL,
+      });
+      if (!r.ok)
+        return {
+          outcome: {
+            status: 'error',
+            code: r.error.code,
+            path: typeof r.error.details.path === 'string' ? r.error.details.path : null,
+          },
+          value: null,
+          fuelUsed: String(r.fuelUsed),
+          changedKeys: [],
+          ledgerOps: [],
+        };
+      return {
+        outcome: { status: 'ok' },
+        value: r.value,
+        fuelUsed: String(r.fuelUsed),
+        changedKeys: [...r.changedKeys],
+        ledgerOps: r.ledgerOps,
+      };
     }
     const out = await runExecution(
-      { code: inst.code, installation: inst.installation, rule: req.rule, args: req.args, caller: req.caller, timestamp: req.timestamp, fuelLimit: req.fuelLimit ?? DEFAULT_FUEL, state },
+      {
+        code: inst.code,
+        installation: inst.installation,
+        rule: req.rule,
+        args: req.args,
+        caller: req.caller,
+        timestamp: req.timestamp,
+        fuelLimit: req.fuelLimit ?? DEFAULT_FUEL,
+        state,
+      },
       new InMemoryLedger(),
       this.executor.did.toString(),
     );
-    return { outcome: out.body.outcome, value: out.value, fuelUsed: out.body.fuelUsed, changedKeys: [], ledgerOps: [] };
+    return {
+      outcome: out.body.outcome,
+      value: out.value,
+      fuelUsed: out.body.fuelUsed,
+      changedKeys: [],
+      ledgerOps: [],
+    };
   }
 
   /** Execute a rule (no authorization here: see ContractActor). Commits state on success. */
@@ -160,14 +224,33 @@ export class ContractRuntime {
    */
   async stage(req: ExecuteRequest, ledger: LedgerPort = this.ledger): Promise<StagedExecution> {
     const inst = this.installed.get(req.codeHash);
-    if (!inst) throw new ContractError('CONTRACT_NOT_FOUND', `no contract with code hash ${req.codeHash} is installed`);
+    if (!inst)
+      throw new ContractError(
+        'CONTRACT_NOT_FOUND',
+        `no contract with code hash ${req.codeHash} is installed`,
+      );
     const base = this.states.get(req.codeHash)!;
     const out = await runExecution(
-      { code: inst.code, installation: inst.installation, rule: req.rule, args: req.args, caller: req.caller, timestamp: req.timestamp, fuelLimit: req.fuelLimit ?? DEFAULT_FUEL, state: base, ...(req.callId !== undefined ? { callId: req.callId } : {}) },
+      {
+        code: inst.code,
+        installation: inst.installation,
+        rule: req.rule,
+        args: req.args,
+        caller: req.caller,
+        timestamp: req.timestamp,
+        fuelLimit: req.fuelLimit ?? DEFAULT_FUEL,
+        state: base,
+        ...(req.callId !== undefined ? { callId: req.callId } : {}),
+      },
       ledger,
       this.executor.did.toString(),
     );
-    return { receipt: signReceipt(out.body, this.executor), witness: out.witness, stateAfter: out.stateAfter, base };
+    return {
+      receipt: signReceipt(out.body, this.executor),
+      witness: out.witness,
+      stateAfter: out.stateAfter,
+      base,
+    };
   }
 
   /**
@@ -177,10 +260,15 @@ export class ContractRuntime {
    */
   commit(run: StagedExecution): void {
     const h = run.receipt.codeHash;
-    if (this.states.get(h) !== run.base) throw new ContractError('CONTRACT_STATE_RACE', `the state of ${h} changed while an execution from it ran; run it again`);
+    if (this.states.get(h) !== run.base)
+      throw new ContractError(
+        'CONTRACT_STATE_RACE',
+        `the state of ${h} changed while an execution from it ran; run it again`,
+      );
     this.states.set(h, new Map(run.stateAfter));
     const w = witnessHash(run.witness);
     this.witnesses.set(w, run.witness);
-    if (this.witnesses.size > this.maxWitnesses) this.witnesses.delete(this.witnesses.keys().next().value!);
+    if (this.witnesses.size > this.maxWitnesses)
+      this.witnesses.delete(this.witnesses.keys().next().value!);
   }
 }

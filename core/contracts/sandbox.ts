@@ -5,7 +5,16 @@
  * ICN (participants only). The receipt is signed by the given executor key and is reproducible
  * bit for bit from the same inputs.
  */
-import { parseCapabilities, loadContract, parseArgs, valueFromJson, initialState, DEFAULT_FUEL, type Capability, type Value } from '../ccl/index.js';
+import {
+  parseCapabilities,
+  loadContract,
+  parseArgs,
+  valueFromJson,
+  initialState,
+  DEFAULT_FUEL,
+  type Capability,
+  type Value,
+} from '../ccl/index.js';
 import { dec } from '../canonical/index.js';
 import type { IcnError } from '../errors.js';
 import type { Keypair } from '../identity/index.js';
@@ -49,7 +58,12 @@ export interface SandboxResult {
 
 export function defaultCapabilities(code: ContractCode): Capability[] {
   const keys = code.engine === 'ccl' ? code.contract.stateVars.map((v) => v.name) : [];
-  return parseCapabilities([{ ReadState: { keys } }, { WriteState: { keys } }, { ReadLedger: { accounts: ['$caller'] } }, { WriteLedger: { accounts: ['$caller'] } }]);
+  return parseCapabilities([
+    { ReadState: { keys } },
+    { WriteState: { keys } },
+    { ReadLedger: { accounts: ['$caller'] } },
+    { WriteLedger: { accounts: ['$caller'] } },
+  ]);
 }
 
 /**
@@ -66,32 +80,73 @@ export async function sandboxExecute(req: SandboxRequest): Promise<SandboxResult
   } catch (e) {
     throw new ContractError('CONTRACT_ARGS', `caller: ${(e as Error).message}`);
   }
-  if (!contract.participants.includes(caller)) throw new ContractError('CONTRACT_UNAUTHORIZED', `${caller} is not a participant of ${contract.name} (participants only)`, { caller });
+  if (!contract.participants.includes(caller))
+    throw new ContractError(
+      'CONTRACT_UNAUTHORIZED',
+      `${caller} is not a participant of ${contract.name} (participants only)`,
+      { caller },
+    );
   const state = initialState(contract);
   if (req.state !== undefined) {
-    if (typeof req.state !== 'object' || req.state === null || Array.isArray(req.state)) throw new ContractError('CONTRACT_ARGS', 'state must be an object {name: value}');
+    if (typeof req.state !== 'object' || req.state === null || Array.isArray(req.state))
+      throw new ContractError('CONTRACT_ARGS', 'state must be an object {name: value}');
     const o = req.state as Record<string, unknown>;
-    for (const k of Object.keys(o).sort()) state.set(k, valueFromJson(o[k], `$.state[${JSON.stringify(k)}]`));
+    for (const k of Object.keys(o).sort())
+      state.set(k, valueFromJson(o[k], `$.state[${JSON.stringify(k)}]`));
   }
-  const capabilities = req.capabilities === undefined ? defaultCapabilities(code) : parseCapabilities(req.capabilities, '$.capabilities');
+  const capabilities =
+    req.capabilities === undefined
+      ? defaultCapabilities(code)
+      : parseCapabilities(req.capabilities, '$.capabilities');
   const ledger = new InMemoryLedger();
   if (req.ledger !== undefined) {
-    if (!Array.isArray(req.ledger)) throw new ContractError('CONTRACT_ARGS', 'ledger must be an array of {account, currency, balance?, creditLimit?}');
+    if (!Array.isArray(req.ledger))
+      throw new ContractError(
+        'CONTRACT_ARGS',
+        'ledger must be an array of {account, currency, balance?, creditLimit?}',
+      );
     req.ledger.forEach((row: Record<string, unknown>, i: number) => {
       try {
         const account = Did.parse(row.account as string).toString();
         if (typeof row.currency !== 'string') throw new Error('currency must be a string');
-        if (row.balance !== undefined) ledger.setBalance(account, row.currency, dec.i64(row.balance as string));
-        if (row.creditLimit !== undefined) ledger.setCreditLimit(account, row.currency, dec.i64(row.creditLimit as string));
+        if (row.balance !== undefined)
+          ledger.setBalance(account, row.currency, dec.i64(row.balance as string));
+        if (row.creditLimit !== undefined)
+          ledger.setCreditLimit(account, row.currency, dec.i64(row.creditLimit as string));
       } catch (e) {
         throw new ContractError('CONTRACT_ARGS', `ledger[${i}]: ${(e as Error).message}`);
       }
     });
   }
-  const body = installationBody({ code, deployer: contract.participants[0]!, capabilities, installedAt: 0n });
+  const body = installationBody({
+    code,
+    deployer: contract.participants[0]!,
+    capabilities,
+    installedAt: 0n,
+  });
   const installation = withSignatures(body, []);
   const fuelLimit = req.fuel ?? DEFAULT_FUEL;
-  const out = await runExecution({ code, installation, rule: req.rule, args, caller, timestamp: req.timestamp ?? 0n, fuelLimit, state }, ledger, req.executor.did.toString());
+  const out = await runExecution(
+    {
+      code,
+      installation,
+      rule: req.rule,
+      args,
+      caller,
+      timestamp: req.timestamp ?? 0n,
+      fuelLimit,
+      state,
+    },
+    ledger,
+    req.executor.did.toString(),
+  );
   const receipt = signReceipt(out.body, req.executor);
-  return { receipt, witness: out.witness, state: out.stateAfter, ledger, value: out.value, error: out.error };
+  return {
+    receipt,
+    witness: out.witness,
+    state: out.stateAfter,
+    ledger,
+    value: out.value,
+    error: out.error,
+  };
 }

@@ -1,5 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -46,51 +53,74 @@ describe('AppendLog', () => {
 
   it('property: a crash at any byte keeps every whole record before it and drops only the torn tail', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ k: fc.string(), v: fc.integer() }), { minLength: 1, maxLength: 6 }), fc.nat(), (recs, cutSeed) => {
-        const p = fresh();
-        const log = AppendLog.open(p);
-        const ends: number[] = [];
-        for (const r of recs) {
-          log.append(r);
-          ends.push(statSync(p).size);
-        }
-        log.close();
-        const cut = cutSeed % (ends[ends.length - 1]! + 1);
-        truncateSync(p, cut);
-        const back = AppendLog.open(p);
-        const whole = ends.filter((e) => e <= cut).length;
-        // a magic cut short is a log that never acknowledged anything: started over, nothing to cut
-        expect(back.openReport.truncatedBytes).toBe(cut < LOG_MAGIC.length ? 0 : cut - (whole ? ends[whole - 1]! : LOG_MAGIC.length));
-        back.append({ after: true }); // still appendable after recovery
-        back.close();
-        expect(readAll(p).records).toEqual([...recs.slice(0, whole), { after: true }]);
-      }),
+      fc.property(
+        fc.array(fc.record({ k: fc.string(), v: fc.integer() }), { minLength: 1, maxLength: 6 }),
+        fc.nat(),
+        (recs, cutSeed) => {
+          const p = fresh();
+          const log = AppendLog.open(p);
+          const ends: number[] = [];
+          for (const r of recs) {
+            log.append(r);
+            ends.push(statSync(p).size);
+          }
+          log.close();
+          const cut = cutSeed % (ends[ends.length - 1]! + 1);
+          truncateSync(p, cut);
+          const back = AppendLog.open(p);
+          const whole = ends.filter((e) => e <= cut).length;
+          // a magic cut short is a log that never acknowledged anything: started over, nothing to cut
+          expect(back.openReport.truncatedBytes).toBe(
+            cut < LOG_MAGIC.length ? 0 : cut - (whole ? ends[whole - 1]! : LOG_MAGIC.length),
+          );
+          back.append({ after: true }); // still appendable after recovery
+          back.close();
+          expect(readAll(p).records).toEqual([...recs.slice(0, whole), { after: true }]);
+        },
+      ),
       { numRuns: 60, seed: 14 },
     );
   });
 
   it('property: a bit flip in any complete record refuses to open, naming the offset; --repair moves exactly the tail aside', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ k: fc.string(), v: fc.integer() }), { minLength: 1, maxLength: 6 }), fc.nat(), fc.integer({ min: 0, max: 7 }), (recs, at, bit) => {
-        const p = fresh();
-        const log = AppendLog.open(p);
-        const starts: number[] = [];
-        for (const r of recs) starts.push(log.append(r)[0]!.at);
-        log.close();
-        const bytes = readFileSync(p);
-        const pos = LOG_MAGIC.length + (at % (bytes.length - LOG_MAGIC.length));
-        bytes[pos] = bytes[pos]! ^ (1 << bit);
-        writeFileSync(p, bytes);
-        const hit = starts.filter((s) => s <= pos).length - 1; // the record the flip landed in
-        const e = damaged(() => AppendLog.open(p));
-        expect(e.details).toMatchObject({ path: p, offset: starts[hit], bytes: bytes.length - starts[hit]!, intactRecords: recs.length - hit - 1 });
-        expect(e.message).toContain(`damaged at byte ${starts[hit]}`);
-        expect(readFileSync(p).equals(bytes)).toBe(true); // refused: nothing changed
-        const fixed = readAll(p, { repair: true });
-        expect(fixed.records).toEqual(recs.slice(0, hit));
-        expect(fixed.log.openReport.repaired).toEqual({ movedTo: `${p}.damaged-${starts[hit]}`, offset: starts[hit], bytes: bytes.length - starts[hit]!, intactRecords: recs.length - hit - 1 });
-        expect(readFileSync(`${p}.damaged-${starts[hit]}`).equals(bytes.subarray(starts[hit]))).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.record({ k: fc.string(), v: fc.integer() }), { minLength: 1, maxLength: 6 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 7 }),
+        (recs, at, bit) => {
+          const p = fresh();
+          const log = AppendLog.open(p);
+          const starts: number[] = [];
+          for (const r of recs) starts.push(log.append(r)[0]!.at);
+          log.close();
+          const bytes = readFileSync(p);
+          const pos = LOG_MAGIC.length + (at % (bytes.length - LOG_MAGIC.length));
+          bytes[pos] = bytes[pos]! ^ (1 << bit);
+          writeFileSync(p, bytes);
+          const hit = starts.filter((s) => s <= pos).length - 1; // the record the flip landed in
+          const e = damaged(() => AppendLog.open(p));
+          expect(e.details).toMatchObject({
+            path: p,
+            offset: starts[hit],
+            bytes: bytes.length - starts[hit]!,
+            intactRecords: recs.length - hit - 1,
+          });
+          expect(e.message).toContain(`damaged at byte ${starts[hit]}`);
+          expect(readFileSync(p).equals(bytes)).toBe(true); // refused: nothing changed
+          const fixed = readAll(p, { repair: true });
+          expect(fixed.records).toEqual(recs.slice(0, hit));
+          expect(fixed.log.openReport.repaired).toEqual({
+            movedTo: `${p}.damaged-${starts[hit]}`,
+            offset: starts[hit],
+            bytes: bytes.length - starts[hit]!,
+            intactRecords: recs.length - hit - 1,
+          });
+          expect(
+            readFileSync(`${p}.damaged-${starts[hit]}`).equals(bytes.subarray(starts[hit])),
+          ).toBe(true);
+        },
+      ),
       { numRuns: 60, seed: 14 },
     );
   });
@@ -109,7 +139,9 @@ describe('AppendLog', () => {
     const fixed = readAll(p, { repair: true });
     const kept = fixed.records.length;
     expect(kept).toBeLessThan(20);
-    expect(fixed.log.openReport.repaired?.bytes).toBe(bytes.length - fixed.log.openReport.repaired!.offset);
+    expect(fixed.log.openReport.repaired?.bytes).toBe(
+      bytes.length - fixed.log.openReport.repaired!.offset,
+    );
     expect(existsSync(fixed.log.openReport.repaired!.movedTo)).toBe(true);
   });
 
@@ -124,7 +156,9 @@ describe('AppendLog', () => {
         bytes[bit >> 3]! ^= 1 << (bit & 7);
         writeFileSync(p, bytes);
         const e = damaged(() => AppendLog.open(p));
-        expect(e.message).toMatch(/damaged at byte 0 \(the 8-byte format header is not ICN's; the 12 record\(s\) after it pass their checks\)/);
+        expect(e.message).toMatch(
+          /damaged at byte 0 \(the 8-byte format header is not ICN's; the 12 record\(s\) after it pass their checks\)/,
+        );
         expect(readFileSync(p).equals(bytes)).toBe(true); // nothing changed
         const fixed = readAll(p, { repair: true });
         expect(fixed.records).toEqual(Array.from({ length: 12 }, (_, i) => ({ i })));
@@ -184,7 +218,9 @@ describe('AppendLog', () => {
       for (let i = 0; i < 50; i++) { log.append({ i }); process.stdout.write('ack ' + i + '\\n'); }
       process.kill(process.pid, 'SIGKILL');
     `;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     const acked = r.stdout.split('\n').filter((l) => l.startsWith('ack ')).length;
     expect(r.signal).toBe('SIGKILL');

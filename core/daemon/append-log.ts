@@ -26,7 +26,19 @@
  * Records are not kept in memory: open calls `onRecord(value, at)` once per record and callers keep
  * offsets (`read(at)` reads one back).
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { canonicalize } from '../canonical/index.js';
@@ -85,7 +97,10 @@ function parsePayload(payload: Buffer, where: string): unknown {
   try {
     return JSON.parse(payload.toString('utf8')) as unknown;
   } catch (e) {
-    throw new LogError('LOG_DAMAGED', `${where}: a record that passes its check is not JSON (${(e as Error).message})`);
+    throw new LogError(
+      'LOG_DAMAGED',
+      `${where}: a record that passes its check is not JSON (${(e as Error).message})`,
+    );
   }
 }
 
@@ -106,7 +121,11 @@ function v1Check(payload: Uint8Array): Buffer {
 
 /** Encode one v2 record. */
 export function encodeRecord(payload: Uint8Array): Buffer {
-  if (payload.length > MAX_RECORD) throw new LogError('LOG_RECORD_TOO_LARGE', `record of ${payload.length} bytes exceeds ${MAX_RECORD}`);
+  if (payload.length > MAX_RECORD)
+    throw new LogError(
+      'LOG_RECORD_TOO_LARGE',
+      `record of ${payload.length} bytes exceeds ${MAX_RECORD}`,
+    );
   const len = Buffer.alloc(4);
   len.writeUInt32LE(payload.length, 0);
   return Buffer.concat([len, headerCheck(len), payload, recordCheck(len, payload)]);
@@ -127,8 +146,10 @@ function scanAt(fd: number, at: number, size: number, version: 1 | 2): Scan {
   readSync(fd, head, 0, hl, at);
   const len = head.readUInt32LE(0);
   const lenBytes = head.subarray(0, 4);
-  if (version === 2 && !head.subarray(4, 8).equals(headerCheck(lenBytes))) return { kind: 'damaged', why: 'record header fails its check' };
-  if (len > MAX_RECORD) return { kind: 'damaged', why: `record length ${len} exceeds ${MAX_RECORD}` };
+  if (version === 2 && !head.subarray(4, 8).equals(headerCheck(lenBytes)))
+    return { kind: 'damaged', why: 'record header fails its check' };
+  if (len > MAX_RECORD)
+    return { kind: 'damaged', why: `record length ${len} exceeds ${MAX_RECORD}` };
   const total = hl + len + CHECK;
   // v2: the header passed its check, so a record running past the end is an incomplete write. v1
   // has no header check: the same rule is the best it can do.
@@ -137,7 +158,8 @@ function scanAt(fd: number, at: number, size: number, version: 1 | 2): Scan {
   readSync(fd, body, 0, len + CHECK, at + hl);
   const payload = body.subarray(0, len);
   const want = version === 2 ? recordCheck(lenBytes, payload) : v1Check(payload);
-  if (!body.subarray(len).equals(want)) return { kind: 'damaged', why: 'record fails its checksum' };
+  if (!body.subarray(len).equals(want))
+    return { kind: 'damaged', why: 'record fails its checksum' };
   return { kind: 'record', payload, size: total };
 }
 
@@ -146,10 +168,11 @@ function intactRecordsFrom(fd: number, from: number, size: number, version: 1 | 
   let n = 0;
   const hl = version === 2 ? HEADER : V1_HEADER;
   const len = Buffer.alloc(4);
-  for (let at = from; at + hl + CHECK <= size; ) {
+  for (let at = from; at + hl + CHECK <= size;) {
     readSync(fd, len, 0, 4, at);
     const l = len.readUInt32LE(0);
-    const s = l <= MAX_RECORD && at + hl + l + CHECK <= size ? scanAt(fd, at, size, version) : undefined;
+    const s =
+      l <= MAX_RECORD && at + hl + l + CHECK <= size ? scanAt(fd, at, size, version) : undefined;
     if (s?.kind === 'record') {
       n++;
       at += s.size;
@@ -170,7 +193,8 @@ function readVersion(fd: number, size: number): 1 | 2 | 'v2-header' {
   if (head.equals(LOG_MAGIC)) return 2;
   if (LOG_MAGIC.subarray(0, head.length).equals(head)) return 2; // a magic cut short: nothing was ever acknowledged
   if (scanAt(fd, 0, size, 1).kind === 'record') return 1;
-  if (size > LOG_MAGIC.length && scanAt(fd, LOG_MAGIC.length, size, 2).kind === 'record') return 'v2-header';
+  if (size > LOG_MAGIC.length && scanAt(fd, LOG_MAGIC.length, size, 2).kind === 'record')
+    return 'v2-header';
   return 1;
 }
 
@@ -200,7 +224,11 @@ export class AppendLog {
    * Open (creating if needed) and scan the log, calling `onRecord` for each record in order.
    * Throws LogError LOG_DAMAGED (nothing changed) on damage other than a torn tail, unless `repair`.
    */
-  static open(path: string, opts: OpenOptions = {}, onRecord: (value: unknown, ref: RecordRef) => void = () => {}): AppendLog {
+  static open(
+    path: string,
+    opts: OpenOptions = {},
+    onRecord: (value: unknown, ref: RecordRef) => void = () => {},
+  ): AppendLog {
     mkdirSync(dirname(path), { recursive: true });
     let fd = openSync(path, existsSync(path) ? 'r+' : 'w+');
     try {
@@ -216,7 +244,11 @@ export class AppendLog {
         fsyncSync(fd);
         size = LOG_MAGIC.length;
       }
-      const report: OpenReport = { records: 0, truncatedBytes: 0, ...(headerRewritten ? { headerRewritten } : {}) };
+      const report: OpenReport = {
+        records: 0,
+        truncatedBytes: 0,
+        ...(headerRewritten ? { headerRewritten } : {}),
+      };
       const migrate: Buffer[] = [];
       let at = version === 2 ? LOG_MAGIC.length : 0;
       for (;;) {
@@ -286,7 +318,12 @@ export class AppendLog {
   read(ref: RecordRef): unknown {
     if (this.fd < 0) throw new LogError('LOG_CLOSED', `${this.path} is closed`);
     const s = scanAt(this.fd, ref.at, this.size, 2);
-    if (s.kind !== 'record' || s.size !== ref.size) throw new LogError('LOG_DAMAGED', `${this.path}: record at byte ${ref.at} no longer reads back (${s.kind === 'damaged' ? s.why : s.kind})`, { path: this.path, offset: ref.at });
+    if (s.kind !== 'record' || s.size !== ref.size)
+      throw new LogError(
+        'LOG_DAMAGED',
+        `${this.path}: record at byte ${ref.at} no longer reads back (${s.kind === 'damaged' ? s.why : s.kind})`,
+        { path: this.path, offset: ref.at },
+      );
     return parsePayload(s.payload, `${this.path}@${ref.at}`);
   }
 
@@ -303,7 +340,8 @@ export class AppendLog {
 
 function writeAll(fd: number, buf: Buffer, position: number): void {
   let written = 0;
-  while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written, position + written);
+  while (written < buf.length)
+    written += writeSync(fd, buf, written, buf.length - written, position + written);
 }
 
 /** `<log>.damaged-<offset>`, or with `.2`, `.3`, … when an earlier repair left one there. */
@@ -319,7 +357,7 @@ function moveTailAside(fd: number, at: number, size: number, aside: string): voi
   const out = openSync(aside, 'wx');
   try {
     const chunk = Buffer.alloc(1 << 20);
-    for (let pos = at; pos < size; ) {
+    for (let pos = at; pos < size;) {
       const n = readSync(fd, chunk, 0, Math.min(chunk.length, size - pos), pos);
       writeAll(out, chunk.subarray(0, n), pos - at);
       pos += n;

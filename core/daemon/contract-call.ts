@@ -6,5 +6,14 @@
  *   POST /contracts/:hash/execute  { call: { format, codeHash, rule, args, caller, executor,
  *                                            timestamp, fuelLimit, nonce }, signature, at? }
  */
-export { CALL_FORMAT, CALL_MAX_SKEW_MS, CallError, callId, makeCall, signCall, signedCallToJson, verifyCall } from '../contracts/call.js';
+export {
+  CALL_FORMAT,
+  CALL_MAX_SKEW_MS,
+  CallError,
+  callId,
+  makeCall,
+  signCall,
+  signedCallToJson,
+  verifyCall,
+} from '../contracts/call.js';
 export type { CallErrorCode, ContractCall, SignedCall, VerifiedCall } from '../contracts/call.js';

@@ -41,8 +41,20 @@ import { isHash, type Hash } from '../hash/index.js';
 import { Did } from '../identity/index.js';
 import { PublishRefused, type IcnNode, type NodeContracts } from '../node/index.js';
 import type { KvStore } from '../node/storage.js';
-import { CALL_MAX_SKEW_MS, CallError, verifyCall, type ContractCall, type VerifiedCall } from './contract-call.js';
-import { HttpError, publishHttpError, type ApiRequest, type ApiResponse, type Route } from './http-api.js';
+import {
+  CALL_MAX_SKEW_MS,
+  CallError,
+  verifyCall,
+  type ContractCall,
+  type VerifiedCall,
+} from './contract-call.js';
+import {
+  HttpError,
+  publishHttpError,
+  type ApiRequest,
+  type ApiResponse,
+  type Route,
+} from './http-api.js';
 
 const CALL_KEY = 'daemon/calls/';
 
@@ -129,7 +141,11 @@ export class DaemonContracts {
    * record carries the witness). Read-only executions are never published, so only their executor
    * has them. The witness is null for an execution logged before witnesses were logged.
    */
-  find(h: Hash): { receipt: CanonicalValue; witness: CanonicalValue | null; source: 'executed' | 'adopted' } | undefined {
+  find(
+    h: Hash,
+  ):
+    | { receipt: CanonicalValue; witness: CanonicalValue | null; source: 'executed' | 'adopted' }
+    | undefined {
     const key = this.receipts.get(h);
     const text = key === undefined ? undefined : this.storage.get(key);
     if (text !== undefined) {
@@ -142,7 +158,8 @@ export class DaemonContracts {
       if ((o.status !== 'adopted' && o.status !== 'own') || o.receiptHash !== h) continue;
       const e = this.node.gossip.store('ledger:entries').get(entryHash);
       const rec = e?.data as { receipt?: CanonicalValue; witness?: CanonicalValue } | undefined;
-      if (rec?.receipt !== undefined) return { receipt: rec.receipt, witness: rec.witness ?? null, source: 'adopted' };
+      if (rec?.receipt !== undefined)
+        return { receipt: rec.receipt, witness: rec.witness ?? null, source: 'adopted' };
     }
     return undefined;
   }
@@ -150,7 +167,12 @@ export class DaemonContracts {
   /** find(h), or 404 RECEIPT_NOT_FOUND. */
   private held(h: Hash): NonNullable<ReturnType<DaemonContracts['find']>> {
     const found = this.find(h);
-    if (!found) throw new HttpError(404, 'RECEIPT_NOT_FOUND', `no receipt ${h} on this node (a read-only execution's receipt is kept only by the node that ran it)`);
+    if (!found)
+      throw new HttpError(
+        404,
+        'RECEIPT_NOT_FOUND',
+        `no receipt ${h} on this node (a read-only execution's receipt is kept only by the node that ran it)`,
+      );
     return found;
   }
 
@@ -164,12 +186,34 @@ export class DaemonContracts {
 
   routes(step: Stepper): Route[] {
     return [
-      { method: 'GET', pattern: '/contracts', handler: () => ({ status: 200, body: { contracts: this.contracts.installedCodeHashes().map((h) => this.summary(h)) } }) },
+      {
+        method: 'GET',
+        pattern: '/contracts',
+        handler: () => ({
+          status: 200,
+          body: { contracts: this.contracts.installedCodeHashes().map((h) => this.summary(h)) },
+        }),
+      },
       { method: 'GET', pattern: '/contracts/:hash', handler: (r) => this.getContract(r) },
-      { method: 'POST', pattern: '/contracts/prepare', handler: (r) => this.prepareDeploy(r, step) },
+      {
+        method: 'POST',
+        pattern: '/contracts/prepare',
+        handler: (r) => this.prepareDeploy(r, step),
+      },
       { method: 'POST', pattern: '/contracts', handler: (r) => this.deploy(r, step) },
-      { method: 'POST', pattern: '/contracts/:hash/execute', handler: (r) => this.execute(r, step) },
-      { method: 'GET', pattern: '/receipts', handler: () => ({ status: 200, body: { count: this.order.length, receipts: this.order.slice(-1000) } }) },
+      {
+        method: 'POST',
+        pattern: '/contracts/:hash/execute',
+        handler: (r) => this.execute(r, step),
+      },
+      {
+        method: 'GET',
+        pattern: '/receipts',
+        handler: () => ({
+          status: 200,
+          body: { count: this.order.length, receipts: this.order.slice(-1000) },
+        }),
+      },
       { method: 'GET', pattern: '/receipts/:hash', handler: (r) => this.getReceipt(r) },
       { method: 'GET', pattern: '/receipts/:hash/witness', handler: (r) => this.getWitness(r) },
     ];
@@ -178,29 +222,71 @@ export class DaemonContracts {
   private getContract(r: ApiRequest): ApiResponse {
     const h = hashParam(r.params.hash!);
     const inst = this.contracts.actor.runtime.get(h);
-    if (!inst) throw new HttpError(404, 'CONTRACT_NOT_FOUND', `no contract with code hash ${h} is installed`);
-    return { status: 200, body: { ...(this.summary(h) as Record<string, CanonicalValue>), installation: installationToJson(inst.installation), successor: inst.successor, stateRoot: stateRoot(h, this.contracts.actor.runtime.state(h) ?? new Map()) } };
+    if (!inst)
+      throw new HttpError(
+        404,
+        'CONTRACT_NOT_FOUND',
+        `no contract with code hash ${h} is installed`,
+      );
+    return {
+      status: 200,
+      body: {
+        ...(this.summary(h) as Record<string, CanonicalValue>),
+        installation: installationToJson(inst.installation),
+        successor: inst.successor,
+        stateRoot: stateRoot(h, this.contracts.actor.runtime.state(h) ?? new Map()),
+      },
+    };
   }
 
   private prepareDeploy(r: ApiRequest, step: Stepper): ApiResponse {
     const d = parseDeploy(r.body, false);
-    const body = step(r.body, () => this.contracts.actor.prepare(d.code, { capabilities: d.capabilities, minCallerTrustPpm: d.minCallerTrustPpm, installedAt: d.installedAt ?? BigInt(this.node.clock.nowMs()), previous: d.previous }));
-    return { status: 200, body: { body: installationBodyToJson(body), hash: installationHash(body), sign: 'each participant other than this node signs DOMAIN.installation over body; POST /contracts with the same fields, installedAt and the signatures' } };
+    const body = step(r.body, () =>
+      this.contracts.actor.prepare(d.code, {
+        capabilities: d.capabilities,
+        minCallerTrustPpm: d.minCallerTrustPpm,
+        installedAt: d.installedAt ?? BigInt(this.node.clock.nowMs()),
+        previous: d.previous,
+      }),
+    );
+    return {
+      status: 200,
+      body: {
+        body: installationBodyToJson(body),
+        hash: installationHash(body),
+        sign: 'each participant other than this node signs DOMAIN.installation over body; POST /contracts with the same fields, installedAt and the signatures',
+      },
+    };
   }
 
   private deploy(r: ApiRequest, step: Stepper): ApiResponse {
     const d = parseDeploy(r.body, true);
     const out = step(r.body, () => {
       try {
-        return this.contracts.deploy(d.code, { capabilities: d.capabilities, minCallerTrustPpm: d.minCallerTrustPpm, installedAt: d.installedAt ?? BigInt(this.node.clock.nowMs()), previous: d.previous, signatures: d.signatures });
+        return this.contracts.deploy(d.code, {
+          capabilities: d.capabilities,
+          minCallerTrustPpm: d.minCallerTrustPpm,
+          installedAt: d.installedAt ?? BigInt(this.node.clock.nowMs()),
+          previous: d.previous,
+          signatures: d.signatures,
+        });
       } catch (e) {
         // A deployment gossip will not publish is not installed: send it again later (429) or smaller (422).
         if (e instanceof PublishRefused) throw publishHttpError(e);
         throw e instanceof ContractError ? contractHttpError(e) : e;
       }
     });
-    if (!out.result.accepted) throw new HttpError(422, 'CONTRACT_REJECTED', `${out.result.reason}: ${out.result.detail}`);
-    return { status: 200, body: { codeHash: out.result.codeHash, duplicate: out.result.duplicate, entry: out.entry?.hash ?? null, message: out.message.toJson() } };
+    if (!out.result.accepted)
+      throw new HttpError(422, 'CONTRACT_REJECTED', `${out.result.reason}: ${out.result.detail}`);
+    return {
+      status: 200,
+      body: {
+        codeHash: out.result.codeHash,
+        duplicate: out.result.duplicate,
+        entry: out.entry?.hash ?? null,
+        message: out.message.toJson(),
+      },
+    };
   }
 
   /** The request's call, checked for this node and this contract (before anything runs). */
@@ -212,15 +298,31 @@ export class DaemonContracts {
       if (!(e instanceof IcnError)) throw e;
       throw new HttpError(e.code === 'CALL_BAD_SIGNATURE' ? 401 : 400, e.code, e.message);
     }
-    if (v.call.codeHash !== h) throw new HttpError(400, 'CALL_MALFORMED', `$.call.codeHash: ${v.call.codeHash} is not the contract of the path (${h})`);
+    if (v.call.codeHash !== h)
+      throw new HttpError(
+        400,
+        'CALL_MALFORMED',
+        `$.call.codeHash: ${v.call.codeHash} is not the contract of the path (${h})`,
+      );
     // The clock check runs at the step's time (request clock) or now.
     step(r.body, () => {
       const now = BigInt(this.node.clock.nowMs());
       const skew = v.timestamp > now ? v.timestamp - now : now - v.timestamp;
-      if (skew > BigInt(CALL_MAX_SKEW_MS)) throw new HttpError(400, 'CALL_STALE', `the call's timestamp ${v.timestamp} is ${skew} ms from the node's clock (${now}); at most ${CALL_MAX_SKEW_MS} ms`);
+      if (skew > BigInt(CALL_MAX_SKEW_MS))
+        throw new HttpError(
+          400,
+          'CALL_STALE',
+          `the call's timestamp ${v.timestamp} is ${skew} ms from the node's clock (${now}); at most ${CALL_MAX_SKEW_MS} ms`,
+        );
     });
     // A call naming another node is not for this one: it runs on its executor only (421, before anything else).
-    if (v.call.executor !== this.node.id) throw new HttpError(421, 'CALL_WRONG_EXECUTOR', `call ${v.id} names ${v.call.executor} as its executor, this node is ${this.node.id}; send it there`, { fields: { executor: v.call.executor } });
+    if (v.call.executor !== this.node.id)
+      throw new HttpError(
+        421,
+        'CALL_WRONG_EXECUTOR',
+        `call ${v.id} names ${v.call.executor} as its executor, this node is ${this.node.id}; send it there`,
+        { fields: { executor: v.call.executor } },
+      );
     return v;
   }
 
@@ -229,11 +331,25 @@ export class DaemonContracts {
     const v = this.callFor(r, h, step);
     return this.serial(async () => {
       const seen = this.callIds.get(v.id);
-      if (seen) throw new HttpError(409, 'CALL_REPLAYED', `call ${v.id} was already executed (receipt ${seen})`, { fields: { receiptHash: seen } });
-      if (!this.contracts.actor.runtime.get(h)) throw new HttpError(404, 'CONTRACT_NOT_FOUND', `no contract with code hash ${h} is installed`);
+      if (seen)
+        throw new HttpError(
+          409,
+          'CALL_REPLAYED',
+          `call ${v.id} was already executed (receipt ${seen})`,
+          { fields: { receiptHash: seen } },
+        );
+      if (!this.contracts.actor.runtime.get(h))
+        throw new HttpError(
+          404,
+          'CONTRACT_NOT_FOUND',
+          `no contract with code hash ${h} is installed`,
+        );
       const receipt = await this.executeCall(v);
       this.log(v, (r.body as { signature: string }).signature, receipt);
-      return { status: 200, body: { callId: v.id, receiptHash: receiptHash(receipt), receipt: receiptToJson(receipt) } };
+      return {
+        status: 200,
+        body: { callId: v.id, receiptHash: receiptHash(receipt), receipt: receiptToJson(receipt) },
+      };
     });
   }
 
@@ -244,7 +360,8 @@ export class DaemonContracts {
     } catch (e) {
       // A refused execution changed nothing and its call id is not spent: the same signed call may be sent again.
       if (e instanceof PublishRefused) throw publishHttpError(e);
-      if (e instanceof IcnError && e.code === 'NODE_EXECUTION_RACE') throw new HttpError(409, e.code, e.message);
+      if (e instanceof IcnError && e.code === 'NODE_EXECUTION_RACE')
+        throw new HttpError(409, e.code, e.message);
       if (e instanceof CallError) throw callHttpError(e);
       throw e instanceof ContractError ? contractHttpError(e) : e;
     }
@@ -253,7 +370,12 @@ export class DaemonContracts {
   /** Durable before acknowledged: the call and its receipt, synced. */
   private log(v: VerifiedCall, signature: string, receipt: ExecutionReceipt): void {
     const witness = this.contracts.actor.runtime.witness(receipt.witness);
-    const logged: LoggedCall = { call: v.call, signature, receipt: receiptToJson(receipt), ...(witness ? { witness: witness as unknown as CanonicalValue } : {}) };
+    const logged: LoggedCall = {
+      call: v.call,
+      signature,
+      receipt: receiptToJson(receipt),
+      ...(witness ? { witness: witness as unknown as CanonicalValue } : {}),
+    };
     const key = callKey(this.seq++);
     this.storage.put(key, canonicalString(logged as unknown as CanonicalValue));
     this.storage.sync();
@@ -263,35 +385,74 @@ export class DaemonContracts {
   private getReceipt(r: ApiRequest): ApiResponse {
     const h = hashParam(r.params.hash!);
     const found = this.held(h);
-    return { status: 200, body: { receiptHash: h, source: found.source, witnessAvailable: found.witness !== null, receipt: found.receipt } };
+    return {
+      status: 200,
+      body: {
+        receiptHash: h,
+        source: found.source,
+        witnessAvailable: found.witness !== null,
+        receipt: found.receipt,
+      },
+    };
   }
 
   private getWitness(r: ApiRequest): ApiResponse {
     const h = hashParam(r.params.hash!);
     const found = this.held(h);
-    if (found.witness === null) throw new HttpError(404, 'WITNESS_NOT_FOUND', `this node holds receipt ${h} but not its witness (logged before witnesses were kept)`);
+    if (found.witness === null)
+      throw new HttpError(
+        404,
+        'WITNESS_NOT_FOUND',
+        `this node holds receipt ${h} but not its witness (logged before witnesses were kept)`,
+      );
     return { status: 200, body: { receiptHash: h, witness: found.witness } };
   }
 
   private summary(h: Hash): CanonicalValue {
     const inst = this.contracts.actor.runtime.get(h)!;
-    return { codeHash: h, name: codeName(inst.code), engine: inst.code.engine, version: inst.installation.version, installationHash: inst.installationHash, installedBy: inst.installation.installedBy, participants: [...inst.installation.participants] };
+    return {
+      codeHash: h,
+      name: codeName(inst.code),
+      engine: inst.code.engine,
+      version: inst.installation.version,
+      installationHash: inst.installationHash,
+      installedBy: inst.installation.installedBy,
+      participants: [...inst.installation.participants],
+    };
   }
 }
 
 function hashParam(s: string): Hash {
-  if (!isHash(s)) throw new HttpError(400, 'HTTP_FIELD', `path parameter ${JSON.stringify(s.slice(0, 80))} is not a hash (sha256:<64 hex>)`);
+  if (!isHash(s))
+    throw new HttpError(
+      400,
+      'HTTP_FIELD',
+      `path parameter ${JSON.stringify(s.slice(0, 80))} is not a hash (sha256:<64 hex>)`,
+    );
   return s as Hash;
 }
 
 function callHttpError(e: CallError): HttpError {
-  const status = e.code === 'CALL_REPLAYED' ? 409 : e.code === 'CALL_WRONG_EXECUTOR' ? 421 : e.code === 'CALL_BAD_SIGNATURE' ? 401 : 400;
-  const fields = typeof e.details.receiptHash === 'string' ? { receiptHash: e.details.receiptHash } : typeof e.details.executor === 'string' ? { executor: e.details.executor } : undefined;
+  const status =
+    e.code === 'CALL_REPLAYED'
+      ? 409
+      : e.code === 'CALL_WRONG_EXECUTOR'
+        ? 421
+        : e.code === 'CALL_BAD_SIGNATURE'
+          ? 401
+          : 400;
+  const fields =
+    typeof e.details.receiptHash === 'string'
+      ? { receiptHash: e.details.receiptHash }
+      : typeof e.details.executor === 'string'
+        ? { executor: e.details.executor }
+        : undefined;
   return new HttpError(status, e.code, e.message, fields ? { fields } : {});
 }
 
 function contractHttpError(e: ContractError): HttpError {
-  const status = e.code === 'CONTRACT_NOT_FOUND' ? 404 : e.code === 'CONTRACT_UNAUTHORIZED' ? 403 : 422;
+  const status =
+    e.code === 'CONTRACT_NOT_FOUND' ? 404 : e.code === 'CONTRACT_UNAUTHORIZED' ? 403 : 422;
   return new HttpError(status, e.code, e.message);
 }
 
@@ -304,17 +465,29 @@ interface DeployRequest {
   signatures: InstallationSignature[];
 }
 
-const DEPLOY_FIELDS = ['at', 'capabilities', 'code', 'installedAt', 'minCallerTrustPpm', 'previous', 'signatures'];
+const DEPLOY_FIELDS = [
+  'at',
+  'capabilities',
+  'code',
+  'installedAt',
+  'minCallerTrustPpm',
+  'previous',
+  'signatures',
+];
 
 /** `{code, capabilities?, minCallerTrustPpm?, installedAt?, previous?, signatures?, at?}`, strictly. */
 function parseDeploy(x: unknown, withSignatures: boolean): DeployRequest {
   const bad = (field: string, why: string): never => {
     throw new HttpError(400, 'HTTP_FIELD', `field "${field}": ${why}`);
   };
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return bad('$', 'the body is an object');
+  if (typeof x !== 'object' || x === null || Array.isArray(x))
+    return bad('$', 'the body is an object');
   const o = x as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!DEPLOY_FIELDS.includes(k) || (k === 'signatures' && !withSignatures)) bad(k, 'unknown field');
-  if (o.code === undefined) bad('code', 'required (the contract code: {engine: "ccl", contract} or {engine: "wasm", …})');
+  for (const k of Object.keys(o))
+    if (!DEPLOY_FIELDS.includes(k) || (k === 'signatures' && !withSignatures))
+      bad(k, 'unknown field');
+  if (o.code === undefined)
+    bad('code', 'required (the contract code: {engine: "ccl", contract} or {engine: "wasm", …})');
   const wrap = <T>(field: string, f: () => T): T => {
     try {
       return f();
@@ -324,24 +497,51 @@ function parseDeploy(x: unknown, withSignatures: boolean): DeployRequest {
     }
   };
   const code = wrap('code', () => codeFromJson(o.code, '$.code'));
-  const capabilities = o.capabilities === undefined ? [] : wrap('capabilities', () => parseCapabilities(o.capabilities, '$.capabilities'));
+  const capabilities =
+    o.capabilities === undefined
+      ? []
+      : wrap('capabilities', () => parseCapabilities(o.capabilities, '$.capabilities'));
   let minCallerTrustPpm: number | null = null;
   if (o.minCallerTrustPpm !== undefined && o.minCallerTrustPpm !== null) {
-    if (!Number.isSafeInteger(o.minCallerTrustPpm) || (o.minCallerTrustPpm as number) < 0 || (o.minCallerTrustPpm as number) > 1_000_000) bad('minCallerTrustPpm', 'an integer 0..1000000 or null');
+    if (
+      !Number.isSafeInteger(o.minCallerTrustPpm) ||
+      (o.minCallerTrustPpm as number) < 0 ||
+      (o.minCallerTrustPpm as number) > 1_000_000
+    )
+      bad('minCallerTrustPpm', 'an integer 0..1000000 or null');
     minCallerTrustPpm = o.minCallerTrustPpm as number;
   }
-  const installedAt = o.installedAt === undefined ? undefined : wrap('installedAt', () => dec.u64(o.installedAt as string));
-  if (o.previous !== undefined && o.previous !== null && !isHash(o.previous)) bad('previous', 'a code hash or null');
+  const installedAt =
+    o.installedAt === undefined
+      ? undefined
+      : wrap('installedAt', () => dec.u64(o.installedAt as string));
+  if (o.previous !== undefined && o.previous !== null && !isHash(o.previous))
+    bad('previous', 'a code hash or null');
   const signatures: InstallationSignature[] = [];
   if (o.signatures !== undefined) {
     if (!Array.isArray(o.signatures)) bad('signatures', 'an array of {signer, signature}');
     (o.signatures as unknown[]).forEach((s, i) => {
       const so = s as Record<string, unknown>;
-      if (typeof so !== 'object' || so === null || Object.keys(so).sort().join() !== 'signature,signer') bad(`signatures[${i}]`, 'exactly {signer, signature}');
-      if (typeof so.signature !== 'string' || !/^[0-9a-f]{128}$/.test(so.signature)) bad(`signatures[${i}].signature`, '128 lowercase hex characters');
-      const signer = wrap(`signatures[${i}].signer`, () => Did.parse(so.signer as string).toString());
+      if (
+        typeof so !== 'object' ||
+        so === null ||
+        Object.keys(so).sort().join() !== 'signature,signer'
+      )
+        bad(`signatures[${i}]`, 'exactly {signer, signature}');
+      if (typeof so.signature !== 'string' || !/^[0-9a-f]{128}$/.test(so.signature))
+        bad(`signatures[${i}].signature`, '128 lowercase hex characters');
+      const signer = wrap(`signatures[${i}].signer`, () =>
+        Did.parse(so.signer as string).toString(),
+      );
       signatures.push({ signer, signature: so.signature as string });
     });
   }
-  return { code, capabilities, minCallerTrustPpm, installedAt, previous: (o.previous as Hash | undefined) ?? null, signatures };
+  return {
+    code,
+    capabilities,
+    minCallerTrustPpm,
+    installedAt,
+    previous: (o.previous as Hash | undefined) ?? null,
+    signatures,
+  };
 }

@@ -16,12 +16,30 @@ export const COUNTER = {
   participants: [] as string[],
   currency: null,
   state_vars: [{ name: 'count', initial_value: { Int: 0 } }],
-  rules: [{ name: 'bump', params: [{ name: 'n' }], requires: [], body: [{ Assign: { name: 'count', value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } } } }, { Return: { value: { Var: 'count' } } }] }],
+  rules: [
+    {
+      name: 'bump',
+      params: [{ name: 'n' }],
+      requires: [],
+      body: [
+        {
+          Assign: {
+            name: 'count',
+            value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } },
+          },
+        },
+        { Return: { value: { Var: 'count' } } },
+      ],
+    },
+  ],
   triggers: [],
 };
 
 /** What COUNTER needs to read and write its state. */
-export const COUNTER_CAPS = [{ ReadState: { keys: ['count'] } }, { WriteState: { keys: ['count'] } }];
+export const COUNTER_CAPS = [
+  { ReadState: { keys: ['count'] } },
+  { WriteState: { keys: ['count'] } },
+];
 
 /** A 32-byte key seed filled with one byte: daemon `b` has key seed(b). */
 export const seed = (b: number): Uint8Array => new Uint8Array(32).fill(b);
@@ -38,8 +56,21 @@ export function daemonFixture(prefix: string, defaults: Partial<DaemonConfig>) {
     for (const c of children.splice(0)) c.kill('SIGKILL');
   });
   const tmp = (): string => mkdtempSync(join(tmpdir(), prefix));
-  async function start(b: number, peers: string[] = [], o: Partial<DaemonConfig> = {}): Promise<RunningDaemon> {
-    const d = await startDaemon({ dataDir: tmp(), keySeed: seed(b), gossip: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, peers, tickMs: 50, ...defaults, ...o } as DaemonConfig);
+  async function start(
+    b: number,
+    peers: string[] = [],
+    o: Partial<DaemonConfig> = {},
+  ): Promise<RunningDaemon> {
+    const d = await startDaemon({
+      dataDir: tmp(),
+      keySeed: seed(b),
+      gossip: { host: '127.0.0.1', port: 0 },
+      http: { host: '127.0.0.1', port: 0 },
+      peers,
+      tickMs: 50,
+      ...defaults,
+      ...o,
+    } as DaemonConfig);
     running.push(d);
     return d;
   }
@@ -47,8 +78,18 @@ export function daemonFixture(prefix: string, defaults: Partial<DaemonConfig>) {
 }
 
 /** One HTTP request to a daemon on loopback; `json` is the parsed body, or {} when it is not JSON. */
-export async function http(port: number, method: string, path: string, body?: string, contentType = 'application/json') {
-  const r = await fetch(`http://127.0.0.1:${port}${path}`, { method, body, headers: body !== undefined ? { 'content-type': contentType } : {} });
+export async function http(
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+  contentType = 'application/json',
+) {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    body,
+    headers: body !== undefined ? { 'content-type': contentType } : {},
+  });
   const text = await r.text();
   // `any`: tests read response fields freely and assert on them; a wrong guess fails the assertion
   let json: Record<string, any> = {};

@@ -15,12 +15,23 @@ describe('icn-node daemon', () => {
     const b = await daemon(2, [`127.0.0.1:${a.gossipPort}`]);
     await until(async () => (await http(a.httpPort, 'GET', '/health')).json.peers.length === 1);
     const did2 = Keypair.fromSeed(seed(2)).did.toString();
-    const r = await http(a.httpPort, 'POST', '/trust', JSON.stringify({ to: did2, scorePpm: 600_000 }));
+    const r = await http(
+      a.httpPort,
+      'POST',
+      '/trust',
+      JSON.stringify({ to: did2, scorePpm: 600_000 }),
+    );
     expect(r.status, r.text).toBe(200);
-    await until(async () => (await http(b.httpPort, 'GET', '/state')).json.root === (await http(a.httpPort, 'GET', '/state')).json.root && b.node.trust.root() !== undefined);
+    await until(
+      async () =>
+        (await http(b.httpPort, 'GET', '/state')).json.root ===
+          (await http(a.httpPort, 'GET', '/state')).json.root && b.node.trust.root() !== undefined,
+    );
     expect(b.node.stateRoot()).toBe(a.node.stateRoot());
     const metrics = await http(b.httpPort, 'GET', '/metrics');
-    expect(metrics.text).toMatch(/icn_gossip_entries_accepted_total\{topic="trust:attestations"\} 1/);
+    expect(metrics.text).toMatch(
+      /icn_gossip_entries_accepted_total\{topic="trust:attestations"\} 1/,
+    );
   });
 
   it('bad input gets 4xx with a reason and changes nothing; a flood does not crash it', async () => {
@@ -32,8 +43,20 @@ describe('icn-node daemon', () => {
       ['GET', '/nope', undefined, 404, 'HTTP_NOT_FOUND'],
       ['GET', '/trust', undefined, 405, 'HTTP_METHOD'],
       ['POST', '/trust', JSON.stringify({ to: 'did:icn:zNOPE', scorePpm: 1 }), 422, 'DID_SYNTAX'],
-      ['POST', '/trust', JSON.stringify({ to: Keypair.fromSeed(seed(4)).did.toString(), scorePpm: 'high' }), 400, 'HTTP_FIELD'],
-      ['POST', '/ledger/entries', JSON.stringify({ accounts: [{ account_id: 'a', currency: 'h', debit: 5 }] }), 400, 'HTTP_FIELD'],
+      [
+        'POST',
+        '/trust',
+        JSON.stringify({ to: Keypair.fromSeed(seed(4)).did.toString(), scorePpm: 'high' }),
+        400,
+        'HTTP_FIELD',
+      ],
+      [
+        'POST',
+        '/ledger/entries',
+        JSON.stringify({ accounts: [{ account_id: 'a', currency: 'h', debit: 5 }] }),
+        400,
+        'HTTP_FIELD',
+      ],
       ['POST', '/trust', '{"a":1,"a":2}', 400, 'HTTP_BAD_JSON'],
     ];
     for (const [m, p, body, status, code] of cases) {
@@ -45,7 +68,11 @@ describe('icn-node daemon', () => {
     // bounded flood on loopback: 400 requests, half malformed, 50 at a time
     const statuses: number[] = [];
     for (let wave = 0; wave < 8; wave++) {
-      const rs = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? http(a.httpPort, 'GET', '/state') : http(a.httpPort, 'POST', '/trust', '{bad'))));
+      const rs = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          i % 2 ? http(a.httpPort, 'GET', '/state') : http(a.httpPort, 'POST', '/trust', '{bad'),
+        ),
+      );
       statuses.push(...rs.map((r) => r.status));
     }
     expect(statuses.filter((s) => s === 200).length).toBe(200);
@@ -57,40 +84,119 @@ describe('icn-node daemon', () => {
   it('a port in use is a typed error naming the flag (exit 2 from the CLI), and nothing stays open', async () => {
     const a = await daemon(3);
     // the library form: the gossip port taken, then the HTTP port taken
-    await expect(fx.start(4, [], { gossip: { host: '127.0.0.1', port: a.gossipPort } })).rejects.toMatchObject({ code: 'DAEMON_LISTEN', message: expect.stringContaining(`--gossip 127.0.0.1:${a.gossipPort}: cannot listen: the address is already in use (EADDRINUSE)`) });
+    await expect(
+      fx.start(4, [], { gossip: { host: '127.0.0.1', port: a.gossipPort } }),
+    ).rejects.toMatchObject({
+      code: 'DAEMON_LISTEN',
+      message: expect.stringContaining(
+        `--gossip 127.0.0.1:${a.gossipPort}: cannot listen: the address is already in use (EADDRINUSE)`,
+      ),
+    });
     const dataDir = tmp();
-    await expect(startDaemon({ dataDir, keySeed: seed(4), gossip: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: a.httpPort }, peers: [], tickMs: 50, bodyLimit: 4096 })).rejects.toMatchObject({ code: 'DAEMON_LISTEN', message: expect.stringContaining(`--http 127.0.0.1:${a.httpPort}`) });
+    await expect(
+      startDaemon({
+        dataDir,
+        keySeed: seed(4),
+        gossip: { host: '127.0.0.1', port: 0 },
+        http: { host: '127.0.0.1', port: a.httpPort },
+        peers: [],
+        tickMs: 50,
+        bodyLimit: 4096,
+      }),
+    ).rejects.toMatchObject({
+      code: 'DAEMON_LISTEN',
+      message: expect.stringContaining(`--http 127.0.0.1:${a.httpPort}`),
+    });
     // the storage was closed: the same data dir opens again
-    const again = await startDaemon({ dataDir, keySeed: seed(4), gossip: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, peers: [], tickMs: 50, bodyLimit: 4096 });
+    const again = await startDaemon({
+      dataDir,
+      keySeed: seed(4),
+      gossip: { host: '127.0.0.1', port: 0 },
+      http: { host: '127.0.0.1', port: 0 },
+      peers: [],
+      tickMs: 50,
+      bodyLimit: 4096,
+    });
     await again.stop();
     // the CLI: one line on stderr, exit 2
     const BIN = resolve(import.meta.dirname, '../../bin/icn-node.js');
-    const c = spawn(process.execPath, [BIN, '--data-dir', tmp(), '--gossip', `127.0.0.1:${a.gossipPort}`, '--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(
+      process.execPath,
+      [BIN, '--data-dir', tmp(), '--gossip', `127.0.0.1:${a.gossipPort}`, '--http', '127.0.0.1:0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     children.push(c);
     let err = '';
     c.stderr!.on('data', (d) => (err += d));
     const code = await new Promise((r) => c.once('close', r));
-    expect([code, err.trim()]).toEqual([2, `icn-node: error: --gossip 127.0.0.1:${a.gossipPort}: cannot listen: the address is already in use (EADDRINUSE)`]);
+    expect([code, err.trim()]).toEqual([
+      2,
+      `icn-node: error: --gossip 127.0.0.1:${a.gossipPort}: cannot listen: the address is already in use (EADDRINUSE)`,
+    ]);
   });
 
   it('an attestation past the quota is answered 429 NODE_PUBLISH_REFUSED with Retry-After, and changes nothing', async () => {
-    const a = await fx.start(5, [], { clock: 'request', gossipTuning: { topics: { 'trust:attestations': { perAuthorPerWindow: 1, windowMs: 60_000 } } } });
+    const a = await fx.start(5, [], {
+      clock: 'request',
+      gossipTuning: {
+        topics: { 'trust:attestations': { perAuthorPerWindow: 1, windowMs: 60_000 } },
+      },
+    });
     const to = (b: number) => Keypair.fromSeed(seed(b)).did.toString();
-    const ok = await http(a.httpPort, 'POST', '/trust', JSON.stringify({ to: to(6), scorePpm: 500_000, at: 1_000 }));
+    const ok = await http(
+      a.httpPort,
+      'POST',
+      '/trust',
+      JSON.stringify({ to: to(6), scorePpm: 500_000, at: 1_000 }),
+    );
     expect(ok.status, ok.text).toBe(200);
     const root = a.node.stateRoot();
-    const r = await http(a.httpPort, 'POST', '/trust', JSON.stringify({ to: to(7), scorePpm: 500_000, at: 2_000 }));
-    expect([r.status, r.json.error, r.json.gossipReason, r.json.retryAfterMs, r.headers.get('retry-after')]).toEqual([429, 'NODE_PUBLISH_REFUSED', 'rate_limited', 58_000, '58']);
+    const r = await http(
+      a.httpPort,
+      'POST',
+      '/trust',
+      JSON.stringify({ to: to(7), scorePpm: 500_000, at: 2_000 }),
+    );
+    expect([
+      r.status,
+      r.json.error,
+      r.json.gossipReason,
+      r.json.retryAfterMs,
+      r.headers.get('retry-after'),
+    ]).toEqual([429, 'NODE_PUBLISH_REFUSED', 'rate_limited', 58_000, '58']);
     expect(a.node.stateRoot()).toBe(root);
     // the next window takes it
-    expect((await http(a.httpPort, 'POST', '/trust', JSON.stringify({ to: to(7), scorePpm: 500_000, at: 60_000 }))).status).toBe(200);
+    expect(
+      (
+        await http(
+          a.httpPort,
+          'POST',
+          '/trust',
+          JSON.stringify({ to: to(7), scorePpm: 500_000, at: 60_000 }),
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('kill -9 and restart loses no acknowledged entry', async () => {
     const BIN = resolve(import.meta.dirname, '../../bin/icn-node.js');
     const dataDir = tmp();
     const start = () => {
-      const c = spawn(process.execPath, [BIN, '--data-dir', dataDir, '--gossip', '127.0.0.1:0', '--http', '127.0.0.1:0', '--tick-ms', '50'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(
+        process.execPath,
+        [
+          BIN,
+          '--data-dir',
+          dataDir,
+          '--gossip',
+          '127.0.0.1:0',
+          '--http',
+          '127.0.0.1:0',
+          '--tick-ms',
+          '50',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       children.push(c);
       return new Promise<{ c: ChildProcess; port: number }>((res, rej) => {
         let out = '';
@@ -105,7 +211,15 @@ describe('icn-node daemon', () => {
     const first = await start();
     const acked: string[] = [];
     for (let i = 5; i < 10; i++) {
-      const r = await http(first.port, 'POST', '/trust', JSON.stringify({ to: Keypair.fromSeed(seed(i)).did.toString(), scorePpm: 100_000 * (i - 4) }));
+      const r = await http(
+        first.port,
+        'POST',
+        '/trust',
+        JSON.stringify({
+          to: Keypair.fromSeed(seed(i)).did.toString(),
+          scorePpm: 100_000 * (i - 4),
+        }),
+      );
       expect(r.status, r.text).toBe(200);
       acked.push(r.text);
     }
@@ -125,9 +239,14 @@ describe('icn-node daemon', () => {
 });
 
 describe('icn-node daemon: scenario driver routes', () => {
-  const node = (b: number, o: { clock?: 'system' | 'request'; admin?: boolean; defaultCreditLimit?: bigint } = {}, peers: string[] = []) => fx.start(b, peers, o);
+  const node = (
+    b: number,
+    o: { clock?: 'system' | 'request'; admin?: boolean; defaultCreditLimit?: bigint } = {},
+    peers: string[] = [],
+  ) => fx.start(b, peers, o);
   const did = (b: number) => Keypair.fromSeed(seed(b)).did.toString();
-  const post = (d: RunningDaemon, path: string, body: unknown) => http(d.httpPort, 'POST', path, JSON.stringify(body));
+  const post = (d: RunningDaemon, path: string, body: unknown) =>
+    http(d.httpPort, 'POST', path, JSON.stringify(body));
 
   it('--clock request stamps what a step signs with its `at`; bad or backwards `at` changes nothing', async () => {
     const a = await node(11, { clock: 'request' });
@@ -135,7 +254,13 @@ describe('icn-node daemon: scenario driver routes', () => {
     const att = await post(a, '/trust', { to: did(12), scorePpm: 500_000, at: t });
     expect(att.status, att.text).toBe(200);
     expect(JSON.stringify(att.json)).toContain(String(t));
-    const e = await post(a, '/ledger/entries', { at: t + 5, accounts: [{ account_id: a.node.id, currency: 'h', debit: '2' }, { account_id: did(12), currency: 'h', credit: '2' }] });
+    const e = await post(a, '/ledger/entries', {
+      at: t + 5,
+      accounts: [
+        { account_id: a.node.id, currency: 'h', debit: '2' },
+        { account_id: did(12), currency: 'h', credit: '2' },
+      ],
+    });
     expect(e.status, e.text).toBe(200);
     expect(e.json.timestamp).toBe(t + 5);
     const before = a.node.stateRoot();
@@ -161,20 +286,44 @@ describe('icn-node daemon: scenario driver routes', () => {
 
   it('explicit parents, /publish and /ledger/entries/:id; bad input is refused without a change', async () => {
     const a = await node(15, { clock: 'request', defaultCreditLimit: 10n });
-    const first = await post(a, '/ledger/entries', { at: 10, accounts: [{ account_id: a.node.id, currency: 'h', debit: '1' }, { account_id: did(16), currency: 'h', credit: '1' }], parents: [] });
+    const first = await post(a, '/ledger/entries', {
+      at: 10,
+      accounts: [
+        { account_id: a.node.id, currency: 'h', debit: '1' },
+        { account_id: did(16), currency: 'h', credit: '1' },
+      ],
+      parents: [],
+    });
     expect(first.status, first.text).toBe(200);
     const id = a.node.ledger.heads()[0]!;
     expect((await http(a.httpPort, 'GET', `/ledger/entries/${id}`)).json.present).toBe(true);
     // an id that is not a hash, and one this node does not hold
-    expect((await http(a.httpPort, 'GET', '/ledger/entries/sha256:00')).json.error).toBe('HTTP_FIELD');
+    expect((await http(a.httpPort, 'GET', '/ledger/entries/sha256:00')).json.error).toBe(
+      'HTTP_FIELD',
+    );
     const absent = await http(a.httpPort, 'GET', `/ledger/entries/sha256:${'0'.repeat(64)}`);
     expect([absent.status, absent.json.error]).toEqual([404, 'LEDGER_ENTRY_NOT_FOUND']);
-    const second = await post(a, '/ledger/entries', { at: 20, accounts: [{ account_id: a.node.id, currency: 'h', debit: '1' }, { account_id: did(16), currency: 'h', credit: '1' }], parents: [id] });
+    const second = await post(a, '/ledger/entries', {
+      at: 20,
+      accounts: [
+        { account_id: a.node.id, currency: 'h', debit: '1' },
+        { account_id: did(16), currency: 'h', credit: '1' },
+      ],
+      parents: [id],
+    });
     expect(second.json.parents).toEqual([id]);
     const before = a.node.stateRoot();
     const cases: [string, unknown, number][] = [
       ['/ledger/entries', { at: 30, accounts: [], parents: 'x' }, 400],
-      ['/ledger/entries', { at: 30, accounts: [{ account_id: a.node.id, currency: 'h', debit: '1' }], parents: ['not-a-hash'] }, 422],
+      [
+        '/ledger/entries',
+        {
+          at: 30,
+          accounts: [{ account_id: a.node.id, currency: 'h', debit: '1' }],
+          parents: ['not-a-hash'],
+        },
+        422,
+      ],
       ['/publish', { at: 30, topic: 'nope', data: 1 }, 400],
       ['/publish', { at: 30, topic: 'ledger:entries' }, 400],
     ];
@@ -192,9 +341,15 @@ describe('icn-node daemon: scenario driver routes', () => {
     expect([r.status, r.json.error]).toEqual([403, 'HTTP_FORBIDDEN']);
     const a = await node(18, { admin: true });
     const b = await node(19, { admin: true }, [`127.0.0.1:${a.gossipPort}`]);
-    await until(() => a.node.gossip !== undefined && (b.node as unknown as { id: string }).id !== undefined && a.httpPort > 0);
+    await until(
+      () =>
+        a.node.gossip !== undefined &&
+        (b.node as unknown as { id: string }).id !== undefined &&
+        a.httpPort > 0,
+    );
     await until(async () => (await http(a.httpPort, 'GET', '/peers')).json.peers.length === 1);
-    for (const body of [{ block: 'x' }, { block: [1] }, {}]) expect((await post(a, '/admin/links', body)).status).toBe(400);
+    for (const body of [{ block: 'x' }, { block: [1] }, {}])
+      expect((await post(a, '/admin/links', body)).status).toBe(400);
     expect((await post(a, '/admin/links', { block: ['did:icn:zNOPE'] })).status).toBe(422);
     expect((await http(a.httpPort, 'GET', '/admin/links')).json.block).toEqual([]);
     // a blocks b: a's attestation stays on a side even though the TCP link is up

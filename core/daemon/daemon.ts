@@ -107,19 +107,22 @@ function loadSeed(cfg: DaemonConfig): Uint8Array {
 
 function str(body: unknown, field: string): string {
   const v = (body as Record<string, unknown> | null)?.[field];
-  if (typeof v !== 'string') throw new HttpError(400, 'HTTP_FIELD', `field "${field}" must be a string`);
+  if (typeof v !== 'string')
+    throw new HttpError(400, 'HTTP_FIELD', `field "${field}" must be a string`);
   return v;
 }
 
 function int(body: unknown, field: string): number {
   const v = (body as Record<string, unknown> | null)?.[field];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new HttpError(400, 'HTTP_FIELD', `field "${field}" must be an integer`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v))
+    throw new HttpError(400, 'HTTP_FIELD', `field "${field}" must be an integer`);
   return v;
 }
 
 function amount(v: unknown, where: string): bigint | null {
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'string') throw new HttpError(400, 'HTTP_FIELD', `${where} must be a decimal string (i64)`);
+  if (typeof v !== 'string')
+    throw new HttpError(400, 'HTTP_FIELD', `${where} must be a decimal string (i64)`);
   return dec.i64(v);
 }
 
@@ -128,12 +131,22 @@ function stepper(clock: Clock): Stepper {
   return <T>(body: unknown, f: () => T): T => {
     const has = (body as Record<string, unknown> | null)?.at !== undefined;
     if (!(clock instanceof RequestClock)) {
-      if (has) throw new HttpError(400, 'HTTP_FIELD', 'field "at" is only accepted by a node started with --clock request');
+      if (has)
+        throw new HttpError(
+          400,
+          'HTTP_FIELD',
+          'field "at" is only accepted by a node started with --clock request',
+        );
       return f();
     }
     const at = int(body, 'at');
     if (at < 0) throw new HttpError(400, 'HTTP_FIELD', 'field "at" must be ≥ 0');
-    if (at < clock.nowStepFloor()) throw new HttpError(409, 'HTTP_CLOCK_BACKWARDS', `step at ${at} is earlier than the previous step at ${clock.nowStepFloor()}`);
+    if (at < clock.nowStepFloor())
+      throw new HttpError(
+        409,
+        'HTTP_CLOCK_BACKWARDS',
+        `step at ${at} is earlier than the previous step at ${clock.nowStepFloor()}`,
+      );
     return clock.step(at, f);
   };
 }
@@ -142,7 +155,14 @@ function stepper(clock: Clock): Stepper {
 const toJson = (v: unknown) =>
   JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))) as unknown;
 
-function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boolean, contracts: DaemonContracts, configuredPeers: readonly string[]): Route[] {
+function routes(
+  node: IcnNode,
+  transport: TcpTransport,
+  clock: Clock,
+  admin: boolean,
+  contracts: DaemonContracts,
+  configuredPeers: readonly string[],
+): Route[] {
   const step = stepper(clock);
   return [
     ...statusRoutes(node, transport, contracts, configuredPeers),
@@ -155,7 +175,9 @@ function routes(node: IcnNode, transport: TcpTransport, clock: Clock, admin: boo
 
 /** Health, state, peers, status and metrics: read-only views of the node. */
 function statusRoutes(
-  node: IcnNode, transport: TcpTransport, contracts: DaemonContracts,
+  node: IcnNode,
+  transport: TcpTransport,
+  contracts: DaemonContracts,
   configuredPeers: readonly string[],
 ): Route[] {
   const health = () => ({ status: 'ok', did: node.id, peers: transport.connectedPeers() });
@@ -171,14 +193,17 @@ function statusRoutes(
       method: 'GET',
       pattern: '/status',
       handler: () => ({
-        status: 200, body: nodeStatus(node, transport, configuredPeers, contracts),
+        status: 200,
+        body: nodeStatus(node, transport, configuredPeers, contracts),
       }),
     },
     {
       method: 'GET',
       pattern: '/metrics',
       handler: async () => ({
-        status: 200, body: null, text: await node.metrics.registry.metrics(),
+        status: 200,
+        body: null,
+        text: await node.metrics.registry.metrics(),
         contentType: node.metrics.registry.contentType,
       }),
     },
@@ -210,7 +235,10 @@ function writeRoutes(node: IcnNode, step: Stepper): Route[] {
         if (!(TOPICS as readonly string[]).includes(topic)) {
           const known = TOPICS.join(', ');
           throw new HttpError(
-            400, 'HTTP_FIELD', `topic ${JSON.stringify(topic)} is not declared (${known})`);
+            400,
+            'HTTP_FIELD',
+            `topic ${JSON.stringify(topic)} is not declared (${known})`,
+          );
         }
         const data = (r.body as Record<string, unknown>).data;
         if (data === undefined) throw new HttpError(400, 'HTTP_FIELD', 'field "data" is required');
@@ -223,7 +251,12 @@ function writeRoutes(node: IcnNode, step: Stepper): Route[] {
 
 /** `POST /ledger/entries`: the body's accounts (and parents, if any) as one ledger entry. */
 function submitEntry(node: IcnNode, step: Stepper, body: unknown): unknown {
-  type EntryBody = { accounts?: unknown; contract_ref?: unknown; nonce?: unknown; parents?: unknown };
+  type EntryBody = {
+    accounts?: unknown;
+    contract_ref?: unknown;
+    nonce?: unknown;
+    parents?: unknown;
+  };
   const b = body as EntryBody;
   if (!Array.isArray(b?.accounts))
     throw new HttpError(400, 'HTTP_FIELD', 'field "accounts" must be an array');
@@ -245,7 +278,8 @@ function submitEntry(node: IcnNode, step: Stepper, body: unknown): unknown {
       contract_ref: typeof b.contract_ref === 'string' ? b.contract_ref : null,
       nonce: typeof b.nonce === 'string' ? b.nonce : null,
       parents: parents as never,
-    }));
+    }),
+  );
 }
 
 /** The ledger's heads and one entry by id. */
@@ -264,8 +298,10 @@ function ledgerReadRoutes(node: IcnNode): Route[] {
         if (!isHash(id)) {
           const shown = JSON.stringify(id.slice(0, 80));
           throw new HttpError(
-            400, 'HTTP_FIELD',
-            `path parameter ${shown} is not an entry id (sha256:<64 hex>)`);
+            400,
+            'HTTP_FIELD',
+            `path parameter ${shown} is not an entry id (sha256:<64 hex>)`,
+          );
         }
         const entry = node.ledger.get(id);
         if (!entry)
@@ -314,7 +350,12 @@ function adminRoutes(node: IcnNode, transport: TcpTransport, admin: boolean): Ro
  * links (authenticated peers, who dialed, silence in ms, cut or not) and the addresses it was
  * told to dial, gossip entries per topic, the state root with its component roots, and counts.
  */
-function nodeStatus(node: IcnNode, transport: TcpTransport, configuredPeers: readonly string[], contracts: DaemonContracts): unknown {
+function nodeStatus(
+  node: IcnNode,
+  transport: TcpTransport,
+  configuredPeers: readonly string[],
+  contracts: DaemonContracts,
+): unknown {
   const state = node.state();
   const topics: Record<string, number> = {};
   for (const t of TOPICS) topics[t] = node.gossip.entries(t).length;
@@ -335,7 +376,13 @@ function nodeStatus(node: IcnNode, transport: TcpTransport, configuredPeers: rea
 
 export type GossipTuning = Pick<GossipOptions, 'fanout' | 'digestFanout' | 'topics'>;
 
-const TOPIC_FIELDS = ['maxEntries', 'maxDataBytes', 'minAuthorTrustPpm', 'perAuthorPerWindow', 'windowMs'];
+const TOPIC_FIELDS = [
+  'maxEntries',
+  'maxDataBytes',
+  'minAuthorTrustPpm',
+  'perAuthorPerWindow',
+  'windowMs',
+];
 
 /**
  * `--gossip-config` JSON: `{fanout?, digestFanout?, topics?: {<topic>: {maxEntries?, maxDataBytes?,
@@ -347,20 +394,27 @@ export function parseGossipTuning(text: string): GossipTuning {
     throw flagError('--gossip-config', why);
   };
   const o = parseJsonObjectFlag('--gossip-config', text);
-  const nat = (v: unknown, where: string, min = 0): number => (Number.isSafeInteger(v) && (v as number) >= min ? (v as number) : bad(`${where}: an integer ≥ ${min}`));
+  const nat = (v: unknown, where: string, min = 0): number =>
+    Number.isSafeInteger(v) && (v as number) >= min
+      ? (v as number)
+      : bad(`${where}: an integer ≥ ${min}`);
   const out: { -readonly [K in keyof GossipTuning]: GossipTuning[K] } = {};
   for (const k of Object.keys(o)) {
     if (k === 'fanout' || k === 'digestFanout') out[k] = nat(o[k], k, 1);
     else if (k === 'topics') {
       const t = o.topics as Record<string, Record<string, unknown>>;
-      if (typeof t !== 'object' || t === null || Array.isArray(t)) bad('topics: an object by topic');
+      if (typeof t !== 'object' || t === null || Array.isArray(t))
+        bad('topics: an object by topic');
       const topics: Record<string, Record<string, number>> = {};
       for (const [name, cfg] of Object.entries(t)) {
-        if (!(TOPICS as readonly string[]).includes(name)) bad(`topics: ${JSON.stringify(name)} is not a topic (${TOPICS.join(', ')})`);
-        if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) bad(`topics.${name}: an object`);
+        if (!(TOPICS as readonly string[]).includes(name))
+          bad(`topics: ${JSON.stringify(name)} is not a topic (${TOPICS.join(', ')})`);
+        if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg))
+          bad(`topics.${name}: an object`);
         topics[name] = {};
         for (const [f, v] of Object.entries(cfg)) {
-          if (!TOPIC_FIELDS.includes(f)) bad(`topics.${name}.${f}: unknown (${TOPIC_FIELDS.join(', ')})`);
+          if (!TOPIC_FIELDS.includes(f))
+            bad(`topics.${name}.${f}: unknown (${TOPIC_FIELDS.join(', ')})`);
           topics[name][f] = nat(v, `topics.${name}.${f}`);
         }
       }
@@ -373,7 +427,13 @@ export function parseGossipTuning(text: string): GossipTuning {
 type Log = (line: string) => void;
 
 /** The gossip transport; its messages and peer events go to the node once there is one. */
-function makeTransport(cfg: DaemonConfig, keypair: Keypair, nodeRef: () => IcnNode | undefined, log: Log, debug: Log): TcpTransport {
+function makeTransport(
+  cfg: DaemonConfig,
+  keypair: Keypair,
+  nodeRef: () => IcnNode | undefined,
+  log: Log,
+  debug: Log,
+): TcpTransport {
   const transport: TcpTransport = new TcpTransport({
     keypair,
     host: cfg.gossip.host,
@@ -386,7 +446,9 @@ function makeTransport(cfg: DaemonConfig, keypair: Keypair, nodeRef: () => IcnNo
     onEvent: (e: TransportEvent) => {
       // Junk connections are refused by the thousand under a flood: debug, and counted in metrics.
       if (e.type === 'refused') return debug(`transport: refused ${e.address} ${e.reason}`);
-      log(`transport: ${e.type} ${'did' in e ? e.did : ''} ${'reason' in e ? e.reason : ''}`.trim());
+      log(
+        `transport: ${e.type} ${'did' in e ? e.did : ''} ${'reason' in e ? e.reason : ''}`.trim(),
+      );
       const node = nodeRef();
       if (e.type === 'peer-up' && node) {
         node.gossip.setPeers(transport.connectedPeers());
@@ -399,14 +461,36 @@ function makeTransport(cfg: DaemonConfig, keypair: Keypair, nodeRef: () => IcnNo
 }
 
 /** The node over the group-committed store (closes the storage if the node refuses it). */
-function makeNode(cfg: DaemonConfig, keypair: Keypair, clock: Clock, gc: GroupCommit, storage: FileKvStore): IcnNode {
+function makeNode(
+  cfg: DaemonConfig,
+  keypair: Keypair,
+  clock: Clock,
+  gc: GroupCommit,
+  storage: FileKvStore,
+): IcnNode {
   const seed = BigInt(`0x${enc.bytes(new Uint8Array(randomBytes(8)))}`);
   try {
-    return new IcnNode({ keypair, clock, rng: Rng.root(seed), transport: gc.transport, storage: gc.store, restore: true, ...(cfg.gossipTuning ? { gossip: cfg.gossipTuning } : {}), ...(cfg.defaultCreditLimit !== undefined ? { defaultCreditLimit: cfg.defaultCreditLimit } : {}) });
+    return new IcnNode({
+      keypair,
+      clock,
+      rng: Rng.root(seed),
+      transport: gc.transport,
+      storage: gc.store,
+      restore: true,
+      ...(cfg.gossipTuning ? { gossip: cfg.gossipTuning } : {}),
+      ...(cfg.defaultCreditLimit !== undefined
+        ? { defaultCreditLimit: cfg.defaultCreditLimit }
+        : {}),
+    });
   } catch (e) {
     storage.close();
     // The node refuses admission settings stricter than those its state was accepted under.
-    if (e instanceof IcnError && e.code === 'NODE_CONFIG_DISCARDS_STATE') throw new IcnError(e.code, `--gossip-config: ${e.message} (data dir ${cfg.dataDir})`, e.details);
+    if (e instanceof IcnError && e.code === 'NODE_CONFIG_DISCARDS_STATE')
+      throw new IcnError(
+        e.code,
+        `--gossip-config: ${e.message} (data dir ${cfg.dataDir})`,
+        e.details,
+      );
     throw e;
   }
 }
@@ -417,7 +501,12 @@ function makeNode(cfg: DaemonConfig, keypair: Keypair, clock: Clock, gc: GroupCo
  * contract deployed (an empty registry's component roots are not emptyComponentRoot's).
  */
 function makeContracts(node: IcnNode, gc: GroupCommit, log: Log): DaemonContracts {
-  const contracts = new DaemonContracts(node, new NodeContracts(node, { config: DAEMON_CONTRACT_CONFIG }), gc.store, gc.batcher());
+  const contracts = new DaemonContracts(
+    node,
+    new NodeContracts(node, { config: DAEMON_CONTRACT_CONFIG }),
+    gc.store,
+    gc.batcher(),
+  );
   const restored = contracts.restore();
   if (restored.loaded) log(`contracts: ${restored.loaded} logged execution(s) (receipts)`);
   for (const d of restored.unreadable) log(`contracts: unreadable execution log record ${d}`);
@@ -426,13 +515,24 @@ function makeContracts(node: IcnNode, gc: GroupCommit, log: Log): DaemonContract
 
 /** The HTTP API server with its request metrics (not listening yet). */
 function makeHttp(cfg: DaemonConfig, node: IcnNode, rs: Route[], log: Log, debug: Log): Server {
-  const httpRequests = new Counter({ name: 'icn_http_requests_total', help: 'HTTP API requests answered, by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [node.metrics.registry] });
-  const httpAborted = new Counter({ name: 'icn_http_aborted_total', help: 'HTTP requests whose client closed the connection before the answer, by method and route', labelNames: ['method', 'route'] as const, registers: [node.metrics.registry] });
+  const httpRequests = new Counter({
+    name: 'icn_http_requests_total',
+    help: 'HTTP API requests answered, by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [node.metrics.registry],
+  });
+  const httpAborted = new Counter({
+    name: 'icn_http_aborted_total',
+    help: 'HTTP requests whose client closed the connection before the answer, by method and route',
+    labelNames: ['method', 'route'] as const,
+    registers: [node.metrics.registry],
+  });
   return createApiServer(rs, {
     bodyLimit: cfg.bodyLimit,
     ...(cfg.httpMaxConnections !== undefined ? { maxConnections: cfg.httpMaxConnections } : {}),
     onError: (e) => log(`http: internal error: ${(e as Error).stack ?? e}`),
-    onResponse: (method, route, status) => httpRequests.inc({ method, route, status: String(status) }),
+    onResponse: (method, route, status) =>
+      httpRequests.inc({ method, route, status: String(status) }),
     onAborted: (method, route, why) => {
       httpAborted.inc({ method, route });
       debug(`http: client closed ${method} ${route} before the answer (${why})`);
@@ -476,7 +576,13 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
     throw listenError('--gossip', cfg.gossip, e);
   }
   transportMetrics(transport, node);
-  const http = makeHttp(cfg, node, answerWhenDurable(routes(node, transport, clock, cfg.admin === true, contracts, cfg.peers), gc), log, debug);
+  const http = makeHttp(
+    cfg,
+    node,
+    answerWhenDurable(routes(node, transport, clock, cfg.admin === true, contracts, cfg.peers), gc),
+    log,
+    debug,
+  );
   let httpPort: number;
   try {
     httpPort = await listenHttp(http, cfg.http);
@@ -492,7 +598,9 @@ export async function startDaemon(cfg: DaemonConfig): Promise<RunningDaemon> {
       log(`tick: ${(e as Error).message}`);
     }
   }, cfg.tickMs);
-  log(`listening did=${node.id} gossip=${cfg.gossip.host}:${gossipPort} http=${cfg.http.host}:${httpPort}`);
+  log(
+    `listening did=${node.id} gossip=${cfg.gossip.host}:${gossipPort} http=${cfg.http.host}:${httpPort}`,
+  );
   let stopped = false;
   return {
     node,
@@ -523,10 +631,20 @@ function openStorage(path: string, repair: boolean, log: (line: string) => void)
     throw storageError(path, e);
   }
   const r = storage.openReport;
-  if (r.headerRewritten) log(`storage: --repair wrote the damaged format header of ${path} again (its records were intact)`);
-  if (r.migratedFrom) log(`storage: ${path} was format v${r.migratedFrom}; rewritten as v2 (${r.records} records)`);
-  if (r.truncatedBytes > 0) log(`storage: cut a torn tail of ${r.truncatedBytes} bytes (an incomplete final write, never acknowledged)`);
-  if (r.repaired) log(`storage: --repair moved ${r.repaired.bytes} bytes from byte ${r.repaired.offset} of ${path} aside to ${r.repaired.movedTo}: ${r.repaired.intactRecords} intact record(s) plus the damaged one; they are not in this node's state`);
+  if (r.headerRewritten)
+    log(
+      `storage: --repair wrote the damaged format header of ${path} again (its records were intact)`,
+    );
+  if (r.migratedFrom)
+    log(`storage: ${path} was format v${r.migratedFrom}; rewritten as v2 (${r.records} records)`);
+  if (r.truncatedBytes > 0)
+    log(
+      `storage: cut a torn tail of ${r.truncatedBytes} bytes (an incomplete final write, never acknowledged)`,
+    );
+  if (r.repaired)
+    log(
+      `storage: --repair moved ${r.repaired.bytes} bytes from byte ${r.repaired.offset} of ${path} aside to ${r.repaired.movedTo}: ${r.repaired.intactRecords} intact record(s) plus the damaged one; they are not in this node's state`,
+    );
   return storage;
 }
 
@@ -548,14 +666,37 @@ function answerWhenDurable(rs: Route[], gc: GroupCommit): Route[] {
 /** The transport's holdings and refusals as gauges, read at scrape time. */
 function transportMetrics(transport: TcpTransport, node: IcnNode): void {
   const gauges: [keyof ReturnType<TcpTransport['stats']>, string, string][] = [
-    ['unauthenticated', 'icn_transport_unauthenticated_connections', 'Gossip connections not yet authenticated'],
+    [
+      'unauthenticated',
+      'icn_transport_unauthenticated_connections',
+      'Gossip connections not yet authenticated',
+    ],
     ['peers', 'icn_transport_peers', 'Authenticated gossip links'],
-    ['bufferedBytes', 'icn_transport_buffered_bytes', 'Bytes buffered towards unfinished frames, all connections'],
-    ['refused', 'icn_transport_refused_total', 'Inbound gossip connections closed on accept or after the handshake (limits)'],
-    ['dropped', 'icn_transport_dropped_total', 'Gossip connections dropped for a protocol error or a limit'],
+    [
+      'bufferedBytes',
+      'icn_transport_buffered_bytes',
+      'Bytes buffered towards unfinished frames, all connections',
+    ],
+    [
+      'refused',
+      'icn_transport_refused_total',
+      'Inbound gossip connections closed on accept or after the handshake (limits)',
+    ],
+    [
+      'dropped',
+      'icn_transport_dropped_total',
+      'Gossip connections dropped for a protocol error or a limit',
+    ],
   ];
   for (const [field, name, help] of gauges) {
-    new Gauge({ name, help, registers: [node.metrics.registry], collect() { this.set(transport.stats()[field]); } });
+    new Gauge({
+      name,
+      help,
+      registers: [node.metrics.registry],
+      collect() {
+        this.set(transport.stats()[field]);
+      },
+    });
   }
 }
 
@@ -571,19 +712,33 @@ function storageError(path: string, e: unknown): unknown {
     EROFS: 'read-only file system',
     ENOSPC: 'no space left on the device',
   };
-  return code && why[code] ? new IcnError('DAEMON_STORAGE', `storage ${path}: ${why[code]} (${code})`, { path, code }) : e;
+  return code && why[code]
+    ? new IcnError('DAEMON_STORAGE', `storage ${path}: ${why[code]} (${code})`, { path, code })
+    : e;
 }
 
 /** A listen failure (port in use, address not local, no permission) as a typed error naming the flag. */
 function listenError(flag: string, at: { host: string; port: number }, e: unknown): IcnError {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EADDRNOTAVAIL' ? 'the address is not local to this machine' : code === 'EACCES' ? 'no permission to listen there' : (e as Error).message;
-  return new IcnError('DAEMON_LISTEN', `${flag} ${at.host}:${at.port}: cannot listen: ${why}${code ? ` (${code})` : ''}`, { flag, code });
+  const why =
+    code === 'EADDRINUSE'
+      ? 'the address is already in use'
+      : code === 'EADDRNOTAVAIL'
+        ? 'the address is not local to this machine'
+        : code === 'EACCES'
+          ? 'no permission to listen there'
+          : (e as Error).message;
+  return new IcnError(
+    'DAEMON_LISTEN',
+    `${flag} ${at.host}:${at.port}: cannot listen: ${why}${code ? ` (${code})` : ''}`,
+    { flag, code },
+  );
 }
 
 export function parseHostPort(flag: string, value: string): { host: string; port: number } {
   const i = value.lastIndexOf(':');
   const port = Number(value.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new IcnError('DAEMON_CONFIG', `${flag} ${JSON.stringify(value)}: expected host:port`);
+  if (i <= 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new IcnError('DAEMON_CONFIG', `${flag} ${JSON.stringify(value)}: expected host:port`);
   return { host: value.slice(0, i), port };
 }

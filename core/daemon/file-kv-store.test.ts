@@ -11,7 +11,11 @@ const fresh = () => join(mkdtempSync(join(tmpdir(), 'icn-kv-')), 'kv.log');
 describe('FileKvStore', () => {
   it('property: behaves like MemoryKvStore, and a reopen sees exactly the synced writes', () => {
     const op = fc.oneof(
-      fc.record({ t: fc.constant('put' as const), k: fc.constantFrom('a/1', 'a/2', 'b/1', 'b/2'), v: fc.string({ maxLength: 5 }) }),
+      fc.record({
+        t: fc.constant('put' as const),
+        k: fc.constantFrom('a/1', 'a/2', 'b/1', 'b/2'),
+        v: fc.string({ maxLength: 5 }),
+      }),
       fc.record({ t: fc.constant('del' as const), k: fc.constantFrom('a/1', 'a/2', 'b/1', 'b/2') }),
       fc.record({ t: fc.constant('sync' as const) }),
     );
@@ -33,7 +37,9 @@ describe('FileKvStore', () => {
         }
         // crash without sync: reopen shows the last synced state
         const back = new FileKvStore(p);
-        expect(back.keys('').map((k) => [k, back.get(k)])).toEqual(synced.keys('').map((k) => [k, synced.get(k)]));
+        expect(back.keys('').map((k) => [k, back.get(k)])).toEqual(
+          synced.keys('').map((k) => [k, synced.get(k)]),
+        );
       }),
       { numRuns: 80 },
     );

@@ -41,9 +41,14 @@ export class FileKvStore implements KvStore {
   }
 
   private applyOp(o: Op, ref: RecordRef): void {
-    if (o?.op === 'put' && typeof o.k === 'string' && typeof o.v === 'string') this.index.set(o.k, ref);
+    if (o?.op === 'put' && typeof o.k === 'string' && typeof o.v === 'string')
+      this.index.set(o.k, ref);
     else if (o?.op === 'del' && typeof o.k === 'string') this.index.delete(o.k);
-    else throw new IcnError('KV_BAD_RECORD', `${this.path}@${ref.at}: unknown record ${JSON.stringify(o).slice(0, 80)}`);
+    else
+      throw new IcnError(
+        'KV_BAD_RECORD',
+        `${this.path}@${ref.at}: unknown record ${JSON.stringify(o).slice(0, 80)}`,
+      );
   }
 
   get(key: string): string | undefined {
@@ -51,7 +56,11 @@ export class FileKvStore implements KvStore {
     if (s === undefined) return undefined;
     if ('pending' in s) return s.pending;
     const o = this.log.read(s) as Op;
-    if (o.op !== 'put' || o.k !== key) throw new IcnError('KV_BAD_RECORD', `${this.path}@${s.at}: index for ${key} points at another record`);
+    if (o.op !== 'put' || o.k !== key)
+      throw new IcnError(
+        'KV_BAD_RECORD',
+        `${this.path}@${s.at}: index for ${key} points at another record`,
+      );
     return o.v;
   }
 
@@ -82,7 +91,11 @@ export class FileKvStore implements KvStore {
     const last = new Map<string, number>();
     ops.forEach((o, i) => last.set(o.k, i));
     for (const [k, i] of last) if (ops[i]!.op === 'put') this.index.set(k, refs[i]!);
-    if (this.logRecords >= this.compaction.min && this.logRecords > this.compaction.ratio * Math.max(1, this.index.size)) this.compact();
+    if (
+      this.logRecords >= this.compaction.min &&
+      this.logRecords > this.compaction.ratio * Math.max(1, this.index.size)
+    )
+      this.compact();
   }
 
   /** Rewrite the log with only live keys: temp file, fsync, rename over the old one. */

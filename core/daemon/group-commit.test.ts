@@ -27,7 +27,19 @@ describe('GroupCommit', () => {
       }).then((v) => log.push(`answer ${v}`)),
     );
     await Promise.all(jobs);
-    expect(log).toEqual(['sync', 'send p1', 'send p2', 'send p3', 'send p4', 'send p5', 'answer 1', 'answer 2', 'answer 3', 'answer 4', 'answer 5']);
+    expect(log).toEqual([
+      'sync',
+      'send p1',
+      'send p2',
+      'send p3',
+      'send p4',
+      'send p5',
+      'answer 1',
+      'answer 2',
+      'answer 3',
+      'answer 4',
+      'answer 5',
+    ]);
     expect(gc.counts).toEqual({ synced: 1, requested: 5 });
   });
 

@@ -88,7 +88,11 @@ export class GroupCommit {
    * time, in order, then settles every job's promise after the single sync.
    */
   batcher(): <T>(job: () => Promise<T>) => Promise<T> {
-    type Job = { run: () => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+    type Job = {
+      run: () => Promise<unknown>;
+      resolve: (v: unknown) => void;
+      reject: (e: unknown) => void;
+    };
     let queue: Job[] = [];
     let busy = false;
     const drain = async (): Promise<void> => {
@@ -114,7 +118,9 @@ export class GroupCommit {
             for (const r of results) Object.assign(r, { ok: false, v: e });
           }
         }
-        batch.forEach((j, i) => (results[i]!.ok ? j.resolve(results[i]!.v) : j.reject(results[i]!.v)));
+        batch.forEach((j, i) =>
+          results[i]!.ok ? j.resolve(results[i]!.v) : j.reject(results[i]!.v),
+        );
       }
       busy = false;
     };

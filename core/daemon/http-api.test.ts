@@ -25,7 +25,9 @@ async function until(cond: () => boolean, ms = 8000): Promise<void> {
 
 function server(requestTimeoutMs = 10_000, maxConnections?: number) {
   const log = { responses: [] as string[], aborted: [] as string[], errors: [] as unknown[] };
-  const routes: Route[] = [{ method: 'POST', pattern: '/echo', handler: (r) => ({ status: 200, body: r.body }) }];
+  const routes: Route[] = [
+    { method: 'POST', pattern: '/echo', handler: (r) => ({ status: 200, body: r.body }) },
+  ];
   const s = createApiServer(routes, {
     bodyLimit: 1 << 20,
     requestTimeoutMs,
@@ -35,13 +37,17 @@ function server(requestTimeoutMs = 10_000, maxConnections?: number) {
     onAborted: (m, route) => log.aborted.push(`${m} ${route}`),
   });
   servers.push(s);
-  return new Promise<{ port: number; log: typeof log }>((resolve) => s.listen(0, '127.0.0.1', () => resolve({ port: (s.address() as { port: number }).port, log })));
+  return new Promise<{ port: number; log: typeof log }>((resolve) =>
+    s.listen(0, '127.0.0.1', () => resolve({ port: (s.address() as { port: number }).port, log })),
+  );
 }
 
 function partialPost(port: number, declared: number, sent: string): Promise<Socket> {
   return new Promise((resolve) => {
     const c = connect({ host: '127.0.0.1', port }, () => {
-      c.write(`POST /echo HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${declared}\r\n\r\n${sent}`);
+      c.write(
+        `POST /echo HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${declared}\r\n\r\n${sent}`,
+      );
       resolve(c);
     });
     c.on('error', () => {});
@@ -52,14 +58,20 @@ function partialPost(port: number, declared: number, sent: string): Promise<Sock
 describe('HTTP API: clients that go away, bodies that never finish', () => {
   it('20 clients disconnecting mid-body: 20 aborted, no 5xx, no internal error; a full request still answers 200', async () => {
     const { port, log } = await server();
-    const clients = await Promise.all(Array.from({ length: 20 }, () => partialPost(port, 1000, '{"a":')));
+    const clients = await Promise.all(
+      Array.from({ length: 20 }, () => partialPost(port, 1000, '{"a":')),
+    );
     await new Promise((r) => setTimeout(r, 50)); // let the handlers start reading the bodies
     for (const c of clients) c.destroy();
     await until(() => log.aborted.length === 20);
     expect(log.aborted.every((a) => a === 'POST /echo')).toBe(true);
     expect(log.errors).toEqual([]);
     expect(log.responses).toEqual([]);
-    const r = await fetch(`http://127.0.0.1:${port}/echo`, { method: 'POST', body: '{"ok":1}', headers: { 'content-type': 'application/json' } });
+    const r = await fetch(`http://127.0.0.1:${port}/echo`, {
+      method: 'POST',
+      body: '{"ok":1}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(200);
     expect(log.responses).toEqual(['POST /echo 200']);
   });
@@ -95,19 +107,25 @@ describe('HTTP API: clients that go away, bodies that never finish', () => {
     const { port } = await server(10_000, 4);
     let closed = 0;
     const held = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        new Promise<Socket>((res) => {
-          const c = connect({ host: '127.0.0.1', port }, () => res(c));
-          c.on('error', () => {});
-          c.on('close', () => closed++);
-          sockets.push(c);
-        }),
+      Array.from(
+        { length: 10 },
+        () =>
+          new Promise<Socket>((res) => {
+            const c = connect({ host: '127.0.0.1', port }, () => res(c));
+            c.on('error', () => {});
+            c.on('close', () => closed++);
+            sockets.push(c);
+          }),
       ),
     );
     await until(() => closed === 6);
     for (const c of held) c.destroy();
     await until(() => closed === 10);
-    const r = await fetch(`http://127.0.0.1:${port}/echo`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const r = await fetch(`http://127.0.0.1:${port}/echo`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(200);
   });
 

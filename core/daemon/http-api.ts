@@ -76,12 +76,18 @@ function match(pattern: string, path: string): Record<string, string> | undefine
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > limit) throw new HttpError(413, 'HTTP_BODY_TOO_LARGE', `body of ${declared} bytes exceeds the limit of ${limit}`);
+  if (declared > limit)
+    throw new HttpError(
+      413,
+      'HTTP_BODY_TOO_LARGE',
+      `body of ${declared} bytes exceeds the limit of ${limit}`,
+    );
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > limit) throw new HttpError(413, 'HTTP_BODY_TOO_LARGE', `body exceeds the limit of ${limit} bytes`);
+    if (size > limit)
+      throw new HttpError(413, 'HTTP_BODY_TOO_LARGE', `body exceeds the limit of ${limit} bytes`);
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -90,7 +96,11 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
 function send(res: ServerResponse, r: ApiResponse): void {
   if (res.headersSent) return;
   const text = r.text ?? `${JSON.stringify(r.body)}\n`;
-  res.writeHead(r.status, { ...r.headers, 'content-type': r.contentType ?? 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(r.status, {
+    ...r.headers,
+    'content-type': r.contentType ?? 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -115,7 +125,10 @@ interface InFlight {
   settled: boolean;
 }
 
-const TIMEOUT_BODY = JSON.stringify({ error: 'HTTP_REQUEST_TIMEOUT', reason: 'the request was not received in time' });
+const TIMEOUT_BODY = JSON.stringify({
+  error: 'HTTP_REQUEST_TIMEOUT',
+  reason: 'the request was not received in time',
+});
 
 /** `application/json`, optionally with parameters (`; charset=utf-8`). */
 function isJson(contentType: string | undefined): boolean {
@@ -126,44 +139,55 @@ export function createApiServer(routes: readonly Route[], opts: ApiServerOptions
   const inFlight = new WeakMap<Socket, InFlight>();
   // Timeouts are checked every second (Node's default, 30 s, let a slow body run 40 s).
   // `void`: the handler answers its own errors (the catch below); Node does not await it.
-  const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => void (async () => {
-    let route = '-';
-    const state: InFlight = { method: req.method ?? '?', route, settled: false };
-    inFlight.set(req.socket, state);
-    const answer = (r: ApiResponse) => {
-      if (state.settled) return;
-      state.settled = true;
-      send(res, r);
-      opts.onResponse?.(state.method, route, r.status);
-    };
-    try {
-      const url = requestUrl(req);
-      const hit = findRoute(routes, req.method, url.pathname);
-      route = hit.r.pattern;
-      state.route = route;
-      let body: unknown = null;
-      if (req.method === 'POST') body = await readJsonBody(req, opts.bodyLimit);
-      else req.resume();
-      const request = { method: req.method ?? 'GET', path: url.pathname, params: hit.params, body };
-      answer(await hit.r.handler(request));
-    } catch (e) {
-      if (!(e instanceof IcnError) && (req.destroyed || res.destroyed)) {
-        // The client went away (or the request timed out and was answered 408 on the socket).
-        if (!state.settled) {
+  const server = createServer(
+    { connectionsCheckingInterval: 1000 },
+    (req, res) =>
+      void (async () => {
+        let route = '-';
+        const state: InFlight = { method: req.method ?? '?', route, settled: false };
+        inFlight.set(req.socket, state);
+        const answer = (r: ApiResponse) => {
+          if (state.settled) return;
           state.settled = true;
-          opts.onAborted?.(state.method, route, (e as Error).message ?? String(e));
+          send(res, r);
+          opts.onResponse?.(state.method, route, r.status);
+        };
+        try {
+          const url = requestUrl(req);
+          const hit = findRoute(routes, req.method, url.pathname);
+          route = hit.r.pattern;
+          state.route = route;
+          let body: unknown = null;
+          if (req.method === 'POST') body = await readJsonBody(req, opts.bodyLimit);
+          else req.resume();
+          const request = {
+            method: req.method ?? 'GET',
+            path: url.pathname,
+            params: hit.params,
+            body,
+          };
+          answer(await hit.r.handler(request));
+        } catch (e) {
+          if (!(e instanceof IcnError) && (req.destroyed || res.destroyed)) {
+            // The client went away (or the request timed out and was answered 408 on the socket).
+            if (!state.settled) {
+              state.settled = true;
+              opts.onAborted?.(state.method, route, (e as Error).message ?? String(e));
+            }
+            return;
+          }
+          answer(errorResponse(e, opts));
+          if (!req.complete) req.destroy();
         }
-        return;
-      }
-      answer(errorResponse(e, opts));
-      if (!req.complete) req.destroy();
-    }
-  })());
+      })(),
+  );
   server.requestTimeout = opts.requestTimeoutMs ?? 10_000;
   server.headersTimeout = Math.min(5_000, server.requestTimeout);
   server.maxHeadersCount = 100;
   server.maxConnections = opts.maxConnections ?? 1024;
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => clientError(err, socket, inFlight.get(socket), opts));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) =>
+    clientError(err, socket, inFlight.get(socket), opts),
+  );
   return server;
 }
 
@@ -179,7 +203,9 @@ function requestUrl(req: IncomingMessage): URL {
 
 /** The route for a method and path: 404 when no pattern matches, 405 when no method does. */
 function findRoute(
-  routes: readonly Route[], method: string | undefined, pathname: string,
+  routes: readonly Route[],
+  method: string | undefined,
+  pathname: string,
 ): { r: Route; params: Record<string, string> } {
   const candidates = routes
     .map((r) => ({ r, params: matchSafe(r.pattern, pathname) }))
@@ -193,7 +219,10 @@ function findRoute(
   if (!hit) {
     const allowed = [...new Set(candidates.map((c) => c.r.method))].join(', ');
     throw new HttpError(
-      405, 'HTTP_METHOD', `${method} not allowed on ${pathname.slice(0, 200)} (allowed: ${allowed})`);
+      405,
+      'HTTP_METHOD',
+      `${method} not allowed on ${pathname.slice(0, 200)} (allowed: ${allowed})`,
+    );
   }
   return { r: hit.r, params: hit.params! };
 }
@@ -203,7 +232,10 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknow
   if (!isJson(req.headers['content-type'])) {
     const got = JSON.stringify(req.headers['content-type'] ?? '(none)');
     throw new HttpError(
-      415, 'HTTP_CONTENT_TYPE', `a POST body must be application/json, got ${got}`);
+      415,
+      'HTTP_CONTENT_TYPE',
+      `a POST body must be application/json, got ${got}`,
+    );
   }
   const text = await readBody(req, limit);
   try {
@@ -219,7 +251,9 @@ function errorResponse(e: unknown, opts: ApiServerOptions): ApiResponse {
   if (e instanceof HttpError) {
     const headers = e.extra.headers ? { headers: e.extra.headers } : {};
     return {
-      status: e.status, body: { ...e.extra.fields, error: e.code, reason: e.message }, ...headers,
+      status: e.status,
+      body: { ...e.extra.fields, error: e.code, reason: e.message },
+      ...headers,
     };
   }
   if (e instanceof IcnError) return { status: 422, body: { error: e.code, reason: e.message } };
@@ -231,22 +265,40 @@ function errorResponse(e: unknown, opts: ApiServerOptions): ApiResponse {
  * Errors Node raises on a connection outside a handler: a request timeout (408, counted as 408), a
  * client that closed mid-request (aborted, not an error), an unparsable request (400).
  */
-function clientError(err: NodeJS.ErrnoException, socket: Socket, last: InFlight | undefined, opts: ApiServerOptions): void {
+function clientError(
+  err: NodeJS.ErrnoException,
+  socket: Socket,
+  last: InFlight | undefined,
+  opts: ApiServerOptions,
+): void {
   // A settled request is the connection's previous one: this error is about a request no handler saw.
   const state = last && !last.settled ? last : undefined;
   const method = state?.method ?? '-';
   const route = state?.route ?? '-';
   if (state) state.settled = true;
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT') {
-    if (socket.writable) socket.write(`HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(TIMEOUT_BODY)}\r\nconnection: close\r\n\r\n${TIMEOUT_BODY}`);
+    if (socket.writable)
+      socket.write(
+        `HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(TIMEOUT_BODY)}\r\nconnection: close\r\n\r\n${TIMEOUT_BODY}`,
+      );
     opts.onResponse?.(method, route, 408);
-  } else if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
+  } else if (
+    err.code === 'ECONNRESET' ||
+    err.code === 'HPE_INVALID_EOF_STATE' ||
+    !socket.writable
+  ) {
     opts.onAborted?.(method, route, err.code ?? err.message);
   } else {
     // Headers over Node's limit are 431 (as Node answers them); anything else unparsable is 400.
     const big = err.code === 'HPE_HEADER_OVERFLOW';
-    const body = JSON.stringify({ error: big ? 'HTTP_HEADERS_TOO_LARGE' : 'HTTP_BAD_REQUEST', reason: `unparsable request (${err.code ?? 'parse error'})` });
-    if (socket.writable) socket.write(`HTTP/1.1 ${big ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    const body = JSON.stringify({
+      error: big ? 'HTTP_HEADERS_TOO_LARGE' : 'HTTP_BAD_REQUEST',
+      reason: `unparsable request (${err.code ?? 'parse error'})`,
+    });
+    if (socket.writable)
+      socket.write(
+        `HTTP/1.1 ${big ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
     opts.onResponse?.(method, route, big ? 431 : 400);
   }
   socket.destroy();
@@ -260,7 +312,15 @@ function clientError(err: NodeJS.ErrnoException, socket: Socket, last: InFlight 
  * everything the full topic keeps).
  */
 export function publishHttpError(e: PublishRefused): HttpError {
-  const fields = { gossipReason: e.reason, ...(e.retryAfterMs !== null ? { retryAfterMs: e.retryAfterMs } : {}) };
-  if (e.reason === 'rate_limited') return new HttpError(429, e.code, e.message, { fields, headers: e.retryAfterMs !== null ? { 'retry-after': String(Math.ceil(e.retryAfterMs / 1000)) } : {} });
+  const fields = {
+    gossipReason: e.reason,
+    ...(e.retryAfterMs !== null ? { retryAfterMs: e.retryAfterMs } : {}),
+  };
+  if (e.reason === 'rate_limited')
+    return new HttpError(429, e.code, e.message, {
+      fields,
+      headers:
+        e.retryAfterMs !== null ? { 'retry-after': String(Math.ceil(e.retryAfterMs / 1000)) } : {},
+    });
   return new HttpError(422, e.code, e.message, { fields });
 }

@@ -14,6 +14,7 @@ export function parseJsonObjectFlag(flag: string, text: string): Record<string, 
   } catch (e) {
     throw flagError(flag, (e as Error).message);
   }
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw flagError(flag, 'expected an object');
+  if (typeof x !== 'object' || x === null || Array.isArray(x))
+    throw flagError(flag, 'expected an object');
   return x as Record<string, unknown>;
 }

@@ -38,7 +38,22 @@ async function until(cond: () => Promise<boolean> | boolean, ms = 20_000): Promi
 }
 
 function startNode(extra: string[] = []): Promise<{ pid: number; gossip: number; http: number }> {
-  const c = spawn(process.execPath, [BIN, '--data-dir', mkdtempSync(join(tmpdir(), 'icn-junk-')), '--gossip', '127.0.0.1:0', '--http', '127.0.0.1:0', '--tick-ms', '100', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const c = spawn(
+    process.execPath,
+    [
+      BIN,
+      '--data-dir',
+      mkdtempSync(join(tmpdir(), 'icn-junk-')),
+      '--gossip',
+      '127.0.0.1:0',
+      '--http',
+      '127.0.0.1:0',
+      '--tick-ms',
+      '100',
+      ...extra,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   children.push(c);
   return new Promise((res, rej) => {
     let out = '';
@@ -51,7 +66,8 @@ function startNode(extra: string[] = []): Promise<{ pid: number; gossip: number;
   });
 }
 
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const rssMiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 async function metric(port: number, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -67,7 +83,11 @@ function raw(port: number): Promise<Socket> {
   });
 }
 
-const unfinished = (len: number, sent: number) => Buffer.concat([Buffer.from([len >>> 24, (len >>> 16) & 255, (len >>> 8) & 255, len & 255]), Buffer.alloc(sent, 0x41)]);
+const unfinished = (len: number, sent: number) =>
+  Buffer.concat([
+    Buffer.from([len >>> 24, (len >>> 16) & 255, (len >>> 8) & 255, len & 255]),
+    Buffer.alloc(sent, 0x41),
+  ]);
 
 /** A fresh junk key that completes the handshake; returns its socket and the node's DID. */
 async function junkPeer(port: number, kp: Keypair): Promise<{ s: Socket; node: string }> {
@@ -80,7 +100,10 @@ async function junkPeer(port: number, kp: Keypair): Promise<{ s: Socket; node: s
     s.on('data', (chunk) => {
       try {
         for (const f of dec.push(chunk)) {
-          const m = parseStrictJson(new TextDecoder().decode(f), 'frame') as { type?: string; did?: string };
+          const m = parseStrictJson(new TextDecoder().decode(f), 'frame') as {
+            type?: string;
+            did?: string;
+          };
           if (!hs.done) {
             if (m.type === 'hello') node = m.did!;
             for (const r of hs.receive(m)) s.write(encodeFrame(canonicalize(r)));
@@ -97,30 +120,53 @@ async function junkPeer(port: number, kp: Keypair): Promise<{ s: Socket; node: s
 
 describe('icn-node (process) against junk peers', () => {
   it('stays bounded: frames cut at the header, connections refused beyond the limit, wanted hashes and buffers capped; a real peer still links', async () => {
-    const n = await startNode(['--transport-limits', JSON.stringify({ maxBufferedBytes: BUFFER_BUDGET, handshakeTimeoutMs: 2000 })]);
+    const n = await startNode([
+      '--transport-limits',
+      JSON.stringify({ maxBufferedBytes: BUFFER_BUDGET, handshakeTimeoutMs: 2000 }),
+    ]);
     await until(async () => (await fetch(`http://127.0.0.1:${n.http}/health`)).ok);
     const rss0 = rssMiB(n.pid);
 
     // 1. 40 unauthenticated connections, each an unfinished 4 MiB frame: dropped at the 4-byte header.
     const junk = await Promise.all(Array.from({ length: 40 }, () => raw(n.gossip)));
     for (const s of junk) s.write(unfinished(4 * 1024 * 1024, 256 * 1024));
-    await until(async () => (await metric(n.http, 'icn_transport_dropped_total')) + (await metric(n.http, 'icn_transport_refused_total')) >= 40);
+    await until(
+      async () =>
+        (await metric(n.http, 'icn_transport_dropped_total')) +
+          (await metric(n.http, 'icn_transport_refused_total')) >=
+        40,
+    );
 
     // 2. 200 silent connections at once: at most 16 handshaking, the rest refused on accept.
     const refusedBefore = await metric(n.http, 'icn_transport_refused_total');
     await Promise.all(Array.from({ length: 200 }, () => raw(n.gossip)));
-    await until(async () => (await metric(n.http, 'icn_transport_refused_total')) - refusedBefore >= 184);
-    expect(await metric(n.http, 'icn_transport_unauthenticated_connections')).toBeLessThanOrEqual(16);
+    await until(
+      async () => (await metric(n.http, 'icn_transport_refused_total')) - refusedBefore >= 184,
+    );
+    expect(await metric(n.http, 'icn_transport_unauthenticated_connections')).toBeLessThanOrEqual(
+      16,
+    );
     // their handshake deadline frees the slots
-    await until(async () => (await metric(n.http, 'icn_transport_unauthenticated_connections')) === 0);
+    await until(
+      async () => (await metric(n.http, 'icn_transport_unauthenticated_connections')) === 0,
+    );
 
     // 3. 8 authenticated junk keys: 40 announcements of 1,024 unknown hashes each, then an unfinished 4 MiB frame.
     for (let p = 0; p < 8; p++) {
       const kp = Keypair.fromSeed(new Uint8Array(randomBytes(32)));
       const { s, node } = await junkPeer(n.gossip, kp);
       for (let i = 0; i < 40; i++) {
-        const hashes = Array.from({ length: 1024 }, () => `sha256:${randomBytes(32).toString('hex')}` as Hash);
-        s.write(encodeFrame(canonicalize(signMessage(kp, node, i, { type: 'announce', topic: 'ledger:entries', hashes }))));
+        const hashes = Array.from(
+          { length: 1024 },
+          () => `sha256:${randomBytes(32).toString('hex')}` as Hash,
+        );
+        s.write(
+          encodeFrame(
+            canonicalize(
+              signMessage(kp, node, i, { type: 'announce', topic: 'ledger:entries', hashes }),
+            ),
+          ),
+        );
       }
       s.write(unfinished(4 * 1024 * 1024 - 8, 3 * 1024 * 1024));
     }
@@ -130,11 +176,17 @@ describe('icn-node (process) against junk peers', () => {
     expect((await fetch(`http://127.0.0.1:${n.http}/health`)).status).toBe(200);
     // 40 × 4 MiB + 320 announcements of 1,024 hashes cost the unbounded node > 200 MB; bounded: the budget and change.
     const growth = rssMiB(n.pid) - rss0;
-    console.log(`junk peers: RSS ${rss0.toFixed(0)} MiB → +${growth.toFixed(0)} MiB; dropped ${await metric(n.http, 'icn_transport_dropped_total')}, refused ${await metric(n.http, 'icn_transport_refused_total')}`);
+    console.log(
+      `junk peers: RSS ${rss0.toFixed(0)} MiB → +${growth.toFixed(0)} MiB; dropped ${await metric(n.http, 'icn_transport_dropped_total')}, refused ${await metric(n.http, 'icn_transport_refused_total')}`,
+    );
     expect(growth, `RSS ${rss0.toFixed(0)} → +${growth.toFixed(0)} MiB`).toBeLessThan(96);
 
     // 4. A real node still links to it.
     const b = await startNode(['--peer', `127.0.0.1:${n.gossip}`]);
-    await until(async () => ((await (await fetch(`http://127.0.0.1:${b.http}/peers`)).json()) as { peers: string[] }).peers.length === 1);
+    await until(
+      async () =>
+        ((await (await fetch(`http://127.0.0.1:${b.http}/peers`)).json()) as { peers: string[] })
+          .peers.length === 1,
+    );
   }, 60_000);
 });

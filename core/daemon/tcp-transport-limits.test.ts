@@ -11,7 +11,12 @@ import { canonicalize, parseStrictJson } from '../canonical/index.js';
 import { Keypair } from '../identity/index.js';
 import { FrameDecoder, encodeFrame } from '../net/frames.js';
 import { Handshake } from '../net/handshake.js';
-import { TcpTransport, parseTransportLimits, type TcpTransportOptions, type TransportEvent } from './tcp-transport.js';
+import {
+  TcpTransport,
+  parseTransportLimits,
+  type TcpTransportOptions,
+  type TransportEvent,
+} from './tcp-transport.js';
 
 const kp = (b: number) => Keypair.fromSeed(new Uint8Array(32).fill(b));
 const open: TcpTransport[] = [];
@@ -21,8 +26,24 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
 
-function transport(seed: number, o: Partial<TcpTransportOptions> = {}, events: TransportEvent[] = [], inbox: unknown[] = []) {
-  const t = new TcpTransport({ keypair: kp(seed), host: '127.0.0.1', port: 0, peers: [], onMessage: (_f, m) => inbox.push(m), onEvent: (e) => events.push(e), randomBytes: (n) => new Uint8Array(randomBytes(n)), reconnectMs: 50, linkTimeoutMs: 0, ...o });
+function transport(
+  seed: number,
+  o: Partial<TcpTransportOptions> = {},
+  events: TransportEvent[] = [],
+  inbox: unknown[] = [],
+) {
+  const t = new TcpTransport({
+    keypair: kp(seed),
+    host: '127.0.0.1',
+    port: 0,
+    peers: [],
+    onMessage: (_f, m) => inbox.push(m),
+    onEvent: (e) => events.push(e),
+    randomBytes: (n) => new Uint8Array(randomBytes(n)),
+    reconnectMs: 50,
+    linkTimeoutMs: 0,
+    ...o,
+  });
   open.push(t);
   return t;
 }
@@ -54,7 +75,9 @@ async function authenticated(port: number, seed: number): Promise<Socket> {
   await new Promise<void>((resolve, reject) => {
     s.on('data', (chunk) => {
       try {
-        for (const f of dec.push(chunk)) for (const reply of hs.receive(parseStrictJson(new TextDecoder().decode(f), 'test'))) s.write(encodeFrame(canonicalize(reply)));
+        for (const f of dec.push(chunk))
+          for (const reply of hs.receive(parseStrictJson(new TextDecoder().decode(f), 'test')))
+            s.write(encodeFrame(canonicalize(reply)));
         if (hs.done) resolve();
       } catch (e) {
         reject(e as Error);
@@ -65,7 +88,11 @@ async function authenticated(port: number, seed: number): Promise<Socket> {
 }
 
 /** The header of a frame of `len` bytes and `sent` bytes of its payload: a frame never finished. */
-const unfinished = (len: number, sent: number): Buffer => Buffer.concat([Buffer.from([len >>> 24, (len >>> 16) & 255, (len >>> 8) & 255, len & 255]), Buffer.alloc(sent, 0x41)]);
+const unfinished = (len: number, sent: number): Buffer =>
+  Buffer.concat([
+    Buffer.from([len >>> 24, (len >>> 16) & 255, (len >>> 8) & 255, len & 255]),
+    Buffer.alloc(sent, 0x41),
+  ]);
 
 describe('TcpTransport under hostile peers', () => {
   it('40 unauthenticated connections announcing 4 MiB frames: each dropped at its header, nothing buffered, a real peer still links', async () => {
@@ -76,7 +103,9 @@ describe('TcpTransport under hostile peers', () => {
     for (const s of junk) s.write(unfinished(4 * 1024 * 1024 - 1, 64 * 1024));
     await until(() => a.stats().dropped + a.stats().refused >= 40);
     const dropped = events.filter((e) => e.type === 'dropped');
-    expect(dropped.every((e) => e.type === 'dropped' && /FRAME_TOO_LARGE.*limit 4096/.test(e.reason))).toBe(true);
+    expect(
+      dropped.every((e) => e.type === 'dropped' && /FRAME_TOO_LARGE.*limit 4096/.test(e.reason)),
+    ).toBe(true);
     expect(a.stats().bufferedBytes).toBe(0);
     const b = transport(2, { peers: [{ address: `127.0.0.1:${port}` }] });
     await b.start();
@@ -92,7 +121,11 @@ describe('TcpTransport under hostile peers', () => {
     expect(a.stats().unauthenticated).toBe(8);
     // The 8 silent ones miss the deadline and are dropped; a real peer then gets in.
     await until(() => a.stats().unauthenticated === 0);
-    expect(events.filter((e) => e.type === 'dropped' && /handshake not finished in 400 ms/.test(e.reason))).toHaveLength(8);
+    expect(
+      events.filter(
+        (e) => e.type === 'dropped' && /handshake not finished in 400 ms/.test(e.reason),
+      ),
+    ).toHaveLength(8);
     const b = transport(2, { peers: [{ address: `127.0.0.1:${port}` }] });
     await b.start();
     await until(() => a.connectedPeers().length === 1);
@@ -109,7 +142,11 @@ describe('TcpTransport under hostile peers', () => {
     let peak = 0;
     const sample = setInterval(() => (peak = Math.max(peak, a.stats().bufferedBytes)), 1);
     // Each announces a 1 MiB frame and sends 300 KiB of it: the fourth would pass the 1 MiB budget.
-    await Promise.all(peers.map((s) => new Promise<void>((r) => s.write(unfinished(1024 * 1024, 300 * 1024), () => r()))));
+    await Promise.all(
+      peers.map(
+        (s) => new Promise<void>((r) => s.write(unfinished(1024 * 1024, 300 * 1024), () => r())),
+      ),
+    );
     await until(() => a.stats().dropped >= 3);
     clearInterval(sample);
     expect(a.stats().peers).toBe(6 - a.stats().dropped);
@@ -127,7 +164,10 @@ describe('TcpTransport under hostile peers', () => {
   });
 
   it('--transport-limits: known keys, positive integers, anything else refused by name', () => {
-    expect(parseTransportLimits('{"maxUnauthenticated":4,"handshakeTimeoutMs":1000}')).toEqual({ maxUnauthenticated: 4, handshakeTimeoutMs: 1000 });
+    expect(parseTransportLimits('{"maxUnauthenticated":4,"handshakeTimeoutMs":1000}')).toEqual({
+      maxUnauthenticated: 4,
+      handshakeTimeoutMs: 1000,
+    });
     expect(() => parseTransportLimits('{"maxPeers":4}')).toThrow(/unknown key "maxPeers"/);
     expect(() => parseTransportLimits('{"maxFrame":0}')).toThrow(/maxFrame: a positive integer/);
     expect(() => transport(1, { maxBufferedBytes: -1 })).toThrow(/maxBufferedBytes/);

@@ -10,7 +10,13 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
 
-function transport(seed: number, peers: string[] = [], inbox: [string, unknown][] = [], events: TransportEvent[] = [], linkTimeoutMs?: number) {
+function transport(
+  seed: number,
+  peers: string[] = [],
+  inbox: [string, unknown][] = [],
+  events: TransportEvent[] = [],
+  linkTimeoutMs?: number,
+) {
   const t = new TcpTransport({
     keypair: kp(seed),
     host: '127.0.0.1',
@@ -76,7 +82,9 @@ describe('TcpTransport', () => {
     await new Promise((r) => s.once('connect', r));
     s.write(Buffer.from([0xff, 0xff, 0xff, 0xff]));
     await until(() => events.some((e) => e.type === 'dropped'));
-    expect(events.find((e) => e.type === 'dropped')).toMatchObject({ reason: expect.stringContaining('FRAME_TOO_LARGE') });
+    expect(events.find((e) => e.type === 'dropped')).toMatchObject({
+      reason: expect.stringContaining('FRAME_TOO_LARGE'),
+    });
     const b = transport(2, [`127.0.0.1:${port}`]);
     await b.start();
     await until(() => a.connectedPeers().length === 1);
@@ -87,7 +95,13 @@ describe('TcpTransport', () => {
     const a = transport(1, [], [], events);
     const port = await a.start();
     const s = connect({ host: '127.0.0.1', port });
-    await until(() => events.some((e) => e.type === 'dropped' && /handshake not finished in 500 ms/.test(e.reason)), 3000);
+    await until(
+      () =>
+        events.some(
+          (e) => e.type === 'dropped' && /handshake not finished in 500 ms/.test(e.reason),
+        ),
+      3000,
+    );
     s.destroy();
   });
 
@@ -106,7 +120,10 @@ describe('TcpTransport', () => {
     const evC: TransportEvent[] = [];
     const c = transport(9, [`127.0.0.1:${portA}`], [], evC, 0);
     await c.start();
-    await until(() => evA.some((e) => e.type === 'dropped' && /link timeout 300 ms/.test(e.reason)), 3000);
+    await until(
+      () => evA.some((e) => e.type === 'dropped' && /link timeout 300 ms/.test(e.reason)),
+      3000,
+    );
     // c dialed a, so c redials: the link comes back
     await until(() => evC.filter((e) => e.type === 'peer-up').length >= 2, 3000);
   });

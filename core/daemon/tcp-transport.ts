@@ -22,7 +22,12 @@ import { canonicalize, parseStrictJson } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
 import { flagError, parseJsonObjectFlag } from './json-flag.js';
 import type { Keypair } from '../identity/index.js';
-import { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME, DEFAULT_MAX_HANDSHAKE_FRAME } from '../net/frames.js';
+import {
+  FrameDecoder,
+  encodeFrame,
+  DEFAULT_MAX_FRAME,
+  DEFAULT_MAX_HANDSHAKE_FRAME,
+} from '../net/frames.js';
 import { Handshake } from '../net/handshake.js';
 import type { Transport } from '../node/node.js';
 
@@ -79,7 +84,8 @@ export function parseTransportLimits(text: string): TransportLimits {
   };
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(parseJsonObjectFlag('--transport-limits', text))) {
-    if (!(k in TRANSPORT_LIMITS)) bad(`unknown key ${JSON.stringify(k)} (${Object.keys(TRANSPORT_LIMITS).join(', ')})`);
+    if (!(k in TRANSPORT_LIMITS))
+      bad(`unknown key ${JSON.stringify(k)} (${Object.keys(TRANSPORT_LIMITS).join(', ')})`);
     if (!Number.isSafeInteger(v) || (v as number) < 1) bad(`${k}: a positive integer`);
     out[k] = v as number;
   }
@@ -102,7 +108,8 @@ export interface TransportStats {
 
 /** The transport's own frame (after the handshake); never passed to the node. */
 const PING = { 'icn-transport': 'ping' } as const;
-const isPing = (m: unknown): boolean => typeof m === 'object' && m !== null && (m as Record<string, unknown>)['icn-transport'] === 'ping';
+const isPing = (m: unknown): boolean =>
+  typeof m === 'object' && m !== null && (m as Record<string, unknown>)['icn-transport'] === 'ping';
 
 export type TransportEvent =
   | { type: 'peer-up'; did: string; address: string }
@@ -155,7 +162,8 @@ export class TcpTransport implements Transport {
     for (const k of Object.keys(TRANSPORT_LIMITS) as (keyof typeof TRANSPORT_LIMITS)[]) {
       const v = o[k];
       if (v === undefined) continue;
-      if (!Number.isSafeInteger(v) || v < 1) throw new IcnError('TRANSPORT_CONFIG', `transport ${k} = ${String(v)}: a positive integer`);
+      if (!Number.isSafeInteger(v) || v < 1)
+        throw new IcnError('TRANSPORT_CONFIG', `transport ${k} = ${String(v)}: a positive integer`);
       this.lim[k] = v;
     }
   }
@@ -163,7 +171,13 @@ export class TcpTransport implements Transport {
   stats(): TransportStats {
     let unauthenticated = 0;
     for (const c of this.conns) if (!c.did) unauthenticated++;
-    return { unauthenticated, peers: this.byDid.size, bufferedBytes: this.buffered, refused: this.refused, dropped: this.dropped };
+    return {
+      unauthenticated,
+      peers: this.byDid.size,
+      bufferedBytes: this.buffered,
+      refused: this.refused,
+      dropped: this.dropped,
+    };
   }
 
   async start(): Promise<number> {
@@ -189,7 +203,8 @@ export class TcpTransport implements Transport {
     const now = Date.now();
     for (const c of this.conns) {
       if (!c.did) continue; // the handshake has its own timeout
-      if (now - c.lastReceived > timeout) this.drop(c, `no frame for ${now - c.lastReceived} ms (link timeout ${timeout} ms)`);
+      if (now - c.lastReceived > timeout)
+        this.drop(c, `no frame for ${now - c.lastReceived} ms (link timeout ${timeout} ms)`);
       else if (now - c.lastSent >= every) this.write(c, PING);
     }
   }
@@ -229,7 +244,14 @@ export class TcpTransport implements Transport {
     const now = Date.now();
     return [...this.byDid.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([did, c]) => ({ did, address: c.address, direction: c.dialed ? 'dialed' : 'accepted', lastReceivedMsAgo: now - c.lastReceived, lastSentMsAgo: now - c.lastSent, blocked: this.blocked.has(did) }));
+      .map(([did, c]) => ({
+        did,
+        address: c.address,
+        direction: c.dialed ? 'dialed' : 'accepted',
+        lastReceivedMsAgo: now - c.lastReceived,
+        lastSentMsAgo: now - c.lastSent,
+        blocked: this.blocked.has(did),
+      }));
   }
 
   blockedPeers(): string[] {
@@ -241,7 +263,9 @@ export class TcpTransport implements Transport {
     if (this.liveness) clearInterval(this.liveness);
     for (const t of this.timers) clearTimeout(t);
     for (const c of this.conns) c.socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   private dial(address: string, attempt: number): void {
@@ -266,10 +290,13 @@ export class TcpTransport implements Transport {
   private redial(address: string, attempt: number): void {
     if (this.closed) return;
     const base = this.o.reconnectMs ?? 200;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      this.dial(address, attempt);
-    }, base * Math.min(8, 2 ** Math.min(attempt, 3)));
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        this.dial(address, attempt);
+      },
+      base * Math.min(8, 2 ** Math.min(attempt, 3)),
+    );
     this.timers.add(t);
   }
 
@@ -280,7 +307,11 @@ export class TcpTransport implements Transport {
     for (const c of this.conns) if (!c.did && !c.dialed) handshaking++;
     if (this.closed || handshaking >= this.lim.maxUnauthenticated) {
       this.refused++;
-      this.o.onEvent?.({ type: 'refused', address, reason: `${handshaking} connections handshaking (limit ${this.lim.maxUnauthenticated})` });
+      this.o.onEvent?.({
+        type: 'refused',
+        address,
+        reason: `${handshaking} connections handshaking (limit ${this.lim.maxUnauthenticated})`,
+      });
       socket.on('error', () => {});
       socket.destroy();
       return;
@@ -289,7 +320,16 @@ export class TcpTransport implements Transport {
   }
 
   private adopt(socket: Socket, address: string, dialed: boolean, onClose?: () => void): void {
-    const c: Conn = { socket, address, dialed, lastReceived: Date.now(), lastSent: Date.now(), counted: 0, decoder: new FrameDecoder(this.lim.maxHandshakeFrame), handshake: new Handshake(this.o.keypair, this.o.randomBytes(32)) };
+    const c: Conn = {
+      socket,
+      address,
+      dialed,
+      lastReceived: Date.now(),
+      lastSent: Date.now(),
+      counted: 0,
+      decoder: new FrameDecoder(this.lim.maxHandshakeFrame),
+      handshake: new Handshake(this.o.keypair, this.o.randomBytes(32)),
+    };
     this.conns.add(c);
     socket.setNoDelay(true);
     const timeout = setTimeout(() => {
@@ -321,7 +361,11 @@ export class TcpTransport implements Transport {
         if (c.socket.destroyed) return;
       }
       const total = this.buffered - c.counted + c.decoder.pending;
-      if (total > this.lim.maxBufferedBytes) throw new IcnError('TRANSPORT_BUFFERS_FULL', `${total} bytes would be buffered towards unfinished frames (limit ${this.lim.maxBufferedBytes})`);
+      if (total > this.lim.maxBufferedBytes)
+        throw new IcnError(
+          'TRANSPORT_BUFFERS_FULL',
+          `${total} bytes would be buffered towards unfinished frames (limit ${this.lim.maxBufferedBytes})`,
+        );
       this.buffered = total;
       c.counted = c.decoder.pending;
     } catch (e) {
@@ -356,7 +400,11 @@ export class TcpTransport implements Transport {
         }
         if (!c.dialed && this.inboundPeers() >= this.lim.maxInboundPeers) {
           this.refused++;
-          this.o.onEvent?.({ type: 'refused', address: c.address, reason: `${did}: ${this.lim.maxInboundPeers} inbound peers already linked` });
+          this.o.onEvent?.({
+            type: 'refused',
+            address: c.address,
+            reason: `${did}: ${this.lim.maxInboundPeers} inbound peers already linked`,
+          });
           this.drop(c, 'inbound peer limit');
           return;
         }
@@ -382,7 +430,11 @@ export class TcpTransport implements Transport {
     if (c.socket.destroyed) return;
     c.lastSent = Date.now();
     try {
-      if (c.socket.writableLength > this.lim.maxWriteBuffer) throw new IcnError('TRANSPORT_SLOW_PEER', `${c.socket.writableLength} bytes wait for a peer that does not read (limit ${this.lim.maxWriteBuffer})`);
+      if (c.socket.writableLength > this.lim.maxWriteBuffer)
+        throw new IcnError(
+          'TRANSPORT_SLOW_PEER',
+          `${c.socket.writableLength} bytes wait for a peer that does not read (limit ${this.lim.maxWriteBuffer})`,
+        );
       c.socket.write(encodeFrame(canonicalize(message), this.lim.maxFrame));
     } catch (e) {
       this.drop(c, e instanceof IcnError ? `${e.code}: ${e.message}` : String(e));
@@ -400,6 +452,10 @@ export class TcpTransport implements Transport {
 
 function splitAddress(address: string): [string, string] {
   const i = address.lastIndexOf(':');
-  if (i <= 0 || !/^\d+$/.test(address.slice(i + 1))) throw new IcnError('TRANSPORT_ADDRESS', `peer address ${JSON.stringify(address)} is not host:port`);
+  if (i <= 0 || !/^\d+$/.test(address.slice(i + 1)))
+    throw new IcnError(
+      'TRANSPORT_ADDRESS',
+      `peer address ${JSON.stringify(address)} is not host:port`,
+    );
   return [address.slice(0, i).replace(/^\[|\]$/g, ''), address.slice(i + 1)];
 }

@@ -47,10 +47,14 @@ export class Bloom {
     };
     if (o === null || typeof o !== 'object') bad('not an object');
     const { m, k, salt, bits } = o as BloomWire;
-    if (!Number.isSafeInteger(m) || m < BLOOM_MIN_BITS || m > BLOOM_MAX_BITS || m % 8 !== 0) bad(`m = ${String(m)} must be a multiple of 8 in ${BLOOM_MIN_BITS}..${BLOOM_MAX_BITS}`);
-    if (!Number.isSafeInteger(k) || k < 1 || k > BLOOM_MAX_K) bad(`k = ${String(k)} must be in 1..${BLOOM_MAX_K}`);
-    if (!Number.isSafeInteger(salt) || salt < 0 || salt > 0xffff_ffff) bad(`salt = ${String(salt)} must be a u32`);
-    if (typeof bits !== 'string' || bits.length !== m / 4) bad(`bits must be ${m / 4} hex characters`);
+    if (!Number.isSafeInteger(m) || m < BLOOM_MIN_BITS || m > BLOOM_MAX_BITS || m % 8 !== 0)
+      bad(`m = ${String(m)} must be a multiple of 8 in ${BLOOM_MIN_BITS}..${BLOOM_MAX_BITS}`);
+    if (!Number.isSafeInteger(k) || k < 1 || k > BLOOM_MAX_K)
+      bad(`k = ${String(k)} must be in 1..${BLOOM_MAX_K}`);
+    if (!Number.isSafeInteger(salt) || salt < 0 || salt > 0xffff_ffff)
+      bad(`salt = ${String(salt)} must be a u32`);
+    if (typeof bits !== 'string' || bits.length !== m / 4)
+      bad(`bits must be ${m / 4} hex characters`);
     let bytes: Uint8Array;
     try {
       bytes = dec.bytes(bits);
@@ -74,7 +78,7 @@ export class Bloom {
     pre.set(hashBytes(h), 4);
     const d = domainDigest(DOMAIN.gossipBloom, pre);
     const h1 = ((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0;
-    const h2 = (((d[4]! << 24) | (d[5]! << 16) | (d[6]! << 8) | d[7]!) | 1) >>> 0;
+    const h2 = ((d[4]! << 24) | (d[5]! << 16) | (d[6]! << 8) | d[7]! | 1) >>> 0;
     const out: number[] = [];
     // h1 + i·h2 < 2^32 + 16·2^32 < 2^53: exact in a double.
     for (let i = 0; i < this.k; i++) out.push((h1 + i * h2) % this.m);
@@ -86,7 +90,8 @@ export class Bloom {
   }
 
   has(h: Hash): boolean {
-    for (const b of this.positions(h)) if ((this.bits[b >> 3]! & (1 << (b & 7))) === 0) return false;
+    for (const b of this.positions(h))
+      if ((this.bits[b >> 3]! & (1 << (b & 7))) === 0) return false;
     return true;
   }
 }

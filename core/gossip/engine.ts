@@ -19,8 +19,23 @@ import type { TrustOracle } from '../trust/oracle.js';
 import { Bloom } from './bloom.js';
 import { dataSize, makeEntry, verifyEntry, type GossipEntry, type VerifiedCache } from './entry.js';
 import { GossipError, type RejectReason } from './errors.js';
-import { MAX_ENTRIES_PER_MESSAGE, parseDid, signMessage, verifyMessage, type GossipMessage, type MessageBody, type TopicDigest } from './message.js';
-import { TopicStore, type EntryLoader, type EntryMeta, type InsertPlan, type InsertResult, type Tier } from './store.js';
+import {
+  MAX_ENTRIES_PER_MESSAGE,
+  parseDid,
+  signMessage,
+  verifyMessage,
+  type GossipMessage,
+  type MessageBody,
+  type TopicDigest,
+} from './message.js';
+import {
+  TopicStore,
+  type EntryLoader,
+  type EntryMeta,
+  type InsertPlan,
+  type InsertResult,
+  type Tier,
+} from './store.js';
 import { checkTopic, resolveTopicConfig, TOPICS, type Topic, type TopicConfig } from './topics.js';
 import { vcGet, vcLe, vcSet } from './vclock.js';
 
@@ -167,7 +182,9 @@ export class Gossip {
     this.rng = opts.rng;
     this.trust = opts.trust;
     this.config = resolveTopicConfig(opts.topics);
-    this.stores = Object.fromEntries(TOPICS.map((t) => [t, new TopicStore(this.config[t])])) as Record<Topic, TopicStore>;
+    this.stores = Object.fromEntries(
+      TOPICS.map((t) => [t, new TopicStore(this.config[t])]),
+    ) as Record<Topic, TopicStore>;
     this.fanout = opts.fanout ?? 4;
     this.digestFanout = opts.digestFanout ?? 1;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 1000;
@@ -251,7 +268,13 @@ export class Gossip {
   root(): Hash {
     return contentHash(DOMAIN.gossipStore, {
       version: GOSSIP_STORE_VERSION,
-      topics: TOPICS.map((t) => [t, this.stores[t].entries().map((e) => e.hash).sort()]),
+      topics: TOPICS.map((t) => [
+        t,
+        this.stores[t]
+          .entries()
+          .map((e) => e.hash)
+          .sort(),
+      ]),
     });
   }
 
@@ -282,7 +305,12 @@ export class Gossip {
     const t = checkTopic(topic);
     const store = this.stores[t];
     const size = dataSize(data);
-    if (size > this.config[t].maxDataBytes) throw new GossipError('too_large', `${t}: data is ${size} bytes > ${this.config[t].maxDataBytes}`, { topic: t, size, limit: this.config[t].maxDataBytes });
+    if (size > this.config[t].maxDataBytes)
+      throw new GossipError(
+        'too_large',
+        `${t}: data is ${size} bytes > ${this.config[t].maxDataBytes}`,
+        { topic: t, size, limit: this.config[t].maxDataBytes },
+      );
     const counter = Math.max(vcGet(store.clock, this.self), this.ownCounter.get(t) ?? 0) + 1;
     const entry = makeEntry(this.kp, t, vcSet(store.clock, this.self, counter), now, data);
     return { topic: t, entry, counter, plan: store.plan(entry, 1), generation: this.generation };
@@ -295,7 +323,12 @@ export class Gossip {
    * refusal (as publish does: commit only a plan that inserts, if nothing may change otherwise).
    */
   commitPublish(p: PreparedPublish): GossipStep {
-    if (p.generation !== this.generation) throw new IcnError('GOSSIP_STALE_PUBLISH', `${p.topic}: the store changed since this publication was prepared; prepare it again`, { topic: p.topic });
+    if (p.generation !== this.generation)
+      throw new IcnError(
+        'GOSSIP_STALE_PUBLISH',
+        `${p.topic}: the store changed since this publication was prepared; prepare it again`,
+        { topic: p.topic },
+      );
     return this.commit(p);
   }
 
@@ -305,7 +338,11 @@ export class Gossip {
     const r = this.insert(t, entry);
     // A refusal can still have removed entries (see InsertResult): the error carries them, so the
     // runtime can drop them from its storage too (IcnNode.publish does).
-    if (r.status === 'rejected') throw new GossipError(r.reason, `${t}: own entry refused: ${r.detail}`, { topic: t, removed: r.removed });
+    if (r.status === 'rejected')
+      throw new GossipError(r.reason, `${t}: own entry refused: ${r.detail}`, {
+        topic: t,
+        removed: r.removed,
+      });
     const step = emptyStep();
     if (r.status === 'inserted') {
       step.delivered.push(entry);
@@ -339,7 +376,11 @@ export class Gossip {
     } catch (e) {
       if (e instanceof GossipError) {
         const from = (raw as { from?: unknown } | null)?.from;
-        step.rejected.push({ reason: e.reason, detail: e.message, ...(typeof from === 'string' ? { from } : {}) });
+        step.rejected.push({
+          reason: e.reason,
+          detail: e.message,
+          ...(typeof from === 'string' ? { from } : {}),
+        });
         return step;
       }
       throw e;
@@ -347,7 +388,9 @@ export class Gossip {
     const b = m.body;
     switch (b.type) {
       case 'announce': {
-        let want = b.hashes.filter((h) => !this.stores[b.topic].has(h) && !this.recentlyRequested(now, h));
+        let want = b.hashes.filter(
+          (h) => !this.stores[b.topic].has(h) && !this.recentlyRequested(now, h),
+        );
         if (want.length) want = want.slice(0, this.pendingRoom(now, want.length));
         if (want.length) {
           for (const h of want) this.pending.set(h, now);
@@ -356,16 +399,31 @@ export class Gossip {
         break;
       }
       case 'request': {
-        const have = b.hashes.map((h) => this.stores[b.topic].get(h)).filter((e): e is GossipEntry => e !== undefined);
+        const have = b.hashes
+          .map((h) => this.stores[b.topic].get(h))
+          .filter((e): e is GossipEntry => e !== undefined);
         for (let i = 0; i < have.length; i += this.maxResponseEntries) {
-          step.send.push(this.message(m.from, { type: 'response', topic: b.topic, entries: have.slice(i, i + this.maxResponseEntries) }));
+          step.send.push(
+            this.message(m.from, {
+              type: 'response',
+              topic: b.topic,
+              entries: have.slice(i, i + this.maxResponseEntries),
+            }),
+          );
         }
         break;
       }
       case 'response': {
         const accepted: GossipEntry[] = [];
         b.entries.forEach((raw, i) => {
-          const e = this.ingest(raw, b.topic, m.from, `response from ${m.from} entries[${i}]`, step, now);
+          const e = this.ingest(
+            raw,
+            b.topic,
+            m.from,
+            `response from ${m.from} entries[${i}]`,
+            step,
+            now,
+          );
           if (e) accepted.push(e);
         });
         if (accepted.length) {
@@ -380,9 +438,16 @@ export class Gossip {
         for (const d of b.digests) {
           this.pushMissing(m.from, d, step);
           const mine = this.stores[d.topic];
-          if (b.type === 'digest' && (!vcLe(d.clock, mine.clock) || d.count > mine.size)) pullTopics.push(d.topic);
+          if (b.type === 'digest' && (!vcLe(d.clock, mine.clock) || d.count > mine.size))
+            pullTopics.push(d.topic);
         }
-        if (pullTopics.length) step.send.push(this.message(m.from, { type: 'pull_request', digests: pullTopics.map((t) => this.digest(t)) }));
+        if (pullTopics.length)
+          step.send.push(
+            this.message(m.from, {
+              type: 'pull_request',
+              digests: pullTopics.map((t) => this.digest(t)),
+            }),
+          );
         break;
       }
     }
@@ -412,12 +477,25 @@ export class Gossip {
   // ---- internals ---------------------------------------------------------------------------
 
   /** Epidemic relay of newly accepted entries to `fanout` peers: small ones pushed, large ones announced. */
-  private spread(t: Topic, entries: GossipEntry[], exclude: string | undefined, step: GossipStep): void {
+  private spread(
+    t: Topic,
+    entries: GossipEntry[],
+    exclude: string | undefined,
+    step: GossipStep,
+  ): void {
     const push = entries.filter((e) => dataSize(e.data) <= this.pushMaxBytes);
     const announce = entries.filter((e) => dataSize(e.data) > this.pushMaxBytes).map((e) => e.hash);
     for (const to of this.choosePeers(this.fanout, exclude)) {
-      for (let i = 0; i < push.length; i += this.maxResponseEntries) step.send.push(this.message(to, { type: 'response', topic: t, entries: push.slice(i, i + this.maxResponseEntries) }));
-      if (announce.length) step.send.push(this.message(to, { type: 'announce', topic: t, hashes: announce }));
+      for (let i = 0; i < push.length; i += this.maxResponseEntries)
+        step.send.push(
+          this.message(to, {
+            type: 'response',
+            topic: t,
+            entries: push.slice(i, i + this.maxResponseEntries),
+          }),
+        );
+      if (announce.length)
+        step.send.push(this.message(to, { type: 'announce', topic: t, hashes: announce }));
     }
   }
 
@@ -425,7 +503,8 @@ export class Gossip {
   private pendingRoom(now: number, wanted: number): number {
     if (this.pending.size + wanted > this.maxPendingRequests) {
       // An expired request is as good as none (recentlyRequested): forgetting it changes nothing.
-      for (const [h, at] of this.pending) if (now - at >= this.requestTimeoutMs) this.pending.delete(h);
+      for (const [h, at] of this.pending)
+        if (now - at >= this.requestTimeoutMs) this.pending.delete(h);
     }
     return Math.max(0, this.maxPendingRequests - this.pending.size);
   }
@@ -462,28 +541,56 @@ export class Gossip {
     }
     missing.reverse();
     for (let i = 0; i < missing.length; i += this.maxResponseEntries) {
-      step.send.push(this.message(to, { type: 'response', topic: d.topic, entries: missing.slice(i, i + this.maxResponseEntries) }));
+      step.send.push(
+        this.message(to, {
+          type: 'response',
+          topic: d.topic,
+          entries: missing.slice(i, i + this.maxResponseEntries),
+        }),
+      );
     }
   }
 
   /** Verify and store one entry from a peer. Returns it when newly accepted. */
-  private ingest(raw: unknown, topic: Topic, from: string, where: string, step: GossipStep, now?: number): GossipEntry | undefined {
+  private ingest(
+    raw: unknown,
+    topic: Topic,
+    from: string,
+    where: string,
+    step: GossipStep,
+    now?: number,
+  ): GossipEntry | undefined {
     const claimed = (raw as { hash?: unknown } | null)?.hash;
     // A hash we hold is an entry we already verified: skip the crypto (dedup before work).
     if (typeof claimed === 'string' && this.stores[topic].has(claimed as Hash)) return undefined;
     let e: GossipEntry;
     try {
       e = verifyEntry(raw, where, this.verifiedCache);
-      if (e.topic !== topic) throw new GossipError('malformed', `${where}: entry topic ${e.topic} in a ${topic} response`);
+      if (e.topic !== topic)
+        throw new GossipError(
+          'malformed',
+          `${where}: entry topic ${e.topic} in a ${topic} response`,
+        );
       const size = dataSize(e.data);
-      if (size > this.config[topic].maxDataBytes) throw new GossipError('too_large', `${where}: data is ${size} bytes > ${this.config[topic].maxDataBytes}`);
+      if (size > this.config[topic].maxDataBytes)
+        throw new GossipError(
+          'too_large',
+          `${where}: data is ${size} bytes > ${this.config[topic].maxDataBytes}`,
+        );
       if (now !== undefined && e.author !== this.self && e.timestamp > now + this.maxFutureSkewMs) {
-        throw new GossipError('future_dated', `${where}: dated ${e.timestamp}, more than ${this.maxFutureSkewMs} ms after this node's clock (${now})`);
+        throw new GossipError(
+          'future_dated',
+          `${where}: dated ${e.timestamp}, more than ${this.maxFutureSkewMs} ms after this node's clock (${now})`,
+        );
       }
       const gate = this.config[topic].minAuthorTrustPpm;
       if (gate > 0 && e.author !== this.self) {
         const score = this.trust ? this.trust.scorePpm(this.selfDid, parseDid(e.author)) : 0;
-        if (score < gate) throw new GossipError('untrusted_author', `${where}: trust in author ${e.author} is ${score} ppm < ${gate} ppm required on ${topic}`);
+        if (score < gate)
+          throw new GossipError(
+            'untrusted_author',
+            `${where}: trust in author ${e.author} is ${score} ppm < ${gate} ppm required on ${topic}`,
+          );
       }
     } catch (err) {
       if (!(err instanceof GossipError)) throw err;
@@ -493,19 +600,32 @@ export class Gossip {
         from,
         topic,
         ...(typeof claimed === 'string' ? { hash: claimed as Hash } : {}),
-        ...(typeof (raw as { author?: unknown } | null)?.author === 'string' ? { author: (raw as { author: string }).author } : {}),
+        ...(typeof (raw as { author?: unknown } | null)?.author === 'string'
+          ? { author: (raw as { author: string }).author }
+          : {}),
       });
       return undefined;
     }
     const r = this.insert(topic, e);
     if (r.status === 'duplicate') return undefined;
     if (r.status === 'rejected') {
-      step.rejected.push({ reason: r.reason, detail: `${where}: ${r.detail}`, from, topic, hash: e.hash, author: e.author });
+      step.rejected.push({
+        reason: r.reason,
+        detail: `${where}: ${r.detail}`,
+        from,
+        topic,
+        hash: e.hash,
+        author: e.author,
+      });
       step.removed.push(...r.removed);
       return undefined;
     }
     this.pending.delete(e.hash);
-    if (e.author === this.self) this.ownCounter.set(topic, Math.max(this.ownCounter.get(topic) ?? 0, vcGet(e.clock, this.self)));
+    if (e.author === this.self)
+      this.ownCounter.set(
+        topic,
+        Math.max(this.ownCounter.get(topic) ?? 0, vcGet(e.clock, this.self)),
+      );
     step.delivered.push(e);
     step.removed.push(...r.removed);
     return e;
@@ -523,7 +643,10 @@ export class Gossip {
     for (const [i, raw] of entries.entries()) {
       const t = (raw as { topic?: unknown } | null)?.topic;
       if (typeof t !== 'string' || !TOPICS.includes(t as Topic)) {
-        step.rejected.push({ reason: 'undeclared_topic', detail: `restored entry ${i}: topic ${JSON.stringify(t)}` });
+        step.rejected.push({
+          reason: 'undeclared_topic',
+          detail: `restored entry ${i}: topic ${JSON.stringify(t)}`,
+        });
         continue;
       }
       this.ingest(raw, t as Topic, this.self, `restored entry ${i}`, step);

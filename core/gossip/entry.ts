@@ -37,7 +37,14 @@ export interface GossipEntry extends GossipEntryBody {
 }
 
 export function entryBody(e: GossipEntryBody): GossipEntryBody {
-  return { version: e.version, topic: e.topic, author: e.author, clock: e.clock, timestamp: e.timestamp, data: e.data };
+  return {
+    version: e.version,
+    topic: e.topic,
+    author: e.author,
+    clock: e.clock,
+    timestamp: e.timestamp,
+    data: e.data,
+  };
 }
 
 export function entryHash(e: GossipEntryBody): Hash {
@@ -56,31 +63,60 @@ export function dataSize(data: unknown): number {
   return n;
 }
 
-export function makeEntry(kp: Keypair, topic: Topic, clock: VClock, timestamp: number, data: unknown): GossipEntry {
-  const body: GossipEntryBody = { version: GOSSIP_ENTRY_VERSION, topic, author: kp.did.toString(), clock, timestamp, data };
+export function makeEntry(
+  kp: Keypair,
+  topic: Topic,
+  clock: VClock,
+  timestamp: number,
+  data: unknown,
+): GossipEntry {
+  const body: GossipEntryBody = {
+    version: GOSSIP_ENTRY_VERSION,
+    topic,
+    author: kp.did.toString(),
+    clock,
+    timestamp,
+    data,
+  };
   checkEntryBody(body, 'new entry');
   return { ...body, hash: entryHash(body), signature: kp.sign(DOMAIN.gossipEntry, body) };
 }
 
 /** Shape checks (no crypto). Throws GossipError('malformed' | 'undeclared_topic'). */
 export function checkEntryBody(e: unknown, where: string): GossipEntryBody {
-  if (e === null || typeof e !== 'object' || Array.isArray(e)) throw new GossipError('malformed', `${where}: an entry is an object`);
+  if (e === null || typeof e !== 'object' || Array.isArray(e))
+    throw new GossipError('malformed', `${where}: an entry is an object`);
   const o = e as Record<string, unknown>;
-  if (o.version !== GOSSIP_ENTRY_VERSION) throw new GossipError('malformed', `${where}: version must be ${JSON.stringify(GOSSIP_ENTRY_VERSION)}`);
+  if (o.version !== GOSSIP_ENTRY_VERSION)
+    throw new GossipError(
+      'malformed',
+      `${where}: version must be ${JSON.stringify(GOSSIP_ENTRY_VERSION)}`,
+    );
   const topic = checkTopic(o.topic);
-  if (typeof o.author !== 'string') throw new GossipError('malformed', `${where}: author must be a did:icn string`);
+  if (typeof o.author !== 'string')
+    throw new GossipError('malformed', `${where}: author must be a did:icn string`);
   let author: Did;
   try {
     author = parseDid(o.author);
   } catch (err) {
     throw new GossipError('malformed', `${where}: author: ${(err as Error).message}`);
   }
-  if (author.toString() !== o.author) throw new GossipError('malformed', `${where}: author must use the canonical DID spelling`);
+  if (author.toString() !== o.author)
+    throw new GossipError('malformed', `${where}: author must use the canonical DID spelling`);
   const clock = checkVClock(o.clock, `${where}: clock`);
-  if (vcGet(clock, o.author) < 1) throw new GossipError('malformed', `${where}: the clock must carry the author's own counter`);
-  if (!Number.isSafeInteger(o.timestamp) || (o.timestamp as number) < 0) throw new GossipError('malformed', `${where}: timestamp must be a non-negative integer (ms)`);
+  if (vcGet(clock, o.author) < 1)
+    throw new GossipError('malformed', `${where}: the clock must carry the author's own counter`);
+  if (!Number.isSafeInteger(o.timestamp) || (o.timestamp as number) < 0)
+    throw new GossipError('malformed', `${where}: timestamp must be a non-negative integer (ms)`);
   if (!('data' in o)) throw new GossipError('malformed', `${where}: data is missing`);
-  return { version: GOSSIP_ENTRY_VERSION, topic, author: o.author, clock, timestamp: o.timestamp as number, data: o.data };
+  return {
+    version: GOSSIP_ENTRY_VERSION,
+    topic,
+    author: o.author,
+    clock,
+    timestamp: o.timestamp as number,
+    data: o.data,
+  };
 }
 
 /**
@@ -114,22 +150,44 @@ export class BoundedVerifiedCache implements VerifiedCache {
 export function verifyEntry(e: unknown, where = 'entry', cache?: VerifiedCache): GossipEntry {
   const body = checkEntryBody(e, where);
   const o = e as Record<string, unknown>;
-  const extra = Object.keys(o).filter((k) => !['version', 'topic', 'author', 'clock', 'timestamp', 'data', 'hash', 'signature'].includes(k));
-  if (extra.length) throw new GossipError('malformed', `${where}: unknown field ${JSON.stringify(extra.sort()[0])}`);
+  const extra = Object.keys(o).filter(
+    (k) =>
+      !['version', 'topic', 'author', 'clock', 'timestamp', 'data', 'hash', 'signature'].includes(
+        k,
+      ),
+  );
+  if (extra.length)
+    throw new GossipError(
+      'malformed',
+      `${where}: unknown field ${JSON.stringify(extra.sort()[0])}`,
+    );
   if (!isHash(o.hash)) throw new GossipError('malformed', `${where}: hash must be sha256:<64 hex>`);
   let h: Hash;
   try {
     h = entryHash(body);
   } catch (err) {
-    throw new GossipError('malformed', `${where}: data is not canonical JSON: ${(err as Error).message}`);
+    throw new GossipError(
+      'malformed',
+      `${where}: data is not canonical JSON: ${(err as Error).message}`,
+    );
   }
-  if (h !== o.hash) throw new GossipError('hash_mismatch', `${where}: claims ${o.hash} but its body hashes to ${h}`, { claimed: o.hash, derived: h });
-  if (typeof o.signature !== 'string') throw new GossipError('bad_entry_signature', `${where} ${h}: no author signature`, { hash: h });
+  if (h !== o.hash)
+    throw new GossipError(
+      'hash_mismatch',
+      `${where}: claims ${o.hash} but its body hashes to ${h}`,
+      { claimed: o.hash, derived: h },
+    );
+  if (typeof o.signature !== 'string')
+    throw new GossipError('bad_entry_signature', `${where} ${h}: no author signature`, { hash: h });
   // The hash binds the body (author included); with the signature it names exactly what is checked.
   const key = `${h}|${o.signature}`;
   if (!cache?.has(key)) {
     if (!verifySignature(parseDid(body.author), DOMAIN.gossipEntry, body, o.signature)) {
-      throw new GossipError('bad_entry_signature', `${where} ${h}: the author's signature does not verify`, { hash: h, author: body.author });
+      throw new GossipError(
+        'bad_entry_signature',
+        `${where} ${h}: the author's signature does not verify`,
+        { hash: h, author: body.author },
+      );
     }
     cache?.add(key);
   }
@@ -137,7 +195,10 @@ export function verifyEntry(e: unknown, where = 'entry', cache?: VerifiedCache):
 }
 
 /** Canonical order of entries: timestamp, then hash (byte order). Eviction drops the smallest. */
-export function compareEntries(a: { timestamp: number; hash: Hash }, b: { timestamp: number; hash: Hash }): number {
+export function compareEntries(
+  a: { timestamp: number; hash: Hash },
+  b: { timestamp: number; hash: Hash },
+): number {
   if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1;
   return a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0;
 }

@@ -36,7 +36,8 @@ export const REJECT_REASONS = [
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** A rejection's code is its reason in capitals; the archive and publishing add two of their own. */
-export type GossipErrorCode = `GOSSIP_${Uppercase<RejectReason>}` | 'GOSSIP_ARCHIVE_MISSING' | 'GOSSIP_STALE_PUBLISH';
+export type GossipErrorCode =
+  `GOSSIP_${Uppercase<RejectReason>}` | 'GOSSIP_ARCHIVE_MISSING' | 'GOSSIP_STALE_PUBLISH';
 
 export class GossipError extends IcnError {
   override readonly name = 'GossipError';
@@ -45,7 +46,10 @@ export class GossipError extends IcnError {
     message: string,
     details: Readonly<Record<string, unknown>> = {},
   ) {
-    super(`GOSSIP_${reason.toUpperCase() as Uppercase<RejectReason>}`, message, { reason, ...details });
+    super(`GOSSIP_${reason.toUpperCase() as Uppercase<RejectReason>}`, message, {
+      reason,
+      ...details,
+    });
   }
 }
 

@@ -72,8 +72,19 @@ function signed(m: UnsignedMessage): unknown {
   return { version: m.version, from: m.from, to: m.to, seq: m.seq, body: sealedBody(m.body) };
 }
 
-export function signMessage(kp: Keypair, to: string, seq: number, body: MessageBody): GossipMessage {
-  const m: UnsignedMessage = { version: GOSSIP_MESSAGE_VERSION, from: kp.did.toString(), to, seq, body };
+export function signMessage(
+  kp: Keypair,
+  to: string,
+  seq: number,
+  body: MessageBody,
+): GossipMessage {
+  const m: UnsignedMessage = {
+    version: GOSSIP_MESSAGE_VERSION,
+    from: kp.did.toString(),
+    to,
+    seq,
+    body,
+  };
   return { ...m, signature: kp.sign(DOMAIN.gossipMessage, signed(m)) };
 }
 
@@ -98,36 +109,57 @@ export function parseDid(s: string): Did {
 }
 
 function onlyKeys(o: Record<string, unknown>, keys: string[], where: string): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new GossipError('malformed', `${where}: unknown field ${JSON.stringify(k)}`);
+  for (const k of Object.keys(o))
+    if (!keys.includes(k))
+      throw new GossipError('malformed', `${where}: unknown field ${JSON.stringify(k)}`);
 }
 
 function checkHashes(v: unknown, where: string): Hash[] {
   if (!Array.isArray(v)) throw new GossipError('malformed', `${where}: hashes must be an array`);
-  if (v.length > MAX_HASHES_PER_MESSAGE) throw new GossipError('oversized_message', `${where}: ${v.length} hashes > ${MAX_HASHES_PER_MESSAGE}`);
-  for (const h of v) if (!isHash(h)) throw new GossipError('malformed', `${where}: ${JSON.stringify(h).slice(0, 80)} is not a sha256:<hex> hash`);
+  if (v.length > MAX_HASHES_PER_MESSAGE)
+    throw new GossipError(
+      'oversized_message',
+      `${where}: ${v.length} hashes > ${MAX_HASHES_PER_MESSAGE}`,
+    );
+  for (const h of v)
+    if (!isHash(h))
+      throw new GossipError(
+        'malformed',
+        `${where}: ${JSON.stringify(h).slice(0, 80)} is not a sha256:<hex> hash`,
+      );
   return v as Hash[];
 }
 
 function checkDigests(v: unknown, where: string): TopicDigest[] {
-  if (!Array.isArray(v) || v.length === 0) throw new GossipError('malformed', `${where}: digests must be a non-empty array`);
+  if (!Array.isArray(v) || v.length === 0)
+    throw new GossipError('malformed', `${where}: digests must be a non-empty array`);
   let prev = '';
   return v.map((d, i) => {
     const w = `${where}.digests[${i}]`;
-    if (d === null || typeof d !== 'object' || Array.isArray(d)) throw new GossipError('malformed', `${w}: not an object`);
+    if (d === null || typeof d !== 'object' || Array.isArray(d))
+      throw new GossipError('malformed', `${w}: not an object`);
     const o = d as Record<string, unknown>;
     onlyKeys(o, ['topic', 'clock', 'count', 'bloom'], w);
     const topic = checkTopic(o.topic);
-    if (topic <= prev) throw new GossipError('malformed', `${where}: digests must be sorted by topic and unique`);
+    if (topic <= prev)
+      throw new GossipError('malformed', `${where}: digests must be sorted by topic and unique`);
     prev = topic;
-    if (!Number.isSafeInteger(o.count) || (o.count as number) < 0) throw new GossipError('malformed', `${w}: count must be a non-negative integer`);
+    if (!Number.isSafeInteger(o.count) || (o.count as number) < 0)
+      throw new GossipError('malformed', `${w}: count must be a non-negative integer`);
     Bloom.fromWire(o.bloom);
-    return { topic, clock: checkVClock(o.clock, `${w}.clock`), count: o.count as number, bloom: o.bloom as BloomWire };
+    return {
+      topic,
+      clock: checkVClock(o.clock, `${w}.clock`),
+      count: o.count as number,
+      bloom: o.bloom as BloomWire,
+    };
   });
 }
 
 /** Shape of a body (entries inside a response are verified one by one by the engine). */
 export function checkBody(b: unknown): MessageBody {
-  if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new GossipError('malformed', 'message body: not an object');
+  if (b === null || typeof b !== 'object' || Array.isArray(b))
+    throw new GossipError('malformed', 'message body: not an object');
   const o = b as Record<string, unknown>;
   switch (o.type) {
     case 'announce':
@@ -136,15 +168,23 @@ export function checkBody(b: unknown): MessageBody {
       return { type: o.type, topic: checkTopic(o.topic), hashes: checkHashes(o.hashes, o.type) };
     case 'response':
       onlyKeys(o, ['type', 'topic', 'entries'], 'response');
-      if (!Array.isArray(o.entries)) throw new GossipError('malformed', 'response: entries must be an array');
-      if (o.entries.length > MAX_ENTRIES_PER_MESSAGE) throw new GossipError('oversized_message', `response: ${o.entries.length} entries > ${MAX_ENTRIES_PER_MESSAGE}`);
+      if (!Array.isArray(o.entries))
+        throw new GossipError('malformed', 'response: entries must be an array');
+      if (o.entries.length > MAX_ENTRIES_PER_MESSAGE)
+        throw new GossipError(
+          'oversized_message',
+          `response: ${o.entries.length} entries > ${MAX_ENTRIES_PER_MESSAGE}`,
+        );
       return { type: 'response', topic: checkTopic(o.topic), entries: o.entries as GossipEntry[] };
     case 'digest':
     case 'pull_request':
       onlyKeys(o, ['type', 'digests'], `${o.type}`);
       return { type: o.type, digests: checkDigests(o.digests, o.type) };
     default:
-      throw new GossipError('malformed', `message body: unknown type ${JSON.stringify(o.type).slice(0, 40)}`);
+      throw new GossipError(
+        'malformed',
+        `message body: unknown type ${JSON.stringify(o.type).slice(0, 40)}`,
+      );
   }
 }
 
@@ -154,26 +194,58 @@ export function checkBody(b: unknown): MessageBody {
  * undeclared_topic, oversized_message).
  */
 export function verifyMessage(m: unknown, self: string): GossipMessage {
-  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new GossipError('malformed', 'message: not an object');
+  if (m === null || typeof m !== 'object' || Array.isArray(m))
+    throw new GossipError('malformed', 'message: not an object');
   const o = m as Record<string, unknown>;
   onlyKeys(o, ['version', 'from', 'to', 'seq', 'body', 'signature'], 'message');
-  if (o.version !== GOSSIP_MESSAGE_VERSION) throw new GossipError('malformed', `message: version must be ${JSON.stringify(GOSSIP_MESSAGE_VERSION)}`);
-  if (typeof o.from !== 'string' || typeof o.to !== 'string') throw new GossipError('malformed', 'message: from and to must be DID strings');
-  if (!Number.isSafeInteger(o.seq) || (o.seq as number) < 0) throw new GossipError('malformed', 'message: seq must be a non-negative integer');
+  if (o.version !== GOSSIP_MESSAGE_VERSION)
+    throw new GossipError(
+      'malformed',
+      `message: version must be ${JSON.stringify(GOSSIP_MESSAGE_VERSION)}`,
+    );
+  if (typeof o.from !== 'string' || typeof o.to !== 'string')
+    throw new GossipError('malformed', 'message: from and to must be DID strings');
+  if (!Number.isSafeInteger(o.seq) || (o.seq as number) < 0)
+    throw new GossipError('malformed', 'message: seq must be a non-negative integer');
   let from: Did;
   try {
     from = parseDid(o.from);
   } catch (e) {
     throw new GossipError('malformed', `message: from: ${(e as Error).message}`);
   }
-  if (o.signature === undefined) throw new GossipError('unsigned', `message from ${o.from}: no signature`, { from: o.from });
+  if (o.signature === undefined)
+    throw new GossipError('unsigned', `message from ${o.from}: no signature`, { from: o.from });
   let ok = false;
   try {
-    ok = typeof o.signature === 'string' && verifySignature(from, DOMAIN.gossipMessage, signed(o as unknown as UnsignedMessage), o.signature);
+    ok =
+      typeof o.signature === 'string' &&
+      verifySignature(
+        from,
+        DOMAIN.gossipMessage,
+        signed(o as unknown as UnsignedMessage),
+        o.signature,
+      );
   } catch {
     ok = false; // a body that is not canonical JSON cannot carry a valid signature
   }
-  if (!ok) throw new GossipError('bad_signature', `message from ${o.from}: the sender's signature does not verify`, { from: o.from });
-  if (o.to !== self) throw new GossipError('misaddressed', `message from ${o.from} is for ${o.to}, not for this node`, { from: o.from, to: o.to });
-  return { version: GOSSIP_MESSAGE_VERSION, from: o.from, to: o.to, seq: o.seq as number, body: checkBody(o.body), signature: o.signature as string };
+  if (!ok)
+    throw new GossipError(
+      'bad_signature',
+      `message from ${o.from}: the sender's signature does not verify`,
+      { from: o.from },
+    );
+  if (o.to !== self)
+    throw new GossipError(
+      'misaddressed',
+      `message from ${o.from} is for ${o.to}, not for this node`,
+      { from: o.from, to: o.to },
+    );
+  return {
+    version: GOSSIP_MESSAGE_VERSION,
+    from: o.from,
+    to: o.to,
+    seq: o.seq as number,
+    body: checkBody(o.body),
+    signature: o.signature as string,
+  };
 }

@@ -31,7 +31,10 @@ import { vcMerge, type VClock } from './vclock.js';
  * What the store itself needs of an entry (admission, retention, clock, digests): everything but
  * its data and signature. An archived entry is held as just this (see TopicStore.archive).
  */
-export type EntryMeta = Pick<GossipEntry, 'version' | 'topic' | 'author' | 'clock' | 'timestamp' | 'hash'>;
+export type EntryMeta = Pick<
+  GossipEntry,
+  'version' | 'topic' | 'author' | 'clock' | 'timestamp' | 'hash'
+>;
 
 /** Reads an archived entry back whole (a node: from its storage, which keeps every accepted entry). */
 export type EntryLoader = (topic: Topic, h: Hash) => GossipEntry | undefined;
@@ -139,7 +142,14 @@ export class TopicStore {
   archive(h: Hash): void {
     const e = this.byHash.get(h);
     if (!this.loader || !e || !isWhole(e)) return;
-    const meta: EntryMeta = { version: e.version, topic: e.topic, author: e.author, clock: e.clock, timestamp: e.timestamp, hash: e.hash };
+    const meta: EntryMeta = {
+      version: e.version,
+      topic: e.topic,
+      author: e.author,
+      clock: e.clock,
+      timestamp: e.timestamp,
+      hash: e.hash,
+    };
     this.byHash.set(h, meta);
     this.ordered[lowerBound(this.ordered, e)] = meta;
   }
@@ -163,7 +173,12 @@ export class TopicStore {
     const e = this.byHash.get(h);
     if (!e || isWhole(e)) return e;
     const whole = this.loader?.(e.topic, h);
-    if (!whole || whole.hash !== h) throw new IcnError('GOSSIP_ARCHIVE_MISSING', `${e.topic}: entry ${h} is held as archived but its storage does not return it`, { topic: e.topic, hash: h });
+    if (!whole || whole.hash !== h)
+      throw new IcnError(
+        'GOSSIP_ARCHIVE_MISSING',
+        `${e.topic}: entry ${h} is held as archived but its storage does not return it`,
+        { topic: e.topic, hash: h },
+      );
     return whole;
   }
   /** Every held entry's metadata in canonical order (get() for the whole entry). */
@@ -192,30 +207,58 @@ export class TopicStore {
       const known = at < b.length && b[at]!.hash === e.hash;
       if (!known) {
         if (b.length >= lim && at >= b.length) {
-          return { status: 'rejected', reason: 'rate_limited', detail: `${e.author} already has ${lim} smaller entries in window ${window} (${this.config.windowMs} ms)` };
+          return {
+            status: 'rejected',
+            reason: 'rate_limited',
+            detail: `${e.author} already has ${lim} smaller entries in window ${window} (${this.config.windowMs} ms)`,
+          };
         }
         // The key joins its bucket even if retention then refuses the entry (the bucket remembers
         // every admissible key it has seen); a full bucket gives up its largest key.
         const displaced = b.length >= lim ? b[b.length - 1]! : undefined;
-        join = { id, at, displaced: displaced ? { key: displaced, entry: this.byHash.get(displaced.hash) } : undefined };
+        join = {
+          id,
+          at,
+          displaced: displaced
+            ? { key: displaced, entry: this.byHash.get(displaced.hash) }
+            : undefined,
+        };
       }
     }
     const gone = join?.displaced?.entry;
     const key: RKey = { tier, timestamp: e.timestamp, hash: e.hash };
     if (this.floor && compareRetention(key, this.floor) <= 0) {
-      return { status: 'rejected', reason: 'evicted', detail: `below the retention floor (tier ${this.floor.tier}, ${this.floor.timestamp}, ${this.floor.hash})`, ...(join ? { join } : {}) };
+      return {
+        status: 'rejected',
+        reason: 'evicted',
+        detail: `below the retention floor (tier ${this.floor.tier}, ${this.floor.timestamp}, ${this.floor.hash})`,
+        ...(join ? { join } : {}),
+      };
     }
     const size = this.ordered.length - (gone ? 1 : 0);
     const first = this.retention[0];
     const oldest = first && gone && first.hash === gone.hash ? this.retention[1] : first;
     if (size >= this.config.maxEntries && compareRetention(key, oldest!) < 0) {
-      const why = tier < oldest!.tier ? 'every entry kept is by a more-trusted author' : 'older than everything kept of its trust tier';
-      return { status: 'rejected', reason: 'evicted', detail: `topic full (${this.config.maxEntries}) and ${why}`, floor: key, ...(join ? { join } : {}) };
+      const why =
+        tier < oldest!.tier
+          ? 'every entry kept is by a more-trusted author'
+          : 'older than everything kept of its trust tier';
+      return {
+        status: 'rejected',
+        reason: 'evicted',
+        detail: `topic full (${this.config.maxEntries}) and ${why}`,
+        floor: key,
+        ...(join ? { join } : {}),
+      };
     }
     // The store holds at most maxEntries, so taking e drops at most one entry for retention: the
     // first in retention order (e is not below it, or it would have been refused above).
     const retention = size >= this.config.maxEntries ? this.byHash.get(oldest!.hash) : undefined;
-    return { status: 'inserted', removed: [...(gone ? [gone] : []), ...(retention ? [retention] : [])], ...(join ? { join } : {}) };
+    return {
+      status: 'inserted',
+      removed: [...(gone ? [gone] : []), ...(retention ? [retention] : [])],
+      ...(join ? { join } : {}),
+    };
   }
 
   /** Insert a verified entry (signature, hash, size and trust already checked by the engine). */
@@ -267,7 +310,10 @@ export class TopicStore {
     this.ordered.splice(lowerBound(this.ordered, e), 1);
     const tier = this.tiers.get(h)!;
     this.tiers.delete(h);
-    this.retention.splice(lowerBoundR(this.retention, { tier, timestamp: e.timestamp, hash: h }), 1);
+    this.retention.splice(
+      lowerBoundR(this.retention, { tier, timestamp: e.timestamp, hash: h }),
+      1,
+    );
     return e;
   }
 }

@@ -4,7 +4,12 @@
  */
 import { GossipError } from './errors.js';
 
-export const TOPICS = ['contracts:deploy', 'governance:receipts', 'ledger:entries', 'trust:attestations'] as const;
+export const TOPICS = [
+  'contracts:deploy',
+  'governance:receipts',
+  'ledger:entries',
+  'trust:attestations',
+] as const;
 export type Topic = (typeof TOPICS)[number];
 
 export interface TopicConfig {
@@ -30,12 +35,36 @@ export interface TopicConfig {
 export const DEFAULT_TOPIC_CONFIG: Readonly<Record<Topic, TopicConfig>> = {
   // Deployments: the gossip gate is ICN's Known class (0.1); the contract layer applies
   // MIN_DEPLOYER_TRUST (0.4) itself, so an under-trusted deployment is seen and counted, not installed.
-  'contracts:deploy': { maxEntries: 4096, maxDataBytes: 256 * 1024, minAuthorTrustPpm: 100_000, perAuthorPerWindow: 8, windowMs: 60_000 },
-  'governance:receipts': { maxEntries: 8192, maxDataBytes: 64 * 1024, minAuthorTrustPpm: 100_000, perAuthorPerWindow: 64, windowMs: 60_000 },
+  'contracts:deploy': {
+    maxEntries: 4096,
+    maxDataBytes: 256 * 1024,
+    minAuthorTrustPpm: 100_000,
+    perAuthorPerWindow: 8,
+    windowMs: 60_000,
+  },
+  'governance:receipts': {
+    maxEntries: 8192,
+    maxDataBytes: 64 * 1024,
+    minAuthorTrustPpm: 100_000,
+    perAuthorPerWindow: 64,
+    windowMs: 60_000,
+  },
   // ICN's ledger: minimum author trust 0.1.
-  'ledger:entries': { maxEntries: 65_536, maxDataBytes: 16 * 1024, minAuthorTrustPpm: 100_000, perAuthorPerWindow: 256, windowMs: 60_000 },
+  'ledger:entries': {
+    maxEntries: 65_536,
+    maxDataBytes: 16 * 1024,
+    minAuthorTrustPpm: 100_000,
+    perAuthorPerWindow: 256,
+    windowMs: 60_000,
+  },
   // Attestations are how trust is learnt: an open topic (each attestation is signed by its attester).
-  'trust:attestations': { maxEntries: 65_536, maxDataBytes: 4 * 1024, minAuthorTrustPpm: 0, perAuthorPerWindow: 256, windowMs: 60_000 },
+  'trust:attestations': {
+    maxEntries: 65_536,
+    maxDataBytes: 4 * 1024,
+    minAuthorTrustPpm: 0,
+    perAuthorPerWindow: 256,
+    windowMs: 60_000,
+  },
 };
 
 export function isTopic(t: unknown): t is Topic {
@@ -43,18 +72,30 @@ export function isTopic(t: unknown): t is Topic {
 }
 
 export function checkTopic(t: unknown): Topic {
-  if (!isTopic(t)) throw new GossipError('undeclared_topic', `topic ${JSON.stringify(t).slice(0, 60)} is not declared (declared: ${TOPICS.join(', ')})`, { topic: String(t) });
+  if (!isTopic(t))
+    throw new GossipError(
+      'undeclared_topic',
+      `topic ${JSON.stringify(t).slice(0, 60)} is not declared (declared: ${TOPICS.join(', ')})`,
+      { topic: String(t) },
+    );
   return t;
 }
 
-export function resolveTopicConfig(overrides: Partial<Record<Topic, Partial<TopicConfig>>> = {}): Record<Topic, TopicConfig> {
+export function resolveTopicConfig(
+  overrides: Partial<Record<Topic, Partial<TopicConfig>>> = {},
+): Record<Topic, TopicConfig> {
   const out = {} as Record<Topic, TopicConfig>;
   for (const t of TOPICS) {
     const c = { ...DEFAULT_TOPIC_CONFIG[t], ...(overrides[t] ?? {}) };
     for (const [k, v] of Object.entries(c)) {
-      if (!Number.isSafeInteger(v) || (v as number) < 0) throw new GossipError('malformed', `topic ${t}: ${k} = ${String(v)} must be a non-negative integer`);
+      if (!Number.isSafeInteger(v) || (v as number) < 0)
+        throw new GossipError(
+          'malformed',
+          `topic ${t}: ${k} = ${String(v)} must be a non-negative integer`,
+        );
     }
-    if (c.maxEntries < 1 || c.windowMs < 1) throw new GossipError('malformed', `topic ${t}: maxEntries and windowMs must be ≥ 1`);
+    if (c.maxEntries < 1 || c.windowMs < 1)
+      throw new GossipError('malformed', `topic ${t}: maxEntries and windowMs must be ≥ 1`);
     out[t] = c;
   }
   return out;

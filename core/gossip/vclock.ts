@@ -14,13 +14,24 @@ function cmpStr(a: string, b: string): number {
 
 /** Validate a clock from the wire: sorted, unique, counters safe integers ≥ 1. */
 export function checkVClock(v: unknown, where: string): VClock {
-  if (!Array.isArray(v)) throw new GossipError('malformed', `${where}: a vector clock is an array of [did, counter]`);
+  if (!Array.isArray(v))
+    throw new GossipError('malformed', `${where}: a vector clock is an array of [did, counter]`);
   let prev: string | undefined;
   for (const p of v) {
-    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string' || !Number.isSafeInteger(p[1]) || (p[1] as number) < 1) {
+    if (
+      !Array.isArray(p) ||
+      p.length !== 2 ||
+      typeof p[0] !== 'string' ||
+      !Number.isSafeInteger(p[1]) ||
+      (p[1] as number) < 1
+    ) {
       throw new GossipError('malformed', `${where}: each clock element is [did, counter ≥ 1]`);
     }
-    if (prev !== undefined && cmpStr(prev, p[0]) >= 0) throw new GossipError('malformed', `${where}: clock elements must be sorted by DID and unique`);
+    if (prev !== undefined && cmpStr(prev, p[0]) >= 0)
+      throw new GossipError(
+        'malformed',
+        `${where}: clock elements must be sorted by DID and unique`,
+      );
     prev = p[0];
   }
   return v as VClock;

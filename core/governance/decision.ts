@@ -14,7 +14,14 @@ import { dec, enc } from '../canonical/index.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { Did, verifySignature, type Keypair } from '../identity/index.js';
 import { GovernanceError, type GovernanceErrorCode } from './errors.js';
-import { decisionHash, sortVotes, U64_MAX, voteHash, type Outcome, type VoteChoice } from './hashes.js';
+import {
+  decisionHash,
+  sortVotes,
+  U64_MAX,
+  voteHash,
+  type Outcome,
+  type VoteChoice,
+} from './hashes.js';
 import type { ProposalPayload } from './payload.js';
 
 export const PROPOSAL_VERSION = 'icn-governance-proposal/v1';
@@ -129,31 +136,50 @@ export function proposalHash(p: Proposal): Hash {
 }
 
 export function checkProposal(p: Proposal): void {
-  if (p.version !== PROPOSAL_VERSION) fail('GOV_FORMAT', `proposal version must be ${PROPOSAL_VERSION}`);
-  if (typeof p.proposal_id !== 'string' || p.proposal_id === '') fail('GOV_FORMAT', 'proposal_id must be a non-empty string');
-  if (typeof p.domain_id !== 'string' || p.domain_id === '') fail('GOV_FORMAT', 'domain_id must be a non-empty string');
-  if (canonDid(p.proposer, 'proposer') !== p.proposer) fail('GOV_FORMAT', 'proposer must be in canonical spelling');
-  if (!Array.isArray(p.electorate) || p.electorate.length === 0) fail('GOV_FORMAT', 'electorate must list at least one voter');
+  if (p.version !== PROPOSAL_VERSION)
+    fail('GOV_FORMAT', `proposal version must be ${PROPOSAL_VERSION}`);
+  if (typeof p.proposal_id !== 'string' || p.proposal_id === '')
+    fail('GOV_FORMAT', 'proposal_id must be a non-empty string');
+  if (typeof p.domain_id !== 'string' || p.domain_id === '')
+    fail('GOV_FORMAT', 'domain_id must be a non-empty string');
+  if (canonDid(p.proposer, 'proposer') !== p.proposer)
+    fail('GOV_FORMAT', 'proposer must be in canonical spelling');
+  if (!Array.isArray(p.electorate) || p.electorate.length === 0)
+    fail('GOV_FORMAT', 'electorate must list at least one voter');
   for (let i = 0; i < p.electorate.length; i++) {
     const e = p.electorate[i]!;
-    if (canonDid(e.voter, `electorate[${i}].voter`) !== e.voter) fail('GOV_FORMAT', `electorate[${i}].voter must be in canonical spelling`);
+    if (canonDid(e.voter, `electorate[${i}].voter`) !== e.voter)
+      fail('GOV_FORMAT', `electorate[${i}].voter must be in canonical spelling`);
     u64(e.weight, `electorate[${i}].weight`);
-    if (i > 0 && !(p.electorate[i - 1]!.voter < e.voter)) fail('GOV_FORMAT', 'electorate must be sorted by voter, without duplicates');
+    if (i > 0 && !(p.electorate[i - 1]!.voter < e.voter))
+      fail('GOV_FORMAT', 'electorate must be sorted by voter, without duplicates');
   }
   u64(p.quorum, 'quorum');
-  if (p.threshold_ppm !== null && (!Number.isSafeInteger(p.threshold_ppm) || p.threshold_ppm < 0 || p.threshold_ppm > 1_000_000)) fail('GOV_FORMAT', 'threshold_ppm must be null or an integer in 0..1_000_000');
-  if (p.determinism_class !== 'canonical' && p.determinism_class !== 'advisory') fail('GOV_FORMAT', 'determinism_class must be canonical or advisory');
-  if (!Number.isSafeInteger(p.created_at) || p.created_at < 0) fail('GOV_FORMAT', 'created_at must be a non-negative integer');
+  if (
+    p.threshold_ppm !== null &&
+    (!Number.isSafeInteger(p.threshold_ppm) || p.threshold_ppm < 0 || p.threshold_ppm > 1_000_000)
+  )
+    fail('GOV_FORMAT', 'threshold_ppm must be null or an integer in 0..1_000_000');
+  if (p.determinism_class !== 'canonical' && p.determinism_class !== 'advisory')
+    fail('GOV_FORMAT', 'determinism_class must be canonical or advisory');
+  if (!Number.isSafeInteger(p.created_at) || p.created_at < 0)
+    fail('GOV_FORMAT', 'created_at must be a non-negative integer');
 }
 
-export function signProposal(kp: Keypair, p: Omit<Proposal, 'version' | 'proposer' | 'determinism_class' | 'threshold_ppm'> & Partial<Pick<Proposal, 'determinism_class' | 'threshold_ppm'>>): SignedProposal {
+export function signProposal(
+  kp: Keypair,
+  p: Omit<Proposal, 'version' | 'proposer' | 'determinism_class' | 'threshold_ppm'> &
+    Partial<Pick<Proposal, 'determinism_class' | 'threshold_ppm'>>,
+): SignedProposal {
   const body: Proposal = proposalBody({
     ...p,
     version: PROPOSAL_VERSION,
     proposer: kp.did.toString(),
     determinism_class: p.determinism_class ?? 'canonical',
     threshold_ppm: p.threshold_ppm ?? null,
-    electorate: [...p.electorate].sort((a, b) => (a.voter < b.voter ? -1 : a.voter > b.voter ? 1 : 0)),
+    electorate: [...p.electorate].sort((a, b) =>
+      a.voter < b.voter ? -1 : a.voter > b.voter ? 1 : 0,
+    ),
   });
   checkProposal(body);
   return { ...body, signature: kp.sign(DOMAIN.governanceProposal, body) };
@@ -162,19 +188,40 @@ export function signProposal(kp: Keypair, p: Omit<Proposal, 'version' | 'propose
 export function verifyProposal(p: SignedProposal): Proposal {
   const body = proposalBody(p);
   checkProposal(body);
-  if (!verifySignature(Did.parse(body.proposer), DOMAIN.governanceProposal, body, p.signature)) fail('GOV_BAD_SIGNATURE', `proposal ${p.proposal_id}: proposer signature does not verify`);
+  if (!verifySignature(Did.parse(body.proposer), DOMAIN.governanceProposal, body, p.signature))
+    fail('GOV_BAD_SIGNATURE', `proposal ${p.proposal_id}: proposer signature does not verify`);
   return body;
 }
 
 export function voteBody(v: VoteBody): VoteBody {
-  return { version: v.version, proposal_id: v.proposal_id, voter: v.voter, choice: v.choice, weight: v.weight, cast_at: v.cast_at };
+  return {
+    version: v.version,
+    proposal_id: v.proposal_id,
+    voter: v.voter,
+    choice: v.choice,
+    weight: v.weight,
+    cast_at: v.cast_at,
+  };
 }
 
-export function signVote(kp: Keypair, proposal: Proposal, choice: VoteChoice, castAt: number): SignedVote {
+export function signVote(
+  kp: Keypair,
+  proposal: Proposal,
+  choice: VoteChoice,
+  castAt: number,
+): SignedVote {
   const voter = kp.did.toString();
   const member = proposal.electorate.find((e) => e.voter === voter);
-  if (!member) fail('GOV_NOT_ELIGIBLE', `${voter} is not in the electorate of ${proposal.proposal_id}`);
-  const body: VoteBody = { version: VOTE_VERSION, proposal_id: proposal.proposal_id, voter, choice, weight: member!.weight, cast_at: castAt };
+  if (!member)
+    fail('GOV_NOT_ELIGIBLE', `${voter} is not in the electorate of ${proposal.proposal_id}`);
+  const body: VoteBody = {
+    version: VOTE_VERSION,
+    proposal_id: proposal.proposal_id,
+    voter,
+    choice,
+    weight: member!.weight,
+    cast_at: castAt,
+  };
   return { ...body, signature: kp.sign(DOMAIN.governanceVote, body) };
 }
 
@@ -184,20 +231,33 @@ export function checkVotes(proposal: Proposal, votes: readonly SignedVote[]): Si
   const seen = new Set<string>();
   for (const v of votes) {
     if (v.version !== VOTE_VERSION) fail('GOV_FORMAT', `vote version must be ${VOTE_VERSION}`);
-    if (v.proposal_id !== proposal.proposal_id) fail('GOV_WRONG_PROPOSAL', `vote by ${v.voter} is for ${v.proposal_id}, not ${proposal.proposal_id}`);
-    if (v.choice !== 'For' && v.choice !== 'Against' && v.choice !== 'Abstain') fail('GOV_FORMAT', `vote by ${v.voter}: bad choice ${String(v.choice)}`);
+    if (v.proposal_id !== proposal.proposal_id)
+      fail(
+        'GOV_WRONG_PROPOSAL',
+        `vote by ${v.voter} is for ${v.proposal_id}, not ${proposal.proposal_id}`,
+      );
+    if (v.choice !== 'For' && v.choice !== 'Against' && v.choice !== 'Abstain')
+      fail('GOV_FORMAT', `vote by ${v.voter}: bad choice ${String(v.choice)}`);
     const w = weights.get(v.voter);
-    if (w === undefined) fail('GOV_NOT_ELIGIBLE', `${v.voter} is not in the electorate of ${proposal.proposal_id}`);
-    if (w !== v.weight) fail('GOV_WEIGHT', `vote by ${v.voter} claims weight ${v.weight}, the electorate says ${w}`);
-    if (seen.has(v.voter)) fail('GOV_DUPLICATE_VOTE', `${v.voter} voted twice on ${proposal.proposal_id}`);
+    if (w === undefined)
+      fail('GOV_NOT_ELIGIBLE', `${v.voter} is not in the electorate of ${proposal.proposal_id}`);
+    if (w !== v.weight)
+      fail('GOV_WEIGHT', `vote by ${v.voter} claims weight ${v.weight}, the electorate says ${w}`);
+    if (seen.has(v.voter))
+      fail('GOV_DUPLICATE_VOTE', `${v.voter} voted twice on ${proposal.proposal_id}`);
     seen.add(v.voter);
-    if (!Number.isSafeInteger(v.cast_at) || v.cast_at < 0) fail('GOV_FORMAT', `vote by ${v.voter}: cast_at must be a non-negative integer`);
-    if (!verifySignature(Did.parse(v.voter), DOMAIN.governanceVote, voteBody(v), v.signature)) fail('GOV_BAD_SIGNATURE', `vote by ${v.voter}: signature does not verify`);
+    if (!Number.isSafeInteger(v.cast_at) || v.cast_at < 0)
+      fail('GOV_FORMAT', `vote by ${v.voter}: cast_at must be a non-negative integer`);
+    if (!verifySignature(Did.parse(v.voter), DOMAIN.governanceVote, voteBody(v), v.signature))
+      fail('GOV_BAD_SIGNATURE', `vote by ${v.voter}: signature does not verify`);
   }
   return sortVotes(votes.map((v) => ({ ...voteBody(v), signature: v.signature })));
 }
 
-export function tally(proposal: Proposal, votes: readonly SignedVote[]): { tally: Tally; outcome: Outcome } {
+export function tally(
+  proposal: Proposal,
+  votes: readonly SignedVote[],
+): { tally: Tally; outcome: Outcome } {
   const sum = { For: 0n, Against: 0n, Abstain: 0n };
   for (const v of votes) {
     sum[v.choice] += BigInt(v.weight);
@@ -207,12 +267,19 @@ export function tally(proposal: Proposal, votes: readonly SignedVote[]): { tally
   let outcome: Outcome;
   if (total > U64_MAX) fail('GOV_OVERFLOW', 'total voted weight exceeds u64');
   if (total < BigInt(proposal.quorum)) outcome = 'NoQuorum';
-  else if (proposal.threshold_ppm === null) outcome = sum.For > sum.Against ? 'Accepted' : 'Rejected';
+  else if (proposal.threshold_ppm === null)
+    outcome = sum.For > sum.Against ? 'Accepted' : 'Rejected';
   else {
     const decided = sum.For + sum.Against;
-    outcome = decided > 0n && sum.For * 1_000_000n >= BigInt(proposal.threshold_ppm) * decided ? 'Accepted' : 'Rejected';
+    outcome =
+      decided > 0n && sum.For * 1_000_000n >= BigInt(proposal.threshold_ppm) * decided
+        ? 'Accepted'
+        : 'Rejected';
   }
-  return { tally: { for: enc.u64(sum.For), against: enc.u64(sum.Against), abstain: enc.u64(sum.Abstain) }, outcome };
+  return {
+    tally: { for: enc.u64(sum.For), against: enc.u64(sum.Against), abstain: enc.u64(sum.Abstain) },
+    outcome,
+  };
 }
 
 export function receiptBody(r: DecisionReceiptBody): DecisionReceiptBody {
@@ -233,9 +300,14 @@ export function receiptBody(r: DecisionReceiptBody): DecisionReceiptBody {
 }
 
 /** Close a proposal: verify votes, tally, hash. `decidedAt` is the decision's logical time. */
-export function decide(proposal: Proposal, votes: readonly SignedVote[], decidedAt: number): DecisionReceipt {
+export function decide(
+  proposal: Proposal,
+  votes: readonly SignedVote[],
+  decidedAt: number,
+): DecisionReceipt {
   checkProposal(proposal);
-  if (!Number.isSafeInteger(decidedAt) || decidedAt < 0) fail('GOV_FORMAT', 'decided_at must be a non-negative integer');
+  if (!Number.isSafeInteger(decidedAt) || decidedAt < 0)
+    fail('GOV_FORMAT', 'decided_at must be a non-negative integer');
   const sorted = checkVotes(proposal, votes);
   const { tally: t, outcome } = tally(proposal, sorted);
   const vh = voteHash(sorted);
@@ -248,7 +320,15 @@ export function decide(proposal: Proposal, votes: readonly SignedVote[], decided
     tally: t,
     votes: sorted,
     vote_hash: vh,
-    decision_hash: decisionHash({ proposal_id: proposal.proposal_id, domain_id: proposal.domain_id, outcome, for: t.for, against: t.against, abstain: t.abstain, vote_hash: vh }),
+    decision_hash: decisionHash({
+      proposal_id: proposal.proposal_id,
+      domain_id: proposal.domain_id,
+      outcome,
+      for: t.for,
+      against: t.against,
+      abstain: t.abstain,
+      vote_hash: vh,
+    }),
     determinism_class: proposal.determinism_class,
     decided_at: decidedAt,
     formats: { vote_hash: 'icn:vote-hash:v1/blake3', decision_hash: 'icn:gov:decision:v1/blake3' },
@@ -259,8 +339,14 @@ export function decide(proposal: Proposal, votes: readonly SignedVote[], decided
 /** Add a signer's attestation over {receipt_id, decision_hash}; attestations stay sorted by signer. */
 export function attestReceipt(kp: Keypair, r: DecisionReceipt): DecisionReceipt {
   const signer = kp.did.toString();
-  const signature = kp.sign(DOMAIN.governanceAttestation, { receipt_id: r.receipt_id, decision_hash: r.decision_hash });
-  const attestations = [...r.attestations.filter((a) => a.signer !== signer), { signer, signature }].sort((a, b) => (a.signer < b.signer ? -1 : 1));
+  const signature = kp.sign(DOMAIN.governanceAttestation, {
+    receipt_id: r.receipt_id,
+    decision_hash: r.decision_hash,
+  });
+  const attestations = [
+    ...r.attestations.filter((a) => a.signer !== signer),
+    { signer, signature },
+  ].sort((a, b) => (a.signer < b.signer ? -1 : 1));
   return { ...r, attestations };
 }
 
@@ -270,16 +356,42 @@ export function attestReceipt(kp: Keypair, r: DecisionReceipt): DecisionReceipt 
  */
 export function verifyReceipt(proposal: Proposal, r: DecisionReceipt): string[] {
   const again = decide(proposal, r.votes, r.decided_at);
-  for (const f of ['proposal_hash', 'outcome', 'vote_hash', 'decision_hash', 'determinism_class', 'domain_id', 'receipt_id'] as const) {
-    if (again[f] !== r[f]) fail('GOV_RECEIPT_MISMATCH', `receipt ${r.receipt_id}: ${f} is ${String(r[f])}, recomputed ${String(again[f])}`);
+  for (const f of [
+    'proposal_hash',
+    'outcome',
+    'vote_hash',
+    'decision_hash',
+    'determinism_class',
+    'domain_id',
+    'receipt_id',
+  ] as const) {
+    if (again[f] !== r[f])
+      fail(
+        'GOV_RECEIPT_MISMATCH',
+        `receipt ${r.receipt_id}: ${f} is ${String(r[f])}, recomputed ${String(again[f])}`,
+      );
   }
   for (const f of ['for', 'against', 'abstain'] as const) {
-    if (again.tally[f] !== r.tally[f]) fail('GOV_RECEIPT_MISMATCH', `receipt ${r.receipt_id}: tally.${f} is ${r.tally[f]}, recomputed ${again.tally[f]}`);
+    if (again.tally[f] !== r.tally[f])
+      fail(
+        'GOV_RECEIPT_MISMATCH',
+        `receipt ${r.receipt_id}: tally.${f} is ${r.tally[f]}, recomputed ${again.tally[f]}`,
+      );
   }
   const signers: string[] = [];
   for (const a of r.attestations) {
-    if (!verifySignature(Did.parse(a.signer), DOMAIN.governanceAttestation, { receipt_id: r.receipt_id, decision_hash: r.decision_hash }, a.signature)) {
-      fail('GOV_BAD_SIGNATURE', `receipt ${r.receipt_id}: attestation by ${a.signer} does not verify`);
+    if (
+      !verifySignature(
+        Did.parse(a.signer),
+        DOMAIN.governanceAttestation,
+        { receipt_id: r.receipt_id, decision_hash: r.decision_hash },
+        a.signature,
+      )
+    ) {
+      fail(
+        'GOV_BAD_SIGNATURE',
+        `receipt ${r.receipt_id}: attestation by ${a.signer} does not verify`,
+      );
     }
     signers.push(a.signer);
   }

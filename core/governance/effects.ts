@@ -41,14 +41,23 @@ export function applyEffect(s: GovernanceState, e: KernelEffect, ctx: EffectCont
     case 'no_op':
       // dispute.RollbackLedger (an append-only ledger has no defined rollback yet) and no_op
       // are not executed: fail closed.
-      throw new GovernanceError('GOV_EFFECT_UNSUPPORTED', `effect ${e.type}.${e.effect} is not implemented by this node: decision not executed (fail closed)`, { type: e.type, effect: e.effect });
+      throw new GovernanceError(
+        'GOV_EFFECT_UNSUPPORTED',
+        `effect ${e.type}.${e.effect} is not implemented by this node: decision not executed (fail closed)`,
+        { type: e.type, effect: e.effect },
+      );
   }
 }
 
 /** The fields every entry a decision writes carries. */
 function entryBase(ctx: EffectContext) {
   const r = ctx.receipt;
-  return { timestamp: r.decided_at, decision_receipt_id: r.receipt_id, nonce: `${r.receipt_id}#${ctx.index}`, contract_ref: null };
+  return {
+    timestamp: r.decided_at,
+    decision_receipt_id: r.receipt_id,
+    nonce: `${r.receipt_id}#${ctx.index}`,
+    contract_ref: null,
+  };
 }
 
 function budgetOf(s: GovernanceState, budgetId: string): Budget {
@@ -57,20 +66,39 @@ function budgetOf(s: GovernanceState, budgetId: string): Budget {
   return b;
 }
 
-function applySpend(s: GovernanceState, x: Extract<KernelEffect, { effect: 'Spend' }>, ctx: EffectContext): void {
+function applySpend(
+  s: GovernanceState,
+  x: Extract<KernelEffect, { effect: 'Spend' }>,
+  ctx: EffectContext,
+): void {
   const amount = BigInt(x.amount);
   if (x.expected_nonce !== null) {
     const n = k2(x.treasury_did, x.expected_nonce);
-    if (s.nonces.has(n)) throw new GovernanceError('GOV_NONCE_REUSED', `treasury ${x.treasury_did}: nonce ${x.expected_nonce} already used`);
+    if (s.nonces.has(n))
+      throw new GovernanceError(
+        'GOV_NONCE_REUSED',
+        `treasury ${x.treasury_did}: nonce ${x.expected_nonce} already used`,
+      );
     s.nonces.add(n);
   }
   if (x.budget_id !== null) {
     const b = budgetOf(s, x.budget_id);
-    if (b.currency !== x.currency || b.treasury_did !== x.treasury_did) throw new GovernanceError('GOV_BUDGET', `budget ${x.budget_id} is for ${b.treasury_did}/${b.currency}`);
-    if (b.remaining < amount) throw new GovernanceError('GOV_BUDGET', `budget ${x.budget_id} has ${b.remaining} left, spend needs ${amount}`);
+    if (b.currency !== x.currency || b.treasury_did !== x.treasury_did)
+      throw new GovernanceError(
+        'GOV_BUDGET',
+        `budget ${x.budget_id} is for ${b.treasury_did}/${b.currency}`,
+      );
+    if (b.remaining < amount)
+      throw new GovernanceError(
+        'GOV_BUDGET',
+        `budget ${x.budget_id} has ${b.remaining} left, spend needs ${amount}`,
+      );
     b.remaining -= amount;
   }
-  const accounts = [{ account_id: x.treasury_did, currency: x.currency, debit: amount }, { account_id: x.recipient_did, currency: x.currency, credit: amount }];
+  const accounts = [
+    { account_id: x.treasury_did, currency: x.currency, debit: amount },
+    { account_id: x.recipient_did, currency: x.currency, credit: amount },
+  ];
   ctx.drafts.push({ ...entryBase(ctx), accounts });
 }
 
@@ -79,22 +107,44 @@ function applyTreasury(s: GovernanceState, e: Of<'treasury'>, ctx: EffectContext
     case 'Spend':
       return applySpend(s, e, ctx);
     case 'CreateBudget': {
-      if (s.budgets.has(e.budget_id)) throw new GovernanceError('GOV_BUDGET', `budget ${e.budget_id} already exists`);
+      if (s.budgets.has(e.budget_id))
+        throw new GovernanceError('GOV_BUDGET', `budget ${e.budget_id} already exists`);
       const total = BigInt(e.total_amount);
-      s.budgets.set(e.budget_id, { treasury_did: e.treasury_did, currency: e.currency, total, remaining: total, decision_receipt_id: ctx.receipt.receipt_id });
+      s.budgets.set(e.budget_id, {
+        treasury_did: e.treasury_did,
+        currency: e.currency,
+        total,
+        remaining: total,
+        decision_receipt_id: ctx.receipt.receipt_id,
+      });
       return;
     }
     case 'Allocate': {
       const b = budgetOf(s, e.budget_id);
-      if (b.remaining < BigInt(e.amount)) throw new GovernanceError('GOV_BUDGET', `budget ${e.budget_id} has ${b.remaining} left, allocation needs ${e.amount}`);
+      if (b.remaining < BigInt(e.amount))
+        throw new GovernanceError(
+          'GOV_BUDGET',
+          `budget ${e.budget_id} has ${b.remaining} left, allocation needs ${e.amount}`,
+        );
       b.remaining -= BigInt(e.amount);
       return;
     }
     case 'DistributeSurplus': {
       const sum = e.distributions.reduce((acc, [, v]) => acc + BigInt(v), 0n);
-      if (sum !== BigInt(e.total_amount)) throw new GovernanceError('GOV_PAYLOAD', `surplus distributions sum to ${sum}, total is ${e.total_amount}`);
-      const credits = e.distributions.map(([id, v]) => ({ account_id: id, currency: e.currency, credit: BigInt(v) }));
-      ctx.drafts.push({ ...entryBase(ctx), accounts: [{ account_id: e.treasury_did, currency: e.currency, debit: sum }, ...credits] });
+      if (sum !== BigInt(e.total_amount))
+        throw new GovernanceError(
+          'GOV_PAYLOAD',
+          `surplus distributions sum to ${sum}, total is ${e.total_amount}`,
+        );
+      const credits = e.distributions.map(([id, v]) => ({
+        account_id: id,
+        currency: e.currency,
+        credit: BigInt(v),
+      }));
+      ctx.drafts.push({
+        ...entryBase(ctx),
+        accounts: [{ account_id: e.treasury_did, currency: e.currency, debit: sum }, ...credits],
+      });
       return;
     }
   }
@@ -103,12 +153,27 @@ function applyTreasury(s: GovernanceState, e: Of<'treasury'>, ctx: EffectContext
 function applyMembership(s: GovernanceState, e: Of<'membership'>): void {
   const k = k2(e.entity_id, e.member_did);
   if (e.effect === 'AddMember') {
-    if (s.members.has(k)) throw new GovernanceError('GOV_MEMBERSHIP', `${e.member_did} is already a member of ${e.entity_id}`);
-    s.members.set(k, { entity_id: e.entity_id, member_did: e.member_did, role: e.role, tier: e.tier, frozen: false, freeze_reason: null });
+    if (s.members.has(k))
+      throw new GovernanceError(
+        'GOV_MEMBERSHIP',
+        `${e.member_did} is already a member of ${e.entity_id}`,
+      );
+    s.members.set(k, {
+      entity_id: e.entity_id,
+      member_did: e.member_did,
+      role: e.role,
+      tier: e.tier,
+      frozen: false,
+      freeze_reason: null,
+    });
     return;
   }
   const m = s.members.get(k);
-  if (!m) throw new GovernanceError('GOV_MEMBERSHIP', `${e.member_did} is not a member of ${e.entity_id}`);
+  if (!m)
+    throw new GovernanceError(
+      'GOV_MEMBERSHIP',
+      `${e.member_did} is not a member of ${e.entity_id}`,
+    );
   switch (e.effect) {
     case 'RemoveMember':
       s.members.delete(k);
@@ -131,7 +196,10 @@ function applyProtocol(s: GovernanceState, e: Of<'protocol'>): void {
       s.scheduling.set(e.coop_id, { policy_hash: e.policy_hash, policy_json: e.policy_json });
       return;
     case 'SetParameter':
-      s.parameters.set(e.parameter_name, { new_value_json: e.new_value_json, effective_at: e.effective_at });
+      s.parameters.set(e.parameter_name, {
+        new_value_json: e.new_value_json,
+        effective_at: e.effective_at,
+      });
       return;
     case 'Upgrade':
       s.upgrades.set(e.version, { activation_height: e.activation_height });
@@ -143,7 +211,10 @@ function applyControl(s: GovernanceState, e: Of<'control'>, ctx: EffectContext):
   switch (e.effect) {
     case 'VetoProposal':
       if (ctx.wasExecuted(e.target_proposal_id)) {
-        throw new GovernanceError('GOV_VETOED', `proposal ${e.target_proposal_id} was already executed; a veto cannot undo it`);
+        throw new GovernanceError(
+          'GOV_VETOED',
+          `proposal ${e.target_proposal_id} was already executed; a veto cannot undo it`,
+        );
       }
       s.vetoed.set(e.target_proposal_id, e.veto_reason);
       return;
@@ -159,10 +230,18 @@ function applyControl(s: GovernanceState, e: Of<'control'>, ctx: EffectContext):
 function applyResource(s: GovernanceState, e: Of<'resource'>): void {
   const k = k2(e.grantee_did, e.resource_type);
   if (e.effect === 'GrantAccess') {
-    s.grants.set(k, { grantee_did: e.grantee_did, resource_type: e.resource_type, access_model_hash: e.access_model_hash });
+    s.grants.set(k, {
+      grantee_did: e.grantee_did,
+      resource_type: e.resource_type,
+      access_model_hash: e.access_model_hash,
+    });
     return;
   }
-  if (!s.grants.delete(k)) throw new GovernanceError('GOV_RESOURCE', `${e.grantee_did} holds no grant on ${e.resource_type}`);
+  if (!s.grants.delete(k))
+    throw new GovernanceError(
+      'GOV_RESOURCE',
+      `${e.grantee_did} holds no grant on ${e.resource_type}`,
+    );
 }
 
 function applyFederation(s: GovernanceState, e: Of<'federation'>): void {
@@ -171,5 +250,9 @@ function applyFederation(s: GovernanceState, e: Of<'federation'>): void {
     s.federations.set(k, { coop_did: e.coop_did, federation_id: e.federation_id });
     return;
   }
-  if (!s.federations.delete(k)) throw new GovernanceError('GOV_FEDERATION', `${e.coop_did} is not in federation ${e.federation_id}`);
+  if (!s.federations.delete(k))
+    throw new GovernanceError(
+      'GOV_FEDERATION',
+      `${e.coop_did} is not in federation ${e.federation_id}`,
+    );
 }

@@ -37,4 +37,3 @@ declare module '../errors.js' {
     governance: GovernanceErrorCode;
   }
 }
-

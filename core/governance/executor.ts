@@ -15,7 +15,14 @@
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import type { Keypair } from '../identity/index.js';
 import { canonicalString } from '../canonical/index.js';
-import { checkEntry, draftBody, entryBody, signEntry, type EntryDraft, type JournalEntry } from '../ledger/entry.js';
+import {
+  checkEntry,
+  draftBody,
+  entryBody,
+  signEntry,
+  type EntryDraft,
+  type JournalEntry,
+} from '../ledger/entry.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { DecisionReceipt, Proposal } from './decision.js';
 import { verifyReceipt } from './decision.js';
@@ -35,7 +42,17 @@ export interface Budget {
 
 /** Everything governance decisions change outside the ledger. Maps, serialized sorted. */
 export interface GovernanceState {
-  members: Map<string, { entity_id: string; member_did: string; role: string; tier: string; frozen: boolean; freeze_reason: string | null }>;
+  members: Map<
+    string,
+    {
+      entity_id: string;
+      member_did: string;
+      role: string;
+      tier: string;
+      frozen: boolean;
+      freeze_reason: string | null;
+    }
+  >;
   budgets: Map<string, Budget>;
   configs: Map<string, { config_hash: string; config_json: string }>;
   scheduling: Map<string, { policy_hash: string; policy_json: string }>;
@@ -51,8 +68,18 @@ export interface GovernanceState {
 
 export function emptyGovernanceState(): GovernanceState {
   return {
-    members: new Map(), budgets: new Map(), configs: new Map(), scheduling: new Map(), parameters: new Map(), upgrades: new Map(),
-    vetoed: new Map(), closed: new Map(), resolutions: new Map(), grants: new Map(), federations: new Map(), nonces: new Set(),
+    members: new Map(),
+    budgets: new Map(),
+    configs: new Map(),
+    scheduling: new Map(),
+    parameters: new Map(),
+    upgrades: new Map(),
+    vetoed: new Map(),
+    closed: new Map(),
+    resolutions: new Map(),
+    grants: new Map(),
+    federations: new Map(),
+    nonces: new Set(),
   };
 }
 
@@ -60,7 +87,15 @@ function cloneState(s: GovernanceState): GovernanceState {
   const c = emptyGovernanceState();
   for (const k of Object.keys(s) as (keyof GovernanceState)[]) {
     const src = s[k];
-    (c as unknown as Record<string, unknown>)[k] = src instanceof Set ? new Set(src) : new Map([...(src as Map<string, unknown>)].map(([a, v]) => [a, typeof v === 'object' && v !== null ? { ...v } : v]));
+    (c as unknown as Record<string, unknown>)[k] =
+      src instanceof Set
+        ? new Set(src)
+        : new Map(
+            [...(src as Map<string, unknown>)].map(([a, v]) => [
+              a,
+              typeof v === 'object' && v !== null ? { ...v } : v,
+            ]),
+          );
   }
   return c;
 }
@@ -150,7 +185,11 @@ export class Governance {
    * ledger's error if the entries no longer apply.
    */
   commitExecution(s: StagedDecision): ExecutionRecord {
-    if (this.stateRef !== s.base || this.executed.has(s.receipt.receipt_id)) throw new GovernanceError('GOV_EXECUTION_RACE', `receipt ${s.receipt.receipt_id}: governance changed since the execution was staged; stage it again`);
+    if (this.stateRef !== s.base || this.executed.has(s.receipt.receipt_id))
+      throw new GovernanceError(
+        'GOV_EXECUTION_RACE',
+        `receipt ${s.receipt.receipt_id}: governance changed since the execution was staged; stage it again`,
+      );
     const ids = this.ledger.applyBatch(s.entries, false);
     this.receipts.set(s.receipt.receipt_id, s.receipt);
     return this.commit(s.receipt, s.staged, s.effects, ids);
@@ -168,13 +207,22 @@ export class Governance {
    * governance and ledger roots. Throws GovernanceError GOV_REPLAY_MISMATCH naming the first
    * difference (or the error execute() would throw); nothing changes then.
    */
-  replay(proposal: Proposal, receipt: DecisionReceipt, executor: string, entries: readonly unknown[]): ExecutionRecord {
+  replay(
+    proposal: Proposal,
+    receipt: DecisionReceipt,
+    executor: string,
+    entries: readonly unknown[],
+  ): ExecutionRecord {
     verifyReceipt(proposal, receipt);
     const { staged, effects, drafts } = this.plan(proposal, receipt);
     const mismatch = (why: string): never => {
-      throw new GovernanceError('GOV_REPLAY_MISMATCH', `receipt ${receipt.receipt_id} executed by ${executor}: ${why}`);
+      throw new GovernanceError(
+        'GOV_REPLAY_MISMATCH',
+        `receipt ${receipt.receipt_id} executed by ${executor}: ${why}`,
+      );
     };
-    if (entries.length !== drafts.length) mismatch(`${entries.length} ledger entries, the effects give ${drafts.length}`);
+    if (entries.length !== drafts.length)
+      mismatch(`${entries.length} ledger entries, the effects give ${drafts.length}`);
     let parents: Hash[] | undefined;
     entries.forEach((raw, i) => {
       let c;
@@ -184,7 +232,8 @@ export class Governance {
         return mismatch(`entry ${i}: ${(e as Error).message}`);
       }
       const want = draftBody(executor, { ...drafts[i]!, parents: parents ?? c.entry.parents });
-      if (canonicalString(entryBody(c.entry) as never) !== canonicalString(want as never)) mismatch(`entry ${i} (${c.id}) is not the entry the decision's effect ${i} gives`);
+      if (canonicalString(entryBody(c.entry) as never) !== canonicalString(want as never))
+        mismatch(`entry ${i} (${c.id}) is not the entry the decision's effect ${i} gives`);
       parents = [c.id];
     });
     const ids = this.ledger.applyBatch(entries, true);
@@ -193,24 +242,56 @@ export class Governance {
   }
 
   /** Checks and the staged effects of executing a verified receipt (nothing changes). */
-  private plan(proposal: Proposal, receipt: DecisionReceipt): { staged: GovernanceState; effects: KernelEffect[]; drafts: EntryDraft[] } {
+  private plan(
+    proposal: Proposal,
+    receipt: DecisionReceipt,
+  ): { staged: GovernanceState; effects: KernelEffect[]; drafts: EntryDraft[] } {
     const rid = receipt.receipt_id;
-    if (receipt.outcome !== 'Accepted') throw new GovernanceError('GOV_NOT_ACCEPTED', `receipt ${rid}: outcome ${receipt.outcome}, nothing to execute`);
-    if (receipt.determinism_class !== 'canonical') throw new GovernanceError('GOV_ADVISORY', `receipt ${rid}: advisory decisions never change state`);
-    if (this.executed.has(rid)) throw new GovernanceError('GOV_ALREADY_EXECUTED', `receipt ${rid} was already executed`);
-    if (this.stateRef.vetoed.has(proposal.proposal_id)) throw new GovernanceError('GOV_VETOED', `proposal ${proposal.proposal_id} was vetoed`);
-    if (this.stateRef.closed.has(proposal.proposal_id)) throw new GovernanceError('GOV_CLOSED', `proposal ${proposal.proposal_id} was force-closed`);
-    const effects = translatePayloadToEffects(proposal.payload, rid, receipt.decision_hash, proposal.domain_id);
+    if (receipt.outcome !== 'Accepted')
+      throw new GovernanceError(
+        'GOV_NOT_ACCEPTED',
+        `receipt ${rid}: outcome ${receipt.outcome}, nothing to execute`,
+      );
+    if (receipt.determinism_class !== 'canonical')
+      throw new GovernanceError(
+        'GOV_ADVISORY',
+        `receipt ${rid}: advisory decisions never change state`,
+      );
+    if (this.executed.has(rid))
+      throw new GovernanceError('GOV_ALREADY_EXECUTED', `receipt ${rid} was already executed`);
+    if (this.stateRef.vetoed.has(proposal.proposal_id))
+      throw new GovernanceError('GOV_VETOED', `proposal ${proposal.proposal_id} was vetoed`);
+    if (this.stateRef.closed.has(proposal.proposal_id))
+      throw new GovernanceError('GOV_CLOSED', `proposal ${proposal.proposal_id} was force-closed`);
+    const effects = translatePayloadToEffects(
+      proposal.payload,
+      rid,
+      receipt.decision_hash,
+      proposal.domain_id,
+    );
     const staged = cloneState(this.stateRef);
     const drafts: EntryDraft[] = [];
-    const wasExecuted = (pid: string) => [...this.executed.values()].some((rec) => this.receipts.get(rec.receipt_id)?.proposal_id === pid);
+    const wasExecuted = (pid: string) =>
+      [...this.executed.values()].some(
+        (rec) => this.receipts.get(rec.receipt_id)?.proposal_id === pid,
+      );
     effects.forEach((e, index) => applyEffect(staged, e, { receipt, index, drafts, wasExecuted }));
     return { staged, effects, drafts };
   }
 
-  private commit(receipt: DecisionReceipt, staged: GovernanceState, effects: KernelEffect[], ids: Hash[]): ExecutionRecord {
+  private commit(
+    receipt: DecisionReceipt,
+    staged: GovernanceState,
+    effects: KernelEffect[],
+    ids: Hash[],
+  ): ExecutionRecord {
     this.stateRef = staged;
-    const rec: ExecutionRecord = { receipt_id: receipt.receipt_id, decision_hash: receipt.decision_hash, effects, ledger_entries: ids };
+    const rec: ExecutionRecord = {
+      receipt_id: receipt.receipt_id,
+      decision_hash: receipt.decision_hash,
+      effects,
+      ledger_entries: ids,
+    };
     this.executed.set(receipt.receipt_id, rec);
     return rec;
   }
@@ -218,10 +299,17 @@ export class Governance {
   /** Canonical, sorted view of the state (what the root hashes). */
   stateView(): Record<string, unknown> {
     const s = this.stateRef;
-    const m = <V>(map: Map<string, V>, f: (v: V) => unknown) => sortedKeys(map).map((k) => [k.split('\u0000'), f(map.get(k)!)]);
+    const m = <V>(map: Map<string, V>, f: (v: V) => unknown) =>
+      sortedKeys(map).map((k) => [k.split('\u0000'), f(map.get(k)!)]);
     return {
       members: m(s.members, (v) => v),
-      budgets: m(s.budgets, (b) => ({ treasury_did: b.treasury_did, currency: b.currency, total: b.total.toString(), remaining: b.remaining.toString(), decision_receipt_id: b.decision_receipt_id })),
+      budgets: m(s.budgets, (b) => ({
+        treasury_did: b.treasury_did,
+        currency: b.currency,
+        total: b.total.toString(),
+        remaining: b.remaining.toString(),
+        decision_receipt_id: b.decision_receipt_id,
+      })),
       configs: m(s.configs, (v) => v),
       scheduling: m(s.scheduling, (v) => v),
       parameters: m(s.parameters, (v) => v),
@@ -247,7 +335,10 @@ export class Governance {
         const r = this.receipts.get(id as Hash)!;
         return [id, r.decision_hash, r.outcome];
       }),
-      executed: sortedKeys(this.executed).map((id) => [id, this.executed.get(id as Hash)!.ledger_entries]),
+      executed: sortedKeys(this.executed).map((id) => [
+        id,
+        this.executed.get(id as Hash)!.ledger_entries,
+      ]),
       state: this.stateView(),
     });
   }

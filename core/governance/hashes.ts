@@ -43,7 +43,8 @@ class Bytes {
   }
   u64le(v: bigint | number, what: string): this {
     const x = BigInt(v);
-    if (x < 0n || x > U64_MAX) throw new GovernanceError('GOV_OVERFLOW', `${what} = ${x} does not fit u64`);
+    if (x < 0n || x > U64_MAX)
+      throw new GovernanceError('GOV_OVERFLOW', `${what} = ${x} does not fit u64`);
     const b = new Uint8Array(8);
     new DataView(b.buffer).setBigUint64(0, x, true);
     return this.raw(b);
@@ -77,7 +78,9 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** ICN's canonical vote order: voter bytes, then choice byte. */
-export function sortVotes<T extends { voter: string; choice: VoteChoice }>(votes: readonly T[]): T[] {
+export function sortVotes<T extends { voter: string; choice: VoteChoice }>(
+  votes: readonly T[],
+): T[] {
   return votes
     .map((v) => ({ v, k: utf8.encode(v.voter) }))
     .sort((x, y) => compareBytes(x.k, y.k) || CHOICE_BYTE[x.v.choice] - CHOICE_BYTE[y.v.choice])
@@ -86,14 +89,22 @@ export function sortVotes<T extends { voter: string; choice: VoteChoice }>(votes
 
 function choiceByte(c: string): number {
   const b = CHOICE_BYTE[c as VoteChoice];
-  if (b === undefined) throw new GovernanceError('GOV_FORMAT', `vote choice ${JSON.stringify(c)} is not For, Against or Abstain`);
+  if (b === undefined)
+    throw new GovernanceError(
+      'GOV_FORMAT',
+      `vote choice ${JSON.stringify(c)} is not For, Against or Abstain`,
+    );
   return b;
 }
 
 export function voteHashBytes(votes: readonly HashedVote[]): Uint8Array {
   for (const v of votes) choiceByte(v.choice);
   const buf = new Bytes().raw(utf8.encode(VOTE_HASH_TAG)).u64le(votes.length, 'vote count');
-  for (const v of sortVotes(votes)) buf.str(v.voter, 'voter').u8(choiceByte(v.choice)).u64le(BigInt(v.weight), `weight of ${v.voter}`);
+  for (const v of sortVotes(votes))
+    buf
+      .str(v.voter, 'voter')
+      .u8(choiceByte(v.choice))
+      .u64le(BigInt(v.weight), `weight of ${v.voter}`);
   return blake3(buf.done());
 }
 
@@ -114,8 +125,13 @@ export interface DecisionHashInput {
 
 export function decisionHash(d: DecisionHashInput): string {
   const ob = OUTCOME_BYTE[d.outcome];
-  if (ob === undefined) throw new GovernanceError('GOV_FORMAT', `outcome ${JSON.stringify(d.outcome)} is not Accepted, Rejected or NoQuorum`);
-  if (!/^[0-9a-f]{64}$/.test(d.vote_hash)) throw new GovernanceError('GOV_FORMAT', 'vote_hash must be 64 lowercase hex');
+  if (ob === undefined)
+    throw new GovernanceError(
+      'GOV_FORMAT',
+      `outcome ${JSON.stringify(d.outcome)} is not Accepted, Rejected or NoQuorum`,
+    );
+  if (!/^[0-9a-f]{64}$/.test(d.vote_hash))
+    throw new GovernanceError('GOV_FORMAT', 'vote_hash must be 64 lowercase hex');
   const vh = Uint8Array.from(d.vote_hash.match(/../g)!.map((x) => parseInt(x, 16)));
   const buf = new Bytes()
     .raw(utf8.encode(DECISION_HASH_TAG))

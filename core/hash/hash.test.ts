@@ -19,16 +19,30 @@ function reference(domain: string, payload: Uint8Array | string): string {
 describe('hashing', () => {
   it('contentHash = SHA-256(domain ‖ 0x00 ‖ canonical bytes)', () => {
     fc.assert(
-      fc.property(fc.jsonValue().filter((v) => { try { canonicalString(v); return true; } catch { return false; } }), (v) => {
-        expect(contentHash(DOMAIN.test, v)).toBe(reference(DOMAIN.test, canonicalString(v)));
-      }),
+      fc.property(
+        fc.jsonValue().filter((v) => {
+          try {
+            canonicalString(v);
+            return true;
+          } catch {
+            return false;
+          }
+        }),
+        (v) => {
+          expect(contentHash(DOMAIN.test, v)).toBe(reference(DOMAIN.test, canonicalString(v)));
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('domain separation: the same value under two tags never collides', () => {
-    expect(contentHash(DOMAIN.test, { a: 1 })).not.toBe(contentHash(DOMAIN.manifestEntry, { a: 1 }));
-    expect(bytesHash(DOMAIN.wasmMemory, new Uint8Array([1, 2]))).toBe(reference(DOMAIN.wasmMemory, new Uint8Array([1, 2])));
+    expect(contentHash(DOMAIN.test, { a: 1 })).not.toBe(
+      contentHash(DOMAIN.manifestEntry, { a: 1 }),
+    );
+    expect(bytesHash(DOMAIN.wasmMemory, new Uint8Array([1, 2]))).toBe(
+      reference(DOMAIN.wasmMemory, new Uint8Array([1, 2])),
+    );
   });
 
   it('every registered tag is well-formed, unique and versioned', () => {
@@ -45,7 +59,12 @@ describe('hashing', () => {
     const h = contentHash(DOMAIN.test, 'x');
     expect(isHash(h)).toBe(true);
     expect(hashBytes(h).length).toBe(32);
-    for (const bad of [h.toUpperCase(), h.slice(0, -1), `sha512:${h.slice(7)}`, h.replace('sha256:', '')]) {
+    for (const bad of [
+      h.toUpperCase(),
+      h.slice(0, -1),
+      `sha512:${h.slice(7)}`,
+      h.replace('sha256:', ''),
+    ]) {
       expect(isHash(bad)).toBe(false);
       expect(() => hashBytes(bad)).toThrow(/not sha256:<64 lowercase hex>/);
     }

@@ -24,14 +24,20 @@ const SEPARATOR = Uint8Array.of(0);
 
 function checkDomain(domain: string): void {
   if (!DOMAIN_TAG_PATTERN.test(domain) || lookupDomain(domain) === undefined) {
-    throw new IcnError('HASH_UNKNOWN_DOMAIN', `unknown domain tag ${JSON.stringify(domain)}: add it to core/hash/domains.ts`, { domain });
+    throw new IcnError(
+      'HASH_UNKNOWN_DOMAIN',
+      `unknown domain tag ${JSON.stringify(domain)}: add it to core/hash/domains.ts`,
+      { domain },
+    );
   }
 }
 
 /** Raw SHA-256 digest of `tag ‖ 0x00 ‖ payload`. */
 export function domainDigest(domain: DomainTag, payload: Uint8Array): Uint8Array {
   checkDomain(domain);
-  return new Uint8Array(createHash('sha256').update(utf8.encode(domain)).update(SEPARATOR).update(payload).digest());
+  return new Uint8Array(
+    createHash('sha256').update(utf8.encode(domain)).update(SEPARATOR).update(payload).digest(),
+  );
 }
 
 /** Hash of a value's canonical bytes under a domain tag. Throws CanonicalError on bad values. */
@@ -52,7 +58,11 @@ export function isHash(s: unknown): s is Hash {
 
 /** The 32 digest bytes of a printed hash. Throws HASH_SYNTAX. */
 export function hashBytes(h: string): Uint8Array {
-  if (!isHash(h)) throw new IcnError('HASH_SYNTAX', `${JSON.stringify(h).slice(0, 80)} is not sha256:<64 lowercase hex>`);
+  if (!isHash(h))
+    throw new IcnError(
+      'HASH_SYNTAX',
+      `${JSON.stringify(h).slice(0, 80)} is not sha256:<64 lowercase hex>`,
+    );
   return new Uint8Array(Buffer.from(h.slice(7), 'hex'));
 }
 

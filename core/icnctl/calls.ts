@@ -5,7 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs, type Value } from '../ccl/index.js';
-import { makeCall, signCall, signedCallToJson, verifyCall, type SignedCall } from '../daemon/contract-call.js';
+import {
+  makeCall,
+  signCall,
+  signedCallToJson,
+  verifyCall,
+  type SignedCall,
+} from '../daemon/contract-call.js';
 import { IcnError } from '../errors.js';
 import type { Hash } from '../hash/index.js';
 import { Did, type Keypair } from '../identity/index.js';
@@ -18,9 +24,16 @@ export function parseCallArgs(text: string): Value[] {
   try {
     x = JSON.parse(text);
   } catch (e) {
-    throw new CtlError('CTL_ARGS', `ARGS ${JSON.stringify(text.slice(0, 80))}: not JSON (${(e as Error).message}); expected an array such as '[5, 3]' or '[{"Int": "5"}]'`);
+    throw new CtlError(
+      'CTL_ARGS',
+      `ARGS ${JSON.stringify(text.slice(0, 80))}: not JSON (${(e as Error).message}); expected an array such as '[5, 3]' or '[{"Int": "5"}]'`,
+    );
   }
-  if (!Array.isArray(x)) throw new CtlError('CTL_ARGS', `ARGS ${JSON.stringify(text.slice(0, 80))}: expected a JSON array of arguments, such as '[5, 3]'`);
+  if (!Array.isArray(x))
+    throw new CtlError(
+      'CTL_ARGS',
+      `ARGS ${JSON.stringify(text.slice(0, 80))}: expected a JSON array of arguments, such as '[5, 3]'`,
+    );
   try {
     return parseArgs(x, 'ARGS');
   } catch (e) {
@@ -34,7 +47,16 @@ export function parseCallArgs(text: string): Value[] {
  * (one effect per signed call, issue 14) takes it from here; one that does not ignores it. The
  * fields go to makeCall as they are, so whatever the core's call holds is what gets signed.
  */
-export function signedCall(o: { codeHash: Hash; rule: string; args: readonly Value[]; key: Keypair; executor: string; nowMs: number; fuelLimit?: number; nonce?: string }): SignedCall {
+export function signedCall(o: {
+  codeHash: Hash;
+  rule: string;
+  args: readonly Value[];
+  key: Keypair;
+  executor: string;
+  nowMs: number;
+  fuelLimit?: number;
+  nonce?: string;
+}): SignedCall {
   const fields = {
     codeHash: o.codeHash,
     rule: o.rule,
@@ -55,13 +77,19 @@ export function executorArg(text: string): string {
   try {
     return Did.parse(text).toString();
   } catch (e) {
-    throw new CtlError('CTL_ARGS', `--executor ${JSON.stringify(text.slice(0, 80))}: not a DID (${(e as Error).message})`);
+    throw new CtlError(
+      'CTL_ARGS',
+      `--executor ${JSON.stringify(text.slice(0, 80))}: not a DID (${(e as Error).message})`,
+    );
   }
 }
 
 /** --call-out: the exact signed call, written before it is sent (a lost answer leaves the file to resend). */
 export function saveCall(file: string, call: SignedCall): void {
-  writeAtomic(file, `${JSON.stringify(signedCallToJson(call), null, 2)}\n`, { replace: true, what: 'call file' });
+  writeAtomic(file, `${JSON.stringify(signedCallToJson(call), null, 2)}\n`, {
+    replace: true,
+    what: 'call file',
+  });
 }
 
 /** --call: a saved signed call, checked here (its signature, the contract and rule it names) before it is resent. */
@@ -74,6 +102,10 @@ export function loadCall(file: string, codeHash: Hash, rule: string): SignedCall
     if (e instanceof IcnError) throw new CtlError('CTL_CALL', `call file ${file}: ${e.message}`);
     throw e;
   }
-  if (v.call.codeHash !== codeHash || v.call.rule !== rule) throw new CtlError('CTL_CALL', `call file ${file} is a call of ${v.call.rule} on ${v.call.codeHash}, not of ${rule} on ${codeHash}`);
+  if (v.call.codeHash !== codeHash || v.call.rule !== rule)
+    throw new CtlError(
+      'CTL_CALL',
+      `call file ${file} is a call of ${v.call.rule} on ${v.call.codeHash}, not of ${rule} on ${codeHash}`,
+    );
   return { call: v.call, signature: v.signature };
 }

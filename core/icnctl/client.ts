@@ -38,9 +38,16 @@ export class NodeClient {
     try {
       u = new URL(url);
     } catch {
-      throw new CtlError('CTL_NODE_URL', `--node ${JSON.stringify(url)}: not a URL (expected http://host:port)`);
+      throw new CtlError(
+        'CTL_NODE_URL',
+        `--node ${JSON.stringify(url)}: not a URL (expected http://host:port)`,
+      );
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new CtlError('CTL_NODE_URL', `--node ${JSON.stringify(url)}: expected an http:// or https:// URL`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new CtlError(
+        'CTL_NODE_URL',
+        `--node ${JSON.stringify(url)}: expected an http:// or https:// URL`,
+      );
     this.base = u.href.replace(/\/+$/, '');
   }
 
@@ -65,17 +72,37 @@ export class NodeClient {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new CtlError('CTL_NOT_A_NODE', `${url}: HTTP ${res.status}, and the answer is not JSON: is ${this.base} an icn-node HTTP API?`);
+      throw new CtlError(
+        'CTL_NOT_A_NODE',
+        `${url}: HTTP ${res.status}, and the answer is not JSON: is ${this.base} an icn-node HTTP API?`,
+      );
     }
     const o = json as Record<string, unknown>;
     if (res.status < 200 || res.status > 299) {
-      if (typeof o?.error === 'string') throw new NodeHttpError(res.status, o.error as IcnErrorCode, String(o.reason ?? ''), `${method} ${url}`);
-      throw new CtlError('CTL_NOT_A_NODE', `${url}: HTTP ${res.status} without icn-node's {error, reason}: is ${this.base} an icn-node HTTP API?`);
+      if (typeof o?.error === 'string')
+        throw new NodeHttpError(
+          res.status,
+          o.error as IcnErrorCode,
+          String(o.reason ?? ''),
+          `${method} ${url}`,
+        );
+      throw new CtlError(
+        'CTL_NOT_A_NODE',
+        `${url}: HTTP ${res.status} without icn-node's {error, reason}: is ${this.base} an icn-node HTTP API?`,
+      );
     }
-    if (typeof o !== 'object' || o === null) throw new CtlError('CTL_NOT_A_NODE', `${url}: the answer is not a JSON object: is ${this.base} an icn-node HTTP API?`);
+    if (typeof o !== 'object' || o === null)
+      throw new CtlError(
+        'CTL_NOT_A_NODE',
+        `${url}: the answer is not a JSON object: is ${this.base} an icn-node HTTP API?`,
+      );
     for (const [field, want] of Object.entries(shape)) {
       const got = kind(o[field]);
-      if (got === 'undefined' || (want !== 'any' && got !== want)) throw new CtlError('CTL_NOT_A_NODE', `${url}: the answer has no ${want === 'any' ? '' : `${want} `}"${field}" (${got}): is ${this.base} an icn-node HTTP API of this version?`);
+      if (got === 'undefined' || (want !== 'any' && got !== want))
+        throw new CtlError(
+          'CTL_NOT_A_NODE',
+          `${url}: the answer has no ${want === 'any' ? '' : `${want} `}"${field}" (${got}): is ${this.base} an icn-node HTTP API of this version?`,
+        );
     }
     return o as T;
   }
@@ -84,20 +111,37 @@ export class NodeClient {
    * One request with node:http(s), not fetch: fetch refuses "bad ports" (6000, 6665-6669, 10080, …)
    * that a node may well listen on. Every failure becomes one line naming the base URL.
    */
-  private send(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+  private send(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; text: string }> {
     const url = new URL(`${this.base}${path}`);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: Record<string, string | number> = payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {};
-    const unreachable = (why: string) => new CtlError('CTL_NODE_UNREACHABLE', `cannot reach the node at ${this.base}: ${why}`);
+    const headers: Record<string, string | number> = payload
+      ? { 'content-type': 'application/json', 'content-length': payload.length }
+      : {};
+    const unreachable = (why: string) =>
+      new CtlError('CTL_NODE_UNREACHABLE', `cannot reach the node at ${this.base}: ${why}`);
     return new Promise((resolve, reject) => {
-      const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method, headers, timeout: this.timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (e) => reject(unreachable(`the answer broke off (${e.message})`)));
-      });
-      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ICN_TIMEOUT' })));
-      req.on('error', (e: NodeJS.ErrnoException) => reject(unreachable(netWhy(e, method, path, this.timeoutMs))));
+      const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+        url,
+        { method, headers, timeout: this.timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', (e) => reject(unreachable(`the answer broke off (${e.message})`)));
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(Object.assign(new Error('timeout'), { code: 'ICN_TIMEOUT' })),
+      );
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        reject(unreachable(netWhy(e, method, path, this.timeoutMs))),
+      );
       req.end(payload);
     });
   }
@@ -107,9 +151,11 @@ export class NodeClient {
 function netWhy(e: NodeJS.ErrnoException, method: string, path: string, timeoutMs: number): string {
   const code = e.code;
   if (code === 'ICN_TIMEOUT') return `no answer within ${timeoutMs} ms (${method} ${path})`;
-  if (code?.startsWith('HPE_')) return `the answer is not HTTP (icn-node's gossip port? the API is the --http address) (${code})`;
+  if (code?.startsWith('HPE_'))
+    return `the answer is not HTTP (icn-node's gossip port? the API is the --http address) (${code})`;
   // OpenSSL's "wrong version number" / "packet length too long": the server spoke plain HTTP.
-  if (code?.startsWith('ERR_SSL_') || /SSL routines|wrong version number/i.test(e.message)) return `the node answered something that is not TLS (use http://)${code ? ` (${code})` : ''}`;
+  if (code?.startsWith('ERR_SSL_') || /SSL routines|wrong version number/i.test(e.message))
+    return `the node answered something that is not TLS (use http://)${code ? ` (${code})` : ''}`;
   const why = (code && NET_WHY[code]) ?? e.message;
   return `${why}${code ? ` (${code})` : ''}`;
 }

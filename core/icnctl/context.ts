@@ -19,18 +19,27 @@ function context(cmd: Command): Ctx {
   const g = cmd.optsWithGlobals<{ node?: string; json?: boolean; timeout?: string }>();
   let client: NodeClient | undefined;
   const timeout = g.timeout === undefined ? undefined : Number(g.timeout);
-  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1)) throw new CtlError('CTL_ARGS', `--timeout ${JSON.stringify(g.timeout)}: an integer number of milliseconds ≥ 1`);
+  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1))
+    throw new CtlError(
+      'CTL_ARGS',
+      `--timeout ${JSON.stringify(g.timeout)}: an integer number of milliseconds ≥ 1`,
+    );
   return {
     json: g.json === true,
     node: () => (client ??= NodeClient.fromFlag(g.node, timeout)),
     print(human, doc) {
-      process.stdout.write(g.json ? `${JSON.stringify(doc, null, 2)}\n` : human.length ? `${human.join('\n')}\n` : '');
+      process.stdout.write(
+        g.json ? `${JSON.stringify(doc, null, 2)}\n` : human.length ? `${human.join('\n')}\n` : '',
+      );
     },
   };
 }
 
 /** Wrap a verb: `fn(ctx, ...positional, opts)` returns the exit code; errors become one line. */
-export function act<A extends unknown[]>(verb: string, fn: (ctx: Ctx, ...args: A) => Promise<number> | number) {
+export function act<A extends unknown[]>(
+  verb: string,
+  fn: (ctx: Ctx, ...args: A) => Promise<number> | number,
+) {
   return async (...args: unknown[]): Promise<void> => {
     const cmd = args[args.length - 1] as Command;
     let code: number;

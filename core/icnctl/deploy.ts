@@ -8,7 +8,17 @@
  */
 import type { CanonicalValue } from '../canonical/index.js';
 import { parseCapabilities } from '../ccl/index.js';
-import { codeFromJson, codeHash, codeToJson, installationFromJson, installationHash, signInstallation, stripSignatures, type InstallationBody, type InstallationSignature } from '../contracts/index.js';
+import {
+  codeFromJson,
+  codeHash,
+  codeToJson,
+  installationFromJson,
+  installationHash,
+  signInstallation,
+  stripSignatures,
+  type InstallationBody,
+  type InstallationSignature,
+} from '../contracts/index.js';
 import { IcnError } from '../errors.js';
 import { isHash } from '../hash/index.js';
 import { Did, type Keypair } from '../identity/index.js';
@@ -40,7 +50,10 @@ async function participantsArg(node: NodeClient, list: readonly string[]): Promi
       try {
         did = Did.parse(p).toString();
       } catch (e) {
-        throw new CtlError('CTL_ARGS', `--participant ${JSON.stringify(p.slice(0, 80))}: not a DID or "self" (${(e as Error).message})`);
+        throw new CtlError(
+          'CTL_ARGS',
+          `--participant ${JSON.stringify(p.slice(0, 80))}: not a DID or "self" (${(e as Error).message})`,
+        );
       }
     }
     if (!out.includes(did)) out.push(did);
@@ -55,27 +68,36 @@ async function participantsArg(node: NodeClient, list: readonly string[]): Promi
  */
 export function readCode(file: string, participants?: readonly string[]) {
   const doc = readJson(file, 'contract file') as Record<string, unknown>;
-  let json = doc && typeof doc === 'object' && 'engine' in doc ? doc : { engine: 'ccl', contract: doc };
+  let json =
+    doc && typeof doc === 'object' && 'engine' in doc ? doc : { engine: 'ccl', contract: doc };
   if (participants && participants.length > 0) {
     const ccl = json.engine === 'ccl' && json.contract && typeof json.contract === 'object';
-    json = ccl ? { ...json, contract: { ...(json.contract as object), participants } } : { ...json, participants };
+    json = ccl
+      ? { ...json, contract: { ...(json.contract as object), participants } }
+      : { ...json, participants };
   }
   try {
     return codeFromJson(json, file);
   } catch (e) {
-    if (e instanceof IcnError) throw new CtlError('CTL_CONTRACT', `contract file ${file}: ${e.message}`);
+    if (e instanceof IcnError)
+      throw new CtlError('CTL_CONTRACT', `contract file ${file}: ${e.message}`);
     throw e;
   }
 }
 
 function capabilitiesArg(text: string | undefined): CanonicalValue {
   if (text === undefined) return [];
-  const src = text.startsWith('@') ? JSON.stringify(readJson(text.slice(1), 'capabilities file')) : text;
+  const src = text.startsWith('@')
+    ? JSON.stringify(readJson(text.slice(1), 'capabilities file'))
+    : text;
   let x: unknown;
   try {
     x = JSON.parse(src);
   } catch (e) {
-    throw new CtlError('CTL_ARGS', `--capabilities: not JSON (${(e as Error).message}); expected e.g. '[{"ReadState": {"keys": ["count"]}}]' or @FILE`);
+    throw new CtlError(
+      'CTL_ARGS',
+      `--capabilities: not JSON (${(e as Error).message}); expected e.g. '[{"ReadState": {"keys": ["count"]}}]' or @FILE`,
+    );
   }
   try {
     parseCapabilities(x, '--capabilities');
@@ -89,7 +111,8 @@ function capabilitiesArg(text: string | undefined): CanonicalValue {
 /** The body JSON (from a request file, a bare body or the node's prepare answer) as core's InstallationBody. */
 export function parseBody(x: unknown, where: string): InstallationBody {
   const r = installationFromJson({ ...(x as Record<string, unknown>), signatures: [] }, where);
-  if (!r.ok) throw new CtlError('CTL_INSTALLATION', `${where}: not an installation body: ${r.detail}`);
+  if (!r.ok)
+    throw new CtlError('CTL_INSTALLATION', `${where}: not an installation body: ${r.detail}`);
   return stripSignatures(r.value);
 }
 
@@ -97,37 +120,104 @@ export function parseBody(x: unknown, where: string): InstallationBody {
 export function signBody(file: string, key: Keypair): Record<string, string> {
   const doc = readJson(file, 'installation request') as Record<string, unknown>;
   const body = parseBody(doc?.format === REQUEST_FORMAT ? doc.body : doc, file);
-  if (!body.participants.includes(key.did.toString())) throw new CtlError('CTL_NOT_PARTICIPANT', `${key.did.toString()} is not a participant of ${body.name} (${body.participants.join(', ')}): its signature is not needed`);
+  if (!body.participants.includes(key.did.toString()))
+    throw new CtlError(
+      'CTL_NOT_PARTICIPANT',
+      `${key.did.toString()} is not a participant of ${body.name} (${body.participants.join(', ')}): its signature is not needed`,
+    );
   const s = signInstallation(body, key);
-  return { format: SIGNATURE_FORMAT, installationHash: installationHash(body), signer: s.signer, signature: s.signature };
+  return {
+    format: SIGNATURE_FORMAT,
+    installationHash: installationHash(body),
+    signer: s.signer,
+    signature: s.signature,
+  };
 }
 
 function readSignature(file: string, hash: string): InstallationSignature {
   const s = readJson(file, 'signature file') as Record<string, unknown>;
-  if (s?.format !== SIGNATURE_FORMAT || typeof s.signer !== 'string' || typeof s.signature !== 'string') throw new CtlError('CTL_SIGNATURE', `signature file ${file}: expected the output of \`icnctl contract sign-installation\` ("format": "${SIGNATURE_FORMAT}")`);
-  if (s.installationHash !== hash) throw new CtlError('CTL_SIGNATURE', `signature file ${file} signs installation ${String(s.installationHash)}, this deployment's is ${hash} (same --installed-at and flags as the prepared request?)`);
+  if (
+    s?.format !== SIGNATURE_FORMAT ||
+    typeof s.signer !== 'string' ||
+    typeof s.signature !== 'string'
+  )
+    throw new CtlError(
+      'CTL_SIGNATURE',
+      `signature file ${file}: expected the output of \`icnctl contract sign-installation\` ("format": "${SIGNATURE_FORMAT}")`,
+    );
+  if (s.installationHash !== hash)
+    throw new CtlError(
+      'CTL_SIGNATURE',
+      `signature file ${file} signs installation ${String(s.installationHash)}, this deployment's is ${hash} (same --installed-at and flags as the prepared request?)`,
+    );
   return { signer: s.signer, signature: s.signature };
 }
 
 export type DeployOutcome =
-  | { deployed: true; codeHash: string; duplicate: boolean; entry: string | null; installationHash: string }
-  | { deployed: false; missing: string[]; installationHash: string; installedAt: string; requestFile: string | null };
+  | {
+      deployed: true;
+      codeHash: string;
+      duplicate: boolean;
+      entry: string | null;
+      installationHash: string;
+    }
+  | {
+      deployed: false;
+      missing: string[];
+      installationHash: string;
+      installedAt: string;
+      requestFile: string | null;
+    };
 
-export async function deploy(node: NodeClient, file: string, f: DeployFlags, coSigners: readonly Keypair[], nowMs: number): Promise<DeployOutcome> {
-  const code = readCode(file, f.participant?.length ? await participantsArg(node, f.participant) : undefined);
+export async function deploy(
+  node: NodeClient,
+  file: string,
+  f: DeployFlags,
+  coSigners: readonly Keypair[],
+  nowMs: number,
+): Promise<DeployOutcome> {
+  const code = readCode(
+    file,
+    f.participant?.length ? await participantsArg(node, f.participant) : undefined,
+  );
   let minCallerTrustPpm: number | null = null;
   if (f.minCallerTrust !== undefined) {
-    if (!/^(0|[1-9][0-9]{0,6})$/.test(f.minCallerTrust) || Number(f.minCallerTrust) > 1_000_000) throw new CtlError('CTL_ARGS', `--min-caller-trust ${JSON.stringify(f.minCallerTrust)}: an integer from 0 to 1000000 (ppm)`);
+    if (!/^(0|[1-9][0-9]{0,6})$/.test(f.minCallerTrust) || Number(f.minCallerTrust) > 1_000_000)
+      throw new CtlError(
+        'CTL_ARGS',
+        `--min-caller-trust ${JSON.stringify(f.minCallerTrust)}: an integer from 0 to 1000000 (ppm)`,
+      );
     minCallerTrustPpm = Number(f.minCallerTrust);
   }
   const installedAt = f.installedAt ?? String(nowMs);
-  if (!/^(0|[1-9][0-9]{0,19})$/.test(installedAt)) throw new CtlError('CTL_ARGS', `--installed-at ${JSON.stringify(installedAt)}: milliseconds, a decimal integer`);
-  if (f.previous !== undefined && !isHash(f.previous)) throw new CtlError('CTL_ARGS', `--previous ${JSON.stringify(f.previous)}: the code hash of the version replaced (sha256:…)`);
-  const request = { code: codeToJson(code), capabilities: capabilitiesArg(f.capabilities), minCallerTrustPpm, installedAt, previous: f.previous ?? null };
-  const prep = await node.post<{ body: unknown; hash: string }>('/contracts/prepare', request, { body: 'object', hash: 'string' });
+  if (!/^(0|[1-9][0-9]{0,19})$/.test(installedAt))
+    throw new CtlError(
+      'CTL_ARGS',
+      `--installed-at ${JSON.stringify(installedAt)}: milliseconds, a decimal integer`,
+    );
+  if (f.previous !== undefined && !isHash(f.previous))
+    throw new CtlError(
+      'CTL_ARGS',
+      `--previous ${JSON.stringify(f.previous)}: the code hash of the version replaced (sha256:…)`,
+    );
+  const request = {
+    code: codeToJson(code),
+    capabilities: capabilitiesArg(f.capabilities),
+    minCallerTrustPpm,
+    installedAt,
+    previous: f.previous ?? null,
+  };
+  const prep = await node.post<{ body: unknown; hash: string }>('/contracts/prepare', request, {
+    body: 'object',
+    hash: 'string',
+  });
   const body = parseBody(prep.body, `${node.base}/contracts/prepare`);
   const hash = installationHash(body);
-  if (hash !== prep.hash || body.codeHash !== codeHash(code)) throw new CtlError('CTL_INSTALLATION', `${node.base} prepared an installation that is not this contract's (hash ${prep.hash}, recomputed ${hash})`);
+  if (hash !== prep.hash || body.codeHash !== codeHash(code))
+    throw new CtlError(
+      'CTL_INSTALLATION',
+      `${node.base} prepared an installation that is not this contract's (hash ${prep.hash}, recomputed ${hash})`,
+    );
   const sigs = new Map<string, InstallationSignature>();
   for (const k of coSigners) sigs.set(k.did.toString(), signInstallation(body, k));
   for (const s of f.signature) {
@@ -136,11 +226,37 @@ export async function deploy(node: NodeClient, file: string, f: DeployFlags, coS
   }
   const missing = body.participants.filter((p) => p !== body.installedBy && !sigs.has(p));
   if (missing.length > 0) {
-    if (!f.prepareOut) throw new CtlError('CTL_COSIGNATURES', `${body.name} needs the signature of ${missing.join(', ')} (participants other than the deploying node ${body.installedBy}): rerun with --prepare-out FILE and have each run \`icnctl contract sign-installation FILE --key KEY --out SIG\`, or pass --co-sign KEY`);
-    writeAtomic(f.prepareOut, `${JSON.stringify({ format: REQUEST_FORMAT, node: node.base, installationHash: hash, body: prep.body, request, missing }, null, 2)}\n`, { replace: true, what: 'installation request' });
-    return { deployed: false, missing, installationHash: hash, installedAt, requestFile: f.prepareOut };
+    if (!f.prepareOut)
+      throw new CtlError(
+        'CTL_COSIGNATURES',
+        `${body.name} needs the signature of ${missing.join(', ')} (participants other than the deploying node ${body.installedBy}): rerun with --prepare-out FILE and have each run \`icnctl contract sign-installation FILE --key KEY --out SIG\`, or pass --co-sign KEY`,
+      );
+    writeAtomic(
+      f.prepareOut,
+      `${JSON.stringify({ format: REQUEST_FORMAT, node: node.base, installationHash: hash, body: prep.body, request, missing }, null, 2)}\n`,
+      { replace: true, what: 'installation request' },
+    );
+    return {
+      deployed: false,
+      missing,
+      installationHash: hash,
+      installedAt,
+      requestFile: f.prepareOut,
+    };
   }
-  const signatures = [...sigs.values()].filter((s) => body.participants.includes(s.signer) && s.signer !== body.installedBy);
-  const r = await node.post<{ codeHash: string; duplicate: boolean; entry: string | null }>('/contracts', { ...request, signatures }, { codeHash: 'string' });
-  return { deployed: true, codeHash: r.codeHash, duplicate: r.duplicate, entry: r.entry, installationHash: hash };
+  const signatures = [...sigs.values()].filter(
+    (s) => body.participants.includes(s.signer) && s.signer !== body.installedBy,
+  );
+  const r = await node.post<{ codeHash: string; duplicate: boolean; entry: string | null }>(
+    '/contracts',
+    { ...request, signatures },
+    { codeHash: 'string' },
+  );
+  return {
+    deployed: true,
+    codeHash: r.codeHash,
+    duplicate: r.duplicate,
+    entry: r.entry,
+    installationHash: hash,
+  };
 }

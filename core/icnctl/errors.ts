@@ -80,9 +80,14 @@ export function reportError(verb: string, e: unknown, json = false): number {
   const code = exitFor(e);
   if (json) {
     const errCode: IcnErrorCode | 'FAULT' = e instanceof IcnError ? e.code : 'FAULT';
-    process.stdout.write(`${JSON.stringify({ error: { code: errCode, message: e instanceof Error ? e.message.split('\n')[0] : String(e) } }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ error: { code: errCode, message: e instanceof Error ? e.message.split('\n')[0] : String(e) } }, null, 2)}\n`,
+    );
   }
-  if (code === EXIT.fault) process.stderr.write(`icnctl ${verb}: fault: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  if (code === EXIT.fault)
+    process.stderr.write(
+      `icnctl ${verb}: fault: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
   else process.stderr.write(`icnctl ${verb}: error: ${(e as Error).message.split('\n')[0]}\n`);
   return code;
 }

@@ -22,7 +22,11 @@ export function keyPath(flag: string | undefined): string {
 export function newKey(path: string, force: boolean): Keypair {
   const seed = new Uint8Array(randomBytes(32));
   const kp = Keypair.fromSeed(seed);
-  writeAtomic(path, `${JSON.stringify({ format: KEY_FORMAT, did: kp.did.toString(), seed: enc.bytes(seed) }, null, 2)}\n`, { mode: 0o600, replace: force, what: 'key file' });
+  writeAtomic(
+    path,
+    `${JSON.stringify({ format: KEY_FORMAT, did: kp.did.toString(), seed: enc.bytes(seed) }, null, 2)}\n`,
+    { mode: 0o600, replace: force, what: 'key file' },
+  );
   return kp;
 }
 
@@ -32,10 +36,21 @@ export function loadKey(path: string): Keypair {
     mode = statSync(path).mode;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CtlError('CTL_KEY', `key file ${path}: ${code === 'ENOENT' ? 'no such file (create one with `icnctl key new --out FILE`, or pass --key / $ICN_KEY)' : (e as Error).message}`);
+    throw new CtlError(
+      'CTL_KEY',
+      `key file ${path}: ${code === 'ENOENT' ? 'no such file (create one with `icnctl key new --out FILE`, or pass --key / $ICN_KEY)' : (e as Error).message}`,
+    );
   }
-  if ((mode & 0o170000) === 0o040000) throw new CtlError('CTL_KEY', `key file ${path}: is a directory, not a key file (pass the file, e.g. ${path.replace(/\/+$/, '')}/${DEFAULT_KEY_FILE})`);
-  if ((mode & 0o077) !== 0) throw new CtlError('CTL_KEY', `key file ${path}: permissions ${(mode & 0o777).toString(8)} let others read the key; chmod 600 it`);
+  if ((mode & 0o170000) === 0o040000)
+    throw new CtlError(
+      'CTL_KEY',
+      `key file ${path}: is a directory, not a key file (pass the file, e.g. ${path.replace(/\/+$/, '')}/${DEFAULT_KEY_FILE})`,
+    );
+  if ((mode & 0o077) !== 0)
+    throw new CtlError(
+      'CTL_KEY',
+      `key file ${path}: permissions ${(mode & 0o777).toString(8)} let others read the key; chmod 600 it`,
+    );
   const bad = (why: string): never => {
     throw new CtlError('CTL_KEY', `key file ${path}: ${why}`);
   };
@@ -43,14 +58,21 @@ export function loadKey(path: string): Keypair {
   try {
     doc = readJson(path, 'key file');
   } catch {
-    return bad(`not an icnctl key file (not JSON; expected {"format": "${KEY_FORMAT}", "did", "seed"})`);
+    return bad(
+      `not an icnctl key file (not JSON; expected {"format": "${KEY_FORMAT}", "did", "seed"})`,
+    );
   }
   const o = doc as Record<string, unknown>;
-  if (typeof o !== 'object' || o === null || Array.isArray(o) || o.format !== KEY_FORMAT) return bad(`not an icnctl key file (expected "format": "${KEY_FORMAT}")`);
+  if (typeof o !== 'object' || o === null || Array.isArray(o) || o.format !== KEY_FORMAT)
+    return bad(`not an icnctl key file (expected "format": "${KEY_FORMAT}")`);
   const extra = Object.keys(o).filter((k) => !['format', 'did', 'seed'].includes(k));
   if (extra.length > 0) bad(`unknown field ${JSON.stringify(extra[0])}`);
-  if (typeof o.seed !== 'string' || !/^[0-9a-f]{64}$/.test(o.seed)) bad('"seed" must be 64 lowercase hex characters');
+  if (typeof o.seed !== 'string' || !/^[0-9a-f]{64}$/.test(o.seed))
+    bad('"seed" must be 64 lowercase hex characters');
   const kp = Keypair.fromSeed(dec.bytes(o.seed as string));
-  if (kp.did.toString() !== o.did) bad(`the seed gives ${kp.did.toString()}, not the DID the file names (${String(o.did).slice(0, 80)}): damaged or edited`);
+  if (kp.did.toString() !== o.did)
+    bad(
+      `the seed gives ${kp.did.toString()}, not the DID the file names (${String(o.did).slice(0, 80)}): damaged or edited`,
+    );
   return kp;
 }

@@ -17,14 +17,26 @@ import { NODE_VERSION } from '../daemon/version.js';
 export function buildProgram(): Command {
   const program = new Command()
     .name('icnctl')
-    .description('Drive a running icn-node: keys, node status, contracts (deploy, list, execute), receipts and the ledger. Exit codes: 0 ok, 1 negative result, 2 usage or bad input, 3 fault.')
+    .description(
+      'Drive a running icn-node: keys, node status, contracts (deploy, list, execute), receipts and the ledger. Exit codes: 0 ok, 1 negative result, 2 usage or bad input, 3 fault.',
+    )
     .version(NODE_VERSION)
     .option('--node <url>', `the node's HTTP API [ICN_NODE] (default ${DEFAULT_NODE})`)
     .option('--json', 'print one JSON document instead of lines')
-    .option('--timeout <ms>', 'give up on a node that has not answered after this long (default 10000)')
+    .option(
+      '--timeout <ms>',
+      'give up on a node that has not answered after this long (default 10000)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerKey, registerNode, registerContract, registerReceipt, registerLedger]) register(program);
+  for (const register of [
+    registerKey,
+    registerNode,
+    registerContract,
+    registerReceipt,
+    registerLedger,
+  ])
+    register(program);
   const override = (c: Command) => {
     c.exitOverride();
     c.commands.forEach(override);
@@ -41,7 +53,10 @@ export async function main(argv: string[]): Promise<void> {
       // help and version exit 0; a parse error is a usage error (2), never commander's 1.
       process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
       // --json: a usage error is a JSON document on stdout too (commander wrote its line on stderr).
-      if (e.exitCode !== 0 && argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'CTL_USAGE', message: e.message.replace(/^error: /, '').split('\n')[0] } }, null, 2)}\n`);
+      if (e.exitCode !== 0 && argv.includes('--json'))
+        process.stdout.write(
+          `${JSON.stringify({ error: { code: 'CTL_USAGE', message: e.message.replace(/^error: /, '').split('\n')[0] } }, null, 2)}\n`,
+        );
       return;
     }
     throw e;

@@ -45,7 +45,11 @@ function leToBigint(b: Uint8Array): bigint {
 }
 
 /** The rule, computed with @noble/curves' point arithmetic. Never throws. */
-export function verifyStrict(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+export function verifyStrict(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   if (signature.length !== 64 || publicKeyProblem(publicKey) !== null) return false;
   const rBytes = signature.subarray(0, 32);
   const s = leToBigint(signature.subarray(32));

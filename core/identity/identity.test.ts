@@ -10,8 +10,10 @@ import { Did, IdentityError, Keypair, verifyRaw, verifySignature } from './ident
 const seed = (b: number) => new Uint8Array(32).fill(b);
 
 describe('identity', () => {
-  it("spells DIDs as ICN does (golden: seed of 0x07)", () => {
-    expect(Keypair.fromSeed(seed(7)).did.toString()).toBe('did:icn:zGmaDrppBC7P5ARKV8g3djiwP89vz1jLK23V2GBjuAEGB');
+  it('spells DIDs as ICN does (golden: seed of 0x07)', () => {
+    expect(Keypair.fromSeed(seed(7)).did.toString()).toBe(
+      'did:icn:zGmaDrppBC7P5ARKV8g3djiwP89vz1jLK23V2GBjuAEGB',
+    );
   });
 
   it('parses what it prints and compares by key bytes', () => {
@@ -46,7 +48,8 @@ describe('identity', () => {
 
   it('refuses small-order and non-canonical keys at parse: the identity, every order-8 point, y >= p', async () => {
     const { base58 } = await import('@scure/base');
-    const did = (hex: string) => `did:icn:z${base58.encode(Uint8Array.from(Buffer.from(hex, 'hex')))}`;
+    const did = (hex: string) =>
+      `did:icn:z${base58.encode(Uint8Array.from(Buffer.from(hex, 'hex')))}`;
     const parseCode = (s: string) => {
       try {
         Did.parse(s);
@@ -65,12 +68,19 @@ describe('identity', () => {
     ];
     for (const k of smallOrder) expect(parseCode(did(k)), k).toBe('DID_SMALL_ORDER_KEY');
     // y = p + 1 (a non-canonical spelling of the identity) and y = 2^255 - 1
-    expect(parseCode(did('eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'))).toBe('DID_NOT_A_KEY');
-    expect(parseCode(did('ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'))).toBe('DID_NOT_A_KEY');
+    expect(parseCode(did('eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'))).toBe(
+      'DID_NOT_A_KEY',
+    );
+    expect(parseCode(did('ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'))).toBe(
+      'DID_NOT_A_KEY',
+    );
     // and verification agrees with parsing: such a key verifies nothing, not even R = identity, S = 0
     const trivial = new Uint8Array(64);
     trivial[0] = 1;
-    for (const k of smallOrder) expect(verifyRaw(Uint8Array.from(Buffer.from(k, 'hex')), new Uint8Array([7]), trivial)).toBe(false);
+    for (const k of smallOrder)
+      expect(verifyRaw(Uint8Array.from(Buffer.from(k, 'hex')), new Uint8Array([7]), trivial)).toBe(
+        false,
+      );
   });
 
   it('signs domain ‖ canonical bytes: domain, value and signer are all bound', () => {
@@ -91,26 +101,39 @@ describe('identity', () => {
     const kp = Keypair.fromSeed(seed(11));
     const value: Record<string, unknown> = { n: 1, who: 'a' };
     const sig = kp.sign(DOMAIN.installation, value);
-    for (let i = 0; i < 3; i++) expect(verifySignature(kp.did, DOMAIN.installation, value, sig)).toBe(true);
+    for (let i = 0; i < 3; i++)
+      expect(verifySignature(kp.did, DOMAIN.installation, value, sig)).toBe(true);
     value.n = 2; // same length, same signature, other bytes
     expect(verifySignature(kp.did, DOMAIN.installation, value, sig)).toBe(false);
     expect(verifySignature(kp.did, DOMAIN.deploymentMessage, { n: 1, who: 'a' }, sig)).toBe(false);
-    expect(verifySignature(Keypair.fromSeed(seed(12)).did, DOMAIN.installation, { n: 1, who: 'a' }, sig)).toBe(false);
+    expect(
+      verifySignature(Keypair.fromSeed(seed(12)).did, DOMAIN.installation, { n: 1, who: 'a' }, sig),
+    ).toBe(false);
     expect(verifySignature(kp.did, DOMAIN.installation, { n: 1, who: 'a' }, sig)).toBe(true);
     // What is signed: the tag's bytes, one 0x00, the canonical bytes (checked with @noble/curves).
-    const signed = Uint8Array.from([...new TextEncoder().encode(DOMAIN.installation), 0, ...canonicalize({ who: 'a', n: 1 })]);
-    expect(ed25519.verify(Uint8Array.from(Buffer.from(sig, 'hex')), signed, kp.publicKey)).toBe(true);
+    const signed = Uint8Array.from([
+      ...new TextEncoder().encode(DOMAIN.installation),
+      0,
+      ...canonicalize({ who: 'a', n: 1 }),
+    ]);
+    expect(ed25519.verify(Uint8Array.from(Buffer.from(sig, 'hex')), signed, kp.publicKey)).toBe(
+      true,
+    );
   });
 
   it('node:crypto keys and signatures are byte-identical to @noble/curves', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 300 }), (s, msg) => {
-        const kp = Keypair.fromSeed(s);
-        expect(kp.publicKey).toEqual(ed25519.getPublicKey(s));
-        const sig = kp.signRaw(msg);
-        expect(sig).toEqual(ed25519.sign(msg, s));
-        expect(verifyRaw(kp.publicKey, msg, sig)).toBe(true);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 300 }),
+        (s, msg) => {
+          const kp = Keypair.fromSeed(s);
+          expect(kp.publicKey).toEqual(ed25519.getPublicKey(s));
+          const sig = kp.signRaw(msg);
+          expect(sig).toEqual(ed25519.sign(msg, s));
+          expect(verifyRaw(kp.publicKey, msg, sig)).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -135,7 +158,9 @@ describe('identity', () => {
     expect(verifyRaw(kp.publicKey, msg, good)).toBe(true);
     // A key of order 8 with R = identity, S = 0: the cofactored equation (ZIP-215, noble's
     // default) holds for every message; the rule refuses the key itself.
-    const order8 = Uint8Array.from(Buffer.from('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 'hex'));
+    const order8 = Uint8Array.from(
+      Buffer.from('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 'hex'),
+    );
     const sig = new Uint8Array(64);
     sig[0] = 1;
     expect(ed25519.verify(sig, msg, order8)).toBe(true);
@@ -153,7 +178,10 @@ describe('identity', () => {
       const R = ed25519.Point.BASE.multiply(r).toBytes();
       const k = leInt(sha512(Uint8Array.from([...R, ...A2, ...msg]))) % L;
       const S = (r + k * a) % L;
-      const sigBytes = Uint8Array.from([...R, ...Array.from({ length: 32 }, (_, i) => Number((S >> BigInt(8 * i)) & 0xffn))]);
+      const sigBytes = Uint8Array.from([
+        ...R,
+        ...Array.from({ length: 32 }, (_, i) => Number((S >> BigInt(8 * i)) & 0xffn)),
+      ]);
       expect(ed25519.verify(sigBytes, msg, A2, { zip215: true })).toBe(true);
       expect(verifyRaw(A2, msg, sigBytes)).toBe(k % 8n === 0n);
       if (k % 8n !== 0n) disagreements++;

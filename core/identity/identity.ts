@@ -4,7 +4,13 @@
  * Signatures always cover `domain tag ‖ 0x00 ‖ canonical bytes` of a value, never raw caller
  * bytes, so a signature for one purpose can never be replayed as another.
  */
-import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
+} from 'node:crypto';
 import { base58 } from '@scure/base';
 import { canonicalString } from '../canonical/canonicalize.js';
 import { IcnError } from '../errors.js';
@@ -16,7 +22,8 @@ const PREFIX = 'did:icn:z';
 const utf8 = new TextEncoder();
 const SIG_RE = /^[0-9a-f]{128}$/;
 
-export type IdentityErrorCode = 'DID_SYNTAX' | 'DID_KEY_LENGTH' | 'DID_NOT_A_KEY' | 'DID_SMALL_ORDER_KEY' | 'KEY_SEED_LENGTH';
+export type IdentityErrorCode =
+  'DID_SYNTAX' | 'DID_KEY_LENGTH' | 'DID_NOT_A_KEY' | 'DID_SMALL_ORDER_KEY' | 'KEY_SEED_LENGTH';
 
 export class IdentityError extends IcnError {
   override readonly name = 'IdentityError';
@@ -38,8 +45,12 @@ function signingBytes(domain: DomainTag, value: unknown): Uint8Array {
 //
 // Keys are imported as JWK, not DER: OpenSSL's DER decoder costs ~0.5 ms a key, a JWK import ~0.07 ms.
 // DER stays only as the fallback for a Node that refuses the JWK forms below.
-const PKCS8_ED25519 = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
-const SPKI_ED25519 = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
+const PKCS8_ED25519 = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+]);
+const SPKI_ED25519 = Uint8Array.from([
+  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+]);
 // A private JWK must carry some `x`; OpenSSL derives the public key from `d` alone (raw private key
 // import), and the public key we publish is read back from the imported key. identity.test.ts
 // checks keys and signatures against @noble/curves on random seeds, and the ed25519 vectors
@@ -53,7 +64,8 @@ function derKey(prefix: Uint8Array, key: Uint8Array): Buffer {
   return der;
 }
 
-const b64url = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
+const b64url = (b: Uint8Array) =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
 
 function importPublicKey(key: Uint8Array): KeyObject {
   try {
@@ -67,7 +79,10 @@ function importPublicKey(key: Uint8Array): KeyObject {
 function importSeed(seed: Uint8Array): { secret: KeyObject; publicKey: Uint8Array } {
   let secret: KeyObject;
   try {
-    secret = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: b64url(seed), x: PLACEHOLDER_X }, format: 'jwk' });
+    secret = createPrivateKey({
+      key: { kty: 'OKP', crv: 'Ed25519', d: b64url(seed), x: PLACEHOLDER_X },
+      format: 'jwk',
+    });
   } catch {
     secret = createPrivateKey({ key: derKey(PKCS8_ED25519, seed), format: 'der', type: 'pkcs8' });
   }
@@ -123,7 +138,11 @@ export class Did {
   ) {}
 
   static fromPublicKey(key: Uint8Array): Did {
-    if (key.length !== 32) throw new IdentityError('DID_KEY_LENGTH', `an Ed25519 public key has 32 bytes, got ${key.length}`);
+    if (key.length !== 32)
+      throw new IdentityError(
+        'DID_KEY_LENGTH',
+        `an Ed25519 public key has 32 bytes, got ${key.length}`,
+      );
     checkPoint(key, 'public key');
     return new Did(Uint8Array.from(key), PREFIX + base58.encode(key));
   }
@@ -134,7 +153,8 @@ export class Did {
    * decoding rule for parsing a DID and verifying with it (ed25519-rule.ts).
    */
   static parse(text: string): Did {
-    if (typeof text !== 'string') throw new IdentityError('DID_SYNTAX', `a DID is a string, got ${typeof text}`);
+    if (typeof text !== 'string')
+      throw new IdentityError('DID_SYNTAX', `a DID is a string, got ${typeof text}`);
     // The curve check decompresses a point (about a tenth of a state-changing execution's CPU):
     // spellings already accepted are remembered (only valid ones, so a refusal is never cached).
     const known = parsedDids.get(text);
@@ -147,15 +167,25 @@ export class Did {
 
   private static parseUncached(text: string): Did {
     if (!text.startsWith(PREFIX)) {
-      throw new IdentityError('DID_SYNTAX', `${JSON.stringify(text.slice(0, 60))} is not a did:icn: identifier (expected "${PREFIX}<base58btc key>")`);
+      throw new IdentityError(
+        'DID_SYNTAX',
+        `${JSON.stringify(text.slice(0, 60))} is not a did:icn: identifier (expected "${PREFIX}<base58btc key>")`,
+      );
     }
     let key: Uint8Array;
     try {
       key = base58.decode(text.slice(PREFIX.length));
     } catch {
-      throw new IdentityError('DID_SYNTAX', `${JSON.stringify(text.slice(0, 60))}: the key is not valid base58btc`);
+      throw new IdentityError(
+        'DID_SYNTAX',
+        `${JSON.stringify(text.slice(0, 60))}: the key is not valid base58btc`,
+      );
     }
-    if (key.length !== 32) throw new IdentityError('DID_KEY_LENGTH', `${JSON.stringify(text.slice(0, 60))}: the key has ${key.length} bytes, an Ed25519 key has 32`);
+    if (key.length !== 32)
+      throw new IdentityError(
+        'DID_KEY_LENGTH',
+        `${JSON.stringify(text.slice(0, 60))}: the key has ${key.length} bytes, an Ed25519 key has 32`,
+      );
     checkPoint(key, JSON.stringify(text.slice(0, 60)));
     return new Did(key, text);
   }
@@ -202,7 +232,10 @@ export class Keypair {
 
   static fromSeed(seed: Uint8Array): Keypair {
     if (!(seed instanceof Uint8Array) || seed.length !== 32) {
-      throw new IdentityError('KEY_SEED_LENGTH', `an Ed25519 seed has 32 bytes, got ${seed instanceof Uint8Array ? seed.length : typeof seed}`);
+      throw new IdentityError(
+        'KEY_SEED_LENGTH',
+        `an Ed25519 seed has 32 bytes, got ${seed instanceof Uint8Array ? seed.length : typeof seed}`,
+      );
     }
     const { secret, publicKey } = importSeed(seed);
     return new Keypair(secret, publicKey);
@@ -235,7 +268,12 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Verify a signature made by Keypair.sign. Never throws on a bad signature: returns false. */
-export function verifySignature(signer: Did, domain: DomainTag, value: unknown, signatureHex: string): boolean {
+export function verifySignature(
+  signer: Did,
+  domain: DomainTag,
+  value: unknown,
+  signatureHex: string,
+): boolean {
   if (typeof signatureHex !== 'string' || !SIG_RE.test(signatureHex)) return false;
   const message = signingBytes(domain, value);
   const id = toHex(signer.key) + signatureHex;
@@ -252,7 +290,11 @@ export function verifySignature(signer: Did, domain: DomainTag, value: unknown, 
 }
 
 /** Raw RFC 8032 verification over exact bytes (test vectors, foreign formats). */
-export function verifyRaw(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+export function verifyRaw(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   return verifyBytes(publicKey, message, signature);
 }
 

@@ -56,7 +56,10 @@ function bad(i: number, why: string): LedgerRejected {
 /** The journal's entry timestamp is a ms number: the call's must fit one. */
 function checkTimestamp(ts: bigint): void {
   if (ts < 0n || ts > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new LedgerRejected('LEDGER_BAD_OP', `timestamp ${ts} is not a non-negative safe integer (ms)`);
+    throw new LedgerRejected(
+      'LEDGER_BAD_OP',
+      `timestamp ${ts} is not a non-negative safe integer (ms)`,
+    );
   }
 }
 
@@ -74,8 +77,13 @@ class Batch {
 }
 
 function applyLimit(b: Batch, op: LedgerOp & { k: 'SetCreditLimit' }, i: number): void {
-  if (op.limit < 0n || op.limit > I64_MAX) throw bad(i, `credit limit ${op.limit} must be in 0..2^63-1`);
-  b.lim.set(key(op.account, op.currency), { account: op.account, currency: op.currency, value: op.limit });
+  if (op.limit < 0n || op.limit > I64_MAX)
+    throw bad(i, `credit limit ${op.limit} must be in 0..2^63-1`);
+  b.lim.set(key(op.account, op.currency), {
+    account: op.account,
+    currency: op.currency,
+    value: op.limit,
+  });
 }
 
 function applyTransfer(b: Batch, op: LedgerOp & { k: 'LedgerTransfer' }, i: number): void {
@@ -100,7 +108,9 @@ function checkEncodable(ops: readonly LedgerOp[], timestamp: bigint): void {
   checkTimestamp(timestamp);
   ops.forEach((op, i) => {
     if (op.k === 'LedgerTransfer' && op.amount > I64_MAX) {
-      throw new LedgerRejected('LEDGER_OVERFLOW', `op ${i}: amount ${op.amount} does not fit i64`, { index: i });
+      throw new LedgerRejected('LEDGER_OVERFLOW', `op ${i}: amount ${op.amount} does not fit i64`, {
+        index: i,
+      });
     }
   });
   ops.forEach((op, i) => {
@@ -130,9 +140,15 @@ function checkFinalLimits(b: Batch): void {
  * Check a contract call's ledger ops against the ledger before it (see the header); returns the
  * balances and limits they leave. Throws LedgerRejected; changes nothing.
  */
-export function checkContractOps(ops: readonly LedgerOp[], view: LedgerView, timestamp: bigint): ContractLedgerChanges {
+export function checkContractOps(
+  ops: readonly LedgerOp[],
+  view: LedgerView,
+  timestamp: bigint,
+): ContractLedgerChanges {
   const b = new Batch(view);
-  ops.forEach((op, i) => (op.k === 'SetCreditLimit' ? applyLimit(b, op, i) : applyTransfer(b, op, i)));
+  ops.forEach((op, i) =>
+    op.k === 'SetCreditLimit' ? applyLimit(b, op, i) : applyTransfer(b, op, i),
+  );
   checkEncodable(ops, timestamp);
   checkFinalLimits(b);
   return { balances: [...b.bal.values()], limits: [...b.lim.values()] };

@@ -52,7 +52,12 @@ export interface JournalEntry extends JournalEntryBody {
 export interface EntryDraft {
   timestamp: number;
   contract_ref?: string | null;
-  accounts: { account_id: string; currency: string; debit?: bigint | null; credit?: bigint | null }[];
+  accounts: {
+    account_id: string;
+    currency: string;
+    debit?: bigint | null;
+    credit?: bigint | null;
+  }[];
   parents?: Hash[];
   nonce?: string | null;
   decision_receipt_id?: string | null;
@@ -78,7 +83,8 @@ export function parseDidCached(s: string): Did {
 /** A checked i64 addition: LEDGER_OVERFLOW instead of a wrap. */
 export function checkedAdd(a: bigint, b: bigint, what: string): bigint {
   const r = a + b;
-  if (r < I64_MIN || r > I64_MAX) throw new LedgerError('LEDGER_OVERFLOW', `i64 overflow: ${what} (${a} + ${b})`, { what });
+  if (r < I64_MIN || r > I64_MAX)
+    throw new LedgerError('LEDGER_OVERFLOW', `i64 overflow: ${what} (${a} + ${b})`, { what });
   return r;
 }
 
@@ -88,7 +94,12 @@ export function entryBody(e: JournalEntryBody): JournalEntryBody {
     timestamp: e.timestamp,
     author: e.author,
     contract_ref: e.contract_ref,
-    accounts: e.accounts.map((a) => ({ account_id: a.account_id, currency: a.currency, debit: a.debit, credit: a.credit })),
+    accounts: e.accounts.map((a) => ({
+      account_id: a.account_id,
+      currency: a.currency,
+      debit: a.debit,
+      credit: a.credit,
+    })),
     parents: [...e.parents],
     nonce: e.nonce,
     decision_receipt_id: e.decision_receipt_id,
@@ -101,15 +112,30 @@ export function entryId(e: JournalEntryBody): Hash {
 
 function amount(s: unknown, where: string): bigint | null {
   if (s === null) return null;
-  if (typeof s !== 'string') throw new LedgerError('LEDGER_FORMAT', `${where}: an amount is an i64 decimal string or null, got ${typeof s}`, { where });
+  if (typeof s !== 'string')
+    throw new LedgerError(
+      'LEDGER_FORMAT',
+      `${where}: an amount is an i64 decimal string or null, got ${typeof s}`,
+      { where },
+    );
   let v: bigint;
   try {
     v = dec.i64(s);
   } catch (e) {
-    if (isIcnError(e, 'ENC_RANGE')) throw new LedgerError('LEDGER_OVERFLOW', `${where}: ${s} does not fit i64`, { where });
-    throw new LedgerError('LEDGER_FORMAT', `${where}: ${JSON.stringify(s).slice(0, 40)} is not a canonical i64 decimal`, { where });
+    if (isIcnError(e, 'ENC_RANGE'))
+      throw new LedgerError('LEDGER_OVERFLOW', `${where}: ${s} does not fit i64`, { where });
+    throw new LedgerError(
+      'LEDGER_FORMAT',
+      `${where}: ${JSON.stringify(s).slice(0, 40)} is not a canonical i64 decimal`,
+      { where },
+    );
   }
-  if (v < 0n) throw new LedgerError('LEDGER_NEGATIVE_AMOUNT', `${where}: amount ${s} is negative (amounts are ≥ 0)`, { where });
+  if (v < 0n)
+    throw new LedgerError(
+      'LEDGER_NEGATIVE_AMOUNT',
+      `${where}: amount ${s} is negative (amounts are ≥ 0)`,
+      { where },
+    );
   return v;
 }
 
@@ -130,8 +156,10 @@ export function checkEntry(raw: unknown, verify = true): CheckedEntry {
   };
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fmt('not an object');
   const e = raw as Record<string, unknown>;
-  if (e.version !== LEDGER_ENTRY_VERSION) fmt(`version must be ${JSON.stringify(LEDGER_ENTRY_VERSION)}`);
-  if (typeof e.timestamp !== 'number' || !Number.isSafeInteger(e.timestamp) || e.timestamp < 0) fmt('timestamp must be a non-negative safe integer (ms)');
+  if (e.version !== LEDGER_ENTRY_VERSION)
+    fmt(`version must be ${JSON.stringify(LEDGER_ENTRY_VERSION)}`);
+  if (typeof e.timestamp !== 'number' || !Number.isSafeInteger(e.timestamp) || e.timestamp < 0)
+    fmt('timestamp must be a non-negative safe integer (ms)');
   if (typeof e.author !== 'string') fmt('author must be a did:icn string');
   let parsed: { did: Did; canonical: boolean };
   try {
@@ -144,38 +172,65 @@ export function checkEntry(raw: unknown, verify = true): CheckedEntry {
   for (const f of ['contract_ref', 'nonce', 'decision_receipt_id'] as const) {
     if (e[f] !== null && typeof e[f] !== 'string') fmt(`${f} must be a string or null`);
   }
-  if (!Array.isArray(e.parents) || !e.parents.every(isHash)) fmt('parents must be an array of sha256:<hex> entry ids');
+  if (!Array.isArray(e.parents) || !e.parents.every(isHash))
+    fmt('parents must be an array of sha256:<hex> entry ids');
   const parents = e.parents as Hash[];
   for (let i = 1; i < parents.length; i++) {
-    if (!(parents[i - 1]! < parents[i]!)) throw new LedgerError('LEDGER_PARENTS_ORDER', 'journal entry: parents must be sorted and unique');
+    if (!(parents[i - 1]! < parents[i]!))
+      throw new LedgerError(
+        'LEDGER_PARENTS_ORDER',
+        'journal entry: parents must be sorted and unique',
+      );
   }
   if (!Array.isArray(e.accounts)) fmt('accounts must be an array');
   const lines = e.accounts as unknown[];
-  if (lines.length === 0) throw new LedgerError('LEDGER_EMPTY', 'journal entry has no account deltas');
+  if (lines.length === 0)
+    throw new LedgerError('LEDGER_EMPTY', 'journal entry has no account deltas');
   const deltas: CheckedEntry['deltas'] = [];
   const sums = new Map<string, bigint>();
   lines.forEach((l, i) => {
     const where = `accounts[${i}]`;
     if (l === null || typeof l !== 'object') fmt(`${where} is not an object`);
     const a = l as Record<string, unknown>;
-    if (typeof a.account_id !== 'string' || a.account_id === '') fmt(`${where}.account_id must be a non-empty string`);
-    if (typeof a.currency !== 'string' || a.currency === '') fmt(`${where}.currency must be a non-empty string`);
+    if (typeof a.account_id !== 'string' || a.account_id === '')
+      fmt(`${where}.account_id must be a non-empty string`);
+    if (typeof a.currency !== 'string' || a.currency === '')
+      fmt(`${where}.currency must be a non-empty string`);
     const debit = amount(a.debit, `${where}.debit`);
     const credit = amount(a.credit, `${where}.credit`);
-    if (debit === null && credit === null) throw new LedgerError('LEDGER_EMPTY', `${where} has neither a debit nor a credit`, { where });
+    if (debit === null && credit === null)
+      throw new LedgerError('LEDGER_EMPTY', `${where} has neither a debit nor a credit`, { where });
     const d = debit ?? 0n;
     const c = credit ?? 0n;
     const cur = a.currency as string;
-    sums.set(cur, checkedAdd(sums.get(cur) ?? 0n, d - c, `Σ(debit − credit) for ${JSON.stringify(cur)}`));
+    sums.set(
+      cur,
+      checkedAdd(sums.get(cur) ?? 0n, d - c, `Σ(debit − credit) for ${JSON.stringify(cur)}`),
+    );
     deltas.push({ account_id: a.account_id as string, currency: cur, net: c - d });
   });
   for (const [cur, s] of [...sums].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
-    if (s !== 0n) throw new LedgerError('LEDGER_UNBALANCED', `journal entry is unbalanced in ${JSON.stringify(cur)}: Σ(debit − credit) = ${s}`, { currency: cur, sum: s.toString() });
+    if (s !== 0n)
+      throw new LedgerError(
+        'LEDGER_UNBALANCED',
+        `journal entry is unbalanced in ${JSON.stringify(cur)}: Σ(debit − credit) = ${s}`,
+        { currency: cur, sum: s.toString() },
+      );
   }
-  const entry: JournalEntry = { ...entryBody(e as unknown as JournalEntryBody), signature: e.signature as string };
+  const entry: JournalEntry = {
+    ...entryBody(e as unknown as JournalEntryBody),
+    signature: e.signature as string,
+  };
   const body = entryBody(entry);
-  if (verify && (typeof e.signature !== 'string' || !verifySignature(author, DOMAIN.ledgerEntry, body, e.signature))) {
-    throw new LedgerError('LEDGER_BAD_SIGNATURE', `journal entry by ${e.author}: signature does not verify`);
+  if (
+    verify &&
+    (typeof e.signature !== 'string' ||
+      !verifySignature(author, DOMAIN.ledgerEntry, body, e.signature))
+  ) {
+    throw new LedgerError(
+      'LEDGER_BAD_SIGNATURE',
+      `journal entry by ${e.author}: signature does not verify`,
+    );
   }
   return { id: entryId(body), entry, deltas };
 }
@@ -211,13 +266,21 @@ export function draftBody(author: string, d: EntryDraft): JournalEntryBody {
 }
 
 function encAmount(v: bigint): string {
-  if (v < 0n) throw new LedgerError('LEDGER_NEGATIVE_AMOUNT', `amount ${v} is negative (amounts are ≥ 0)`);
+  if (v < 0n)
+    throw new LedgerError('LEDGER_NEGATIVE_AMOUNT', `amount ${v} is negative (amounts are ≥ 0)`);
   if (v > I64_MAX) throw new LedgerError('LEDGER_OVERFLOW', `amount ${v} does not fit i64`);
   return enc.i64(v);
 }
 
 /** A balanced two-line transfer: `from` is debited, `to` is credited. */
-export function transferDraft(from: string, to: string, amount: bigint, currency: string, timestamp: number, rest: Partial<EntryDraft> = {}): EntryDraft {
+export function transferDraft(
+  from: string,
+  to: string,
+  amount: bigint,
+  currency: string,
+  timestamp: number,
+  rest: Partial<EntryDraft> = {},
+): EntryDraft {
   return {
     ...rest,
     timestamp,

@@ -21,7 +21,14 @@
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import type { Did } from '../identity/index.js';
 import { PPM, type TrustOracle } from '../trust/oracle.js';
-import { checkedAdd, checkEntry, I64_MAX, parseDidCached, type CheckedEntry, type JournalEntry } from './entry.js';
+import {
+  checkedAdd,
+  checkEntry,
+  I64_MAX,
+  parseDidCached,
+  type CheckedEntry,
+  type JournalEntry,
+} from './entry.js';
 import { LedgerError } from './errors.js';
 import { MerkleTrie, type InclusionProof } from './merkle.js';
 
@@ -65,10 +72,22 @@ interface Staged {
 }
 
 function checkLimit(account: string, currency: string, limit: bigint): void {
-  if (typeof account !== 'string' || account === '' || typeof currency !== 'string' || currency === '') {
-    throw new LedgerError('LEDGER_FORMAT', 'credit limit: account and currency must be non-empty strings');
+  if (
+    typeof account !== 'string' ||
+    account === '' ||
+    typeof currency !== 'string' ||
+    currency === ''
+  ) {
+    throw new LedgerError(
+      'LEDGER_FORMAT',
+      'credit limit: account and currency must be non-empty strings',
+    );
   }
-  if (typeof limit !== 'bigint' || limit < 0n || limit > I64_MAX) throw new LedgerError('LEDGER_FORMAT', `credit limit ${String(limit)} must be in 0..${I64_MAX}`);
+  if (typeof limit !== 'bigint' || limit < 0n || limit > I64_MAX)
+    throw new LedgerError(
+      'LEDGER_FORMAT',
+      `credit limit ${String(limit)} must be in 0..${I64_MAX}`,
+    );
 }
 
 export class Ledger {
@@ -97,8 +116,10 @@ export class Ledger {
     this.minAuthorTrustPpm = opts.minAuthorTrustPpm ?? MIN_AUTHOR_TRUST_PPM;
     this.defaultCreditLimit = opts.defaultCreditLimit ?? 0n;
     this.maxPending = opts.maxPending ?? 10_000;
-    if (this.minAuthorTrustPpm < 0 || this.minAuthorTrustPpm > PPM) throw new LedgerError('LEDGER_FORMAT', 'minAuthorTrustPpm must be in 0..1_000_000');
-    if (this.defaultCreditLimit < 0n || this.defaultCreditLimit > I64_MAX) throw new LedgerError('LEDGER_FORMAT', 'defaultCreditLimit must be in 0..i64 max');
+    if (this.minAuthorTrustPpm < 0 || this.minAuthorTrustPpm > PPM)
+      throw new LedgerError('LEDGER_FORMAT', 'minAuthorTrustPpm must be in 0..1_000_000');
+    if (this.defaultCreditLimit < 0n || this.defaultCreditLimit > I64_MAX)
+      throw new LedgerError('LEDGER_FORMAT', 'defaultCreditLimit must be in 0..i64 max');
   }
 
   get size(): number {
@@ -168,10 +189,20 @@ export class Ledger {
    */
   ingest(raw: unknown): IngestResult {
     const c = checkEntry(raw);
-    if (this.entries.has(c.id) || this.pending.has(c.id)) return { id: c.id, status: this.entries.has(c.id) ? 'duplicate' : 'pending', released: [], rejected: [] };
+    if (this.entries.has(c.id) || this.pending.has(c.id))
+      return {
+        id: c.id,
+        status: this.entries.has(c.id) ? 'duplicate' : 'pending',
+        released: [],
+        rejected: [],
+      };
     const missing = c.entry.parents.filter((p) => !this.entries.has(p));
     if (missing.length > 0) {
-      if (this.pending.size >= this.maxPending) throw new LedgerError('LEDGER_PENDING_FULL', `ledger: ${this.maxPending} entries already wait for parents`);
+      if (this.pending.size >= this.maxPending)
+        throw new LedgerError(
+          'LEDGER_PENDING_FULL',
+          `ledger: ${this.maxPending} entries already wait for parents`,
+        );
       this.pending.set(c.id, c);
       for (const p of missing) {
         let s = this.waiting.get(p);
@@ -187,7 +218,11 @@ export class Ledger {
   }
 
   /** Apply entries atomically, in the given order (parents before children). Throws; then nothing changed. */
-  applyBatch(raws: readonly unknown[], verify = true, limits: readonly CreditLimitChange[] = []): Hash[] {
+  applyBatch(
+    raws: readonly unknown[],
+    verify = true,
+    limits: readonly CreditLimitChange[] = [],
+  ): Hash[] {
     const staged = this.stageBatch(raws, verify, limits);
     this.commit(staged);
     const ids = staged.checked.map((c) => c.id);
@@ -199,11 +234,19 @@ export class Ledger {
    * Whether applyBatch(raws, verify, limits) would apply now: throws what it would throw, changes
    * nothing. Returns the entry ids.
    */
-  checkBatch(raws: readonly unknown[], verify = true, limits: readonly CreditLimitChange[] = []): Hash[] {
+  checkBatch(
+    raws: readonly unknown[],
+    verify = true,
+    limits: readonly CreditLimitChange[] = [],
+  ): Hash[] {
     return this.stageBatch(raws, verify, limits).checked.map((c) => c.id);
   }
 
-  private stageBatch(raws: readonly unknown[], verify: boolean, limits: readonly CreditLimitChange[]): Staged {
+  private stageBatch(
+    raws: readonly unknown[],
+    verify: boolean,
+    limits: readonly CreditLimitChange[],
+  ): Staged {
     const checked = raws.map((r) => checkEntry(r, verify));
     for (const l of limits) checkLimit(l.account, l.currency, l.limit);
     return this.stage(checked, limits);
@@ -243,23 +286,40 @@ export class Ledger {
   private stage(checked: CheckedEntry[], limitChanges: readonly CreditLimitChange[] = []): Staged {
     const staged = new Map<string, bigint>();
     const newLimits = new Map(limitChanges.map((l) => [key(l.account, l.currency), l]));
-    const limitOf = (a: string, c: string) => newLimits.get(key(a, c))?.limit ?? this.creditLimit(a, c);
+    const limitOf = (a: string, c: string) =>
+      newLimits.get(key(a, c))?.limit ?? this.creditLimit(a, c);
     const inBatch = new Set<Hash>();
     for (const c of checked) {
-      if (this.entries.has(c.id) || inBatch.has(c.id)) throw new LedgerError('LEDGER_FORMAT', `entry ${c.id} is already in the ledger`, { id: c.id });
+      if (this.entries.has(c.id) || inBatch.has(c.id))
+        throw new LedgerError('LEDGER_FORMAT', `entry ${c.id} is already in the ledger`, {
+          id: c.id,
+        });
       for (const p of c.entry.parents) {
-        if (!this.entries.has(p) && !inBatch.has(p)) throw new LedgerError('LEDGER_MISSING_PARENT', `entry ${c.id}: parent ${p} is not in the ledger`, { id: c.id, parent: p });
+        if (!this.entries.has(p) && !inBatch.has(p))
+          throw new LedgerError(
+            'LEDGER_MISSING_PARENT',
+            `entry ${c.id}: parent ${p} is not in the ledger`,
+            { id: c.id, parent: p },
+          );
       }
       if (c.entry.author !== this.ownerKey) {
         const author = c.entry.author;
         const score = this.trust.scorePpm(this.owner, parseDidCached(author));
         if (score < this.minAuthorTrustPpm) {
-          throw new LedgerError('LEDGER_AUTHOR_TRUST', `entry ${c.id}: author ${author} has trust ${score} ppm < ${this.minAuthorTrustPpm} ppm`, { id: c.id, author, score });
+          throw new LedgerError(
+            'LEDGER_AUTHOR_TRUST',
+            `entry ${c.id}: author ${author} has trust ${score} ppm < ${this.minAuthorTrustPpm} ppm`,
+            { id: c.id, author, score },
+          );
         }
       }
       for (const d of c.deltas) {
         const k = key(d.account_id, d.currency);
-        const b = checkedAdd(staged.get(k) ?? this.balance(d.account_id, d.currency), d.net, `balance of ${d.account_id} in ${d.currency}`);
+        const b = checkedAdd(
+          staged.get(k) ?? this.balance(d.account_id, d.currency),
+          d.net,
+          `balance of ${d.account_id} in ${d.currency}`,
+        );
         staged.set(k, b);
       }
       // Limits are checked after the whole entry: an entry may route through an account.
@@ -267,11 +327,15 @@ export class Ledger {
         const b = staged.get(key(d.account_id, d.currency))!;
         const limit = limitOf(d.account_id, d.currency);
         if (b < -limit) {
-          throw new LedgerError('LEDGER_CREDIT_LIMIT', `entry ${c.id}: ${d.account_id} would hold ${b} ${d.currency}, below its credit limit −${limit}`, {
-            id: c.id,
-            account: d.account_id,
-            currency: d.currency,
-          });
+          throw new LedgerError(
+            'LEDGER_CREDIT_LIMIT',
+            `entry ${c.id}: ${d.account_id} would hold ${b} ${d.currency}, below its credit limit −${limit}`,
+            {
+              id: c.id,
+              account: d.account_id,
+              currency: d.currency,
+            },
+          );
         }
       }
       inBatch.add(c.id);
@@ -313,7 +377,17 @@ export class Ledger {
    */
   root(): Hash {
     const limits = [...this.limits.values()]
-      .sort((a, b) => (a.account !== b.account ? (a.account < b.account ? -1 : 1) : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0))
+      .sort((a, b) =>
+        a.account !== b.account
+          ? a.account < b.account
+            ? -1
+            : 1
+          : a.currency < b.currency
+            ? -1
+            : a.currency > b.currency
+              ? 1
+              : 0,
+      )
       .map((l) => [l.account, l.currency, l.limit.toString()]);
     return contentHash(DOMAIN.ledgerRoot, {
       version: LEDGER_ROOT_VERSION,

@@ -154,7 +154,8 @@ export class MerkleTrie {
       down.push({ bit: n.bit, sibling: toHex((right ? n.left : n.right).hash) });
       n = right ? n.right : n.left;
     }
-    if (!n || firstDiff(n.key, key) !== -1) throw new IcnError('LEDGER_NOT_FOUND', `no entry ${id} in the journal`, { id });
+    if (!n || firstDiff(n.key, key) !== -1)
+      throw new IcnError('LEDGER_NOT_FOUND', `no entry ${id} in the journal`, { id });
     return { version: 'icn-ledger-proof/v1', id, steps: down.reverse() };
   }
 
@@ -187,7 +188,14 @@ export function verifyInclusion(root: Hash, proof: InclusionProof): boolean {
     let h = leafDigest(key);
     let prev = 256;
     for (const s of proof.steps) {
-      if (!Number.isInteger(s.bit) || s.bit < 0 || s.bit >= prev || typeof s.sibling !== 'string' || !HEX64.test(s.sibling)) return false;
+      if (
+        !Number.isInteger(s.bit) ||
+        s.bit < 0 ||
+        s.bit >= prev ||
+        typeof s.sibling !== 'string' ||
+        !HEX64.test(s.sibling)
+      )
+        return false;
       const sib = hashBytes(`sha256:${s.sibling}`);
       h = bitOf(key, s.bit) ? nodeDigest(s.bit, sib, h) : nodeDigest(s.bit, h, sib);
       prev = s.bit;

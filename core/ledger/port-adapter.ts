@@ -38,16 +38,40 @@ export interface ContractLedgerEffects {
  * No balance checks (the ledger does those when the entry is applied): a node re-derives this from
  * a gossiped receipt's ops to check the entry the executor signed.
  */
-export function contractLedgerEffects(ops: readonly LedgerOp[], context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint }): ContractLedgerEffects {
+export function contractLedgerEffects(
+  ops: readonly LedgerOp[],
+  context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint },
+): ContractLedgerEffects {
   const lines: EntryDraft['accounts'] = [];
   const lim = new Map<string, CreditLimitChange>();
   for (const op of ops) {
-    if (op.k === 'SetCreditLimit') lim.set(key(op.account, op.currency), { account: op.account, currency: op.currency, limit: op.limit });
-    else lines.push({ account_id: op.from, currency: op.currency, debit: op.amount }, { account_id: op.to, currency: op.currency, credit: op.amount });
+    if (op.k === 'SetCreditLimit')
+      lim.set(key(op.account, op.currency), {
+        account: op.account,
+        currency: op.currency,
+        limit: op.limit,
+      });
+    else
+      lines.push(
+        { account_id: op.from, currency: op.currency, debit: op.amount },
+        { account_id: op.to, currency: op.currency, credit: op.amount },
+      );
   }
   const ts = context.timestamp;
-  if (ts < 0n || ts > BigInt(Number.MAX_SAFE_INTEGER)) throw new LedgerRejected('LEDGER_BAD_OP', `timestamp ${ts} is not a non-negative safe integer (ms)`);
-  const draft = lines.length === 0 ? null : { timestamp: Number(ts), accounts: lines, contract_ref: `${context.codeHash}#${context.rule}`, nonce: `caller:${context.caller}` };
+  if (ts < 0n || ts > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new LedgerRejected(
+      'LEDGER_BAD_OP',
+      `timestamp ${ts} is not a non-negative safe integer (ms)`,
+    );
+  const draft =
+    lines.length === 0
+      ? null
+      : {
+          timestamp: Number(ts),
+          accounts: lines,
+          contract_ref: `${context.codeHash}#${context.rule}`,
+          nonce: `caller:${context.caller}`,
+        };
   return { draft, limits: [...lim.values()] };
 }
 
@@ -61,8 +85,15 @@ export interface JournalBatch {
 
 /** A LedgerError from the journal, as the port's rejection (the codes contracts know). */
 function rejected(e: LedgerError): LedgerRejected {
-  const code = e.code === 'LEDGER_CREDIT_LIMIT' ? 'LEDGER_INSUFFICIENT_CREDIT' : e.code === 'LEDGER_OVERFLOW' ? 'LEDGER_OVERFLOW' : 'LEDGER_BAD_OP';
-  return new LedgerRejected(code, `journal rejected the contract's ledger ops: ${e.message}`, { cause: e.code });
+  const code =
+    e.code === 'LEDGER_CREDIT_LIMIT'
+      ? 'LEDGER_INSUFFICIENT_CREDIT'
+      : e.code === 'LEDGER_OVERFLOW'
+        ? 'LEDGER_OVERFLOW'
+        : 'LEDGER_BAD_OP';
+  return new LedgerRejected(code, `journal rejected the contract's ledger ops: ${e.message}`, {
+    cause: e.code,
+  });
 }
 
 export class JournalLedgerPort implements LedgerPort {
@@ -84,7 +115,10 @@ export class JournalLedgerPort implements LedgerPort {
     return this.ledger.creditLimit(account, currency);
   }
 
-  applyAtomically(ops: readonly LedgerOp[], context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint }): void {
+  applyAtomically(
+    ops: readonly LedgerOp[],
+    context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint },
+  ): void {
     this.lastEntry = null;
     this.commit(this.prepare(ops, context));
   }
@@ -93,13 +127,19 @@ export class JournalLedgerPort implements LedgerPort {
    * What applyAtomically(ops, context) would write, checked exactly as it checks (the same
    * LedgerRejected), changing nothing. commit() applies it.
    */
-  prepare(ops: readonly LedgerOp[], context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint }): JournalBatch {
+  prepare(
+    ops: readonly LedgerOp[],
+    context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint },
+  ): JournalBatch {
     checkContractOps(ops, this.ledger, context.timestamp);
     // The checks above passed: shape the entry exactly as a verifier re-derives it.
     const fx = contractLedgerEffects(ops, context);
     let entry: JournalEntry | null;
     try {
-      entry = fx.draft === null ? null : signEntry(this.nodeKey, { ...fx.draft, parents: this.ledger.heads() });
+      entry =
+        fx.draft === null
+          ? null
+          : signEntry(this.nodeKey, { ...fx.draft, parents: this.ledger.heads() });
     } catch (e) {
       if (!(e instanceof LedgerError)) throw e;
       throw rejected(e);
@@ -156,9 +196,16 @@ export class StagedJournal implements LedgerPort {
     return this.journal.creditLimit(account, currency);
   }
 
-  applyAtomically(ops: readonly LedgerOp[], context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint }): void {
+  applyAtomically(
+    ops: readonly LedgerOp[],
+    context: { codeHash: Hash; rule: string; caller: string; timestamp: bigint },
+  ): void {
     // A second batch would be judged without the first one applied: never sound.
-    if (this.batch) throw new IcnError('LEDGER_STAGED_TWICE', 'a staged journal takes the ledger ops of one execution');
+    if (this.batch)
+      throw new IcnError(
+        'LEDGER_STAGED_TWICE',
+        'a staged journal takes the ledger ops of one execution',
+      );
     this.batch = this.journal.prepare(ops, context);
   }
 }

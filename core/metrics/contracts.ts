@@ -44,10 +44,27 @@ export function createContractMetrics(registry: Registry = new Registry()): Cont
   const registers = [registry];
   return {
     registry,
-    installed: new Gauge({ name: 'icn_contract_installed_total', help: 'Contracts installed on this node', registers }),
-    deployments: new Counter({ name: 'icn_contract_deployments_total', help: 'Contract deployments made by this node', registers }),
-    deploymentsReceived: new Counter({ name: 'icn_contract_deployments_received_total', help: 'Contract deployment messages received', registers }),
-    deploymentsRejected: new Counter({ name: 'icn_contract_deployments_rejected_total', help: 'Contract deployment messages rejected, by reason', labelNames: ['reason'] as const, registers }),
+    installed: new Gauge({
+      name: 'icn_contract_installed_total',
+      help: 'Contracts installed on this node',
+      registers,
+    }),
+    deployments: new Counter({
+      name: 'icn_contract_deployments_total',
+      help: 'Contract deployments made by this node',
+      registers,
+    }),
+    deploymentsReceived: new Counter({
+      name: 'icn_contract_deployments_received_total',
+      help: 'Contract deployment messages received',
+      registers,
+    }),
+    deploymentsRejected: new Counter({
+      name: 'icn_contract_deployments_rejected_total',
+      help: 'Contract deployment messages rejected, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     deploymentsRejectedTrust: capLabel(
       new Counter({
         name: 'icn_contract_deployments_rejected_trust_total',
@@ -57,12 +74,50 @@ export function createContractMetrics(registry: Registry = new Registry()): Cont
       }),
       'deployer',
     ),
-    executions: capLabel(new Counter({ name: 'icn_contract_executions_total', help: 'Contract rule executions', labelNames: ['contract_name', 'rule_name'] as const, registers }), 'rule_name'),
-    executionsFailed: capLabel(new Counter({ name: 'icn_contract_executions_failed_total', help: 'Contract rule executions that failed, by error code', labelNames: ['contract_name', 'rule_name', 'error'] as const, registers }), 'rule_name'),
-    executionsRejectedUnauthorized: capLabel(new Counter({ name: 'icn_contract_executions_rejected_unauthorized_total', help: 'Executions refused because the caller is not authorized', labelNames: ['caller'] as const, registers }), 'caller'),
-    fuelUsed: new Histogram({ name: 'icn_contract_execution_fuel_used', help: 'Fuel used per execution', buckets: [10, 100, 1_000, 10_000, 100_000, 1_000_000], registers }),
-    duration: new Histogram({ name: 'icn_contract_execution_duration_seconds', help: 'Wall-clock duration of executions (observation only)', buckets: [0.0001, 0.001, 0.01, 0.1, 1, 10], registers }),
-    ledgerOperations: new Counter({ name: 'icn_contract_ledger_operations_total', help: 'Ledger operations applied by contract executions', registers }),
+    executions: capLabel(
+      new Counter({
+        name: 'icn_contract_executions_total',
+        help: 'Contract rule executions',
+        labelNames: ['contract_name', 'rule_name'] as const,
+        registers,
+      }),
+      'rule_name',
+    ),
+    executionsFailed: capLabel(
+      new Counter({
+        name: 'icn_contract_executions_failed_total',
+        help: 'Contract rule executions that failed, by error code',
+        labelNames: ['contract_name', 'rule_name', 'error'] as const,
+        registers,
+      }),
+      'rule_name',
+    ),
+    executionsRejectedUnauthorized: capLabel(
+      new Counter({
+        name: 'icn_contract_executions_rejected_unauthorized_total',
+        help: 'Executions refused because the caller is not authorized',
+        labelNames: ['caller'] as const,
+        registers,
+      }),
+      'caller',
+    ),
+    fuelUsed: new Histogram({
+      name: 'icn_contract_execution_fuel_used',
+      help: 'Fuel used per execution',
+      buckets: [10, 100, 1_000, 10_000, 100_000, 1_000_000],
+      registers,
+    }),
+    duration: new Histogram({
+      name: 'icn_contract_execution_duration_seconds',
+      help: 'Wall-clock duration of executions (observation only)',
+      buckets: [0.0001, 0.001, 0.01, 0.1, 1, 10],
+      registers,
+    }),
+    ledgerOperations: new Counter({
+      name: 'icn_contract_ledger_operations_total',
+      help: 'Ledger operations applied by contract executions',
+      registers,
+    }),
   };
 }
 
@@ -77,7 +132,10 @@ export const OTHER_LABEL = 'other';
  */
 function capLabel<T extends string>(c: Counter<T>, label: T): Counter<T> {
   const seen = new Set<string>();
-  const inc = c.inc.bind(c) as (labels?: Partial<Record<T, string | number>> | number, value?: number) => void;
+  const inc = c.inc.bind(c) as (
+    labels?: Partial<Record<T, string | number>> | number,
+    value?: number,
+  ) => void;
   c.inc = ((labels?: Partial<Record<T, string | number>> | number, value?: number) => {
     if (labels !== undefined && typeof labels === 'object' && labels[label] !== undefined) {
       const v = String(labels[label]);
@@ -99,7 +157,11 @@ export function ppmLabel(ppm: number): string {
 }
 
 /** Read a counter or gauge (summed over series matching `labels`), or a histogram's observation count. Tests and the CLI. */
-export async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const m = registry.getSingleMetric(name);
   if (!m) throw new Error(`no metric ${name}`);
   const data = await m.get();
@@ -109,7 +171,8 @@ export async function metricValue(registry: Registry, name: string, labels: Reco
   for (const v of data.values) {
     const metricName = (v as { metricName?: string }).metricName;
     if (isHistogram && metricName !== `${name}_count`) continue;
-    if (want.every(([k, x]) => String((v.labels as Record<string, unknown>)[k]) === x)) total += v.value;
+    if (want.every(([k, x]) => String((v.labels as Record<string, unknown>)[k]) === x))
+      total += v.value;
   }
   return total;
 }

@@ -18,7 +18,11 @@ export class FrameError extends IcnError {
 }
 
 export function encodeFrame(payload: Uint8Array, maxFrame = DEFAULT_MAX_FRAME): Uint8Array {
-  if (payload.length > maxFrame) throw new FrameError('FRAME_TOO_LARGE', `frame of ${payload.length} bytes exceeds the limit of ${maxFrame}`);
+  if (payload.length > maxFrame)
+    throw new FrameError(
+      'FRAME_TOO_LARGE',
+      `frame of ${payload.length} bytes exceeds the limit of ${maxFrame}`,
+    );
   const out = new Uint8Array(4 + payload.length);
   new DataView(out.buffer).setUint32(0, payload.length, false);
   out.set(payload, 4);
@@ -63,7 +67,10 @@ export class FrameDecoder {
       if (len > this.maxFrame) {
         this.chunks = [];
         this.size = 0;
-        throw new FrameError('FRAME_TOO_LARGE', `peer announced a frame of ${len} bytes (limit ${this.maxFrame})`);
+        throw new FrameError(
+          'FRAME_TOO_LARGE',
+          `peer announced a frame of ${len} bytes (limit ${this.maxFrame})`,
+        );
       }
       this.take(4, true);
       this.need = len;

@@ -41,7 +41,13 @@ export class HandshakeError extends IcnError {
 }
 
 function transcript(signer: Hello, other: Hello) {
-  return { version: HANDSHAKE_VERSION, signer: signer.did, signerNonce: signer.nonce, peer: other.did, peerNonce: other.nonce };
+  return {
+    version: HANDSHAKE_VERSION,
+    signer: signer.did,
+    signerNonce: signer.nonce,
+    peer: other.did,
+    peerNonce: other.nonce,
+  };
 }
 
 /**
@@ -60,8 +66,17 @@ export class Handshake {
     /** Optional: the DID we expect to reach (dialing a known peer). */
     private readonly expected?: Did,
   ) {
-    if (nonce.length !== 32) throw new HandshakeError('HANDSHAKE_NONCE', `a handshake nonce has 32 bytes, got ${nonce.length}`);
-    this.mine = { type: 'hello', version: HANDSHAKE_VERSION, did: key.did.toString(), nonce: enc.bytes(nonce) };
+    if (nonce.length !== 32)
+      throw new HandshakeError(
+        'HANDSHAKE_NONCE',
+        `a handshake nonce has 32 bytes, got ${nonce.length}`,
+      );
+    this.mine = {
+      type: 'hello',
+      version: HANDSHAKE_VERSION,
+      did: key.did.toString(),
+      nonce: enc.bytes(nonce),
+    };
   }
 
   start(): Hello {
@@ -74,30 +89,65 @@ export class Handshake {
 
   receive(msg: unknown): HandshakeMessage[] {
     const m = msg as Partial<HandshakeMessage> | null;
-    if (!m || typeof m !== 'object') throw new HandshakeError('HANDSHAKE_MALFORMED', 'handshake message is not an object');
+    if (!m || typeof m !== 'object')
+      throw new HandshakeError('HANDSHAKE_MALFORMED', 'handshake message is not an object');
     if (m.type === 'hello') {
-      if (this.theirs) throw new HandshakeError('HANDSHAKE_UNEXPECTED', 'second hello from the peer');
+      if (this.theirs)
+        throw new HandshakeError('HANDSHAKE_UNEXPECTED', 'second hello from the peer');
       const h = m as Hello;
-      if (h.version !== HANDSHAKE_VERSION) throw new HandshakeError('HANDSHAKE_VERSION', `peer speaks ${String(h.version)}, we speak ${HANDSHAKE_VERSION}`);
+      if (h.version !== HANDSHAKE_VERSION)
+        throw new HandshakeError(
+          'HANDSHAKE_VERSION',
+          `peer speaks ${String(h.version)}, we speak ${HANDSHAKE_VERSION}`,
+        );
       const did = Did.parse(h.did);
-      if (dec.bytes(h.nonce).length !== 32) throw new HandshakeError('HANDSHAKE_NONCE', 'peer nonce is not 32 bytes');
-      if (h.nonce === this.mine.nonce) throw new HandshakeError('HANDSHAKE_REFLECTED', 'peer echoed our own nonce');
-      if (this.expected && !did.equals(this.expected)) throw new HandshakeError('HANDSHAKE_WRONG_PEER', `expected ${this.expected.toString()}, peer says ${did.toString()}`);
-      this.theirs = { type: 'hello', version: HANDSHAKE_VERSION, did: did.toString(), nonce: h.nonce };
+      if (dec.bytes(h.nonce).length !== 32)
+        throw new HandshakeError('HANDSHAKE_NONCE', 'peer nonce is not 32 bytes');
+      if (h.nonce === this.mine.nonce)
+        throw new HandshakeError('HANDSHAKE_REFLECTED', 'peer echoed our own nonce');
+      if (this.expected && !did.equals(this.expected))
+        throw new HandshakeError(
+          'HANDSHAKE_WRONG_PEER',
+          `expected ${this.expected.toString()}, peer says ${did.toString()}`,
+        );
+      this.theirs = {
+        type: 'hello',
+        version: HANDSHAKE_VERSION,
+        did: did.toString(),
+        nonce: h.nonce,
+      };
       this.sentProof = true;
-      return [{ type: 'proof', signature: this.key.sign(DOMAIN.gossipHandshake, transcript(this.mine, this.theirs)) }];
+      return [
+        {
+          type: 'proof',
+          signature: this.key.sign(DOMAIN.gossipHandshake, transcript(this.mine, this.theirs)),
+        },
+      ];
     }
     if (m.type === 'proof') {
       if (!this.theirs) throw new HandshakeError('HANDSHAKE_UNEXPECTED', 'proof before hello');
       if (this.peer) throw new HandshakeError('HANDSHAKE_UNEXPECTED', 'second proof from the peer');
       const did = Did.parse(this.theirs.did);
-      if (!verifySignature(did, DOMAIN.gossipHandshake, transcript(this.theirs, this.mine), String((m as Proof).signature))) {
-        throw new HandshakeError('HANDSHAKE_BAD_PROOF', `peer ${did.toString()} did not prove possession of its key`);
+      if (
+        !verifySignature(
+          did,
+          DOMAIN.gossipHandshake,
+          transcript(this.theirs, this.mine),
+          String((m as Proof).signature),
+        )
+      ) {
+        throw new HandshakeError(
+          'HANDSHAKE_BAD_PROOF',
+          `peer ${did.toString()} did not prove possession of its key`,
+        );
       }
       this.peer = did;
       return [];
     }
-    throw new HandshakeError('HANDSHAKE_MALFORMED', `unknown handshake message type ${JSON.stringify(m.type)}`);
+    throw new HandshakeError(
+      'HANDSHAKE_MALFORMED',
+      `unknown handshake message type ${JSON.stringify(m.type)}`,
+    );
   }
 }
 

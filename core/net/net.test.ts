@@ -8,19 +8,25 @@ import { Handshake, HandshakeError, type HandshakeMessage } from './handshake.js
 describe('frames', () => {
   it('property: any split of a frame stream yields the same frames', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 10 }), fc.array(fc.nat(50), { maxLength: 40 }), (payloads, cuts) => {
-        const stream = Buffer.concat(payloads.map((p) => encodeFrame(p)));
-        const d = new FrameDecoder(1024);
-        const got: Uint8Array[] = [];
-        let at = 0;
-        for (const c of cuts) {
-          got.push(...d.push(stream.subarray(at, Math.min(stream.length, at + c))));
-          at = Math.min(stream.length, at + c);
-        }
-        got.push(...d.push(stream.subarray(at)));
-        expect(got.map((g) => Buffer.from(g).toString('hex'))).toEqual(payloads.map((p) => Buffer.from(p).toString('hex')));
-        expect(d.pending).toBe(0);
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 10 }),
+        fc.array(fc.nat(50), { maxLength: 40 }),
+        (payloads, cuts) => {
+          const stream = Buffer.concat(payloads.map((p) => encodeFrame(p)));
+          const d = new FrameDecoder(1024);
+          const got: Uint8Array[] = [];
+          let at = 0;
+          for (const c of cuts) {
+            got.push(...d.push(stream.subarray(at, Math.min(stream.length, at + c))));
+            at = Math.min(stream.length, at + c);
+          }
+          got.push(...d.push(stream.subarray(at)));
+          expect(got.map((g) => Buffer.from(g).toString('hex'))).toEqual(
+            payloads.map((p) => Buffer.from(p).toString('hex')),
+          );
+          expect(d.pending).toBe(0);
+        },
+      ),
     );
   });
 
@@ -58,7 +64,11 @@ function pair(seedA: number, seedB: number) {
 }
 
 /** Run both sides to completion, delivering messages through `tamper`. */
-function run(ha: Handshake, hb: Handshake, tamper: (from: 'a' | 'b', m: HandshakeMessage) => HandshakeMessage = (_f, m) => m) {
+function run(
+  ha: Handshake,
+  hb: Handshake,
+  tamper: (from: 'a' | 'b', m: HandshakeMessage) => HandshakeMessage = (_f, m) => m,
+) {
   let toB: HandshakeMessage[] = [ha.start()];
   let toA: HandshakeMessage[] = [hb.start()];
   for (let i = 0; i < 4 && (toA.length || toB.length); i++) {
@@ -83,7 +93,11 @@ describe('handshake', () => {
     const mallory = Keypair.fromSeed(new Uint8Array(32).fill(3));
     // b's messages are rewritten: its proof is signed by mallory
     expect(() =>
-      run(ha, hb, (from, m) => (from === 'b' && m.type === 'proof' ? { type: 'proof', signature: mallory.sign('icn/gossip/handshake/v1', { x: 1 }) } : m)),
+      run(ha, hb, (from, m) =>
+        from === 'b' && m.type === 'proof'
+          ? { type: 'proof', signature: mallory.sign('icn/gossip/handshake/v1', { x: 1 }) }
+          : m,
+      ),
     ).toThrow(expect.objectContaining({ code: 'HANDSHAKE_BAD_PROOF' }));
   });
 
@@ -99,12 +113,23 @@ describe('handshake', () => {
         return (e as HandshakeError).code;
       }
     };
-    expect(code(() => ha.receive({ ...hb.start(), did: other.did.toString() }))).toBe('HANDSHAKE_WRONG_PEER');
+    expect(code(() => ha.receive({ ...hb.start(), did: other.did.toString() }))).toBe(
+      'HANDSHAKE_WRONG_PEER',
+    );
     const { ha: h2 } = pair(1, 2);
-    expect(code(() => h2.receive({ ...h2.start(), did: Keypair.fromSeed(new Uint8Array(32).fill(2)).did.toString() }))).toBe('HANDSHAKE_REFLECTED');
+    expect(
+      code(() =>
+        h2.receive({
+          ...h2.start(),
+          did: Keypair.fromSeed(new Uint8Array(32).fill(2)).did.toString(),
+        }),
+      ),
+    ).toBe('HANDSHAKE_REFLECTED');
     const { hb: h3 } = pair(1, 2);
     expect(code(() => h3.receive({ type: 'proof', signature: '00' }))).toBe('HANDSHAKE_UNEXPECTED');
-    expect(code(() => h3.receive({ ...hb.start(), version: 'icn-handshake/v0' }))).toBe('HANDSHAKE_VERSION');
+    expect(code(() => h3.receive({ ...hb.start(), version: 'icn-handshake/v0' }))).toBe(
+      'HANDSHAKE_VERSION',
+    );
     expect(code(() => h3.receive(null))).toBe('HANDSHAKE_MALFORMED');
   });
 });

@@ -23,14 +23,30 @@
  */
 import { Counter } from 'prom-client';
 import { canonicalString } from '../canonical/index.js';
-import { CallError, ContractActor, DeploymentMessage, stateRoot, type ContractConfig, type DeployOptions, type ExecuteRequest, type HandleResult, type LedgerPort, type VerifiedCall } from '../contracts/index.js';
+import {
+  CallError,
+  ContractActor,
+  DeploymentMessage,
+  stateRoot,
+  type ContractConfig,
+  type DeployOptions,
+  type ExecuteRequest,
+  type HandleResult,
+  type LedgerPort,
+  type VerifiedCall,
+} from '../contracts/index.js';
 import type { ContractCode } from '../contracts/index.js';
 import type { ExecutionReceipt } from '../contracts/index.js';
 import type { GossipEntry } from '../gossip/index.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { createContractMetrics, type ContractMetrics } from '../metrics/index.js';
 import { JournalLedgerPort } from '../ledger/index.js';
-import { ContractExecutions, EXECUTION_RECORD_FORMAT, POM_REPORT_FORMAT, type ExecutionRecord } from './executions.js';
+import {
+  ContractExecutions,
+  EXECUTION_RECORD_FORMAT,
+  POM_REPORT_FORMAT,
+  type ExecutionRecord,
+} from './executions.js';
 import type { IcnNode } from './node.js';
 import { requirePublication } from './publication.js';
 
@@ -62,7 +78,12 @@ export class NodeContracts {
     o: NodeContractsOptions = {},
   ) {
     this.metrics = createContractMetrics(node.metrics.registry);
-    this.publishRefusals = new Counter({ name: 'icn_contract_deployments_publish_refused_total', help: 'Deployments from this node not installed because gossip refused their message, by gossip reason (too_large, rate_limited, evicted)', labelNames: ['reason'] as const, registers: [node.metrics.registry] });
+    this.publishRefusals = new Counter({
+      name: 'icn_contract_deployments_publish_refused_total',
+      help: 'Deployments from this node not installed because gossip refused their message, by gossip reason (too_large, rate_limited, evicted)',
+      labelNames: ['reason'] as const,
+      registers: [node.metrics.registry],
+    });
     const journal = o.ledger ? null : new JournalLedgerPort(node.ledger, node.keypair);
     this.ledger = o.ledger ?? journal!;
     this.actor = new ContractActor({
@@ -71,14 +92,19 @@ export class NodeContracts {
       ledger: this.ledger,
       clock: node.clock,
       metrics: this.metrics,
-      config: { ...o.config, rateLimit: { maxDeployments: Number.MAX_SAFE_INTEGER, windowMs: 1, ...o.config?.rateLimit } },
+      config: {
+        ...o.config,
+        rateLimit: { maxDeployments: Number.MAX_SAFE_INTEGER, windowMs: 1, ...o.config?.rateLimit },
+      },
     });
     node.setComponent('contracts', () => this.contractsRoot());
     node.setComponent('installations', () => this.installationsRoot());
     node.setComponent('contract_states', () => this.statesRoot());
     node.onTrustApplied(() => this.retryWaiting());
     node.onTopic('contracts:deploy', (e) => this.handle(e));
-    const x = (this.executions = journal ? new ContractExecutions(node, this.actor, journal) : null);
+    const x = (this.executions = journal
+      ? new ContractExecutions(node, this.actor, journal)
+      : null);
     if (x) {
       node.onRecord('ledger:entries', EXECUTION_RECORD_FORMAT, (e) => x.handleRecord(e));
       node.onRecord('governance:receipts', POM_REPORT_FORMAT, (e) => x.handlePom(e));
@@ -97,11 +123,22 @@ export class NodeContracts {
    * (result.accepted false) and published neither; an identical one already installed
    * (result.duplicate) is published again under the same rule.
    */
-  deploy(code: ContractCode, o: DeployOptions): { message: DeploymentMessage; result: HandleResult; entry: GossipEntry | undefined } {
+  deploy(
+    code: ContractCode,
+    o: DeployOptions,
+  ): { message: DeploymentMessage; result: HandleResult; entry: GossipEntry | undefined } {
     const staged = this.actor.stageDeploy(code, o);
     const { message } = staged;
-    if (!staged.result.accepted) return { message, result: this.actor.commitDeploy(staged), entry: undefined }; // counts the rejection
-    const prepared = requirePublication(this.node, 'contracts:deploy', message.toJson(), "this deployment's message", `the contract ${staged.result.codeHash} was not installed`, (reason) => this.publishRefusals.inc({ reason }));
+    if (!staged.result.accepted)
+      return { message, result: this.actor.commitDeploy(staged), entry: undefined }; // counts the rejection
+    const prepared = requirePublication(
+      this.node,
+      'contracts:deploy',
+      message.toJson(),
+      "this deployment's message",
+      `the contract ${staged.result.codeHash} was not installed`,
+      (reason) => this.publishRefusals.inc({ reason }),
+    );
     // Everything agreed: install, then publish (delivering our own entry finds it installed).
     // Nothing in between touches gossip or the runtime, so the actor decides as it did staged.
     const result = this.actor.commitDeploy(staged);
@@ -135,9 +172,22 @@ export class NodeContracts {
    * else as execute(), with the call id in the receipt and the signed call in the record.
    */
   async executeCall(v: VerifiedCall): Promise<ExecutionReceipt> {
-    if (v.call.executor !== this.node.id) throw new CallError('CALL_WRONG_EXECUTOR', `call ${v.id} names ${v.call.executor} as its executor, this node is ${this.node.id}; send it there`, { executor: v.call.executor });
+    if (v.call.executor !== this.node.id)
+      throw new CallError(
+        'CALL_WRONG_EXECUTOR',
+        `call ${v.id} names ${v.call.executor} as its executor, this node is ${this.node.id}; send it there`,
+        { executor: v.call.executor },
+      );
     this.executions?.refuseAdoptedCall(v.id);
-    const req: ExecuteRequest = { codeHash: v.call.codeHash, rule: v.call.rule, args: v.args, caller: v.call.caller, timestamp: v.timestamp, callId: v.id, ...(v.fuelLimit !== undefined ? { fuelLimit: v.fuelLimit } : {}) };
+    const req: ExecuteRequest = {
+      codeHash: v.call.codeHash,
+      rule: v.call.rule,
+      args: v.args,
+      caller: v.call.caller,
+      timestamp: v.timestamp,
+      callId: v.id,
+      ...(v.fuelLimit !== undefined ? { fuelLimit: v.fuelLimit } : {}),
+    };
     const run = this.queue.then(() => this.executeNow(req, v));
     this.queue = run.catch(() => undefined);
     return run;
@@ -180,7 +230,9 @@ export class NodeContracts {
   private retryWaiting(): void {
     if (this.waitingForTrust.size === 0) return;
     // Canonical order: entry timestamp, then hash (never the Map's insertion order).
-    const es = [...this.waitingForTrust.values()].sort((a, b) => a.timestamp - b.timestamp || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+    const es = [...this.waitingForTrust.values()].sort(
+      (a, b) => a.timestamp - b.timestamp || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0),
+    );
     for (const e of es) this.handle(e);
   }
 
@@ -189,18 +241,32 @@ export class NodeContracts {
   }
 
   contractsRoot(): Hash {
-    return contentHash(DOMAIN.componentRoot, { version: CONTRACT_ROOTS_VERSION, name: 'contracts', code: this.installedCodeHashes() });
+    return contentHash(DOMAIN.componentRoot, {
+      version: CONTRACT_ROOTS_VERSION,
+      name: 'contracts',
+      code: this.installedCodeHashes(),
+    });
   }
 
   installationsRoot(): Hash {
-    return contentHash(DOMAIN.componentRoot, { version: CONTRACT_ROOTS_VERSION, name: 'installations', installations: this.installedCodeHashes().map((h) => [h, this.actor.runtime.get(h)!.installationHash]) });
+    return contentHash(DOMAIN.componentRoot, {
+      version: CONTRACT_ROOTS_VERSION,
+      name: 'installations',
+      installations: this.installedCodeHashes().map((h) => [
+        h,
+        this.actor.runtime.get(h)!.installationHash,
+      ]),
+    });
   }
 
   statesRoot(): Hash {
     return contentHash(DOMAIN.componentRoot, {
       version: CONTRACT_ROOTS_VERSION,
       name: 'contract_states',
-      states: this.installedCodeHashes().map((h) => [h, stateRoot(h, this.actor.runtime.state(h) ?? new Map())]),
+      states: this.installedCodeHashes().map((h) => [
+        h,
+        stateRoot(h, this.actor.runtime.state(h) ?? new Map()),
+      ]),
     });
   }
 }

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { codeFromJson, signInstallation, type ContractCode, type DeployOptions } from '../contracts/index.js';
+import {
+  codeFromJson,
+  signInstallation,
+  type ContractCode,
+  type DeployOptions,
+} from '../contracts/index.js';
 import { dataSize } from '../gossip/index.js';
 import type { Hash } from '../hash/index.js';
 import { Keypair } from '../identity/index.js';
@@ -22,7 +27,15 @@ function net(gossip?: NodeOptions['gossip']) {
   const ids = kps.map((k) => k.did.toString());
   const stores = kps.map(() => new MemoryKvStore());
   const nodes = kps.map((kp, i) => {
-    const node = new IcnNode({ keypair: kp, clock, rng: Rng.root(5).stream(`n${i}`), storage: stores[i]!, peers: ids, ...(gossip ? { gossip } : {}), transport: { send: (to, m) => q.push({ to, from: ids[i]!, m }) } });
+    const node = new IcnNode({
+      keypair: kp,
+      clock,
+      rng: Rng.root(5).stream(`n${i}`),
+      storage: stores[i]!,
+      peers: ids,
+      ...(gossip ? { gossip } : {}),
+      transport: { send: (to, m) => q.push({ to, from: ids[i]!, m }) },
+    });
     return { node, nc: new NodeContracts(node) };
   });
   const tick = (times = 1) => {
@@ -43,8 +56,20 @@ type World = ReturnType<typeof net>;
 
 /** Transfer, renamed `name` (a distinct code hash per name), its state holding `pad` (message size). */
 const code = (w: World, name: string, pad = ''): ContractCode => {
-  const json = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'contracts', 'transfer.json'), 'utf8'));
-  return codeFromJson({ engine: 'ccl', contract: { ...json, name, participants: w.ids, ...(pad ? { state_vars: [...json.state_vars, { name: 'pad', initial_value: { String: pad } }] } : {}) } });
+  const json = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', '..', 'contracts', 'transfer.json'), 'utf8'),
+  );
+  return codeFromJson({
+    engine: 'ccl',
+    contract: {
+      ...json,
+      name,
+      participants: w.ids,
+      ...(pad
+        ? { state_vars: [...json.state_vars, { name: 'pad', initial_value: { String: pad } }] }
+        : {}),
+    },
+  });
 };
 
 /** Deploy options co-signed by node 1 (the other participant). */
@@ -66,9 +91,18 @@ async function everything(w: World) {
   const cached = x.node.state();
   x.node.invalidateRoots();
   expect(x.node.state()).toEqual(cached);
-  const metrics = (await x.node.metrics.registry.getMetricsAsJSON()).filter((m) => m.name !== REFUSED);
+  const metrics = (await x.node.metrics.registry.getMetricsAsJSON()).filter(
+    (m) => m.name !== REFUSED,
+  );
   const storage = w.stores[0]!.keys('').map((k) => [k, w.stores[0]!.get(k)]);
-  return { state: cached, installed: x.nc.installedCodeHashes(), gossip: x.node.gossip.root(), entries: x.node.gossip.entries('contracts:deploy').map((e) => e.hash), storage, metrics };
+  return {
+    state: cached,
+    installed: x.nc.installedCodeHashes(),
+    gossip: x.node.gossip.root(),
+    entries: x.node.gossip.entries('contracts:deploy').map((e) => e.hash),
+    storage,
+    metrics,
+  };
 }
 
 /** Deploy `c` from node 0 and check node 1 installs it from gossip (same roots on both). */
@@ -102,7 +136,13 @@ describe('a deployment whose message gossip refuses is not installed (publish or
       err = e;
     }
     expect(err).toBeInstanceOf(PublishRefused);
-    expect(err).toMatchObject({ code: 'NODE_PUBLISH_REFUSED', topic: 'contracts:deploy', reason: 'rate_limited', retryAfterMs: (Math.floor(now / windowMs) + 1) * windowMs - now, message: expect.stringContaining('was not installed') });
+    expect(err).toMatchObject({
+      code: 'NODE_PUBLISH_REFUSED',
+      topic: 'contracts:deploy',
+      reason: 'rate_limited',
+      retryAfterMs: (Math.floor(now / windowMs) + 1) * windowMs - now,
+      message: expect.stringContaining('was not installed'),
+    });
     expect(await everything(w)).toEqual(before);
     expect(await metricValue(A.node.metrics.registry, REFUSED, { reason: 'rate_limited' })).toBe(1);
     // A second try in the same window is refused the same way; node 1 never hears of it.
@@ -130,12 +170,24 @@ describe('a deployment whose message gossip refuses is not installed (publish or
     let c: ContractCode | undefined;
     for (let i = 0; i < 64 && !c; i++) {
       const cand = code(w, `Second${i}`);
-      const p = A.node.preparePublish('contracts:deploy', A.nc.actor.stageDeploy(cand, opts(w, cand)).message.toJson());
-      if (p.plan.status === 'inserted' && p.plan.join?.displaced?.entry?.hash === r.entry!.hash) c = cand;
+      const p = A.node.preparePublish(
+        'contracts:deploy',
+        A.nc.actor.stageDeploy(cand, opts(w, cand)).message.toJson(),
+      );
+      if (p.plan.status === 'inserted' && p.plan.join?.displaced?.entry?.hash === r.entry!.hash)
+        c = cand;
     }
     expect(c).toBeDefined();
     const before = await everything(w);
-    expect(() => A.nc.deploy(c!, opts(w, c!))).toThrow(expect.objectContaining({ code: 'NODE_PUBLISH_REFUSED', reason: 'rate_limited', message: expect.stringContaining('already published 1 entries in the current 10000 ms window') }));
+    expect(() => A.nc.deploy(c!, opts(w, c!))).toThrow(
+      expect.objectContaining({
+        code: 'NODE_PUBLISH_REFUSED',
+        reason: 'rate_limited',
+        message: expect.stringContaining(
+          'already published 1 entries in the current 10000 ms window',
+        ),
+      }),
+    );
     expect(await everything(w)).toEqual(before);
     expect(A.node.gossip.entries('contracts:deploy').map((e) => e.hash)).toEqual([r.entry!.hash]);
     w.clock.advance(10_000);
@@ -151,7 +203,14 @@ describe('a deployment whose message gossip refuses is not installed (publish or
     const w = net({ topics: { 'contracts:deploy': { maxDataBytes: size - 1 } } });
     const A = w.nodes[0]!;
     const before = await everything(w);
-    expect(() => A.nc.deploy(big, opts(w, big))).toThrow(expect.objectContaining({ code: 'NODE_PUBLISH_REFUSED', reason: 'too_large', retryAfterMs: null, message: expect.stringContaining(`${size} bytes > ${size - 1}`) }));
+    expect(() => A.nc.deploy(big, opts(w, big))).toThrow(
+      expect.objectContaining({
+        code: 'NODE_PUBLISH_REFUSED',
+        reason: 'too_large',
+        retryAfterMs: null,
+        message: expect.stringContaining(`${size} bytes > ${size - 1}`),
+      }),
+    );
     expect(await everything(w)).toEqual(before);
     expect(await metricValue(A.node.metrics.registry, REFUSED, { reason: 'too_large' })).toBe(1);
     deployedEverywhere(w, code(w, 'Small'));

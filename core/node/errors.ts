@@ -27,7 +27,11 @@ export class PublishRefused extends IcnError {
     message: string,
     readonly retryAfterMs: number | null = null,
   ) {
-    super('NODE_PUBLISH_REFUSED', message, { topic, reason, ...(retryAfterMs !== null ? { retryAfterMs } : {}) });
+    super('NODE_PUBLISH_REFUSED', message, {
+      topic,
+      reason,
+      ...(retryAfterMs !== null ? { retryAfterMs } : {}),
+    });
   }
 }
 

@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CALLER_ACCOUNT, valueFromJson } from '../ccl/index.js';
-import { codeFromJson, receiptFromJson, receiptHash, signInstallation, signReceipt, witnessHash as contractWitnessHash, type ContractCode, type ExecutionReceipt } from '../contracts/index.js';
+import {
+  codeFromJson,
+  receiptFromJson,
+  receiptHash,
+  signInstallation,
+  signReceipt,
+  witnessHash as contractWitnessHash,
+  type ContractCode,
+  type ExecutionReceipt,
+} from '../contracts/index.js';
 import { buildPomFromReceipt } from '../pom/index.js';
 import { dataSize, type GossipEntry } from '../gossip/index.js';
 import type { Hash } from '../hash/index.js';
@@ -25,13 +34,25 @@ type Msg = { to: string; from: string; m: unknown };
 function net(n: number, o: { gossip?: NodeOptions['gossip']; skewMs?: number[] } = {}) {
   const q: Msg[] = [];
   const clock = new ManualClock(1_000_000);
-  const kps = Array.from({ length: n }, (_, i) => Keypair.fromSeed(new Uint8Array(32).fill(i + 11)));
+  const kps = Array.from({ length: n }, (_, i) =>
+    Keypair.fromSeed(new Uint8Array(32).fill(i + 11)),
+  );
   const ids = kps.map((k) => k.did.toString());
   const stores = kps.map(() => new MemoryKvStore());
   const make = (i: number, restore = false) => {
     const skew = o.skewMs?.[i] ?? 0;
     const own = skew === 0 ? clock : { nowMs: () => clock.nowMs() + skew };
-    const node = new IcnNode({ keypair: kps[i]!, clock: own, rng: Rng.root(3).stream(`n${i}`), storage: stores[i]!, peers: ids, restore, defaultCreditLimit: 100n, ...(o.gossip ? { gossip: o.gossip } : {}), transport: { send: (to, m) => q.push({ to, from: ids[i]!, m }) } });
+    const node = new IcnNode({
+      keypair: kps[i]!,
+      clock: own,
+      rng: Rng.root(3).stream(`n${i}`),
+      storage: stores[i]!,
+      peers: ids,
+      restore,
+      defaultCreditLimit: 100n,
+      ...(o.gossip ? { gossip: o.gossip } : {}),
+      transport: { send: (to, m) => q.push({ to, from: ids[i]!, m }) },
+    });
     return { node, nc: new NodeContracts(node) };
   };
   const nodes = kps.map((_, i) => make(i));
@@ -54,7 +75,9 @@ function net(n: number, o: { gossip?: NodeOptions['gossip']; skewMs?: number[] }
 }
 
 const transferCode = (participants: string[]): ContractCode => {
-  const json = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'contracts', 'transfer.json'), 'utf8'));
+  const json = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', '..', 'contracts', 'transfer.json'), 'utf8'),
+  );
   return codeFromJson({ engine: 'ccl', contract: { ...json, participants } });
 };
 
@@ -62,17 +85,31 @@ function deployTransfer(w: ReturnType<typeof net>): Hash {
   const [a] = w.nodes;
   const code = transferCode(w.ids);
   // The rule may debit only its caller's account and write its counter.
-  const capabilities = [{ k: 'WriteLedger', accounts: [CALLER_ACCOUNT] } as const, { k: 'WriteState', keys: ['transfers'] } as const];
+  const capabilities = [
+    { k: 'WriteLedger', accounts: [CALLER_ACCOUNT] } as const,
+    { k: 'WriteState', keys: ['transfers'] } as const,
+  ];
   const body = a!.nc.actor.prepare(code, { capabilities, installedAt: 5n });
-  const r = a!.nc.deploy(code, { capabilities, installedAt: 5n, signatures: w.kps.slice(1).map((k) => signInstallation(body, k)) });
+  const r = a!.nc.deploy(code, {
+    capabilities,
+    installedAt: 5n,
+    signatures: w.kps.slice(1).map((k) => signInstallation(body, k)),
+  });
   expect(r.result.accepted).toBe(true);
   w.tick(3);
-  for (const x of w.nodes) expect(x.nc.installedCodeHashes()).toEqual([r.result.accepted ? r.result.codeHash : '']);
+  for (const x of w.nodes)
+    expect(x.nc.installedCodeHashes()).toEqual([r.result.accepted ? r.result.codeHash : '']);
   return (r.result as { codeHash: Hash }).codeHash;
 }
 
 const transfer = (nc: NodeContracts, h: Hash, to: string, amount: number, at: bigint) =>
-  nc.execute({ codeHash: h, rule: 'transfer', args: [valueFromJson({ Did: to }, 'to'), valueFromJson({ Int: amount }, 'amount')], caller: nc.node.id, timestamp: at });
+  nc.execute({
+    codeHash: h,
+    rule: 'transfer',
+    args: [valueFromJson({ Did: to }, 'to'), valueFromJson({ Int: amount }, 'amount')],
+    caller: nc.node.id,
+    timestamp: at,
+  });
 
 const roots = (w: ReturnType<typeof net>) => w.nodes.map((x) => x.node.stateRoot());
 
@@ -82,7 +119,7 @@ describe('contract executions over gossip, verified by replay', () => {
     const h = deployTransfer(w);
     const [A, B, C] = w.nodes as [(typeof w.nodes)[0], (typeof w.nodes)[0], (typeof w.nodes)[0]];
     const r1 = await transfer(A.nc, h, B.node.id, 5, 2_000n);
-    expect(r1.outcome).toEqual({ status: "ok" });
+    expect(r1.outcome).toEqual({ status: 'ok' });
     w.tick(3);
     await transfer(B.nc, h, C.node.id, 3, 2_500n);
     w.tick(3);
@@ -99,8 +136,16 @@ describe('contract executions over gossip, verified by replay', () => {
       expect(x.nc.executions!.adopted.size).toBe(3);
     }
     // Each node published its own execution and adopted the two others by replay.
-    expect(await metricValue(A.node.metrics.registry, 'icn_contract_execution_records_total', { result: 'adopted' })).toBe(2);
-    expect(await metricValue(A.node.metrics.registry, 'icn_contract_execution_records_total', { result: 'published' })).toBe(1);
+    expect(
+      await metricValue(A.node.metrics.registry, 'icn_contract_execution_records_total', {
+        result: 'adopted',
+      }),
+    ).toBe(2);
+    expect(
+      await metricValue(A.node.metrics.registry, 'icn_contract_execution_records_total', {
+        result: 'published',
+      }),
+    ).toBe(1);
     // A restart re-verifies the stored records and rebuilds the same state.
     const B2 = w.make(1, true);
     expect(B2.node.stateRoot()).toBe(A.node.stateRoot());
@@ -110,11 +155,18 @@ describe('contract executions over gossip, verified by replay', () => {
     const w = net(3);
     const h = deployTransfer(w);
     const [A, B] = w.nodes;
-    for (const [amount, at] of [[5, 2_000n], [6, 2_100n], [7, 2_200n]] as const) {
+    for (const [amount, at] of [
+      [5, 2_000n],
+      [6, 2_100n],
+      [7, 2_200n],
+    ] as const) {
       await transfer(A!.nc, h, B!.node.id, amount, at);
       w.clock.advance(10); // the records' gossip timestamps follow the chain (entries() sorts by them)
     }
-    const records = A!.node.gossip.entries('ledger:entries').map((e) => A!.node.gossip.get(e.topic, e.hash)!).filter((e) => (e.data as { format?: string }).format === EXECUTION_RECORD_FORMAT);
+    const records = A!.node.gossip
+      .entries('ledger:entries')
+      .map((e) => A!.node.gossip.get(e.topic, e.hash)!)
+      .filter((e) => (e.data as { format?: string }).format === EXECUTION_RECORD_FORMAT);
     expect(records).toHaveLength(3);
     // Node 2 restarted from storage: the contract and trust, none of the records (never pumped).
     // Feed the records in reverse order: each waits for its previous one, then all are adopted.
@@ -123,10 +175,17 @@ describe('contract executions over gossip, verified by replay', () => {
     const x = fresh.nc.executions!;
     x.handleRecord(records[2]!);
     x.handleRecord(records[1]!);
-    expect(x.outcomes.get(records[2]!.hash)).toMatchObject({ status: 'pending', waitingFor: 'previous' });
+    expect(x.outcomes.get(records[2]!.hash)).toMatchObject({
+      status: 'pending',
+      waitingFor: 'previous',
+    });
     expect(x.pendingCount).toBe(2);
     x.handleRecord(records[0]!); // adopting it releases the two waiting ones (IcnNode.onApplied)
-    expect(records.map((e) => x.outcomes.get(e.hash)?.status)).toEqual(['adopted', 'adopted', 'adopted']);
+    expect(records.map((e) => x.outcomes.get(e.hash)?.status)).toEqual([
+      'adopted',
+      'adopted',
+      'adopted',
+    ]);
     expect(x.adopted.size).toBe(3);
     expect(fresh.node.ledger.root()).toBe(A!.node.ledger.root());
     expect(fresh.nc.statesRoot()).toBe(A!.nc.statesRoot());
@@ -151,24 +210,53 @@ describe('contract executions over gossip, verified by replay', () => {
     it(`a byzantine executor's wrong receipt (${tamper}) is refused everywhere; a PoM is published and confirmed by every node`, async () => {
       const w = net(4);
       const h = deployTransfer(w);
-      const [A, B, C, D] = w.nodes as [(typeof w.nodes)[0], (typeof w.nodes)[0], (typeof w.nodes)[0], (typeof w.nodes)[0]];
+      const [A, B, C, D] = w.nodes as [
+        (typeof w.nodes)[0],
+        (typeof w.nodes)[0],
+        (typeof w.nodes)[0],
+        (typeof w.nodes)[0],
+      ];
       await transfer(A.nc, h, B.node.id, 5, 2_000n); // honest
       w.tick(3);
-      const bad = wrongExecutionRecord(D.nc, { codeHash: h, rule: 'transfer', args: [valueFromJson({ Did: C.node.id }, 'to'), valueFromJson({ Int: 4 }, 'amount')], caller: D.node.id, timestamp: 2_500n }, tamper);
+      const bad = wrongExecutionRecord(
+        D.nc,
+        {
+          codeHash: h,
+          rule: 'transfer',
+          args: [valueFromJson({ Did: C.node.id }, 'to'), valueFromJson({ Int: 4 }, 'amount')],
+          caller: D.node.id,
+          timestamp: 2_500n,
+        },
+        tamper,
+      );
       const badHash = receiptHash(receiptFromJson(bad.receipt));
       D.nc.publishExecutionRaw(bad);
       w.tick(4);
       for (const x of w.nodes) {
         const refused = [...x.nc.executions!.outcomes.values()].find((o) => o.status === 'refused');
-        expect(refused).toMatchObject({ status: 'refused', reason: 'replay_mismatch', receiptHash: badHash });
+        expect(refused).toMatchObject({
+          status: 'refused',
+          reason: 'replay_mismatch',
+          receiptHash: badHash,
+        });
         expect(x.nc.executions!.convictions()).toEqual([badHash]);
         expect(x.node.ledger.balance(C.node.id, 'credits')).toBe(0n); // the forged payment stands nowhere
         expect(x.node.ledger.balance(B.node.id, 'credits')).toBe(5n); // the honest one everywhere
-        expect([...x.nc.executions!.poms.values()].every((p) => p.verdict === 'confirmed' && p.accused === D.node.id)).toBe(true);
-        expect(await metricValue(x.node.metrics.registry, 'icn_pom_published_total')).toBeLessThanOrEqual(1); // one accusation per receipt and node
+        expect(
+          [...x.nc.executions!.poms.values()].every(
+            (p) => p.verdict === 'confirmed' && p.accused === D.node.id,
+          ),
+        ).toBe(true);
+        expect(
+          await metricValue(x.node.metrics.registry, 'icn_pom_published_total'),
+        ).toBeLessThanOrEqual(1); // one accusation per receipt and node
       }
       expect(await metricValue(D.node.metrics.registry, 'icn_pom_published_total')).toBe(0); // nobody accuses itself
-      expect(await metricValue(A.node.metrics.registry, 'icn_pom_verified_total', { verdict: 'confirmed' })).toBeGreaterThanOrEqual(1);
+      expect(
+        await metricValue(A.node.metrics.registry, 'icn_pom_verified_total', {
+          verdict: 'confirmed',
+        }),
+      ).toBeGreaterThanOrEqual(1);
       expect(new Set(roots(w)).size).toBe(1);
     });
   }
@@ -177,10 +265,22 @@ describe('contract executions over gossip, verified by replay', () => {
     const w = net(3);
     const h = deployTransfer(w);
     const [A, B, C] = w.nodes;
-    const bad = wrongExecutionRecord(C!.nc, { codeHash: h, rule: 'transfer', args: [valueFromJson({ Did: A!.node.id }, 'to'), valueFromJson({ Int: 4 }, 'amount')], caller: C!.node.id, timestamp: 2_500n }, 'entry');
+    const bad = wrongExecutionRecord(
+      C!.nc,
+      {
+        codeHash: h,
+        rule: 'transfer',
+        args: [valueFromJson({ Did: A!.node.id }, 'to'), valueFromJson({ Int: 4 }, 'amount')],
+        caller: C!.node.id,
+        timestamp: 2_500n,
+      },
+      'entry',
+    );
     C!.nc.publishExecutionRaw(bad);
     w.tick(3);
-    expect([...B!.nc.executions!.outcomes.values()]).toEqual([expect.objectContaining({ status: 'refused', reason: 'entry_mismatch' })]);
+    expect([...B!.nc.executions!.outcomes.values()]).toEqual([
+      expect.objectContaining({ status: 'refused', reason: 'entry_mismatch' }),
+    ]);
     expect(B!.nc.executions!.poms.size).toBe(0);
     expect(B!.node.ledger.balance(C!.node.id, 'credits')).toBe(0n);
   });
@@ -193,13 +293,24 @@ describe('contract executions over gossip, verified by replay', () => {
     const bundle = A!.nc.actor.runtime.witness(r.witness)!;
     const accuse = (receipt: ExecutionReceipt, witness: unknown, expected: Hash) => {
       const pom = buildPomFromReceipt(B!.node.keypair, receipt, witness as never, expected);
-      return B!.nc.executions!.poms.get(B!.node.publish('governance:receipts', { format: POM_REPORT_FORMAT, pom }).hash);
+      return B!.nc.executions!.poms.get(
+        B!.node.publish('governance:receipts', { format: POM_REPORT_FORMAT, pom }).hash,
+      );
     };
     // A receipt A signed over a bundle whose args are not a list: A's own signature, so the proof passes the evidence checks and reaches replay.
     const weird = { ...bundle, args: 'not a list' };
-    const forged = signReceipt({ ...r, witness: contractWitnessHash(weird as never) }, A!.node.keypair);
-    expect(accuse(forged, weird, r.outputHash)).toMatchObject({ verdict: 'invalid', detail: expect.stringMatching(/replay rejected the witness: .*args/) });
-    expect(accuse(r, bundle, r.outputHash)).toMatchObject({ verdict: 'refuted', accused: A!.node.id });
+    const forged = signReceipt(
+      { ...r, witness: contractWitnessHash(weird as never) },
+      A!.node.keypair,
+    );
+    expect(accuse(forged, weird, r.outputHash)).toMatchObject({
+      verdict: 'invalid',
+      detail: expect.stringMatching(/replay rejected the witness: .*args/),
+    });
+    expect(accuse(r, bundle, r.outputHash)).toMatchObject({
+      verdict: 'refuted',
+      accused: A!.node.id,
+    });
     expect(B!.nc.executions!.convictions()).toEqual([]);
   });
 
@@ -207,12 +318,29 @@ describe('contract executions over gossip, verified by replay', () => {
     const w = net(2);
     const h = deployTransfer(w);
     const [A, B] = w.nodes;
-    const rec = wrongExecutionRecord(A!.nc, { codeHash: h, rule: 'transfer', args: [valueFromJson({ Did: B!.node.id }, 'to'), valueFromJson({ Int: 1 }, 'amount')], caller: A!.node.id, timestamp: 2_500n }, 'output');
-    const relay = (data: unknown): GossipEntry => B!.nc.publishExecutionRaw(data as ExecutionRecord);
+    const rec = wrongExecutionRecord(
+      A!.nc,
+      {
+        codeHash: h,
+        rule: 'transfer',
+        args: [valueFromJson({ Did: B!.node.id }, 'to'), valueFromJson({ Int: 1 }, 'amount')],
+        caller: A!.node.id,
+        timestamp: 2_500n,
+      },
+      'output',
+    );
+    const relay = (data: unknown): GossipEntry =>
+      B!.nc.publishExecutionRaw(data as ExecutionRecord);
     const e1 = relay(rec);
     const e2 = relay({ format: EXECUTION_RECORD_FORMAT, receipt: 1 });
-    expect(B!.nc.executions!.outcomes.get(e1.hash)).toMatchObject({ status: 'refused', reason: 'not_executor' });
-    expect(B!.nc.executions!.outcomes.get(e2.hash)).toMatchObject({ status: 'refused', reason: 'malformed' });
+    expect(B!.nc.executions!.outcomes.get(e1.hash)).toMatchObject({
+      status: 'refused',
+      reason: 'not_executor',
+    });
+    expect(B!.nc.executions!.outcomes.get(e2.hash)).toMatchObject({
+      status: 'refused',
+      reason: 'malformed',
+    });
   });
 });
 
@@ -226,7 +354,10 @@ type Member = World['nodes'][number];
  * storage, and every metric but the refusal counter.
  */
 async function everything(w: World, i: number, h: Hash) {
-  const metrics = (await w.nodes[i]!.node.metrics.registry.getMetricsAsJSON()).map((m) => ({ ...m, values: m.values.filter((v) => v.labels.result !== 'publish_refused') }));
+  const metrics = (await w.nodes[i]!.node.metrics.registry.getMetricsAsJSON()).map((m) => ({
+    ...m,
+    values: m.values.filter((v) => v.labels.result !== 'publish_refused'),
+  }));
   return { ...snapshot(w, i, h), metrics };
 }
 
@@ -239,7 +370,13 @@ function snapshot(w: World, i: number, h: Hash) {
   return {
     state: cached,
     contractState: new Map(x.nc.actor.runtime.state(h)!),
-    ledger: { order: [...x.node.ledger.appliedOrder()], heads: x.node.ledger.heads(), root: x.node.ledger.root(), balances: x.node.ledger.allBalances(), pending: x.node.ledger.pendingCount },
+    ledger: {
+      order: [...x.node.ledger.appliedOrder()],
+      heads: x.node.ledger.heads(),
+      root: x.node.ledger.root(),
+      balances: x.node.ledger.allBalances(),
+      pending: x.node.ledger.pendingCount,
+    },
     adopted: [...x.nc.executions!.adopted.keys()].sort(),
     head: x.nc.executions!.head(h)?.receiptHash ?? null,
     gossip: x.node.gossip.root(),
@@ -247,8 +384,20 @@ function snapshot(w: World, i: number, h: Hash) {
   };
 }
 
-const refusals = (x: Member, reason: string) => metricValue(x.node.metrics.registry, 'icn_contract_execution_records_total', { result: 'publish_refused', reason });
-const ownRecords = (x: Member) => x.node.gossip.entries('ledger:entries').map((e) => x.node.gossip.get(e.topic, e.hash)!).filter((e) => e.author === x.node.id && (e.data as { format?: string }).format === EXECUTION_RECORD_FORMAT);
+const refusals = (x: Member, reason: string) =>
+  metricValue(x.node.metrics.registry, 'icn_contract_execution_records_total', {
+    result: 'publish_refused',
+    reason,
+  });
+const ownRecords = (x: Member) =>
+  x.node.gossip
+    .entries('ledger:entries')
+    .map((e) => x.node.gossip.get(e.topic, e.hash)!)
+    .filter(
+      (e) =>
+        e.author === x.node.id &&
+        (e.data as { format?: string }).format === EXECUTION_RECORD_FORMAT,
+    );
 
 /** After a refusal: the next execution is published, and the other node adopts every record (no dangling head). */
 async function publishedAndAdopted(w: World, h: Hash, r: ExecutionReceipt) {
@@ -264,7 +413,9 @@ async function publishedAndAdopted(w: World, h: Hash, r: ExecutionReceipt) {
 describe('an execution whose record gossip refuses is not applied (publish or nothing)', () => {
   it('rate_limited: the quota of ledger:entries used up; nothing changes; the same call goes through in the next window and is adopted', async () => {
     const windowMs = 10_000;
-    const w = net(2, { gossip: { topics: { 'ledger:entries': { perAuthorPerWindow: 2, windowMs } } } });
+    const w = net(2, {
+      gossip: { topics: { 'ledger:entries': { perAuthorPerWindow: 2, windowMs } } },
+    });
     const h = deployTransfer(w);
     const [A, B] = w.nodes as [Member, Member];
     await transfer(A.nc, h, B.node.id, 5, 2_000n);
@@ -275,13 +426,21 @@ describe('an execution whose record gossip refuses is not applied (publish or no
     const now = w.clock.nowMs();
     const refused = transfer(A.nc, h, B.node.id, 7, 2_200n);
     await expect(refused).rejects.toBeInstanceOf(PublishRefused);
-    await expect(refused).rejects.toMatchObject({ code: 'NODE_PUBLISH_REFUSED', reason: 'rate_limited', topic: 'ledger:entries', retryAfterMs: (Math.floor(now / windowMs) + 1) * windowMs - now, message: expect.stringContaining('already has 2 smaller entries') });
+    await expect(refused).rejects.toMatchObject({
+      code: 'NODE_PUBLISH_REFUSED',
+      reason: 'rate_limited',
+      topic: 'ledger:entries',
+      retryAfterMs: (Math.floor(now / windowMs) + 1) * windowMs - now,
+      message: expect.stringContaining('already has 2 smaller entries'),
+    });
     expect(await everything(w, 0, h)).toEqual(before);
     expect(A.nc.actor.runtime.state(h)!.get('transfers')).toEqual({ t: 'Int', v: 2n });
     expect(A.node.ledger.balance(A.node.id, 'credits')).toBe(-11n);
     expect(await refusals(A, 'rate_limited')).toBe(1);
     // A second try in the same window is refused the same way (nothing was spent by the first).
-    await expect(transfer(A.nc, h, B.node.id, 7, 2_200n)).rejects.toMatchObject({ reason: 'rate_limited' });
+    await expect(transfer(A.nc, h, B.node.id, 7, 2_200n)).rejects.toMatchObject({
+      reason: 'rate_limited',
+    });
     expect(await everything(w, 0, h)).toEqual(before);
     // The next window: the same call is published, chained to the last published execution.
     w.clock.advance(((await refused.catch((e: unknown) => e)) as PublishRefused).retryAfterMs!);
@@ -297,13 +456,21 @@ describe('an execution whose record gossip refuses is not applied (publish or no
     // Two executions in the same millisecond: the second record's key (timestamp, hash) may sort
     // before the first's. Gossip would then take it by dropping the first (every node the same
     // way), stranding every execution chained after it.
-    const w = net(2, { gossip: { topics: { 'ledger:entries': { perAuthorPerWindow: 1, windowMs: 10_000 } } } });
+    const w = net(2, {
+      gossip: { topics: { 'ledger:entries': { perAuthorPerWindow: 1, windowMs: 10_000 } } },
+    });
     const h = deployTransfer(w);
     const [A, B] = w.nodes as [Member, Member];
     await transfer(A.nc, h, B.node.id, 1, 2_000n);
     const before = await everything(w, 0, h);
     // (These keys do fall that way: the old code acknowledged this call and dropped the first record.)
-    await expect(transfer(A.nc, h, B.node.id, 2, 2_000n)).rejects.toMatchObject({ code: 'NODE_PUBLISH_REFUSED', reason: 'rate_limited', message: expect.stringContaining('already published 1 entries in the current 10000 ms window') });
+    await expect(transfer(A.nc, h, B.node.id, 2, 2_000n)).rejects.toMatchObject({
+      code: 'NODE_PUBLISH_REFUSED',
+      reason: 'rate_limited',
+      message: expect.stringContaining(
+        'already published 1 entries in the current 10000 ms window',
+      ),
+    });
     expect(await everything(w, 0, h)).toEqual(before);
     expect(ownRecords(A)).toHaveLength(1);
     w.clock.advance(10_000);
@@ -317,7 +484,10 @@ describe('an execution whose record gossip refuses is not applied (publish or no
       const t = net(2, { gossip: { topics: {} } });
       const th = deployTransfer(t);
       const [TA, TB] = t.nodes as [Member, Member];
-      for (const [amount, at] of [[5, 2_000n], [90, 2_100n]] as const) {
+      for (const [amount, at] of [
+        [5, 2_000n],
+        [90, 2_100n],
+      ] as const) {
         await transfer(TA.nc, th, TB.node.id, amount, at);
         sizes.push(dataSize(ownRecords(TA).at(-1)!.data));
       }
@@ -329,7 +499,12 @@ describe('an execution whose record gossip refuses is not applied (publish or no
     const [A, B] = w.nodes as [Member, Member];
     await transfer(A.nc, h, B.node.id, 5, 2_000n);
     const before = await everything(w, 0, h);
-    await expect(transfer(A.nc, h, B.node.id, 90, 2_100n)).rejects.toMatchObject({ code: 'NODE_PUBLISH_REFUSED', reason: 'too_large', retryAfterMs: null, message: expect.stringContaining(`${sizes[1]} bytes > ${limit}`) });
+    await expect(transfer(A.nc, h, B.node.id, 90, 2_100n)).rejects.toMatchObject({
+      code: 'NODE_PUBLISH_REFUSED',
+      reason: 'too_large',
+      retryAfterMs: null,
+      message: expect.stringContaining(`${sizes[1]} bytes > ${limit}`),
+    });
     expect(await everything(w, 0, h)).toEqual(before);
     expect(await refusals(A, 'too_large')).toBe(1);
     const r = await transfer(A.nc, h, B.node.id, 9, 2_100n); // the same call with one digit less
@@ -338,19 +513,36 @@ describe('an execution whose record gossip refuses is not applied (publish or no
     expect(B.node.ledger.balance(B.node.id, 'credits')).toBe(14n);
   });
 
-  it('evicted: the executor\'s clock is behind everything a full ledger:entries retains; nothing changes; once it is not, the execution is published and adopted', async () => {
+  it("evicted: the executor's clock is behind everything a full ledger:entries retains; nothing changes; once it is not, the execution is published and adopted", async () => {
     // B's clock runs 1,000 s ahead; its three journal entries fill A's ledger:entries (maxEntries 3).
-    const w = net(2, { skewMs: [0, 1_000_000], gossip: { maxFutureSkewMs: 2_000_000, topics: { 'ledger:entries': { maxEntries: 3 } } } });
+    const w = net(2, {
+      skewMs: [0, 1_000_000],
+      gossip: { maxFutureSkewMs: 2_000_000, topics: { 'ledger:entries': { maxEntries: 3 } } },
+    });
     const h = deployTransfer(w);
     const [A, B] = w.nodes as [Member, Member];
     for (let i = 0; i < 3; i++) {
-      B.node.submitLedgerEntry({ accounts: [{ account_id: B.node.id, currency: 'credits', debit: 1n }, { account_id: A.node.id, currency: 'credits', credit: 1n }], parents: B.node.ledger.heads(), nonce: `n${i}` });
+      B.node.submitLedgerEntry({
+        accounts: [
+          { account_id: B.node.id, currency: 'credits', debit: 1n },
+          { account_id: A.node.id, currency: 'credits', credit: 1n },
+        ],
+        parents: B.node.ledger.heads(),
+        nonce: `n${i}`,
+      });
       w.tick(1);
     }
     expect(A.node.ledger.balance(A.node.id, 'credits')).toBe(3n);
-    expect(A.node.gossip.entries('ledger:entries').map((e) => e.author)).toEqual([B.node.id, B.node.id, B.node.id]);
+    expect(A.node.gossip.entries('ledger:entries').map((e) => e.author)).toEqual([
+      B.node.id,
+      B.node.id,
+      B.node.id,
+    ]);
     const before = await everything(w, 0, h);
-    await expect(transfer(A.nc, h, B.node.id, 2, 2_000n)).rejects.toMatchObject({ code: 'NODE_PUBLISH_REFUSED', reason: 'evicted' });
+    await expect(transfer(A.nc, h, B.node.id, 2, 2_000n)).rejects.toMatchObject({
+      code: 'NODE_PUBLISH_REFUSED',
+      reason: 'evicted',
+    });
     expect(await everything(w, 0, h)).toEqual(before);
     expect(await refusals(A, 'evicted')).toBe(1);
     w.clock.advance(1_000_000);
@@ -365,17 +557,30 @@ describe('an execution whose record gossip refuses is not applied (publish or no
     const h = deployTransfer(w);
     const [A, B] = w.nodes as [Member, Member];
     await transfer(B.nc, h, A.node.id, 4, 2_000n); // B's record is queued, not delivered yet
-    const req = { codeHash: h, rule: 'transfer', args: [valueFromJson({ Did: B.node.id }, 'to'), valueFromJson({ Int: 3 }, 'amount')], caller: A.node.id, timestamp: 2_000n };
+    const req = {
+      codeHash: h,
+      rule: 'transfer',
+      args: [valueFromJson({ Did: B.node.id }, 'to'), valueFromJson({ Int: 3 }, 'amount')],
+      caller: A.node.id,
+      timestamp: 2_000n,
+    };
     const run = A.nc.executions!.execute(req); // a CCL rule runs (staged) before the first await
     w.pump(); // A adopts B's execution before its own commits
     expect(A.nc.executions!.adopted.size).toBe(1);
     const before = snapshot(w, 0, h); // synchronously: the commit is attempted at the next await
-    await expect(run).rejects.toMatchObject({ code: 'NODE_EXECUTION_RACE', message: expect.stringContaining('adopted while it ran') });
+    await expect(run).rejects.toMatchObject({
+      code: 'NODE_EXECUTION_RACE',
+      message: expect.stringContaining('adopted while it ran'),
+    });
     expect(snapshot(w, 0, h)).toEqual(before);
-    expect(await metricValue(A.node.metrics.registry, 'icn_contract_executions_total', { contract_name: 'Transfer', rule_name: 'transfer' })).toBe(0);
+    expect(
+      await metricValue(A.node.metrics.registry, 'icn_contract_executions_total', {
+        contract_name: 'Transfer',
+        rule_name: 'transfer',
+      }),
+    ).toBe(0);
     const r = await A.nc.execute(req);
     expect(r.stateRootBefore).toBe(B.nc.executions!.head(h)!.stateRootAfter);
     await publishedAndAdopted(w, h, r);
   });
 });
-

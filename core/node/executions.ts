@@ -48,7 +48,13 @@
  */
 import { Counter } from 'prom-client';
 import { canonicalString, type CanonicalValue } from '../canonical/index.js';
-import { DEFAULT_FUEL, initialState, ledgerOpFromJson, type LedgerOp, type Value } from '../ccl/index.js';
+import {
+  DEFAULT_FUEL,
+  initialState,
+  ledgerOpFromJson,
+  type LedgerOp,
+  type Value,
+} from '../ccl/index.js';
 import {
   argsHash,
   CallError,
@@ -74,8 +80,25 @@ import {
 import { IcnError } from '../errors.js';
 import type { GossipEntry } from '../gossip/index.js';
 import { isHash, type Hash } from '../hash/index.js';
-import { checkEntry, contractLedgerEffects, draftBody, entryBody, type CreditLimitChange, type JournalBatch, type JournalEntry, type JournalLedgerPort } from '../ledger/index.js';
-import { buildPomFromReceipt, contractOutputHash, contractReplayer, MemoryCodeResolver, ReplayerRegistry, verifyPomSync, type ProofOfMisbehavior } from '../pom/index.js';
+import {
+  checkEntry,
+  contractLedgerEffects,
+  draftBody,
+  entryBody,
+  type CreditLimitChange,
+  type JournalBatch,
+  type JournalEntry,
+  type JournalLedgerPort,
+} from '../ledger/index.js';
+import {
+  buildPomFromReceipt,
+  contractOutputHash,
+  contractReplayer,
+  MemoryCodeResolver,
+  ReplayerRegistry,
+  verifyPomSync,
+  type ProofOfMisbehavior,
+} from '../pom/index.js';
 import type { IcnNode } from './node.js';
 import { requirePublication } from './publication.js';
 
@@ -140,7 +163,11 @@ const POM_REPLAYERS = new ReplayerRegistry([contractReplayer]);
 const NO_CODE = new MemoryCodeResolver();
 
 const later = (a: AdoptedExecution, b: AdoptedExecution): boolean =>
-  a.height !== b.height ? a.height > b.height : a.timestamp !== b.timestamp ? a.timestamp > b.timestamp : a.receiptHash > b.receiptHash;
+  a.height !== b.height
+    ? a.height > b.height
+    : a.timestamp !== b.timestamp
+      ? a.timestamp > b.timestamp
+      : a.receiptHash > b.receiptHash;
 
 export class ContractExecutions {
   /** Adopted executions by receipt hash. */
@@ -165,9 +192,23 @@ export class ContractExecutions {
     private readonly journal: JournalLedgerPort,
   ) {
     const registers = [node.metrics.registry];
-    this.recordsMetric = new Counter({ name: 'icn_contract_execution_records_total', help: 'Contract execution records, by result (published, publish_refused: an own execution not applied because gossip refused its record; adopted, pending, refused: from gossip) and reason', labelNames: ['result', 'reason'] as const, registers });
-    this.pomsMetric = new Counter({ name: 'icn_pom_verified_total', help: 'Proofs of misbehavior received and verified by replay, by verdict', labelNames: ['verdict'] as const, registers });
-    this.pomsPublished = new Counter({ name: 'icn_pom_published_total', help: 'Proofs of misbehavior this node built and published', registers });
+    this.recordsMetric = new Counter({
+      name: 'icn_contract_execution_records_total',
+      help: 'Contract execution records, by result (published, publish_refused: an own execution not applied because gossip refused its record; adopted, pending, refused: from gossip) and reason',
+      labelNames: ['result', 'reason'] as const,
+      registers,
+    });
+    this.pomsMetric = new Counter({
+      name: 'icn_pom_verified_total',
+      help: 'Proofs of misbehavior received and verified by replay, by verdict',
+      labelNames: ['verdict'] as const,
+      registers,
+    });
+    this.pomsPublished = new Counter({
+      name: 'icn_pom_published_total',
+      help: 'Proofs of misbehavior this node built and published',
+      registers,
+    });
   }
 
   /**
@@ -183,7 +224,11 @@ export class ContractExecutions {
    * every node drops the same way, leaving the executions after that one waiting forever.
    */
   async execute(req: ExecuteRequest, signed?: VerifiedCall): Promise<ExecutionReceipt> {
-    if (signed && signed.id !== req.callId) throw new IcnError('HARNESS_FAULT', `the request carries call id ${String(req.callId)}, the signed call is ${signed.id}`);
+    if (signed && signed.id !== req.callId)
+      throw new IcnError(
+        'HARNESS_FAULT',
+        `the request carries call id ${String(req.callId)}, the signed call is ${signed.id}`,
+      );
     if (signed) this.refuseAdoptedCall(signed.id);
     const head = this.head(req.codeHash);
     const ledger = this.journal.staged();
@@ -200,25 +245,43 @@ export class ContractExecutions {
   /** CALL_REPLAYED when an execution of this call id is adopted here (by any executor). */
   refuseAdoptedCall(id: Hash): void {
     const seen = this.calls.get(id);
-    if (seen) throw new CallError('CALL_REPLAYED', `call ${id} was already executed (receipt ${seen})`, { receiptHash: seen });
+    if (seen)
+      throw new CallError('CALL_REPLAYED', `call ${id} was already executed (receipt ${seen})`, {
+        receiptHash: seen,
+      });
   }
 
   /** Check everything that can refuse a staged own execution, then commit all of it (synchronously). */
-  private commitOwn(call: StagedCall, batch: JournalBatch | null, head: AdoptedExecution | undefined, signed: VerifiedCall | undefined): void {
+  private commitOwn(
+    call: StagedCall,
+    batch: JournalBatch | null,
+    head: AdoptedExecution | undefined,
+    signed: VerifiedCall | undefined,
+  ): void {
     const { receipt } = call;
-    const shares = receipt.outcome.status === 'ok' && (receipt.ledgerOps.length > 0 || receipt.stateRootAfter !== receipt.stateRootBefore);
+    const shares =
+      receipt.outcome.status === 'ok' &&
+      (receipt.ledgerOps.length > 0 || receipt.stateRootAfter !== receipt.stateRootBefore);
     if (!shares) {
       // Nothing shared changed (a failed or read-only call; its ops, if any, were not applied).
       this.actor.commitExecution(call);
       return;
     }
     const h = receiptHash(receipt);
-    const race = (why: string) => new IcnError('NODE_EXECUTION_RACE', `execution of ${receipt.codeHash}: ${why}; nothing was applied, run it again`);
+    const race = (why: string) =>
+      new IcnError(
+        'NODE_EXECUTION_RACE',
+        `execution of ${receipt.codeHash}: ${why}; nothing was applied, run it again`,
+      );
     if (signed) this.refuseAdoptedCall(signed.id); // adopted from gossip while it ran
-    if (this.head(receipt.codeHash) !== head) throw race('another execution of the contract was adopted while it ran');
-    if (this.actor.runtime.state(receipt.codeHash) !== call.base) throw race('the contract state changed while it ran');
-    const before = head?.stateRootAfter ?? this.initialRoot(this.actor.runtime.get(receipt.codeHash)!);
-    if (before !== receipt.stateRootBefore) throw race(`it started from ${receipt.stateRootBefore}, the head is ${before}`);
+    if (this.head(receipt.codeHash) !== head)
+      throw race('another execution of the contract was adopted while it ran');
+    if (this.actor.runtime.state(receipt.codeHash) !== call.base)
+      throw race('the contract state changed while it ran');
+    const before =
+      head?.stateRootAfter ?? this.initialRoot(this.actor.runtime.get(receipt.codeHash)!);
+    if (before !== receipt.stateRootBefore)
+      throw race(`it started from ${receipt.stateRootBefore}, the head is ${before}`);
     if (batch) {
       try {
         this.journal.check(batch);
@@ -227,18 +290,43 @@ export class ContractExecutions {
         throw race(`its ledger ops no longer apply (${err.message})`);
       }
     }
-    const record: ExecutionRecord = { format: EXECUTION_RECORD_FORMAT, receipt: receiptToJson(receipt), witness: call.witness, entry: batch?.entry ?? null, previous: head?.receiptHash ?? null, ...(signed ? { call: signedCallToJson(signed) } : {}) };
-    const p = requirePublication(this.node, 'ledger:entries', record, "this execution's record (it carries the witness: code, state before, args)", 'the execution was not applied', (reason) => this.recordsMetric.inc({ result: 'publish_refused', reason }));
+    const record: ExecutionRecord = {
+      format: EXECUTION_RECORD_FORMAT,
+      receipt: receiptToJson(receipt),
+      witness: call.witness,
+      entry: batch?.entry ?? null,
+      previous: head?.receiptHash ?? null,
+      ...(signed ? { call: signedCallToJson(signed) } : {}),
+    };
+    const p = requirePublication(
+      this.node,
+      'ledger:entries',
+      record,
+      "this execution's record (it carries the witness: code, state before, args)",
+      'the execution was not applied',
+      (reason) => this.recordsMetric.inc({ result: 'publish_refused', reason }),
+    );
     // Everything agreed: commit. Nothing below refuses, and nothing in between touches gossip.
     this.actor.commitExecution(call);
     if (batch) this.journal.commit(batch);
-    this.adopt({ receiptHash: h, codeHash: receipt.codeHash, executor: receipt.executor, height: (head?.height ?? 0) + 1, timestamp: BigInt(receipt.timestamp), stateRootAfter: receipt.stateRootAfter, entryId: batch?.entry ? checkEntry(batch.entry, false).id : null, callId: receipt.callId ?? null }, call.stateAfter);
+    this.adopt(
+      {
+        receiptHash: h,
+        codeHash: receipt.codeHash,
+        executor: receipt.executor,
+        height: (head?.height ?? 0) + 1,
+        timestamp: BigInt(receipt.timestamp),
+        stateRootAfter: receipt.stateRootAfter,
+        entryId: batch?.entry ? checkEntry(batch.entry, false).id : null,
+        callId: receipt.callId ?? null,
+      },
+      call.stateAfter,
+    );
     const g = this.node.commitPublish(p);
     this.outcomes.set(g.hash, { status: 'own', receiptHash: h });
     this.recordsMetric.inc({ result: 'published', reason: '' });
     this.node.notifyApplied();
   }
-
 
   head(codeHash: Hash): AdoptedExecution | undefined {
     const h = this.heads.get(codeHash);
@@ -283,7 +371,8 @@ export class ContractExecutions {
       return;
     }
     this.pending.delete(e.hash);
-    if (out!.status === 'refused') this.recordsMetric.inc({ result: 'refused', reason: out!.reason });
+    if (out!.status === 'refused')
+      this.recordsMetric.inc({ result: 'refused', reason: out!.reason });
     else if (out!.status === 'adopted') {
       this.recordsMetric.inc({ result: 'adopted', reason: '' });
       this.node.notifyApplied();
@@ -295,7 +384,11 @@ export class ContractExecutions {
     let progress = true;
     while (progress && this.pending.size) {
       progress = false;
-      const es = [...this.pending.values()].map((p) => p.entry).sort((a, b) => a.timestamp - b.timestamp || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+      const es = [...this.pending.values()]
+        .map((p) => p.entry)
+        .sort(
+          (a, b) => a.timestamp - b.timestamp || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0),
+        );
       for (const e of es) {
         this.handleRecord(e);
         if (!this.pending.has(e.hash)) progress = true;
@@ -309,8 +402,12 @@ export class ContractExecutions {
     if ('status' in parsed) return parsed;
     const { r, receipt, witness } = parsed;
     const h = receiptHash(receipt);
-    const refuse = (reason: string, detail: string): ExecutionOutcome =>
-      ({ status: 'refused', reason, detail, receiptHash: h });
+    const refuse = (reason: string, detail: string): ExecutionOutcome => ({
+      status: 'refused',
+      reason,
+      detail,
+      receiptHash: h,
+    });
     if (r.previous !== null && !isHash(r.previous))
       return refuse('malformed', 'previous must be a receipt hash or null');
     if (receipt.executor !== e.author)
@@ -327,23 +424,34 @@ export class ContractExecutions {
     const participantsOnly = inst.installation.minCallerTrustPpm === null;
     if (participantsOnly && !inst.installation.participants.includes(receipt.caller)) {
       return refuse(
-        'unauthorized', `${receipt.caller} is not a participant of a participants-only contract`);
+        'unauthorized',
+        `${receipt.caller} is not a participant of a participants-only contract`,
+      );
     }
     const fx = contractLedgerEffects(this.ops(receipt), {
-      codeHash: receipt.codeHash, rule: receipt.rule, caller: receipt.caller,
+      codeHash: receipt.codeHash,
+      rule: receipt.rule,
+      caller: receipt.caller,
       timestamp: BigInt(receipt.timestamp),
     });
     const placed = checkRecordEntry(r.entry, receipt, fx.draft);
     if ('reason' in placed) return refuse(placed.reason, placed.detail);
     return {
-      receipt, receiptHash: h, entry: placed.entry, entryId: placed.entryId, limits: fx.limits,
-      stateAfter: replayed.stateAfter, previous: r.previous as Hash | null,
+      receipt,
+      receiptHash: h,
+      entry: placed.entry,
+      entryId: placed.entryId,
+      limits: fx.limits,
+      stateAfter: replayed.stateAfter,
+      previous: r.previous as Hash | null,
     };
   }
 
   /** Check 4: replay the receipt from its witness; a mismatch is published as a proof. */
   private replay(
-    receipt: ExecutionReceipt, h: Hash, witness: WitnessBundle,
+    receipt: ExecutionReceipt,
+    h: Hash,
+    witness: WitnessBundle,
   ): Refusal | { stateAfter: ReadonlyMap<string, Value> } {
     const rep = replayReceiptSync(witness, receipt);
     if (!rep.signatureValid) {
@@ -367,29 +475,66 @@ export class ContractExecutions {
   /** Checks 6–7 and adoption. */
   private place(v: Verified, author: string): ExecutionOutcome {
     const h = v.receiptHash;
-    if (this.adopted.has(h)) return { status: author === this.node.id ? 'own' : 'duplicate', receiptHash: h };
+    if (this.adopted.has(h))
+      return { status: author === this.node.id ? 'own' : 'duplicate', receiptHash: h };
     const inst = this.actor.runtime.get(v.receipt.codeHash)!;
     let height = 1;
     if (v.previous === null) {
-      if (v.receipt.stateRootBefore !== this.initialRoot(inst)) return { status: 'refused', reason: 'bad_previous', detail: 'no previous execution, yet the state before is not the initial state', receiptHash: h };
+      if (v.receipt.stateRootBefore !== this.initialRoot(inst))
+        return {
+          status: 'refused',
+          reason: 'bad_previous',
+          detail: 'no previous execution, yet the state before is not the initial state',
+          receiptHash: h,
+        };
     } else {
       const p = this.adopted.get(v.previous);
       if (!p) return { status: 'pending', receiptHash: h, waitingFor: 'previous' };
-      if (p.codeHash !== v.receipt.codeHash || p.stateRootAfter !== v.receipt.stateRootBefore) return { status: 'refused', reason: 'bad_previous', detail: `previous ${v.previous} did not leave the state this execution started from`, receiptHash: h };
+      if (p.codeHash !== v.receipt.codeHash || p.stateRootAfter !== v.receipt.stateRootBefore)
+        return {
+          status: 'refused',
+          reason: 'bad_previous',
+          detail: `previous ${v.previous} did not leave the state this execution started from`,
+          receiptHash: h,
+        };
       height = p.height + 1;
     }
     const taken = v.receipt.callId === undefined ? undefined : this.calls.get(v.receipt.callId);
-    if (taken !== undefined) return { status: 'refused', reason: 'call_replayed', detail: `call ${v.receipt.callId} was already executed (receipt ${taken}); a signed call takes effect once`, receiptHash: h };
+    if (taken !== undefined)
+      return {
+        status: 'refused',
+        reason: 'call_replayed',
+        detail: `call ${v.receipt.callId} was already executed (receipt ${taken}); a signed call takes effect once`,
+        receiptHash: h,
+      };
     const ledger = this.node.ledger;
     const fresh = v.entry !== null && !ledger.has(v.entryId!);
-    if (fresh && !v.entry!.parents.every((p) => ledger.has(p))) return { status: 'pending', receiptHash: h, waitingFor: 'parents' };
+    if (fresh && !v.entry!.parents.every((p) => ledger.has(p)))
+      return { status: 'pending', receiptHash: h, waitingFor: 'parents' };
     try {
       if (fresh || v.limits.length) ledger.applyBatch(fresh ? [v.entry] : [], true, v.limits);
     } catch (err) {
       if (!(err instanceof IcnError)) throw err;
-      return { status: 'refused', reason: 'ledger_rejected', detail: `${err.code}: ${err.message}`, receiptHash: h };
+      return {
+        status: 'refused',
+        reason: 'ledger_rejected',
+        detail: `${err.code}: ${err.message}`,
+        receiptHash: h,
+      };
     }
-    this.adopt({ receiptHash: h, codeHash: v.receipt.codeHash, executor: v.receipt.executor, height, timestamp: BigInt(v.receipt.timestamp), stateRootAfter: v.receipt.stateRootAfter, entryId: v.entryId, callId: v.receipt.callId ?? null }, v.stateAfter);
+    this.adopt(
+      {
+        receiptHash: h,
+        codeHash: v.receipt.codeHash,
+        executor: v.receipt.executor,
+        height,
+        timestamp: BigInt(v.receipt.timestamp),
+        stateRootAfter: v.receipt.stateRootAfter,
+        entryId: v.entryId,
+        callId: v.receipt.callId ?? null,
+      },
+      v.stateAfter,
+    );
     return { status: 'adopted', receiptHash: h };
   }
 
@@ -410,7 +555,10 @@ export class ContractExecutions {
   }
 
   private initialRoot(inst: Installed): Hash {
-    return stateRoot(inst.installation.codeHash, inst.code.engine === 'ccl' ? initialState(inst.code.contract) : new Map());
+    return stateRoot(
+      inst.installation.codeHash,
+      inst.code.engine === 'ccl' ? initialState(inst.code.contract) : new Map(),
+    );
   }
 
   private ops(receipt: ExecutionReceipt): LedgerOp[] {
@@ -432,20 +580,45 @@ export class ContractExecutions {
     if (this.poms.has(e.hash)) return;
     const d = e.data as Partial<PomReport>;
     let out: PomOutcome;
-    if (Object.keys(d).sort().join(',') !== 'format,pom' || d.pom === null || typeof d.pom !== 'object') {
-      out = { verdict: 'invalid', accused: null, accuser: null, receiptHash: null, detail: `a ${POM_REPORT_FORMAT} report has exactly {format, pom}` };
+    if (
+      Object.keys(d).sort().join(',') !== 'format,pom' ||
+      d.pom === null ||
+      typeof d.pom !== 'object'
+    ) {
+      out = {
+        verdict: 'invalid',
+        accused: null,
+        accuser: null,
+        receiptHash: null,
+        detail: `a ${POM_REPORT_FORMAT} report has exactly {format, pom}`,
+      };
     } else {
       const pom = d.pom;
       let v: ReturnType<typeof verifyPomSync>;
       try {
         v = verifyPomSync(pom, POM_REPLAYERS, NO_CODE);
       } catch (err) {
-        if (!(err instanceof TypeError) && !(err instanceof IcnError && err.code !== 'HARNESS_FAULT')) throw err;
-        v = { verdict: 'invalid', code: err instanceof IcnError ? err.code : 'POM_FORMAT', reason: err.message };
+        if (
+          !(err instanceof TypeError) &&
+          !(err instanceof IcnError && err.code !== 'HARNESS_FAULT')
+        )
+          throw err;
+        v = {
+          verdict: 'invalid',
+          code: err instanceof IcnError ? err.code : 'POM_FORMAT',
+          reason: err.message,
+        };
       }
       let rh: Hash | null = null;
-      if (v.verdict !== 'invalid' && pom.evidence?.kind === 'contract-receipt') rh = receiptHash(receiptFromJson(pom.evidence.receipt));
-      out = { verdict: v.verdict, accused: v.verdict === 'invalid' ? null : pom.claim.accused, accuser: v.verdict === 'invalid' ? null : pom.claim.accuser, receiptHash: rh, detail: v.reason };
+      if (v.verdict !== 'invalid' && pom.evidence?.kind === 'contract-receipt')
+        rh = receiptHash(receiptFromJson(pom.evidence.receipt));
+      out = {
+        verdict: v.verdict,
+        accused: v.verdict === 'invalid' ? null : pom.claim.accused,
+        accuser: v.verdict === 'invalid' ? null : pom.claim.accuser,
+        receiptHash: rh,
+        detail: v.reason,
+      };
       if (v.verdict === 'confirmed' && rh !== null) this.convicted.add(rh);
     }
     this.poms.set(e.hash, out);
@@ -460,20 +633,29 @@ interface Refusal {
 }
 
 /** Check 1: the record's shape, its receipt and its witness parse. */
-function parseRecord(
-  e: GossipEntry,
-): ExecutionOutcome | {
-  r: Partial<ExecutionRecord>; receipt: ExecutionReceipt; witness: WitnessBundle;
-} {
-  const refuse = (detail: string): ExecutionOutcome =>
-    ({ status: 'refused', reason: 'malformed', detail, receiptHash: null });
+function parseRecord(e: GossipEntry):
+  | ExecutionOutcome
+  | {
+      r: Partial<ExecutionRecord>;
+      receipt: ExecutionReceipt;
+      witness: WitnessBundle;
+    } {
+  const refuse = (detail: string): ExecutionOutcome => ({
+    status: 'refused',
+    reason: 'malformed',
+    detail,
+    receiptHash: null,
+  });
   const r = e.data as Partial<ExecutionRecord>;
   const keys = Object.keys(r).sort().join(',');
-  if (keys !== 'entry,format,previous,receipt,witness' &&
-    keys !== 'call,entry,format,previous,receipt,witness')
+  if (
+    keys !== 'entry,format,previous,receipt,witness' &&
+    keys !== 'call,entry,format,previous,receipt,witness'
+  )
     return refuse(
       `a ${EXECUTION_RECORD_FORMAT} record has exactly {format, receipt, witness, entry, ` +
-        'previous} and, for a signed call, call');
+        'previous} and, for a signed call, call',
+    );
   try {
     return { r, receipt: receiptFromJson(r.receipt), witness: witnessFromJson(r.witness) };
   } catch (err) {
@@ -484,7 +666,9 @@ function parseRecord(
 
 /** Check 3: the receipt names this node's installation and the witness carries it and its code. */
 function checkInstalled(
-  inst: Installed, receipt: ExecutionReceipt, witness: WitnessBundle,
+  inst: Installed,
+  receipt: ExecutionReceipt,
+  witness: WitnessBundle,
 ): Refusal | null {
   if (inst.installationHash !== receipt.installationHash) {
     const detail =
@@ -504,7 +688,8 @@ function checkInstalled(
 
 /** Check 5: the record's entry is exactly what the receipt's ledger ops give (or none). */
 function checkRecordEntry(
-  raw: unknown, receipt: ExecutionReceipt,
+  raw: unknown,
+  receipt: ExecutionReceipt,
   draft: ReturnType<typeof contractLedgerEffects>['draft'],
 ): Refusal | { entry: JournalEntry | null; entryId: Hash | null } {
   if (draft === null) {
@@ -534,13 +719,28 @@ function checkRecordEntry(
  * receipt ran; a receipt without one is the executor acting as itself (caller = executor), since
  * nobody else's request can be taken without their signature.
  */
-function checkRecordCall(raw: unknown, receipt: ExecutionReceipt): { reason: string; detail: string } | null {
+function checkRecordCall(
+  raw: unknown,
+  receipt: ExecutionReceipt,
+): { reason: string; detail: string } | null {
   if (receipt.callId === undefined) {
-    if (raw !== undefined) return { reason: 'call_mismatch', detail: 'the record carries a call, the receipt names none' };
-    if (receipt.caller !== receipt.executor) return { reason: 'unsigned_call', detail: `${receipt.executor} executed for ${receipt.caller} without a call signed by the caller` };
+    if (raw !== undefined)
+      return {
+        reason: 'call_mismatch',
+        detail: 'the record carries a call, the receipt names none',
+      };
+    if (receipt.caller !== receipt.executor)
+      return {
+        reason: 'unsigned_call',
+        detail: `${receipt.executor} executed for ${receipt.caller} without a call signed by the caller`,
+      };
     return null;
   }
-  if (raw === undefined) return { reason: 'call_missing', detail: `the receipt names call ${receipt.callId}, the record does not carry it` };
+  if (raw === undefined)
+    return {
+      reason: 'call_missing',
+      detail: `the receipt names call ${receipt.callId}, the record does not carry it`,
+    };
   let v: VerifiedCall;
   try {
     v = verifyCall(raw);
@@ -548,8 +748,16 @@ function checkRecordCall(raw: unknown, receipt: ExecutionReceipt): { reason: str
     if (!(err instanceof CallError)) throw err;
     return { reason: 'bad_call', detail: `${err.code}: ${err.message}` };
   }
-  if (v.id !== receipt.callId) return { reason: 'call_mismatch', detail: `the record's call is ${v.id}, the receipt names ${receipt.callId}` };
-  if (v.call.executor !== receipt.executor) return { reason: 'wrong_executor', detail: `call ${v.id} names ${v.call.executor} as its executor, it was executed by ${receipt.executor}` };
+  if (v.id !== receipt.callId)
+    return {
+      reason: 'call_mismatch',
+      detail: `the record's call is ${v.id}, the receipt names ${receipt.callId}`,
+    };
+  if (v.call.executor !== receipt.executor)
+    return {
+      reason: 'wrong_executor',
+      detail: `call ${v.id} names ${v.call.executor} as its executor, it was executed by ${receipt.executor}`,
+    };
   const c = v.call;
   const fuel = c.fuelLimit ?? String(DEFAULT_FUEL);
   const differs = [
@@ -560,6 +768,10 @@ function checkRecordCall(raw: unknown, receipt: ExecutionReceipt): { reason: str
     c.timestamp !== receipt.timestamp && 'timestamp',
     receipt.engine === 'ccl' && fuel !== receipt.fuelLimit && 'fuelLimit',
   ].filter((x): x is string => x !== false);
-  if (differs.length) return { reason: 'call_mismatch', detail: `the receipt did not run the call as signed (${differs.join(', ')} differ)` };
+  if (differs.length)
+    return {
+      reason: 'call_mismatch',
+      detail: `the receipt did not run the call as signed (${differs.join(', ')} differ)`,
+    };
   return null;
 }

@@ -26,7 +26,14 @@ import { Counter } from 'prom-client';
 import { IcnError } from '../errors.js';
 import type { GossipEntry, PreparedPublish } from '../gossip/index.js';
 import type { Hash } from '../hash/index.js';
-import { verifyProposal, verifyReceipt, type DecisionReceipt, type ExecutionRecord, type Proposal, type SignedProposal } from '../governance/index.js';
+import {
+  verifyProposal,
+  verifyReceipt,
+  type DecisionReceipt,
+  type ExecutionRecord,
+  type Proposal,
+  type SignedProposal,
+} from '../governance/index.js';
 import { checkEntry, type JournalEntry } from '../ledger/index.js';
 import type { IcnNode } from './node.js';
 import { requirePublication } from './publication.js';
@@ -71,11 +78,23 @@ export class NodeGovernance {
    * when the decision cannot be executed here, PublishRefused (NODE_PUBLISH_REFUSED) when gossip
    * will not publish the record; nothing has changed then.
    */
-  execute(proposal: SignedProposal, receipt: DecisionReceipt): { execution: ExecutionRecord; entry: GossipEntry } {
+  execute(
+    proposal: SignedProposal,
+    receipt: DecisionReceipt,
+  ): { execution: ExecutionRecord; entry: GossipEntry } {
     const body = verifyProposal(proposal);
-    if (body.proposer !== this.node.id) throw new IcnError('NODE_NOT_EXECUTOR', `proposal ${body.proposal_id} is executed by its proposer ${body.proposer}, not by ${this.node.id}`);
+    if (body.proposer !== this.node.id)
+      throw new IcnError(
+        'NODE_NOT_EXECUTOR',
+        `proposal ${body.proposal_id} is executed by its proposer ${body.proposer}, not by ${this.node.id}`,
+      );
     const staged = this.node.governance.stageExecution(body, receipt);
-    const record: GovernanceExecutionRecord = { format: GOVERNANCE_EXECUTION_FORMAT, proposal, receipt, entries: [...staged.entries] };
+    const record: GovernanceExecutionRecord = {
+      format: GOVERNANCE_EXECUTION_FORMAT,
+      proposal,
+      receipt,
+      entries: [...staged.entries],
+    };
     const p = this.plan(record, 'execution');
     // Everything agreed: apply, then publish (nothing in between touches gossip or governance).
     const execution = this.node.governance.commitExecution(staged);
@@ -94,10 +113,21 @@ export class NodeGovernance {
    */
   announce(proposal: SignedProposal, receipt: DecisionReceipt): GossipEntry {
     const body = verifyProposal(proposal);
-    if (body.proposer !== this.node.id) throw new IcnError('NODE_NOT_EXECUTOR', `proposal ${body.proposal_id} is announced by its proposer ${body.proposer}, not by ${this.node.id}`);
-    if (receipt.outcome === 'Accepted' && receipt.determinism_class === 'canonical') throw new IcnError('NODE_DECISION_EXECUTES', `receipt ${receipt.receipt_id} is accepted and canonical: execute it`);
+    if (body.proposer !== this.node.id)
+      throw new IcnError(
+        'NODE_NOT_EXECUTOR',
+        `proposal ${body.proposal_id} is announced by its proposer ${body.proposer}, not by ${this.node.id}`,
+      );
+    if (receipt.outcome === 'Accepted' && receipt.determinism_class === 'canonical')
+      throw new IcnError(
+        'NODE_DECISION_EXECUTES',
+        `receipt ${receipt.receipt_id} is accepted and canonical: execute it`,
+      );
     verifyReceipt(body, receipt);
-    const p = this.plan({ format: GOVERNANCE_EXECUTION_FORMAT, proposal, receipt, entries: [] }, 'decision');
+    const p = this.plan(
+      { format: GOVERNANCE_EXECUTION_FORMAT, proposal, receipt, entries: [] },
+      'decision',
+    );
     this.node.governance.record(body, receipt);
     this.node.invalidateRoots();
     const entry = this.node.commitPublish(p);
@@ -107,7 +137,14 @@ export class NodeGovernance {
 
   /** The prepared publication of an own record, or PublishRefused (counted) when gossip will not take it whole. */
   private plan(record: GovernanceExecutionRecord, what: 'execution' | 'decision'): PreparedPublish {
-    return requirePublication(this.node, 'governance:receipts', record, "this decision's record", `the ${what} of receipt ${record.receipt.receipt_id} was not applied`, (reason) => this.records.inc({ result: 'publish_refused', code: reason }));
+    return requirePublication(
+      this.node,
+      'governance:receipts',
+      record,
+      "this decision's record",
+      `the ${what} of receipt ${record.receipt.receipt_id} was not applied`,
+      (reason) => this.records.inc({ result: 'publish_refused', code: reason }),
+    );
   }
 
   /** Publish a record as given (tests and byzantine scenarios: a tampered receipt or effects). */
@@ -147,11 +184,23 @@ export class NodeGovernance {
   }
 
   private apply(e: GossipEntry): DecisionOutcome {
-    const refuse = (code: string, detail: string): DecisionOutcome => ({ status: 'refused', code, detail });
+    const refuse = (code: string, detail: string): DecisionOutcome => ({
+      status: 'refused',
+      code,
+      detail,
+    });
     const r = e.data as Partial<GovernanceExecutionRecord>;
     const keys = Object.keys(r).sort().join(',');
-    if (keys !== 'entries,format,proposal,receipt' || !Array.isArray(r.entries) || r.receipt === null || typeof r.receipt !== 'object') {
-      return refuse('GOV_RECORD_MALFORMED', `a ${GOVERNANCE_EXECUTION_FORMAT} record has exactly {format, proposal, receipt, entries}`);
+    if (
+      keys !== 'entries,format,proposal,receipt' ||
+      !Array.isArray(r.entries) ||
+      r.receipt === null ||
+      typeof r.receipt !== 'object'
+    ) {
+      return refuse(
+        'GOV_RECORD_MALFORMED',
+        `a ${GOVERNANCE_EXECUTION_FORMAT} record has exactly {format, proposal, receipt, entries}`,
+      );
     }
     const receipt = r.receipt as DecisionReceipt;
     const entries = r.entries;
@@ -162,7 +211,11 @@ export class NodeGovernance {
       if (!(err instanceof IcnError)) throw err;
       return refuse(err.code, err.message);
     }
-    if (e.author !== proposal.proposer) return refuse('GOV_NOT_EXECUTOR', `published by ${e.author}; only the proposer ${proposal.proposer} executes ${proposal.proposal_id}`);
+    if (e.author !== proposal.proposer)
+      return refuse(
+        'GOV_NOT_EXECUTOR',
+        `published by ${e.author}; only the proposer ${proposal.proposer} executes ${proposal.proposal_id}`,
+      );
     const gov = this.node.governance;
     const executes = receipt.outcome === 'Accepted' && receipt.determinism_class === 'canonical';
     const already = gov.execution(receipt.receipt_id);
@@ -175,18 +228,32 @@ export class NodeGovernance {
         if (!(err instanceof IcnError)) throw err;
         return refuse(err.code, err.message);
       }
-      if (ids.join() === already.ledger_entries.join()) return { status: e.author === this.node.id ? 'own' : 'duplicate', receiptId: receipt.receipt_id };
-      return refuse('GOV_ALREADY_EXECUTED', `receipt ${receipt.receipt_id} was already executed here with other ledger entries`);
+      if (ids.join() === already.ledger_entries.join())
+        return {
+          status: e.author === this.node.id ? 'own' : 'duplicate',
+          receiptId: receipt.receipt_id,
+        };
+      return refuse(
+        'GOV_ALREADY_EXECUTED',
+        `receipt ${receipt.receipt_id} was already executed here with other ledger entries`,
+      );
     }
     try {
       if (!executes) {
-        if (entries.length) return refuse('GOV_REPLAY_MISMATCH', `receipt ${receipt.receipt_id} (${receipt.outcome}, ${receipt.determinism_class}) executes nothing, the record carries ${entries.length} ledger entries`);
+        if (entries.length)
+          return refuse(
+            'GOV_REPLAY_MISMATCH',
+            `receipt ${receipt.receipt_id} (${receipt.outcome}, ${receipt.determinism_class}) executes nothing, the record carries ${entries.length} ledger entries`,
+          );
         gov.record(proposal, receipt);
         return { status: 'recorded', receiptId: receipt.receipt_id };
       }
       const first = entries[0] as JournalEntry | undefined;
-      const missing = (first && Array.isArray(first.parents) ? first.parents : []).filter((p) => !this.node.ledger.has(p));
-      if (missing.length) return { status: 'pending', receiptId: receipt.receipt_id, waitingFor: missing };
+      const missing = (first && Array.isArray(first.parents) ? first.parents : []).filter(
+        (p) => !this.node.ledger.has(p),
+      );
+      if (missing.length)
+        return { status: 'pending', receiptId: receipt.receipt_id, waitingFor: missing };
       gov.replay(proposal, receipt, e.author, entries);
       return { status: 'executed', receiptId: receipt.receipt_id };
     } catch (err) {
@@ -198,7 +265,9 @@ export class NodeGovernance {
   private retry(): void {
     if (this.pending.size === 0) return;
     // Canonical order (entry timestamp, then hash), never the Map's insertion order.
-    const es = [...this.pending.values()].sort((a, b) => a.timestamp - b.timestamp || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+    const es = [...this.pending.values()].sort(
+      (a, b) => a.timestamp - b.timestamp || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0),
+    );
     for (const e of es) this.handle(e);
   }
 }

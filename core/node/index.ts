@@ -10,6 +10,17 @@ export type { NodeContractsOptions } from './contracts.js';
 export { NodeGovernance, GOVERNANCE_EXECUTION_FORMAT } from './governance.js';
 export type { DecisionOutcome, GovernanceExecutionRecord } from './governance.js';
 export { ContractExecutions, EXECUTION_RECORD_FORMAT, POM_REPORT_FORMAT } from './executions.js';
-export type { AdoptedExecution, ExecutionOutcome, ExecutionRecord, PomOutcome, PomReport } from './executions.js';
-export { wrongExecutionRecord, wrongDecisionRecord, EXECUTION_TAMPERS, DECISION_TAMPERS } from './byzantine.js';
+export type {
+  AdoptedExecution,
+  ExecutionOutcome,
+  ExecutionRecord,
+  PomOutcome,
+  PomReport,
+} from './executions.js';
+export {
+  wrongExecutionRecord,
+  wrongDecisionRecord,
+  EXECUTION_TAMPERS,
+  DECISION_TAMPERS,
+} from './byzantine.js';
 export type { ExecutionTamper, DecisionTamper } from './byzantine.js';

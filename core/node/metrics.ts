@@ -20,11 +20,40 @@ export function createNodeMetrics(registry: Registry = new Registry()): NodeMetr
   const registers = [registry];
   return {
     registry,
-    messagesSent: new Counter({ name: 'icn_gossip_messages_sent_total', help: 'Gossip messages sent, by type', labelNames: ['type'] as const, registers }),
-    messagesReceived: new Counter({ name: 'icn_gossip_messages_received_total', help: 'Gossip messages received, by type (after verification)', labelNames: ['type'] as const, registers }),
-    gossipRejected: new Counter({ name: 'icn_gossip_rejected_total', help: 'Gossip messages or entries rejected, by reason', labelNames: ['reason', 'topic'] as const, registers }),
-    entriesAccepted: new Counter({ name: 'icn_gossip_entries_accepted_total', help: 'Gossip entries accepted into the store, by topic', labelNames: ['topic'] as const, registers }),
-    applyRejected: new Counter({ name: 'icn_node_apply_rejected_total', help: 'Entries refused by a node component after gossip accepted them', labelNames: ['topic', 'code'] as const, registers }),
-    restoredEntries: new Counter({ name: 'icn_node_restored_entries_total', help: 'Entries re-loaded from storage at start', registers }),
+    messagesSent: new Counter({
+      name: 'icn_gossip_messages_sent_total',
+      help: 'Gossip messages sent, by type',
+      labelNames: ['type'] as const,
+      registers,
+    }),
+    messagesReceived: new Counter({
+      name: 'icn_gossip_messages_received_total',
+      help: 'Gossip messages received, by type (after verification)',
+      labelNames: ['type'] as const,
+      registers,
+    }),
+    gossipRejected: new Counter({
+      name: 'icn_gossip_rejected_total',
+      help: 'Gossip messages or entries rejected, by reason',
+      labelNames: ['reason', 'topic'] as const,
+      registers,
+    }),
+    entriesAccepted: new Counter({
+      name: 'icn_gossip_entries_accepted_total',
+      help: 'Gossip entries accepted into the store, by topic',
+      labelNames: ['topic'] as const,
+      registers,
+    }),
+    applyRejected: new Counter({
+      name: 'icn_node_apply_rejected_total',
+      help: 'Entries refused by a node component after gossip accepted them',
+      labelNames: ['topic', 'code'] as const,
+      registers,
+    }),
+    restoredEntries: new Counter({
+      name: 'icn_node_restored_entries_total',
+      help: 'Entries re-loaded from storage at start',
+      registers,
+    }),
   };
 }

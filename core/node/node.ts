@@ -18,13 +18,32 @@
 import { canonicalString, parseStrictJson } from '../canonical/index.js';
 import { IcnError } from '../errors.js';
 import { requirePublication } from './publication.js';
-import { compareEntries, Gossip, TOPICS, verifyEntry, type GossipEntry, type GossipOptions, type EntryMeta, type GossipStep, type PreparedPublish, type Topic, type VerifiedCache } from '../gossip/index.js';
+import {
+  compareEntries,
+  Gossip,
+  TOPICS,
+  verifyEntry,
+  type GossipEntry,
+  type GossipOptions,
+  type EntryMeta,
+  type GossipStep,
+  type PreparedPublish,
+  type Topic,
+  type VerifiedCache,
+} from '../gossip/index.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import { Did, type Keypair } from '../identity/index.js';
 import { Governance } from '../governance/index.js';
 import { Ledger, signEntry, type EntryDraft, type JournalEntry } from '../ledger/index.js';
 import type { Clock, Rng } from '../runtime/index.js';
-import { TrustGraph, attestationHash, checkAttestationBody, signAttestation, verifyAttestation, type SignedTrustAttestation } from '../trust/index.js';
+import {
+  TrustGraph,
+  attestationHash,
+  checkAttestationBody,
+  signAttestation,
+  verifyAttestation,
+  type SignedTrustAttestation,
+} from '../trust/index.js';
 import { NodeGovernance } from './governance.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
 import { stateRootFromRoots, type ComponentName, type StateRoot } from './state-root.js';
@@ -46,7 +65,10 @@ export type TopicHandler = (entry: GossipEntry) => void;
  * misbehavior on `governance:receipts`.
  */
 export function recordFormat(data: unknown): string | undefined {
-  const f = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as { format?: unknown }).format : undefined;
+  const f =
+    data !== null && typeof data === 'object' && !Array.isArray(data)
+      ? (data as { format?: unknown }).format
+      : undefined;
   return typeof f === 'string' ? f : undefined;
 }
 
@@ -68,24 +90,41 @@ export interface NodeOptions {
 }
 
 /** Topics applied in this order when re-loading from storage: trust first, it gates the others. */
-const RESTORE_ORDER: Topic[] = ['trust:attestations', 'ledger:entries', 'contracts:deploy', 'governance:receipts'];
+const RESTORE_ORDER: Topic[] = [
+  'trust:attestations',
+  'ledger:entries',
+  'contracts:deploy',
+  'governance:receipts',
+];
 
 const storeKey = (t: Topic, h: Hash) => `gossip/${t}/${h}`;
 export const ADMISSION_KEY = 'meta/gossip-admission';
 
 /** The topic settings that decide which entries are accepted (and applied); maxEntries is only capacity. */
-const ADMISSION_FIELDS = ['maxDataBytes', 'minAuthorTrustPpm', 'perAuthorPerWindow', 'windowMs'] as const;
+const ADMISSION_FIELDS = [
+  'maxDataBytes',
+  'minAuthorTrustPpm',
+  'perAuthorPerWindow',
+  'windowMs',
+] as const;
 type Admission = Record<string, Record<(typeof ADMISSION_FIELDS)[number], number>>;
 
 /** Whether `now` could refuse an entry `was` admitted, for one field (a changed window counts: it regroups entries). */
-function stricter(f: (typeof ADMISSION_FIELDS)[number], was: Admission[string], now: Admission[string]): boolean {
+function stricter(
+  f: (typeof ADMISSION_FIELDS)[number],
+  was: Admission[string],
+  now: Admission[string],
+): boolean {
   switch (f) {
     case 'maxDataBytes':
       return now.maxDataBytes < was.maxDataBytes;
     case 'minAuthorTrustPpm':
       return now.minAuthorTrustPpm > was.minAuthorTrustPpm;
     case 'perAuthorPerWindow':
-      return now.perAuthorPerWindow > 0 && (was.perAuthorPerWindow === 0 || now.perAuthorPerWindow < was.perAuthorPerWindow);
+      return (
+        now.perAuthorPerWindow > 0 &&
+        (was.perAuthorPerWindow === 0 || now.perAuthorPerWindow < was.perAuthorPerWindow)
+      );
     case 'windowMs':
       // moved window boundaries can put more of an author's entries in one window
       return now.perAuthorPerWindow > 0 && now.windowMs !== was.windowMs;
@@ -133,9 +172,21 @@ export class IcnNode {
     this.verifiedCache = opts.verifiedCache;
     // The node verifies every attestation itself (through the cache) before applying it.
     this.trust = new TrustGraph({ trustedInput: true });
-    this.ledger = new Ledger({ owner: this.did, trust: this.trust, ...(opts.defaultCreditLimit !== undefined ? { defaultCreditLimit: opts.defaultCreditLimit } : {}) });
+    this.ledger = new Ledger({
+      owner: this.did,
+      trust: this.trust,
+      ...(opts.defaultCreditLimit !== undefined
+        ? { defaultCreditLimit: opts.defaultCreditLimit }
+        : {}),
+    });
     this.governance = new Governance({ ledger: this.ledger, nodeKey: opts.keypair });
-    this.gossip = new Gossip({ ...(opts.gossip ?? {}), keypair: opts.keypair, rng: opts.rng.stream('gossip'), trust: this.trust, ...(opts.verifiedCache ? { verifiedCache: opts.verifiedCache } : {}) });
+    this.gossip = new Gossip({
+      ...(opts.gossip ?? {}),
+      keypair: opts.keypair,
+      rng: opts.rng.stream('gossip'),
+      trust: this.trust,
+      ...(opts.verifiedCache ? { verifiedCache: opts.verifiedCache } : {}),
+    });
     if (opts.peers) this.gossip.setPeers(opts.peers);
     // Storage keeps every accepted entry (handle, restore): gossip's store holds only their
     // metadata and reads an entry back when it serves it (issue 14: an index, not a copy).
@@ -163,7 +214,8 @@ export class IcnNode {
   onRecord(topic: Topic, format: string, handler: TopicHandler): void {
     this.records.set(`${topic}\u0000${format}`, handler);
     this.invalidateRoots();
-    for (const e of this.storedEntries(topic)) if (recordFormat(e.data) === format) this.applyOne(e, handler);
+    for (const e of this.storedEntries(topic))
+      if (recordFormat(e.data) === format) this.applyOne(e, handler);
   }
 
   /**
@@ -208,7 +260,8 @@ export class IcnNode {
     void from; // the message names and proves its sender; the transport's claim is not needed
     const type = (message as { body?: { type?: unknown } } | null)?.body?.type;
     const step = this.gossip.receive(this.clock.nowMs(), message);
-    if (step.rejected.length === 0 || typeof type === 'string') this.metrics.messagesReceived.inc({ type: typeof type === 'string' ? type : 'unknown' });
+    if (step.rejected.length === 0 || typeof type === 'string')
+      this.metrics.messagesReceived.inc({ type: typeof type === 'string' ? type : 'unknown' });
     this.handle(step);
   }
 
@@ -258,7 +311,9 @@ export class IcnNode {
    * PublishRefused (NODE_PUBLISH_REFUSED), and nothing changed.
    */
   publishWhole(topic: Topic, data: unknown, what: string): GossipEntry {
-    return this.commitPublish(requirePublication(this, topic, data, `this ${what}`, 'it was not applied'));
+    return this.commitPublish(
+      requirePublication(this, topic, data, `this ${what}`, 'it was not applied'),
+    );
   }
 
   /** State this node's direct trust in `to` and publish the signed attestation (publish or nothing). */
@@ -270,7 +325,10 @@ export class IcnNode {
 
   /** Sign and publish a journal entry authored by this node (publish or nothing). */
   submitLedgerEntry(draft: Omit<EntryDraft, 'timestamp'> & { timestamp?: number }): JournalEntry {
-    const entry = signEntry(this.keypair, { ...draft, timestamp: draft.timestamp ?? this.clock.nowMs() });
+    const entry = signEntry(this.keypair, {
+      ...draft,
+      timestamp: draft.timestamp ?? this.clock.nowMs(),
+    });
     this.publishWhole('ledger:entries', entry, 'ledger entry');
     return entry;
   }
@@ -309,14 +367,18 @@ export class IcnNode {
   /** Everything the node holds: the LC root and the gossip store root (simulator checkpoints). */
   checkpointRoot(): Hash {
     if (this.cachedCheckpoint) return this.cachedCheckpoint;
-    return (this.cachedCheckpoint = contentHash(DOMAIN.componentRoot, { state: this.stateRoot(), gossip: this.gossip.root() }));
+    return (this.cachedCheckpoint = contentHash(DOMAIN.componentRoot, {
+      state: this.stateRoot(),
+      gossip: this.gossip.root(),
+    }));
   }
 
   // ---- internals ---------------------------------------------------------------------------
 
   private handle(step: GossipStep, own = false): void {
     if (step.delivered.length || step.removed.length) this.invalidateRoots();
-    for (const r of step.rejected) this.metrics.gossipRejected.inc({ reason: r.reason, topic: r.topic ?? '' });
+    for (const r of step.rejected)
+      this.metrics.gossipRejected.inc({ reason: r.reason, topic: r.topic ?? '' });
     // step.removed left gossip's store (a bounded cache), not the applied state: storage keeps them.
     for (const e of step.delivered) {
       this.storage.put(storeKey(e.topic, e.hash), canonicalString(e as never));
@@ -345,14 +407,19 @@ export class IcnNode {
       case 'trust:attestations':
         return this.guard(e, () => {
           const att = e.data as SignedTrustAttestation;
-          if ((att as { from?: unknown })?.from !== e.author) throw new IcnError('NODE_AUTHOR_MISMATCH', `attestation from ${String((att as { from?: unknown })?.from)} published by ${e.author}`);
+          if ((att as { from?: unknown })?.from !== e.author)
+            throw new IcnError(
+              'NODE_AUTHOR_MISMATCH',
+              `attestation from ${String((att as { from?: unknown })?.from)} published by ${e.author}`,
+            );
           this.trust.apply(this.verifiedAttestation(att));
           for (const f of this.trustListeners) f();
         });
       case 'ledger:entries':
         return this.guard(e, () => {
           const r = this.ledger.ingest(e.data);
-          for (const x of r.rejected) this.metrics.applyRejected.inc({ topic: e.topic, code: x.code });
+          for (const x of r.rejected)
+            this.metrics.applyRejected.inc({ topic: e.topic, code: x.code });
           if (r.status === 'applied' && this.appliedListeners.length) this.notifyApplied();
         });
       default: {
@@ -419,7 +486,12 @@ export class IcnNode {
     const now: Admission = {};
     for (const t of TOPICS) {
       const c = this.gossip.topicConfig(t);
-      now[t] = { maxDataBytes: c.maxDataBytes, minAuthorTrustPpm: c.minAuthorTrustPpm, perAuthorPerWindow: c.perAuthorPerWindow, windowMs: c.windowMs };
+      now[t] = {
+        maxDataBytes: c.maxDataBytes,
+        minAuthorTrustPpm: c.minAuthorTrustPpm,
+        perAuthorPerWindow: c.perAuthorPerWindow,
+        windowMs: c.windowMs,
+      };
     }
     const raw = this.storage.get(ADMISSION_KEY);
     const was = raw === undefined ? undefined : (parseStrictJson(raw, ADMISSION_KEY) as Admission);
@@ -473,7 +545,8 @@ export class IcnNode {
       const step = this.gossip.restore(raws);
       for (const e of step.delivered) this.gossip.archive(e.topic, e.hash);
       this.metrics.restoredEntries.inc(good.length);
-      for (const r of step.rejected) this.metrics.gossipRejected.inc({ reason: r.reason, topic: r.topic ?? t });
+      for (const r of step.rejected)
+        this.metrics.gossipRejected.inc({ reason: r.reason, topic: r.topic ?? t });
     }
   }
 }

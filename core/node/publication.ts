@@ -4,7 +4,12 @@
  * ledger entries (IcnNode.publishWhole). The action is applied only if gossip takes its publication
  * whole, so this node never holds state no other node can get.
  */
-import { GossipError, type PreparedPublish, type RejectReason, type Topic } from '../gossip/index.js';
+import {
+  GossipError,
+  type PreparedPublish,
+  type RejectReason,
+  type Topic,
+} from '../gossip/index.js';
 import { PublishRefused } from './errors.js';
 import type { IcnNode } from './node.js';
 
@@ -37,9 +42,20 @@ export function planPublication(node: IcnNode, topic: Topic, data: unknown): Pub
   const cfg = node.gossip.topicConfig(topic);
   const at = p.entry.timestamp;
   const retryAfterMs = (Math.floor(at / cfg.windowMs) + 1) * cfg.windowMs - at;
-  if (p.plan.status === 'rejected') return { ok: false, reason: p.plan.reason, detail: `${topic}: ${p.plan.detail}`, retryAfterMs: p.plan.reason === 'rate_limited' ? retryAfterMs : null };
+  if (p.plan.status === 'rejected')
+    return {
+      ok: false,
+      reason: p.plan.reason,
+      detail: `${topic}: ${p.plan.detail}`,
+      retryAfterMs: p.plan.reason === 'rate_limited' ? retryAfterMs : null,
+    };
   if (p.plan.status === 'inserted' && p.plan.join?.displaced) {
-    return { ok: false, reason: 'rate_limited', detail: `${topic}: this node already published ${cfg.perAuthorPerWindow} entries in the current ${cfg.windowMs} ms window`, retryAfterMs };
+    return {
+      ok: false,
+      reason: 'rate_limited',
+      detail: `${topic}: this node already published ${cfg.perAuthorPerWindow} entries in the current ${cfg.windowMs} ms window`,
+      retryAfterMs,
+    };
   }
   return { ok: true, prepared: p };
 }
@@ -49,9 +65,21 @@ export function planPublication(node: IcnNode, topic: Topic, data: unknown): Pub
  * (NODE_PUBLISH_REFUSED with gossip's reason) naming what was not done: "gossip refuses <what>,
  * so <consequence>: <detail>". `onRefused` counts the refusal in the caller's metric first.
  */
-export function requirePublication(node: IcnNode, topic: Topic, data: unknown, what: string, consequence: string, onRefused?: (reason: RejectReason) => void): PreparedPublish {
+export function requirePublication(
+  node: IcnNode,
+  topic: Topic,
+  data: unknown,
+  what: string,
+  consequence: string,
+  onRefused?: (reason: RejectReason) => void,
+): PreparedPublish {
   const plan = planPublication(node, topic, data);
   if (plan.ok) return plan.prepared;
   onRefused?.(plan.reason);
-  throw new PublishRefused(topic, plan.reason, `${plan.reason}: gossip refuses ${what}, so ${consequence}: ${plan.detail}`, plan.retryAfterMs);
+  throw new PublishRefused(
+    topic,
+    plan.reason,
+    `${plan.reason}: gossip refuses ${what}, so ${consequence}: ${plan.detail}`,
+    plan.retryAfterMs,
+  );
 }

@@ -15,7 +15,14 @@ import { contentHash, DOMAIN, isHash, type Hash } from '../hash/index.js';
 
 export const STATE_ROOT_VERSION = 'icn-node-state-root/v1';
 
-export const COMPONENTS = ['contract_states', 'contracts', 'governance', 'installations', 'ledger', 'trust'] as const;
+export const COMPONENTS = [
+  'contract_states',
+  'contracts',
+  'governance',
+  'installations',
+  'ledger',
+  'trust',
+] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 /** Anything that can state its component root (a ledger, a trust graph, a registry…). */
@@ -40,14 +47,26 @@ export function componentHash(name: ComponentName, root: Hash): Hash {
 export function stateRootFromRoots(roots: Readonly<Record<string, Hash>>): StateRoot {
   const names = Object.keys(roots).sort();
   const unknown = names.filter((n) => !(COMPONENTS as readonly string[]).includes(n));
-  if (unknown.length > 0) throw new IcnError('NODE_STATE_ROOT', `unknown state component(s): ${unknown.join(', ')} (known: ${COMPONENTS.join(', ')})`);
+  if (unknown.length > 0)
+    throw new IcnError(
+      'NODE_STATE_ROOT',
+      `unknown state component(s): ${unknown.join(', ')} (known: ${COMPONENTS.join(', ')})`,
+    );
   const components = COMPONENTS.map((name) => {
     const root = roots[name];
-    if (root === undefined) throw new IcnError('NODE_STATE_ROOT', `state component ${name} has no root`);
-    if (!isHash(root)) throw new IcnError('NODE_STATE_ROOT', `state component ${name}: ${JSON.stringify(root)} is not sha256:<hex>`);
+    if (root === undefined)
+      throw new IcnError('NODE_STATE_ROOT', `state component ${name} has no root`);
+    if (!isHash(root))
+      throw new IcnError(
+        'NODE_STATE_ROOT',
+        `state component ${name}: ${JSON.stringify(root)} is not sha256:<hex>`,
+      );
     return { name, root, bound: componentHash(name, root) };
   });
-  const root = contentHash(DOMAIN.stateRoot, { version: STATE_ROOT_VERSION, components: components.map((c) => [c.name, c.bound]) });
+  const root = contentHash(DOMAIN.stateRoot, {
+    version: STATE_ROOT_VERSION,
+    components: components.map((c) => [c.name, c.bound]),
+  });
   return { version: STATE_ROOT_VERSION, root, components };
 }
 
@@ -63,7 +82,10 @@ export function computeStateRoot(sources: ComponentSources): StateRoot {
 }
 
 /** Components whose roots differ between two state roots, sorted by name (empty when equal). */
-export function diffStateRoots(a: StateRoot, b: StateRoot): { name: ComponentName; a: Hash; b: Hash }[] {
+export function diffStateRoots(
+  a: StateRoot,
+  b: StateRoot,
+): { name: ComponentName; a: Hash; b: Hash }[] {
   const out: { name: ComponentName; a: Hash; b: Hash }[] = [];
   for (const name of COMPONENTS) {
     const x = a.components.find((c) => c.name === name)!;
@@ -77,7 +99,12 @@ export function diffStateRoots(a: StateRoot, b: StateRoot): { name: ComponentNam
 export function verifyStateRoot(s: StateRoot): boolean {
   try {
     const again = stateRootFromRoots(Object.fromEntries(s.components.map((c) => [c.name, c.root])));
-    return again.root === s.root && again.components.every((c, i) => s.components[i]?.bound === c.bound && s.components[i]?.name === c.name);
+    return (
+      again.root === s.root &&
+      again.components.every(
+        (c, i) => s.components[i]?.bound === c.bound && s.components[i]?.name === c.name,
+      )
+    );
   } catch {
     return false;
   }

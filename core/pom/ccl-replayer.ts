@@ -12,7 +12,18 @@
  * state, changed_keys, ledger_ops}): everything the execution decides, canonical.
  */
 import { dec, type CanonicalValue } from '../canonical/index.js';
-import { execute, ledgerOpToJson, loadContract, parseArgs, parseCapabilities, valueFromJson, valueToJson, CCL_PROFILE_HASH, MAX_FUEL, type Value } from '../ccl/index.js';
+import {
+  execute,
+  ledgerOpToJson,
+  loadContract,
+  parseArgs,
+  parseCapabilities,
+  valueFromJson,
+  valueToJson,
+  CCL_PROFILE_HASH,
+  MAX_FUEL,
+  type Value,
+} from '../ccl/index.js';
 import { codeHash } from '../contracts/code.js';
 import { IcnError } from '../errors.js';
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
@@ -29,21 +40,45 @@ export interface CclInputs {
 }
 
 /** The canonical output of one CCL execution, and its hash (what an executing node signs). */
-export function cclOutputHash(witness: WitnessBundle, code: CodeResolver): { output: CanonicalValue; hash: Hash } {
-  if (witness.profile_hash !== CCL_PROFILE_HASH) throw new IcnError('POM_PROFILE_MISMATCH', `witness profile ${witness.profile_hash} is not this node's CCL profile ${CCL_PROFILE_HASH}`);
+export function cclOutputHash(
+  witness: WitnessBundle,
+  code: CodeResolver,
+): { output: CanonicalValue; hash: Hash } {
+  if (witness.profile_hash !== CCL_PROFILE_HASH)
+    throw new IcnError(
+      'POM_PROFILE_MISMATCH',
+      `witness profile ${witness.profile_hash} is not this node's CCL profile ${CCL_PROFILE_HASH}`,
+    );
   const raw = code.get(witness.code_hash);
-  if (raw === undefined) throw new IcnError('POM_CODE_UNKNOWN', `no contract with code hash ${witness.code_hash}`);
+  if (raw === undefined)
+    throw new IcnError('POM_CODE_UNKNOWN', `no contract with code hash ${witness.code_hash}`);
   const contract = loadContract(raw);
   const h = codeHash({ engine: 'ccl', contract });
-  if (h !== witness.code_hash) throw new IcnError('POM_CODE_MISMATCH', `the resolved contract hashes to ${h}, not ${witness.code_hash}`);
+  if (h !== witness.code_hash)
+    throw new IcnError(
+      'POM_CODE_MISMATCH',
+      `the resolved contract hashes to ${h}, not ${witness.code_hash}`,
+    );
   const inp = witness.inputs as unknown as CclInputs;
-  if (inp === null || typeof inp !== 'object' || typeof inp.rule !== 'string' || typeof inp.caller !== 'string' || inp.state === null || typeof inp.state !== 'object') {
-    throw new IcnError('POM_FORMAT', 'CCL witness inputs must be {rule, args, caller, state, capabilities}');
+  if (
+    inp === null ||
+    typeof inp !== 'object' ||
+    typeof inp.rule !== 'string' ||
+    typeof inp.caller !== 'string' ||
+    inp.state === null ||
+    typeof inp.state !== 'object'
+  ) {
+    throw new IcnError(
+      'POM_FORMAT',
+      'CCL witness inputs must be {rule, args, caller, state, capabilities}',
+    );
   }
   const fuel = dec.u64(witness.fuel_limit);
-  if (fuel < 1n || fuel > BigInt(MAX_FUEL)) throw new IcnError('POM_FORMAT', `CCL fuel limit ${fuel} is outside 1..${MAX_FUEL}`);
+  if (fuel < 1n || fuel > BigInt(MAX_FUEL))
+    throw new IcnError('POM_FORMAT', `CCL fuel limit ${fuel} is outside 1..${MAX_FUEL}`);
   const state = new Map<string, Value>();
-  for (const k of Object.keys(inp.state).sort()) state.set(k, valueFromJson(inp.state[k], `$.inputs.state.${k}`));
+  for (const k of Object.keys(inp.state).sort())
+    state.set(k, valueFromJson(inp.state[k], `$.inputs.state.${k}`));
   const r = execute({
     contract,
     rule: inp.rule,

@@ -3,22 +3,63 @@ import { dec } from '../canonical/index.js';
 import { IcnError, isIcnError } from '../errors.js';
 import { contentHash, DOMAIN, isHash, type Hash } from '../hash/index.js';
 import { Did, verifySignature, type Keypair } from '../identity/index.js';
-import { checkReceiptEvidence, contractOutputHash, contractWitness, receiptToJson } from './contract-replayer.js';
+import {
+  checkReceiptEvidence,
+  contractOutputHash,
+  contractWitness,
+  receiptToJson,
+} from './contract-replayer.js';
 import type { CodeResolver, Replayer, ReplayerRegistry } from './replayer.js';
 import type { ExecutionReceipt } from '../contracts/receipt.js';
 import type { WitnessBundle as ContractWitness } from '../contracts/execution.js';
-import { CLAIM_VERSION, POM_VERSION, WITNESS_VERSION, type ExecutionClaim, type PomVerdict, type ProofOfMisbehavior, type ProofOfMisbehaviorBody, type WitnessBundle } from './types.js';
+import {
+  CLAIM_VERSION,
+  POM_VERSION,
+  WITNESS_VERSION,
+  type ExecutionClaim,
+  type PomVerdict,
+  type ProofOfMisbehavior,
+  type ProofOfMisbehaviorBody,
+  type WitnessBundle,
+} from './types.js';
 
 export function witnessBody(w: WitnessBundle): WitnessBundle {
-  return { version: w.version, engine: w.engine, code_hash: w.code_hash, inputs: w.inputs, fuel_limit: w.fuel_limit, timestamp: w.timestamp, entropy: w.entropy, profile_hash: w.profile_hash };
+  return {
+    version: w.version,
+    engine: w.engine,
+    code_hash: w.code_hash,
+    inputs: w.inputs,
+    fuel_limit: w.fuel_limit,
+    timestamp: w.timestamp,
+    entropy: w.entropy,
+    profile_hash: w.profile_hash,
+  };
 }
 
 export function witnessHash(w: WitnessBundle): Hash {
   return contentHash(DOMAIN.witnessBundle, witnessBody(w));
 }
 
-const WITNESS_KEYS = ['version', 'engine', 'code_hash', 'inputs', 'fuel_limit', 'timestamp', 'entropy', 'profile_hash'];
-const POM_KEYS = ['version', 'claim', 'canonical_inputs', 'expected_output_hash', 'actual_output_hash', 'witness', 'evidence', 'signatures'];
+const WITNESS_KEYS = [
+  'version',
+  'engine',
+  'code_hash',
+  'inputs',
+  'fuel_limit',
+  'timestamp',
+  'entropy',
+  'profile_hash',
+];
+const POM_KEYS = [
+  'version',
+  'claim',
+  'canonical_inputs',
+  'expected_output_hash',
+  'actual_output_hash',
+  'witness',
+  'evidence',
+  'signatures',
+];
 
 /**
  * The first key of `o` not in `allowed`, or undefined. Signed and hashed objects are exact: an
@@ -42,7 +83,8 @@ export function checkWitness(w: unknown): WitnessBundle {
   if (typeof o.engine !== 'string' || o.engine === '') bad('engine must be a non-empty string');
   if (!isHash(o.code_hash)) bad('code_hash must be sha256:<hex>');
   if (!isHash(o.profile_hash)) bad('profile_hash must be sha256:<hex>');
-  if (typeof o.entropy !== 'string' || !/^[0-9a-f]{64}$/.test(o.entropy)) bad('entropy must be 64 lowercase hex');
+  if (typeof o.entropy !== 'string' || !/^[0-9a-f]{64}$/.test(o.entropy))
+    bad('entropy must be 64 lowercase hex');
   try {
     dec.u64(o.fuel_limit as string);
     dec.i64(o.timestamp as string);
@@ -54,8 +96,16 @@ export function checkWitness(w: unknown): WitnessBundle {
 }
 
 /** The statement an executing node signs about its output (what a PoM can later hold against it). */
-export function signExecutionClaim(kp: Keypair, witness: WitnessBundle, outputHash: Hash): { claim: ExecutionClaim; signature: string } {
-  const claim: ExecutionClaim = { version: CLAIM_VERSION, witness_hash: witnessHash(witness), output_hash: outputHash };
+export function signExecutionClaim(
+  kp: Keypair,
+  witness: WitnessBundle,
+  outputHash: Hash,
+): { claim: ExecutionClaim; signature: string } {
+  const claim: ExecutionClaim = {
+    version: CLAIM_VERSION,
+    witness_hash: witnessHash(witness),
+    output_hash: outputHash,
+  };
   return { claim, signature: kp.sign(DOMAIN.pomExecutionClaim, claim) };
 }
 
@@ -68,7 +118,8 @@ export function pomBody(p: ProofOfMisbehaviorBody): ProofOfMisbehaviorBody {
     actual_output_hash: p.actual_output_hash,
     witness: witnessBody(p.witness),
   };
-  if (p.evidence !== undefined) body.evidence = { kind: p.evidence.kind, receipt: p.evidence.receipt };
+  if (p.evidence !== undefined)
+    body.evidence = { kind: p.evidence.kind, receipt: p.evidence.receipt };
   return body;
 }
 
@@ -80,17 +131,34 @@ export function pomHash(p: ProofOfMisbehaviorBody): Hash {
  * Build a proof: the accuser holds the accused's signed claim (`accusedSignature` over
  * ExecutionClaim{witness_hash, actualOutputHash}) and states the output it expects.
  */
-export function buildPom(accuser: Keypair, accused: Did, witness: WitnessBundle, actualOutputHash: Hash, accusedSignature: string, expectedOutputHash: Hash): ProofOfMisbehavior {
+export function buildPom(
+  accuser: Keypair,
+  accused: Did,
+  witness: WitnessBundle,
+  actualOutputHash: Hash,
+  accusedSignature: string,
+  expectedOutputHash: Hash,
+): ProofOfMisbehavior {
   const w = checkWitness(witness);
   const body: ProofOfMisbehaviorBody = {
     version: POM_VERSION,
-    claim: { type: 'output-mismatch', accused: accused.toString(), accuser: accuser.did.toString() },
+    claim: {
+      type: 'output-mismatch',
+      accused: accused.toString(),
+      accuser: accuser.did.toString(),
+    },
     canonical_inputs: witnessHash(w),
     expected_output_hash: expectedOutputHash,
     actual_output_hash: actualOutputHash,
     witness: w,
   };
-  return { ...body, signatures: { accused: accusedSignature, accuser: accuser.sign(DOMAIN.proofOfMisbehavior, body) } };
+  return {
+    ...body,
+    signatures: {
+      accused: accusedSignature,
+      accuser: accuser.sign(DOMAIN.proofOfMisbehavior, body),
+    },
+  };
 }
 
 /**
@@ -103,7 +171,11 @@ export function buildPom(accuser: Keypair, accused: Did, witness: WitnessBundle,
  *    accusation as stated is wrong; `accused_output_correct` says which).
  * Harness faults during replay propagate as thrown IcnError HARNESS_FAULT: never a verdict.
  */
-export async function verifyPom(pom: ProofOfMisbehavior, replayers: ReplayerRegistry, code: CodeResolver): Promise<PomVerdict> {
+export async function verifyPom(
+  pom: ProofOfMisbehavior,
+  replayers: ReplayerRegistry,
+  code: CodeResolver,
+): Promise<PomVerdict> {
   const pre = precheck(pom, replayers);
   if ('verdict' in pre) return pre;
   let replayed: Hash;
@@ -120,7 +192,11 @@ export async function verifyPom(pom: ProofOfMisbehavior, replayers: ReplayerRegi
  * what a node uses inside its synchronous gossip apply path. A replayer that returns a promise
  * makes the proof `invalid` here with POM_ASYNC_REPLAY (use verifyPom).
  */
-export function verifyPomSync(pom: ProofOfMisbehavior, replayers: ReplayerRegistry, code: CodeResolver): PomVerdict {
+export function verifyPomSync(
+  pom: ProofOfMisbehavior,
+  replayers: ReplayerRegistry,
+  code: CodeResolver,
+): PomVerdict {
   const pre = precheck(pom, replayers);
   if ('verdict' in pre) return pre;
   let replayed: Hash | Promise<Hash>;
@@ -131,32 +207,58 @@ export function verifyPomSync(pom: ProofOfMisbehavior, replayers: ReplayerRegist
   }
   if (replayed instanceof Promise) {
     replayed.catch(() => {}); // not awaited: its outcome is not a verdict here
-    return { verdict: 'invalid', code: 'POM_ASYNC_REPLAY', reason: `the ${pre.witness.engine} replayer is asynchronous for this witness: use verifyPom` };
+    return {
+      verdict: 'invalid',
+      code: 'POM_ASYNC_REPLAY',
+      reason: `the ${pre.witness.engine} replayer is asynchronous for this witness: use verifyPom`,
+    };
   }
   return judge(pom, pre.accused, replayed);
 }
 
 function replayFailed(e: unknown): PomVerdict {
-  if (isIcnError(e) && e.code !== 'HARNESS_FAULT') return { verdict: 'invalid', code: e.code, reason: `replay rejected the witness: ${e.message}` };
+  if (isIcnError(e) && e.code !== 'HARNESS_FAULT')
+    return {
+      verdict: 'invalid',
+      code: e.code,
+      reason: `replay rejected the witness: ${e.message}`,
+    };
   throw e;
 }
 
 /** Everything verifyPom checks before replaying: shape, input binding, signatures, a replayer. */
-function precheck(pom: ProofOfMisbehavior, replayers: ReplayerRegistry): PomVerdict | { witness: WitnessBundle; accused: Did; replayer: Replayer } {
-  const invalid = (c: string, reason: string): PomVerdict => ({ verdict: 'invalid', code: c, reason });
+function precheck(
+  pom: ProofOfMisbehavior,
+  replayers: ReplayerRegistry,
+): PomVerdict | { witness: WitnessBundle; accused: Did; replayer: Replayer } {
+  const invalid = (c: string, reason: string): PomVerdict => ({
+    verdict: 'invalid',
+    code: c,
+    reason,
+  });
   let w: WitnessBundle;
   try {
-    if (pom?.version !== POM_VERSION || pom.claim?.type !== 'output-mismatch') return invalid('POM_FORMAT', `not an ${POM_VERSION} output-mismatch proof`);
+    if (pom?.version !== POM_VERSION || pom.claim?.type !== 'output-mismatch')
+      return invalid('POM_FORMAT', `not an ${POM_VERSION} output-mismatch proof`);
     const extra = exactShape(pom);
     if (extra) return invalid('POM_FORMAT', `unknown field ${extra}`);
     w = checkWitness(pom.witness);
-    if (!isHash(pom.expected_output_hash) || !isHash(pom.actual_output_hash)) return invalid('POM_FORMAT', 'output hashes must be sha256:<hex>');
+    if (!isHash(pom.expected_output_hash) || !isHash(pom.actual_output_hash))
+      return invalid('POM_FORMAT', 'output hashes must be sha256:<hex>');
   } catch (e) {
     if (isIcnError(e)) return invalid(e.code, e.message);
     throw e;
   }
-  if (pom.canonical_inputs !== witnessHash(w)) return invalid('POM_INPUTS_MISMATCH', `canonical_inputs ${pom.canonical_inputs} is not the witness hash ${witnessHash(w)}`);
-  if (pom.expected_output_hash === pom.actual_output_hash) return invalid('POM_NO_MISMATCH', 'expected and actual output hashes are equal: nothing is claimed');
+  if (pom.canonical_inputs !== witnessHash(w))
+    return invalid(
+      'POM_INPUTS_MISMATCH',
+      `canonical_inputs ${pom.canonical_inputs} is not the witness hash ${witnessHash(w)}`,
+    );
+  if (pom.expected_output_hash === pom.actual_output_hash)
+    return invalid(
+      'POM_NO_MISMATCH',
+      'expected and actual output hashes are equal: nothing is claimed',
+    );
   let accused: Did;
   let accuser: Did;
   try {
@@ -166,16 +268,38 @@ function precheck(pom: ProofOfMisbehavior, replayers: ReplayerRegistry): PomVerd
     return invalid('POM_FORMAT', (e as Error).message);
   }
   if (pom.evidence !== undefined) {
-    if (pom.evidence?.kind !== 'contract-receipt') return invalid('POM_FORMAT', `unknown evidence kind ${JSON.stringify((pom.evidence as { kind?: unknown })?.kind)}`);
-    const why = checkReceiptEvidence(pom.evidence.receipt, accused.toString(), w, pom.actual_output_hash);
+    if (pom.evidence?.kind !== 'contract-receipt')
+      return invalid(
+        'POM_FORMAT',
+        `unknown evidence kind ${JSON.stringify((pom.evidence as { kind?: unknown })?.kind)}`,
+      );
+    const why = checkReceiptEvidence(
+      pom.evidence.receipt,
+      accused.toString(),
+      w,
+      pom.actual_output_hash,
+    );
     if (why !== null) return invalid('POM_BAD_SIGNATURE', `receipt evidence: ${why}`);
   } else {
-    const claim: ExecutionClaim = { version: CLAIM_VERSION, witness_hash: pom.canonical_inputs, output_hash: pom.actual_output_hash };
-    if (!verifySignature(accused, DOMAIN.pomExecutionClaim, claim, pom.signatures?.accused)) return invalid('POM_BAD_SIGNATURE', `the accused ${accused} never signed output ${pom.actual_output_hash} for these inputs`);
+    const claim: ExecutionClaim = {
+      version: CLAIM_VERSION,
+      witness_hash: pom.canonical_inputs,
+      output_hash: pom.actual_output_hash,
+    };
+    if (!verifySignature(accused, DOMAIN.pomExecutionClaim, claim, pom.signatures?.accused))
+      return invalid(
+        'POM_BAD_SIGNATURE',
+        `the accused ${accused} never signed output ${pom.actual_output_hash} for these inputs`,
+      );
   }
-  if (!verifySignature(accuser, DOMAIN.proofOfMisbehavior, pomBody(pom), pom.signatures?.accuser)) return invalid('POM_BAD_SIGNATURE', `the accuser's signature over the proof does not verify`);
+  if (!verifySignature(accuser, DOMAIN.proofOfMisbehavior, pomBody(pom), pom.signatures?.accuser))
+    return invalid('POM_BAD_SIGNATURE', `the accuser's signature over the proof does not verify`);
   const replayer = replayers.get(w.engine);
-  if (!replayer) return invalid('POM_NO_REPLAYER', `no replayer for engine ${JSON.stringify(w.engine)} (registered: ${replayers.engines().join(', ') || 'none'})`);
+  if (!replayer)
+    return invalid(
+      'POM_NO_REPLAYER',
+      `no replayer for engine ${JSON.stringify(w.engine)} (registered: ${replayers.engines().join(', ') || 'none'})`,
+    );
   return { witness: w, accused, replayer };
 }
 
@@ -198,12 +322,26 @@ function exactShape(pom: ProofOfMisbehavior): string | undefined {
 
 function judge(pom: ProofOfMisbehavior, accused: Did, replayed: Hash): PomVerdict {
   if (replayed === pom.expected_output_hash) {
-    return { verdict: 'confirmed', replayed_output_hash: replayed, reason: `replay gives ${replayed}; ${accused} signed ${pom.actual_output_hash}` };
+    return {
+      verdict: 'confirmed',
+      replayed_output_hash: replayed,
+      reason: `replay gives ${replayed}; ${accused} signed ${pom.actual_output_hash}`,
+    };
   }
   if (replayed === pom.actual_output_hash) {
-    return { verdict: 'refuted', replayed_output_hash: replayed, accused_output_correct: true, reason: `replay gives ${replayed}, exactly what ${accused} signed: false accusation` };
+    return {
+      verdict: 'refuted',
+      replayed_output_hash: replayed,
+      accused_output_correct: true,
+      reason: `replay gives ${replayed}, exactly what ${accused} signed: false accusation`,
+    };
   }
-  return { verdict: 'refuted', replayed_output_hash: replayed, accused_output_correct: false, reason: `replay gives ${replayed}, neither the accused's ${pom.actual_output_hash} nor the expected ${pom.expected_output_hash}` };
+  return {
+    verdict: 'refuted',
+    replayed_output_hash: replayed,
+    accused_output_correct: false,
+    reason: `replay gives ${replayed}, neither the accused's ${pom.actual_output_hash} nor the expected ${pom.expected_output_hash}`,
+  };
 }
 
 /**
@@ -211,16 +349,28 @@ function judge(pom: ProofOfMisbehavior, accused: Did, replayed: Hash): PomVerdic
  * names: the receipt is the accused's commitment; `expectedOutputHash` is the accuser's
  * contractOutputHash of the honest replay.
  */
-export function buildPomFromReceipt(accuser: Keypair, receipt: ExecutionReceipt, bundle: ContractWitness, expectedOutputHash: Hash): ProofOfMisbehavior {
+export function buildPomFromReceipt(
+  accuser: Keypair,
+  receipt: ExecutionReceipt,
+  bundle: ContractWitness,
+  expectedOutputHash: Hash,
+): ProofOfMisbehavior {
   const w = checkWitness(contractWitness(bundle, receipt.engineProfileHash));
   const body: ProofOfMisbehaviorBody = {
     version: POM_VERSION,
-    claim: { type: 'output-mismatch', accused: Did.parse(receipt.executor).toString(), accuser: accuser.did.toString() },
+    claim: {
+      type: 'output-mismatch',
+      accused: Did.parse(receipt.executor).toString(),
+      accuser: accuser.did.toString(),
+    },
     canonical_inputs: witnessHash(w),
     expected_output_hash: expectedOutputHash,
     actual_output_hash: contractOutputHash(receipt),
     witness: w,
     evidence: { kind: 'contract-receipt', receipt: receiptToJson(receipt) },
   };
-  return { ...body, signatures: { accused: '', accuser: accuser.sign(DOMAIN.proofOfMisbehavior, body) } };
+  return {
+    ...body,
+    signatures: { accused: '', accuser: accuser.sign(DOMAIN.proofOfMisbehavior, body) },
+  };
 }

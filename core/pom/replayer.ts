@@ -28,7 +28,11 @@ export class ReplayerRegistry {
   }
 
   register(r: Replayer): this {
-    if (this.byEngine.has(r.engine)) throw new IcnError('POM_REPLAYER_DUPLICATE', `a replayer for engine ${JSON.stringify(r.engine)} is already registered`);
+    if (this.byEngine.has(r.engine))
+      throw new IcnError(
+        'POM_REPLAYER_DUPLICATE',
+        `a replayer for engine ${JSON.stringify(r.engine)} is already registered`,
+      );
     this.byEngine.set(r.engine, r);
     return this;
   }

@@ -78,5 +78,10 @@ export interface ProofOfMisbehavior extends ProofOfMisbehaviorBody {
 
 export type PomVerdict =
   | { verdict: 'confirmed'; replayed_output_hash: Hash; reason: string }
-  | { verdict: 'refuted'; replayed_output_hash: Hash; reason: string; accused_output_correct: boolean }
+  | {
+      verdict: 'refuted';
+      replayed_output_hash: Hash;
+      reason: string;
+      accused_output_correct: boolean;
+    }
   | { verdict: 'invalid'; code: string; reason: string };

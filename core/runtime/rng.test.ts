@@ -8,8 +8,12 @@ describe('Rng', () => {
     const na = a.stream('network');
     const nb = b.stream('network');
     b.stream('faults').nextU32(); // drawing from another stream changes nothing
-    expect(Array.from({ length: 20 }, () => na.nextU32())).toEqual(Array.from({ length: 20 }, () => nb.nextU32()));
-    expect(Rng.root(42n).stream('network').nextU32()).not.toBe(Rng.root(43n).stream('network').nextU32());
+    expect(Array.from({ length: 20 }, () => na.nextU32())).toEqual(
+      Array.from({ length: 20 }, () => nb.nextU32()),
+    );
+    expect(Rng.root(42n).stream('network').nextU32()).not.toBe(
+      Rng.root(43n).stream('network').nextU32(),
+    );
     expect(Rng.root(1n).stream('a').stream('b').name).toBe('a/b');
   });
 

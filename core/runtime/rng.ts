@@ -23,7 +23,8 @@ export class Rng {
   ) {
     const seedBytes = utf8.encode(`${seed.toString()}\u0000${name}`);
     const d = sha256(seedBytes);
-    const w = (i: number) => ((d[i]! | (d[i + 1]! << 8) | (d[i + 2]! << 16) | (d[i + 3]! << 24)) >>> 0);
+    const w = (i: number) =>
+      (d[i]! | (d[i + 1]! << 8) | (d[i + 2]! << 16) | (d[i + 3]! << 24)) >>> 0;
     this.s0 = w(0);
     this.s1 = w(4);
     this.s2 = w(8);
@@ -34,7 +35,8 @@ export class Rng {
   /** The root stream of a seed. Seeds are non-negative integers below 2^64. */
   static root(seed: bigint | number): Rng {
     const s = BigInt(seed);
-    if (s < 0n || s > U64_MAX) throw new IcnError('RNG_SEED_RANGE', `seed ${s} is outside 0..2^64-1`);
+    if (s < 0n || s > U64_MAX)
+      throw new IcnError('RNG_SEED_RANGE', `seed ${s} is outside 0..2^64-1`);
     return new Rng(s, '');
   }
 
@@ -59,7 +61,8 @@ export class Rng {
 
   /** Uniform integer in [0, n), n ≤ 2^32, without modulo bias (rejection sampling). */
   below(n: number): number {
-    if (!Number.isInteger(n) || n <= 0 || n > 0x1_0000_0000) throw new IcnError('RNG_RANGE', `below(${n}): n must be an integer in 1..2^32`);
+    if (!Number.isInteger(n) || n <= 0 || n > 0x1_0000_0000)
+      throw new IcnError('RNG_RANGE', `below(${n}): n must be an integer in 1..2^32`);
     const limit = 0x1_0000_0000 - (0x1_0000_0000 % n);
     for (;;) {
       const x = this.nextU32();

@@ -33,7 +33,13 @@ export interface SignedTrustAttestation extends TrustAttestationBody {
 }
 
 export function attestationBody(a: TrustAttestationBody): TrustAttestationBody {
-  return { version: a.version, from: a.from, to: a.to, score_ppm: a.score_ppm, issued_at: a.issued_at };
+  return {
+    version: a.version,
+    from: a.from,
+    to: a.to,
+    score_ppm: a.score_ppm,
+    issued_at: a.issued_at,
+  };
 }
 
 export function attestationHash(a: TrustAttestationBody): Hash {
@@ -47,22 +53,46 @@ export function checkAttestationBody(a: unknown): TrustAttestationBody {
   };
   if (a === null || typeof a !== 'object') bad('not an object');
   const o = a as Record<string, unknown>;
-  if (o.version !== TRUST_ATTESTATION_VERSION) bad(`version must be ${JSON.stringify(TRUST_ATTESTATION_VERSION)}`);
-  if (typeof o.from !== 'string' || typeof o.to !== 'string') bad('from and to must be did:icn strings');
+  if (o.version !== TRUST_ATTESTATION_VERSION)
+    bad(`version must be ${JSON.stringify(TRUST_ATTESTATION_VERSION)}`);
+  if (typeof o.from !== 'string' || typeof o.to !== 'string')
+    bad('from and to must be did:icn strings');
   const from = Did.parse(o.from as string);
   const to = Did.parse(o.to as string);
-  if (from.equals(to)) throw new TrustError('TRUST_SELF_EDGE', `trust attestation: ${from} attests trust in itself`);
+  if (from.equals(to))
+    throw new TrustError('TRUST_SELF_EDGE', `trust attestation: ${from} attests trust in itself`);
   const s = o.score_ppm;
   if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0 || s > PPM) {
-    throw new TrustError('TRUST_SCORE_RANGE', `trust attestation: score_ppm ${String(s)} is not an integer in 0..${PPM}`);
+    throw new TrustError(
+      'TRUST_SCORE_RANGE',
+      `trust attestation: score_ppm ${String(s)} is not an integer in 0..${PPM}`,
+    );
   }
   const t = o.issued_at;
-  if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0) bad(`issued_at ${String(t)} is not a non-negative safe integer`);
-  return { version: TRUST_ATTESTATION_VERSION, from: from.toString(), to: to.toString(), score_ppm: s as number, issued_at: t as number };
+  if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0)
+    bad(`issued_at ${String(t)} is not a non-negative safe integer`);
+  return {
+    version: TRUST_ATTESTATION_VERSION,
+    from: from.toString(),
+    to: to.toString(),
+    score_ppm: s as number,
+    issued_at: t as number,
+  };
 }
 
-export function signAttestation(kp: Keypair, to: Did, scorePpm: number, issuedAt: number): SignedTrustAttestation {
-  const body = checkAttestationBody({ version: TRUST_ATTESTATION_VERSION, from: kp.did.toString(), to: to.toString(), score_ppm: scorePpm, issued_at: issuedAt });
+export function signAttestation(
+  kp: Keypair,
+  to: Did,
+  scorePpm: number,
+  issuedAt: number,
+): SignedTrustAttestation {
+  const body = checkAttestationBody({
+    version: TRUST_ATTESTATION_VERSION,
+    from: kp.did.toString(),
+    to: to.toString(),
+    score_ppm: scorePpm,
+    issued_at: issuedAt,
+  });
   return { ...body, signature: kp.sign(DOMAIN.trustAttestation, body) };
 }
 
@@ -70,14 +100,23 @@ export function signAttestation(kp: Keypair, to: Did, scorePpm: number, issuedAt
 export function verifyAttestation(a: unknown): SignedTrustAttestation {
   const body = checkAttestationBody(a);
   const sig = (a as { signature?: unknown }).signature;
-  if (typeof sig !== 'string' || !verifySignature(Did.parse(body.from), DOMAIN.trustAttestation, body, sig)) {
-    throw new TrustError('TRUST_BAD_SIGNATURE', `trust attestation ${body.from} → ${body.to}: signature does not verify`);
+  if (
+    typeof sig !== 'string' ||
+    !verifySignature(Did.parse(body.from), DOMAIN.trustAttestation, body, sig)
+  ) {
+    throw new TrustError(
+      'TRUST_BAD_SIGNATURE',
+      `trust attestation ${body.from} → ${body.to}: signature does not verify`,
+    );
   }
   return { ...body, signature: sig };
 }
 
 /** >0 when `a` supersedes `b` (same pair), <0 when `b` does, 0 when they are the same attestation. */
-export function compareAttestations(a: { issued_at: number; hash: Hash }, b: { issued_at: number; hash: Hash }): number {
+export function compareAttestations(
+  a: { issued_at: number; hash: Hash },
+  b: { issued_at: number; hash: Hash },
+): number {
   if (a.issued_at !== b.issued_at) return a.issued_at > b.issued_at ? 1 : -1;
   if (a.hash === b.hash) return 0;
   return a.hash > b.hash ? 1 : -1; // same-length lowercase hex: code-unit order = byte order

@@ -18,7 +18,6 @@ declare module '../errors.js' {
   }
 }
 
-
 /** The graph would exceed MAX_LOCAL_NODES or MAX_LOCAL_EDGES (ICN's design caps). */
 export class CapacityExceeded extends TrustError {
   override readonly name = 'CapacityExceeded';
@@ -26,6 +25,10 @@ export class CapacityExceeded extends TrustError {
     readonly resource: 'nodes' | 'edges',
     readonly limit: number,
   ) {
-    super('TRUST_CAPACITY_EXCEEDED', `trust graph capacity exceeded: more than ${limit} ${resource} (MAX_LOCAL_${resource.toUpperCase()})`, { resource, limit });
+    super(
+      'TRUST_CAPACITY_EXCEEDED',
+      `trust graph capacity exceeded: more than ${limit} ${resource} (MAX_LOCAL_${resource.toUpperCase()})`,
+      { resource, limit },
+    );
   }
 }

@@ -9,7 +9,12 @@
  */
 import { contentHash, DOMAIN, type Hash } from '../hash/index.js';
 import type { Did } from '../identity/index.js';
-import { attestationHash, compareAttestations, verifyAttestation, type SignedTrustAttestation } from './attestation.js';
+import {
+  attestationHash,
+  compareAttestations,
+  verifyAttestation,
+  type SignedTrustAttestation,
+} from './attestation.js';
 import { CapacityExceeded, TrustError } from './errors.js';
 import { PPM, type TrustOracle } from './oracle.js';
 import { combineTwoHop, ProductSum, trustClass, type TrustClass } from './score.js';
@@ -95,7 +100,14 @@ export class TrustGraph implements TrustOracle {
       degraded = true;
       this.degradedReads++;
     }
-    const edge: TrustEdge = { from: a.from, to: a.to, score_ppm: a.score_ppm, issued_at: a.issued_at, hash, attestation: a };
+    const edge: TrustEdge = {
+      from: a.from,
+      to: a.to,
+      score_ppm: a.score_ppm,
+      issued_at: a.issued_at,
+      hash,
+      attestation: a,
+    };
     if (existing && !degraded) {
       const c = compareAttestations(edge, existing);
       if (c === 0) return { status: 'duplicate', degraded, hash };
@@ -104,7 +116,8 @@ export class TrustGraph implements TrustOracle {
       return { status: 'superseded', degraded, hash };
     }
     const newNodes = (this.nodes.has(a.from) ? 0 : 1) + (this.nodes.has(a.to) ? 0 : 1);
-    if (this.nodes.size + newNodes > this.maxNodes) throw new CapacityExceeded('nodes', this.maxNodes);
+    if (this.nodes.size + newNodes > this.maxNodes)
+      throw new CapacityExceeded('nodes', this.maxNodes);
     if (this.edges + 1 > this.maxEdges) throw new CapacityExceeded('edges', this.maxEdges);
     this.write(edge);
     this.nodes.add(a.from);
@@ -118,7 +131,11 @@ export class TrustGraph implements TrustOracle {
     try {
       this.store.put(edge);
     } catch (e) {
-      throw new TrustError('TRUST_STORE_WRITE', `trust store failed to write ${edge.from} → ${edge.to}: ${(e as Error).message}`, { from: edge.from, to: edge.to });
+      throw new TrustError(
+        'TRUST_STORE_WRITE',
+        `trust store failed to write ${edge.from} → ${edge.to}: ${(e as Error).message}`,
+        { from: edge.from, to: edge.to },
+      );
     }
   }
 
@@ -179,7 +196,9 @@ export class TrustGraph implements TrustOracle {
 
   /** Every edge, sorted by (from, to). */
   sortedEdges(): TrustEdge[] {
-    return [...this.store.all()].sort((a, b) => (a.from !== b.from ? (a.from < b.from ? -1 : 1) : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+    return [...this.store.all()].sort((a, b) =>
+      a.from !== b.from ? (a.from < b.from ? -1 : 1) : a.to < b.to ? -1 : a.to > b.to ? 1 : 0,
+    );
   }
 
   /**

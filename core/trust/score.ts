@@ -51,7 +51,11 @@ export function combineTwoHop(directPpm: number, sum: bigint, count: number): nu
 /** Trust classes by score (ICN): < 0.1 Isolated, < 0.4 Known, < 0.7 Partner, else Federated. */
 export type TrustClass = 'Isolated' | 'Known' | 'Partner' | 'Federated';
 
-export const CLASS_THRESHOLDS_PPM = { Known: 100_000, Partner: 400_000, Federated: 700_000 } as const;
+export const CLASS_THRESHOLDS_PPM = {
+  Known: 100_000,
+  Partner: 400_000,
+  Federated: 700_000,
+} as const;
 
 export function trustClass(ppm: number): TrustClass {
   if (ppm < CLASS_THRESHOLDS_PPM.Known) return 'Isolated';
@@ -63,7 +67,10 @@ export function trustClass(ppm: number): TrustClass {
 /** Parse a decimal score string ("0.42", "1", "0.000001") into ppm exactly; rejects > 6 decimals. */
 export function ppmFromDecimal(s: string): number {
   const m = /^(0|1)(?:\.([0-9]{1,6}))?$/.exec(s);
-  if (!m) throw new RangeError(`${JSON.stringify(s)} is not a decimal score in [0,1] with at most 6 decimals`);
+  if (!m)
+    throw new RangeError(
+      `${JSON.stringify(s)} is not a decimal score in [0,1] with at most 6 decimals`,
+    );
   const v = Number(m[1]) * PPM + Number((m[2] ?? '').padEnd(6, '0') || '0');
   if (v > PPM) throw new RangeError(`${s} is above 1`);
   return v;

@@ -38,7 +38,8 @@ describe('two-hop score (integer ppm)', () => {
     expect(Number(num / (10n * 2n * 1_000_000n))).toBe(462_999);
     expect(g.scorePpm(did(0), did(3))).toBe(462_999);
     // scoresFrom agrees with scoreByKey for every target
-    for (const [t, s] of g.scoresFrom(did(0).toString())) expect(s).toBe(g.scoreByKey(did(0).toString(), t));
+    for (const [t, s] of g.scoresFrom(did(0).toString()))
+      expect(s).toBe(g.scoreByKey(did(0).toString(), t));
   });
 
   it('two hops without a direct edge, and the intermediate must reach the target', () => {
@@ -51,8 +52,17 @@ describe('two-hop score (integer ppm)', () => {
   });
 
   it('classes at the ICN thresholds', () => {
-    expect([0, 99_999, 100_000, 399_999, 400_000, 699_999, 700_000, 1_000_000].map(trustClass)).toEqual([
-      'Isolated', 'Isolated', 'Known', 'Known', 'Partner', 'Partner', 'Federated', 'Federated',
+    expect(
+      [0, 99_999, 100_000, 399_999, 400_000, 699_999, 700_000, 1_000_000].map(trustClass),
+    ).toEqual([
+      'Isolated',
+      'Isolated',
+      'Known',
+      'Known',
+      'Partner',
+      'Partner',
+      'Federated',
+      'Federated',
     ]);
     expect(ppmFromDecimal('0.42')).toBe(420_000);
     expect(ppmFromDecimal('1')).toBe(1_000_000);
@@ -61,17 +71,25 @@ describe('two-hop score (integer ppm)', () => {
 
   it('property: the integer score equals floor of the exact rational formula', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 1_000_000 })), { maxLength: 20 }), (d, paths) => {
-        let sum = 0n;
-        for (const [a, b] of paths) sum += BigInt(a) * BigInt(b);
-        const got = combineTwoHop(d, sum, paths.length);
-        // exact value × 10·k·10^6 compared with got: got ≤ exact < got + 1
-        const k = BigInt(Math.max(paths.length, 1));
-        const exactNum = paths.length === 0 ? 7n * BigInt(d) : 7n * BigInt(d) * k * 1_000_000n + 3n * sum;
-        const den = paths.length === 0 ? 10n : 10n * k * 1_000_000n;
-        expect(BigInt(got) * den <= exactNum).toBe(true);
-        expect(exactNum < (BigInt(got) + 1n) * den).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 1_000_000 })),
+          { maxLength: 20 },
+        ),
+        (d, paths) => {
+          let sum = 0n;
+          for (const [a, b] of paths) sum += BigInt(a) * BigInt(b);
+          const got = combineTwoHop(d, sum, paths.length);
+          // exact value × 10·k·10^6 compared with got: got ≤ exact < got + 1
+          const k = BigInt(Math.max(paths.length, 1));
+          const exactNum =
+            paths.length === 0 ? 7n * BigInt(d) : 7n * BigInt(d) * k * 1_000_000n + 3n * sum;
+          const den = paths.length === 0 ? 10n : 10n * k * 1_000_000n;
+          expect(BigInt(got) * den <= exactNum).toBe(true);
+          expect(exactNum < (BigInt(got) + 1n) * den).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -81,10 +99,18 @@ describe('attestations and supersede rules', () => {
   it('rejects bad signatures, self-edges and out-of-range scores with typed errors', () => {
     const g = new TrustGraph();
     const a = att(0, 1, 500_000);
-    expect(() => g.apply({ ...a, score_ppm: 900_000 })).toThrow(expect.objectContaining({ code: 'TRUST_BAD_SIGNATURE' }));
-    expect(() => signAttestation(K[0]!, did(0), 1, 1)).toThrow(expect.objectContaining({ code: 'TRUST_SELF_EDGE' }));
-    expect(() => signAttestation(K[0]!, did(1), 1_000_001, 1)).toThrow(expect.objectContaining({ code: 'TRUST_SCORE_RANGE' }));
-    expect(() => g.apply({ ...a, issued_at: -1 } as SignedTrustAttestation)).toThrow(expect.objectContaining({ code: 'TRUST_ATTESTATION_FORMAT' }));
+    expect(() => g.apply({ ...a, score_ppm: 900_000 })).toThrow(
+      expect.objectContaining({ code: 'TRUST_BAD_SIGNATURE' }),
+    );
+    expect(() => signAttestation(K[0]!, did(0), 1, 1)).toThrow(
+      expect.objectContaining({ code: 'TRUST_SELF_EDGE' }),
+    );
+    expect(() => signAttestation(K[0]!, did(1), 1_000_001, 1)).toThrow(
+      expect.objectContaining({ code: 'TRUST_SCORE_RANGE' }),
+    );
+    expect(() => g.apply({ ...a, issued_at: -1 } as SignedTrustAttestation)).toThrow(
+      expect.objectContaining({ code: 'TRUST_ATTESTATION_FORMAT' }),
+    );
     expect(g.edgeCount).toBe(0);
   });
 
@@ -98,7 +124,10 @@ describe('attestations and supersede rules', () => {
     const x = att(0, 1, 111_111, 7);
     const y = att(0, 1, 222_222, 7);
     const winner = attestationHash(x) > attestationHash(y) ? x : y;
-    for (const order of [[x, y], [y, x]]) {
+    for (const order of [
+      [x, y],
+      [y, x],
+    ]) {
       const h = new TrustGraph();
       for (const a of order) h.apply(a);
       expect(h.directPpm(did(0).toString(), did(1).toString())).toBe(winner.score_ppm);
@@ -108,18 +137,30 @@ describe('attestations and supersede rules', () => {
 
   it('property: any arrival order of the same attestations gives the same root and scores', () => {
     const pool: SignedTrustAttestation[] = [];
-    for (let f = 0; f < 5; f++) for (let t = 0; t < 5; t++) if (f !== t) for (const at of [1, 2]) pool.push(att(f, t, ((f * 7 + t * 13 + at * 31) % 11) * 90_000, at));
+    for (let f = 0; f < 5; f++)
+      for (let t = 0; t < 5; t++)
+        if (f !== t)
+          for (const at of [1, 2])
+            pool.push(att(f, t, ((f * 7 + t * 13 + at * 31) % 11) * 90_000, at));
     fc.assert(
-      fc.property(fc.subarray(pool, { minLength: 1 }), fc.infiniteStream(fc.nat()), (subset, rnd) => {
-        const shuffled = subset.map((a) => [rnd.next().value, a] as const).sort((p, q) => p[0] - q[0]).map((p) => p[1]);
-        const g1 = new TrustGraph({ trustedInput: true });
-        const g2 = new TrustGraph({ trustedInput: true });
-        for (const a of subset) g1.apply(a);
-        for (const a of shuffled) g2.apply(a);
-        expect(g2.root()).toBe(g1.root());
-        expect(g2.computeRoot()).toBe(g1.root()); // the cache never hides a difference
-        for (let f = 0; f < 5; f++) expect(g2.scoresFrom(did(f).toString())).toEqual(g1.scoresFrom(did(f).toString()));
-      }),
+      fc.property(
+        fc.subarray(pool, { minLength: 1 }),
+        fc.infiniteStream(fc.nat()),
+        (subset, rnd) => {
+          const shuffled = subset
+            .map((a) => [rnd.next().value, a] as const)
+            .sort((p, q) => p[0] - q[0])
+            .map((p) => p[1]);
+          const g1 = new TrustGraph({ trustedInput: true });
+          const g2 = new TrustGraph({ trustedInput: true });
+          for (const a of subset) g1.apply(a);
+          for (const a of shuffled) g2.apply(a);
+          expect(g2.root()).toBe(g1.root());
+          expect(g2.computeRoot()).toBe(g1.root()); // the cache never hides a difference
+          for (let f = 0; f < 5; f++)
+            expect(g2.scoresFrom(did(f).toString())).toEqual(g1.scoresFrom(did(f).toString()));
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -128,7 +169,9 @@ describe('attestations and supersede rules', () => {
 describe('capacity (ICN design caps)', () => {
   it('defaults are MAX_LOCAL_NODES 10,000 and MAX_LOCAL_EDGES 50,000', () => {
     const g = new TrustGraph();
-    expect([MAX_LOCAL_NODES, MAX_LOCAL_EDGES, g.maxNodes, g.maxEdges]).toEqual([10_000, 50_000, 10_000, 50_000]);
+    expect([MAX_LOCAL_NODES, MAX_LOCAL_EDGES, g.maxNodes, g.maxEdges]).toEqual([
+      10_000, 50_000, 10_000, 50_000,
+    ]);
   });
 
   it('edges beyond the cap → CapacityExceeded, nothing written; superseding an edge at the cap still works', () => {
@@ -157,7 +200,9 @@ describe('capacity (ICN design caps)', () => {
     g.apply(att(0, 1, 1));
     g.apply(att(1, 2, 1));
     g.apply(att(2, 0, 1)); // no new node
-    expect(() => g.apply(att(2, 3, 1))).toThrow(expect.objectContaining({ code: 'TRUST_CAPACITY_EXCEEDED', resource: 'nodes' }));
+    expect(() => g.apply(att(2, 3, 1))).toThrow(
+      expect.objectContaining({ code: 'TRUST_CAPACITY_EXCEEDED', resource: 'nodes' }),
+    );
     expect(g.nodeCount).toBe(3);
   });
 });
@@ -198,7 +243,9 @@ describe('graceful degradation (the seed fix)', () => {
       throw new Error('disk full');
     };
     const g = new TrustGraph({ store });
-    expect(() => g.apply(att(0, 1, 1))).toThrow(expect.objectContaining({ code: 'TRUST_STORE_WRITE' }));
+    expect(() => g.apply(att(0, 1, 1))).toThrow(
+      expect.objectContaining({ code: 'TRUST_STORE_WRITE' }),
+    );
     expect(g.edgeCount).toBe(0);
   });
 });

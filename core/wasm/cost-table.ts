@@ -65,6 +65,8 @@ export function costTableHash(table: CostTable): Hash {
 export function costListing(table: CostTable): { name: string; cost: number; bulk?: BulkCost }[] {
   return allOps().map((o) => {
     const b = table.bulk[o.name];
-    return b === undefined ? { name: o.name, cost: opCost(table, o.key) } : { name: o.name, cost: opCost(table, o.key), bulk: b };
+    return b === undefined
+      ? { name: o.name, cost: opCost(table, o.key) }
+      : { name: o.name, cost: opCost(table, o.key), bulk: b };
   });
 }

@@ -76,23 +76,50 @@ export const DC_LIMITS: ProfileLimits = Object.freeze({
   initialFuel: '10000000000',
 });
 
-const DC_FEATURES: readonly Feature[] = ['mvp', 'sign_extension', 'sat_float_to_int', 'bulk_memory', 'reference_types'];
+const DC_FEATURES: readonly Feature[] = [
+  'mvp',
+  'sign_extension',
+  'sat_float_to_int',
+  'bulk_memory',
+  'reference_types',
+];
 
 /** ABI version of the instrumented module (the __icn_* exports and their meaning). */
 export const INSTRUMENTATION_ABI = 'icn-dc-abi/v1';
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
   raw: {
-    name: 'raw', version: 1, features: [...DC_FEATURES, 'simd', 'relaxed_simd'], floats: true, nanCanonicalization: false,
-    simd: true, instrumented: false,
+    name: 'raw',
+    version: 1,
+    features: [...DC_FEATURES, 'simd', 'relaxed_simd'],
+    floats: true,
+    nanCanonicalization: false,
+    simd: true,
+    instrumented: false,
   },
   dc: {
-    name: 'dc', version: 1, features: DC_FEATURES, floats: false, nanCanonicalization: false, simd: false, instrumented: true,
-    imports: HOST_IMPORTS, limits: DC_LIMITS, costTable: COST_TABLE_V1,
+    name: 'dc',
+    version: 1,
+    features: DC_FEATURES,
+    floats: false,
+    nanCanonicalization: false,
+    simd: false,
+    instrumented: true,
+    imports: HOST_IMPORTS,
+    limits: DC_LIMITS,
+    costTable: COST_TABLE_V1,
   },
   'dc-float': {
-    name: 'dc-float', version: 1, features: DC_FEATURES, floats: true, nanCanonicalization: true, simd: false, instrumented: true,
-    imports: HOST_IMPORTS, limits: DC_LIMITS, costTable: COST_TABLE_V1,
+    name: 'dc-float',
+    version: 1,
+    features: DC_FEATURES,
+    floats: true,
+    nanCanonicalization: true,
+    simd: false,
+    instrumented: true,
+    imports: HOST_IMPORTS,
+    limits: DC_LIMITS,
+    costTable: COST_TABLE_V1,
   },
 });
 
@@ -101,7 +128,12 @@ export function isProfileName(s: string): s is ProfileName {
 }
 
 export function getProfile(name: string): Profile {
-  if (!isProfileName(name)) throw new IcnError('WASM_UNKNOWN_PROFILE', `unknown wasm profile ${JSON.stringify(name)} (expected one of ${PROFILE_NAMES.join(', ')})`, { profile: name });
+  if (!isProfileName(name))
+    throw new IcnError(
+      'WASM_UNKNOWN_PROFILE',
+      `unknown wasm profile ${JSON.stringify(name)} (expected one of ${PROFILE_NAMES.join(', ')})`,
+      { profile: name },
+    );
   return PROFILES[name];
 }
 
@@ -119,7 +151,8 @@ export function profileManifest(name: ProfileName): Record<string, unknown> {
     simd: p.simd,
     threads: false,
   };
-  if (p.imports) m.imports = p.imports.map((i) => ({ ...i, params: [...i.params], results: [...i.results] }));
+  if (p.imports)
+    m.imports = p.imports.map((i) => ({ ...i, params: [...i.params], results: [...i.results] }));
   if (p.limits) m.limits = { ...p.limits };
   if (p.costTable) m.costTableHash = costTableHash(p.costTable);
   if (p.instrumented) m.abi = INSTRUMENTATION_ABI;

@@ -65,7 +65,8 @@ const V8_PATTERNS: ReadonlyArray<readonly [RegExp, Trap]> = [
 export function trapFromV8Message(message: string): Trap | undefined {
   // traps during instantiation carry the API prefix: "WebAssembly.Instance(): data segment is out of bounds"
   message = message.replace(/^WebAssembly\.\w+\(\): /, '');
-  for (const [m, t] of V8_MESSAGES) if (message === m || message.startsWith(`${m} `) || message.startsWith(`${m}:`)) return t;
+  for (const [m, t] of V8_MESSAGES)
+    if (message === m || message.startsWith(`${m} `) || message.startsWith(`${m}:`)) return t;
   for (const [re, t] of V8_PATTERNS) if (re.test(message)) return t;
   return undefined;
 }

@@ -31,9 +31,24 @@ export interface WatFeatures {
 }
 
 const FEATURE_KEYS: ReadonlySet<string> = new Set([
-  'exceptions', 'mutable_globals', 'sat_float_to_int', 'sign_extension', 'simd', 'threads',
-  'function_references', 'multi_value', 'tail_call', 'bulk_memory', 'reference_types', 'annotations',
-  'code_metadata', 'gc', 'memory64', 'extended_const', 'relaxed_simd', 'multi_memory',
+  'exceptions',
+  'mutable_globals',
+  'sat_float_to_int',
+  'sign_extension',
+  'simd',
+  'threads',
+  'function_references',
+  'multi_value',
+  'tail_call',
+  'bulk_memory',
+  'reference_types',
+  'annotations',
+  'code_metadata',
+  'gc',
+  'memory64',
+  'extended_const',
+  'relaxed_simd',
+  'multi_memory',
 ]);
 
 /**
@@ -65,11 +80,20 @@ export interface WatOptions {
 interface WabtWasmModule {
   validate(): void;
   resolveNames(): void;
-  toBinary(o: { log?: boolean; canonicalize_lebs?: boolean; relocatable?: boolean; write_debug_names?: boolean }): { buffer: Uint8Array };
+  toBinary(o: {
+    log?: boolean;
+    canonicalize_lebs?: boolean;
+    relocatable?: boolean;
+    write_debug_names?: boolean;
+  }): { buffer: Uint8Array };
   destroy(): void;
 }
 interface WabtApi {
-  parseWat(filename: string, buffer: string | Uint8Array, options?: Record<string, boolean>): WabtWasmModule;
+  parseWat(
+    filename: string,
+    buffer: string | Uint8Array,
+    options?: Record<string, boolean>,
+  ): WabtWasmModule;
 }
 
 let wabtPromise: Promise<WabtApi> | undefined;
@@ -98,20 +122,26 @@ function checkNesting(text: string, filename: string): void {
     if (c === 0x0a) line++;
     else if (c === 0x22) {
       // a string: skip to its closing quote (escapes included)
-      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++)
+        if (text.charCodeAt(i) === 0x5c) i++;
     } else if (c === 0x3b && text.charCodeAt(i + 1) === 0x3b) {
       while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
       i--;
     } else if (c === 0x28 && text.charCodeAt(i + 1) === 0x3b) {
       let d = 0;
       do {
-        if (text.startsWith('(;', i)) (d++, i += 2);
-        else if (text.startsWith(';)', i)) (d--, i += 2);
+        if (text.startsWith('(;', i)) (d++, (i += 2));
+        else if (text.startsWith(';)', i)) (d--, (i += 2));
         else (text.charCodeAt(i) === 0x0a && line++, i++);
       } while (d > 0 && i < text.length);
       i--;
     } else if (c === 0x28) {
-      if (++depth > MAX_WAT_DEPTH) throw new IcnError('WAT_NESTING', `${filename}:${line}: parentheses nested deeper than ${MAX_WAT_DEPTH}`, { filename, line });
+      if (++depth > MAX_WAT_DEPTH)
+        throw new IcnError(
+          'WAT_NESTING',
+          `${filename}:${line}: parentheses nested deeper than ${MAX_WAT_DEPTH}`,
+          { filename, line },
+        );
     } else if (c === 0x29) depth--;
   }
 }
@@ -120,8 +150,14 @@ function checkNesting(text: string, filename: string): void {
 export async function watToWasm(text: string, options: WatOptions = {}): Promise<Uint8Array> {
   const features: Record<string, boolean> = { ...PINNED_WAT_FEATURES };
   for (const [k, v] of Object.entries(options.features ?? {})) {
-    if (!FEATURE_KEYS.has(k)) throw new IcnError('WAT_FEATURE', `unknown wabt feature ${JSON.stringify(k)} (wabt uses snake_case keys such as relaxed_simd)`, { feature: k });
-    if (typeof v !== 'boolean') throw new IcnError('WAT_FEATURE', `feature ${k} must be a boolean`, { feature: k });
+    if (!FEATURE_KEYS.has(k))
+      throw new IcnError(
+        'WAT_FEATURE',
+        `unknown wabt feature ${JSON.stringify(k)} (wabt uses snake_case keys such as relaxed_simd)`,
+        { feature: k },
+      );
+    if (typeof v !== 'boolean')
+      throw new IcnError('WAT_FEATURE', `feature ${k} must be a boolean`, { feature: k });
     features[k] = v;
   }
   const filename = options.filename ?? 'input.wat';
@@ -134,14 +170,21 @@ export async function watToWasm(text: string, options: WatOptions = {}): Promise
     mod = wabt.parseWat(filename, new TextEncoder().encode(text), features);
     mod.resolveNames();
     if (options.validate !== false) mod.validate();
-    const { buffer } = mod.toBinary({ log: false, canonicalize_lebs: true, relocatable: false, write_debug_names: options.debugNames === true });
+    const { buffer } = mod.toBinary({
+      log: false,
+      canonicalize_lebs: true,
+      relocatable: false,
+      write_debug_names: options.debugNames === true,
+    });
     return new Uint8Array(buffer);
   } catch (e) {
     if (e instanceof IcnError) throw e;
     let msg = (e instanceof Error ? e.message : String(e)).trim();
     // wabt is itself wasm: deep nesting exhausts its own stack and surfaces as a RuntimeError
-    if (e instanceof Error && e.name === 'RuntimeError') msg = `wabt's parser failed (${msg || e.name}): the text is most likely nested too deeply for it (it manages about 150 levels)`;
-    if (msg === '') msg = `wabt refused the text without a reason (${e instanceof Error ? e.name : typeof e})`;
+    if (e instanceof Error && e.name === 'RuntimeError')
+      msg = `wabt's parser failed (${msg || e.name}): the text is most likely nested too deeply for it (it manages about 150 levels)`;
+    if (msg === '')
+      msg = `wabt refused the text without a reason (${e instanceof Error ? e.name : typeof e})`;
     throw new IcnError('WAT_PARSE', `${filename}: ${msg}`, { filename, reason: msg });
   } finally {
     mod?.destroy();

@@ -22,9 +22,22 @@ describe('containers backend', () => {
   it('no engine: BACKEND_UNAVAILABLE with the reason, before the simulator or any image work', async () => {
     process.env.DOCKER_HOST = 'unix:///nonexistent/icn-test.sock';
     const t0 = Date.now();
-    await expect(runContainersScenario(ISOLATE_REJOIN_3, { seed: 1n, repoRoot })).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/no container engine reachable \(DOCKER_HOST=unix:\/\/\/nonexistent\/icn-test\.sock\).*containers:setup/) });
+    await expect(
+      runContainersScenario(ISOLATE_REJOIN_3, { seed: 1n, repoRoot }),
+    ).rejects.toMatchObject({
+      code: 'BACKEND_UNAVAILABLE',
+      message: expect.stringMatching(
+        /no container engine reachable \(DOCKER_HOST=unix:\/\/\/nonexistent\/icn-test\.sock\).*containers:setup/,
+      ),
+    });
     const lines: string[] = [];
-    const code = await runBackend('containers', { def: ISOLATE_REJOIN_3, repoRoot, seeds: [1n], out: (l) => lines.push(l), progress: () => {} });
+    const code = await runBackend('containers', {
+      def: ISOLATE_REJOIN_3,
+      repoRoot,
+      seeds: [1n],
+      out: (l) => lines.push(l),
+      progress: () => {},
+    });
     expect(code).toBe(2);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^unavailable: no container engine reachable/);
@@ -41,7 +54,9 @@ describe('containers backend', () => {
   it('gossip settings per node as the simulator builds them (a flooder ignores its own limits)', () => {
     const flood = loadScenario(repoRoot, 'deploy-flood');
     const n = flood.nodes;
-    const cfg = JSON.parse(gossipConfigFor(flood, 4, n)!) as { topics: Record<string, { perAuthorPerWindow: number }> };
+    const cfg = JSON.parse(gossipConfigFor(flood, 4, n)!) as {
+      topics: Record<string, { perAuthorPerWindow: number }>;
+    };
     expect(Object.values(cfg.topics).map((t) => t.perAuthorPerWindow)).toEqual([0, 0, 0, 0]);
     expect(gossipConfigFor(flood, 0, n)).toBeUndefined();
     expect(gossipConfigFor(ISOLATE_REJOIN_3, 0, 3)).toBeUndefined();
@@ -49,7 +64,8 @@ describe('containers backend', () => {
 
   it('every plan entry names a scenario that loads (or is a definition) and says why it is there', () => {
     for (const e of [...PROCESS_PLAN, ...CONTAINERS_BOUNDED_PLAN]) {
-      if (typeof e.scenario === 'string') expect(loadScenario(repoRoot, e.scenario).name).toBe(e.scenario);
+      if (typeof e.scenario === 'string')
+        expect(loadScenario(repoRoot, e.scenario).name).toBe(e.scenario);
       expect(e.why.length).toBeGreaterThan(10);
     }
   });

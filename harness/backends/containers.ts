@@ -18,13 +18,30 @@
  * When no engine is reachable the backend is unavailable (exit 2), never silently passing.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { enc } from '../../core/canonical/index.js';
 import { IcnError } from '../../core/errors.js';
 import type { ScenarioDef } from '../sim/scenario.js';
-import { request, runOnCluster, until, type BackendOptions, type BackendResult, type Cluster, type DaemonSpec } from './driver.js';
+import {
+  request,
+  runOnCluster,
+  until,
+  type BackendOptions,
+  type BackendResult,
+  type Cluster,
+  type DaemonSpec,
+} from './driver.js';
 
 export type ContainersBackendOptions = BackendOptions;
 
@@ -56,7 +73,10 @@ export function loadSetupEnv(repoRoot: string): string[] {
 
 type Testcontainers = typeof import('testcontainers');
 
-async function engine(): Promise<{ tc: Testcontainers; client: Awaited<ReturnType<Testcontainers['getContainerRuntimeClient']>> }> {
+async function engine(): Promise<{
+  tc: Testcontainers;
+  client: Awaited<ReturnType<Testcontainers['getContainerRuntimeClient']>>;
+}> {
   // No Ryuk here (its image cannot be pulled); the backend removes what it creates itself.
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   const tc = await import('testcontainers');
@@ -64,8 +84,12 @@ async function engine(): Promise<{ tc: Testcontainers; client: Awaited<ReturnTyp
     const client = await tc.getContainerRuntimeClient();
     return { tc, client };
   } catch (e) {
-    const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'no DOCKER_HOST set and no Docker socket found';
-    throw new BackendUnavailable(`no container engine reachable (${where}): ${(e as Error).message.split('\n')[0]}; on machines without Docker run \`npm run containers:setup\` (podman)`);
+    const where = process.env.DOCKER_HOST
+      ? `DOCKER_HOST=${process.env.DOCKER_HOST}`
+      : 'no DOCKER_HOST set and no Docker socket found';
+    throw new BackendUnavailable(
+      `no container engine reachable (${where}): ${(e as Error).message.split('\n')[0]}; on machines without Docker run \`npm run containers:setup\` (podman)`,
+    );
   }
 }
 
@@ -94,7 +118,8 @@ export function imageInputsHash(repoRoot: string, baseImage: string): string {
     h.update('\0');
   };
   for (const f of ['Dockerfile', 'package.json', 'package-lock.json', 'tsconfig.json']) add(f);
-  for (const d of ['core', 'bin', 'contracts']) for (const f of files(join(repoRoot, d))) if (!f.endsWith('.test.ts')) add(`${d}/${f}`);
+  for (const d of ['core', 'bin', 'contracts'])
+    for (const f of files(join(repoRoot, d))) if (!f.endsWith('.test.ts')) add(`${d}/${f}`);
   return h.digest('hex').slice(0, 16);
 }
 
@@ -109,26 +134,63 @@ export function stageContext(repoRoot: string, log: (line: string) => void): str
   mkdirSync(dir, { recursive: true });
   const t0 = Date.now();
   // A tsconfig inside the repository tree (so @types/node resolves), compiling the daemon's closure.
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: join(repoRoot, 'tsconfig.json'), compilerOptions: { outDir: join(dir, 'dist'), rootDir: repoRoot, sourceMap: false, incremental: false }, include: [], files: [join(repoRoot, 'core', 'daemon', 'main.ts')] }));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      extends: join(repoRoot, 'tsconfig.json'),
+      compilerOptions: {
+        outDir: join(dir, 'dist'),
+        rootDir: repoRoot,
+        sourceMap: false,
+        incremental: false,
+      },
+      include: [],
+      files: [join(repoRoot, 'core', 'daemon', 'main.ts')],
+    }),
+  );
   try {
-    execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')], { stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [
+        join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        join(dir, 'tsconfig.json'),
+      ],
+      { stdio: 'pipe' },
+    );
   } catch (e) {
-    const out = `${(e as { stdout?: Buffer }).stdout ?? ''}${(e as { stderr?: Buffer }).stderr ?? ''}`.trim();
-    throw new IcnError('HARNESS_FAULT', `compiling icn-node for the image failed: ${out.slice(0, 1500)}`);
+    const out =
+      `${(e as { stdout?: Buffer }).stdout ?? ''}${(e as { stderr?: Buffer }).stderr ?? ''}`.trim();
+    throw new IcnError(
+      'HARNESS_FAULT',
+      `compiling icn-node for the image failed: ${out.slice(0, 1500)}`,
+    );
   }
   rmSync(join(dir, 'tsconfig.json'));
-  for (const f of ['Dockerfile', 'package.json', 'package-lock.json']) cpSync(join(repoRoot, f), join(dir, f));
-  for (const d of ['bin', 'contracts']) cpSync(join(repoRoot, d), join(dir, d), { recursive: true });
+  for (const f of ['Dockerfile', 'package.json', 'package-lock.json'])
+    cpSync(join(repoRoot, f), join(dir, f));
+  for (const d of ['bin', 'contracts'])
+    cpSync(join(repoRoot, d), join(dir, d), { recursive: true });
   // Production dependencies: npm's own list (top-level package dirs; nested ones come with them).
-  const listed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 16 << 20 }).toString().split('\n').filter(Boolean);
+  const listed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 16 << 20,
+  })
+    .toString()
+    .split('\n')
+    .filter(Boolean);
   const top = new Set<string>();
   for (const p of listed) {
     const rel = relative(repoRoot, p).split(sep);
     if (rel[0] !== 'node_modules') continue;
     top.add(rel[1]!.startsWith('@') ? join(rel[0], rel[1]!, rel[2]!) : join(rel[0], rel[1]!));
   }
-  for (const t of [...top].sort()) cpSync(join(repoRoot, t), join(dir, t), { recursive: true, dereference: true });
-  log(`image context staged in ${relative(repoRoot, dir)} (${top.size} production packages, daemon compiled from the sources) in ${Date.now() - t0} ms`);
+  for (const t of [...top].sort())
+    cpSync(join(repoRoot, t), join(dir, t), { recursive: true, dereference: true });
+  log(
+    `image context staged in ${relative(repoRoot, dir)} (${top.size} production packages, daemon compiled from the sources) in ${Date.now() - t0} ms`,
+  );
   return dir;
 }
 
@@ -143,22 +205,38 @@ export async function ensureImage(repoRoot: string, log: (line: string) => void)
   }
   const dir = stageContext(repoRoot, log);
   const t0 = Date.now();
-  log(`building ${tag} from the Dockerfile${base ? ` (BASE_IMAGE=${base})` : ' (BASE_IMAGE: the Dockerfile default)'}…`);
+  log(
+    `building ${tag} from the Dockerfile${base ? ` (BASE_IMAGE=${base})` : ' (BASE_IMAGE: the Dockerfile default)'}…`,
+  );
   try {
     await tc.GenericContainer.fromDockerfile(dir)
       .withBuildArgs(base ? { BASE_IMAGE: base } : {})
       .build(tag, { deleteOnExit: false });
   } catch (e) {
     const why = (e as Error).message.split('\n').slice(0, 3).join(' ');
-    if (/pull|manifest|registry|resolve|no such image|not found|connection refused/i.test(why)) throw new BackendUnavailable(`cannot build the icn-node image: the base image ${base ?? '(Dockerfile default)'} is not available here (${why}); run \`npm run containers:setup\` for a local base image`);
+    if (/pull|manifest|registry|resolve|no such image|not found|connection refused/i.test(why))
+      throw new BackendUnavailable(
+        `cannot build the icn-node image: the base image ${base ?? '(Dockerfile default)'} is not available here (${why}); run \`npm run containers:setup\` for a local base image`,
+      );
     throw new IcnError('HARNESS_FAULT', `building the icn-node image failed: ${why}`);
   }
   log(`built ${tag} in ${Date.now() - t0} ms`);
   // Earlier builds of this backend (other sources) are dead weight: remove them, best effort (an
   // image a running container still uses is refused by the engine and stays).
   const dk = client.container.dockerode;
-  const old = (await dk.listImages().catch(() => [])).flatMap((i) => (i.RepoTags ?? []).filter((t) => t.startsWith('localhost/icn-node:') && t !== tag && /:[0-9a-f]{16}$/.test(t)));
-  for (const t of old) await dk.getImage(t).remove().then(() => log(`removed the older image ${t}`), () => undefined);
+  const old = (await dk.listImages().catch(() => [])).flatMap((i) =>
+    (i.RepoTags ?? []).filter(
+      (t) => t.startsWith('localhost/icn-node:') && t !== tag && /:[0-9a-f]{16}$/.test(t),
+    ),
+  );
+  for (const t of old)
+    await dk
+      .getImage(t)
+      .remove()
+      .then(
+        () => log(`removed the older image ${t}`),
+        () => undefined,
+      );
   return tag;
 }
 
@@ -174,24 +252,32 @@ function daemonEnv(s: DaemonSpec, specs: readonly DaemonSpec[]): Record<string, 
     ICN_NODE_KEY_SEED: enc.bytes(s.keySeed),
     ICN_NODE_GOSSIP: `0.0.0.0:${GOSSIP_PORT}`,
     ICN_NODE_HTTP: `0.0.0.0:${HTTP_PORT}`,
-    ICN_NODE_PEERS: specs.filter((p) => p !== s).map((p) => `${alias(p.index)}:${GOSSIP_PORT}`).join(','),
+    ICN_NODE_PEERS: specs
+      .filter((p) => p !== s)
+      .map((p) => `${alias(p.index)}:${GOSSIP_PORT}`)
+      .join(','),
     ICN_NODE_TICK_MS: String(s.tickMs),
     ICN_NODE_CLOCK: 'request',
     ICN_NODE_ADMIN: '1',
     ICN_NODE_LINK_TIMEOUT_MS: '2000',
-    ...(s.defaultCreditLimit !== undefined ? { ICN_NODE_DEFAULT_CREDIT_LIMIT: s.defaultCreditLimit } : {}),
+    ...(s.defaultCreditLimit !== undefined
+      ? { ICN_NODE_DEFAULT_CREDIT_LIMIT: s.defaultCreditLimit }
+      : {}),
     ...(s.gossipConfig !== undefined ? { ICN_NODE_GOSSIP_CONFIG: s.gossipConfig } : {}),
   };
 }
 
 type Engine = Awaited<ReturnType<typeof engine>>;
 type StartedNetwork = Awaited<ReturnType<InstanceType<Testcontainers['Network']>['start']>>;
-type StartedContainer = Awaited<ReturnType<InstanceType<Testcontainers['GenericContainer']>['start']>>;
+type StartedContainer = Awaited<
+  ReturnType<InstanceType<Testcontainers['GenericContainer']>['start']>
+>;
 
 /** One container a daemon, on a control network (HTTP, published) and a gossip network (cut to partition). */
 class ContainersCluster implements Cluster {
   readonly description: string;
-  readonly partitionMethod = 'network disconnect/connect of the isolated container (one node cut from the rest), /admin/links cuts otherwise';
+  readonly partitionMethod =
+    'network disconnect/connect of the isolated container (one node cut from the rest), /admin/links cuts otherwise';
   private readonly started: (StartedContainer | undefined)[];
   private readonly up: boolean[];
   private readonly ports: number[];
@@ -226,10 +312,15 @@ class ContainersCluster implements Cluster {
   }
 
   private async waitListening(i: number): Promise<void> {
-    await until(`node ${i} (container) to answer as ${this.specs[i]!.did}`, async () => {
-      const r = await request(`http://127.0.0.1:${this.ports[i]}`, 'GET', '/health');
-      return r.status === 200 && r.json.did === this.specs[i]!.did;
-    }, 30_000, 100);
+    await until(
+      `node ${i} (container) to answer as ${this.specs[i]!.did}`,
+      async () => {
+        const r = await request(`http://127.0.0.1:${this.ports[i]}`, 'GET', '/health');
+        return r.status === 200 && r.json.did === this.specs[i]!.did;
+      },
+      30_000,
+      100,
+    );
   }
 
   /** Create and start daemon i's container, joined to the gossip network under its alias. */
@@ -245,7 +336,9 @@ class ContainersCluster implements Cluster {
       .withStartupTimeout(60_000)
       .start();
     this.started[i] = c;
-    await client.container.connectToNetwork(this.dk.getContainer(c.getId()), this.gossipNet, [alias(i)]);
+    await client.container.connectToNetwork(this.dk.getContainer(c.getId()), this.gossipNet, [
+      alias(i),
+    ]);
     this.ports[i] = c.getMappedPort(HTTP_PORT);
   }
 
@@ -257,7 +350,9 @@ class ContainersCluster implements Cluster {
     } else await this.create(i);
     await this.waitListening(i);
     this.up[i] = true;
-    this.log(`node ${i}: container ${this.started[i]!.getId().slice(0, 12)} up, http=127.0.0.1:${this.ports[i]}`);
+    this.log(
+      `node ${i}: container ${this.started[i]!.getId().slice(0, 12)} up, http=127.0.0.1:${this.ports[i]}`,
+    );
   }
 
   async kill(i: number): Promise<void> {
@@ -265,7 +360,12 @@ class ContainersCluster implements Cluster {
     this.up[i] = false;
     const id = this.started[i]!.getId();
     await this.dk.getContainer(id).kill({ signal: 'SIGKILL' });
-    await until(`node ${i} to stop`, async () => !(await this.dk.getContainer(id).inspect()).State.Running, 10_000, 50);
+    await until(
+      `node ${i} to stop`,
+      async () => !(await this.dk.getContainer(id).inspect()).State.Running,
+      10_000,
+      50,
+    );
   }
 
   isUp(i: number): boolean {
@@ -279,11 +379,15 @@ class ContainersCluster implements Cluster {
   async isolate(x: number | null): Promise<void> {
     if (x === null) {
       if (this.isolatedNow === null) return;
-      await this.gossipNet.connect({ Container: this.started[this.isolatedNow]!.getId(), EndpointConfig: { Aliases: [alias(this.isolatedNow)] } });
+      await this.gossipNet.connect({
+        Container: this.started[this.isolatedNow]!.getId(),
+        EndpointConfig: { Aliases: [alias(this.isolatedNow)] },
+      });
       this.isolatedNow = null;
       return;
     }
-    if (this.isolatedNow !== null) throw new IcnError('HARNESS_FAULT', `node ${this.isolatedNow} is already disconnected`);
+    if (this.isolatedNow !== null)
+      throw new IcnError('HARNESS_FAULT', `node ${this.isolatedNow} is already disconnected`);
     await this.gossipNet.disconnect({ Container: this.started[x]!.getId(), Force: true });
     this.isolatedNow = x;
   }
@@ -302,12 +406,18 @@ class ContainersCluster implements Cluster {
       }),
     );
     if (!o.keepData) {
-      for (const n of [this.gossip, this.control]) await n.stop().catch((e: Error) => log(`network cleanup: ${e.message}`));
+      for (const n of [this.gossip, this.control])
+        await n.stop().catch((e: Error) => log(`network cleanup: ${e.message}`));
     }
   }
 }
 
-export async function containersCluster(repoRoot: string, specs: DaemonSpec[], log: (line: string) => void, o: { name: string; keepData?: boolean }): Promise<Cluster> {
+export async function containersCluster(
+  repoRoot: string,
+  specs: DaemonSpec[],
+  log: (line: string) => void,
+  o: { name: string; keepData?: boolean },
+): Promise<Cluster> {
   const eng = await engine();
   const image = await ensureImage(repoRoot, log);
   const control = await new eng.tc.Network().start();
@@ -315,9 +425,17 @@ export async function containersCluster(repoRoot: string, specs: DaemonSpec[], l
   return new ContainersCluster(eng, image, control, gossip, specs, log, o);
 }
 
-export async function runContainersScenario(def: ScenarioDef, o: ContainersBackendOptions): Promise<BackendResult> {
+export async function runContainersScenario(
+  def: ScenarioDef,
+  o: ContainersBackendOptions,
+): Promise<BackendResult> {
   const applied = loadSetupEnv(o.repoRoot);
   if (applied.length) o.log?.(`environment from .cache/containers/env: ${applied.join(', ')}`);
   await engine(); // unavailable before the simulator runs
-  return runOnCluster('containers', def, o, (specs, log) => containersCluster(o.repoRoot, specs, log, { name: def.name, ...(o.keepData ? { keepData: true } : {}) }));
+  return runOnCluster('containers', def, o, (specs, log) =>
+    containersCluster(o.repoRoot, specs, log, {
+      name: def.name,
+      ...(o.keepData ? { keepData: true } : {}),
+    }),
+  );
 }

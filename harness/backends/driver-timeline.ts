@@ -55,9 +55,13 @@ class Partitions {
     if (was !== null && cluster.isUp(was)) {
       // What the cut node saw: its links time out once nothing crosses (evidence the cut was real).
       const p = await request(cluster.url(was), 'GET', '/peers').catch(() => null);
-      this.log(`t=${t}ms: node ${was} linked to ${p ? (p.json.peers as string[]).length : '?'} peer(s) before reconnecting`);
+      this.log(
+        `t=${t}ms: node ${was} linked to ${p ? (p.json.peers as string[]).length : '?'} peer(s) before reconnecting`,
+      );
     }
-    this.log(`t=${t}ms: ${x === null ? `reconnect node ${was} to the network` : `disconnect node ${x} from the network`}`);
+    this.log(
+      `t=${t}ms: ${x === null ? `reconnect node ${was} to the network` : `disconnect node ${x} from the network`}`,
+    );
     if (was !== null && x !== null) await cluster.isolate(null);
     await cluster.isolate(x);
     this.isolatedNow = x;
@@ -71,8 +75,14 @@ class Partitions {
     if (cluster.isolate && only === undefined) await this.isolate(t, cuts);
     if (cluster.isolate && this.isolatedNow !== null) cuts = cuts.map(() => []);
     this.log(`t=${t}ms: link cuts ${cuts.map((c, i) => `${i}:[${c.join(',')}]`).join(' ')}`);
-    const targets = ids.map((_, i) => i).filter((i) => cluster.isUp(i) && (only === undefined || i === only));
-    await Promise.all(targets.map((i) => this.run.api(i, 'POST', '/admin/links', { block: cuts[i]!.map((j) => ids[j]!) })));
+    const targets = ids
+      .map((_, i) => i)
+      .filter((i) => cluster.isUp(i) && (only === undefined || i === only));
+    await Promise.all(
+      targets.map((i) =>
+        this.run.api(i, 'POST', '/admin/links', { block: cuts[i]!.map((j) => ids[j]!) }),
+      ),
+    );
   }
 }
 
@@ -80,11 +90,18 @@ class Partitions {
  * One timeline: restarts, then actions, then crashes at equal virtual times (an action the
  * simulator applied at t ran on a node that was up at t); partition edges recompute cuts.
  */
-function timeline(run: ReplayRun, actions: ScenarioAction[], faults: FaultPlan, log: (line: string) => void, counts: { restarts: number }): Ev[] {
+function timeline(
+  run: ReplayRun,
+  actions: ScenarioAction[],
+  faults: FaultPlan,
+  log: (line: string) => void,
+  counts: { restarts: number },
+): Ev[] {
   const { cluster } = run;
   const parts = new Partitions(run, faults, log);
   const evs: Ev[] = [];
-  for (const a of actions) evs.push({ t: a.nowMs - SIM_EPOCH_MS, rank: 1, node: a.node, run: () => replayAction(run, a) });
+  for (const a of actions)
+    evs.push({ t: a.nowMs - SIM_EPOCH_MS, rank: 1, node: a.node, run: () => replayAction(run, a) });
   for (const c of faults.crashes) {
     evs.push({
       t: c.atMs,
@@ -119,11 +136,17 @@ function timeline(run: ReplayRun, actions: ScenarioAction[], faults: FaultPlan, 
  * behind (slow requests), the timeline shifts by the lag instead of compressing what follows: a
  * partition keeps its virtual length in wall time.
  */
-export async function playTimeline(run: ReplayRun, actions: ScenarioAction[], faults: FaultPlan, log: (line: string) => void, t0: number): Promise<{ restarts: number }> {
+export async function playTimeline(
+  run: ReplayRun,
+  actions: ScenarioAction[],
+  faults: FaultPlan,
+  log: (line: string) => void,
+  t0: number,
+): Promise<{ restarts: number }> {
   const counts = { restarts: 0 };
   const evs = timeline(run, actions, faults, log, counts);
   let shift = 0;
-  for (let k = 0; k < evs.length; ) {
+  for (let k = 0; k < evs.length;) {
     const e = evs[k]!;
     await sleep(t0 + shift + e.t - Date.now());
     shift = Math.max(shift, Date.now() - (t0 + e.t));

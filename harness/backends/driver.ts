@@ -27,9 +27,21 @@ import { nodeKeySeeds } from '../sim/simulator.js';
 import { request, until } from './daemon-api.js';
 import { unsupportedSteps, type ReplayRun } from './driver-replay.js';
 import { playTimeline } from './driver-timeline.js';
-import type { BackendOptions, BackendResult, Cluster, ClusterFactory, DaemonSpec } from './driver-types.js';
+import type {
+  BackendOptions,
+  BackendResult,
+  Cluster,
+  ClusterFactory,
+  DaemonSpec,
+} from './driver-types.js';
 
-export type { BackendOptions, BackendResult, Cluster, ClusterFactory, DaemonSpec } from './driver-types.js';
+export type {
+  BackendOptions,
+  BackendResult,
+  Cluster,
+  ClusterFactory,
+  DaemonSpec,
+} from './driver-types.js';
 export { request, sleep, until } from './daemon-api.js';
 export { gossipConfigFor } from '../sim/scenario-nodes.js';
 
@@ -38,11 +50,15 @@ export function ignoredFaults(f: FaultPlan): string[] {
   const out: string[] = [];
   if (f.lossPpm) out.push(`loss=${f.lossPpm}ppm`);
   if (f.dupPpm) out.push(`dup=${f.dupPpm}ppm`);
-  if (f.delayMinMs !== NO_FAULTS.delayMinMs || f.delayMaxMs !== NO_FAULTS.delayMaxMs) out.push(`delay=${f.delayMinMs}-${f.delayMaxMs}ms`);
+  if (f.delayMinMs !== NO_FAULTS.delayMinMs || f.delayMaxMs !== NO_FAULTS.delayMaxMs)
+    out.push(`delay=${f.delayMinMs}-${f.delayMaxMs}ms`);
   if (f.tailPpm) out.push(`tail=${f.tailPpm}ppm:${f.tailMaxMs}ms`);
-  if (f.skewMaxMs) out.push(`skew=${f.skewMaxMs}ms (timestamps still carry the simulator's skewed clocks)`);
-  if (f.crashes.length && f.unsyncedLossPpm) out.push(`storage-loss=${f.unsyncedLossPpm}ppm (the daemon syncs each acknowledged write)`);
-  if (f.partitions.some((p) => p.kind === 'asymmetric')) out.push('asymmetric direction (asym partitions are cut both ways)');
+  if (f.skewMaxMs)
+    out.push(`skew=${f.skewMaxMs}ms (timestamps still carry the simulator's skewed clocks)`);
+  if (f.crashes.length && f.unsyncedLossPpm)
+    out.push(`storage-loss=${f.unsyncedLossPpm}ppm (the daemon syncs each acknowledged write)`);
+  if (f.partitions.some((p) => p.kind === 'asymmetric'))
+    out.push('asymmetric direction (asym partitions are cut both ways)');
   return out;
 }
 
@@ -50,7 +66,10 @@ export function ignoredFaults(f: FaultPlan): string[] {
 function refuseUnsupported(backend: string, def: ScenarioDef): void {
   const unsupported = unsupportedSteps(def);
   if (unsupported.length) {
-    throw new IcnError('BACKEND_UNSUPPORTED', `scenario ${def.name}: the ${backend} backend cannot run ${unsupported.map(([s, k]) => `steps[${k}] ${s.do}${s.do === 'execute' ? ' (byzantine)' : ''}`).join(', ')}: icn-node has no API for governance decisions or for publishing a byzantine execution record`);
+    throw new IcnError(
+      'BACKEND_UNSUPPORTED',
+      `scenario ${def.name}: the ${backend} backend cannot run ${unsupported.map(([s, k]) => `steps[${k}] ${s.do}${s.do === 'execute' ? ' (byzantine)' : ''}`).join(', ')}: icn-node has no API for governance decisions or for publishing a byzantine execution record`,
+    );
   }
 }
 
@@ -59,11 +78,28 @@ function daemonSpecs(def: ScenarioDef, o: BackendOptions, n: number, tickMs: num
   const seeds = nodeKeySeeds(o.seed, n);
   return seeds.map((keySeed, i) => {
     const g = gossipConfigFor(def, i, n);
-    return { index: i, keySeed, did: Keypair.fromSeed(keySeed).did.toString(), tickMs, ...(def.defaultCreditLimit !== undefined ? { defaultCreditLimit: def.defaultCreditLimit } : {}), ...(g ? { gossipConfig: g } : {}) };
+    return {
+      index: i,
+      keySeed,
+      did: Keypair.fromSeed(keySeed).did.toString(),
+      tickMs,
+      ...(def.defaultCreditLimit !== undefined
+        ? { defaultCreditLimit: def.defaultCreditLimit }
+        : {}),
+      ...(g ? { gossipConfig: g } : {}),
+    };
   });
 }
 
-function clusterHeader(backend: string, def: ScenarioDef, o: BackendOptions, n: number, tickMs: number, cluster: Cluster, faults: FaultPlan): string[] {
+function clusterHeader(
+  backend: string,
+  def: ScenarioDef,
+  o: BackendOptions,
+  n: number,
+  tickMs: number,
+  cluster: Cluster,
+  faults: FaultPlan,
+): string[] {
   const ignored = ignoredFaults(faults);
   return [
     `icn-${backend} scenario=${def.name} seed=${o.seed} nodes=${n} backend=${backend} (${cluster.description}) tick=${tickMs}ms`,
@@ -77,24 +113,42 @@ function clusterHeader(backend: string, def: ScenarioDef, o: BackendOptions, n: 
 async function startLinked(run: ReplayRun, log: (line: string) => void): Promise<void> {
   const { ids, n, cluster } = run;
   await Promise.all(ids.map((_, i) => cluster.start(i)));
-  await until('all links up', async () => {
-    const ps = await Promise.all(ids.map((_, i) => run.api(i, 'GET', '/peers') as Promise<{ peers: string[] }>));
-    return ps.every((p) => p.peers.length === n - 1);
-  }, Math.max(60_000, n * 2_000)); // n × (n - 1) handshakes: 50 daemons take 15-45 s on 2 cores
+  await until(
+    'all links up',
+    async () => {
+      const ps = await Promise.all(
+        ids.map((_, i) => run.api(i, 'GET', '/peers') as Promise<{ peers: string[] }>),
+      );
+      return ps.every((p) => p.peers.length === n - 1);
+    },
+    Math.max(60_000, n * 2_000),
+  ); // n × (n - 1) handshakes: 50 daemons take 15-45 s on 2 cores
   log(`all ${n} daemons linked to each other`);
 }
 
 /** Each daemon's LC state root (null: down or not answering). */
 function daemonRoots(run: ReplayRun): Promise<(Hash | null)[]> {
   const { cluster } = run;
-  return Promise.all(run.ids.map(async (_, i) => (cluster.isUp(i) ? (((await request(cluster.url(i), 'GET', '/state').catch(() => null))?.json.root as Hash | undefined) ?? null) : null)));
+  return Promise.all(
+    run.ids.map(async (_, i) =>
+      cluster.isUp(i)
+        ? (((await request(cluster.url(i), 'GET', '/state').catch(() => null))?.json.root as
+            Hash | undefined) ?? null)
+        : null,
+    ),
+  );
 }
 
 /**
  * Convergence: every daemon at the simulator's root, or all agreeing and stable; wall ms after
  * `lastEvent` (null: not within the budget).
  */
-async function awaitConvergence(run: ReplayRun, simRoots: readonly (Hash | null)[], timeoutMs: number, lastEvent: number): Promise<number | null> {
+async function awaitConvergence(
+  run: ReplayRun,
+  simRoots: readonly (Hash | null)[],
+  timeoutMs: number,
+  lastEvent: number,
+): Promise<number | null> {
   let last: (Hash | null)[] = [];
   let stable = 0;
   try {
@@ -127,7 +181,11 @@ function replayRun(def: ScenarioDef, n: number, specs: DaemonSpec[], cluster: Cl
     cluster,
     api: async (i, method, path, body) => {
       const r = await request(cluster.url(i), method, path, body);
-      if (r.status !== 200) throw new IcnError('HARNESS_FAULT', `node ${i} ${method} ${path}: HTTP ${r.status}: ${JSON.stringify(r.json)}`);
+      if (r.status !== 200)
+        throw new IcnError(
+          'HARNESS_FAULT',
+          `node ${i} ${method} ${path}: HTTP ${r.status}: ${JSON.stringify(r.json)}`,
+        );
       return r.json;
     },
     deployed: new Map(),
@@ -135,7 +193,12 @@ function replayRun(def: ScenarioDef, n: number, specs: DaemonSpec[], cluster: Cl
   };
 }
 
-export async function runOnCluster(backend: string, def: ScenarioDef, o: BackendOptions, makeCluster: ClusterFactory): Promise<BackendResult> {
+export async function runOnCluster(
+  backend: string,
+  def: ScenarioDef,
+  o: BackendOptions,
+  makeCluster: ClusterFactory,
+): Promise<BackendResult> {
   const log = o.log ?? (() => {});
   const t00 = Date.now();
   const n = o.nodes ?? def.nodes;
@@ -144,7 +207,13 @@ export async function runOnCluster(backend: string, def: ScenarioDef, o: Backend
 
   // 1. The simulator's run: expected roots and the exact actions.
   const actions: ScenarioAction[] = [];
-  const sim = await runScenario(def, { seed: o.seed, repoRoot: o.repoRoot, ...(o.nodes ? { nodes: o.nodes } : {}), ...(o.faults ? { faults: o.faults } : {}), onAction: (a) => actions.push(a) });
+  const sim = await runScenario(def, {
+    seed: o.seed,
+    repoRoot: o.repoRoot,
+    ...(o.nodes ? { nodes: o.nodes } : {}),
+    ...(o.faults ? { faults: o.faults } : {}),
+    onAction: (a) => actions.push(a),
+  });
 
   // 2. The same identities as the simulator's nodes.
   const tickMs = o.tickMs ?? Math.min(100, def.tickIntervalMs ?? 100);
@@ -161,9 +230,28 @@ export async function runOnCluster(backend: string, def: ScenarioDef, o: Backend
     const { restarts } = await playTimeline(run, actions, faults, log, t0);
     const lastEvent = Date.now();
     // 4. Convergence, then the final roots against the simulator's.
-    const convergedAfterMs = await awaitConvergence(run, sim.stateRoots, o.convergeTimeoutMs ?? 30_000, lastEvent);
+    const convergedAfterMs = await awaitConvergence(
+      run,
+      sim.stateRoots,
+      o.convergeTimeoutMs ?? 30_000,
+      lastEvent,
+    );
     const final = await daemonRoots(run);
-    return { name: def.name, backend, seed: o.seed, nodes: n, header, roots: final, sim, equal: final.every((r, i) => r === sim.stateRoots[i]), convergedAfterMs, wallMs: Date.now() - t0, setupMs, restarts, verified: run.verified };
+    return {
+      name: def.name,
+      backend,
+      seed: o.seed,
+      nodes: n,
+      header,
+      roots: final,
+      sim,
+      equal: final.every((r, i) => r === sim.stateRoots[i]),
+      convergedAfterMs,
+      wallMs: Date.now() - t0,
+      setupMs,
+      restarts,
+      verified: run.verified,
+    };
   } finally {
     await cluster.close();
   }

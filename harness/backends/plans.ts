@@ -25,11 +25,34 @@ export const ISOLATE_REJOIN_3: ScenarioDef = {
     { at: 800, do: 'deploy', node: 0, contract: 'calculator', participants: [0, 1] },
     { at: 1000, do: 'transfer', node: 2, to: 0, amount: '2', currency: 'hours' },
     { at: 1200, do: 'transfer', node: 1, to: 2, amount: '3', currency: 'hours' },
-    { at: 2800, do: 'execute', node: 1, contract: 'calculator', rule: 'add', args: [{ Int: 5 }, { Int: 3 }], caller: 0, expect: { Int: 8 } },
-    { at: 3600, do: 'execute', node: 2, contract: 'calculator', rule: 'mul', args: [{ Int: 6 }, { Int: 7 }], caller: 1, expect: { Int: 42 } },
+    {
+      at: 2800,
+      do: 'execute',
+      node: 1,
+      contract: 'calculator',
+      rule: 'add',
+      args: [{ Int: 5 }, { Int: 3 }],
+      caller: 0,
+      expect: { Int: 8 },
+    },
+    {
+      at: 3600,
+      do: 'execute',
+      node: 2,
+      contract: 'calculator',
+      rule: 'mul',
+      args: [{ Int: 6 }, { Int: 7 }],
+      caller: 1,
+      expect: { Int: 42 },
+    },
     { at: 3700, do: 'transfer', node: 2, to: 1, amount: '1', currency: 'hours' },
   ],
-  expect: [{ check: 'converged' }, { check: 'installed', contract: 'calculator', equals: true }, { check: 'ledger_complete' }, { check: 'executions' }],
+  expect: [
+    { check: 'converged' },
+    { check: 'installed', contract: 'calculator', equals: true },
+    { check: 'ledger_complete' },
+    { check: 'executions' },
+  ],
 };
 
 export interface PlanEntry {
@@ -42,17 +65,41 @@ export interface PlanEntry {
 
 export const PROCESS_PLAN: PlanEntry[] = [
   { scenario: 'crash-restart', why: '5 nodes, SIGKILL + restart of node 2 mid-gossip' },
-  { scenario: 'random-faults', why: '8 nodes, the seed\'s crash/restart and partition' },
-  { scenario: 'partition-heal', why: '6 nodes, a 3|3 split then a one-way cut (link cuts), a deployment on one side' },
+  { scenario: 'random-faults', why: "8 nodes, the seed's crash/restart and partition" },
+  {
+    scenario: 'partition-heal',
+    why: '6 nodes, a 3|3 split then a one-way cut (link cuts), a deployment on one side',
+  },
   { scenario: 'two-node-deploy', why: 'deployment over gossip, installed by the trusting peer' },
-  { scenario: 'execute-after-deploy', why: 'executions on both nodes, receipts equal to the sim\'s' },
+  {
+    scenario: 'execute-after-deploy',
+    why: "executions on both nodes, receipts equal to the sim's",
+  },
   { scenario: 'untrusted-deployer', why: 'a deployment refused for trust_too_low' },
-  { scenario: 'forged-deployment', why: 'tampered deployments published raw and rejected everywhere' },
-  { scenario: 'min-caller-trust', why: 'an execution admitted and one refused (unauthorized) by min_caller_trust' },
-  { scenario: 'transfer-ledger', why: 'ledger-writing executions published as records and adopted by replay on every daemon, a SIGKILL restart' },
-  { scenario: 'cross-node-replay', why: 'one signed call sent to every daemon at once and again after gossip: run once by the daemon it names, refused by the others (421) and as a replay (409)' },
-  { scenario: 'lossy-50', why: '50 daemons (about a minute here, most of it starting them and linking 50 × 49)' },
-  { scenario: ISOLATE_REJOIN_3, why: '3 nodes: an isolation (link cuts here), a SIGKILL restart, deploy and execute' },
+  {
+    scenario: 'forged-deployment',
+    why: 'tampered deployments published raw and rejected everywhere',
+  },
+  {
+    scenario: 'min-caller-trust',
+    why: 'an execution admitted and one refused (unauthorized) by min_caller_trust',
+  },
+  {
+    scenario: 'transfer-ledger',
+    why: 'ledger-writing executions published as records and adopted by replay on every daemon, a SIGKILL restart',
+  },
+  {
+    scenario: 'cross-node-replay',
+    why: 'one signed call sent to every daemon at once and again after gossip: run once by the daemon it names, refused by the others (421) and as a replay (409)',
+  },
+  {
+    scenario: 'lossy-50',
+    why: '50 daemons (about a minute here, most of it starting them and linking 50 × 49)',
+  },
+  {
+    scenario: ISOLATE_REJOIN_3,
+    why: '3 nodes: an isolation (link cuts here), a SIGKILL restart, deploy and execute',
+  },
 ];
 
 /**
@@ -63,22 +110,38 @@ export const PROCESS_PLAN: PlanEntry[] = [
  * cross-node-replay-byzantine and governance-replay: steps icn-node has no API for (the backends refuse them, exit 2).
  */
 export const LEFT_OUT: Record<string, string> = {
-  'deploy-flood': 'the simulator\'s own nodes end with different roots (arrival-order dependent by design: see the scenario\'s description)',
+  'deploy-flood':
+    "the simulator's own nodes end with different roots (arrival-order dependent by design: see the scenario's description)",
   'byzantine-pom': 'a byzantine execution record: icn-node has no route to publish one',
-  'cross-node-replay-byzantine': 'byzantine execution records (a call run by a node it does not name, or twice): icn-node has no route to publish one',
+  'cross-node-replay-byzantine':
+    'byzantine execution records (a call run by a node it does not name, or twice): icn-node has no route to publish one',
   'governance-replay': 'governance decisions: icn-node has no governance API yet',
-  'attestation-flood': 'a hostile peer (a key that is no daemon) injecting entries: simulator only; the real-network storage and config cases are harness/backends/storage-faults.test.ts (npm test)',
+  'attestation-flood':
+    'a hostile peer (a key that is no daemon) injecting entries: simulator only; the real-network storage and config cases are harness/backends/storage-faults.test.ts (npm test)',
 };
 
 export const CONTAINERS_PLAN: PlanEntry[] = [
-  { scenario: ISOLATE_REJOIN_3, why: '3 containers: node 2 disconnected from the gossip network and reconnected, node 1 SIGKILLed and restarted, deploy and execute' },
-  { scenario: 'crash-restart', faults: 'partition=sym:1300-4300:4|0+1+2+3', why: '5 containers: SIGKILL + restart of node 2 while node 4 is disconnected from the network (3 s, longer than the link timeout) and reconnected' },
+  {
+    scenario: ISOLATE_REJOIN_3,
+    why: '3 containers: node 2 disconnected from the gossip network and reconnected, node 1 SIGKILLed and restarted, deploy and execute',
+  },
+  {
+    scenario: 'crash-restart',
+    faults: 'partition=sym:1300-4300:4|0+1+2+3',
+    why: '5 containers: SIGKILL + restart of node 2 while node 4 is disconnected from the network (3 s, longer than the link timeout) and reconnected',
+  },
   { scenario: 'two-node-deploy', why: 'deployment over gossip between containers' },
-  { scenario: 'execute-after-deploy', why: 'executions in two containers, receipts equal to the sim\'s' },
+  {
+    scenario: 'execute-after-deploy',
+    why: "executions in two containers, receipts equal to the sim's",
+  },
   { scenario: 'untrusted-deployer', why: 'a deployment refused for trust_too_low' },
   { scenario: 'forged-deployment', why: 'tampered deployments rejected in every container' },
   { scenario: 'min-caller-trust', why: 'min_caller_trust admits one caller and refuses another' },
-  { scenario: 'transfer-ledger', why: 'ledger-writing executions adopted by replay in every container, a SIGKILL restart' },
+  {
+    scenario: 'transfer-ledger',
+    why: 'ledger-writing executions adopted by replay in every container, a SIGKILL restart',
+  },
   { scenario: 'partition-heal', why: '6 containers, a 3|3 split and a one-way cut as link cuts' },
 ];
 

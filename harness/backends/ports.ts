@@ -13,7 +13,9 @@ import { createServer } from 'node:net';
 import { IcnError } from '../../core/errors.js';
 
 /** The kernel's ephemeral range (Linux), or the IANA one where it cannot be read. */
-export function ephemeralRange(read: () => string = () => readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')): [number, number] {
+export function ephemeralRange(
+  read: () => string = () => readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'),
+): [number, number] {
   try {
     const [lo, hi] = read().trim().split(/\s+/).map(Number);
     if (Number.isInteger(lo) && Number.isInteger(hi) && lo! > 0 && hi! >= lo!) return [lo!, hi!];
@@ -46,7 +48,10 @@ function canBind(port: number, host: string): Promise<boolean> {
  * A port on `host` that is free now, outside the ephemeral range, and not handed out before by
  * this process. Concurrent runs start at different offsets (by pid) and skip ports in use.
  */
-export async function allocatePort(host = '127.0.0.1', range: [number, number] = listeningRange(ephemeralRange())): Promise<number> {
+export async function allocatePort(
+  host = '127.0.0.1',
+  range: [number, number] = listeningRange(ephemeralRange()),
+): Promise<number> {
   const [lo, hi] = range;
   const size = hi - lo + 1;
   if (cursor < 0) cursor = (process.pid * 7919) % size;
@@ -58,5 +63,9 @@ export async function allocatePort(host = '127.0.0.1', range: [number, number] =
       return port;
     }
   }
-  throw new IcnError('HARNESS_NO_FREE_PORT', `no free port on ${host} in ${lo}-${hi} (every port there is in use or already handed to a daemon of this run)`, { host, lo, hi });
+  throw new IcnError(
+    'HARNESS_NO_FREE_PORT',
+    `no free port on ${host} in ${lo}-${hi} (every port there is in use or already handed to a daemon of this run)`,
+    { host, lo, hi },
+  );
 }

@@ -31,13 +31,22 @@ const def: ScenarioDef = {
     { at: 2000, do: 'transfer', node: 0, to: 2, amount: '6', currency: 'hours' },
     { at: 2100, do: 'attest', node: 2, to: 0, score: '0.5' },
   ],
-  expect: [{ check: 'converged' }, { check: 'ledger_complete' }, { check: 'gossip_count', topic: 'ledger:entries', equals: 6 }],
+  expect: [
+    { check: 'converged' },
+    { check: 'ledger_complete' },
+    { check: 'gossip_count', topic: 'ledger:entries', equals: 6 },
+  ],
 };
 
 describe('process backend', () => {
-  it('3 daemons with a SIGKILL + restart and a partition end at the simulator\'s roots', async () => {
+  it("3 daemons with a SIGKILL + restart and a partition end at the simulator's roots", async () => {
     const lines: string[] = [];
-    const r = await runProcessScenario(def, { seed: 7n, repoRoot, log: (l) => lines.push(l), convergeTimeoutMs: 15_000 });
+    const r = await runProcessScenario(def, {
+      seed: 7n,
+      repoRoot,
+      log: (l) => lines.push(l),
+      convergeTimeoutMs: 15_000,
+    });
     expect(r.sim.ok, JSON.stringify(r.sim.checks)).toBe(true);
     expect(r.restarts).toBe(1);
     expect(lines.some((l) => l.includes('SIGKILL node 2'))).toBe(true);
@@ -54,7 +63,8 @@ describe('process backend', () => {
     const d: ScenarioDef = {
       format: 'icn-scenario/v1',
       name: 'deploy-execute-3',
-      description: 'node 0 deploys Calculator with node 1 as co-participant; a forged deployment; executions on two nodes, one refused',
+      description:
+        'node 0 deploys Calculator with node 1 as co-participant; a forged deployment; executions on two nodes, one refused',
       nodes: 3,
       faults: 'delay=1-10',
       tickIntervalMs: 100,
@@ -62,12 +72,51 @@ describe('process backend', () => {
       steps: [
         { at: 0, do: 'attest_all', score: '0.8' },
         { at: 200, do: 'deploy', node: 0, contract: 'calculator', participants: [0, 1] },
-        { at: 250, do: 'deploy', node: 2, contract: 'calculator', as: 'forged', tamper: 'deployer_signature' },
-        { at: 1200, do: 'execute', node: 1, contract: 'calculator', rule: 'add', args: [{ Int: 5 }, { Int: 3 }], caller: 0, expect: { Int: 8 } },
-        { at: 1200, do: 'execute', node: 0, contract: 'calculator', rule: 'mul', args: [{ Int: 6 }, { Int: 7 }], caller: 1, expect: { Int: 42 } },
-        { at: 1300, do: 'execute', node: 2, contract: 'calculator', rule: 'add', args: [{ Int: 1 }, { Int: 1 }], caller: 2, expect: 'unauthorized' },
+        {
+          at: 250,
+          do: 'deploy',
+          node: 2,
+          contract: 'calculator',
+          as: 'forged',
+          tamper: 'deployer_signature',
+        },
+        {
+          at: 1200,
+          do: 'execute',
+          node: 1,
+          contract: 'calculator',
+          rule: 'add',
+          args: [{ Int: 5 }, { Int: 3 }],
+          caller: 0,
+          expect: { Int: 8 },
+        },
+        {
+          at: 1200,
+          do: 'execute',
+          node: 0,
+          contract: 'calculator',
+          rule: 'mul',
+          args: [{ Int: 6 }, { Int: 7 }],
+          caller: 1,
+          expect: { Int: 42 },
+        },
+        {
+          at: 1300,
+          do: 'execute',
+          node: 2,
+          contract: 'calculator',
+          rule: 'add',
+          args: [{ Int: 1 }, { Int: 1 }],
+          caller: 2,
+          expect: 'unauthorized',
+        },
       ],
-      expect: [{ check: 'installed', contract: 'calculator', equals: true }, { check: 'installed', contract: 'forged', equals: false }, { check: 'executions' }, { check: 'converged' }],
+      expect: [
+        { check: 'installed', contract: 'calculator', equals: true },
+        { check: 'installed', contract: 'forged', equals: false },
+        { check: 'executions' },
+        { check: 'converged' },
+      ],
     };
     const r = await runProcessScenario(d, { seed: 3n, repoRoot, convergeTimeoutMs: 15_000 });
     expect(r.sim.ok, JSON.stringify(r.sim.checks)).toBe(true);
@@ -78,8 +127,19 @@ describe('process backend', () => {
 
   it('names every simulator-only fault parameter it ignores', () => {
     expect(ignoredFaults(parseFaults('none'))).toEqual([]);
-    const f = parseFaults('loss=5%,dup=1%,delay=2-40,tail=1%:500,skew=30,crash=1:100-200,partition=asym:10-20:0|1');
+    const f = parseFaults(
+      'loss=5%,dup=1%,delay=2-40,tail=1%:500,skew=30,crash=1:100-200,partition=asym:10-20:0|1',
+    );
     const got = ignoredFaults(f).join(' ');
-    for (const w of ['loss=50000ppm', 'dup=10000ppm', 'delay=2-40ms', 'tail=10000ppm:500ms', 'skew=30ms', 'storage-loss=', 'asymmetric']) expect(got).toContain(w);
+    for (const w of [
+      'loss=50000ppm',
+      'dup=10000ppm',
+      'delay=2-40ms',
+      'tail=10000ppm:500ms',
+      'skew=30ms',
+      'storage-loss=',
+      'asymmetric',
+    ])
+      expect(got).toContain(w);
   });
 });

@@ -12,7 +12,13 @@ import { IcnError } from '../../core/errors.js';
 import { nodeCommand } from '../proc/node-command.js';
 import type { ScenarioDef } from '../sim/scenario.js';
 import { allocatePort } from './ports.js';
-import { runOnCluster, type BackendOptions, type BackendResult, type Cluster, type DaemonSpec } from './driver.js';
+import {
+  runOnCluster,
+  type BackendOptions,
+  type BackendResult,
+  type Cluster,
+  type DaemonSpec,
+} from './driver.js';
 
 export { ignoredFaults } from './driver.js';
 export type ProcessBackendOptions = BackendOptions;
@@ -37,15 +43,29 @@ export function daemonArgs(spec: DaemonSpec): string[] {
     '--clock',
     'request',
     '--admin',
-    ...(spec.defaultCreditLimit !== undefined ? ['--default-credit-limit', spec.defaultCreditLimit] : []),
+    ...(spec.defaultCreditLimit !== undefined
+      ? ['--default-credit-limit', spec.defaultCreditLimit]
+      : []),
     ...(spec.gossipConfig !== undefined ? ['--gossip-config', spec.gossipConfig] : []),
   ];
 }
 
-export async function processCluster(repoRoot: string, specs: DaemonSpec[], log: (line: string) => void, o: { name: string; keepData?: boolean }): Promise<Cluster> {
+export async function processCluster(
+  repoRoot: string,
+  specs: DaemonSpec[],
+  log: (line: string) => void,
+  o: { name: string; keepData?: boolean },
+): Promise<Cluster> {
   const base = mkdtempSync(join(tmpdir(), `icn-process-${o.name}-`));
   const nodes: Child[] = [];
-  for (const spec of specs) nodes.push({ spec, dataDir: join(base, `node-${spec.index}`), gossipPort: await allocatePort(), httpPort: await allocatePort(), output: '' });
+  for (const spec of specs)
+    nodes.push({
+      spec,
+      dataDir: join(base, `node-${spec.index}`),
+      gossipPort: await allocatePort(),
+      httpPort: await allocatePort(),
+      output: '',
+    });
   const bin = join(repoRoot, 'bin', 'icn-node.js');
   const kill = async (d: Child, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> => {
     const c = d.child;
@@ -61,7 +81,16 @@ export async function processCluster(repoRoot: string, specs: DaemonSpec[], log:
     async start(i) {
       const d = nodes[i]!;
       const peers = nodes.filter((p) => p !== d).map((p) => `127.0.0.1:${p.gossipPort}`);
-      const args = ['--data-dir', d.dataDir, '--gossip', `127.0.0.1:${d.gossipPort}`, '--http', `127.0.0.1:${d.httpPort}`, ...daemonArgs(d.spec), ...peers.flatMap((p) => ['--peer', p])];
+      const args = [
+        '--data-dir',
+        d.dataDir,
+        '--gossip',
+        `127.0.0.1:${d.gossipPort}`,
+        '--http',
+        `127.0.0.1:${d.httpPort}`,
+        ...daemonArgs(d.spec),
+        ...peers.flatMap((p) => ['--peer', p]),
+      ];
       const cmd = nodeCommand([], bin, args);
       const child = spawn(cmd.command, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
       d.child = child;
@@ -74,10 +103,21 @@ export async function processCluster(repoRoot: string, specs: DaemonSpec[], log:
         child.stdout!.on('data', onData);
         child.stderr!.on('data', (b: Buffer) => (d.output += b.toString()));
         // 'close', not 'exit': 'exit' can come before the child's last output has been read
-        child.once('close', (code, sig) => reject(new IcnError('HARNESS_FAULT', `icn-node ${i} exited (${code ?? sig}) before listening: ${d.output.trim().slice(-500) || '(no output)'}`)));
+        child.once('close', (code, sig) =>
+          reject(
+            new IcnError(
+              'HARNESS_FAULT',
+              `icn-node ${i} exited (${code ?? sig}) before listening: ${d.output.trim().slice(-500) || '(no output)'}`,
+            ),
+          ),
+        );
       });
       const m = /listening did=(\S+)/.exec(d.output);
-      if (m?.[1] !== d.spec.did) throw new IcnError('HARNESS_FAULT', `node ${i} came up as ${m?.[1]}, expected the simulator's ${d.spec.did}`);
+      if (m?.[1] !== d.spec.did)
+        throw new IcnError(
+          'HARNESS_FAULT',
+          `node ${i} came up as ${m?.[1]}, expected the simulator's ${d.spec.did}`,
+        );
       log(`node ${i}: up (pid ${child.pid}) http=${d.httpPort} gossip=${d.gossipPort}`);
     },
     kill: (i) => kill(nodes[i]!, 'SIGKILL'),
@@ -90,6 +130,14 @@ export async function processCluster(repoRoot: string, specs: DaemonSpec[], log:
   };
 }
 
-export async function runProcessScenario(def: ScenarioDef, o: ProcessBackendOptions): Promise<ProcessBackendResult> {
-  return runOnCluster('process', def, o, (specs, log) => processCluster(o.repoRoot, specs, log, { name: def.name, ...(o.keepData ? { keepData: true } : {}) }));
+export async function runProcessScenario(
+  def: ScenarioDef,
+  o: ProcessBackendOptions,
+): Promise<ProcessBackendResult> {
+  return runOnCluster('process', def, o, (specs, log) =>
+    processCluster(o.repoRoot, specs, log, {
+      name: def.name,
+      ...(o.keepData ? { keepData: true } : {}),
+    }),
+  );
 }

@@ -6,7 +6,15 @@
  * refused naming the setting, while another store capacity restarts to the same state root.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,17 +36,32 @@ interface Run {
 }
 
 /** Start a daemon; resolves when it listens (Run) or with its exit code and output if it exits first. */
-async function start(dataDir: string, extra: string[] = []): Promise<Run | { code: number | null; output: string }> {
+async function start(
+  dataDir: string,
+  extra: string[] = [],
+): Promise<Run | { code: number | null; output: string }> {
   const http = await allocatePort();
   const gossip = await allocatePort();
-  const cmd = nodeCommand([], BIN, ['--data-dir', dataDir, '--key-seed', SEED, '--http', `127.0.0.1:${http}`, '--gossip', `127.0.0.1:${gossip}`, ...extra]);
+  const cmd = nodeCommand([], BIN, [
+    '--data-dir',
+    dataDir,
+    '--key-seed',
+    SEED,
+    '--http',
+    `127.0.0.1:${http}`,
+    '--gossip',
+    `127.0.0.1:${gossip}`,
+    ...extra,
+  ]);
   const child = spawn(cmd.command, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const closed = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   const up = await Promise.race([
-    new Promise<boolean>((r) => child.stdout.on('data', () => /listening did=/.test(out) && r(true))),
+    new Promise<boolean>((r) =>
+      child.stdout.on('data', () => /listening did=/.test(out) && r(true)),
+    ),
     closed.then(() => false),
   ]);
   if (!up) return { code: await closed, output: out };
@@ -76,7 +99,10 @@ async function populated(n: number): Promise<{ dir: string; root: string; ends: 
   return { dir, root, ends };
 }
 
-async function rootAfterStart(dir: string, extra: string[] = []): Promise<{ root: string; output: string }> {
+async function rootAfterStart(
+  dir: string,
+  extra: string[] = [],
+): Promise<{ root: string; output: string }> {
   const d = await mustStart(dir, extra);
   const root = (await request(d.url, 'GET', '/state')).json.root as string;
   await d.stop();
@@ -100,7 +126,9 @@ describe('icn-node storage faults (real daemons)', () => {
     expect(out).toContain('--repair');
     expect(readFileSync(log).equals(bytes)).toBe(true);
     const repaired = await rootAfterStart(dir, ['--repair']);
-    expect(repaired.output).toContain(`--repair moved ${bytes.length - last} bytes from byte ${last} of ${log} aside to ${log}.damaged-${last}: 0 intact record(s) plus the damaged one`);
+    expect(repaired.output).toContain(
+      `--repair moved ${bytes.length - last} bytes from byte ${last} of ${log} aside to ${log}.damaged-${last}: 0 intact record(s) plus the damaged one`,
+    );
     expect(readFileSync(`${log}.damaged-${last}`).equals(bytes.subarray(last))).toBe(true);
     // the fifth attestation is gone (and was reported): the state is the first four's
     expect(repaired.root).not.toBe(root);
@@ -115,7 +143,9 @@ describe('icn-node storage faults (real daemons)', () => {
     writeFileSync(log, bytes);
     const refused = await start(dir);
     expect('code' in refused && refused.code).toBe(2);
-    expect((refused as { output: string }).output).toMatch(/damaged at byte 0 \(the 8-byte format header is not ICN's; the \d+ record\(s\) after it pass their checks\)/);
+    expect((refused as { output: string }).output).toMatch(
+      /damaged at byte 0 \(the 8-byte format header is not ICN's; the \d+ record\(s\) after it pass their checks\)/,
+    );
     expect(readFileSync(log).equals(bytes)).toBe(true);
     const repaired = await rootAfterStart(dir, ['--repair']);
     expect(repaired.output).toContain('--repair wrote the damaged format header');
@@ -128,11 +158,15 @@ describe('icn-node storage faults (real daemons)', () => {
     writeFileSync(join(base, 'file'), '');
     const asFile = await start(join(base, 'file'));
     expect('code' in asFile && asFile.code).toBe(2);
-    expect((asFile as { output: string }).output.trim()).toBe(`icn-node: error: storage ${join(base, 'file')}: exists and is not a directory (EEXIST)`);
+    expect((asFile as { output: string }).output.trim()).toBe(
+      `icn-node: error: storage ${join(base, 'file')}: exists and is not a directory (EEXIST)`,
+    );
     mkdirSync(join(base, 'd', 'state.log'), { recursive: true });
     const asDir = await start(join(base, 'd'));
     expect('code' in asDir && asDir.code).toBe(2);
-    expect((asDir as { output: string }).output.trim()).toBe(`icn-node: error: storage ${join(base, 'd', 'state.log')}: is a directory, not a log file (EISDIR)`);
+    expect((asDir as { output: string }).output.trim()).toBe(
+      `icn-node: error: storage ${join(base, 'd', 'state.log')}: is a directory, not a log file (EISDIR)`,
+    );
   });
 
   it('a zeroed tail (complete records overwritten with zeros) is damage, not a torn write: refused, nothing cut', async () => {
@@ -143,7 +177,11 @@ describe('icn-node storage faults (real daemons)', () => {
     writeFileSync(log, bytes);
     const refused = await start(dir);
     expect('code' in refused && refused.code).toBe(2);
-    expect((refused as { output: string }).output).toMatch(new RegExp(`damaged at byte ${ends[2]} .*${bytes.length - ends[2]!} bytes from there to the end would be lost`));
+    expect((refused as { output: string }).output).toMatch(
+      new RegExp(
+        `damaged at byte ${ends[2]} .*${bytes.length - ends[2]!} bytes from there to the end would be lost`,
+      ),
+    );
     expect(statSync(log).size).toBe(bytes.length);
   });
 
@@ -162,13 +200,30 @@ describe('icn-node storage faults (real daemons)', () => {
 
   it('a stricter --gossip-config at restart is refused naming the setting; another capacity restarts to the same root', async () => {
     const { dir, root } = await populated(4);
-    const strict = await start(dir, ['--gossip-config', JSON.stringify({ topics: { 'trust:attestations': { maxDataBytes: 100 } } })]);
+    const strict = await start(dir, [
+      '--gossip-config',
+      JSON.stringify({ topics: { 'trust:attestations': { maxDataBytes: 100 } } }),
+    ]);
     expect('code' in strict && strict.code).toBe(2);
-    expect((strict as { output: string }).output).toMatch(/--gossip-config: gossip setting topics\.trust:attestations\.maxDataBytes = 100 is stricter than 4096/);
-    const gated = await start(dir, ['--gossip-config', JSON.stringify({ topics: { 'trust:attestations': { minAuthorTrustPpm: 100_000 } } })]);
+    expect((strict as { output: string }).output).toMatch(
+      /--gossip-config: gossip setting topics\.trust:attestations\.maxDataBytes = 100 is stricter than 4096/,
+    );
+    const gated = await start(dir, [
+      '--gossip-config',
+      JSON.stringify({ topics: { 'trust:attestations': { minAuthorTrustPpm: 100_000 } } }),
+    ]);
     expect('code' in gated && gated.code).toBe(2);
-    expect((gated as { output: string }).output).toContain('topics.trust:attestations.minAuthorTrustPpm');
-    expect((await rootAfterStart(dir, ['--gossip-config', JSON.stringify({ topics: { 'trust:attestations': { maxEntries: 2 } } })])).root).toBe(root);
+    expect((gated as { output: string }).output).toContain(
+      'topics.trust:attestations.minAuthorTrustPpm',
+    );
+    expect(
+      (
+        await rootAfterStart(dir, [
+          '--gossip-config',
+          JSON.stringify({ topics: { 'trust:attestations': { maxEntries: 2 } } }),
+        ])
+      ).root,
+    ).toBe(root);
     expect((await rootAfterStart(dir)).root).toBe(root);
   });
 });

@@ -23,9 +23,15 @@ interface StoredEntry {
   payload: unknown;
 }
 
-const keyText = (key: CacheKey): string => JSON.stringify(Object.keys(key).sort().map((k) => [k, key[k]]));
+const keyText = (key: CacheKey): string =>
+  JSON.stringify(
+    Object.keys(key)
+      .sort()
+      .map((k) => [k, key[k]]),
+  );
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
-const digestOf = (key: CacheKey, payloadText: string): string => sha256(`${keyText(key)}\n${payloadText}`);
+const digestOf = (key: CacheKey, payloadText: string): string =>
+  sha256(`${keyText(key)}\n${payloadText}`);
 
 export class DiskCache {
   constructor(
@@ -48,7 +54,13 @@ export class DiskCache {
     } catch {
       return undefined; // absent or not JSON
     }
-    if (entry === null || typeof entry !== 'object' || typeof entry.key !== 'object' || entry.key === null) return undefined;
+    if (
+      entry === null ||
+      typeof entry !== 'object' ||
+      typeof entry.key !== 'object' ||
+      entry.key === null
+    )
+      return undefined;
     if (keyText(entry.key) !== keyText(key)) return undefined;
     if (entry.digest !== digestOf(key, JSON.stringify(entry.payload))) return undefined;
     try {

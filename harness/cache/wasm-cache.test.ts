@@ -4,18 +4,37 @@
  * rewritten), and the directory stays under its bound.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModule, preparedKey, setPreparedStore, clearModuleCache } from '../../core/wasm/exec/module-cache.js';
+import {
+  loadModule,
+  preparedKey,
+  setPreparedStore,
+  clearModuleCache,
+} from '../../core/wasm/exec/module-cache.js';
 import { WasmRejected } from '../../core/wasm/exec/profile.js';
 import { watToWasm } from '../../core/wasm/wat.js';
 import { DiskCache } from './disk-cache.js';
 import { openWasmCache, preparedStore } from './wasm-cache.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'icn-cache-'));
-const KEY = { verb: 'check', moduleHash: 'sha256:aa', profileHash: 'sha256:bb', costTableHash: 'cc', format: '1/x' };
+const KEY = {
+  verb: 'check',
+  moduleHash: 'sha256:aa',
+  profileHash: 'sha256:bb',
+  costTableHash: 'cc',
+  format: '1/x',
+};
 const OTHER = { ...KEY, moduleHash: 'sha256:dd' };
 
 describe('DiskCache', () => {
@@ -65,12 +84,17 @@ describe('DiskCache', () => {
     expect(openWasmCache({ cacheDir: '/a' }, { ICN_CACHE_DIR: '/b' })!.dir).toBe('/a/wasm-v1');
     expect(openWasmCache({}, { ICN_CACHE_DIR: '/b' })!.dir).toBe('/b/wasm-v1');
     expect(openWasmCache({}, { XDG_CACHE_HOME: '/c' })!.dir).toBe('/c/icn-harness/wasm-v1');
-    expect(openWasmCache({}, { ICN_CACHE_DIR: '/b', ICN_CACHE_MAX_MB: '2' })!.maxBytes).toBe(2 * 1024 * 1024);
+    expect(openWasmCache({}, { ICN_CACHE_DIR: '/b', ICN_CACHE_MAX_MB: '2' })!.maxBytes).toBe(
+      2 * 1024 * 1024,
+    );
   });
 });
 
 describe("the executor's store on disk", () => {
-  const ok = () => watToWasm('(module (memory 1) (func (export "f") (param i32) (result i32) local.get 0 i32.const 1 i32.add))');
+  const ok = () =>
+    watToWasm(
+      '(module (memory 1) (func (export "f") (param i32) (result i32) local.get 0 i32.const 1 i32.add))',
+    );
   const bad = () => watToWasm('(module (func (export "g") (result f32) f32.const 1))'); // floats: not dc
 
   it('gives back the prepared module and the rejection that were built', async () => {
@@ -97,37 +121,69 @@ describe('check and exec with the cache (CLI)', () => {
   const CLI = join(process.cwd(), 'bin', 'icn-harness.js');
   const dir = tmp();
   const wat = join(dir, 'm.wat');
-  writeFileSync(wat, '(module (memory 1) (func (export "f") (param i32) (result i32) (i32.store (i32.const 0) (local.get 0)) (i32.mul (local.get 0) (i32.const 3))))');
+  writeFileSync(
+    wat,
+    '(module (memory 1) (func (export "f") (param i32) (result i32) (i32.store (i32.const 0) (local.get 0)) (i32.mul (local.get 0) (i32.const 3))))',
+  );
   const badWat = join(dir, 'bad.wat');
   writeFileSync(badWat, '(module (func (export "g") (result f32) f32.const 1))');
   const cacheDir = join(dir, 'cache');
-  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--cache-dir', cacheDir], { encoding: 'utf8' });
-  const entries = (): string[] => (existsSync(join(cacheDir, 'wasm-v1')) ? readdirSync(join(cacheDir, 'wasm-v1')).filter((n) => n.endsWith('.json')).map((n) => join(cacheDir, 'wasm-v1', n)) : []);
-  const age = (paths: string[]) => paths.forEach((p) => utimesSync(p, new Date(1_000_000), new Date(1_000_000)));
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args, '--cache-dir', cacheDir], { encoding: 'utf8' });
+  const entries = (): string[] =>
+    existsSync(join(cacheDir, 'wasm-v1'))
+      ? readdirSync(join(cacheDir, 'wasm-v1'))
+          .filter((n) => n.endsWith('.json'))
+          .map((n) => join(cacheDir, 'wasm-v1', n))
+      : [];
+  const age = (paths: string[]) =>
+    paths.forEach((p) => utimesSync(p, new Date(1_000_000), new Date(1_000_000)));
 
   it('a hit prints what a cold run prints (check and exec), and a tampered entry is not trusted', () => {
-    const cold = [cli('check', badWat, '--profile', 'dc', '--json'), cli('exec', wat, '--profile', 'dc', '--invoke', 'f', '--args', 'i32:7', '--json')];
+    const cold = [
+      cli('check', badWat, '--profile', 'dc', '--json'),
+      cli('exec', wat, '--profile', 'dc', '--invoke', 'f', '--args', 'i32:7', '--json'),
+    ];
     expect(cold.map((r) => r.status)).toEqual([1, 0]);
     const written = entries();
     expect(written).toHaveLength(2);
     age(written);
-    const warm = [cli('check', badWat, '--profile', 'dc', '--json'), cli('exec', wat, '--profile', 'dc', '--invoke', 'f', '--args', 'i32:7', '--json')];
+    const warm = [
+      cli('check', badWat, '--profile', 'dc', '--json'),
+      cli('exec', wat, '--profile', 'dc', '--invoke', 'f', '--args', 'i32:7', '--json'),
+    ];
     expect(warm.map((r) => r.stdout)).toEqual(cold.map((r) => r.stdout));
     expect(written.every((p) => statSync(p).mtimeMs > 1_000_000)).toBe(true); // read: both were hits
     // flip the verdict and break the instrumented bytes without fixing the digests
-    for (const p of written) writeFileSync(p, readFileSync(p, 'utf8').replace('"accepted":false', '"accepted":true').replace(/"bytes":"AGFzbQ/, '"bytes":"AAAAAA'));
-    const after = [cli('check', badWat, '--profile', 'dc', '--json'), cli('exec', wat, '--profile', 'dc', '--invoke', 'f', '--args', 'i32:7', '--json')];
+    for (const p of written)
+      writeFileSync(
+        p,
+        readFileSync(p, 'utf8')
+          .replace('"accepted":false', '"accepted":true')
+          .replace(/"bytes":"AGFzbQ/, '"bytes":"AAAAAA'),
+      );
+    const after = [
+      cli('check', badWat, '--profile', 'dc', '--json'),
+      cli('exec', wat, '--profile', 'dc', '--invoke', 'f', '--args', 'i32:7', '--json'),
+    ];
     expect(after.map((r) => r.stdout)).toEqual(cold.map((r) => r.stdout));
     expect(JSON.parse(after[0]!.stdout).accepted).toBe(false);
     expect(JSON.parse(after[1]!.stdout).returns).toEqual(['i32:0x00000015']);
     // both rewritten: each file verifies again under the key it names
     const c = new DiskCache(join(cacheDir, 'wasm-v1'), 1 << 24);
-    for (const p of written) expect(c.get((JSON.parse(readFileSync(p, 'utf8')) as { key: Record<string, string> }).key)).toBeDefined();
+    for (const p of written)
+      expect(
+        c.get((JSON.parse(readFileSync(p, 'utf8')) as { key: Record<string, string> }).key),
+      ).toBeDefined();
   });
 
   it('--no-cache writes nothing', () => {
     const d = join(dir, 'none');
-    const r = spawnSync(process.execPath, [CLI, 'check', wat, '--profile', 'dc', '--no-cache', '--cache-dir', d], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'check', wat, '--profile', 'dc', '--no-cache', '--cache-dir', d],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(0);
     expect(existsSync(d)).toBe(false);
   });

@@ -16,7 +16,11 @@ import { fileURLToPath } from 'node:url';
 import type { Hash } from '../../core/hash/index.js';
 import type { ExportInfo } from '../../core/wasm/exec/exports.js';
 import type { ImportPlan } from '../../core/wasm/exec/imports.js';
-import type { LoadedModule, PreparedKey, PreparedStore } from '../../core/wasm/exec/module-cache.js';
+import type {
+  LoadedModule,
+  PreparedKey,
+  PreparedStore,
+} from '../../core/wasm/exec/module-cache.js';
 import { WasmRejected } from '../../core/wasm/exec/profile.js';
 import type { Violation } from '../../core/wasm/validate/validate.js';
 import { DiskCache, type CacheKey } from './disk-cache.js';
@@ -32,9 +36,15 @@ export interface CacheFlags {
 }
 
 /** The cache this invocation uses, or undefined when it is turned off. */
-export function openWasmCache(flags: CacheFlags, env: NodeJS.ProcessEnv = process.env): DiskCache | undefined {
+export function openWasmCache(
+  flags: CacheFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): DiskCache | undefined {
   if (flags.cache === false || env.ICN_CACHE === 'off') return undefined;
-  const base = flags.cacheDir ?? env.ICN_CACHE_DIR ?? join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'icn-harness');
+  const base =
+    flags.cacheDir ??
+    env.ICN_CACHE_DIR ??
+    join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'icn-harness');
   const mb = Number(env.ICN_CACHE_MAX_MB ?? DEFAULT_CACHE_MAX_MB);
   const maxBytes = (Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_CACHE_MAX_MB) * 1024 * 1024;
   return new DiskCache(join(base, `wasm-v${CACHE_FORMAT}`), maxBytes);
@@ -51,7 +61,8 @@ export function codeFingerprint(): string {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path, `${rel}${name}/`);
-      else if (/\.(js|ts)$/.test(name) && !/\.(test|d)\.ts$/.test(name)) h.update(`${rel}${name}\n`).update(readFileSync(path)).update('\n');
+      else if (/\.(js|ts)$/.test(name) && !/\.(test|d)\.ts$/.test(name))
+        h.update(`${rel}${name}\n`).update(readFileSync(path)).update('\n');
     }
   };
   walk(root, '');
@@ -61,7 +72,13 @@ export function codeFingerprint(): string {
 
 /** The key of one (verb, module, profile, cost table) in this format and build. */
 export function cacheKey(verb: 'check' | 'exec', k: PreparedKey): CacheKey {
-  return { verb, moduleHash: k.moduleHash, profileHash: k.profileHash, costTableHash: k.costTableHash, format: `${CACHE_FORMAT}/${codeFingerprint()}` };
+  return {
+    verb,
+    moduleHash: k.moduleHash,
+    profileHash: k.profileHash,
+    costTableHash: k.costTableHash,
+    format: `${CACHE_FORMAT}/${codeFingerprint()}`,
+  };
 }
 
 /** What `check` prints, apart from the file name: a function of the module and the profile. */
@@ -71,11 +88,18 @@ export interface CheckVerdict {
   violations: Violation[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function readCheckVerdict(cache: DiskCache, key: PreparedKey): CheckVerdict | undefined {
   const p = cache.get(cacheKey('check', key));
-  if (!isObject(p) || typeof p.accepted !== 'boolean' || !Array.isArray(p.violations) || !(p.imports === null || isObject(p.imports))) return undefined;
+  if (
+    !isObject(p) ||
+    typeof p.accepted !== 'boolean' ||
+    !Array.isArray(p.violations) ||
+    !(p.imports === null || isObject(p.imports))
+  )
+    return undefined;
   return p as unknown as CheckVerdict;
 }
 
@@ -85,23 +109,50 @@ export function writeCheckVerdict(cache: DiskCache, key: PreparedKey, v: CheckVe
 
 type StoredPrepared =
   | { rejected: { message: string; violations: Violation[] } }
-  | { bytes: string; profileHash: Hash; instrumented: boolean; exports: ExportInfo[]; links: ImportPlan };
+  | {
+      bytes: string;
+      profileHash: Hash;
+      instrumented: boolean;
+      exports: ExportInfo[];
+      links: ImportPlan;
+    };
 
 function decodePrepared(p: unknown, key: PreparedKey): LoadedModule | WasmRejected | undefined {
   if (!isObject(p)) return undefined;
   if (isObject(p.rejected)) {
     const r = p.rejected;
-    return typeof r.message === 'string' && Array.isArray(r.violations) ? new WasmRejected(r.message, r.violations as Violation[]) : undefined;
+    return typeof r.message === 'string' && Array.isArray(r.violations)
+      ? new WasmRejected(r.message, r.violations as Violation[])
+      : undefined;
   }
-  if (typeof p.bytes !== 'string' || p.profileHash !== key.profileHash || typeof p.instrumented !== 'boolean' || !Array.isArray(p.exports) || !isObject(p.links)) return undefined;
+  if (
+    typeof p.bytes !== 'string' ||
+    p.profileHash !== key.profileHash ||
+    typeof p.instrumented !== 'boolean' ||
+    !Array.isArray(p.exports) ||
+    !isObject(p.links)
+  )
+    return undefined;
   const bytes = new Uint8Array(Buffer.from(p.bytes, 'base64'));
-  return { moduleHash: key.moduleHash, prepared: { bytes, profileHash: key.profileHash, instrumented: p.instrumented }, exports: p.exports as ExportInfo[], links: p.links as unknown as ImportPlan };
+  return {
+    moduleHash: key.moduleHash,
+    prepared: { bytes, profileHash: key.profileHash, instrumented: p.instrumented },
+    exports: p.exports as ExportInfo[],
+    links: p.links as unknown as ImportPlan,
+  };
 }
 
 function encodePrepared(v: LoadedModule | WasmRejected): StoredPrepared {
-  if (v instanceof WasmRejected) return { rejected: { message: v.message, violations: v.violations } };
+  if (v instanceof WasmRejected)
+    return { rejected: { message: v.message, violations: v.violations } };
   const { prepared: pr } = v;
-  return { bytes: Buffer.from(pr.bytes).toString('base64'), profileHash: pr.profileHash, instrumented: pr.instrumented, exports: v.exports, links: v.links };
+  return {
+    bytes: Buffer.from(pr.bytes).toString('base64'),
+    profileHash: pr.profileHash,
+    instrumented: pr.instrumented,
+    exports: v.exports,
+    links: v.links,
+  };
 }
 
 /** The executor's second-level store (core/wasm/exec/module-cache.ts) on this disk cache. */

@@ -12,7 +12,10 @@ import { computeRoot, entryHash, sealed } from '../manifest/build.js';
 const BIN = resolve(import.meta.dirname, '../../bin/icn-harness.js');
 let dir: string;
 
-function cli(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}) {
+function cli(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? dir,
     env: { ...process.env, ...opts.env },
@@ -31,7 +34,10 @@ describe('icn-harness run / diff (foundation done-when)', () => {
     const a = cli(['run', '--suite', 'vectors', '--out', 'A.json']);
     expect(a.code, a.err).toBe(0);
     const other = mkdtempSync(join(tmpdir(), 'icn-cli-other-'));
-    const b = cli(['run', '--suite', 'vectors', '--out', join(dir, 'B.json')], { cwd: other, env: { TZ: 'Asia/Tokyo', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' } });
+    const b = cli(['run', '--suite', 'vectors', '--out', join(dir, 'B.json')], {
+      cwd: other,
+      env: { TZ: 'Asia/Tokyo', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' },
+    });
     expect(b.code, b.err).toBe(0);
     const ra = JSON.parse(readFileSync(join(dir, 'A.json'), 'utf8')).root.lc;
     const rb = JSON.parse(readFileSync(join(dir, 'B.json'), 'utf8')).root.lc;
@@ -43,16 +49,23 @@ describe('icn-harness run / diff (foundation done-when)', () => {
 
   it('an edited output in a copy: by hand exit 2 naming the hash; resealed, diff exits 1 naming that entry', () => {
     const m = JSON.parse(readFileSync(join(dir, 'A.json'), 'utf8'));
-    const victim = m.entries.find((e: { id: string }) => e.id === 'vectors/icn/did::golden-seed-07');
+    const victim = m.entries.find(
+      (e: { id: string }) => e.id === 'vectors/icn/did::golden-seed-07',
+    );
     victim.outputs.did = 'did:icn:zTampered';
     writeFileSync(join(dir, 'C.json'), JSON.stringify(m, null, 2));
     // by hand: the stored entry hash is stale, bad input naming it
     const bad = cli(['diff', 'A.json', 'C.json']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/C\.json: \$\.entries\[\d+\]\.hash: stored sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}\n$/);
+    expect(bad.err).toMatch(
+      /C\.json: \$\.entries\[\d+\]\.hash: stored sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}\n$/,
+    );
     // as another run would write it: every hash recomputed
     victim.hash = entryHash(victim);
-    writeFileSync(join(dir, 'C.json'), JSON.stringify(sealed({ ...m, root: computeRoot(m.entries) }), null, 2));
+    writeFileSync(
+      join(dir, 'C.json'),
+      JSON.stringify(sealed({ ...m, root: computeRoot(m.entries) }), null, 2),
+    );
     const d = cli(['diff', 'A.json', 'C.json']);
     expect(d.code).toBe(1);
     expect(d.out).toContain('vectors/icn/did::golden-seed-07');
@@ -65,7 +78,9 @@ describe('icn-harness run / diff (foundation done-when)', () => {
     const r = cli(['run', '--suite', 'vectors', '--out', 'out']);
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'out/summary.md'), 'utf8')).toContain('**LC root**');
-    expect(JSON.parse(readFileSync(join(dir, 'out/manifest.json'), 'utf8')).format).toBe('icn-manifest/v1');
+    expect(JSON.parse(readFileSync(join(dir, 'out/manifest.json'), 'utf8')).format).toBe(
+      'icn-manifest/v1',
+    );
   });
 });
 
@@ -82,10 +97,26 @@ describe('icn-harness canon', () => {
 
 describe('bad input: one line on stderr, exit 2', () => {
   it.each([
-    ['missing file', ['diff', 'A.json', 'nope.json'], /^icn-harness diff: error: cannot read nope\.json: no such file\n$/],
-    ['invalid JSON', ['canon', 'broken.json'], /^icn-harness canon: error: broken\.json:1:9: unexpected end of input \(expected ',' or '\]'\) \(at \$\.a\)\n$/],
-    ['wrong schema', ['diff', 'A.json', 'v.json'], /^icn-harness diff: error: v\.json: not an icn-manifest\/v1: \$ must have required property/],
-    ['non-integer', ['canon', 'float.json'], /^icn-harness canon: error: float\.json:1:\d+: number 1\.5 is not an integer literal .*\(at \$\.x\[1\]\)\n$/],
+    [
+      'missing file',
+      ['diff', 'A.json', 'nope.json'],
+      /^icn-harness diff: error: cannot read nope\.json: no such file\n$/,
+    ],
+    [
+      'invalid JSON',
+      ['canon', 'broken.json'],
+      /^icn-harness canon: error: broken\.json:1:9: unexpected end of input \(expected ',' or '\]'\) \(at \$\.a\)\n$/,
+    ],
+    [
+      'wrong schema',
+      ['diff', 'A.json', 'v.json'],
+      /^icn-harness diff: error: v\.json: not an icn-manifest\/v1: \$ must have required property/,
+    ],
+    [
+      'non-integer',
+      ['canon', 'float.json'],
+      /^icn-harness canon: error: float\.json:1:\d+: number 1\.5 is not an integer literal .*\(at \$\.x\[1\]\)\n$/,
+    ],
     ['unknown domain', ['canon', 'v.json', '--hash', 'icn/none/v1'], /unknown domain tag/],
     ['unknown suite', ['run', '--suite', 'nope'], /unknown suite "nope"/],
     ['bad seed', ['run', '--seed', '-4'], /a seed is a decimal integer/],
@@ -105,7 +136,12 @@ describe('list and help', () => {
   it('lists entries without running them', () => {
     const r = cli(['list', '--filter', 'vectors/icn']);
     expect(r.code).toBe(0);
-    expect(r.out.split('\n').filter(Boolean).every((l) => l.startsWith('vectors/icn/'))).toBe(true);
+    expect(
+      r.out
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => l.startsWith('vectors/icn/')),
+    ).toBe(true);
     expect(r.out).toContain('vectors/icn/did::golden-seed-07\tlc\t');
   });
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { IcnError, type IcnErrorCode } from '../../core/errors.js';
 import { CORE_EXIT_CLASS, type ExitTable } from '../../core/exit-class.js';
-import { CtlError, CtlNegative, exitFor as ctlExitFor, NodeHttpError } from '../../core/icnctl/errors.js';
+import {
+  CtlError,
+  CtlNegative,
+  exitFor as ctlExitFor,
+  NodeHttpError,
+} from '../../core/icnctl/errors.js';
 import { LedgerError } from '../../core/ledger/errors.js';
 import { EXIT, EXIT_CLASS, exitFor } from './exit.js';
 
@@ -15,9 +20,12 @@ describe('exit codes by type', () => {
   });
 
   it('the harness table holds every core code with the same class, and nothing else', () => {
-    for (const [code, cls] of Object.entries(CORE_EXIT_CLASS)) expect(EXIT_CLASS[code as IcnErrorCode]).toBe(cls);
+    for (const [code, cls] of Object.entries(CORE_EXIT_CLASS))
+      expect(EXIT_CLASS[code as IcnErrorCode]).toBe(cls);
     expect(Object.keys(EXIT_CLASS).length).toBeGreaterThan(Object.keys(CORE_EXIT_CLASS).length);
-    expect(Object.values(EXIT_CLASS).every((c) => c === 'usage' || c === 'fault' || c === 'negative')).toBe(true);
+    expect(
+      Object.values(EXIT_CLASS).every((c) => c === 'usage' || c === 'fault' || c === 'negative'),
+    ).toBe(true);
   });
 
   it('a table without a class for some code does not compile', () => {
@@ -33,7 +41,9 @@ describe('exit codes by type', () => {
   it('icnctl: a negative result by class, the node refusal by its HTTP status, the rest by code class', () => {
     expect(ctlExitFor(new CtlNegative('CTL_RECEIPT', 'does not verify'))).toBe(EXIT.negative);
     expect(ctlExitFor(new CtlError('CTL_RECEIPT', 'not a receipt'))).toBe(EXIT.usage);
-    expect(ctlExitFor(new NodeHttpError(404, 'HTTP_NOT_FOUND', 'no route', 'GET /x'))).toBe(EXIT.usage);
+    expect(ctlExitFor(new NodeHttpError(404, 'HTTP_NOT_FOUND', 'no route', 'GET /x'))).toBe(
+      EXIT.usage,
+    );
     expect(ctlExitFor(new NodeHttpError(503, 'DAEMON_STORAGE', 'disk', 'GET /x'))).toBe(EXIT.fault);
     expect(ctlExitFor(new IcnError('HARNESS_FAULT', 'invariant broke'))).toBe(EXIT.fault);
     expect(ctlExitFor(new Error('a bug'))).toBe(EXIT.fault);

@@ -23,11 +23,28 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('icn-harness')
-    .description('Deterministic replay and conformance harness for ICN. Exit codes: 0 ok, 1 negative result, 2 usage/input error, 3 harness fault.')
+    .description(
+      'Deterministic replay and conformance harness for ICN. Exit codes: 0 ok, 1 negative result, 2 usage/input error, 3 harness fault.',
+    )
     .version(GENERATOR.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerList, registerDiff, registerCanon, registerMerge, registerGate, registerReplay, registerReport, registerWast, registerCheck, registerExec, registerScenario, registerCcl]) register(program);
+  for (const register of [
+    registerRun,
+    registerList,
+    registerDiff,
+    registerCanon,
+    registerMerge,
+    registerGate,
+    registerReplay,
+    registerReport,
+    registerWast,
+    registerCheck,
+    registerExec,
+    registerScenario,
+    registerCcl,
+  ])
+    register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -21,10 +21,15 @@ export function writeReports(dir: string, m: Manifest): string[] {
   return files;
 }
 
-export function writeRunOutputs(out: string, m: Manifest, tierManifests: readonly Manifest[] = []): void {
+export function writeRunOutputs(
+  out: string,
+  m: Manifest,
+  tierManifests: readonly Manifest[] = [],
+): void {
   if (out.endsWith('.json')) {
     writeManifest(out, m);
-    for (const t of tierManifests) writeManifest(out.replace(/\.json$/, `.${t.platform.tier}.json`), t);
+    for (const t of tierManifests)
+      writeManifest(out.replace(/\.json$/, `.${t.platform.tier}.json`), t);
     return;
   }
   writeManifest(join(out, 'manifest.json'), m);

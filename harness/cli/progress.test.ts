@@ -6,16 +6,31 @@ import { createProgress } from './progress.js';
 
 function sink(isTTY: boolean) {
   const chunks: string[] = [];
-  const stream = { isTTY, columns: 80, write: (s: string) => chunks.push(s) } as unknown as NodeJS.WriteStream;
+  const stream = {
+    isTTY,
+    columns: 80,
+    write: (s: string) => chunks.push(s),
+  } as unknown as NodeJS.WriteStream;
   return { stream, text: () => chunks.join('') };
 }
-const entry = (i: number, status: EntryStatus) => sealEntry({ id: `s/c${i}`, suite: 's', class: 'lc', tags: [], inputs: contentHash(DOMAIN.test, i), outputs: {}, status, ...(status === 'pass' ? {} : { reason: 'broke\nbadly' }) });
+const entry = (i: number, status: EntryStatus) =>
+  sealEntry({
+    id: `s/c${i}`,
+    suite: 's',
+    class: 'lc',
+    tags: [],
+    inputs: contentHash(DOMAIN.test, i),
+    outputs: {},
+    status,
+    ...(status === 'pass' ? {} : { reason: 'broke\nbadly' }),
+  });
 
 describe('progress display', () => {
   it('CI / pipes: plain lines for notable entries and every 10 %, no control characters', () => {
     const s = sink(false);
     const p = createProgress(s.stream, false);
-    for (let i = 1; i <= 100; i++) p.onCase(i, 100, entry(i, i === 42 ? 'fail' : 'pass'), 'default');
+    for (let i = 1; i <= 100; i++)
+      p.onCase(i, 100, entry(i, i === 42 ? 'fail' : 'pass'), 'default');
     p.end();
     const lines = s.text().split('\n').filter(Boolean);
     expect(lines).toContain('[42/100] FAIL s/c42: broke badly');

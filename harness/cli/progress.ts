@@ -16,7 +16,10 @@ function line(done: number, total: number, e: ManifestEntry, pass: string): stri
   return `[${tag}${done}/${total}] ${e.status.toUpperCase()} ${e.id}${e.reason ? `: ${e.reason.replace(/\s+/g, ' ').slice(0, 200)}` : ''}`;
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr, interactive = stream.isTTY === true && !process.env.CI): Progress {
+export function createProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  interactive = stream.isTTY === true && !process.env.CI,
+): Progress {
   if (!interactive) {
     let lastDecile = new Map<string, number>();
     return {

@@ -14,7 +14,8 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'icn-strict-'));
 });
-const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
 const oneLine = (r: ReturnType<typeof cli>, verb: string, want: RegExp) => {
   expect(r.status, r.stderr).toBe(2);
   expect(r.stderr).toMatch(new RegExp(`^icn-harness ${verb}: error: `));
@@ -25,21 +26,36 @@ const oneLine = (r: ReturnType<typeof cli>, verb: string, want: RegExp) => {
 
 describe('strict input at the CLI: one line, exit 2', () => {
   it('number text that is not an exact safe integer literal is refused, naming the path', () => {
-    for (const [text, path] of [['1.0000000000000001', '\\$'], ['{"a": 9007199254740990.9999999}', '\\$\\.a'], ['[1e-400]', '\\$\\[0\\]']] as const) {
+    for (const [text, path] of [
+      ['1.0000000000000001', '\\$'],
+      ['{"a": 9007199254740990.9999999}', '\\$\\.a'],
+      ['[1e-400]', '\\$\\[0\\]'],
+    ] as const) {
       writeFileSync(join(dir, 'n.json'), text);
-      oneLine(cli('canon', '--hash', 'icn/test/v1', 'n.json'), 'canon', new RegExp(`n\\.json:1:\\d+: number .* \\(at ${path}\\)$`));
+      oneLine(
+        cli('canon', '--hash', 'icn/test/v1', 'n.json'),
+        'canon',
+        new RegExp(`n\\.json:1:\\d+: number .* \\(at ${path}\\)$`),
+      );
     }
   });
 
   it('invalid UTF-8 is refused naming the byte offset: two files no longer hash the same', () => {
     writeFileSync(join(dir, 'ff.json'), Buffer.from([0x22, 0x61, 0xff, 0x22]));
     writeFileSync(join(dir, 'fe.json'), Buffer.from([0x22, 0x61, 0xfe, 0x22]));
-    oneLine(cli('canon', '--hash', 'icn/test/v1', 'ff.json'), 'canon', /ff\.json: invalid UTF-8 at byte offset 2 \(0xff\)$/);
+    oneLine(
+      cli('canon', '--hash', 'icn/test/v1', 'ff.json'),
+      'canon',
+      /ff\.json: invalid UTF-8 at byte offset 2 \(0xff\)$/,
+    );
     oneLine(cli('canon', 'fe.json'), 'canon', /fe\.json: invalid UTF-8 at byte offset 2 \(0xfe\)$/);
   });
 
   it('a .wast nested 5,000 levels deep is an error, not a stack overflow', () => {
-    writeFileSync(join(dir, 'deep.wast'), `(module (func ${'(block '.repeat(5000)}${')'.repeat(5000)}))\n`);
+    writeFileSync(
+      join(dir, 'deep.wast'),
+      `(module (func ${'(block '.repeat(5000)}${')'.repeat(5000)}))\n`,
+    );
     const r = cli('wast', 'deep.wast', '--engine', 'interp');
     oneLine(r, 'wast', /deep\.wast:1: lists nested deeper than 1000$/);
     expect(r.stdout).toBe(''); // the one line is all: no per-script FAIL or totals for a run of unreadable scripts
@@ -47,8 +63,15 @@ describe('strict input at the CLI: one line, exit 2', () => {
 
   it('check of a deeply nested .wat names the reason', () => {
     for (const n of [300, 5000]) {
-      writeFileSync(join(dir, 'deep.wat'), `(module (func ${'(block '.repeat(n)}${')'.repeat(n)}))\n`);
-      oneLine(cli('check', 'deep.wat', '--profile', 'dc'), 'check', n > 1000 ? /deep\.wat:1: parentheses nested deeper than 1000$/ : /nested too deeply/);
+      writeFileSync(
+        join(dir, 'deep.wat'),
+        `(module (func ${'(block '.repeat(n)}${')'.repeat(n)}))\n`,
+      );
+      oneLine(
+        cli('check', 'deep.wat', '--profile', 'dc'),
+        'check',
+        n > 1000 ? /deep\.wat:1: parentheses nested deeper than 1000$/ : /nested too deeply/,
+      );
     }
   });
 });
@@ -59,7 +82,17 @@ describe('a guest stack overflow on raw', () => {
       join(dir, 'rec.wat'),
       '(module (func $deep (export "deep") (param i32) (result i32) (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0)) (else (i32.add (i32.const 1) (call $deep (i32.sub (local.get 0) (i32.const 1))))))))\n',
     );
-    const r = cli('exec', 'rec.wat', '--profile', 'raw', '--invoke', 'deep', '--args', 'i32:1000000', '--json');
+    const r = cli(
+      'exec',
+      'rec.wat',
+      '--profile',
+      'raw',
+      '--invoke',
+      'deep',
+      '--args',
+      'i32:1000000',
+      '--json',
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout) as { outcome: string; trap: string };

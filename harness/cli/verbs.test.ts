@@ -22,18 +22,42 @@ describe('harness verbs', () => {
 
   it.each([
     ['merge without --out', ['merge', 'a.json'], /required option '--out <path>'/],
-    ['merge of a missing file', ['merge', 'nope.json', '--out', 'x.json'], /cannot read nope\.json: no such file/],
+    [
+      'merge of a missing file',
+      ['merge', 'nope.json', '--out', 'x.json'],
+      /cannot read nope\.json: no such file/,
+    ],
     ['gate --accept without a reason', ['gate', '--accept'], /needs --reason/],
-    ['gate --reason without --accept', ['gate', '--manifest', 'm.json', '--reason', 'an intended change of hashes'], /^icn-harness gate: error: --reason does not apply without --accept: --reason and --changelog apply only with --accept/],
-    ['gate --changelog without --accept', ['gate', '--manifest', 'm.json', '--changelog', 'c.md'], /^icn-harness gate: error: --changelog does not apply without --accept: .*apply only with --accept/],
-    ['gate --manifest --suite', ['gate', '--manifest', 'm.json', '--suite', 'vectors'], /--suite does not apply with --manifest/],
-    ['gate --manifest --jobs', ['gate', '--manifest', 'm.json', '--jobs', '2'], /--jobs does not apply with --manifest/],
+    [
+      'gate --reason without --accept',
+      ['gate', '--manifest', 'm.json', '--reason', 'an intended change of hashes'],
+      /^icn-harness gate: error: --reason does not apply without --accept: --reason and --changelog apply only with --accept/,
+    ],
+    [
+      'gate --changelog without --accept',
+      ['gate', '--manifest', 'm.json', '--changelog', 'c.md'],
+      /^icn-harness gate: error: --changelog does not apply without --accept: .*apply only with --accept/,
+    ],
+    [
+      'gate --manifest --suite',
+      ['gate', '--manifest', 'm.json', '--suite', 'vectors'],
+      /--suite does not apply with --manifest/,
+    ],
+    [
+      'gate --manifest --jobs',
+      ['gate', '--manifest', 'm.json', '--jobs', '2'],
+      /--jobs does not apply with --manifest/,
+    ],
     ['replay without a file', ['replay'], /replay needs a FILE/],
     ['report without --out', ['report', 'm.json'], /required option '--out <dir>'/],
     ['run --jobs 0', ['run', '--jobs', '0'], /--jobs "0": expected an integer from 1 to 64/],
     ['run --shard 3/2', ['run', '--shard', '3/2'], /--shard 3\/2: expected i\/n with 1 ≤ i ≤ n/],
     ['run --repeat x', ['run', '--repeat', 'x'], /--repeat "x"/],
-    ['diff with a missing third manifest', ['diff', 'a.json', 'b.json', 'c.json'], /cannot read a\.json: no such file/],
+    [
+      'diff with a missing third manifest',
+      ['diff', 'a.json', 'b.json', 'c.json'],
+      /cannot read a\.json: no such file/,
+    ],
   ])('%s: exit 2, one line', (_name, args, pattern) => {
     const r = cli(args as string[]);
     expect(r.code).toBe(2);

@@ -41,8 +41,16 @@ export function violationSummary(vs: readonly Violation[]): string {
 
 export function violationLines(vs: readonly Violation[], max = MAX_VIOLATION_LINES): string[] {
   const folded = foldViolations(vs);
-  const lines = folded.slice(0, max).map((x) => `  ${x.code} at byte ${x.offset} (0x${x.offset.toString(16)})${x.function !== undefined ? ` in function ${x.function}` : ''}: ${x.detail}${x.count > 1 ? ` (×${x.count})` : ''}`);
-  if (folded.length > max) lines.push(`  … ${grouped(folded.length - max)} more distinct violations (--json lists all ${grouped(vs.length)})`);
+  const lines = folded
+    .slice(0, max)
+    .map(
+      (x) =>
+        `  ${x.code} at byte ${x.offset} (0x${x.offset.toString(16)})${x.function !== undefined ? ` in function ${x.function}` : ''}: ${x.detail}${x.count > 1 ? ` (×${x.count})` : ''}`,
+    );
+  if (folded.length > max)
+    lines.push(
+      `  … ${grouped(folded.length - max)} more distinct violations (--json lists all ${grouped(vs.length)})`,
+    );
   return [violationSummary(vs), ...lines];
 }
 
@@ -52,9 +60,15 @@ export function importLines(plan: ImportPlan): string[] {
   for (const l of plan.provided) out.push(`  provided  ${l.module}.${l.name} (${l.kind})`);
   // the common reason goes once in the heading; a line says more only when it differs (a wrong type or kind)
   const common = `not provided: execution provides only ${PROVIDED_IMPORTS}`;
-  for (const l of plan.missing) out.push(`  MISSING   ${l.module}.${l.name} (${l.kind}) at byte ${l.offset}${l.missing === common ? '' : `: ${l.missing}`}`);
+  for (const l of plan.missing)
+    out.push(
+      `  MISSING   ${l.module}.${l.name} (${l.kind}) at byte ${l.offset}${l.missing === common ? '' : `: ${l.missing}`}`,
+    );
   const why = plan.missing.length > 0 ? ` (exec provides only ${PROVIDED_IMPORTS})` : '';
-  return [`imports: ${plan.provided.length} provided by exec, ${plan.missing.length} missing${why}`, ...out];
+  return [
+    `imports: ${plan.provided.length} provided by exec, ${plan.missing.length} missing${why}`,
+    ...out,
+  ];
 }
 
 export function limitLines(limits: readonly LimitHit[] | undefined): string[] {

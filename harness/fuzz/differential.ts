@@ -52,10 +52,21 @@ const describeError = (e: unknown): string => {
 function compare(a: EngineOutcome, b: EngineOutcome): string[] {
   if ('error' in a || 'error' in b) {
     if ('error' in a && 'error' in b && a.error.split(':')[0] === b.error.split(':')[0]) return [];
-    return [`error: v8 ${'error' in a ? a.error : 'none'} / interp ${'error' in b ? b.error : 'none'}`];
+    return [
+      `error: v8 ${'error' in a ? a.error : 'none'} / interp ${'error' in b ? b.error : 'none'}`,
+    ];
   }
   const out: string[] = [];
-  const keys = ['outcome', 'trap', 'returns', 'fuelUsed', 'memoryHash', 'hostCallsHash', 'profileHash', 'outputHash'] as const;
+  const keys = [
+    'outcome',
+    'trap',
+    'returns',
+    'fuelUsed',
+    'memoryHash',
+    'hostCallsHash',
+    'profileHash',
+    'outputHash',
+  ] as const;
   for (const k of keys) {
     const x = JSON.stringify(a.result[k]);
     const y = JSON.stringify(b.result[k]);
@@ -87,7 +98,16 @@ export class DiffRunner {
     // a worker that does not answer (a loaded machine) is retried once on a fresh worker
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        v8 = { result: await execute({ module: bytes, profile: c.profile, invoke: c.invoke, args, fuel: c.fuel, session: await this.sessionFor() }) };
+        v8 = {
+          result: await execute({
+            module: bytes,
+            profile: c.profile,
+            invoke: c.invoke,
+            args,
+            fuel: c.fuel,
+            session: await this.sessionFor(),
+          }),
+        };
         break;
       } catch (e) {
         v8 = { error: describeError(e) };
@@ -101,14 +121,22 @@ export class DiffRunner {
     const saved = nanConfig.nan32;
     if (faults.nan32 !== undefined) nanConfig.nan32 = faults.nan32 | 0;
     try {
-      const req = { module: bytes, profile: c.profile, invoke: c.invoke, args, fuel: c.fuel, ...(faults.costTable ? { costTable: faults.costTable } : {}) };
+      const req = {
+        module: bytes,
+        profile: c.profile,
+        invoke: c.invoke,
+        args,
+        fuel: c.fuel,
+        ...(faults.costTable ? { costTable: faults.costTable } : {}),
+      };
       interp = { result: interpret(req).result };
     } catch (e) {
       interp = { error: describeError(e) };
     } finally {
       nanConfig.nan32 = saved;
     }
-    if ('error' in v8 && KNOWN_V8_FAULTS.some((re) => re.test(v8.error))) return { case: c, bytes, v8, interp, diff: [], unusable: v8.error };
+    if ('error' in v8 && KNOWN_V8_FAULTS.some((re) => re.test(v8.error)))
+      return { case: c, bytes, v8, interp, diff: [], unusable: v8.error };
     return { case: c, bytes, v8, interp, diff: compare(v8, interp) };
   }
 
@@ -136,7 +164,12 @@ export interface FuzzSummary {
   seed: number;
   failed: boolean;
   /** The shrunk failing case and its report. */
-  failure?: { tape: number[]; profile: GenProfile; report: CaseReport; counterexamplePath?: string };
+  failure?: {
+    tape: number[];
+    profile: GenProfile;
+    report: CaseReport;
+    counterexamplePath?: string;
+  };
   stats: Record<string, number>;
 }
 
@@ -163,7 +196,8 @@ export async function fuzzDiff(opts: FuzzOptions): Promise<FuzzSummary> {
       if (!shrinking) {
         count(`profile:${profile}`);
         if (r.unusable !== undefined) count('unusable (known V8-side fault)');
-        else if ('result' in r.v8) count(r.v8.result.outcome === 'trapped' ? `trap:${r.v8.result.trap}` : 'completed');
+        else if ('result' in r.v8)
+          count(r.v8.result.outcome === 'trapped' ? `trap:${r.v8.result.trap}` : 'completed');
         else count('error');
         opts.onCase?.(r);
       }
@@ -175,7 +209,11 @@ export async function fuzzDiff(opts: FuzzOptions): Promise<FuzzSummary> {
       }
       return true;
     });
-    const details = await fc.check(prop, { numRuns: opts.runs, seed: opts.seed, endOnFailure: opts.shrink === false });
+    const details = await fc.check(prop, {
+      numRuns: opts.runs,
+      seed: opts.seed,
+      endOnFailure: opts.shrink === false,
+    });
     if (!details.failed) return { runs: details.numRuns, seed: opts.seed, failed: false, stats };
     // re-run the shrunk counterexample to report it
     const [tape, profile] = details.counterexample ?? lastInput!;
@@ -184,7 +222,12 @@ export async function fuzzDiff(opts: FuzzOptions): Promise<FuzzSummary> {
       runs: details.numRuns,
       seed: opts.seed,
       failed: true,
-      failure: { tape, profile, report: report.diff.length > 0 ? report : last!, counterexamplePath: details.counterexamplePath ?? undefined },
+      failure: {
+        tape,
+        profile,
+        report: report.diff.length > 0 ? report : last!,
+        counterexamplePath: details.counterexamplePath ?? undefined,
+      },
       stats,
     };
   } finally {

@@ -11,7 +11,10 @@ import { validateModule } from '../../core/wasm/validate/validate.js';
 import { DiffRunner, fuzzDiff, tapeArb } from './differential.js';
 import { generate } from './gen.js';
 
-const wasmValidate = (b: Uint8Array): boolean => (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(b);
+const wasmValidate = (b: Uint8Array): boolean =>
+  (
+    globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }
+  ).WebAssembly.validate(b);
 
 /** Bounded differential cases in `npm test` (CI). */
 const CI_RUNS = Number(process.env.ICN_FUZZ_DIFF_RUNS ?? 2000);
@@ -23,7 +26,13 @@ describe('differential generator', () => {
         const c = generate(tape, profile);
         const b = encodeModule(c.module);
         const v = validateModule(b, profile);
-        if (!v.ok) throw new Error(`${profile}: ${v.violations.slice(0, 3).map((x) => `${x.code} ${x.detail}`).join('; ')}`);
+        if (!v.ok)
+          throw new Error(
+            `${profile}: ${v.violations
+              .slice(0, 3)
+              .map((x) => `${x.code} ${x.detail}`)
+              .join('; ')}`,
+          );
         expect(wasmValidate(b)).toBe(true);
       }),
       { numRuns: 1500, seed: 11 },
@@ -51,10 +60,21 @@ describe('differential: V8 executor vs reference interpreter', () => {
         outcomes[k] = (outcomes[k] ?? 0) + 1;
       },
     });
-    if (r.failed) throw new Error(`disagreement (seed ${r.seed}, path ${r.failure?.counterexamplePath}): ${r.failure?.report.diff.join('; ')}`);
+    if (r.failed)
+      throw new Error(
+        `disagreement (seed ${r.seed}, path ${r.failure?.counterexamplePath}): ${r.failure?.report.diff.join('; ')}`,
+      );
     expect(r.runs).toBe(CI_RUNS);
     // the generator reaches what it claims: completions, fuel and stack exhaustion and guest traps
-    for (const k of ['completed', 'out_of_fuel', 'memory_oob', 'div_by_zero', 'indirect_call_mismatch', 'unreachable']) expect(outcomes[k] ?? 0, k).toBeGreaterThan(0);
+    for (const k of [
+      'completed',
+      'out_of_fuel',
+      'memory_oob',
+      'div_by_zero',
+      'indirect_call_mismatch',
+      'unreachable',
+    ])
+      expect(outcomes[k] ?? 0, k).toBeGreaterThan(0);
     expect(outcomes.error ?? 0).toBe(0);
     // cases lost to the known V8-side fault (KNOWN_V8_FAULTS) stay rare
     expect(r.stats['unusable (known V8-side fault)'] ?? 0).toBeLessThan(CI_RUNS / 50);
@@ -64,11 +84,19 @@ describe('differential: V8 executor vs reference interpreter', () => {
     const costTable = { ...COST_TABLE_V1, costs: { ...COST_TABLE_V1.costs, 'i32.add': 2 } };
     const r = await fuzzDiff({ runs: CI_RUNS, seed: 7, faults: { costTable }, shrink: false });
     expect(r.failed).toBe(true);
-    expect(r.failure!.report.diff.some((d) => d.startsWith('fuelUsed') || d.startsWith('outcome'))).toBe(true);
+    expect(
+      r.failure!.report.diff.some((d) => d.startsWith('fuelUsed') || d.startsWith('outcome')),
+    ).toBe(true);
   }, 600_000);
 
   it('catches a NaN bug in the interpreter only (f32 NaNs with the sign bit set)', async () => {
-    const r = await fuzzDiff({ runs: CI_RUNS, seed: 8, profiles: ['dc-float'], faults: { nan32: 0xffc00000 | 0 }, shrink: false });
+    const r = await fuzzDiff({
+      runs: CI_RUNS,
+      seed: 8,
+      profiles: ['dc-float'],
+      faults: { nan32: 0xffc00000 | 0 },
+      shrink: false,
+    });
     expect(r.failed).toBe(true);
     expect(r.failure!.report.diff.some((d) => /returns|memoryHash|outputHash/.test(d))).toBe(true);
   }, 600_000);

@@ -2,9 +2,22 @@
  * File I/O for the harness: reads with clear errors, writes that never leave a half-written file
  * (write a temp file beside the target, fsync, rename).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { decodeUtf8Strict, parseStrictJson, type StrictJsonOptions } from '../../core/canonical/index.js';
+import {
+  decodeUtf8Strict,
+  parseStrictJson,
+  type StrictJsonOptions,
+} from '../../core/canonical/index.js';
 import { IcnError } from '../../core/errors.js';
 
 export class UsageError extends IcnError {
@@ -18,7 +31,14 @@ export function readText(path: string): string {
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String((e as Error).message);
     throw new UsageError('IO_READ', `cannot read ${path}: ${why}`, { path });
   }
   return decodeUtf8Strict(bytes, path);
@@ -29,7 +49,11 @@ export function readBytes(path: string): Uint8Array {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError('IO_READ', `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { path });
+    throw new UsageError(
+      'IO_READ',
+      `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      { path },
+    );
   }
 }
 

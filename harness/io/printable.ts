@@ -19,6 +19,9 @@ export function printable(s: string): string {
 export function printableDeep<T>(v: T): T {
   if (typeof v === 'string') return printable(v) as T;
   if (Array.isArray(v)) return v.map((x) => printableDeep(x)) as T;
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [printable(k), printableDeep(x)])) as T;
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [printable(k), printableDeep(x)]),
+    ) as T;
   return v;
 }

@@ -34,8 +34,14 @@ export function entryHash(e: Omit<ManifestEntry, 'hash'>): Hash {
 }
 
 /** A trace's root: over its step count and every checkpoint (the simulator's trace root). */
-export function traceRoot(steps: number, checkpoints: readonly { step: number; hash: Hash }[]): Hash {
-  return contentHash(DOMAIN.simTrace, { steps, checkpoints: checkpoints.map((c) => [c.step, c.hash]) });
+export function traceRoot(
+  steps: number,
+  checkpoints: readonly { step: number; hash: Hash }[],
+): Hash {
+  return contentHash(DOMAIN.simTrace, {
+    steps,
+    checkpoints: checkpoints.map((c) => [c.step, c.hash]),
+  });
 }
 
 /** Tags sorted; a trace's root recomputed here (a suite's own root formula never reaches a manifest); hashed. */
@@ -59,7 +65,10 @@ function suiteHash(suite: string, entries: readonly ManifestEntry[]): Hash {
  * different spec corpora never share a root. Without a corpus the hashed value has no `corpus` key,
  * so manifests of runs that use none keep their roots.
  */
-export function computeRoot(entries: readonly ManifestEntry[], corpus?: CorpusRecord): ManifestRoot {
+export function computeRoot(
+  entries: readonly ManifestEntry[],
+  corpus?: CorpusRecord,
+): ManifestRoot {
   const sorted = sortEntries(entries);
   const bySuite = new Map<string, ManifestEntry[]>();
   for (const e of sorted) {
@@ -73,7 +82,11 @@ export function computeRoot(entries: readonly ManifestEntry[], corpus?: CorpusRe
   for (const name of [...bySuite.keys()].sort()) {
     const list = bySuite.get(name)!;
     const lc = list.filter((e) => e.class === 'lc');
-    const root: SuiteRoot = { all: suiteHash(name, list), entries: list.length, lcEntries: lc.length };
+    const root: SuiteRoot = {
+      all: suiteHash(name, list),
+      entries: list.length,
+      lcEntries: lc.length,
+    };
     if (lc.length > 0) {
       root.lc = suiteHash(name, lc);
       lcRoots.push([name, root.lc]);
@@ -81,16 +94,35 @@ export function computeRoot(entries: readonly ManifestEntry[], corpus?: CorpusRe
     allRoots.push([name, root.all]);
     suites[name] = root;
   }
-  const c = corpus ? { corpus: { repository: corpus.repository, commit: corpus.commit, hash: corpus.hash } } : {};
+  const c = corpus
+    ? { corpus: { repository: corpus.repository, commit: corpus.commit, hash: corpus.hash } }
+    : {};
   return {
-    lc: contentHash(DOMAIN.manifestRoot, { format: MANIFEST_FORMAT, class: 'lc', suites: lcRoots, ...c }),
-    all: contentHash(DOMAIN.manifestRoot, { format: MANIFEST_FORMAT, class: 'all', suites: allRoots, ...c }),
+    lc: contentHash(DOMAIN.manifestRoot, {
+      format: MANIFEST_FORMAT,
+      class: 'lc',
+      suites: lcRoots,
+      ...c,
+    }),
+    all: contentHash(DOMAIN.manifestRoot, {
+      format: MANIFEST_FORMAT,
+      class: 'all',
+      suites: allRoots,
+      ...c,
+    }),
     suites,
   };
 }
 
 export function countStatuses(entries: readonly ManifestEntry[]): Record<EntryStatus, number> {
-  const counts: Record<EntryStatus, number> = { pass: 0, fail: 0, skip: 0, xfail: 0, xpass: 0, error: 0 };
+  const counts: Record<EntryStatus, number> = {
+    pass: 0,
+    fail: 0,
+    skip: 0,
+    xfail: 0,
+    xpass: 0,
+    error: 0,
+  };
   for (const e of entries) counts[e.status]++;
   return counts;
 }
@@ -104,7 +136,8 @@ export function buildManifest(args: {
 }): Manifest {
   const entries = sortEntries(args.entries);
   for (let i = 1; i < entries.length; i++) {
-    if (entries[i]!.id === entries[i - 1]!.id) throw new Error(`duplicate manifest entry id ${entries[i]!.id}`);
+    if (entries[i]!.id === entries[i - 1]!.id)
+      throw new Error(`duplicate manifest entry id ${entries[i]!.id}`);
   }
   return sealed({
     format: MANIFEST_FORMAT,

@@ -17,11 +17,34 @@ import { mergeShards } from './merge.js';
 import type { CorpusRecord, Manifest, ManifestEntry, PlatformFingerprint } from './types.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/icn-harness.js');
-const platform: PlatformFingerprint = { arch: 'x64', os: 'linux', node: 'v20.20.2', v8: '11.3', v8Flags: [], tier: 'default', cpuFeatures: [] };
+const platform: PlatformFingerprint = {
+  arch: 'x64',
+  os: 'linux',
+  node: 'v20.20.2',
+  v8: '11.3',
+  v8Flags: [],
+  tier: 'default',
+  cpuFeatures: [],
+};
 const gen = { name: 'icn-harness', version: '0.1.0' };
-const corpus = (c: string): CorpusRecord => ({ repository: 'WebAssembly/testsuite', commit: c.repeat(40), hash: contentHash(DOMAIN.test, c) });
-const entry = (id: string, out = '1'): ManifestEntry => sealEntry({ id, suite: id.slice(0, id.indexOf('/')), class: 'lc', tags: [], inputs: contentHash(DOMAIN.test, id), outputs: { out }, status: 'pass' });
-const spec = ['wasm-spec/i32::dc', 'wasm-spec/i32::interp', 'wasm-spec/f32::dc'].map((id) => entry(id));
+const corpus = (c: string): CorpusRecord => ({
+  repository: 'WebAssembly/testsuite',
+  commit: c.repeat(40),
+  hash: contentHash(DOMAIN.test, c),
+});
+const entry = (id: string, out = '1'): ManifestEntry =>
+  sealEntry({
+    id,
+    suite: id.slice(0, id.indexOf('/')),
+    class: 'lc',
+    tags: [],
+    inputs: contentHash(DOMAIN.test, id),
+    outputs: { out },
+    status: 'pass',
+  });
+const spec = ['wasm-spec/i32::dc', 'wasm-spec/i32::interp', 'wasm-spec/f32::dc'].map((id) =>
+  entry(id),
+);
 const vectors = [entry('vectors/jcs::a'), entry('vectors/jcs::b')];
 const manifest = (entries: ManifestEntry[], c?: CorpusRecord, run?: Manifest['run']): Manifest => {
   const m = buildManifest({ entries, platform, generator: gen, corpus: c });
@@ -56,7 +79,9 @@ describe('the corpus record in the manifest', () => {
     expect(() => readManifest(join(dir, 'e.json'))).toThrow(/\$\.root\.lc/);
     edited.corpus.files = 3;
     writeFileSync(join(dir, 'x.json'), JSON.stringify(edited));
-    expect(() => readManifest(join(dir, 'x.json'))).toThrow(/\$\.corpus must NOT have additional properties/);
+    expect(() => readManifest(join(dir, 'x.json'))).toThrow(
+      /\$\.corpus must NOT have additional properties/,
+    );
   });
 
   it('gate: different corpora fail before any entry, even with identical entries; the golden keeps the record', () => {
@@ -67,15 +92,28 @@ describe('the corpus record in the manifest', () => {
     expect(r.ok).toBe(false);
     expect(r.corpus).toEqual({ golden: corpus('a'), current: corpus('b') });
     expect(r.changed).toEqual([]);
-    expect(gateCheck(goldenOf(manifest(spec)), manifest(spec, corpus('a'))).corpus).toEqual({ golden: null, current: corpus('a') });
+    expect(gateCheck(goldenOf(manifest(spec)), manifest(spec, corpus('a'))).corpus).toEqual({
+      golden: null,
+      current: corpus('a'),
+    });
   });
 
   it('gate: a whole suite absent from the run is one record with its cause', () => {
     const golden = goldenOf(manifest([...spec, ...vectors], corpus('a')));
-    const base = { seed: '0', suites: [] as string[], filters: [] as string[], tags: [] as string[] };
-    const cause = (run: Manifest['run']) => gateCheck(golden, manifest(vectors, undefined, run)).absentSuites;
-    expect(cause({ ...base, skipped: ['wasm-spec'] })).toEqual([{ suite: 'wasm-spec', entries: 3, cause: 'left out with --skip-suite wasm-spec' }]);
-    expect(cause({ ...base, suites: ['vectors'] })[0]!.cause).toBe('not selected (--suite vectors)');
+    const base = {
+      seed: '0',
+      suites: [] as string[],
+      filters: [] as string[],
+      tags: [] as string[],
+    };
+    const cause = (run: Manifest['run']) =>
+      gateCheck(golden, manifest(vectors, undefined, run)).absentSuites;
+    expect(cause({ ...base, skipped: ['wasm-spec'] })).toEqual([
+      { suite: 'wasm-spec', entries: 3, cause: 'left out with --skip-suite wasm-spec' },
+    ]);
+    expect(cause({ ...base, suites: ['vectors'] })[0]!.cause).toBe(
+      'not selected (--suite vectors)',
+    );
     expect(cause(base)[0]!.cause).toMatch(/no spec corpus: run `npm run spec-tests:fetch`/);
     // One entry missing from a suite that is there is still named on its own.
     const partial = gateCheck(golden, manifest([...vectors, ...spec.slice(0, 2)], corpus('a')));
@@ -86,23 +124,44 @@ describe('the corpus record in the manifest', () => {
   it('gate CLI: one MISSING line for the absent suite, not one per entry', () => {
     const dir = mkdtempSync(join(tmpdir(), 'icn-corpus-g-'));
     writeManifest(join(dir, 'golden.json'), goldenOf(manifest([...spec, ...vectors], corpus('a'))));
-    writeManifest(join(dir, 'run.json'), manifest(vectors, undefined, { seed: '0', suites: [], filters: [], tags: [], skipped: ['wasm-spec'] }));
+    writeManifest(
+      join(dir, 'run.json'),
+      manifest(vectors, undefined, {
+        seed: '0',
+        suites: [],
+        filters: [],
+        tags: [],
+        skipped: ['wasm-spec'],
+      }),
+    );
     writeManifest(join(dir, 'other.json'), manifest([...spec, ...vectors], corpus('b')));
-    const gate = (m: string) => spawnSync(process.execPath, [BIN, 'gate', '--golden', join(dir, 'golden.json'), '--manifest', join(dir, m)], { encoding: 'utf8' });
+    const gate = (m: string) =>
+      spawnSync(
+        process.execPath,
+        [BIN, 'gate', '--golden', join(dir, 'golden.json'), '--manifest', join(dir, m)],
+        { encoding: 'utf8' },
+      );
     const r = gate('run.json');
     expect(r.status).toBe(1);
     const missing = r.stdout.split('\n').filter((l) => l.startsWith('MISSING'));
-    expect(missing).toEqual(['MISSING wasm-spec: all 3 golden LC entries (the run has no wasm-spec entry: left out with --skip-suite wasm-spec)']);
+    expect(missing).toEqual([
+      'MISSING wasm-spec: all 3 golden LC entries (the run has no wasm-spec entry: left out with --skip-suite wasm-spec)',
+    ]);
     const o = gate('other.json');
     expect(o.status).toBe(1);
-    expect(o.stdout.split('\n')[2]).toMatch(/^CORPUS differs: the golden was built from WebAssembly\/testsuite@aaaaaaa sha256:[0-9a-f]{64}, the run from WebAssembly\/testsuite@bbbbbbb /);
+    expect(o.stdout.split('\n')[2]).toMatch(
+      /^CORPUS differs: the golden was built from WebAssembly\/testsuite@aaaaaaa sha256:[0-9a-f]{64}, the run from WebAssembly\/testsuite@bbbbbbb /,
+    );
     expect(o.stdout).toMatch(/gate FAILED: different corpus, 0 changed/);
   });
 
   it('diff: manifests from different corpora are reported as such before any entry', () => {
     const a = manifest(spec, corpus('a'));
     const b = manifest([...spec.slice(0, 2), entry('wasm-spec/f32::dc', '2')], corpus('b'));
-    const d = diffMany([{ label: 'A', manifest: a }, { label: 'B', manifest: b }]);
+    const d = diffMany([
+      { label: 'A', manifest: a },
+      { label: 'B', manifest: b },
+    ]);
     expect(d.lcEqual).toBe(false);
     expect(d.corpus).toEqual([corpus('a'), corpus('b')]);
     const lines = formatMultiDiff(d).split('\n');
@@ -111,17 +170,34 @@ describe('the corpus record in the manifest', () => {
     expect(at).toBeLessThan(lines.findIndex((l) => l.includes('wasm-spec/f32::dc')));
     expect(lines[at + 1]).toBe(`  A: WebAssembly/testsuite@${'a'.repeat(40)} ${corpus('a').hash}`);
     expect((diffTree(d) as { corpus: unknown }).corpus).toEqual({ A: corpus('a'), B: corpus('b') });
-    const same = diffMany([{ label: 'A', manifest: a }, { label: 'B', manifest: manifest(spec, corpus('a')) }]);
+    const same = diffMany([
+      { label: 'A', manifest: a },
+      { label: 'B', manifest: manifest(spec, corpus('a')) },
+    ]);
     expect(same.corpus).toBeUndefined();
     expect(diffTree(same)).not.toHaveProperty('corpus');
   });
 
   it('merge: shards of one run share a corpus; the merged manifest keeps it', () => {
-    const shard = (i: number, entries: ManifestEntry[], c: CorpusRecord) =>
-      ({ path: `s${i}.json`, staleHashes: [], manifest: manifest(entries, c, { seed: '0', suites: [], filters: [], tags: [], shard: { index: i, count: 2, selected: 3, selection: contentHash(DOMAIN.test, 'sel') } }) });
-    const merged = mergeShards([shard(1, spec.slice(0, 2), corpus('a')), shard(2, spec.slice(2), corpus('a'))]);
+    const shard = (i: number, entries: ManifestEntry[], c: CorpusRecord) => ({
+      path: `s${i}.json`,
+      staleHashes: [],
+      manifest: manifest(entries, c, {
+        seed: '0',
+        suites: [],
+        filters: [],
+        tags: [],
+        shard: { index: i, count: 2, selected: 3, selection: contentHash(DOMAIN.test, 'sel') },
+      }),
+    });
+    const merged = mergeShards([
+      shard(1, spec.slice(0, 2), corpus('a')),
+      shard(2, spec.slice(2), corpus('a')),
+    ]);
     expect(merged.corpus).toEqual(corpus('a'));
     expect(merged.root).toEqual(manifest(spec, corpus('a')).root);
-    expect(() => mergeShards([shard(1, spec.slice(0, 2), corpus('a')), shard(2, spec.slice(2), corpus('b'))])).toThrow(/s2\.json: spec corpus sha256:\w+ differs from s1\.json/);
+    expect(() =>
+      mergeShards([shard(1, spec.slice(0, 2), corpus('a')), shard(2, spec.slice(2), corpus('b'))]),
+    ).toThrow(/s2\.json: spec corpus sha256:\w+ differs from s1\.json/);
   });
 });

@@ -10,14 +10,29 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contentHash, DOMAIN, type Hash } from '../../core/hash/index.js';
-import { buildManifest, computeRoot, entryHash, manifestSeal, sealEntry, traceRoot } from './build.js';
+import {
+  buildManifest,
+  computeRoot,
+  entryHash,
+  manifestSeal,
+  sealEntry,
+  traceRoot,
+} from './build.js';
 import { diffMany, diffTree } from './diff.js';
 import { firstTraceDivergence } from './trace.js';
 import type { EntryTrace, Manifest, ManifestEntry, PlatformFingerprint } from './types.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/icn-harness.js');
 const h = (s: string): Hash => contentHash(DOMAIN.test, s);
-const platform = (arch: string): PlatformFingerprint => ({ arch, os: 'linux', node: 'v20.20.2', v8: '11.3', v8Flags: [], tier: 'default', cpuFeatures: [] });
+const platform = (arch: string): PlatformFingerprint => ({
+  arch,
+  os: 'linux',
+  node: 'v20.20.2',
+  v8: '11.3',
+  v8Flags: [],
+  tier: 'default',
+  cpuFeatures: [],
+});
 
 /** A 1000-step trace, checkpoint every 100; from `divergeAt` on the state takes another path. */
 function trace(divergeAt = Infinity, tag = 'b'): EntryTrace {
@@ -31,10 +46,22 @@ function trace(divergeAt = Infinity, tag = 'b'): EntryTrace {
 }
 
 function entry(id: string, cls: 'lc' | 'advisory', out: string, t?: EntryTrace): ManifestEntry {
-  return sealEntry({ id, suite: id.slice(0, id.indexOf('/')), class: cls, tags: [], inputs: h(id), outputs: { out }, status: 'pass', ...(t ? { trace: t } : {}) });
+  return sealEntry({
+    id,
+    suite: id.slice(0, id.indexOf('/')),
+    class: cls,
+    tags: [],
+    inputs: h(id),
+    outputs: { out },
+    status: 'pass',
+    ...(t ? { trace: t } : {}),
+  });
 }
 
-function manifest(arch: string, opts: { simDiverge?: number; out?: string; adv?: string } = {}): Manifest {
+function manifest(
+  arch: string,
+  opts: { simDiverge?: number; out?: string; adv?: string } = {},
+): Manifest {
   return buildManifest({
     entries: [
       entry('scenarios/gossip::partition', 'lc', 'ok', trace(opts.simDiverge)),
@@ -54,14 +81,18 @@ const cli = (args: string[]) => {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
-const write = (name: string, m: Manifest) => writeFileSync(join(dir, name), JSON.stringify(m, null, 2));
+const write = (name: string, m: Manifest) =>
+  writeFileSync(join(dir, name), JSON.stringify(m, null, 2));
 
 describe('trace bisection', () => {
   it('finds the first differing checkpoint for any divergence point (fast-check)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 2, max: 4 }), (k, sides) => {
         const at = k * 100;
-        const traces = [trace(), ...Array.from({ length: sides - 1 }, (_, i) => (i === 0 ? trace(at) : trace()))];
+        const traces = [
+          trace(),
+          ...Array.from({ length: sides - 1 }, (_, i) => (i === 0 ? trace(at) : trace())),
+        ];
         const d = firstTraceDivergence(traces)!;
         expect(d.firstDifferingStep).toBe(at);
         expect(d.lastCommonStep).toBe(at === 100 ? null : at - 100);
@@ -77,7 +108,11 @@ describe('trace bisection', () => {
   it('traces that agree on every checkpoint but not in length report the tail', () => {
     const a = trace();
     const b = { ...a, steps: 1001, root: h('other') };
-    expect(firstTraceDivergence([a, b])).toMatchObject({ lastCommonStep: 1000, firstDifferingStep: null, steps: [1000, 1001] });
+    expect(firstTraceDivergence([a, b])).toMatchObject({
+      lastCommonStep: 1000,
+      firstDifferingStep: null,
+      steps: [1000, 1001],
+    });
   });
 });
 
@@ -90,9 +125,13 @@ describe('icn-harness diff A B [C]', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('LC differs: agree A,C | B');
     expect(r.out).toContain('scenarios/gossip::partition  (agree: A,C | B)');
-    expect(r.out).toMatch(/trace: last common step 600; first differing step 700 \(bisected in \d probes\)/);
+    expect(r.out).toMatch(
+      /trace: last common step 600; first differing step 700 \(bisected in \d probes\)/,
+    );
     expect(r.out).toMatch(/A,C: step 700 sha256:[0-9a-f]{64}\n {6}B: step 700 sha256:/);
-    expect(r.out).toContain("reproduce: icn-harness run --filter 'scenarios/gossip::partition' --check-determinism");
+    expect(r.out).toContain(
+      "reproduce: icn-harness run --filter 'scenarios/gossip::partition' --check-determinism",
+    );
     expect(r.out).not.toContain('vectors/jcs::one');
     expect(r.out).toContain('platform differs in arch: A=x64 B=arm64 C=arm64');
   });
@@ -115,7 +154,15 @@ describe('icn-harness diff A B [C]', () => {
     expect(r.code).toBe(1);
     const t = JSON.parse(r.out);
     expect(t.equal).toBe(false);
-    expect(t.lc).toEqual({ vectors: { 'vectors/jcs::one': { agreement: [['A'], ['B']], fields: { 'outputs.out': { A: '1', B: '2' } }, reproduce: "icn-harness run --filter 'vectors/jcs::one' --check-determinism" } } });
+    expect(t.lc).toEqual({
+      vectors: {
+        'vectors/jcs::one': {
+          agreement: [['A'], ['B']],
+          fields: { 'outputs.out': { A: '1', B: '2' } },
+          reproduce: "icn-harness run --filter 'vectors/jcs::one' --check-determinism",
+        },
+      },
+    });
     expect(t.advisory).toEqual({});
     const keys = (o: object) => Object.keys(o);
     expect(keys(t)).toEqual([...keys(t)].sort());
@@ -123,25 +170,56 @@ describe('icn-harness diff A B [C]', () => {
 
   it('advisory differences are listed apart and never fail; missing expected divergences are reported', () => {
     write('adv-arm.json', manifest('arm64', { adv: '0xffc00000' }));
-    writeFileSync(join(dir, 'expected.json'), JSON.stringify({ format: 'icn-expected-divergences/v1', divergences: [
-      { id: 'nasties/f32-nan::raw', differsBy: 'arch', reason: 'x86 and arm pick different default NaNs' },
-      { id: 'nasties/simd-fma', differsBy: 'arch', reason: 'FMA fusing differs by CPU' },
-    ] }));
+    writeFileSync(
+      join(dir, 'expected.json'),
+      JSON.stringify({
+        format: 'icn-expected-divergences/v1',
+        divergences: [
+          {
+            id: 'nasties/f32-nan::raw',
+            differsBy: 'arch',
+            reason: 'x86 and arm pick different default NaNs',
+          },
+          { id: 'nasties/simd-fma', differsBy: 'arch', reason: 'FMA fusing differs by CPU' },
+        ],
+      }),
+    );
     const r = cli(['diff', 'x86.json', 'adv-arm.json', '--expected', 'expected.json']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('LC identical');
     expect(r.out).toContain('1 advisory entry differs (never fails a diff):');
     expect(r.out).toContain('nasties/f32-nan::raw  (agree: A | B)  [expected: differs by arch');
-    expect(r.out).toContain('1 expected divergence did not appear:\n  nasties/simd-fma (differs by arch): no such entry in any manifest');
+    expect(r.out).toContain(
+      '1 expected divergence did not appear:\n  nasties/simd-fma (differs by arch): no such entry in any manifest',
+    );
     // Same arch on both sides: nothing is expected, nothing is missing.
     const same = cli(['diff', 'x86.json', 'x86.json', '--expected', 'expected.json']);
     expect(same.out).not.toContain('did not appear');
   });
 
   it('an expected divergence that stayed identical across arches is reported', () => {
-    writeFileSync(join(dir, 'expected2.json'), JSON.stringify({ format: 'icn-expected-divergences/v1', divergences: [{ id: 'nasties/f32-nan', differsBy: 'arch', reason: 'x86 and arm pick different default NaNs' }] }));
+    writeFileSync(
+      join(dir, 'expected2.json'),
+      JSON.stringify({
+        format: 'icn-expected-divergences/v1',
+        divergences: [
+          {
+            id: 'nasties/f32-nan',
+            differsBy: 'arch',
+            reason: 'x86 and arm pick different default NaNs',
+          },
+        ],
+      }),
+    );
     const r = cli(['diff', 'x86.json', 'qemu.json', '--expected', 'expected2.json', '--json']);
-    expect(JSON.parse(r.out).missingExpected).toEqual([{ id: 'nasties/f32-nan', differsBy: 'arch', reason: 'x86 and arm pick different default NaNs', note: 'identical on every side although they differ in arch' }]);
+    expect(JSON.parse(r.out).missingExpected).toEqual([
+      {
+        id: 'nasties/f32-nan',
+        differsBy: 'arch',
+        reason: 'x86 and arm pick different default NaNs',
+        note: 'identical on every side although they differ in arch',
+      },
+    ]);
   });
 });
 
@@ -168,17 +246,30 @@ describe('a real scenario (the simulator suite)', () => {
     expect(d.code).toBe(1);
     expect(d.out).toContain(`scenarios/crash-restart::seed-1  (agree: A | B)`);
     expect(d.out).toContain('    outputs.state_root.001\n');
-    expect(d.out).toContain(`trace: last common step ${cps[k - 1].step}; first differing step ${cps[k].step}`);
-    expect(d.out).toContain("reproduce: icn-harness scenario crash-restart --seed 1");
+    expect(d.out).toContain(
+      `trace: last common step ${cps[k - 1].step}; first differing step ${cps[k].step}`,
+    );
+    expect(d.out).toContain('reproduce: icn-harness scenario crash-restart --seed 1');
   });
 });
 
 describe('diffMany', () => {
   it('entries only on some sides are named', () => {
     const a = manifest('x64');
-    const b = buildManifest({ entries: a.entries.filter((e) => e.id !== 'vectors/jcs::one'), platform: platform('x64'), generator: a.generator });
-    const d = diffMany([{ label: 'A', manifest: a }, { label: 'B', manifest: b }]);
+    const b = buildManifest({
+      entries: a.entries.filter((e) => e.id !== 'vectors/jcs::one'),
+      platform: platform('x64'),
+      generator: a.generator,
+    });
+    const d = diffMany([
+      { label: 'A', manifest: a },
+      { label: 'B', manifest: b },
+    ]);
     expect(d.lc.map((e) => [e.id, e.present])).toEqual([['vectors/jcs::one', [true, false]]]);
-    expect((diffTree(d) as { lc: Record<string, Record<string, { missingOn: string[] }>> }).lc.vectors!['vectors/jcs::one']!.missingOn).toEqual(['B']);
+    expect(
+      (diffTree(d) as { lc: Record<string, Record<string, { missingOn: string[] }>> }).lc.vectors![
+        'vectors/jcs::one'
+      ]!.missingOn,
+    ).toEqual(['B']);
   });
 });

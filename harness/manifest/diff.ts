@@ -5,7 +5,13 @@
  * LC differences fail; advisory differences are listed apart and never fail a diff.
  */
 import { groupBy, firstTraceDivergence, type TraceDivergence } from './trace.js';
-import type { CorpusRecord, EntryClass, Manifest, ManifestEntry, PlatformFingerprint } from './types.js';
+import type {
+  CorpusRecord,
+  EntryClass,
+  Manifest,
+  ManifestEntry,
+  PlatformFingerprint,
+} from './types.js';
 
 export interface FieldDiff {
   field: string;
@@ -65,14 +71,27 @@ export function fieldDiffs(a: ManifestEntry, b: ManifestEntry): FieldDiff[] {
 }
 
 export function diffManifests(a: Manifest, b: Manifest): ManifestDiff {
-  const m = diffMany([{ label: 'A', manifest: a }, { label: 'B', manifest: b }]);
+  const m = diffMany([
+    { label: 'A', manifest: a },
+    { label: 'B', manifest: b },
+  ]);
   const two = (d: MultiEntryDiff): EntryDiff => ({
     id: d.id,
     class: d.class,
     kind: !d.present[0] ? 'only-in-b' : !d.present[1] ? 'only-in-a' : 'changed',
-    fields: d.present[0] && d.present[1] ? d.fields.map((f) => ({ field: f.field, a: f.values[0]!, b: f.values[1]! })) : [],
+    fields:
+      d.present[0] && d.present[1]
+        ? d.fields.map((f) => ({ field: f.field, a: f.values[0]!, b: f.values[1]! }))
+        : [],
   });
-  return { lcEqual: m.lcEqual, rootA: a.root.lc, rootB: b.root.lc, suites: m.suites, lc: m.lc.map(two), advisory: m.advisory.map(two) };
+  return {
+    lcEqual: m.lcEqual,
+    rootA: a.root.lc,
+    rootB: b.root.lc,
+    suites: m.suites,
+    lc: m.lc.map(two),
+    advisory: m.advisory.map(two),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,16 +143,31 @@ export interface MultiDiff {
   corpus?: (CorpusRecord | null)[];
 }
 
-const PLATFORM_FIELDS = ['arch', 'os', 'node', 'v8', 'tier', 'v8Flags', 'cpuFeatures', 'emulated'] as const;
+const PLATFORM_FIELDS = [
+  'arch',
+  'os',
+  'node',
+  'v8',
+  'tier',
+  'v8Flags',
+  'cpuFeatures',
+  'emulated',
+] as const;
 
-function platformValue(p: PlatformFingerprint, f: (typeof PLATFORM_FIELDS)[number] | ExpectedDivergence['differsBy']): string {
+function platformValue(
+  p: PlatformFingerprint,
+  f: (typeof PLATFORM_FIELDS)[number] | ExpectedDivergence['differsBy'],
+): string {
   const v = (p as unknown as Record<string, unknown>)[f];
   return Array.isArray(v) ? v.join(' ') : v === undefined ? '' : String(v);
 }
 
 function idMatches(id: string, pattern: string): boolean {
-  if (!pattern.includes('*')) return id === pattern || id.startsWith(`${pattern}/`) || id.startsWith(`${pattern}::`);
-  return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(id);
+  if (!pattern.includes('*'))
+    return id === pattern || id.startsWith(`${pattern}/`) || id.startsWith(`${pattern}::`);
+  return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(
+    id,
+  );
 }
 
 function shellQuote(s: string): string {
@@ -141,7 +175,11 @@ function shellQuote(s: string): string {
 }
 
 /** A command that reruns this entry the way the sides ran it. */
-export function reproduceCommand(id: string, entries: (ManifestEntry | undefined)[], sides: readonly Side[]): string {
+export function reproduceCommand(
+  id: string,
+  entries: (ManifestEntry | undefined)[],
+  sides: readonly Side[],
+): string {
   const given = entries.find((e) => e?.reproduce)?.reproduce;
   const seeds = [...new Set(sides.map((s) => s.manifest.run?.seed ?? '0'))];
   const tiers = [...new Set(sides.map((s) => s.manifest.platform.tier))];
@@ -149,16 +187,26 @@ export function reproduceCommand(id: string, entries: (ManifestEntry | undefined
   // A suite's own command (scenario, wast…) is kept as given; a run command gets the sides' seed,
   // their tiers and the determinism check.
   if (!cmd.startsWith('icn-harness run ')) return cmd;
-  if (seeds.length === 1 && seeds[0] !== '0' && !cmd.includes('--seed')) cmd += ` --seed ${seeds[0]}`;
+  if (seeds.length === 1 && seeds[0] !== '0' && !cmd.includes('--seed'))
+    cmd += ` --seed ${seeds[0]}`;
   if (tiers.length > 1 && !cmd.includes('--tiers')) cmd += ` --tiers ${tiers.join(',')}`;
   return cmd.includes('--check-determinism') ? cmd : `${cmd} --check-determinism`;
 }
 
-export function diffMany(sides: readonly Side[], expected: readonly ExpectedDivergence[] = []): MultiDiff {
+export function diffMany(
+  sides: readonly Side[],
+  expected: readonly ExpectedDivergence[] = [],
+): MultiDiff {
   const ms = sides.map((s) => s.manifest);
   const lcGroups = groupBy(ms.map((m) => m.root.lc));
   const out: MultiDiff = {
-    sides: sides.map((s) => ({ label: s.label, path: s.path, lc: s.manifest.root.lc, all: s.manifest.root.all, platform: s.manifest.platform })),
+    sides: sides.map((s) => ({
+      label: s.label,
+      path: s.path,
+      lc: s.manifest.root.lc,
+      all: s.manifest.root.all,
+      platform: s.manifest.platform,
+    })),
     lcGroups,
     lcEqual: lcGroups.length === 1,
     suites: [],
@@ -167,7 +215,8 @@ export function diffMany(sides: readonly Side[], expected: readonly ExpectedDive
     missingExpected: [],
     platform: [],
   };
-  if (new Set(ms.map((m) => m.corpus?.hash ?? null)).size > 1) out.corpus = ms.map((m) => m.corpus ?? null);
+  if (new Set(ms.map((m) => m.corpus?.hash ?? null)).size > 1)
+    out.corpus = ms.map((m) => m.corpus ?? null);
   for (const f of PLATFORM_FIELDS) {
     const values = ms.map((m) => platformValue(m.platform, f));
     if (new Set(values).size > 1) out.platform.push({ field: f, values });
@@ -178,7 +227,9 @@ export function diffMany(sides: readonly Side[], expected: readonly ExpectedDive
     const roots = ms.map((m) => m.root.suites[s]);
     if (new Set(roots.map((r) => r?.lc ?? null)).size > 1) out.suites.push(s);
     if (new Set(roots.map((r) => r?.all ?? null)).size === 1) continue; // identical suite: nothing below differs
-    const ids = [...new Set(ms.flatMap((m) => m.entries.filter((e) => e.suite === s).map((e) => e.id)))].sort();
+    const ids = [
+      ...new Set(ms.flatMap((m) => m.entries.filter((e) => e.suite === s).map((e) => e.id))),
+    ].sort();
     for (const id of ids) {
       const es = indexes.map((ix) => ix.get(id));
       const hashes = es.map((e) => e?.hash ?? null);
@@ -193,7 +244,15 @@ export function diffMany(sides: readonly Side[], expected: readonly ExpectedDive
           if (new Set(values).size > 1) fields.push({ field: k, values });
         }
       }
-      const d: MultiEntryDiff = { id, suite: s, class: cls, present: es.map((e) => e !== undefined), groups: groupBy(hashes), fields, reproduce: reproduceCommand(id, es, sides) };
+      const d: MultiEntryDiff = {
+        id,
+        suite: s,
+        class: cls,
+        present: es.map((e) => e !== undefined),
+        groups: groupBy(hashes),
+        fields,
+        reproduce: reproduceCommand(id, es, sides),
+      };
       const t = firstTraceDivergence(es.map((e) => e?.trace));
       if (t) d.trace = t;
       const exp = expected.find((x) => idMatches(id, x.id));
@@ -207,7 +266,12 @@ export function diffMany(sides: readonly Side[], expected: readonly ExpectedDive
     if (values.size < 2) continue; // the sides do not span that platform field: nothing expected
     if (differing.some((d) => idMatches(d.id, x.id))) continue;
     const exists = ms.some((m) => m.entries.some((e) => idMatches(e.id, x.id)));
-    out.missingExpected.push({ ...x, note: exists ? `identical on every side although they differ in ${x.differsBy}` : 'no such entry in any manifest' });
+    out.missingExpected.push({
+      ...x,
+      note: exists
+        ? `identical on every side although they differ in ${x.differsBy}`
+        : 'no such entry in any manifest',
+    });
   }
   return out;
 }
@@ -230,13 +294,15 @@ export function diffTree(d: MultiDiff): unknown {
     const bySuite: Record<string, Record<string, unknown>> = {};
     for (const e of list) {
       const fields: Record<string, Record<string, string | null>> = {};
-      for (const f of e.fields) fields[f.field] = Object.fromEntries(f.values.map((v, i) => [label(i), v]));
+      for (const f of e.fields)
+        fields[f.field] = Object.fromEntries(f.values.map((v, i) => [label(i), v]));
       const node: Record<string, unknown> = {
         agreement: labels(e.groups),
         fields,
         reproduce: e.reproduce,
       };
-      if (e.present.some((p) => !p)) node.missingOn = e.present.flatMap((p, i) => (p ? [] : [label(i)]));
+      if (e.present.some((p) => !p))
+        node.missingOn = e.present.flatMap((p, i) => (p ? [] : [label(i)]));
       if (e.trace) {
         node.trace = {
           lastCommonStep: e.trace.lastCommonStep,
@@ -246,7 +312,8 @@ export function diffTree(d: MultiDiff): unknown {
           steps: Object.fromEntries(e.trace.steps.map((n, i) => [label(i), n])),
         };
       }
-      if (e.expected) node.expected = { differsBy: e.expected.differsBy, reason: e.expected.reason };
+      if (e.expected)
+        node.expected = { differsBy: e.expected.differsBy, reason: e.expected.reason };
       (bySuite[e.suite] ??= {})[e.id] = node;
     }
     return bySuite;
@@ -254,13 +321,26 @@ export function diffTree(d: MultiDiff): unknown {
   return sortKeys({
     format: 'icn-diff/v1',
     equal: d.lcEqual && d.lc.length === 0,
-    sides: Object.fromEntries(d.sides.map((s) => [s.label, { path: s.path ?? null, lc: s.lc, arch: s.platform.arch, node: s.platform.node, tier: s.platform.tier }])),
+    sides: Object.fromEntries(
+      d.sides.map((s) => [
+        s.label,
+        {
+          path: s.path ?? null,
+          lc: s.lc,
+          arch: s.platform.arch,
+          node: s.platform.node,
+          tier: s.platform.tier,
+        },
+      ]),
+    ),
     agreement: labels(d.lcGroups),
     suites: d.suites,
     lc: entries(d.lc),
     advisory: entries(d.advisory),
     missingExpected: d.missingExpected,
-    platform: Object.fromEntries(d.platform.map((p) => [p.field, Object.fromEntries(p.values.map((v, i) => [label(i), v]))])),
+    platform: Object.fromEntries(
+      d.platform.map((p) => [p.field, Object.fromEntries(p.values.map((v, i) => [label(i), v]))]),
+    ),
     corpus: d.corpus ? Object.fromEntries(d.corpus.map((c, i) => [label(i), c])) : undefined,
   });
 }

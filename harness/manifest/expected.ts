@@ -18,17 +18,25 @@ export function parseExpectedDivergences(data: unknown, path: string): ExpectedD
   const bad = (where: string, why: string): never => {
     throw new UsageError('EXPECTED_DIVERGENCES', `${path}: ${where}: ${why}`, { path });
   };
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) bad('$', 'expected an object');
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    bad('$', 'expected an object');
   const d = data as Record<string, unknown>;
   if (d.format !== EXPECTED_FORMAT) bad('$.format', `expected "${EXPECTED_FORMAT}"`);
   if (!Array.isArray(d.divergences)) bad('$.divergences', 'expected an array');
   return (d.divergences as unknown[]).map((x, i) => {
     const at = `$.divergences[${i}]`;
     const o = (x ?? {}) as Record<string, unknown>;
-    if (typeof o.id !== 'string' || !/^[a-z0-9][a-z0-9_-]*\/\S*$/.test(o.id)) bad(`${at}.id`, "expected an entry id or pattern 'suite/name[::case]'");
-    if (typeof o.differsBy !== 'string' || !BY.includes(o.differsBy)) bad(`${at}.differsBy`, `expected one of ${BY.join(', ')}`);
-    if (typeof o.reason !== 'string' || o.reason.trim().length < 8) bad(`${at}.reason`, 'every expected divergence needs a reason');
-    return { id: o.id as string, differsBy: o.differsBy as ExpectedDivergence['differsBy'], reason: o.reason as string };
+    if (typeof o.id !== 'string' || !/^[a-z0-9][a-z0-9_-]*\/\S*$/.test(o.id))
+      bad(`${at}.id`, "expected an entry id or pattern 'suite/name[::case]'");
+    if (typeof o.differsBy !== 'string' || !BY.includes(o.differsBy))
+      bad(`${at}.differsBy`, `expected one of ${BY.join(', ')}`);
+    if (typeof o.reason !== 'string' || o.reason.trim().length < 8)
+      bad(`${at}.reason`, 'every expected divergence needs a reason');
+    return {
+      id: o.id as string,
+      differsBy: o.differsBy as ExpectedDivergence['differsBy'],
+      reason: o.reason as string,
+    };
   });
 }
 

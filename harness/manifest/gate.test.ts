@@ -12,17 +12,30 @@ const BIN = resolve(import.meta.dirname, '../../bin/icn-harness.js');
 const FLAKY = resolve(import.meta.dirname, '../runner/fixtures/flaky-suite.mjs');
 let dir: string;
 const cli = (args: string[], env: Record<string, string> = {}) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, ICN_HARNESS_EXTRA_SUITES: FLAKY, ...env }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    env: { ...process.env, ICN_HARNESS_EXTRA_SUITES: FLAKY, ...env },
+    encoding: 'utf8',
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 // --changelog applies only with --accept (an error without it).
-const gate = (...args: string[]) => cli(['gate', '--golden', 'golden.json', ...(args.includes('--accept') ? ['--changelog', 'CHANGELOG.md'] : []), ...args]);
+const gate = (...args: string[]) =>
+  cli([
+    'gate',
+    '--golden',
+    'golden.json',
+    ...(args.includes('--accept') ? ['--changelog', 'CHANGELOG.md'] : []),
+    ...args,
+  ]);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'icn-gate-'));
   expect(cli(['run', '--suite', 'flaky', '--out', 'v1.json']).code).toBe(0);
   // An LC change: the fixture's traced simulation takes another path from step 600 on.
-  expect(cli(['run', '--suite', 'flaky', '--out', 'v2.json'], { FLAKY_MODE: 'tz', TZ: 'UTC' }).code).toBe(0);
+  expect(
+    cli(['run', '--suite', 'flaky', '--out', 'v2.json'], { FLAKY_MODE: 'tz', TZ: 'UTC' }).code,
+  ).toBe(0);
   writeFileSync(join(dir, 'CHANGELOG.md'), '# Consensus changelog\n');
 });
 
@@ -39,7 +52,10 @@ describe('icn-harness gate', () => {
   });
 
   it('fails on an unaccepted LC change and passes after --accept', () => {
-    expect(gate('--manifest', 'v1.json', '--accept', '--reason', 'initial golden of the flaky fixture').code).toBe(0);
+    expect(
+      gate('--manifest', 'v1.json', '--accept', '--reason', 'initial golden of the flaky fixture')
+        .code,
+    ).toBe(0);
     const golden = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8'));
     expect(golden.entries.every((e: { class: string }) => e.class === 'lc')).toBe(true); // advisory entries never gate
     expect(golden._volatile).toEqual({});
@@ -51,7 +67,13 @@ describe('icn-harness gate', () => {
     expect(r.out).toMatch(/outputs\.final\n {6}golden: sha256:[0-9a-f]{64}\n {6}run: {4}sha256:/);
     expect(r.out).toContain('gate FAILED: 1 changed, 0 missing, 0 new LC entries');
 
-    const a = gate('--manifest', 'v2.json', '--accept', '--reason', 'the simulator now mixes the zone into its state (test)');
+    const a = gate(
+      '--manifest',
+      'v2.json',
+      '--accept',
+      '--reason',
+      'the simulator now mixes the zone into its state (test)',
+    );
     expect(a.code, a.err).toBe(0);
     expect(gate('--manifest', 'v2.json').code).toBe(0);
     expect(gate('--manifest', 'v1.json').code).toBe(1); // the old rules are now the fork
@@ -64,7 +86,9 @@ describe('icn-harness gate', () => {
   });
 
   it('new and missing LC entries fail unless allowed; a hand-edited golden is refused', () => {
-    expect(cli(['run', '--suite', 'flaky', '--filter', 'flaky/stable', '--out', 'part.json']).code).toBe(0);
+    expect(
+      cli(['run', '--suite', 'flaky', '--filter', 'flaky/stable', '--out', 'part.json']).code,
+    ).toBe(0);
     const r = gate('--manifest', 'part.json');
     expect(r.code).toBe(1);
     expect(r.out).toContain('MISSING flaky/traced::sim');
@@ -73,13 +97,30 @@ describe('icn-harness gate', () => {
     writeFileSync(join(dir, 'golden.json'), JSON.stringify(g));
     const e = gate('--manifest', 'v2.json');
     expect(e.code).toBe(2);
-    expect(e.err).toMatch(/golden\.json: \$\.entries\[0\]\.hash: stored sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}$/m);
+    expect(e.err).toMatch(
+      /golden\.json: \$\.entries\[0\]\.hash: stored sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}$/m,
+    );
   });
 
   it('refuses to accept failing lc entries', () => {
-    expect(cli(['run', '--suite', 'flaky', '--out', 'failing.json'], { FLAKY_MODE: 'fail' }).code).toBe(1);
-    const r = cli(['gate', '--golden', 'g2.json', '--changelog', 'CL2.md', '--manifest', 'failing.json', '--accept', '--reason', 'should never be accepted']);
+    expect(
+      cli(['run', '--suite', 'flaky', '--out', 'failing.json'], { FLAKY_MODE: 'fail' }).code,
+    ).toBe(1);
+    const r = cli([
+      'gate',
+      '--golden',
+      'g2.json',
+      '--changelog',
+      'CL2.md',
+      '--manifest',
+      'failing.json',
+      '--accept',
+      '--reason',
+      'should never be accepted',
+    ]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/refusing to accept a run with 1 failing lc entries \(flaky\/stable::one: fail\)/);
+    expect(r.err).toMatch(
+      /refusing to accept a run with 1 failing lc entries \(flaky\/stable::one: fail\)/,
+    );
   });
 });

@@ -17,10 +17,29 @@ import type { Manifest, ManifestEntry } from './types.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/icn-harness.js');
 const h = (s: string) => contentHash(DOMAIN.test, s);
-const platform = { arch: 'x64', os: 'linux', node: 'v20.20.2', v8: '11.3', v8Flags: [], tier: 'default', cpuFeatures: ['avx2'] };
+const platform = {
+  arch: 'x64',
+  os: 'linux',
+  node: 'v20.20.2',
+  v8: '11.3',
+  v8Flags: [],
+  tier: 'default',
+  cpuFeatures: ['avx2'],
+};
 
 function entry(id: string, over: Partial<ManifestEntry> = {}): ManifestEntry {
-  return sealEntry({ id, suite: id.slice(0, id.indexOf('/')), class: 'lc', tags: ['t'], inputs: h(id), outputs: { out: id }, status: 'pass', reproduce: `icn-harness run --filter '${id}'`, source: 'vectors/x.json', ...over });
+  return sealEntry({
+    id,
+    suite: id.slice(0, id.indexOf('/')),
+    class: 'lc',
+    tags: ['t'],
+    inputs: h(id),
+    outputs: { out: id },
+    status: 'pass',
+    reproduce: `icn-harness run --filter '${id}'`,
+    source: 'vectors/x.json',
+    ...over,
+  });
 }
 
 function sample(): Manifest {
@@ -36,9 +55,39 @@ function sample(): Manifest {
     generator: { name: 'icn-harness', version: '0.1.0' },
     volatile: { startedAtMs: 1, caseMs: { 'vectors/a::one': 3 } },
   });
-  m.run = { seed: '7', suites: ['vectors'], filters: [], tags: [], knownFailures: h('kf'), shard: { index: 1, count: 2, selected: 8, selection: h('sel') } };
-  m.tiers = [{ tier: 'liftoff', v8Flags: ['--liftoff-only'], lc: m.root.lc, all: m.root.all, entries: 4, divergent: [{ id: 'nasties/f::raw', class: 'advisory', hash: h('d'), fields: ['outputs.out'] }] }];
-  m.determinism = { mode: 'perturbed', runs: 2, perturbations: ['reverse order'], compared: 4, divergence: { run: 2, id: 'vectors/a::one', fields: ['outputs.out'], lastCommonStep: 100, firstDifferingStep: 200 } };
+  m.run = {
+    seed: '7',
+    suites: ['vectors'],
+    filters: [],
+    tags: [],
+    knownFailures: h('kf'),
+    shard: { index: 1, count: 2, selected: 8, selection: h('sel') },
+  };
+  m.tiers = [
+    {
+      tier: 'liftoff',
+      v8Flags: ['--liftoff-only'],
+      lc: m.root.lc,
+      all: m.root.all,
+      entries: 4,
+      divergent: [
+        { id: 'nasties/f::raw', class: 'advisory', hash: h('d'), fields: ['outputs.out'] },
+      ],
+    },
+  ];
+  m.determinism = {
+    mode: 'perturbed',
+    runs: 2,
+    perturbations: ['reverse order'],
+    compared: 4,
+    divergence: {
+      run: 2,
+      id: 'vectors/a::one',
+      fields: ['outputs.out'],
+      lastCommonStep: 100,
+      firstDifferingStep: 200,
+    },
+  };
   return JSON.parse(manifestText(m)) as Manifest;
 }
 
@@ -65,7 +114,9 @@ describe('manifest integrity: mutation sweep', () => {
   });
 
   it('every mutant under _volatile is accepted (it is outside every hash, documented free)', () => {
-    for (const m of mutants(sample())) if (m.path.startsWith('$._volatile')) expect(() => parseManifest(m.doc, 'm.json'), m.path).not.toThrow();
+    for (const m of mutants(sample()))
+      if (m.path.startsWith('$._volatile'))
+        expect(() => parseManifest(m.doc, 'm.json'), m.path).not.toThrow();
   });
 });
 
@@ -77,7 +128,8 @@ describe('tampered manifests at the CLI: exit 2 naming the field, stored vs comp
     delete m.run!.shard;
     writeFileSync(join(dir, 'good.json'), manifestText(m));
   });
-  const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8' });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8' });
   const tamper = (name: string, f: (m: Manifest) => void) => {
     const m = JSON.parse(readFileSync(join(dir, 'good.json'), 'utf8')) as Manifest;
     f(m);
@@ -88,7 +140,9 @@ describe('tampered manifests at the CLI: exit 2 naming the field, stored vs comp
     tamper('zeros.json', (m) => (m.root.lc = `sha256:${'0'.repeat(64)}`));
     const d = cli('diff', 'good.json', 'zeros.json');
     expect(d.status).toBe(2);
-    expect(d.stderr).toMatch(/zeros\.json: \$\.root\.lc: stored sha256:0{64}, computed sha256:[0-9a-f]{64}\n$/);
+    expect(d.stderr).toMatch(
+      /zeros\.json: \$\.root\.lc: stored sha256:0{64}, computed sha256:[0-9a-f]{64}\n$/,
+    );
     const g = cli('gate', '--golden', 'good.json', '--manifest', 'zeros.json');
     expect(g.status).toBe(2);
     expect(g.stderr).toContain('$.root.lc: stored');
@@ -104,7 +158,9 @@ describe('tampered manifests at the CLI: exit 2 naming the field, stored vs comp
   it('a failing entry with its hash recomputed but counts left at "all pass": report refuses it', () => {
     const m = JSON.parse(readFileSync(join(dir, 'good.json'), 'utf8')) as Manifest;
     // vectors/a::two fails, with a correct entry hash; the counts claim every entry passed
-    const forged = sealed(buildManifest({ entries: m.entries, platform: m.platform, generator: m.generator }));
+    const forged = sealed(
+      buildManifest({ entries: m.entries, platform: m.platform, generator: m.generator }),
+    );
     forged.counts = { ...forged.counts, pass: forged.counts.pass + forged.counts.fail, fail: 0 };
     writeFileSync(join(dir, 'counts.json'), JSON.stringify(forged));
     const r = cli('report', 'counts.json', '--out', 'rep');
@@ -133,7 +189,9 @@ describe('tampered manifests at the CLI: exit 2 naming the field, stored vs comp
 describe('hostile text is escaped for the terminal and GitHub workflow commands', () => {
   it('printable: control characters, separators and bidi overrides escaped; a leading :: broken', async () => {
     const { printable } = await import('../io/printable.js');
-    expect(printable('a\nb\r\u001b[31m\u0085\u2028\u202e')).toBe('a\\u000ab\\u000d\\u001b[31m\\u0085\\u2028\\u202e');
+    expect(printable('a\nb\r\u001b[31m\u0085\u2028\u202e')).toBe(
+      'a\\u000ab\\u000d\\u001b[31m\\u0085\\u2028\\u202e',
+    );
     expect(printable('::error::x')).toBe('\\u003a:error::x');
     expect(printable('plain: text, sha256:ab')).toBe('plain: text, sha256:ab');
   });
@@ -141,10 +199,22 @@ describe('hostile text is escaped for the terminal and GitHub workflow commands'
   it('a newline in a reason or the platform cannot forge a ::error:: line in diff output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'icn-escape-'));
     const make = (reason: string, arch: string) =>
-      manifestText(buildManifest({ entries: [entry('vectors/a::two', { status: 'fail', reason })], platform: { ...platform, arch }, generator: { name: 'g', version: '1' } }));
+      manifestText(
+        buildManifest({
+          entries: [entry('vectors/a::two', { status: 'fail', reason })],
+          platform: { ...platform, arch },
+          generator: { name: 'g', version: '1' },
+        }),
+      );
     writeFileSync(join(dir, 'a.json'), make('ok', 'x64'));
-    writeFileSync(join(dir, 'b.json'), make('bad\n::error::forged by a manifest', 'arm64\n::error file=x::forged'));
-    const r = spawnSync(process.execPath, [BIN, 'diff', 'a.json', 'b.json'], { cwd: dir, encoding: 'utf8' });
+    writeFileSync(
+      join(dir, 'b.json'),
+      make('bad\n::error::forged by a manifest', 'arm64\n::error file=x::forged'),
+    );
+    const r = spawnSync(process.execPath, [BIN, 'diff', 'a.json', 'b.json'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('bad\\u000a::error::forged by a manifest');
     expect(r.stdout).toContain('arm64\\u000a::error file=x::forged');

@@ -16,13 +16,24 @@
  */
 import { canonicalString } from '../../core/canonical/index.js';
 import { UsageError } from '../io/files.js';
-import { computeRoot, countStatuses, entryHash, manifestSeal, suiteOfId, traceRoot } from './build.js';
+import {
+  computeRoot,
+  countStatuses,
+  entryHash,
+  manifestSeal,
+  suiteOfId,
+  traceRoot,
+} from './build.js';
 import type { Manifest } from './types.js';
 
 export class IntegrityError extends UsageError {
   constructor(where: string, field: string, stored: unknown, computed: unknown) {
     const show = (v: unknown) => (typeof v === 'string' ? v : canonicalString(v ?? null));
-    super('MANIFEST_INTEGRITY', `${where}: ${field}: stored ${show(stored)}, computed ${show(computed)}`, { path: where, field });
+    super(
+      'MANIFEST_INTEGRITY',
+      `${where}: ${field}: stored ${show(stored)}, computed ${show(computed)}`,
+      { path: where, field },
+    );
   }
 }
 
@@ -37,10 +48,21 @@ export function verifyManifest(m: Manifest, where: string): void {
     const at = `$.entries[${i}]`;
     if (i > 0) {
       const prev = entries[i - 1]!.id;
-      if (prev === e.id) throw new UsageError('MANIFEST_DUPLICATE', `${where}: ${at}.id: duplicate entry id ${e.id}`, { path: where, field: `${at}.id` });
-      if (!(prev < e.id)) throw new UsageError('MANIFEST_ORDER', `${where}: ${at}.id: entries not sorted by id (${e.id} after ${prev})`, { path: where, field: `${at}.id` });
+      if (prev === e.id)
+        throw new UsageError(
+          'MANIFEST_DUPLICATE',
+          `${where}: ${at}.id: duplicate entry id ${e.id}`,
+          { path: where, field: `${at}.id` },
+        );
+      if (!(prev < e.id))
+        throw new UsageError(
+          'MANIFEST_ORDER',
+          `${where}: ${at}.id: entries not sorted by id (${e.id} after ${prev})`,
+          { path: where, field: `${at}.id` },
+        );
     }
-    if (e.suite !== suiteOfId(e.id)) throw new IntegrityError(where, `${at}.suite`, e.suite, suiteOfId(e.id));
+    if (e.suite !== suiteOfId(e.id))
+      throw new IntegrityError(where, `${at}.suite`, e.suite, suiteOfId(e.id));
     if (e.trace) {
       const t = traceRoot(e.trace.steps, e.trace.checkpoints);
       if (t !== e.trace.root) throw new IntegrityError(where, `${at}.trace.root`, e.trace.root, t);
@@ -54,11 +76,13 @@ export function verifyManifest(m: Manifest, where: string): void {
   for (const name of new Set([...Object.keys(m.root.suites), ...Object.keys(root.suites)])) {
     const stored = m.root.suites[name];
     const computed = root.suites[name];
-    if (canonicalString(stored ?? null) !== canonicalString(computed ?? null)) throw new IntegrityError(where, `$.root.suites[${JSON.stringify(name)}]`, stored, computed);
+    if (canonicalString(stored ?? null) !== canonicalString(computed ?? null))
+      throw new IntegrityError(where, `$.root.suites[${JSON.stringify(name)}]`, stored, computed);
   }
   const counts = countStatuses(entries);
   for (const k of Object.keys(counts) as (keyof typeof counts)[]) {
-    if (m.counts[k] !== counts[k]) throw new IntegrityError(where, `$.counts.${k}`, m.counts[k], counts[k]);
+    if (m.counts[k] !== counts[k])
+      throw new IntegrityError(where, `$.counts.${k}`, m.counts[k], counts[k]);
   }
   const seal = manifestSeal(m);
   if (m.seal !== seal) throw new IntegrityError(where, '$.seal', m.seal ?? 'none', seal);

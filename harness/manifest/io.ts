@@ -21,16 +21,31 @@ export interface LoadedManifest {
  */
 export function readManifest(path: string): LoadedManifest {
   // _volatile holds timings and benchmark ratios: the one place fractions are data
-  return { path, manifest: parseManifest(readJsonFile(path, { fractionsAt: (p) => p.startsWith('$._volatile') }), path) };
+  return {
+    path,
+    manifest: parseManifest(
+      readJsonFile(path, { fractionsAt: (p) => p.startsWith('$._volatile') }),
+      path,
+    ),
+  };
 }
 
 /** A parsed JSON value checked as a manifest (schema, then integrity); `where` names it in errors. */
 export function parseManifest(data: unknown, path: string): Manifest {
   if (!validate(data)) {
     const first = validate.errors?.[0];
-    const where = first?.instancePath ? `$${first.instancePath.replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.')}` : '$';
-    const extra = first?.keyword === 'additionalProperties' ? ` (${JSON.stringify((first.params as { additionalProperty: string }).additionalProperty)})` : '';
-    throw new UsageError('MANIFEST_SCHEMA', `${path}: not an icn-manifest/v1: ${where} ${first?.message ?? 'invalid'}${extra}`, { path });
+    const where = first?.instancePath
+      ? `$${first.instancePath.replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.')}`
+      : '$';
+    const extra =
+      first?.keyword === 'additionalProperties'
+        ? ` (${JSON.stringify((first.params as { additionalProperty: string }).additionalProperty)})`
+        : '';
+    throw new UsageError(
+      'MANIFEST_SCHEMA',
+      `${path}: not an icn-manifest/v1: ${where} ${first?.message ?? 'invalid'}${extra}`,
+      { path },
+    );
   }
   const m = data as unknown as Manifest;
   verifyManifest(m, path);

@@ -3,7 +3,19 @@ import { readFileSync } from 'node:fs';
 import type { PlatformFingerprint } from './types.js';
 
 /** CPU flags that change float/SIMD behaviour in V8 (FMA fusing, SSE4.1 rounding, NEON). */
-const RELEVANT_CPU_FLAGS = new Set(['fma', 'avx', 'avx2', 'avx512f', 'sse4_1', 'sse4_2', 'f16c', 'asimd', 'fphp', 'asimdhp', 'sve']);
+const RELEVANT_CPU_FLAGS = new Set([
+  'fma',
+  'avx',
+  'avx2',
+  'avx512f',
+  'sse4_1',
+  'sse4_2',
+  'f16c',
+  'asimd',
+  'fphp',
+  'asimdhp',
+  'sve',
+]);
 
 export function tierOfFlags(flags: readonly string[]): string {
   if (flags.includes('--liftoff-only')) return 'liftoff';
@@ -19,7 +31,10 @@ function cpuFeatures(): string[] {
     const key = process.arch === 'arm64' ? 'Features' : 'flags';
     const line = info.split('\n').find((l) => new RegExp(`^${key}\\s*:`).test(l));
     if (!line) return [];
-    const flags = line.slice(line.indexOf(':') + 1).trim().split(/\s+/);
+    const flags = line
+      .slice(line.indexOf(':') + 1)
+      .trim()
+      .split(/\s+/);
     return [...new Set(flags.filter((f) => RELEVANT_CPU_FLAGS.has(f)))].sort();
   } catch {
     return [];
@@ -27,7 +42,13 @@ function cpuFeatures(): string[] {
 }
 
 export function currentPlatform(): PlatformFingerprint {
-  const v8Flags = process.execArgv.filter((a) => a.startsWith('--') && !a.startsWith('--require') && !a.startsWith('--import') && !a.startsWith('--loader'));
+  const v8Flags = process.execArgv.filter(
+    (a) =>
+      a.startsWith('--') &&
+      !a.startsWith('--require') &&
+      !a.startsWith('--import') &&
+      !a.startsWith('--loader'),
+  );
   const fp: PlatformFingerprint = {
     arch: process.arch,
     os: process.platform,

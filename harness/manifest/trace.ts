@@ -40,16 +40,24 @@ export function groupBy<T>(values: readonly T[]): number[][] {
  * Where do these traces first differ? Undefined when fewer than two sides carry a trace or the
  * traces are identical. Compares only the checkpoint steps every side has.
  */
-export function firstTraceDivergence(traces: readonly (EntryTrace | undefined)[]): TraceDivergence | undefined {
+export function firstTraceDivergence(
+  traces: readonly (EntryTrace | undefined)[],
+): TraceDivergence | undefined {
   if (traces.length < 2 || traces.some((t) => t === undefined)) return undefined;
   const ts = traces as EntryTrace[];
   if (ts.every((t) => t.root === ts[0]!.root)) return undefined;
   // Fast path: every side checkpointed the same steps (one run's code on several platforms).
   const c0 = ts[0]!.checkpoints;
-  const aligned = ts.every((t) => t.checkpoints.length === c0.length && t.checkpoints.every((c, i) => c.step === c0[i]!.step));
+  const aligned = ts.every(
+    (t) =>
+      t.checkpoints.length === c0.length && t.checkpoints.every((c, i) => c.step === c0[i]!.step),
+  );
   const maps = aligned ? [] : ts.map((t) => new Map(t.checkpoints.map((c) => [c.step, c.hash])));
-  const shared = aligned ? c0.map((c) => c.step) : [...maps[0]!.keys()].filter((s) => maps.every((m) => m.has(s))).sort((a, b) => a - b);
-  const hashAt = (side: number, i: number): Hash | undefined => (aligned ? ts[side]!.checkpoints[i]!.hash : maps[side]!.get(shared[i]!));
+  const shared = aligned
+    ? c0.map((c) => c.step)
+    : [...maps[0]!.keys()].filter((s) => maps.every((m) => m.has(s))).sort((a, b) => a - b);
+  const hashAt = (side: number, i: number): Hash | undefined =>
+    aligned ? ts[side]!.checkpoints[i]!.hash : maps[side]!.get(shared[i]!);
   const agrees = (i: number) => {
     const h = hashAt(0, i);
     return ts.every((_, side) => hashAt(side, i) === h);
@@ -73,9 +81,23 @@ export function firstTraceDivergence(traces: readonly (EntryTrace | undefined)[]
   }
   const steps = ts.map((t) => t.steps);
   if (lo >= shared.length) {
-    return { lastCommonStep: shared.length ? shared[shared.length - 1]! : null, firstDifferingStep: null, hashes: ts.map(() => null), groups: groupBy(ts.map((t) => t.root)), steps, probes };
+    return {
+      lastCommonStep: shared.length ? shared[shared.length - 1]! : null,
+      firstDifferingStep: null,
+      hashes: ts.map(() => null),
+      groups: groupBy(ts.map((t) => t.root)),
+      steps,
+      probes,
+    };
   }
   const step = shared[lo]!;
   const hashes = ts.map((_, side) => hashAt(side, lo) ?? null);
-  return { lastCommonStep: lo > 0 ? shared[lo - 1]! : null, firstDifferingStep: step, hashes, groups: groupBy(hashes), steps, probes };
+  return {
+    lastCommonStep: lo > 0 ? shared[lo - 1]! : null,
+    firstDifferingStep: step,
+    hashes,
+    groups: groupBy(hashes),
+    steps,
+    probes,
+  };
 }

@@ -10,11 +10,17 @@ describe('nodeCommand', () => {
 
   it('runs this node directly by default', () => {
     delete process.env.ICN_NODE_WRAPPER;
-    expect(nodeCommand(['--liftoff-only'], 'x.js', ['a'])).toEqual({ command: process.execPath, args: ['--liftoff-only', 'x.js', 'a'] });
+    expect(nodeCommand(['--liftoff-only'], 'x.js', ['a'])).toEqual({
+      command: process.execPath,
+      args: ['--liftoff-only', 'x.js', 'a'],
+    });
   });
 
   it('goes through the emulator wrapper when one is set', () => {
     process.env.ICN_NODE_WRAPPER = '/cache/qemu-aarch64-static';
-    expect(nodeCommand([], 'x.js', [])).toEqual({ command: '/cache/qemu-aarch64-static', args: [process.execPath, 'x.js'] });
+    expect(nodeCommand([], 'x.js', [])).toEqual({
+      command: '/cache/qemu-aarch64-static',
+      args: [process.execPath, 'x.js'],
+    });
   });
 });

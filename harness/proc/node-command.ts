@@ -9,7 +9,11 @@ export interface NodeCommand {
   args: string[];
 }
 
-export function nodeCommand(nodeFlags: readonly string[], script: string, scriptArgs: readonly string[]): NodeCommand {
+export function nodeCommand(
+  nodeFlags: readonly string[],
+  script: string,
+  scriptArgs: readonly string[],
+): NodeCommand {
   const wrapper = process.env.ICN_NODE_WRAPPER?.trim();
   const nodeArgs = [...nodeFlags, script, ...scriptArgs];
   if (wrapper) return { command: wrapper, args: [process.execPath, ...nodeArgs] };

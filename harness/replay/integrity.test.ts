@@ -15,7 +15,13 @@ import { codeHash } from '../../core/contracts/index.js';
 import { isIcnError } from '../../core/errors.js';
 import { contentHash, DOMAIN } from '../../core/hash/index.js';
 import { Keypair } from '../../core/identity/index.js';
-import { buildPom, cclOutputHash, MemoryCodeResolver, signExecutionClaim, type WitnessBundle } from '../../core/pom/index.js';
+import {
+  buildPom,
+  cclOutputHash,
+  MemoryCodeResolver,
+  signExecutionClaim,
+  type WitnessBundle,
+} from '../../core/pom/index.js';
 import { mutants } from '../io/mutants.js';
 import { calculatorBundle } from './example.js';
 import { replayFile } from './replayers.js';
@@ -39,7 +45,11 @@ async function verdict(doc: unknown, code: string[] = []): Promise<string> {
   }
 }
 
-async function sweep(doc: unknown, free: (path: string) => boolean, code: string[] = []): Promise<{ tried: number; accepted: string[] }> {
+async function sweep(
+  doc: unknown,
+  free: (path: string) => boolean,
+  code: string[] = [],
+): Promise<{ tried: number; accepted: string[] }> {
   expect(await verdict(doc, code)).toBe('REPRODUCED');
   const accepted: string[] = [];
   let tried = 0;
@@ -51,8 +61,27 @@ async function sweep(doc: unknown, free: (path: string) => boolean, code: string
 }
 
 function execOutput(): Record<string, unknown> {
-  const caller = JSON.parse(readFileSync(join(ROOT, 'contracts/calculator.json'), 'utf8')).participants[0];
-  const x = spawnSync(process.execPath, [BIN, 'ccl', 'exec', join(ROOT, 'contracts/calculator.json'), '--rule', 'add', '--args', '[10,7]', '--caller', caller, '--timestamp', '11', '--json'], { encoding: 'utf8' });
+  const caller = JSON.parse(readFileSync(join(ROOT, 'contracts/calculator.json'), 'utf8'))
+    .participants[0];
+  const x = spawnSync(
+    process.execPath,
+    [
+      BIN,
+      'ccl',
+      'exec',
+      join(ROOT, 'contracts/calculator.json'),
+      '--rule',
+      'add',
+      '--args',
+      '[10,7]',
+      '--caller',
+      caller,
+      '--timestamp',
+      '11',
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
   expect(x.status, x.stderr).toBe(0);
   return JSON.parse(x.stdout) as Record<string, unknown>;
 }
@@ -75,10 +104,22 @@ describe('replay of `ccl exec --json` checks its top-level fields', () => {
   it('value set to 1000000 or receiptHash to zeros: exit 2 naming the field, stored vs computed', () => {
     const out = execOutput();
     const cases: [string, Record<string, unknown>, RegExp][] = [
-      ['value.json', { ...out, value: { Int: '1000000' } }, /value\.json: \$\.value: stored \{"Int":"1000000"\}, computed a value with output hash sha256:[0-9a-f]{64}$/m],
-      ['hash.json', { ...out, receiptHash: `sha256:${'0'.repeat(64)}` }, /hash\.json: \$\.receiptHash: stored sha256:0{64}, computed sha256:[0-9a-f]{64}$/m],
+      [
+        'value.json',
+        { ...out, value: { Int: '1000000' } },
+        /value\.json: \$\.value: stored \{"Int":"1000000"\}, computed a value with output hash sha256:[0-9a-f]{64}$/m,
+      ],
+      [
+        'hash.json',
+        { ...out, receiptHash: `sha256:${'0'.repeat(64)}` },
+        /hash\.json: \$\.receiptHash: stored sha256:0{64}, computed sha256:[0-9a-f]{64}$/m,
+      ],
       ['extra.json', { ...out, verdict: 'REPRODUCED' }, /extra\.json: \$\.verdict: unknown field/],
-      ['error.json', { ...out, error: { code: 'X', message: 'm', path: null } }, /error\.json: \$\.error: stored \{"code":"X","message":"m","path":null\}, computed null/],
+      [
+        'error.json',
+        { ...out, error: { code: 'X', message: 'm', path: null } },
+        /error\.json: \$\.error: stored \{"code":"X","message":"m","path":null\}, computed null/,
+      ],
     ];
     for (const [name, doc, want] of cases) {
       writeFileSync(join(dir, name), JSON.stringify(doc));
@@ -102,7 +143,17 @@ describe('proofs of misbehavior', () => {
     version: 'icn-pom-witness/v1',
     engine: 'ccl',
     code_hash: codeHash({ engine: 'ccl', contract: timebank }),
-    inputs: { rule: 'record_service', args: [{ Did: p1 }, { Int: 3 }], caller: p0, state: { entries: { Int: 2 }, total_hours: { Int: 7 } }, capabilities: [{ WriteLedger: { accounts: [p0, p1] } }, { ReadState: { keys: ['entries', 'total_hours'] } }, { WriteState: { keys: ['entries', 'total_hours'] } }] } as unknown as CanonicalValue,
+    inputs: {
+      rule: 'record_service',
+      args: [{ Did: p1 }, { Int: 3 }],
+      caller: p0,
+      state: { entries: { Int: 2 }, total_hours: { Int: 7 } },
+      capabilities: [
+        { WriteLedger: { accounts: [p0, p1] } },
+        { ReadState: { keys: ['entries', 'total_hours'] } },
+        { WriteState: { keys: ['entries', 'total_hours'] } },
+      ],
+    } as unknown as CanonicalValue,
     fuel_limit: '100000',
     timestamp: '1700000000000',
     entropy: '0'.repeat(64),
@@ -110,7 +161,19 @@ describe('proofs of misbehavior', () => {
   };
   const honest = cclOutputHash(w, new MemoryCodeResolver().put(w.code_hash, timebankJson)).hash;
   const lie = contentHash(DOMAIN.test, 'a wrong output');
-  const pom = () => JSON.parse(JSON.stringify(buildPom(accuser, accused.did, w, lie, signExecutionClaim(accused, w, lie).signature, honest))) as Record<string, Record<string, unknown>>;
+  const pom = () =>
+    JSON.parse(
+      JSON.stringify(
+        buildPom(
+          accuser,
+          accused.did,
+          w,
+          lie,
+          signExecutionClaim(accused, w, lie).signature,
+          honest,
+        ),
+      ),
+    ) as Record<string, Record<string, unknown>>;
 
   it('unknown keys inside pom, claim, witness or signatures: exit 2 naming the field', () => {
     writeFileSync(join(dir, 'timebank.json'), JSON.stringify(timebankJson));
@@ -124,7 +187,11 @@ describe('proofs of misbehavior', () => {
       const p = pom();
       f(p);
       writeFileSync(join(dir, `${name}.pom.json`), JSON.stringify(p));
-      const r = spawnSync(process.execPath, [BIN, 'replay', `${name}.pom.json`, '--code', 'timebank.json'], { cwd: dir, encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [BIN, 'replay', `${name}.pom.json`, '--code', 'timebank.json'],
+        { cwd: dir, encoding: 'utf8' },
+      );
       expect(r.status, name).toBe(2);
       expect(r.stderr).toContain(want);
     }

@@ -60,7 +60,8 @@ export class ReplayRegistry {
   private readonly byFormat = new Map<string, Replayer>();
   constructor(replayers: readonly Replayer[]) {
     for (const r of replayers) {
-      if (this.byFormat.has(r.format)) throw new IcnError('REPLAY_DUPLICATE', `two replayers for ${r.format}`);
+      if (this.byFormat.has(r.format))
+        throw new IcnError('REPLAY_DUPLICATE', `two replayers for ${r.format}`);
       this.byFormat.set(r.format, r);
     }
   }

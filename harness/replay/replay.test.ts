@@ -15,7 +15,13 @@ import { CCL_PROFILE_HASH, loadContract } from '../../core/ccl/index.js';
 import { codeHash } from '../../core/contracts/index.js';
 import { contentHash, DOMAIN } from '../../core/hash/index.js';
 import { Keypair } from '../../core/identity/index.js';
-import { buildPom, cclOutputHash, MemoryCodeResolver, signExecutionClaim, type WitnessBundle } from '../../core/pom/index.js';
+import {
+  buildPom,
+  cclOutputHash,
+  MemoryCodeResolver,
+  signExecutionClaim,
+  type WitnessBundle,
+} from '../../core/pom/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/icn-harness.js');
@@ -25,7 +31,8 @@ const cli = (args: string[]) => {
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 const readJson = (p: string) => JSON.parse(readFileSync(join(dir, p), 'utf8'));
-const writeJson = (p: string, v: unknown) => writeFileSync(join(dir, p), JSON.stringify(v, null, 2));
+const writeJson = (p: string, v: unknown) =>
+  writeFileSync(join(dir, p), JSON.stringify(v, null, 2));
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'icn-replay-'));
@@ -72,8 +79,27 @@ describe('execution receipts', () => {
   });
 
   it('the output of `ccl exec --json` replays as it is; a malformed witness is bad input', () => {
-    const caller = JSON.parse(readFileSync(join(ROOT, 'contracts/calculator.json'), 'utf8')).participants[0];
-    const x = spawnSync(process.execPath, [BIN, 'ccl', 'exec', join(ROOT, 'contracts/calculator.json'), '--rule', 'add', '--args', '[10,7]', '--caller', caller, '--timestamp', '11', '--json'], { cwd: dir, encoding: 'utf8' });
+    const caller = JSON.parse(readFileSync(join(ROOT, 'contracts/calculator.json'), 'utf8'))
+      .participants[0];
+    const x = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'ccl',
+        'exec',
+        join(ROOT, 'contracts/calculator.json'),
+        '--rule',
+        'add',
+        '--args',
+        '[10,7]',
+        '--caller',
+        caller,
+        '--timestamp',
+        '11',
+        '--json',
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
     expect(x.status, x.stderr).toBe(0);
     writeFileSync(join(dir, 'exec.json'), x.stdout);
     const r = cli(['replay', 'exec.json']);
@@ -88,7 +114,9 @@ describe('execution receipts', () => {
 
   it('bad input: exit 2 with what and where', () => {
     writeJson('junk.json', { format: 'icn-nothing/v9' });
-    expect(cli(['replay', 'junk.json']).err).toMatch(/no replayer for "icn-nothing\/v9" \(known: icn-manifest\/v1, /);
+    expect(cli(['replay', 'junk.json']).err).toMatch(
+      /no replayer for "icn-nothing\/v9" \(known: icn-manifest\/v1, /,
+    );
     const b = readJson('bundle.json');
     writeJson('malformed.json', { ...b, receipt: { ...b.receipt, extra: 1 } });
     const r = cli(['replay', 'malformed.json']);
@@ -112,16 +140,29 @@ describe('proofs of misbehavior (real CCL replayer)', () => {
       args: [{ Did: p1 }, { Int: 3 }],
       caller: p0,
       state: { entries: { Int: 2 }, total_hours: { Int: 7 } },
-      capabilities: [{ WriteLedger: { accounts: [p0, p1] } }, { ReadState: { keys: ['entries', 'total_hours'] } }, { WriteState: { keys: ['entries', 'total_hours'] } }],
+      capabilities: [
+        { WriteLedger: { accounts: [p0, p1] } },
+        { ReadState: { keys: ['entries', 'total_hours'] } },
+        { WriteState: { keys: ['entries', 'total_hours'] } },
+      ],
     } as unknown as CanonicalValue,
     fuel_limit: '100000',
     timestamp: '1700000000000',
     entropy: '0'.repeat(64),
     profile_hash: CCL_PROFILE_HASH,
   };
-  const honest = () => cclOutputHash(w, new MemoryCodeResolver().put(w.code_hash, timebankJson)).hash;
+  const honest = () =>
+    cclOutputHash(w, new MemoryCodeResolver().put(w.code_hash, timebankJson)).hash;
   const lie = contentHash(DOMAIN.test, 'a wrong output');
-  const pom = (signed: string, expected: string) => buildPom(accuser, accused.did, w, signed as never, signExecutionClaim(accused, w, signed as never).signature, expected as never);
+  const pom = (signed: string, expected: string) =>
+    buildPom(
+      accuser,
+      accused.did,
+      w,
+      signed as never,
+      signExecutionClaim(accused, w, signed as never).signature,
+      expected as never,
+    );
 
   it('a true accusation is REPRODUCED; a false one is a MISMATCH; the contract comes with --code or inside a bundle', () => {
     writeFileSync(join(dir, 'timebank.json'), JSON.stringify(timebankJson));
@@ -132,17 +173,27 @@ describe('proofs of misbehavior (real CCL replayer)', () => {
     expect(t.out).toMatch(/^REPRODUCED: proof of misbehavior against did:icn:/);
     const f = cli(['replay', 'false.pom.json', '--code', 'timebank.json']);
     expect(f.code).toBe(1);
-    expect(f.out).toContain(`  expected_output_hash\n    artifact:  ${lie}\n    replayed:  ${honest()}`);
+    expect(f.out).toContain(
+      `  expected_output_hash\n    artifact:  ${lie}\n    replayed:  ${honest()}`,
+    );
     expect(f.out).toContain('false accusation');
-    expect(cli(['replay', 'true.pom.json']).err).toMatch(/give the contract or module with --code FILE/);
-    writeJson('pom-bundle.json', { format: 'icn-replay-bundle/v1', pom: pom(lie, honest()), code: [{ ccl: timebankJson }] });
+    expect(cli(['replay', 'true.pom.json']).err).toMatch(
+      /give the contract or module with --code FILE/,
+    );
+    writeJson('pom-bundle.json', {
+      format: 'icn-replay-bundle/v1',
+      pom: pom(lie, honest()),
+      code: [{ ccl: timebankJson }],
+    });
     expect(cli(['replay', 'pom-bundle.json']).code).toBe(0);
   });
 
   it('a bare witness replays to the expected output or not', () => {
     writeJson('w.json', w);
     writeFileSync(join(dir, 'timebank.json'), JSON.stringify(timebankJson));
-    expect(cli(['replay', 'w.json', '--code', 'timebank.json', '--expect-output', honest()]).code).toBe(0);
+    expect(
+      cli(['replay', 'w.json', '--code', 'timebank.json', '--expect-output', honest()]).code,
+    ).toBe(0);
     const m = cli(['replay', 'w.json', '--code', 'timebank.json', '--expect-output', lie]);
     expect(m.code).toBe(1);
     expect(m.out).toContain('output_hash');
@@ -158,19 +209,26 @@ function resealed(m: Manifest): Manifest {
 
 describe('manifests', () => {
   it('re-runs entries: REPRODUCED; a hand edit is bad input; a consistent forgery is a MISMATCH naming entry and field', () => {
-    expect(cli(['run', '--suite', 'vectors', '--filter', 'vectors/icn', '--out', 'm.json']).code).toBe(0);
+    expect(
+      cli(['run', '--suite', 'vectors', '--filter', 'vectors/icn', '--out', 'm.json']).code,
+    ).toBe(0);
     expect(cli(['replay', 'm.json']).code).toBe(0);
     const m = readJson('m.json');
-    m.entries.find((e: { id: string }) => e.id === 'vectors/icn/did::golden-seed-07').outputs.did = 'did:icn:zForged';
+    m.entries.find((e: { id: string }) => e.id === 'vectors/icn/did::golden-seed-07').outputs.did =
+      'did:icn:zForged';
     writeJson('m1.json', m);
     // edited by hand: the stored entry hash no longer matches, bad input before anything runs
     const bad = cli(['replay', 'm1.json']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/m1\.json: \$\.entries\[\d+\]\.hash: stored sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}/);
+    expect(bad.err).toMatch(
+      /m1\.json: \$\.entries\[\d+\]\.hash: stored sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}/,
+    );
     // a consistent forgery (every hash recomputed): re-running the entry refutes it
     writeJson('m2.json', resealed(m));
     const r = cli(['replay', 'm2.json', '--entry', 'vectors/icn/did::golden-seed-07']);
     expect(r.code).toBe(1);
-    expect(r.out).toContain('  vectors/icn/did::golden-seed-07 outputs.did\n    artifact:  did:icn:zForged\n    replayed:  did:icn:zGmaDrppBC7P5ARKV8g3djiwP89vz1jLK23V2GBjuAEGB');
+    expect(r.out).toContain(
+      '  vectors/icn/did::golden-seed-07 outputs.did\n    artifact:  did:icn:zForged\n    replayed:  did:icn:zGmaDrppBC7P5ARKV8g3djiwP89vz1jLK23V2GBjuAEGB',
+    );
   });
 });

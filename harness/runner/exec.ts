@@ -21,19 +21,34 @@ const loaded = new Map<string, Promise<Suite>>();
  * harness's own tests use it to prove that the determinism check fires.
  */
 export function allSuites(): SuiteInfo[] {
-  const extra = (process.env.ICN_HARNESS_EXTRA_SUITES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const extra = (process.env.ICN_HARNESS_EXTRA_SUITES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const infos: SuiteInfo[] = [...SUITES];
   for (const file of extra) {
-    const name = basename(file).replace(/\.(m?js)$/, '').replace(/-suite$/, '');
+    const name = basename(file)
+      .replace(/\.(m?js)$/, '')
+      .replace(/-suite$/, '');
     if (infos.some((i) => i.name === name)) continue;
     infos.push({
       name,
       description: `extra suite from ${file}`,
       load: async () => {
-        const mod = (await import(pathToFileURL(resolve(file)).href)) as { createSuite?: () => Suite | Promise<Suite> };
-        if (typeof mod.createSuite !== 'function') throw new IcnError('RUN_EXTRA_SUITE', `${file}: an extra suite module must export createSuite()`);
+        const mod = (await import(pathToFileURL(resolve(file)).href)) as {
+          createSuite?: () => Suite | Promise<Suite>;
+        };
+        if (typeof mod.createSuite !== 'function')
+          throw new IcnError(
+            'RUN_EXTRA_SUITE',
+            `${file}: an extra suite module must export createSuite()`,
+          );
         const suite = await mod.createSuite();
-        if (suite.name !== name) throw new IcnError('RUN_EXTRA_SUITE', `${file}: suite name ${JSON.stringify(suite.name)} must match the file name (${name})`);
+        if (suite.name !== name)
+          throw new IcnError(
+            'RUN_EXTRA_SUITE',
+            `${file}: suite name ${JSON.stringify(suite.name)} must match the file name (${name})`,
+          );
         return suite;
       },
     });
@@ -45,7 +60,13 @@ export function allSuites(): SuiteInfo[] {
 export function loadSuite(name: string): Promise<Suite> {
   const all = allSuites();
   const info = all.find((s) => s.name === name);
-  if (!info) return Promise.reject(new IcnError('RUN_UNKNOWN_SUITE', `unknown suite ${JSON.stringify(name)} (known: ${all.map((s) => s.name).join(', ')})`));
+  if (!info)
+    return Promise.reject(
+      new IcnError(
+        'RUN_UNKNOWN_SUITE',
+        `unknown suite ${JSON.stringify(name)} (known: ${all.map((s) => s.name).join(', ')})`,
+      ),
+    );
   let p = loaded.get(name);
   if (!p) {
     p = info.load();
@@ -58,11 +79,21 @@ export async function loadSuites(names: string[], skip: readonly string[] = []):
   const all = allSuites();
   const known = all.map((s) => s.name);
   for (const n of [...names, ...skip]) {
-    if (!known.includes(n)) throw new IcnError('RUN_UNKNOWN_SUITE', `unknown suite ${JSON.stringify(n)} (known: ${known.join(', ')})`);
+    if (!known.includes(n))
+      throw new IcnError(
+        'RUN_UNKNOWN_SUITE',
+        `unknown suite ${JSON.stringify(n)} (known: ${known.join(', ')})`,
+      );
   }
   const both = names.filter((n) => skip.includes(n));
-  if (both.length) throw new IcnError('RUN_SUITE_CONFLICT', `--suite and --skip-suite both name ${both.join(', ')}`);
-  const chosen = (names.length === 0 ? all : all.filter((s) => names.includes(s.name))).filter((s) => !skip.includes(s.name));
+  if (both.length)
+    throw new IcnError(
+      'RUN_SUITE_CONFLICT',
+      `--suite and --skip-suite both name ${both.join(', ')}`,
+    );
+  const chosen = (names.length === 0 ? all : all.filter((s) => names.includes(s.name))).filter(
+    (s) => !skip.includes(s.name),
+  );
   return Promise.all(chosen.map((s) => loadSuite(s.name)));
 }
 
@@ -81,16 +112,24 @@ export async function listCases(opts: ListOptions): Promise<{ suite: Suite; spec
   const suites = await loadSuites(opts.suites, opts.skipSuites);
   const out: { suite: Suite; spec: CaseSpec }[] = [];
   for (const suite of suites) {
-    if (opts.filters.length > 0 && !opts.filters.some((f) => filterMayMatchSuite(f, suite.name))) continue;
+    if (opts.filters.length > 0 && !opts.filters.some((f) => filterMayMatchSuite(f, suite.name)))
+      continue;
     for (const spec of selectCases(await suite.list(opts.context), opts)) out.push({ suite, spec });
   }
   return out;
 }
 
 /** The corpus record of the selection: from the suites that have a case in it (at most one corpus). */
-export function selectionCorpus(listed: readonly { suite: Suite }[], ctx: SuiteContext): CorpusRecord | undefined {
+export function selectionCorpus(
+  listed: readonly { suite: Suite }[],
+  ctx: SuiteContext,
+): CorpusRecord | undefined {
   const suites = [...new Set(listed.map((c) => c.suite))].filter((s) => s.corpus);
-  if (suites.length > 1) throw new IcnError('HARNESS_FAULT', `suites ${suites.map((s) => s.name).join(', ')} each pin a corpus; a manifest records one`);
+  if (suites.length > 1)
+    throw new IcnError(
+      'HARNESS_FAULT',
+      `suites ${suites.map((s) => s.name).join(', ')} each pin a corpus; a manifest records one`,
+    );
   return suites[0]?.corpus?.(ctx);
 }
 
@@ -109,12 +148,19 @@ export function faultEntry(spec: CaseSpec, why: string): ManifestEntry {
   });
 }
 
-export async function runCase(suite: Suite, spec: CaseSpec, ctx: SuiteContext): Promise<ManifestEntry> {
+export async function runCase(
+  suite: Suite,
+  spec: CaseSpec,
+  ctx: SuiteContext,
+): Promise<ManifestEntry> {
   try {
     const o = await suite.run(spec, ctx);
     return sealEntry({ id: spec.id, suite: spec.suite, class: spec.class, tags: spec.tags, ...o });
   } catch (e) {
-    const why = e instanceof IcnError ? `${e.code}: ${e.message}` : `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`;
+    const why =
+      e instanceof IcnError
+        ? `${e.code}: ${e.message}`
+        : `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`;
     return faultEntry(spec, why);
   }
 }

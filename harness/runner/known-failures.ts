@@ -46,28 +46,37 @@ export function parseKnownFailures(data: unknown, path: string): KnownFailureLis
   const bad = (where: string, why: string): never => {
     throw new UsageError('KNOWN_FAILURES', `${path}: ${where}: ${why}`, { path });
   };
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) bad('$', 'expected an object');
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    bad('$', 'expected an object');
   const d = data as Record<string, unknown>;
   if (d.format !== KNOWN_FAILURES_FORMAT) bad('$.format', `expected "${KNOWN_FAILURES_FORMAT}"`);
-  for (const k of Object.keys(d)) if (k !== 'format' && k !== 'failures' && k !== 'description') bad(`$.${k}`, 'unknown field');
+  for (const k of Object.keys(d))
+    if (k !== 'format' && k !== 'failures' && k !== 'description') bad(`$.${k}`, 'unknown field');
   if (!Array.isArray(d.failures)) bad('$.failures', 'expected an array');
   const failures = (d.failures as unknown[]).map((f, i): KnownFailure => {
     const at = `$.failures[${i}]`;
     if (f === null || typeof f !== 'object' || Array.isArray(f)) bad(at, 'expected an object');
     const o = f as Record<string, unknown>;
-    for (const k of Object.keys(o)) if (!['id', 'platform', 'reason', 'issue'].includes(k)) bad(`${at}.${k}`, 'unknown field');
-    if (typeof o.id !== 'string' || !/^[a-z0-9][a-z0-9_-]*\/\S*$/.test(o.id)) bad(`${at}.id`, "expected a case id or pattern 'suite/name[::case]' (globs with *)");
-    if (typeof o.reason !== 'string' || o.reason.trim().length < 8) bad(`${at}.reason`, 'every known failure needs a reason (at least a few words)');
-    if (o.issue !== undefined && typeof o.issue !== 'string') bad(`${at}.issue`, 'expected a string');
+    for (const k of Object.keys(o))
+      if (!['id', 'platform', 'reason', 'issue'].includes(k)) bad(`${at}.${k}`, 'unknown field');
+    if (typeof o.id !== 'string' || !/^[a-z0-9][a-z0-9_-]*\/\S*$/.test(o.id))
+      bad(`${at}.id`, "expected a case id or pattern 'suite/name[::case]' (globs with *)");
+    if (typeof o.reason !== 'string' || o.reason.trim().length < 8)
+      bad(`${at}.reason`, 'every known failure needs a reason (at least a few words)');
+    if (o.issue !== undefined && typeof o.issue !== 'string')
+      bad(`${at}.issue`, 'expected a string');
     const out: KnownFailure = { id: o.id as string, reason: o.reason as string };
     if (o.issue !== undefined) out.issue = o.issue as string;
     if (o.platform !== undefined) {
-      if (o.platform === null || typeof o.platform !== 'object' || Array.isArray(o.platform)) bad(`${at}.platform`, 'expected an object');
+      if (o.platform === null || typeof o.platform !== 'object' || Array.isArray(o.platform))
+        bad(`${at}.platform`, 'expected an object');
       const p = o.platform as Record<string, unknown>;
       const scope: PlatformScope = {};
       for (const [k, v] of Object.entries(p)) {
-        if (!(SCOPE_KEYS as readonly string[]).includes(k)) bad(`${at}.platform.${k}`, `unknown key (known: ${SCOPE_KEYS.join(', ')})`);
-        if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string')) bad(`${at}.platform.${k}`, 'expected a non-empty array of strings');
+        if (!(SCOPE_KEYS as readonly string[]).includes(k))
+          bad(`${at}.platform.${k}`, `unknown key (known: ${SCOPE_KEYS.join(', ')})`);
+        if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string'))
+          bad(`${at}.platform.${k}`, 'expected a non-empty array of strings');
         scope[k as ScopeKey] = v as string[];
       }
       out.platform = scope;
@@ -83,11 +92,17 @@ export function loadKnownFailures(path: string): KnownFailureList {
 
 export function scopeMatches(scope: PlatformScope | undefined, p: PlatformFacts): boolean {
   if (!scope) return true;
-  return SCOPE_KEYS.every((k) => scope[k] === undefined || scope[k]!.some((g) => globMatch(g, p[k])));
+  return SCOPE_KEYS.every(
+    (k) => scope[k] === undefined || scope[k]!.some((g) => globMatch(g, p[k])),
+  );
 }
 
 /** The known failure that applies to this entry on this platform, if any (first listed wins). */
-export function knownFailureFor(list: KnownFailureList, id: string, p: PlatformFacts): KnownFailure | undefined {
+export function knownFailureFor(
+  list: KnownFailureList,
+  id: string,
+  p: PlatformFacts,
+): KnownFailure | undefined {
   return list.failures.find((f) => matchesFilter(id, f.id) && scopeMatches(f.platform, p));
 }
 
@@ -95,13 +110,27 @@ export function knownFailureFor(list: KnownFailureList, id: string, p: PlatformF
  * Apply the list to one entry: fail → xfail, pass → xpass. `error` (harness fault) and `skip`
  * stay as they are: a known failure never hides a broken harness.
  */
-export function applyKnownFailure(e: ManifestEntry, list: KnownFailureList | undefined, p: PlatformFacts): ManifestEntry {
+export function applyKnownFailure(
+  e: ManifestEntry,
+  list: KnownFailureList | undefined,
+  p: PlatformFacts,
+): ManifestEntry {
   if (!list) return e;
   const k = knownFailureFor(list, e.id, p);
   if (!k) return e;
   const { hash: _h, ...rest } = e;
-  if (e.status === 'fail') return sealEntry({ ...rest, status: 'xfail', reason: `known failure: ${k.reason}${e.reason ? ` (observed: ${e.reason})` : ''}` });
-  if (e.status === 'pass') return sealEntry({ ...rest, status: 'xpass', reason: `listed as a known failure but passed: ${k.reason}` });
+  if (e.status === 'fail')
+    return sealEntry({
+      ...rest,
+      status: 'xfail',
+      reason: `known failure: ${k.reason}${e.reason ? ` (observed: ${e.reason})` : ''}`,
+    });
+  if (e.status === 'pass')
+    return sealEntry({
+      ...rest,
+      status: 'xpass',
+      reason: `listed as a known failure but passed: ${k.reason}`,
+    });
   return e;
 }
 
@@ -110,10 +139,18 @@ export function applyKnownFailure(e: ManifestEntry, list: KnownFailureList | und
  * failures (a failing LC entry is a consensus bug, and xfail would let it through); only advisory
  * cases may be listed. Bad input: one line naming the list entry and the LC case (exit 2).
  */
-export function refuseLcKnownFailures(list: KnownFailureList, cases: readonly { id: string; class: string }[]): void {
+export function refuseLcKnownFailures(
+  list: KnownFailureList,
+  cases: readonly { id: string; class: string }[],
+): void {
   for (const [i, f] of list.failures.entries()) {
     const lc = cases.find((c) => c.class === 'lc' && matchesFilter(c.id, f.id));
-    if (lc) throw new UsageError('KNOWN_FAILURES_LC', `${list.path}: $.failures[${i}].id: ${JSON.stringify(f.id)} matches the LC case ${lc.id}: LC entries have no known failures; only advisory cases may be listed`, { path: list.path });
+    if (lc)
+      throw new UsageError(
+        'KNOWN_FAILURES_LC',
+        `${list.path}: $.failures[${i}].id: ${JSON.stringify(f.id)} matches the LC case ${lc.id}: LC entries have no known failures; only advisory cases may be listed`,
+        { path: list.path },
+      );
   }
 }
 
@@ -121,7 +158,16 @@ export function refuseLcKnownFailures(list: KnownFailureList, cases: readonly { 
  * Entries of the list that match no selected case on this platform (stale or mistyped). Only
  * entries of suites that were selected count: `--suite vectors` says nothing about nasties.
  */
-export function unusedKnownFailures(list: KnownFailureList, ids: readonly string[], p: PlatformFacts): KnownFailure[] {
+export function unusedKnownFailures(
+  list: KnownFailureList,
+  ids: readonly string[],
+  p: PlatformFacts,
+): KnownFailure[] {
   const suites = new Set(ids.map((id) => id.slice(0, id.indexOf('/'))));
-  return list.failures.filter((f) => suites.has(f.id.slice(0, f.id.indexOf('/'))) && scopeMatches(f.platform, p) && !ids.some((id) => matchesFilter(id, f.id)));
+  return list.failures.filter(
+    (f) =>
+      suites.has(f.id.slice(0, f.id.indexOf('/'))) &&
+      scopeMatches(f.platform, p) &&
+      !ids.some((id) => matchesFilter(id, f.id)),
+  );
 }

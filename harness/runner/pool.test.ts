@@ -20,7 +20,13 @@ async function cases(): Promise<CaseSpec[]> {
 describe('runPool batches', () => {
   it('runs every case of a batch in one worker while another worker takes the free cases', async () => {
     const all = await cases();
-    const r = await runPool({ cases: all, jobs: 2, launch: { execArgv: [], env: { ...process.env, ICN_HARNESS_EXTRA_SUITES: FIXTURE } }, context, timeoutMs: 60_000 });
+    const r = await runPool({
+      cases: all,
+      jobs: 2,
+      launch: { execArgv: [], env: { ...process.env, ICN_HARNESS_EXTRA_SUITES: FIXTURE } },
+      context,
+      timeoutMs: 60_000,
+    });
     expect([...r.entries.keys()].sort()).toEqual(all.map((c) => c.id).sort());
     const pid = (id: string) => r.entries.get(id)!.entry.outputs.pid;
     expect(r.entries.get('batch/b1')!.entry.status).toBe('pass');
@@ -35,6 +41,8 @@ describe('runPool batches', () => {
     const wasm = listed.filter((c) => !c.id.includes('iteration_order'));
     expect(wasm.length).toBeGreaterThan(10);
     expect(wasm.every((c) => c.batch === NASTIES_TIER_BATCH)).toBe(true);
-    expect(listed.filter((c) => c.id.includes('iteration_order')).every((c) => c.batch === undefined)).toBe(true);
+    expect(
+      listed.filter((c) => c.id.includes('iteration_order')).every((c) => c.batch === undefined),
+    ).toBe(true);
   });
 });

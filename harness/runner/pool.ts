@@ -89,7 +89,9 @@ class Pool {
 
   /** The next case this worker may take: the first that is in no batch, or in one free or its own. */
   take(worker: number): CaseSpec | undefined {
-    const i = this.queue.findIndex((c) => c.batch === undefined || (this.batchOwner.get(c.batch) ?? worker) === worker);
+    const i = this.queue.findIndex(
+      (c) => c.batch === undefined || (this.batchOwner.get(c.batch) ?? worker) === worker,
+    );
     if (i < 0) return undefined;
     const [spec] = this.queue.splice(i, 1);
     if (spec!.batch !== undefined) this.batchOwner.set(spec!.batch, worker);
@@ -148,9 +150,11 @@ class Pool {
     for (const [b, owner] of this.batchOwner) if (owner === w.me) this.batchOwner.delete(b); // a replacement takes them over
     if (!w.ready && ++this.startupFailures >= 3) {
       // The worker cannot even start: every remaining case is a harness fault, not a loop.
-      for (const spec of this.queue.splice(0)) this.record(faultEntry(spec, `run worker failed to start (${why})`), 0);
+      for (const spec of this.queue.splice(0))
+        this.record(faultEntry(spec, `run worker failed to start (${why})`), 0);
     }
-    if (!w.done && this.queue.length > 0) this.start(); // replace a dead worker
+    if (!w.done && this.queue.length > 0)
+      this.start(); // replace a dead worker
     else this.finishIfDone();
   }
 }
@@ -216,7 +220,10 @@ class PoolWorker {
     if (this.current) {
       const spec = this.current;
       this.current = undefined;
-      this.pool.record(faultEntry(spec, `worker exited (${why}) while running this case`), this.elapsed());
+      this.pool.record(
+        faultEntry(spec, `worker exited (${why}) while running this case`),
+        this.elapsed(),
+      );
     }
     this.pool.exited(this, why);
   }

@@ -9,11 +9,25 @@ import { buildManifest } from '../manifest/build.js';
 import { fieldDiffs } from '../manifest/diff.js';
 import { currentPlatform } from '../manifest/platform.js';
 import { firstTraceDivergence } from '../manifest/trace.js';
-import type { DeterminismCheck, Manifest, ManifestEntry, PlatformFingerprint, RunInfo, TierRun } from '../manifest/types.js';
+import type {
+  DeterminismCheck,
+  Manifest,
+  ManifestEntry,
+  PlatformFingerprint,
+  RunInfo,
+  TierRun,
+} from '../manifest/types.js';
 import type { CaseSpec, Suite, SuiteContext } from '../suites/types.js';
 import { GENERATOR } from '../version.js';
 import { listCases, runCase, selectionCorpus } from './exec.js';
-import { applyKnownFailure, refuseLcKnownFailures, unusedKnownFailures, type KnownFailure, type KnownFailureList, type PlatformFacts } from './known-failures.js';
+import {
+  applyKnownFailure,
+  refuseLcKnownFailures,
+  unusedKnownFailures,
+  type KnownFailure,
+  type KnownFailureList,
+  type PlatformFacts,
+} from './known-failures.js';
 import { runPool, type WorkerLaunch } from './pool.js';
 import type { Selection } from './select.js';
 import { selectionHash, shardOf, type Shard } from './shard.js';
@@ -53,9 +67,18 @@ export interface RunResult {
 }
 
 type Picked = { suite: Suite; spec: CaseSpec };
-type PassResult = { entries: Map<string, { entry: ManifestEntry; ms: number }>; platform: PlatformFingerprint; stopped: boolean };
+type PassResult = {
+  entries: Map<string, { entry: ManifestEntry; ms: number }>;
+  platform: PlatformFingerprint;
+  stopped: boolean;
+};
 
-const facts = (p: PlatformFingerprint): PlatformFacts => ({ arch: p.arch, os: p.os, node: p.node, tier: p.tier });
+const facts = (p: PlatformFingerprint): PlatformFacts => ({
+  arch: p.arch,
+  os: p.os,
+  node: p.node,
+  tier: p.tier,
+});
 
 /** Perturbations of the determinism run: anything that must not change a result. */
 const PERTURB_ENV = { TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' };
@@ -63,10 +86,26 @@ const PERTURB_FLAGS = ['--random-seed=7919'];
 
 async function executePass(
   cases: readonly Picked[],
-  how: { inProcess: boolean; jobs: number; launch: WorkerLaunch; context: SuiteContext; timeoutMs: number; onEntry: (e: ManifestEntry) => void; shouldStop?: (e: ManifestEntry) => boolean },
+  how: {
+    inProcess: boolean;
+    jobs: number;
+    launch: WorkerLaunch;
+    context: SuiteContext;
+    timeoutMs: number;
+    onEntry: (e: ManifestEntry) => void;
+    shouldStop?: (e: ManifestEntry) => boolean;
+  },
 ): Promise<PassResult> {
   if (!how.inProcess) {
-    const r = await runPool({ cases: cases.map((c) => c.spec), jobs: how.jobs, launch: how.launch, context: how.context, timeoutMs: how.timeoutMs, onEntry: how.onEntry, shouldStop: how.shouldStop });
+    const r = await runPool({
+      cases: cases.map((c) => c.spec),
+      jobs: how.jobs,
+      launch: how.launch,
+      context: how.context,
+      timeoutMs: how.timeoutMs,
+      onEntry: how.onEntry,
+      shouldStop: how.shouldStop,
+    });
     return { entries: r.entries, platform: r.platform ?? currentPlatform(), stopped: r.stopped };
   }
   const entries = new Map<string, { entry: ManifestEntry; ms: number }>();
@@ -81,9 +120,14 @@ async function executePass(
 }
 
 /** Fields in which two runs of one entry differ, and for traced entries the first differing step. */
-export function compareEntries(a: ManifestEntry, b: ManifestEntry): { fields: string[]; lastCommonStep?: number; firstDifferingStep?: number } | undefined {
+export function compareEntries(
+  a: ManifestEntry,
+  b: ManifestEntry,
+): { fields: string[]; lastCommonStep?: number; firstDifferingStep?: number } | undefined {
   if (a.hash === b.hash) return undefined;
-  const out: { fields: string[]; lastCommonStep?: number; firstDifferingStep?: number } = { fields: fieldDiffs(a, b).map((f) => f.field) };
+  const out: { fields: string[]; lastCommonStep?: number; firstDifferingStep?: number } = {
+    fields: fieldDiffs(a, b).map((f) => f.field),
+  };
   const t = firstTraceDivergence([a.trace, b.trace]);
   if (t) {
     if (t.lastCommonStep !== null) out.lastCommonStep = t.lastCommonStep;
@@ -92,29 +136,60 @@ export function compareEntries(a: ManifestEntry, b: ManifestEntry): { fields: st
   return out;
 }
 
-type TierExtra = { order?: 'reverse'; env?: NodeJS.ProcessEnv; flags?: string[]; forceChild?: boolean; shouldStop?: (e: ManifestEntry) => boolean };
+type TierExtra = {
+  order?: 'reverse';
+  env?: NodeJS.ProcessEnv;
+  flags?: string[];
+  forceChild?: boolean;
+  shouldStop?: (e: ManifestEntry) => boolean;
+};
 type TierPass = { r: PassResult; entries: ManifestEntry[] };
 type RunTier = (tier: string, label: string, extra?: TierExtra) => Promise<TierPass>;
 
 /** The selection, sharded, with the run header and the corpus record. */
-async function selectCases(opts: RunOptions): Promise<{ listed: Picked[]; cases: Picked[]; run: RunInfo; corpus: ReturnType<typeof selectionCorpus> }> {
+async function selectCases(
+  opts: RunOptions,
+): Promise<{
+  listed: Picked[];
+  cases: Picked[];
+  run: RunInfo;
+  corpus: ReturnType<typeof selectionCorpus>;
+}> {
   const listed = await listCases(opts);
-  if (opts.knownFailures) refuseLcKnownFailures(opts.knownFailures, listed.map((c) => c.spec));
-  const run: RunInfo = { seed: opts.context.seed.toString(), suites: [...opts.suites], filters: [...opts.filters], tags: [...opts.tags] };
+  if (opts.knownFailures)
+    refuseLcKnownFailures(
+      opts.knownFailures,
+      listed.map((c) => c.spec),
+    );
+  const run: RunInfo = {
+    seed: opts.context.seed.toString(),
+    suites: [...opts.suites],
+    filters: [...opts.filters],
+    tags: [...opts.tags],
+  };
   if (opts.skipSuites?.length) run.skipped = [...opts.skipSuites];
   // Before sharding: every shard of a run records the same corpus, even one without a spec case.
   const corpus = selectionCorpus(listed, opts.context);
   let cases: Picked[] = listed;
   if (opts.shard) {
     cases = shardOf(listed, opts.shard);
-    run.shard = { index: opts.shard.index, count: opts.shard.count, selected: listed.length, selection: selectionHash(listed.map((c) => c.spec.id)) };
+    run.shard = {
+      index: opts.shard.index,
+      count: opts.shard.count,
+      selected: listed.length,
+      selection: selectionHash(listed.map((c) => c.spec.id)),
+    };
   }
   if (opts.knownFailures) run.knownFailures = opts.knownFailures.hash;
   return { listed, cases, run, corpus };
 }
 
 /** One pass over the cases under a tier (in this process, or in children), timed into `passes`. */
-function tierRunner(opts: RunOptions, cases: readonly Picked[], passes: { pass: string; ms: number }[]): RunTier {
+function tierRunner(
+  opts: RunOptions,
+  cases: readonly Picked[],
+  passes: { pass: string; ms: number }[],
+): RunTier {
   const jobs = opts.jobs ?? 1;
   return async (tier, label, extra = {}) => {
     const t0 = opts.nowMs();
@@ -123,28 +198,49 @@ function tierRunner(opts: RunOptions, cases: readonly Picked[], passes: { pass: 
     const inProcess = opts.tiers === undefined && jobs === 1 && !extra.forceChild;
     const context: SuiteContext = { ...opts.context, tiers: [tier] };
     // Children run on this machine and Node; only the tier differs.
-    const p: PlatformFacts = { arch: process.arch, os: process.platform, node: process.version, tier };
+    const p: PlatformFacts = {
+      arch: process.arch,
+      os: process.platform,
+      node: process.version,
+      tier,
+    };
     const r = await executePass(ordered, {
       inProcess,
       jobs,
-      launch: { execArgv: [...execArgvForTier(tier), ...(extra.flags ?? [])], env: extra.env ? { ...process.env, ...extra.env } : undefined },
+      launch: {
+        execArgv: [...execArgvForTier(tier), ...(extra.flags ?? [])],
+        env: extra.env ? { ...process.env, ...extra.env } : undefined,
+      },
       context,
       timeoutMs: opts.timeoutMs ?? 300_000,
-      onEntry: (e) => opts.onCase?.(++done, ordered.length, applyKnownFailure(e, opts.knownFailures, p), label),
+      onEntry: (e) =>
+        opts.onCase?.(++done, ordered.length, applyKnownFailure(e, opts.knownFailures, p), label),
       shouldStop: extra.shouldStop,
     });
     passes.push({ pass: label, ms: opts.nowMs() - t0 });
-    const entries = [...r.entries.values()].map(({ entry }) => applyKnownFailure(entry, opts.knownFailures, p));
+    const entries = [...r.entries.values()].map(({ entry }) =>
+      applyKnownFailure(entry, opts.knownFailures, p),
+    );
     return { r, entries };
   };
 }
 
 /** Self-determinism: repeated runs, then one perturbed run; stop at the first differing entry. */
-async function determinismCheck(opts: RunOptions, primary: TierPass, tier: string, runTier: RunTier): Promise<DeterminismCheck | undefined> {
+async function determinismCheck(
+  opts: RunOptions,
+  primary: TierPass,
+  tier: string,
+  runTier: RunTier,
+): Promise<DeterminismCheck | undefined> {
   const repeat = opts.repeat ?? 1;
   if (repeat <= 1 && !opts.checkDeterminism) return undefined;
   const perturbations: string[] = [];
-  const d: DeterminismCheck = { mode: opts.checkDeterminism ? 'perturbed' : 'repeat', runs: 1, perturbations, compared: 0 };
+  const d: DeterminismCheck = {
+    mode: opts.checkDeterminism ? 'perturbed' : 'repeat',
+    runs: 1,
+    perturbations,
+    compared: 0,
+  };
   const check = (runNo: number) => (raw: ManifestEntry) => {
     const mine = primary.r.entries.get(raw.id)?.entry;
     d.compared++;
@@ -156,22 +252,48 @@ async function determinismCheck(opts: RunOptions, primary: TierPass, tier: strin
   };
   const inChildren = opts.tiers !== undefined || (opts.jobs ?? 1) > 1;
   for (let k = 2; k <= repeat && !d.divergence; k++) {
-    if (k === 2) perturbations.push(inChildren ? 'repeated in new worker processes' : 'repeated in the same process (state carried between runs shows)');
+    if (k === 2)
+      perturbations.push(
+        inChildren
+          ? 'repeated in new worker processes'
+          : 'repeated in the same process (state carried between runs shows)',
+      );
     await runTier(tier, `repeat ${k}`, { shouldStop: check(k) });
     d.runs = k;
   }
   if (opts.checkDeterminism && !d.divergence) {
     const runNo = d.runs + 1;
-    perturbations.push('fresh child processes', 'reverse case order', ...Object.entries(PERTURB_ENV).map(([k, v]) => `${k}=${v}`), ...PERTURB_FLAGS.map((f) => `node ${f}`));
-    await runTier(tier, 'determinism', { order: 'reverse', env: PERTURB_ENV, flags: PERTURB_FLAGS, forceChild: true, shouldStop: check(runNo) });
+    perturbations.push(
+      'fresh child processes',
+      'reverse case order',
+      ...Object.entries(PERTURB_ENV).map(([k, v]) => `${k}=${v}`),
+      ...PERTURB_FLAGS.map((f) => `node ${f}`),
+    );
+    await runTier(tier, 'determinism', {
+      order: 'reverse',
+      env: PERTURB_ENV,
+      flags: PERTURB_FLAGS,
+      forceChild: true,
+      shouldStop: check(runNo),
+    });
     d.runs = runNo;
   }
   return d;
 }
 
 /** Another tier's pass against the primary: its manifest and the entries that differ. */
-function compareTier(tier: string, t: TierPass, primaryById: Map<string, ManifestEntry>, header: { run: RunInfo; corpus: ReturnType<typeof selectionCorpus> }): { manifest: Manifest; tierRun: TierRun } {
-  const m = buildManifest({ entries: t.entries, platform: t.r.platform, generator: GENERATOR, corpus: header.corpus });
+function compareTier(
+  tier: string,
+  t: TierPass,
+  primaryById: Map<string, ManifestEntry>,
+  header: { run: RunInfo; corpus: ReturnType<typeof selectionCorpus> },
+): { manifest: Manifest; tierRun: TierRun } {
+  const m = buildManifest({
+    entries: t.entries,
+    platform: t.r.platform,
+    generator: GENERATOR,
+    corpus: header.corpus,
+  });
   m.run = header.run;
   const ids = [...new Set([...primaryById.keys(), ...t.entries.map((e) => e.id)])].sort();
   const theirs = new Map(t.entries.map((e) => [e.id, e]));
@@ -180,9 +302,25 @@ function compareTier(tier: string, t: TierPass, primaryById: Map<string, Manifes
     const a = primaryById.get(id);
     const b = theirs.get(id);
     if (a && b && a.hash === b.hash) continue;
-    divergent.push({ id, class: (a ?? b)!.class, hash: b?.hash ?? null, fields: a && b ? fieldDiffs(a, b).map((f) => f.field) : [b ? 'only-in-tier' : 'missing-in-tier'] });
+    divergent.push({
+      id,
+      class: (a ?? b)!.class,
+      hash: b?.hash ?? null,
+      fields:
+        a && b ? fieldDiffs(a, b).map((f) => f.field) : [b ? 'only-in-tier' : 'missing-in-tier'],
+    });
   }
-  return { manifest: m, tierRun: { tier, v8Flags: t.r.platform.v8Flags, lc: m.root.lc, all: m.root.all, entries: m.entries.length, divergent } };
+  return {
+    manifest: m,
+    tierRun: {
+      tier,
+      v8Flags: t.r.platform.v8Flags,
+      lc: m.root.lc,
+      all: m.root.all,
+      entries: m.entries.length,
+      divergent,
+    },
+  };
 }
 
 export async function runAll(opts: RunOptions): Promise<RunResult> {
@@ -202,7 +340,10 @@ export async function runAll(opts: RunOptions): Promise<RunResult> {
   const tierManifests: Manifest[] = [];
   const tierRuns: TierRun[] = [];
   for (const tier of tiers.slice(1)) {
-    const { manifest: m, tierRun } = compareTier(tier, await runTier(tier, tier), primaryById, { run, corpus });
+    const { manifest: m, tierRun } = compareTier(tier, await runTier(tier, tier), primaryById, {
+      run,
+      corpus,
+    });
     tierManifests.push(m);
     tierRuns.push(tierRun);
   }
@@ -211,13 +352,25 @@ export async function runAll(opts: RunOptions): Promise<RunResult> {
     entries: primary.entries,
     platform: primary.r.platform,
     generator: GENERATOR,
-    volatile: { startedAtMs: started, durationMs: opts.nowMs() - started, jobs: opts.jobs ?? 1, passes, caseMs },
+    volatile: {
+      startedAtMs: started,
+      durationMs: opts.nowMs() - started,
+      jobs: opts.jobs ?? 1,
+      passes,
+      caseMs,
+    },
     corpus,
   });
   manifest.run = run;
   if (tierRuns.length) manifest.tiers = tierRuns;
   if (determinism) manifest.determinism = determinism;
-  const unused = opts.knownFailures ? unusedKnownFailures(opts.knownFailures, listed.map((c) => c.spec.id), facts(primary.r.platform)) : [];
+  const unused = opts.knownFailures
+    ? unusedKnownFailures(
+        opts.knownFailures,
+        listed.map((c) => c.spec.id),
+        facts(primary.r.platform),
+      )
+    : [];
   return { manifest, tierManifests, unusedKnownFailures: unused };
 }
 

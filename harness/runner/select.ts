@@ -35,7 +35,8 @@ export function selectCases(cases: readonly CaseSpec[], sel: Selection): CaseSpe
 export function filterMayMatchSuite(filter: string, suite: string): boolean {
   const star = filter.indexOf('*');
   const head = `${suite}/`;
-  if (star < 0) return filter === suite || filter.startsWith(head) || filter.startsWith(`${suite}::`);
+  if (star < 0)
+    return filter === suite || filter.startsWith(head) || filter.startsWith(`${suite}::`);
   const prefix = filter.slice(0, star);
   return prefix.startsWith(head) || head.startsWith(prefix) || prefix === suite;
 }

@@ -28,7 +28,11 @@ async function handle(m: ToWorker): Promise<void> {
   try {
     suite = await loadSuite(spec.suite);
   } catch (e) {
-    send({ type: 'fault', id: spec.id, why: `cannot load suite ${spec.suite}: ${(e as Error).message}` });
+    send({
+      type: 'fault',
+      id: spec.id,
+      why: `cannot load suite ${spec.suite}: ${(e as Error).message}`,
+    });
     return;
   }
   const entry = await runCase(suite, spec, ctx!);

@@ -21,18 +21,39 @@ export interface DeterminismReport {
  * that must not matter (nodes built in reverse order, peer lists reversed), so a hidden
  * dependence on construction or insertion order shows up too (madsim's HashSet lesson).
  */
-export async function checkDeterminism(def: ScenarioDef, o: ScenarioOptions): Promise<DeterminismReport> {
+export async function checkDeterminism(
+  def: ScenarioDef,
+  o: ScenarioOptions,
+): Promise<DeterminismReport> {
   const first = await runScenario(def, { ...o, record: true });
   try {
     const second = await runScenario(def, { ...o, perturb: true, compareWith: first.log });
     const same = second.trace.root === first.trace.root && second.trace.steps === first.trace.steps;
     if (!same) {
-      return { ok: false, steps: first.trace.steps, divergence: { step: Math.min(first.trace.steps, second.trace.steps) + 1, first: `trace root ${first.trace.root} after ${first.trace.steps} steps`, second: `trace root ${second.trace.root} after ${second.trace.steps} steps` }, traceRoots: [first.trace.root, second.trace.root] };
+      return {
+        ok: false,
+        steps: first.trace.steps,
+        divergence: {
+          step: Math.min(first.trace.steps, second.trace.steps) + 1,
+          first: `trace root ${first.trace.root} after ${first.trace.steps} steps`,
+          second: `trace root ${second.trace.root} after ${second.trace.steps} steps`,
+        },
+        traceRoots: [first.trace.root, second.trace.root],
+      };
     }
-    return { ok: true, steps: first.trace.steps, traceRoots: [first.trace.root, second.trace.root] };
+    return {
+      ok: true,
+      steps: first.trace.steps,
+      traceRoots: [first.trace.root, second.trace.root],
+    };
   } catch (e) {
     if (e instanceof DeterminismDivergence) {
-      return { ok: false, steps: first.trace.steps, divergence: { step: e.step, first: e.expected, second: e.actual }, traceRoots: [first.trace.root, null] };
+      return {
+        ok: false,
+        steps: first.trace.steps,
+        divergence: { step: e.step, first: e.expected, second: e.actual },
+        traceRoots: [first.trace.root, null],
+      };
     }
     throw e;
   }

@@ -76,7 +76,8 @@ export function parsePpm(s: string, what: string): number {
 }
 
 function parseMs(s: string, what: string): number {
-  if (!/^(0|[1-9][0-9]{0,9})$/.test(s)) bad(`${what}: ${JSON.stringify(s)} is not an integer number of ms`);
+  if (!/^(0|[1-9][0-9]{0,9})$/.test(s))
+    bad(`${what}: ${JSON.stringify(s)} is not an integer number of ms`);
   return Number(s);
 }
 
@@ -90,7 +91,8 @@ function parseRange(s: string, what: string): [number, number] {
 }
 
 function parseNodes(s: string, what: string): number[] {
-  if (!/^[0-9]+(\+[0-9]+)*$/.test(s)) bad(`${what}: node list ${JSON.stringify(s)} must be indexes joined by + (e.g. 0+1)`);
+  if (!/^[0-9]+(\+[0-9]+)*$/.test(s))
+    bad(`${what}: node list ${JSON.stringify(s)} must be indexes joined by + (e.g. 0+1)`);
   return [...new Set(s.split('+').map(Number))].sort((a, b) => a - b);
 }
 
@@ -103,7 +105,10 @@ function parseNodes(s: string, what: string): number[] {
  */
 export function parseFaults(spec: string, base: FaultPlan = NO_FAULTS): FaultPlan {
   const p: FaultPlan = { ...base, partitions: [...base.partitions], crashes: [...base.crashes] };
-  for (const item of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (item === 'none') {
       Object.assign(p, { ...NO_FAULTS, partitions: [], crashes: [] });
       continue;
@@ -138,16 +143,24 @@ export function parseFaults(spec: string, base: FaultPlan = NO_FAULTS): FaultPla
       case 'partition': {
         const [kind, range, sides] = v.split(':');
         if (kind !== 'sym' && kind !== 'asym') bad(`partition=${v}: kind must be sym or asym`);
-        if (range === undefined || sides === undefined) bad(`partition=${v}: expected sym|asym:START-END:A|B`);
+        if (range === undefined || sides === undefined)
+          bad(`partition=${v}: expected sym|asym:START-END:A|B`);
         const [startMs, endMs] = parseRange(range!, 'partition');
         const [a, b] = sides!.split('|');
         if (a === undefined || b === undefined) bad(`partition=${v}: sides must be A|B`);
-        p.partitions.push({ kind: kind === 'sym' ? 'symmetric' : 'asymmetric', startMs, endMs, a: parseNodes(a!, 'partition'), b: parseNodes(b!, 'partition') });
+        p.partitions.push({
+          kind: kind === 'sym' ? 'symmetric' : 'asymmetric',
+          startMs,
+          endMs,
+          a: parseNodes(a!, 'partition'),
+          b: parseNodes(b!, 'partition'),
+        });
         break;
       }
       case 'crash': {
         const [n, range] = v.split(':');
-        if (n === undefined || range === undefined || !/^[0-9]+$/.test(n)) bad(`crash=${v}: expected NODE:AT[-RESTART]`);
+        if (n === undefined || range === undefined || !/^[0-9]+$/.test(n))
+          bad(`crash=${v}: expected NODE:AT[-RESTART]`);
         const m = /^([0-9]+)(?:-([0-9]+))?$/.exec(range!);
         if (!m) return bad(`crash=${v}: expected NODE:AT[-RESTART]`);
         const c: Crash = { node: Number(n), atMs: parseMs(m[1]!, 'crash') };
@@ -159,7 +172,9 @@ export function parseFaults(spec: string, base: FaultPlan = NO_FAULTS): FaultPla
         break;
       }
       default:
-        bad(`unknown fault ${JSON.stringify(k)} (known: none, loss, dup, delay, tail, skew, storage-loss, partition, crash)`);
+        bad(
+          `unknown fault ${JSON.stringify(k)} (known: none, loss, dup, delay, tail, skew, storage-loss, partition, crash)`,
+        );
     }
   }
   return p;
@@ -168,7 +183,8 @@ export function parseFaults(spec: string, base: FaultPlan = NO_FAULTS): FaultPla
 /** Check a plan against a node count (indexes in range, no overlapping crashes of one node). */
 export function checkFaults(p: FaultPlan, nodes: number): void {
   const idx = (i: number, what: string) => {
-    if (!Number.isInteger(i) || i < 0 || i >= nodes) bad(`${what}: node ${i} does not exist (nodes 0..${nodes - 1})`);
+    if (!Number.isInteger(i) || i < 0 || i >= nodes)
+      bad(`${what}: node ${i} does not exist (nodes 0..${nodes - 1})`);
   };
   for (const pt of p.partitions) {
     [...pt.a, ...pt.b].forEach((i) => idx(i, 'partition'));
@@ -183,7 +199,8 @@ export function checkFaults(p: FaultPlan, nodes: number): void {
   for (const cs of byNode.values()) {
     const s = [...cs].sort((x, y) => x.atMs - y.atMs);
     for (let i = 1; i < s.length; i++) {
-      if (s[i - 1]!.restartMs === undefined || s[i - 1]!.restartMs! > s[i]!.atMs) bad(`crash: node ${s[i]!.node} crashes again before it restarted`);
+      if (s[i - 1]!.restartMs === undefined || s[i - 1]!.restartMs! > s[i]!.atMs)
+        bad(`crash: node ${s[i]!.node} crashes again before it restarted`);
     }
   }
   if (p.delayMinMs < 0 || p.delayMaxMs < p.delayMinMs) bad('delay: need 0 ≤ min ≤ max');
@@ -220,22 +237,40 @@ export function randomFaults(rng: Rng, nodes: number, horizonMs: number): FaultP
       b: order.slice(cut).sort((x, y) => x - y),
     });
     const at = rng.int(0, Math.max(0, (horizonMs >> 1) - 1));
-    p.crashes.push({ node: rng.below(nodes), atMs: at, restartMs: at + rng.int(1, Math.max(1, horizonMs >> 2)) });
+    p.crashes.push({
+      node: rng.below(nodes),
+      atMs: at,
+      restartMs: at + rng.int(1, Math.max(1, horizonMs >> 2)),
+    });
   }
   return p;
 }
 
 const pct = (ppm: number) => {
   const whole = Math.floor(ppm / 10_000);
-  const frac = String(ppm % 10_000).padStart(4, '0').replace(/0+$/, '');
+  const frac = String(ppm % 10_000)
+    .padStart(4, '0')
+    .replace(/0+$/, '');
   return frac ? `${whole}.${frac}%` : `${whole}%`;
 };
 
 /** The exact `--faults` string for a plan (`none,…`: nothing inherited from a scenario). */
 export function faultSpec(p: FaultPlan): string {
-  const items = ['none', `loss=${pct(p.lossPpm)}`, `dup=${pct(p.dupPpm)}`, `delay=${p.delayMinMs}-${p.delayMaxMs}`, `tail=${pct(p.tailPpm)}:${p.tailMaxMs}`, `skew=${p.skewMaxMs}`, `storage-loss=${pct(p.unsyncedLossPpm)}`];
-  for (const pt of p.partitions) items.push(`partition=${pt.kind === 'symmetric' ? 'sym' : 'asym'}:${pt.startMs}-${pt.endMs}:${pt.a.join('+')}|${pt.b.join('+')}`);
-  for (const c of p.crashes) items.push(`crash=${c.node}:${c.atMs}${c.restartMs === undefined ? '' : `-${c.restartMs}`}`);
+  const items = [
+    'none',
+    `loss=${pct(p.lossPpm)}`,
+    `dup=${pct(p.dupPpm)}`,
+    `delay=${p.delayMinMs}-${p.delayMaxMs}`,
+    `tail=${pct(p.tailPpm)}:${p.tailMaxMs}`,
+    `skew=${p.skewMaxMs}`,
+    `storage-loss=${pct(p.unsyncedLossPpm)}`,
+  ];
+  for (const pt of p.partitions)
+    items.push(
+      `partition=${pt.kind === 'symmetric' ? 'sym' : 'asym'}:${pt.startMs}-${pt.endMs}:${pt.a.join('+')}|${pt.b.join('+')}`,
+    );
+  for (const c of p.crashes)
+    items.push(`crash=${c.node}:${c.atMs}${c.restartMs === undefined ? '' : `-${c.restartMs}`}`);
   return items.join(',');
 }
 
@@ -246,8 +281,14 @@ export function describeFaults(p: FaultPlan): string[] {
     `clock skew=±${p.skewMaxMs}ms storage: unsynced writes lost on crash=${pct(p.unsyncedLossPpm)}`,
   ];
   if (p.partitions.length === 0) lines.push('partitions: none');
-  for (const pt of p.partitions) lines.push(`partition ${pt.kind} ${pt.startMs}..${pt.endMs}ms: [${pt.a.join(',')}] ${pt.kind === 'symmetric' ? '<-/->' : '-/->'} [${pt.b.join(',')}]`);
+  for (const pt of p.partitions)
+    lines.push(
+      `partition ${pt.kind} ${pt.startMs}..${pt.endMs}ms: [${pt.a.join(',')}] ${pt.kind === 'symmetric' ? '<-/->' : '-/->'} [${pt.b.join(',')}]`,
+    );
   if (p.crashes.length === 0) lines.push('crashes: none');
-  for (const c of p.crashes) lines.push(`crash node ${c.node} at ${c.atMs}ms${c.restartMs === undefined ? ', no restart' : `, restart at ${c.restartMs}ms`}`);
+  for (const c of p.crashes)
+    lines.push(
+      `crash node ${c.node} at ${c.atMs}ms${c.restartMs === undefined ? ', no restart' : `, restart at ${c.restartMs}ms`}`,
+    );
   return lines;
 }

@@ -5,7 +5,12 @@
  * run is reproducible from its seed.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { makeEntry, signMessage, type GossipEntry, type GossipMessage } from '../../core/gossip/index.js';
+import {
+  makeEntry,
+  signMessage,
+  type GossipEntry,
+  type GossipMessage,
+} from '../../core/gossip/index.js';
 import { Did, Keypair } from '../../core/identity/index.js';
 import { signAttestation } from '../../core/trust/index.js';
 
@@ -25,12 +30,23 @@ export function attestationFlood(label: string, count: number, timestamp: number
   for (let c = 0; c < count; c++) {
     const about = Did.parse(hostileKey(`${label}/about/${c}`).did.toString());
     const att = signAttestation(author, about, 1_000_000, timestamp);
-    out.push(makeEntry(author, 'trust:attestations', [[author.did.toString(), c + 1]], timestamp, att));
+    out.push(
+      makeEntry(author, 'trust:attestations', [[author.did.toString(), c + 1]], timestamp, att),
+    );
   }
   return out;
 }
 
 /** The flood as one response message from the relay `relayLabel` to `to`. */
-export function floodMessage(relayLabel: string, to: string, seq: number, entries: GossipEntry[]): GossipMessage {
-  return signMessage(hostileKey(relayLabel), to, seq, { type: 'response', topic: 'trust:attestations', entries });
+export function floodMessage(
+  relayLabel: string,
+  to: string,
+  seq: number,
+  entries: GossipEntry[],
+): GossipMessage {
+  return signMessage(hostileKey(relayLabel), to, seq, {
+    type: 'response',
+    topic: 'trust:attestations',
+    entries,
+  });
 }

@@ -2,7 +2,12 @@
  * The simulator's view of an ICN node: an IcnNode behind the SimProcess interface. A crash drops
  * the object; a restart builds a new IcnNode over the same simulated storage (restore = true).
  */
-import { BoundedVerifiedCache, type GossipHazards, type GossipOptions, type VerifiedCache } from '../../core/gossip/index.js';
+import {
+  BoundedVerifiedCache,
+  type GossipHazards,
+  type GossipOptions,
+  type VerifiedCache,
+} from '../../core/gossip/index.js';
 import type { Hash } from '../../core/hash/index.js';
 import { IcnNode, NodeContracts } from '../../core/node/index.js';
 import type { ProcessContext, SimProcess } from './simulator.js';
@@ -44,7 +49,18 @@ export function icnProcessFactory(o: IcnProcessOptions = {}): (ctx: ProcessConte
   return (ctx) => {
     const g = { ...(o.gossip ?? {}), ...(o.gossipFor?.(ctx.index) ?? {}) };
     if (o.hazards) g.hazards = o.hazards;
-    const node = new IcnNode({ keypair: ctx.keypair, clock: ctx.clock, rng: ctx.rng, transport: ctx.transport, storage: ctx.storage, peers: ctx.peers, gossip: g, restore: ctx.restarted, verifiedCache: cache, ...(o.defaultCreditLimit !== undefined ? { defaultCreditLimit: o.defaultCreditLimit } : {}) });
+    const node = new IcnNode({
+      keypair: ctx.keypair,
+      clock: ctx.clock,
+      rng: ctx.rng,
+      transport: ctx.transport,
+      storage: ctx.storage,
+      peers: ctx.peers,
+      gossip: g,
+      restore: ctx.restarted,
+      verifiedCache: cache,
+      ...(o.defaultCreditLimit !== undefined ? { defaultCreditLimit: o.defaultCreditLimit } : {}),
+    });
     const contracts = new NodeContracts(node);
     o.onStart?.(node, ctx);
     return new IcnSimProcess(node, contracts);

@@ -19,7 +19,8 @@ export class EventQueue<E> {
   }
 
   push(time: number, event: E): void {
-    if (!Number.isSafeInteger(time) || time < 0) throw new RangeError(`event time ${time} must be a non-negative integer`);
+    if (!Number.isSafeInteger(time) || time < 0)
+      throw new RangeError(`event time ${time} must be a non-negative integer`);
     const q: Queued<E> = { time, seq: this.nextSeq++, event };
     const h = this.heap;
     h.push(q);

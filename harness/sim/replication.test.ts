@@ -10,21 +10,35 @@ import { checkScenario, runScenario, type Check, type ScenarioDef } from './scen
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const load = (name: string) => loadScenario(repoRoot, name);
-const byCheck = (r: Awaited<ReturnType<typeof runScenario>>) => Object.fromEntries(r.checks.map((c) => [c.check, c]));
+const byCheck = (r: Awaited<ReturnType<typeof runScenario>>) =>
+  Object.fromEntries(r.checks.map((c) => [c.check, c]));
 
 /** The scenario with extra checks that must fail. */
-const withChecks = (def: ScenarioDef, extra: Check[]): ScenarioDef => ({ ...def, expect: [...def.expect, ...extra] });
+const withChecks = (def: ScenarioDef, extra: Check[]): ScenarioDef => ({
+  ...def,
+  expect: [...def.expect, ...extra],
+});
 
 describe('replication scenarios', () => {
   it('transfer-ledger: every check passes; a wrong balance, counter or execution status fails', async () => {
     const def = withChecks(load('transfer-ledger'), [
       { check: 'balance', account: 4, currency: 'credits', nodes: [0], equals: '70' },
-      { check: 'contract_state', contract: 'transfer', key: 'transfers', nodes: [1], equals: { Int: 4 } },
+      {
+        check: 'contract_state',
+        contract: 'transfer',
+        key: 'transfers',
+        nodes: [1],
+        equals: { Int: 4 },
+      },
       { check: 'execution', execution: 't1', status: 'refused' },
     ]);
     const r = await runScenario(def, { seed: 3n, repoRoot });
     const failed = r.checks.filter((c) => !c.ok).map((c) => c.check);
-    expect(failed).toEqual(['balance node 4 credits', 'contract_state transfer.transfers', 'execution t1 refused']);
+    expect(failed).toEqual([
+      'balance node 4 credits',
+      'contract_state transfer.transfers',
+      'execution t1 refused',
+    ]);
     expect(byCheck(r)['balance node 4 credits']!.detail).toBe('node 0: 7, expected 70');
     expect(byCheck(r)['ledger_roots']!.ok).toBe(true);
     expect(new Set(r.stateRoots).size).toBe(1);
@@ -40,7 +54,11 @@ describe('replication scenarios', () => {
       ],
     );
     const r = await runScenario(def, { seed: 5n, repoRoot });
-    expect(r.checks.filter((c) => !c.ok).map((c) => c.check)).toEqual(['executions', 'contract_state transfer.transfers', 'execution again adopted']);
+    expect(r.checks.filter((c) => !c.ok).map((c) => c.check)).toEqual([
+      'executions',
+      'contract_state transfer.transfers',
+      'execution again adopted',
+    ]);
     expect(byCheck(r)['executions']!.detail).toMatch(/CALL_WRONG_EXECUTOR/);
     expect(new Set(r.stateRoots).size).toBe(1);
   });
@@ -58,7 +76,7 @@ describe('replication scenarios', () => {
     expect(byCheck(r)['pom honest']!.detail).toMatch(/no confirmed proof against receipt/);
   });
 
-  it('governance-replay: the decision is executed everywhere with the executor\'s entries; the forged ones are refused', async () => {
+  it("governance-replay: the decision is executed everywhere with the executor's entries; the forged ones are refused", async () => {
     const def = withChecks(load('governance-replay'), [
       { check: 'decision', decision: 'forged-tally', status: 'executed' },
       { check: 'decision', decision: 'surplus', status: 'refused' },
@@ -66,22 +84,66 @@ describe('replication scenarios', () => {
     ]);
     const r = await runScenario(def, { seed: 5n, repoRoot });
     const failed = r.checks.filter((c) => !c.ok).map((c) => c.check);
-    expect(failed).toEqual(['decision forged-tally executed', 'decision surplus refused', 'balance coop:alpha credits']);
+    expect(failed).toEqual([
+      'decision forged-tally executed',
+      'decision surplus refused',
+      'balance coop:alpha credits',
+    ]);
     expect(byCheck(r)['decision forged-effects refused']!.ok).toBe(true);
   });
 
   it('a byzantine step without sync in a scenario of its own: the honest nodes still converge with the byzantine one', async () => {
     const base = load('byzantine-pom');
-    const def: ScenarioDef = { ...base, name: 'byzantine-output', steps: base.steps.map((s) => (s.do === 'execute' && s.byzantine ? { ...s, byzantine: 'output' as const, sync: false } : s)) };
+    const def: ScenarioDef = {
+      ...base,
+      name: 'byzantine-output',
+      steps: base.steps.map((s) =>
+        s.do === 'execute' && s.byzantine ? { ...s, byzantine: 'output' as const, sync: false } : s,
+      ),
+    };
     const r = await runScenario(def, { seed: 6n, repoRoot });
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
   });
 
   it('rejects unknown tamper kinds and governance steps without a name', () => {
-    const base = { format: 'icn-scenario/v1', name: 'x', description: '', nodes: 2, horizonMs: 1000, expect: [] };
-    expect(() => checkScenario({ ...base, steps: [{ at: 0, do: 'execute', node: 0, contract: 'c', rule: 'r', args: [], byzantine: 'everything' }] }, 't')).toThrow(/byzantine: one of ledger_amount, output, entry/);
-    expect(() => checkScenario({ ...base, steps: [{ at: 0, do: 'governance', node: 0, domain: 'd', payload: {} }] }, 't')).toThrow(/needs `as` and `domain`/);
-    expect(() => checkScenario({ ...base, steps: [], expect: [{ check: 'pom' }] }, 't')).not.toThrow();
-    expect(() => checkScenario({ ...base, steps: [], expect: [{ check: 'poms' }] }, 't')).toThrow(/unknown check/);
+    const base = {
+      format: 'icn-scenario/v1',
+      name: 'x',
+      description: '',
+      nodes: 2,
+      horizonMs: 1000,
+      expect: [],
+    };
+    expect(() =>
+      checkScenario(
+        {
+          ...base,
+          steps: [
+            {
+              at: 0,
+              do: 'execute',
+              node: 0,
+              contract: 'c',
+              rule: 'r',
+              args: [],
+              byzantine: 'everything',
+            },
+          ],
+        },
+        't',
+      ),
+    ).toThrow(/byzantine: one of ledger_amount, output, entry/);
+    expect(() =>
+      checkScenario(
+        { ...base, steps: [{ at: 0, do: 'governance', node: 0, domain: 'd', payload: {} }] },
+        't',
+      ),
+    ).toThrow(/needs `as` and `domain`/);
+    expect(() =>
+      checkScenario({ ...base, steps: [], expect: [{ check: 'pom' }] }, 't'),
+    ).not.toThrow();
+    expect(() => checkScenario({ ...base, steps: [], expect: [{ check: 'poms' }] }, 't')).toThrow(
+      /unknown check/,
+    );
   });
 });

@@ -15,7 +15,8 @@ export const bad = (where: string, why: string): never => {
 /** Node indexes scale with --nodes: an index ≥ the node count is an error, negative counts from the end. */
 export function nodeAt(i: number, n: number, where: string): number {
   const j = i < 0 ? n + i : i;
-  if (!Number.isInteger(j) || j < 0 || j >= n) bad(where, `node ${i} does not exist with ${n} nodes`);
+  if (!Number.isInteger(j) || j < 0 || j >= n)
+    bad(where, `node ${i} does not exist with ${n} nodes`);
   return j;
 }
 
@@ -26,7 +27,8 @@ export function nodesOf(nodes: number[] | undefined, n: number, where: string): 
 
 /** "@N" → node N's DID, anywhere in a JSON value (args, payloads, capabilities). */
 export function substNodes(x: unknown, ids: readonly string[], where: string): unknown {
-  if (typeof x === 'string' && /^@-?[0-9]+$/.test(x)) return ids[nodeAt(Number(x.slice(1)), ids.length, where)];
+  if (typeof x === 'string' && /^@-?[0-9]+$/.test(x))
+    return ids[nodeAt(Number(x.slice(1)), ids.length, where)];
   if (Array.isArray(x)) return x.map((v) => substNodes(v, ids, where));
   if (x !== null && typeof x === 'object') {
     return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, substNodes(v, ids, where)]));
@@ -58,7 +60,10 @@ export interface NodeGossip {
 }
 
 /** Each node's gossip settings (the simulator's node factory; a daemon's `--gossip-config`). */
-export function scenarioGossip(def: ScenarioDef, n: number): { base: NodeGossip; forNode: (i: number) => { topics: TopicLimits } | undefined } {
+export function scenarioGossip(
+  def: ScenarioDef,
+  n: number,
+): { base: NodeGossip; forNode: (i: number) => { topics: TopicLimits } | undefined } {
   const unlimited = new Set((def.unlimited ?? []).map((i) => nodeAt(i, n, 'unlimited')));
   const topics = (def.gossip?.topics ?? {}) as TopicLimits;
   const base: NodeGossip = {
@@ -66,7 +71,8 @@ export function scenarioGossip(def: ScenarioDef, n: number): { base: NodeGossip;
     ...(def.gossip?.digestFanout ? { digestFanout: def.gossip.digestFanout } : {}),
     topics,
   };
-  const off = () => Object.fromEntries(TOPICS.map((t) => [t, { ...(topics[t] ?? {}), perAuthorPerWindow: 0 }]));
+  const off = () =>
+    Object.fromEntries(TOPICS.map((t) => [t, { ...(topics[t] ?? {}), perAuthorPerWindow: 0 }]));
   return { base, forNode: (i) => (unlimited.has(i) ? { topics: off() } : undefined) };
 }
 

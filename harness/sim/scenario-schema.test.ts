@@ -8,7 +8,15 @@ import { loadScenarios } from '../suites/scenarios/load.js';
 import { checkScenario } from './scenario-schema.js';
 import { join } from 'node:path';
 
-const base = { format: 'icn-scenario/v1', name: 'x', description: 'd', nodes: 2, horizonMs: 100, steps: [], expect: [] };
+const base = {
+  format: 'icn-scenario/v1',
+  name: 'x',
+  description: 'd',
+  nodes: 2,
+  horizonMs: 100,
+  steps: [],
+  expect: [],
+};
 const step = (s: Record<string, unknown>) => ({ ...base, steps: [s] });
 
 const CASES: [unknown, string][] = [
@@ -27,13 +35,37 @@ const CASES: [unknown, string][] = [
   [{ ...base, steps: [5] }, 'f.steps[0].at: expected an integer ≥ 0'],
   [step({ at: 0, do: 'nope' }), 'f.steps[0]: unknown action "nope"'],
   [step({ at: 0 }), 'f.steps[0]: unknown action undefined'],
-  [step({ at: 0, do: 'execute', byzantine: null }), 'f.steps[0].byzantine: one of ledger_amount, output, entry, replay'],
-  [step({ at: 0, do: 'governance', as: 1, domain: 'd' }), 'f.steps[0]: a governance step needs `as` and `domain`'],
-  [step({ at: 0, do: 'governance', as: 'a', domain: 'd', tamper: 'z' }), 'f.steps[0].tamper: one of receipt, effects'],
+  [
+    step({ at: 0, do: 'execute', byzantine: null }),
+    'f.steps[0].byzantine: one of ledger_amount, output, entry, replay',
+  ],
+  [
+    step({ at: 0, do: 'governance', as: 1, domain: 'd' }),
+    'f.steps[0]: a governance step needs `as` and `domain`',
+  ],
+  [
+    step({ at: 0, do: 'governance', as: 'a', domain: 'd', tamper: 'z' }),
+    'f.steps[0].tamper: one of receipt, effects',
+  ],
   [step({ at: 0, do: 'publish', topic: 'trust' }), 'f.steps[0]: undeclared topic "trust"'],
-  [{ ...base, steps: [{ at: 0, do: 'attest' }, { at: 'x', do: 'attest' }] }, 'f.steps[1].at: expected an integer ≥ 0'],
-  [{ ...base, steps: [{ at: 0, do: 'nope' }], expect: [{ check: 'nope' }] }, 'f.steps[0]: unknown action "nope"'],
-  [{ ...base, expect: [{ check: 'converged' }, { check: 'nope' }] }, 'f.expect[1]: unknown check "nope"'],
+  [
+    {
+      ...base,
+      steps: [
+        { at: 0, do: 'attest' },
+        { at: 'x', do: 'attest' },
+      ],
+    },
+    'f.steps[1].at: expected an integer ≥ 0',
+  ],
+  [
+    { ...base, steps: [{ at: 0, do: 'nope' }], expect: [{ check: 'nope' }] },
+    'f.steps[0]: unknown action "nope"',
+  ],
+  [
+    { ...base, expect: [{ check: 'converged' }, { check: 'nope' }] },
+    'f.expect[1]: unknown check "nope"',
+  ],
   [{ ...base, expect: [{}] }, 'f.expect[0]: unknown check undefined'],
 ];
 
@@ -51,8 +83,12 @@ describe('scenario schema', () => {
   });
 
   it('accepts what the runner accepts: fields it does not name, a non-governance tamper', () => {
-    expect(checkScenario(step({ at: 0, do: 'attest', tamper: 'z', extra: 1 }), 'f').steps).toHaveLength(1);
-    expect(checkScenario(step({ at: 0, do: 'execute', byzantine: 'output' }), 'f').steps).toHaveLength(1);
+    expect(
+      checkScenario(step({ at: 0, do: 'attest', tamper: 'z', extra: 1 }), 'f').steps,
+    ).toHaveLength(1);
+    expect(
+      checkScenario(step({ at: 0, do: 'execute', byzantine: 'output' }), 'f').steps,
+    ).toHaveLength(1);
   });
 
   it('every scenario file of the repository passes', () => {

@@ -143,6 +143,8 @@ function explain(e: ErrorObject | undefined, data: unknown, where: string): stri
     place += /^\d+$/.test(s) ? `[${s}]` : `.${s}`;
     at = (at as Record<string, unknown>)[s];
   }
-  const why = found.why.replace(/\{(\w+)\}/g, (_, f: string) => String(JSON.stringify((at as Record<string, unknown>)[f])));
+  const why = found.why.replace(/\{(\w+)\}/g, (_, f: string) =>
+    String(JSON.stringify((at as Record<string, unknown>)[f])),
+  );
   return `${place}${found.whyAt}: ${why}`;
 }

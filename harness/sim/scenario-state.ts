@@ -45,7 +45,12 @@ export interface RunState {
   readonly execResults: ExecOutcome[];
 }
 
-export function newRunState(def: ScenarioDef, o: ScenarioOptions, n: number, sim: Simulator): RunState {
+export function newRunState(
+  def: ScenarioDef,
+  o: ScenarioOptions,
+  n: number,
+  sim: Simulator,
+): RunState {
   const proc = (i: number) => sim.node(i) as IcnSimProcess | undefined;
   const nodeOf = (i: number): IcnNode | undefined => proc(i)?.node;
   return {
@@ -57,7 +62,8 @@ export function newRunState(def: ScenarioDef, o: ScenarioOptions, n: number, sim
     contractsOf: (i) => proc(i)?.contracts,
     must: (i, what) => {
       const x = nodeOf(i);
-      if (!x) throw new IcnError('SCENARIO_NODE_DOWN', `${what}: node ${i} is down at t=${sim.now}ms`);
+      if (!x)
+        throw new IcnError('SCENARIO_NODE_DOWN', `${what}: node ${i} is down at t=${sim.now}ms`);
       return x;
     },
     subst: (x, where) => substNodes(x, sim.ids, where),

@@ -34,7 +34,16 @@ export type Step = { at: number } & (
    * DID). `tamper`: publish it broken instead: `deployer_signature` (signed by another key) or
    * `capabilities` (a capability added after signing).
    */
-  | { do: 'deploy'; node: number; contract: string; as?: string; participants?: number[] | 'all'; capabilities?: unknown[]; min_caller_trust?: string; tamper?: 'deployer_signature' | 'capabilities' }
+  | {
+      do: 'deploy';
+      node: number;
+      contract: string;
+      as?: string;
+      participants?: number[] | 'all';
+      capabilities?: unknown[];
+      min_caller_trust?: string;
+      tamper?: 'deployer_signature' | 'capabilities';
+    }
   /** `count` distinct deployments by one node in one burst (a deployment flood). */
   | { do: 'deploy_flood'; node: number; contract: string; count: number }
   /**
@@ -49,7 +58,20 @@ export type Step = { at: number } & (
    * (default: `node`) with nonce `steps[K]`; steps with the same `call` label send one and the same
    * signed call (made at the first of them, nonce = the label).
    */
-  | { do: 'execute'; node: number; contract: string; rule: string; args: unknown[]; caller?: number; executor?: number; call?: string; expect?: unknown; as?: string; sync?: boolean; byzantine?: ExecutionTamper }
+  | {
+      do: 'execute';
+      node: number;
+      contract: string;
+      rule: string;
+      args: unknown[];
+      caller?: number;
+      executor?: number;
+      call?: string;
+      expect?: unknown;
+      as?: string;
+      sync?: boolean;
+      byzantine?: ExecutionTamper;
+    }
   /**
    * A governance decision: `node` proposes `payload` (ProposalPayload JSON, "@N" for node N's
    * DID) in `domain`; the electorate (weight 1 each) votes `for`/`against`/`abstain`; `attest`
@@ -57,7 +79,20 @@ export type Step = { at: number } & (
    * verify by replay); otherwise it announces it. `tamper`: publish a byzantine record instead
    * (`receipt`: tally altered; `effects`: entries that pay the proposer). `as` names it for checks.
    */
-  | { do: 'governance'; node: number; as: string; domain: string; payload: unknown; for?: number[]; against?: number[]; abstain?: number[]; quorum?: string; threshold_ppm?: number; attest?: number[]; tamper?: DecisionTamper }
+  | {
+      do: 'governance';
+      node: number;
+      as: string;
+      domain: string;
+      payload: unknown;
+      for?: number[];
+      against?: number[];
+      abstain?: number[];
+      quorum?: string;
+      threshold_ppm?: number;
+      attest?: number[];
+      tamper?: DecisionTamper;
+    }
 );
 
 export type Check =
@@ -66,9 +101,25 @@ export type Check =
   /** Every journal entry submitted during the run is applied on every node (none lost). */
   | { check: 'ledger_complete' }
   /** Gossip entries on a topic (optionally by one author) held by the given nodes. */
-  | { check: 'gossip_count'; topic: Topic; author?: number; nodes?: number[]; equals?: number; min?: number; max?: number }
+  | {
+      check: 'gossip_count';
+      topic: Topic;
+      author?: number;
+      nodes?: number[];
+      equals?: number;
+      min?: number;
+      max?: number;
+    }
   /** A node's Prometheus metric (summed over matching label sets). */
-  | { check: 'metric'; node: number; name: string; labels?: Record<string, string>; equals?: number; min?: number; max?: number }
+  | {
+      check: 'metric';
+      node: number;
+      name: string;
+      labels?: Record<string, string>;
+      equals?: number;
+      min?: number;
+      max?: number;
+    }
   /** Node `node`'s trust score (ppm) in node `of`. */
   | { check: 'trust'; node: number; of: number; min?: number; max?: number }
   /** Whether a deployed contract (by its `as` name) is installed on the given nodes (default all). */
@@ -80,18 +131,36 @@ export type Check =
   /** Every given node (default all) is up and holds the same ledger root. */
   | { check: 'ledger_roots' }
   /** An account's balance (node index → its DID, or a literal account id) on the given nodes. */
-  | { check: 'balance'; account: number | string; currency: string; nodes?: number[]; equals: string }
+  | {
+      check: 'balance';
+      account: number | string;
+      currency: string;
+      nodes?: number[];
+      equals: string;
+    }
   /** A contract state variable (CCL value JSON) on the given nodes. */
   | { check: 'contract_state'; contract: string; key: string; nodes?: number[]; equals: unknown }
   /**
    * A named execution on the given nodes: `adopted` (its receipt adopted, by replay or as the
    * executor) or `refused` (its record refused, for `reason` if given).
    */
-  | { check: 'execution'; execution: string; nodes?: number[]; status: 'adopted' | 'refused'; reason?: string }
+  | {
+      check: 'execution';
+      execution: string;
+      nodes?: number[];
+      status: 'adopted' | 'refused';
+      reason?: string;
+    }
   /** Every given node holds a confirmed proof of misbehavior against the named (byzantine) execution, and no proof it judged otherwise. */
   | { check: 'pom'; execution: string; nodes?: number[] }
   /** A named decision on the given nodes: `executed` (same ledger entries as its executor), `recorded`, or `refused` (for `code` if given). */
-  | { check: 'decision'; decision: string; nodes?: number[]; status: 'executed' | 'recorded' | 'refused'; code?: string };
+  | {
+      check: 'decision';
+      decision: string;
+      nodes?: number[];
+      status: 'executed' | 'recorded' | 'refused';
+      code?: string;
+    };
 
 export interface ScenarioDef {
   format: typeof SCENARIO_FORMAT;
@@ -105,7 +174,11 @@ export interface ScenarioDef {
   tickIntervalMs?: number;
   /** Virtual-time deadline of the run. */
   horizonMs: number;
-  gossip?: { fanout?: number; digestFanout?: number; topics?: Partial<Record<Topic, Record<string, number>>> };
+  gossip?: {
+    fanout?: number;
+    digestFanout?: number;
+    topics?: Partial<Record<Topic, Record<string, number>>>;
+  };
   /** Nodes whose own gossip limits are off (they flood; the others must contain them). */
   unlimited?: number[];
   /** Ledger credit limit of accounts without an explicit one (i64 decimal; default 0). */
@@ -146,7 +219,14 @@ export interface ScenarioAction {
    * An execute: the caller (node index), the request timestamp, the node's ledger heads when it
    * ran (the parents of the entry a ledger-writing rule makes), and the receipt or the refusal's code.
    */
-  execution?: { caller: number; timestamp: bigint; heads: string[]; call: SignedCall; receipt?: ExecutionReceipt; refused?: string };
+  execution?: {
+    caller: number;
+    timestamp: bigint;
+    heads: string[];
+    call: SignedCall;
+    receipt?: ExecutionReceipt;
+    refused?: string;
+  };
 }
 
 export interface CheckResult {
@@ -173,12 +253,33 @@ export interface ScenarioResult {
 }
 
 export const STEP_KINDS = [
-  'attest', 'attest_all', 'attest_node', 'transfer', 'publish', 'flood', 'attestation_flood',
-  'deploy', 'deploy_flood', 'execute', 'governance',
+  'attest',
+  'attest_all',
+  'attest_node',
+  'transfer',
+  'publish',
+  'flood',
+  'attestation_flood',
+  'deploy',
+  'deploy_flood',
+  'execute',
+  'governance',
 ] as const satisfies readonly Step['do'][];
 export const CHECK_KINDS = [
-  'converged', 'ledger_complete', 'gossip_count', 'metric', 'trust', 'installed', 'installed_count',
-  'executions', 'ledger_roots', 'balance', 'contract_state', 'execution', 'pom', 'decision',
+  'converged',
+  'ledger_complete',
+  'gossip_count',
+  'metric',
+  'trust',
+  'installed',
+  'installed_count',
+  'executions',
+  'ledger_roots',
+  'balance',
+  'contract_state',
+  'execution',
+  'pom',
+  'decision',
 ] as const satisfies readonly Check['check'][];
 
 export type StepKind = Step['do'];

@@ -14,7 +14,14 @@
 import { TOPICS } from '../../core/gossip/index.js';
 import type { Hash } from '../../core/hash/index.js';
 import { Rng } from '../../core/runtime/index.js';
-import { describeFaults, faultSpec, NO_FAULTS, parseFaults, randomFaults, type FaultPlan } from './faults.js';
+import {
+  describeFaults,
+  faultSpec,
+  NO_FAULTS,
+  parseFaults,
+  randomFaults,
+  type FaultPlan,
+} from './faults.js';
 import { gossipFingerprint, icnProcessFactory } from './icn.js';
 import { runChecks } from './scenario-checks.js';
 import { execute } from './scenario-contracts.js';
@@ -32,7 +39,12 @@ export function planFaults(def: ScenarioDef, o: ScenarioOptions, nodes: number):
   const apply = (spec: string | undefined) => {
     if (!spec) return;
     for (const part of spec.split(',')) {
-      if (part.trim() === 'random') plan = randomFaults(Rng.root(o.seed).stream('faults').stream('plan'), nodes, def.horizonMs >> 1);
+      if (part.trim() === 'random')
+        plan = randomFaults(
+          Rng.root(o.seed).stream('faults').stream('plan'),
+          nodes,
+          def.horizonMs >> 1,
+        );
       else plan = parseFaults(part, plan);
     }
   };
@@ -41,7 +53,12 @@ export function planFaults(def: ScenarioDef, o: ScenarioOptions, nodes: number):
   return plan;
 }
 
-function buildSimulator(def: ScenarioDef, o: ScenarioOptions, n: number, faults: FaultPlan): Simulator {
+function buildSimulator(
+  def: ScenarioDef,
+  o: ScenarioOptions,
+  n: number,
+  faults: FaultPlan,
+): Simulator {
   const g = scenarioGossip(def, n);
   return new Simulator({
     seed: o.seed,
@@ -57,7 +74,9 @@ function buildSimulator(def: ScenarioDef, o: ScenarioOptions, n: number, faults:
       gossip: g.base,
       gossipFor: g.forNode,
       ...(o.hazards ? { hazards: o.hazards } : {}),
-      ...(def.defaultCreditLimit !== undefined ? { defaultCreditLimit: BigInt(def.defaultCreditLimit) } : {}),
+      ...(def.defaultCreditLimit !== undefined
+        ? { defaultCreditLimit: BigInt(def.defaultCreditLimit) }
+        : {}),
     }),
   });
 }
@@ -165,9 +184,14 @@ export async function runScenario(def: ScenarioDef, o: ScenarioOptions): Promise
   const p: Progress = { pending: def.steps.length, lastStep: 0 };
   const executes = scheduleSteps(r, p);
   await runExecutes(r, p, executes);
-  const lastFault = Math.max(0, ...faults.partitions.map((x) => x.endMs), ...faults.crashes.map((c) => c.restartMs ?? 0));
+  const lastFault = Math.max(
+    0,
+    ...faults.partitions.map((x) => x.endMs),
+    ...faults.crashes.map((c) => c.restartMs ?? 0),
+  );
   sim.runUntil(Math.max(p.lastStep, lastFault));
-  const convergedAtMs = sim.runUntilTrue(() => agreed(r, p), def.horizonMs, Math.max(16, n)) ?? null;
+  const convergedAtMs =
+    sim.runUntilTrue(() => agreed(r, p), def.horizonMs, Math.max(16, n)) ?? null;
   const checks = await runChecks(def.expect, { ...r, convergedAtMs });
   return {
     name: def.name,

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/runtime/index.js';
-import { checkFaults, faultSpec, NO_FAULTS, parseFaults, parsePpm, randomFaults } from './faults.js';
+import {
+  checkFaults,
+  faultSpec,
+  NO_FAULTS,
+  parseFaults,
+  parsePpm,
+  randomFaults,
+} from './faults.js';
 import { EventQueue } from './queue.js';
 import { checkDeterminism } from './determinism.js';
 import { checkScenario, runScenario, type ScenarioDef } from './scenario.js';
@@ -24,7 +31,11 @@ const def: ScenarioDef = checkScenario(
       { at: 500, do: 'transfer', node: 0, to: 1, amount: '5', currency: 'hours' },
       { at: 900, do: 'transfer', node: 0, to: 3, amount: '2', currency: 'hours' },
     ],
-    expect: [{ check: 'converged' }, { check: 'ledger_complete' }, { check: 'gossip_count', topic: 'trust:attestations', equals: 7 }],
+    expect: [
+      { check: 'converged' },
+      { check: 'ledger_complete' },
+      { check: 'gossip_count', topic: 'trust:attestations', equals: 7 },
+    ],
   },
   'test',
 );
@@ -68,11 +79,19 @@ describe('simulated storage', () => {
 
 describe('fault vocabulary', () => {
   it('parses every fault and writes back the exact spec', () => {
-    const p = parseFaults('loss=20%,dup=0.5%,delay=5-50,tail=1%:500,skew=100,storage-loss=50%,partition=sym:100-200:0+1|2,partition=asym:300-400:2|0,crash=1:50-80');
+    const p = parseFaults(
+      'loss=20%,dup=0.5%,delay=5-50,tail=1%:500,skew=100,storage-loss=50%,partition=sym:100-200:0+1|2,partition=asym:300-400:2|0,crash=1:50-80',
+    );
     expect(p.lossPpm).toBe(200_000);
     expect(p.dupPpm).toBe(5_000);
     expect(p.partitions).toHaveLength(2);
-    expect(p.partitions[1]).toEqual({ kind: 'asymmetric', startMs: 300, endMs: 400, a: [2], b: [0] });
+    expect(p.partitions[1]).toEqual({
+      kind: 'asymmetric',
+      startMs: 300,
+      endMs: 400,
+      a: [2],
+      b: [0],
+    });
     expect(p.crashes).toEqual([{ node: 1, atMs: 50, restartMs: 80 }]);
     expect(parseFaults(faultSpec(p))).toEqual(p);
   });
@@ -80,7 +99,9 @@ describe('fault vocabulary', () => {
     expect(() => parseFaults('loss=120%')).toThrow(/above 100%/);
     expect(() => parseFaults('jitter=5')).toThrow(/unknown fault "jitter"/);
     expect(() => parseFaults('crash=1:80-50')).toThrow(/restart must come after/);
-    expect(() => checkFaults(parseFaults('partition=sym:0-10:0|9'), 3)).toThrow(/node 9 does not exist/);
+    expect(() => checkFaults(parseFaults('partition=sym:0-10:0|9'), 3)).toThrow(
+      /node 9 does not exist/,
+    );
     expect(parsePpm('200000ppm', 'x')).toBe(200_000);
   });
   it('random plans come from the seed alone and stay within the documented bounds', () => {
@@ -119,13 +140,20 @@ describe('scenarios in the simulator', () => {
     expect(a.stats.crashes).toBe(1);
     expect(a.stats.restarts).toBe(1);
     expect(a.trace.checkpoints.length).toBeGreaterThan(1);
-    expect(a.reproduce).toBe(`icn-harness scenario test-mesh --seed 7 --nodes 8 --faults '${faultSpec(a.faults)}'`);
+    expect(a.reproduce).toBe(
+      `icn-harness scenario test-mesh --seed 7 --nodes 8 --faults '${faultSpec(a.faults)}'`,
+    );
     expect(a.header.join('\n')).toContain('loss=10% dup=2% delay=1..60ms');
     expect(a.header.join('\n')).toContain('crash node 3 at 700ms, restart at 1500ms');
   });
 
   it('a failing check fails the run and names itself', async () => {
-    const bad = { ...def, expect: [{ check: 'gossip_count' as const, topic: 'trust:attestations' as const, equals: 99 }] };
+    const bad = {
+      ...def,
+      expect: [
+        { check: 'gossip_count' as const, topic: 'trust:attestations' as const, equals: 99 },
+      ],
+    };
     const r = await runScenario(bad, { seed: 7n });
     expect(r.ok).toBe(false);
     expect(r.checks[0]!.detail).toMatch(/expected = 99/);

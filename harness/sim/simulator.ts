@@ -103,7 +103,11 @@ export class DeterminismDivergence extends IcnError {
     readonly expected: string,
     readonly actual: string,
   ) {
-    super('SIM_NONDETERMINISM', `runs diverge at step ${step}: first run: ${expected}; second run: ${actual}`, { step });
+    super(
+      'SIM_NONDETERMINISM',
+      `runs diverge at step ${step}: first run: ${expected}; second run: ${actual}`,
+      { step },
+    );
   }
 }
 
@@ -145,12 +149,24 @@ export class Simulator {
   private chain: Hash;
   private readonly checkpoints: { step: number; hash: Hash }[] = [];
   readonly log: StepLog = { digests: [], describe: [] };
-  readonly stats: SimStats = { steps: 0, sent: 0, delivered: 0, lost: 0, duplicated: 0, blockedByPartition: 0, droppedAtCrashedNode: 0, crashes: 0, restarts: 0, lostUnsyncedWrites: 0 };
+  readonly stats: SimStats = {
+    steps: 0,
+    sent: 0,
+    delivered: 0,
+    lost: 0,
+    duplicated: 0,
+    blockedByPartition: 0,
+    droppedAtCrashedNode: 0,
+    crashes: 0,
+    restarts: 0,
+    lostUnsyncedWrites: 0,
+  };
   /** Observers of every step (scenario checks, tests). */
   onStep?: (step: number, ev: SimEvent, time: number) => void;
 
   constructor(opts: SimOptions) {
-    if (!Number.isInteger(opts.nodes) || opts.nodes < 1) throw new IcnError('SIM_NODES', `nodes must be ≥ 1, got ${opts.nodes}`);
+    if (!Number.isInteger(opts.nodes) || opts.nodes < 1)
+      throw new IcnError('SIM_NODES', `nodes must be ≥ 1, got ${opts.nodes}`);
     checkFaults(opts.faults, opts.nodes);
     this.opts = opts;
     this.seed = opts.seed;
@@ -168,15 +184,29 @@ export class Simulator {
     this.ids = this.keypairs.map((k) => k.did.toString());
     this.ids.forEach((id, i) => this.indexOf.set(id, i));
     this.storages = Array.from({ length: n }, () => new SimStorage());
-    this.skews = Array.from({ length: n }, () => (opts.faults.skewMaxMs > 0 ? this.faultRng.int(-opts.faults.skewMaxMs, opts.faults.skewMaxMs) : 0));
+    this.skews = Array.from({ length: n }, () =>
+      opts.faults.skewMaxMs > 0
+        ? this.faultRng.int(-opts.faults.skewMaxMs, opts.faults.skewMaxMs)
+        : 0,
+    );
     this.nodeRngs = Array.from({ length: n }, (_, i) => this.root.stream(`nodes/${i}`));
     this.procs = new Array<SimProcess | undefined>(n).fill(undefined);
     this.lives = new Array<number>(n).fill(0);
     const order = [...Array(n).keys()];
     for (const i of opts.perturb ? order.reverse() : order) this.procs[i] = this.start(i, false);
     // Tick phases: each node's first tick lands somewhere in its first period.
-    for (let i = 0; i < n; i++) this.queue.push(1 + this.network.below(this.tickIntervalMs), { kind: 'tick', node: i, life: 0 });
-    for (const c of opts.faults.crashes) this.queue.push(c.atMs, { kind: 'crash', node: c.node, ...(c.restartMs === undefined ? {} : { restartMs: c.restartMs }) });
+    for (let i = 0; i < n; i++)
+      this.queue.push(1 + this.network.below(this.tickIntervalMs), {
+        kind: 'tick',
+        node: i,
+        life: 0,
+      });
+    for (const c of opts.faults.crashes)
+      this.queue.push(c.atMs, {
+        kind: 'crash',
+        node: c.node,
+        ...(c.restartMs === undefined ? {} : { restartMs: c.restartMs }),
+      });
   }
 
   get now(): number {
@@ -204,8 +234,18 @@ export class Simulator {
     const clockBase = SIM_EPOCH_MS + this.skews[i]!;
     const clock: Clock = { nowMs: () => clockBase + this.nowMs };
     const transport: SimTransport = { send: (to, message) => this.send(i, to, message) };
-    const p = this.opts.create({ index: i, keypair: this.keypairs[i]!, clock, rng: this.nodeRngs[i]!, transport, storage: this.storages[i]!, peers, restarted });
-    if (p.id !== this.ids[i]) throw new IcnError('SIM_IDENTITY', `node ${i} came up as ${p.id}, expected ${this.ids[i]}`);
+    const p = this.opts.create({
+      index: i,
+      keypair: this.keypairs[i]!,
+      clock,
+      rng: this.nodeRngs[i]!,
+      transport,
+      storage: this.storages[i]!,
+      peers,
+      restarted,
+    });
+    if (p.id !== this.ids[i])
+      throw new IcnError('SIM_IDENTITY', `node ${i} came up as ${p.id}, expected ${this.ids[i]}`);
     return p;
   }
 
@@ -243,7 +283,8 @@ export class Simulator {
     const fp = this.fingerprint(message);
     for (let c = 0; c < copies; c++) {
       let delay = this.network.int(f.delayMinMs, f.delayMaxMs);
-      if (f.tailPpm > 0 && this.network.chancePpm(f.tailPpm)) delay += this.network.int(0, f.tailMaxMs);
+      if (f.tailPpm > 0 && this.network.chancePpm(f.tailPpm))
+        delay += this.network.int(0, f.tailMaxMs);
       this.queue.push(this.nowMs + delay, { kind: 'deliver', from, to, message, fp });
     }
   }
@@ -262,8 +303,15 @@ export class Simulator {
   }
 
   private stateHash(): Hash {
-    const nodes = this.ids.map((id, i) => [id, this.procs[i] ? this.procs[i]!.stateRoot() : null]).sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1));
-    return contentHash(DOMAIN.simCheckpoint, { step: this.stats.steps, time: this.nowMs, chain: this.chain, nodes });
+    const nodes = this.ids
+      .map((id, i) => [id, this.procs[i] ? this.procs[i]!.stateRoot() : null])
+      .sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1));
+    return contentHash(DOMAIN.simCheckpoint, {
+      step: this.stats.steps,
+      time: this.nowMs,
+      chain: this.chain,
+      nodes,
+    });
   }
 
   private checkpoint(): void {
@@ -280,7 +328,11 @@ export class Simulator {
     if (cmp) {
       const expected = cmp.digests[step - 1];
       if (expected !== this.chain) {
-        throw new DeterminismDivergence(step, expected === undefined ? '(run ended before this step)' : `${cmp.describe[step - 1]}`, `t=${time}ms ${canonicalString(desc as never)}`);
+        throw new DeterminismDivergence(
+          step,
+          expected === undefined ? '(run ended before this step)' : `${cmp.describe[step - 1]}`,
+          `t=${time}ms ${canonicalString(desc as never)}`,
+        );
       }
     }
     if (this.opts.record) {
@@ -349,15 +401,23 @@ export class Simulator {
         // A crashed node's tick chain stops; a restart starts a new one.
         if (!p || ev.life !== this.lives[ev.node]) return;
         p.tick();
-        this.queue.push(this.nowMs + this.tickIntervalMs, { kind: 'tick', node: ev.node, life: ev.life });
+        this.queue.push(this.nowMs + this.tickIntervalMs, {
+          kind: 'tick',
+          node: ev.node,
+          life: ev.life,
+        });
         return;
       }
       case 'crash': {
         if (!this.procs[ev.node]) return;
         this.procs[ev.node] = undefined;
         this.stats.crashes++;
-        this.stats.lostUnsyncedWrites += this.storages[ev.node]!.crash(this.faultRng, this.faults.unsyncedLossPpm);
-        if (ev.restartMs !== undefined) this.queue.push(ev.restartMs, { kind: 'restart', node: ev.node });
+        this.stats.lostUnsyncedWrites += this.storages[ev.node]!.crash(
+          this.faultRng,
+          this.faults.unsyncedLossPpm,
+        );
+        if (ev.restartMs !== undefined)
+          this.queue.push(ev.restartMs, { kind: 'restart', node: ev.node });
         return;
       }
       case 'restart': {
@@ -365,7 +425,11 @@ export class Simulator {
         this.procs[ev.node] = this.start(ev.node, true);
         this.stats.restarts++;
         const life = ++this.lives[ev.node]!;
-        this.queue.push(this.nowMs + 1 + this.network.below(this.tickIntervalMs), { kind: 'tick', node: ev.node, life });
+        this.queue.push(this.nowMs + 1 + this.network.below(this.tickIntervalMs), {
+          kind: 'tick',
+          node: ev.node,
+          life,
+        });
         return;
       }
       case 'action':
@@ -402,7 +466,14 @@ export class Simulator {
   trace(): EntryTrace {
     this.checkpoint();
     const checkpoints = this.checkpoints.slice();
-    return { root: contentHash(DOMAIN.simTrace, { steps: this.stats.steps, checkpoints: checkpoints.map((c) => [c.step, c.hash]) }), steps: this.stats.steps, checkpoints };
+    return {
+      root: contentHash(DOMAIN.simTrace, {
+        steps: this.stats.steps,
+        checkpoints: checkpoints.map((c) => [c.step, c.hash]),
+      }),
+      steps: this.stats.steps,
+      checkpoints,
+    };
   }
 
   /** Every live node's state root, by node index (null when down). */

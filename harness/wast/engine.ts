@@ -46,10 +46,19 @@ export interface WastEngine {
    * imports. `expectInvalid`: the script asserts the module invalid or malformed (so a rejection
    * must never be explained away as a profile or feature-set skip).
    */
-  instantiate(bytes: Uint8Array, definitionOnly: boolean, expectInvalid?: boolean): Promise<ModuleOutcome>;
+  instantiate(
+    bytes: Uint8Array,
+    definitionOnly: boolean,
+    expectInvalid?: boolean,
+  ): Promise<ModuleOutcome>;
   register(instance: InstanceHandle, as: string): Promise<void>;
   /** `resultsHint`: the result types the script expects (assert_return), for engines that need a signature. */
-  invoke(instance: InstanceHandle, name: string, args: RawValue[], resultsHint?: ValType[]): Promise<CallOutcome>;
+  invoke(
+    instance: InstanceHandle,
+    name: string,
+    args: RawValue[],
+    resultsHint?: ValType[],
+  ): Promise<CallOutcome>;
   get(instance: InstanceHandle, name: string): Promise<CallOutcome>;
   close(): Promise<void>;
 }
@@ -60,10 +69,23 @@ export interface EngineInfo {
 }
 
 export const ENGINES: Record<string, EngineInfo> = {
-  raw: { description: 'V8 as is (no validation beyond V8, no instrumentation)', create: async () => (await import('./v8-engine.js')).createV8Engine('raw') },
-  dc: { description: 'ICN-DC v1 on V8: validated and instrumented, integers only', create: async () => (await import('./v8-engine.js')).createV8Engine('dc') },
-  'dc-float': { description: 'ICN-DC with floats and NaN canonicalization, on V8', create: async () => (await import('./v8-engine.js')).createV8Engine('dc-float') },
-  interp: { description: 'the reference interpreter (core/wasm/interp) under dc-float rules: its own fuel, stack and NaN semantics', create: async () => (await import('./interp-engine.js')).createInterpEngine() },
+  raw: {
+    description: 'V8 as is (no validation beyond V8, no instrumentation)',
+    create: async () => (await import('./v8-engine.js')).createV8Engine('raw'),
+  },
+  dc: {
+    description: 'ICN-DC v1 on V8: validated and instrumented, integers only',
+    create: async () => (await import('./v8-engine.js')).createV8Engine('dc'),
+  },
+  'dc-float': {
+    description: 'ICN-DC with floats and NaN canonicalization, on V8',
+    create: async () => (await import('./v8-engine.js')).createV8Engine('dc-float'),
+  },
+  interp: {
+    description:
+      'the reference interpreter (core/wasm/interp) under dc-float rules: its own fuel, stack and NaN semantics',
+    create: async () => (await import('./interp-engine.js')).createInterpEngine(),
+  },
 };
 
 export function engineNames(): string[] {

@@ -10,11 +10,19 @@ import { UsageError } from '../io/files.js';
 export const TIERS = ['default', 'liftoff', 'turbofan'] as const;
 export type Tier = (typeof TIERS)[number];
 
-export const TIER_FLAGS: Record<Tier, string[]> = { default: [], liftoff: ['--liftoff-only'], turbofan: ['--no-liftoff'] };
+export const TIER_FLAGS: Record<Tier, string[]> = {
+  default: [],
+  liftoff: ['--liftoff-only'],
+  turbofan: ['--no-liftoff'],
+};
 const CHILD_ENV = 'ICN_HARNESS_WASM_CHILD';
 
 export function parseTier(s: string): Tier {
-  if (!(TIERS as readonly string[]).includes(s)) throw new UsageError('USAGE_TIER', `--tier ${JSON.stringify(s)}: expected one of ${TIERS.join(', ')}`);
+  if (!(TIERS as readonly string[]).includes(s))
+    throw new UsageError(
+      'USAGE_TIER',
+      `--tier ${JSON.stringify(s)}: expected one of ${TIERS.join(', ')}`,
+    );
   return s as Tier;
 }
 
@@ -33,7 +41,11 @@ export function currentTier(execArgv: readonly string[] = process.execArgv): Tie
 export function missingFlags(tier: Tier, featureFlags: string[]): string[] {
   const out: string[] = [];
   if (currentTier() !== tier) {
-    if (tier === 'default' && currentTier() !== 'default') throw new UsageError('USAGE_TIER', `--tier default, but this node runs with ${currentTier()} flags`);
+    if (tier === 'default' && currentTier() !== 'default')
+      throw new UsageError(
+        'USAGE_TIER',
+        `--tier default, but this node runs with ${currentTier()} flags`,
+      );
     out.push(...TIER_FLAGS[tier]);
   }
   out.push(...featureFlags);
@@ -49,7 +61,10 @@ export function reexecWith(flags: string[]): Promise<number> {
   const script = process.argv[1]!;
   const cmd = nodeCommand([...process.execArgv, ...flags], script, process.argv.slice(2));
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd.command, cmd.args, { stdio: 'inherit', env: { ...process.env, [CHILD_ENV]: '1' } });
+    const child = spawn(cmd.command, cmd.args, {
+      stdio: 'inherit',
+      env: { ...process.env, [CHILD_ENV]: '1' },
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 3 : 0)));
   });

@@ -10,7 +10,14 @@ import { validateModule } from '../../core/wasm/validate/validate.js';
 import { instantiate, LinkError } from '../../core/wasm/interp/instantiate.js';
 import { WasmTrap } from '../../core/wasm/interp/numeric.js';
 import type { WasmResult } from '../../core/wasm/exec/result.js';
-import { fromVal, icnHost, interpret, machineFor, toVal, type InterpRequest } from '../../core/wasm/interp/run.js';
+import {
+  fromVal,
+  icnHost,
+  interpret,
+  machineFor,
+  toVal,
+  type InterpRequest,
+} from '../../core/wasm/interp/run.js';
 import type { Instance, FuncInst, GlobalInst } from '../../core/wasm/interp/store.js';
 import { getProfile } from '../../core/wasm/profiles.js';
 import type { CallOutcome, ModuleOutcome, WastEngine } from './engine.js';
@@ -27,7 +34,10 @@ export async function createInterpEngine(): Promise<WastEngine> {
   const limits = getProfile(PROFILE).limits!;
   const env = { createdAt: 0n, entropy: new Uint8Array(32) };
 
-  const trapOutcome = (e: WasmTrap): CallOutcome => (e.trap === 'stack_exhausted' ? { kind: 'exhausted', how: 'stack_exhausted' } : { kind: 'trap', trap: e.trap });
+  const trapOutcome = (e: WasmTrap): CallOutcome =>
+    e.trap === 'stack_exhausted'
+      ? { kind: 'exhausted', how: 'stack_exhausted' }
+      : { kind: 'trap', trap: e.trap };
 
   return {
     name: 'interp',
@@ -36,20 +46,32 @@ export async function createInterpEngine(): Promise<WastEngine> {
       const v = validateModule(bytes, PROFILE);
       if (!v.ok) {
         const codes = [...new Set(v.violations.map((x) => x.code))].sort().join(', ');
-        const skip = classifyRejection(v.violations.map((x) => x.code), expectInvalid, proposalsOf(bytes));
+        const skip = classifyRejection(
+          v.violations.map((x) => x.code),
+          expectInvalid,
+          proposalsOf(bytes),
+        );
         if (skip) return skip;
         return { kind: 'rejected', by: 'validator', reason: codes };
       }
       if (definitionOnly) return { kind: 'compiled' };
       const m = decodeModule(bytes);
-      const slot: { inst?: Instance; calls: never[]; logBytes: number } = { calls: [], logBytes: 0 };
+      const slot: { inst?: Instance; calls: never[]; logBytes: number } = {
+        calls: [],
+        logBytes: 0,
+      };
       const host = icnHost(env, slot as never);
       machine.setFuel(BigInt(limits.initialFuel));
       try {
-        const inst = instantiate(m, (mod, name) => {
-          const f = mod === 'icn' ? host.get(name) : undefined;
-          return f ? { kind: 'func', value: f } : undefined;
-        }, machine, { maxMemoryPages: limits.maxMemoryPages, maxTableElements: limits.maxTableElements });
+        const inst = instantiate(
+          m,
+          (mod, name) => {
+            const f = mod === 'icn' ? host.get(name) : undefined;
+            return f ? { kind: 'func', value: f } : undefined;
+          },
+          machine,
+          { maxMemoryPages: limits.maxMemoryPages, maxTableElements: limits.maxTableElements },
+        );
         slot.inst = inst;
         const id = next++;
         instances.set(id, inst);
@@ -66,9 +88,11 @@ export async function createInterpEngine(): Promise<WastEngine> {
     async invoke(h, name, args: RawValue[]): Promise<CallOutcome> {
       const inst = instances.get(h.id);
       const ex = inst?.exports.get(name);
-      if (!inst || !ex || ex.kind !== 'func') return { kind: 'fault', reason: `no exported function ${JSON.stringify(name)}` };
+      if (!inst || !ex || ex.kind !== 'func')
+        return { kind: 'fault', reason: `no exported function ${JSON.stringify(name)}` };
       const f = ex.value as FuncInst;
-      if (args.length !== f.type.params.length || args.some((a, i) => a.type !== f.type.params[i])) return { kind: 'fault', reason: `${name}: arguments do not match ${f.typeKey}` };
+      if (args.length !== f.type.params.length || args.some((a, i) => a.type !== f.type.params[i]))
+        return { kind: 'fault', reason: `${name}: arguments do not match ${f.typeKey}` };
       machine.setFuel(SPEC_FUEL);
       try {
         const r = machine.invoke(f, args.map(toVal));
@@ -80,7 +104,8 @@ export async function createInterpEngine(): Promise<WastEngine> {
     },
     async get(h, name): Promise<CallOutcome> {
       const ex = instances.get(h.id)?.exports.get(name);
-      if (!ex || ex.kind !== 'global') return { kind: 'fault', reason: `no exported global ${JSON.stringify(name)}` };
+      if (!ex || ex.kind !== 'global')
+        return { kind: 'fault', reason: `no exported global ${JSON.stringify(name)}` };
       const g = ex.value as GlobalInst;
       return { kind: 'values', values: [fromVal(g.type, g.value)] };
     },

@@ -31,7 +31,9 @@ describe('wast literals', () => {
   it('decimal f64 agrees with JS Number (correctly rounded) on random doubles', () => {
     fc.assert(
       fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: 0 }), (x) => {
-        expect(parseFloatLiteral(x.toExponential(20).replace('e+', 'e'), 64)).toBe(f64bits(Number(x.toExponential(20))));
+        expect(parseFloatLiteral(x.toExponential(20).replace('e+', 'e'), 64)).toBe(
+          f64bits(Number(x.toExponential(20))),
+        );
         expect(parseFloatLiteral(String(x).replace('e+', 'e'), 64)).toBe(f64bits(x));
       }),
       { numRuns: 2000 },

@@ -80,13 +80,18 @@ export function parseFloatLiteral(s: string, width: 32 | 64): bigint {
     const hex = body.slice(6).replace(/_/g, '');
     if (!/^[0-9a-fA-F]+$/.test(hex)) throw bad(s, 'bad NaN payload');
     const payload = BigInt(`0x${hex}`);
-    if (payload === 0n || payload >= 1n << BigInt(fmt.mant)) throw bad(s, 'NaN payload out of range');
+    if (payload === 0n || payload >= 1n << BigInt(fmt.mant))
+      throw bad(s, 'NaN payload out of range');
     return sign | expAll | payload;
   }
   let num: bigint;
   let den = 1n;
-  const hex = /^0x([0-9a-fA-F](?:_?[0-9a-fA-F])*)?(?:\.([0-9a-fA-F](?:_?[0-9a-fA-F])*)?)?(?:[pP]([+-]?[0-9](?:_?[0-9])*))?$/.exec(body);
-  const dec = /^([0-9](?:_?[0-9])*)(?:\.([0-9](?:_?[0-9])*)?)?(?:[eE]([+-]?[0-9](?:_?[0-9])*))?$/.exec(body);
+  const hex =
+    /^0x([0-9a-fA-F](?:_?[0-9a-fA-F])*)?(?:\.([0-9a-fA-F](?:_?[0-9a-fA-F])*)?)?(?:[pP]([+-]?[0-9](?:_?[0-9])*))?$/.exec(
+      body,
+    );
+  const dec =
+    /^([0-9](?:_?[0-9])*)(?:\.([0-9](?:_?[0-9])*)?)?(?:[eE]([+-]?[0-9](?:_?[0-9])*))?$/.exec(body);
   if (hex && (hex[1] !== undefined || hex[2] !== undefined)) {
     const ip = (hex[1] ?? '').replace(/_/g, '');
     const fp = (hex[2] ?? '').replace(/_/g, '');

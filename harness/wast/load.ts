@@ -17,11 +17,20 @@ export async function loadModuleFile(path: string): Promise<Uint8Array> {
     case 'wasm-binary':
       return bytes;
     case 'empty':
-      throw new UsageError('USAGE_FILE', `${path}: empty file: expected a WebAssembly module (.wasm binary or .wat text)`);
+      throw new UsageError(
+        'USAGE_FILE',
+        `${path}: empty file: expected a WebAssembly module (.wasm binary or .wat text)`,
+      );
     case 'binary-other':
-      throw new UsageError('USAGE_FILE', `${path}: not a WebAssembly module: a binary file without the \\0asm header, and not text`);
+      throw new UsageError(
+        'USAGE_FILE',
+        `${path}: not a WebAssembly module: a binary file without the \\0asm header, and not text`,
+      );
     case 'wast-script':
-      throw new UsageError('USAGE_FILE', `${path}: this is a .wast spec script (${s.forms} top-level commands), not a module: run it with \`icn-harness wast ${path}\``);
+      throw new UsageError(
+        'USAGE_FILE',
+        `${path}: this is a .wast spec script (${s.forms} top-level commands), not a module: run it with \`icn-harness wast ${path}\``,
+      );
     case 'wat-module':
       break;
   }

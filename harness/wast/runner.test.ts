@@ -11,7 +11,9 @@ function script(name: string, text: string): string {
   return p;
 }
 
-const INT = script('int.wast', `
+const INT = script(
+  'int.wast',
+  `
 (module
   (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
   (func $r (export "runaway") (call $r))
@@ -27,12 +29,26 @@ const INT = script('int.wast', `
 (assert_invalid (module (func (result i32))) "type mismatch")
 (assert_invalid (module (func (result i32) (i32.const 0))) "type mismatch")
 (assert_malformed (module quote "(func") "unexpected end")
-`);
+`,
+);
 
 describe('wast runner', () => {
   it('raw: passes, failures and native exhaustion', async () => {
     const r = await runScript(INT, 'raw');
-    expect(r.results.map((x) => `${x.line}:${x.status}`)).toEqual(['2:pass', '6:pass', '7:fail', '8:pass', '9:fail', '10:pass', '11:pass', '12:pass', '13:fail', '14:pass', '15:fail', '16:pass']);
+    expect(r.results.map((x) => `${x.line}:${x.status}`)).toEqual([
+      '2:pass',
+      '6:pass',
+      '7:fail',
+      '8:pass',
+      '9:fail',
+      '10:pass',
+      '11:pass',
+      '12:pass',
+      '13:fail',
+      '14:pass',
+      '15:fail',
+      '16:pass',
+    ]);
     expect(r.results[4]!.reason).toMatch(/expected trap "unreachable"/);
     expect(r.results[5]!.actual).toBe('exhausted:native');
     expect([r.passed, r.failed, r.skipped]).toEqual([8, 4, 0]);
@@ -53,12 +69,17 @@ describe('wast runner', () => {
     const a = await runScript(INT, 'dc-float');
     const b = await runScript(INT, 'dc-float');
     expect(a.outcomesHash).toBe(b.outcomesHash);
-    expect(a.results.find((x) => x.line === 12)).toMatchObject({ status: 'pass', actual: 'values:f32:0x3fc00000' });
+    expect(a.results.find((x) => x.line === 12)).toMatchObject({
+      status: 'pass',
+      actual: 'values:f32:0x3fc00000',
+    });
   });
 });
 
 describe('wast runner: named skips, linking through skipped modules, unreadable scripts', () => {
-  const LINK = script('link.wast', `
+  const LINK = script(
+    'link.wast',
+    `
 (module $M
   (table (export "tab") 2 funcref)
   (func (export "f") (result i32) (call_indirect (result i32) (i32.const 1))))
@@ -71,7 +92,8 @@ describe('wast runner: named skips, linking through skipped modules, unreadable 
 (module (memory 1) (memory 1))
 (module definition $D (memory 1) (memory 1))
 (module instance $I $D)
-`);
+`,
+  );
   it('dc-float: the importer is a profile-rule skip and the exporter it wrote into is skipped with it; multi-memory is a named feature skip', async () => {
     const r = await runScript(LINK, 'dc-float');
     const by = (line: number) => r.results.find((x) => x.line === line)!;
@@ -79,23 +101,45 @@ describe('wast runner: named skips, linking through skipped modules, unreadable 
     expect(by(6)).toMatchObject({ status: 'skip', skipKind: 'profile rule profile_import' });
     // without the importer's element segment the exporter's table slot is null: skipped, never failed
     expect(by(10)).toMatchObject({ status: 'skip', skipKind: 'profile rule profile_import' });
-    expect(by(11)).toMatchObject({ status: 'skip', skipKind: 'multi-memory: outside every ICN profile' });
-    expect(by(12)).toMatchObject({ status: 'skip', skipKind: 'multi-memory: outside every ICN profile' });
-    expect(by(13)).toMatchObject({ status: 'skip', skipKind: 'multi-memory: outside every ICN profile' });
+    expect(by(11)).toMatchObject({
+      status: 'skip',
+      skipKind: 'multi-memory: outside every ICN profile',
+    });
+    expect(by(12)).toMatchObject({
+      status: 'skip',
+      skipKind: 'multi-memory: outside every ICN profile',
+    });
+    expect(by(13)).toMatchObject({
+      status: 'skip',
+      skipKind: 'multi-memory: outside every ICN profile',
+    });
     expect(r.failed).toBe(0);
   });
   it('raw: the same script links for real (writes through the importer are seen by the exporter)', async () => {
     const r = await runScript(LINK, 'raw');
-    expect(r.results.find((x) => x.line === 10)).toMatchObject({ status: 'pass', actual: 'values:i32:0x00000007' });
+    expect(r.results.find((x) => x.line === 10)).toMatchObject({
+      status: 'pass',
+      actual: 'values:i32:0x00000007',
+    });
   });
   it('interp: same skips as dc-float', async () => {
     const r = await runScript(LINK, 'interp');
-    expect(r.results.map((x) => x.skipKind ?? x.status)).toEqual((await runScript(LINK, 'dc-float')).results.map((x) => x.skipKind ?? x.status));
+    expect(r.results.map((x) => x.skipKind ?? x.status)).toEqual(
+      (await runScript(LINK, 'dc-float')).results.map((x) => x.skipKind ?? x.status),
+    );
   });
   it('a script the reader cannot read is one failed entry with the line and why', async () => {
-    const r = await runScript(script('bad.wast', '(module)\n(assert_return (invoke "f") (i32.const 1)\n'), 'interp');
+    const r = await runScript(
+      script('bad.wast', '(module)\n(assert_return (invoke "f") (i32.const 1)\n'),
+      'interp',
+    );
     expect(r.results).toHaveLength(1);
-    expect(r.results[0]).toMatchObject({ line: 2, cmd: 'script', status: 'fail', actual: 'unreadable' });
+    expect(r.results[0]).toMatchObject({
+      line: 2,
+      cmd: 'script',
+      status: 'fail',
+      actual: 'unreadable',
+    });
     expect(r.results[0]!.reason).toMatch(/unclosed \(/);
     expect(r.failed).toBe(1);
   });
@@ -103,16 +147,22 @@ describe('wast runner: named skips, linking through skipped modules, unreadable 
 
 describe('one worker per process, reset between scripts (issue 19)', () => {
   it('a script after another on the reused worker gives the outcomes a fresh worker gives', async () => {
-    const lib = script('lib.wast', `
+    const lib = script(
+      'lib.wast',
+      `
 (module (global (export "g") i32 (i32.const 7)) (func (export "seven") (result i32) (i32.const 7)))
 (register "lib")
 (module (import "lib" "g" (global i32)) (func (export "get") (result i32) (global.get 0)))
-(assert_return (invoke "get") (i32.const 7))`);
+(assert_return (invoke "get") (i32.const 7))`,
+    );
     // a registration must not survive into the next script: "lib" is unknown there
-    const user = script('user.wast', `
+    const user = script(
+      'user.wast',
+      `
 (assert_unlinkable (module (import "lib" "seven" (func (result i32)))) "unknown import")
 (module (func (export "one") (result i32) (i32.const 1)))
-(assert_return (invoke "one") (i32.const 1))`);
+(assert_return (invoke "one") (i32.const 1))`,
+    );
     for (const engine of ['raw', 'dc']) {
       const first = await runScript(user, engine);
       const a = await runScript(lib, engine);

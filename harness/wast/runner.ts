@@ -12,12 +12,26 @@ import { trapsForSpecMessage } from '../../core/wasm/traps.js';
 import { watToWasm } from '../../core/wasm/wat.js';
 import { tryDecodeModule } from '../../core/wasm/binary/decode.js';
 import { UsageError } from '../io/files.js';
-import { ENGINES, type CallOutcome, type InstanceHandle, type ModuleOutcome, type WastEngine } from './engine.js';
+import {
+  ENGINES,
+  type CallOutcome,
+  type InstanceHandle,
+  type ModuleOutcome,
+  type WastEngine,
+} from './engine.js';
 import { malformedIdentifier, parseSExprs, WastSyntaxError } from './sexpr.js';
 import { OUTSIDE_EVERY_PROFILE, skipSummary } from './skip-reasons.js';
 
 export { skipSummary };
-import { parseScript, shapeOf, type Action, type Command, type Expected, type LaneExpect, type ModuleDecl } from './script.js';
+import {
+  parseScript,
+  shapeOf,
+  type Action,
+  type Command,
+  type Expected,
+  type LaneExpect,
+  type ModuleDecl,
+} from './script.js';
 
 export type CommandStatus = 'pass' | 'fail' | 'skip';
 
@@ -53,23 +67,45 @@ export function wastFiles(path: string): string[] {
     throw new UsageError('IO_READ', `cannot read ${path}: no such file or directory`, { path });
   }
   if (!st.isDirectory()) return [path];
-  const files = readdirSync(path).filter((f) => f.endsWith('.wast')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((f) => join(path, f));
+  const files = readdirSync(path)
+    .filter((f) => f.endsWith('.wast'))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((f) => join(path, f));
   if (files.length === 0) throw new UsageError('WAST_EMPTY', `${path}: no .wast files`);
   return files;
 }
 
-type ModState = { kind: 'ok'; inst: InstanceHandle } | { kind: 'skip'; reason: string; named: string } | { kind: 'fail'; reason: string };
+type ModState =
+  | { kind: 'ok'; inst: InstanceHandle }
+  | { kind: 'skip'; reason: string; named: string }
+  | { kind: 'fail'; reason: string };
 
 const TEXT_COMPILER = 'text compiler (wabt) cannot parse';
 
-function namedSkip(o: { kind: 'outside_profile' | 'unsupported'; reason: string; named?: string }): string {
-  return o.named ?? (o.kind === 'outside_profile' ? `outside the profile: ${o.reason}` : `unsupported by this V8: ${o.reason}`);
+function namedSkip(o: {
+  kind: 'outside_profile' | 'unsupported';
+  reason: string;
+  named?: string;
+}): string {
+  return (
+    o.named ??
+    (o.kind === 'outside_profile'
+      ? `outside the profile: ${o.reason}`
+      : `unsupported by this V8: ${o.reason}`)
+  );
 }
 
 /** Text modules compiled once per declaration: the engines of one script share its parsed commands. */
-const compiledDecls = new WeakMap<ModuleDecl, Promise<{ bytes: Uint8Array } | { textError: string }>>();
+const compiledDecls = new WeakMap<
+  ModuleDecl,
+  Promise<{ bytes: Uint8Array } | { textError: string }>
+>();
 
-function compileDecl(decl: ModuleDecl, file: string, line: number): Promise<{ bytes: Uint8Array } | { textError: string }> {
+function compileDecl(
+  decl: ModuleDecl,
+  file: string,
+  line: number,
+): Promise<{ bytes: Uint8Array } | { textError: string }> {
   let p = compiledDecls.get(decl);
   if (!p) {
     p = compileDeclNow(decl, file, line);
@@ -78,17 +114,30 @@ function compileDecl(decl: ModuleDecl, file: string, line: number): Promise<{ by
   return p;
 }
 
-async function compileDeclNow(decl: ModuleDecl, file: string, line: number): Promise<{ bytes: Uint8Array } | { textError: string }> {
+async function compileDeclNow(
+  decl: ModuleDecl,
+  file: string,
+  line: number,
+): Promise<{ bytes: Uint8Array } | { textError: string }> {
   if (decl.source.kind === 'binary') return { bytes: decl.source.bytes };
   // wabt 1.0.39 lacks the typed-reference spelling of the two nullable reference types; the spec
   // defines them as exact aliases, so spell them the way wabt reads them
-  if (decl.source.kind === 'quote' && decl.source.malformed) return { textError: decl.source.malformed };
+  if (decl.source.kind === 'quote' && decl.source.malformed)
+    return { textError: decl.source.malformed };
   const bad = malformedIdentifier(decl.source.text);
   if (bad) return { textError: bad };
-  const text = plainIdentifiers(decl.source.text).replace(/\(ref\s+null\s+func\)/g, 'funcref').replace(/\(ref\s+null\s+extern\)/g, 'externref');
+  const text = plainIdentifiers(decl.source.text)
+    .replace(/\(ref\s+null\s+func\)/g, 'funcref')
+    .replace(/\(ref\s+null\s+extern\)/g, 'externref');
   try {
     // exceptions: the spec scripts' shared modules declare tags; V8 runs them, our profiles reject them
-    return { bytes: await watToWasm(text, { filename: `${basename(file)}:${line}`, validate: false, features: { exceptions: true, extended_const: true, multi_memory: true } }) };
+    return {
+      bytes: await watToWasm(text, {
+        filename: `${basename(file)}:${line}`,
+        validate: false,
+        features: { exceptions: true, extended_const: true, multi_memory: true },
+      }),
+    };
   } catch (e) {
     const lines = (e as Error).message.split('\n');
     return { textError: (lines.find((l) => l.includes('error:')) ?? lines[0]!).slice(0, 300) };
@@ -129,15 +178,30 @@ function textFeature(decl: ModuleDecl): string | undefined {
   if (decl.source.kind === 'binary') return undefined;
   const text = decl.source.text.replace(/\(ref\s+null\s+(func|extern)\)/g, '$1ref');
   if (/\((?:array|struct|rec|sub)\b/.test(text)) return 'gc';
-  if (/\(ref\s|\b(?:call_ref|return_call_ref|br_on_null|br_on_non_null|ref\.as_non_null)\b/.test(text)) return 'function-references';
+  if (
+    /\(ref\s|\b(?:call_ref|return_call_ref|br_on_null|br_on_non_null|ref\.as_non_null)\b/.test(text)
+  )
+    return 'function-references';
   // a table with an initializer expression: `(table [$t] [import…] n [m] funcref|externref (expr))`
-  if (/\(table\b(?:[^()]|\((?:export|import)\b[^()]*\))*\b(?:funcref|externref)\s*\((?!elem\b)/.test(text)) return 'function-references';
+  if (
+    /\(table\b(?:[^()]|\((?:export|import)\b[^()]*\))*\b(?:funcref|externref)\s*\((?!elem\b)/.test(
+      text,
+    )
+  )
+    return 'function-references';
   return undefined;
 }
 
-const NAN_MASK = { f32: { sign: 0x7fffffffn, canonical: 0x7fc00000n, quiet: 0x7fc00000n }, f64: { sign: 0x7fffffffffffffffn, canonical: 0x7ff8000000000000n, quiet: 0x7ff8000000000000n } };
+const NAN_MASK = {
+  f32: { sign: 0x7fffffffn, canonical: 0x7fc00000n, quiet: 0x7fc00000n },
+  f64: { sign: 0x7fffffffffffffffn, canonical: 0x7ff8000000000000n, quiet: 0x7ff8000000000000n },
+};
 
-function nanMatches(type: 'f32' | 'f64', bits: bigint, pattern: 'canonical' | 'arithmetic'): boolean {
+function nanMatches(
+  type: 'f32' | 'f64',
+  bits: bigint,
+  pattern: 'canonical' | 'arithmetic',
+): boolean {
   const m = NAN_MASK[type];
   if (pattern === 'canonical') return (bits & m.sign) === m.canonical;
   return (bits & m.quiet) === m.quiet;
@@ -168,7 +232,8 @@ export function valueMatches(exp: Expected, v: RawValue): boolean {
     }
     default:
       if (v.type !== exp.type) return false;
-      if ('nan' in exp) return nanMatches(exp.type as 'f32' | 'f64', (v as { bits: bigint }).bits, exp.nan);
+      if ('nan' in exp)
+        return nanMatches(exp.type as 'f32' | 'f64', (v as { bits: bigint }).bits, exp.nan);
       return (v as { bits: bigint }).bits === exp.bits;
   }
 }
@@ -187,7 +252,11 @@ function callActual(o: CallOutcome): string {
 }
 
 function moduleActual(o: ModuleOutcome): string {
-  return o.kind === 'trap' ? `trap:${o.trap}` : o.kind === 'exhausted' ? `exhausted:${o.how}` : o.kind;
+  return o.kind === 'trap'
+    ? `trap:${o.trap}`
+    : o.kind === 'exhausted'
+      ? `exhausted:${o.how}`
+      : o.kind;
 }
 
 export interface RunOptions {
@@ -209,19 +278,37 @@ function parsedScript(file: string, text: string): Command[] {
   return commands;
 }
 
-export async function runScript(file: string, engineName: string, opts: RunOptions = {}): Promise<ScriptResult> {
+export async function runScript(
+  file: string,
+  engineName: string,
+  opts: RunOptions = {},
+): Promise<ScriptResult> {
   const info = ENGINES[engineName];
-  if (!info) throw new UsageError('USAGE_ENGINE', `unknown engine ${JSON.stringify(engineName)} (known: ${Object.keys(ENGINES).join(', ')})`);
+  if (!info)
+    throw new UsageError(
+      'USAGE_ENGINE',
+      `unknown engine ${JSON.stringify(engineName)} (known: ${Object.keys(ENGINES).join(', ')})`,
+    );
   let commands: Command[];
   const results: CommandResult[] = [];
   try {
     commands = parsedScript(file, readFileSync(file, 'utf8'));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError('IO_READ', `cannot read ${file}: no such file`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new UsageError('IO_READ', `cannot read ${file}: no such file`);
     if (!(e instanceof WastSyntaxError)) throw e;
     // a script the reader cannot read is one failed entry (line and why); the caller goes on
-    const line = typeof e.details?.line === 'number' ? e.details.line : lineOf(readFileSync(file, 'utf8'), e.details?.offset);
-    const r: CommandResult = { line, cmd: 'script', status: 'fail', actual: 'unreadable', reason: `the .wast reader cannot read this script: ${e.message}` };
+    const line =
+      typeof e.details?.line === 'number'
+        ? e.details.line
+        : lineOf(readFileSync(file, 'utf8'), e.details?.offset);
+    const r: CommandResult = {
+      line,
+      cmd: 'script',
+      status: 'fail',
+      actual: 'unreadable',
+      reason: `the .wast reader cannot read this script: ${e.message}`,
+    };
     opts.onResult?.(file, r);
     commands = [];
     results.push(r);
@@ -244,7 +331,10 @@ export async function runScript(file: string, engineName: string, opts: RunOptio
     passed: count('pass'),
     failed: count('fail'),
     skipped: count('skip'),
-    outcomesHash: contentHash(DOMAIN.wasmSpecOutcomes, results.map((r) => ({ line: r.line, cmd: r.cmd, status: r.status, actual: r.actual }))),
+    outcomesHash: contentHash(
+      DOMAIN.wasmSpecOutcomes,
+      results.map((r) => ({ line: r.line, cmd: r.cmd, status: r.status, actual: r.actual })),
+    ),
     results,
   };
 }
@@ -257,10 +347,32 @@ type ModuleAssertion = { line: number; module: ModuleDecl; message: string };
 function verdicts(c: Command) {
   const base = { line: c.line, cmd: c.cmd === 'assert_trap_module' ? 'assert_trap' : c.cmd };
   const pass = (actual: string): CommandResult => ({ ...base, status: 'pass', actual });
-  const fail = (actual: string, reason: string): CommandResult => ({ ...base, status: 'fail', actual, reason });
-  const skip = (reason: string, named: string): CommandResult => ({ ...base, status: 'skip', actual: 'skipped', reason, skipKind: named });
-  const skipFor = (o: { kind: 'outside_profile' | 'unsupported'; reason: string; named?: string }): CommandResult => skip(`${o.kind === 'outside_profile' ? 'outside the profile' : 'unsupported by this V8'}: ${o.reason}`, namedSkip(o));
-  const fromState = (s: ModState): CommandResult => (s.kind === 'skip' ? skip(s.reason, s.named) : fail('no-module', s.kind === 'fail' ? s.reason : 'no module'));
+  const fail = (actual: string, reason: string): CommandResult => ({
+    ...base,
+    status: 'fail',
+    actual,
+    reason,
+  });
+  const skip = (reason: string, named: string): CommandResult => ({
+    ...base,
+    status: 'skip',
+    actual: 'skipped',
+    reason,
+    skipKind: named,
+  });
+  const skipFor = (o: {
+    kind: 'outside_profile' | 'unsupported';
+    reason: string;
+    named?: string;
+  }): CommandResult =>
+    skip(
+      `${o.kind === 'outside_profile' ? 'outside the profile' : 'unsupported by this V8'}: ${o.reason}`,
+      namedSkip(o),
+    );
+  const fromState = (s: ModState): CommandResult =>
+    s.kind === 'skip'
+      ? skip(s.reason, s.named)
+      : fail('no-module', s.kind === 'fail' ? s.reason : 'no module');
   return { pass, fail, skip, skipFor, fromState };
 }
 type Verdicts = ReturnType<typeof verdicts>;
@@ -272,10 +384,14 @@ class ScriptContext {
   private readonly skippedDefinitions = new Map<string, ModState & { kind: 'skip' }>();
 
   /** A module that failed to link because it imports from a registered instance that was skipped: skipped for the same reason. */
-  private skippedImport(bytes: Uint8Array, text: string | undefined): (ModState & { kind: 'skip' }) | undefined {
+  private skippedImport(
+    bytes: Uint8Array,
+    text: string | undefined,
+  ): (ModState & { kind: 'skip' }) | undefined {
     for (const name of importModules(bytes, text)) {
       const r = this.registered.get(name);
-      if (r?.kind === 'skip') return { kind: 'skip', reason: `imports from "${name}": ${r.reason}`, named: r.named };
+      if (r?.kind === 'skip')
+        return { kind: 'skip', reason: `imports from "${name}": ${r.reason}`, named: r.named };
     }
     return undefined;
   }
@@ -293,12 +409,20 @@ class ScriptContext {
    * memories or globals (element and data segments, a start function): what the script asserts
    * about those instances afterwards depends on the skipped module, so they are skipped too.
    */
-  private taintImported(bytes: Uint8Array | undefined, text: string | undefined, skipped: ModState & { kind: 'skip' }): void {
+  private taintImported(
+    bytes: Uint8Array | undefined,
+    text: string | undefined,
+    skipped: ModState & { kind: 'skip' },
+  ): void {
     const from = importModules(bytes, text);
     for (const name of from) {
       const victim = this.registered.get(name);
       if (!victim || victim.kind !== 'ok') continue;
-      const tainted: ModState = { kind: 'skip', reason: `${skipped.reason} (it imports from this instance)`, named: skipped.named };
+      const tainted: ModState = {
+        kind: 'skip',
+        reason: `${skipped.reason} (it imports from this instance)`,
+        named: skipped.named,
+      };
       for (const [k, v] of this.registered) if (v === victim) this.registered.set(k, tainted);
       for (const [k, v] of this.named) if (v === victim) this.named.set(k, tainted);
       if (this.current === victim) this.current = tainted;
@@ -307,13 +431,20 @@ class ScriptContext {
 
   private target(name: string | undefined): ModState {
     const m = name === undefined ? this.current : this.named.get(name);
-    return m ?? { kind: 'fail', reason: name === undefined ? 'no module defined yet' : `unknown module ${name}` };
+    return (
+      m ?? {
+        kind: 'fail',
+        reason: name === undefined ? 'no module defined yet' : `unknown module ${name}`,
+      }
+    );
   }
 
   private async perform(a: Action, expected?: Expected[]): Promise<CallOutcome | ModState> {
     const t = this.target(a.module);
     if (t.kind !== 'ok') return t;
-    return a.kind === 'invoke' ? this.engine.invoke(t.inst, a.name, a.args, expected?.map(typeOfExpected)) : this.engine.get(t.inst, a.name);
+    return a.kind === 'invoke'
+      ? this.engine.invoke(t.inst, a.name, a.args, expected?.map(typeOfExpected))
+      : this.engine.get(t.inst, a.name);
   }
 
   async run(c: Command): Promise<CommandResult> {
@@ -336,21 +467,39 @@ class ScriptContext {
       case 'action': {
         const o = await this.perform(c.action);
         if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return v.fromState(o);
-        return o.kind === 'values' ? v.pass(callActual(o)) : v.fail(callActual(o), `expected the action to complete, got ${callActual(o)}`);
+        return o.kind === 'values'
+          ? v.pass(callActual(o))
+          : v.fail(callActual(o), `expected the action to complete, got ${callActual(o)}`);
       }
       case 'assert_return':
         return this.assertReturn(c, v);
       case 'assert_trap': {
         const o = await this.perform(c.action);
         if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return v.fromState(o);
-        return this.checkTrap(callActual(o), o.kind === 'trap' ? o.trap : undefined, c.message, v.fail, v.pass, o.kind === 'fault' ? o.reason : undefined);
+        return this.checkTrap(
+          callActual(o),
+          o.kind === 'trap' ? o.trap : undefined,
+          c.message,
+          v.fail,
+          v.pass,
+          o.kind === 'fault' ? o.reason : undefined,
+        );
       }
       case 'assert_exhaustion': {
         const o = await this.perform(c.action);
         if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return v.fromState(o);
         const actual = callActual(o);
-        if (o.kind === 'exhausted' && (o.how === 'stack_exhausted' || this.engine.nativeExhaustionCounts)) return v.pass(actual);
-        return v.fail(actual, o.kind === 'exhausted' ? 'native stack overflow (RangeError): poisoned, never a result under this engine' : `expected stack exhaustion, got ${actual}`);
+        if (
+          o.kind === 'exhausted' &&
+          (o.how === 'stack_exhausted' || this.engine.nativeExhaustionCounts)
+        )
+          return v.pass(actual);
+        return v.fail(
+          actual,
+          o.kind === 'exhausted'
+            ? 'native stack overflow (RangeError): poisoned, never a result under this engine'
+            : `expected stack exhaustion, got ${actual}`,
+        );
       }
       case 'assert_trap_module':
       case 'assert_uninstantiable':
@@ -366,7 +515,9 @@ class ScriptContext {
   /** A module command: compiled (or skipped, with the reason) and instantiated; it becomes the current module. */
   private async module(c: CommandOf<'module'>, v: Verdicts): Promise<CommandResult> {
     const feature = textFeature(c.module);
-    const compiled = feature ? { textError: '', feature } : await compileDecl(c.module, this.file, c.line);
+    const compiled = feature
+      ? { textError: '', feature }
+      : await compileDecl(c.module, this.file, c.line);
     let state: ModState;
     let result: CommandResult;
     if ('feature' in compiled) {
@@ -387,24 +538,55 @@ class ScriptContext {
     }
     this.current = state;
     if (c.module.name) this.named.set(c.module.name, state);
-    if (state.kind === 'skip' && c.module.definition && c.module.name) this.skippedDefinitions.set(c.module.name, state);
-    if (state.kind === 'skip') this.taintImported('bytes' in compiled ? compiled.bytes : undefined, c.module.source.kind === 'binary' ? undefined : c.module.source.text, state);
+    if (state.kind === 'skip' && c.module.definition && c.module.name)
+      this.skippedDefinitions.set(c.module.name, state);
+    if (state.kind === 'skip')
+      this.taintImported(
+        'bytes' in compiled ? compiled.bytes : undefined,
+        c.module.source.kind === 'binary' ? undefined : c.module.source.text,
+        state,
+      );
     return result;
   }
 
   /** The state and result of a module command's instantiation (not `compiled`). */
-  private instantiated(c: CommandOf<'module'>, v: Verdicts, o: ModuleOutcome, bytes: Uint8Array): [ModState, CommandResult] {
+  private instantiated(
+    c: CommandOf<'module'>,
+    v: Verdicts,
+    o: ModuleOutcome,
+    bytes: Uint8Array,
+  ): [ModState, CommandResult] {
     if (o.kind === 'instance') return [{ kind: 'ok', inst: o.instance }, v.pass('instantiated')];
     if (o.kind === 'outside_profile' || o.kind === 'unsupported') {
       const why = `${o.kind === 'outside_profile' ? 'outside the profile' : 'unsupported by this V8'}: ${o.reason}`;
-      return [{ kind: 'skip', reason: `module at line ${c.line} ${why}`, named: namedSkip(o) }, v.skip(why, namedSkip(o))];
+      return [
+        { kind: 'skip', reason: `module at line ${c.line} ${why}`, named: namedSkip(o) },
+        v.skip(why, namedSkip(o)),
+      ];
     }
-    const dep = o.kind === 'unlinkable' ? this.skippedImport(bytes, c.module.source.kind === 'binary' ? undefined : c.module.source.text) : undefined;
-    const state: ModState = dep ?? { kind: 'fail', reason: `module at line ${c.line} did not instantiate` };
-    return [state, dep ? v.skip(dep.reason, dep.named) : v.fail(moduleActual(o), 'reason' in o ? o.reason : moduleActual(o))];
+    const dep =
+      o.kind === 'unlinkable'
+        ? this.skippedImport(
+            bytes,
+            c.module.source.kind === 'binary' ? undefined : c.module.source.text,
+          )
+        : undefined;
+    const state: ModState = dep ?? {
+      kind: 'fail',
+      reason: `module at line ${c.line} did not instantiate`,
+    };
+    return [
+      state,
+      dep
+        ? v.skip(dep.reason, dep.named)
+        : v.fail(moduleActual(o), 'reason' in o ? o.reason : moduleActual(o)),
+    ];
   }
 
-  private async moduleInstance(c: CommandOf<'module_instance'>, v: Verdicts): Promise<CommandResult> {
+  private async moduleInstance(
+    c: CommandOf<'module_instance'>,
+    v: Verdicts,
+  ): Promise<CommandResult> {
     const skipped = c.module ? this.skippedDefinitions.get(c.module) : undefined;
     if (skipped) {
       this.current = skipped;
@@ -414,31 +596,59 @@ class ScriptContext {
     const bytes = c.module ? this.definitions.get(c.module) : undefined;
     if (!bytes) return v.fail('no-module', `no module definition ${c.module}`);
     const o = await this.engine.instantiate(bytes, false);
-    const state: ModState = o.kind === 'instance' ? { kind: 'ok', inst: o.instance } : o.kind === 'outside_profile' || o.kind === 'unsupported' ? { kind: 'skip', reason: v.skipFor(o).reason!, named: namedSkip(o) } : { kind: 'fail', reason: moduleActual(o) };
+    const state: ModState =
+      o.kind === 'instance'
+        ? { kind: 'ok', inst: o.instance }
+        : o.kind === 'outside_profile' || o.kind === 'unsupported'
+          ? { kind: 'skip', reason: v.skipFor(o).reason!, named: namedSkip(o) }
+          : { kind: 'fail', reason: moduleActual(o) };
     this.current = state;
     if (c.instance) this.named.set(c.instance, state);
     if (state.kind === 'skip') this.taintImported(bytes, undefined, state);
-    return state.kind === 'ok' ? v.pass('instantiated') : state.kind === 'skip' ? v.skip(state.reason, state.named) : v.fail(moduleActual(o), 'module instance did not instantiate');
+    return state.kind === 'ok'
+      ? v.pass('instantiated')
+      : state.kind === 'skip'
+        ? v.skip(state.reason, state.named)
+        : v.fail(moduleActual(o), 'module instance did not instantiate');
   }
 
   private async assertReturn(c: CommandOf<'assert_return'>, v: Verdicts): Promise<CommandResult> {
     const o = await this.perform(c.action, c.expected);
     if (o.kind === 'ok' || o.kind === 'skip' || o.kind === 'fail') return v.fromState(o);
     const actual = callActual(o);
-    if (o.kind !== 'values') return v.fail(actual, `expected values, got ${actual}${o.kind === 'fault' ? `: ${o.reason}` : ''}`);
-    const ok = o.values.length === c.expected.length && c.expected.every((e, i) => valueMatches(e, o.values[i]!));
-    return ok ? v.pass(actual) : v.fail(actual, `expected ${describeExpected(c.expected)}, got ${actual}`);
+    if (o.kind !== 'values')
+      return v.fail(
+        actual,
+        `expected values, got ${actual}${o.kind === 'fault' ? `: ${o.reason}` : ''}`,
+      );
+    const ok =
+      o.values.length === c.expected.length &&
+      c.expected.every((e, i) => valueMatches(e, o.values[i]!));
+    return ok
+      ? v.pass(actual)
+      : v.fail(actual, `expected ${describeExpected(c.expected)}, got ${actual}`);
   }
 
   /**
    * A module the script calls valid (it must link, or trap, or fail to link), compiled; or the
    * skip result when it needs a feature outside every profile or the text compiler refuses it.
    */
-  private async compileValid(c: ModuleAssertion, v: Verdicts): Promise<{ bytes: Uint8Array } | CommandResult> {
+  private async compileValid(
+    c: ModuleAssertion,
+    v: Verdicts,
+  ): Promise<{ bytes: Uint8Array } | CommandResult> {
     const feature = textFeature(c.module);
-    if (feature) return v.skip(`needs ${feature}: ${OUTSIDE_EVERY_PROFILE}`, `${feature}: ${OUTSIDE_EVERY_PROFILE}`);
+    if (feature)
+      return v.skip(
+        `needs ${feature}: ${OUTSIDE_EVERY_PROFILE}`,
+        `${feature}: ${OUTSIDE_EVERY_PROFILE}`,
+      );
     const compiled = await compileDecl(c.module, this.file, c.line);
-    if ('textError' in compiled) return v.skip(`unsupported by the text compiler (wabt): ${compiled.textError}`, TEXT_COMPILER);
+    if ('textError' in compiled)
+      return v.skip(
+        `unsupported by the text compiler (wabt): ${compiled.textError}`,
+        TEXT_COMPILER,
+      );
     return compiled;
   }
 
@@ -448,12 +658,23 @@ class ScriptContext {
     const o = await this.engine.instantiate(compiled.bytes, false);
     if (o.kind === 'outside_profile' || o.kind === 'unsupported') {
       // a module that traps in instantiation may already have written into the instances it imports
-      this.taintImported(compiled.bytes, undefined, { kind: 'skip', reason: `module at line ${c.line} ${v.skipFor(o).reason}`, named: namedSkip(o) });
+      this.taintImported(compiled.bytes, undefined, {
+        kind: 'skip',
+        reason: `module at line ${c.line} ${v.skipFor(o).reason}`,
+        named: namedSkip(o),
+      });
       return v.skipFor(o);
     }
     const dep = o.kind === 'unlinkable' ? this.skippedImport(compiled.bytes, undefined) : undefined;
     if (dep) return v.skip(dep.reason, dep.named);
-    return this.checkTrap(moduleActual(o), o.kind === 'trap' ? o.trap : undefined, c.message, v.fail, v.pass, 'reason' in o ? o.reason : undefined);
+    return this.checkTrap(
+      moduleActual(o),
+      o.kind === 'trap' ? o.trap : undefined,
+      c.message,
+      v.fail,
+      v.pass,
+      'reason' in o ? o.reason : undefined,
+    );
   }
 
   private async assertUnlinkable(c: ModuleAssertion, v: Verdicts): Promise<CommandResult> {
@@ -461,7 +682,9 @@ class ScriptContext {
     if (!('bytes' in compiled)) return compiled;
     const o = await this.engine.instantiate(compiled.bytes, false);
     if (o.kind === 'outside_profile' || o.kind === 'unsupported') return v.skipFor(o);
-    return o.kind === 'unlinkable' ? v.pass('unlinkable') : v.fail(moduleActual(o), `expected a link error (${c.message}), got ${moduleActual(o)}`);
+    return o.kind === 'unlinkable'
+      ? v.pass('unlinkable')
+      : v.fail(moduleActual(o), `expected a link error (${c.message}), got ${moduleActual(o)}`);
   }
 
   private async assertRejected(c: ModuleAssertion, v: Verdicts): Promise<CommandResult> {
@@ -472,14 +695,33 @@ class ScriptContext {
     }
     const o = await this.engine.instantiate(compiled.bytes, true, true);
     if (o.kind === 'outside_profile' || o.kind === 'unsupported') return v.skipFor(o);
-    return o.kind === 'rejected' ? v.pass('rejected') : v.fail(moduleActual(o), `expected the module to be rejected (${c.message}), but it ${o.kind === 'compiled' ? 'compiled' : moduleActual(o)}`);
+    return o.kind === 'rejected'
+      ? v.pass('rejected')
+      : v.fail(
+          moduleActual(o),
+          `expected the module to be rejected (${c.message}), but it ${o.kind === 'compiled' ? 'compiled' : moduleActual(o)}`,
+        );
   }
 
-  private checkTrap(actual: string, trap: string | undefined, message: string, fail: (a: string, r: string) => CommandResult, pass: (a: string) => CommandResult, detail?: string): CommandResult {
+  private checkTrap(
+    actual: string,
+    trap: string | undefined,
+    message: string,
+    fail: (a: string, r: string) => CommandResult,
+    pass: (a: string) => CommandResult,
+    detail?: string,
+  ): CommandResult {
     const allowed = trapsForSpecMessage(message);
-    if (!allowed) return fail(actual, `unknown trap message ${JSON.stringify(message)} (add it to core/wasm/traps.ts)`);
+    if (!allowed)
+      return fail(
+        actual,
+        `unknown trap message ${JSON.stringify(message)} (add it to core/wasm/traps.ts)`,
+      );
     if (trap !== undefined && (allowed as readonly string[]).includes(trap)) return pass(actual);
-    return fail(actual, `expected trap "${message}" (${allowed.join('|')}), got ${actual}${detail ? `: ${detail}` : ''}`);
+    return fail(
+      actual,
+      `expected trap "${message}" (${allowed.join('|')}), got ${actual}${detail ? `: ${detail}` : ''}`,
+    );
   }
 }
 
@@ -487,7 +729,9 @@ class ScriptContext {
 function importModules(bytes: Uint8Array | undefined, text: string | undefined): string[] {
   const d = bytes ? tryDecodeModule(bytes) : undefined;
   if (d?.ok) return [...new Set(d.module.imports.map((i) => i.module))];
-  return [...new Set([...(text ?? '').matchAll(/\(import\s+"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!))];
+  return [
+    ...new Set([...(text ?? '').matchAll(/\(import\s+"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!)),
+  ];
 }
 
 function lineOf(src: string, offset: unknown): number {
@@ -503,7 +747,8 @@ function typeOfExpected(e: Expected): ValType {
 function describeExpected(es: Expected[]): string {
   const one = (e: Expected): string => {
     if (e.type === 'either') return `either(${e.options.map(one).join(' | ')})`;
-    if (e.type === 'v128') return `v128 ${e.shape} [${e.lanes.map((l) => ('nan' in l ? `nan:${l.nan}` : `0x${l.bits.toString(16)}`)).join(' ')}]`;
+    if (e.type === 'v128')
+      return `v128 ${e.shape} [${e.lanes.map((l) => ('nan' in l ? `nan:${l.nan}` : `0x${l.bits.toString(16)}`)).join(' ')}]`;
     if ('ref' in e) return `${e.type}:${String(e.ref)}`;
     if ('nan' in e) return `${e.type}:nan:${e.nan}`;
     return formatValue({ type: e.type, bits: e.bits });

@@ -6,7 +6,10 @@ import { parseFloatLiteral, parseIntLiteral } from './literals.js';
 import { parseSExprs, strText, stripAnnotations, WastSyntaxError, type SNode } from './sexpr.js';
 import type { RawValue } from '../../core/wasm/exec/values.js';
 
-export type ModuleSource = { kind: 'text'; text: string } | { kind: 'binary'; bytes: Uint8Array } | { kind: 'quote'; text: string; malformed?: string };
+export type ModuleSource =
+  | { kind: 'text'; text: string }
+  | { kind: 'binary'; bytes: Uint8Array }
+  | { kind: 'quote'; text: string; malformed?: string };
 
 export interface ModuleDecl {
   name?: string;
@@ -15,7 +18,9 @@ export interface ModuleDecl {
   definition: boolean;
 }
 
-export type Action = { kind: 'invoke'; module?: string; name: string; args: RawValue[] } | { kind: 'get'; module?: string; name: string };
+export type Action =
+  | { kind: 'invoke'; module?: string; name: string; args: RawValue[] }
+  | { kind: 'get'; module?: string; name: string };
 
 export type NanPattern = 'canonical' | 'arithmetic';
 export type LaneExpect = { bits: bigint } | { nan: NanPattern };
@@ -36,10 +41,16 @@ export type Command =
   | { cmd: 'assert_trap'; line: number; action: Action; message: string }
   | { cmd: 'assert_trap_module'; line: number; module: ModuleDecl; message: string }
   | { cmd: 'assert_exhaustion'; line: number; action: Action; message: string }
-  | { cmd: 'assert_invalid' | 'assert_malformed' | 'assert_unlinkable' | 'assert_uninstantiable'; line: number; module: ModuleDecl; message: string }
+  | {
+      cmd: 'assert_invalid' | 'assert_malformed' | 'assert_unlinkable' | 'assert_uninstantiable';
+      line: number;
+      module: ModuleDecl;
+      message: string;
+    }
   | { cmd: 'unsupported'; line: number; what: string };
 
-const syntax = (n: SNode, why: string): WastSyntaxError => new WastSyntaxError('WAST_SYNTAX', `line ${n.line}: ${why}`, { line: n.line });
+const syntax = (n: SNode, why: string): WastSyntaxError =>
+  new WastSyntaxError('WAST_SYNTAX', `line ${n.line}: ${why}`, { line: n.line });
 
 function atom(n: SNode | undefined): string | undefined {
   return n?.t === 'atom' ? n.v : undefined;
@@ -82,7 +93,15 @@ function parseModule(n: SNode, src: string): ModuleDecl {
       return { name, definition, source: { kind: 'quote', text: stripAnnotations(quoted) } };
     } catch (e) {
       // text our reader cannot tokenize is malformed, whatever the text compiler would make of it
-      return { name, definition, source: { kind: 'quote', text: quoted, malformed: (e as Error).message.replace(/^[^:]*:\d+: /, '') } };
+      return {
+        name,
+        definition,
+        source: {
+          kind: 'quote',
+          text: quoted,
+          malformed: (e as Error).message.replace(/^[^:]*:\d+: /, ''),
+        },
+      };
     }
   }
   // text: hand wabt the module without `definition` (it does not know the keyword)
@@ -112,7 +131,9 @@ function parseConst(n: SNode): RawValue {
       return { type: 'v128', bits: packLanes(need(n, arg), lanes) };
     }
     case 'ref.null':
-      return arg === 'extern' || arg === 'noextern' ? { type: 'externref', ref: null } : { type: 'funcref', ref: null };
+      return arg === 'extern' || arg === 'noextern'
+        ? { type: 'externref', ref: null }
+        : { type: 'funcref', ref: null };
     case 'ref.extern':
       return { type: 'externref', ref: BigInt(need(n, arg)) };
     default:
@@ -149,9 +170,14 @@ function parseLanes(n: SNode & { t: 'list' }): LaneExpect[] {
       if (!shape.float) throw syntax(x, 'NaN pattern in an integer shape');
       return { nan: a.slice(4) as NanPattern };
     }
-    return { bits: shape.float ? parseFloatLiteral(a, shape.width as 32 | 64) : parseIntLiteral(a, shape.width) };
+    return {
+      bits: shape.float
+        ? parseFloatLiteral(a, shape.width as 32 | 64)
+        : parseIntLiteral(a, shape.width),
+    };
   });
-  if (lanes.length !== shape.count) throw syntax(n, `${shapeName} needs ${shape.count} lanes, got ${lanes.length}`);
+  if (lanes.length !== shape.count)
+    throw syntax(n, `${shapeName} needs ${shape.count} lanes, got ${lanes.length}`);
   return lanes;
 }
 
@@ -169,21 +195,36 @@ function parseExpected(n: SNode): Expected {
   if (n.t !== 'list' || !h) throw syntax(n, 'expected a result');
   const arg = atom(n.items[1]);
   if (h === 'either') return { type: 'either', options: n.items.slice(1).map(parseExpected) };
-  if ((h === 'f32.const' || h === 'f64.const') && (arg === 'nan:canonical' || arg === 'nan:arithmetic')) {
+  if (
+    (h === 'f32.const' || h === 'f64.const') &&
+    (arg === 'nan:canonical' || arg === 'nan:arithmetic')
+  ) {
     return { type: h === 'f32.const' ? 'f32' : 'f64', nan: arg.slice(4) as NanPattern };
   }
   if (h === 'v128.const') return { type: 'v128', shape: need(n, arg), lanes: parseLanes(n) };
   if (h === 'ref.func') return { type: 'funcref', ref: 'nonnull' };
-  if (h === 'ref.extern') return { type: 'externref', ref: arg === undefined ? 'nonnull' : BigInt(arg) };
-  if (h === 'ref.null') return { type: arg === 'extern' || arg === 'noextern' ? 'externref' : arg === 'func' || arg === 'nofunc' ? 'funcref' : 'anyref', ref: 'null' };
+  if (h === 'ref.extern')
+    return { type: 'externref', ref: arg === undefined ? 'nonnull' : BigInt(arg) };
+  if (h === 'ref.null')
+    return {
+      type:
+        arg === 'extern' || arg === 'noextern'
+          ? 'externref'
+          : arg === 'func' || arg === 'nofunc'
+            ? 'funcref'
+            : 'anyref',
+      ref: 'null',
+    };
   const c = parseConst(n);
-  if (c.type === 'i32' || c.type === 'i64' || c.type === 'f32' || c.type === 'f64') return { type: c.type, bits: c.bits };
+  if (c.type === 'i32' || c.type === 'i64' || c.type === 'f32' || c.type === 'f64')
+    return { type: c.type, bits: c.bits };
   throw syntax(n, `unsupported expected value ${h}`);
 }
 
 function parseAction(n: SNode): Action {
   const h = head(n);
-  if (n.t !== 'list' || (h !== 'invoke' && h !== 'get')) throw syntax(n, 'expected (invoke …) or (get …)');
+  if (n.t !== 'list' || (h !== 'invoke' && h !== 'get'))
+    throw syntax(n, 'expected (invoke …) or (get …)');
   let k = 1;
   let module: string | undefined;
   const a = atom(n.items[k]);
@@ -203,7 +244,20 @@ function message(n: SNode | undefined, at: SNode): string {
   return strText(n);
 }
 
-const MODULE_FIELDS = new Set(['type', 'rec', 'import', 'func', 'table', 'memory', 'global', 'tag', 'export', 'start', 'elem', 'data']);
+const MODULE_FIELDS = new Set([
+  'type',
+  'rec',
+  'import',
+  'func',
+  'table',
+  'memory',
+  'global',
+  'tag',
+  'export',
+  'start',
+  'elem',
+  'data',
+]);
 
 /** Parse a whole .wast script into commands. Throws WastSyntaxError (with the line) on bad syntax. */
 export function parseScript(src: string, file = '<wast>'): Command[] {
@@ -213,7 +267,13 @@ export function parseScript(src: string, file = '<wast>'): Command[] {
   // an inline module: a script that is nothing but module fields is that one module
   if (nodes.length > 0 && nodes.every((n) => MODULE_FIELDS.has(head(n) ?? ''))) {
     const text = `(module ${src.slice(nodes[0]!.start, nodes[nodes.length - 1]!.end)})`;
-    return [{ cmd: 'module', line: nodes[0]!.line, module: { definition: false, source: { kind: 'text', text } } }];
+    return [
+      {
+        cmd: 'module',
+        line: nodes[0]!.line,
+        module: { definition: false, source: { kind: 'text', text } },
+      },
+    ];
   }
   for (const n of nodes) {
     const h = head(n);
@@ -223,7 +283,8 @@ export function parseScript(src: string, file = '<wast>'): Command[] {
     try {
       switch (h) {
         case 'module':
-          if (atom(it[1]) === 'instance') out.push({ cmd: 'module_instance', line, instance: atom(it[2]), module: atom(it[3]) });
+          if (atom(it[1]) === 'instance')
+            out.push({ cmd: 'module_instance', line, instance: atom(it[2]), module: atom(it[3]) });
           else out.push({ cmd: 'module', line, module: parseModule(n, src) });
           break;
         case 'register': {
@@ -237,14 +298,36 @@ export function parseScript(src: string, file = '<wast>'): Command[] {
           out.push({ cmd: 'action', line, action: parseAction(n) });
           break;
         case 'assert_return':
-          out.push({ cmd: 'assert_return', line, action: parseAction(it[1]!), expected: it.slice(2).map(parseExpected) });
+          out.push({
+            cmd: 'assert_return',
+            line,
+            action: parseAction(it[1]!),
+            expected: it.slice(2).map(parseExpected),
+          });
           break;
         case 'assert_trap':
-          if (head(it[1]!) === 'module') out.push({ cmd: 'assert_trap_module', line, module: parseModule(it[1]!, src), message: message(it[2], n) });
-          else out.push({ cmd: 'assert_trap', line, action: parseAction(it[1]!), message: message(it[2], n) });
+          if (head(it[1]!) === 'module')
+            out.push({
+              cmd: 'assert_trap_module',
+              line,
+              module: parseModule(it[1]!, src),
+              message: message(it[2], n),
+            });
+          else
+            out.push({
+              cmd: 'assert_trap',
+              line,
+              action: parseAction(it[1]!),
+              message: message(it[2], n),
+            });
           break;
         case 'assert_exhaustion':
-          out.push({ cmd: 'assert_exhaustion', line, action: parseAction(it[1]!), message: message(it[2], n) });
+          out.push({
+            cmd: 'assert_exhaustion',
+            line,
+            action: parseAction(it[1]!),
+            message: message(it[2], n),
+          });
           break;
         case 'assert_invalid':
         case 'assert_malformed':
@@ -257,7 +340,9 @@ export function parseScript(src: string, file = '<wast>'): Command[] {
       }
     } catch (e) {
       if (e instanceof WastSyntaxError) throw e;
-      throw new WastSyntaxError('WAST_SYNTAX', `${file}:${line}: ${(e as Error).message}`, { line });
+      throw new WastSyntaxError('WAST_SYNTAX', `${file}:${line}: ${(e as Error).message}`, {
+        line,
+      });
     }
   }
   return out;

@@ -42,7 +42,10 @@ class SExprReader {
   ) {}
 
   private fail(why: string, at = this.i): never {
-    throw new WastSyntaxError('WAST_SYNTAX', `${this.file}:${lineAt(this.src, at)}: ${why}`, { file: this.file, offset: at });
+    throw new WastSyntaxError('WAST_SYNTAX', `${this.file}:${lineAt(this.src, at)}: ${why}`, {
+      file: this.file,
+      offset: at,
+    });
   }
 
   /** Past white space and comments. */
@@ -123,7 +126,8 @@ class SExprReader {
       if (d === '\\') this.escape(bytes);
       else {
         const cp = src.codePointAt(this.i)!;
-        if (cp < 0x20 || cp === 0x7f) this.fail(`illegal character U+${cp.toString(16).padStart(4, '0')} in a string`);
+        if (cp < 0x20 || cp === 0x7f)
+          this.fail(`illegal character U+${cp.toString(16).padStart(4, '0')} in a string`);
         bytes.push(...this.enc.encode(String.fromCodePoint(cp)));
         this.i += cp > 0xffff ? 2 : 1;
       }
@@ -143,7 +147,8 @@ class SExprReader {
       const m = /^u\{([0-9a-fA-F_]+)\}/.exec(src.slice(i + 1, i + 16));
       if (!m) return this.fail('bad \\u escape');
       const cp = parseInt(m[1]!.replace(/_/g, ''), 16);
-      if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) this.fail(`\\u{${m[1]}} is not a Unicode scalar value`);
+      if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
+        this.fail(`\\u{${m[1]}} is not a Unicode scalar value`);
       bytes.push(...this.enc.encode(String.fromCodePoint(cp)));
       this.i += 1 + m[0].length;
     } else if (/^[0-9a-fA-F]{2}$/.test(src.slice(i + 1, i + 3))) {
@@ -157,7 +162,8 @@ class SExprReader {
     while (this.i < src.length && !DELIM.has(src[this.i]!)) {
       // tokens are printable ASCII; anything else only in strings and comments
       const code = src.charCodeAt(this.i);
-      if (code < 0x20 || code >= 0x7f) this.fail(`illegal character U+${code.toString(16).padStart(4, '0')}`);
+      if (code < 0x20 || code >= 0x7f)
+        this.fail(`illegal character U+${code.toString(16).padStart(4, '0')}`);
       this.i++;
     }
     // a lone ';' (not starting a comment) is a reserved token of its own (annotations use it)
@@ -182,7 +188,8 @@ function checkAnnotationId(n: SNode & { t: 'list' }, file: string): void {
   if (first?.t !== 'atom' || first.start !== n.start + 1) bad('empty annotation id');
   if (first!.t === 'atom' && first!.v !== '@') return;
   const str = n.items[1];
-  if (str?.t !== 'str' || str.start !== first!.end || str.bytes.length === 0) bad('empty annotation id');
+  if (str?.t !== 'str' || str.start !== first!.end || str.bytes.length === 0)
+    bad('empty annotation id');
   try {
     new TextDecoder('utf-8', { fatal: true }).decode((str as { bytes: Uint8Array }).bytes);
   } catch {
@@ -209,8 +216,7 @@ export function stripAnnotations(src: string, file = '<wast>'): string {
     if (isAnnotation(src, n)) {
       checkAnnotationId(n, file);
       spans.push([n.start, n.end]);
-    }
-    else n.items.forEach(walk);
+    } else n.items.forEach(walk);
   };
   parseSExprs(src, file).forEach(walk);
   let out = '';

@@ -4,11 +4,21 @@ import { classifyRejection } from './skip-reasons.js';
 
 describe('classifyRejection', () => {
   it('profile rules alone are a profile-rule skip, also for a module asserted invalid', () => {
-    expect(classifyRejection(['profile_float', 'profile_float'], false)).toMatchObject({ named: 'profile rule profile_float' });
-    expect(classifyRejection(['profile_import'], true)).toMatchObject({ named: 'profile rule profile_import' });
+    expect(classifyRejection(['profile_float', 'profile_float'], false)).toMatchObject({
+      named: 'profile rule profile_float',
+    });
+    expect(classifyRejection(['profile_import'], true)).toMatchObject({
+      named: 'profile rule profile_import',
+    });
   });
   it('a feature read from the binary names the skip alone, never for a module asserted invalid', () => {
-    expect(classifyRejection(['multiple_memories', 'unknown_memory', 'constant_expression_required'], false, ['multi-memory'])).toMatchObject({ named: 'multi-memory: outside every ICN profile' });
+    expect(
+      classifyRejection(
+        ['multiple_memories', 'unknown_memory', 'constant_expression_required'],
+        false,
+        ['multi-memory'],
+      ),
+    ).toMatchObject({ named: 'multi-memory: outside every ICN profile' });
     expect(classifyRejection(['multiple_memories'], true, ['multi-memory'])).toBeUndefined();
   });
   it('a real validation error is no skip', () => {

@@ -26,18 +26,30 @@ export const OUTSIDE_EVERY_PROFILE = 'outside every ICN profile';
 export type SkipVerdict = { kind: 'outside_profile'; reason: string; named: string };
 
 /** A rejected module's violation codes → a skip (or undefined: a real rejection). */
-export function classifyRejection(codes: readonly ViolationCode[], expectInvalid: boolean, features: readonly string[] = []): SkipVerdict | undefined {
+export function classifyRejection(
+  codes: readonly ViolationCode[],
+  expectInvalid: boolean,
+  features: readonly string[] = [],
+): SkipVerdict | undefined {
   const distinct = [...new Set(codes)].sort();
   const reason = distinct.join(', ');
   const profileRules = distinct.filter(isProfileRule);
-  if (profileRules.length === distinct.length) return { kind: 'outside_profile', reason, named: `profile rule ${profileRules.join('+')}` };
+  if (profileRules.length === distinct.length)
+    return { kind: 'outside_profile', reason, named: `profile rule ${profileRules.join('+')}` };
   if (expectInvalid) return undefined;
   const others = distinct.filter((c) => !isProfileRule(c));
   if (!others.every((c) => c in FEATURE_OF_CODE) && features.length === 0) return undefined;
   // features read from the binary explain every other violation (an unknown memory, …)
-  const named = features.length > 0 ? [...new Set(features)].sort() : [...new Set(others.map((c) => FEATURE_OF_CODE[c]!))].sort();
+  const named =
+    features.length > 0
+      ? [...new Set(features)].sort()
+      : [...new Set(others.map((c) => FEATURE_OF_CODE[c]!))].sort();
   if (!others.every((c) => c in FEATURE_OF_CODE) && named.length === 0) return undefined;
-  return { kind: 'outside_profile', reason: `feature outside the pinned set: ${reason}`, named: `${named.join('+')}: ${OUTSIDE_EVERY_PROFILE}` };
+  return {
+    kind: 'outside_profile',
+    reason: `feature outside the pinned set: ${reason}`,
+    named: `${named.join('+')}: ${OUTSIDE_EVERY_PROFILE}`,
+  };
 }
 
 /** Count skips by named reason, most frequent first (ties by name). */

@@ -10,11 +10,19 @@ describe('input sniffing', () => {
     expect(sniff(new Uint8Array(0)).kind).toBe('empty');
     expect(sniff(text('(module (func))')).kind).toBe('wat-module');
     expect(sniff(text('(func (export "f"))\n(memory 1)')).kind).toBe('wat-module'); // bare module fields
-    expect(sniff(text('(module)\n(assert_return (invoke "f"))'))).toEqual({ kind: 'wast-script', forms: 2 });
+    expect(sniff(text('(module)\n(assert_return (invoke "f"))'))).toEqual({
+      kind: 'wast-script',
+      forms: 2,
+    });
     expect(sniff(text('(module $a)\n(module $b)')).kind).toBe('wast-script');
   });
   it('skips comments and strings when reading top-level heads', () => {
-    expect(topLevelHeads(';; (assert_return\n(; (register ;) (module (data "(assert_trap \\" (")) ;; x')).toEqual(['module']);
-    expect(topLevelHeads('(module (; nested (; deep ;) ;) (func))(register "m")')).toEqual(['module', 'register']);
+    expect(
+      topLevelHeads(';; (assert_return\n(; (register ;) (module (data "(assert_trap \\" (")) ;; x'),
+    ).toEqual(['module']);
+    expect(topLevelHeads('(module (; nested (; deep ;) ;) (func))(register "m")')).toEqual([
+      'module',
+      'register',
+    ]);
   });
 });

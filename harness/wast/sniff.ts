@@ -8,7 +8,22 @@ export type InputKind = 'wasm-binary' | 'wat-module' | 'wast-script' | 'binary-o
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 /** Top-level forms only a script has. */
-const SCRIPT_HEADS = new Set(['register', 'invoke', 'get', 'script', 'input', 'output', 'assert_return', 'assert_trap', 'assert_exhaustion', 'assert_invalid', 'assert_malformed', 'assert_unlinkable', 'assert_uninstantiable', 'assert_exception']);
+const SCRIPT_HEADS = new Set([
+  'register',
+  'invoke',
+  'get',
+  'script',
+  'input',
+  'output',
+  'assert_return',
+  'assert_trap',
+  'assert_exhaustion',
+  'assert_invalid',
+  'assert_malformed',
+  'assert_unlinkable',
+  'assert_uninstantiable',
+  'assert_exception',
+]);
 
 export interface Sniffed {
   kind: InputKind;
@@ -34,7 +49,13 @@ export function topLevelHeads(text: string): string[] {
       let d = 1;
       i += 2;
       while (i < text.length && d > 0) {
-        if (text[i] === '(' && text[i + 1] === ';') { d++; i += 2; } else if (text[i] === ';' && text[i + 1] === ')') { d--; i += 2; } else i++;
+        if (text[i] === '(' && text[i + 1] === ';') {
+          d++;
+          i += 2;
+        } else if (text[i] === ';' && text[i + 1] === ')') {
+          d--;
+          i += 2;
+        } else i++;
       }
     } else if (c === '"') {
       i++;
@@ -59,6 +80,7 @@ export function sniff(bytes: Uint8Array): Sniffed {
   if (bytes.subarray(0, 1024).includes(0)) return { kind: 'binary-other' };
   const heads = topLevelHeads(new TextDecoder().decode(bytes));
   const modules = heads.filter((h) => h === 'module').length;
-  if (heads.some((h) => SCRIPT_HEADS.has(h)) || modules > 1) return { kind: 'wast-script', forms: heads.length };
+  if (heads.some((h) => SCRIPT_HEADS.has(h)) || modules > 1)
+    return { kind: 'wast-script', forms: heads.length };
   return { kind: 'wat-module' };
 }

@@ -36,9 +36,25 @@ const FLOAT_WAT = `(module
   (func (export "i64.trunc_f64_s") (param f64) (result i64) (i64.trunc_f64_s (local.get 0)))
   (func (export "i64.trunc_f64_u") (param f64) (result i64) (i64.trunc_f64_u (local.get 0))))`;
 
-const CONVERSIONS = ['i32.trunc_f32_s', 'i32.trunc_f32_u', 'i32.trunc_f64_s', 'i32.trunc_f64_u', 'i64.trunc_f32_s', 'i64.trunc_f32_u', 'i64.trunc_f64_s', 'i64.trunc_f64_u'] as const;
+const CONVERSIONS = [
+  'i32.trunc_f32_s',
+  'i32.trunc_f32_u',
+  'i32.trunc_f64_s',
+  'i32.trunc_f64_u',
+  'i64.trunc_f32_s',
+  'i64.trunc_f32_u',
+  'i64.trunc_f64_s',
+  'i64.trunc_f64_u',
+] as const;
 
-const name = (o: CallOutcome): string => (o.kind === 'trap' ? o.trap : o.kind === 'exhausted' ? `exhausted:${o.how}` : o.kind === 'values' ? 'values' : `fault:${o.reason}`);
+const name = (o: CallOutcome): string =>
+  o.kind === 'trap'
+    ? o.trap
+    : o.kind === 'exhausted'
+      ? `exhausted:${o.how}`
+      : o.kind === 'values'
+        ? 'values'
+        : `fault:${o.reason}`;
 
 const engines: Record<string, { e: WastEngine; int?: InstanceHandle; float?: InstanceHandle }> = {};
 
@@ -49,7 +65,11 @@ beforeAll(async () => {
     const e = await ENGINES[n]!.create();
     const i = await e.instantiate(intBytes, false);
     const f = await e.instantiate(floatBytes, false);
-    engines[n] = { e, int: i.kind === 'instance' ? i.instance : undefined, float: f.kind === 'instance' ? f.instance : undefined };
+    engines[n] = {
+      e,
+      int: i.kind === 'instance' ? i.instance : undefined,
+      float: f.kind === 'instance' ? f.instance : undefined,
+    };
   }
 }, 60_000);
 afterAll(async () => {
@@ -73,11 +93,14 @@ describe('trap kinds, as the spec names them, on every engine', () => {
     it(`${n}: integer traps`, async () => {
       const { e, int } = engines[n]!;
       expect(int).toBeDefined();
-      for (const [fn, trap] of INT_CASES) expect([fn, name(await e.invoke(int!, fn, []))]).toEqual([fn, trap]);
+      for (const [fn, trap] of INT_CASES)
+        expect([fn, name(await e.invoke(int!, fn, []))]).toEqual([fn, trap]);
       // a null table entry (spec: "uninitialized element"): V8 cannot tell it from a signature
       // mismatch, and the interpreter names it the same so the LC outcomes hash alike
       expect(name(await e.invoke(int!, 'null_entry', []))).toBe('indirect_call_mismatch');
-      expect(name(await e.invoke(int!, 'runaway', []))).toBe(n === 'raw' ? 'exhausted:native' : 'exhausted:stack_exhausted');
+      expect(name(await e.invoke(int!, 'runaway', []))).toBe(
+        n === 'raw' ? 'exhausted:native' : 'exhausted:stack_exhausted',
+      );
     });
   }
   for (const n of ['raw', 'dc-float', 'interp']) {
@@ -90,9 +113,15 @@ describe('trap kinds, as the spec names them, on every engine', () => {
       const nan64 = f64(0x7ff8000000000000n);
       for (const c of CONVERSIONS) {
         const arg32 = c.includes('f32');
-        expect([c, name(await e.invoke(float!, c, [arg32 ? big32 : big64]))]).toEqual([c, 'int_overflow']);
+        expect([c, name(await e.invoke(float!, c, [arg32 ? big32 : big64]))]).toEqual([
+          c,
+          'int_overflow',
+        ]);
         // raw V8 reports NaN with the overflow message (listed as a known failure in harness/known-failures.json)
-        expect([c, name(await e.invoke(float!, c, [arg32 ? nan32 : nan64]))]).toEqual([c, n === 'raw' ? 'int_overflow' : 'invalid_conversion']);
+        expect([c, name(await e.invoke(float!, c, [arg32 ? nan32 : nan64]))]).toEqual([
+          c,
+          n === 'raw' ? 'int_overflow' : 'invalid_conversion',
+        ]);
       }
     });
   }
@@ -106,12 +135,56 @@ describe('dc-float and the interpreter agree on every trapping conversion', () =
   // bit patterns biased to where the answer changes: NaNs, infinities, the range edges, ±0, anything
   const f32Bits = fc.oneof(
     fc.integer({ min: 0, max: 0xffffffff }),
-    fc.constantFrom(0x7fc00000, 0xffc00000, 0x7f800001, 0x7f800000, 0xff800000, 0x4f000000, 0xcf000000, 0xcf000001, 0x4f800000, 0x5f000000, 0xdf000000, 0x5f800000, 0xbf800000, 0xbf7fffff, 0x80000000, 0),
-    fc.integer({ min: -4, max: 4 }).chain((d) => fc.constantFrom(0x4f000000 + d, 0xcf000000 + d, 0x4f800000 + d, 0x5f000000 + d, 0xdf000000 + d, 0x5f800000 + d)),
+    fc.constantFrom(
+      0x7fc00000,
+      0xffc00000,
+      0x7f800001,
+      0x7f800000,
+      0xff800000,
+      0x4f000000,
+      0xcf000000,
+      0xcf000001,
+      0x4f800000,
+      0x5f000000,
+      0xdf000000,
+      0x5f800000,
+      0xbf800000,
+      0xbf7fffff,
+      0x80000000,
+      0,
+    ),
+    fc
+      .integer({ min: -4, max: 4 })
+      .chain((d) =>
+        fc.constantFrom(
+          0x4f000000 + d,
+          0xcf000000 + d,
+          0x4f800000 + d,
+          0x5f000000 + d,
+          0xdf000000 + d,
+          0x5f800000 + d,
+        ),
+      ),
   );
   const f64Bits = fc.oneof(
     fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
-    fc.constantFrom(0x7ff8000000000000n, 0xfff8000000000000n, 0x7ff0000000000001n, 0x7ff0000000000000n, 0xfff0000000000000n, 0x41e0000000000000n, 0xc1e0000000000000n, 0xc1e0000000200000n, 0xc1e0000000200001n, 0x41f0000000000000n, 0x43e0000000000000n, 0xc3e0000000000000n, 0x43f0000000000000n, 0xbff0000000000000n, 0xbfefffffffffffffn),
+    fc.constantFrom(
+      0x7ff8000000000000n,
+      0xfff8000000000000n,
+      0x7ff0000000000001n,
+      0x7ff0000000000000n,
+      0xfff0000000000000n,
+      0x41e0000000000000n,
+      0xc1e0000000000000n,
+      0xc1e0000000200000n,
+      0xc1e0000000200001n,
+      0x41f0000000000000n,
+      0x43e0000000000000n,
+      0xc3e0000000000000n,
+      0x43f0000000000000n,
+      0xbff0000000000000n,
+      0xbfefffffffffffffn,
+    ),
   );
   it('same outcome (values or trap name) for every sampled input of every conversion', async () => {
     const v8 = engines['dc-float']!;

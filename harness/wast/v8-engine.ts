@@ -78,7 +78,8 @@ function callOutcome(err: WorkerError, icnTrap: number | undefined): CallOutcome
 function icnTrapOutcome(icnTrap: number): CallOutcome {
   if (icnTrap === ICN_TRAP_GROW_FAILED)
     return {
-      kind: 'fault', reason: 'memory.grow failed below the profile cap (host out of memory)',
+      kind: 'fault',
+      reason: 'memory.grow failed below the profile cap (host out of memory)',
     };
   const t = trapFromIcnCode(icnTrap);
   if (!t) return { kind: 'fault', reason: `unknown __icn_trap ${icnTrap}` };
@@ -88,7 +89,9 @@ function icnTrapOutcome(icnTrap: number): CallOutcome {
 
 /** The export `name` of an instance, or why there is none. */
 function exportOf(
-  exportsOf: Map<number, ExportInfo[] | Error>, inst: InstanceHandle, name: string,
+  exportsOf: Map<number, ExportInfo[] | Error>,
+  inst: InstanceHandle,
+  name: string,
 ): ExportInfo | Error {
   const ex = exportsOf.get(inst.id);
   if (ex === undefined) return new Error(`unknown instance ${inst.id}`);
@@ -98,7 +101,8 @@ function exportOf(
 
 /** The profile's validator refused the module: a classified skip, or rejected by the validator. */
 function profileRejection(
-  bytes: Uint8Array, p: Extract<ReturnType<typeof prepareForProfile>, { ok: false }>,
+  bytes: Uint8Array,
+  p: Extract<ReturnType<typeof prepareForProfile>, { ok: false }>,
   expectInvalid: boolean,
 ): ModuleOutcome {
   const codes = p.violations.map((v) => v.code);
@@ -109,7 +113,10 @@ function profileRejection(
 
 /** V8 would not compile the module: a feature this V8 lacks or a proposal, else a rejection. */
 function compileRejection(
-  bytes: Uint8Array, message: string, instrumented: boolean, expectInvalid: boolean,
+  bytes: Uint8Array,
+  message: string,
+  instrumented: boolean,
+  expectInvalid: boolean,
 ): ModuleOutcome {
   const missing = missingFeaturesOf(bytes, message);
   const beyond = instrumented || expectInvalid ? [] : proposalsOf(bytes);
@@ -149,7 +156,12 @@ export async function createV8Engine(profile: ProfileName): Promise<WastEngine> 
         if (!p.ok) return profileRejection(bytes, p, expectInvalid);
         runBytes = p.bytes;
       }
-      const r = await session.instantiate(runBytes, definitionOnly ? 'none' : instrumented ? 'icn' : 'registry', { createdAt: 0n, entropy: new Uint8Array(32) }, definitionOnly);
+      const r = await session.instantiate(
+        runBytes,
+        definitionOnly ? 'none' : instrumented ? 'icn' : 'registry',
+        { createdAt: 0n, entropy: new Uint8Array(32) },
+        definitionOnly,
+      );
       if (r.error) {
         if (r.error.phase === 'compile')
           return compileRejection(bytes, r.error.message, instrumented, expectInvalid);
@@ -172,10 +184,18 @@ export async function createV8Engine(profile: ProfileName): Promise<WastEngine> 
       let e = exportsFor(inst, name);
       // a module our pinned decoder cannot read (e.g. it imports exception tags) still runs under
       // raw V8: take the signature from the script (argument and expected result types)
-      if (e instanceof Error && !instrumented && resultsHint && exportsOf.get(inst.id) instanceof Error) e = { name, kind: 'func', sig: { params: args.map((a) => a.type), results: resultsHint } };
+      if (
+        e instanceof Error &&
+        !instrumented &&
+        resultsHint &&
+        exportsOf.get(inst.id) instanceof Error
+      )
+        e = { name, kind: 'func', sig: { params: args.map((a) => a.type), results: resultsHint } };
       if (e instanceof Error) return { kind: 'fault', reason: e.message };
       if (e.kind !== 'func') return { kind: 'fault', reason: `${name} is not a function` };
-      const r = await session.invoke(inst.id, name, e.sig, args, { fuel: instrumented ? SPEC_FUEL : undefined });
+      const r = await session.invoke(inst.id, name, e.sig, args, {
+        fuel: instrumented ? SPEC_FUEL : undefined,
+      });
       if (r.error) return callOutcome(r.error, r.icnTrap) as CallOutcome;
       return { kind: 'values', values: r.values! };
     },

@@ -27,7 +27,11 @@ export interface V8Feature {
 }
 
 function constExprs(m: WasmModule): Expr[] {
-  return [...m.globals.map((g) => g.init), ...m.elems.flatMap((e) => [...(e.offsetExpr ? [e.offsetExpr] : []), ...(e.exprs ?? [])]), ...m.datas.flatMap((d) => (d.offsetExpr ? [d.offsetExpr] : []))];
+  return [
+    ...m.globals.map((g) => g.init),
+    ...m.elems.flatMap((e) => [...(e.offsetExpr ? [e.offsetExpr] : []), ...(e.exprs ?? [])]),
+    ...m.datas.flatMap((d) => (d.offsetExpr ? [d.offsetExpr] : [])),
+  ];
 }
 
 const ARITH = new Set([0x6a, 0x6b, 0x6c, 0x7c, 0x7d, 0x7e]); // i32/i64 add, sub, mul
@@ -37,8 +41,36 @@ export const V8_FEATURES: readonly V8Feature[] = [
     name: 'relaxed SIMD',
     flag: '--experimental-wasm-relaxed-simd',
     // (func (param v128) (result v128) local.get 0 local.get 0 i8x16.relaxed_swizzle)
-    probe: new Uint8Array([...HEADER, 1, 6, 1, 0x60, 1, 0x7b, 1, 0x7b, 3, 2, 1, 0, 10, 11, 1, 9, 0, 0x20, 0, 0x20, 0, 0xfd, 0x80, 0x02, 0x0b]),
-    uses: (m) => m.codes.some((c) => c.body.some((ins) => opInfo(ins.op)?.feature === 'relaxed_simd')),
+    probe: new Uint8Array([
+      ...HEADER,
+      1,
+      6,
+      1,
+      0x60,
+      1,
+      0x7b,
+      1,
+      0x7b,
+      3,
+      2,
+      1,
+      0,
+      10,
+      11,
+      1,
+      9,
+      0,
+      0x20,
+      0,
+      0x20,
+      0,
+      0xfd,
+      0x80,
+      0x02,
+      0x0b,
+    ]),
+    uses: (m) =>
+      m.codes.some((c) => c.body.some((ins) => opInfo(ins.op)?.feature === 'relaxed_simd')),
   },
   {
     name: 'extended constant expressions',
@@ -60,7 +92,9 @@ export const V8_FEATURES: readonly V8Feature[] = [
     probe: new Uint8Array([...HEADER, 6, 11, 2, 0x7f, 0, 0x41, 1, 0x0b, 0x7f, 0, 0x23, 0, 0x0b]),
     uses: (m) => {
       const imported = m.imports.filter((i) => i.desc.kind === 'global').length;
-      return constExprs(m).some((e) => e.some((ins) => ins.op === 0x23 && (ins.idx ?? 0) >= imported));
+      return constExprs(m).some((e) =>
+        e.some((ins) => ins.op === 0x23 && (ins.idx ?? 0) >= imported),
+      );
     },
   },
 ];
@@ -78,7 +112,9 @@ export function v8Supports(f: V8Feature): boolean {
 
 /** Flags that would enable features this process lacks (only those that have a flag). */
 export function flagsForMissingFeatures(): string[] {
-  return V8_FEATURES.filter((f) => f.flag !== null && !v8Supports(f) && !process.execArgv.includes(f.flag)).map((f) => f.flag!);
+  return V8_FEATURES.filter(
+    (f) => f.flag !== null && !v8Supports(f) && !process.execArgv.includes(f.flag),
+  ).map((f) => f.flag!);
 }
 
 /**
@@ -93,5 +129,7 @@ export function missingFeaturesOf(bytes: Uint8Array, v8Message: string): string[
   } catch {
     m = undefined;
   }
-  return V8_FEATURES.filter((f) => !v8Supports(f) && (m ? f.uses(m) : f.v8Error?.test(v8Message) === true)).map((f) => f.name);
+  return V8_FEATURES.filter(
+    (f) => !v8Supports(f) && (m ? f.uses(m) : f.v8Error?.test(v8Message) === true),
+  ).map((f) => f.name);
 }

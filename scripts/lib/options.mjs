@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url';
 export function docComment(file) {
   const m = /\/\*\*([\s\S]*?)\*\//.exec(readFileSync(file, 'utf8'));
   if (!m) return '';
-  return m[1].split('\n').map((l) => l.replace(/^\s*\* ?/, '')).join('\n').trim();
+  return m[1]
+    .split('\n')
+    .map((l) => l.replace(/^\s*\* ?/, ''))
+    .join('\n')
+    .trim();
 }
 
 /**
@@ -32,7 +36,9 @@ export function checkOptions(scriptUrl, argv, known) {
     ...positional.map((p) => `unexpected argument '${p}'`),
   ];
   if (problems.length > 0) {
-    console.error(`${name}: error: ${problems.join('; ')} (known: ${known.map((k) => `--${k}`).join(', ')}; --help for details)`);
+    console.error(
+      `${name}: error: ${problems.join('; ')} (known: ${known.map((k) => `--${k}`).join(', ')}; --help for details)`,
+    );
     process.exit(2);
   }
 }

@@ -3,10 +3,14 @@ import type { Command } from 'commander';
 import { act, EXIT } from '../context.js';
 
 export function register(program: Command): void {
-  const key = program.command('key').description('identity files (Ed25519; the key never leaves this machine)');
+  const key = program
+    .command('key')
+    .description('identity files (Ed25519; the key never leaves this machine)');
   key
     .command('new')
-    .description('create an identity file, written 0600 and atomically; an existing file is kept unless --force')
+    .description(
+      'create an identity file, written 0600 and atomically; an existing file is kept unless --force',
+    )
     .option('--out <file>', 'where to write it [ICN_KEY] (default icn-key.json)')
     .option('--force', 'replace an existing file')
     .action(

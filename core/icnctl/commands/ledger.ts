@@ -11,7 +11,11 @@ export function register(program: Command): void {
     .action(
       act('ledger entry', async (ctx, id: string) => {
         const { hashArg } = await import('../receipts.js');
-        const r = await ctx.node().get<{ entry: Record<string, unknown> }>(`/ledger/entries/${hashArg('entry id', id)}`, { entry: 'object' });
+        const r = await ctx
+          .node()
+          .get<{ entry: Record<string, unknown> }>(`/ledger/entries/${hashArg('entry id', id)}`, {
+            entry: 'object',
+          });
         ctx.print([JSON.stringify(r.entry, null, 2)], r);
         return EXIT.ok;
       }),

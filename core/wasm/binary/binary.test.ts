@@ -10,12 +10,23 @@ import type { WasmModule } from './types.js';
 
 /** The module without byte offsets (which legitimately change when LEBs are re-encoded canonically). */
 export function stripOffsets(m: WasmModule): unknown {
-  return JSON.parse(JSON.stringify(m, (k, v) => {
-    if (k === 'offset' || k === 'contentOffset' || k === 'bodyOffset' || k === 'size' || k === 'sections' || k === 'typeOffsets' || k === 'funcOffsets') return undefined;
-    if (typeof v === 'bigint') return `${v}n`;
-    if (v instanceof Uint8Array) return Array.from(v);
-    return v;
-  }));
+  return JSON.parse(
+    JSON.stringify(m, (k, v) => {
+      if (
+        k === 'offset' ||
+        k === 'contentOffset' ||
+        k === 'bodyOffset' ||
+        k === 'size' ||
+        k === 'sections' ||
+        k === 'typeOffsets' ||
+        k === 'funcOffsets'
+      )
+        return undefined;
+      if (typeof v === 'bigint') return `${v}n`;
+      if (v instanceof Uint8Array) return Array.from(v);
+      return v;
+    }),
+  );
 }
 
 function decodeOrMalformed(b: Uint8Array): 'ok' | 'malformed' {
@@ -23,7 +34,8 @@ function decodeOrMalformed(b: Uint8Array): 'ok' | 'malformed' {
     decodeModule(b);
     return 'ok';
   } catch (e) {
-    if (e instanceof WasmDecodeError && e.code === 'WASM_MALFORMED' && Number.isInteger(e.offset)) return 'malformed';
+    if (e instanceof WasmDecodeError && e.code === 'WASM_MALFORMED' && Number.isInteger(e.offset))
+      return 'malformed';
     throw e;
   }
 }
@@ -43,8 +55,25 @@ describe('opcode table', () => {
     expect(opInfo(0xd3)).toBeUndefined();
   });
   it('marks NaN-producing float ops and leaves bitwise ones alone', () => {
-    for (const n of ['f32.add', 'f64.sqrt', 'f32.min', 'f64.nearest', 'f32.demote_f64', 'f64.promote_f32']) expect(opByName(n).nan, n).toBeDefined();
-    for (const n of ['f32.neg', 'f64.abs', 'f32.copysign', 'f32.reinterpret_i32', 'f64.load', 'f32.const', 'f64.convert_i64_s']) expect(opByName(n).nan, n).toBeUndefined();
+    for (const n of [
+      'f32.add',
+      'f64.sqrt',
+      'f32.min',
+      'f64.nearest',
+      'f32.demote_f64',
+      'f64.promote_f32',
+    ])
+      expect(opByName(n).nan, n).toBeDefined();
+    for (const n of [
+      'f32.neg',
+      'f64.abs',
+      'f32.copysign',
+      'f32.reinterpret_i32',
+      'f64.load',
+      'f32.const',
+      'f64.convert_i64_s',
+    ])
+      expect(opByName(n).nan, n).toBeUndefined();
     expect(opByName('i32.trunc_f32_s').float).toBe(true);
     expect(opByName('i32.add').float).toBe(false);
   });
@@ -52,12 +81,19 @@ describe('opcode table', () => {
 
 describe('decoder', () => {
   it('decodes sections and instructions with their byte offsets', async () => {
-    const b = await watToWasm('(module (memory 1) (func (export "f") (param i32) (result i32) local.get 0 i32.const -5 i32.add i32.load offset=8))');
+    const b = await watToWasm(
+      '(module (memory 1) (func (export "f") (param i32) (result i32) local.get 0 i32.const -5 i32.add i32.load offset=8))',
+    );
     const m = decodeModule(b);
     expect(m.types).toEqual([{ params: ['i32'], results: ['i32'] }]);
     expect(m.exports.map((e) => [e.name, e.kind, e.index])).toEqual([['f', 'func', 0]]);
     const body = m.codes[0]!.body;
-    expect(body.map((i) => opInfo(i.op)!.name)).toEqual(['local.get', 'i32.const', 'i32.add', 'i32.load']);
+    expect(body.map((i) => opInfo(i.op)!.name)).toEqual([
+      'local.get',
+      'i32.const',
+      'i32.add',
+      'i32.load',
+    ]);
     for (const ins of body) expect(b[ins.offset]).toBe(ins.op);
     expect(body[1]!.value).toBe(-5);
     expect(body[3]!.memOffset).toBe(8);
@@ -65,7 +101,9 @@ describe('decoder', () => {
   });
 
   it('keeps float constant bits exactly (NaN payloads, negative zero)', async () => {
-    const b = await watToWasm('(module (func (result f32 f64) f32.const nan:0x200001 f64.const -0))');
+    const b = await watToWasm(
+      '(module (func (result f32 f64) f32.const nan:0x200001 f64.const -0))',
+    );
     const body = decodeModule(b).codes[0]!.body;
     expect(body[0]!.value).toBe(0x7fa00001);
     expect(body[1]!.value).toBe(0x8000000000000000n);
@@ -76,18 +114,44 @@ describe('decoder', () => {
       [[0, 0x61, 0x73], 'magic_header_not_detected', 0],
       [[0, 0x61, 0x73, 0x6d, 2, 0, 0, 0], 'unknown_binary_version', 4],
       [[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60], 'unexpected_end', 8],
-      [[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0], 'integer_representation_too_long', 9],
+      [
+        [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0],
+        'integer_representation_too_long',
+        9,
+      ],
       [[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0x0e, 0], 'malformed_section_id', 8],
       // type, func, code with opcode 0xff
-      [[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 5, 1, 3, 0, 0xff, 0x0b], 'unknown_opcode', 23],
+      [
+        [
+          0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 5, 1, 3, 0, 0xff,
+          0x0b,
+        ],
+        'unknown_opcode',
+        23,
+      ],
       // atomics are named as outside the feature set
-      [[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 6, 1, 4, 0, 0xfe, 0x03, 0x0b], 'unsupported_feature', 23],
+      [
+        [
+          0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 6, 1, 4, 0, 0xfe,
+          0x03, 0x0b,
+        ],
+        'unsupported_feature',
+        23,
+      ],
       // function section without code section
-      [[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0], 'function_and_code_section_have_inconsistent_lengths', 18],
+      [
+        [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0],
+        'function_and_code_section_have_inconsistent_lengths',
+        18,
+      ],
     ];
     for (const [bytes, reason, offset] of cases) {
       let err: unknown;
-      try { decodeModule(new Uint8Array(bytes)); } catch (e) { err = e; }
+      try {
+        decodeModule(new Uint8Array(bytes));
+      } catch (e) {
+        err = e;
+      }
       expect(err, reason).toBeInstanceOf(WasmDecodeError);
       expect((err as WasmDecodeError).reason, reason).toBe(reason);
       expect((err as WasmDecodeError).offset, reason).toBe(offset);
@@ -95,10 +159,13 @@ describe('decoder', () => {
   });
 
   it('never throws anything but WasmDecodeError on random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (tail, header) => {
-      const b = header ? new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...tail]) : tail;
-      decodeOrMalformed(b);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (tail, header) => {
+        const b = header ? new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...tail]) : tail;
+        decodeOrMalformed(b);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
@@ -122,9 +189,17 @@ describe.skipIf(corpus === undefined)('decoder on the spec test modules', () => 
   it('decodes every valid module, and round-trips it: decode(encode(decode(x))) = decode(x)', () => {
     let n = 0;
     for (const { m, bytes } of compiled) {
-      if (m.role !== 'module' && m.role !== 'assert_trap' && m.role !== 'assert_unlinkable' && m.role !== 'assert_invalid') continue;
+      if (
+        m.role !== 'module' &&
+        m.role !== 'assert_trap' &&
+        m.role !== 'assert_unlinkable' &&
+        m.role !== 'assert_invalid'
+      )
+        continue;
       let d: WasmModule;
-      try { d = decodeModule(bytes); } catch (e) {
+      try {
+        d = decodeModule(bytes);
+      } catch (e) {
         if (m.role === 'assert_invalid') continue;
         throw new Error(`${m.file}:${m.line}: ${(e as Error).message}`);
       }
@@ -132,7 +207,8 @@ describe.skipIf(corpus === undefined)('decoder on the spec test modules', () => 
       const d2 = decodeModule(e1);
       expect(stripOffsets(d2), `${m.file}:${m.line}`).toEqual(stripOffsets(d));
       expect(encodeModule(d2)).toEqual(e1);
-      if (m.role === 'module' && v8Validate(bytes)) expect(v8Validate(e1), `${m.file}:${m.line}`).toBe(true);
+      if (m.role === 'module' && v8Validate(bytes))
+        expect(v8Validate(e1), `${m.file}:${m.line}`).toBe(true);
       n++;
     }
     expect(n).toBeGreaterThan(1500);
@@ -140,18 +216,31 @@ describe.skipIf(corpus === undefined)('decoder on the spec test modules', () => 
 
   it('rejects the binary assert_malformed modules that are malformed at the binary level', () => {
     let rejected = 0;
-    for (const { m, bytes } of compiled) if (m.role === 'assert_malformed' && m.kind === 'binary') if (decodeOrMalformed(bytes) === 'malformed') rejected++;
+    for (const { m, bytes } of compiled)
+      if (m.role === 'assert_malformed' && m.kind === 'binary')
+        if (decodeOrMalformed(bytes) === 'malformed') rejected++;
     // the rest are rejected by the validator (checked in validate tests)
     expect(rejected).toBeGreaterThanOrEqual(60);
   });
 
   it('never crashes on mutated spec modules', () => {
     const valid = compiled.filter((c) => c.m.role === 'module').map((c) => c.bytes);
-    fc.assert(fc.property(fc.nat(valid.length - 1), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat(), (i, muts, cut) => {
-      const b = valid[i]!.slice();
-      for (const [pos, v] of muts) b[pos % b.length] = v;
-      decodeOrMalformed(b);
-      decodeOrMalformed(b.subarray(0, cut % (b.length + 1)));
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(
+        fc.nat(valid.length - 1),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.nat(),
+        (i, muts, cut) => {
+          const b = valid[i]!.slice();
+          for (const [pos, v] of muts) b[pos % b.length] = v;
+          decodeOrMalformed(b);
+          decodeOrMalformed(b.subarray(0, cut % (b.length + 1)));
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -7,23 +7,42 @@ import { opInfo, PREFIX_FC, PREFIX_FD } from './opcodes.js';
 import { DATA_FORMS, decodedRow, ELEM_FORMS, limitsRow, SECTION_IDS } from './proposal-table.js';
 import { Reader, WasmDecodeError } from './reader.js';
 import {
-  emptyModule, EXTERN_KIND_CODE, SECTION_ORDER, VALTYPE_BY_CODE,
-  type BlockType, type DataSegment, type ElemSegment, type Expr, type ExternKind, type FuncBody, type FuncType,
-  type GlobalType, type ImportDesc, type Instr, type Limits, type RefType, type TableType, type ValType, type WasmModule,
+  emptyModule,
+  EXTERN_KIND_CODE,
+  SECTION_ORDER,
+  VALTYPE_BY_CODE,
+  type BlockType,
+  type DataSegment,
+  type ElemSegment,
+  type Expr,
+  type ExternKind,
+  type FuncBody,
+  type FuncType,
+  type GlobalType,
+  type ImportDesc,
+  type Instr,
+  type Limits,
+  type RefType,
+  type TableType,
+  type ValType,
+  type WasmModule,
 } from './types.js';
 
 export { WasmDecodeError };
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 const VERSION = [0x01, 0x00, 0x00, 0x00];
-const KIND_BY_CODE: ExternKind[] = (Object.entries(EXTERN_KIND_CODE) as [ExternKind, number][]).sort((a, b) => a[1] - b[1]).map(([k]) => k);
+const KIND_BY_CODE: ExternKind[] = (Object.entries(EXTERN_KIND_CODE) as [ExternKind, number][])
+  .sort((a, b) => a[1] - b[1])
+  .map(([k]) => k);
 /** Locals beyond this total are malformed (the spec's bound is 2^32-1; engines reject far earlier). */
 const MAX_LOCALS = 0xffff_ffff;
 
 function valType(r: Reader): ValType {
   const at = r.pos;
   const t = VALTYPE_BY_CODE.get(r.u8());
-  if (t === undefined) r.fail('malformed_value_type', `unknown value type 0x${r.bytes[at]!.toString(16)}`, at);
+  if (t === undefined)
+    r.fail('malformed_value_type', `unknown value type 0x${r.bytes[at]!.toString(16)}`, at);
   return t;
 }
 
@@ -38,7 +57,8 @@ function refType(r: Reader): RefType {
 function limits(r: Reader, memory: boolean): Limits {
   const at = r.pos;
   const flags = r.u8();
-  if (!limitsRow(flags, memory)?.decoded) r.fail('malformed_limits', `unknown limits flags 0x${flags.toString(16)}`, at);
+  if (!limitsRow(flags, memory)?.decoded)
+    r.fail('malformed_limits', `unknown limits flags 0x${flags.toString(16)}`, at);
   const min = r.u32();
   const l: Limits = { min, shared: (flags & 2) !== 0 };
   if (flags & 1) l.max = r.u32();
@@ -88,7 +108,8 @@ function u32s(r: Reader, n: number): number[] {
 function memarg(r: Reader, ins: Instr): void {
   const at = r.pos;
   const flags = r.u32();
-  if (flags >= 128) r.fail('malformed_memop_flags', `memory access flags ${flags} out of range`, at);
+  if (flags >= 128)
+    r.fail('malformed_memop_flags', `memory access flags ${flags} out of range`, at);
   ins.align = flags;
   if (flags & 64) ins.idx2 = r.u32();
   ins.memOffset = r.u32();
@@ -102,9 +123,15 @@ function instr(r: Reader, m: Ctx): Instr {
   if (first === PREFIX_FC || first === PREFIX_FD) {
     const sub = r.u32();
     // a sub-opcode of 2^16 or more would alias a smaller one in the key (`prefix << 16 | sub`)
-    if (sub > 0xffff) r.fail('unknown_opcode', `unknown opcode 0x${first.toString(16)} ${sub}`, offset);
+    if (sub > 0xffff)
+      r.fail('unknown_opcode', `unknown opcode 0x${first.toString(16)} ${sub}`, offset);
     key = (first << 16) | sub;
-  } else if (first === 0xfe) r.fail('unsupported_feature', 'atomic instruction (threads proposal): outside the pinned feature set', offset);
+  } else if (first === 0xfe)
+    r.fail(
+      'unsupported_feature',
+      'atomic instruction (threads proposal): outside the pinned feature set',
+      offset,
+    );
   const info = opInfo(key);
   if (info === undefined) {
     const sub = key > 0xff ? ` 0x${(key & 0xffff).toString(16)}` : '';
@@ -166,19 +193,22 @@ function instr(r: Reader, m: Ctx): Instr {
       break;
     case 'zero_byte': {
       const at = r.pos;
-      if (r.u8() !== 0) r.fail('zero_byte_expected', `${info.name}: memory index byte must be 0x00`, at);
+      if (r.u8() !== 0)
+        r.fail('zero_byte_expected', `${info.name}: memory index byte must be 0x00`, at);
       break;
     }
     case 'data_zero': {
       ins.idx = r.u32();
       const at = r.pos;
-      if (r.u8() !== 0) r.fail('zero_byte_expected', 'memory.init: memory index byte must be 0x00', at);
+      if (r.u8() !== 0)
+        r.fail('zero_byte_expected', 'memory.init: memory index byte must be 0x00', at);
       m.needsDataCount ??= offset;
       break;
     }
     case 'zero_zero': {
       const at = r.pos;
-      if (r.u8() !== 0 || r.u8() !== 0) r.fail('zero_byte_expected', 'memory.copy: memory index bytes must be 0x00', at);
+      if (r.u8() !== 0 || r.u8() !== 0)
+        r.fail('zero_byte_expected', 'memory.copy: memory index bytes must be 0x00', at);
       break;
     }
     case 'elem_table':
@@ -221,23 +251,32 @@ function importDesc(r: Reader): ImportDesc {
   const at = r.pos;
   const k = r.u8();
   switch (k) {
-    case 0: return { kind: 'func', typeIndex: r.u32() };
-    case 1: return { kind: 'table', table: tableType(r) };
-    case 2: return { kind: 'memory', memory: { limits: limits(r, true) } };
-    case 3: return { kind: 'global', global: globalType(r) };
-    default: return r.fail('malformed_import_kind', `unknown import kind 0x${k.toString(16)}`, at);
+    case 0:
+      return { kind: 'func', typeIndex: r.u32() };
+    case 1:
+      return { kind: 'table', table: tableType(r) };
+    case 2:
+      return { kind: 'memory', memory: { limits: limits(r, true) } };
+    case 3:
+      return { kind: 'global', global: globalType(r) };
+    default:
+      return r.fail('malformed_import_kind', `unknown import kind 0x${k.toString(16)}`, at);
   }
 }
 
 function elemSegment(r: Reader, m: Ctx): ElemSegment {
   const offset = r.pos;
   const flags = r.u32();
-  if (!decodedRow(ELEM_FORMS, flags)) r.fail('malformed_elem_flags', `unknown element segment flags ${flags}`, offset);
+  if (!decodedRow(ELEM_FORMS, flags))
+    r.fail('malformed_elem_flags', `unknown element segment flags ${flags}`, offset);
   const passiveOrDecl = (flags & 1) !== 0;
   const explicitTable = (flags & 2) !== 0;
   const usesExprs = (flags & 4) !== 0;
   const seg: ElemSegment = {
-    flags, offset, table: 0, type: 'funcref',
+    flags,
+    offset,
+    table: 0,
+    type: 'funcref',
     mode: passiveOrDecl ? (explicitTable ? 'declarative' : 'passive') : 'active',
   };
   if (!passiveOrDecl) {
@@ -265,8 +304,15 @@ function elemSegment(r: Reader, m: Ctx): ElemSegment {
 function dataSegment(r: Reader, m: Ctx): DataSegment {
   const offset = r.pos;
   const flags = r.u32();
-  if (!decodedRow(DATA_FORMS, flags)) r.fail('malformed_data_flags', `unknown data segment flags ${flags}`, offset);
-  const seg: DataSegment = { flags, offset, mode: flags === 1 ? 'passive' : 'active', memory: 0, bytes: new Uint8Array(0) };
+  if (!decodedRow(DATA_FORMS, flags))
+    r.fail('malformed_data_flags', `unknown data segment flags ${flags}`, offset);
+  const seg: DataSegment = {
+    flags,
+    offset,
+    mode: flags === 1 ? 'passive' : 'active',
+    memory: 0,
+    bytes: new Uint8Array(0),
+  };
   if (flags === 2) seg.memory = r.u32();
   if (flags !== 1) seg.offsetExpr = constExpr(r, m);
   const len = r.u32();
@@ -279,7 +325,8 @@ function bodyHeader(r: Reader): { head: Omit<FuncBody, 'body'>; br: Reader } {
   const offset = r.pos;
   const size = r.u32();
   const bodyOffset = r.pos;
-  if (size > r.end - r.pos) r.fail('unexpected_end', `function body of ${size} bytes runs past the section end`, offset);
+  if (size > r.end - r.pos)
+    r.fail('unexpected_end', `function body of ${size} bytes runs past the section end`, offset);
   const br: Reader = new Reader(r.bytes, r.pos, r.pos + size);
   const groups = br.count();
   const locals: FuncBody['locals'] = [];
@@ -298,7 +345,8 @@ function bodyHeader(r: Reader): { head: Omit<FuncBody, 'body'>; br: Reader } {
 /** The instructions of a body up to its final `end`, which must be its last byte. */
 function bodyExpr(br: Reader, m: Ctx): Expr {
   const body = expr(br, m);
-  if (!br.eof()) br.fail('section_size_mismatch', 'bytes left after the function body\'s final `end`');
+  if (!br.eof())
+    br.fail('section_size_mismatch', "bytes left after the function body's final `end`");
   return body;
 }
 
@@ -325,7 +373,12 @@ export function unreadBody(code: FuncBody): BodyRange | undefined {
 
 function settle(code: FuncBody, body: Expr): void {
   unread.delete(code);
-  Object.defineProperty(code, 'body', { value: body, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(code, 'body', {
+    value: body,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /** Decode an unread body (its range is in `unread`) and keep the instructions as a plain property. */
@@ -363,7 +416,8 @@ function lazyBody(r: Reader): FuncBody {
 function skipBody(r: Reader): FuncBody {
   const offset = r.pos;
   const size = r.u32();
-  if (size > r.end - r.pos) r.fail('unexpected_end', `function body of ${size} bytes runs past the section end`, offset);
+  if (size > r.end - r.pos)
+    r.fail('unexpected_end', `function body of ${size} bytes runs past the section end`, offset);
   const bodyOffset = r.pos;
   r.pos += size;
   return { locals: [], body: [], offset, bodyOffset, size };
@@ -460,14 +514,27 @@ function exportSection(s: Reader, m: WasmModule): void {
 function codeSection(s: Reader, m: WasmModule, st: State): void {
   const n = s.count();
   const declared = st.funcCount ?? 0;
-  if (n !== declared) s.fail('function_and_code_section_have_inconsistent_lengths', `code section has ${n} bodies for ${declared} declared functions`, st.contentOffset);
+  if (n !== declared)
+    s.fail(
+      'function_and_code_section_have_inconsistent_lengths',
+      `code section has ${n} bodies for ${declared} declared functions`,
+      st.contentOffset,
+    );
   const mode = st.opts.bodies ?? true;
-  for (let i = 0; i < n; i++) m.codes.push(mode === false ? skipBody(s) : mode === 'lazy' ? lazyBody(s) : funcBody(s, st.ctx));
+  for (let i = 0; i < n; i++)
+    m.codes.push(
+      mode === false ? skipBody(s) : mode === 'lazy' ? lazyBody(s) : funcBody(s, st.ctx),
+    );
 }
 
 function dataSection(s: Reader, m: WasmModule, st: State): void {
   const n = s.count();
-  if (m.dataCount !== undefined && n !== m.dataCount) s.fail('data_count_and_data_section_have_inconsistent_lengths', `data section has ${n} segments, data count says ${m.dataCount}`, st.contentOffset);
+  if (m.dataCount !== undefined && n !== m.dataCount)
+    s.fail(
+      'data_count_and_data_section_have_inconsistent_lengths',
+      `data section has ${n} segments, data count says ${m.dataCount}`,
+      st.contentOffset,
+    );
   if (st.opts.bodies === 'lazy') {
     lazyDatas(m, { bytes: s.bytes, start: s.pos, end: s.end, count: n });
     s.pos = s.end;
@@ -495,7 +562,12 @@ export function unreadDatas(m: WasmModule): DataRange | undefined {
 function lazyDatas(m: WasmModule, range: DataRange): void {
   const settleDatas = (v: DataSegment[]): void => {
     unreadData.delete(m);
-    Object.defineProperty(m, 'datas', { value: v, writable: true, enumerable: true, configurable: true });
+    Object.defineProperty(m, 'datas', {
+      value: v,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
   };
   unreadData.set(m, range);
   Object.defineProperty(m, 'datas', {
@@ -506,8 +578,18 @@ function lazyDatas(m: WasmModule, range: DataRange): void {
       const ctx: Ctx = { views: true };
       const datas: DataSegment[] = [];
       for (let i = 0; i < range.count; i++) datas.push(dataSegment(r, ctx));
-      if (!r.eof()) r.fail('section_size_mismatch', `section 11 declares more bytes than its segments use (content ends at byte ${r.pos})`, r.pos);
-      if (ctx.needsDataCount !== undefined && m.dataCount === undefined) r.fail('data_count_section_required', 'memory.init/data.drop need a data count section', ctx.needsDataCount);
+      if (!r.eof())
+        r.fail(
+          'section_size_mismatch',
+          `section 11 declares more bytes than its segments use (content ends at byte ${r.pos})`,
+          r.pos,
+        );
+      if (ctx.needsDataCount !== undefined && m.dataCount === undefined)
+        r.fail(
+          'data_count_section_required',
+          'memory.init/data.drop need a data count section',
+          ctx.needsDataCount,
+        );
       settleDatas(datas);
       return datas;
     },
@@ -524,25 +606,54 @@ const SECTION_READERS: Readonly<Record<number, (s: Reader, m: WasmModule, st: St
   5: memorySection,
   6: globalSection,
   7: exportSection,
-  8: (s, m, st) => { m.start = { func: s.u32(), offset: st.contentOffset }; },
-  9: (s, m, st) => { for (let i = 0, n = s.count(); i < n; i++) m.elems.push(elemSegment(s, st.ctx)); },
+  8: (s, m, st) => {
+    m.start = { func: s.u32(), offset: st.contentOffset };
+  },
+  9: (s, m, st) => {
+    for (let i = 0, n = s.count(); i < n; i++) m.elems.push(elemSegment(s, st.ctx));
+  },
   10: codeSection,
   11: dataSection,
-  12: (s, m) => { m.dataCount = s.u32(); },
+  12: (s, m) => {
+    m.dataCount = s.u32();
+  },
 };
 
 function header(r: Reader): void {
-  for (let i = 0; i < 4; i++) if (r.eof() || r.u8() !== MAGIC[i]) r.fail('magic_header_not_detected', 'not a wasm binary (magic header \\0asm missing)', 0);
-  for (let i = 0; i < 4; i++) if (r.eof() || r.u8() !== VERSION[i]) r.fail('unknown_binary_version', 'unsupported binary version (expected 1)', 4);
+  for (let i = 0; i < 4; i++)
+    if (r.eof() || r.u8() !== MAGIC[i])
+      r.fail('magic_header_not_detected', 'not a wasm binary (magic header \\0asm missing)', 0);
+  for (let i = 0; i < 4; i++)
+    if (r.eof() || r.u8() !== VERSION[i])
+      r.fail('unknown_binary_version', 'unsupported binary version (expected 1)', 4);
 }
 
 /** Checks that need the whole module: code and data sections against their declared counts. */
 function finish(r: Reader, m: WasmModule, st: State): void {
-  if ((st.funcCount ?? 0) > 0 && m.codes.length === 0) r.fail('function_and_code_section_have_inconsistent_lengths', `${st.funcCount} functions declared but there is no code section`, r.pos);
-  if (m.dataCount !== undefined && m.dataCount > 0 && !m.sections.some((s) => s.id === 11) && m.datas.length === 0) {
-    r.fail('data_count_and_data_section_have_inconsistent_lengths', `data count ${m.dataCount} but no data section`, r.pos);
+  if ((st.funcCount ?? 0) > 0 && m.codes.length === 0)
+    r.fail(
+      'function_and_code_section_have_inconsistent_lengths',
+      `${st.funcCount} functions declared but there is no code section`,
+      r.pos,
+    );
+  if (
+    m.dataCount !== undefined &&
+    m.dataCount > 0 &&
+    !m.sections.some((s) => s.id === 11) &&
+    m.datas.length === 0
+  ) {
+    r.fail(
+      'data_count_and_data_section_have_inconsistent_lengths',
+      `data count ${m.dataCount} but no data section`,
+      r.pos,
+    );
   }
-  if (st.ctx.needsDataCount !== undefined && m.dataCount === undefined) r.fail('data_count_section_required', 'memory.init/data.drop need a data count section', st.ctx.needsDataCount);
+  if (st.ctx.needsDataCount !== undefined && m.dataCount === undefined)
+    r.fail(
+      'data_count_section_required',
+      'memory.init/data.drop need a data count section',
+      st.ctx.needsDataCount,
+    );
 }
 
 /**
@@ -562,7 +673,12 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): WasmM
     const id = r.u8();
     const size = r.u32();
     const contentOffset = r.pos;
-    if (size > r.end - r.pos) r.fail('unexpected_end', `section ${id} of ${size} bytes runs past the end of the module`, offset);
+    if (size > r.end - r.pos)
+      r.fail(
+        'unexpected_end',
+        `section ${id} of ${size} bytes runs past the end of the module`,
+        offset,
+      );
     const s: Reader = new Reader(bytes, contentOffset, contentOffset + size);
     m.sections.push({ id, offset, contentOffset, size });
     if (id === 0) {
@@ -572,13 +688,20 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): WasmM
       continue;
     }
     const order = SECTION_ORDER.indexOf(id);
-    if (!decodedRow(SECTION_IDS, id) || order < 0) r.fail('malformed_section_id', `unknown section id ${id}`, offset);
-    if (order <= lastOrder) r.fail('unexpected_section', `section ${id} is out of order or repeated`, offset);
+    if (!decodedRow(SECTION_IDS, id) || order < 0)
+      r.fail('malformed_section_id', `unknown section id ${id}`, offset);
+    if (order <= lastOrder)
+      r.fail('unexpected_section', `section ${id} is out of order or repeated`, offset);
     lastOrder = order;
     lastId = id;
     st.contentOffset = contentOffset;
     SECTION_READERS[id]!(s, m, st);
-    if (!s.eof()) s.fail('section_size_mismatch', `section ${id} declares ${size} bytes but its content ends at byte ${s.pos}`, s.pos);
+    if (!s.eof())
+      s.fail(
+        'section_size_mismatch',
+        `section ${id} declares ${size} bytes but its content ends at byte ${s.pos}`,
+        s.pos,
+      );
     r.pos = s.end;
   }
   finish(r, m, st);
@@ -586,7 +709,9 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): WasmM
 }
 
 /** Decode without throwing: the module, or the decode error. */
-export function tryDecodeModule(bytes: Uint8Array): { ok: true; module: WasmModule } | { ok: false; error: WasmDecodeError } {
+export function tryDecodeModule(
+  bytes: Uint8Array,
+): { ok: true; module: WasmModule } | { ok: false; error: WasmDecodeError } {
   try {
     return { ok: true, module: decodeModule(bytes) };
   } catch (e) {

@@ -5,8 +5,17 @@
  */
 import { opInfo, PREFIX_FC, PREFIX_FD } from './opcodes.js';
 import {
-  EXTERN_KIND_CODE, SECTION_ORDER, VALTYPE_CODE,
-  type BlockType, type Expr, type Instr, type Limits, type TableType, type ValType, type WasmModule, type GlobalType,
+  EXTERN_KIND_CODE,
+  SECTION_ORDER,
+  VALTYPE_CODE,
+  type BlockType,
+  type Expr,
+  type Instr,
+  type Limits,
+  type TableType,
+  type ValType,
+  type WasmModule,
+  type GlobalType,
 } from './types.js';
 
 export class Writer {
@@ -36,7 +45,8 @@ export class Writer {
   }
 
   u32(v: number): this {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) throw new RangeError(`u32 out of range: ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff)
+      throw new RangeError(`u32 out of range: ${v}`);
     do {
       let b = v % 128;
       v = Math.floor(v / 128);
@@ -57,7 +67,10 @@ export class Writer {
   }
 
   u32le(v: number): this {
-    return this.byte(v).byte(v >>> 8).byte(v >>> 16).byte(v >>> 24);
+    return this.byte(v)
+      .byte(v >>> 8)
+      .byte(v >>> 16)
+      .byte(v >>> 24);
   }
 
   u64le(v: bigint): this {
@@ -112,9 +125,18 @@ export function encodeInstr(w: Writer, ins: Instr): void {
   } else w.byte(ins.op);
   const idx = (): number => ins.idx ?? 0;
   switch (info.imm) {
-    case 'none': break;
-    case 'blocktype': blockType(w, ins.bt ?? { kind: 'empty' }); break;
-    case 'label': case 'func': case 'local': case 'global': case 'table': case 'data': case 'elem':
+    case 'none':
+      break;
+    case 'blocktype':
+      blockType(w, ins.bt ?? { kind: 'empty' });
+      break;
+    case 'label':
+    case 'func':
+    case 'local':
+    case 'global':
+    case 'table':
+    case 'data':
+    case 'elem':
       w.u32(idx());
       break;
     case 'br_table':
@@ -122,29 +144,53 @@ export function encodeInstr(w: Writer, ins: Instr): void {
       for (const l of ins.labels ?? []) w.u32(l);
       w.u32(idx());
       break;
-    case 'call_indirect': case 'elem_table': case 'table_table':
+    case 'call_indirect':
+    case 'elem_table':
+    case 'table_table':
       w.u32(idx()).u32(ins.idx2 ?? 0);
       break;
-    case 'memarg': case 'memarg_lane':
+    case 'memarg':
+    case 'memarg_lane':
       w.u32(ins.align ?? 0);
       if ((ins.align ?? 0) & 64) w.u32(ins.idx2 ?? 0);
       w.u32(ins.memOffset ?? 0);
       if (info.imm === 'memarg_lane') w.byte(ins.lane ?? 0);
       break;
-    case 'i32': w.sleb(BigInt(ins.value ?? 0)); break;
-    case 'i64': w.sleb(BigInt(ins.value ?? 0)); break;
-    case 'f32': w.u32le(Number(ins.value ?? 0)); break;
-    case 'f64': w.u64le(BigInt(ins.value ?? 0)); break;
-    case 'v128': case 'shuffle': w.bytes(ins.bytes ?? new Uint8Array(16)); break;
-    case 'lane': w.byte(ins.lane ?? 0); break;
-    case 'reftype': valType(w, ins.refType ?? 'funcref'); break;
+    case 'i32':
+      w.sleb(BigInt(ins.value ?? 0));
+      break;
+    case 'i64':
+      w.sleb(BigInt(ins.value ?? 0));
+      break;
+    case 'f32':
+      w.u32le(Number(ins.value ?? 0));
+      break;
+    case 'f64':
+      w.u64le(BigInt(ins.value ?? 0));
+      break;
+    case 'v128':
+    case 'shuffle':
+      w.bytes(ins.bytes ?? new Uint8Array(16));
+      break;
+    case 'lane':
+      w.byte(ins.lane ?? 0);
+      break;
+    case 'reftype':
+      valType(w, ins.refType ?? 'funcref');
+      break;
     case 'select_t':
       w.u32(ins.types?.length ?? 0);
       for (const t of ins.types ?? []) valType(w, t);
       break;
-    case 'zero_byte': w.byte(0); break;
-    case 'data_zero': w.u32(idx()).byte(0); break;
-    case 'zero_zero': w.byte(0).byte(0); break;
+    case 'zero_byte':
+      w.byte(0);
+      break;
+    case 'data_zero':
+      w.u32(idx()).byte(0);
+      break;
+    case 'zero_zero':
+      w.byte(0).byte(0);
+      break;
   }
 }
 
@@ -177,9 +223,16 @@ function importSection(w: Writer, m: WasmModule): void {
     w.name(im.module).name(im.name);
     const d = im.desc;
     if (d.kind === 'func') w.byte(0).u32(d.typeIndex);
-    else if (d.kind === 'table') { w.byte(1); tableType(w, d.table); }
-    else if (d.kind === 'memory') { w.byte(2); limits(w, d.memory.limits); }
-    else { w.byte(3); globalType(w, d.global); }
+    else if (d.kind === 'table') {
+      w.byte(1);
+      tableType(w, d.table);
+    } else if (d.kind === 'memory') {
+      w.byte(2);
+      limits(w, d.memory.limits);
+    } else {
+      w.byte(3);
+      globalType(w, d.global);
+    }
   }
 }
 
@@ -213,7 +266,10 @@ function codeSection(w: Writer, m: WasmModule): void {
   for (const c of m.codes) {
     const b = new Writer();
     b.u32(c.locals.length);
-    for (const l of c.locals) { b.u32(l.count); valType(b, l.type); }
+    for (const l of c.locals) {
+      b.u32(l.count);
+      valType(b, l.type);
+    }
     encodeExpr(b, c.body);
     const bytes = b.finish();
     w.u32(bytes.length).bytes(bytes);
@@ -234,17 +290,46 @@ function dataSection(w: Writer, m: WasmModule): void {
  * Each section's writer and whether it is emitted: when it has entries, or when the input had it
  * (`present`: an empty section is kept so decode(encode(m)) has the same sections).
  */
-const SECTION_WRITERS: Readonly<Record<number, { emit: (m: WasmModule, present: Set<number>) => boolean; write: (w: Writer, m: WasmModule) => void }>> = {
+const SECTION_WRITERS: Readonly<
+  Record<
+    number,
+    {
+      emit: (m: WasmModule, present: Set<number>) => boolean;
+      write: (w: Writer, m: WasmModule) => void;
+    }
+  >
+> = {
   1: { emit: (m, p) => m.types.length > 0 || p.has(1), write: typeSection },
   2: { emit: (m, p) => m.imports.length > 0 || p.has(2), write: importSection },
-  3: { emit: (m, p) => m.funcs.length > 0 || p.has(3), write: (w, m) => { w.u32(m.funcs.length); m.funcs.forEach((f) => w.u32(f)); } },
-  4: { emit: (m, p) => m.tables.length > 0 || p.has(4), write: (w, m) => { w.u32(m.tables.length); m.tables.forEach((t) => tableType(w, t.type)); } },
-  5: { emit: (m, p) => m.memories.length > 0 || p.has(5), write: (w, m) => { w.u32(m.memories.length); m.memories.forEach((mm) => limits(w, mm.type.limits)); } },
+  3: {
+    emit: (m, p) => m.funcs.length > 0 || p.has(3),
+    write: (w, m) => {
+      w.u32(m.funcs.length);
+      m.funcs.forEach((f) => w.u32(f));
+    },
+  },
+  4: {
+    emit: (m, p) => m.tables.length > 0 || p.has(4),
+    write: (w, m) => {
+      w.u32(m.tables.length);
+      m.tables.forEach((t) => tableType(w, t.type));
+    },
+  },
+  5: {
+    emit: (m, p) => m.memories.length > 0 || p.has(5),
+    write: (w, m) => {
+      w.u32(m.memories.length);
+      m.memories.forEach((mm) => limits(w, mm.type.limits));
+    },
+  },
   6: {
     emit: (m, p) => m.globals.length > 0 || p.has(6),
     write: (w, m) => {
       w.u32(m.globals.length);
-      for (const g of m.globals) { globalType(w, g.type); encodeExpr(w, g.init); }
+      for (const g of m.globals) {
+        globalType(w, g.type);
+        encodeExpr(w, g.init);
+      }
     },
   },
   7: {
@@ -265,7 +350,8 @@ export function encodeModule(m: WasmModule): Uint8Array {
   const out = new Writer();
   out.bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
   const customsAfter = (id: number): void => {
-    for (const c of m.customs) if (c.after === id) section(out, 0, (w) => w.name(c.name).bytes(c.bytes));
+    for (const c of m.customs)
+      if (c.after === id) section(out, 0, (w) => w.name(c.name).bytes(c.bytes));
   };
   customsAfter(0);
   const present = new Set(m.sections.map((s) => s.id));

@@ -13,15 +13,31 @@
 import { tryDecodeModule } from './decode.js';
 import { opcodeRow, PREFIX_FC, PREFIX_FD, PREFIX_FE, PREFIX_FB } from './opcodes.js';
 import {
-  DATA_FORMS, ELEM_FORMS, EXTERN_KINDS, limitsRow, PINNED, SECTION_IDS, TYPE_CODES, TYPE_FORMS,
-  type ConstructRow, type Proposal,
+  DATA_FORMS,
+  ELEM_FORMS,
+  EXTERN_KINDS,
+  limitsRow,
+  PINNED,
+  SECTION_IDS,
+  TYPE_CODES,
+  TYPE_FORMS,
+  type ConstructRow,
+  type Proposal,
 } from './proposal-table.js';
-import { EXTERN_KIND_CODE, VALTYPE_CODE, type Expr, type Limits, type ValType, type WasmModule } from './types.js';
+import {
+  EXTERN_KIND_CODE,
+  VALTYPE_CODE,
+  type Expr,
+  type Limits,
+  type ValType,
+  type WasmModule,
+} from './types.js';
 
 function multiMemory(m: WasmModule): boolean {
   const mems = m.memories.length + m.imports.filter((i) => i.desc.kind === 'memory').length;
   if (mems > 1) return true;
-  for (const c of m.codes) for (const ins of c.body) if ((ins.idx2 ?? 0) > 0 && ins.align !== undefined) return true;
+  for (const c of m.codes)
+    for (const ins of c.body) if ((ins.idx2 ?? 0) > 0 && ins.align !== undefined) return true;
   for (const d of m.datas) if (((d as { memory?: number }).memory ?? 0) > 0) return true;
   return false;
 }
@@ -77,13 +93,15 @@ function memoryImports(bytes: Uint8Array, at: { pos: number }): number {
 /** The opcode key at `pos` (a prefix byte and its LEB sub-opcode, or one byte). */
 function opcodeKeyAt(bytes: Uint8Array, pos: number): number {
   const first = bytes[pos]!;
-  if (first !== PREFIX_FB && first !== PREFIX_FC && first !== PREFIX_FD && first !== PREFIX_FE) return first;
+  if (first !== PREFIX_FB && first !== PREFIX_FC && first !== PREFIX_FD && first !== PREFIX_FE)
+    return first;
   const sub = leb(bytes, { pos: pos + 1 });
   return sub < 0 || sub > 0xffff ? first : (first << 16) | sub;
 }
 
 /** A row our decoder does not read → its proposal (rows it reads name no missing proposal). */
-const beyond = (r: ConstructRow | undefined): Proposal[] => (r !== undefined && !r.decoded ? [r.proposal] : []);
+const beyond = (r: ConstructRow | undefined): Proposal[] =>
+  r !== undefined && !r.decoded ? [r.proposal] : [];
 
 /** The proposal of the construct at the byte where the pinned decoder stopped (from the tables). */
 function proposalAtStop(bytes: Uint8Array, reason: string, offset: number): Proposal[] {
@@ -119,7 +137,8 @@ function proposalAtStop(bytes: Uint8Array, reason: string, offset: number): Prop
 }
 
 const typeProposal = (t: ValType): Proposal => TYPE_CODES.get(VALTYPE_CODE[t])!.proposal;
-const limitsProposal = (l: Limits, memory: boolean): Proposal => limitsRow((l.max !== undefined ? 1 : 0) | (l.shared ? 2 : 0), memory)!.proposal;
+const limitsProposal = (l: Limits, memory: boolean): Proposal =>
+  limitsRow((l.max !== undefined ? 1 : 0) | (l.shared ? 2 : 0), memory)!.proposal;
 /** The operators extended-const adds to constant expressions. */
 const EXTENDED_CONST = new Set(['i32.add', 'i32.sub', 'i32.mul', 'i64.add', 'i64.sub', 'i64.mul']);
 
@@ -144,16 +163,22 @@ export function proposalsUsed(m: WasmModule): Proposal[] {
   }
   for (const i of m.imports) {
     out.add(EXTERN_KINDS.get(EXTERN_KIND_CODE[i.desc.kind])!.proposal);
-    if (i.desc.kind === 'table') out.add(typeProposal(i.desc.table.elem)).add(limitsProposal(i.desc.table.limits, false));
+    if (i.desc.kind === 'table')
+      out.add(typeProposal(i.desc.table.elem)).add(limitsProposal(i.desc.table.limits, false));
     if (i.desc.kind === 'memory') out.add(limitsProposal(i.desc.memory.limits, true));
-    if (i.desc.kind === 'global') out.add(typeProposal(i.desc.global.type)).add(i.desc.global.mutable ? 'mutable-globals' : 'mvp');
+    if (i.desc.kind === 'global')
+      out
+        .add(typeProposal(i.desc.global.type))
+        .add(i.desc.global.mutable ? 'mutable-globals' : 'mvp');
   }
   const importedGlobals = m.imports.filter((i) => i.desc.kind === 'global').length;
   for (const e of m.exports) {
     out.add(EXTERN_KINDS.get(EXTERN_KIND_CODE[e.kind])!.proposal);
-    if (e.kind === 'global' && m.globals[e.index - importedGlobals]?.type.mutable) out.add('mutable-globals');
+    if (e.kind === 'global' && m.globals[e.index - importedGlobals]?.type.mutable)
+      out.add('mutable-globals');
   }
-  for (const t of m.tables) out.add(typeProposal(t.type.elem)).add(limitsProposal(t.type.limits, false));
+  for (const t of m.tables)
+    out.add(typeProposal(t.type.elem)).add(limitsProposal(t.type.limits, false));
   for (const mem of m.memories) out.add(limitsProposal(mem.type.limits, true));
   for (const g of m.globals) {
     out.add(typeProposal(g.type.type));

@@ -12,7 +12,11 @@ export class WasmDecodeError extends IcnError {
     readonly reason: string,
     detail: string,
   ) {
-    super('WASM_MALFORMED', `malformed module at byte ${offset} (0x${offset.toString(16)}): ${detail}`, { offset, reason });
+    super(
+      'WASM_MALFORMED',
+      `malformed module at byte ${offset} (0x${offset.toString(16)}): ${detail}`,
+      { offset, reason },
+    );
   }
 }
 
@@ -48,7 +52,11 @@ export class Reader {
   }
 
   take(n: number): Uint8Array {
-    if (n < 0 || this.pos + n > this.end) this.fail('unexpected_end', `length ${n} runs past the end (${this.end - this.pos} bytes left)`);
+    if (n < 0 || this.pos + n > this.end)
+      this.fail(
+        'unexpected_end',
+        `length ${n} runs past the end (${this.end - this.pos} bytes left)`,
+      );
     const b = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
     return b;
@@ -64,8 +72,14 @@ export class Reader {
       const b = this.u8();
       if (i === maxBytes - 1) {
         const used = bits - 7 * i;
-        if (b & 0x80) this.fail('integer_representation_too_long', `u${bits} LEB128 longer than ${maxBytes} bytes`, start);
-        if (b >> used !== 0) this.fail('integer_too_large', `u${bits} LEB128 value out of range`, start);
+        if (b & 0x80)
+          this.fail(
+            'integer_representation_too_long',
+            `u${bits} LEB128 longer than ${maxBytes} bytes`,
+            start,
+          );
+        if (b >> used !== 0)
+          this.fail('integer_too_large', `u${bits} LEB128 value out of range`, start);
       }
       result += (b & 0x7f) * 2 ** shift;
       shift += 7;
@@ -82,12 +96,18 @@ export class Reader {
     for (let i = 0; ; i++) {
       const b = this.u8();
       if (i === maxBytes - 1) {
-        if (b & 0x80) this.fail('integer_representation_too_long', `s${bits} LEB128 longer than ${maxBytes} bytes`, start);
+        if (b & 0x80)
+          this.fail(
+            'integer_representation_too_long',
+            `s${bits} LEB128 longer than ${maxBytes} bytes`,
+            start,
+          );
         // The unused high bits of the last byte must all equal the sign bit.
         const used = bits - 7 * i;
         const rest = b >> (used - 1);
-        const allOnes = (0x7f >> (used - 1));
-        if (rest !== 0 && rest !== allOnes) this.fail('integer_too_large', `s${bits} LEB128 value out of range`, start);
+        const allOnes = 0x7f >> (used - 1);
+        if (rest !== 0 && rest !== allOnes)
+          this.fail('integer_too_large', `s${bits} LEB128 value out of range`, start);
       }
       result |= BigInt(b & 0x7f) << shift;
       shift += 7n;
@@ -106,9 +126,11 @@ export class Reader {
     for (let i = 0; ; i++) {
       const b = this.u8();
       if (i === 4) {
-        if (b & 0x80) this.fail('integer_representation_too_long', 's32 LEB128 longer than 5 bytes', start);
+        if (b & 0x80)
+          this.fail('integer_representation_too_long', 's32 LEB128 longer than 5 bytes', start);
         const rest = b >> 3;
-        if (rest !== 0 && rest !== 0xf) this.fail('integer_too_large', 's32 LEB128 value out of range', start);
+        if (rest !== 0 && rest !== 0xf)
+          this.fail('integer_too_large', 's32 LEB128 value out of range', start);
       }
       result += (b & 0x7f) * mul;
       mul *= 128;
@@ -146,7 +168,12 @@ export class Reader {
   count(minSize = 1): number {
     const at = this.pos;
     const n = this.u32();
-    if (n * minSize > this.end - this.pos) this.fail('unexpected_end', `vector of ${n} elements cannot fit in the ${this.end - this.pos} bytes left`, at);
+    if (n * minSize > this.end - this.pos)
+      this.fail(
+        'unexpected_end',
+        `vector of ${n} elements cannot fit in the ${this.end - this.pos} bytes left`,
+        at,
+      );
     return n;
   }
 }

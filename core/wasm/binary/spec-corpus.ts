@@ -8,7 +8,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveCorpus, type ResolvedCorpus } from '../spec-corpus/corpus.js';
 
-export type ModuleRole = 'module' | 'assert_invalid' | 'assert_malformed' | 'assert_unlinkable' | 'assert_uninstantiable' | 'assert_trap';
+export type ModuleRole =
+  | 'module'
+  | 'assert_invalid'
+  | 'assert_malformed'
+  | 'assert_unlinkable'
+  | 'assert_uninstantiable'
+  | 'assert_trap';
 
 export interface SpecModule {
   file: string;
@@ -39,7 +45,13 @@ function topForms(src: string): Form[] {
       let d = 1;
       i += 2;
       while (i < src.length && d > 0) {
-        if (src[i] === '(' && src[i + 1] === ';') { d++; i += 2; } else if (src[i] === ';' && src[i + 1] === ')') { d--; i += 2; } else i++;
+        if (src[i] === '(' && src[i + 1] === ';') {
+          d++;
+          i += 2;
+        } else if (src[i] === ';' && src[i + 1] === ')') {
+          d--;
+          i += 2;
+        } else i++;
       }
       i--;
     } else if (c === '"') {
@@ -68,7 +80,10 @@ function stringLiterals(src: string): Uint8Array[] {
   const out: Uint8Array[] = [];
   const utf8 = new TextEncoder();
   for (let i = 0; i < src.length; i++) {
-    if (src[i] === ';' && src[i + 1] === ';') { while (i < src.length && src[i] !== '\n') i++; continue; }
+    if (src[i] === ';' && src[i + 1] === ';') {
+      while (i < src.length && src[i] !== '\n') i++;
+      continue;
+    }
     if (src[i] !== '"') continue;
     const bytes: number[] = [];
     i++;
@@ -76,11 +91,21 @@ function stringLiterals(src: string): Uint8Array[] {
       if (src[i] === '\\') {
         const n = src[i + 1]!;
         const esc: Record<string, number> = { n: 10, t: 9, r: 13, '"': 34, "'": 39, '\\': 92 };
-        if (n in esc) { bytes.push(esc[n]!); i += 2; } else if (n === 'u') {
+        if (n in esc) {
+          bytes.push(esc[n]!);
+          i += 2;
+        } else if (n === 'u') {
           const close = src.indexOf('}', i);
-          bytes.push(...utf8.encode(String.fromCodePoint(parseInt(src.slice(i + 3, close).replace(/_/g, ''), 16))));
+          bytes.push(
+            ...utf8.encode(
+              String.fromCodePoint(parseInt(src.slice(i + 3, close).replace(/_/g, ''), 16)),
+            ),
+          );
           i = close + 1;
-        } else { bytes.push(parseInt(src.slice(i + 1, i + 3), 16)); i += 3; }
+        } else {
+          bytes.push(parseInt(src.slice(i + 1, i + 3), 16));
+          i += 3;
+        }
       } else {
         const cp = src.codePointAt(i)!;
         const ch = String.fromCodePoint(cp);
@@ -96,7 +121,10 @@ function stringLiterals(src: string): Uint8Array[] {
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -105,8 +133,24 @@ function moduleForm(src: string, f: Form, file: string, role: ModuleRole): SpecM
   const m = /^\(module(?:\s+definition)?(?:\s+\$[^\s()]+)?\s*(binary|quote)?/.exec(text);
   if (m === null) return undefined;
   const line = src.slice(0, f.start).split('\n').length;
-  if (m[1] === 'binary') return { file, line, role, kind: 'binary', bytes: concat(stringLiterals(text.slice(m[0].length))) };
-  if (m[1] === 'quote') return { file, line, role, kind: 'quote', text: new TextDecoder().decode(concat(stringLiterals(text.slice(m[0].length)).flatMap((b) => [b, new Uint8Array([32])]))) };
+  if (m[1] === 'binary')
+    return {
+      file,
+      line,
+      role,
+      kind: 'binary',
+      bytes: concat(stringLiterals(text.slice(m[0].length))),
+    };
+  if (m[1] === 'quote')
+    return {
+      file,
+      line,
+      role,
+      kind: 'quote',
+      text: new TextDecoder().decode(
+        concat(stringLiterals(text.slice(m[0].length)).flatMap((b) => [b, new Uint8Array([32])])),
+      ),
+    };
   return { file, line, role, kind: 'text', text };
 }
 
@@ -117,7 +161,13 @@ export function specModulesOfScript(src: string, file: string): SpecModule[] {
     if (head === 'module') {
       const m = moduleForm(src, f, file, 'module');
       if (m) out.push(m);
-    } else if (head === 'assert_invalid' || head === 'assert_malformed' || head === 'assert_unlinkable' || head === 'assert_uninstantiable' || head === 'assert_trap') {
+    } else if (
+      head === 'assert_invalid' ||
+      head === 'assert_malformed' ||
+      head === 'assert_unlinkable' ||
+      head === 'assert_uninstantiable' ||
+      head === 'assert_trap'
+    ) {
       const inner = firstInner(src, f.start + 1 + head.length, f.end);
       if (inner && src.startsWith('(module', inner.start)) {
         const m = moduleForm(src, inner, file, head);
@@ -136,17 +186,24 @@ const REPO = resolve(import.meta.dirname, '..', '..', '..');
  * undefined (the test skips) on a developer's machine, but an error on CI (`$CI` set), where a
  * test that quietly skips would pass without having run.
  */
-export function specCorpusForTests(env: NodeJS.ProcessEnv = process.env, repoRoot: string = REPO): ResolvedCorpus | undefined {
+export function specCorpusForTests(
+  env: NodeJS.ProcessEnv = process.env,
+  repoRoot: string = REPO,
+): ResolvedCorpus | undefined {
   try {
     return resolveCorpus({ repoRoot }, env);
   } catch (e) {
-    if (env.CI) throw new Error(`the spec corpus is required on CI ($CI is set) but cannot be used: ${(e as Error).message}`);
+    if (env.CI)
+      throw new Error(
+        `the spec corpus is required on CI ($CI is set) but cannot be used: ${(e as Error).message}`,
+      );
     return undefined;
   }
 }
 
 /** The scripts of one set (`core`: the released spec; `next` holds proposals the decoder tests do not cover yet). */
-export const scriptsOfSet = (c: ResolvedCorpus, set: string): ResolvedCorpus['scripts'] => c.scripts.filter((s) => s.set === set);
+export const scriptsOfSet = (c: ResolvedCorpus, set: string): ResolvedCorpus['scripts'] =>
+  c.scripts.filter((s) => s.set === set);
 
 /** Every module form of the given scripts, in their order. */
 export function specModules(scripts: readonly { path: string; file: string }[]): SpecModule[] {

@@ -14,7 +14,13 @@ export type RefType = 'funcref' | 'externref';
 export type ValType = NumType | VecType | RefType;
 
 export const VALTYPE_CODE: Readonly<Record<ValType, number>> = {
-  i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, funcref: 0x70, externref: 0x6f,
+  i32: 0x7f,
+  i64: 0x7e,
+  f32: 0x7d,
+  f64: 0x7c,
+  v128: 0x7b,
+  funcref: 0x70,
+  externref: 0x6f,
 };
 export const VALTYPE_BY_CODE: ReadonlyMap<number, ValType> = new Map(
   (Object.entries(VALTYPE_CODE) as [ValType, number][]).map(([t, c]) => [c, t]),
@@ -52,9 +58,7 @@ export interface GlobalType {
 }
 
 export type BlockType =
-  | { kind: 'empty' }
-  | { kind: 'val'; type: ValType }
-  | { kind: 'type'; index: number };
+  { kind: 'empty' } | { kind: 'val'; type: ValType } | { kind: 'type'; index: number };
 
 /**
  * One instruction. `op` is the opcode key: the byte for one-byte opcodes, `prefix << 16 | sub`
@@ -98,7 +102,12 @@ export interface Import {
 }
 
 export type ExternKind = 'func' | 'table' | 'memory' | 'global';
-export const EXTERN_KIND_CODE: Readonly<Record<ExternKind, number>> = { func: 0, table: 1, memory: 2, global: 3 };
+export const EXTERN_KIND_CODE: Readonly<Record<ExternKind, number>> = {
+  func: 0,
+  table: 1,
+  memory: 2,
+  global: 3,
+};
 
 export interface Export {
   name: string;
@@ -198,12 +207,36 @@ export interface WasmModule {
 }
 
 export function emptyModule(): WasmModule {
-  return { types: [], imports: [], funcs: [], tables: [], memories: [], globals: [], exports: [], elems: [], codes: [], datas: [], customs: [], sections: [] };
+  return {
+    types: [],
+    imports: [],
+    funcs: [],
+    tables: [],
+    memories: [],
+    globals: [],
+    exports: [],
+    elems: [],
+    codes: [],
+    datas: [],
+    customs: [],
+    sections: [],
+  };
 }
 
 export const SECTION = {
-  custom: 0, type: 1, import: 2, function: 3, table: 4, memory: 5, global: 6, export: 7, start: 8,
-  element: 9, code: 10, data: 11, dataCount: 12,
+  custom: 0,
+  type: 1,
+  import: 2,
+  function: 3,
+  table: 4,
+  memory: 5,
+  global: 6,
+  export: 7,
+  start: 8,
+  element: 9,
+  code: 10,
+  data: 11,
+  dataCount: 12,
 } as const;
 
 /** Section ids in their required order (data count sits between element and code). */

@@ -53,8 +53,21 @@ const FLOAT = watToWasm(`(module
   (func (export "conv") (param f32) (result i32) (i32.trunc_f32_s (local.get 0)))
   (func (export "neg") (param f32) (result f32) (f32.neg (local.get 0))))`);
 
-const run = async (invoke: string, args = '', profile: 'raw' | 'dc' | 'dc-float' = 'dc', fuel?: bigint, module?: Uint8Array) =>
-  execute({ module: module ?? (await MOD), profile, invoke, args: parseValueList(args), fuel, session });
+const run = async (
+  invoke: string,
+  args = '',
+  profile: 'raw' | 'dc' | 'dc-float' = 'dc',
+  fuel?: bigint,
+  module?: Uint8Array,
+) =>
+  execute({
+    module: module ?? (await MOD),
+    profile,
+    invoke,
+    args: parseValueList(args),
+    fuel,
+    session,
+  });
 
 describe('executor: traps map to the enum, never V8 text', () => {
   const cases: [string, string, string][] = [
@@ -86,7 +99,12 @@ describe('executor: traps map to the enum, never V8 text', () => {
   });
   it('raw maps the same V8 traps (and is unmetered)', async () => {
     const r = await run('div', 'i32:1,i32:0', 'raw');
-    expect(r).toMatchObject({ outcome: 'trapped', trap: 'div_by_zero', fuelUsed: '0', profileHash: profileHash('raw') });
+    expect(r).toMatchObject({
+      outcome: 'trapped',
+      trap: 'div_by_zero',
+      fuelUsed: '0',
+      profileHash: profileHash('raw'),
+    });
   });
 });
 
@@ -103,32 +121,60 @@ describe('executor: result form and hashes', () => {
   it('is deterministic: the same task twice gives the same result, in a fresh session too', async () => {
     const a = await run('fib', 'i32:15');
     const b = await run('fib', 'i32:15');
-    const c = await execute({ module: await MOD, profile: 'dc', invoke: 'fib', args: [parseValue('i32:15')] });
+    const c = await execute({
+      module: await MOD,
+      profile: 'dc',
+      invoke: 'fib',
+      args: [parseValue('i32:15')],
+    });
     expect(b).toEqual(a);
     expect(c).toEqual(a);
   });
   it('records host calls (name, args, result, data) in order and hashes them', async () => {
     const mod = await MOD;
-    const r = await execute({ module: mod, profile: 'dc', invoke: 'host', args: [], createdAt: 1_700_000_000n, session });
+    const r = await execute({
+      module: mod,
+      profile: 'dc',
+      invoke: 'host',
+      args: [],
+      createdAt: 1_700_000_000n,
+      session,
+    });
     expect(r.returns).toEqual(['i64:0x000000006553f100']);
     const seed = entropySeed(mod, 'host', [], 1_700_000_000n);
     const calls = [
-      { name: 'icn.log', args: ['i32:0x00000000', 'i32:0x00000005'], result: null, data: '68656c6c6f' },
+      {
+        name: 'icn.log',
+        args: ['i32:0x00000000', 'i32:0x00000005'],
+        result: null,
+        data: '68656c6c6f',
+      },
       { name: 'icn.entropy_seed', args: ['i32:0x00000010'], result: null, data: toHex(seed) },
       { name: 'icn.timestamp', args: [], result: 'i64:0x000000006553f100' },
     ];
     expect(r.hostCallsHash).toBe(contentHash(DOMAIN.wasmHostCalls, calls));
-    const other = await execute({ module: mod, profile: 'dc', invoke: 'host', args: [], createdAt: 1n, session });
+    const other = await execute({
+      module: mod,
+      profile: 'dc',
+      invoke: 'host',
+      args: [],
+      createdAt: 1n,
+      session,
+    });
     expect(other.hostCallsHash).not.toBe(r.hostCallsHash);
     expect(other.memoryHash).not.toBe(r.memoryHash); // the entropy seed depends on created_at
   });
   it('dc-float canonicalizes NaN results; raw shows V8 bits; bitwise neg is untouched', async () => {
     const f = await FLOAT;
     expect((await run('nan', '', 'dc-float', undefined, f)).returns).toEqual(['f32:0x7fc00000']);
-    expect((await run('nan64', '', 'dc-float', undefined, f)).returns).toEqual(['f64:0x7ff8000000000000']);
+    expect((await run('nan64', '', 'dc-float', undefined, f)).returns).toEqual([
+      'f64:0x7ff8000000000000',
+    ]);
     const raw = (await run('nan', '', 'raw', undefined, f)).returns[0]!;
     expect(['f32:0x7fc00000', 'f32:0xffc00000']).toContain(raw);
-    expect((await run('neg', 'f32:0x7fa00001', 'dc-float', undefined, f)).returns).toEqual(['f32:0xffa00001']);
+    expect((await run('neg', 'f32:0x7fa00001', 'dc-float', undefined, f)).returns).toEqual([
+      'f32:0xffa00001',
+    ]);
   });
 });
 
@@ -150,7 +196,8 @@ describe('executor: fuel', () => {
     await fc.assert(
       fc.asyncProperty(fc.bigInt({ min: 0n, max: need + 10n }), async (limit) => {
         const r = await run('fib', 'i32:10', 'dc', limit);
-        if (limit >= need) expect(r).toMatchObject({ outcome: 'completed', fuelUsed: need.toString() });
+        if (limit >= need)
+          expect(r).toMatchObject({ outcome: 'completed', fuelUsed: need.toString() });
         else {
           expect(r).toMatchObject({ outcome: 'trapped', trap: 'out_of_fuel' });
           // the charge that failed was larger than what was left: used + that charge > limit
@@ -171,7 +218,13 @@ describe('executor: faults and rejections are never results', () => {
   it('a worker that does not answer is a fault, not a trap', async () => {
     const loop = await watToWasm('(module (func (export "spin") (loop (br 0))))');
     const s = new WasmSession({ timeoutMs: 300 });
-    const e = await execute({ module: loop, profile: 'raw', invoke: 'spin', args: [], session: s }).catch((x: unknown) => x);
+    const e = await execute({
+      module: loop,
+      profile: 'raw',
+      invoke: 'spin',
+      args: [],
+      session: s,
+    }).catch((x: unknown) => x);
     expect(isIcnError(e, 'HARNESS_FAULT')).toBe(true);
     await s.close();
   });

@@ -31,7 +31,11 @@ export function readExports(bytes: Uint8Array, opts: { bodies?: boolean } = {}):
   return m.exports.map((e): ExportInfo => {
     if (e.kind === 'func') {
       const t = m.types[funcTypes[e.index]!]!;
-      return { name: e.name, kind: 'func', sig: { params: [...t.params], results: [...t.results] } };
+      return {
+        name: e.name,
+        kind: 'func',
+        sig: { params: [...t.params], results: [...t.results] },
+      };
     }
     if (e.kind === 'global') return { name: e.name, kind: 'global', ...globals[e.index]! };
     return { name: e.name, kind: e.kind };

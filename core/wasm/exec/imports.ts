@@ -30,14 +30,22 @@ const sig = (t: FuncType): string => `[${t.params.join(' ')}] -> [${t.results.jo
 export function importPlan(m: WasmModule): ImportPlan {
   const plan: ImportPlan = { provided: [], missing: [] };
   for (const im of m.imports) {
-    const link: ImportLink = { module: im.module, name: im.name, kind: im.desc.kind, offset: im.offset };
+    const link: ImportLink = {
+      module: im.module,
+      name: im.name,
+      kind: im.desc.kind,
+      offset: im.offset,
+    };
     const host = HOST_IMPORTS.find((h) => h.module === im.module && h.name === im.name);
-    if (host === undefined) link.missing = `not provided: execution provides only ${PROVIDED_IMPORTS}`;
-    else if (im.desc.kind !== 'func') link.missing = `${im.module}.${im.name} is a function, imported here as a ${im.desc.kind}`;
+    if (host === undefined)
+      link.missing = `not provided: execution provides only ${PROVIDED_IMPORTS}`;
+    else if (im.desc.kind !== 'func')
+      link.missing = `${im.module}.${im.name} is a function, imported here as a ${im.desc.kind}`;
     else {
       const t = m.types[im.desc.typeIndex];
       const want = { params: [...host.params], results: [...host.results] };
-      if (t === undefined || sig(t) !== sig(want)) link.missing = `imported with type ${t ? sig(t) : '?'}, execution provides ${sig(want)}`;
+      if (t === undefined || sig(t) !== sig(want))
+        link.missing = `imported with type ${t ? sig(t) : '?'}, execution provides ${sig(want)}`;
     }
     (link.missing === undefined ? plan.provided : plan.missing).push(link);
   }

@@ -25,9 +25,23 @@ export function limitsHit(f: LimitFacts): LimitHit[] {
   const out: LimitHit[] = [];
   if (f.icnLimit === ICN_LIMIT.memoryCap) {
     const mib = (L.maxMemoryPages * PAGE_BYTES) / (1024 * 1024);
-    out.push({ limit: 'memory_pages', value: String(L.maxMemoryPages), detail: `memory.grow returned -1: refused at profile ${f.profile}'s cap of ${L.maxMemoryPages} pages (${mib} MiB); raw has no such cap` });
+    out.push({
+      limit: 'memory_pages',
+      value: String(L.maxMemoryPages),
+      detail: `memory.grow returned -1: refused at profile ${f.profile}'s cap of ${L.maxMemoryPages} pages (${mib} MiB); raw has no such cap`,
+    });
   }
-  if (f.trap === 'out_of_fuel') out.push({ limit: 'fuel', value: f.fuel.toString(), detail: `the fuel limit of ${f.fuel} ran out (--fuel sets it)` });
-  if (f.trap === 'stack_exhausted') out.push({ limit: 'stack_slots', value: String(L.maxStackSlots), detail: `profile ${f.profile}'s logical stack of ${L.maxStackSlots} slots is exhausted` });
+  if (f.trap === 'out_of_fuel')
+    out.push({
+      limit: 'fuel',
+      value: f.fuel.toString(),
+      detail: `the fuel limit of ${f.fuel} ran out (--fuel sets it)`,
+    });
+  if (f.trap === 'stack_exhausted')
+    out.push({
+      limit: 'stack_slots',
+      value: String(L.maxStackSlots),
+      detail: `profile ${f.profile}'s logical stack of ${L.maxStackSlots} slots is exhausted`,
+    });
   return out;
 }

@@ -1,7 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { watToWasm } from '../wat.js';
 import { execute } from './executor.js';
-import { clearModuleCache, loadModule, moduleCacheStats, MODULE_CACHE_SIZE } from './module-cache.js';
+import {
+  clearModuleCache,
+  loadModule,
+  moduleCacheStats,
+  MODULE_CACHE_SIZE,
+} from './module-cache.js';
 import { prepare, WasmRejected } from './profile.js';
 import { WasmSession } from './session.js';
 
@@ -20,7 +25,13 @@ describe('executor module cache', () => {
     clearModuleCache();
     const bytes = await watToWasm(WAT);
     const before = moduleCacheStats();
-    const req = { module: bytes, profile: 'dc' as const, invoke: 'sum', args: [{ type: 'i32' as const, bits: 10n }], session };
+    const req = {
+      module: bytes,
+      profile: 'dc' as const,
+      invoke: 'sum',
+      args: [{ type: 'i32' as const, bits: 10n }],
+      session,
+    };
     const a = await execute(req);
     const b = await execute({ ...req, module: Uint8Array.from(bytes) });
     expect(b).toEqual(a);
@@ -56,7 +67,8 @@ describe('executor module cache', () => {
     const hits = moduleCacheStats().hits;
     expect(() => loadModule(floats, 'dc')).toThrow(first as Error);
     expect(moduleCacheStats().hits).toBe(hits + 1);
-    for (let i = 0; i <= MODULE_CACHE_SIZE; i++) loadModule(await watToWasm(`(module (func (export "f${i}")))`), 'raw');
+    for (let i = 0; i <= MODULE_CACHE_SIZE; i++)
+      loadModule(await watToWasm(`(module (func (export "f${i}")))`), 'raw');
     expect(moduleCacheStats().size).toBe(MODULE_CACHE_SIZE);
     const misses = moduleCacheStats().misses;
     expect(() => loadModule(floats, 'dc')).toThrow(WasmRejected); // the oldest entry was dropped

@@ -65,13 +65,22 @@ function costHashOf(name: ProfileName): string {
 function build(bytes: Uint8Array, name: ProfileName, moduleHash: Hash): LoadedModule {
   const prepared = prepare(bytes, name); // dc, dc-float: throws WasmRejected with every violation
   try {
-    return { moduleHash, prepared, exports: readExports(bytes), links: importPlan(decodeModule(bytes)) };
+    return {
+      moduleHash,
+      prepared,
+      exports: readExports(bytes),
+      links: importPlan(decodeModule(bytes)),
+    };
   } catch (e) {
     throw new WasmRejected(`module cannot be decoded: ${(e as Error).message}`, []);
   }
 }
 
-function buildOrReject(bytes: Uint8Array, name: ProfileName, moduleHash: Hash): LoadedModule | WasmRejected {
+function buildOrReject(
+  bytes: Uint8Array,
+  name: ProfileName,
+  moduleHash: Hash,
+): LoadedModule | WasmRejected {
   try {
     return build(bytes, name, moduleHash);
   } catch (e) {
@@ -82,7 +91,11 @@ function buildOrReject(bytes: Uint8Array, name: ProfileName, moduleHash: Hash): 
 
 /** The key of a module under a profile (the CLI's on-disk cache keys `check` by it too). */
 export function preparedKey(module: Uint8Array, name: ProfileName): PreparedKey {
-  return { moduleHash: bytesHash(DOMAIN.wasmModule, module), profileHash: profileHash(name), costTableHash: costHashOf(name) };
+  return {
+    moduleHash: bytesHash(DOMAIN.wasmModule, module),
+    profileHash: profileHash(name),
+    costTableHash: costHashOf(name),
+  };
 }
 
 /** The module prepared for a profile, from the cache or built now. Throws WasmRejected. */

@@ -40,12 +40,19 @@ export function prepare(bytes: Uint8Array, name: ProfileName): Prepared {
     const r = instrumentModule(bytes, name);
     return { bytes: r.bytes, profileHash: r.profileHash, instrumented: true };
   } catch (e) {
-    if (e instanceof WasmProfileError) throw new WasmRejected(`module rejected by profile ${name}: ${e.violations.length} violation(s)`, e.violations);
+    if (e instanceof WasmProfileError)
+      throw new WasmRejected(
+        `module rejected by profile ${name}: ${e.violations.length} violation(s)`,
+        e.violations,
+      );
     throw e;
   }
 }
 
-export function validateFor(bytes: Uint8Array, name: ProfileName): { ok: boolean; violations: Violation[] } {
+export function validateFor(
+  bytes: Uint8Array,
+  name: ProfileName,
+): { ok: boolean; violations: Violation[] } {
   return validateModule(bytes, name);
 }
 
@@ -54,10 +61,20 @@ export function validateFor(bytes: Uint8Array, name: ProfileName): { ok: boolean
  * only when every violation is a profile rule (the module is valid WebAssembly the profile does
  * not admit); anything else means our validator calls it invalid or malformed.
  */
-export function prepareForProfile(bytes: Uint8Array, name: ProfileName): { ok: true; bytes: Uint8Array } | { ok: false; outsideProfile: boolean; reason: string; violations: Violation[] } {
+export function prepareForProfile(
+  bytes: Uint8Array,
+  name: ProfileName,
+):
+  | { ok: true; bytes: Uint8Array }
+  | { ok: false; outsideProfile: boolean; reason: string; violations: Violation[] } {
   const rejected = (violations: Violation[]) => {
     const codes = [...new Set(violations.map((x) => x.code))].sort();
-    return { ok: false as const, outsideProfile: violations.every(isProfileViolation), reason: codes.join(', '), violations };
+    return {
+      ok: false as const,
+      outsideProfile: violations.every(isProfileViolation),
+      reason: codes.join(', '),
+      violations,
+    };
   };
   if (!getProfile(name).instrumented) {
     const v = validateModule(bytes, name);

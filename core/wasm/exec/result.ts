@@ -37,7 +37,14 @@ export function withLimits(r: WasmResult, limits: readonly LimitHit[]): WasmResu
 }
 
 export function sealResult(r: Omit<WasmResult, 'outputHash'>): WasmResult {
-  const body: Omit<WasmResult, 'outputHash'> = { outcome: r.outcome, returns: r.returns, fuelUsed: r.fuelUsed, memoryHash: r.memoryHash, hostCallsHash: r.hostCallsHash, profileHash: r.profileHash };
+  const body: Omit<WasmResult, 'outputHash'> = {
+    outcome: r.outcome,
+    returns: r.returns,
+    fuelUsed: r.fuelUsed,
+    memoryHash: r.memoryHash,
+    hostCallsHash: r.hostCallsHash,
+    profileHash: r.profileHash,
+  };
   if (r.trap !== undefined) body.trap = r.trap;
   return { ...body, outputHash: contentHash(DOMAIN.wasmResult, body) };
 }

@@ -98,7 +98,12 @@ export class WasmSession {
     });
     this.worker.on('error', (e: Error & { code?: string }) => {
       const oom = e.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      this.fail(harnessFault(`wasm worker ${oom ? 'ran out of memory (engine OOM)' : `crashed: ${e.message}`}`, { code: e.code }));
+      this.fail(
+        harnessFault(
+          `wasm worker ${oom ? 'ran out of memory (engine OOM)' : `crashed: ${e.message}`}`,
+          { code: e.code },
+        ),
+      );
     });
     this.worker.on('exit', (code) => this.fail(harnessFault(`wasm worker exited (code ${code})`)));
   }
@@ -118,7 +123,11 @@ export class WasmSession {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.fail(harnessFault(`wasm worker did not answer within ${this.timeoutMs} ms (${String(msg.op)})`));
+        this.fail(
+          harnessFault(
+            `wasm worker did not answer within ${this.timeoutMs} ms (${String(msg.op)})`,
+          ),
+        );
         void this.worker.terminate();
       }, this.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
@@ -161,10 +170,20 @@ export class WasmSession {
   }
 
   /** Compile and instantiate (or, with `definitionOnly`, only compile: `inst` stays undefined). */
-  async instantiate(bytes: Uint8Array, imports: ImportMode, env?: HostEnv, definitionOnly = false): Promise<InstantiateResult> {
+  async instantiate(
+    bytes: Uint8Array,
+    imports: ImportMode,
+    env?: HostEnv,
+    definitionOnly = false,
+  ): Promise<InstantiateResult> {
     const r = await this.request({ op: 'instantiate', bytes, imports, env, definitionOnly });
     WasmSession.internal(r);
-    return { inst: r.inst as number | undefined, exports: r.exports as InstantiateResult['exports'], error: r.error as WorkerError | undefined, hostCalls: (r.hostCalls as HostCall[]) ?? [] };
+    return {
+      inst: r.inst as number | undefined,
+      exports: r.exports as InstantiateResult['exports'],
+      error: r.error as WorkerError | undefined,
+      hostCalls: (r.hostCalls as HostCall[]) ?? [],
+    };
   }
 
   /** Forget an instance (and its shims) so that a long-lived session does not accumulate them. */
@@ -182,10 +201,24 @@ export class WasmSession {
   private shims = new Map<string, Uint8Array>();
 
   /** Call export `name` of instance `inst` with bit-exact arguments; `fuel` resets the meters first. */
-  async invoke(inst: number, name: string, sig: FuncSig, args: RawValue[], opts: { fuel?: bigint; env?: HostEnv; captureMemory?: boolean; hashMemory?: DomainTag } = {}): Promise<InvokeResult> {
-    if (args.length !== sig.params.length) throw new IcnError('WASM_ARGS', `${name} takes ${sig.params.length} argument(s), got ${args.length}`);
+  async invoke(
+    inst: number,
+    name: string,
+    sig: FuncSig,
+    args: RawValue[],
+    opts: { fuel?: bigint; env?: HostEnv; captureMemory?: boolean; hashMemory?: DomainTag } = {},
+  ): Promise<InvokeResult> {
+    if (args.length !== sig.params.length)
+      throw new IcnError(
+        'WASM_ARGS',
+        `${name} takes ${sig.params.length} argument(s), got ${args.length}`,
+      );
     args.forEach((a, i) => {
-      if (a.type !== sig.params[i]) throw new IcnError('WASM_ARGS', `${name}: argument ${i + 1} is ${a.type}, the function takes ${sig.params[i]}`);
+      if (a.type !== sig.params[i])
+        throw new IcnError(
+          'WASM_ARGS',
+          `${name}: argument ${i + 1} is ${a.type}, the function takes ${sig.params[i]}`,
+        );
     });
     const shimKey = `${sig.params.join(',')}>${sig.results.join(',')}`;
     // the worker keeps compiled shims (reset too): send the bytes only the first time
@@ -194,7 +227,18 @@ export class WasmSession {
       shim = buildShim(sig);
       this.shims.set(shimKey, shim);
     }
-    const r = await this.request({ op: 'invoke', inst, name, shim, shimKey, args: args.flatMap(flattenArg), fuel: opts.fuel, env: opts.env, captureMemory: opts.captureMemory === true, hashMemory: opts.hashMemory });
+    const r = await this.request({
+      op: 'invoke',
+      inst,
+      name,
+      shim,
+      shimKey,
+      args: args.flatMap(flattenArg),
+      fuel: opts.fuel,
+      env: opts.env,
+      captureMemory: opts.captureMemory === true,
+      hashMemory: opts.hashMemory,
+    });
     WasmSession.internal(r);
     const out: InvokeResult = { hostCalls: (r.hostCalls as HostCall[]) ?? [] };
     if (r.error) out.error = r.error as WorkerError;

@@ -8,7 +8,15 @@
 import type { FuncSig } from './exports.js';
 import type { RawValue, ValType } from './values.js';
 
-const TYPE_BYTE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b, funcref: 0x70, externref: 0x6f };
+const TYPE_BYTE: Record<ValType, number> = {
+  i32: 0x7f,
+  i64: 0x7e,
+  f32: 0x7d,
+  f64: 0x7c,
+  v128: 0x7b,
+  funcref: 0x70,
+  externref: 0x6f,
+};
 
 /** The integer-only types a value of `t` crosses JS as. */
 export function flatTypes(t: ValType): ValType[] {
@@ -44,7 +52,11 @@ function section(id: number, body: number[]): number[] {
 }
 
 function funcType(params: ValType[], results: ValType[]): number[] {
-  return [0x60, ...vec(params.map((t) => [TYPE_BYTE[t]])), ...vec(results.map((t) => [TYPE_BYTE[t]]))];
+  return [
+    0x60,
+    ...vec(params.map((t) => [TYPE_BYTE[t]])),
+    ...vec(results.map((t) => [TYPE_BYTE[t]])),
+  ];
 }
 
 function str(s: string): number[] {
@@ -88,7 +100,14 @@ export function buildShim(sig: FuncSig): Uint8Array {
   const locals = vec(sig.results.map((t) => [1, TYPE_BYTE[t]]));
   const fn = [...locals, ...body];
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec([funcType(sig.params, sig.results), funcType(flatParams, flatResults)])),
     ...section(2, vec([[...str('t'), ...str('f'), 0x00, 0]])),
     ...section(3, vec([[1]])),

@@ -7,12 +7,16 @@ const WIDTH: Record<NumType, number> = { i32: 32, i64: 64, f32: 32, f64: 64, v12
 describe('value bit strings', () => {
   it('format ∘ parse is the identity on every bit pattern of every numeric type', () => {
     fc.assert(
-      fc.property(fc.constantFrom<NumType>('i32', 'i64', 'f32', 'f64', 'v128'), fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), (type, b) => {
-        const bits = b & ((1n << BigInt(WIDTH[type])) - 1n);
-        const s = formatValue({ type, bits });
-        expect(s).toMatch(new RegExp(`^${type}:0x[0-9a-f]{${WIDTH[type] / 4}}$`));
-        expect(parseValue(s)).toEqual({ type, bits });
-      }),
+      fc.property(
+        fc.constantFrom<NumType>('i32', 'i64', 'f32', 'f64', 'v128'),
+        fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
+        (type, b) => {
+          const bits = b & ((1n << BigInt(WIDTH[type])) - 1n);
+          const s = formatValue({ type, bits });
+          expect(s).toMatch(new RegExp(`^${type}:0x[0-9a-f]{${WIDTH[type] / 4}}$`));
+          expect(parseValue(s)).toEqual({ type, bits });
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -12,7 +12,15 @@ export type NumType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 export type RefType = 'funcref' | 'externref';
 export type ValType = NumType | RefType;
 
-export const VAL_TYPES: readonly ValType[] = ['i32', 'i64', 'f32', 'f64', 'v128', 'funcref', 'externref'];
+export const VAL_TYPES: readonly ValType[] = [
+  'i32',
+  'i64',
+  'f32',
+  'f64',
+  'v128',
+  'funcref',
+  'externref',
+];
 
 const BITS: Record<NumType, number> = { i32: 32, i64: 64, f32: 32, f64: 64, v128: 128 };
 
@@ -33,7 +41,11 @@ export function formatValue(v: RawValue): string {
 }
 
 function bad(s: string, why: string): IcnError {
-  return new IcnError('WASM_VALUE_SYNTAX', `${JSON.stringify(s).slice(0, 60)}: ${why} (expected e.g. i32:1, i64:-2, f32:0x7fc00000, f64:0x…, v128:0x…)`, { value: s });
+  return new IcnError(
+    'WASM_VALUE_SYNTAX',
+    `${JSON.stringify(s).slice(0, 60)}: ${why} (expected e.g. i32:1, i64:-2, f32:0x7fc00000, f64:0x…, v128:0x…)`,
+    { value: s },
+  );
 }
 
 /** Parse `type:value`. Integers in decimal (signed or unsigned range) or 0x hex; floats only as 0x bits. */
@@ -65,7 +77,12 @@ export function parseValue(s: string): RawValue {
     if (b < lo || b > mask) throw bad(s, `out of range for ${type}`);
     return { type, bits: b & mask };
   }
-  throw bad(s, type === 'f32' || type === 'f64' || type === 'v128' ? `${type} values are given as 0x bits` : 'not an integer');
+  throw bad(
+    s,
+    type === 'f32' || type === 'f64' || type === 'v128'
+      ? `${type} values are given as 0x bits`
+      : 'not an integer',
+  );
 }
 
 export function parseValueList(s: string): RawValue[] {

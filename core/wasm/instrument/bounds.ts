@@ -34,7 +34,11 @@ export interface BoundsResult {
 }
 
 /** The value of a `x <u y` (d = -1) or `x <=u y` (d = 0) test left by a not-taken `br_if`. */
-interface Below { x: number; y: number; d: number }
+interface Below {
+  x: number;
+  y: number;
+  d: number;
+}
 type Slot = number | Below | undefined;
 
 /** Largest offset + width a header check may cover (memory is at most 2^32 bytes). */
@@ -42,12 +46,26 @@ const MAX_HOISTED = 1 << 26;
 /** Instructions whose stack effect is followed exactly; every other one ends the region. */
 const LOCALS = new Set(['local.get', 'local.set', 'local.tee']);
 const ENDS_REGION = new Set([
-  'block', 'loop', 'if', 'else', 'end', 'br', 'br_table', 'return', 'unreachable', 'call', 'call_indirect',
+  'block',
+  'loop',
+  'if',
+  'else',
+  'end',
+  'br',
+  'br_table',
+  'return',
+  'unreachable',
+  'call',
+  'call_indirect',
 ]);
 
 const isFlushAt = (body: readonly Instr[], i: number, c: BoundsContext): boolean =>
-  i >= 0 && opInfo(body[i]!.op)!.name === 'local.get' && body[i]!.idx === c.fl &&
-  body[i + 1] !== undefined && opInfo(body[i + 1]!.op)!.name === 'global.set' && body[i + 1]!.idx === c.gFuel;
+  i >= 0 &&
+  opInfo(body[i]!.op)!.name === 'local.get' &&
+  body[i]!.idx === c.fl &&
+  body[i + 1] !== undefined &&
+  opInfo(body[i + 1]!.op)!.name === 'global.set' &&
+  body[i + 1]!.idx === c.gFuel;
 
 /** Abstract state of a straight-line region: which stack slots hold which local's current value. */
 class Region {
@@ -56,7 +74,10 @@ class Region {
   written = new Set<number>();
   /** x -> (y, d): x <=u y + d holds here. */
   below = new Map<number, Below>();
-  constructor(public first: boolean, readonly invariant: ReadonlySet<number> | undefined) {}
+  constructor(
+    public first: boolean,
+    readonly invariant: ReadonlySet<number> | undefined,
+  ) {}
 
   pop(n: number): Slot[] {
     const out: Slot[] = [];
@@ -73,7 +94,9 @@ class Region {
     this.written.add(x);
     this.below.delete(x);
     for (const [k, b] of this.below) if (b.y === x) this.below.delete(k);
-    this.stack = this.stack.map((s) => (s === x || (typeof s === 'object' && (s.x === x || s.y === x)) ? undefined : s));
+    this.stack = this.stack.map((s) =>
+      s === x || (typeof s === 'object' && (s.x === x || s.y === x)) ? undefined : s,
+    );
   }
 
   reset(): void {
@@ -84,7 +107,14 @@ class Region {
   }
 }
 
-function access(r: Region, ins: Instr, i: number, base: number, out: BoundsResult, hoist: boolean): void {
+function access(
+  r: Region,
+  ins: Instr,
+  i: number,
+  base: number,
+  out: BoundsResult,
+  hoist: boolean,
+): void {
   const info = opInfo(ins.op)!;
   const k = (ins.memOffset ?? 0) + info.width!;
   const known = r.facts.get(base) ?? 0;
@@ -93,7 +123,13 @@ function access(r: Region, ins: Instr, i: number, base: number, out: BoundsResul
     return;
   }
   const b = r.below.get(base);
-  if (hoist && r.invariant !== undefined && b !== undefined && r.invariant.has(b.y) && k + b.d <= MAX_HOISTED) {
+  if (
+    hoist &&
+    r.invariant !== undefined &&
+    b !== undefined &&
+    r.invariant.has(b.y) &&
+    k + b.d <= MAX_HOISTED
+  ) {
     out.entry.set(b.y, Math.max(out.entry.get(b.y) ?? 0, k + b.d));
     out.safe.add(i);
   } else if (hoist && r.invariant?.has(base) === true && k <= MAX_HOISTED) {
@@ -106,7 +142,14 @@ function access(r: Region, ins: Instr, i: number, base: number, out: BoundsResul
   r.facts.set(base, Math.max(known, k));
 }
 
-function step(r: Region, body: readonly Instr[], i: number, out: BoundsResult, c: BoundsContext, hoist: boolean): void {
+function step(
+  r: Region,
+  body: readonly Instr[],
+  i: number,
+  out: BoundsResult,
+  c: BoundsContext,
+  hoist: boolean,
+): void {
   const ins = body[i]!;
   const info = opInfo(ins.op)!;
   const n = info.name;
@@ -126,13 +169,23 @@ function step(r: Region, body: readonly Instr[], i: number, out: BoundsResult, c
   }
   if (n === 'i32.ge_u' || n === 'i32.gt_u') {
     const [x, y] = r.pop(2);
-    return r.push(1, typeof x === 'number' && typeof y === 'number' && x !== y ? { x, y, d: n === 'i32.ge_u' ? -1 : 0 } : undefined);
+    return r.push(
+      1,
+      typeof x === 'number' && typeof y === 'number' && x !== y
+        ? { x, y, d: n === 'i32.ge_u' ? -1 : 0 }
+        : undefined,
+    );
   }
   if (n === 'drop') return void r.pop(1);
   if (n === 'global.get') return r.push(1);
   if (n === 'global.set') return void r.pop(1);
   if (n === 'select') return void (r.pop(3), r.push(1));
-  if (info.sig === undefined || ENDS_REGION.has(n) || n.startsWith('memory.') || n.startsWith('table.')) {
+  if (
+    info.sig === undefined ||
+    ENDS_REGION.has(n) ||
+    n.startsWith('memory.') ||
+    n.startsWith('table.')
+  ) {
     return r.reset();
   }
   const [p = '', res = ''] = info.sig.split('>');
@@ -157,7 +210,13 @@ function invariantLocals(body: readonly Instr[], from: number, to: number): Set<
 }
 
 /** Accesses of `body[from, to)` proven in bounds (see the module doc). */
-export function provenAccesses(body: readonly Instr[], from: number, to: number, c: BoundsContext, hoist: boolean): BoundsResult {
+export function provenAccesses(
+  body: readonly Instr[],
+  from: number,
+  to: number,
+  c: BoundsContext,
+  hoist: boolean,
+): BoundsResult {
   const out: BoundsResult = { safe: new Set(), checks: new Map(), entry: new Map() };
   const r = new Region(hoist, hoist ? invariantLocals(body, from, to) : undefined);
   for (let i = from; i < to; i++) {

@@ -15,7 +15,11 @@
 import { OP } from '../binary/opcodes.js';
 import type { Instr, ValType } from '../binary/types.js';
 
-const I = (name: string, fields: Partial<Instr> = {}): Instr => ({ op: OP(name), offset: -1, ...fields });
+const I = (name: string, fields: Partial<Instr> = {}): Instr => ({
+  op: OP(name),
+  offset: -1,
+  ...fields,
+});
 
 /** V8's limits on a function's parameters and results: beyond them F stays as it is. */
 const MAX_PARAMS = 1000;
@@ -25,14 +29,22 @@ export function fitsConvention(params: readonly ValType[], results: readonly Val
   return params.length + 2 <= MAX_PARAMS && results.length + 1 <= MAX_RESULTS;
 }
 
-export const internalType = (params: readonly ValType[], results: readonly ValType[]): [ValType[], ValType[]] => [
+export const internalType = (
+  params: readonly ValType[],
+  results: readonly ValType[],
+): [ValType[], ValType[]] => [
   [...params, 'i64', 'i32'],
   [...results, 'i64'],
 ];
 
 /** A direct call to an internal F': fuel and depth in, fuel out (old-layout local indices). */
 export function internalCall(callee: number, fl: number, depth: number): Instr[] {
-  return [I('local.get', { idx: fl }), I('local.get', { idx: depth }), I('call', { idx: callee }), I('local.set', { idx: fl })];
+  return [
+    I('local.get', { idx: fl }),
+    I('local.get', { idx: depth }),
+    I('call', { idx: callee }),
+    I('local.set', { idx: fl }),
+  ];
 }
 
 /** Before a call that may enter a wrapper: the caller's depth, as the old prologue left it. */
@@ -43,8 +55,15 @@ export function publishDepth(depth: number, gStack: number): Instr[] {
 /** F' prologue: take the frame from the depth parameter or trap (fuel written back first). */
 export function internalPrologue(depth: number, frame: number, flushAndTrap: Instr[]): Instr[] {
   return [
-    I('local.get', { idx: depth }), I('i32.const', { value: frame }), I('i32.sub'), I('local.tee', { idx: depth }),
-    I('i32.const', { value: 0 }), I('i32.lt_s'), I('if', { bt: { kind: 'empty' } }), ...flushAndTrap, I('end'),
+    I('local.get', { idx: depth }),
+    I('i32.const', { value: frame }),
+    I('i32.sub'),
+    I('local.tee', { idx: depth }),
+    I('i32.const', { value: 0 }),
+    I('i32.lt_s'),
+    I('if', { bt: { kind: 'empty' } }),
+    ...flushAndTrap,
+    I('end'),
   ];
 }
 
@@ -52,11 +71,19 @@ export function internalPrologue(depth: number, frame: number, flushAndTrap: Ins
  * Move a body written for the old layout [P][locals][fl i64][depth i32][extras] to the internal
  * layout [P][fuel i64][depth i32][locals][extras]: returns the body and the declared locals.
  */
-export function toInternalLayout(body: readonly Instr[], locals: readonly ValType[], np: number, nl: number): { locals: ValType[]; body: Instr[] } {
-  const map = (x: number): number => (x < np ? x : x < np + nl ? x + 2 : x === np + nl ? np : x === np + nl + 1 ? np + 1 : x);
+export function toInternalLayout(
+  body: readonly Instr[],
+  locals: readonly ValType[],
+  np: number,
+  nl: number,
+): { locals: ValType[]; body: Instr[] } {
+  const map = (x: number): number =>
+    x < np ? x : x < np + nl ? x + 2 : x === np + nl ? np : x === np + nl + 1 ? np + 1 : x;
   const out = body.map((ins) => {
     const n = ins.op;
-    return n === OP('local.get') || n === OP('local.set') || n === OP('local.tee') ? { ...ins, idx: map(ins.idx!) } : ins;
+    return n === OP('local.get') || n === OP('local.set') || n === OP('local.tee')
+      ? { ...ins, idx: map(ins.idx!) }
+      : ins;
   });
   return { locals: [...locals.slice(0, nl), ...locals.slice(nl + 2)], body: out };
 }
@@ -65,9 +92,14 @@ export function toInternalLayout(body: readonly Instr[], locals: readonly ValTyp
 export function wrapperBody(np: number, internal: number, gFuel: number, gStack: number): Instr[] {
   const args = Array.from({ length: np }, (_, i) => I('local.get', { idx: i }));
   return [
-    I('global.get', { idx: gStack }), I('local.set', { idx: np }),
-    ...args, I('global.get', { idx: gFuel }), I('local.get', { idx: np }), I('call', { idx: internal }),
+    I('global.get', { idx: gStack }),
+    I('local.set', { idx: np }),
+    ...args,
+    I('global.get', { idx: gFuel }),
+    I('local.get', { idx: np }),
+    I('call', { idx: internal }),
     I('global.set', { idx: gFuel }),
-    I('local.get', { idx: np }), I('global.set', { idx: gStack }),
+    I('local.get', { idx: np }),
+    I('global.set', { idx: gStack }),
   ];
 }

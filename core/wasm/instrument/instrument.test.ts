@@ -4,7 +4,12 @@ import { isIcnError } from '../../errors.js';
 import { scriptsOfSet, specCorpusForTests, specModules } from '../binary/spec-corpus.js';
 import { validateModule } from '../validate/validate.js';
 import { watToWasm } from '../wat.js';
-import { ICN_TRAP, instrumentModule, validateInstrumented, WasmProfileError } from './instrument.js';
+import {
+  ICN_TRAP,
+  instrumentModule,
+  validateInstrumented,
+  WasmProfileError,
+} from './instrument.js';
 import { v8Instantiate, v8Validate, type V8Global, type V8Instance } from './v8.js';
 
 type Outcome = { ok: true; value: unknown } | { ok: false; trap: number; message: string };
@@ -32,7 +37,11 @@ class Guest {
   }
 }
 
-async function guest(wat: string, profile: 'dc' | 'dc-float' = 'dc', imports: Record<string, Record<string, unknown>> = {}): Promise<Guest> {
+async function guest(
+  wat: string,
+  profile: 'dc' | 'dc-float' = 'dc',
+  imports: Record<string, Record<string, unknown>> = {},
+): Promise<Guest> {
   const r = instrumentModule(await watToWasm(wat), profile);
   expect(v8Validate(r.bytes)).toBe(true);
   expect(validateInstrumented(r.bytes)).toEqual([]);
@@ -55,7 +64,9 @@ const PROGRAMS = `(module (memory 1)
 
 describe('instrumenter: fuel', () => {
   let g: Guest;
-  beforeAll(async () => { g = await guest(PROGRAMS); });
+  beforeAll(async () => {
+    g = await guest(PROGRAMS);
+  });
 
   it('charges 1 per operator: i32.const i32.const i32.add = 3', () => {
     expect(g.run('add', 100n)).toMatchObject({ ok: true, value: 3, used: 3n });
@@ -71,7 +82,11 @@ describe('instrumenter: fuel', () => {
   it('loop: 8 per iteration + the final local.get (10 iterations = 81)', () => {
     expect(g.run('loop', 1000n, 10)).toMatchObject({ ok: true, value: 10, used: 81n });
     // the 11th charge fails: 10 iterations = 80 need 81 in total
-    expect(g.run('loop', 80n, 10)).toMatchObject({ ok: false, trap: ICN_TRAP.outOfFuel, used: 80n });
+    expect(g.run('loop', 80n, 10)).toMatchObject({
+      ok: false,
+      trap: ICN_TRAP.outOfFuel,
+      used: 80n,
+    });
   });
 
   it('calls: fib(10) = 88 inner calls x 13 + 89 leaves x 5 = 1589', () => {
@@ -85,7 +100,11 @@ describe('instrumenter: fuel', () => {
     // out of bounds: traps memory_oob (trap code 0 = a guest trap) with only the base segment charged
     expect(g.run('fill', 1000n, 65_500, 100)).toMatchObject({ ok: false, trap: 0, used: 4n });
     // in bounds but the length charge does not fit: out_of_fuel, length not deducted
-    expect(g.run('fill', 103n, 0, 100)).toMatchObject({ ok: false, trap: ICN_TRAP.outOfFuel, used: 4n });
+    expect(g.run('fill', 103n, 0, 100)).toMatchObject({
+      ok: false,
+      trap: ICN_TRAP.outOfFuel,
+      used: 4n,
+    });
     expect(g.run('copy', 1000n, 10, 20, 30)).toMatchObject({ ok: true, used: 34n });
     expect(g.run('copy', 1000n, 10, 65_530, 30)).toMatchObject({ ok: false, trap: 0, used: 4n });
   });
@@ -120,22 +139,32 @@ describe('instrumenter: stack, memory, bulk limit', () => {
   });
 
   it('a declared maximum above the cap is lowered to it', async () => {
-    const g = await guest('(module (memory 1 65536) (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))');
+    const g = await guest(
+      '(module (memory 1 65536) (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))',
+    );
     expect(g.run('grow', 100n, 2048)).toMatchObject({ ok: true, value: -1 });
     expect(g.run('grow', 100n, 2047)).toMatchObject({ ok: true, value: 1 });
   });
 
   it('growing past a declared maximum below the cap returns -1 (not a harness fault)', async () => {
-    const g = await guest('(module (memory 0 2) (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))');
+    const g = await guest(
+      '(module (memory 0 2) (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))',
+    );
     expect(g.run('grow', 100n, 3)).toMatchObject({ ok: true, value: -1 });
     expect(g.run('grow', 100n, 2)).toMatchObject({ ok: true, value: 0 });
     expect(g.run('grow', 100n, 1)).toMatchObject({ ok: true, value: -1 });
   });
 
   it('dynamic bulk length above 1 MiB traps with __icn_trap = 4', async () => {
-    const g = await guest('(module (memory 17) (func (export "fill") (param i32) i32.const 0 i32.const 0 local.get 0 memory.fill))');
+    const g = await guest(
+      '(module (memory 17) (func (export "fill") (param i32) i32.const 0 i32.const 0 local.get 0 memory.fill))',
+    );
     expect(g.run('fill', 10n ** 9n, 1 << 20)).toMatchObject({ ok: true, used: 4n + (1n << 20n) });
-    expect(g.run('fill', 10n ** 9n, (1 << 20) + 1)).toMatchObject({ ok: false, trap: ICN_TRAP.bulkLimit, used: 4n });
+    expect(g.run('fill', 10n ** 9n, (1 << 20) + 1)).toMatchObject({
+      ok: false,
+      trap: ICN_TRAP.bulkLimit,
+      used: 4n,
+    });
   });
 
   it('memory.init honours data.drop and active segments (bounds by the live length)', async () => {
@@ -155,11 +184,19 @@ describe('instrumenter: stack, memory, bulk limit', () => {
   it('exports the ABI globals and memory 0 as __icn_memory', async () => {
     const r = instrumentModule(await watToWasm('(module (memory 2) (func (export "f")))'), 'dc');
     const inst = await v8Instantiate(r.bytes);
-    expect(Object.keys(inst.exports).sort()).toEqual(['__icn_fuel', '__icn_memory', '__icn_stack', '__icn_trap', 'f']);
+    expect(Object.keys(inst.exports).sort()).toEqual([
+      '__icn_fuel',
+      '__icn_memory',
+      '__icn_stack',
+      '__icn_trap',
+      'f',
+    ]);
     expect(r.profileHash).toMatch(/^sha256:/);
     expect(r.costTableHash).toMatch(/^sha256:/);
     // deterministic output
-    expect(instrumentModule(await watToWasm('(module (memory 2) (func (export "f")))'), 'dc').bytes).toEqual(r.bytes);
+    expect(
+      instrumentModule(await watToWasm('(module (memory 2) (func (export "f")))'), 'dc').bytes,
+    ).toEqual(r.bytes);
   });
 });
 
@@ -177,7 +214,10 @@ describe('instrumenter: NaN canonicalization (dc-float)', () => {
     expect(g.run('sqrt64', 100n, -1)).toMatchObject({ ok: true, value: 0x7ff8000000000000n });
     // neg flips only the sign bit of a NaN payload
     expect(g.run('neg32', 100n, 0x7fa00001)).toMatchObject({ ok: true, value: 0xffa00001 | 0 });
-    expect(g.run('promote', 100n, 0xffa00001 | 0)).toMatchObject({ ok: true, value: 0x7ff8000000000000n });
+    expect(g.run('promote', 100n, 0xffa00001 | 0)).toMatchObject({
+      ok: true,
+      value: 0x7ff8000000000000n,
+    });
     expect(g.run('min32', 100n, 0xffc00123 | 0, 1)).toMatchObject({ ok: true, value: 0x7fc00000 });
     expect(g.run('add64', 100n, 1.5, 2.25)).toMatchObject({ ok: true, value: 3.75 });
   });
@@ -187,10 +227,20 @@ describe('instrumenter: errors', () => {
   it('throws WasmProfileError with every violation for a module invalid for the profile', async () => {
     const b = await watToWasm('(module (import "env" "x" (func)) (func (result f32) f32.const 1))');
     let err: unknown;
-    try { instrumentModule(b, 'dc'); } catch (e) { err = e; }
+    try {
+      instrumentModule(b, 'dc');
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(WasmProfileError);
-    expect((err as WasmProfileError).violations.map((v) => v.code).sort()).toEqual(['profile_float', 'profile_float', 'profile_import']);
-    expect(() => instrumentModule(b, 'raw')).toThrow(expect.objectContaining({ code: 'WASM_NOT_INSTRUMENTED' }));
+    expect((err as WasmProfileError).violations.map((v) => v.code).sort()).toEqual([
+      'profile_float',
+      'profile_float',
+      'profile_import',
+    ]);
+    expect(() => instrumentModule(b, 'raw')).toThrow(
+      expect.objectContaining({ code: 'WASM_NOT_INSTRUMENTED' }),
+    );
   });
 });
 
@@ -201,7 +251,10 @@ describe.skipIf(corpus === undefined)('instrumenter on the spec test modules', (
     for (const m of specModules(scriptsOfSet(corpus!, 'core'))) {
       if (m.role !== 'module' && m.role !== 'assert_trap') continue;
       try {
-        const bytes = m.kind === 'binary' ? m.bytes! : await watToWasm(m.kind === 'quote' ? `(module ${m.text})` : m.text!);
+        const bytes =
+          m.kind === 'binary'
+            ? m.bytes!
+            : await watToWasm(m.kind === 'quote' ? `(module ${m.text})` : m.text!);
         if (validateModule(bytes, 'raw').ok) valid.push({ name: `${m.file}:${m.line}`, bytes });
       } catch {
         // outside the pinned feature set
@@ -229,7 +282,11 @@ describe.skipIf(corpus === undefined)('instrumenter on the spec test modules', (
     for (const { name, bytes } of valid) {
       if (!validateModule(bytes, 'dc-float').ok) continue;
       let raw: V8Instance;
-      try { raw = await v8Instantiate(bytes); } catch { continue; }
+      try {
+        raw = await v8Instantiate(bytes);
+      } catch {
+        continue;
+      }
       const inst = await v8Instantiate(instrumentModule(bytes, 'dc-float').bytes);
       const g = new Guest(inst);
       const { decodeModule } = await import('../binary/decode.js');
@@ -238,15 +295,31 @@ describe.skipIf(corpus === undefined)('instrumenter on the spec test modules', (
       for (const e of m.exports) {
         if (e.kind !== 'func') continue;
         const t = m.types[m.funcs[e.index - nImp] ?? -1];
-        if (t === undefined || t.params.length > 0 || t.results.some((x) => x === 'f32' || x === 'f64')) continue;
+        if (
+          t === undefined ||
+          t.params.length > 0 ||
+          t.results.some((x) => x === 'f32' || x === 'f64')
+        )
+          continue;
         // Instrumented first: some spec exports loop forever by design (loop.wast cont-inner); only
         // run raw when the instrumented run ended without a fuel or stack trap.
         const got = g.run(e.name, 10n ** 8n);
-        if (!got.ok && (got.trap === ICN_TRAP.outOfFuel || got.trap === ICN_TRAP.stackExhausted)) continue;
+        if (!got.ok && (got.trap === ICN_TRAP.outOfFuel || got.trap === ICN_TRAP.stackExhausted))
+          continue;
         let want: Outcome;
-        try { want = { ok: true, value: (raw.exports[e.name] as () => unknown)() }; } catch (x) { want = { ok: false, trap: 0, message: (x as Error).message }; }
-        if (want.ok) expect(got, `${name} ${e.name}`).toMatchObject({ ok: true, value: want.value });
-        else if (!/call stack/.test(want.message)) expect(got, `${name} ${e.name}`).toMatchObject({ ok: false, trap: 0, message: want.message });
+        try {
+          want = { ok: true, value: (raw.exports[e.name] as () => unknown)() };
+        } catch (x) {
+          want = { ok: false, trap: 0, message: (x as Error).message };
+        }
+        if (want.ok)
+          expect(got, `${name} ${e.name}`).toMatchObject({ ok: true, value: want.value });
+        else if (!/call stack/.test(want.message))
+          expect(got, `${name} ${e.name}`).toMatchObject({
+            ok: false,
+            trap: 0,
+            message: want.message,
+          });
         compared++;
       }
     }
@@ -255,17 +328,30 @@ describe.skipIf(corpus === undefined)('instrumenter on the spec test modules', (
 
   it('fuzz: mutated modules either fail validation or instrument into valid modules', () => {
     let instrumented = 0;
-    fc.assert(fc.property(fc.nat(valid.length - 1), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }), fc.constantFrom('dc' as const, 'dc-float' as const), (i, muts, p) => {
-      const b = valid[i]!.bytes.slice();
-      for (const [pos, v] of muts) b[pos % b.length] = v;
-      let r;
-      try { r = instrumentModule(b, p); } catch (e) {
-        expect(isIcnError(e, 'WASM_PROFILE_VIOLATION')).toBe(true);
-        return;
-      }
-      expect(v8Validate(r.bytes)).toBe(true);
-      instrumented++;
-    }), { numRuns: 3000, seed: 20261122 });
+    fc.assert(
+      fc.property(
+        fc.nat(valid.length - 1),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        fc.constantFrom('dc' as const, 'dc-float' as const),
+        (i, muts, p) => {
+          const b = valid[i]!.bytes.slice();
+          for (const [pos, v] of muts) b[pos % b.length] = v;
+          let r;
+          try {
+            r = instrumentModule(b, p);
+          } catch (e) {
+            expect(isIcnError(e, 'WASM_PROFILE_VIOLATION')).toBe(true);
+            return;
+          }
+          expect(v8Validate(r.bytes)).toBe(true);
+          instrumented++;
+        },
+      ),
+      { numRuns: 3000, seed: 20261122 },
+    );
     // Pinned seed: about 3% of random byte mutations still validate, so the count of instrumented
     // modules is a random variable; the bound only guards against a vacuous run.
     expect(instrumented).toBeGreaterThan(50);

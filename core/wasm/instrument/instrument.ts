@@ -18,21 +18,71 @@ import { IcnError } from '../../errors.js';
 import { bytesHash, DOMAIN, type Hash } from '../../hash/index.js';
 import { encodeModule } from '../binary/encode.js';
 import { OP, opInfo } from '../binary/opcodes.js';
-import type { BlockType, Expr, FuncType, Instr, RefType, ValType, WasmModule } from '../binary/types.js';
+import type {
+  BlockType,
+  Expr,
+  FuncType,
+  Instr,
+  RefType,
+  ValType,
+  WasmModule,
+} from '../binary/types.js';
 import { bulkCost, costTableHash, opCost, type CostTable } from '../cost-table.js';
 import { getProfile, profileHash, type Profile, type ProfileName } from '../profiles.js';
-import { validateDecoded, validateDetailed, type FuncFacts, type Violation } from '../validate/validate.js';
+import {
+  validateDecoded,
+  validateDetailed,
+  type FuncFacts,
+  type Violation,
+} from '../validate/validate.js';
 import { decodeModule } from '../binary/decode.js';
-import { makesCalls, planLoops, stackEpilogue, stackPrologue, type ChargeMark, type PlanContext } from './plan.js';
-import { fitsConvention, internalCall, internalPrologue, internalType, publishDepth, toInternalLayout, wrapperBody } from './convention.js';
+import {
+  makesCalls,
+  planLoops,
+  stackEpilogue,
+  stackPrologue,
+  type ChargeMark,
+  type PlanContext,
+} from './plan.js';
+import {
+  fitsConvention,
+  internalCall,
+  internalPrologue,
+  internalType,
+  publishDepth,
+  toInternalLayout,
+  wrapperBody,
+} from './convention.js';
 
 /** Values of `__icn_trap`. */
-export const ICN_TRAP = { none: 0, outOfFuel: 1, stackExhausted: 2, growFailed: 3, bulkLimit: 4, nanConversion: 5 } as const;
+export const ICN_TRAP = {
+  none: 0,
+  outOfFuel: 1,
+  stackExhausted: 2,
+  growFailed: 3,
+  bulkLimit: 4,
+  nanConversion: 5,
+} as const;
 
 /** Trapping float-to-int conversions → operand type. V8 traps NaN and overflow with one message. */
-const TRUNC_OPERAND: Readonly<Record<number, 'f32' | 'f64'>> = { 0xa8: 'f32', 0xa9: 'f32', 0xaa: 'f64', 0xab: 'f64', 0xae: 'f32', 0xaf: 'f32', 0xb0: 'f64', 0xb1: 'f64' };
+const TRUNC_OPERAND: Readonly<Record<number, 'f32' | 'f64'>> = {
+  0xa8: 'f32',
+  0xa9: 'f32',
+  0xaa: 'f64',
+  0xab: 'f64',
+  0xae: 'f32',
+  0xaf: 'f32',
+  0xb0: 'f64',
+  0xb1: 'f64',
+};
 
-export const ICN_EXPORTS = { fuel: '__icn_fuel', trap: '__icn_trap', stack: '__icn_stack', memory: '__icn_memory', limit: '__icn_limit' } as const;
+export const ICN_EXPORTS = {
+  fuel: '__icn_fuel',
+  trap: '__icn_trap',
+  stack: '__icn_stack',
+  memory: '__icn_memory',
+  limit: '__icn_limit',
+} as const;
 
 /**
  * Values of the diagnostic `__icn_limit` global (exported only by modules that use memory.grow): 1 when
@@ -50,7 +100,11 @@ export class WasmProfileError extends IcnError {
     readonly profile: string,
     readonly violations: Violation[],
   ) {
-    super('WASM_PROFILE_VIOLATION', `module is not valid for profile ${profile}: ${violations.length} violation(s), first: ${violations[0]?.code} at byte ${violations[0]?.offset}: ${violations[0]?.detail}`, { profile, count: violations.length });
+    super(
+      'WASM_PROFILE_VIOLATION',
+      `module is not valid for profile ${profile}: ${violations.length} violation(s), first: ${violations[0]?.code} at byte ${violations[0]?.offset}: ${violations[0]?.detail}`,
+      { profile, count: violations.length },
+    );
   }
 }
 
@@ -81,7 +135,11 @@ export interface InstrumentResult {
   stats: InstrumentStats;
 }
 
-const I = (name: string, fields: Partial<Instr> = {}): Instr => ({ op: OP(name), offset: -1, ...fields });
+const I = (name: string, fields: Partial<Instr> = {}): Instr => ({
+  op: OP(name),
+  offset: -1,
+  ...fields,
+});
 
 /** Build state shared by all function rewrites of one module. */
 class Builder {
@@ -106,7 +164,13 @@ class Builder {
 
   /** Drop write-backs before accesses proven in bounds (bounds.ts)? */
   bounds = true;
-  constructor(readonly m: WasmModule, readonly p: Profile, readonly cost: CostTable, initialFuel: bigint, readonly plan: boolean) {
+  constructor(
+    readonly m: WasmModule,
+    readonly p: Profile,
+    readonly cost: CostTable,
+    initialFuel: bigint,
+    readonly plan: boolean,
+  ) {
     this.types = m.types;
     this.importedFuncs = m.imports.filter((i) => i.desc.kind === 'func').length;
     this.importedGlobals = m.imports.filter((i) => i.desc.kind === 'global').length;
@@ -123,7 +187,8 @@ class Builder {
   }
 
   typeIndex(params: ValType[], results: ValType[]): number {
-    const same = (a: ValType[], b: ValType[]): boolean => a.length === b.length && a.every((t, i) => t === b[i]);
+    const same = (a: ValType[], b: ValType[]): boolean =>
+      a.length === b.length && a.every((t, i) => t === b[i]);
     const i = this.types.findIndex((t) => same(t.params, params) && same(t.results, results));
     if (i >= 0) return i;
     this.types.push({ params, results });
@@ -138,7 +203,11 @@ class Builder {
 
   /** Trap with an __icn_trap code: `i32.const code; global.set trap; unreachable`. */
   trap(code: number): Instr[] {
-    return [I('i32.const', { value: code }), I('global.set', { idx: this.gTrap }), I('unreachable')];
+    return [
+      I('i32.const', { value: code }),
+      I('global.set', { idx: this.gTrap }),
+      I('unreachable'),
+    ];
   }
 
   /**
@@ -148,9 +217,17 @@ class Builder {
   charge(cost: number, fl: number): Instr[] {
     this.stats.fuelCharges++;
     const seq = [
-      I('local.get', { idx: fl }), I('i64.const', { value: BigInt(cost) }), I('i64.lt_u'),
-      I('if', { bt: { kind: 'empty' } }), ...this.flush(fl), ...this.trap(ICN_TRAP.outOfFuel), I('end'),
-      I('local.get', { idx: fl }), I('i64.const', { value: BigInt(cost) }), I('i64.sub'), I('local.set', { idx: fl }),
+      I('local.get', { idx: fl }),
+      I('i64.const', { value: BigInt(cost) }),
+      I('i64.lt_u'),
+      I('if', { bt: { kind: 'empty' } }),
+      ...this.flush(fl),
+      ...this.trap(ICN_TRAP.outOfFuel),
+      I('end'),
+      I('local.get', { idx: fl }),
+      I('i64.const', { value: BigInt(cost) }),
+      I('i64.sub'),
+      I('local.set', { idx: fl }),
     ];
     this.chargeMarks.set(seq[0]!, { cost, len: seq.length });
     return seq;
@@ -169,13 +246,27 @@ class Builder {
   /** Charge a dynamic amount: the i64 `amount` instructions leave the (non-negative) cost on the stack. */
   chargeDynamic(amount: Instr[], tmp: number): Instr[] {
     return [
-      I('global.get', { idx: this.gFuel }), ...amount, I('i64.sub'), I('local.tee', { idx: tmp }),
-      I('i64.const', { value: 0n }), I('i64.lt_s'), I('if', { bt: { kind: 'empty' } }), ...this.trap(ICN_TRAP.outOfFuel), I('end'),
-      I('local.get', { idx: tmp }), I('global.set', { idx: this.gFuel }),
+      I('global.get', { idx: this.gFuel }),
+      ...amount,
+      I('i64.sub'),
+      I('local.tee', { idx: tmp }),
+      I('i64.const', { value: 0n }),
+      I('i64.lt_s'),
+      I('if', { bt: { kind: 'empty' } }),
+      ...this.trap(ICN_TRAP.outOfFuel),
+      I('end'),
+      I('local.get', { idx: tmp }),
+      I('global.set', { idx: this.gFuel }),
     ];
   }
 
-  addHelper(key: string, params: ValType[], results: ValType[], locals: ValType[], body: Expr): number {
+  addHelper(
+    key: string,
+    params: ValType[],
+    results: ValType[],
+    locals: ValType[],
+    body: Expr,
+  ): number {
     const have = this.helperCache.get(key);
     if (have !== undefined) return have;
     const idx = this.importedFuncs + this.m.funcs.length + this.newFuncs.length;
@@ -194,16 +285,36 @@ class Builder {
     // past the inner check the grow is refused by the cap; say so when the cap is the profile's
     const profileCap = declared === undefined || declared > limit;
     if (profileCap) this.gLimit ??= this.global('i32', I('i32.const', { value: ICN_LIMIT.none }));
-    const note = profileCap ? [I('i32.const', { value: ICN_LIMIT.memoryCap }), I('global.set', { idx: this.gLimit! })] : [];
-    return this.addHelper('memory.grow', ['i32'], ['i32'], ['i32'], [
-      I('local.get', { idx: 0 }), I('memory.grow'), I('local.tee', { idx: 1 }), I('i32.const', { value: -1 }), I('i32.eq'),
-      I('if', { bt: { kind: 'empty' } }),
-      I('memory.size'), I('i64.extend_i32_u'), I('local.get', { idx: 0 }), I('i64.extend_i32_u'), I('i64.add'), I('i64.const', { value: cap }), I('i64.le_u'),
-      I('if', { bt: { kind: 'empty' } }), ...this.trap(ICN_TRAP.growFailed), I('end'),
-      ...note,
-      I('end'),
-      I('local.get', { idx: 1 }),
-    ]);
+    const note = profileCap
+      ? [I('i32.const', { value: ICN_LIMIT.memoryCap }), I('global.set', { idx: this.gLimit! })]
+      : [];
+    return this.addHelper(
+      'memory.grow',
+      ['i32'],
+      ['i32'],
+      ['i32'],
+      [
+        I('local.get', { idx: 0 }),
+        I('memory.grow'),
+        I('local.tee', { idx: 1 }),
+        I('i32.const', { value: -1 }),
+        I('i32.eq'),
+        I('if', { bt: { kind: 'empty' } }),
+        I('memory.size'),
+        I('i64.extend_i32_u'),
+        I('local.get', { idx: 0 }),
+        I('i64.extend_i32_u'),
+        I('i64.add'),
+        I('i64.const', { value: cap }),
+        I('i64.le_u'),
+        I('if', { bt: { kind: 'empty' } }),
+        ...this.trap(ICN_TRAP.growFailed),
+        I('end'),
+        ...note,
+        I('end'),
+        I('local.get', { idx: 1 }),
+      ],
+    );
   }
 
   /**
@@ -218,46 +329,97 @@ class Builder {
     const have = this.helperCache.get(key);
     if (have !== undefined) return have;
     const ext = (e: Instr[]): Instr[] => [...e, I('i64.extend_i32_u')];
-    const memLimit = [I('memory.size'), I('i64.extend_i32_u'), I('i64.const', { value: 16n }), I('i64.shl')];
+    const memLimit = [
+      I('memory.size'),
+      I('i64.extend_i32_u'),
+      I('i64.const', { value: 16n }),
+      I('i64.shl'),
+    ];
     const tableLimit = (t: number): Instr[] => ext([I('table.size', { idx: t })]);
     let params: ValType[] = ['i32', 'i32', 'i32'];
     // [base local, limit (i64)] pairs: base + n must not exceed limit.
     let checks: [number, Instr[]][];
     switch (name) {
-      case 'memory.fill': checks = [[0, memLimit]]; break;
-      case 'memory.copy': checks = [[0, memLimit], [1, memLimit]]; break;
-      case 'memory.init': checks = [[0, memLimit], [1, ext([I('global.get', { idx: this.dataLenGlobal(ins.idx!) })])]]; break;
+      case 'memory.fill':
+        checks = [[0, memLimit]];
+        break;
+      case 'memory.copy':
+        checks = [
+          [0, memLimit],
+          [1, memLimit],
+        ];
+        break;
+      case 'memory.init':
+        checks = [
+          [0, memLimit],
+          [1, ext([I('global.get', { idx: this.dataLenGlobal(ins.idx!) })])],
+        ];
+        break;
       case 'table.fill': {
         const t = ins.idx!;
         params = ['i32', this.tableElem(t), 'i32'];
         checks = [[0, tableLimit(t)]];
         break;
       }
-      case 'table.copy': checks = [[0, tableLimit(ins.idx!)], [1, tableLimit(ins.idx2!)]]; break;
-      case 'table.init': checks = [[0, tableLimit(ins.idx2!)], [1, ext([I('global.get', { idx: this.elemLenGlobal(ins.idx!) })])]]; break;
-      default: throw new Error(`not a bulk op: ${name}`);
+      case 'table.copy':
+        checks = [
+          [0, tableLimit(ins.idx!)],
+          [1, tableLimit(ins.idx2!)],
+        ];
+        break;
+      case 'table.init':
+        checks = [
+          [0, tableLimit(ins.idx2!)],
+          [1, ext([I('global.get', { idx: this.elemLenGlobal(ins.idx!) })])],
+        ];
+        break;
+      default:
+        throw new Error(`not a bulk op: ${name}`);
     }
-    const real = [I('local.get', { idx: 0 }), I('local.get', { idx: 1 }), I('local.get', { idx: 2 }), { ...ins, offset: -1 }];
+    const real = [
+      I('local.get', { idx: 0 }),
+      I('local.get', { idx: 1 }),
+      I('local.get', { idx: 2 }),
+      { ...ins, offset: -1 },
+    ];
     const n64 = [I('local.get', { idx: 2 }), I('i64.extend_i32_u')];
     const body: Instr[] = [];
     checks.forEach(([base, limit], k) => {
-      body.push(I('local.get', { idx: base }), I('i64.extend_i32_u'), ...n64, I('i64.add'), ...limit, I('i64.gt_u'));
+      body.push(
+        I('local.get', { idx: base }),
+        I('i64.extend_i32_u'),
+        ...n64,
+        I('i64.add'),
+        ...limit,
+        I('i64.gt_u'),
+      );
       if (k > 0) body.push(I('i32.or'));
     });
     body.push(I('if', { bt: { kind: 'empty' } }), ...real, I('return'), I('end'));
     if (name.startsWith('memory.')) {
-      body.push(I('local.get', { idx: 2 }), I('i32.const', { value: this.p.limits!.maxBulkBytes }), I('i32.gt_u'),
-        I('if', { bt: { kind: 'empty' } }), ...this.trap(ICN_TRAP.bulkLimit), I('end'));
+      body.push(
+        I('local.get', { idx: 2 }),
+        I('i32.const', { value: this.p.limits!.maxBulkBytes }),
+        I('i32.gt_u'),
+        I('if', { bt: { kind: 'empty' } }),
+        ...this.trap(ICN_TRAP.bulkLimit),
+        I('end'),
+      );
     }
     const per = bulkCost(this.cost, ins.op)!.perUnit;
-    body.push(...this.chargeDynamic(per === 1 ? n64 : [...n64, I('i64.const', { value: BigInt(per) }), I('i64.mul')], 3));
+    body.push(
+      ...this.chargeDynamic(
+        per === 1 ? n64 : [...n64, I('i64.const', { value: BigInt(per) }), I('i64.mul')],
+        3,
+      ),
+    );
     body.push(...real);
     return this.addHelper(key, params, [], ['i64'], body);
   }
 
   tableElem(t: number): RefType {
     const imported = this.m.imports.flatMap((i) => (i.desc.kind === 'table' ? [i.desc.table] : []));
-    return ([...imported, ...this.m.tables.map((x) => x.type)][t]?.elem) ?? 'funcref';
+    return [...imported, ...this.m.tables.map((x) => x.type)][t]?.elem ?? 'funcref';
   }
 
   /** Global holding a data segment's current length for memory.init (0 once dropped; active segments start dropped). */
@@ -283,8 +445,30 @@ class Builder {
   }
 }
 
-const CONTROL = new Set(['block', 'loop', 'if', 'else', 'end', 'br', 'br_if', 'br_table', 'return', 'unreachable', 'call', 'call_indirect', 'memory.grow', 'table.grow']);
-const BULK = new Set(['memory.fill', 'memory.copy', 'memory.init', 'table.fill', 'table.copy', 'table.init']);
+const CONTROL = new Set([
+  'block',
+  'loop',
+  'if',
+  'else',
+  'end',
+  'br',
+  'br_if',
+  'br_table',
+  'return',
+  'unreachable',
+  'call',
+  'call_indirect',
+  'memory.grow',
+  'table.grow',
+]);
+const BULK = new Set([
+  'memory.fill',
+  'memory.copy',
+  'memory.init',
+  'table.fill',
+  'table.copy',
+  'table.init',
+]);
 
 /** Does a metered segment end after this instruction? (branch, block boundary, call, possible trap) */
 export function endsSegment(op: number): boolean {
@@ -292,7 +476,14 @@ export function endsSegment(op: number): boolean {
   return info.trap || CONTROL.has(info.name);
 }
 
-function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: ValType[], body: Expr, facts: FuncFacts): { locals: ValType[]; body: Expr } {
+function rewriteFunction(
+  b: Builder,
+  fnIndex: number,
+  type: FuncType,
+  localsIn: ValType[],
+  body: Expr,
+  facts: FuncFacts,
+): { locals: ValType[]; body: Expr } {
   const p = b.p;
   const L = p.limits!;
   const nLocals = type.params.length + localsIn.length;
@@ -326,8 +517,15 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
   // stack prologue: take the frame's slots or trap stack_exhausted (a leaf only checks: plan.ts)
   const leaf = b.plan && !makesCalls(body);
   const internal = b.internals.has(fnIndex);
-  if (internal) out.push(...internalPrologue(tmp32, frame, [...b.flush(fl), ...b.trap(ICN_TRAP.stackExhausted)]));
-  else out.push(...stackPrologue(b.gStack, tmp32, frame, leaf, b.trap(ICN_TRAP.stackExhausted)), ...b.reload(fl));
+  if (internal)
+    out.push(
+      ...internalPrologue(tmp32, frame, [...b.flush(fl), ...b.trap(ICN_TRAP.stackExhausted)]),
+    );
+  else
+    out.push(
+      ...stackPrologue(b.gStack, tmp32, frame, leaf, b.trap(ICN_TRAP.stackExhausted)),
+      ...b.reload(fl),
+    );
   out.push(I('block', { bt: b.blockType(type.results) }));
   let depth = 0;
   body.forEach((ins, i) => {
@@ -338,7 +536,8 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
     const calls = name === 'call' || name === 'call_indirect' || BULK.has(name);
     const callee = name === 'call' ? b.internals.get(ins.idx!) : undefined;
     if (callee !== undefined) return void out.push(...internalCall(callee, fl, tmp32));
-    if (b.plan && (name === 'call' || name === 'call_indirect')) out.push(...publishDepth(tmp32, b.gStack));
+    if (b.plan && (name === 'call' || name === 'call_indirect'))
+      out.push(...publishDepth(tmp32, b.gStack));
     if (info.trap || calls || name === 'memory.grow') out.push(...b.flush(fl));
     if (name === 'return') {
       out.push(I('br', { idx: depth }));
@@ -351,22 +550,58 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
       if (truncOf !== undefined) {
         // NaN is `invalid_conversion` (__icn_trap = 5) before V8 sees it: V8's own trap then only
         // ever means the spec's "integer overflow"
-        if (truncOf === 'f32' && f32tmp < 0) { f32tmp = nLocals + locals.length - localsIn.length; locals.push('f32'); }
-        if (truncOf === 'f64' && f64tmp < 0) { f64tmp = nLocals + locals.length - localsIn.length; locals.push('f64'); }
+        if (truncOf === 'f32' && f32tmp < 0) {
+          f32tmp = nLocals + locals.length - localsIn.length;
+          locals.push('f32');
+        }
+        if (truncOf === 'f64' && f64tmp < 0) {
+          f64tmp = nLocals + locals.length - localsIn.length;
+          locals.push('f64');
+        }
         const tmp = truncOf === 'f32' ? f32tmp : f64tmp;
-        out.push(I('local.tee', { idx: tmp }), I('local.get', { idx: tmp }), I('local.get', { idx: tmp }), I(`${truncOf}.ne`), I('if', { bt: { kind: 'empty' } }), ...b.trap(ICN_TRAP.nanConversion), I('end'));
+        out.push(
+          I('local.tee', { idx: tmp }),
+          I('local.get', { idx: tmp }),
+          I('local.get', { idx: tmp }),
+          I(`${truncOf}.ne`),
+          I('if', { bt: { kind: 'empty' } }),
+          ...b.trap(ICN_TRAP.nanConversion),
+          I('end'),
+        );
       }
       out.push(ins);
-      if (name === 'data.drop' && b.m.datas[ins.idx!] !== undefined) out.push(I('i32.const', { value: 0 }), I('global.set', { idx: b.dataLenGlobal(ins.idx!) }));
-      if (name === 'elem.drop' && b.m.elems[ins.idx!] !== undefined) out.push(I('i32.const', { value: 0 }), I('global.set', { idx: b.elemLenGlobal(ins.idx!) }));
+      if (name === 'data.drop' && b.m.datas[ins.idx!] !== undefined)
+        out.push(I('i32.const', { value: 0 }), I('global.set', { idx: b.dataLenGlobal(ins.idx!) }));
+      if (name === 'elem.drop' && b.m.elems[ins.idx!] !== undefined)
+        out.push(I('i32.const', { value: 0 }), I('global.set', { idx: b.elemLenGlobal(ins.idx!) }));
       if (p.nanCanonicalization && info.nan !== undefined) {
         b.stats.nanCanonicalizations++;
         if (info.nan === 'f32') {
-          if (f32tmp < 0) { f32tmp = nLocals + locals.length - localsIn.length; locals.push('f32'); }
-          out.push(I('local.tee', { idx: f32tmp }), I('f32.const', { value: CANONICAL_NAN_F32 }), I('local.get', { idx: f32tmp }), I('local.get', { idx: f32tmp }), I('f32.eq'), I('select'));
+          if (f32tmp < 0) {
+            f32tmp = nLocals + locals.length - localsIn.length;
+            locals.push('f32');
+          }
+          out.push(
+            I('local.tee', { idx: f32tmp }),
+            I('f32.const', { value: CANONICAL_NAN_F32 }),
+            I('local.get', { idx: f32tmp }),
+            I('local.get', { idx: f32tmp }),
+            I('f32.eq'),
+            I('select'),
+          );
         } else {
-          if (f64tmp < 0) { f64tmp = nLocals + locals.length - localsIn.length; locals.push('f64'); }
-          out.push(I('local.tee', { idx: f64tmp }), I('f64.const', { value: CANONICAL_NAN_F64 }), I('local.get', { idx: f64tmp }), I('local.get', { idx: f64tmp }), I('f64.eq'), I('select'));
+          if (f64tmp < 0) {
+            f64tmp = nLocals + locals.length - localsIn.length;
+            locals.push('f64');
+          }
+          out.push(
+            I('local.tee', { idx: f64tmp }),
+            I('f64.const', { value: CANONICAL_NAN_F64 }),
+            I('local.get', { idx: f64tmp }),
+            I('local.get', { idx: f64tmp }),
+            I('f64.eq'),
+            I('select'),
+          );
         }
       }
     }
@@ -391,7 +626,8 @@ function rewriteFunction(b: Builder, fnIndex: number, type: FuncType, localsIn: 
 }
 
 function planContext(b: Builder, fl: number, addLocal: (t: 'i32' | 'i64') => number): PlanContext {
-  const hasParams = (bt: BlockType): boolean => bt.kind === 'type' && b.types[bt.index]!.params.length > 0;
+  const hasParams = (bt: BlockType): boolean =>
+    bt.kind === 'type' && b.types[bt.index]!.params.length > 0;
   const arity = (bt: BlockType, loop: boolean): number => {
     if (bt.kind !== 'type') return loop || bt.kind === 'empty' ? 0 : 1;
     const t = b.types[bt.index]!;
@@ -425,20 +661,32 @@ function compressLocals(ts: ValType[]): { count: number; type: ValType }[] {
  * Instrument a module for `dc` or `dc-float`. Throws WasmProfileError (WASM_PROFILE_VIOLATION, with
  * every violation) when the module is not valid for the profile; `raw` is never instrumented.
  */
-export function instrumentModule(bytes: Uint8Array, profileName: ProfileName, opts: InstrumentOptions = {}): InstrumentResult {
+export function instrumentModule(
+  bytes: Uint8Array,
+  profileName: ProfileName,
+  opts: InstrumentOptions = {},
+): InstrumentResult {
   const p = getProfile(profileName);
-  if (!p.instrumented) throw new IcnError('WASM_NOT_INSTRUMENTED', `profile ${profileName} runs modules as they are; only dc and dc-float are instrumented`, { profile: profileName });
+  if (!p.instrumented)
+    throw new IcnError(
+      'WASM_NOT_INSTRUMENTED',
+      `profile ${profileName} runs modules as they are; only dc and dc-float are instrumented`,
+      { profile: profileName },
+    );
   const v = validateDetailed(bytes, profileName);
   if (!v.ok || v.module === undefined) throw new WasmProfileError(profileName, v.violations);
   const m = v.module;
   const L = p.limits!;
   const cost = p.costTable!;
   const initialFuel = opts.initialFuel ?? BigInt(L.initialFuel);
-  if (initialFuel < 0n || initialFuel > 0x7fff_ffff_ffff_ffffn) throw new IcnError('WASM_FUEL_RANGE', `initial fuel ${initialFuel} is outside 0..2^63-1`);
+  if (initialFuel < 0n || initialFuel > 0x7fff_ffff_ffff_ffffn)
+    throw new IcnError('WASM_FUEL_RANGE', `initial fuel ${initialFuel} is outside 0..2^63-1`);
 
   const b = new Builder(m, p, cost, initialFuel, opts.plan ?? true);
   b.bounds = opts.bounds ?? true;
-  const importedFuncTypes = m.imports.flatMap((i) => (i.desc.kind === 'func' ? [m.types[i.desc.typeIndex]!] : []));
+  const importedFuncTypes = m.imports.flatMap((i) =>
+    i.desc.kind === 'func' ? [m.types[i.desc.typeIndex]!] : [],
+  );
   const origTypes = m.types.map((t) => ({ params: [...t.params], results: [...t.results] }));
   void importedFuncTypes;
   if (b.plan) reserveInternals(b, origTypes);
@@ -451,11 +699,21 @@ export function instrumentModule(bytes: Uint8Array, profileName: ProfileName, op
     // F's index keeps a wrapper; the rewritten body is F' (convention.ts)
     const slot = b.newFuncs[fi - b.importedFuncs - m.funcs.length]!;
     Object.assign(slot, toInternalLayout(r.body, r.locals, type.params.length, locals.length));
-    return { ...code, locals: compressLocals(['i32']), body: wrapperBody(type.params.length, fi, b.gFuel, b.gStack) };
+    return {
+      ...code,
+      locals: compressLocals(['i32']),
+      body: wrapperBody(type.params.length, fi, b.gFuel, b.gStack),
+    };
   });
   for (const h of b.newFuncs) {
     m.funcs.push(h.type);
-    newCodes.push({ locals: compressLocals(h.locals), body: h.body, offset: -1, bodyOffset: -1, size: 0 });
+    newCodes.push({
+      locals: compressLocals(h.locals),
+      body: h.body,
+      offset: -1,
+      bodyOffset: -1,
+      size: 0,
+    });
   }
   m.codes = newCodes;
   m.globals.push(...b.newGlobals);
@@ -475,10 +733,14 @@ export function instrumentModule(bytes: Uint8Array, profileName: ProfileName, op
     { name: ICN_EXPORTS.trap, kind: 'global', index: b.gTrap, offset: -1 },
     { name: ICN_EXPORTS.stack, kind: 'global', index: b.gStack, offset: -1 },
   );
-  if (m.memories.length > 0) m.exports.push({ name: ICN_EXPORTS.memory, kind: 'memory', index: 0, offset: -1 });
-  if (b.gLimit !== undefined) m.exports.push({ name: ICN_EXPORTS.limit, kind: 'global', index: b.gLimit, offset: -1 });
+  if (m.memories.length > 0)
+    m.exports.push({ name: ICN_EXPORTS.memory, kind: 'memory', index: 0, offset: -1 });
+  if (b.gLimit !== undefined)
+    m.exports.push({ name: ICN_EXPORTS.limit, kind: 'global', index: b.gLimit, offset: -1 });
   // Sections that were absent may now be needed (types, globals, exports): mark them present.
-  for (const id of [1, 3, 6, 7, 10]) if (!m.sections.some((s) => s.id === id)) m.sections.push({ id, offset: -1, contentOffset: -1, size: 0 });
+  for (const id of [1, 3, 6, 7, 10])
+    if (!m.sections.some((s) => s.id === id))
+      m.sections.push({ id, offset: -1, contentOffset: -1, size: 0 });
 
   const out = encodeModule(m);
   return {

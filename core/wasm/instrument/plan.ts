@@ -40,7 +40,11 @@ export interface PlanContext {
   bounds: boolean;
 }
 
-const I = (name: string, fields: Partial<Instr> = {}): Instr => ({ op: OP(name), offset: -1, ...fields });
+const I = (name: string, fields: Partial<Instr> = {}): Instr => ({
+  op: OP(name),
+  offset: -1,
+  ...fields,
+});
 const nameOf = (ins: Instr): string => opInfo(ins.op)!.name;
 const OPENS = new Set(['block', 'loop', 'if']);
 /** Loops with more instructions per charge than this keep the per-segment code (see loopBudget). */
@@ -73,15 +77,23 @@ function emptyBrIfs(body: readonly Instr[], c: PlanContext): Set<number> {
 }
 
 const isFlush = (body: readonly Instr[], i: number, c: PlanContext): boolean =>
-  nameOf(body[i]!) === 'local.get' && body[i]!.idx === c.fl && body[i + 1] !== undefined &&
-  nameOf(body[i + 1]!) === 'global.set' && body[i + 1]!.idx === c.gFuel;
+  nameOf(body[i]!) === 'local.get' &&
+  body[i]!.idx === c.fl &&
+  body[i + 1] !== undefined &&
+  nameOf(body[i + 1]!) === 'global.set' &&
+  body[i + 1]!.idx === c.gFuel;
 
 /**
  * Sum of the charges of the loop body [from, to), or undefined when the loop is not eligible:
  * a nested loop, a call, or any other use of the fuel (local or global) than charges and
  * write-backs.
  */
-function loopBudget(body: readonly Instr[], from: number, to: number, c: PlanContext): number | undefined {
+function loopBudget(
+  body: readonly Instr[],
+  from: number,
+  to: number,
+  c: PlanContext,
+): number | undefined {
   let sum = 0;
   let charges = 0;
   let other = 0;
@@ -135,11 +147,24 @@ function slowCopy(body: readonly Instr[], from: number, to: number, delta: numbe
   return out;
 }
 
-function fastCopy(body: readonly Instr[], from: number, to: number, c: PlanContext, delta: number, empty: Set<number>, safe: Set<number>): Instr[] {
+function fastCopy(
+  body: readonly Instr[],
+  from: number,
+  to: number,
+  c: PlanContext,
+  delta: number,
+  empty: Set<number>,
+  safe: Set<number>,
+): Instr[] {
   const out: Instr[] = [];
   let pending = 0;
   let k = 0;
-  const deduct = (): Instr[] => [I('local.get', { idx: c.fl }), I('i64.const', { value: BigInt(pending) }), I('i64.sub'), I('local.set', { idx: c.fl })];
+  const deduct = (): Instr[] => [
+    I('local.get', { idx: c.fl }),
+    I('i64.const', { value: BigInt(pending) }),
+    I('i64.sub'),
+    I('local.set', { idx: c.fl }),
+  ];
   const settle = (): void => {
     if (pending > 0) out.push(...deduct());
     pending = 0;
@@ -160,7 +185,12 @@ function fastCopy(body: readonly Instr[], from: number, to: number, c: PlanConte
     } else if (pending > 0 && empty.has(i)) {
       // a br_if to a label without values: deduct on the taken edge only, keep pending on the other
       const br = shifted(ins, k, delta);
-      out.push(I('if', { bt: { kind: 'empty' } }), ...deduct(), I('br', { idx: br.idx! + 1 }), I('end'));
+      out.push(
+        I('if', { bt: { kind: 'empty' } }),
+        ...deduct(),
+        I('br', { idx: br.idx! + 1 }),
+        I('end'),
+      );
     } else {
       if (CONTROL_POINT.has(nameOf(ins))) settle();
       out.push(shifted(ins, k, delta));
@@ -176,13 +206,29 @@ function fastCopy(body: readonly Instr[], from: number, to: number, c: PlanConte
  * `y + K <= memory size` or the slow copy. Per other local: at entry `lim = memory size - K` (no
  * fast copy when negative), and at the header `x > lim` moves to the slow copy.
  */
-function boundsChecks(checks: ReadonlyMap<number, number>, once: ReadonlyMap<number, number>, c: PlanContext): { entry: Instr[]; header: Instr[] } {
-  const size = [I('memory.size', { idx: 0 }), I('i64.extend_i32_u'), I('i64.const', { value: 16n }), I('i64.shl')];
+function boundsChecks(
+  checks: ReadonlyMap<number, number>,
+  once: ReadonlyMap<number, number>,
+  c: PlanContext,
+): { entry: Instr[]; header: Instr[] } {
+  const size = [
+    I('memory.size', { idx: 0 }),
+    I('i64.extend_i32_u'),
+    I('i64.const', { value: 16n }),
+    I('i64.shl'),
+  ];
   // a local the loop never writes: `size - K < y` leaves for the slow copy once, at entry
-  const entry: Instr[] = [...once].sort((a, b) => a[0] - b[0]).flatMap(([y, k]) => [
-    ...size, I('i64.const', { value: BigInt(k) }), I('i64.sub'),
-    I('local.get', { idx: y }), I('i64.extend_i32_u'), I('i64.lt_s'), I('br_if', { idx: 0 }),
-  ]);
+  const entry: Instr[] = [...once]
+    .sort((a, b) => a[0] - b[0])
+    .flatMap(([y, k]) => [
+      ...size,
+      I('i64.const', { value: BigInt(k) }),
+      I('i64.sub'),
+      I('local.get', { idx: y }),
+      I('i64.extend_i32_u'),
+      I('i64.lt_s'),
+      I('br_if', { idx: 0 }),
+    ]);
   const header: Instr[] = [];
   if (checks.size === 0) return { entry, header };
   const t64 = c.addLocal('i64');
@@ -190,11 +236,22 @@ function boundsChecks(checks: ReadonlyMap<number, number>, once: ReadonlyMap<num
     const lim = c.addLocal('i32');
     entry.push(
       ...size,
-      I('i64.const', { value: BigInt(k) }), I('i64.sub'), I('local.tee', { idx: t64 }),
-      I('i64.const', { value: 0n }), I('i64.lt_s'), I('br_if', { idx: 0 }),
-      I('local.get', { idx: t64 }), I('i32.wrap_i64'), I('local.set', { idx: lim }),
+      I('i64.const', { value: BigInt(k) }),
+      I('i64.sub'),
+      I('local.tee', { idx: t64 }),
+      I('i64.const', { value: 0n }),
+      I('i64.lt_s'),
+      I('br_if', { idx: 0 }),
+      I('local.get', { idx: t64 }),
+      I('i32.wrap_i64'),
+      I('local.set', { idx: lim }),
     );
-    header.push(I('local.get', { idx: x }), I('local.get', { idx: lim }), I('i32.gt_u'), I('br_if', { idx: 1 }));
+    header.push(
+      I('local.get', { idx: x }),
+      I('local.get', { idx: lim }),
+      I('i32.gt_u'),
+      I('br_if', { idx: 1 }),
+    );
   }
   return { entry, header };
 }
@@ -205,18 +262,37 @@ function boundsChecks(checks: ReadonlyMap<number, number>, once: ReadonlyMap<num
  * B' is the fast copy, E and H its bounds checks (bounds.ts); the slow copy is B with its outward
  * branches moved by one label.
  */
-function splitLoop(body: readonly Instr[], at: number, end: number, budget: number, c: PlanContext, empty: Set<number>): Instr[] {
+function splitLoop(
+  body: readonly Instr[],
+  at: number,
+  end: number,
+  budget: number,
+  c: PlanContext,
+  empty: Set<number>,
+): Instr[] {
   const bt = body[at]!.bt!;
-  const proof = c.bounds ? provenAccesses(body, at + 1, end, c, true) : { safe: new Set<number>(), checks: new Map(), entry: new Map() };
+  const proof = c.bounds
+    ? provenAccesses(body, at + 1, end, c, true)
+    : { safe: new Set<number>(), checks: new Map(), entry: new Map() };
   const { entry, header } = boundsChecks(proof.checks, proof.entry, c);
   const safe = proof.safe;
   return [
-    I('block', { bt }), I('block', { bt: { kind: 'empty' } }), ...entry, I('loop', { bt }),
-    I('local.get', { idx: c.fl }), I('i64.const', { value: BigInt(budget) }), I('i64.lt_u'), I('br_if', { idx: 1 }),
+    I('block', { bt }),
+    I('block', { bt: { kind: 'empty' } }),
+    ...entry,
+    I('loop', { bt }),
+    I('local.get', { idx: c.fl }),
+    I('i64.const', { value: BigInt(budget) }),
+    I('i64.lt_u'),
+    I('br_if', { idx: 1 }),
     ...header,
     ...fastCopy(body, at + 1, end, c, 2, empty, safe),
-    I('end'), I('br', { idx: 1 }), I('end'),
-    I('loop', { bt }), ...slowCopy(body, at + 1, end, 1), I('end'),
+    I('end'),
+    I('br', { idx: 1 }),
+    I('end'),
+    I('loop', { bt }),
+    ...slowCopy(body, at + 1, end, 1),
+    I('end'),
     I('end'),
   ];
 }
@@ -243,7 +319,9 @@ export function planLoops(input: readonly Instr[], c: PlanContext): Instr[] {
 export function makesCalls(body: readonly Instr[]): boolean {
   return body.some((ins) => {
     const n = nameOf(ins);
-    return n === 'call' || n === 'call_indirect' || n === 'return_call' || n === 'return_call_indirect';
+    return (
+      n === 'call' || n === 'call_indirect' || n === 'return_call' || n === 'return_call_indirect'
+    );
   });
 }
 
@@ -251,19 +329,45 @@ export function makesCalls(body: readonly Instr[]): boolean {
  * Stack prologue: take the frame's slots from `__icn_stack` or trap (`trap` is the trap sequence).
  * A leaf only checks: `stack - frame < 0` is `stack < frame` (stack is never negative).
  */
-export function stackPrologue(gStack: number, tmp: number, frame: number, leaf: boolean, trap: Instr[]): Instr[] {
+export function stackPrologue(
+  gStack: number,
+  tmp: number,
+  frame: number,
+  leaf: boolean,
+  trap: Instr[],
+): Instr[] {
   if (leaf) {
-    return [I('global.get', { idx: gStack }), I('i32.const', { value: frame }), I('i32.lt_s'), I('if', { bt: { kind: 'empty' } }), ...trap, I('end')];
+    return [
+      I('global.get', { idx: gStack }),
+      I('i32.const', { value: frame }),
+      I('i32.lt_s'),
+      I('if', { bt: { kind: 'empty' } }),
+      ...trap,
+      I('end'),
+    ];
   }
   return [
-    I('global.get', { idx: gStack }), I('i32.const', { value: frame }), I('i32.sub'), I('local.tee', { idx: tmp }),
-    I('i32.const', { value: 0 }), I('i32.lt_s'), I('if', { bt: { kind: 'empty' } }), ...trap, I('end'),
-    I('local.get', { idx: tmp }), I('global.set', { idx: gStack }),
+    I('global.get', { idx: gStack }),
+    I('i32.const', { value: frame }),
+    I('i32.sub'),
+    I('local.tee', { idx: tmp }),
+    I('i32.const', { value: 0 }),
+    I('i32.lt_s'),
+    I('if', { bt: { kind: 'empty' } }),
+    ...trap,
+    I('end'),
+    I('local.get', { idx: tmp }),
+    I('global.set', { idx: gStack }),
   ];
 }
 
 /** Stack epilogue: give the frame's slots back (a leaf took none). */
 export function stackEpilogue(gStack: number, frame: number, leaf: boolean): Instr[] {
   if (leaf) return [];
-  return [I('global.get', { idx: gStack }), I('i32.const', { value: frame }), I('i32.add'), I('global.set', { idx: gStack })];
+  return [
+    I('global.get', { idx: gStack }),
+    I('i32.const', { value: frame }),
+    I('i32.add'),
+    I('global.set', { idx: gStack }),
+  ];
 }

@@ -10,7 +10,10 @@ export interface V8Global<T> {
 }
 interface WebAssemblyApi {
   validate(bytes: Uint8Array): boolean;
-  instantiate(bytes: Uint8Array, imports?: Record<string, Record<string, unknown>>): Promise<{ instance: V8Instance }>;
+  instantiate(
+    bytes: Uint8Array,
+    imports?: Record<string, Record<string, unknown>>,
+  ): Promise<{ instance: V8Instance }>;
 }
 
 const api = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
@@ -20,6 +23,9 @@ export function v8Validate(bytes: Uint8Array): boolean {
   return api.validate(bytes);
 }
 
-export async function v8Instantiate(bytes: Uint8Array, imports: Record<string, Record<string, unknown>> = {}): Promise<V8Instance> {
+export async function v8Instantiate(
+  bytes: Uint8Array,
+  imports: Record<string, Record<string, unknown>> = {},
+): Promise<V8Instance> {
   return (await api.instantiate(bytes, imports)).instance;
 }

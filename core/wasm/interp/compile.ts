@@ -90,17 +90,32 @@ function effect(m: WasmModule, funcType: (i: number) => FuncType, ins: Instr): [
     return [s.params.length, s.results.length];
   }
   switch (ins.op) {
-    case Op.Drop: return [1, 0];
-    case Op.Select: case Op.SelectT: return [3, 1];
-    case Op.LocalGet: case Op.GlobalGet: return [0, 1];
-    case Op.LocalSet: case Op.GlobalSet: return [1, 0];
-    case Op.LocalTee: return [1, 1];
-    case Op.TableGet: return [1, 1];
-    case Op.TableSet: return [2, 0];
-    case Op.TableGrow: return [2, 1];
-    case Op.TableFill: return [3, 0];
-    case Op.RefNull: case Op.RefFunc: return [0, 1];
-    case Op.RefIsNull: return [1, 1];
+    case Op.Drop:
+      return [1, 0];
+    case Op.Select:
+    case Op.SelectT:
+      return [3, 1];
+    case Op.LocalGet:
+    case Op.GlobalGet:
+      return [0, 1];
+    case Op.LocalSet:
+    case Op.GlobalSet:
+      return [1, 0];
+    case Op.LocalTee:
+      return [1, 1];
+    case Op.TableGet:
+      return [1, 1];
+    case Op.TableSet:
+      return [2, 0];
+    case Op.TableGrow:
+      return [2, 1];
+    case Op.TableFill:
+      return [3, 0];
+    case Op.RefNull:
+    case Op.RefFunc:
+      return [0, 1];
+    case Op.RefIsNull:
+      return [1, 1];
     case Op.Call: {
       const t = funcType(ins.idx!);
       return [t.params.length, t.results.length];
@@ -113,7 +128,12 @@ function effect(m: WasmModule, funcType: (i: number) => FuncType, ins: Instr): [
   throw new Error(`interp compile: no stack effect for ${info.name}`);
 }
 
-export function compileFunction(m: WasmModule, funcIndex: number, funcType: (i: number) => FuncType, opts: CompileOptions): Compiled {
+export function compileFunction(
+  m: WasmModule,
+  funcIndex: number,
+  funcType: (i: number) => FuncType,
+  opts: CompileOptions,
+): Compiled {
   return new FunctionCompiler(m, funcIndex, funcType, opts).compile();
 }
 
@@ -133,14 +153,32 @@ class FunctionCompiler {
   private maxHeight = 0;
   private readonly ctl: Ctl[];
 
-  constructor(private readonly m: WasmModule, private readonly funcIndex: number, private readonly funcType: (i: number) => FuncType, private readonly opts: CompileOptions) {
+  constructor(
+    private readonly m: WasmModule,
+    private readonly funcIndex: number,
+    private readonly funcType: (i: number) => FuncType,
+    private readonly opts: CompileOptions,
+  ) {
     const nImported = m.imports.filter((i) => i.desc.kind === 'func').length;
     this.body = m.codes[funcIndex - nImported]!;
     this.type = funcType(funcIndex);
     this.localTypes = [...this.type.params];
-    for (const g of this.body.locals) for (let i = 0; i < g.count; i++) this.localTypes.push(g.type);
+    for (const g of this.body.locals)
+      for (let i = 0; i < g.count; i++) this.localTypes.push(g.type);
     this.plan = planCharges(this.body.body, opts.costOf);
-    this.ctl = [{ kind: 'func', height: 0, nParams: 0, nResults: this.type.results.length, start: 0, fixups: [], tableTargets: [], ifAt: -1, unreachable: false }];
+    this.ctl = [
+      {
+        kind: 'func',
+        height: 0,
+        nParams: 0,
+        nResults: this.type.results.length,
+        start: 0,
+        fixups: [],
+        tableTargets: [],
+        ifAt: -1,
+        unreachable: false,
+      },
+    ];
   }
 
   compile(): Compiled {
@@ -157,18 +195,31 @@ class FunctionCompiler {
       this.emit(X_RETURN, this.body.offset + this.body.size);
       this.ctl.pop();
     }
-    if (this.ctl.length !== 0) throw new Error(`interp compile: function ${this.funcIndex} has unbalanced blocks`);
+    if (this.ctl.length !== 0)
+      throw new Error(`interp compile: function ${this.funcIndex} has unbalanced blocks`);
     const { type, localTypes, maxHeight } = this;
     return {
-      op: Int32Array.from(this.op), a: Int32Array.from(this.a), b: Int32Array.from(this.b), c: Int32Array.from(this.c), k: this.k, at: Int32Array.from(this.at),
-      nParams: type.params.length, nResults: type.results.length, localTypes, maxOperandHeight: maxHeight,
+      op: Int32Array.from(this.op),
+      a: Int32Array.from(this.a),
+      b: Int32Array.from(this.b),
+      c: Int32Array.from(this.c),
+      k: this.k,
+      at: Int32Array.from(this.at),
+      nParams: type.params.length,
+      nResults: type.results.length,
+      localTypes,
+      maxOperandHeight: maxHeight,
       frameSlots: localTypes.length + maxHeight + this.opts.frameOverheadSlots,
       entryCharge: this.plan.chargeAt[0] ?? 0,
     };
   }
 
   private emit(o: number, offset: number, x = 0, y = 0, z = 0): number {
-    this.op.push(o); this.a.push(x); this.b.push(y); this.c.push(z); this.at.push(offset);
+    this.op.push(o);
+    this.a.push(x);
+    this.b.push(y);
+    this.c.push(z);
+    this.at.push(offset);
     return this.op.length - 1;
   }
   private bump(pops: number, pushes: number): void {
@@ -183,7 +234,11 @@ class FunctionCompiler {
   }
   /** Values a branch to label l carries. */
   private arity(l: Ctl): number {
-    return l.kind === 'loop' ? l.nParams : l.kind === 'func' ? this.type.results.length : l.nResults;
+    return l.kind === 'loop'
+      ? l.nParams
+      : l.kind === 'func'
+        ? this.type.results.length
+        : l.nResults;
   }
   /** Encode a branch to label `depth` into (a = pc | fixup, b = arity, c = height). */
   private branch(o: number, depth: number, offset: number): number {
@@ -201,15 +256,27 @@ class FunctionCompiler {
 
   private instr(x: Instr): void {
     switch (x.op) {
-      case Op.Block: case Op.Loop: case Op.If: this.open(x); return;
-      case Op.Else: this.else(x); return;
-      case Op.End: this.end(x); return;
+      case Op.Block:
+      case Op.Loop:
+      case Op.If:
+        this.open(x);
+        return;
+      case Op.Else:
+        this.else(x);
+        return;
+      case Op.End:
+        this.end(x);
+        return;
       case Op.Br:
         this.branch(X_BR, x.idx!, x.offset);
         this.markUnreachable();
         return;
-      case Op.BrIf: this.brIf(x); return;
-      case Op.BrTable: this.brTable(x); return;
+      case Op.BrIf:
+        this.brIf(x);
+        return;
+      case Op.BrTable:
+        this.brTable(x);
+        return;
       case Op.Return:
         this.emit(X_RETURN, x.offset);
         this.markUnreachable();
@@ -229,7 +296,17 @@ class FunctionCompiler {
     // the params are popped and pushed back (in unreachable code that can raise the height)
     this.bump(s.params.length, s.params.length);
     const kind = x.op === Op.Block ? 'block' : x.op === Op.Loop ? 'loop' : 'if';
-    const entry: Ctl = { kind, height: this.height - s.params.length, nParams: s.params.length, nResults: s.results.length, start: this.op.length, fixups: [], tableTargets: [], ifAt: -1, unreachable: false };
+    const entry: Ctl = {
+      kind,
+      height: this.height - s.params.length,
+      nParams: s.params.length,
+      nResults: s.results.length,
+      start: this.op.length,
+      fixups: [],
+      tableTargets: [],
+      ifAt: -1,
+      unreachable: false,
+    };
     if (isIf) entry.ifAt = this.emit(X_IF, x.offset, -1);
     this.ctl.push(entry);
   }
@@ -281,7 +358,11 @@ class FunctionCompiler {
     for (const d of [...x.labels!, x.idx!]) {
       const l = this.label(d);
       // a target of the function itself jumps to the final X_RETURN, its values cut down to height 0
-      const t: BranchTarget = { pc: l.kind === 'loop' ? l.start : -1, arity: l.kind === 'loop' ? l.nParams : l.nResults, height: l.kind === 'func' ? 0 : l.height };
+      const t: BranchTarget = {
+        pc: l.kind === 'loop' ? l.start : -1,
+        arity: l.kind === 'loop' ? l.nParams : l.nResults,
+        height: l.kind === 'func' ? 0 : l.height,
+      };
       targets.push(t);
       if (l.kind !== 'loop') l.tableTargets.push(t);
     }

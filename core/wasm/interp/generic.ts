@@ -15,7 +15,13 @@ import type { MemInst, Val } from './store.js';
  * Runs operator `o` (immediate `ia`: a load's or store's static offset) on the stack S of height
  * sp; returns the new height, or -1 when `o` is not a value operator, load or store.
  */
-export type StepFn = (o: number, ia: number, S: Val[], sp: number, mem: MemInst | undefined) => number;
+export type StepFn = (
+  o: number,
+  ia: number,
+  S: Val[],
+  sp: number,
+  mem: MemInst | undefined,
+) => number;
 
 const isFloat = (t: string): boolean => t === 'f32' || t === 'f64';
 
@@ -24,12 +30,15 @@ function caseOf(d: OperatorDef): string {
   if (d.kind === 'pure') {
     const bin = d.params.length === 2;
     const vars = ['a', 'b'];
-    const conv = d.params.map((t, i) => (isFloat(t) ? ` ${vars[i]} = ${toValue(t, vars[i]!)};` : '')).join('');
+    const conv = d.params
+      .map((t, i) => (isFloat(t) ? ` ${vars[i]} = ${toValue(t, vars[i]!)};` : ''))
+      .join('');
     const get = bin ? 'b = S[--sp]; a = S[sp - 1];' : 'a = S[sp - 1];';
     return `case ${d.key}: ${get}${conv} S[sp - 1] = ${toBits(d.result, d.expr('a', 'b'))}; return sp;`;
   }
   const addr = `ea = (S[--sp] >>> 0) + (ia >>> 0); if (ea + ${d.width} > mem.bytes.length) throw oob(ea, ${d.width}); MB = mem.bytes; MV = mem.view;`;
-  if (d.kind === 'load') return `case ${d.key}: ${addr} S[sp++] = ${toBits(d.result, d.expr('ea'))}; return sp;`;
+  if (d.kind === 'load')
+    return `case ${d.key}: ${addr} S[sp++] = ${toBits(d.result, d.expr('ea'))}; return sp;`;
   const conv = isFloat(d.value) ? ` v = ${toValue(d.value, 'v')};` : '';
   return `case ${d.key}: v = S[--sp]; ${addr}${conv} ${d.stmt('ea', 'v')}; return sp;`;
 }
@@ -44,7 +53,10 @@ ${cases}
 return -1;
 };`;
   const scope = new Map<string, unknown>(SCOPE);
-  scope.set('oob', (ea: number, w: number) => new WasmTrap('memory_oob', `access of ${w} bytes at ${ea}`));
+  scope.set(
+    'oob',
+    (ea: number, w: number) => new WasmTrap('memory_oob', `access of ${w} bytes at ${ea}`),
+  );
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- our own templates, no input text
   const factory = new Function(...scope.keys(), source) as (...v: unknown[]) => StepFn;
   return factory(...scope.values());
@@ -63,7 +75,10 @@ function compile<F>(source: string): F {
   const factory = new Function(...SCOPE.keys(), source) as (...v: unknown[]) => F;
   return factory(...SCOPE.values());
 }
-function def<K extends OperatorDef['kind']>(key: number, kind: K): Extract<OperatorDef, { kind: K }> {
+function def<K extends OperatorDef['kind']>(
+  key: number,
+  kind: K,
+): Extract<OperatorDef, { kind: K }> {
   const d = operator(key);
   if (d?.kind !== kind) throw new Error(`interp: operator ${key} is not a ${kind} operator`);
   return d as Extract<OperatorDef, { kind: K }>;
@@ -77,17 +92,25 @@ const ident = (name: string): string => name.replace(/\W/g, '_');
 export function pureFn<F extends UnaryFn | BinaryFn>(key: number): F {
   const d = def(key, 'pure');
   const vars = ['a', 'b'];
-  const conv = d.params.map((t, i) => (isFloat(t) ? `${vars[i]} = ${toValue(t, vars[i]!)}; ` : '')).join('');
-  return compile<F>(`return function ${ident(d.name)}(a, b) { let tv; ${conv}return ${toBits(d.result, d.expr('a', 'b'))}; };`);
+  const conv = d.params
+    .map((t, i) => (isFloat(t) ? `${vars[i]} = ${toValue(t, vars[i]!)}; ` : ''))
+    .join('');
+  return compile<F>(
+    `return function ${ident(d.name)}(a, b) { let tv; ${conv}return ${toBits(d.result, d.expr('a', 'b'))}; };`,
+  );
 }
 export function loadFn(key: number): LoadFn {
   const d = def(key, 'load');
-  return compile(`return function ${ident(d.name)}(MB, MV, ea) { let tv; return ${toBits(d.result, d.expr('ea'))}; };`);
+  return compile(
+    `return function ${ident(d.name)}(MB, MV, ea) { let tv; return ${toBits(d.result, d.expr('ea'))}; };`,
+  );
 }
 export function storeFn(key: number): StoreFn {
   const d = def(key, 'store');
   const conv = isFloat(d.value) ? `v = ${toValue(d.value, 'v')}; ` : '';
-  return compile(`return function ${ident(d.name)}(MB, MV, ea, v) { ${conv}${d.stmt('ea', 'v')}; };`);
+  return compile(
+    `return function ${ident(d.name)}(MB, MV, ea, v) { ${conv}${d.stmt('ea', 'v')}; };`,
+  );
 }
 
 /** One value operator applied to its operands, through `step` (for tests and tools). */

@@ -29,37 +29,86 @@ beforeAll(async () => {
   progs = await watToWasm(PROGRAMS);
 });
 
-function run(module: Uint8Array, invoke: string, args: string[], fuel: bigint, extra: Partial<InterpRequest> = {}) {
-  return interpret({ module, profile: 'dc', invoke, args: args.map(parseValue), fuel, ...extra }).result;
+function run(
+  module: Uint8Array,
+  invoke: string,
+  args: string[],
+  fuel: bigint,
+  extra: Partial<InterpRequest> = {},
+) {
+  return interpret({ module, profile: 'dc', invoke, args: args.map(parseValue), fuel, ...extra })
+    .result;
 }
 
 describe('interpreter: fuel by its own metering (same figures as the instrumenter)', () => {
   it('1 per operator; exactly enough completes, one less traps with nothing deducted', () => {
-    expect(run(progs, 'add', [], 100n)).toMatchObject({ outcome: 'completed', returns: ['i32:0x00000003'], fuelUsed: '3' });
+    expect(run(progs, 'add', [], 100n)).toMatchObject({
+      outcome: 'completed',
+      returns: ['i32:0x00000003'],
+      fuelUsed: '3',
+    });
     expect(run(progs, 'add', [], 3n)).toMatchObject({ outcome: 'completed', fuelUsed: '3' });
-    expect(run(progs, 'add', [], 2n)).toMatchObject({ outcome: 'trapped', trap: 'out_of_fuel', fuelUsed: '0' });
+    expect(run(progs, 'add', [], 2n)).toMatchObject({
+      outcome: 'trapped',
+      trap: 'out_of_fuel',
+      fuelUsed: '0',
+    });
   });
 
   it('loop: 8 per iteration + the final local.get; the 11th charge fails at 80', () => {
-    expect(run(progs, 'loop', ['i32:10'], 1000n)).toMatchObject({ outcome: 'completed', returns: ['i32:0x0000000a'], fuelUsed: '81' });
-    expect(run(progs, 'loop', ['i32:10'], 80n)).toMatchObject({ outcome: 'trapped', trap: 'out_of_fuel', fuelUsed: '80' });
+    expect(run(progs, 'loop', ['i32:10'], 1000n)).toMatchObject({
+      outcome: 'completed',
+      returns: ['i32:0x0000000a'],
+      fuelUsed: '81',
+    });
+    expect(run(progs, 'loop', ['i32:10'], 80n)).toMatchObject({
+      outcome: 'trapped',
+      trap: 'out_of_fuel',
+      fuelUsed: '80',
+    });
   });
 
   it('calls: fib(10) = 1589', () => {
-    expect(run(progs, 'fib', ['i32:10'], 10n ** 9n)).toMatchObject({ returns: ['i32:0x00000037'], fuelUsed: '1589' });
+    expect(run(progs, 'fib', ['i32:10'], 10n ** 9n)).toMatchObject({
+      returns: ['i32:0x00000037'],
+      fuelUsed: '1589',
+    });
   });
 
   it('bulk: base cost, then 1 per byte after the bounds check; out of bounds drains nothing', () => {
-    expect(run(progs, 'fill', ['i32:0', 'i32:100'], 1000n)).toMatchObject({ outcome: 'completed', fuelUsed: '104' });
-    expect(run(progs, 'fill', ['i32:65500', 'i32:100'], 1000n)).toMatchObject({ outcome: 'trapped', trap: 'memory_oob', fuelUsed: '4' });
-    expect(run(progs, 'fill', ['i32:0', 'i32:100'], 103n)).toMatchObject({ outcome: 'trapped', trap: 'out_of_fuel', fuelUsed: '4' });
-    expect(run(progs, 'copy', ['i32:10', 'i32:20', 'i32:30'], 1000n)).toMatchObject({ fuelUsed: '34' });
-    expect(run(progs, 'copy', ['i32:10', 'i32:65530', 'i32:30'], 1000n)).toMatchObject({ trap: 'memory_oob', fuelUsed: '4' });
+    expect(run(progs, 'fill', ['i32:0', 'i32:100'], 1000n)).toMatchObject({
+      outcome: 'completed',
+      fuelUsed: '104',
+    });
+    expect(run(progs, 'fill', ['i32:65500', 'i32:100'], 1000n)).toMatchObject({
+      outcome: 'trapped',
+      trap: 'memory_oob',
+      fuelUsed: '4',
+    });
+    expect(run(progs, 'fill', ['i32:0', 'i32:100'], 103n)).toMatchObject({
+      outcome: 'trapped',
+      trap: 'out_of_fuel',
+      fuelUsed: '4',
+    });
+    expect(run(progs, 'copy', ['i32:10', 'i32:20', 'i32:30'], 1000n)).toMatchObject({
+      fuelUsed: '34',
+    });
+    expect(run(progs, 'copy', ['i32:10', 'i32:65530', 'i32:30'], 1000n)).toMatchObject({
+      trap: 'memory_oob',
+      fuelUsed: '4',
+    });
   });
 
   it('a trap is charged up to and including the trapping operator', () => {
-    expect(run(progs, 'div', ['i32:1', 'i32:0'], 1000n)).toMatchObject({ outcome: 'trapped', trap: 'div_by_zero', fuelUsed: '3' });
-    expect(run(progs, 'div', ['i32:6', 'i32:3'], 1000n)).toMatchObject({ returns: ['i32:0x00000002'], fuelUsed: '3' });
+    expect(run(progs, 'div', ['i32:1', 'i32:0'], 1000n)).toMatchObject({
+      outcome: 'trapped',
+      trap: 'div_by_zero',
+      fuelUsed: '3',
+    });
+    expect(run(progs, 'div', ['i32:6', 'i32:3'], 1000n)).toMatchObject({
+      returns: ['i32:0x00000002'],
+      fuelUsed: '3',
+    });
   });
 
   it('early return', () => {
@@ -75,13 +124,19 @@ describe('interpreter: fuel by its own metering (same figures as the instrumente
 
 describe('interpreter: stack, memory', () => {
   it('stack_exhausted at floor(65536 / 11) = 5957 frames, 4 fuel each', () => {
-    expect(run(progs, 'rec', ['i32:0'], 10n ** 12n)).toMatchObject({ outcome: 'trapped', trap: 'stack_exhausted', fuelUsed: String(5957 * 4) });
+    expect(run(progs, 'rec', ['i32:0'], 10n ** 12n)).toMatchObject({
+      outcome: 'trapped',
+      trap: 'stack_exhausted',
+      fuelUsed: String(5957 * 4),
+    });
   });
 
   it('memory capped at 2048 pages', async () => {
     expect(run(progs, 'grow', ['i32:1'], 100n)).toMatchObject({ returns: ['i32:0x00000001'] });
     expect(run(progs, 'grow', ['i32:2048'], 100n)).toMatchObject({ returns: ['i32:0xffffffff'] });
-    const big = await watToWasm('(module (memory 1 65536) (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))');
+    const big = await watToWasm(
+      '(module (memory 1 65536) (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))',
+    );
     expect(run(big, 'grow', ['i32:2048'], 100n)).toMatchObject({ returns: ['i32:0xffffffff'] });
   });
 
@@ -100,16 +155,32 @@ describe('interpreter: host imports and trace', () => {
     (func (export "bad") (call $log (i32.const 65535) (i32.const 2))))`;
   it('records icn.log / entropy_seed / timestamp and returns created_at', async () => {
     const b = await watToWasm(HOST);
-    const r = interpret({ module: b, profile: 'dc', invoke: 'go', args: [], createdAt: 1234n, trace: true });
+    const r = interpret({
+      module: b,
+      profile: 'dc',
+      invoke: 'go',
+      args: [],
+      createdAt: 1234n,
+      trace: true,
+    });
     expect(r.result).toMatchObject({ outcome: 'completed', returns: ['i64:0x00000000000004d2'] });
     const r2 = interpret({ module: b, profile: 'dc', invoke: 'go', args: [], createdAt: 1235n });
     expect(r2.result.hostCallsHash).not.toBe(r.result.hostCallsHash);
-    expect(r.trace!.filter((e) => e.ev === 'call').map((e) => (e as { func: unknown }).func)).toEqual([3, 'icn.log', 'icn.entropy_seed', 'icn.timestamp']);
-    expect(r.trace!.filter((e) => e.ev === 'charge').reduce((n, e) => n + (e as { amount: number }).amount, 0)).toBe(Number(r.result.fuelUsed));
+    expect(
+      r.trace!.filter((e) => e.ev === 'call').map((e) => (e as { func: unknown }).func),
+    ).toEqual([3, 'icn.log', 'icn.entropy_seed', 'icn.timestamp']);
+    expect(
+      r
+        .trace!.filter((e) => e.ev === 'charge')
+        .reduce((n, e) => n + (e as { amount: number }).amount, 0),
+    ).toBe(Number(r.result.fuelUsed));
   });
   it('a host call out of bounds is host_error', async () => {
     const b = await watToWasm(HOST);
-    expect(interpret({ module: b, profile: 'dc', invoke: 'bad', args: [] }).result).toMatchObject({ outcome: 'trapped', trap: 'host_error' });
+    expect(interpret({ module: b, profile: 'dc', invoke: 'bad', args: [] }).result).toMatchObject({
+      outcome: 'trapped',
+      trap: 'host_error',
+    });
   });
 });
 
@@ -134,22 +205,43 @@ describe('interpreter: control flow and tables', () => {
   it('call_indirect: call, null entry, out of table, signature mismatch', () => {
     expect(run(b, 'ind', ['i32:0', 'i32:7'], 1000n).returns).toEqual(['i32:0x00000031']);
     expect(run(b, 'ind', ['i32:1', 'i32:7'], 1000n).returns).toEqual(['i32:0xfffffff9']);
-    expect(run(b, 'ind', ['i32:2', 'i32:7'], 1000n)).toMatchObject({ trap: 'indirect_call_mismatch' });
+    expect(run(b, 'ind', ['i32:2', 'i32:7'], 1000n)).toMatchObject({
+      trap: 'indirect_call_mismatch',
+    });
     expect(run(b, 'ind', ['i32:4', 'i32:7'], 1000n)).toMatchObject({ trap: 'table_oob' });
   });
   it('br_table to blocks and to the function; multi-value blocks; loops', () => {
-    expect(['0', '1', '2', '3', '100'].map((i) => run(b, 'bt', [`i32:${i}`], 1000n).returns[0])).toEqual(['i32:0x0000000a', 'i32:0x0000000b', 'i32:0x0000000c', 'i32:0x0000000c', 'i32:0x0000000c']);
+    expect(
+      ['0', '1', '2', '3', '100'].map((i) => run(b, 'bt', [`i32:${i}`], 1000n).returns[0]),
+    ).toEqual([
+      'i32:0x0000000a',
+      'i32:0x0000000b',
+      'i32:0x0000000c',
+      'i32:0x0000000c',
+      'i32:0x0000000c',
+    ]);
     expect(run(b, 'bt_ret', ['i32:5'], 1000n).returns).toEqual(['i32:0x00000063']);
-    expect(run(b, 'multi', [], 1000n).returns).toEqual(['i32:0x00000001', 'i64:0x0000000000000002']);
+    expect(run(b, 'multi', [], 1000n).returns).toEqual([
+      'i32:0x00000001',
+      'i64:0x0000000000000002',
+    ]);
     expect(run(b, 'loopsum', ['i32:100'], 10_000n).returns).toEqual(['i32:0x000013ba']);
   });
   it('bad input: unknown export, wrong arguments, rejected module', async () => {
     expect(() => run(b, 'nope', [], 1n)).toThrow(expect.objectContaining({ code: 'WASM_EXPORT' }));
-    expect(() => run(b, 'ind', ['i32:1'], 1n)).toThrow(expect.objectContaining({ code: 'WASM_ARGS' }));
+    expect(() => run(b, 'ind', ['i32:1'], 1n)).toThrow(
+      expect.objectContaining({ code: 'WASM_ARGS' }),
+    );
     const f = await watToWasm('(module (func (export "f") (result f32) f32.const 1))');
     let err: unknown;
-    try { run(f, 'f', [], 1n); } catch (e) { err = e; }
+    try {
+      run(f, 'f', [], 1n);
+    } catch (e) {
+      err = e;
+    }
     expect(isIcnError(err, 'WASM_REJECTED')).toBe(true);
-    expect(interpret({ module: f, profile: 'dc-float', invoke: 'f', args: [] }).result.returns).toEqual(['f32:0x3f800000']);
+    expect(
+      interpret({ module: f, profile: 'dc-float', invoke: 'f', args: [] }).result.returns,
+    ).toEqual(['f32:0x3f800000']);
   });
 });

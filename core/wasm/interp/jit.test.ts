@@ -14,7 +14,8 @@ import { instantiate } from './instantiate.js';
 import { generateInstance } from './jit.js';
 import { interpret, machineFor, type InterpRequest } from './run.js';
 
-const STEP = '(local.set 1 (i32.add (local.get 1) (i32.load (i32.and (local.get 0) (i32.const 0xfffc))))) (local.set 2 (i64.add (local.get 2) (i64.extend_i32_u (local.get 1)))) ';
+const STEP =
+  '(local.set 1 (i32.add (local.get 1) (i32.load (i32.and (local.get 0) (i32.const 0xfffc))))) (local.set 2 (i64.add (local.get 2) (i64.extend_i32_u (local.get 1)))) ';
 const WAT = `(module (memory 1) (data (i32.const 0) "\\01\\02\\03\\04\\05\\06\\07\\08")
   (func (export "big") (param i32) (result i32 i64) (local i32 i64)
     ${STEP.repeat(300)}
@@ -31,8 +32,17 @@ beforeAll(async () => {
 });
 
 function both(args: string[], fuel: bigint) {
-  const req: InterpRequest = { module: mod, profile: 'dc', invoke: 'big', args: args.map(parseValue), fuel };
-  return { js: interpret({ ...req, tier: 'js' }).result, loop: interpret({ ...req, tier: 'loop' }).result };
+  const req: InterpRequest = {
+    module: mod,
+    profile: 'dc',
+    invoke: 'big',
+    args: args.map(parseValue),
+    fuel,
+  };
+  return {
+    js: interpret({ ...req, tier: 'js' }).result,
+    loop: interpret({ ...req, tier: 'loop' }).result,
+  };
 }
 
 describe('JS tier: chunked functions', () => {
@@ -40,8 +50,17 @@ describe('JS tier: chunked functions', () => {
     const m = decodeModule(mod);
     const machine = machineFor('dc', undefined, false, 'js');
     const L = getProfile('dc').limits!;
-    const inst = instantiate(m, () => undefined, machine, { maxMemoryPages: L.maxMemoryPages, maxTableElements: L.maxTableElements });
-    const { source } = generateInstance({ module: m, inst, costOf: machine.opts.costOf, frameSlots: (f) => machine.code(f).frameSlots, slotLimit: 1e6 });
+    const inst = instantiate(m, () => undefined, machine, {
+      maxMemoryPages: L.maxMemoryPages,
+      maxTableElements: L.maxTableElements,
+    });
+    const { source } = generateInstance({
+      module: m,
+      inst,
+      costOf: machine.opts.costOf,
+      frameSlots: (f) => machine.code(f).frameSlots,
+      slotLimit: 1e6,
+    });
     expect(source).toMatch(/function fn_0_c2\(V\)/);
     expect(source).toContain('if (fn_0_c0(V) === 1) return V.rv;');
   });
@@ -55,10 +74,14 @@ describe('JS tier: chunked functions', () => {
     expect(both(['i32:70000'], 10n ** 9n).js).toMatchObject({ trap: 'memory_oob' });
     const used = Number(both(['i32:12'], 10n ** 9n).js.fuelUsed);
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: used }), fc.constantFrom('i32:7', 'i32:12', 'i32:70000'), (fuel, a) => {
-        const r = both([a], BigInt(fuel));
-        expect(r.js).toEqual(r.loop);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: used }),
+        fc.constantFrom('i32:7', 'i32:12', 'i32:70000'),
+        (fuel, a) => {
+          const r = both([a], BigInt(fuel));
+          expect(r.js).toEqual(r.loop);
+        },
+      ),
       { numRuns: 60, seed: 19 },
     );
   });

@@ -56,8 +56,22 @@ export const JS_TIER_WEIGHT = 32768;
 const CHUNK_CHARS = 24_000;
 const MAX_RUN = 400;
 
-const PFX: Record<string, string> = { i32: 'i', i64: 'j', f32: 'f', f64: 'd', funcref: 'r', externref: 'r' };
-const INIT: Record<string, string> = { i32: '0', i64: '0n', f32: '0', f64: '0', funcref: 'null', externref: 'null' };
+const PFX: Record<string, string> = {
+  i32: 'i',
+  i64: 'j',
+  f32: 'f',
+  f64: 'd',
+  funcref: 'r',
+  externref: 'r',
+};
+const INIT: Record<string, string> = {
+  i32: '0',
+  i64: '0n',
+  f32: '0',
+  f64: '0',
+  funcref: 'null',
+  externref: 'null',
+};
 
 export interface JsTierInput {
   module: WasmModule;
@@ -80,9 +94,14 @@ export function generateInstance(input: JsTierInput): { source: string; defined:
     const fi = nImported + i;
     defined.push(fi);
     const plain = new FnGen(input, fi, nImported, shared, false).generate();
-    parts.push(plain.length <= CHUNK_CHARS ? plain : new FnGen(input, fi, nImported, shared, true).generate());
+    parts.push(
+      plain.length <= CHUNK_CHARS
+        ? plain
+        : new FnGen(input, fi, nImported, shared, true).generate(),
+    );
   }
-  const source = `"use strict";\nconst FUNCS = R.inst.funcs, TABLES = R.inst.tables, GLOBALS = R.inst.globals, MEM = R.inst.mems[0];\nconst trap = R.trap, oob = R.oob, oof = R.oof, jsFn = R.jsFn, deep = R.deep, special = R.special, growMemory = R.growMemory;\n` +
+  const source =
+    `"use strict";\nconst FUNCS = R.inst.funcs, TABLES = R.inst.tables, GLOBALS = R.inst.globals, MEM = R.inst.mems[0];\nconst trap = R.trap, oob = R.oob, oof = R.oof, jsFn = R.jsFn, deep = R.deep, special = R.special, growMemory = R.growMemory;\n` +
     `const EMPTY_U8 = new Uint8Array(0), EMPTY_DV = new DataView(EMPTY_U8.buffer);\n` +
     `const [${[...SCOPE.keys()].join(', ')}] = R.scope;\n` +
     `${shared.text()}\n${parts.join('\n')}\nreturn [${defined.map((f) => `fn_${f}`).join(', ')}];\n`;
@@ -126,8 +145,28 @@ function f64Literal(bits: bigint): string {
 
 /** Operators that end a straight run for fuel merging: control, calls, growth and bulk operators (they reload the fuel). */
 const NOT_PLAIN = new Set<number>([
-  Op.Block, Op.Loop, Op.If, Op.Else, Op.End, Op.Br, Op.BrIf, Op.BrTable, Op.Return, Op.Unreachable, Op.Call, Op.CallIndirect,
-  Op.MemoryGrow, Op.MemoryInit, Op.MemoryCopy, Op.MemoryFill, Op.DataDrop, Op.TableInit, Op.TableCopy, Op.TableFill, Op.TableGrow, Op.ElemDrop,
+  Op.Block,
+  Op.Loop,
+  Op.If,
+  Op.Else,
+  Op.End,
+  Op.Br,
+  Op.BrIf,
+  Op.BrTable,
+  Op.Return,
+  Op.Unreachable,
+  Op.Call,
+  Op.CallIndirect,
+  Op.MemoryGrow,
+  Op.MemoryInit,
+  Op.MemoryCopy,
+  Op.MemoryFill,
+  Op.DataDrop,
+  Op.TableInit,
+  Op.TableCopy,
+  Op.TableFill,
+  Op.TableGrow,
+  Op.ElemDrop,
 ]);
 const PLAIN = (x: Instr): boolean => !NOT_PLAIN.has(x.op);
 const STRUCTURE = new Set<number>([Op.Block, Op.Loop, Op.If]);
@@ -135,9 +174,15 @@ const STRUCTURE = new Set<number>([Op.Block, Op.Loop, Op.If]);
 /** Operators run by Machine.jsSpecial (bulk memory and table operators): operand count and result type. */
 function special(op: number): { pops: number; push?: ValType } | undefined {
   switch (op) {
-    case Op.MemoryInit: case Op.MemoryCopy: case Op.MemoryFill: case Op.TableInit: case Op.TableCopy: case Op.TableFill:
+    case Op.MemoryInit:
+    case Op.MemoryCopy:
+    case Op.MemoryFill:
+    case Op.TableInit:
+    case Op.TableCopy:
+    case Op.TableFill:
       return { pops: 3 };
-    case Op.DataDrop: case Op.ElemDrop:
+    case Op.DataDrop:
+    case Op.ElemDrop:
       return { pops: 0 };
     case Op.TableGrow:
       return { pops: 2, push: 'i32' };
@@ -175,18 +220,37 @@ class FnGen {
   private chunkChars = 0;
   private readonly chunkBodies: string[][] = [];
 
-  constructor(private readonly input: JsTierInput, private readonly fi: number, nImported: number, private readonly shared: SharedDecls, private readonly chunked: boolean) {
+  constructor(
+    private readonly input: JsTierInput,
+    private readonly fi: number,
+    nImported: number,
+    private readonly shared: SharedDecls,
+    private readonly chunked: boolean,
+  ) {
     this.m = input.module;
     this.inst = input.inst;
     this.body = this.m.codes[fi - nImported]!;
     this.type = this.inst.funcs[fi]!.type;
     this.localTypes = [...this.type.params];
-    for (const g of this.body.locals) for (let i = 0; i < g.count; i++) this.localTypes.push(g.type);
+    for (const g of this.body.locals)
+      for (let i = 0; i < g.count; i++) this.localTypes.push(g.type);
     this.plan = planCharges(this.body.body, input.costOf);
     this.hasMem = this.inst.mems[0] !== undefined;
     this.release = this.hasMem ? ' MB = EMPTY_U8; MV = EMPTY_DV;' : '';
-    this.reload = this.hasMem ? 'fl = M.fuelLeft; MB = MEM.bytes; MV = MEM.view; ML = MB.length;' : 'fl = M.fuelLeft;';
-    this.ctl = [{ kind: 'func', label: '', h0: 0, params: [], results: this.type.results, below: [], dead: false }];
+    this.reload = this.hasMem
+      ? 'fl = M.fuelLeft; MB = MEM.bytes; MV = MEM.view; ML = MB.length;'
+      : 'fl = M.fuelLeft;';
+    this.ctl = [
+      {
+        kind: 'func',
+        label: '',
+        h0: 0,
+        params: [],
+        results: this.type.results,
+        below: [],
+        dead: false,
+      },
+    ];
   }
 
   generate(): string {
@@ -226,7 +290,12 @@ class FnGen {
   private chunkFunctions(vars: string[]): string {
     const load = `let ${vars.map((v) => `${v} = V.${v}`).join(', ')};`;
     const store = vars.map((v) => `V.${v} = ${v};`).join(' ');
-    return this.chunkBodies.map((lines, n) => `function fn_${this.fi}_c${n}(V) {\n${load}\n${lines.join('\n')}\n${store}\nreturn 0;\n}`).join('\n');
+    return this.chunkBodies
+      .map(
+        (lines, n) =>
+          `function fn_${this.fi}_c${n}(V) {\n${load}\n${lines.join('\n')}\n${store}\nreturn 0;\n}`,
+      )
+      .join('\n');
   }
 
   /** In dead code only the structure matters until the arm ends: true when x is not emitted. */
@@ -307,7 +376,8 @@ class FnGen {
     const n = this.type.results.length;
     const vals = this.type.results.map((t, i) => this.name(t, this.ts.length - n + i));
     const v = n === 0 ? '' : n === 1 ? ` ${vals[0]}` : ` [${vals.join(', ')}]`;
-    if (this.chunked) return `M.stackUsed = su0; M.jsWeight = jw0; ${this.save}${v === '' ? '' : ` V.rv =${v};`} return 1;`;
+    if (this.chunked)
+      return `M.stackUsed = su0; M.jsWeight = jw0; ${this.save}${v === '' ? '' : ` V.rv =${v};`} return 1;`;
     return `M.stackUsed = su0; M.jsWeight = jw0; ${this.save} return${v};`;
   }
   private branch(depth: number): string {
@@ -337,8 +407,13 @@ class FnGen {
   /** Structured control, branches, calls. False when x is none of them. */
   private control(x: Instr): boolean {
     switch (x.op) {
-      case Op.Nop: return true;
-      case Op.Block: case Op.Loop: case Op.If: this.open(x); return true;
+      case Op.Nop:
+        return true;
+      case Op.Block:
+      case Op.Loop:
+      case Op.If:
+        this.open(x);
+        return true;
       case Op.Else: {
         const c = this.ctl[this.ctl.length - 1]!;
         this.emit('} else {');
@@ -355,7 +430,10 @@ class FnGen {
         this.ts.push(...c.below, ...c.results);
         return true;
       }
-      case Op.Br: this.emit(this.branch(x.idx!)); this.markDead(); return true;
+      case Op.Br:
+        this.emit(this.branch(x.idx!));
+        this.markDead();
+        return true;
       case Op.BrIf: {
         const c = this.pop();
         this.emit(`if (${c} !== 0) { ${this.branch(x.idx!)} }`);
@@ -368,10 +446,20 @@ class FnGen {
         this.markDead();
         return true;
       }
-      case Op.Return: this.emit(this.retCode()); this.markDead(); return true;
-      case Op.Unreachable: this.emit(`${this.save} throw trap('unreachable');`); this.markDead(); return true;
-      case Op.Call: this.call(x); return true;
-      case Op.CallIndirect: this.callIndirect(x); return true;
+      case Op.Return:
+        this.emit(this.retCode());
+        this.markDead();
+        return true;
+      case Op.Unreachable:
+        this.emit(`${this.save} throw trap('unreachable');`);
+        this.markDead();
+        return true;
+      case Op.Call:
+        this.call(x);
+        return true;
+      case Op.CallIndirect:
+        this.callIndirect(x);
+        return true;
     }
     return false;
   }
@@ -382,7 +470,15 @@ class FnGen {
     const h0 = this.ts.length - s.params.length;
     const label = `B${this.labels++}`;
     const kind = x.op === Op.Block ? 'block' : x.op === Op.Loop ? 'loop' : 'if';
-    this.ctl.push({ kind, label, h0, params: s.params, results: s.results, below: this.ts.slice(0, h0), dead: false });
+    this.ctl.push({
+      kind,
+      label,
+      h0,
+      params: s.params,
+      results: s.results,
+      below: this.ts.slice(0, h0),
+      dead: false,
+    });
     if (kind === 'block') this.emit(`${label}: {`);
     else if (kind === 'loop') this.emit(`${label}: for (;;) {`);
     else this.emit(`${label}: if (${cond} !== 0) {`);
@@ -411,7 +507,8 @@ class FnGen {
     const ft = callee.type;
     const args = this.callArgs(ft);
     this.emit(`${this.save}${this.release}`);
-    if (callee.inst === this.inst && callee.host === undefined) this.callResults(ft, `fn_${x.idx}(${args})`);
+    if (callee.inst === this.inst && callee.host === undefined)
+      this.callResults(ft, `fn_${x.idx}(${args})`);
     else this.callResults(ft, `jsFn(${this.use(`F${x.idx}`, `FUNCS[${x.idx}]`)})(${args})`);
     this.emit(this.reload);
   }
@@ -423,8 +520,10 @@ class FnGen {
     const tb = this.use(`T${x.idx2 ?? 0}`, `TABLES[${x.idx2 ?? 0}]`);
     this.temps.add('tk');
     this.temps.add('te');
-    this.emit(`${this.save}${this.release} tk = ${k} >>> 0; if (tk >= ${tb}.elems.length) throw trap('table_oob', 'call_indirect index ' + tk + ' of ' + ${tb}.elems.length); te = ${tb}.elems[tk]; ` +
-      `if (te === null) throw trap('indirect_call_mismatch', 'null table entry'); if (te.typeKey !== ${tk}) throw trap('indirect_call_mismatch', 'signature ' + te.typeKey + ', expected ' + ${tk});`);
+    this.emit(
+      `${this.save}${this.release} tk = ${k} >>> 0; if (tk >= ${tb}.elems.length) throw trap('table_oob', 'call_indirect index ' + tk + ' of ' + ${tb}.elems.length); te = ${tb}.elems[tk]; ` +
+        `if (te === null) throw trap('indirect_call_mismatch', 'null table entry'); if (te.typeKey !== ${tk}) throw trap('indirect_call_mismatch', 'signature ' + te.typeKey + ', expected ' + ${tk});`,
+    );
     this.callResults(ft, `(te.jsOwner === M ? te.js : jsFn(te))(${args})`);
     this.emit(this.reload);
   }
@@ -432,8 +531,11 @@ class FnGen {
   /** Parametric, local, global, table element and memory size operators. False when x is none of them. */
   private variable(x: Instr): boolean {
     switch (x.op) {
-      case Op.Drop: this.pop(); return true;
-      case Op.Select: case Op.SelectT: {
+      case Op.Drop:
+        this.pop();
+        return true;
+      case Op.Select:
+      case Op.SelectT: {
         const t = this.ts[this.ts.length - 2]!;
         const c = this.pop();
         const b = this.pop();
@@ -441,17 +543,25 @@ class FnGen {
         this.emit(`${this.push(t)} = ${c} !== 0 ? ${a} : ${b};`);
         return true;
       }
-      case Op.LocalGet: this.emit(`${this.push(this.localTypes[x.idx!]!)} = L${x.idx};`); return true;
-      case Op.LocalSet: this.emit(`L${x.idx} = ${this.pop()};`); return true;
-      case Op.LocalTee: this.emit(`L${x.idx} = ${this.top()};`); return true;
-      case Op.GlobalGet: case Op.GlobalSet: {
+      case Op.LocalGet:
+        this.emit(`${this.push(this.localTypes[x.idx!]!)} = L${x.idx};`);
+        return true;
+      case Op.LocalSet:
+        this.emit(`L${x.idx} = ${this.pop()};`);
+        return true;
+      case Op.LocalTee:
+        this.emit(`L${x.idx} = ${this.top()};`);
+        return true;
+      case Op.GlobalGet:
+      case Op.GlobalSet: {
         const g = this.use(`G${x.idx}`, `GLOBALS[${x.idx}]`);
         const t = this.inst.globals[x.idx!]!.type;
         if (x.op === Op.GlobalGet) this.emit(`${this.push(t)} = ${toValue(t, `${g}.value`)};`);
         else this.emit(`${g}.value = ${toBits(t, this.pop())};`);
         return true;
       }
-      case Op.TableGet: case Op.TableSet: {
+      case Op.TableGet:
+      case Op.TableSet: {
         const tb = this.use(`T${x.idx}`, `TABLES[${x.idx}]`);
         const v = x.op === Op.TableSet ? this.pop() : '';
         const a = this.pop();
@@ -461,11 +571,19 @@ class FnGen {
         else this.emit(`${check} ${this.push(this.inst.tables[x.idx!]!.elem)} = ${tb}.elems[tk];`);
         return true;
       }
-      case Op.TableSize: this.emit(`${this.push('i32')} = ${this.use(`T${x.idx}`, `TABLES[${x.idx}]`)}.elems.length;`); return true;
-      case Op.MemorySize: this.emit(`${this.push('i32')} = ML / 65536;`); return true;
+      case Op.TableSize:
+        this.emit(
+          `${this.push('i32')} = ${this.use(`T${x.idx}`, `TABLES[${x.idx}]`)}.elems.length;`,
+        );
+        return true;
+      case Op.MemorySize:
+        this.emit(`${this.push('i32')} = ML / 65536;`);
+        return true;
       case Op.MemoryGrow: {
         const a = this.pop();
-        this.emit(`${this.push('i32')} = growMemory(MEM, ${a} >>> 0); MB = MEM.bytes; MV = MEM.view; ML = MB.length;`);
+        this.emit(
+          `${this.push('i32')} = growMemory(MEM, ${a} >>> 0); MB = MEM.bytes; MV = MEM.view; ML = MB.length;`,
+        );
         return true;
       }
     }
@@ -475,17 +593,29 @@ class FnGen {
   /** Constants and references. False when x is none of them. */
   private constant(x: Instr): boolean {
     switch (x.op) {
-      case Op.I32Const: this.emit(`${this.push('i32')} = ${(x.value as number) | 0};`); return true;
-      case Op.F32Const: this.emit(`${this.push('f32')} = ${f32Literal((x.value as number) | 0)};`); return true;
-      case Op.I64Const: this.emit(`${this.push('i64')} = ${BigInt.asIntN(64, x.value as bigint)}n;`); return true;
-      case Op.F64Const: this.emit(`${this.push('f64')} = ${f64Literal(x.value as bigint)};`); return true;
-      case Op.RefNull: this.emit(`${this.push(x.refType ?? 'funcref')} = null;`); return true;
+      case Op.I32Const:
+        this.emit(`${this.push('i32')} = ${(x.value as number) | 0};`);
+        return true;
+      case Op.F32Const:
+        this.emit(`${this.push('f32')} = ${f32Literal((x.value as number) | 0)};`);
+        return true;
+      case Op.I64Const:
+        this.emit(`${this.push('i64')} = ${BigInt.asIntN(64, x.value as bigint)}n;`);
+        return true;
+      case Op.F64Const:
+        this.emit(`${this.push('f64')} = ${f64Literal(x.value as bigint)};`);
+        return true;
+      case Op.RefNull:
+        this.emit(`${this.push(x.refType ?? 'funcref')} = null;`);
+        return true;
       case Op.RefIsNull: {
         const a = this.pop();
         this.emit(`${this.push('i32')} = ${a} === null ? 1 : 0;`);
         return true;
       }
-      case Op.RefFunc: this.emit(`${this.push('funcref')} = ${this.use(`F${x.idx}`, `FUNCS[${x.idx}]`)};`); return true;
+      case Op.RefFunc:
+        this.emit(`${this.push('funcref')} = ${this.use(`F${x.idx}`, `FUNCS[${x.idx}]`)};`);
+        return true;
     }
     return false;
   }
@@ -511,11 +641,13 @@ class FnGen {
   /** Bulk memory and table operators: the run loop's own implementation, on an argument list. */
   private special(x: Instr): void {
     const sp = special(x.op);
-    if (sp === undefined) throw new Error(`interp JS tier: no translation for ${opInfo(x.op)?.name ?? x.op}`);
+    if (sp === undefined)
+      throw new Error(`interp JS tier: no translation for ${opInfo(x.op)?.name ?? x.op}`);
     const args: string[] = [];
     for (let k = 0; k < sp.pops; k++) args.unshift(this.pop());
     const callExpr = `special(${x.op}, ${x.idx ?? 0}, ${x.idx2 ?? 0}, [${args.join(', ')}], ${this.fi}, ${x.offset})`;
-    if (sp.push !== undefined) this.emit(`${this.save} ${this.push(sp.push)} = ${callExpr}; ${this.reload}`);
+    if (sp.push !== undefined)
+      this.emit(`${this.save} ${this.push(sp.push)} = ${callExpr}; ${this.reload}`);
     else this.emit(`${this.save} ${callExpr}; ${this.reload}`);
   }
 
@@ -523,13 +655,21 @@ class FnGen {
   private head(): string {
     const { type, localTypes, fi } = this;
     const params = type.params.map((_, i) => `L${i}`).join(', ');
-    const locals = localTypes.slice(type.params.length).map((t, i) => `L${type.params.length + i} = ${INIT[t] ?? 'null'}`);
+    const locals = localTypes
+      .slice(type.params.length)
+      .map((t, i) => `L${type.params.length + i} = ${INIT[t] ?? 'null'}`);
     const stackVars = [...this.declared].map(([n, v]) => `${n} = ${v}`);
     const nRes = type.results.length;
     // native frame size, in JS variables: every variable is a register of the frame, plus a fixed part
     // chunked: a chunk's frame holds the same variables again, below the outer frame
-    const weight = (localTypes.length + this.declared.size + this.temps.size + 16) * (this.chunked ? 2 : 1);
-    const deepRet = nRes === 0 ? 'deep(F, args);' : nRes === 1 ? 'return deep(F, args)[0];' : 'return deep(F, args);';
+    const weight =
+      (localTypes.length + this.declared.size + this.temps.size + 16) * (this.chunked ? 2 : 1);
+    const deepRet =
+      nRes === 0
+        ? 'deep(F, args);'
+        : nRes === 1
+          ? 'return deep(F, args)[0];'
+          : 'return deep(F, args);';
     const frameSlots = this.input.frameSlots(this.inst.funcs[fi]!);
     const head = [
       `function fn_${fi}(${params}) {`,
@@ -542,10 +682,20 @@ class FnGen {
     if (stackVars.length > 0) head.push(`let ${stackVars.join(', ')};`);
     const body = this.chunked ? this.chunkBodies.flat() : this.out;
     if (body.some((l) => l.includes('tv'))) this.temps.add('tv');
-    if (this.temps.size > 0) head.push(`let ${[...this.temps].map((t) => `${t} = ${t === 'ea' || t === 'tk' ? '0' : 'null'}`).join(', ')};`);
+    if (this.temps.size > 0)
+      head.push(
+        `let ${[...this.temps].map((t) => `${t} = ${t === 'ea' || t === 'tk' ? '0' : 'null'}`).join(', ')};`,
+      );
     if (this.hasMem) head.push('let MB = MEM.bytes, MV = MEM.view, ML = MB.length;');
     if (!this.chunked) return `${head.join('\n')}\n${this.out.join('\n')}\n}`;
-    const vars = [...localTypes.map((_, i) => `L${i}`), ...this.declared.keys(), ...this.temps, 'fl', 'su0', 'jw0'];
+    const vars = [
+      ...localTypes.map((_, i) => `L${i}`),
+      ...this.declared.keys(),
+      ...this.temps,
+      'fl',
+      'su0',
+      'jw0',
+    ];
     if (this.hasMem) vars.push('MB', 'MV', 'ML');
     head.push(`const V = { ${vars.join(', ')}, rv: undefined };`);
     return `${this.chunkFunctions(vars)}\n${head.join('\n')}\n${this.out.join('\n')}\n}`;

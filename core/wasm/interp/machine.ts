@@ -9,26 +9,69 @@
 import { IcnError } from '../../errors.js';
 import { trapFromIcnCode } from '../traps.js';
 import type { WasmModule } from '../binary/types.js';
-import { compileFunction, X_BR, X_BR_IF, X_BR_IF_0, X_BR_TABLE, X_CHARGE, X_IF, X_JMP, X_RETURN, type BranchTarget, type Compiled } from './compile.js';
+import {
+  compileFunction,
+  X_BR,
+  X_BR_IF,
+  X_BR_IF_0,
+  X_BR_TABLE,
+  X_CHARGE,
+  X_IF,
+  X_JMP,
+  X_RETURN,
+  type BranchTarget,
+  type Compiled,
+} from './compile.js';
 import { loadFn, pureFn, step, storeFn, type BinaryFn, type UnaryFn } from './generic.js';
 import { generateInstance, JS_TIER_WEIGHT } from './jit.js';
 import { WasmTrap } from './numeric.js';
 import { Op } from './opcode-names.js';
 import { SCOPE } from './ops.js';
 import { fromJsRep, toJsRep } from './rep.js';
-import { defaultValue, growMemory, growTable, PAGE, type FuncInst, type Instance, type MemInst, type TableInst, type Val } from './store.js';
+import {
+  defaultValue,
+  growMemory,
+  growTable,
+  PAGE,
+  type FuncInst,
+  type Instance,
+  type MemInst,
+  type TableInst,
+  type Val,
+} from './store.js';
 
 // the run loop's hottest operators, each bound to its own function (one call target per call site)
-const I32_LOAD = loadFn(Op.I32Load), I32_LOAD8_U = loadFn(Op.I32Load8U), F64_LOAD = loadFn(Op.F64Load);
-const I32_STORE = storeFn(Op.I32Store), I32_STORE8 = storeFn(Op.I32Store8);
+const I32_LOAD = loadFn(Op.I32Load),
+  I32_LOAD8_U = loadFn(Op.I32Load8U),
+  F64_LOAD = loadFn(Op.F64Load);
+const I32_STORE = storeFn(Op.I32Store),
+  I32_STORE8 = storeFn(Op.I32Store8);
 const I32_EQZ = pureFn<UnaryFn>(Op.I32Eqz);
 const bin = (k: number): BinaryFn => pureFn<BinaryFn>(k);
-const I32_EQ = bin(Op.I32Eq), I32_NE = bin(Op.I32Ne), I32_LT_S = bin(Op.I32LtS), I32_LT_U = bin(Op.I32LtU);
-const I32_GT_S = bin(Op.I32GtS), I32_GT_U = bin(Op.I32GtU), I32_LE_S = bin(Op.I32LeS), I32_LE_U = bin(Op.I32LeU);
-const I32_GE_S = bin(Op.I32GeS), I32_GE_U = bin(Op.I32GeU), I32_ADD = bin(Op.I32Add), I32_SUB = bin(Op.I32Sub);
-const I32_MUL = bin(Op.I32Mul), I32_AND = bin(Op.I32And), I32_OR = bin(Op.I32Or), I32_XOR = bin(Op.I32Xor);
-const I32_SHL = bin(Op.I32Shl), I32_SHR_S = bin(Op.I32ShrS), I32_SHR_U = bin(Op.I32ShrU), I32_ROTL = bin(Op.I32Rotl);
-const I32_ROTR = bin(Op.I32Rotr), F64_ADD = bin(Op.F64Add), F64_SUB = bin(Op.F64Sub), F64_MUL = bin(Op.F64Mul);
+const I32_EQ = bin(Op.I32Eq),
+  I32_NE = bin(Op.I32Ne),
+  I32_LT_S = bin(Op.I32LtS),
+  I32_LT_U = bin(Op.I32LtU);
+const I32_GT_S = bin(Op.I32GtS),
+  I32_GT_U = bin(Op.I32GtU),
+  I32_LE_S = bin(Op.I32LeS),
+  I32_LE_U = bin(Op.I32LeU);
+const I32_GE_S = bin(Op.I32GeS),
+  I32_GE_U = bin(Op.I32GeU),
+  I32_ADD = bin(Op.I32Add),
+  I32_SUB = bin(Op.I32Sub);
+const I32_MUL = bin(Op.I32Mul),
+  I32_AND = bin(Op.I32And),
+  I32_OR = bin(Op.I32Or),
+  I32_XOR = bin(Op.I32Xor);
+const I32_SHL = bin(Op.I32Shl),
+  I32_SHR_S = bin(Op.I32ShrS),
+  I32_SHR_U = bin(Op.I32ShrU),
+  I32_ROTL = bin(Op.I32Rotl);
+const I32_ROTR = bin(Op.I32Rotr),
+  F64_ADD = bin(Op.F64Add),
+  F64_SUB = bin(Op.F64Sub),
+  F64_MUL = bin(Op.F64Mul);
 const F64_GT = bin(Op.F64Gt);
 
 export type TraceEvent =
@@ -95,7 +138,7 @@ export class Machine {
   constructor(readonly opts: MachineOptions) {
     this.traceLimit = opts.traceLimit ?? 1_000_000;
     if (opts.trace) this.trace = [];
-    this.tier = opts.trace ? 'loop' : opts.tier ?? 'js';
+    this.tier = opts.trace ? 'loop' : (opts.tier ?? 'js');
   }
 
   /** The JS-tier function of f for this machine (its instance is translated on first use). */
@@ -105,8 +148,15 @@ export class Machine {
       const n = f.type.results.length;
       const { params, results } = f.type;
       const fn: JsFn = (...args) => {
-        const r = this.callHost(f, args.map((a, i) => fromJsRep(params[i]!, a)));
-        return n === 0 ? undefined : n === 1 ? toJsRep(results[0]!, r[0]!) : r.map((x, i) => toJsRep(results[i]!, x));
+        const r = this.callHost(
+          f,
+          args.map((a, i) => fromJsRep(params[i]!, a)),
+        );
+        return n === 0
+          ? undefined
+          : n === 1
+            ? toJsRep(results[0]!, r[0]!)
+            : r.map((x, i) => toJsRep(results[i]!, x));
       };
       f.js = fn;
       f.jsOwner = this;
@@ -132,8 +182,13 @@ export class Machine {
       oob: (ea: number, w: number) => new WasmTrap('memory_oob', `access of ${w} bytes at ${ea}`),
       oof: (c: number) => new WasmTrap('out_of_fuel', `charge ${c} with ${this.fuelLeft} left`),
       jsFn: (f: FuncInst) => this.jsFn(f),
-      deep: (f: FuncInst, args: unknown[]) => this.run(f, args.map((a, i) => fromJsRep(f.type.params[i]!, a))).map((x, i) => toJsRep(f.type.results[i]!, x)),
-      special: (o: number, ia: number, ib: number, args: Val[], fi: number, at: number) => this.jsSpecial(o, ia, ib, args, inst, fi, at),
+      deep: (f: FuncInst, args: unknown[]) =>
+        this.run(
+          f,
+          args.map((a, i) => fromJsRep(f.type.params[i]!, a)),
+        ).map((x, i) => toJsRep(f.type.results[i]!, x)),
+      special: (o: number, ia: number, ib: number, args: Val[], fi: number, at: number) =>
+        this.jsSpecial(o, ia, ib, args, inst, fi, at),
       growMemory,
     };
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the JS tier: our own generated source, no input text
@@ -146,7 +201,15 @@ export class Machine {
   }
 
   /** A bulk/table operator for the JS tier, through the run loop's implementation. */
-  private jsSpecial(o: number, ia: number, ib: number, args: Val[], inst: Instance, fi: number, at: number): Val {
+  private jsSpecial(
+    o: number,
+    ia: number,
+    ib: number,
+    args: Val[],
+    inst: Instance,
+    fi: number,
+    at: number,
+  ): Val {
     const S = this.S;
     for (let i = 0; i < args.length; i++) S[i] = args[i]!;
     const sp = this.special(o, ia, ib, args.length, inst, inst.mems[0]!, fi, at);
@@ -172,27 +235,52 @@ export class Machine {
   code(f: FuncInst): Compiled {
     if (f.code) return f.code;
     const src = sources.get(f.inst!)!;
-    f.code = compileFunction(src.module, f.index!, src.funcTypeOf, { costOf: this.opts.costOf, frameOverheadSlots: this.opts.frameOverheadSlots });
+    f.code = compileFunction(src.module, f.index!, src.funcTypeOf, {
+      costOf: this.opts.costOf,
+      frameOverheadSlots: this.opts.frameOverheadSlots,
+    });
     return f.code;
   }
 
   /** After a bulk operator's bounds check: the profile's length limit (memory ops), then the length charge. */
   private bulk(op: number, n: number, fi: number, at: number): void {
-    if (op !== Op.TableInit && op !== Op.TableCopy && op !== Op.TableFill && n > this.opts.maxBulkBytes) {
+    if (
+      op !== Op.TableInit &&
+      op !== Op.TableCopy &&
+      op !== Op.TableFill &&
+      n > this.opts.maxBulkBytes
+    ) {
       const t = trapFromIcnCode(ICN_BULK_LIMIT);
-      if (t === undefined) throw new IcnError('HARNESS_FAULT', `bulk operation of ${n} bytes is over the profile's limit of ${this.opts.maxBulkBytes}, and the trap enum has no name for it yet (__icn_trap ${ICN_BULK_LIMIT})`);
+      if (t === undefined)
+        throw new IcnError(
+          'HARNESS_FAULT',
+          `bulk operation of ${n} bytes is over the profile's limit of ${this.opts.maxBulkBytes}, and the trap enum has no name for it yet (__icn_trap ${ICN_BULK_LIMIT})`,
+        );
       throw this.trap(t, fi, at, `bulk length ${n} over ${this.opts.maxBulkBytes}`);
     }
     const cost = this.opts.bulkPerUnit(op) * n;
     if (cost === 0) return;
     if (cost > this.fuelLeft) throw this.trap('out_of_fuel', fi, at, `bulk charge ${cost}`);
     this.fuelLeft -= cost;
-    if (this.trace) this.ev({ ev: 'charge', func: fi, offset: at, amount: cost, fuelLeft: String(this.fuelLeft) });
+    if (this.trace)
+      this.ev({
+        ev: 'charge',
+        func: fi,
+        offset: at,
+        amount: cost,
+        fuelLeft: String(this.fuelLeft),
+      });
   }
 
   /** Take a frame's logical stack slots, or trap stack_exhausted. */
   private takeFrame(c: Compiled, f: FuncInst): void {
-    if (this.stackUsed + c.frameSlots > this.opts.maxStackSlots) throw this.trap('stack_exhausted', f.index!, 0, `frame of ${c.frameSlots} slots at ${this.stackUsed}/${this.opts.maxStackSlots}`);
+    if (this.stackUsed + c.frameSlots > this.opts.maxStackSlots)
+      throw this.trap(
+        'stack_exhausted',
+        f.index!,
+        0,
+        `frame of ${c.frameSlots} slots at ${this.stackUsed}/${this.opts.maxStackSlots}`,
+      );
     this.stackUsed += c.frameSlots;
   }
 
@@ -215,14 +303,26 @@ export class Machine {
       const { params, results } = f.type;
       const r = this.jsFn(f)(...args.map((a, i) => toJsRep(params[i]!, a) as Val));
       const n = results.length;
-      return n === 0 ? [] : n === 1 ? [fromJsRep(results[0]!, r)] : (r as unknown[]).map((x, i) => fromJsRep(results[i]!, x));
+      return n === 0
+        ? []
+        : n === 1
+          ? [fromJsRep(results[0]!, r)]
+          : (r as unknown[]).map((x, i) => fromJsRep(results[i]!, x));
     } catch (e) {
       if (e instanceof RangeError && /call stack/i.test(e.message)) {
-        throw new IcnError('HARNESS_FAULT', `the interpreter's JS tier ran out of native stack (a bug: it nests at most ${JS_TIER_WEIGHT} units of frame weight): ${e.message}`);
+        throw new IcnError(
+          'HARNESS_FAULT',
+          `the interpreter's JS tier ran out of native stack (a bug: it nests at most ${JS_TIER_WEIGHT} units of frame weight): ${e.message}`,
+        );
       }
       if (e instanceof WasmTrap) {
         const w = (e as WasmTrap & { where?: [number, number] }).where;
-        if (this.trace) this.ev(w ? { ev: 'trap', trap: e.trap, func: w[0], offset: w[1], detail: e.message } : { ev: 'trap', trap: e.trap, func: -1, offset: -1, detail: e.message });
+        if (this.trace)
+          this.ev(
+            w
+              ? { ev: 'trap', trap: e.trap, func: w[0], offset: w[1], detail: e.message }
+              : { ev: 'trap', trap: e.trap, func: -1, offset: -1, detail: e.message },
+          );
       }
       throw e;
     } finally {
@@ -231,7 +331,8 @@ export class Machine {
   }
 
   private callHost(f: FuncInst, args: Val[]): Val[] {
-    if (this.trace) this.ev({ ev: 'call', func: f.name ?? 'host', depth: -1, stackSlots: this.stackUsed });
+    if (this.trace)
+      this.ev({ ev: 'call', func: f.name ?? 'host', depth: -1, stackSlots: this.stackUsed });
     let r: Val[];
     try {
       r = f.host!(args);
@@ -258,7 +359,10 @@ export class Machine {
 
     let cur = entry;
     let C = this.code(cur);
-    let OPS = C.op, A = C.a, B = C.b, K = C.k;
+    let OPS = C.op,
+      A = C.a,
+      B = C.b,
+      K = C.k;
     let pc = 0;
     let fp = 0;
     let base = 0;
@@ -285,9 +389,22 @@ export class Machine {
       pc++;
       switch (o) {
         case X_CHARGE:
-          if (ia > this.fuelLeft) throw this.trap('out_of_fuel', fi, C.at[pc - 1]!, `charge ${ia} with ${this.fuelLeft} left`);
+          if (ia > this.fuelLeft)
+            throw this.trap(
+              'out_of_fuel',
+              fi,
+              C.at[pc - 1]!,
+              `charge ${ia} with ${this.fuelLeft} left`,
+            );
           this.fuelLeft -= ia;
-          if (tracing) this.ev({ ev: 'charge', func: fi, offset: C.at[pc - 1]!, amount: ia, fuelLeft: String(this.fuelLeft) });
+          if (tracing)
+            this.ev({
+              ev: 'charge',
+              func: fi,
+              offset: C.at[pc - 1]!,
+              amount: ia,
+              fuelLeft: String(this.fuelLeft),
+            });
           break;
         case X_JMP:
           pc = ia;
@@ -296,10 +413,22 @@ export class Machine {
           if (S[--sp] === 0) pc = ia;
           break;
         case X_BR:
-          { const ar = B[pc - 1]!, dst = base + C.c[pc - 1]!; if (ar !== 0) for (let i = 0; i < ar; i++) S[dst + i] = S[sp - ar + i]!; sp = dst + ar; pc = ia; }
+          {
+            const ar = B[pc - 1]!,
+              dst = base + C.c[pc - 1]!;
+            if (ar !== 0) for (let i = 0; i < ar; i++) S[dst + i] = S[sp - ar + i]!;
+            sp = dst + ar;
+            pc = ia;
+          }
           break;
         case X_BR_IF:
-          if (S[--sp] !== 0) { const ar = B[pc - 1]!, dst = base + C.c[pc - 1]!; if (ar !== 0) for (let i = 0; i < ar; i++) S[dst + i] = S[sp - ar + i]!; sp = dst + ar; pc = ia; }
+          if (S[--sp] !== 0) {
+            const ar = B[pc - 1]!,
+              dst = base + C.c[pc - 1]!;
+            if (ar !== 0) for (let i = 0; i < ar; i++) S[dst + i] = S[sp - ar + i]!;
+            sp = dst + ar;
+            pc = ia;
+          }
           break;
         case X_BR_IF_0:
           if (S[--sp] !== 0) pc = ia;
@@ -308,7 +437,13 @@ export class Machine {
           const i = (S[--sp] as number) >>> 0;
           const n = B[pc - 1]!;
           const t = (K[ia] as BranchTarget[])[i < n ? i : n]!;
-          { const ar = t.arity, dst = base + t.height; if (ar !== 0) for (let i = 0; i < ar; i++) S[dst + i] = S[sp - ar + i]!; sp = dst + ar; pc = t.pc; }
+          {
+            const ar = t.arity,
+              dst = base + t.height;
+            if (ar !== 0) for (let i = 0; i < ar; i++) S[dst + i] = S[sp - ar + i]!;
+            sp = dst + ar;
+            pc = t.pc;
+          }
           break;
         }
         case X_RETURN: {
@@ -324,7 +459,10 @@ export class Machine {
           fp = fFp.pop()!;
           cur = f;
           C = this.code(f);
-          OPS = C.op; A = C.a; B = C.b; K = C.k;
+          OPS = C.op;
+          A = C.a;
+          B = C.b;
+          K = C.k;
           base = fp + C.localTypes.length;
           inst = f.inst!;
           mem = inst.mems[0]!;
@@ -339,7 +477,8 @@ export class Machine {
         case Op.CallIndirect: {
           let f: FuncInst;
           if (o === Op.Call) f = inst.funcs[ia]!;
-          else f = this.indirect(inst, (S[--sp] as number) >>> 0, B[pc - 1]!, ia, fi, C.at[pc - 1]!);
+          else
+            f = this.indirect(inst, (S[--sp] as number) >>> 0, B[pc - 1]!, ia, fi, C.at[pc - 1]!);
           if (f.host) {
             const np = f.type.params.length;
             const hargs = S.slice(sp - np, sp);
@@ -360,7 +499,10 @@ export class Machine {
           base = sp;
           cur = f;
           C = c;
-          OPS = c.op; A = c.a; B = c.b; K = c.k;
+          OPS = c.op;
+          A = c.a;
+          B = c.b;
+          K = c.k;
           pc = 0;
           inst = f.inst!;
           mem = inst.mems[0]!;
@@ -409,37 +551,166 @@ export class Machine {
           break;
         }
         // ---- the hottest operators: each its own function from the operator table (ops.ts), inlined by V8 ----
-        case Op.I32Load: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); S[sp - 1] = I32_LOAD(mem.bytes, mem.view, ea); break; }
-        case Op.I32Load8U: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); S[sp - 1] = I32_LOAD8_U(mem.bytes, mem.view, ea); break; }
-        case Op.F64Load: { const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0); if (ea + 8 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 8); S[sp - 1] = F64_LOAD(mem.bytes, mem.view, ea); break; }
-        case Op.I32Store: { const v = S[--sp]!; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4); I32_STORE(mem.bytes, mem.view, ea, v); break; }
-        case Op.I32Store8: { const v = S[--sp]!; const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0); if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1); I32_STORE8(mem.bytes, mem.view, ea, v); break; }
-        case Op.I32Eqz: S[sp - 1] = I32_EQZ(S[sp - 1]!); break;
-        case Op.I32Eq: { const b = S[--sp]!; S[sp - 1] = I32_EQ(S[sp - 1]!, b); break; }
-        case Op.I32Ne: { const b = S[--sp]!; S[sp - 1] = I32_NE(S[sp - 1]!, b); break; }
-        case Op.I32LtS: { const b = S[--sp]!; S[sp - 1] = I32_LT_S(S[sp - 1]!, b); break; }
-        case Op.I32LtU: { const b = S[--sp]!; S[sp - 1] = I32_LT_U(S[sp - 1]!, b); break; }
-        case Op.I32GtS: { const b = S[--sp]!; S[sp - 1] = I32_GT_S(S[sp - 1]!, b); break; }
-        case Op.I32GtU: { const b = S[--sp]!; S[sp - 1] = I32_GT_U(S[sp - 1]!, b); break; }
-        case Op.I32LeS: { const b = S[--sp]!; S[sp - 1] = I32_LE_S(S[sp - 1]!, b); break; }
-        case Op.I32LeU: { const b = S[--sp]!; S[sp - 1] = I32_LE_U(S[sp - 1]!, b); break; }
-        case Op.I32GeS: { const b = S[--sp]!; S[sp - 1] = I32_GE_S(S[sp - 1]!, b); break; }
-        case Op.I32GeU: { const b = S[--sp]!; S[sp - 1] = I32_GE_U(S[sp - 1]!, b); break; }
-        case Op.I32Add: { const b = S[--sp]!; S[sp - 1] = I32_ADD(S[sp - 1]!, b); break; }
-        case Op.I32Sub: { const b = S[--sp]!; S[sp - 1] = I32_SUB(S[sp - 1]!, b); break; }
-        case Op.I32Mul: { const b = S[--sp]!; S[sp - 1] = I32_MUL(S[sp - 1]!, b); break; }
-        case Op.I32And: { const b = S[--sp]!; S[sp - 1] = I32_AND(S[sp - 1]!, b); break; }
-        case Op.I32Or: { const b = S[--sp]!; S[sp - 1] = I32_OR(S[sp - 1]!, b); break; }
-        case Op.I32Xor: { const b = S[--sp]!; S[sp - 1] = I32_XOR(S[sp - 1]!, b); break; }
-        case Op.I32Shl: { const b = S[--sp]!; S[sp - 1] = I32_SHL(S[sp - 1]!, b); break; }
-        case Op.I32ShrS: { const b = S[--sp]!; S[sp - 1] = I32_SHR_S(S[sp - 1]!, b); break; }
-        case Op.I32ShrU: { const b = S[--sp]!; S[sp - 1] = I32_SHR_U(S[sp - 1]!, b); break; }
-        case Op.I32Rotl: { const b = S[--sp]!; S[sp - 1] = I32_ROTL(S[sp - 1]!, b); break; }
-        case Op.I32Rotr: { const b = S[--sp]!; S[sp - 1] = I32_ROTR(S[sp - 1]!, b); break; }
-        case Op.F64Add: { const b = S[--sp]!; S[sp - 1] = F64_ADD(S[sp - 1]!, b); break; }
-        case Op.F64Sub: { const b = S[--sp]!; S[sp - 1] = F64_SUB(S[sp - 1]!, b); break; }
-        case Op.F64Mul: { const b = S[--sp]!; S[sp - 1] = F64_MUL(S[sp - 1]!, b); break; }
-        case Op.F64Gt: { const b = S[--sp]!; S[sp - 1] = F64_GT(S[sp - 1]!, b); break; }
+        case Op.I32Load: {
+          const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0);
+          if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4);
+          S[sp - 1] = I32_LOAD(mem.bytes, mem.view, ea);
+          break;
+        }
+        case Op.I32Load8U: {
+          const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0);
+          if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1);
+          S[sp - 1] = I32_LOAD8_U(mem.bytes, mem.view, ea);
+          break;
+        }
+        case Op.F64Load: {
+          const ea = ((S[sp - 1] as number) >>> 0) + (ia >>> 0);
+          if (ea + 8 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 8);
+          S[sp - 1] = F64_LOAD(mem.bytes, mem.view, ea);
+          break;
+        }
+        case Op.I32Store: {
+          const v = S[--sp]!;
+          const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0);
+          if (ea + 4 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 4);
+          I32_STORE(mem.bytes, mem.view, ea, v);
+          break;
+        }
+        case Op.I32Store8: {
+          const v = S[--sp]!;
+          const ea = ((S[--sp] as number) >>> 0) + (ia >>> 0);
+          if (ea + 1 > mem.bytes.length) throw this.oobTrap(fi, C.at[pc - 1]!, ea, 1);
+          I32_STORE8(mem.bytes, mem.view, ea, v);
+          break;
+        }
+        case Op.I32Eqz:
+          S[sp - 1] = I32_EQZ(S[sp - 1]!);
+          break;
+        case Op.I32Eq: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_EQ(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32Ne: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_NE(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32LtS: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_LT_S(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32LtU: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_LT_U(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32GtS: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_GT_S(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32GtU: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_GT_U(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32LeS: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_LE_S(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32LeU: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_LE_U(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32GeS: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_GE_S(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32GeU: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_GE_U(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32Add: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_ADD(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32Sub: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_SUB(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32Mul: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_MUL(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32And: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_AND(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32Or: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_OR(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32Xor: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_XOR(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32Shl: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_SHL(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32ShrS: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_SHR_S(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32ShrU: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_SHR_U(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32Rotl: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_ROTL(S[sp - 1]!, b);
+          break;
+        }
+        case Op.I32Rotr: {
+          const b = S[--sp]!;
+          S[sp - 1] = I32_ROTR(S[sp - 1]!, b);
+          break;
+        }
+        case Op.F64Add: {
+          const b = S[--sp]!;
+          S[sp - 1] = F64_ADD(S[sp - 1]!, b);
+          break;
+        }
+        case Op.F64Sub: {
+          const b = S[--sp]!;
+          S[sp - 1] = F64_SUB(S[sp - 1]!, b);
+          break;
+        }
+        case Op.F64Mul: {
+          const b = S[--sp]!;
+          S[sp - 1] = F64_MUL(S[sp - 1]!, b);
+          break;
+        }
+        case Op.F64Gt: {
+          const b = S[--sp]!;
+          S[sp - 1] = F64_GT(S[sp - 1]!, b);
+          break;
+        }
         case Op.MemorySize:
           S[sp++] = mem.bytes.length / PAGE;
           break;
@@ -447,10 +718,12 @@ export class Machine {
           S[sp - 1] = growMemory(mem, (S[sp - 1] as number) >>> 0);
           break;
         // ---- constants (f32 as bits in a, i64/f64 as bigint in k) ----
-        case Op.I32Const: case Op.F32Const:
+        case Op.I32Const:
+        case Op.F32Const:
           S[sp++] = ia;
           break;
-        case Op.I64Const: case Op.F64Const:
+        case Op.I64Const:
+        case Op.F64Const:
           S[sp++] = K[ia] as bigint;
           break;
         default: {
@@ -468,13 +741,27 @@ export class Machine {
   }
 
   /** call_indirect's callee: table bounds, null entry and signature checks. */
-  private indirect(inst: Instance, i: number, table: number, type: number, fi: number, at: number): FuncInst {
+  private indirect(
+    inst: Instance,
+    i: number,
+    table: number,
+    type: number,
+    fi: number,
+    at: number,
+  ): FuncInst {
     const t = inst.tables[table]!;
-    if (i >= t.elems.length) throw this.trap('table_oob', fi, at, `call_indirect index ${i} of ${t.elems.length}`);
+    if (i >= t.elems.length)
+      throw this.trap('table_oob', fi, at, `call_indirect index ${i} of ${t.elems.length}`);
     const e = t.elems[i] as FuncInst | null;
     // V8 cannot tell a null entry from a signature mismatch; one trap name keeps results equal
     if (e === null) throw this.trap('indirect_call_mismatch', fi, at, 'null table entry');
-    if (e.typeKey !== inst.typeKeys[type]) throw this.trap('indirect_call_mismatch', fi, at, `signature ${e.typeKey}, expected ${inst.typeKeys[type]}`);
+    if (e.typeKey !== inst.typeKeys[type])
+      throw this.trap(
+        'indirect_call_mismatch',
+        fi,
+        at,
+        `signature ${e.typeKey}, expected ${inst.typeKeys[type]}`,
+      );
     return e;
   }
 
@@ -484,48 +771,89 @@ export class Machine {
   }
 
   /** Reference, table and bulk-memory operators: rare enough to live outside the hot switch. */
-  private special(o: number, ia: number, ib: number, sp: number, inst: Instance, mem: MemInst, fi: number, at: number): number {
+  private special(
+    o: number,
+    ia: number,
+    ib: number,
+    sp: number,
+    inst: Instance,
+    mem: MemInst,
+    fi: number,
+    at: number,
+  ): number {
     const S = this.S;
     switch (o) {
-      case Op.RefNull: S[sp++] = null; return sp;
-      case Op.RefIsNull: S[sp - 1] = S[sp - 1] === null ? 1 : 0; return sp;
-      case Op.RefFunc: S[sp++] = inst.funcs[ia]!; return sp;
-      case Op.DataDrop: inst.datas[ia] = null; return sp;
-      case Op.ElemDrop: inst.elems[ia] = null; return sp;
-      case Op.TableSize: S[sp++] = inst.tables[ia]!.elems.length; return sp;
-      case Op.MemoryInit: case Op.MemoryCopy: case Op.MemoryFill:
+      case Op.RefNull:
+        S[sp++] = null;
+        return sp;
+      case Op.RefIsNull:
+        S[sp - 1] = S[sp - 1] === null ? 1 : 0;
+        return sp;
+      case Op.RefFunc:
+        S[sp++] = inst.funcs[ia]!;
+        return sp;
+      case Op.DataDrop:
+        inst.datas[ia] = null;
+        return sp;
+      case Op.ElemDrop:
+        inst.elems[ia] = null;
+        return sp;
+      case Op.TableSize:
+        S[sp++] = inst.tables[ia]!.elems.length;
+        return sp;
+      case Op.MemoryInit:
+      case Op.MemoryCopy:
+      case Op.MemoryFill:
         return this.memoryBulk(o, ia, sp, inst, mem, fi, at);
-      case Op.TableInit: case Op.TableCopy: case Op.TableGrow: case Op.TableFill:
+      case Op.TableInit:
+      case Op.TableCopy:
+      case Op.TableGrow:
+      case Op.TableFill:
         return this.tableOp(o, ia, ib, sp, inst, fi, at);
     }
-    throw new Error(`interp: operator 0x${o.toString(16)} is not implemented (outside the dc/dc-float profiles?)`);
+    throw new Error(
+      `interp: operator 0x${o.toString(16)} is not implemented (outside the dc/dc-float profiles?)`,
+    );
   }
 
   /** memory.init (data=ia), memory.copy, memory.fill: bounds checked before any byte moves. */
   private memoryBulk(
-    o: number, ia: number, sp: number, inst: Instance, mem: MemInst, fi: number, at: number,
+    o: number,
+    ia: number,
+    sp: number,
+    inst: Instance,
+    mem: MemInst,
+    fi: number,
+    at: number,
   ): number {
     const S = this.S;
     const n = u32(S[--sp]!);
     switch (o) {
       case Op.MemoryInit: {
-        const s = u32(S[--sp]!), d = u32(S[--sp]!);
+        const s = u32(S[--sp]!),
+          d = u32(S[--sp]!);
         const seg = inst.datas[ia] ?? EMPTY;
-        if (s + n > seg.length || mem === undefined || d + n > mem.bytes.length) throw this.trap('memory_oob', fi, at, 'memory.init');
+        if (s + n > seg.length || mem === undefined || d + n > mem.bytes.length)
+          throw this.trap('memory_oob', fi, at, 'memory.init');
         this.bulk(o, n, fi, at);
         mem.bytes.set(seg.subarray(s, s + n), d);
         return sp;
       }
       case Op.MemoryCopy: {
-        const s = u32(S[--sp]!), d = u32(S[--sp]!);
-        if (mem === undefined || s + n > mem.bytes.length || d + n > mem.bytes.length) throw this.trap('memory_oob', fi, at, 'memory.copy');
+        const s = u32(S[--sp]!),
+          d = u32(S[--sp]!);
+        if (mem === undefined || s + n > mem.bytes.length || d + n > mem.bytes.length)
+          throw this.trap('memory_oob', fi, at, 'memory.copy');
         this.bulk(o, n, fi, at);
         mem.bytes.copyWithin(d, s, s + n);
         return sp;
       }
-      default: { // memory.fill
-        const v = S[--sp] as number, d = u32(S[--sp]!);
-        if (mem === undefined || d + n > mem.bytes.length) throw this.trap('memory_oob', fi, at, 'memory.fill');
+      default: {
+        // memory.fill
+        const v = S[--sp] as number,
+          d = u32(S[--sp]!);
+        if (mem === undefined || d + n > mem.bytes.length)
+          throw this.trap('memory_oob', fi, at, 'memory.fill');
         this.bulk(o, n, fi, at);
         mem.bytes.fill(v & 0xff, d, d + n);
         return sp;
@@ -535,24 +863,35 @@ export class Machine {
 
   /** table.init (elem=ia table=ib), table.copy (dst=ia src=ib), table.grow, table.fill (table=ia). */
   private tableOp(
-    o: number, ia: number, ib: number, sp: number, inst: Instance, fi: number, at: number,
+    o: number,
+    ia: number,
+    ib: number,
+    sp: number,
+    inst: Instance,
+    fi: number,
+    at: number,
   ): number {
     const S = this.S;
     const n = u32(S[--sp]!);
     switch (o) {
       case Op.TableInit: {
-        const s = u32(S[--sp]!), d = u32(S[--sp]!);
+        const s = u32(S[--sp]!),
+          d = u32(S[--sp]!);
         const seg = inst.elems[ia] ?? [];
         const t = inst.tables[ib]!;
-        if (s + n > seg.length || d + n > t.elems.length) throw this.trap('table_oob', fi, at, 'table.init');
+        if (s + n > seg.length || d + n > t.elems.length)
+          throw this.trap('table_oob', fi, at, 'table.init');
         this.bulk(o, n, fi, at);
         for (let i = 0; i < n; i++) t.elems[d + i] = seg[s + i]!;
         return sp;
       }
       case Op.TableCopy: {
-        const s = u32(S[--sp]!), d = u32(S[--sp]!);
-        const td = inst.tables[ia]!, ts = inst.tables[ib]!;
-        if (s + n > ts.elems.length || d + n > td.elems.length) throw this.trap('table_oob', fi, at, 'table.copy');
+        const s = u32(S[--sp]!),
+          d = u32(S[--sp]!);
+        const td = inst.tables[ia]!,
+          ts = inst.tables[ib]!;
+        if (s + n > ts.elems.length || d + n > td.elems.length)
+          throw this.trap('table_oob', fi, at, 'table.copy');
         this.bulk(o, n, fi, at);
         const tmp = ts.elems.slice(s, s + n);
         for (let i = 0; i < n; i++) td.elems[d + i] = tmp[i]!;
@@ -563,8 +902,10 @@ export class Machine {
         S[sp - 1] = growTable(inst.tables[ia]!, n, init);
         return sp;
       }
-      default: { // table.fill
-        const v = S[--sp]!, d = u32(S[--sp]!);
+      default: {
+        // table.fill
+        const v = S[--sp]!,
+          d = u32(S[--sp]!);
         const t: TableInst = inst.tables[ia]!;
         if (d + n > t.elems.length) throw this.trap('table_oob', fi, at, 'table.fill');
         this.bulk(o, n, fi, at);

@@ -19,8 +19,20 @@ export interface MeterPlan {
 
 /** Operators that end a metered block besides every possibly trapping one: control and calls. */
 const ENDS_BLOCK = new Set([
-  'block', 'loop', 'if', 'else', 'end', 'br', 'br_if', 'br_table', 'return', 'unreachable', 'call', 'call_indirect',
-  'memory.grow', 'table.grow',
+  'block',
+  'loop',
+  'if',
+  'else',
+  'end',
+  'br',
+  'br_if',
+  'br_table',
+  'return',
+  'unreachable',
+  'call',
+  'call_indirect',
+  'memory.grow',
+  'table.grow',
 ]);
 
 /** Does this operator end the metered block it belongs to? */

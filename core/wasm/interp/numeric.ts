@@ -17,7 +17,10 @@ import type { Trap } from '../traps.js';
 
 export class WasmTrap extends Error {
   override readonly name = 'WasmTrap';
-  constructor(readonly trap: Trap, detail?: string) {
+  constructor(
+    readonly trap: Trap,
+    detail?: string,
+  ) {
     super(detail === undefined ? trap : `${trap}: ${detail}`);
   }
 }
@@ -161,7 +164,8 @@ function unsignedToF32(u: bigint): number {
   if ((u & ((1n << shift) - 1n)) !== 0n) m |= 1n;
   return Math.fround(Number(m) * 2 ** Number(shift));
 }
-export const f32ConvertI64S = (a: bigint): number => f32Bits(a < 0n ? -unsignedToF32(-a) : unsignedToF32(a));
+export const f32ConvertI64S = (a: bigint): number =>
+  f32Bits(a < 0n ? -unsignedToF32(-a) : unsignedToF32(a));
 export const f32ConvertI64U = (a: bigint): number => f32Bits(unsignedToF32(u64(a)));
 
 /**

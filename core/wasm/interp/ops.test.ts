@@ -10,9 +10,19 @@ import { applyOp } from './generic.js';
 import * as names from './opcode-names.js';
 import { allOperators, operator } from './ops.js';
 
-const FEATURES = new Set(['mvp', 'sign_extension', 'sat_float_to_int', 'bulk_memory', 'reference_types']);
+const FEATURES = new Set([
+  'mvp',
+  'sign_extension',
+  'sat_float_to_int',
+  'bulk_memory',
+  'reference_types',
+]);
 const ours = allOps().filter((o) => FEATURES.has(o.feature));
-const camel = (n: string): string => n.split(/[._]/).map((s) => s[0]!.toUpperCase() + s.slice(1)).join('');
+const camel = (n: string): string =>
+  n
+    .split(/[._]/)
+    .map((s) => s[0]!.toUpperCase() + s.slice(1))
+    .join('');
 // the const enum's runtime object (vitest compiles it as a plain enum; tsc inlines its members)
 const Op = Object.fromEntries(Object.entries(names)).Op as Record<string, number | string>;
 
@@ -26,7 +36,9 @@ describe('opcode names', () => {
 
 describe('operator table', () => {
   it('defines every value, load and store operator once, and only those', () => {
-    const valueOps = ours.filter((o) => /^[if](32|64)\./.test(o.name) && !o.name.endsWith('.const'));
+    const valueOps = ours.filter(
+      (o) => /^[if](32|64)\./.test(o.name) && !o.name.endsWith('.const'),
+    );
     expect(valueOps.length).toBeGreaterThan(150);
     for (const o of valueOps) expect([o.name, operator(o.key)?.name]).toEqual([o.name, o.name]);
     expect(allOperators().length).toBe(valueOps.length);

@@ -48,10 +48,17 @@ export interface StoreOp {
 }
 export type OperatorDef = PureOp | LoadOp | StoreOp;
 
-const numericFns = (Object.entries(N) as [string, unknown][]).filter((e) => typeof e[1] === 'function');
+const numericFns = (Object.entries(N) as [string, unknown][]).filter(
+  (e) => typeof e[1] === 'function',
+);
 /** Names a template may refer to, with their values (the JS tier declares them once per instance). */
 export const SCOPE: ReadonlyMap<string, unknown> = new Map<string, unknown>([
-  ['NC', N.nanConfig], ['nearest', N.nearest], ['d2b', d2b], ['b2d', b2d], ['f2b', f2b], ['b2f', b2f],
+  ['NC', N.nanConfig],
+  ['nearest', N.nearest],
+  ['d2b', d2b],
+  ['b2d', b2d],
+  ['f2b', f2b],
+  ['b2f', b2f],
   ...numericFns.map(([k, f]): [string, unknown] => [`N_${k}`, f]),
 ]);
 
@@ -76,13 +83,23 @@ function op(key: number, expr: Template): void {
 function bitsOp(key: number, fn: keyof typeof N): void {
   const s = sig(key);
   op(key, (a, b) => {
-    const args = s.params.length === 2 ? `${toBits(s.params[0]!, a)}, ${toBits(s.params[1]!, b)}` : toBits(s.params[0]!, a);
+    const args =
+      s.params.length === 2
+        ? `${toBits(s.params[0]!, a)}, ${toBits(s.params[1]!, b)}`
+        : toBits(s.params[0]!, a);
     return toValue(s.result, `N_${fn}(${args})`);
   });
 }
 function load(key: number, width: number, expr: (ea: string) => string): void {
   const s = parseSig(opInfo(key)!.sig!);
-  table.set(key, { kind: 'load', key, name: opInfo(key)!.name, width, result: s.results[0]!, expr });
+  table.set(key, {
+    kind: 'load',
+    key,
+    name: opInfo(key)!.name,
+    width,
+    result: s.results[0]!,
+    expr,
+  });
 }
 function store(key: number, width: number, stmt: (ea: string, v: string) => string): void {
   const s = parseSig(opInfo(key)!.sig!);
@@ -92,8 +109,16 @@ function store(key: number, width: number, stmt: (ea: string, v: string) => stri
 // ---- memory ----
 load(Op.I32Load, 4, (e) => `MV.getInt32(${e}, true)`);
 load(Op.I64Load, 8, (e) => `MV.getBigInt64(${e}, true)`);
-load(Op.F32Load, 4, (e) => `(tv = MV.getFloat32(${e}, true)) === tv ? tv : BigInt(MV.getInt32(${e}, true))`);
-load(Op.F64Load, 8, (e) => `(tv = MV.getFloat64(${e}, true)) === tv ? tv : MV.getBigInt64(${e}, true)`);
+load(
+  Op.F32Load,
+  4,
+  (e) => `(tv = MV.getFloat32(${e}, true)) === tv ? tv : BigInt(MV.getInt32(${e}, true))`,
+);
+load(
+  Op.F64Load,
+  8,
+  (e) => `(tv = MV.getFloat64(${e}, true)) === tv ? tv : MV.getBigInt64(${e}, true)`,
+);
 load(Op.I32Load8S, 1, (e) => `(MB[${e}] << 24) >> 24`);
 load(Op.I32Load8U, 1, (e) => `MB[${e}]`);
 load(Op.I32Load16S, 2, (e) => `MV.getInt16(${e}, true)`);
@@ -105,9 +130,19 @@ load(Op.I64Load16U, 2, (e) => `BigInt(MV.getUint16(${e}, true))`);
 load(Op.I64Load32S, 4, (e) => `BigInt(MV.getInt32(${e}, true))`);
 load(Op.I64Load32U, 4, (e) => `BigInt(MV.getUint32(${e}, true))`);
 store(Op.I32Store, 4, (e, v) => `MV.setInt32(${e}, ${v}, true)`);
-store(Op.F32Store, 4, (e, v) => `typeof ${v} === 'number' ? MV.setFloat32(${e}, ${v}, true) : MV.setInt32(${e}, Number(${v}), true)`);
+store(
+  Op.F32Store,
+  4,
+  (e, v) =>
+    `typeof ${v} === 'number' ? MV.setFloat32(${e}, ${v}, true) : MV.setInt32(${e}, Number(${v}), true)`,
+);
 store(Op.I64Store, 8, (e, v) => `MV.setBigInt64(${e}, ${v}, true)`);
-store(Op.F64Store, 8, (e, v) => `typeof ${v} === 'number' ? MV.setFloat64(${e}, ${v}, true) : MV.setBigInt64(${e}, ${v}, true)`);
+store(
+  Op.F64Store,
+  8,
+  (e, v) =>
+    `typeof ${v} === 'number' ? MV.setFloat64(${e}, ${v}, true) : MV.setBigInt64(${e}, ${v}, true)`,
+);
 store(Op.I32Store8, 1, (e, v) => `MB[${e}] = ${v}`);
 store(Op.I32Store16, 2, (e, v) => `MV.setInt16(${e}, ${v}, true)`);
 store(Op.I64Store8, 1, (e, v) => `MB[${e}] = Number(${v} & 0xffn)`);
@@ -178,8 +213,16 @@ op(Op.I64Xor, (a, b) => `${a} ^ ${b}`);
 op(Op.I64Shl, (a, b) => `BigInt.asIntN(64, ${a} << (${b} & 63n))`);
 op(Op.I64ShrS, (a, b) => `${a} >> (${b} & 63n)`);
 op(Op.I64ShrU, (a, b) => `BigInt.asIntN(64, BigInt.asUintN(64, ${a}) >> (${b} & 63n))`);
-op(Op.I64Rotl, (a, b) => `BigInt.asIntN(64, (${a} << (${b} & 63n)) | (BigInt.asUintN(64, ${a}) >> ((64n - ${b}) & 63n)))`);
-op(Op.I64Rotr, (a, b) => `BigInt.asIntN(64, (BigInt.asUintN(64, ${a}) >> (${b} & 63n)) | (${a} << ((64n - ${b}) & 63n)))`);
+op(
+  Op.I64Rotl,
+  (a, b) =>
+    `BigInt.asIntN(64, (${a} << (${b} & 63n)) | (BigInt.asUintN(64, ${a}) >> ((64n - ${b}) & 63n)))`,
+);
+op(
+  Op.I64Rotr,
+  (a, b) =>
+    `BigInt.asIntN(64, (BigInt.asUintN(64, ${a}) >> (${b} & 63n)) | (${a} << ((64n - ${b}) & 63n)))`,
+);
 op(Op.I64Extend8S, (a) => `BigInt.asIntN(8, ${a})`);
 op(Op.I64Extend16S, (a) => `BigInt.asIntN(16, ${a})`);
 op(Op.I64Extend32S, (a) => `BigInt.asIntN(32, ${a})`);
@@ -187,7 +230,8 @@ op(Op.I64Extend32S, (a) => `BigInt.asIntN(32, ${a})`);
 // ---- floats: values, NaN as bits (rep.ts); a NaN result or NaN operand of arithmetic gives the canonical NaN ----
 const CN = { d: 'NC.nan64', f: 'BigInt(NC.nan32)' };
 const num = (a: string): string => `typeof ${a} === 'number'`;
-const both = (a: string, b: string): string => `typeof ${a} === 'number' && typeof ${b} === 'number'`;
+const both = (a: string, b: string): string =>
+  `typeof ${a} === 'number' && typeof ${b} === 'number'`;
 /** A NaN-producing operator: computed on values, a NaN result or operand gives the canonical NaN. */
 const arith = (k: 'd' | 'f', expr: string, a: string, b?: string): string =>
   `${b === undefined ? num(a) : both(a, b)} ? ((tv = ${expr}) === tv ? tv : ${CN[k]}) : ${CN[k]}`;
@@ -196,7 +240,10 @@ op(Op.I32ReinterpretF32, (a) => `f2b(${a})`);
 op(Op.F32ReinterpretI32, (a) => `b2f(${a})`);
 op(Op.I64ReinterpretF64, (a) => `d2b(${a})`);
 op(Op.F64ReinterpretI64, (a) => `b2d(${a})`);
-for (const [k, w] of [['d', 'f64'], ['f', 'f32']] as const) {
+for (const [k, w] of [
+  ['d', 'f64'],
+  ['f', 'f32'],
+] as const) {
   const r = (e: string): string => (k === 'f' ? `Math.fround(${e})` : e);
   const O = (n: string): number => OP(`${w}.${n.toLowerCase()}`);
   op(O('Add'), (a, b) => arith(k, r(`${a} + ${b}`), a, b));
@@ -216,7 +263,11 @@ for (const [k, w] of [['d', 'f64'], ['f', 'f32']] as const) {
   const to = k === 'd' ? 'd2b' : 'f2b';
   op(O('Abs'), (a) => `${num(a)} ? Math.abs(${a}) : ${back}(N_${w}Abs(${bits(a)}))`);
   op(O('Neg'), (a) => `${num(a)} ? -${a} : ${back}(N_${w}Neg(${bits(a)}))`);
-  op(O('Copysign'), (a, b) => `${both(a, b)} ? (${negZero(b)} ? -Math.abs(${a}) : Math.abs(${a})) : ${back}(N_${w}Copysign(${to}(${a}), ${to}(${b})))`);
+  op(
+    O('Copysign'),
+    (a, b) =>
+      `${both(a, b)} ? (${negZero(b)} ? -Math.abs(${a}) : Math.abs(${a})) : ${back}(N_${w}Copysign(${to}(${a}), ${to}(${b})))`,
+  );
   op(O('Eq'), (a, b) => `${num(a)} && ${a} === ${b} ? 1 : 0`);
   op(O('Ne'), (a, b) => `${num(a)} && ${a} === ${b} ? 0 : 1`);
   op(O('Lt'), (a, b) => `${both(a, b)} && ${a} < ${b} ? 1 : 0`);

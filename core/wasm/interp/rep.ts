@@ -53,9 +53,15 @@ export function toJsRep(t: ValType, v: Val): unknown {
 }
 /** The JS tier's representation → an interpreter value. */
 export function fromJsRep(t: ValType, v: unknown): Val {
-  return t === 'f64' ? d2b(v as number | bigint) : t === 'f32' ? f2b(v as number | bigint) : (v as Val);
+  return t === 'f64'
+    ? d2b(v as number | bigint)
+    : t === 'f32'
+      ? f2b(v as number | bigint)
+      : (v as Val);
 }
 /** Generated code: bits of a float value expression. */
-export const toBits = (t: ValType, e: string): string => (t === 'f64' ? `d2b(${e})` : t === 'f32' ? `f2b(${e})` : e);
+export const toBits = (t: ValType, e: string): string =>
+  t === 'f64' ? `d2b(${e})` : t === 'f32' ? `f2b(${e})` : e;
 /** Generated code: value of a float bits expression. */
-export const toValue = (t: ValType, e: string): string => (t === 'f64' ? `b2d(${e})` : t === 'f32' ? `b2f(${e})` : e);
+export const toValue = (t: ValType, e: string): string =>
+  t === 'f64' ? `b2d(${e})` : t === 'f32' ? `b2f(${e})` : e;

@@ -86,7 +86,12 @@ export function fromVal(t: string, x: Val): RawValue {
 }
 
 /** Machine options for a profile (and an optional replacement cost table). */
-export function machineFor(profile: Exclude<ProfileName, 'raw'>, table?: CostTable, trace = false, tier?: 'js' | 'loop'): Machine {
+export function machineFor(
+  profile: Exclude<ProfileName, 'raw'>,
+  table?: CostTable,
+  trace = false,
+  tier?: 'js' | 'loop',
+): Machine {
   const p = getProfile(profile);
   const cost = table ?? p.costTable!;
   const L = p.limits!;
@@ -112,7 +117,10 @@ export function machineFor(profile: Exclude<ProfileName, 'raw'>, table?: CostTab
 }
 
 /** The icn.* host functions, recording calls like the V8 executor's worker does (same records). */
-export function icnHost(env: { createdAt: bigint; entropy: Uint8Array }, slot: { inst?: Instance; calls: HostCall[]; logBytes: number }): Map<string, FuncInst> {
+export function icnHost(
+  env: { createdAt: bigint; entropy: Uint8Array },
+  slot: { inst?: Instance; calls: HostCall[]; logBytes: number },
+): Map<string, FuncInst> {
   const memory = (): MemInst => {
     const m = slot.inst?.mems[0];
     if (m === undefined) throw new HostTrap('no __icn_memory available');
@@ -122,7 +130,12 @@ export function icnHost(env: { createdAt: bigint; entropy: Uint8Array }, slot: {
     if (slot.calls.length >= LOG_MAX_CALLS) throw new HostTrap('too many host calls');
     slot.calls.push(c);
   };
-  const fn = (name: string, params: ('i32' | 'i64')[], results: ('i32' | 'i64')[], host: (a: Val[]) => Val[]): [string, FuncInst] => {
+  const fn = (
+    name: string,
+    params: ('i32' | 'i64')[],
+    results: ('i32' | 'i64')[],
+    host: (a: Val[]) => Val[],
+  ): [string, FuncInst] => {
     const type = { params, results };
     return [name, { type, typeKey: typeKey(type), host, name: `icn.${name}` }];
   };
@@ -134,11 +147,20 @@ export function icnHost(env: { createdAt: bigint; entropy: Uint8Array }, slot: {
       if (p + n > m.bytes.length) throw new HostTrap('icn.log out of bounds');
       slot.logBytes += n;
       if (slot.logBytes > LOG_MAX_BYTES) throw new HostTrap('icn.log over its byte budget');
-      record({ name: 'icn.log', args: [hex32(ptr as number), hex32(len as number)], result: null, data: hexBytes(m.bytes.subarray(p, p + n)) });
+      record({
+        name: 'icn.log',
+        args: [hex32(ptr as number), hex32(len as number)],
+        result: null,
+        data: hexBytes(m.bytes.subarray(p, p + n)),
+      });
       return [];
     }),
     fn('timestamp', [], ['i64'], () => {
-      record({ name: 'icn.timestamp', args: [], result: `i64:0x${BigInt.asUintN(64, env.createdAt).toString(16).padStart(16, '0')}` });
+      record({
+        name: 'icn.timestamp',
+        args: [],
+        result: `i64:0x${BigInt.asUintN(64, env.createdAt).toString(16).padStart(16, '0')}`,
+      });
       return [BigInt.asIntN(64, env.createdAt)];
     }),
     fn('entropy_seed', ['i32'], [], ([ptr]) => {
@@ -146,7 +168,12 @@ export function icnHost(env: { createdAt: bigint; entropy: Uint8Array }, slot: {
       const m = memory();
       if (p + 32 > m.bytes.length) throw new HostTrap('icn.entropy_seed out of bounds');
       m.bytes.set(env.entropy, p);
-      record({ name: 'icn.entropy_seed', args: [hex32(ptr as number)], result: null, data: hexBytes(env.entropy) });
+      record({
+        name: 'icn.entropy_seed',
+        args: [hex32(ptr as number)],
+        result: null,
+        data: hexBytes(env.entropy),
+      });
       return [];
     }),
   ]);
@@ -163,14 +190,16 @@ const EMPTY_MEMORY_HASH = bytesHash(DOMAIN.wasmMemory, new Uint8Array(0));
 export function interpret(req: InterpRequest): InterpOutcome {
   const fuel = req.fuel ?? DEFAULT_FUEL;
   const createdAt = req.createdAt ?? 0n;
-  if (fuel < 0n || fuel > (1n << 63n) - 1n) throw new IcnError('WASM_ARGS', `fuel ${fuel} is out of range (0 to 2^63-1)`);
+  if (fuel < 0n || fuel > (1n << 63n) - 1n)
+    throw new IcnError('WASM_ARGS', `fuel ${fuel} is out of range (0 to 2^63-1)`);
   const m = acceptedModule(req);
   const ex = exportedFunc(m, req.invoke);
   const machine = machineFor(req.profile, req.costTable, req.trace === true, req.tier);
   const env = { createdAt, entropy: entropySeed(req.module, req.invoke, req.args, createdAt) };
   const slot: { inst?: Instance; calls: HostCall[]; logBytes: number } = { calls: [], logBytes: 0 };
   const pHash = profileHash(req.profile);
-  const withTrace = (result: WasmResult): InterpOutcome => (machine.trace ? { result, trace: machine.trace } : { result });
+  const withTrace = (result: WasmResult): InterpOutcome =>
+    machine.trace ? { result, trace: machine.trace } : { result };
 
   machine.setFuel(BigInt(getProfile(req.profile).limits!.initialFuel));
   const inst = instantiateWithHost(m, req.profile, machine, icnHost(env, slot));
@@ -203,7 +232,10 @@ export function interpret(req: InterpRequest): InterpOutcome {
   const icnLimit = mem?.capRefused ? ICN_LIMIT.memoryCap : ICN_LIMIT.none;
   const limited = (r: WasmResult): WasmResult =>
     withLimits(r, limitsHit({ profile: req.profile, trap: r.trap, fuel, icnLimit }));
-  if (!outcome.ok) return withTrace(limited(sealResult({ outcome: 'trapped', trap: outcome.trap.trap, returns: [], ...common })));
+  if (!outcome.ok)
+    return withTrace(
+      limited(sealResult({ outcome: 'trapped', trap: outcome.trap.trap, returns: [], ...common })),
+    );
   const returns = outcome.values.map((x, i) => formatValue(fromVal(f.type.results[i]!, x)));
   return withTrace(limited(sealResult({ outcome: 'completed', returns, ...common })));
 }
@@ -222,7 +254,11 @@ function acceptedModule(req: InterpRequest): WasmModule {
 function exportedFunc(m: WasmModule, name: string): Export {
   const ex = m.exports.find((e) => e.name === name);
   if (ex && ex.kind === 'func') return ex;
-  const funcs = m.exports.filter((e) => e.kind === 'func').map((e) => e.name).join(', ') || 'none';
+  const funcs =
+    m.exports
+      .filter((e) => e.kind === 'func')
+      .map((e) => e.name)
+      .join(', ') || 'none';
   const what = `the module exports no function ${JSON.stringify(name)}`;
   throw new IcnError('WASM_EXPORT', `${what} (functions: ${funcs})`);
 }
@@ -255,8 +291,16 @@ function instantiateWithHost(
 /** The arguments match the function's parameters in number and type. */
 function checkArgs(req: InterpRequest, f: FuncInst): void {
   const params = f.type.params;
-  if (req.args.length !== params.length) throw new IcnError('WASM_ARGS', `${req.invoke} takes ${params.length} argument(s), got ${req.args.length}`);
+  if (req.args.length !== params.length)
+    throw new IcnError(
+      'WASM_ARGS',
+      `${req.invoke} takes ${params.length} argument(s), got ${req.args.length}`,
+    );
   req.args.forEach((a, i) => {
-    if (a.type !== params[i]) throw new IcnError('WASM_ARGS', `${req.invoke}: argument ${i + 1} is ${a.type}, the function takes ${params[i]}`);
+    if (a.type !== params[i])
+      throw new IcnError(
+        'WASM_ARGS',
+        `${req.invoke}: argument ${i + 1} is ${a.type}, the function takes ${params[i]}`,
+      );
   });
 }

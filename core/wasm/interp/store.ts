@@ -72,7 +72,13 @@ export interface Instance {
   datas: (Uint8Array | null)[];
   /** Element segments as reference lists (null once dropped). */
   elems: (Val[] | null)[];
-  exports: Map<string, { kind: 'func' | 'table' | 'memory' | 'global'; value: FuncInst | TableInst | MemInst | GlobalInst }>;
+  exports: Map<
+    string,
+    {
+      kind: 'func' | 'table' | 'memory' | 'global';
+      value: FuncInst | TableInst | MemInst | GlobalInst;
+    }
+  >;
 }
 
 export function typeKey(t: FuncType): string {

@@ -83,7 +83,14 @@ beforeAll(async () => {
 });
 
 function both(invoke: string, args: string[], fuel: bigint, extra: Partial<InterpRequest> = {}) {
-  const req: InterpRequest = { module: mod, profile: 'dc-float', invoke, args: args.map(parseValue), fuel, ...extra };
+  const req: InterpRequest = {
+    module: mod,
+    profile: 'dc-float',
+    invoke,
+    args: args.map(parseValue),
+    fuel,
+    ...extra,
+  };
   const js = interpret({ ...req, tier: 'js' }).result;
   const loop = interpret({ ...req, tier: 'loop' }).result;
   return { js, loop };
@@ -91,17 +98,39 @@ function both(invoke: string, args: string[], fuel: bigint, extra: Partial<Inter
 
 describe('interpreter tiers: JS translation and run loop agree on every field', () => {
   const cases: [string, string[]][] = [
-    ['rec', ['i32:0']], ['tiny', []], ['depth', ['i32:100']], ['depth', ['i32:3000']],
-    ['ind', ['i32:0', 'i32:7']], ['ind', ['i32:1', 'i32:7']], ['ind', ['i32:2', 'i32:7']], ['ind', ['i32:9', 'i32:7']],
-    ['bt', ['i32:0']], ['bt', ['i32:1']], ['bt', ['i32:2']], ['bt', ['i32:-1']],
-    ['multi', ['i32:0']], ['multi', ['i32:1']], ['dead', ['i32:5']],
-    ['mix', ['i32:300', 'i64:13']], ['oob', ['i32:65533']], ['oob', ['i32:4']],
-    ['div', ['i32:-2147483648', 'i32:-1']], ['div', ['i32:7', 'i32:0']], ['div', ['i32:-7', 'i32:2']],
-    ['bulk', ['i32:100', 'i32:200', 'i32:50']], ['bulk', ['i32:65530', 'i32:0', 'i32:50']],
-    ['grow', ['i32:1']], ['grow', ['i32:0']], ['grow', ['i32:9']],
-    ['defaults', []], ['fmix', ['f32:0x7fa00001', 'f64:0x7ff4000000000001']], ['fmix', ['f32:0xbf800000', 'f64:0x4004000000000000']],
-    ['fmix', ['f32:0x80000000', 'f64:0xfff0000000000000']], ['fmix', ['f32:0xff800001', 'f64:0x0000000000000001']],
-    ['flt', ['f64:0x7ff4000000000001', 'f32:0x3f800000']], ['flt', ['f64:0x4000000000000000', 'f32:0xffc00001']],
+    ['rec', ['i32:0']],
+    ['tiny', []],
+    ['depth', ['i32:100']],
+    ['depth', ['i32:3000']],
+    ['ind', ['i32:0', 'i32:7']],
+    ['ind', ['i32:1', 'i32:7']],
+    ['ind', ['i32:2', 'i32:7']],
+    ['ind', ['i32:9', 'i32:7']],
+    ['bt', ['i32:0']],
+    ['bt', ['i32:1']],
+    ['bt', ['i32:2']],
+    ['bt', ['i32:-1']],
+    ['multi', ['i32:0']],
+    ['multi', ['i32:1']],
+    ['dead', ['i32:5']],
+    ['mix', ['i32:300', 'i64:13']],
+    ['oob', ['i32:65533']],
+    ['oob', ['i32:4']],
+    ['div', ['i32:-2147483648', 'i32:-1']],
+    ['div', ['i32:7', 'i32:0']],
+    ['div', ['i32:-7', 'i32:2']],
+    ['bulk', ['i32:100', 'i32:200', 'i32:50']],
+    ['bulk', ['i32:65530', 'i32:0', 'i32:50']],
+    ['grow', ['i32:1']],
+    ['grow', ['i32:0']],
+    ['grow', ['i32:9']],
+    ['defaults', []],
+    ['fmix', ['f32:0x7fa00001', 'f64:0x7ff4000000000001']],
+    ['fmix', ['f32:0xbf800000', 'f64:0x4004000000000000']],
+    ['fmix', ['f32:0x80000000', 'f64:0xfff0000000000000']],
+    ['fmix', ['f32:0xff800001', 'f64:0x0000000000000001']],
+    ['flt', ['f64:0x7ff4000000000001', 'f32:0x3f800000']],
+    ['flt', ['f64:0x4000000000000000', 'f32:0xffc00001']],
   ];
   it.each(cases)('%s(%s)', (name, args) => {
     const { js, loop } = both(name, args, 10n ** 12n);
@@ -112,8 +141,15 @@ describe('interpreter tiers: JS translation and run loop agree on every field', 
     // the JS tier nests until JS_TIER_WEIGHT (at least 17 a frame), the loop runs the rest up to 65,536 slots
     expect(5957 * 17).toBeGreaterThan(JS_TIER_WEIGHT);
     const { js } = both('rec', ['i32:0'], 10n ** 12n);
-    expect(js).toMatchObject({ outcome: 'trapped', trap: 'stack_exhausted', fuelUsed: String(5957 * 4) });
-    expect(both('tiny', [], 10n ** 12n).js).toMatchObject({ trap: 'stack_exhausted', fuelUsed: String(8192) });
+    expect(js).toMatchObject({
+      outcome: 'trapped',
+      trap: 'stack_exhausted',
+      fuelUsed: String(5957 * 4),
+    });
+    expect(both('tiny', [], 10n ** 12n).js).toMatchObject({
+      trap: 'stack_exhausted',
+      fuelUsed: String(8192),
+    });
     expect(both('depth', ['i32:3000'], 10n ** 12n).js.returns).toEqual(['i32:0x00000bb8']);
     // a long body with few slots: its native frame is far larger than its logical one
     const fat = both('fat', [], 10n ** 12n);
@@ -128,7 +164,18 @@ describe('interpreter tiers: JS translation and run loop agree on every field', 
   });
 
   it('inline i64 operators (rotl, rotr, shr_u, mul) equal numeric.ts on random and edge bits', () => {
-    const edge = fc.constantFrom(0n, 1n, 63n, 64n, 65n, 127n, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n, 0x8000000000000001n);
+    const edge = fc.constantFrom(
+      0n,
+      1n,
+      63n,
+      64n,
+      65n,
+      127n,
+      (1n << 63n) - 1n,
+      1n << 63n,
+      (1n << 64n) - 1n,
+      0x8000000000000001n,
+    );
     const u64 = fc.oneof(edge, fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }));
     fc.assert(
       fc.property(u64, u64, (a, b) => {
@@ -149,7 +196,12 @@ describe('interpreter tiers: JS translation and run loop agree on every field', 
       }),
       { numRuns: 150 },
     );
-    for (const args of [['i32:0', 'i32:4', 'i32:3'], ['i32:65535', 'i32:4', 'i32:3'], ['i32:0', 'i32:65536', 'i32:3'], ['i32:0', 'i32:4', 'i32:0']]) {
+    for (const args of [
+      ['i32:0', 'i32:4', 'i32:3'],
+      ['i32:65535', 'i32:4', 'i32:3'],
+      ['i32:0', 'i32:65536', 'i32:3'],
+      ['i32:0', 'i32:4', 'i32:0'],
+    ]) {
       for (let fuel = 0n; fuel <= 20n; fuel++) {
         const r = both('straight', args, fuel);
         expect(r.js).toEqual(r.loop);

@@ -75,17 +75,28 @@ export function loadPin(repoRoot: string): CorpusPin {
   } catch (e) {
     bad(`cannot read or parse: ${(e as Error).message}`);
   }
-  if (p === null || typeof p !== 'object' || p.format !== CORPUS_FORMAT) bad(`not a corpus pin (expected "format": "${CORPUS_FORMAT}")`);
-  if (typeof p.repository !== 'string' || !/^[\w.-]+\/[\w.-]+$/.test(p.repository)) bad('"repository" must be owner/name');
-  if (typeof p.commit !== 'string' || !/^[0-9a-f]{40}$/.test(p.commit)) bad('"commit" must be 40 lowercase hex digits');
+  if (p === null || typeof p !== 'object' || p.format !== CORPUS_FORMAT)
+    bad(`not a corpus pin (expected "format": "${CORPUS_FORMAT}")`);
+  if (typeof p.repository !== 'string' || !/^[\w.-]+\/[\w.-]+$/.test(p.repository))
+    bad('"repository" must be owner/name');
+  if (typeof p.commit !== 'string' || !/^[0-9a-f]{40}$/.test(p.commit))
+    bad('"commit" must be 40 lowercase hex digits');
   if (!p.sets || typeof p.sets !== 'object') bad('"sets" must be an object');
-  if (!Array.isArray(p.enabled) || p.enabled.some((s) => !(s in p.sets!))) bad('"enabled" must list names of "sets"');
+  if (!Array.isArray(p.enabled) || p.enabled.some((s) => !(s in p.sets!)))
+    bad('"enabled" must list names of "sets"');
   if (!Array.isArray(p.files) || p.files.length === 0) bad('"files" must be a non-empty array');
   const seen = new Set<string>();
   for (const [i, f] of p.files!.entries()) {
-    if (typeof f?.path !== 'string' || !f.path.endsWith('.wast') || f.path.startsWith('/') || f.path.split('/').includes('..')) bad(`files[${i}].path must be a relative .wast path`);
+    if (
+      typeof f?.path !== 'string' ||
+      !f.path.endsWith('.wast') ||
+      f.path.startsWith('/') ||
+      f.path.split('/').includes('..')
+    )
+      bad(`files[${i}].path must be a relative .wast path`);
     if (!(f.set in p.sets!)) bad(`files[${i}] (${f.path}): unknown set ${JSON.stringify(f.set)}`);
-    if (!HEX64.test(f.sha256)) bad(`files[${i}] (${f.path}): sha256 must be 64 lowercase hex digits`);
+    if (!HEX64.test(f.sha256))
+      bad(`files[${i}] (${f.path}): sha256 must be 64 lowercase hex digits`);
     if (seen.has(f.path)) bad(`files[${i}]: ${f.path} listed twice`);
     seen.add(f.path);
   }
@@ -93,13 +104,23 @@ export function loadPin(repoRoot: string): CorpusPin {
 }
 
 export function enabledFiles(pin: CorpusPin): CorpusFile[] {
-  return pin.files.filter((f) => pin.enabled.includes(f.set)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return pin.files
+    .filter((f) => pin.enabled.includes(f.set))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** The manifest's record: contentHash(wasmSpecCorpus, {repository, commit, files: [[path, sha256]…] of the enabled sets}). */
 export function corpusRecord(pin: CorpusPin): CorpusRecord {
   const files = enabledFiles(pin).map((f) => [f.path, f.sha256]);
-  return { repository: pin.repository, commit: pin.commit, hash: contentHash(DOMAIN.wasmSpecCorpus, { repository: pin.repository, commit: pin.commit, files }) };
+  return {
+    repository: pin.repository,
+    commit: pin.commit,
+    hash: contentHash(DOMAIN.wasmSpecCorpus, {
+      repository: pin.repository,
+      commit: pin.commit,
+      files,
+    }),
+  };
 }
 
 /** `owner/name@abcdef0 sha256:…`: how messages name a corpus. */
@@ -156,25 +177,46 @@ export function checkDirs(pin: CorpusPin, dirs: readonly string[]): CorpusCheck 
 
 /** One line naming what differs (at most five of each kind). */
 export function checkProblems(c: CorpusCheck): string | undefined {
-  const some = (xs: string[]) => `${xs.slice(0, 5).join(', ')}${xs.length > 5 ? ` and ${xs.length - 5} more` : ''}`;
+  const some = (xs: string[]) =>
+    `${xs.slice(0, 5).join(', ')}${xs.length > 5 ? ` and ${xs.length - 5} more` : ''}`;
   const parts: string[] = [];
-  if (c.changed.length) parts.push(`changed ${some(c.changed.map((x) => `${x.path} (sha256 ${x.actual.slice(0, 12)}…, pinned ${x.expected.slice(0, 12)}…)`))}`);
+  if (c.changed.length)
+    parts.push(
+      `changed ${some(c.changed.map((x) => `${x.path} (sha256 ${x.actual.slice(0, 12)}…, pinned ${x.expected.slice(0, 12)}…)`))}`,
+    );
   if (c.missing.length) parts.push(`missing ${some(c.missing)}`);
   if (c.extra.length) parts.push(`extra ${some(c.extra)}`);
   return parts.length ? parts.join('; ') : undefined;
 }
 
-export const FETCH_HINT = 'run `npm run spec-tests:fetch` (or pass --spec-tests DIR; opt out with --skip-suite wasm-spec)';
+export const FETCH_HINT =
+  'run `npm run spec-tests:fetch` (or pass --spec-tests DIR; opt out with --skip-suite wasm-spec)';
 
 /** Where spec-tests:fetch installs: $ICN_CACHE_DIR (else .cache in the repository)/spec-tests/<commit>. */
-export function cacheDir(repoRoot: string, pin: CorpusPin, env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.ICN_CACHE_DIR ? resolve(env.ICN_CACHE_DIR) : join(repoRoot, '.cache'), 'spec-tests', pin.commit);
+export function cacheDir(
+  repoRoot: string,
+  pin: CorpusPin,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return join(
+    env.ICN_CACHE_DIR ? resolve(env.ICN_CACHE_DIR) : join(repoRoot, '.cache'),
+    'spec-tests',
+    pin.commit,
+  );
 }
 
-const splitDirs = (v: string): string[] => v.split(delimiter).filter((s) => s.length > 0).map((s) => resolve(s));
+const splitDirs = (v: string): string[] =>
+  v
+    .split(delimiter)
+    .filter((s) => s.length > 0)
+    .map((s) => resolve(s));
 
 /** The first location that is given or exists, or the list of places looked at. */
-export function locate(ctx: CorpusWhere, pin: CorpusPin, env: NodeJS.ProcessEnv = process.env): { source: string; dirs: string[] } | { looked: string[] } {
+export function locate(
+  ctx: CorpusWhere,
+  pin: CorpusPin,
+  env: NodeJS.ProcessEnv = process.env,
+): { source: string; dirs: string[] } | { looked: string[] } {
   if (ctx.specTestsDir) return { source: '--spec-tests', dirs: splitDirs(ctx.specTestsDir) };
   if (env.ICN_SPEC_TESTS) return { source: '$ICN_SPEC_TESTS', dirs: splitDirs(env.ICN_SPEC_TESTS) };
   const cached = cacheDir(ctx.repoRoot, pin, env);
@@ -184,23 +226,49 @@ export function locate(ctx: CorpusWhere, pin: CorpusPin, env: NodeJS.ProcessEnv 
     const next = `${shared}-next`;
     return { source: '../shared', dirs: existsSync(next) ? [shared, next] : [shared] };
   }
-  return { looked: ['--spec-tests (not given)', '$ICN_SPEC_TESTS (unset)', `${relative(ctx.repoRoot, cached)} (absent)`, `${shared} (absent)`] };
+  return {
+    looked: [
+      '--spec-tests (not given)',
+      '$ICN_SPEC_TESTS (unset)',
+      `${relative(ctx.repoRoot, cached)} (absent)`,
+      `${shared} (absent)`,
+    ],
+  };
 }
 
 /** Find and verify the corpus; throws a one-line IcnError (exit 2) when it is absent or not the pinned one. */
-export function resolveCorpus(ctx: CorpusWhere, env: NodeJS.ProcessEnv = process.env): ResolvedCorpus {
+export function resolveCorpus(
+  ctx: CorpusWhere,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedCorpus {
   const pin = loadPin(ctx.repoRoot);
   const where = locate(ctx, pin, env);
-  if ('looked' in where) throw new IcnError('SPEC_CORPUS_MISSING', `wasm-spec: no spec corpus found (looked at ${where.looked.join(', ')}): ${FETCH_HINT}`);
+  if ('looked' in where)
+    throw new IcnError(
+      'SPEC_CORPUS_MISSING',
+      `wasm-spec: no spec corpus found (looked at ${where.looked.join(', ')}): ${FETCH_HINT}`,
+    );
   for (const d of where.dirs) {
-    if (!existsSync(d) || !statSync(d).isDirectory()) throw new IcnError('SPEC_CORPUS_MISSING', `wasm-spec: ${where.source} names ${d}, which is not a directory: ${FETCH_HINT}`);
+    if (!existsSync(d) || !statSync(d).isDirectory())
+      throw new IcnError(
+        'SPEC_CORPUS_MISSING',
+        `wasm-spec: ${where.source} names ${d}, which is not a directory: ${FETCH_HINT}`,
+      );
   }
   const check = checkDirs(pin, where.dirs);
   const problems = checkProblems(check);
   if (problems) {
-    throw new IcnError('SPEC_CORPUS_MISMATCH', `wasm-spec: the spec corpus in ${where.dirs.join(delimiter)} (${where.source}) is not the one pinned in ${CORPUS_PIN} (${pin.repository}@${pin.commit.slice(0, 7)}): ${problems}`);
+    throw new IcnError(
+      'SPEC_CORPUS_MISMATCH',
+      `wasm-spec: the spec corpus in ${where.dirs.join(delimiter)} (${where.source}) is not the one pinned in ${CORPUS_PIN} (${pin.repository}@${pin.commit.slice(0, 7)}): ${problems}`,
+    );
   }
-  const scripts = enabledFiles(pin).map((f) => ({ path: f.path, set: f.set, file: check.found.get(f.path)!, sha256: f.sha256 }));
+  const scripts = enabledFiles(pin).map((f) => ({
+    path: f.path,
+    set: f.set,
+    file: check.found.get(f.path)!,
+    sha256: f.sha256,
+  }));
   return { record: corpusRecord(pin), source: where.source, dirs: where.dirs, scripts };
 }
 
@@ -208,7 +276,12 @@ const resolved = new Map<string, ResolvedCorpus>();
 
 /** resolveCorpus, once per process and location (workers verify once, then each script as they read it). */
 export function resolveCorpusCached(ctx: CorpusWhere): ResolvedCorpus {
-  const key = JSON.stringify([ctx.repoRoot, ctx.specTestsDir ?? null, process.env.ICN_SPEC_TESTS ?? null, process.env.ICN_CACHE_DIR ?? null]);
+  const key = JSON.stringify([
+    ctx.repoRoot,
+    ctx.specTestsDir ?? null,
+    process.env.ICN_SPEC_TESTS ?? null,
+    process.env.ICN_CACHE_DIR ?? null,
+  ]);
   let r = resolved.get(key);
   if (!r) {
     r = resolveCorpus(ctx);

@@ -36,7 +36,12 @@ export interface ProfileHook {
   active: boolean;
   floats: boolean;
   /** Report the profile violations of one instruction (the reference rules, same words). */
-  report(offset: number, info: OpInfo, types: readonly ValType[], prevI32: number | undefined): void;
+  report(
+    offset: number,
+    info: OpInfo,
+    types: readonly ValType[],
+    prevI32: number | undefined,
+  ): void;
 }
 
 export interface BodyFacts {
@@ -55,8 +60,17 @@ const K_ELSE = 4;
 
 const EMPTY = new Uint8Array(0);
 const ONE: Uint8Array[] = [];
-for (const c of [T.i32, T.i64, T.f32, T.f64, T.v128, T.funcref, T.externref]) ONE[c] = Uint8Array.of(c);
-const NAME_OF: Record<number, ValType> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
+for (const c of [T.i32, T.i64, T.f32, T.f64, T.v128, T.funcref, T.externref])
+  ONE[c] = Uint8Array.of(c);
+const NAME_OF: Record<number, ValType> = {
+  0x7f: 'i32',
+  0x7e: 'i64',
+  0x7d: 'f32',
+  0x7c: 'f64',
+  0x7b: 'v128',
+  0x70: 'funcref',
+  0x6f: 'externref',
+};
 
 const isValType = (b: number): boolean => (b >= 0x7b && b <= 0x7f) || b === 0x70 || b === 0x6f;
 const isRef = (t: number): boolean => t === T.funcref || t === T.externref;
@@ -152,7 +166,10 @@ export class BodyChecker extends Cursor {
   private prevI32: number | undefined;
   private scratch = new Uint8Array(64);
 
-  constructor(readonly shape: ModuleShape, private readonly prof: ProfileHook) {
+  constructor(
+    readonly shape: ModuleShape,
+    private readonly prof: ProfileHook,
+  ) {
     super();
   }
 
@@ -160,7 +177,14 @@ export class BodyChecker extends Cursor {
    * Check the instructions in `bytes[start, end)` (the final `end` included) of a function with
    * `locals` (params first) returning `results`. undefined: gave up, re-check with the reference.
    */
-  check(bytes: Uint8Array, start: number, end: number, locals: Uint8Array, nLocals: number, results: Uint8Array): BodyFacts | undefined {
+  check(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    locals: Uint8Array,
+    nLocals: number,
+    results: Uint8Array,
+  ): BodyFacts | undefined {
     this.bytes = bytes;
     this.pos = start;
     this.end = end;
@@ -298,12 +322,23 @@ export class BodyChecker extends Cursor {
       if (this.prof.active) this.profile(at, slot, OPS.info[slot]!);
       this.prevI32 = undefined;
       switch (OPS.handler[slot]) {
-        case H.GENERIC: this.generic(slot); break;
-        case H.UNREACHABLE: this.unreachable(); break;
-        case H.NOP: break;
-        case H.BLOCK: this.block(K_BLOCK); break;
-        case H.LOOP: this.block(K_LOOP); break;
-        case H.IF: this.block(K_IF); break;
+        case H.GENERIC:
+          this.generic(slot);
+          break;
+        case H.UNREACHABLE:
+          this.unreachable();
+          break;
+        case H.NOP:
+          break;
+        case H.BLOCK:
+          this.block(K_BLOCK);
+          break;
+        case H.LOOP:
+          this.block(K_LOOP);
+          break;
+        case H.IF:
+          this.block(K_IF);
+          break;
         case H.ELSE: {
           const top = this.depth - 1;
           if (this.cKind[top] !== K_IF) fail();
@@ -316,7 +351,10 @@ export class BodyChecker extends Cursor {
         case H.END:
           if (this.end_()) return;
           break;
-        case H.BR: this.popAll(this.label(this.u32())); this.unreachable(); break;
+        case H.BR:
+          this.popAll(this.label(this.u32()));
+          this.unreachable();
+          break;
         case H.BR_IF: {
           const lt = this.label(this.u32());
           this.pop(T.i32);
@@ -324,8 +362,13 @@ export class BodyChecker extends Cursor {
           this.pushAll(lt);
           break;
         }
-        case H.BR_TABLE: this.brTable(); break;
-        case H.RETURN: this.popAll(this.results); this.unreachable(); break;
+        case H.BR_TABLE:
+          this.brTable();
+          break;
+        case H.RETURN:
+          this.popAll(this.results);
+          this.unreachable();
+          break;
         case H.CALL: {
           const f = this.u32();
           const ti = f < s.funcType.length ? s.funcType[f]! : -1;
@@ -342,8 +385,12 @@ export class BodyChecker extends Cursor {
           this.pushAll(s.typeResults[ti]!);
           break;
         }
-        case H.DROP: this.pop(0); break;
-        case H.SELECT: this.select(); break;
+        case H.DROP:
+          this.pop(0);
+          break;
+        case H.SELECT:
+          this.select();
+          break;
         case H.SELECT_T: {
           // arity 1 in one byte, as profile() assumed when it peeked at the type
           if (this.u8() !== 1) fail();
@@ -355,10 +402,21 @@ export class BodyChecker extends Cursor {
           this.push(t);
           break;
         }
-        case H.LOCAL_GET: this.push(this.local(this.u32())); break;
-        case H.LOCAL_SET: this.pop(this.local(this.u32())); break;
-        case H.LOCAL_TEE: { const t = this.local(this.u32()); this.pop(t); this.push(t); break; }
-        case H.GLOBAL_GET: this.push(this.global(this.u32())); break;
+        case H.LOCAL_GET:
+          this.push(this.local(this.u32()));
+          break;
+        case H.LOCAL_SET:
+          this.pop(this.local(this.u32()));
+          break;
+        case H.LOCAL_TEE: {
+          const t = this.local(this.u32());
+          this.pop(t);
+          this.push(t);
+          break;
+        }
+        case H.GLOBAL_GET:
+          this.push(this.global(this.u32()));
+          break;
         case H.GLOBAL_SET: {
           const g = this.u32();
           const t = this.global(g);
@@ -366,8 +424,12 @@ export class BodyChecker extends Cursor {
           this.pop(t);
           break;
         }
-        case H.I32_CONST: this.prevI32 = this.sleb(32); this.push(T.i32); break;
-        default: this.tablesAndRefs(OPS.handler[slot]!);
+        case H.I32_CONST:
+          this.prevI32 = this.sleb(32);
+          this.push(T.i32);
+          break;
+        default:
+          this.tablesAndRefs(OPS.handler[slot]!);
       }
     }
   }
@@ -389,12 +451,19 @@ export class BodyChecker extends Cursor {
   private profile(at: number, slot: number, info: OpInfo): void {
     const p = this.prof;
     let types: readonly ValType[] = [];
-    let ask = OPS.simd[slot] === 1 || (!p.floats && OPS.float[slot] === 1) || (OPS.bulkMem[slot] === 1 && this.prevI32 !== undefined);
+    let ask =
+      OPS.simd[slot] === 1 ||
+      (!p.floats && OPS.float[slot] === 1) ||
+      (OPS.bulkMem[slot] === 1 && this.prevI32 !== undefined);
     const imm = OPS.imm[slot];
     if (imm === IMM.blocktype || imm === IMM.select_t) {
       // the type immediate: a block's single result type, or select's first type (arity 1 or it gives up)
       const b = this.bytes[imm === IMM.blocktype ? this.pos : this.pos + 1];
-      if (b !== undefined && (b === T.v128 || (!p.floats && (b === T.f32 || b === T.f64))) && (imm === IMM.blocktype || this.bytes[this.pos] === 1)) {
+      if (
+        b !== undefined &&
+        (b === T.v128 || (!p.floats && (b === T.f32 || b === T.f64))) &&
+        (imm === IMM.blocktype || this.bytes[this.pos] === 1)
+      ) {
         types = [NAME_OF[b]!];
         ask = true;
       }
@@ -480,33 +549,68 @@ export class BodyChecker extends Cursor {
   private tablesAndRefs(h: number): void {
     const s = this.shape;
     switch (h) {
-      case H.TABLE_GET: { const t = this.table(this.u32()); this.pop(T.i32); this.push(t); break; }
-      case H.TABLE_SET: { const t = this.table(this.u32()); this.pop(t); this.pop(T.i32); break; }
-      case H.TABLE_SIZE: this.table(this.u32()); this.push(T.i32); break;
-      case H.TABLE_GROW: { const t = this.table(this.u32()); this.pop(T.i32); this.pop(t); this.push(T.i32); break; }
-      case H.TABLE_FILL: { const t = this.table(this.u32()); this.pop(T.i32); this.pop(t); this.pop(T.i32); break; }
+      case H.TABLE_GET: {
+        const t = this.table(this.u32());
+        this.pop(T.i32);
+        this.push(t);
+        break;
+      }
+      case H.TABLE_SET: {
+        const t = this.table(this.u32());
+        this.pop(t);
+        this.pop(T.i32);
+        break;
+      }
+      case H.TABLE_SIZE:
+        this.table(this.u32());
+        this.push(T.i32);
+        break;
+      case H.TABLE_GROW: {
+        const t = this.table(this.u32());
+        this.pop(T.i32);
+        this.pop(t);
+        this.push(T.i32);
+        break;
+      }
+      case H.TABLE_FILL: {
+        const t = this.table(this.u32());
+        this.pop(T.i32);
+        this.pop(t);
+        this.pop(T.i32);
+        break;
+      }
       case H.TABLE_COPY: {
         const d = this.table(this.u32());
         if (this.table(this.u32()) !== d) fail();
-        this.pop(T.i32); this.pop(T.i32); this.pop(T.i32);
+        this.pop(T.i32);
+        this.pop(T.i32);
+        this.pop(T.i32);
         break;
       }
       case H.TABLE_INIT: {
         const e = this.elem(this.u32());
         if (this.table(this.u32()) !== e) fail();
-        this.pop(T.i32); this.pop(T.i32); this.pop(T.i32);
+        this.pop(T.i32);
+        this.pop(T.i32);
+        this.pop(T.i32);
         break;
       }
-      case H.ELEM_DROP: this.elem(this.u32()); break;
+      case H.ELEM_DROP:
+        this.elem(this.u32());
+        break;
       case H.MEMORY_INIT: {
         const d = this.u32();
         if (this.u8() !== 0) fail();
         this.memory();
         this.data(d);
-        this.pop(T.i32); this.pop(T.i32); this.pop(T.i32);
+        this.pop(T.i32);
+        this.pop(T.i32);
+        this.pop(T.i32);
         break;
       }
-      case H.DATA_DROP: this.data(this.u32()); break;
+      case H.DATA_DROP:
+        this.data(this.u32());
+        break;
       case H.REF_NULL: {
         const t = this.u8();
         if (!isRef(t)) fail();
@@ -525,27 +629,51 @@ export class BodyChecker extends Cursor {
         this.push(T.funcref);
         break;
       }
-      default: fail();
+      default:
+        fail();
     }
   }
 
   /** An instruction typed by its signature, after its immediates are read and checked. */
   private generic(slot: number): void {
     switch (OPS.imm[slot]) {
-      case IMM.none: break;
-      case IMM.u32: this.u32(); break;
-      case IMM.memarg: case IMM.memarg_lane: this.memarg(slot); break;
-      case IMM.i64: this.sleb(64); break;
-      case IMM.f32: this.skip(4); break;
-      case IMM.f64: this.skip(8); break;
-      case IMM.v128: this.skip(16); break;
+      case IMM.none:
+        break;
+      case IMM.u32:
+        this.u32();
+        break;
+      case IMM.memarg:
+      case IMM.memarg_lane:
+        this.memarg(slot);
+        break;
+      case IMM.i64:
+        this.sleb(64);
+        break;
+      case IMM.f32:
+        this.skip(4);
+        break;
+      case IMM.f64:
+        this.skip(8);
+        break;
+      case IMM.v128:
+        this.skip(16);
+        break;
       case IMM.shuffle:
         for (let i = 0; i < 16; i++) if (this.u8() >= 32) fail();
         break;
-      case IMM.lane: if (this.u8() >= OPS.lanes[slot]!) fail(); break;
-      case IMM.zero_byte: if (this.u8() !== 0) fail(); this.memory(); break;
-      case IMM.zero_zero: if (this.u8() !== 0 || this.u8() !== 0) fail(); this.memory(); break;
-      default: fail();
+      case IMM.lane:
+        if (this.u8() >= OPS.lanes[slot]!) fail();
+        break;
+      case IMM.zero_byte:
+        if (this.u8() !== 0) fail();
+        this.memory();
+        break;
+      case IMM.zero_zero:
+        if (this.u8() !== 0 || this.u8() !== 0) fail();
+        this.memory();
+        break;
+      default:
+        fail();
     }
     if (OPS.noSig[slot]) fail();
     this.popAll(OPS.params[slot]!);

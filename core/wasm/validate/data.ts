@@ -53,7 +53,12 @@ export class DataChecker extends Cursor {
     else if (op === 0x23) {
       const g = this.u32();
       const s = this.s;
-      if (g >= s.importedGlobalType.length || s.importedGlobalMutable[g] || s.importedGlobalType[g] !== T.i32) fail();
+      if (
+        g >= s.importedGlobalType.length ||
+        s.importedGlobalMutable[g] ||
+        s.importedGlobalType[g] !== T.i32
+      )
+        fail();
     } else fail();
     if (this.u8() !== 0x0b) fail();
   }

@@ -17,6 +17,7 @@ describe.skipIf(!existsSync(SQL))('validator on sql.js (a real 670 KiB module)',
     expect(fast.violations).toEqual(ref.violations);
     expect(fast.funcs).toEqual(ref.funcs);
     expect(fast.ok).toBe(p === 'raw');
-    if (p === 'raw') expect(fast.module!.codes.every((c) => unreadBody(c) !== undefined)).toBe(true);
+    if (p === 'raw')
+      expect(fast.module!.codes.every((c) => unreadBody(c) !== undefined)).toBe(true);
   });
 });

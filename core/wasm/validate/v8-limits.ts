@@ -31,7 +31,8 @@ export const V8_LIMITS = Object.freeze({
 
 export type V8Limits = Readonly<Record<keyof typeof V8_LIMITS, number>>;
 
-const over = (what: string, n: number, limit: number): string => `${what}: ${n} exceeds V8's implementation limit of ${limit}`;
+const over = (what: string, n: number, limit: number): string =>
+  `${what}: ${n} exceeds V8's implementation limit of ${limit}`;
 
 /** Section entry counts (data segments counted without decoding them). */
 function checkCounts(m: WasmModule, out: Violation[], L: V8Limits): void {
@@ -49,7 +50,8 @@ function checkCounts(m: WasmModule, out: Violation[], L: V8Limits): void {
     ['data count', m.dataCount ?? 0, L.dataSegments, 12],
   ];
   for (const [what, n, limit, id] of counts) {
-    if (n > limit) out.push({ code: 'implementation_limit', offset: at(id), detail: over(what, n, limit) });
+    if (n > limit)
+      out.push({ code: 'implementation_limit', offset: at(id), detail: over(what, n, limit) });
   }
 }
 
@@ -57,16 +59,37 @@ function checkCounts(m: WasmModule, out: Violation[], L: V8Limits): void {
 function checkEntries(m: WasmModule, out: Violation[], importedFuncs: number, L: V8Limits): void {
   m.types.forEach((t, i) => {
     const off = m.typeOffsets?.[i] ?? 0;
-    if (t.params.length > L.params) out.push({ code: 'implementation_limit', offset: off, detail: over(`type ${i} parameters`, t.params.length, L.params) });
-    if (t.results.length > L.results) out.push({ code: 'implementation_limit', offset: off, detail: over(`type ${i} results`, t.results.length, L.results) });
+    if (t.params.length > L.params)
+      out.push({
+        code: 'implementation_limit',
+        offset: off,
+        detail: over(`type ${i} parameters`, t.params.length, L.params),
+      });
+    if (t.results.length > L.results)
+      out.push({
+        code: 'implementation_limit',
+        offset: off,
+        detail: over(`type ${i} results`, t.results.length, L.results),
+      });
   });
   m.elems.forEach((e, i) => {
     const n = (e.funcs ?? e.exprs ?? []).length;
-    if (n > L.elemEntries) out.push({ code: 'implementation_limit', offset: e.offset, detail: over(`element segment ${i} entries`, n, L.elemEntries) });
+    if (n > L.elemEntries)
+      out.push({
+        code: 'implementation_limit',
+        offset: e.offset,
+        detail: over(`element segment ${i} entries`, n, L.elemEntries),
+      });
   });
   m.codes.forEach((c, i) => {
     const fn = importedFuncs + i;
-    if (c.size > L.functionSize) out.push({ code: 'implementation_limit', offset: c.offset, function: fn, detail: over(`function ${fn} body bytes`, c.size, L.functionSize) });
+    if (c.size > L.functionSize)
+      out.push({
+        code: 'implementation_limit',
+        offset: c.offset,
+        function: fn,
+        detail: over(`function ${fn} body bytes`, c.size, L.functionSize),
+      });
   });
 }
 

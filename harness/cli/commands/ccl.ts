@@ -7,7 +7,11 @@ import { action } from '../exit.js';
 import { DEFAULT_EXECUTOR_SEED, type ExecOptions } from './ccl-options.js';
 
 export function register(program: Command): void {
-  const ccl = program.command('ccl').description('CCL contracts (ICN JSON): validate a contract, execute a rule into a signed receipt');
+  const ccl = program
+    .command('ccl')
+    .description(
+      'CCL contracts (ICN JSON): validate a contract, execute a rule into a signed receipt',
+    );
   registerExec(ccl);
   registerReplay(ccl);
   registerValidate(ccl);
@@ -21,17 +25,37 @@ function registerExec(ccl: Command): void {
     )
     .argument('<contract>', 'contract JSON file (ICN externally tagged form)')
     .requiredOption('--rule <name>', 'rule to run')
-    .option('--args <json>', 'JSON array of arguments: tagged values ({"Int":5}, {"Did":"did:icn:…"}, …) or bare integers, booleans, strings', '[]')
+    .option(
+      '--args <json>',
+      'JSON array of arguments: tagged values ({"Int":5}, {"Did":"did:icn:…"}, …) or bare integers, booleans, strings',
+      '[]',
+    )
     .requiredOption('--caller <did>', 'the calling DID (bound to `sender`)')
     .option('--state <file>', 'JSON object {name: value} overriding the initial state')
     .option('--fuel <n>', 'fuel limit, 1..1000000 (default 100000)')
-    .option('--timestamp <ms>', 'the request timestamp (u64 ms) written into the receipt; never the clock', '0')
-    .option('--capabilities <json>', 'capabilities granted (default: read/write every declared state variable, write the caller\'s own ledger account)')
-    .option('--ledger <file>', 'JSON array of ledger rows before the call: [{account, currency, balance?, creditLimit?}] (i64 decimal strings)')
-    .option('--executor-seed <hex>', 'executor key seed, 64 hex characters (default: the well-known test seed 05…05)', DEFAULT_EXECUTOR_SEED)
+    .option(
+      '--timestamp <ms>',
+      'the request timestamp (u64 ms) written into the receipt; never the clock',
+      '0',
+    )
+    .option(
+      '--capabilities <json>',
+      "capabilities granted (default: read/write every declared state variable, write the caller's own ledger account)",
+    )
+    .option(
+      '--ledger <file>',
+      'JSON array of ledger rows before the call: [{account, currency, balance?, creditLimit?}] (i64 decimal strings)',
+    )
+    .option(
+      '--executor-seed <hex>',
+      'executor key seed, 64 hex characters (default: the well-known test seed 05…05)',
+      DEFAULT_EXECUTOR_SEED,
+    )
     .option('--json', 'print {receiptHash, value, error, receipt, witness} as JSON')
     .action(
-      action('ccl exec', async (file: string, o: ExecOptions) => (await import('./ccl-actions.js')).cclExec(file, o)),
+      action('ccl exec', async (file: string, o: ExecOptions) =>
+        (await import('./ccl-actions.js')).cclExec(file, o),
+      ),
     );
 }
 
@@ -44,17 +68,23 @@ function registerReplay(ccl: Command): void {
     .argument('<file>', 'JSON with receipt and witness')
     .option('--json', 'print the replay result as JSON')
     .action(
-      action('ccl replay', async (file: string, o: { json?: boolean }) => (await import('./ccl-actions.js')).cclReplay(file, o)),
+      action('ccl replay', async (file: string, o: { json?: boolean }) =>
+        (await import('./ccl-actions.js')).cclReplay(file, o),
+      ),
     );
 }
 
 function registerValidate(ccl: Command): void {
   ccl
     .command('validate')
-    .description("parse and validate a contract against ICN's limits; print its code hash v2 and ICN's legacy hash. Exit 0 valid, 1 invalid (path + reason), 2 unreadable file or not JSON")
+    .description(
+      "parse and validate a contract against ICN's limits; print its code hash v2 and ICN's legacy hash. Exit 0 valid, 1 invalid (path + reason), 2 unreadable file or not JSON",
+    )
     .argument('<contract>', 'contract JSON file')
     .option('--json', 'print {ok, name, codeHash, legacyCodeHash, rules, error} as JSON')
     .action(
-      action('ccl validate', async (file: string, o: { json?: boolean }) => (await import('./ccl-actions.js')).cclValidate(file, o)),
+      action('ccl validate', async (file: string, o: { json?: boolean }) =>
+        (await import('./ccl-actions.js')).cclValidate(file, o),
+      ),
     );
 }

@@ -19,7 +19,9 @@ interface GateFlags {
 export function register(program: Command): void {
   program
     .command('gate')
-    .description('release gate: every LC entry must match the golden manifest. Exit 0 matches (or accepted), 1 an LC change, 2 usage/input error')
+    .description(
+      'release gate: every LC entry must match the golden manifest. Exit 0 matches (or accepted), 1 an LC change, 2 usage/input error',
+    )
     .option('--golden <file>', 'the golden manifest', 'vectors/golden/manifest.json')
     .option('--manifest <file>', 'check this run manifest (default: run the suites now)')
     .option('--suite <names>', 'when running now: only these suites', collect, [])
@@ -27,7 +29,10 @@ export function register(program: Command): void {
     .option('--allow-new', 'LC entries missing from the golden do not fail (they are still listed)')
     .option('--accept', 'accept the run as the new golden (a hard fork): needs --reason')
     .option('--reason <text>', 'why the LC change is intended (recorded in the changelog)')
-    .option('--changelog <file>', 'with --accept: consensus changelog to append to (default: docs/CHANGELOG-consensus.md)')
+    .option(
+      '--changelog <file>',
+      'with --accept: consensus changelog to append to (default: docs/CHANGELOG-consensus.md)',
+    )
     .action(action('gate', runGate));
 }
 
@@ -46,14 +51,16 @@ async function runGate(o: GateFlags): Promise<number> {
     throw new UsageError(
       'GATE_REASON',
       'gate --accept needs --reason "…" ' +
-        '(at least a sentence: it goes into the consensus changelog)');
+        '(at least a sentence: it goes into the consensus changelog)',
+    );
   const goldenPath = at(o.golden);
   const current = o.manifest ? readManifest(o.manifest).manifest : await runSuites(o, root);
   const haveGolden = existsSync(goldenPath);
   if (!haveGolden && !o.accept)
     throw new UsageError(
       'GATE_NO_GOLDEN',
-      `no golden manifest at ${goldenPath}: create it with --accept --reason "…"`);
+      `no golden manifest at ${goldenPath}: create it with --accept --reason "…"`,
+    );
   const golden = haveGolden ? readManifest(goldenPath) : undefined;
   const empty = { ...goldenOf({ ...current, entries: [] }) };
   const r = gateCheck(golden?.manifest ?? empty, current, { allowNew: o.allowNew });
@@ -71,14 +78,18 @@ async function runGate(o: GateFlags): Promise<number> {
 function refuseIgnoredOptions(o: GateFlags): void {
   if (o.manifest && o.suite.length > 0)
     throw notApplicable(
-      '--suite', 'with --manifest',
+      '--suite',
+      'with --manifest',
       'it selects the suites gate runs itself; the manifest given was already run ' +
-        '(select suites with run --suite)');
+        '(select suites with run --suite)',
+    );
   if (o.manifest && o.jobs !== undefined)
     throw notApplicable(
-      '--jobs', 'with --manifest',
+      '--jobs',
+      'with --manifest',
       'gate runs nothing when given a manifest ' +
-        '(--jobs applies only when gate runs the suites itself)');
+        '(--jobs applies only when gate runs the suites itself)',
+    );
   const acceptOnly =
     '--reason and --changelog apply only with --accept (they record an accepted LC change)';
   if (!o.accept && o.reason !== undefined)
@@ -93,14 +104,22 @@ async function runSuites(o: GateFlags, root: string): Promise<Manifest> {
   const context = { repoRoot: root, seed: 0n, tiers: ['default'] };
   const jobs = parsePositiveInt('--jobs', o.jobs ?? '1', 64);
   const run = await runAll({
-    suites: o.suite, filters: [], tags: [], context, nowMs: () => Date.now(), jobs,
+    suites: o.suite,
+    filters: [],
+    tags: [],
+    context,
+    nowMs: () => Date.now(),
+    jobs,
   });
   return run.manifest;
 }
 
 /** The roots, then each difference: corpus, absent suites, changed fields, missing and new ids. */
 async function diffLines(
-  r: GateResult, goldenPath: string, golden: Manifest | undefined, allowNew?: boolean,
+  r: GateResult,
+  goldenPath: string,
+  golden: Manifest | undefined,
+  allowNew?: boolean,
 ): Promise<string[]> {
   const { corpusText } = await import('../../manifest/gate.js');
   const lines: string[] = [];
@@ -108,18 +127,22 @@ async function diffLines(
   if (r.corpus)
     lines.push(
       `CORPUS differs: the golden was built from ${corpusText(r.corpus.golden)}, ` +
-        `the run from ${corpusText(r.corpus.current)}`);
+        `the run from ${corpusText(r.corpus.current)}`,
+    );
   for (const a of r.absentSuites)
     lines.push(
       `MISSING ${a.suite}: all ${a.entries} golden LC entries ` +
-        `(the run has no ${a.suite} entry: ${a.cause})`);
+        `(the run has no ${a.suite} entry: ${a.cause})`,
+    );
   const absent = new Set(r.absentSuites.map((a) => a.suite));
   for (const c of r.changed) {
     lines.push(`CHANGED ${c.id}`);
     for (const f of c.fields)
       lines.push(
-        `    ${f.field}`, `      golden: ${f.golden ?? '(absent)'}`,
-        `      run:    ${f.current ?? '(absent)'}`);
+        `    ${f.field}`,
+        `      golden: ${f.golden ?? '(absent)'}`,
+        `      run:    ${f.current ?? '(absent)'}`,
+      );
   }
   const goldSuite = new Map((golden?.entries ?? []).map((e) => [e.id, e.suite]));
   for (const id of r.missing)
@@ -162,16 +185,21 @@ async function accept(r: GateResult, current: Manifest, a: Acceptance): Promise<
   const failing = (s: string) => s === 'fail' || s === 'error' || s === 'xpass';
   const broken = current.entries.filter((e) => e.class === 'lc' && failing(e.status));
   if (broken.length) {
-    const some = broken.slice(0, 3).map((e) => `${e.id}: ${e.status}`).join(', ');
+    const some = broken
+      .slice(0, 3)
+      .map((e) => `${e.id}: ${e.status}`)
+      .join(', ');
     throw new UsageError(
       'GATE_ACCEPT_FAILING',
       `refusing to accept a run with ${broken.length} failing lc entries (${some}): ` +
-        'fix them or list them as known failures first');
+        'fix them or list them as known failures first',
+    );
   }
   const same = !r.corpus && r.changed.length === 0 && r.missing.length === 0;
   if (same && r.added.length === 0 && a.haveGolden) {
     process.stdout.write(
-      `${lines.map(printable).join('\n')}\nthe golden already matches: nothing to accept\n`);
+      `${lines.map(printable).join('\n')}\nthe golden already matches: nothing to accept\n`,
+    );
     return EXIT.ok;
   }
   writeManifest(a.goldenPath, goldenOf(current));
@@ -185,13 +213,15 @@ async function accept(r: GateResult, current: Manifest, a: Acceptance): Promise<
       changelogPath,
       '# Consensus changelog\n\n' +
         'Every change of an LC hash is a hard fork and is recorded here by ' +
-        `\`icn-harness gate --accept\`.\n\n${section}`);
+        `\`icn-harness gate --accept\`.\n\n${section}`,
+    );
   else {
     const text = readText(changelogPath);
     appendFileSync(changelogPath, `${text.endsWith('\n') ? '' : '\n'}\n${section}`);
   }
   lines.push(
-    `accepted: wrote ${a.goldenPath} (lc root ${r.currentRoot}) and appended to ${changelogPath}`);
+    `accepted: wrote ${a.goldenPath} (lc root ${r.currentRoot}) and appended to ${changelogPath}`,
+  );
   process.stdout.write(`${lines.map(printable).join('\n')}\n`);
   return EXIT.ok;
 }

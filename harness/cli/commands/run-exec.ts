@@ -10,8 +10,15 @@ import type { RunPlan } from './run-parse.js';
 /** --list: the selected case ids (after --shard), one a line. */
 export async function listSelection(p: RunPlan): Promise<number> {
   const o = p.flags;
-  const listed = await listCases({ suites: o.suite, skipSuites: o.skipSuite, filters: o.filter, tags: o.tag, context: p.context });
-  for (const { spec } of p.shard ? shardOf(listed, p.shard) : listed) process.stdout.write(`${spec.id}\n`);
+  const listed = await listCases({
+    suites: o.suite,
+    skipSuites: o.skipSuite,
+    filters: o.filter,
+    tags: o.tag,
+    context: p.context,
+  });
+  for (const { spec } of p.shard ? shardOf(listed, p.shard) : listed)
+    process.stdout.write(`${spec.id}\n`);
   return EXIT.ok;
 }
 
@@ -36,7 +43,10 @@ export async function executeRun(p: RunPlan): Promise<RunResult> {
     onCase: progress?.onCase,
   });
   progress?.end();
-  for (const k of result.unusedKnownFailures) process.stderr.write(`warning: known failure ${k.id} matches no selected case on this platform (stale?): ${k.reason}\n`);
+  for (const k of result.unusedKnownFailures)
+    process.stderr.write(
+      `warning: known failure ${k.id} matches no selected case on this platform (stale?): ${k.reason}\n`,
+    );
   if (o.out) writeRunOutputs(o.out, result.manifest, result.tierManifests);
   publishToGitHub(result.manifest);
   return result;

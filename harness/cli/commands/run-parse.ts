@@ -62,5 +62,17 @@ export function parseRunFlags(o: RunFlags): RunPlan {
   // --list runs nothing: the known-failure list is not read
   const kfPath = o.list ? undefined : knownFailuresPath(o, root);
   const knownFailures = kfPath ? loadKnownFailures(kfPath) : undefined;
-  return { flags: o, root, seed, jobs, repeat, timeoutMs, shard, tiers, context, knownFailures, quiet: o.json === true };
+  return {
+    flags: o,
+    root,
+    seed,
+    jobs,
+    repeat,
+    timeoutMs,
+    shard,
+    tiers,
+    context,
+    knownFailures,
+    quiet: o.json === true,
+  };
 }

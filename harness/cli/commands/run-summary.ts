@@ -10,8 +10,11 @@ function tierLines(manifest: Manifest): string[] {
   const lines: string[] = [];
   for (const t of manifest.tiers ?? []) {
     const lcDiv = t.divergent.filter((x) => x.class === 'lc').length;
-    lines.push(`tier ${t.tier}: lc root ${t.lc} ${t.lc === manifest.root.lc ? `(same as ${manifest.platform.tier})` : `DIFFERS from ${manifest.platform.tier}`}; ${lcDiv} lc and ${t.divergent.length - lcDiv} advisory entries differ`);
-    for (const x of t.divergent.slice(0, 20)) lines.push(`  ${x.class} ${x.id}: ${x.fields.join(', ')}`);
+    lines.push(
+      `tier ${t.tier}: lc root ${t.lc} ${t.lc === manifest.root.lc ? `(same as ${manifest.platform.tier})` : `DIFFERS from ${manifest.platform.tier}`}; ${lcDiv} lc and ${t.divergent.length - lcDiv} advisory entries differ`,
+    );
+    for (const x of t.divergent.slice(0, 20))
+      lines.push(`  ${x.class} ${x.id}: ${x.fields.join(', ')}`);
   }
   return lines;
 }
@@ -20,7 +23,10 @@ function tierLines(manifest: Manifest): string[] {
 function determinismLines(manifest: Manifest): string[] {
   const det = manifest.determinism;
   if (!det) return [];
-  if (!det.divergence) return [`deterministic: ${det.runs} runs agree on all ${manifest.entries.length} entries (${det.perturbations.join('; ')})`];
+  if (!det.divergence)
+    return [
+      `deterministic: ${det.runs} runs agree on all ${manifest.entries.length} entries (${det.perturbations.join('; ')})`,
+    ];
   const v = det.divergence;
   return [
     `NOT DETERMINISTIC: run ${v.run} differs from run 1 at ${v.id} in ${v.fields.join(', ')}${v.firstDifferingStep !== undefined ? `; trace: last common step ${v.lastCommonStep ?? 'none'}, first differing step ${v.firstDifferingStep}` : ''} (after ${det.compared} entries compared; perturbations: ${det.perturbations.join('; ')})`,
@@ -30,9 +36,15 @@ function determinismLines(manifest: Manifest): string[] {
 
 export function summaryLines(manifest: Manifest, p: RunPlan): string[] {
   const c = manifest.counts;
-  const lines = [`lc root ${manifest.root.lc}`, `${manifest.entries.length} entries: ${c.pass} passed, ${c.fail} failed, ${c.skip} skipped, ${c.xfail} xfail, ${c.xpass} xpass, ${c.error} errors`];
+  const lines = [
+    `lc root ${manifest.root.lc}`,
+    `${manifest.entries.length} entries: ${c.pass} passed, ${c.fail} failed, ${c.skip} skipped, ${c.xfail} xfail, ${c.xpass} xpass, ${c.error} errors`,
+  ];
   lines.push(...coverageNotes(manifest));
-  if (p.shard) lines.push(`shard ${p.shard.index}/${p.shard.count} of ${manifest.run?.shard?.selected} selected cases: merge the shard manifests with \`icn-harness merge\``);
+  if (p.shard)
+    lines.push(
+      `shard ${p.shard.index}/${p.shard.count} of ${manifest.run?.shard?.selected} selected cases: merge the shard manifests with \`icn-harness merge\``,
+    );
   lines.push(...tierLines(manifest), ...determinismLines(manifest));
   if (p.flags.out) lines.push(`wrote ${p.flags.out}`);
   return lines;

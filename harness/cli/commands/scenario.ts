@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { action, EXIT } from '../exit.js';
 import { parsePositiveInt, parseSeed } from '../options.js';
-import type {
-  ScenarioDef, ScenarioOptions, ScenarioResult,
-} from '../../sim/scenario-types.js';
+import type { ScenarioDef, ScenarioOptions, ScenarioResult } from '../../sim/scenario-types.js';
 
 interface ScenarioFlags {
   seed: string;
@@ -20,17 +18,29 @@ interface ScenarioFlags {
 export function register(program: Command): void {
   program
     .command('scenario')
-    .description('run a multi-node scenario in the deterministic simulator: prints the run header (every fault parameter), the checks, each node\'s state root and the trace root. Exit 0 all checks passed (and runs identical with --check-determinism), 1 a check failed or the runs diverged, 2 usage')
+    .description(
+      "run a multi-node scenario in the deterministic simulator: prints the run header (every fault parameter), the checks, each node's state root and the trace root. Exit 0 all checks passed (and runs identical with --check-determinism), 1 a check failed or the runs diverged, 2 usage",
+    )
     .argument('[name]', 'scenario name (scenarios/<name>.json); --list shows them')
     .option('--seed <n>', 'root seed (one seed reproduces everything)', '1')
     .option('--seeds <k>', 'run seeds seed..seed+k-1 and summarise')
     .option('--nodes <n>', 'override the node count')
-    .option('--faults <spec>', "faults on top of the scenario's: none | random | loss=P,dup=P,delay=MIN-MAX,tail=P:MS,skew=MS,storage-loss=P,partition=sym|asym:START-END:A|B,crash=NODE:AT[-RESTART] (P: 20% or 200000ppm)")
-    .option('--check-determinism', 'run each seed twice (the second perturbed: reversed construction and peer order) and stop at the first differing step')
+    .option(
+      '--faults <spec>',
+      "faults on top of the scenario's: none | random | loss=P,dup=P,delay=MIN-MAX,tail=P:MS,skew=MS,storage-loss=P,partition=sym|asym:START-END:A|B,crash=NODE:AT[-RESTART] (P: 20% or 200000ppm)",
+    )
+    .option(
+      '--check-determinism',
+      'run each seed twice (the second perturbed: reversed construction and peer order) and stop at the first differing step',
+    )
     .option('--list', 'list the scenarios and exit')
     .option('--json', 'print results as JSON')
     .option('--quiet', 'only failures and the summary')
-    .option('--backend <name>', 'sim | process (icn-node daemons on loopback; final roots compared with the sim\'s) | containers', 'sim')
+    .option(
+      '--backend <name>',
+      "sim | process (icn-node daemons on loopback; final roots compared with the sim's) | containers",
+      'sim',
+    )
     .action(action('scenario', runScenarioCommand));
 }
 
@@ -48,7 +58,9 @@ async function runScenarioCommand(name: string | undefined, o: ScenarioFlags): P
   }
   if (!name)
     throw new UsageError(
-      'USAGE_ARGS', 'scenario needs a NAME (icn-harness scenario --list shows them)');
+      'USAGE_ARGS',
+      'scenario needs a NAME (icn-harness scenario --list shows them)',
+    );
   const def = loadScenario(root, name);
   const seed0 = parseSeed(o.seed);
   const count = o.seeds === undefined ? 1 : parsePositiveInt('--seeds', o.seeds, 100_000);
@@ -59,12 +71,19 @@ async function runScenarioCommand(name: string | undefined, o: ScenarioFlags): P
   if (o.backend !== 'sim') {
     if (o.checkDeterminism)
       throw new UsageError(
-        'USAGE_ARGS', '--check-determinism is a simulator check (--backend sim)');
+        'USAGE_ARGS',
+        '--check-determinism is a simulator check (--backend sim)',
+      );
     const { runBackend } = await import('../../backends/command.js');
     const seeds = Array.from({ length: count }, (_, k) => seed0 + BigInt(k));
     return runBackend(o.backend as 'process' | 'containers', {
-      def, repoRoot: root, seeds, ...(nodes ? { nodes } : {}),
-      ...(o.faults ? { faults: o.faults } : {}), ...(o.json ? { json: true } : {}), out,
+      def,
+      repoRoot: root,
+      seeds,
+      ...(nodes ? { nodes } : {}),
+      ...(o.faults ? { faults: o.faults } : {}),
+      ...(o.json ? { json: true } : {}),
+      out,
     });
   }
   const results: unknown[] = [];
@@ -72,7 +91,10 @@ async function runScenarioCommand(name: string | undefined, o: ScenarioFlags): P
   for (let k = 0; k < count; k++) {
     const seed = seed0 + BigInt(k);
     const opts = {
-      seed, repoRoot: root, ...(nodes ? { nodes } : {}), ...(o.faults ? { faults: o.faults } : {}),
+      seed,
+      repoRoot: root,
+      ...(nodes ? { nodes } : {}),
+      ...(o.faults ? { faults: o.faults } : {}),
     };
     const run = o.checkDeterminism ? determinismSeed : scenarioSeed;
     const r = await run(def, opts, o, out);
@@ -95,7 +117,10 @@ interface SeedRun {
 
 /** --check-determinism: the seed run twice; the first differing step, or the common trace. */
 async function determinismSeed(
-  def: ScenarioDef, opts: ScenarioOptions, o: ScenarioFlags, out: Out,
+  def: ScenarioDef,
+  opts: ScenarioOptions,
+  o: ScenarioFlags,
+  out: Out,
 ): Promise<SeedRun> {
   const { checkDeterminism } = await import('../../sim/determinism.js');
   const seed = opts.seed;
@@ -109,23 +134,33 @@ async function determinismSeed(
     const faults = o.faults ? ` --faults '${o.faults}'` : '';
     out(
       `  reproduce: icn-harness scenario ${def.name} --seed ${seed}${nodes}${faults}` +
-        ' --check-determinism');
+        ' --check-determinism',
+    );
   } else if (!o.quiet && !o.json)
     out(
       `seed ${seed}: deterministic: ${d.steps} steps identical in both runs, ` +
-        `trace root ${d.traceRoots[0]}`);
+        `trace root ${d.traceRoots[0]}`,
+    );
   return { result, ok: d.ok };
 }
 
 /** One seed's run: its checks, state roots and stats (failures always, the rest unless quiet). */
 async function scenarioSeed(
-  def: ScenarioDef, opts: ScenarioOptions, o: ScenarioFlags, out: Out,
+  def: ScenarioDef,
+  opts: ScenarioOptions,
+  o: ScenarioFlags,
+  out: Out,
 ): Promise<SeedRun> {
   const { runScenario } = await import('../../sim/scenario.js');
   const r = await runScenario(def, opts);
   const result = {
-    seed: opts.seed.toString(), ok: r.ok, checks: r.checks, convergedAtMs: r.convergedAtMs,
-    stateRoots: r.stateRoots, trace: { root: r.trace.root, steps: r.trace.steps }, stats: r.stats,
+    seed: opts.seed.toString(),
+    ok: r.ok,
+    checks: r.checks,
+    convergedAtMs: r.convergedAtMs,
+    stateRoots: r.stateRoots,
+    trace: { root: r.trace.root, steps: r.trace.steps },
+    stats: r.stats,
     reproduce: r.reproduce,
   };
   if (o.json) return { result, ok: r.ok };
@@ -148,6 +183,7 @@ function printRun(r: ScenarioResult, out: Out): void {
   out(
     `  converged at: ${converged}; ${s.steps} steps; messages sent ${s.sent}, ` +
       `delivered ${s.delivered}, lost ${s.lost}, duplicated ${s.duplicated}, ` +
-      `cut by partitions ${s.blockedByPartition}`);
+      `cut by partitions ${s.blockedByPartition}`,
+  );
   out(`  trace root: ${r.trace.root}`);
 }

@@ -13,12 +13,24 @@ Option combinations (anything else is an error, exit 2, never silently ignored):
 export function register(program: Command): void {
   program
     .command('wast')
-    .description('run WebAssembly spec scripts (.wast) on an engine; prints every command and "N passed, N failed, N skipped"')
+    .description(
+      'run WebAssembly spec scripts (.wast) on an engine; prints every command and "N passed, N failed, N skipped"',
+    )
     .argument('<paths...>', '.wast files or directories of them (run in the order given)')
-    .option('--engine <name>', 'raw | dc | dc-float | interp (see engines in harness/wast/engine.ts)', 'raw')
-    .option('--tier <tier>', 'V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags; default: the tier of this node process)')
+    .option(
+      '--engine <name>',
+      'raw | dc | dc-float | interp (see engines in harness/wast/engine.ts)',
+      'raw',
+    )
+    .option(
+      '--tier <tier>',
+      'V8 compiler tier: default | liftoff | turbofan (re-executes node with the flags; default: the tier of this node process)',
+    )
     .option('--quiet', 'text output only: print only failures, skips and totals')
-    .option('--json', 'print one JSON document (every command, skip reasons, per-file outcome hashes)')
+    .option(
+      '--json',
+      'print one JSON document (every command, skip reasons, per-file outcome hashes)',
+    )
     .addHelpText('after', HELP)
     .action(action('wast', runWast));
 }
@@ -43,12 +55,19 @@ async function runWast(paths: string[], o: WastFlags): Promise<number> {
   const { totals, docs, skips, unreadable } = await runFiles(files, o, out);
   if (o.json) {
     const doc = {
-      engine: o.engine, tier: currentTier(), node: process.versions.node, v8: process.versions.v8,
-      ...totals, skipsByReason: Object.fromEntries(skipSummary(skips)), files: docs,
+      engine: o.engine,
+      tier: currentTier(),
+      node: process.versions.node,
+      v8: process.versions.v8,
+      ...totals,
+      skipsByReason: Object.fromEntries(skipSummary(skips)),
+      files: docs,
     };
     out(`${JSON.stringify(doc, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
   } else if (unreadable.length < files.length) {
-    const by = skipSummary(skips).map(([k, n]) => `${k}: ${n}`).join('; ');
+    const by = skipSummary(skips)
+      .map(([k, n]) => `${k}: ${n}`)
+      .join('; ');
     const { passed, failed, skipped } = totals;
     out(`${passed} passed, ${failed} failed, ${skipped} skipped${by ? ` (${by})` : ''}\n`);
   }
@@ -58,7 +77,8 @@ async function runWast(paths: string[], o: WastFlags): Promise<number> {
     const others = unreadable.length < files.length ? ' (the others ran)' : '';
     throw new UsageError(
       'WAST_UNREADABLE',
-      `${unreadable.length} scripts could not be read${others}: ${unreadable.join('; ')}`);
+      `${unreadable.length} scripts could not be read${others}: ${unreadable.join('; ')}`,
+    );
   }
   return totals.failed > 0 ? EXIT.negative : EXIT.ok;
 }
@@ -71,16 +91,23 @@ async function refuseBadOptions(o: WastFlags): Promise<void> {
   if (!ENGINES[o.engine]) {
     const expected = Object.keys(ENGINES).join(', ');
     throw new UsageError(
-      'USAGE_ENGINE', `--engine ${JSON.stringify(o.engine)}: expected one of ${expected}`);
+      'USAGE_ENGINE',
+      `--engine ${JSON.stringify(o.engine)}: expected one of ${expected}`,
+    );
   }
   if (o.tier !== undefined && o.engine === 'interp')
     throw notApplicable(
-      '--tier', 'with --engine interp',
+      '--tier',
+      'with --engine interp',
       'the reference interpreter has no V8 compiler tiers: ' +
-        'use --engine raw, dc or dc-float to pick a tier');
+        'use --engine raw, dc or dc-float to pick a tier',
+    );
   if (o.quiet && o.json)
     throw notApplicable(
-      '--quiet', 'with --json', 'the JSON document always lists every command: drop one of them');
+      '--quiet',
+      'with --json',
+      'the JSON document always lists every command: drop one of them',
+    );
 }
 
 /** The node flags this run still needs: the V8 tier asked for and the missing features. */
@@ -104,13 +131,15 @@ async function runFiles(files: string[], o: WastFlags, out: (s: string) => boole
     x.cmd === 'script' && x.actual === 'unreadable';
   for (const f of files) {
     const r = await runScript(f, o.engine, {
-      onResult: o.json ? undefined : (file, c) => {
-        if (o.quiet && c.status === 'pass') return;
-        if (isUnreadable(c)) return; // named once, on stderr, at the end
-        const name = file.split(/[\\/]/).pop();
-        const reason = c.reason ? ` (${c.reason})` : '';
-        out(`${c.status.toUpperCase()} ${name}:${c.line} ${c.cmd} ${c.actual}${reason}\n`);
-      },
+      onResult: o.json
+        ? undefined
+        : (file, c) => {
+            if (o.quiet && c.status === 'pass') return;
+            if (isUnreadable(c)) return; // named once, on stderr, at the end
+            const name = file.split(/[\\/]/).pop();
+            const reason = c.reason ? ` (${c.reason})` : '';
+            out(`${c.status.toUpperCase()} ${name}:${c.line} ${c.cmd} ${c.actual}${reason}\n`);
+          },
     });
     totals.passed += r.passed;
     totals.failed += r.failed;
@@ -146,5 +175,9 @@ async function refuseBinary(path: string): Promise<void> {
   } catch {
     return; // missing or unreadable: the runner reports it
   }
-  if (isWasmBinary(head)) throw new UsageError('USAGE_FILE', `${path}: this is a binary WebAssembly module, not a .wast script: validate it with \`icn-harness check --profile <p> ${path}\` or run an export with \`icn-harness exec\``);
+  if (isWasmBinary(head))
+    throw new UsageError(
+      'USAGE_FILE',
+      `${path}: this is a binary WebAssembly module, not a .wast script: validate it with \`icn-harness check --profile <p> ${path}\` or run an export with \`icn-harness exec\``,
+    );
 }

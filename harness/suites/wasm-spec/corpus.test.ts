@@ -8,7 +8,15 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { specCorpusForTests } from '../../../core/wasm/binary/spec-corpus.js';
-import { checkDirs, corpusRecord, enabledFiles, loadPin, locate, resolveCorpus, type CorpusPin } from './corpus.js';
+import {
+  checkDirs,
+  corpusRecord,
+  enabledFiles,
+  loadPin,
+  locate,
+  resolveCorpus,
+  type CorpusPin,
+} from './corpus.js';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
 // The corpus through the one resolver (fetched copy or ../shared; on CI its absence fails).
@@ -20,7 +28,11 @@ function fixture(): { root: string; dir: string; pin: CorpusPin } {
   const base = mkdtempSync(join(tmpdir(), 'icn-corpus-'));
   const root = join(base, 'repo');
   const dir = join(base, 'corpus');
-  const files = { 'a.wast': '(module)\n', 'b.wast': '(assert_invalid (module) "x")\n', 'n.wast': '(module $next)\n' };
+  const files = {
+    'a.wast': '(module)\n',
+    'b.wast': '(assert_invalid (module) "x")\n',
+    'n.wast': '(module $next)\n',
+  };
   mkdirSync(join(root, 'vectors', 'wasm-spec'), { recursive: true });
   mkdirSync(dir);
   for (const [p, t] of Object.entries(files)) writeFileSync(join(dir, p), t);
@@ -31,7 +43,11 @@ function fixture(): { root: string; dir: string; pin: CorpusPin } {
     license: 'Apache-2.0',
     sets: { core: 'run', next: 'not yet' },
     enabled: ['core'],
-    files: Object.entries(files).map(([path, t]) => ({ path, set: path === 'n.wast' ? 'next' : 'core', sha256: hex(t) })),
+    files: Object.entries(files).map(([path, t]) => ({
+      path,
+      set: path === 'n.wast' ? 'next' : 'core',
+      sha256: hex(t),
+    })),
   };
   writeFileSync(join(root, 'vectors', 'wasm-spec', 'corpus.json'), JSON.stringify(pin));
   return { root, dir, pin };
@@ -49,25 +65,42 @@ describe('the pin (vectors/wasm-spec/corpus.json)', () => {
     expect(enabledFiles(pin).map((f) => f.path)).toContain('i32.wast');
   });
 
-  it.runIf(corpus !== undefined)('matches the located corpus (fetched copy or ../shared/spec-tests + spec-tests-next) file for file', () => {
-    const pin = loadPin(REPO);
-    const c = checkDirs(pin, corpus!.dirs);
-    expect({ missing: c.missing, extra: c.extra, changed: c.changed }).toEqual({ missing: [], extra: [], changed: [] });
-    expect(c.found.size).toBe(124);
-  });
+  it.runIf(corpus !== undefined)(
+    'matches the located corpus (fetched copy or ../shared/spec-tests + spec-tests-next) file for file',
+    () => {
+      const pin = loadPin(REPO);
+      const c = checkDirs(pin, corpus!.dirs);
+      expect({ missing: c.missing, extra: c.extra, changed: c.changed }).toEqual({
+        missing: [],
+        extra: [],
+        changed: [],
+      });
+      expect(c.found.size).toBe(124);
+    },
+  );
 
   it('the corpus hash covers the enabled sets only: enabling a set changes it', () => {
     const { pin } = fixture();
     const a = corpusRecord(pin);
-    expect(corpusRecord({ ...pin, files: pin.files.map((f) => (f.set === 'next' ? { ...f, sha256: '0'.repeat(64) } : f)) }).hash).toBe(a.hash);
+    expect(
+      corpusRecord({
+        ...pin,
+        files: pin.files.map((f) => (f.set === 'next' ? { ...f, sha256: '0'.repeat(64) } : f)),
+      }).hash,
+    ).toBe(a.hash);
     expect(corpusRecord({ ...pin, enabled: ['core', 'next'] }).hash).not.toBe(a.hash);
     expect(corpusRecord({ ...pin, commit: 'b'.repeat(40) }).hash).not.toBe(a.hash);
   });
 
   it('a malformed pin is refused with the field named', () => {
     const { root, pin } = fixture();
-    writeFileSync(join(root, 'vectors/wasm-spec/corpus.json'), JSON.stringify({ ...pin, files: [{ ...pin.files[0], sha256: 'XYZ' }] }));
-    expect(() => loadPin(root)).toThrow(/files\[0\] \(a\.wast\): sha256 must be 64 lowercase hex digits/);
+    writeFileSync(
+      join(root, 'vectors/wasm-spec/corpus.json'),
+      JSON.stringify({ ...pin, files: [{ ...pin.files[0], sha256: 'XYZ' }] }),
+    );
+    expect(() => loadPin(root)).toThrow(
+      /files\[0\] \(a\.wast\): sha256 must be 64 lowercase hex digits/,
+    );
   });
 });
 
@@ -83,25 +116,49 @@ describe('resolving the corpus', () => {
   it('looks at --spec-tests, then $ICN_SPEC_TESTS, then the fetched copy ($ICN_CACHE_DIR moves it), then ../shared/spec-tests', () => {
     const { root, dir, pin } = fixture();
     const shared = join(root, '..', 'shared', 'spec-tests');
-    expect(locate({ repoRoot: root }, pin, NO_ENV)).toMatchObject({ looked: expect.arrayContaining(['--spec-tests (not given)', '$ICN_SPEC_TESTS (unset)']) });
+    expect(locate({ repoRoot: root }, pin, NO_ENV)).toMatchObject({
+      looked: expect.arrayContaining(['--spec-tests (not given)', '$ICN_SPEC_TESTS (unset)']),
+    });
     mkdirSync(shared, { recursive: true });
-    expect(locate({ repoRoot: root }, pin, NO_ENV)).toEqual({ source: '../shared', dirs: [shared] });
+    expect(locate({ repoRoot: root }, pin, NO_ENV)).toEqual({
+      source: '../shared',
+      dirs: [shared],
+    });
     mkdirSync(`${shared}-next`);
-    expect(locate({ repoRoot: root }, pin, NO_ENV)).toEqual({ source: '../shared', dirs: [shared, `${shared}-next`] });
+    expect(locate({ repoRoot: root }, pin, NO_ENV)).toEqual({
+      source: '../shared',
+      dirs: [shared, `${shared}-next`],
+    });
     const cached = join(root, '.cache', 'spec-tests', pin.commit);
     mkdirSync(cached, { recursive: true });
-    expect(locate({ repoRoot: root }, pin, NO_ENV)).toEqual({ source: 'fetched copy', dirs: [cached] });
+    expect(locate({ repoRoot: root }, pin, NO_ENV)).toEqual({
+      source: 'fetched copy',
+      dirs: [cached],
+    });
     const moved = mkdtempSync(join(tmpdir(), 'icn-cache-'));
-    expect(locate({ repoRoot: root }, pin, { ICN_CACHE_DIR: moved })).toEqual({ source: '../shared', dirs: [shared, `${shared}-next`] });
+    expect(locate({ repoRoot: root }, pin, { ICN_CACHE_DIR: moved })).toEqual({
+      source: '../shared',
+      dirs: [shared, `${shared}-next`],
+    });
     mkdirSync(join(moved, 'spec-tests', pin.commit), { recursive: true });
-    expect(locate({ repoRoot: root }, pin, { ICN_CACHE_DIR: moved })).toEqual({ source: 'fetched copy', dirs: [join(moved, 'spec-tests', pin.commit)] });
-    expect(locate({ repoRoot: root }, pin, { ICN_SPEC_TESTS: `${dir}${delimiter}${cached}` })).toEqual({ source: '$ICN_SPEC_TESTS', dirs: [dir, cached] });
-    expect(locate({ repoRoot: root, specTestsDir: dir }, pin, { ICN_SPEC_TESTS: cached })).toEqual({ source: '--spec-tests', dirs: [dir] });
+    expect(locate({ repoRoot: root }, pin, { ICN_CACHE_DIR: moved })).toEqual({
+      source: 'fetched copy',
+      dirs: [join(moved, 'spec-tests', pin.commit)],
+    });
+    expect(
+      locate({ repoRoot: root }, pin, { ICN_SPEC_TESTS: `${dir}${delimiter}${cached}` }),
+    ).toEqual({ source: '$ICN_SPEC_TESTS', dirs: [dir, cached] });
+    expect(locate({ repoRoot: root, specTestsDir: dir }, pin, { ICN_SPEC_TESTS: cached })).toEqual({
+      source: '--spec-tests',
+      dirs: [dir],
+    });
   });
 
   it('with no corpus anywhere: one line saying where it looked and how to fetch it', () => {
     const { root } = fixture();
-    expect(() => resolveCorpus({ repoRoot: root }, NO_ENV)).toThrow(/^wasm-spec: no spec corpus found \(looked at --spec-tests \(not given\), \$ICN_SPEC_TESTS \(unset\), \.cache\/spec-tests\/a{40} \(absent\), .*shared\/spec-tests \(absent\)\): run `npm run spec-tests:fetch`/);
+    expect(() => resolveCorpus({ repoRoot: root }, NO_ENV)).toThrow(
+      /^wasm-spec: no spec corpus found \(looked at --spec-tests \(not given\), \$ICN_SPEC_TESTS \(unset\), \.cache\/spec-tests\/a{40} \(absent\), .*shared\/spec-tests \(absent\)\): run `npm run spec-tests:fetch`/,
+    );
   });
 
   it('one changed byte is refused, naming the file', () => {
@@ -109,13 +166,17 @@ describe('resolving the corpus', () => {
     const t = readFileSync(join(dir, 'b.wast'));
     t[1] = t[1]! ^ 1;
     writeFileSync(join(dir, 'b.wast'), t);
-    expect(() => resolveCorpus({ repoRoot: root, specTestsDir: dir }, NO_ENV)).toThrow(/is not the one pinned in vectors\/wasm-spec\/corpus\.json \(example\/testsuite@aaaaaaa\): changed b\.wast \(sha256 [0-9a-f]{12}…, pinned [0-9a-f]{12}…\)$/);
+    expect(() => resolveCorpus({ repoRoot: root, specTestsDir: dir }, NO_ENV)).toThrow(
+      /is not the one pinned in vectors\/wasm-spec\/corpus\.json \(example\/testsuite@aaaaaaa\): changed b\.wast \(sha256 [0-9a-f]{12}…, pinned [0-9a-f]{12}…\)$/,
+    );
   });
 
   it('a changed file of a set not run is refused too; a missing one is not needed', () => {
     const { root, dir } = fixture();
     writeFileSync(join(dir, 'n.wast'), '(module $changed)\n');
-    expect(() => resolveCorpus({ repoRoot: root, specTestsDir: dir }, NO_ENV)).toThrow(/changed n\.wast/);
+    expect(() => resolveCorpus({ repoRoot: root, specTestsDir: dir }, NO_ENV)).toThrow(
+      /changed n\.wast/,
+    );
     const { root: r2, dir: d2 } = fixture();
     rmSync(join(d2, 'n.wast'));
     expect(resolveCorpus({ repoRoot: r2, specTestsDir: d2 }, NO_ENV).scripts).toHaveLength(2);
@@ -126,16 +187,22 @@ describe('resolving the corpus', () => {
     mkdirSync(join(dir, 'sub'));
     writeFileSync(join(dir, 'sub', 'x.wast'), '(module)');
     writeFileSync(join(dir, 'LICENSE'), 'not a script');
-    expect(() => resolveCorpus({ repoRoot: root, specTestsDir: dir }, NO_ENV)).toThrow(/: extra sub\/x\.wast$/);
+    expect(() => resolveCorpus({ repoRoot: root, specTestsDir: dir }, NO_ENV)).toThrow(
+      /: extra sub\/x\.wast$/,
+    );
     const { root: r2, dir: d2 } = fixture();
     const other = mkdtempSync(join(tmpdir(), 'icn-corpus-other-'));
     writeFileSync(join(other, 'b.wast'), readFileSync(join(d2, 'b.wast')));
     writeFileSync(join(other, 'SOURCE.txt'), 'ignored');
-    expect(() => resolveCorpus({ repoRoot: r2, specTestsDir: other }, NO_ENV)).toThrow(/: missing a\.wast$/);
+    expect(() => resolveCorpus({ repoRoot: r2, specTestsDir: other }, NO_ENV)).toThrow(
+      /: missing a\.wast$/,
+    );
   });
 
   it('a named location that is not a directory is refused, not skipped', () => {
     const { root } = fixture();
-    expect(() => resolveCorpus({ repoRoot: root }, { ICN_SPEC_TESTS: join(root, 'nope') })).toThrow(/\$ICN_SPEC_TESTS names .*nope, which is not a directory/);
+    expect(() => resolveCorpus({ repoRoot: root }, { ICN_SPEC_TESTS: join(root, 'nope') })).toThrow(
+      /\$ICN_SPEC_TESTS names .*nope, which is not a directory/,
+    );
   });
 });

@@ -18,5 +18,9 @@ const asUsage = <T>(f: () => T): T => {
 };
 
 export const loadPin = (repoRoot: string): core.CorpusPin => asUsage(() => core.loadPin(repoRoot));
-export const resolveCorpus = (ctx: core.CorpusWhere, env: NodeJS.ProcessEnv = process.env): core.ResolvedCorpus => asUsage(() => core.resolveCorpus(ctx, env));
-export const resolveCorpusCached = (ctx: core.CorpusWhere): core.ResolvedCorpus => asUsage(() => core.resolveCorpusCached(ctx));
+export const resolveCorpus = (
+  ctx: core.CorpusWhere,
+  env: NodeJS.ProcessEnv = process.env,
+): core.ResolvedCorpus => asUsage(() => core.resolveCorpus(ctx, env));
+export const resolveCorpusCached = (ctx: core.CorpusWhere): core.ResolvedCorpus =>
+  asUsage(() => core.resolveCorpusCached(ctx));

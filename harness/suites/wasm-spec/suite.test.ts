@@ -8,7 +8,12 @@ import { createWasmSpecSuite } from './suite.js';
 
 // The corpus through the one resolver (fetched copy or ../shared; on CI its absence fails).
 const corpus = specCorpusForTests();
-const ctx = { repoRoot: process.cwd(), seed: 0n, tiers: ['default'], specTestsDir: corpus?.dirs.join(delimiter) };
+const ctx = {
+  repoRoot: process.cwd(),
+  seed: 0n,
+  tiers: ['default'],
+  specTestsDir: corpus?.dirs.join(delimiter),
+};
 
 describe.runIf(corpus !== undefined)('wasm-spec suite', () => {
   it('lists every script × engine; raw advisory, the others LC', async () => {
@@ -37,16 +42,26 @@ describe.runIf(corpus !== undefined)('wasm-spec suite', () => {
     delete process.env.ICN_SPEC_TESTS;
     const bare = mkdtempSync(join(tmpdir(), 'icn-bare-'));
     mkdirSync(join(bare, 'repo', 'vectors', 'wasm-spec'), { recursive: true });
-    copyFileSync(join(process.cwd(), 'vectors/wasm-spec/corpus.json'), join(bare, 'repo', 'vectors/wasm-spec/corpus.json'));
+    copyFileSync(
+      join(process.cwd(), 'vectors/wasm-spec/corpus.json'),
+      join(bare, 'repo', 'vectors/wasm-spec/corpus.json'),
+    );
     try {
-      await expect(s.list({ ...ctx, specTestsDir: undefined, repoRoot: join(bare, 'repo') })).rejects.toThrow(/no spec corpus found \(looked at .*\.cache\/spec-tests\/193e551ff22663995b1ac95dc62344133669e14b \(absent\).*npm run spec-tests:fetch/);
+      await expect(
+        s.list({ ...ctx, specTestsDir: undefined, repoRoot: join(bare, 'repo') }),
+      ).rejects.toThrow(
+        /no spec corpus found \(looked at .*\.cache\/spec-tests\/193e551ff22663995b1ac95dc62344133669e14b \(absent\).*npm run spec-tests:fetch/,
+      );
     } finally {
       if (saved !== undefined) process.env.ICN_SPEC_TESTS = saved;
     }
   });
   it('records the pinned corpus: WebAssembly/testsuite at the pinned commit', async () => {
     const r = createWasmSpecSuite().corpus!(ctx);
-    expect(r).toMatchObject({ repository: 'WebAssembly/testsuite', commit: '193e551ff22663995b1ac95dc62344133669e14b' });
+    expect(r).toMatchObject({
+      repository: 'WebAssembly/testsuite',
+      commit: '193e551ff22663995b1ac95dc62344133669e14b',
+    });
     expect(r.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 });

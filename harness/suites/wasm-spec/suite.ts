@@ -26,14 +26,21 @@ const stem = (path: string): string => path.replace(/\.wast$/, '');
 export function createWasmSpecSuite(): Suite {
   return {
     name: 'wasm-spec',
-    description: 'Official WebAssembly spec scripts on every wasm engine (raw advisory; dc, dc-float and the interpreter LC)',
+    description:
+      'Official WebAssembly spec scripts on every wasm engine (raw advisory; dc, dc-float and the interpreter LC)',
     corpus: (ctx) => resolveCorpusCached(ctx).record,
     async list(ctx): Promise<CaseSpec[]> {
       const out: CaseSpec[] = [];
       for (const f of resolveCorpusCached(ctx).scripts) {
         // one pool batch per script: its engines run in one worker, which reads the script once
         for (const engine of Object.keys(ENGINES)) {
-          out.push({ id: `wasm-spec/${stem(f.path)}::${engine}`, suite: 'wasm-spec', class: engine === 'raw' ? 'advisory' : 'lc', tags: ['wasm', 'spec', `engine:${engine}`], batch: `wasm-spec/${stem(f.path)}` });
+          out.push({
+            id: `wasm-spec/${stem(f.path)}::${engine}`,
+            suite: 'wasm-spec',
+            class: engine === 'raw' ? 'advisory' : 'lc',
+            tags: ['wasm', 'spec', `engine:${engine}`],
+            batch: `wasm-spec/${stem(f.path)}`,
+          });
         }
       }
       return out;
@@ -46,19 +53,37 @@ export function createWasmSpecSuite(): Suite {
       const engine = m[2]!;
       // Checked again as read: the corpus was verified when resolved, this is the byte string that runs.
       const bytes = readFileSync(file);
-      if (toHex(sha256(bytes)) !== script.sha256) throw new UsageError('SPEC_CORPUS_MISMATCH', `wasm-spec: ${file} changed since the corpus was verified (it no longer matches ${path} in vectors/wasm-spec/corpus.json)`);
-      const inputs = contentHash(DOMAIN.manifestInputs, { suite: 'wasm-spec', script: path, engine, text: bytes.toString('utf8') });
+      if (toHex(sha256(bytes)) !== script.sha256)
+        throw new UsageError(
+          'SPEC_CORPUS_MISMATCH',
+          `wasm-spec: ${file} changed since the corpus was verified (it no longer matches ${path} in vectors/wasm-spec/corpus.json)`,
+        );
+      const inputs = contentHash(DOMAIN.manifestInputs, {
+        suite: 'wasm-spec',
+        script: path,
+        engine,
+        text: bytes.toString('utf8'),
+      });
       const r = await runScript(file, engine);
       const out: CaseOutcome = {
         inputs,
-        outputs: { passed: String(r.passed), failed: String(r.failed), skipped: String(r.skipped), outcomes: r.outcomesHash },
+        outputs: {
+          passed: String(r.passed),
+          failed: String(r.failed),
+          skipped: String(r.skipped),
+          outcomes: r.outcomesHash,
+        },
         status: r.failed > 0 ? 'fail' : 'pass',
         // Relative to the repository (where commands are run from): no machine's paths in a manifest.
         reproduce: `icn-harness wast ${relative(ctx.repoRoot, file) || file} --engine ${engine}`,
       };
       if (r.failed > 0) {
         const first = r.results.filter((x) => x.status === 'fail').slice(0, 3);
-        out.reason = `${r.failed} failed: ${first.map((x) => `line ${x.line} ${x.cmd}: ${x.reason ?? x.actual}`).join('; ')}`.slice(0, 500);
+        out.reason =
+          `${r.failed} failed: ${first.map((x) => `line ${x.line} ${x.cmd}: ${x.reason ?? x.actual}`).join('; ')}`.slice(
+            0,
+            500,
+          );
       }
       return out;
     },
