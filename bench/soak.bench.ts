@@ -176,9 +176,7 @@ interface Phase {
   errors: number;
 }
 
-type Autocannon = (
-  o: Record<string, unknown>,
-) => Promise<{
+type Autocannon = (o: Record<string, unknown>) => Promise<{
   duration: number;
   latency: Record<string, number>;
   statusCodeStats?: Record<string, { count: number }>;

@@ -129,16 +129,14 @@ const stmt: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
       .map((x) => ({ For: x })),
     expr.map((e) => ({ Return: { value: e } })),
     expr.map((e) => ({ Expr: e })),
-    fc
-      .record({ amount: expr })
-      .map(({ amount }) => ({
-        LedgerTransfer: {
-          from: { Var: 'sender' },
-          to: { Literal: { Did: BOB.did.toString() } },
-          amount,
-          currency: { Literal: { String: 'c' } },
-        },
-      })),
+    fc.record({ amount: expr }).map(({ amount }) => ({
+      LedgerTransfer: {
+        from: { Var: 'sender' },
+        to: { Literal: { Did: BOB.did.toString() } },
+        amount,
+        currency: { Literal: { String: 'c' } },
+      },
+    })),
   ),
 })).s;
 

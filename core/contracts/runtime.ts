@@ -140,9 +140,7 @@ export class ContractRuntime {
    * state keys written, ledger ops), dropping every side effect: no state commit, no ledger
    * change, no receipt. Ledger ops are not checked against balances (nothing is applied).
    */
-  async dryRun(
-    req: ExecuteRequest,
-  ): Promise<{
+  async dryRun(req: ExecuteRequest): Promise<{
     outcome: Outcome;
     value: Value | null;
     fuelUsed: string;

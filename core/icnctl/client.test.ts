@@ -337,14 +337,12 @@ describe('icnctl review fixes', () => {
         bodies.push(body);
         const ex = JSON.parse(body).call.executor as string;
         seen.push(ex);
-        res
-          .writeHead(421)
-          .end(
-            JSON.stringify({
-              error: 'CALL_WRONG_EXECUTOR',
-              reason: `call sha256:… names ${ex} as its executor, this node is ${self}; send it there`,
-            }),
-          );
+        res.writeHead(421).end(
+          JSON.stringify({
+            error: 'CALL_WRONG_EXECUTOR',
+            reason: `call sha256:… names ${ex} as its executor, this node is ${self}; send it there`,
+          }),
+        );
       });
     });
     servers.push(s);

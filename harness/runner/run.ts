@@ -147,9 +147,7 @@ type TierPass = { r: PassResult; entries: ManifestEntry[] };
 type RunTier = (tier: string, label: string, extra?: TierExtra) => Promise<TierPass>;
 
 /** The selection, sharded, with the run header and the corpus record. */
-async function selectCases(
-  opts: RunOptions,
-): Promise<{
+async function selectCases(opts: RunOptions): Promise<{
   listed: Picked[];
   cases: Picked[];
   run: RunInfo;

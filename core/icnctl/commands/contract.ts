@@ -178,23 +178,21 @@ function registerShow(contract: Command): void {
     .action(
       act('contract show', async (ctx, hash: string) => {
         const { hashArg } = await import('../receipts.js');
-        const r = await ctx
-          .node()
-          .get<
-            Summary & {
-              installation: {
-                capabilities: unknown[];
-                minCallerTrustPpm: number | null;
-                installedAt: string;
-              };
-              stateRoot: string;
-              successor: string | null;
-            }
-          >(`/contracts/${hashArg('code hash', hash)}`, {
-            codeHash: 'string',
-            installation: 'object',
-            participants: 'array',
-          });
+        const r = await ctx.node().get<
+          Summary & {
+            installation: {
+              capabilities: unknown[];
+              minCallerTrustPpm: number | null;
+              installedAt: string;
+            };
+            stateRoot: string;
+            successor: string | null;
+          }
+        >(`/contracts/${hashArg('code hash', hash)}`, {
+          codeHash: 'string',
+          installation: 'object',
+          participants: 'array',
+        });
         const i = r.installation;
         ctx.print(
           [

@@ -11,12 +11,10 @@ export function register(program: Command): void {
     .description('receipts of executions on this node, oldest first (the last 1000)')
     .action(
       act('receipt list', async (ctx) => {
-        const r = await ctx
-          .node()
-          .get<{ count: number; receipts: string[] }>('/receipts', {
-            count: 'number',
-            receipts: 'array',
-          });
+        const r = await ctx.node().get<{ count: number; receipts: string[] }>('/receipts', {
+          count: 'number',
+          receipts: 'array',
+        });
         ctx.print(
           [
             ...r.receipts,
