@@ -476,29 +476,8 @@ export function endsSegment(op: number): boolean {
   return info.trap || CONTROL.has(info.name);
 }
 
-function rewriteFunction(
-  b: Builder,
-  fnIndex: number,
-  type: FuncType,
-  localsIn: ValType[],
-  body: Expr,
-  facts: FuncFacts,
-): { locals: ValType[]; body: Expr } {
-  const p = b.p;
-  const L = p.limits!;
-  const nLocals = type.params.length + localsIn.length;
-  const locals = [...localsIn];
-  // the fuel counter is cached in a local: registers in the hot path, written back to the global
-  // before every instruction that may trap or call and at exit, re-read after calls
-  const fl = nLocals + locals.length - localsIn.length;
-  locals.push('i64');
-  const tmp32 = nLocals + locals.length - localsIn.length;
-  locals.push('i32');
-  let f32tmp = -1;
-  let f64tmp = -1;
-  const frame = facts.localSlots + facts.maxHeight + L.frameOverheadSlots;
-
-  // 1. metered segments: charge before index -> cost
+/** Metered segments: the index of the instruction each starts at -> its cost (charged before it). */
+function segmentCharges(b: Builder, body: Expr): Map<number, number> {
   const charges = new Map<number, number>();
   let segStart = 0;
   let cost = 0;
@@ -511,118 +490,144 @@ function rewriteFunction(
     }
   });
   if (cost > 0) charges.set(segStart, cost);
+  return charges;
+}
 
-  // 2. emit
-  const out: Instr[] = [];
-  // stack prologue: take the frame's slots or trap stack_exhausted (a leaf only checks: plan.ts)
+/** The locals a rewritten function adds, in first-use order (which fixes their indices). */
+class AddedLocals {
+  private f32 = -1;
+  private f64 = -1;
+  constructor(
+    readonly locals: ValType[],
+    private readonly first: number,
+  ) {}
+  add(t: ValType): number {
+    this.locals.push(t);
+    return this.first + this.locals.length - 1;
+  }
+  /** The one scratch local of a float type, added on first use. */
+  float(t: 'f32' | 'f64'): number {
+    if (t === 'f32') return this.f32 < 0 ? (this.f32 = this.add('f32')) : this.f32;
+    return this.f64 < 0 ? (this.f64 = this.add('f64')) : this.f64;
+  }
+}
+
+/** What emitting one instruction needs of its function. */
+interface EmitState {
+  added: AddedLocals;
+  fl: number;
+  tmp32: number;
+  depth: number;
+}
+
+// NaN is `invalid_conversion` (__icn_trap = 5) before V8 sees it: V8's own trap then only ever
+// means the spec's "integer overflow"
+function nanConversionCheck(b: Builder, t: 'f32' | 'f64', tmp: number): Instr[] {
+  return [
+    I('local.tee', { idx: tmp }),
+    I('local.get', { idx: tmp }),
+    I('local.get', { idx: tmp }),
+    I(`${t}.ne`),
+    I('if', { bt: { kind: 'empty' } }),
+    ...b.trap(ICN_TRAP.nanConversion),
+    I('end'),
+  ];
+}
+
+/** Replaces a NaN result on the stack by the canonical NaN of its type. */
+function canonicalizeNan(t: 'f32' | 'f64', tmp: number): Instr[] {
+  return [
+    I('local.tee', { idx: tmp }),
+    I(`${t}.const`, { value: t === 'f32' ? CANONICAL_NAN_F32 : CANONICAL_NAN_F64 }),
+    I('local.get', { idx: tmp }),
+    I('local.get', { idx: tmp }),
+    I(`${t}.eq`),
+    I('select'),
+  ];
+}
+
+/** An instruction that is neither a call, a return nor memory.grow, with its guards. */
+function emitPlain(b: Builder, added: AddedLocals, ins: Instr, out: Instr[]): void {
+  const info = opInfo(ins.op)!;
+  const truncOf = TRUNC_OPERAND[ins.op];
+  if (truncOf !== undefined) out.push(...nanConversionCheck(b, truncOf, added.float(truncOf)));
+  out.push(ins);
+  if (info.name === 'data.drop' && b.m.datas[ins.idx!] !== undefined)
+    out.push(I('i32.const', { value: 0 }), I('global.set', { idx: b.dataLenGlobal(ins.idx!) }));
+  if (info.name === 'elem.drop' && b.m.elems[ins.idx!] !== undefined)
+    out.push(I('i32.const', { value: 0 }), I('global.set', { idx: b.elemLenGlobal(ins.idx!) }));
+  if (b.p.nanCanonicalization && info.nan !== undefined) {
+    b.stats.nanCanonicalizations++;
+    out.push(...canonicalizeNan(info.nan, added.float(info.nan)));
+  }
+}
+
+/** One instruction of the body: fuel written back before what may trap or call, re-read after. */
+function emitInstr(b: Builder, s: EmitState, ins: Instr, out: Instr[]): void {
+  const info = opInfo(ins.op)!;
+  const name = info.name;
+  const calls = name === 'call' || name === 'call_indirect' || BULK.has(name);
+  const callee = name === 'call' ? b.internals.get(ins.idx!) : undefined;
+  if (callee !== undefined) return void out.push(...internalCall(callee, s.fl, s.tmp32));
+  if (b.plan && (name === 'call' || name === 'call_indirect'))
+    out.push(...publishDepth(s.tmp32, b.gStack));
+  if (info.trap || calls || name === 'memory.grow') out.push(...b.flush(s.fl));
+  if (name === 'return') out.push(I('br', { idx: s.depth }));
+  else if (name === 'memory.grow') out.push(I('call', { idx: b.growHelper() }));
+  else if (BULK.has(name)) out.push(I('call', { idx: b.bulkHelper(ins) }));
+  else emitPlain(b, s.added, ins, out);
+  if (calls) out.push(...b.reload(s.fl));
+}
+
+// stack prologue: take the frame's slots or trap stack_exhausted (a leaf only checks: plan.ts)
+function prologue(b: Builder, internal: boolean, leaf: boolean, s: EmitState, frame: number) {
+  if (internal)
+    return internalPrologue(s.tmp32, frame, [...b.flush(s.fl), ...b.trap(ICN_TRAP.stackExhausted)]);
+  const check = b.trap(ICN_TRAP.stackExhausted);
+  return [...stackPrologue(b.gStack, s.tmp32, frame, leaf, check), ...b.reload(s.fl)];
+}
+
+function rewriteFunction(
+  b: Builder,
+  fnIndex: number,
+  type: FuncType,
+  localsIn: ValType[],
+  body: Expr,
+  facts: FuncFacts,
+): { locals: ValType[]; body: Expr } {
+  const added = new AddedLocals([...localsIn], type.params.length);
+  // the fuel counter is cached in a local: registers in the hot path, written back to the global
+  // before every instruction that may trap or call and at exit, re-read after calls
+  const s: EmitState = { added, fl: added.add('i64'), tmp32: added.add('i32'), depth: 0 };
+  const frame = facts.localSlots + facts.maxHeight + b.p.limits!.frameOverheadSlots;
+  const charges = segmentCharges(b, body);
   const leaf = b.plan && !makesCalls(body);
   const internal = b.internals.has(fnIndex);
-  if (internal)
-    out.push(
-      ...internalPrologue(tmp32, frame, [...b.flush(fl), ...b.trap(ICN_TRAP.stackExhausted)]),
-    );
-  else
-    out.push(
-      ...stackPrologue(b.gStack, tmp32, frame, leaf, b.trap(ICN_TRAP.stackExhausted)),
-      ...b.reload(fl),
-    );
+  const out: Instr[] = prologue(b, internal, leaf, s, frame);
   out.push(I('block', { bt: b.blockType(type.results) }));
-  let depth = 0;
   body.forEach((ins, i) => {
     const c = charges.get(i);
-    if (c !== undefined) out.push(...b.charge(c, fl));
-    const info = opInfo(ins.op)!;
-    const name = info.name;
-    const calls = name === 'call' || name === 'call_indirect' || BULK.has(name);
-    const callee = name === 'call' ? b.internals.get(ins.idx!) : undefined;
-    if (callee !== undefined) return void out.push(...internalCall(callee, fl, tmp32));
-    if (b.plan && (name === 'call' || name === 'call_indirect'))
-      out.push(...publishDepth(tmp32, b.gStack));
-    if (info.trap || calls || name === 'memory.grow') out.push(...b.flush(fl));
-    if (name === 'return') {
-      out.push(I('br', { idx: depth }));
-    } else if (name === 'memory.grow') {
-      out.push(I('call', { idx: b.growHelper() }));
-    } else if (BULK.has(name)) {
-      out.push(I('call', { idx: b.bulkHelper(ins) }));
-    } else {
-      const truncOf = TRUNC_OPERAND[ins.op];
-      if (truncOf !== undefined) {
-        // NaN is `invalid_conversion` (__icn_trap = 5) before V8 sees it: V8's own trap then only
-        // ever means the spec's "integer overflow"
-        if (truncOf === 'f32' && f32tmp < 0) {
-          f32tmp = nLocals + locals.length - localsIn.length;
-          locals.push('f32');
-        }
-        if (truncOf === 'f64' && f64tmp < 0) {
-          f64tmp = nLocals + locals.length - localsIn.length;
-          locals.push('f64');
-        }
-        const tmp = truncOf === 'f32' ? f32tmp : f64tmp;
-        out.push(
-          I('local.tee', { idx: tmp }),
-          I('local.get', { idx: tmp }),
-          I('local.get', { idx: tmp }),
-          I(`${truncOf}.ne`),
-          I('if', { bt: { kind: 'empty' } }),
-          ...b.trap(ICN_TRAP.nanConversion),
-          I('end'),
-        );
-      }
-      out.push(ins);
-      if (name === 'data.drop' && b.m.datas[ins.idx!] !== undefined)
-        out.push(I('i32.const', { value: 0 }), I('global.set', { idx: b.dataLenGlobal(ins.idx!) }));
-      if (name === 'elem.drop' && b.m.elems[ins.idx!] !== undefined)
-        out.push(I('i32.const', { value: 0 }), I('global.set', { idx: b.elemLenGlobal(ins.idx!) }));
-      if (p.nanCanonicalization && info.nan !== undefined) {
-        b.stats.nanCanonicalizations++;
-        if (info.nan === 'f32') {
-          if (f32tmp < 0) {
-            f32tmp = nLocals + locals.length - localsIn.length;
-            locals.push('f32');
-          }
-          out.push(
-            I('local.tee', { idx: f32tmp }),
-            I('f32.const', { value: CANONICAL_NAN_F32 }),
-            I('local.get', { idx: f32tmp }),
-            I('local.get', { idx: f32tmp }),
-            I('f32.eq'),
-            I('select'),
-          );
-        } else {
-          if (f64tmp < 0) {
-            f64tmp = nLocals + locals.length - localsIn.length;
-            locals.push('f64');
-          }
-          out.push(
-            I('local.tee', { idx: f64tmp }),
-            I('f64.const', { value: CANONICAL_NAN_F64 }),
-            I('local.get', { idx: f64tmp }),
-            I('local.get', { idx: f64tmp }),
-            I('f64.eq'),
-            I('select'),
-          );
-        }
-      }
-    }
-    if (calls) out.push(...b.reload(fl));
-    if (name === 'block' || name === 'loop' || name === 'if') depth++;
-    else if (name === 'end') depth--;
+    if (c !== undefined) out.push(...b.charge(c, s.fl));
+    emitInstr(b, s, ins, out);
+    const name = opInfo(ins.op)!.name;
+    if (name === 'block' || name === 'loop' || name === 'if') s.depth++;
+    else if (name === 'end') s.depth--;
   });
   const last = charges.get(body.length);
-  if (last !== undefined) out.push(...b.charge(last, fl));
+  if (last !== undefined) out.push(...b.charge(last, s.fl));
   out.push(I('end'));
   // an internal function returns its fuel; others write it back and give the frame's slots back
-  if (internal) out.push(I('local.get', { idx: fl }));
-  else out.push(...b.flush(fl), ...stackEpilogue(b.gStack, frame, leaf));
+  if (internal) out.push(I('local.get', { idx: s.fl }));
+  else out.push(...b.flush(s.fl), ...stackEpilogue(b.gStack, frame, leaf));
   b.stats.functions++;
-  void fnIndex;
-  if (!b.plan) return { locals, body: out };
-  const addLocal = (t: 'i32' | 'i64'): number => {
-    locals.push(t);
-    return nLocals + locals.length - 1 - localsIn.length;
+  if (!b.plan) return { locals: added.locals, body: out };
+  return {
+    locals: added.locals,
+    body: planLoops(
+      out,
+      planContext(b, s.fl, (t) => added.add(t)),
+    ),
   };
-  return { locals, body: planLoops(out, planContext(b, fl, addLocal)) };
 }
 
 function planContext(b: Builder, fl: number, addLocal: (t: 'i32' | 'i64') => number): PlanContext {
