@@ -3,7 +3,7 @@
  * instruction. Structural (malformed-ness) checks only; typing is the validator's job. Any input
  * either decodes or throws WasmDecodeError (code WASM_MALFORMED) with an offset.
  */
-import { opInfo, PREFIX_FC, PREFIX_FD } from './opcodes.js';
+import { opInfo, PREFIX_FC, PREFIX_FD, type OpInfo } from './opcodes.js';
 import { DATA_FORMS, decodedRow, ELEM_FORMS, limitsRow, SECTION_IDS } from './proposal-table.js';
 import { Reader, WasmDecodeError } from './reader.js';
 import {
@@ -115,9 +115,8 @@ function memarg(r: Reader, ins: Instr): void {
   ins.memOffset = r.u32();
 }
 
-/** Decode one instruction (after its opcode byte(s) were peeked at `at`). */
-function instr(r: Reader, m: Ctx): Instr {
-  const offset = r.pos;
+/** The opcode at `offset` as a table key (`prefix << 16 | sub` for prefixed ones), known or failed. */
+function opcodeKey(r: Reader, offset: number): number {
   const first = r.u8();
   let key = first;
   if (first === PREFIX_FC || first === PREFIX_FD) {
@@ -132,12 +131,26 @@ function instr(r: Reader, m: Ctx): Instr {
       'atomic instruction (threads proposal): outside the pinned feature set',
       offset,
     );
-  const info = opInfo(key);
-  if (info === undefined) {
+  if (opInfo(key) === undefined) {
     const sub = key > 0xff ? ` 0x${(key & 0xffff).toString(16)}` : '';
     r.fail('unknown_opcode', `unknown opcode 0x${first.toString(16)}${sub}`, offset);
   }
+  return key;
+}
+
+/** Decode one instruction (after its opcode byte(s) were peeked at `at`). */
+function instr(r: Reader, m: Ctx): Instr {
+  const offset = r.pos;
+  const key = opcodeKey(r, offset);
+  const info = opInfo(key)!;
   const ins: Instr = { op: key, offset };
+  immediates(r, m, info, ins);
+  if (info.name === 'data.drop') m.needsDataCount ??= offset;
+  return ins;
+}
+
+/** The instruction's immediates, by the operator table's immediate kind. */
+function immediates(r: Reader, m: Ctx, info: OpInfo, ins: Instr): void {
   switch (info.imm) {
     case 'none':
       break;
@@ -202,7 +215,7 @@ function instr(r: Reader, m: Ctx): Instr {
       const at = r.pos;
       if (r.u8() !== 0)
         r.fail('zero_byte_expected', 'memory.init: memory index byte must be 0x00', at);
-      m.needsDataCount ??= offset;
+      m.needsDataCount ??= ins.offset;
       break;
     }
     case 'zero_zero': {
@@ -217,8 +230,6 @@ function instr(r: Reader, m: Ctx): Instr {
       ins.idx2 = r.u32();
       break;
   }
-  if (info.name === 'data.drop') m.needsDataCount ??= offset;
-  return ins;
 }
 
 interface Ctx {
