@@ -11,6 +11,25 @@
  * is the union of every family, so a code not declared by a module is a type error, and the CLIs'
  * exit-class tables (core/exit-class.ts, harness/cli/exit.ts) must give each code a class.
  */
+// Every module's code union is in IcnErrorCode in any program that includes this file, also a
+// partial one (the container image compiles only the daemon's import closure): type-only, erased.
+import type {} from './canonical/errors.js';
+import type {} from './ccl/errors.js';
+import type {} from './contracts/errors.js';
+import type {} from './daemon/errors.js';
+import type {} from './gossip/errors.js';
+import type {} from './governance/errors.js';
+import type {} from './icnctl/errors.js';
+import type {} from './identity/identity.js';
+import type {} from './ledger/errors.js';
+import type {} from './net/frames.js';
+import type {} from './net/handshake.js';
+import type {} from './node/errors.js';
+import type {} from './pom/errors.js';
+import type {} from './runtime/errors.js';
+import type {} from './trust/errors.js';
+import type {} from './wasm/errors.js';
+
 export interface ErrorCodes {
   /** An invariant of the code itself broke (a bug, never the input's fault). */
   fault: 'HARNESS_FAULT';
