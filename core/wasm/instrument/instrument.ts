@@ -15,6 +15,7 @@
  * - dc-float: every NaN-producing float op is followed by a branchless canonicalization.
  */
 import { IcnError } from '../../errors.js';
+import { I64_MAX } from '../../int-limits.js';
 import { bytesHash, DOMAIN, type Hash } from '../../hash/index.js';
 import { encodeModule } from '../binary/encode.js';
 import { OP, opInfo } from '../binary/opcodes.js';
@@ -684,7 +685,7 @@ export function instrumentModule(
   const L = p.limits!;
   const cost = p.costTable!;
   const initialFuel = opts.initialFuel ?? BigInt(L.initialFuel);
-  if (initialFuel < 0n || initialFuel > 0x7fff_ffff_ffff_ffffn)
+  if (initialFuel < 0n || initialFuel > I64_MAX)
     throw new IcnError('WASM_FUEL_RANGE', `initial fuel ${initialFuel} is outside 0..2^63-1`);
 
   const b = new Builder(m, p, cost, initialFuel, opts.plan ?? true);

@@ -13,6 +13,7 @@
  *
  * Traps are thrown as WasmTrap with a name from core/wasm/traps.ts.
  */
+import { I64_MAX, I64_MIN } from '../../int-limits.js';
 import type { Trap } from '../traps.js';
 
 export class WasmTrap extends Error {
@@ -92,7 +93,7 @@ export function i32Popcnt(x: number): number {
 }
 
 // ---- i64 ----
-export const I64_MIN = -(1n << 63n);
+export { I64_MIN };
 const M64 = (1n << 64n) - 1n;
 const wrap = (x: bigint): bigint => BigInt.asIntN(64, x);
 const u64 = (x: bigint): bigint => x & M64;
@@ -143,8 +144,8 @@ export const f32Neg = (a: number): number => a ^ SIGN32;
 export const f32Copysign = (a: number, b: number): number => (a & 0x7fffffff) | (b & SIGN32);
 
 // ---- f64 (bits in, bits out) ----
-const SIGN64 = -(1n << 63n);
-const MAG64 = (1n << 63n) - 1n;
+const SIGN64 = I64_MIN; // the sign bit, as a signed 64-bit value
+const MAG64 = I64_MAX; // every bit but the sign
 export const f64Abs = (a: bigint): bigint => a & MAG64;
 export const f64Neg = (a: bigint): bigint => a ^ SIGN64;
 export const f64Copysign = (a: bigint, b: bigint): bigint => (a & MAG64) | (b & SIGN64);
@@ -218,7 +219,7 @@ function sat32U(x: number): number {
 function sat64S(x: number): bigint {
   if (x !== x) return 0n;
   if (x <= -P63) return I64_MIN;
-  if (x >= P63) return (1n << 63n) - 1n;
+  if (x >= P63) return I64_MAX;
   return BigInt(Math.trunc(x));
 }
 function sat64U(x: number): bigint {

@@ -6,6 +6,7 @@
  * Synchronous: no Worker is needed, the interpreter never uses the native stack per wasm call.
  */
 import { IcnError } from '../../errors.js';
+import { I64_MAX } from '../../int-limits.js';
 import { bytesHash, DOMAIN } from '../../hash/index.js';
 import type { Export, WasmModule } from '../binary/types.js';
 import { bulkCost, opCost, type CostTable } from '../cost-table.js';
@@ -190,7 +191,7 @@ const EMPTY_MEMORY_HASH = bytesHash(DOMAIN.wasmMemory, new Uint8Array(0));
 export function interpret(req: InterpRequest): InterpOutcome {
   const fuel = req.fuel ?? DEFAULT_FUEL;
   const createdAt = req.createdAt ?? 0n;
-  if (fuel < 0n || fuel > (1n << 63n) - 1n)
+  if (fuel < 0n || fuel > I64_MAX)
     throw new IcnError('WASM_ARGS', `fuel ${fuel} is out of range (0 to 2^63-1)`);
   const m = acceptedModule(req);
   const ex = exportedFunc(m, req.invoke);
