@@ -6,7 +6,7 @@
  *   npm run build && node --expose-gc bench/soak-memory-probe.mjs
  */
 const D = new URL('../dist/core', import.meta.url).pathname;
-const { mkdtempSync } = await import('node:fs');
+const { mkdtempSync, readFileSync } = await import('node:fs');
 const { tmpdir } = await import('node:os');
 const { join } = await import('node:path');
 const { Keypair } = await import(`${D}/identity/index.js`);
@@ -35,27 +35,8 @@ const route = (m, p) => routes.find((r) => r.method === m && r.pattern === p);
 const code = codeFromJson({
   engine: 'ccl',
   contract: {
-    name: 'Counter',
+    ...JSON.parse(readFileSync(new URL('../contracts/counter.json', import.meta.url), 'utf8')),
     participants: [kp.did.toString()],
-    currency: null,
-    state_vars: [{ name: 'count', initial_value: { Int: 0 } }],
-    rules: [
-      {
-        name: 'bump',
-        params: [{ name: 'n' }],
-        requires: [],
-        body: [
-          {
-            Assign: {
-              name: 'count',
-              value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } },
-            },
-          },
-          { Return: { value: { Var: 'count' } } },
-        ],
-      },
-    ],
-    triggers: [],
   },
 });
 const h = codeHash(code);

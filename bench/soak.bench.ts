@@ -79,6 +79,10 @@ function args(argv: string[]): Args {
 const ROOT = join(import.meta.dirname, '..', '..');
 const SEED = new Uint8Array(32).fill(77);
 const KP = Keypair.fromSeed(SEED);
+/** contracts/counter.json: `bump(n)` adds n to `count`. */
+const COUNTER = JSON.parse(
+  readFileSync(new URL('../../contracts/counter.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 
 /** The daemon's resident set (VmRSS), in MiB. */
 function rssMiB(pid: number): number {
@@ -131,29 +135,7 @@ async function startDaemon(cpuProf?: string, nodeBin = join(ROOT, 'bin', 'icn-no
 async function deployCounter(url: string): Promise<string> {
   const code = codeFromJson({
     engine: 'ccl',
-    contract: {
-      name: 'Counter',
-      participants: [KP.did.toString()],
-      currency: null,
-      state_vars: [{ name: 'count', initial_value: { Int: 0 } }],
-      rules: [
-        {
-          name: 'bump',
-          params: [{ name: 'n' }],
-          requires: [],
-          body: [
-            {
-              Assign: {
-                name: 'count',
-                value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } },
-              },
-            },
-            { Return: { value: { Var: 'count' } } },
-          ],
-        },
-      ],
-      triggers: [],
-    },
+    contract: { ...COUNTER, participants: [KP.did.toString()] },
   });
   const r = await fetch(`${url}/contracts`, {
     method: 'POST',

@@ -14,6 +14,7 @@ import { codeFromJson, codeHash, codeToJson, stateRoot } from '../contracts/inde
 import { Keypair } from '../identity/index.js';
 import { makeCall, signCall } from './contract-call.js';
 import { startDaemon, type RunningDaemon } from './daemon.js';
+import { COUNTER } from './daemon.fixtures.js';
 
 /** Valid executions stay under gossip's per-author quota on ledger:entries (256 per 60 s): each one is a record. */
 const TOTAL = 2000;
@@ -72,29 +73,7 @@ describe('icn-node API under a bounded flood', () => {
     const port = d.httpPort;
     const counter = codeFromJson({
       engine: 'ccl',
-      contract: {
-        name: 'Counter',
-        participants: [kp.did.toString()],
-        currency: null,
-        state_vars: [{ name: 'count', initial_value: { Int: 0 } }],
-        rules: [
-          {
-            name: 'bump',
-            params: [{ name: 'n' }],
-            requires: [],
-            body: [
-              {
-                Assign: {
-                  name: 'count',
-                  value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } },
-                },
-              },
-              { Return: { value: { Var: 'count' } } },
-            ],
-          },
-        ],
-        triggers: [],
-      },
+      contract: { ...COUNTER, participants: [kp.did.toString()] },
     });
     const h = codeHash(counter);
     expect(

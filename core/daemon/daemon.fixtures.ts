@@ -4,36 +4,16 @@
  * polling helpers the tests share.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { startDaemon, type DaemonConfig, type RunningDaemon } from './daemon.js';
 
 /** A stateful CCL contract the tests deploy: `bump(n)` adds n to `count` and returns it. */
-export const COUNTER = {
-  name: 'Counter',
-  participants: [] as string[],
-  currency: null,
-  state_vars: [{ name: 'count', initial_value: { Int: 0 } }],
-  rules: [
-    {
-      name: 'bump',
-      params: [{ name: 'n' }],
-      requires: [],
-      body: [
-        {
-          Assign: {
-            name: 'count',
-            value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } },
-          },
-        },
-        { Return: { value: { Var: 'count' } } },
-      ],
-    },
-  ],
-  triggers: [],
-};
+export const COUNTER = JSON.parse(
+  readFileSync(new URL('../../contracts/counter.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 
 /** What COUNTER needs to read and write its state. */
 export const COUNTER_CAPS = [

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COUNTER, COUNTER_CAPS } from '../daemon/daemon.fixtures.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'icnctl-'));
@@ -210,34 +211,9 @@ describe('icnctl against two live nodes', () => {
     );
 
     // A state-changing execution on b is gossiped with its witness: a's node serves it too.
-    const counter = {
-      name: 'Counter',
-      participants: [sa.did],
-      currency: null,
-      state_vars: [{ name: 'count', initial_value: { Int: 0 } }],
-      rules: [
-        {
-          name: 'bump',
-          params: [{ name: 'n' }],
-          requires: [],
-          body: [
-            {
-              Assign: {
-                name: 'count',
-                value: { BinOp: { op: 'Add', left: { Var: 'count' }, right: { Var: 'n' } } },
-              },
-            },
-            { Return: { value: { Var: 'count' } } },
-          ],
-        },
-      ],
-      triggers: [],
-    };
+    const counter = { ...COUNTER, participants: [sa.did] };
     writeFileSync(join(dir, 'counter.json'), JSON.stringify(counter));
-    const caps = JSON.stringify([
-      { ReadState: { keys: ['count'] } },
-      { WriteState: { keys: ['count'] } },
-    ]);
+    const caps = JSON.stringify(COUNTER_CAPS);
     const hc = (
       await ctlJson(
         '--node',
