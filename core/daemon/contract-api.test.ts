@@ -44,13 +44,7 @@ const post = (d: RunningDaemon, path: string, body: unknown) =>
   http(d.httpPort, 'POST', path, JSON.stringify(body));
 
 const contract = (file: string, participants: string[]) => {
-  const json =
-    file === 'counter'
-      ? COUNTER
-      : (JSON.parse(readFileSync(join(repo, 'contracts', `${file}.json`), 'utf8')) as Record<
-          string,
-          unknown
-        >);
+  const json = JSON.parse(readFileSync(join(repo, 'contracts', `${file}.json`), 'utf8')) as object;
   return codeFromJson({ engine: 'ccl', contract: { ...json, participants } });
 };
 /** A call signed by `callerSeed`'s key naming the node of `executorSeed` (default: the caller's own node) as executor. */
