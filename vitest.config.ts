@@ -1,5 +1,4 @@
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -12,9 +11,7 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // check/exec run by tests use a module cache of their own, never the user's (docs/cli.md).
-    // Through XDG_CACHE_HOME, not ICN_CACHE_DIR: that one also moves the fetched spec corpus
-    // (.cache/spec-tests), which the tests must find where spec-tests:fetch put it.
-    env: { XDG_CACHE_HOME: join(tmpdir(), `icn-harness-test-cache-${process.pid}`) },
+    // One temporary directory per run, removed at the end (TMPDIR and XDG_CACHE_HOME set there).
+    globalSetup: ['scripts/vitest/tmp-root.ts'],
   },
 });
