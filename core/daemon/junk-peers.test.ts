@@ -29,10 +29,11 @@ afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-async function until(cond: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
+// Generous waits: the node shares 2 cores with the rest of `npm test` (one 20 s wait ran out once).
+async function until(cond: () => Promise<boolean> | boolean, ms = 40_000): Promise<void> {
   const t0 = Date.now();
   while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error('condition not reached in time');
+    if (Date.now() - t0 > ms) throw new Error(`not reached in ${ms} ms: ${cond.toString()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -188,5 +189,5 @@ describe('icn-node (process) against junk peers', () => {
         ((await (await fetch(`http://127.0.0.1:${b.http}/peers`)).json()) as { peers: string[] })
           .peers.length === 1,
     );
-  }, 60_000);
+  }, 180_000);
 });
