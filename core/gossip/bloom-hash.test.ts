@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { IcnError } from '../errors.js';
 import type { Hash } from '../hash/index.js';
 import { BloomHasher } from './bloom-hash.js';
+import { Bloom } from './bloom.js';
 
 /** The definition (bloom.ts header) through node:crypto, not through our code. */
 function reference(salt: number, h: string): [number, number] {
@@ -68,5 +69,36 @@ describe('BloomHasher (the bloom digest without allocation)', () => {
     }
     hasher.words(good, out);
     expect(out).toEqual(reference(7, good)); // a refusal leaves no state behind
+  });
+
+  it('a filter of any size and k sets bit (h1 + i·h2) mod m, i < k (BigInt reference)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          { weight: 19, arbitrary: fc.integer({ min: 8, max: 4096 }).map((x) => x * 8) },
+          { weight: 1, arbitrary: fc.constant(1 << 20) }, // BLOOM_MAX_BITS
+        ),
+        fc.integer({ min: 1, max: 16 }),
+        fc.integer({ min: 0, max: 0xffff_ffff }),
+        hashArb,
+        (m, k, salt, h) => {
+          const [h1, h2] = reference(salt, h);
+          const want = Array.from({ length: k }, (_, i) =>
+            Number((BigInt(h1) + BigInt(i) * BigInt((h2 | 1) >>> 0)) % BigInt(m)),
+          );
+          const b = Bloom.fromWire({ m, k, salt, bits: '0'.repeat(m / 4) });
+          expect(b.positions(h)).toEqual(want);
+          expect(b.has(h)).toBe(false);
+          b.add(h);
+          expect(b.has(h)).toBe(true);
+          expect(Bloom.fromWire(b.toWire()).has(h)).toBe(true);
+          const bits = Buffer.from(b.toWire().bits, 'hex');
+          let ones = 0;
+          for (let p = 0; p < m; p++) if (bits[p >> 3]! & (1 << (p & 7))) ones++;
+          expect(ones).toBe(new Set(want).size); // exactly the k positions, nothing else
+        },
+      ),
+      { numRuns: 200, seed: 19 },
+    );
   });
 });
