@@ -144,8 +144,13 @@ export class Did {
         'DID_KEY_LENGTH',
         `an Ed25519 public key has 32 bytes, got ${key.length}`,
       );
+    // A key already accepted (as a parsed or derived DID) is not decompressed again: the cache
+    // holds only DIDs whose key passed the rule, under their canonical spelling (one per key).
+    const text = PREFIX + base58.encode(key);
+    const known = parsedDids.get(text);
+    if (known) return known;
     checkPoint(key, 'public key');
-    return new Did(Uint8Array.from(key), PREFIX + base58.encode(key));
+    return rememberDid(text, new Did(Uint8Array.from(key), text));
   }
 
   /**
@@ -160,10 +165,7 @@ export class Did {
     // spellings already accepted are remembered (only valid ones, so a refusal is never cached).
     const known = parsedDids.get(text);
     if (known) return known;
-    const did = Did.parseUncached(text);
-    if (parsedDids.size >= PARSED_DID_CACHE_MAX) parsedDids.clear();
-    parsedDids.set(text, did);
-    return did;
+    return rememberDid(text, Did.parseUncached(text));
   }
 
   private static parseUncached(text: string): Did {
@@ -213,6 +215,12 @@ export class Did {
 // A cache, never iterated (as publicKeyObjects): spelling → parsed Did. Bounded by clearing when full.
 const parsedDids = new Map<string, Did>();
 const PARSED_DID_CACHE_MAX = 16_384;
+
+function rememberDid(text: string, did: Did): Did {
+  if (parsedDids.size >= PARSED_DID_CACHE_MAX) parsedDids.clear();
+  parsedDids.set(text, did);
+  return did;
+}
 
 function checkPoint(key: Uint8Array, what: string): void {
   const why = publicKeyProblem(key);

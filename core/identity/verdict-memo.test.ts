@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '../canonical/index.js';
 import { DOMAIN } from '../hash/index.js';
-import { Keypair, signatureMemoStats, verifyRaw, verifySignature } from './identity.js';
+import { base58 } from '@scure/base';
+import {
+  Did,
+  IdentityError,
+  Keypair,
+  signatureMemoStats,
+  verifyRaw,
+  verifySignature,
+} from './identity.js';
 import { VerdictMemo } from './verdict-memo.js';
 
 const seed = (b: number) => new Uint8Array(32).fill(b);
@@ -95,5 +103,27 @@ describe('the process signature memo under a hostile peer', () => {
     expect(signatureMemoStats().hits).toBe(before + 1);
     expect(verifySignature(kp.did, DOMAIN.gossipMessage, { msg: 'tampered' }, sig)).toBe(false);
     expect(signatureMemoStats().hits).toBe(before + 1);
+  });
+});
+
+describe('the accepted-DID cache under a hostile peer', () => {
+  const order8 = Uint8Array.from(
+    Buffer.from('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', 'hex'),
+  );
+  it('a refused key is refused every time, by fromPublicKey and by parse alike', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(() => Did.fromPublicKey(order8)).toThrow(IdentityError);
+      expect(() => Did.parse(`did:icn:z${base58.encode(order8)}`)).toThrow(/small order/);
+    }
+  });
+
+  it('a derived DID is the parsed one (same key, same spelling), and a copy of the key is kept', () => {
+    const kp = Keypair.fromSeed(seed(46));
+    const key = Uint8Array.from(kp.publicKey);
+    const d1 = Did.fromPublicKey(key);
+    key[0] = key[0]! ^ 1; // the caller's buffer changes afterwards
+    expect(d1.key).toEqual(kp.publicKey);
+    expect(Did.fromPublicKey(kp.publicKey)).toBe(Did.parse(kp.did.toString()));
+    expect(Did.parse(kp.did.toString()).equals(kp.did)).toBe(true);
   });
 });
