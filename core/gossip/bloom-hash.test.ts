@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IcnError } from '../errors.js';
 import type { Hash } from '../hash/index.js';
-import { BloomHasher } from './bloom-hash.js';
+import { BloomHasher, PARSED_MAX } from './bloom-hash.js';
 import { Bloom } from './bloom.js';
 
 /** The definition (bloom.ts header) through node:crypto, not through our code. */
@@ -100,5 +100,28 @@ describe('BloomHasher (the bloom digest without allocation)', () => {
       ),
       { numRuns: 200, seed: 19 },
     );
+  });
+
+  it('the cache of parsed hashes cannot be poisoned: refusals are not kept, eviction re-parses, neighbours never hit', () => {
+    const hasher = new BloomHasher(99);
+    const out: [number, number] = [0, 0];
+    const good = `sha256:${'5a'.repeat(32)}`;
+    hasher.words(good, out); // cached
+    const nearMiss = good.slice(0, -1) + 'b';
+    const halfBad = good.slice(0, -1) + 'G'; // parses to the last digit, then fails
+    for (let i = 0; i < 3; i++) expect(() => hasher.words(halfBad, out)).toThrow(/sha256:<64/);
+    hasher.words(good, out);
+    expect(out).toEqual(reference(99, good)); // a failed parse left the cached words intact
+    hasher.words(nearMiss, out);
+    expect(out).toEqual(reference(99, nearMiss));
+    const many = Array.from(
+      { length: PARSED_MAX + 100 },
+      (_, i) => `sha256:${createHash('sha256').update(String(i)).digest('hex')}`,
+    );
+    for (const h of many) hasher.words(h, out); // evicts `good` and the first of `many`
+    for (const h of [good, many[0]!, many[PARSED_MAX + 99]!]) {
+      hasher.words(h, out);
+      expect(out).toEqual(reference(99, h));
+    }
   });
 });

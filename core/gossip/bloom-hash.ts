@@ -88,11 +88,8 @@ const w = new Int32Array(64);
 const s = new Int32Array(8);
 const mid1 = new Int32Array(8);
 
-/**
- * Fill w[6..13] from `sha256:<64 lowercase hex>`; anything else throws HASH_SYNTAX as
- * hashBytes does.
- */
-function readHash(h: string): void {
+/** Parse `sha256:<64 lowercase hex>` into words[at..at+8]; anything else throws HASH_SYNTAX as hashBytes does. */
+function parseHash(h: string, words: Int32Array, at: number): void {
   if (h.length !== 71 || !h.startsWith('sha256:')) hashBytes(h);
   for (let i = 0; i < 8; i++) {
     let x = 0;
@@ -102,8 +99,37 @@ function readHash(h: string): void {
       if (v < 0) hashBytes(h); // throws
       x = (x << 4) | v;
     }
-    w[6 + i] = x;
+    words[at + i] = x;
   }
+}
+
+/**
+ * The words of entry hashes parsed lately: every digest round hashes each stored entry again
+ * (under a new salt), so the same hash strings come back. Keyed by the whole string, holding only
+ * what parsing that string gave (a refused string is never stored); a ring of PARSED_MAX slots,
+ * the oldest overwritten first. Never iterated: it cannot reach an output.
+ */
+export const PARSED_MAX = 16_384;
+const parsedSlot = new Map<string, number>();
+const parsedKeys: (string | undefined)[] = new Array<string | undefined>(PARSED_MAX);
+const parsedWords = new Int32Array(8 * PARSED_MAX);
+let parsedNext = 0;
+
+/** Fill w[6..13] with the 32 bytes of entry hash `h` (throws HASH_SYNTAX when it is not one). */
+function readHash(h: string): void {
+  const slot = parsedSlot.get(h);
+  if (slot !== undefined) {
+    for (let i = 0; i < 8; i++) w[6 + i] = parsedWords[8 * slot + i]!;
+    return;
+  }
+  parseHash(h, w, 6); // throws before anything is stored
+  const at = parsedNext;
+  parsedNext = (parsedNext + 1) % PARSED_MAX;
+  const old = parsedKeys[at];
+  if (old !== undefined) parsedSlot.delete(old);
+  for (let i = 0; i < 8; i++) parsedWords[8 * at + i] = w[6 + i]!;
+  parsedKeys[at] = h;
+  parsedSlot.set(h, at);
 }
 
 /** The digest of one salt's filter: the state after the six rounds the salt fixes. */
