@@ -132,6 +132,16 @@ export function codeHash(code: ContractCode): Hash {
   });
 }
 
+/**
+ * codeHash of code whose canonical JSON (codeToJson) has the text `text`, as a receiver has just
+ * checked it: CCL code hashes that very text, so it is not encoded again. The caller guarantees
+ * `text === canonicalString(codeToJson(code))` (verifyDeployment compares them first).
+ */
+export function codeHashOfText(code: ContractCode, text: string): Hash {
+  if (code.engine === 'ccl') return bytesHash(DOMAIN.cclContract, utf8.encode(text));
+  return codeHash(code);
+}
+
 /** Size of the canonical code in bytes (what the deployment size limit measures). */
 export function codeSize(code: ContractCode): number {
   return canonicalize(codeToJson(code)).length;

@@ -35,6 +35,7 @@ import {
   type ContractConfig,
   type HandleResult,
 } from './index.js';
+import { codeHashOfText, codeToJson } from './code.js';
 import { keyFromByte, TableTrust } from './testkit.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -957,5 +958,21 @@ describe('code hashes', () => {
 
   it('value JSON of an output is canonical (Int as a string)', () => {
     expect(valueToJson(parseArgs([8])[0]!)).toEqual({ Int: '8' });
+  });
+});
+
+describe('codeHashOfText (a receiver hashes the canonical text it already checked)', () => {
+  it('equals codeHash for every example contract and for wasm code', () => {
+    for (const name of ['calculator', 'counter', 'poll', 'timebank', 'transfer']) {
+      const code = example(name);
+      expect(codeHashOfText(code, canonicalString(codeToJson(code))), name).toBe(codeHash(code));
+    }
+    const wasm: ContractCode = {
+      engine: 'wasm',
+      name: 'W',
+      participants: [ALICE.did.toString()],
+      module: Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0),
+    };
+    expect(codeHashOfText(wasm, canonicalString(codeToJson(wasm)))).toBe(codeHash(wasm));
   });
 });

@@ -8,17 +8,12 @@
  * code, recomputes the code hash, checks the deployer's signature and every installation
  * signature. Wire form = canonical JSON text; fromWire is strict (duplicate keys, unknown fields).
  */
-import {
-  canonicalize,
-  canonicalString,
-  parseStrictJson,
-  type CanonicalValue,
-} from '../canonical/index.js';
+import { canonicalString, parseStrictJson, type CanonicalValue } from '../canonical/index.js';
 import { CclError } from '../ccl/errors.js';
 import { IcnError } from '../errors.js';
 import { DOMAIN, isHash, type Hash } from '../hash/index.js';
 import { Did, verifySignature, type Keypair } from '../identity/index.js';
-import { codeFromJson, codeHash, codeToJson, type ContractCode } from './code.js';
+import { codeFromJson, codeHash, codeHashOfText, codeToJson, type ContractCode } from './code.js';
 import {
   installationFromJson,
   installationToJson,
@@ -116,8 +111,8 @@ export class DeploymentMessage {
     if (typeof o.deployerSignature !== 'string')
       bad('$.deployerSignature', 'expected 128 hex characters');
     try {
-      canonicalize(o.code);
-      canonicalize(o.installation);
+      canonicalString(o.code);
+      canonicalString(o.installation);
     } catch (e) {
       bad('$', (e as Error).message);
     }
@@ -144,7 +139,10 @@ export function verifyDeployment(
   opts: { maxCodeBytes?: number; previousOf?: (h: Hash) => Installation | null } = {},
 ): VerifiedDeployment {
   const max = opts.maxCodeBytes ?? DEFAULT_MAX_CODE_BYTES;
-  const size = canonicalize(msg.code).length;
+  // The code's canonical text, encoded once: its UTF-8 length is the size limit's measure, it is
+  // compared with the re-encoding below, and CCL code hashes exactly it (codeHashOfText).
+  const codeText = canonicalString(msg.code);
+  const size = Buffer.byteLength(codeText, 'utf8');
   if (size > max)
     return reject('too_large', `canonical code is ${size} bytes, the limit is ${max}`);
   let code: ContractCode;
@@ -168,9 +166,9 @@ export function verifyDeployment(
       );
   }
   // The canonical re-encoding must be what was sent: a relay cannot slip in a second spelling.
-  if (canonicalString(codeToJson(code)) !== canonicalString(msg.code))
+  if (canonicalString(codeToJson(code)) !== codeText)
     return reject('invalid_contract', 'the code is not in canonical form');
-  const recomputed = codeHash(code);
+  const recomputed = codeHashOfText(code, codeText);
   if (recomputed !== msg.codeHash)
     return reject(
       'code_hash_mismatch',

@@ -10,8 +10,9 @@
  * The salt changes every digest round, so a false positive in one round is not one in the next:
  * anti-entropy cannot starve an entry forever.
  */
-import { DOMAIN, domainDigest, hashBytes, type Hash } from '../hash/index.js';
+import type { Hash } from '../hash/index.js';
 import { dec, enc } from '../canonical/index.js';
+import { BloomHasher } from './bloom-hash.js';
 import { GossipError } from './errors.js';
 
 export const BLOOM_MAX_BITS = 1 << 20;
@@ -24,6 +25,9 @@ export interface BloomWire {
   salt: number;
   bits: string;
 }
+
+/** x mod m for 0 ≤ x < 2m. */
+const wrap = (x: number, m: number): number => (x < m ? x : x - m);
 
 export class Bloom {
   private constructor(
@@ -68,30 +72,52 @@ export class Bloom {
     return { m: this.m, k: this.k, salt: this.salt, bits: enc.bytes(this.bits) };
   }
 
+  /** The digest for this filter's salt (bloom-hash.ts), made on first use. */
+  private hasher: BloomHasher | undefined;
+  private readonly d: [number, number] = [0, 0];
+
+  /** h1 and h2 of an entry hash under this filter's salt (header: h2 |= 1). */
+  private pair(h: Hash): [number, number] {
+    const d = this.d;
+    (this.hasher ??= new BloomHasher(this.salt)).words(h, d);
+    d[1] = (d[1] | 1) >>> 0;
+    return d;
+  }
+
+  // Bit i is (h1 + i·h2) mod m (exact in doubles: h1 + i·h2 < 17·2^32 < 2^53), walked below as
+  // b ← b + (h2 mod m), less m when it reaches m: the same residues with one division per entry.
+
   /** The k bit positions of an entry hash under this filter's salt and size. */
   positions(h: Hash): number[] {
-    const pre = new Uint8Array(36);
-    pre[0] = (this.salt >>> 24) & 0xff;
-    pre[1] = (this.salt >>> 16) & 0xff;
-    pre[2] = (this.salt >>> 8) & 0xff;
-    pre[3] = this.salt & 0xff;
-    pre.set(hashBytes(h), 4);
-    const d = domainDigest(DOMAIN.gossipBloom, pre);
-    const h1 = ((d[0]! << 24) | (d[1]! << 16) | (d[2]! << 8) | d[3]!) >>> 0;
-    const h2 = ((d[4]! << 24) | (d[5]! << 16) | (d[6]! << 8) | d[7]! | 1) >>> 0;
+    const [h1, h2] = this.pair(h);
+    const step = h2 % this.m;
     const out: number[] = [];
-    // h1 + i·h2 < 2^32 + 16·2^32 < 2^53: exact in a double.
-    for (let i = 0; i < this.k; i++) out.push((h1 + i * h2) % this.m);
+    let b = h1 % this.m;
+    for (let i = 0; i < this.k; i++) {
+      out.push(b);
+      b = wrap(b + step, this.m);
+    }
     return out;
   }
 
   add(h: Hash): void {
-    for (const b of this.positions(h)) this.bits[b >> 3] = this.bits[b >> 3]! | (1 << (b & 7));
+    const [h1, h2] = this.pair(h);
+    const step = h2 % this.m;
+    let b = h1 % this.m;
+    for (let i = 0; i < this.k; i++) {
+      this.bits[b >> 3] = this.bits[b >> 3]! | (1 << (b & 7));
+      b = wrap(b + step, this.m);
+    }
   }
 
   has(h: Hash): boolean {
-    for (const b of this.positions(h))
+    const [h1, h2] = this.pair(h);
+    const step = h2 % this.m;
+    let b = h1 % this.m;
+    for (let i = 0; i < this.k; i++) {
       if ((this.bits[b >> 3]! & (1 << (b & 7))) === 0) return false;
+      b = wrap(b + step, this.m);
+    }
     return true;
   }
 }

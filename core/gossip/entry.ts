@@ -7,8 +7,8 @@
  * re-derive the hash and verify the signature before anything else: a relay can neither alter an
  * entry nor attribute one to someone else. (ICN hashes `data` alone and trusts the sender's hash.)
  */
-import { canonicalize } from '../canonical/index.js';
-import { contentHash, DOMAIN, isHash, type Hash } from '../hash/index.js';
+import { canonicalString } from '../canonical/index.js';
+import { bytesHash, contentHash, DOMAIN, isHash, type Hash } from '../hash/index.js';
 import { Did, verifySignature, type Keypair } from '../identity/index.js';
 import { GossipError } from './errors.js';
 import { parseDid } from './message.js';
@@ -16,6 +16,8 @@ import { checkTopic, type Topic } from './topics.js';
 import { checkVClock, vcGet, type VClock } from './vclock.js';
 
 export const GOSSIP_ENTRY_VERSION = 'icn-gossip-entry/v1';
+
+const utf8 = new TextEncoder();
 
 export interface GossipEntryBody {
   version: typeof GOSSIP_ENTRY_VERSION;
@@ -51,16 +53,67 @@ export function entryHash(e: GossipEntryBody): Hash {
   return contentHash(DOMAIN.gossipEntry, entryBody(e));
 }
 
+/**
+ * The canonical text of a body (RFC 8785: members sorted by key, here author < clock < data <
+ * timestamp < topic < version) around its data's canonical text, so that ingress encodes the data
+ * once for both the hash and the size limit. entry.test.ts checks it against canonicalString of
+ * entryBody.
+ */
+export function bodyText(e: GossipEntryBody, dataText: string): string {
+  return (
+    '{"author":' +
+    canonicalString(e.author) +
+    ',"clock":' +
+    canonicalString(e.clock) +
+    ',"data":' +
+    dataText +
+    ',"timestamp":' +
+    canonicalString(e.timestamp) +
+    ',"topic":' +
+    canonicalString(e.topic) +
+    ',"version":' +
+    canonicalString(e.version) +
+    '}'
+  );
+}
+
+/** UTF-8 length of a canonical text (it never holds a lone surrogate, so this is exact). */
+const textBytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
 // Sizes of data objects already measured (an entry's data is never mutated once signed): the
 // size is asked for at publication, at relay (push or announce) and at ingress. Never iterated.
 const sizes = new WeakMap<object, number>();
 
 /** Canonical bytes of an entry's data (size limits count these). */
 export function dataSize(data: unknown): number {
-  if (typeof data !== 'object' || data === null) return canonicalize(data).length;
+  if (typeof data !== 'object' || data === null) return textBytes(canonicalString(data));
   let n = sizes.get(data);
-  if (n === undefined) sizes.set(data, (n = canonicalize(data).length));
+  if (n === undefined) sizes.set(data, (n = textBytes(canonicalString(data))));
   return n;
+}
+
+/**
+ * The hash of a checked body, re-derived at ingress; the data's size is measured on the way (the
+ * size limit asks for it next). A body that does not encode fails as entryHash reports it.
+ */
+function derivedHash(body: GossipEntryBody, where: string): Hash {
+  try {
+    const dataText = canonicalString(body.data);
+    const h = bytesHash(DOMAIN.gossipEntry, utf8.encode(bodyText(body, dataText)));
+    if (typeof body.data === 'object' && body.data !== null)
+      sizes.set(body.data, textBytes(dataText));
+    return h;
+  } catch {
+    // the error as the whole body's encoding names it (its path starts at the body)
+  }
+  try {
+    return entryHash(body);
+  } catch (err) {
+    throw new GossipError(
+      'malformed',
+      `${where}: data is not canonical JSON: ${(err as Error).message}`,
+    );
+  }
 }
 
 export function makeEntry(
@@ -162,15 +215,7 @@ export function verifyEntry(e: unknown, where = 'entry', cache?: VerifiedCache):
       `${where}: unknown field ${JSON.stringify(extra.sort()[0])}`,
     );
   if (!isHash(o.hash)) throw new GossipError('malformed', `${where}: hash must be sha256:<64 hex>`);
-  let h: Hash;
-  try {
-    h = entryHash(body);
-  } catch (err) {
-    throw new GossipError(
-      'malformed',
-      `${where}: data is not canonical JSON: ${(err as Error).message}`,
-    );
-  }
+  const h = derivedHash(body, where);
   if (h !== o.hash)
     throw new GossipError(
       'hash_mismatch',

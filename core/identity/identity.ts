@@ -17,6 +17,7 @@ import { IcnError } from '../errors.js';
 import { toHex } from '../hash/hash.js';
 import type { DomainTag } from '../hash/domains.js';
 import { publicKeyProblem, verifyStrict } from './ed25519-rule.js';
+import { VerdictMemo } from './verdict-memo.js';
 
 const PREFIX = 'did:icn:z';
 const utf8 = new TextEncoder();
@@ -143,8 +144,13 @@ export class Did {
         'DID_KEY_LENGTH',
         `an Ed25519 public key has 32 bytes, got ${key.length}`,
       );
+    // A key already accepted (as a parsed or derived DID) is not decompressed again: the cache
+    // holds only DIDs whose key passed the rule, under their canonical spelling (one per key).
+    const text = PREFIX + base58.encode(key);
+    const known = parsedDids.get(text);
+    if (known) return known;
     checkPoint(key, 'public key');
-    return new Did(Uint8Array.from(key), PREFIX + base58.encode(key));
+    return rememberDid(text, new Did(Uint8Array.from(key), text));
   }
 
   /**
@@ -159,10 +165,7 @@ export class Did {
     // spellings already accepted are remembered (only valid ones, so a refusal is never cached).
     const known = parsedDids.get(text);
     if (known) return known;
-    const did = Did.parseUncached(text);
-    if (parsedDids.size >= PARSED_DID_CACHE_MAX) parsedDids.clear();
-    parsedDids.set(text, did);
-    return did;
+    return rememberDid(text, Did.parseUncached(text));
   }
 
   private static parseUncached(text: string): Did {
@@ -213,6 +216,12 @@ export class Did {
 const parsedDids = new Map<string, Did>();
 const PARSED_DID_CACHE_MAX = 16_384;
 
+function rememberDid(text: string, did: Did): Did {
+  if (parsedDids.size >= PARSED_DID_CACHE_MAX) parsedDids.clear();
+  parsedDids.set(text, did);
+  return did;
+}
+
 function checkPoint(key: Uint8Array, what: string): void {
   const why = publicKeyProblem(key);
   if (why === null) return;
@@ -243,7 +252,10 @@ export class Keypair {
 
   /** Sign `domain ‖ 0x00 ‖ canonical(value)`; returns 128 lowercase hex chars. */
   sign(domain: DomainTag, value: unknown): string {
-    return toHex(this.signRaw(signingBytes(domain, value)));
+    const message = signingBytes(domain, value);
+    const signature = toHex(this.signRaw(message));
+    signatureMemo.add(VerdictMemo.key(this.publicKey, signature, message));
+    return signature;
   }
 
   /** Raw RFC 8032 signature over exact bytes. Only for test vectors and foreign formats. */
@@ -252,19 +264,19 @@ export class Keypair {
   }
 }
 
-// Signatures already found valid, remembered with the exact signing bytes they cover: a gossip
-// entry, a call or a receipt is verified again by every node that relays, stores or replays it.
-// Verification is a pure function of (key, bytes, signature), so a hit whose bytes are equal byte
-// for byte is the same verdict; only "valid" is remembered, a miss verifies in full. A cache never
-// iterated, bounded by clearing when full; large messages are not kept.
-const verifiedSignatures = new Map<string, Uint8Array>();
-const VERIFIED_CACHE_MAX = 4096;
-const VERIFIED_MESSAGE_MAX = 4096;
+// Signatures known valid (verdict-memo.ts: keyed by a SHA-256 of the exact key, signature and
+// signed bytes; only "valid" is remembered). Two sources: a check that passed (a gossip entry, a
+// call or a receipt is verified again by every node that relays, stores or replays it) and
+// Keypair.sign, whose output is valid under the rule by construction (RFC 8032 signing is
+// deterministic, S < L and R canonical, the key is checked by Did.fromPublicKey, and an honest
+// signature satisfies the cofactorless equation): a simulation verifies, in the same process,
+// every message its nodes sign. identity.test.ts checks that each signature sign() makes passes
+// the full check on its own.
+const signatureMemo = new VerdictMemo(16_384);
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** Entries and hits of the process's signature memo (tests and diagnostics). */
+export function signatureMemoStats(): { entries: number; hits: number } {
+  return { entries: signatureMemo.size, hits: signatureMemo.hits };
 }
 
 /** Verify a signature made by Keypair.sign. Never throws on a bad signature: returns false. */
@@ -276,16 +288,10 @@ export function verifySignature(
 ): boolean {
   if (typeof signatureHex !== 'string' || !SIG_RE.test(signatureHex)) return false;
   const message = signingBytes(domain, value);
-  const id = toHex(signer.key) + signatureHex;
-  const known = verifiedSignatures.get(id);
-  if (known !== undefined && sameBytes(known, message)) return true;
-  const sig = new Uint8Array(64);
-  for (let i = 0; i < 64; i++) sig[i] = parseInt(signatureHex.slice(2 * i, 2 * i + 2), 16);
-  const ok = verifyBytes(signer.key, message, sig);
-  if (ok && message.length <= VERIFIED_MESSAGE_MAX) {
-    if (verifiedSignatures.size >= VERIFIED_CACHE_MAX) verifiedSignatures.clear();
-    verifiedSignatures.set(id, message);
-  }
+  const key = VerdictMemo.key(signer.key, signatureHex, message);
+  if (signatureMemo.has(key)) return true;
+  const ok = verifyBytes(signer.key, message, Buffer.from(signatureHex, 'hex'));
+  if (ok) signatureMemo.add(key);
   return ok;
 }
 

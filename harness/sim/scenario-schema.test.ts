@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { IcnError } from '../../core/errors.js';
 import { loadScenarios } from '../suites/scenarios/load.js';
-import { checkScenario } from './scenario-schema.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { checkScenario, SCENARIO_SCHEMA } from './scenario-schema.js';
 import { join } from 'node:path';
 
 const base = {
@@ -93,5 +94,15 @@ describe('scenario schema', () => {
 
   it('every scenario file of the repository passes', () => {
     expect(loadScenarios(join(import.meta.dirname, '..', '..')).length).toBeGreaterThan(10);
+  });
+});
+
+describe('the scenario schema itself', () => {
+  it('is a valid JSON Schema 2020-12 document (the runtime skips this check)', () => {
+    const ajv = new Ajv2020({ strict: true });
+    ajv.addKeyword({ keyword: 'why', schemaType: 'string' });
+    ajv.addKeyword({ keyword: 'whyAt', schemaType: 'string' });
+    expect(ajv.validateSchema(SCENARIO_SCHEMA), JSON.stringify(ajv.errors)).toBe(true);
+    expect(ajv.validateSchema({ ...SCENARIO_SCHEMA, type: 'objekt' })).toBe(false);
   });
 });
