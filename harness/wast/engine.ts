@@ -42,6 +42,12 @@ export interface WastEngine {
   /** Whether a native stack overflow satisfies assert_exhaustion (true only for raw V8). */
   readonly nativeExhaustionCounts: boolean;
   /**
+   * True when `invoke` and `get` may be called before the previous call has answered: the engine
+   * starts each call synchronously, in the order called (the V8 engines queue them to their
+   * worker), so the runner sends a run of calls at once instead of waiting out each round trip.
+   */
+  readonly pipelined?: boolean;
+  /**
    * Compile (and unless `definitionOnly`, instantiate) a module with the script's registered
    * imports. `expectInvalid`: the script asserts the module invalid or malformed (so a rejection
    * must never be explained away as a profile or feature-set skip).

@@ -316,10 +316,17 @@ export async function runScript(
   const engine = await info.create();
   try {
     const ctx = new ScriptContext(engine, file);
-    for (const c of commands) {
-      const r = await ctx.run(c);
-      results.push(r);
-      opts.onResult?.(file, r);
+    for (let i = 0; i < commands.length;) {
+      const n = engine.pipelined ? callRun(commands, i) : 1;
+      // a run of calls started together (each request sent in order), answered in order
+      const pending = commands.slice(i, i + n).map((c) => ctx.run(c));
+      for (const p of pending) p.catch(() => undefined); // the first rejection is thrown below
+      for (const p of pending) {
+        const r = await p;
+        results.push(r);
+        opts.onResult?.(file, r);
+      }
+      i += n;
     }
   } finally {
     await engine.close();
@@ -337,6 +344,27 @@ export async function runScript(
     ),
     results,
   };
+}
+
+/** Calls in flight at most: a long run of assertions is sent in slices. */
+const PIPELINE_DEPTH = 64;
+
+/**
+ * Commands that only call into instances (never define, register or replace one): what one does
+ * cannot change which instance the next one targets, so they may be sent before it answers.
+ */
+const isCall = (c: Command): boolean =>
+  c.cmd === 'action' ||
+  c.cmd === 'assert_return' ||
+  c.cmd === 'assert_trap' ||
+  c.cmd === 'assert_exhaustion';
+
+/** How many commands from `i` on run as one pipelined slice (at least 1). */
+function callRun(commands: readonly Command[], i: number): number {
+  let n = 1;
+  if (!isCall(commands[i]!)) return n;
+  while (n < PIPELINE_DEPTH && i + n < commands.length && isCall(commands[i + n]!)) n++;
+  return n;
 }
 
 type CommandOf<K extends Command['cmd']> = Command & { cmd: K };

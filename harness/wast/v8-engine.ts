@@ -149,6 +149,8 @@ export async function createV8Engine(profile: ProfileName): Promise<WastEngine> 
   return {
     name: profile,
     nativeExhaustionCounts: profile === 'raw',
+    // invoke/get post their request before their first await: calls reach the worker in order
+    pipelined: true,
     async instantiate(bytes, definitionOnly, expectInvalid = false) {
       let runBytes = bytes;
       if (instrumented) {

@@ -67,7 +67,7 @@ export interface InvokeResult {
 interface Pending {
   resolve: (v: Record<string, unknown>) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  op: string;
 }
 
 export function harnessFault(message: string, details: Record<string, unknown> = {}): IcnError {
@@ -76,7 +76,10 @@ export function harnessFault(message: string, details: Record<string, unknown> =
 
 export class WasmSession {
   private readonly worker: Worker;
+  /** Requests in the order sent: the worker answers them in that order. */
   private readonly pending = new Map<number, Pending>();
+  /** Guards the oldest pending request (the one the worker is on), re-armed as each is answered. */
+  private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private dead: Error | undefined;
   private readonly timeoutMs: number;
@@ -93,7 +96,7 @@ export class WasmSession {
       const p = this.pending.get(m.id as number);
       if (!p) return;
       this.pending.delete(m.id as number);
-      clearTimeout(p.timer);
+      this.arm();
       p.resolve(m);
     });
     this.worker.on('error', (e: Error & { code?: string }) => {
@@ -111,26 +114,33 @@ export class WasmSession {
   private fail(e: Error): void {
     if (this.dead) return;
     this.dead = e;
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(e);
-    }
+    clearTimeout(this.timer);
+    for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
+  }
+
+  /**
+   * The timeout of the oldest pending request, from when the worker could start it: requests may
+   * be sent ahead (a .wast run pipelines its calls), and one waiting in the queue is not running.
+   */
+  private arm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const oldest = this.pending.values().next();
+    if (oldest.done) return;
+    const op = oldest.value.op;
+    this.timer = setTimeout(() => {
+      this.fail(harnessFault(`wasm worker did not answer within ${this.timeoutMs} ms (${op})`));
+      void this.worker.terminate();
+    }, this.timeoutMs);
   }
 
   private request(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.fail(
-          harnessFault(
-            `wasm worker did not answer within ${this.timeoutMs} ms (${String(msg.op)})`,
-          ),
-        );
-        void this.worker.terminate();
-      }, this.timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, op: String(msg.op) });
+      if (this.timer === undefined) this.arm();
       this.worker.postMessage({ ...msg, id });
     });
   }
@@ -260,7 +270,7 @@ export class WasmSession {
 
   async close(): Promise<void> {
     this.dead ??= harnessFault('session closed');
-    for (const p of this.pending.values()) clearTimeout(p.timer);
+    clearTimeout(this.timer);
     this.pending.clear();
     this.worker.removeAllListeners('exit');
     await this.worker.terminate();
