@@ -188,6 +188,8 @@ describe('pipelined calls (issue 19)', () => {
   (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 10) (local.get 0)))
   (func $r (export "runaway") (call $r)))
 ${Array.from({ length: 100 }, (_, i) => `(assert_return (invoke "bump") (i32.const ${i + 1}))`).join('\n')}
+(assert_invalid (module (func (result i32))) "type mismatch")
+(assert_malformed (module quote "(func") "unexpected end")
 (assert_trap (invoke "div" (i32.const 0)) "integer divide by zero")
 (assert_exhaustion (invoke "runaway") "call stack exhausted")
 (assert_return (invoke "bump") (i32.const 101))
@@ -214,7 +216,7 @@ ${Array.from({ length: 100 }, (_, i) => `(assert_return (invoke "bump") (i32.con
         most = 0;
         const r = await runScript(STATEFUL, engine);
         expect(r.failed, JSON.stringify(r.results.filter((x) => x.status === 'fail'))).toBe(0);
-        expect(r.passed).toBe(106);
+        expect(r.passed).toBe(108);
         expect(most).toBeGreaterThan(1);
       }
       // the interpreter runs in this process: one call at a time, the same outcomes

@@ -350,14 +350,19 @@ export async function runScript(
 const PIPELINE_DEPTH = 64;
 
 /**
- * Commands that only call into instances (never define, register or replace one): what one does
- * cannot change which instance the next one targets, so they may be sent before it answers.
+ * Commands that only call into instances (never define, register or replace one), or only compile
+ * a module the script calls invalid or malformed (no instance, no state on either side): what one
+ * does cannot change which instance the next one targets, so they may be sent before it answers.
+ * Calls reach the engine in script order (each sends before its first await); a compile-only
+ * command may reach it later (after its text is compiled), which no call can observe.
  */
 const isCall = (c: Command): boolean =>
   c.cmd === 'action' ||
   c.cmd === 'assert_return' ||
   c.cmd === 'assert_trap' ||
-  c.cmd === 'assert_exhaustion';
+  c.cmd === 'assert_exhaustion' ||
+  c.cmd === 'assert_invalid' ||
+  c.cmd === 'assert_malformed';
 
 /** How many commands from `i` on run as one pipelined slice (at least 1). */
 function callRun(commands: readonly Command[], i: number): number {

@@ -93,11 +93,9 @@ export class WasmSession {
       stderr: false,
     });
     this.worker.on('message', (m: Record<string, unknown>) => {
-      const p = this.pending.get(m.id as number);
-      if (!p) return;
-      this.pending.delete(m.id as number);
-      this.arm();
-      p.resolve(m);
+      if (Array.isArray(m.batch))
+        for (const r of m.batch as Record<string, unknown>[]) this.answer(r);
+      else this.answer(m);
     });
     this.worker.on('error', (e: Error & { code?: string }) => {
       const oom = e.code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -109,6 +107,14 @@ export class WasmSession {
       );
     });
     this.worker.on('exit', (code) => this.fail(harnessFault(`wasm worker exited (code ${code})`)));
+  }
+
+  private answer(m: Record<string, unknown>): void {
+    const p = this.pending.get(m.id as number);
+    if (!p) return;
+    this.pending.delete(m.id as number);
+    this.arm();
+    p.resolve(m);
   }
 
   private fail(e: Error): void {
@@ -141,8 +147,18 @@ export class WasmSession {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, op: String(msg.op) });
       if (this.timer === undefined) this.arm();
-      this.worker.postMessage({ ...msg, id });
+      if (this.outbox.push({ ...msg, id }) === 1) queueMicrotask(() => this.flush());
     });
+  }
+
+  /** Requests made in one turn, not yet posted: sent as one message (the worker answers as one). */
+  private outbox: Record<string, unknown>[] = [];
+
+  private flush(): void {
+    const msgs = this.outbox;
+    this.outbox = [];
+    if (this.dead) return; // their promises were rejected with the fault
+    this.worker.postMessage(msgs.length === 1 ? msgs[0] : { op: 'batch', msgs });
   }
 
   private static internal(r: Record<string, unknown>): void {
