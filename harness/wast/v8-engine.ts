@@ -12,6 +12,7 @@ import type { CallOutcome, InstanceHandle, ModuleOutcome, WastEngine } from './e
 import { missingFeaturesOf } from './v8-features.js';
 import { classifyRejection, OUTSIDE_EVERY_PROFILE } from './skip-reasons.js';
 import { proposalsOf } from '../../core/wasm/binary/proposals.js';
+import { noteVerdict } from './verdicts.js';
 
 /** Fuel per call for instrumented spec modules: ample, never the reason a spec test stops. */
 export const SPEC_FUEL = 1n << 60n;
@@ -155,6 +156,8 @@ export async function createV8Engine(profile: ProfileName): Promise<WastEngine> 
       let runBytes = bytes;
       if (instrumented) {
         const p = prepareForProfile(bytes, profile);
+        // the instrumenter validated first (validateModule's verdict): the interpreter reuses it
+        noteVerdict(bytes, profile, p.ok ? { ok: true } : { ok: false, violations: p.violations });
         if (!p.ok) return profileRejection(bytes, p, expectInvalid);
         runBytes = p.bytes;
       }
