@@ -331,13 +331,14 @@ export async function runScript(
   } finally {
     await engine.close();
   }
-  const count = (s: CommandStatus): number => results.filter((r) => r.status === s).length;
+  const counts = { pass: 0, fail: 0, skip: 0 };
+  for (const r of results) counts[r.status]++;
   return {
     file: basename(file),
     engine: engineName,
-    passed: count('pass'),
-    failed: count('fail'),
-    skipped: count('skip'),
+    passed: counts.pass,
+    failed: counts.fail,
+    skipped: counts.skip,
     outcomesHash: contentHash(
       DOMAIN.wasmSpecOutcomes,
       results.map((r) => ({ line: r.line, cmd: r.cmd, status: r.status, actual: r.actual })),
@@ -378,16 +379,19 @@ type ModuleAssertion = { line: number; module: ModuleDecl; message: string };
 
 /** The result constructors of one command (its line and name filled in). */
 function verdicts(c: Command) {
-  const base = { line: c.line, cmd: c.cmd === 'assert_trap_module' ? 'assert_trap' : c.cmd };
-  const pass = (actual: string): CommandResult => ({ ...base, status: 'pass', actual });
+  const line = c.line;
+  const cmd = c.cmd === 'assert_trap_module' ? 'assert_trap' : c.cmd;
+  const pass = (actual: string): CommandResult => ({ line, cmd, status: 'pass', actual });
   const fail = (actual: string, reason: string): CommandResult => ({
-    ...base,
+    line,
+    cmd,
     status: 'fail',
     actual,
     reason,
   });
   const skip = (reason: string, named: string): CommandResult => ({
-    ...base,
+    line,
+    cmd,
     status: 'skip',
     actual: 'skipped',
     reason,
