@@ -57,6 +57,15 @@ export interface WastEngine {
     definitionOnly: boolean,
     expectInvalid?: boolean,
   ): Promise<ModuleOutcome>;
+  /**
+   * Optional, for pipelined engines: start instantiating a module (not a definition) and return
+   * its instance handle before the engine answers, so that calls on it can be sent at once (they
+   * are answered after it). `outcome` says whether the handle is live; when the engine decides at
+   * once (e.g. the profile refuses the module), `known` is the outcome and there is no handle.
+   */
+  instantiateAhead?(
+    bytes: Uint8Array,
+  ): { known: ModuleOutcome } | { instance: InstanceHandle; outcome: Promise<ModuleOutcome> };
   register(instance: InstanceHandle, as: string): Promise<void>;
   /** `resultsHint`: the result types the script expects (assert_return), for engines that need a signature. */
   invoke(

@@ -227,3 +227,59 @@ ${Array.from({ length: 100 }, (_, i) => `(assert_return (invoke "bump") (i32.con
     }
   });
 });
+
+describe('modules instantiated ahead of their answer (issue 19)', () => {
+  const AHEAD = script(
+    'ahead.wast',
+    `
+(module $A (func (export "one") (result i32) (i32.const 1)))
+(module $B (func $s unreachable) (start $s) (func (export "two") (result i32) (i32.const 2)))
+(assert_return (invoke "two") (i32.const 2))
+(assert_return (invoke $A "one") (i32.const 1))
+(assert_return (invoke $B "two") (i32.const 2))
+(module (import "spectest" "nope" (func)))
+(assert_return (invoke $A "one") (i32.const 1))
+(module $C (global (export "g") i32 (i32.const 3)) (func (export "three") (result i32) (i32.const 3)))
+(assert_return (invoke "three") (i32.const 3))
+(assert_return (get "g") (i32.const 3))
+(assert_return (invoke $A "one") (i32.const 1))`,
+  );
+
+  it('a module that does not instantiate leaves its calls to its final state; the others run', async () => {
+    const session = WasmSession.prototype as unknown as Record<
+      'invoke' | 'instantiate',
+      (...a: unknown[]) => Promise<unknown>
+    >;
+    let inFlight = 0;
+    let most = 0;
+    const spies = (['invoke', 'instantiate'] as const).map((m) => {
+      const original = session[m];
+      return vi.spyOn(session, m).mockImplementation(function (this: unknown, ...a: unknown[]) {
+        most = Math.max(most, ++inFlight);
+        return original.apply(this, a).finally(() => inFlight--);
+      });
+    });
+    try {
+      for (const engine of ['raw', 'dc']) {
+        most = 0;
+        const r = await runScript(AHEAD, engine);
+        expect(r.results.map((x) => `${x.line}:${x.status}:${x.actual}`)).toEqual([
+          '2:pass:instantiated',
+          '3:fail:trap:unreachable',
+          '4:fail:no-module',
+          '5:pass:values:i32:0x00000001',
+          '6:fail:no-module',
+          engine === 'raw' ? '7:fail:unlinkable' : '7:skip:skipped', // dc: a foreign import
+          '8:pass:values:i32:0x00000001',
+          '9:pass:instantiated',
+          '10:pass:values:i32:0x00000003',
+          '11:pass:values:i32:0x00000003',
+          '12:pass:values:i32:0x00000001',
+        ]);
+        expect(most).toBeGreaterThan(2);
+      }
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+  });
+});

@@ -195,14 +195,20 @@ export class WasmSession {
     if (!r.ok) throw harnessFault(`spectest module: ${(r.error as WorkerError).message}`);
   }
 
-  /** Compile and instantiate (or, with `definitionOnly`, only compile: `inst` stays undefined). */
+  /**
+   * Compile and instantiate (or, with `definitionOnly`, only compile: `inst` stays undefined).
+   * `as`: the instance id to use (the caller's own numbering, so that it can send calls to the
+   * instance before this answers); by default the worker numbers instances itself. One session
+   * uses one way or the other, never both.
+   */
   async instantiate(
     bytes: Uint8Array,
     imports: ImportMode,
     env?: HostEnv,
     definitionOnly = false,
+    as?: number,
   ): Promise<InstantiateResult> {
-    const r = await this.request({ op: 'instantiate', bytes, imports, env, definitionOnly });
+    const r = await this.request({ op: 'instantiate', bytes, imports, env, definitionOnly, as });
     WasmSession.internal(r);
     return {
       inst: r.inst as number | undefined,

@@ -169,7 +169,8 @@ const ops = {
       return { error: err, hostCalls: slot.calls };
     }
     slot.exports = instance.exports;
-    const id = nextInst++;
+    // the caller may name the instance (a .wast engine that sends calls before the answer)
+    const id = msg.as !== undefined ? msg.as : nextInst++;
     const stack0 = instance.exports.__icn_stack instanceof WebAssembly.Global ? instance.exports.__icn_stack.value : 0;
     instances.set(id, { instance, exports: instance.exports, slot, stack0 });
     const exports = WebAssembly.Module.exports(module).map((e) => ({ name: e.name, kind: e.kind }));
