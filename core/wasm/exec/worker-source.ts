@@ -7,9 +7,10 @@
  * Every decision (trap names, hashes, fuel arithmetic) is made in the main thread.
  *
  * Protocol: the main thread posts `{ id, op, ... }`; the worker answers `{ id, ok: true, ... }` or
- * `{ id, ok: false, error: { phase, name, message } }`. Requests made in one turn of the main thread
- * come as `{ op: 'batch', msgs }` and are answered in order as `{ batch: [replies] }`. Phases: compile, link, start, invoke, host,
- * range (a native RangeError: the run is poisoned), internal.
+ * `{ id, ok: false, error: { phase, name, message } }`. Requests made in one turn of the main
+ * thread come as `{ op: 'batch', msgs }` and are answered in order as `{ batch: [replies] }`.
+ * Phases: compile, link, start, invoke, host, range (a native RangeError: the run is poisoned),
+ * internal.
  */
 export const WORKER_SOURCE = String.raw`
 'use strict';
