@@ -352,7 +352,7 @@ export async function runScript(
 }
 
 /** Calls in flight at most: a long run of assertions is sent in slices. */
-const PIPELINE_DEPTH = 64;
+const PIPELINE_DEPTH = 256;
 
 /**
  * Commands that only call into instances (never define, register or replace one), or only compile
