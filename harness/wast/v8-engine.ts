@@ -3,6 +3,7 @@
  * the profile and instrumented by core/wasm, then run on V8 with the meters reset before each
  * call). All run in one WasmSession (one Worker) per script.
  */
+import { createHash } from 'node:crypto';
 import { readExports, type ExportInfo } from '../../core/wasm/exec/exports.js';
 import { prepareForProfile, type ProfileName } from '../../core/wasm/exec/profile.js';
 import { WasmSession, type WorkerError } from '../../core/wasm/exec/session.js';
@@ -138,6 +139,27 @@ function compileRejection(
   return { kind: 'rejected', by, reason: message };
 }
 
+type Prepared = ReturnType<typeof prepareForProfile>;
+
+/**
+ * prepareForProfile by content: spec scripts declare the same module text again and again (about
+ * one module in seven over the corpus), and validation and instrumentation are pure functions of
+ * the bytes and the profile. Kept for the last PREPARED_KEPT modules of this process.
+ */
+const prepared = new Map<string, Prepared>();
+const PREPARED_KEPT = 256;
+
+function prepareCached(bytes: Uint8Array, profile: ProfileName): Prepared {
+  const key = `${profile}:${createHash('sha256').update(bytes).digest('base64')}`;
+  let p = prepared.get(key);
+  if (p === undefined) {
+    p = prepareForProfile(bytes, profile);
+    prepared.set(key, p);
+    if (prepared.size > PREPARED_KEPT) prepared.delete(prepared.keys().next().value!);
+  }
+  return p;
+}
+
 /** What the instantiation of one engine's modules needs. */
 interface EngineState {
   session: WasmSession;
@@ -161,7 +183,7 @@ function startInstantiate(
 ): { known: ModuleOutcome } | { id: number; outcome: Promise<ModuleOutcome> } {
   let runBytes = bytes;
   if (e.instrumented) {
-    const p = prepareForProfile(bytes, e.profile);
+    const p = prepareCached(bytes, e.profile);
     // the instrumenter validated first (validateModule's verdict): the interpreter reuses it
     noteVerdict(bytes, e.profile, p.ok ? { ok: true } : { ok: false, violations: p.violations });
     if (!p.ok) return { known: profileRejection(bytes, p, expectInvalid) };
