@@ -30,6 +30,7 @@ import {
 } from './known-failures.js';
 import { runPool, type WorkerLaunch } from './pool.js';
 import type { Selection } from './select.js';
+import { poolOrder } from './schedule.js';
 import { selectionHash, shardOf, type Shard } from './shard.js';
 import { execArgvForTier } from './tiers.js';
 
@@ -191,9 +192,11 @@ function tierRunner(
   const jobs = opts.jobs ?? 1;
   return async (tier, label, extra = {}) => {
     const t0 = opts.nowMs();
-    const ordered = extra.order === 'reverse' ? [...cases].reverse() : cases;
-    let done = 0;
     const inProcess = opts.tiers === undefined && jobs === 1 && !extra.forceChild;
+    // workers take the longest cases first; the determinism run keeps its plain reverse order
+    const ordered =
+      extra.order === 'reverse' ? [...cases].reverse() : inProcess ? cases : poolOrder(cases);
+    let done = 0;
     const context: SuiteContext = { ...opts.context, tiers: [tier] };
     // Children run on this machine and Node; only the tier differs.
     const p: PlatformFacts = {

@@ -42,6 +42,12 @@ export interface WastEngine {
   /** Whether a native stack overflow satisfies assert_exhaustion (true only for raw V8). */
   readonly nativeExhaustionCounts: boolean;
   /**
+   * True when `invoke` and `get` may be called before the previous call has answered: the engine
+   * starts each call synchronously, in the order called (the V8 engines queue them to their
+   * worker), so the runner sends a run of calls at once instead of waiting out each round trip.
+   */
+  readonly pipelined?: boolean;
+  /**
    * Compile (and unless `definitionOnly`, instantiate) a module with the script's registered
    * imports. `expectInvalid`: the script asserts the module invalid or malformed (so a rejection
    * must never be explained away as a profile or feature-set skip).
@@ -51,6 +57,15 @@ export interface WastEngine {
     definitionOnly: boolean,
     expectInvalid?: boolean,
   ): Promise<ModuleOutcome>;
+  /**
+   * Optional, for pipelined engines: start instantiating a module (not a definition) and return
+   * its instance handle before the engine answers, so that calls on it can be sent at once (they
+   * are answered after it). `outcome` says whether the handle is live; when the engine decides at
+   * once (e.g. the profile refuses the module), `known` is the outcome and there is no handle.
+   */
+  instantiateAhead?(
+    bytes: Uint8Array,
+  ): { known: ModuleOutcome } | { instance: InstanceHandle; outcome: Promise<ModuleOutcome> };
   register(instance: InstanceHandle, as: string): Promise<void>;
   /** `resultsHint`: the result types the script expects (assert_return), for engines that need a signature. */
   invoke(

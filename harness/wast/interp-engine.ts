@@ -6,7 +6,6 @@
  */
 import { decodeModule } from '../../core/wasm/binary/decode.js';
 import type { RawValue } from '../../core/wasm/exec/values.js';
-import { validateModule } from '../../core/wasm/validate/validate.js';
 import { instantiate, LinkError } from '../../core/wasm/interp/instantiate.js';
 import { WasmTrap } from '../../core/wasm/interp/numeric.js';
 import type { WasmResult } from '../../core/wasm/exec/result.js';
@@ -23,6 +22,7 @@ import { getProfile } from '../../core/wasm/profiles.js';
 import type { CallOutcome, ModuleOutcome, WastEngine } from './engine.js';
 import { SPEC_FUEL } from './v8-engine.js';
 import { classifyRejection } from './skip-reasons.js';
+import { verdictOf } from './verdicts.js';
 import { proposalsOf } from '../../core/wasm/binary/proposals.js';
 
 const PROFILE = 'dc-float' as const;
@@ -43,7 +43,7 @@ export async function createInterpEngine(): Promise<WastEngine> {
     name: 'interp',
     nativeExhaustionCounts: false,
     async instantiate(bytes, definitionOnly, expectInvalid = false): Promise<ModuleOutcome> {
-      const v = validateModule(bytes, PROFILE);
+      const v = verdictOf(bytes, PROFILE); // the dc-float engine's verdict on these bytes
       if (!v.ok) {
         const codes = [...new Set(v.violations.map((x) => x.code))].sort().join(', ');
         const skip = classifyRejection(

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { WasmSession } from '../../core/wasm/exec/session.js';
 import { runScript } from './runner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'icn-wast-'));
@@ -172,6 +173,113 @@ describe('one worker per process, reset between scripts (issue 19)', () => {
       expect(a.failed, JSON.stringify(a.results)).toBe(0);
       expect(b.outcomesHash).toBe(first.outcomesHash);
       expect(c.outcomesHash).toBe(a.outcomesHash);
+    }
+  });
+});
+
+describe('pipelined calls (issue 19)', () => {
+  // each call changes the state the next one reads: answered out of order, the script fails
+  const STATEFUL = script(
+    'stateful.wast',
+    `
+(module
+  (global $n (mut i32) (i32.const 0))
+  (func (export "bump") (result i32) (global.set $n (i32.add (global.get $n) (i32.const 1))) (global.get $n))
+  (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 10) (local.get 0)))
+  (func $r (export "runaway") (call $r)))
+${Array.from({ length: 100 }, (_, i) => `(assert_return (invoke "bump") (i32.const ${i + 1}))`).join('\n')}
+(assert_invalid (module (func (result i32))) "type mismatch")
+(assert_malformed (module quote "(func") "unexpected end")
+(assert_trap (invoke "div" (i32.const 0)) "integer divide by zero")
+(assert_exhaustion (invoke "runaway") "call stack exhausted")
+(assert_return (invoke "bump") (i32.const 101))
+(module (func (export "bump") (result i32) (i32.const 42)))
+(assert_return (invoke "bump") (i32.const 42))`,
+  );
+
+  it('a run of calls is sent before the first answers, and answered in order', async () => {
+    const session = WasmSession.prototype as unknown as {
+      invoke: (...a: unknown[]) => Promise<unknown>;
+    };
+    const original = session.invoke;
+    let inFlight = 0;
+    let most = 0;
+    const spy = vi.spyOn(session, 'invoke').mockImplementation(function (
+      this: unknown,
+      ...a: unknown[]
+    ) {
+      most = Math.max(most, ++inFlight);
+      return original.apply(this, a).finally(() => inFlight--);
+    });
+    try {
+      for (const engine of ['raw', 'dc']) {
+        most = 0;
+        const r = await runScript(STATEFUL, engine);
+        expect(r.failed, JSON.stringify(r.results.filter((x) => x.status === 'fail'))).toBe(0);
+        expect(r.passed).toBe(108);
+        expect(most).toBeGreaterThan(1);
+      }
+      // the interpreter runs in this process: one call at a time, the same outcomes
+      const i = await runScript(STATEFUL, 'interp');
+      expect(i.failed).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe('modules instantiated ahead of their answer (issue 19)', () => {
+  const AHEAD = script(
+    'ahead.wast',
+    `
+(module $A (func (export "one") (result i32) (i32.const 1)))
+(module $B (func $s unreachable) (start $s) (func (export "two") (result i32) (i32.const 2)))
+(assert_return (invoke "two") (i32.const 2))
+(assert_return (invoke $A "one") (i32.const 1))
+(assert_return (invoke $B "two") (i32.const 2))
+(module (import "spectest" "nope" (func)))
+(assert_return (invoke $A "one") (i32.const 1))
+(module $C (global (export "g") i32 (i32.const 3)) (func (export "three") (result i32) (i32.const 3)))
+(assert_return (invoke "three") (i32.const 3))
+(assert_return (get "g") (i32.const 3))
+(assert_return (invoke $A "one") (i32.const 1))`,
+  );
+
+  it('a module that does not instantiate leaves its calls to its final state; the others run', async () => {
+    const session = WasmSession.prototype as unknown as Record<
+      'invoke' | 'instantiate',
+      (...a: unknown[]) => Promise<unknown>
+    >;
+    let inFlight = 0;
+    let most = 0;
+    const spies = (['invoke', 'instantiate'] as const).map((m) => {
+      const original = session[m];
+      return vi.spyOn(session, m).mockImplementation(function (this: unknown, ...a: unknown[]) {
+        most = Math.max(most, ++inFlight);
+        return original.apply(this, a).finally(() => inFlight--);
+      });
+    });
+    try {
+      for (const engine of ['raw', 'dc']) {
+        most = 0;
+        const r = await runScript(AHEAD, engine);
+        expect(r.results.map((x) => `${x.line}:${x.status}:${x.actual}`)).toEqual([
+          '2:pass:instantiated',
+          '3:fail:trap:unreachable',
+          '4:fail:no-module',
+          '5:pass:values:i32:0x00000001',
+          '6:fail:no-module',
+          engine === 'raw' ? '7:fail:unlinkable' : '7:skip:skipped', // dc: a foreign import
+          '8:pass:values:i32:0x00000001',
+          '9:pass:instantiated',
+          '10:pass:values:i32:0x00000003',
+          '11:pass:values:i32:0x00000003',
+          '12:pass:values:i32:0x00000001',
+        ]);
+        expect(most).toBeGreaterThan(2);
+      }
+    } finally {
+      for (const s of spies) s.mockRestore();
     }
   });
 });

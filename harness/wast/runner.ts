@@ -110,9 +110,16 @@ function compileDecl(
   if (!p) {
     p = compileDeclNow(decl, file, line);
     compiledDecls.set(decl, p);
+    void p.then((r) => compiledNow.set(decl, r));
   }
   return p;
 }
+
+/** The compiled declarations whose compilation has finished (read without waiting). */
+const compiledNow = new WeakMap<ModuleDecl, { bytes: Uint8Array } | { textError: string }>();
+
+/** Text that imports from no module but `spectest` (conservative: any other import string counts). */
+const onlySpectestImports = (text: string): boolean => !/\(import\s+"(?!spectest")/.test(text);
 
 async function compileDeclNow(
   decl: ModuleDecl,
@@ -316,21 +323,26 @@ export async function runScript(
   const engine = await info.create();
   try {
     const ctx = new ScriptContext(engine, file);
-    for (const c of commands) {
-      const r = await ctx.run(c);
-      results.push(r);
-      opts.onResult?.(file, r);
+    for (let i = 0; i < commands.length;) {
+      await ctx.precompile(commands, i);
+      const n = engine.pipelined ? ctx.sliceLength(commands, i) : 1;
+      for (const r of await runSlice(ctx, commands.slice(i, i + n))) {
+        results.push(r);
+        opts.onResult?.(file, r);
+      }
+      i += n;
     }
   } finally {
     await engine.close();
   }
-  const count = (s: CommandStatus): number => results.filter((r) => r.status === s).length;
+  const counts = { pass: 0, fail: 0, skip: 0 };
+  for (const r of results) counts[r.status]++;
   return {
     file: basename(file),
     engine: engineName,
-    passed: count('pass'),
-    failed: count('fail'),
-    skipped: count('skip'),
+    passed: counts.pass,
+    failed: counts.fail,
+    skipped: counts.skip,
     outcomesHash: contentHash(
       DOMAIN.wasmSpecOutcomes,
       results.map((r) => ({ line: r.line, cmd: r.cmd, status: r.status, actual: r.actual })),
@@ -339,22 +351,61 @@ export async function runScript(
   };
 }
 
+/** Calls in flight at most: a long run of assertions is sent in slices. */
+const PIPELINE_DEPTH = 256;
+
+/**
+ * Commands that only call into instances (never define, register or replace one), or only compile
+ * a module the script calls invalid or malformed (no instance, no state on either side): what one
+ * does cannot change which instance the next one targets, so they may be sent before it answers.
+ * Calls reach the engine in script order (each sends before its first await); a compile-only
+ * command may reach it later (after its text is compiled), which no call can observe.
+ */
+const isCall = (c: Command): boolean =>
+  c.cmd === 'action' ||
+  c.cmd === 'assert_return' ||
+  c.cmd === 'assert_trap' ||
+  c.cmd === 'assert_exhaustion' ||
+  c.cmd === 'assert_invalid' ||
+  c.cmd === 'assert_malformed';
+
+/**
+ * Commands started together (each sends its request in script order) and answered in order. A
+ * call sent to a module instantiated ahead that then did not instantiate is answered as the
+ * script has it: from that module's final state (settled before the call is answered).
+ */
+async function runSlice(ctx: ScriptContext, slice: readonly Command[]): Promise<CommandResult[]> {
+  const targets: (ModState | undefined)[] = [];
+  const pending = slice.map((c) => {
+    targets.push(ctx.targetOf(c));
+    return ctx.run(c);
+  });
+  for (const p of pending) p.catch(() => undefined); // the first rejection is thrown below
+  const out: CommandResult[] = [];
+  for (let k = 0; k < slice.length; k++)
+    out.push(ctx.settledCall(slice[k]!, targets[k]) ?? (await pending[k]!));
+  return out;
+}
+
 type CommandOf<K extends Command['cmd']> = Command & { cmd: K };
 /** An assertion about a whole module (assert_invalid, assert_unlinkable, assert_trap on a module, …). */
 type ModuleAssertion = { line: number; module: ModuleDecl; message: string };
 
 /** The result constructors of one command (its line and name filled in). */
 function verdicts(c: Command) {
-  const base = { line: c.line, cmd: c.cmd === 'assert_trap_module' ? 'assert_trap' : c.cmd };
-  const pass = (actual: string): CommandResult => ({ ...base, status: 'pass', actual });
+  const line = c.line;
+  const cmd = c.cmd === 'assert_trap_module' ? 'assert_trap' : c.cmd;
+  const pass = (actual: string): CommandResult => ({ line, cmd, status: 'pass', actual });
   const fail = (actual: string, reason: string): CommandResult => ({
-    ...base,
+    line,
+    cmd,
     status: 'fail',
     actual,
     reason,
   });
   const skip = (reason: string, named: string): CommandResult => ({
-    ...base,
+    line,
+    cmd,
     status: 'skip',
     actual: 'skipped',
     reason,
@@ -447,6 +498,88 @@ class ScriptContext {
       : this.engine.get(t.inst, a.name);
   }
 
+  /** Modules instantiated ahead that then did not instantiate: provisional -> final state. */
+  private readonly aheadFailed = new WeakMap<ModState, ModState>();
+
+  /**
+   * A call that targeted a module instantiated ahead which then did not instantiate: its result
+   * as the script runs it (a call on a module that is not live is answered from its state, with
+   * no engine call); undefined for any other call.
+   */
+  settledCall(c: Command, t: ModState | undefined): CommandResult | undefined {
+    const final = t === undefined ? undefined : this.aheadFailed.get(t);
+    return final === undefined ? undefined : verdicts(c).fromState(final);
+  }
+
+  /** The module state a call command targets now (undefined for any other command). */
+  targetOf(c: Command): ModState | undefined {
+    return isCall(c) && 'action' in c ? this.target(c.action.module) : undefined;
+  }
+
+  /** Compile the module texts of a slice before it starts (so that it runs without waiting). */
+  async precompile(commands: readonly Command[], i: number): Promise<void> {
+    for (let k = i; k < Math.min(commands.length, i + PIPELINE_DEPTH); k++) {
+      const c = commands[k]!;
+      if (c.cmd === 'module' && !textFeature(c.module))
+        await compileDecl(c.module, this.file, c.line);
+      else if (!isCall(c)) return;
+    }
+  }
+
+  /**
+   * Bytes of a module command that may be instantiated ahead of its answer: compiled already,
+   * not a definition, importing from nothing but spectest (its outcome then changes no other
+   * instance's state: no taint, no skipped import), on an engine that can.
+   */
+  private aheadBytes(c: Command): Uint8Array | undefined {
+    if (c.cmd !== 'module' || !this.engine.instantiateAhead || c.module.definition) return;
+    const src = c.module.source;
+    if (src.kind !== 'text' || !onlySpectestImports(src.text) || this.registered.has('spectest'))
+      return;
+    if (textFeature(c.module)) return;
+    const compiled = compiledNow.get(c.module);
+    return compiled && 'bytes' in compiled ? compiled.bytes : undefined;
+  }
+
+  /** How many commands from `i` on run as one slice: calls and modules instantiated ahead. */
+  sliceLength(commands: readonly Command[], i: number): number {
+    const joins = (c: Command): boolean => isCall(c) || this.aheadBytes(c) !== undefined;
+    let n = 1;
+    if (!joins(commands[i]!)) return n;
+    while (n < PIPELINE_DEPTH && i + n < commands.length && joins(commands[i + n]!)) n++;
+    return n;
+  }
+
+  /** The module becomes current at once (provisionally live); its outcome settles it. */
+  private moduleAhead(
+    c: CommandOf<'module'>,
+    v: Verdicts,
+    bytes: Uint8Array,
+  ): Promise<CommandResult> {
+    const a = this.engine.instantiateAhead!(bytes);
+    const text = c.module.source.kind === 'text' ? c.module.source.text : undefined;
+    const settle = (state: ModState, was?: ModState): void => {
+      if (was === undefined || this.current === was) this.current = state;
+      if (c.module.name && (was === undefined || this.named.get(c.module.name) === was))
+        this.named.set(c.module.name, state);
+      if (state.kind === 'skip') this.taintImported(bytes, text, state);
+    };
+    if ('known' in a) {
+      const [state, result] = this.instantiated(c, v, a.known, bytes);
+      settle(state);
+      return Promise.resolve(result);
+    }
+    const provisional: ModState = { kind: 'ok', inst: a.instance };
+    settle(provisional);
+    return a.outcome.then((o) => {
+      if (o.kind === 'instance') return v.pass('instantiated');
+      const [state, result] = this.instantiated(c, v, o, bytes);
+      this.aheadFailed.set(provisional, state);
+      settle(state, provisional);
+      return result;
+    });
+  }
+
   async run(c: Command): Promise<CommandResult> {
     const v = verdicts(c);
     switch (c.cmd) {
@@ -514,6 +647,8 @@ class ScriptContext {
 
   /** A module command: compiled (or skipped, with the reason) and instantiated; it becomes the current module. */
   private async module(c: CommandOf<'module'>, v: Verdicts): Promise<CommandResult> {
+    const ahead = this.aheadBytes(c);
+    if (ahead) return this.moduleAhead(c, v, ahead);
     const feature = textFeature(c.module);
     const compiled = feature
       ? { textError: '', feature }

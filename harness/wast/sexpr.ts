@@ -128,7 +128,9 @@ class SExprReader {
         const cp = src.codePointAt(this.i)!;
         if (cp < 0x20 || cp === 0x7f)
           this.fail(`illegal character U+${cp.toString(16).padStart(4, '0')} in a string`);
-        bytes.push(...this.enc.encode(String.fromCodePoint(cp)));
+        // ASCII is its own UTF-8 (most string text): no encoder call per character
+        if (cp < 0x80) bytes.push(cp);
+        else bytes.push(...this.enc.encode(String.fromCodePoint(cp)));
         this.i += cp > 0xffff ? 2 : 1;
       }
     }

@@ -3,6 +3,7 @@
  * the profile and instrumented by core/wasm, then run on V8 with the meters reset before each
  * call). All run in one WasmSession (one Worker) per script.
  */
+import { createHash } from 'node:crypto';
 import { readExports, type ExportInfo } from '../../core/wasm/exec/exports.js';
 import { prepareForProfile, type ProfileName } from '../../core/wasm/exec/profile.js';
 import { WasmSession, type WorkerError } from '../../core/wasm/exec/session.js';
@@ -12,6 +13,7 @@ import type { CallOutcome, InstanceHandle, ModuleOutcome, WastEngine } from './e
 import { missingFeaturesOf } from './v8-features.js';
 import { classifyRejection, OUTSIDE_EVERY_PROFILE } from './skip-reasons.js';
 import { proposalsOf } from '../../core/wasm/binary/proposals.js';
+import { noteVerdict } from './verdicts.js';
 
 /** Fuel per call for instrumented spec modules: ample, never the reason a spec test stops. */
 export const SPEC_FUEL = 1n << 60n;
@@ -137,45 +139,106 @@ function compileRejection(
   return { kind: 'rejected', by, reason: message };
 }
 
+type Prepared = ReturnType<typeof prepareForProfile>;
+
+/**
+ * prepareForProfile by content: spec scripts declare the same module text again and again (about
+ * one module in seven over the corpus), and validation and instrumentation are pure functions of
+ * the bytes and the profile. Kept for the last PREPARED_KEPT modules of this process.
+ */
+const prepared = new Map<string, Prepared>();
+const PREPARED_KEPT = 256;
+
+function prepareCached(bytes: Uint8Array, profile: ProfileName): Prepared {
+  const key = `${profile}:${createHash('sha256').update(bytes).digest('base64')}`;
+  let p = prepared.get(key);
+  if (p === undefined) {
+    p = prepareForProfile(bytes, profile);
+    prepared.set(key, p);
+    if (prepared.size > PREPARED_KEPT) prepared.delete(prepared.keys().next().value!);
+  }
+  return p;
+}
+
+/** What the instantiation of one engine's modules needs. */
+interface EngineState {
+  session: WasmSession;
+  profile: ProfileName;
+  instrumented: boolean;
+  exportsOf: Map<number, ExportInfo[] | Error>;
+  /** The next instance id: the engine numbers its instances, so calls can follow before the answer. */
+  nextId: number;
+}
+
+/**
+ * Send a module to the worker (after the profile's validator and instrumenter): the outcome at once
+ * when the profile refuses it, else the instance id it will have and the outcome to come. The
+ * exports are read from the bytes before the answer, so calls on the id can be sent at once.
+ */
+function startInstantiate(
+  e: EngineState,
+  bytes: Uint8Array,
+  definitionOnly: boolean,
+  expectInvalid: boolean,
+): { known: ModuleOutcome } | { id: number; outcome: Promise<ModuleOutcome> } {
+  let runBytes = bytes;
+  if (e.instrumented) {
+    const p = prepareCached(bytes, e.profile);
+    // the instrumenter validated first (validateModule's verdict): the interpreter reuses it
+    noteVerdict(bytes, e.profile, p.ok ? { ok: true } : { ok: false, violations: p.violations });
+    if (!p.ok) return { known: profileRejection(bytes, p, expectInvalid) };
+    runBytes = p.bytes;
+  }
+  const id = e.nextId++;
+  if (!definitionOnly) {
+    let ex: ExportInfo[] | Error;
+    try {
+      ex = readExports(bytes, { bodies: e.instrumented });
+    } catch (err) {
+      ex = err as Error;
+    }
+    e.exportsOf.set(id, ex);
+  }
+  const reply = e.session.instantiate(
+    runBytes,
+    definitionOnly ? 'none' : e.instrumented ? 'icn' : 'registry',
+    { createdAt: 0n, entropy: new Uint8Array(32) },
+    definitionOnly,
+    id,
+  );
+  const outcome = reply.then((r): ModuleOutcome => {
+    if (r.error) {
+      if (r.error.phase === 'compile')
+        return compileRejection(bytes, r.error.message, e.instrumented, expectInvalid);
+      return callOutcome(r.error, undefined) as ModuleOutcome;
+    }
+    return definitionOnly ? { kind: 'compiled' } : { kind: 'instance', instance: { id } };
+  });
+  return { id, outcome };
+}
+
 export async function createV8Engine(profile: ProfileName): Promise<WastEngine> {
   spectestBytes ??= watToWasm(SPECTEST_WAT, { filename: 'spectest.wat' });
   const session = await takeSession();
   await session.initSpectest(await spectestBytes);
   const exportsOf = new Map<number, ExportInfo[] | Error>();
   const instrumented = profile !== 'raw';
+  const engine: EngineState = { session, profile, instrumented, exportsOf, nextId: 1 };
 
   const exportsFor = (inst: InstanceHandle, name: string) => exportOf(exportsOf, inst, name);
 
   return {
     name: profile,
     nativeExhaustionCounts: profile === 'raw',
+    // invoke/get post their request before their first await: calls reach the worker in order
+    pipelined: true,
     async instantiate(bytes, definitionOnly, expectInvalid = false) {
-      let runBytes = bytes;
-      if (instrumented) {
-        const p = prepareForProfile(bytes, profile);
-        if (!p.ok) return profileRejection(bytes, p, expectInvalid);
-        runBytes = p.bytes;
-      }
-      const r = await session.instantiate(
-        runBytes,
-        definitionOnly ? 'none' : instrumented ? 'icn' : 'registry',
-        { createdAt: 0n, entropy: new Uint8Array(32) },
-        definitionOnly,
-      );
-      if (r.error) {
-        if (r.error.phase === 'compile')
-          return compileRejection(bytes, r.error.message, instrumented, expectInvalid);
-        return callOutcome(r.error, undefined) as ModuleOutcome;
-      }
-      if (definitionOnly) return { kind: 'compiled' };
-      let ex: ExportInfo[] | Error;
-      try {
-        ex = readExports(bytes, { bodies: instrumented });
-      } catch (e) {
-        ex = e as Error;
-      }
-      exportsOf.set(r.inst!, ex);
-      return { kind: 'instance', instance: { id: r.inst! } };
+      const s = startInstantiate(engine, bytes, definitionOnly, expectInvalid);
+      return 'known' in s ? s.known : s.outcome;
+    },
+    instantiateAhead(bytes) {
+      const s = startInstantiate(engine, bytes, false, false);
+      return 'known' in s ? s : { instance: { id: s.id }, outcome: s.outcome };
     },
     async register(inst, as) {
       await session.register(inst.id, as);

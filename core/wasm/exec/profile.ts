@@ -6,7 +6,11 @@
 import { IcnError } from '../../errors.js';
 import type { Hash } from '../../hash/index.js';
 import { isProfileRule } from '../errors.js';
-import { instrumentModule, WasmProfileError } from '../instrument/instrument.js';
+import {
+  instrumentModule,
+  instrumentOrReject,
+  WasmProfileError,
+} from '../instrument/instrument.js';
 import { getProfile, profileHash, type ProfileName } from '../profiles.js';
 import { validateModule, type Violation } from '../validate/validate.js';
 
@@ -81,10 +85,6 @@ export function prepareForProfile(
     return v.ok ? { ok: true, bytes } : rejected(v.violations);
   }
   // the instrumenter validates first (the same validator, the same violations): one pass, not two
-  try {
-    return { ok: true, bytes: instrumentModule(bytes, name).bytes };
-  } catch (e) {
-    if (e instanceof WasmProfileError) return rejected(e.violations);
-    throw e;
-  }
+  const r = instrumentOrReject(bytes, name);
+  return 'violations' in r ? rejected(r.violations) : { ok: true, bytes: r.bytes };
 }

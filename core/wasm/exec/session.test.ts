@@ -126,3 +126,42 @@ describe('WasmSession: reuse and memory hashing in the worker', () => {
     expect(s.closed).toBe(true);
   });
 });
+
+describe('WasmSession: requests made in one turn (issue 19)', () => {
+  it('go to the worker as one message and are answered in order, memories included', async () => {
+    const m = await load(`(module (memory (export "mem") 1)
+      (global $n (mut i32) (i32.const 0))
+      (func (export "bump") (result i32)
+        (global.set $n (i32.add (global.get $n) (i32.const 1)))
+        (i32.store (i32.const 0) (global.get $n))
+        (global.get $n))
+      (func (export "boom") (result i32) unreachable))`);
+    const posted: unknown[] = [];
+    const worker = (session as unknown as { worker: { postMessage: (m: unknown) => void } }).worker;
+    const post = worker.postMessage.bind(worker);
+    worker.postMessage = (msg: unknown, ...rest: unknown[]) => {
+      posted.push(msg);
+      (post as (...a: unknown[]) => void)(msg, ...rest);
+    };
+    try {
+      const calls = [1, 2, 3].map(() =>
+        session.invoke(m.inst, 'bump', m.sig('bump'), [], { captureMemory: true }),
+      );
+      const trap = session.invoke(m.inst, 'boom', m.sig('boom'), []);
+      const last = session.invoke(m.inst, 'bump', m.sig('bump'), []);
+      const rs = await Promise.all([...calls, trap, last]);
+      expect(posted).toHaveLength(1);
+      expect((posted[0] as { op: string; msgs: unknown[] }).op).toBe('batch');
+      expect(rs.slice(0, 3).map((r) => r.values!.map(formatValue))).toEqual([
+        ['i32:0x00000001'],
+        ['i32:0x00000002'],
+        ['i32:0x00000003'],
+      ]);
+      expect(rs.slice(0, 3).map((r) => r.memory![0])).toEqual([1, 2, 3]);
+      expect(rs[3]!.error?.phase).toBe('invoke');
+      expect(rs[4]!.values!.map(formatValue)).toEqual(['i32:0x00000004']);
+    } finally {
+      worker.postMessage = post;
+    }
+  });
+});

@@ -67,7 +67,7 @@ export interface InvokeResult {
 interface Pending {
   resolve: (v: Record<string, unknown>) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  op: string;
 }
 
 export function harnessFault(message: string, details: Record<string, unknown> = {}): IcnError {
@@ -76,7 +76,10 @@ export function harnessFault(message: string, details: Record<string, unknown> =
 
 export class WasmSession {
   private readonly worker: Worker;
+  /** Requests in the order sent: the worker answers them in that order. */
   private readonly pending = new Map<number, Pending>();
+  /** Guards the oldest pending request (the one the worker is on), re-armed as each is answered. */
+  private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private dead: Error | undefined;
   private readonly timeoutMs: number;
@@ -90,11 +93,9 @@ export class WasmSession {
       stderr: false,
     });
     this.worker.on('message', (m: Record<string, unknown>) => {
-      const p = this.pending.get(m.id as number);
-      if (!p) return;
-      this.pending.delete(m.id as number);
-      clearTimeout(p.timer);
-      p.resolve(m);
+      if (Array.isArray(m.batch))
+        for (const r of m.batch as Record<string, unknown>[]) this.answer(r);
+      else this.answer(m);
     });
     this.worker.on('error', (e: Error & { code?: string }) => {
       const oom = e.code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -108,31 +109,56 @@ export class WasmSession {
     this.worker.on('exit', (code) => this.fail(harnessFault(`wasm worker exited (code ${code})`)));
   }
 
+  private answer(m: Record<string, unknown>): void {
+    const p = this.pending.get(m.id as number);
+    if (!p) return;
+    this.pending.delete(m.id as number);
+    this.arm();
+    p.resolve(m);
+  }
+
   private fail(e: Error): void {
     if (this.dead) return;
     this.dead = e;
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(e);
-    }
+    clearTimeout(this.timer);
+    for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
+  }
+
+  /**
+   * The timeout of the oldest pending request, from when the worker could start it: requests may
+   * be sent ahead (a .wast run pipelines its calls), and one waiting in the queue is not running.
+   */
+  private arm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const oldest = this.pending.values().next();
+    if (oldest.done) return;
+    const op = oldest.value.op;
+    this.timer = setTimeout(() => {
+      this.fail(harnessFault(`wasm worker did not answer within ${this.timeoutMs} ms (${op})`));
+      void this.worker.terminate();
+    }, this.timeoutMs);
   }
 
   private request(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.fail(
-          harnessFault(
-            `wasm worker did not answer within ${this.timeoutMs} ms (${String(msg.op)})`,
-          ),
-        );
-        void this.worker.terminate();
-      }, this.timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      this.worker.postMessage({ ...msg, id });
+      this.pending.set(id, { resolve, reject, op: String(msg.op) });
+      if (this.timer === undefined) this.arm();
+      if (this.outbox.push({ ...msg, id }) === 1) queueMicrotask(() => this.flush());
     });
+  }
+
+  /** Requests made in one turn, not yet posted: sent as one message (the worker answers as one). */
+  private outbox: Record<string, unknown>[] = [];
+
+  private flush(): void {
+    const msgs = this.outbox;
+    this.outbox = [];
+    if (this.dead) return; // their promises were rejected with the fault
+    this.worker.postMessage(msgs.length === 1 ? msgs[0] : { op: 'batch', msgs });
   }
 
   private static internal(r: Record<string, unknown>): void {
@@ -169,14 +195,20 @@ export class WasmSession {
     if (!r.ok) throw harnessFault(`spectest module: ${(r.error as WorkerError).message}`);
   }
 
-  /** Compile and instantiate (or, with `definitionOnly`, only compile: `inst` stays undefined). */
+  /**
+   * Compile and instantiate (or, with `definitionOnly`, only compile: `inst` stays undefined).
+   * `as`: the instance id to use (the caller's own numbering, so that it can send calls to the
+   * instance before this answers); by default the worker numbers instances itself. One session
+   * uses one way or the other, never both.
+   */
   async instantiate(
     bytes: Uint8Array,
     imports: ImportMode,
     env?: HostEnv,
     definitionOnly = false,
+    as?: number,
   ): Promise<InstantiateResult> {
-    const r = await this.request({ op: 'instantiate', bytes, imports, env, definitionOnly });
+    const r = await this.request({ op: 'instantiate', bytes, imports, env, definitionOnly, as });
     WasmSession.internal(r);
     return {
       inst: r.inst as number | undefined,
@@ -260,7 +292,7 @@ export class WasmSession {
 
   async close(): Promise<void> {
     this.dead ??= harnessFault('session closed');
-    for (const p of this.pending.values()) clearTimeout(p.timer);
+    clearTimeout(this.timer);
     this.pending.clear();
     this.worker.removeAllListeners('exit');
     await this.worker.terminate();

@@ -7,8 +7,10 @@
  * Every decision (trap names, hashes, fuel arithmetic) is made in the main thread.
  *
  * Protocol: the main thread posts `{ id, op, ... }`; the worker answers `{ id, ok: true, ... }` or
- * `{ id, ok: false, error: { phase, name, message } }`. Phases: compile, link, start, invoke, host,
- * range (a native RangeError: the run is poisoned), internal.
+ * `{ id, ok: false, error: { phase, name, message } }`. Requests made in one turn of the main
+ * thread come as `{ op: 'batch', msgs }` and are answered in order as `{ batch: [replies] }`.
+ * Phases: compile, link, start, invoke, host, range (a native RangeError: the run is poisoned),
+ * internal.
  */
 export const WORKER_SOURCE = String.raw`
 'use strict';
@@ -168,7 +170,8 @@ const ops = {
       return { error: err, hostCalls: slot.calls };
     }
     slot.exports = instance.exports;
-    const id = nextInst++;
+    // the caller may name the instance (a .wast engine that sends calls before the answer)
+    const id = msg.as !== undefined ? msg.as : nextInst++;
     const stack0 = instance.exports.__icn_stack instanceof WebAssembly.Global ? instance.exports.__icn_stack.value : 0;
     instances.set(id, { instance, exports: instance.exports, slot, stack0 });
     const exports = WebAssembly.Module.exports(module).map((e) => ({ name: e.name, kind: e.kind }));
@@ -230,15 +233,19 @@ const ops = {
   },
 };
 
-parentPort.on('message', (msg) => {
-  let reply;
+function answer(msg) {
   try {
     const r = ops[msg.op](msg);
-    reply = r.error && msg.op !== 'invoke' ? { id: msg.id, ok: false, ...r } : { id: msg.id, ok: true, ...r };
+    return r.error && msg.op !== 'invoke' ? { id: msg.id, ok: false, ...r } : { id: msg.id, ok: true, ...r };
   } catch (e) {
-    reply = { id: msg.id, ok: false, error: classify(e, 'internal') };
+    return { id: msg.id, ok: false, error: classify(e, 'internal') };
   }
-  const transfer = reply.memory ? [reply.memory.buffer] : [];
-  parentPort.postMessage(reply, transfer);
+}
+
+// a batch (the requests the main thread made in one turn) is answered in order, as one message
+parentPort.on('message', (msg) => {
+  const replies = msg.op === 'batch' ? msg.msgs.map(answer) : [answer(msg)];
+  const transfer = replies.filter((r) => r.memory).map((r) => r.memory.buffer);
+  parentPort.postMessage(msg.op === 'batch' ? { batch: replies } : replies[0], transfer);
 });
 `;

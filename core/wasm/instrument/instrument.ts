@@ -672,6 +672,20 @@ export function instrumentModule(
   profileName: ProfileName,
   opts: InstrumentOptions = {},
 ): InstrumentResult {
+  const r = instrumentOrReject(bytes, profileName, opts);
+  if ('violations' in r) throw new WasmProfileError(profileName, r.violations);
+  return r;
+}
+
+/**
+ * instrumentModule, with a module the profile refuses returned as its violations instead of
+ * thrown: a caller that expects many refusals (the .wast runner) builds no error for each.
+ */
+export function instrumentOrReject(
+  bytes: Uint8Array,
+  profileName: ProfileName,
+  opts: InstrumentOptions = {},
+): InstrumentResult | { violations: Violation[] } {
   const p = getProfile(profileName);
   if (!p.instrumented)
     throw new IcnError(
@@ -680,7 +694,7 @@ export function instrumentModule(
       { profile: profileName },
     );
   const v = validateDetailed(bytes, profileName);
-  if (!v.ok || v.module === undefined) throw new WasmProfileError(profileName, v.violations);
+  if (!v.ok || v.module === undefined) return { violations: v.violations };
   const m = v.module;
   const L = p.limits!;
   const cost = p.costTable!;

@@ -76,6 +76,8 @@ interface Frame {
 }
 
 class TypeError_ extends Error {}
+/** Thrown to stop checking a body at its first type error: one instance, no stack captured per throw. */
+const STOP = new TypeError_();
 
 const slots = (t: V): number => (t === 'v128' ? 2 : 1);
 
@@ -138,7 +140,7 @@ function blockSig(c: Ctx, bt: BlockType, offset: number, fn: number): FuncType {
       function: fn,
       detail: `block type ${bt.index} does not exist`,
     });
-    throw new TypeError_();
+    throw STOP;
   }
   return t;
 }
@@ -320,7 +322,7 @@ class FuncCheck {
 
   err(code: ViolationCode, detail: string): never {
     this.c.out.push({ code, offset: this.at, function: this.fn, detail });
-    throw new TypeError_();
+    throw STOP;
   }
 
   push(t: V): void {
