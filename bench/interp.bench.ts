@@ -13,7 +13,7 @@
  * through its own Hash_Init / Hash_Update / Hash_Final exports, raw on V8 and in the interpreter
  * (dc profile's cost table), digests checked equal before timing.
  *
- *   npm run bench:interp [-- --quick] [-- --json] [-- --only real|kernels]
+ *   npm run bench:interp [-- --quick] [-- --json] [-- --only real|kernels] [-- --rounds N]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +33,11 @@ const only = process.argv.includes('--only')
   ? process.argv[process.argv.indexOf('--only') + 1]
   : undefined;
 const TIME = quick ? 300 : 800;
-const ROUNDS = quick ? 3 : 5;
+const ROUNDS = process.argv.includes('--rounds')
+  ? Number(process.argv[process.argv.indexOf('--rounds') + 1])
+  : quick
+    ? 3
+    : 5;
 const FUEL = 1n << 62n;
 
 interface Kernel {
