@@ -18,8 +18,10 @@
  *     itself is the run loop's.
  *
  * Translation: operand stack heights are static in valid code, so the value at height h of type t
- * is a JS local named by type and height (`i3` for an i32, `j3` i64, `f3` f32, `d3` f64, `r3` a
- * reference); wasm locals are `L0…`. Structured control maps onto labeled JS statements (`block` →
+ * is a JS local named by type and height (`i3` for an i32, `f3` f32, `d3` f64, `r3` a reference;
+ * an i64 is two int32 locals, `j3` its low half and `k3` its high half: ops.ts's pair templates,
+ * no BigInt on the hot path); wasm locals are `L0…` (an i64's high half `H0…`). Calls follow rep.ts's
+ * convention (an i64 argument as two, a lone i64 result's high half in `M.rh`). Structured control maps onto labeled JS statements (`block` →
  * `B: {}`, `loop` → `B: for (;;) {}`, `if` → `B: if () {} else {}`); a branch copies its values to
  * the target's heights and `break`s / `continue`s. Unreachable code is not emitted.
  *
@@ -30,11 +32,11 @@ import type { FuncType, Instr, ValType, WasmModule } from '../binary/types.js';
 import { blockSig } from './compile.js';
 import { planCharges, type MeterPlan } from './metering.js';
 import { Op } from './opcode-names.js';
-import { operator, SCOPE, type OperatorDef } from './ops.js';
+import { operator, SCOPE, splitTo, T_I64, type OperatorDef } from './ops.js';
 import { b2d, b2f, toBits, toValue } from './rep.js';
 import type { FuncInst, Instance } from './store.js';
 
-export { d2b, b2d, f2b, b2f, toJsRep, fromJsRep } from './rep.js';
+export { d2b, b2d, f2b, b2f } from './rep.js';
 
 /**
  * How deep the JS tier nests native calls before handing a call to the run loop, in JS variables
@@ -66,7 +68,7 @@ const PFX: Record<string, string> = {
 };
 const INIT: Record<string, string> = {
   i32: '0',
-  i64: '0n',
+  i64: '0',
   f32: '0',
   f64: '0',
   funcref: 'null',
@@ -349,21 +351,46 @@ class FnGen {
   private chargeCode(c: number): string {
     return `if (fl < ${c}) { ${this.save} throw oof(${c}); } fl -= ${c};`;
   }
-  private name(t: ValType, h: number): string {
+  /** The JS names of the value of type t at height h: [low, high] for an i64, else one. */
+  private names(t: ValType, h: number): string[] {
     const n = `${PFX[t] ?? 'r'}${h}`;
     if (!this.declared.has(n)) this.declared.set(n, INIT[t] ?? 'null');
-    return n;
+    if (t !== 'i64') return [n];
+    const k = `k${h}`;
+    if (!this.declared.has(k)) this.declared.set(k, '0');
+    return [n, k];
+  }
+  /** The single JS name of a value that is not an i64 (conditions, addresses, references). */
+  private name(t: ValType, h: number): string {
+    return this.names(t, h)[0]!;
+  }
+  private popv(): string[] {
+    const t = this.ts.pop()!;
+    return this.names(t, this.ts.length);
   }
   private pop(): string {
-    const t = this.ts.pop()!;
-    return this.name(t, this.ts.length);
+    return this.popv()[0]!;
+  }
+  private pushv(t: ValType): string[] {
+    this.ts.push(t);
+    return this.names(t, this.ts.length - 1);
   }
   private push(t: ValType): string {
-    this.ts.push(t);
-    return this.name(t, this.ts.length - 1);
+    return this.pushv(t)[0]!;
   }
-  private top(): string {
-    return this.name(this.ts[this.ts.length - 1]!, this.ts.length - 1);
+  private topv(): string[] {
+    return this.names(this.ts[this.ts.length - 1]!, this.ts.length - 1);
+  }
+  /** The JS names of wasm local i. */
+  private local(i: number): string[] {
+    return this.localTypes[i] === 'i64' ? [`L${i}`, `H${i}`] : [`L${i}`];
+  }
+  private allLocals(): string[] {
+    return this.localTypes.flatMap((_, i) => this.local(i));
+  }
+  /** Statements copying names src to names dst (of one value). */
+  private static copy(dst: readonly string[], src: readonly string[]): string {
+    return dst.map((d, i) => (d === src[i] ? '' : `${d} = ${src[i]}; `)).join('');
   }
   private emit(s: string): void {
     this.out.push(s);
@@ -374,11 +401,13 @@ class FnGen {
   }
   private retCode(): string {
     const n = this.type.results.length;
-    const vals = this.type.results.map((t, i) => this.name(t, this.ts.length - n + i));
-    const v = n === 0 ? '' : n === 1 ? ` ${vals[0]}` : ` [${vals.join(', ')}]`;
+    const vals = this.type.results.map((t, i) => this.names(t, this.ts.length - n + i));
+    const flat = vals.flat();
+    const hi = n === 1 && vals[0]!.length === 2 ? ` M.rh = ${vals[0]![1]};` : '';
+    const v = n === 0 ? '' : n === 1 ? ` ${flat[0]}` : ` [${flat.join(', ')}]`;
     if (this.chunked)
-      return `M.stackUsed = su0; M.jsWeight = jw0; ${this.save}${v === '' ? '' : ` V.rv =${v};`} return 1;`;
-    return `M.stackUsed = su0; M.jsWeight = jw0; ${this.save} return${v};`;
+      return `M.stackUsed = su0; M.jsWeight = jw0; ${this.save}${hi}${v === '' ? '' : ` V.rv =${v};`} return 1;`;
+    return `M.stackUsed = su0; M.jsWeight = jw0; ${this.save}${hi} return${v};`;
   }
   private branch(depth: number): string {
     const l = this.ctl[this.ctl.length - 1 - depth]!;
@@ -386,11 +415,11 @@ class FnGen {
     const types = l.kind === 'loop' ? l.params : l.results;
     const ar = types.length;
     let s = '';
-    for (let i = 0; i < ar; i++) {
-      const dst = this.name(types[i]!, l.h0 + i);
-      const src = this.name(types[i]!, this.ts.length - ar + i);
-      if (dst !== src) s += `${dst} = ${src}; `;
-    }
+    for (let i = 0; i < ar; i++)
+      s += FnGen.copy(
+        this.names(types[i]!, l.h0 + i),
+        this.names(types[i]!, this.ts.length - ar + i),
+      );
     return s + (l.kind === 'loop' ? `continue ${l.label};` : `break ${l.label};`);
   }
   private use(name: string, init: string): string {
@@ -487,7 +516,7 @@ class FnGen {
   private callArgs(ft: FuncType): string {
     const n = ft.params.length;
     const args: string[] = [];
-    for (let i = 0; i < n; i++) args.push(this.name(ft.params[i]!, this.ts.length - n + i));
+    for (let i = 0; i < n; i++) args.push(...this.names(ft.params[i]!, this.ts.length - n + i));
     this.ts.length -= n;
     return args.join(', ');
   }
@@ -495,9 +524,11 @@ class FnGen {
   private callResults(ft: FuncType, expr: string): void {
     const n = ft.results.length;
     if (n === 0) this.emit(`${expr};`);
-    else if (n === 1) this.emit(`${this.push(ft.results[0]!)} = ${expr};`);
-    else {
-      const rs = ft.results.map((t) => this.push(t));
+    else if (n === 1) {
+      const [lo, hi] = this.pushv(ft.results[0]!);
+      this.emit(`${lo} = ${expr};${hi === undefined ? '' : ` ${hi} = M.rh;`}`);
+    } else {
+      const rs = ft.results.flatMap((t) => this.pushv(t));
       this.temps.add('tr');
       this.emit(`tr = ${expr}; ${rs.map((r, i) => `${r} = tr[${i}];`).join(' ')}`);
     }
@@ -538,25 +569,28 @@ class FnGen {
       case Op.SelectT: {
         const t = this.ts[this.ts.length - 2]!;
         const c = this.pop();
-        const b = this.pop();
-        const a = this.pop();
-        this.emit(`${this.push(t)} = ${c} !== 0 ? ${a} : ${b};`);
+        const b = this.popv();
+        this.popv();
+        // the result is at a's height: it keeps a unless c is 0
+        this.emit(`if (${c} === 0) { ${FnGen.copy(this.pushv(t), b)}}`);
         return true;
       }
       case Op.LocalGet:
-        this.emit(`${this.push(this.localTypes[x.idx!]!)} = L${x.idx};`);
+        this.emit(FnGen.copy(this.pushv(this.localTypes[x.idx!]!), this.local(x.idx!)));
         return true;
       case Op.LocalSet:
-        this.emit(`L${x.idx} = ${this.pop()};`);
+        this.emit(FnGen.copy(this.local(x.idx!), this.popv()));
         return true;
       case Op.LocalTee:
-        this.emit(`L${x.idx} = ${this.top()};`);
+        this.emit(FnGen.copy(this.local(x.idx!), this.topv()));
         return true;
       case Op.GlobalGet:
       case Op.GlobalSet: {
         const g = this.use(`G${x.idx}`, `GLOBALS[${x.idx}]`);
         const t = this.inst.globals[x.idx!]!.type;
-        if (x.op === Op.GlobalGet) this.emit(`${this.push(t)} = ${toValue(t, `${g}.value`)};`);
+        if (t === 'i64' && x.op === Op.GlobalGet) this.emit(splitTo(`${g}.value`, this.pushv(t)));
+        else if (t === 'i64') this.emit(`${g}.value = jn(${this.popv().join(', ')});`);
+        else if (x.op === Op.GlobalGet) this.emit(`${this.push(t)} = ${toValue(t, `${g}.value`)};`);
         else this.emit(`${g}.value = ${toBits(t, this.pop())};`);
         return true;
       }
@@ -599,9 +633,14 @@ class FnGen {
       case Op.F32Const:
         this.emit(`${this.push('f32')} = ${f32Literal((x.value as number) | 0)};`);
         return true;
-      case Op.I64Const:
-        this.emit(`${this.push('i64')} = ${BigInt.asIntN(64, x.value as bigint)}n;`);
+      case Op.I64Const: {
+        const v = x.value as bigint;
+        const [lo, hi] = this.pushv('i64');
+        this.emit(
+          `${lo} = ${Number(BigInt.asIntN(32, v))}; ${hi} = ${Number(BigInt.asIntN(32, v >> 32n))};`,
+        );
         return true;
+      }
       case Op.F64Const:
         this.emit(`${this.push('f64')} = ${f64Literal(x.value as bigint)};`);
         return true;
@@ -622,6 +661,14 @@ class FnGen {
 
   /** A value operator, load or store: its template from the operator table, written inline. */
   private operator(x: Instr, d: OperatorDef): void {
+    if (d.kind === 'pair') {
+      const b = d.params.length === 2 ? this.popv() : [];
+      const a = this.popv();
+      const stmt = d.stmt(this.pushv(d.result), a, b);
+      this.useTemps(stmt);
+      this.emit(`${d.trap ? `${this.save} ` : ''}${stmt}`);
+      return;
+    }
     if (d.kind === 'pure') {
       const b = d.params.length === 2 ? this.pop() : '';
       const a = this.pop();
@@ -629,13 +676,19 @@ class FnGen {
       this.emit(`${d.trap ? `${this.save} ` : ''}${r} = ${d.expr(a, b)};`);
       return;
     }
-    const v = d.kind === 'store' ? this.pop() : '';
+    const v = d.kind === 'store' || d.kind === 'pairStore' ? this.popv() : [];
     const a = this.pop();
     const off = (x.memOffset ?? 0) >>> 0;
     this.temps.add('ea');
     const check = `ea = ${off === 0 ? `${a} >>> 0` : `(${a} >>> 0) + ${off}`}; if (ea > ML - ${d.width}) { ${this.save} throw oob(ea, ${d.width}); }`;
-    if (d.kind === 'store') this.emit(`${check} ${d.stmt('ea', v)};`);
+    if (d.kind === 'store') this.emit(`${check} ${d.stmt('ea', v[0]!)};`);
+    else if (d.kind === 'pairStore') this.emit(`${check} ${d.stmt('ea', v)};`);
+    else if (d.kind === 'pairLoad') this.emit(`${check} ${d.stmt('ea', this.pushv('i64'))}`);
     else this.emit(`${check} ${this.push(d.result)} = ${d.expr('ea')};`);
+  }
+  /** Declares the pair templates' temporaries that stmt uses. */
+  private useTemps(stmt: string): void {
+    for (const t of T_I64) if (new RegExp(`\\b${t}\\b`).test(stmt)) this.temps.add(t);
   }
 
   /** Bulk memory and table operators: the run loop's own implementation, on an argument list. */
@@ -654,22 +707,20 @@ class FnGen {
   /** The function's head (declarations, stack and depth checks) around the body. */
   private head(): string {
     const { type, localTypes, fi } = this;
-    const params = type.params.map((_, i) => `L${i}`).join(', ');
+    const params = type.params.flatMap((_, i) => this.local(i)).join(', ');
     const locals = localTypes
       .slice(type.params.length)
-      .map((t, i) => `L${type.params.length + i} = ${INIT[t] ?? 'null'}`);
+      .flatMap((t, i) =>
+        this.local(type.params.length + i).map((n) => `${n} = ${INIT[t] ?? 'null'}`),
+      );
     const stackVars = [...this.declared].map(([n, v]) => `${n} = ${v}`);
     const nRes = type.results.length;
     // native frame size, in JS variables: every variable is a register of the frame, plus a fixed part
     // chunked: a chunk's frame holds the same variables again, below the outer frame
     const weight =
-      (localTypes.length + this.declared.size + this.temps.size + 16) * (this.chunked ? 2 : 1);
-    const deepRet =
-      nRes === 0
-        ? 'deep(F, args);'
-        : nRes === 1
-          ? 'return deep(F, args)[0];'
-          : 'return deep(F, args);';
+      (this.allLocals().length + this.declared.size + this.temps.size + 16) *
+      (this.chunked ? 2 : 1);
+    const deepRet = nRes === 0 ? 'deep(F, args);' : 'return deep(F, args);';
     const frameSlots = this.input.frameSlots(this.inst.funcs[fi]!);
     const head = [
       `function fn_${fi}(${params}) {`,
@@ -684,18 +735,11 @@ class FnGen {
     if (body.some((l) => l.includes('tv'))) this.temps.add('tv');
     if (this.temps.size > 0)
       head.push(
-        `let ${[...this.temps].map((t) => `${t} = ${t === 'ea' || t === 'tk' ? '0' : 'null'}`).join(', ')};`,
+        `let ${[...this.temps].map((t) => `${t} = ${t === 'ea' || t === 'tk' || /^t\d$/.test(t) ? '0' : 'null'}`).join(', ')};`,
       );
     if (this.hasMem) head.push('let MB = MEM.bytes, MV = MEM.view, ML = MB.length;');
     if (!this.chunked) return `${head.join('\n')}\n${this.out.join('\n')}\n}`;
-    const vars = [
-      ...localTypes.map((_, i) => `L${i}`),
-      ...this.declared.keys(),
-      ...this.temps,
-      'fl',
-      'su0',
-      'jw0',
-    ];
+    const vars = [...this.allLocals(), ...this.declared.keys(), ...this.temps, 'fl', 'su0', 'jw0'];
     if (this.hasMem) vars.push('MB', 'MV', 'ML');
     head.push(`const V = { ${vars.join(', ')}, rv: undefined };`);
     return `${this.chunkFunctions(vars)}\n${head.join('\n')}\n${this.out.join('\n')}\n}`;

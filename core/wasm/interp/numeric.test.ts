@@ -34,7 +34,7 @@ function tableFn(name: string): (...a: V[]) => V {
 
 // every value operator of the table (ops.ts), as both tiers run it
 const CASES: OpCase[] = allOperators().flatMap((d) =>
-  d.kind !== 'pure'
+  d.kind !== 'pure' && d.kind !== 'pair'
     ? []
     : [
         {
