@@ -56,7 +56,7 @@ export const JS_TIER_WEIGHT = 32768;
  * instructions (then it is cut at the next metered segment), so that chunks can be cut at all.
  */
 const CHUNK_CHARS = 24_000;
-const MAX_RUN = 400;
+const MAX_RUN = 128;
 
 const PFX: Record<string, string> = {
   i32: 'i',
@@ -115,6 +115,11 @@ class SharedDecls {
   /** A factory-level constant (a helper, a global instance, a type key), declared once. */
   use(name: string, init: string): string {
     if (!this.lines.has(name)) this.lines.set(name, `const ${name} = ${init};`);
+    return name;
+  }
+  /** A factory-level variable, declared once. */
+  variable(name: string, init: string): string {
+    if (!this.lines.has(name)) this.lines.set(name, `let ${name} = ${init};`);
     return name;
   }
   text(): string {
@@ -191,6 +196,10 @@ function special(op: number): { pops: number; push?: ValType } | undefined {
   }
   return undefined;
 }
+
+/** Initial value of a function-level temporary (int temporaries start as ints: one representation for V8). */
+const tempInit = (t: string): string =>
+  t === 'ea' || t === 'tk' || /^t\d$/.test(t) ? '0' : 'null';
 
 /** The translation of one function: a walk over its body with a static stack of typed JS locals. */
 class FnGen {
@@ -283,20 +292,38 @@ class FnGen {
   private closeChunk(): void {
     const n = this.chunkBodies.length;
     this.chunkBodies.push(this.out.splice(this.chunkStart));
-    this.out.push(`if (fn_${this.fi}_c${n}(V) === 1) return V.rv;`);
+    this.out.push(`if (fn_${this.fi}_c${n}(V) === 1) { P${this.fi} = V; return V.rv; }`);
     this.chunkStart = this.out.length;
     this.chunkChars = 0;
   }
 
   /** Chunked mode: the state object's variables, and each chunk as a function over them. */
-  private chunkFunctions(vars: string[]): string {
-    const load = `let ${vars.map((v) => `${v} = V.${v}`).join(', ')};`;
-    const store = vars.map((v) => `V.${v} = ${v};`).join(' ');
+  /**
+   * Each chunk takes from V only the state it names (and writes back what it may change): with
+   * i64 locals as two variables a function has hundreds, and copying all of them at every chunk
+   * cost more than the chunk's work. Temporaries never live across an instruction, so they are the
+   * chunk's own; the memory's views are re-read from MEM (between top-level instructions they are
+   * always MEM's).
+   */
+  private chunkFunctions(state: string[]): string {
     return this.chunkBodies
-      .map(
-        (lines, n) =>
-          `function fn_${this.fi}_c${n}(V) {\n${load}\n${lines.join('\n')}\n${store}\nreturn 0;\n}`,
-      )
+      .map((lines, n) => {
+        const text = lines.join('\n');
+        const used = new Set(text.match(/[A-Za-z_$][\w$]*/g));
+        const io = state.filter((v) => used.has(v));
+        const decls = [
+          ...io.map((v) => `${v} = V.${v}`),
+          ...[...this.temps].filter((t) => used.has(t)).map((t) => `${t} = ${tempInit(t)}`),
+        ];
+        if (this.hasMem && (used.has('MB') || used.has('MV') || used.has('ML')))
+          decls.push('MB = MEM.bytes', 'MV = MEM.view', 'ML = MB.length');
+        const store = io
+          .filter((v) => v !== 'su0' && v !== 'jw0')
+          .map((v) => `V.${v} = ${v};`)
+          .join(' ');
+        const load = decls.length > 0 ? `let ${decls.join(', ')};` : '';
+        return `function fn_${this.fi}_c${n}(V) {\n${load}\n${text}\n${store}\nreturn 0;\n}`;
+      })
       .join('\n');
   }
 
@@ -704,6 +731,33 @@ class FnGen {
     else this.emit(`${this.save} ${callExpr}; ${this.reload}`);
   }
 
+  /**
+   * Chunked mode: the state object V, reused from one call to the next (a pool of one, P<fi>: a
+   * recursive call finds it taken and makes its own; a trap drops it). Allocating an object of some
+   * hundreds of fields per call cost more than the function's work; reuse only has to reset the
+   * wasm locals (stack variables are always written before they are read).
+   */
+  private stateObject(): string {
+    const P = this.shared.variable(`P${this.fi}`, 'null');
+    const init = (t: ValType): string => INIT[t] ?? 'null';
+    const nParams = this.type.params.length;
+    const fields = [
+      ...this.localTypes.flatMap((t, i) => this.local(i).map((n) => `${n}: ${init(t)}`)),
+      ...[...this.declared].map(([n, v]) => `${n}: ${v}`),
+      'fl: 0',
+      'su0: 0',
+      'jw0: 0',
+      'rv: undefined',
+    ];
+    const sets = [
+      ...this.localTypes.flatMap((t, i) =>
+        this.local(i).map((n) => `V.${n} = ${i < nParams ? n : init(t)};`),
+      ),
+      'V.fl = fl; V.su0 = su0; V.jw0 = jw0;',
+    ];
+    return `const V = ${P} !== null ? ${P} : { ${fields.join(', ')} }; ${P} = null;\n${sets.join(' ')}`;
+  }
+
   /** The function's head (declarations, stack and depth checks) around the body. */
   private head(): string {
     const { type, localTypes, fi } = this;
@@ -734,14 +788,11 @@ class FnGen {
     const body = this.chunked ? this.chunkBodies.flat() : this.out;
     if (body.some((l) => l.includes('tv'))) this.temps.add('tv');
     if (this.temps.size > 0)
-      head.push(
-        `let ${[...this.temps].map((t) => `${t} = ${t === 'ea' || t === 'tk' || /^t\d$/.test(t) ? '0' : 'null'}`).join(', ')};`,
-      );
+      head.push(`let ${[...this.temps].map((t) => `${t} = ${tempInit(t)}`).join(', ')};`);
     if (this.hasMem) head.push('let MB = MEM.bytes, MV = MEM.view, ML = MB.length;');
     if (!this.chunked) return `${head.join('\n')}\n${this.out.join('\n')}\n}`;
-    const vars = [...this.allLocals(), ...this.declared.keys(), ...this.temps, 'fl', 'su0', 'jw0'];
-    if (this.hasMem) vars.push('MB', 'MV', 'ML');
-    head.push(`const V = { ${vars.join(', ')}, rv: undefined };`);
+    head.push(this.stateObject());
+    const vars = [...this.allLocals(), ...this.declared.keys(), 'fl', 'su0', 'jw0'];
     return `${this.chunkFunctions(vars)}\n${head.join('\n')}\n${this.out.join('\n')}\n}`;
   }
 }
