@@ -598,8 +598,9 @@ class FnGen {
         const c = this.pop();
         const b = this.popv();
         this.popv();
-        // the result is at a's height: it keeps a unless c is 0
-        this.emit(`if (${c} === 0) { ${FnGen.copy(this.pushv(t), b)}}`);
+        // the result is at a's height (the same names): it keeps a unless c is 0
+        const r = this.pushv(t);
+        this.emit(r.map((x, i) => `${x} = ${c} !== 0 ? ${x} : ${b[i]};`).join(' '));
         return true;
       }
       case Op.LocalGet:
