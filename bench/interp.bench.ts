@@ -86,7 +86,7 @@ const KERNELS: Kernel[] = [
     profile: 'dc-float',
     integer: false,
   },
-  // i64 is bigint in the interpreter: this row shows what that costs (not one of the target kernels)
+  // i64-bound (not one of the target kernels): the JS tier computes i64 on int32 halves, the run loop on bigints around the same templates
   {
     name: 'i64 xor/mul/rotl mix (20,000 rounds)',
     file: 'i64-mix.wat',

@@ -2,8 +2,8 @@
  * The JS tier of the reference interpreter: each function of an instance is translated once into
  * JavaScript source (one JS function per wasm function, built with `new Function`), which V8 then
  * compiles like any other JS. No WebAssembly API and no wasm code is involved: the semantics are
- * ours, written out as JS expressions over the interpreter's value representation (numeric.ts:
- * i32 number, i64 bigint, f32/f64 raw bits), and fuel and stack are metered by the generated code
+ * ours, written out as JS expressions and statements from ops.ts (i32 a number, i64 two int32
+ * halves, f32/f64 values with NaNs as bits: rep.ts), and fuel and stack are metered by the generated code
  * with the interpreter's own rules:
  *
  *   - fuel: the metered segments of metering.ts (the same plan the run loop uses); each segment's
