@@ -223,6 +223,9 @@ class FnGen {
   private readonly reload: string;
   private labels = 0;
   private readonly ctl: Ctl[];
+  /** Lines emitted so far, and the last i64.const: its height, halves and emitted count after it. */
+  private emitted = 0;
+  private lastConst: { h: number; at: number; halves: string[] } | undefined;
   /** Nesting depth of blocks opened inside dead code (not emitted). */
   private deadDepth = 0;
 
@@ -420,6 +423,7 @@ class FnGen {
     return dst.map((d, i) => (d === src[i] ? '' : `${d} = ${src[i]}; `)).join('');
   }
   private emit(s: string): void {
+    this.emitted++;
     this.out.push(s);
     this.chunkChars += s.length + 1;
   }
@@ -664,9 +668,9 @@ class FnGen {
       case Op.I64Const: {
         const v = x.value as bigint;
         const [lo, hi] = this.pushv('i64');
-        this.emit(
-          `${lo} = ${Number(BigInt.asIntN(32, v))}; ${hi} = ${Number(BigInt.asIntN(32, v >> 32n))};`,
-        );
+        const halves = [String(BigInt.asIntN(32, v)), String(BigInt.asIntN(32, v >> 32n))];
+        this.emit(`${lo} = ${halves[0]}; ${hi} = ${halves[1]};`);
+        this.lastConst = { h: this.ts.length - 1, at: this.emitted, halves };
         return true;
       }
       case Op.F64Const:
@@ -690,9 +694,15 @@ class FnGen {
   /** A value operator, load or store: its template from the operator table, written inline. */
   private operator(x: Instr, d: OperatorDef): void {
     if (d.kind === 'pair') {
+      // an i64.const just before (nothing emitted since) is passed as literals (ops.ts: shift counts)
+      const c = this.lastConst;
+      const lit =
+        d.params[1] === 'i64' && c?.h === this.ts.length - 1 && c.at === this.emitted
+          ? c.halves
+          : undefined;
       const b = d.params.length === 2 ? this.popv() : [];
       const a = this.popv();
-      const stmt = d.stmt(this.pushv(d.result), a, b);
+      const stmt = d.stmt(this.pushv(d.result), a, lit ?? b);
       this.useTemps(stmt);
       this.emit(`${d.trap ? `${this.save} ` : ''}${stmt}`);
       return;

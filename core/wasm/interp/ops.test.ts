@@ -117,10 +117,21 @@ const REF: Record<string, (a: bigint, b: bigint) => bigint | number> = {
  * al/ah, bl/bh (an i32 operand in al); results in names of their own, or (aliased, as the JS tier
  * does) in the first operand's names.
  */
-function pairFn(d: PairOp, aliased: boolean): (a: bigint, b: bigint) => bigint | number {
+function pairFn(
+  d: PairOp,
+  aliased: boolean,
+  bLiteral?: bigint,
+): (a: bigint, b: bigint) => bigint | number {
   const names = (t: string, v: string): string[] => (t === 'i64' ? [`${v}l`, `${v}h`] : [`${v}l`]);
   const r = aliased && d.result === d.params[0] ? names(d.result, 'a') : names(d.result, 'r');
-  const stmt = d.stmt(r, names(d.params[0]!, 'a'), d.params[1] ? names(d.params[1], 'b') : []);
+  // the JS tier passes an i64.const operand as the literals of its halves
+  const b =
+    bLiteral !== undefined
+      ? [String(BigInt.asIntN(32, bLiteral)), String(BigInt.asIntN(32, bLiteral >> 32n))]
+      : d.params[1]
+        ? names(d.params[1], 'b')
+        : [];
+  const stmt = d.stmt(r, names(d.params[0]!, 'a'), b);
   const ret = d.result === 'i64' ? `jn(${r[0]}, ${r[1]})` : r[0];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the table's own templates
   const f = new Function(
@@ -201,5 +212,44 @@ describe('i64 pair templates', () => {
       }),
       { seed: 19, numRuns: 3000 },
     );
+  });
+
+  it('equal the reference with a literal second operand (shift counts 0-63 and beyond, every operator)', () => {
+    const counts = [
+      ...Array.from({ length: 64 }, (_, i) => BigInt(i)),
+      64n,
+      65n,
+      100n,
+      -1n,
+      -31n,
+      -32n,
+      -33n,
+      MIN64,
+    ];
+    const as = [...EDGES, ...fc.sample(i64Arb, { seed: 19, numRuns: 40 })];
+    let checked = 0;
+    for (const d of pairs.filter((p) => p.params[1] === 'i64'))
+      for (const n of counts)
+        for (const aliased of [false, true]) {
+          const f = pairFn(d, aliased, n);
+          for (const a of as) {
+            const want = (() => {
+              try {
+                return String(REF[d.name]!(a, n));
+              } catch {
+                return 'trap';
+              }
+            })();
+            let got: string;
+            try {
+              got = String(f(a, 0n));
+            } catch {
+              got = 'trap';
+            }
+            expect([d.name, n, a, aliased, got]).toEqual([d.name, n, a, aliased, want]);
+            checked++;
+          }
+        }
+    expect(checked).toBeGreaterThan(50_000);
   });
 });

@@ -353,24 +353,59 @@ pair(Op.I64And, (r, a, b) => set(r, `${a[0]} & ${b[0]}`, `${a[1]} & ${b[1]}`));
 pair(Op.I64Or, (r, a, b) => set(r, `${a[0]} | ${b[0]}`, `${a[1]} | ${b[1]}`));
 pair(Op.I64Xor, (r, a, b) => set(r, `${a[0]} ^ ${b[0]}`, `${a[1]} ^ ${b[1]}`));
 // shifts: count mod 64; a count of 32 or more moves one half into the other (JS shifts count mod
-// 32); `(x >>> 1) >>> (31 - n)` is x >>> (32 - n) that is also right for n = 0
+// 32); `(x >>> 1) >>> (31 - n)` is x >>> (32 - n) that is also right for n = 0. A count that is
+// an integer literal (the JS tier passes an i64.const just before as literals) picks its case when
+// the code is generated: shorter code, no branch.
+const literal = (x: string | undefined): number | undefined =>
+  x !== undefined && /^-?\d+$/.test(x) ? Number(x) & 63 : undefined;
+/** A shift template: the constant-count form for a literal count, else the general one. */
+const shift =
+  (general: PairTemplate, constant: (n: number) => PairTemplate): PairTemplate =>
+  (r, a, b) => {
+    const n = literal(b[0]);
+    return n === undefined ? general(r, a, b) : constant(n)(r, a, b);
+  };
 pair(
   Op.I64Shl,
-  (r, a, b) =>
-    `${t0} = ${b[0]} & 63; if (${t0} >= 32) { ${t2} = ${a[0]} << ${t0}; ${t1} = 0; } ` +
-    `else { ${t2} = (${a[1]} << ${t0}) | ((${a[0]} >>> 1) >>> (31 - ${t0})); ${t1} = ${a[0]} << ${t0}; } ${set(r, t1, t2)}`,
+  shift(
+    (r, a, b) =>
+      `${t0} = ${b[0]} & 63; if (${t0} >= 32) { ${t2} = ${a[0]} << ${t0}; ${t1} = 0; } ` +
+      `else { ${t2} = (${a[1]} << ${t0}) | ((${a[0]} >>> 1) >>> (31 - ${t0})); ${t1} = ${a[0]} << ${t0}; } ${set(r, t1, t2)}`,
+    (n) => (r, a) =>
+      n === 0
+        ? set(r, a[0]!, a[1]!)
+        : n >= 32
+          ? `${t0} = ${a[0]} << ${n - 32}; ${set(r, '0', t0)}`
+          : `${t1} = (${a[1]} << ${n}) | (${a[0]} >>> ${32 - n}); ${t0} = ${a[0]} << ${n}; ${set(r, t0, t1)}`,
+  ),
 );
 pair(
   Op.I64ShrU,
-  (r, a, b) =>
-    `${t0} = ${b[0]} & 63; if (${t0} >= 32) { ${t1} = (${a[1]} >>> ${t0}) | 0; ${t2} = 0; } ` +
-    `else { ${t1} = (${a[0]} >>> ${t0}) | ((${a[1]} << 1) << (31 - ${t0})); ${t2} = (${a[1]} >>> ${t0}) | 0; } ${set(r, t1, t2)}`,
+  shift(
+    (r, a, b) =>
+      `${t0} = ${b[0]} & 63; if (${t0} >= 32) { ${t1} = (${a[1]} >>> ${t0}) | 0; ${t2} = 0; } ` +
+      `else { ${t1} = (${a[0]} >>> ${t0}) | ((${a[1]} << 1) << (31 - ${t0})); ${t2} = (${a[1]} >>> ${t0}) | 0; } ${set(r, t1, t2)}`,
+    (n) => (r, a) =>
+      n === 0
+        ? set(r, a[0]!, a[1]!)
+        : n >= 32
+          ? `${t0} = (${a[1]} >>> ${n - 32}) | 0; ${set(r, t0, '0')}`
+          : `${t0} = (${a[0]} >>> ${n}) | (${a[1]} << ${32 - n}); ${t1} = (${a[1]} >>> ${n}) | 0; ${set(r, t0, t1)}`,
+  ),
 );
 pair(
   Op.I64ShrS,
-  (r, a, b) =>
-    `${t0} = ${b[0]} & 63; if (${t0} >= 32) { ${t1} = ${a[1]} >> ${t0}; ${t2} = ${a[1]} >> 31; } ` +
-    `else { ${t1} = (${a[0]} >>> ${t0}) | ((${a[1]} << 1) << (31 - ${t0})); ${t2} = ${a[1]} >> ${t0}; } ${set(r, t1, t2)}`,
+  shift(
+    (r, a, b) =>
+      `${t0} = ${b[0]} & 63; if (${t0} >= 32) { ${t1} = ${a[1]} >> ${t0}; ${t2} = ${a[1]} >> 31; } ` +
+      `else { ${t1} = (${a[0]} >>> ${t0}) | ((${a[1]} << 1) << (31 - ${t0})); ${t2} = ${a[1]} >> ${t0}; } ${set(r, t1, t2)}`,
+    (n) => (r, a) =>
+      n === 0
+        ? set(r, a[0]!, a[1]!)
+        : n >= 32
+          ? `${t0} = ${a[1]} >> ${n - 32}; ${t1} = ${a[1]} >> 31; ${set(r, t0, t1)}`
+          : `${t0} = (${a[0]} >>> ${n}) | (${a[1]} << ${32 - n}); ${t1} = ${a[1]} >> ${n}; ${set(r, t0, t1)}`,
+  ),
 );
 /** Rotate left by count n (an expression, mod 64): by 32 or more swaps the halves first. */
 const rotl =
@@ -378,13 +413,28 @@ const rotl =
   (r, a, b) =>
     `${t0} = ${n(b)}; if (${t0} >= 32) { ${t1} = ${a[1]}; ${t2} = ${a[0]}; } else { ${t1} = ${a[0]}; ${t2} = ${a[1]}; } ${t0} &= 31; ` +
     `${set(r, `(${t1} << ${t0}) | ((${t2} >>> 1) >>> (31 - ${t0}))`, `(${t2} << ${t0}) | ((${t1} >>> 1) >>> (31 - ${t0}))`)}`;
+/** Rotate left by a constant n (0..63). */
+const rotlBy =
+  (n: number): PairTemplate =>
+  (r, a) => {
+    const [lo, hi] = n >= 32 ? [a[1]!, a[0]!] : [a[0]!, a[1]!];
+    const m = n & 31;
+    if (m === 0) return `${t0} = ${lo}; ${t1} = ${hi}; ${set(r, t0, t1)}`;
+    return `${t0} = (${lo} << ${m}) | (${hi} >>> ${32 - m}); ${t1} = (${hi} << ${m}) | (${lo} >>> ${32 - m}); ${set(r, t0, t1)}`;
+  };
 pair(
   Op.I64Rotl,
-  rotl((b) => `${b[0]} & 63`),
+  shift(
+    rotl((b) => `${b[0]} & 63`),
+    rotlBy,
+  ),
 );
 pair(
   Op.I64Rotr,
-  rotl((b) => `-${b[0]} & 63`),
+  shift(
+    rotl((b) => `-${b[0]} & 63`),
+    (n) => rotlBy((64 - n) & 63),
+  ),
 );
 
 // ---- floats: values, NaN as bits (rep.ts); a NaN result or NaN operand of arithmetic gives the canonical NaN ----
