@@ -3,8 +3,8 @@
  * JavaScript source (one JS function per wasm function, built with `new Function`), which V8 then
  * compiles like any other JS. No WebAssembly API and no wasm code is involved: the semantics are
  * ours, written out as JS expressions and statements from ops.ts (i32 a number, i64 two int32
- * halves, f32/f64 values with NaNs as bits: rep.ts), and fuel and stack are metered by the generated code
- * with the interpreter's own rules:
+ * halves, f32/f64 values with NaNs as bits: rep.ts), and fuel and stack are metered by the
+ * generated code with the interpreter's own rules:
  *
  *   - fuel: the metered segments of metering.ts (the same plan the run loop uses); each segment's
  *     cost is charged where it starts, from a local copy `fl` of the counter that is written back to
@@ -20,10 +20,11 @@
  * Translation: operand stack heights are static in valid code, so the value at height h of type t
  * is a JS local named by type and height (`i3` for an i32, `f3` f32, `d3` f64, `r3` a reference;
  * an i64 is two int32 locals, `j3` its low half and `k3` its high half: ops.ts's pair templates,
- * no BigInt on the hot path); wasm locals are `L0…` (an i64's high half `H0…`). Calls follow rep.ts's
- * convention (an i64 argument as two, a lone i64 result's high half in `M.rh`). Structured control maps onto labeled JS statements (`block` →
- * `B: {}`, `loop` → `B: for (;;) {}`, `if` → `B: if () {} else {}`); a branch copies its values to
- * the target's heights and `break`s / `continue`s. Unreachable code is not emitted.
+ * no BigInt on the hot path); wasm locals are `L0…` (an i64's high half `H0…`). Calls follow
+ * rep.ts's convention (an i64 argument as two, a lone i64 result's high half in `M.rh`).
+ * Structured control maps onto labeled JS statements (`block` → `B: {}`, `loop` →
+ * `B: for (;;) {}`, `if` → `B: if () {} else {}`); a branch copies its values to the target's
+ * heights and `break`s / `continue`s. Unreachable code is not emitted.
  *
  * The event trace is not produced here: a machine with a trace runs everything in the run loop.
  */
@@ -300,9 +301,8 @@ class FnGen {
     this.chunkChars = 0;
   }
 
-  /** Chunked mode: the state object's variables, and each chunk as a function over them. */
   /**
-   * Each chunk takes from V only the state it names (and writes back what it may change): with
+   * Chunked mode: each chunk as a function over the state object V. Each chunk takes from V only the state it names (and writes back what it may change): with
    * i64 locals as two variables a function has hundreds, and copying all of them at every chunk
    * cost more than the chunk's work. Temporaries never live across an instruction, so they are the
    * chunk's own; the memory's views are re-read from MEM (between top-level instructions they are
