@@ -1,7 +1,9 @@
 /**
  * The run loop's form of the operator table (ops.ts): one generated function, `step`, with a case
  * per operator whose body is the operator's own template, on the interpreter's bits (rep.ts
- * conversions around the template for float operands and results). The run loop (machine.ts)
+ * conversions around the template for float operands and results; an i64 operator's pair template
+ * between a split of its bigint operands into int32 halves and a join of its result, through
+ * rep.ts's SB/SI scratch arrays, without allocating but for the result). The run loop (machine.ts)
  * hands it every value operator, load and store; the JS tier writes the same templates inline, so
  * the two tiers run one semantics. One function with a switch, not a function per operator: the
  * run loop then makes one monomorphic call per operator instead of a megamorphic one.

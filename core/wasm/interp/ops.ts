@@ -15,8 +15,10 @@
  * int32 JS locals, so V8 holds them in registers (BigInt arithmetic allocates per operation); the
  * run loop keeps bigints on its stack and splits/joins them around the same template (generic.ts).
  * A result name may be an operand's name (the JS tier reuses a stack height): a pair template reads
- * every operand before it writes a result (through its temporaries T_I64). Rare operators (div/rem,
- * float conversions, truncations) join the halves to a bigint and call numeric.ts.
+ * every operand before it writes a result (through its temporaries T_I64). An i64 operand may be
+ * given as integer literals (the JS tier passes an i64.const's halves so): shift and rotate
+ * templates then pick the count's case as they generate. Rare operators (div/rem, float
+ * conversions, truncations) join the halves to a bigint and call numeric.ts.
  */
 import { OP, opInfo, parseSig } from '../binary/opcodes.js';
 import type { ValType } from '../binary/types.js';
