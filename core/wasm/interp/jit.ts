@@ -608,13 +608,13 @@ class FnGen {
         return true;
       }
       case Op.LocalGet:
-        this.emit(FnGen.copy(this.pushv(this.localTypes[x.idx!]!), this.local(x.idx!)));
+        this.emit(FnGen.copy(this.pushv(this.localTypes[x.idx!]!), this.local(x.idx!)).trimEnd());
         return true;
       case Op.LocalSet:
-        this.emit(FnGen.copy(this.local(x.idx!), this.popv()));
+        this.emit(FnGen.copy(this.local(x.idx!), this.popv()).trimEnd());
         return true;
       case Op.LocalTee:
-        this.emit(FnGen.copy(this.local(x.idx!), this.topv()));
+        this.emit(FnGen.copy(this.local(x.idx!), this.topv()).trimEnd());
         return true;
       case Op.GlobalGet:
       case Op.GlobalSet: {
