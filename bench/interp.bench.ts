@@ -13,7 +13,7 @@
  * through its own Hash_Init / Hash_Update / Hash_Final exports, raw on V8 and in the interpreter
  * (dc profile's cost table), digests checked equal before timing.
  *
- *   npm run bench:interp [-- --quick] [-- --json] [-- --only real|kernels]
+ *   npm run bench:interp [-- --quick] [-- --json] [-- --only real|kernels] [-- --rounds N]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +33,11 @@ const only = process.argv.includes('--only')
   ? process.argv[process.argv.indexOf('--only') + 1]
   : undefined;
 const TIME = quick ? 300 : 800;
-const ROUNDS = quick ? 3 : 5;
+const ROUNDS = process.argv.includes('--rounds')
+  ? Number(process.argv[process.argv.indexOf('--rounds') + 1])
+  : quick
+    ? 3
+    : 5;
 const FUEL = 1n << 62n;
 
 interface Kernel {
@@ -82,7 +86,7 @@ const KERNELS: Kernel[] = [
     profile: 'dc-float',
     integer: false,
   },
-  // i64 is bigint in the interpreter: this row shows what that costs (not one of the target kernels)
+  // i64-bound (not one of the target kernels): the JS tier computes i64 on int32 halves, the run loop on bigints around the same templates
   {
     name: 'i64 xor/mul/rotl mix (20,000 rounds)',
     file: 'i64-mix.wat',

@@ -1,14 +1,28 @@
 /**
  * The run loop's form of the operator table (ops.ts): one generated function, `step`, with a case
  * per operator whose body is the operator's own template, on the interpreter's bits (rep.ts
- * conversions around the template for float operands and results). The run loop (machine.ts)
+ * conversions around the template for float operands and results; an i64 operator's pair template
+ * between a split of its bigint operands into int32 halves and a join of its result, through
+ * rep.ts's SB/SI scratch arrays, without allocating but for the result). The run loop (machine.ts)
  * hands it every value operator, load and store; the JS tier writes the same templates inline, so
  * the two tiers run one semantics. One function with a switch, not a function per operator: the
  * run loop then makes one monomorphic call per operator instead of a megamorphic one.
  */
-import { allOperators, operator, SCOPE, type OperatorDef } from './ops.js';
+import {
+  allOperators,
+  operator,
+  SCOPE,
+  joinOf,
+  splitTo,
+  T_I64,
+  type OperatorDef,
+  type PairLoadOp,
+  type PairOp,
+  type PairStoreOp,
+} from './ops.js';
 import { WasmTrap } from './numeric.js';
 import { toBits, toValue } from './rep.js';
+import type { ValType } from '../binary/types.js';
 import type { MemInst, Val } from './store.js';
 
 /**
@@ -25,8 +39,40 @@ export type StepFn = (
 
 const isFloat = (t: string): boolean => t === 'f32' || t === 'f64';
 
+/** The names of an operand or result of type t in the run loop's wrapper of a pair template. */
+const halves = (t: ValType, v: string): string[] => (t === 'i64' ? [`${v}l`, `${v}h`] : [v]);
+/** Statements taking the run loop's value v (a bigint for an i64, bits for a float) into halves(t, v). */
+function fromStack(t: ValType, v: string): string {
+  if (t === 'i64') return splitTo(v, halves(t, v));
+  return isFloat(t) ? `${v} = ${toValue(t, v)};` : '';
+}
+/** Expression of the run loop's value for result names halves(t, v). */
+function toStack(t: ValType, v: string): string {
+  if (t === 'i64') return joinOf(halves(t, v));
+  return toBits(t, v);
+}
+/** The case of a pair operator (ops.ts): its operands split into halves, its result joined. */
+function pairCase(d: PairOp | PairLoadOp | PairStoreOp): string {
+  const addr = (w: number): string =>
+    `ea = (S[--sp] >>> 0) + (ia >>> 0); if (ea + ${w} > mem.bytes.length) throw oob(ea, ${w}); MB = mem.bytes; MV = mem.view;`;
+  if (d.kind === 'pairLoad')
+    return `case ${d.key}: ${addr(d.width)} ${d.stmt('ea', halves('i64', 'r'))} S[sp++] = ${toStack('i64', 'r')}; return sp;`;
+  if (d.kind === 'pairStore')
+    return `case ${d.key}: v = S[--sp]; ${fromStack('i64', 'v')} ${addr(d.width)} ${d.stmt('ea', halves('i64', 'v'))}; return sp;`;
+  const bin = d.params.length === 2;
+  const get = bin ? 'b = S[--sp]; a = S[sp - 1];' : 'a = S[sp - 1];';
+  const conv = `${fromStack(d.params[0]!, 'a')} ${bin ? fromStack(d.params[1]!, 'b') : ''}`;
+  const names = d.stmt(
+    halves(d.result, 'r'),
+    halves(d.params[0]!, 'a'),
+    bin ? halves(d.params[1]!, 'b') : [],
+  );
+  return `case ${d.key}: ${get} ${conv} ${names} S[sp - 1] = ${toStack(d.result, 'r')}; return sp;`;
+}
+
 /** The case of one operator in `step`'s switch. */
 function caseOf(d: OperatorDef): string {
+  if (d.kind === 'pair' || d.kind === 'pairLoad' || d.kind === 'pairStore') return pairCase(d);
   if (d.kind === 'pure') {
     const bin = d.params.length === 2;
     const vars = ['a', 'b'];
@@ -46,7 +92,8 @@ function caseOf(d: OperatorDef): string {
 function generateStep(): StepFn {
   const cases = allOperators().map(caseOf).join('\n');
   const source = `return function step(o, ia, S, sp, mem) {
-let a, b, v, tv, ea = 0, MB, MV;
+let a, b, v, r, tv, ea = 0, MB, MV;
+let al = 0, ah = 0, bl = 0, bh = 0, vl = 0, vh = 0, rl = 0, rh = 0, ${T_I64.map((t) => `${t} = 0`).join(', ')};
 switch (o) {
 ${cases}
 }

@@ -62,7 +62,7 @@ describe('JS tier: chunked functions', () => {
       slotLimit: 1e6,
     });
     expect(source).toMatch(/function fn_0_c2\(V\)/);
-    expect(source).toContain('if (fn_0_c0(V) === 1) return V.rv;');
+    expect(source).toContain('if (fn_0_c0(V) === 1) { P0 = V; return V.rv; }');
   });
 
   it('agree with the run loop: returns inside a chunk, traps, every fuel limit', () => {

@@ -2,9 +2,9 @@
  * The JS tier of the reference interpreter: each function of an instance is translated once into
  * JavaScript source (one JS function per wasm function, built with `new Function`), which V8 then
  * compiles like any other JS. No WebAssembly API and no wasm code is involved: the semantics are
- * ours, written out as JS expressions over the interpreter's value representation (numeric.ts:
- * i32 number, i64 bigint, f32/f64 raw bits), and fuel and stack are metered by the generated code
- * with the interpreter's own rules:
+ * ours, written out as JS expressions and statements from ops.ts (i32 a number, i64 two int32
+ * halves, f32/f64 values with NaNs as bits: rep.ts), and fuel and stack are metered by the
+ * generated code with the interpreter's own rules:
  *
  *   - fuel: the metered segments of metering.ts (the same plan the run loop uses); each segment's
  *     cost is charged where it starts, from a local copy `fl` of the counter that is written back to
@@ -18,10 +18,13 @@
  *     itself is the run loop's.
  *
  * Translation: operand stack heights are static in valid code, so the value at height h of type t
- * is a JS local named by type and height (`i3` for an i32, `j3` i64, `f3` f32, `d3` f64, `r3` a
- * reference); wasm locals are `L0…`. Structured control maps onto labeled JS statements (`block` →
- * `B: {}`, `loop` → `B: for (;;) {}`, `if` → `B: if () {} else {}`); a branch copies its values to
- * the target's heights and `break`s / `continue`s. Unreachable code is not emitted.
+ * is a JS local named by type and height (`i3` for an i32, `f3` f32, `d3` f64, `r3` a reference;
+ * an i64 is two int32 locals, `j3` its low half and `k3` its high half: ops.ts's pair templates,
+ * no BigInt on the hot path); wasm locals are `L0…` (an i64's high half `H0…`). Calls follow
+ * rep.ts's convention (an i64 argument as two, a lone i64 result's high half in `M.rh`).
+ * Structured control maps onto labeled JS statements (`block` → `B: {}`, `loop` →
+ * `B: for (;;) {}`, `if` → `B: if () {} else {}`); a branch copies its values to the target's
+ * heights and `break`s / `continue`s. Unreachable code is not emitted.
  *
  * The event trace is not produced here: a machine with a trace runs everything in the run loop.
  */
@@ -30,11 +33,11 @@ import type { FuncType, Instr, ValType, WasmModule } from '../binary/types.js';
 import { blockSig } from './compile.js';
 import { planCharges, type MeterPlan } from './metering.js';
 import { Op } from './opcode-names.js';
-import { operator, SCOPE, type OperatorDef } from './ops.js';
+import { operator, SCOPE, splitTo, T_I64, type OperatorDef } from './ops.js';
 import { b2d, b2f, toBits, toValue } from './rep.js';
 import type { FuncInst, Instance } from './store.js';
 
-export { d2b, b2d, f2b, b2f, toJsRep, fromJsRep } from './rep.js';
+export { d2b, b2d, f2b, b2f } from './rep.js';
 
 /**
  * How deep the JS tier nests native calls before handing a call to the run loop, in JS variables
@@ -54,7 +57,7 @@ export const JS_TIER_WEIGHT = 32768;
  * instructions (then it is cut at the next metered segment), so that chunks can be cut at all.
  */
 const CHUNK_CHARS = 24_000;
-const MAX_RUN = 400;
+const MAX_RUN = 128;
 
 const PFX: Record<string, string> = {
   i32: 'i',
@@ -66,7 +69,7 @@ const PFX: Record<string, string> = {
 };
 const INIT: Record<string, string> = {
   i32: '0',
-  i64: '0n',
+  i64: '0',
   f32: '0',
   f64: '0',
   funcref: 'null',
@@ -113,6 +116,11 @@ class SharedDecls {
   /** A factory-level constant (a helper, a global instance, a type key), declared once. */
   use(name: string, init: string): string {
     if (!this.lines.has(name)) this.lines.set(name, `const ${name} = ${init};`);
+    return name;
+  }
+  /** A factory-level variable, declared once. */
+  variable(name: string, init: string): string {
+    if (!this.lines.has(name)) this.lines.set(name, `let ${name} = ${init};`);
     return name;
   }
   text(): string {
@@ -190,6 +198,10 @@ function special(op: number): { pops: number; push?: ValType } | undefined {
   return undefined;
 }
 
+/** Initial value of a function-level temporary (int temporaries start as ints: one representation for V8). */
+const tempInit = (t: string): string =>
+  t === 'ea' || t === 'tk' || /^t\d$/.test(t) ? '0' : 'null';
+
 /** The translation of one function: a walk over its body with a static stack of typed JS locals. */
 class FnGen {
   private readonly m: WasmModule;
@@ -212,6 +224,9 @@ class FnGen {
   private readonly reload: string;
   private labels = 0;
   private readonly ctl: Ctl[];
+  /** Lines emitted so far, and the last i64.const: its height, halves and emitted count after it. */
+  private emitted = 0;
+  private lastConst: { h: number; at: number; halves: string[] } | undefined;
   /** Nesting depth of blocks opened inside dead code (not emitted). */
   private deadDepth = 0;
 
@@ -281,20 +296,37 @@ class FnGen {
   private closeChunk(): void {
     const n = this.chunkBodies.length;
     this.chunkBodies.push(this.out.splice(this.chunkStart));
-    this.out.push(`if (fn_${this.fi}_c${n}(V) === 1) return V.rv;`);
+    this.out.push(`if (fn_${this.fi}_c${n}(V) === 1) { P${this.fi} = V; return V.rv; }`);
     this.chunkStart = this.out.length;
     this.chunkChars = 0;
   }
 
-  /** Chunked mode: the state object's variables, and each chunk as a function over them. */
-  private chunkFunctions(vars: string[]): string {
-    const load = `let ${vars.map((v) => `${v} = V.${v}`).join(', ')};`;
-    const store = vars.map((v) => `V.${v} = ${v};`).join(' ');
+  /**
+   * Chunked mode: each chunk as a function over the state object V. Each chunk takes from V only the state it names (and writes back what it may change): with
+   * i64 locals as two variables a function has hundreds, and copying all of them at every chunk
+   * cost more than the chunk's work. Temporaries never live across an instruction, so they are the
+   * chunk's own; the memory's views are re-read from MEM (between top-level instructions they are
+   * always MEM's).
+   */
+  private chunkFunctions(state: string[]): string {
     return this.chunkBodies
-      .map(
-        (lines, n) =>
-          `function fn_${this.fi}_c${n}(V) {\n${load}\n${lines.join('\n')}\n${store}\nreturn 0;\n}`,
-      )
+      .map((lines, n) => {
+        const text = lines.join('\n');
+        const used = new Set(text.match(/[A-Za-z_$][\w$]*/g));
+        const io = state.filter((v) => used.has(v));
+        const decls = [
+          ...io.map((v) => `${v} = V.${v}`),
+          ...[...this.temps].filter((t) => used.has(t)).map((t) => `${t} = ${tempInit(t)}`),
+        ];
+        if (this.hasMem && (used.has('MB') || used.has('MV') || used.has('ML')))
+          decls.push('MB = MEM.bytes', 'MV = MEM.view', 'ML = MB.length');
+        const store = io
+          .filter((v) => v !== 'su0' && v !== 'jw0')
+          .map((v) => `V.${v} = ${v};`)
+          .join(' ');
+        const load = decls.length > 0 ? `let ${decls.join(', ')};` : '';
+        return `function fn_${this.fi}_c${n}(V) {\n${load}\n${text}\n${store}\nreturn 0;\n}`;
+      })
       .join('\n');
   }
 
@@ -349,23 +381,49 @@ class FnGen {
   private chargeCode(c: number): string {
     return `if (fl < ${c}) { ${this.save} throw oof(${c}); } fl -= ${c};`;
   }
-  private name(t: ValType, h: number): string {
+  /** The JS names of the value of type t at height h: [low, high] for an i64, else one. */
+  private names(t: ValType, h: number): string[] {
     const n = `${PFX[t] ?? 'r'}${h}`;
     if (!this.declared.has(n)) this.declared.set(n, INIT[t] ?? 'null');
-    return n;
+    if (t !== 'i64') return [n];
+    const k = `k${h}`;
+    if (!this.declared.has(k)) this.declared.set(k, '0');
+    return [n, k];
+  }
+  /** The single JS name of a value that is not an i64 (conditions, addresses, references). */
+  private name(t: ValType, h: number): string {
+    return this.names(t, h)[0]!;
+  }
+  private popv(): string[] {
+    const t = this.ts.pop()!;
+    return this.names(t, this.ts.length);
   }
   private pop(): string {
-    const t = this.ts.pop()!;
-    return this.name(t, this.ts.length);
+    return this.popv()[0]!;
+  }
+  private pushv(t: ValType): string[] {
+    this.ts.push(t);
+    return this.names(t, this.ts.length - 1);
   }
   private push(t: ValType): string {
-    this.ts.push(t);
-    return this.name(t, this.ts.length - 1);
+    return this.pushv(t)[0]!;
   }
-  private top(): string {
-    return this.name(this.ts[this.ts.length - 1]!, this.ts.length - 1);
+  private topv(): string[] {
+    return this.names(this.ts[this.ts.length - 1]!, this.ts.length - 1);
+  }
+  /** The JS names of wasm local i. */
+  private local(i: number): string[] {
+    return this.localTypes[i] === 'i64' ? [`L${i}`, `H${i}`] : [`L${i}`];
+  }
+  private allLocals(): string[] {
+    return this.localTypes.flatMap((_, i) => this.local(i));
+  }
+  /** Statements copying names src to names dst (of one value). */
+  private static copy(dst: readonly string[], src: readonly string[]): string {
+    return dst.map((d, i) => (d === src[i] ? '' : `${d} = ${src[i]}; `)).join('');
   }
   private emit(s: string): void {
+    this.emitted++;
     this.out.push(s);
     this.chunkChars += s.length + 1;
   }
@@ -374,11 +432,13 @@ class FnGen {
   }
   private retCode(): string {
     const n = this.type.results.length;
-    const vals = this.type.results.map((t, i) => this.name(t, this.ts.length - n + i));
-    const v = n === 0 ? '' : n === 1 ? ` ${vals[0]}` : ` [${vals.join(', ')}]`;
+    const vals = this.type.results.map((t, i) => this.names(t, this.ts.length - n + i));
+    const flat = vals.flat();
+    const hi = n === 1 && vals[0]!.length === 2 ? ` M.rh = ${vals[0]![1]};` : '';
+    const v = n === 0 ? '' : n === 1 ? ` ${flat[0]}` : ` [${flat.join(', ')}]`;
     if (this.chunked)
-      return `M.stackUsed = su0; M.jsWeight = jw0; ${this.save}${v === '' ? '' : ` V.rv =${v};`} return 1;`;
-    return `M.stackUsed = su0; M.jsWeight = jw0; ${this.save} return${v};`;
+      return `M.stackUsed = su0; M.jsWeight = jw0; ${this.save}${hi}${v === '' ? '' : ` V.rv =${v};`} return 1;`;
+    return `M.stackUsed = su0; M.jsWeight = jw0; ${this.save}${hi} return${v};`;
   }
   private branch(depth: number): string {
     const l = this.ctl[this.ctl.length - 1 - depth]!;
@@ -386,11 +446,11 @@ class FnGen {
     const types = l.kind === 'loop' ? l.params : l.results;
     const ar = types.length;
     let s = '';
-    for (let i = 0; i < ar; i++) {
-      const dst = this.name(types[i]!, l.h0 + i);
-      const src = this.name(types[i]!, this.ts.length - ar + i);
-      if (dst !== src) s += `${dst} = ${src}; `;
-    }
+    for (let i = 0; i < ar; i++)
+      s += FnGen.copy(
+        this.names(types[i]!, l.h0 + i),
+        this.names(types[i]!, this.ts.length - ar + i),
+      );
     return s + (l.kind === 'loop' ? `continue ${l.label};` : `break ${l.label};`);
   }
   private use(name: string, init: string): string {
@@ -487,7 +547,7 @@ class FnGen {
   private callArgs(ft: FuncType): string {
     const n = ft.params.length;
     const args: string[] = [];
-    for (let i = 0; i < n; i++) args.push(this.name(ft.params[i]!, this.ts.length - n + i));
+    for (let i = 0; i < n; i++) args.push(...this.names(ft.params[i]!, this.ts.length - n + i));
     this.ts.length -= n;
     return args.join(', ');
   }
@@ -495,9 +555,11 @@ class FnGen {
   private callResults(ft: FuncType, expr: string): void {
     const n = ft.results.length;
     if (n === 0) this.emit(`${expr};`);
-    else if (n === 1) this.emit(`${this.push(ft.results[0]!)} = ${expr};`);
-    else {
-      const rs = ft.results.map((t) => this.push(t));
+    else if (n === 1) {
+      const [lo, hi] = this.pushv(ft.results[0]!);
+      this.emit(`${lo} = ${expr};${hi === undefined ? '' : ` ${hi} = M.rh;`}`);
+    } else {
+      const rs = ft.results.flatMap((t) => this.pushv(t));
       this.temps.add('tr');
       this.emit(`tr = ${expr}; ${rs.map((r, i) => `${r} = tr[${i}];`).join(' ')}`);
     }
@@ -538,25 +600,29 @@ class FnGen {
       case Op.SelectT: {
         const t = this.ts[this.ts.length - 2]!;
         const c = this.pop();
-        const b = this.pop();
-        const a = this.pop();
-        this.emit(`${this.push(t)} = ${c} !== 0 ? ${a} : ${b};`);
+        const b = this.popv();
+        this.popv();
+        // the result is at a's height (the same names): it keeps a unless c is 0
+        const r = this.pushv(t);
+        this.emit(r.map((x, i) => `${x} = ${c} !== 0 ? ${x} : ${b[i]};`).join(' '));
         return true;
       }
       case Op.LocalGet:
-        this.emit(`${this.push(this.localTypes[x.idx!]!)} = L${x.idx};`);
+        this.emit(FnGen.copy(this.pushv(this.localTypes[x.idx!]!), this.local(x.idx!)).trimEnd());
         return true;
       case Op.LocalSet:
-        this.emit(`L${x.idx} = ${this.pop()};`);
+        this.emit(FnGen.copy(this.local(x.idx!), this.popv()).trimEnd());
         return true;
       case Op.LocalTee:
-        this.emit(`L${x.idx} = ${this.top()};`);
+        this.emit(FnGen.copy(this.local(x.idx!), this.topv()).trimEnd());
         return true;
       case Op.GlobalGet:
       case Op.GlobalSet: {
         const g = this.use(`G${x.idx}`, `GLOBALS[${x.idx}]`);
         const t = this.inst.globals[x.idx!]!.type;
-        if (x.op === Op.GlobalGet) this.emit(`${this.push(t)} = ${toValue(t, `${g}.value`)};`);
+        if (t === 'i64' && x.op === Op.GlobalGet) this.emit(splitTo(`${g}.value`, this.pushv(t)));
+        else if (t === 'i64') this.emit(`${g}.value = jn(${this.popv().join(', ')});`);
+        else if (x.op === Op.GlobalGet) this.emit(`${this.push(t)} = ${toValue(t, `${g}.value`)};`);
         else this.emit(`${g}.value = ${toBits(t, this.pop())};`);
         return true;
       }
@@ -599,9 +665,14 @@ class FnGen {
       case Op.F32Const:
         this.emit(`${this.push('f32')} = ${f32Literal((x.value as number) | 0)};`);
         return true;
-      case Op.I64Const:
-        this.emit(`${this.push('i64')} = ${BigInt.asIntN(64, x.value as bigint)}n;`);
+      case Op.I64Const: {
+        const v = x.value as bigint;
+        const [lo, hi] = this.pushv('i64');
+        const halves = [String(BigInt.asIntN(32, v)), String(BigInt.asIntN(32, v >> 32n))];
+        this.emit(`${lo} = ${halves[0]}; ${hi} = ${halves[1]};`);
+        this.lastConst = { h: this.ts.length - 1, at: this.emitted, halves };
         return true;
+      }
       case Op.F64Const:
         this.emit(`${this.push('f64')} = ${f64Literal(x.value as bigint)};`);
         return true;
@@ -622,6 +693,20 @@ class FnGen {
 
   /** A value operator, load or store: its template from the operator table, written inline. */
   private operator(x: Instr, d: OperatorDef): void {
+    if (d.kind === 'pair') {
+      // an i64.const just before (nothing emitted since) is passed as literals (ops.ts: shift counts)
+      const c = this.lastConst;
+      const lit =
+        d.params[1] === 'i64' && c?.h === this.ts.length - 1 && c.at === this.emitted
+          ? c.halves
+          : undefined;
+      const b = d.params.length === 2 ? this.popv() : [];
+      const a = this.popv();
+      const stmt = d.stmt(this.pushv(d.result), a, lit ?? b);
+      this.useTemps(stmt);
+      this.emit(`${d.trap ? `${this.save} ` : ''}${stmt}`);
+      return;
+    }
     if (d.kind === 'pure') {
       const b = d.params.length === 2 ? this.pop() : '';
       const a = this.pop();
@@ -629,13 +714,19 @@ class FnGen {
       this.emit(`${d.trap ? `${this.save} ` : ''}${r} = ${d.expr(a, b)};`);
       return;
     }
-    const v = d.kind === 'store' ? this.pop() : '';
+    const v = d.kind === 'store' || d.kind === 'pairStore' ? this.popv() : [];
     const a = this.pop();
     const off = (x.memOffset ?? 0) >>> 0;
     this.temps.add('ea');
     const check = `ea = ${off === 0 ? `${a} >>> 0` : `(${a} >>> 0) + ${off}`}; if (ea > ML - ${d.width}) { ${this.save} throw oob(ea, ${d.width}); }`;
-    if (d.kind === 'store') this.emit(`${check} ${d.stmt('ea', v)};`);
+    if (d.kind === 'store') this.emit(`${check} ${d.stmt('ea', v[0]!)};`);
+    else if (d.kind === 'pairStore') this.emit(`${check} ${d.stmt('ea', v)};`);
+    else if (d.kind === 'pairLoad') this.emit(`${check} ${d.stmt('ea', this.pushv('i64'))}`);
     else this.emit(`${check} ${this.push(d.result)} = ${d.expr('ea')};`);
+  }
+  /** Declares the pair templates' temporaries that stmt uses. */
+  private useTemps(stmt: string): void {
+    for (const t of T_I64) if (new RegExp(`\\b${t}\\b`).test(stmt)) this.temps.add(t);
   }
 
   /** Bulk memory and table operators: the run loop's own implementation, on an argument list. */
@@ -651,25 +742,50 @@ class FnGen {
     else this.emit(`${this.save} ${callExpr}; ${this.reload}`);
   }
 
+  /**
+   * Chunked mode: the state object V, reused from one call to the next (a pool of one, P<fi>: a
+   * recursive call finds it taken and makes its own; a trap drops it). Allocating an object of some
+   * hundreds of fields per call cost more than the function's work; reuse only has to reset the
+   * wasm locals (stack variables are always written before they are read).
+   */
+  private stateObject(): string {
+    const P = this.shared.variable(`P${this.fi}`, 'null');
+    const init = (t: ValType): string => INIT[t] ?? 'null';
+    const nParams = this.type.params.length;
+    const fields = [
+      ...this.localTypes.flatMap((t, i) => this.local(i).map((n) => `${n}: ${init(t)}`)),
+      ...[...this.declared].map(([n, v]) => `${n}: ${v}`),
+      'fl: 0',
+      'su0: 0',
+      'jw0: 0',
+      'rv: undefined',
+    ];
+    const sets = [
+      ...this.localTypes.flatMap((t, i) =>
+        this.local(i).map((n) => `V.${n} = ${i < nParams ? n : init(t)};`),
+      ),
+      'V.fl = fl; V.su0 = su0; V.jw0 = jw0;',
+    ];
+    return `const V = ${P} !== null ? ${P} : { ${fields.join(', ')} }; ${P} = null;\n${sets.join(' ')}`;
+  }
+
   /** The function's head (declarations, stack and depth checks) around the body. */
   private head(): string {
     const { type, localTypes, fi } = this;
-    const params = type.params.map((_, i) => `L${i}`).join(', ');
+    const params = type.params.flatMap((_, i) => this.local(i)).join(', ');
     const locals = localTypes
       .slice(type.params.length)
-      .map((t, i) => `L${type.params.length + i} = ${INIT[t] ?? 'null'}`);
+      .flatMap((t, i) =>
+        this.local(type.params.length + i).map((n) => `${n} = ${INIT[t] ?? 'null'}`),
+      );
     const stackVars = [...this.declared].map(([n, v]) => `${n} = ${v}`);
     const nRes = type.results.length;
     // native frame size, in JS variables: every variable is a register of the frame, plus a fixed part
     // chunked: a chunk's frame holds the same variables again, below the outer frame
     const weight =
-      (localTypes.length + this.declared.size + this.temps.size + 16) * (this.chunked ? 2 : 1);
-    const deepRet =
-      nRes === 0
-        ? 'deep(F, args);'
-        : nRes === 1
-          ? 'return deep(F, args)[0];'
-          : 'return deep(F, args);';
+      (this.allLocals().length + this.declared.size + this.temps.size + 16) *
+      (this.chunked ? 2 : 1);
+    const deepRet = nRes === 0 ? 'deep(F, args);' : 'return deep(F, args);';
     const frameSlots = this.input.frameSlots(this.inst.funcs[fi]!);
     const head = [
       `function fn_${fi}(${params}) {`,
@@ -683,21 +799,11 @@ class FnGen {
     const body = this.chunked ? this.chunkBodies.flat() : this.out;
     if (body.some((l) => l.includes('tv'))) this.temps.add('tv');
     if (this.temps.size > 0)
-      head.push(
-        `let ${[...this.temps].map((t) => `${t} = ${t === 'ea' || t === 'tk' ? '0' : 'null'}`).join(', ')};`,
-      );
+      head.push(`let ${[...this.temps].map((t) => `${t} = ${tempInit(t)}`).join(', ')};`);
     if (this.hasMem) head.push('let MB = MEM.bytes, MV = MEM.view, ML = MB.length;');
     if (!this.chunked) return `${head.join('\n')}\n${this.out.join('\n')}\n}`;
-    const vars = [
-      ...localTypes.map((_, i) => `L${i}`),
-      ...this.declared.keys(),
-      ...this.temps,
-      'fl',
-      'su0',
-      'jw0',
-    ];
-    if (this.hasMem) vars.push('MB', 'MV', 'ML');
-    head.push(`const V = { ${vars.join(', ')}, rv: undefined };`);
+    head.push(this.stateObject());
+    const vars = [...this.allLocals(), ...this.declared.keys(), 'fl', 'su0', 'jw0'];
     return `${this.chunkFunctions(vars)}\n${head.join('\n')}\n${this.out.join('\n')}\n}`;
   }
 }

@@ -27,7 +27,7 @@ import { generateInstance, JS_TIER_WEIGHT } from './jit.js';
 import { WasmTrap } from './numeric.js';
 import { Op } from './opcode-names.js';
 import { SCOPE } from './ops.js';
-import { fromJsRep, toJsRep } from './rep.js';
+import { fromJsArgs, fromJsResult, toJsArgs, toJsResult } from './rep.js';
 import {
   defaultValue,
   growMemory,
@@ -119,7 +119,7 @@ export function attachSource(inst: Instance, src: CodeSource): void {
   sources.set(inst, src);
 }
 
-/** A function in the JS tier's calling convention: positional arguments; undefined, one value or an array of results. */
+/** A function in the JS tier's calling convention (rep.ts: toJsArgs, toJsResult). */
 export type JsFn = (...args: Val[]) => unknown;
 
 export class Machine {
@@ -131,6 +131,8 @@ export class Machine {
   stackUsed = 0;
   /** Native frame weight of the active JS-tier frames (jit.ts). */
   jsWeight = 0;
+  /** The JS tier's return channel for the high half of a lone i64 result (rep.ts's convention). */
+  rh = 0;
   trace: TraceEvent[] | undefined;
   traceDropped = 0;
   private readonly traceLimit: number;
@@ -145,19 +147,9 @@ export class Machine {
   jsFn(f: FuncInst): JsFn {
     if (f.jsOwner === this) return f.js!;
     if (f.host) {
-      const n = f.type.results.length;
       const { params, results } = f.type;
-      const fn: JsFn = (...args) => {
-        const r = this.callHost(
-          f,
-          args.map((a, i) => fromJsRep(params[i]!, a)),
-        );
-        return n === 0
-          ? undefined
-          : n === 1
-            ? toJsRep(results[0]!, r[0]!)
-            : r.map((x, i) => toJsRep(results[i]!, x));
-      };
+      const fn: JsFn = (...args) =>
+        toJsResult(results, this.callHost(f, fromJsArgs(params, args)), this);
       f.js = fn;
       f.jsOwner = this;
       return fn;
@@ -183,10 +175,7 @@ export class Machine {
       oof: (c: number) => new WasmTrap('out_of_fuel', `charge ${c} with ${this.fuelLeft} left`),
       jsFn: (f: FuncInst) => this.jsFn(f),
       deep: (f: FuncInst, args: unknown[]) =>
-        this.run(
-          f,
-          args.map((a, i) => fromJsRep(f.type.params[i]!, a)),
-        ).map((x, i) => toJsRep(f.type.results[i]!, x)),
+        toJsResult(f.type.results, this.run(f, fromJsArgs(f.type.params, args)), this),
       special: (o: number, ia: number, ib: number, args: Val[], fi: number, at: number) =>
         this.jsSpecial(o, ia, ib, args, inst, fi, at),
       growMemory,
@@ -301,13 +290,8 @@ export class Machine {
     try {
       if (this.tier === 'loop') return this.run(f, args);
       const { params, results } = f.type;
-      const r = this.jsFn(f)(...args.map((a, i) => toJsRep(params[i]!, a) as Val));
-      const n = results.length;
-      return n === 0
-        ? []
-        : n === 1
-          ? [fromJsRep(results[0]!, r)]
-          : (r as unknown[]).map((x, i) => fromJsRep(results[i]!, x));
+      const r = this.jsFn(f)(...(toJsArgs(params, args) as Val[]));
+      return fromJsResult(results, r, this.rh);
     } catch (e) {
       if (e instanceof RangeError && /call stack/i.test(e.message)) {
         throw new IcnError(
