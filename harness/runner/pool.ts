@@ -46,6 +46,56 @@ export function workerPath(): string {
   throw new Error(`run worker not found (${sibling}): run \`npm run build\``);
 }
 
+function forkWorker(path: string, launch: WorkerLaunch): ChildProcess {
+  // Under qemu-user (npm run xarch) children go through the emulator: nodeCommand knows how.
+  const nc = nodeCommand(launch.execArgv, path, []);
+  const child = fork(path, [], {
+    execPath: nc.command,
+    execArgv: nc.args.slice(0, -1),
+    env: launch.env ?? process.env,
+    serialization: 'advanced',
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  child.stdout?.pipe(process.stderr); // a suite's stray output never pollutes ours
+  return child;
+}
+
+/** Workers forked ahead of their pool (they start while this process lists the cases). */
+const spares: { key: string; child: ChildProcess }[] = [];
+const launchKey = (l: WorkerLaunch): string => JSON.stringify([l.execArgv, l.env ?? null]);
+
+/**
+ * Fork `n` workers now for a pool that will start with this launch; the returned function ends
+ * those no pool took (call it when the run is over, whatever happened).
+ */
+export function prespawn(launch: WorkerLaunch, n: number): () => void {
+  const path = workerPath();
+  const mine = Array.from({ length: n }, () => ({
+    key: launchKey(launch),
+    child: forkWorker(path, launch),
+  }));
+  spares.push(...mine);
+  return () => {
+    for (const s of mine) {
+      const i = spares.indexOf(s);
+      if (i < 0) continue; // adopted
+      spares.splice(i, 1);
+      if (s.child.connected) s.child.disconnect();
+    }
+  };
+}
+
+/** A live spare forked with this launch, or undefined. */
+function adoptSpare(launch: WorkerLaunch): ChildProcess | undefined {
+  const key = launchKey(launch);
+  for (let i = spares.findIndex((s) => s.key === key); i >= 0;) {
+    const [s] = spares.splice(i, 1);
+    if (s!.child.connected && s!.child.exitCode === null) return s!.child;
+    i = spares.findIndex((x) => x.key === key);
+  }
+  return undefined;
+}
+
 export interface PoolArgs {
   cases: readonly CaseSpec[];
   jobs: number;
@@ -155,17 +205,7 @@ class Pool {
   }
 
   private spawn(): ChildProcess {
-    // Under qemu-user (npm run xarch) children go through the emulator: nodeCommand knows how.
-    const nc = nodeCommand(this.args.launch.execArgv, this.path, []);
-    const child = fork(this.path, [], {
-      execPath: nc.command,
-      execArgv: nc.args.slice(0, -1),
-      env: this.args.launch.env ?? process.env,
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    });
-    child.stdout?.pipe(process.stderr); // a suite's stray output never pollutes ours
-    return child;
+    return adoptSpare(this.args.launch) ?? forkWorker(this.path, this.args.launch);
   }
 
   /** How much a forked worker holds queued: only while this process runs cases too. */

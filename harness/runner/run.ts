@@ -28,7 +28,7 @@ import {
   type KnownFailureList,
   type PlatformFacts,
 } from './known-failures.js';
-import { runPool, type WorkerLaunch } from './pool.js';
+import { prespawn, runPool, type WorkerLaunch } from './pool.js';
 import type { Selection } from './select.js';
 import { poolOrder } from './schedule.js';
 import { selectionHash, shardOf, type Shard } from './shard.js';
@@ -340,6 +340,20 @@ function compareTier(
 }
 
 export async function runAll(opts: RunOptions): Promise<RunResult> {
+  const jobs = opts.jobs ?? 1;
+  // The primary pass's forks start now, while this process lists the cases.
+  const release =
+    opts.tiers === undefined && jobs > 1
+      ? prespawn({ execArgv: execArgvForTier('default') }, opts.isolate ? jobs : jobs - 1)
+      : () => {};
+  try {
+    return await runAllWith(opts);
+  } finally {
+    release();
+  }
+}
+
+async function runAllWith(opts: RunOptions): Promise<RunResult> {
   const started = opts.nowMs();
   const { listed, cases, run, corpus } = await selectCases(opts);
   const tiers = opts.tiers ?? ['default'];
