@@ -1,9 +1,11 @@
 /**
- * A pool of forked worker processes. Cases are handed out one at a time in run order (the next
- * free worker takes the next case), so the result is a set of sealed entries that does not depend
- * on the number of workers. A worker that dies or overruns the per-case timeout yields an `error`
- * entry for its case and is replaced. Cases of one `batch` go to one worker (the first to take
- * one of them), so per-process work a batch shares (the nasties' tier children) is done once.
+ * A pool of worker processes: forked ones, and optionally this process as one more (`local`).
+ * Cases are handed out in run order as workers free up, each worker keeping to its suite
+ * (schedule.ts `nextCase`); the result is a set of sealed entries that does not depend on the
+ * number of workers or on who ran what. A forked worker that dies or overruns the per-case timeout
+ * yields an `error` entry for its case and is replaced; cases it held queued go back to the queue.
+ * Cases of one `batch` go to one worker (the first to take one of them), so per-process work a
+ * batch shares (the nasties' tier children) is done once.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
