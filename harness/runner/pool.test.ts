@@ -8,8 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { runPool } from './pool.js';
 import type { CaseSpec } from '../suites/types.js';
 import { createNastiesSuite, NASTIES_TIER_BATCH } from '../suites/nasties/suite.js';
+import type { ManifestEntry } from '../manifest/types.js';
+import type { Suite } from '../suites/types.js';
+import { runCase } from './exec.js';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures/batch-suite.mjs');
+const FLAKY = resolve(import.meta.dirname, 'fixtures/flaky-suite.mjs');
 const context = { repoRoot: resolve(import.meta.dirname, '../..'), seed: 0n, tiers: ['default'] };
 
 async function cases(): Promise<CaseSpec[]> {
@@ -45,4 +49,48 @@ describe('runPool batches', () => {
       listed.filter((c) => c.id.includes('iteration_order')).every((c) => c.batch === undefined),
     ).toBe(true);
   });
+});
+
+describe('runPool with this process as a worker', () => {
+  it('a forked worker that dies yields an error for its case, its queued cases go to a replacement', async () => {
+    const flaky = (await import(FLAKY)) as { createSuite(): Suite };
+    const suite = flaky.createSuite();
+    const all = await suite.list(context);
+    let forkEntries = 0;
+    let forksDone: () => void = () => {};
+    const forkCasesDone = new Promise<void>((r) => (forksDone = r));
+    const ranHere: string[] = [];
+    const r = await runPool({
+      cases: all,
+      jobs: 2,
+      // only the forks crash (FLAKY_MODE is not set in this process)
+      launch: {
+        execArgv: [],
+        env: { ...process.env, ICN_HARNESS_EXTRA_SUITES: FLAKY, FLAKY_MODE: 'crash' },
+      },
+      context,
+      timeoutMs: 60_000,
+      onEntry: () => {
+        if (++forkEntries === all.length - 1) forksDone();
+      },
+      // this process takes the first case, then holds it until the forks have answered the rest
+      local: async (spec): Promise<ManifestEntry> => {
+        ranHere.push(spec.id);
+        await forkCasesDone;
+        return runCase(suite, spec, context);
+      },
+    });
+    expect(ranHere).toEqual(['flaky/stable::one']);
+    const status = Object.fromEntries([...r.entries].map(([id, { entry }]) => [id, entry.status]));
+    expect(status).toEqual({
+      'flaky/stable::one': 'pass',
+      'flaky/traced::sim': 'pass',
+      'flaky/leak::counter': 'error',
+      // queued behind the crash in the dead worker: run by its replacement
+      'flaky/adv::float': 'pass',
+    });
+    expect(r.entries.get('flaky/leak::counter')!.entry.reason).toBe(
+      'harness fault: worker exited (code 7) while running this case',
+    );
+  }, 60_000);
 });

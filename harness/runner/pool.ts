@@ -1,9 +1,11 @@
 /**
- * A pool of forked worker processes. Cases are handed out one at a time in run order (the next
- * free worker takes the next case), so the result is a set of sealed entries that does not depend
- * on the number of workers. A worker that dies or overruns the per-case timeout yields an `error`
- * entry for its case and is replaced. Cases of one `batch` go to one worker (the first to take
- * one of them), so per-process work a batch shares (the nasties' tier children) is done once.
+ * A pool of worker processes: forked ones, and optionally this process as one more (`local`).
+ * Cases are handed out in run order as workers free up, each worker keeping to its suite
+ * (schedule.ts `nextCase`); the result is a set of sealed entries that does not depend on the
+ * number of workers or on who ran what. A forked worker that dies or overruns the per-case timeout
+ * yields an `error` entry for its case and is replaced; cases it held queued go back to the queue.
+ * Cases of one `batch` go to one worker (the first to take one of them), so per-process work a
+ * batch shares (the nasties' tier children) is done once.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +15,7 @@ import type { ManifestEntry, PlatformFingerprint } from '../manifest/types.js';
 import { nodeCommand } from '../proc/node-command.js';
 import type { CaseSpec, SuiteContext } from '../suites/types.js';
 import { faultEntry } from './exec.js';
+import { costHint, nextCase, type HandOut } from './schedule.js';
 
 export type ToWorker = { type: 'init'; context: SuiteContext } | { type: 'run'; spec: CaseSpec };
 type FromWorker =
@@ -45,6 +48,56 @@ export function workerPath(): string {
   throw new Error(`run worker not found (${sibling}): run \`npm run build\``);
 }
 
+function forkWorker(path: string, launch: WorkerLaunch): ChildProcess {
+  // Under qemu-user (npm run xarch) children go through the emulator: nodeCommand knows how.
+  const nc = nodeCommand(launch.execArgv, path, []);
+  const child = fork(path, [], {
+    execPath: nc.command,
+    execArgv: nc.args.slice(0, -1),
+    env: launch.env ?? process.env,
+    serialization: 'advanced',
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  child.stdout?.pipe(process.stderr); // a suite's stray output never pollutes ours
+  return child;
+}
+
+/** Workers forked ahead of their pool (they start while this process lists the cases). */
+const spares: { key: string; child: ChildProcess }[] = [];
+const launchKey = (l: WorkerLaunch): string => JSON.stringify([l.execArgv, l.env ?? null]);
+
+/**
+ * Fork `n` workers now for a pool that will start with this launch; the returned function ends
+ * those no pool took (call it when the run is over, whatever happened).
+ */
+export function prespawn(launch: WorkerLaunch, n: number): () => void {
+  const path = workerPath();
+  const mine = Array.from({ length: n }, () => ({
+    key: launchKey(launch),
+    child: forkWorker(path, launch),
+  }));
+  spares.push(...mine);
+  return () => {
+    for (const s of mine) {
+      const i = spares.indexOf(s);
+      if (i < 0) continue; // adopted
+      spares.splice(i, 1);
+      if (s.child.connected) s.child.disconnect();
+    }
+  };
+}
+
+/** A live spare forked with this launch, or undefined. */
+function adoptSpare(launch: WorkerLaunch): ChildProcess | undefined {
+  const key = launchKey(launch);
+  for (let i = spares.findIndex((s) => s.key === key); i >= 0;) {
+    const [s] = spares.splice(i, 1);
+    if (s!.child.connected && s!.child.exitCode === null) return s!.child;
+    i = spares.findIndex((x) => x.key === key);
+  }
+  return undefined;
+}
+
 export interface PoolArgs {
   cases: readonly CaseSpec[];
   jobs: number;
@@ -55,6 +108,12 @@ export interface PoolArgs {
   onEntry?: (entry: ManifestEntry, ms: number) => void;
   /** Checked after each entry: true stops handing out cases (determinism check). */
   shouldStop?: (entry: ManifestEntry) => boolean;
+  /**
+   * Runs a case in this process: then this process is one of the `jobs` workers and only jobs - 1
+   * are forked (no process start, module loading and JIT warm-up for that one). No per-case
+   * timeout applies to it, as with `--jobs 1`.
+   */
+  local?: (spec: CaseSpec) => Promise<ManifestEntry>;
 }
 
 export function runPool(args: PoolArgs): Promise<PoolResult> {
@@ -66,8 +125,8 @@ class Pool {
   private readonly path = workerPath();
   private readonly result: PoolResult = { entries: new Map(), stopped: false };
   private readonly queue: CaseSpec[];
-  /** Which worker owns each batch it has started (released when the worker exits). */
-  private readonly batchOwner = new Map<string, number>();
+  /** Batch owners (released when the worker exits) and each worker's suite. */
+  private readonly handOut: HandOut = { batchOwner: new Map(), home: new Map() };
   private nextWorker = 0;
   private active = 0;
   private startupFailures = 0;
@@ -82,19 +141,23 @@ class Pool {
     if (total === 0) return Promise.resolve(this.result);
     return new Promise((resolve) => {
       this.resolve = resolve;
-      const n = Math.max(1, Math.min(this.args.jobs, total));
+      let n = Math.max(1, Math.min(this.args.jobs, total));
+      if (this.args.local && n > 1) {
+        n--;
+        this.active++;
+        void this.runLocal(this.nextWorker++, this.args.local);
+      }
       for (let i = 0; i < n; i++) this.start();
     });
   }
 
   /** The next case this worker may take: the first that is in no batch, or in one free or its own. */
   take(worker: number): CaseSpec | undefined {
-    const i = this.queue.findIndex(
-      (c) => c.batch === undefined || (this.batchOwner.get(c.batch) ?? worker) === worker,
-    );
+    const i = nextCase(this.queue, worker, this.handOut);
     if (i < 0) return undefined;
     const [spec] = this.queue.splice(i, 1);
-    if (spec!.batch !== undefined) this.batchOwner.set(spec!.batch, worker);
+    if (spec!.batch !== undefined) this.handOut.batchOwner.set(spec!.batch, worker);
+    this.handOut.home.set(worker, spec!.suite);
     return spec;
   }
 
@@ -105,6 +168,27 @@ class Pool {
       this.result.stopped = true;
       this.queue.length = 0;
     }
+  }
+
+  /** This process as a worker: a case at a time, yielding between cases so forks' answers land. */
+  private async runLocal(
+    me: number,
+    local: (spec: CaseSpec) => Promise<ManifestEntry>,
+  ): Promise<void> {
+    for (let spec = this.take(me); spec; spec = this.take(me)) {
+      const t0 = performance.now();
+      const entry = await local(spec);
+      this.record(entry, Math.round(performance.now() - t0));
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    this.active--;
+    this.handOut.home.delete(me);
+    this.finishIfDone();
+  }
+
+  /** Cases a dead worker had queued but not started: back to the front, in order. */
+  requeue(specs: CaseSpec[]): void {
+    if (!this.result.stopped) this.queue.unshift(...specs);
   }
 
   private finishIfDone(): void {
@@ -123,17 +207,12 @@ class Pool {
   }
 
   private spawn(): ChildProcess {
-    // Under qemu-user (npm run xarch) children go through the emulator: nodeCommand knows how.
-    const nc = nodeCommand(this.args.launch.execArgv, this.path, []);
-    const child = fork(this.path, [], {
-      execPath: nc.command,
-      execArgv: nc.args.slice(0, -1),
-      env: this.args.launch.env ?? process.env,
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    });
-    child.stdout?.pipe(process.stderr); // a suite's stray output never pollutes ours
-    return child;
+    return adoptSpare(this.args.launch) ?? forkWorker(this.path, this.args.launch);
+  }
+
+  /** How much a forked worker holds queued: only while this process runs cases too. */
+  get pipelineMs(): number {
+    return this.args.local && this.args.jobs > 1 ? PIPELINE_MS : 0;
   }
 
   get timeoutMs(): number {
@@ -147,7 +226,9 @@ class Pool {
   /** A worker exited: release its batches, fault its case, replace it or finish. */
   exited(w: PoolWorker, why: string): void {
     this.active--;
-    for (const [b, owner] of this.batchOwner) if (owner === w.me) this.batchOwner.delete(b); // a replacement takes them over
+    const { batchOwner, home } = this.handOut;
+    for (const [b, owner] of batchOwner) if (owner === w.me) batchOwner.delete(b); // a replacement takes them over
+    home.delete(w.me);
     if (!w.ready && ++this.startupFailures >= 3) {
       // The worker cannot even start: every remaining case is a harness fault, not a loop.
       for (const spec of this.queue.splice(0))
@@ -159,9 +240,20 @@ class Pool {
   }
 }
 
-/** One forked worker: hands it a case at a time, enforces the per-case timeout. */
+/**
+ * Estimated ms of cases a forked worker holds queued when this process runs cases too: its answer
+ * waits while this process runs one, and the worker must not idle meanwhile.
+ */
+const PIPELINE_MS = 400;
+const PIPELINE_MAX = 16;
+
+/**
+ * One forked worker: holds a few cases queued (the parent may be busy running its own case when
+ * this one's answer arrives), enforces the per-case timeout on the case it runs.
+ */
 class PoolWorker {
-  private current: CaseSpec | undefined;
+  /** Sent, not yet answered, in order; the first is the one running. */
+  private inFlight: CaseSpec[] = [];
   private started = 0;
   private timer: NodeJS.Timeout | undefined;
   done = false;
@@ -187,44 +279,63 @@ class PoolWorker {
     if (m.type === 'ready') {
       this.ready = true;
       this.pool.platformSeen(m.platform);
-    } else if (m.type === 'entry') {
-      if (this.current?.id === m.entry.id) this.pool.record(m.entry, m.ms);
-    } else if (this.current?.id === m.id) {
-      this.pool.record(faultEntry(this.current, m.why), this.elapsed());
+    } else {
+      const head = this.inFlight[0];
+      const id = m.type === 'entry' ? m.entry.id : m.id;
+      if (head?.id !== id) return; // a late answer for a case already faulted
+      this.inFlight.shift();
+      if (m.type === 'entry') this.pool.record(m.entry, m.ms);
+      else this.pool.record(faultEntry(head, m.why), this.elapsed());
+      this.armTimer();
     }
-    this.next();
+    this.fill();
   }
 
-  private next(): void {
-    clearTimeout(this.timer);
-    this.current = this.pool.take(this.me);
-    if (!this.current) {
+  /** Send cases until the queued estimate covers a busy parent; disconnect when all are done. */
+  private fill(): void {
+    const ahead = this.pool.pipelineMs;
+    let queued = this.inFlight.reduce((t, c) => t + costHint(c.id), 0);
+    while (this.inFlight.length === 0 || (queued < ahead && this.inFlight.length < PIPELINE_MAX)) {
+      const spec = this.pool.take(this.me);
+      if (!spec) break;
+      this.inFlight.push(spec);
+      queued += costHint(spec.id);
+      this.child.send({ type: 'run', spec } satisfies ToWorker);
+      if (this.inFlight.length === 1) this.armTimer();
+    }
+    if (this.inFlight.length === 0) {
+      clearTimeout(this.timer);
       this.done = true;
       this.child.disconnect();
-      return;
     }
+  }
+
+  /** The per-case limit, for the case now at the head (the worker starts it at once). */
+  private armTimer(): void {
+    clearTimeout(this.timer);
+    const spec = this.inFlight[0];
+    if (!spec) return;
     this.started = performance.now();
-    const spec = this.current;
     const limit = this.pool.timeoutMs;
     this.timer = setTimeout(() => {
-      if (this.current !== spec) return;
-      this.current = undefined;
+      if (this.inFlight[0] !== spec) return;
+      this.pool.requeue(this.inFlight.splice(1));
+      this.inFlight = [];
       this.pool.record(faultEntry(spec, `timed out after ${limit} ms (worker killed)`), limit);
       this.child.kill('SIGKILL');
     }, limit);
-    this.child.send({ type: 'run', spec } satisfies ToWorker);
   }
 
   private onExit(why: string): void {
     clearTimeout(this.timer);
-    if (this.current) {
-      const spec = this.current;
-      this.current = undefined;
+    const [spec, ...rest] = this.inFlight;
+    this.inFlight = [];
+    this.pool.requeue(rest); // never started: another worker runs them
+    if (spec)
       this.pool.record(
         faultEntry(spec, `worker exited (${why}) while running this case`),
         this.elapsed(),
       );
-    }
     this.pool.exited(this, why);
   }
 }

@@ -28,7 +28,7 @@ import {
   type KnownFailureList,
   type PlatformFacts,
 } from './known-failures.js';
-import { runPool, type WorkerLaunch } from './pool.js';
+import { prespawn, runPool, type WorkerLaunch } from './pool.js';
 import type { Selection } from './select.js';
 import { poolOrder } from './schedule.js';
 import { selectionHash, shardOf, type Shard } from './shard.js';
@@ -57,6 +57,11 @@ export interface RunOptions extends Selection {
   knownFailures?: KnownFailureList;
   /** Per-case limit in worker processes (default 300 s). */
   timeoutMs?: number;
+  /**
+   * `--jobs N`: every case in one of N forked workers (the per-case limit and crash isolation
+   * apply to all). Default: this process is one of the N and runs cases as `--jobs 1` does.
+   */
+  isolate?: boolean;
 }
 
 export interface RunResult {
@@ -89,6 +94,8 @@ async function executePass(
   cases: readonly Picked[],
   how: {
     inProcess: boolean;
+    /** This process is one of the pool's workers (only jobs - 1 forked). */
+    parentWorks: boolean;
     jobs: number;
     launch: WorkerLaunch;
     context: SuiteContext;
@@ -98,6 +105,7 @@ async function executePass(
   },
 ): Promise<PassResult> {
   if (!how.inProcess) {
+    const suiteOf = new Map(cases.map((c) => [c.spec.id, c.suite]));
     const r = await runPool({
       cases: cases.map((c) => c.spec),
       jobs: how.jobs,
@@ -106,6 +114,9 @@ async function executePass(
       timeoutMs: how.timeoutMs,
       onEntry: how.onEntry,
       shouldStop: how.shouldStop,
+      local: how.parentWorks
+        ? (spec) => runCase(suiteOf.get(spec.id)!, spec, how.context)
+        : undefined,
     });
     return { entries: r.entries, platform: r.platform ?? currentPlatform(), stopped: r.stopped };
   }
@@ -142,6 +153,8 @@ type TierExtra = {
   env?: NodeJS.ProcessEnv;
   flags?: string[];
   forceChild?: boolean;
+  /** Every case in new worker processes (repeats: state carried in this process must not show). */
+  freshProcesses?: boolean;
   shouldStop?: (e: ManifestEntry) => boolean;
 };
 type TierPass = { r: PassResult; entries: ManifestEntry[] };
@@ -192,7 +205,8 @@ function tierRunner(
   const jobs = opts.jobs ?? 1;
   return async (tier, label, extra = {}) => {
     const t0 = opts.nowMs();
-    const inProcess = opts.tiers === undefined && jobs === 1 && !extra.forceChild;
+    const parentTier = opts.tiers === undefined && !extra.forceChild;
+    const inProcess = parentTier && jobs === 1;
     // workers take the longest cases first; the determinism run keeps its plain reverse order
     const ordered =
       extra.order === 'reverse' ? [...cases].reverse() : inProcess ? cases : poolOrder(cases);
@@ -207,6 +221,7 @@ function tierRunner(
     };
     const r = await executePass(ordered, {
       inProcess,
+      parentWorks: parentTier && !extra.freshProcesses && !opts.isolate,
       jobs,
       launch: {
         execArgv: [...execArgvForTier(tier), ...(extra.flags ?? [])],
@@ -259,7 +274,7 @@ async function determinismCheck(
           ? 'repeated in new worker processes'
           : 'repeated in the same process (state carried between runs shows)',
       );
-    await runTier(tier, `repeat ${k}`, { shouldStop: check(k) });
+    await runTier(tier, `repeat ${k}`, { shouldStop: check(k), freshProcesses: inChildren });
     d.runs = k;
   }
   if (opts.checkDeterminism && !d.divergence) {
@@ -325,6 +340,20 @@ function compareTier(
 }
 
 export async function runAll(opts: RunOptions): Promise<RunResult> {
+  const jobs = opts.jobs ?? 1;
+  // The primary pass's forks start now, while this process lists the cases.
+  const release =
+    opts.tiers === undefined && jobs > 1
+      ? prespawn({ execArgv: execArgvForTier('default') }, opts.isolate ? jobs : jobs - 1)
+      : () => {};
+  try {
+    return await runAllWith(opts);
+  } finally {
+    release();
+  }
+}
+
+async function runAllWith(opts: RunOptions): Promise<RunResult> {
   const started = opts.nowMs();
   const { listed, cases, run, corpus } = await selectCases(opts);
   const tiers = opts.tiers ?? ['default'];

@@ -33,3 +33,33 @@ export function poolOrder<T extends { spec: CaseSpec }>(cases: readonly T[]): T[
     .sort((a, b) => b.ms - a.ms || a.i - b.i)
     .map((x) => x.c);
 }
+
+/** What a hand-out needs to know about the pool: batch owners and each worker's current suite. */
+export interface HandOut {
+  /** Which worker owns each batch it has started. */
+  batchOwner: Map<string, number>;
+  /** The suite of the case each worker took last (its JIT and caches are warm for it). */
+  home: Map<number, string>;
+}
+
+/**
+ * Index of the case `worker` takes next, or -1. Suite affinity: the first case of the worker's own
+ * suite, else the first of a suite no other worker is on, else the first it may take; so each
+ * process warms up fewer code paths while every suite's cases still go longest first. Only which
+ * process runs a case depends on this, never an entry.
+ */
+export function nextCase(queue: readonly CaseSpec[], worker: number, h: HandOut): number {
+  const mine = h.home.get(worker);
+  const others = new Set([...h.home].filter(([w]) => w !== worker).map(([, s]) => s));
+  let free = -1;
+  let any = -1;
+  for (let i = 0; i < queue.length; i++) {
+    const c = queue[i]!;
+    if (c.batch !== undefined && (h.batchOwner.get(c.batch) ?? worker) !== worker) continue;
+    if (c.suite === mine) return i;
+    if (free < 0 && !others.has(c.suite)) free = i;
+    if (any < 0) any = i;
+    if (free >= 0 && mine === undefined) break;
+  }
+  return free >= 0 ? free : any;
+}

@@ -1,6 +1,6 @@
 /**
  * A run worker: a child process of the CLI (`--jobs`, `--tiers`, `--check-determinism`). It gets
- * the context once, then one case at a time, and answers with the sealed entry. V8 flags (tiers)
+ * the context once, then cases (a few queued ahead), and answers each, in order, with its sealed entry. V8 flags (tiers)
  * and environment perturbations come from how the parent forked it.
  */
 import { currentPlatform } from '../manifest/platform.js';
@@ -11,8 +11,10 @@ import type { ToWorker } from './pool.js';
 let ctx: SuiteContext | undefined;
 const send = (m: unknown) => process.send!(m);
 
+// The parent queues a few cases ahead: run them one after another, in the order sent.
+let chain: Promise<void> = Promise.resolve();
 process.on('message', (m: ToWorker) => {
-  void handle(m);
+  chain = chain.then(() => handle(m));
 });
 process.on('disconnect', () => process.exit(0));
 

@@ -40,6 +40,7 @@ export async function executeRun(p: RunPlan): Promise<RunResult> {
     checkDeterminism: o.checkDeterminism === true,
     knownFailures: p.knownFailures,
     timeoutMs: p.timeoutMs,
+    isolate: p.isolate,
     onCase: progress?.onCase,
   });
   progress?.end();

@@ -35,6 +35,8 @@ export interface RunPlan {
   jobs: number;
   repeat: number;
   timeoutMs: number;
+  /** --timeout given: every case of `--jobs` in a worker process, where the limit applies. */
+  isolate: boolean;
   shard: Shard | undefined;
   tiers: string[] | undefined;
   context: { repoRoot: string; seed: bigint; specTestsDir: string | undefined; tiers: string[] };
@@ -69,6 +71,7 @@ export function parseRunFlags(o: RunFlags): RunPlan {
     jobs,
     repeat,
     timeoutMs,
+    isolate: o.timeout !== undefined,
     shard,
     tiers,
     context,

@@ -65,8 +65,7 @@ export function register(program: Command): void {
     .option('--no-known-failures', 'ignore the known-failure list')
     .option(
       '--timeout <seconds>',
-      'per-case limit in worker processes (--jobs ≥ 2, --tiers, the determinism run); a case over it is an error',
-      '300',
+      'per-case limit (default 300) in worker processes (--jobs ≥ 2, --tiers, the determinism run); a case over it is an error; when given, --jobs runs every case in a worker',
     )
     .option('--no-progress', 'no progress display')
     .option(
