@@ -48,7 +48,11 @@ export function register(program: Command): void {
       'V8 wasm tiers, each in its own child processes: default,liftoff,turbofan (first = the manifest; others under tiers/)',
       collect,
     )
-    .option('--jobs <n>', 'worker processes (results never depend on it)', '1')
+    .option(
+      '--jobs <n>',
+      'cases at once: this process and n-1 forked workers (results never depend on it)',
+      '1',
+    )
     .option(
       '--shard <i/n>',
       'run shard i of n (round robin over the selection); combine shards with `icn-harness merge`',
