@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './scripts/vitest/slow-first.js';
 
 export default defineConfig({
   test: {
@@ -14,6 +15,8 @@ export default defineConfig({
     // vitest's default is one file at a time on 2 cores (cores - 1); most of our slow files wait
     // on child processes (the CLI, daemons), so two files at a time keep both cores busy
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // the longest files first, also on a clean clone where vitest has no durations cached yet
+    sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // One temporary directory per run, removed at the end (TMPDIR and XDG_CACHE_HOME set there).
