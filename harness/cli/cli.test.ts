@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeRoot, entryHash, sealed } from '../manifest/build.js';
+import { cliInProcess } from './in-process.fixtures.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/icn-harness.js');
 let dir: string;
@@ -95,6 +96,7 @@ describe('icn-harness canon', () => {
   });
 });
 
+// main() in this process (the real process is tested above and below): the same output and code
 describe('bad input: one line on stderr, exit 2', () => {
   it.each([
     [
@@ -122,10 +124,10 @@ describe('bad input: one line on stderr, exit 2', () => {
     ['bad seed', ['run', '--seed', '-4'], /a seed is a decimal integer/],
     ['unknown flag', ['run', '--bogus'], /unknown option '--bogus'/],
     ['missing argument', ['diff', 'A.json'], /missing required argument 'b'/],
-  ])('%s', (_name, args, pattern) => {
+  ])('%s', async (_name, args, pattern) => {
     writeFileSync(join(dir, 'broken.json'), '{"a": [1');
     writeFileSync(join(dir, 'float.json'), '{"x": [1, 1.5]}');
-    const r = cli(args);
+    const r = await cliInProcess(args, dir);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(pattern);
     expect(r.err).not.toMatch(/\n    at /); // no stack traces for bad input

@@ -1,13 +1,15 @@
 /**
  * The strict-input cases of issue 15, end to end through the built CLI: each is one line on
  * stderr and exit 2 (bad input), never a stack trace or a silently rounded or replaced value;
- * a guest stack overflow on raw is a typed trap result.
+ * a guest stack overflow on raw is a typed trap result. The canon cases run main() in this
+ * process (cliInProcess); the nesting and stack cases stay in real processes (their stack).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cliInProcess } from './in-process.fixtures.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/icn-harness.js');
 let dir: string;
@@ -16,7 +18,16 @@ beforeAll(() => {
 });
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-const oneLine = (r: ReturnType<typeof cli>, verb: string, want: RegExp) => {
+/** canon through main() in this process (cliInProcess), reported as spawnSync reports a child. */
+const canon = async (...args: string[]) => {
+  const r = await cliInProcess(['canon', ...args], dir);
+  return { status: r.code, stdout: r.out, stderr: r.err };
+};
+const oneLine = (
+  r: Pick<ReturnType<typeof cli>, 'status' | 'stderr'>,
+  verb: string,
+  want: RegExp,
+) => {
   expect(r.status, r.stderr).toBe(2);
   expect(r.stderr).toMatch(new RegExp(`^icn-harness ${verb}: error: `));
   expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -25,7 +36,7 @@ const oneLine = (r: ReturnType<typeof cli>, verb: string, want: RegExp) => {
 };
 
 describe('strict input at the CLI: one line, exit 2', () => {
-  it('number text that is not an exact safe integer literal is refused, naming the path', () => {
+  it('number text that is not an exact safe integer literal is refused, naming the path', async () => {
     for (const [text, path] of [
       ['1.0000000000000001', '\\$'],
       ['{"a": 9007199254740990.9999999}', '\\$\\.a'],
@@ -33,22 +44,22 @@ describe('strict input at the CLI: one line, exit 2', () => {
     ] as const) {
       writeFileSync(join(dir, 'n.json'), text);
       oneLine(
-        cli('canon', '--hash', 'icn/test/v1', 'n.json'),
+        await canon('--hash', 'icn/test/v1', 'n.json'),
         'canon',
         new RegExp(`n\\.json:1:\\d+: number .* \\(at ${path}\\)$`),
       );
     }
   });
 
-  it('invalid UTF-8 is refused naming the byte offset: two files no longer hash the same', () => {
+  it('invalid UTF-8 is refused naming the byte offset: two files no longer hash the same', async () => {
     writeFileSync(join(dir, 'ff.json'), Buffer.from([0x22, 0x61, 0xff, 0x22]));
     writeFileSync(join(dir, 'fe.json'), Buffer.from([0x22, 0x61, 0xfe, 0x22]));
     oneLine(
-      cli('canon', '--hash', 'icn/test/v1', 'ff.json'),
+      await canon('--hash', 'icn/test/v1', 'ff.json'),
       'canon',
       /ff\.json: invalid UTF-8 at byte offset 2 \(0xff\)$/,
     );
-    oneLine(cli('canon', 'fe.json'), 'canon', /fe\.json: invalid UTF-8 at byte offset 2 \(0xfe\)$/);
+    oneLine(await canon('fe.json'), 'canon', /fe\.json: invalid UTF-8 at byte offset 2 \(0xfe\)$/);
   });
 
   it('a .wast nested 5,000 levels deep is an error, not a stack overflow', () => {

@@ -1,9 +1,13 @@
-/** The harness verbs' contract at the edges: --help exits 0, bad usage exits 2 with one line. */
+/**
+ * The harness verbs' contract at the edges: --help exits 0 (each verb in a real process), bad
+ * usage exits 2 with one line (in this process: cliInProcess, the same main() the bin runs).
+ */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliInProcess } from './in-process.fixtures.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/icn-harness.js');
 const dir = mkdtempSync(join(tmpdir(), 'icn-verbs-'));
@@ -58,8 +62,8 @@ describe('harness verbs', () => {
       ['diff', 'a.json', 'b.json', 'c.json'],
       /cannot read a\.json: no such file/,
     ],
-  ])('%s: exit 2, one line', (_name, args, pattern) => {
-    const r = cli(args as string[]);
+  ])('%s: exit 2, one line', async (_name, args, pattern) => {
+    const r = await cliInProcess(args as string[], dir);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(pattern as RegExp);
     expect(r.err).not.toMatch(/\n {4}at /);

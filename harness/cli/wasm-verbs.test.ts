@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliInProcess } from './in-process.fixtures.js';
 
 const CLI = join(process.cwd(), 'bin', 'icn-harness.js');
 const dir = mkdtempSync(join(tmpdir(), 'icn-wasm-verbs-'));
@@ -78,6 +79,7 @@ function cli(args: string[]) {
 describe.runIf(existsSync(join(process.cwd(), 'dist', 'harness', 'cli', 'main.js')))(
   'wasm verbs say exactly what they did',
   () => {
+    // main() in this process (cliInProcess): exec, check and wast have real-process tests below
     it.each([
       [
         'exec --fuel with --profile raw',
@@ -136,8 +138,8 @@ describe.runIf(existsSync(join(process.cwd(), 'dist', 'harness', 'cli', 'main.js
         ['wast', SCRIPT, '--quiet', '--json'],
         /--quiet does not apply with --json/,
       ],
-    ])('%s: exit 2, one line saying why and what applies', (_n, args, pattern) => {
-      const r = cli(args as string[]);
+    ])('%s: exit 2, one line saying why and what applies', async (_n, args, pattern) => {
+      const r = await cliInProcess(args as string[]);
       expect(r.code).toBe(2);
       expect(r.err).toMatch(pattern as RegExp);
       expect(r.err.trim().split('\n')).toHaveLength(1);

@@ -22,6 +22,7 @@ import {
   signExecutionClaim,
   type WitnessBundle,
 } from '../../core/pom/index.js';
+import { cliInProcess } from '../cli/in-process.fixtures.js';
 import { mutants } from '../io/mutants.js';
 import { calculatorBundle } from './example.js';
 import { replayFile } from './replayers.js';
@@ -101,7 +102,9 @@ describe('receipts: mutation sweeps', () => {
 });
 
 describe('replay of `ccl exec --json` checks its top-level fields', () => {
-  it('value set to 1000000 or receiptHash to zeros: exit 2 naming the field, stored vs computed', () => {
+  // through main() in this process (cliInProcess); replay.test.ts and ccl.test.ts run the verbs in
+  // real processes
+  it('value set to 1000000 or receiptHash to zeros: exit 2 naming the field, stored vs computed', async () => {
     const out = execOutput();
     const cases: [string, Record<string, unknown>, RegExp][] = [
       [
@@ -124,10 +127,10 @@ describe('replay of `ccl exec --json` checks its top-level fields', () => {
     for (const [name, doc, want] of cases) {
       writeFileSync(join(dir, name), JSON.stringify(doc));
       for (const verb of [['replay'], ['ccl', 'replay']]) {
-        const r = spawnSync(process.execPath, [BIN, ...verb, name], { cwd: dir, encoding: 'utf8' });
-        expect(r.status, `${verb.join(' ')} ${name}: ${r.stdout}`).toBe(2);
-        expect(r.stderr).toMatch(want);
-        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        const r = await cliInProcess([...verb, name], dir);
+        expect(r.code, `${verb.join(' ')} ${name}: ${r.out}`).toBe(2);
+        expect(r.err).toMatch(want);
+        expect(r.err.trim().split('\n')).toHaveLength(1);
       }
     }
   });
@@ -175,7 +178,7 @@ describe('proofs of misbehavior', () => {
       ),
     ) as Record<string, Record<string, unknown>>;
 
-  it('unknown keys inside pom, claim, witness or signatures: exit 2 naming the field', () => {
+  it('unknown keys inside pom, claim, witness or signatures: exit 2 naming the field', async () => {
     writeFileSync(join(dir, 'timebank.json'), JSON.stringify(timebankJson));
     const cases: [string, (p: Record<string, Record<string, unknown>>) => void, string][] = [
       ['pom', (p) => (p.note = {}), 'unknown field $.note'],
@@ -187,13 +190,9 @@ describe('proofs of misbehavior', () => {
       const p = pom();
       f(p);
       writeFileSync(join(dir, `${name}.pom.json`), JSON.stringify(p));
-      const r = spawnSync(
-        process.execPath,
-        [BIN, 'replay', `${name}.pom.json`, '--code', 'timebank.json'],
-        { cwd: dir, encoding: 'utf8' },
-      );
-      expect(r.status, name).toBe(2);
-      expect(r.stderr).toContain(want);
+      const r = await cliInProcess(['replay', `${name}.pom.json`, '--code', 'timebank.json'], dir);
+      expect(r.code, name).toBe(2);
+      expect(r.err).toContain(want);
     }
   });
 

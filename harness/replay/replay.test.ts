@@ -1,7 +1,9 @@
 /**
  * `icn-harness replay` end to end: a real signed receipt (Calculator) reproduces; a tampered one
  * is a MISMATCH naming the field; witness/receipt sidecars; proofs of misbehavior confirmed and
- * refuted with the real CCL replayer; manifests re-run entry by entry.
+ * refuted with the real CCL replayer; manifests re-run entry by entry. The example is made and
+ * replayed, and the manifest run, in real processes; the other replays run main() in this process
+ * (cliInProcess: the same output and exit code without starting Node each time).
  */
 import { computeRoot, countStatuses, entryHash, manifestSeal } from '../manifest/build.js';
 import type { Manifest } from '../manifest/types.js';
@@ -10,6 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cliInProcess } from '../cli/in-process.fixtures.js';
 import type { CanonicalValue } from '../../core/canonical/index.js';
 import { CCL_PROFILE_HASH, loadContract } from '../../core/ccl/index.js';
 import { codeHash } from '../../core/contracts/index.js';
@@ -30,6 +33,7 @@ const cli = (args: string[]) => {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
+const replay = (args: string[]) => cliInProcess(['replay', ...args], dir);
 const readJson = (p: string) => JSON.parse(readFileSync(join(dir, p), 'utf8'));
 const writeJson = (p: string, v: unknown) =>
   writeFileSync(join(dir, p), JSON.stringify(v, null, 2));
@@ -47,38 +51,38 @@ describe('execution receipts', () => {
     expect(r.out).toContain('signature verifies');
   });
 
-  it('a tampered receipt is a MISMATCH naming the field (and the broken signature)', () => {
+  it('a tampered receipt is a MISMATCH naming the field (and the broken signature)', async () => {
     const b = readJson('bundle.json');
     writeJson('tampered.json', { ...b, receipt: { ...b.receipt, fuelUsed: '5' } });
-    const r = cli(['replay', 'tampered.json']);
+    const r = await replay(['tampered.json']);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^MISMATCH: /);
     expect(r.out).toContain('  fuelUsed\n    artifact:  5\n    replayed:  4');
     expect(r.out).toContain('  signature\n');
-    const j = JSON.parse(cli(['replay', 'tampered.json', '--json']).out);
+    const j = JSON.parse((await replay(['tampered.json', '--json'])).out);
     expect(j.fields.map((f: { field: string }) => f.field)).toEqual(['fuelUsed', 'signature']);
   });
 
-  it('a receipt with its witness beside it, or given with --witness; a witness with --receipt', () => {
+  it('a receipt with its witness beside it, or given with --witness; a witness with --receipt', async () => {
     const b = readJson('bundle.json');
     writeJson('calc.receipt.json', b.receipt);
     writeJson('calc.witness.json', b.witness);
-    expect(cli(['replay', 'calc.receipt.json']).code).toBe(0);
-    expect(cli(['replay', 'calc.witness.json']).code).toBe(0);
+    expect((await replay(['calc.receipt.json'])).code).toBe(0);
+    expect((await replay(['calc.witness.json'])).code).toBe(0);
     writeJson('lonely.json', b.receipt);
-    const r = cli(['replay', 'lonely.json']);
+    const r = await replay(['lonely.json']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/pass --witness FILE/);
-    expect(cli(['replay', 'lonely.json', '--witness', 'calc.witness.json']).code).toBe(0);
+    expect((await replay(['lonely.json', '--witness', 'calc.witness.json'])).code).toBe(0);
     // a witness changed after the fact no longer is the one the receipt names
     writeJson('w2.json', { ...b.witness, args: [{ Int: '6' }, { Int: '3' }] });
-    const m = cli(['replay', 'lonely.json', '--witness', 'w2.json']);
+    const m = await replay(['lonely.json', '--witness', 'w2.json']);
     expect(m.code).toBe(1);
     expect(m.out).toMatch(/ {2}witness\n/);
     expect(m.out).toMatch(/ {2}outputHash\n/);
   });
 
-  it('the output of `ccl exec --json` replays as it is; a malformed witness is bad input', () => {
+  it('the output of `ccl exec --json` replays as it is; a malformed witness is bad input', async () => {
     const caller = JSON.parse(readFileSync(join(ROOT, 'contracts/calculator.json'), 'utf8'))
       .participants[0];
     const x = spawnSync(
@@ -102,24 +106,24 @@ describe('execution receipts', () => {
     );
     expect(x.status, x.stderr).toBe(0);
     writeFileSync(join(dir, 'exec.json'), x.stdout);
-    const r = cli(['replay', 'exec.json']);
+    const r = await replay(['exec.json']);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^REPRODUCED: execution receipt of add/);
     const b = readJson('bundle.json');
     writeJson('bad-witness.json', { ...b, witness: { ...b.witness, surprise: true } });
-    const m = cli(['replay', 'bad-witness.json']);
+    const m = await replay(['bad-witness.json']);
     expect(m.code).toBe(2);
     expect(m.err).toMatch(/bad-witness\.json \(witness\): \$\.surprise: unknown field/);
   });
 
-  it('bad input: exit 2 with what and where', () => {
+  it('bad input: exit 2 with what and where', async () => {
     writeJson('junk.json', { format: 'icn-nothing/v9' });
-    expect(cli(['replay', 'junk.json']).err).toMatch(
+    expect((await replay(['junk.json'])).err).toMatch(
       /no replayer for "icn-nothing\/v9" \(known: icn-manifest\/v1, /,
     );
     const b = readJson('bundle.json');
     writeJson('malformed.json', { ...b, receipt: { ...b.receipt, extra: 1 } });
-    const r = cli(['replay', 'malformed.json']);
+    const r = await replay(['malformed.json']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/\$\.extra: unknown field/);
   });
@@ -164,20 +168,20 @@ describe('proofs of misbehavior (real CCL replayer)', () => {
       expected as never,
     );
 
-  it('a true accusation is REPRODUCED; a false one is a MISMATCH; the contract comes with --code or inside a bundle', () => {
+  it('a true accusation is REPRODUCED; a false one is a MISMATCH; the contract comes with --code or inside a bundle', async () => {
     writeFileSync(join(dir, 'timebank.json'), JSON.stringify(timebankJson));
     writeJson('true.pom.json', pom(lie, honest()));
     writeJson('false.pom.json', pom(honest(), lie));
-    const t = cli(['replay', 'true.pom.json', '--code', 'timebank.json']);
+    const t = await replay(['true.pom.json', '--code', 'timebank.json']);
     expect(t.code, t.err).toBe(0);
     expect(t.out).toMatch(/^REPRODUCED: proof of misbehavior against did:icn:/);
-    const f = cli(['replay', 'false.pom.json', '--code', 'timebank.json']);
+    const f = await replay(['false.pom.json', '--code', 'timebank.json']);
     expect(f.code).toBe(1);
     expect(f.out).toContain(
       `  expected_output_hash\n    artifact:  ${lie}\n    replayed:  ${honest()}`,
     );
     expect(f.out).toContain('false accusation');
-    expect(cli(['replay', 'true.pom.json']).err).toMatch(
+    expect((await replay(['true.pom.json'])).err).toMatch(
       /give the contract or module with --code FILE/,
     );
     writeJson('pom-bundle.json', {
@@ -185,16 +189,16 @@ describe('proofs of misbehavior (real CCL replayer)', () => {
       pom: pom(lie, honest()),
       code: [{ ccl: timebankJson }],
     });
-    expect(cli(['replay', 'pom-bundle.json']).code).toBe(0);
+    expect((await replay(['pom-bundle.json'])).code).toBe(0);
   });
 
-  it('a bare witness replays to the expected output or not', () => {
+  it('a bare witness replays to the expected output or not', async () => {
     writeJson('w.json', w);
     writeFileSync(join(dir, 'timebank.json'), JSON.stringify(timebankJson));
     expect(
-      cli(['replay', 'w.json', '--code', 'timebank.json', '--expect-output', honest()]).code,
+      (await replay(['w.json', '--code', 'timebank.json', '--expect-output', honest()])).code,
     ).toBe(0);
-    const m = cli(['replay', 'w.json', '--code', 'timebank.json', '--expect-output', lie]);
+    const m = await replay(['w.json', '--code', 'timebank.json', '--expect-output', lie]);
     expect(m.code).toBe(1);
     expect(m.out).toContain('output_hash');
   });
@@ -208,24 +212,24 @@ function resealed(m: Manifest): Manifest {
 }
 
 describe('manifests', () => {
-  it('re-runs entries: REPRODUCED; a hand edit is bad input; a consistent forgery is a MISMATCH naming entry and field', () => {
+  it('re-runs entries: REPRODUCED; a hand edit is bad input; a consistent forgery is a MISMATCH naming entry and field', async () => {
     expect(
       cli(['run', '--suite', 'vectors', '--filter', 'vectors/icn', '--out', 'm.json']).code,
     ).toBe(0);
-    expect(cli(['replay', 'm.json']).code).toBe(0);
+    expect((await replay(['m.json'])).code).toBe(0);
     const m = readJson('m.json');
     m.entries.find((e: { id: string }) => e.id === 'vectors/icn/did::golden-seed-07').outputs.did =
       'did:icn:zForged';
     writeJson('m1.json', m);
     // edited by hand: the stored entry hash no longer matches, bad input before anything runs
-    const bad = cli(['replay', 'm1.json']);
+    const bad = await replay(['m1.json']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(
       /m1\.json: \$\.entries\[\d+\]\.hash: stored sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}/,
     );
     // a consistent forgery (every hash recomputed): re-running the entry refutes it
     writeJson('m2.json', resealed(m));
-    const r = cli(['replay', 'm2.json', '--entry', 'vectors/icn/did::golden-seed-07']);
+    const r = await replay(['m2.json', '--entry', 'vectors/icn/did::golden-seed-07']);
     expect(r.code).toBe(1);
     expect(r.out).toContain(
       '  vectors/icn/did::golden-seed-07 outputs.did\n    artifact:  did:icn:zForged\n    replayed:  did:icn:zGmaDrppBC7P5ARKV8g3djiwP89vz1jLK23V2GBjuAEGB',

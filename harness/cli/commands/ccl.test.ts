@@ -1,10 +1,14 @@
-/** `icn-harness ccl exec|validate` end to end: the built bin in a child process (npm test builds dist/ first). */
+/**
+ * `icn-harness ccl exec|validate` end to end: the built bin in a child process (npm test builds
+ * dist/ first); the bad-input table runs main() in this process (cliInProcess).
+ */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { receiptFromJson, receiptHash } from '../../../core/contracts/index.js';
+import { cliInProcess } from '../in-process.fixtures.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const BIN = join(ROOT, 'bin/icn-harness.js');
@@ -108,7 +112,7 @@ describe('icn-harness ccl', () => {
     expect(r.err).toContain('CONTRACT_UNAUTHORIZED');
   });
 
-  it('bad files and arguments exit 2 with one clear line', () => {
+  it('bad files and arguments exit 2 with one clear line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'icn-ccl-'));
     writeFileSync(join(dir, 'broken.json'), '{"name": "x", "name": "y"}');
     writeFileSync(
@@ -161,7 +165,7 @@ describe('icn-harness ccl', () => {
       [['exec', contract('calculator'), '--caller', ALICE], /--rule/],
     ];
     for (const [args, msg] of cases) {
-      const r = cli(args);
+      const r = await cliInProcess(['ccl', ...args], tmpdir());
       expect(r.code, `${args.join(' ')}\n${r.err}`).toBe(2);
       expect(r.err).toMatch(msg);
     }
