@@ -81,6 +81,7 @@ export function register(program: Command): void {
       action('run', async (o: RunFlags) => {
         const { parseRunFlags } = await import('./run-parse.js');
         const plan = parseRunFlags(o);
+        if (!o.list) (await import('../../runner/jit.js')).tuneJitForRun(plan.jobs);
         // --jobs: the forks boot while this process loads the run's modules (~0.3 s) and lists
         const release = o.list
           ? () => {}
