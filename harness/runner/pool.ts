@@ -67,13 +67,16 @@ const spares: { key: string; child: ChildProcess }[] = [];
 const launchKey = (l: WorkerLaunch): string => JSON.stringify([l.execArgv, l.env ?? null]);
 
 /**
- * Fork `n` workers now for a pool that will start with this launch; the returned function ends
- * those no pool took (call it when the run is over, whatever happened).
+ * Have `n` workers forked for a pool that will start with this launch: forks those not already
+ * waiting as spares (a caller may have started them earlier). The returned function ends the ones
+ * this call forked that no pool took (call it when the run is over, whatever happened).
  */
 export function prespawn(launch: WorkerLaunch, n: number): () => void {
-  const path = workerPath();
-  const mine = Array.from({ length: n }, () => ({
-    key: launchKey(launch),
+  const key = launchKey(launch);
+  const waiting = spares.filter((s) => s.key === key && s.child.exitCode === null).length;
+  const path = n > waiting ? workerPath() : '';
+  const mine = Array.from({ length: Math.max(0, n - waiting) }, () => ({
+    key,
     child: forkWorker(path, launch),
   }));
   spares.push(...mine);
@@ -125,6 +128,8 @@ class Pool {
   private readonly path = workerPath();
   private readonly result: PoolResult = { entries: new Map(), stopped: false };
   private readonly queue: CaseSpec[];
+  /** Estimated ms of the cases still in the queue (schedule.ts costHint). */
+  private queueMs = 0;
   /** Batch owners (released when the worker exits) and each worker's suite. */
   private readonly handOut: HandOut = { batchOwner: new Map(), home: new Map() };
   private nextWorker = 0;
@@ -134,6 +139,7 @@ class Pool {
 
   constructor(private readonly args: PoolArgs) {
     this.queue = [...args.cases];
+    for (const c of this.queue) this.queueMs += costHint(c.id);
   }
 
   run(): Promise<PoolResult> {
@@ -156,6 +162,7 @@ class Pool {
     const i = nextCase(this.queue, worker, this.handOut);
     if (i < 0) return undefined;
     const [spec] = this.queue.splice(i, 1);
+    this.queueMs -= costHint(spec!.id);
     if (spec!.batch !== undefined) this.handOut.batchOwner.set(spec!.batch, worker);
     this.handOut.home.set(worker, spec!.suite);
     return spec;
@@ -167,6 +174,7 @@ class Pool {
     if (!this.result.stopped && this.args.shouldStop?.(entry)) {
       this.result.stopped = true;
       this.queue.length = 0;
+      this.queueMs = 0;
     }
   }
 
@@ -188,7 +196,9 @@ class Pool {
 
   /** Cases a dead worker had queued but not started: back to the front, in order. */
   requeue(specs: CaseSpec[]): void {
-    if (!this.result.stopped) this.queue.unshift(...specs);
+    if (this.result.stopped) return;
+    this.queue.unshift(...specs);
+    for (const c of specs) this.queueMs += costHint(c.id);
   }
 
   private finishIfDone(): void {
@@ -210,9 +220,13 @@ class Pool {
     return adoptSpare(this.args.launch) ?? forkWorker(this.path, this.args.launch);
   }
 
-  /** How much a forked worker holds queued: only while this process runs cases too. */
+  /**
+   * How much a forked worker holds queued behind the case it runs: only while this process runs
+   * cases too; less as the queue empties, so that no fork holds cases the others would finish.
+   */
   get pipelineMs(): number {
-    return this.args.local && this.args.jobs > 1 ? PIPELINE_MS : 0;
+    if (!this.args.local || this.args.jobs <= 1) return 0;
+    return Math.min(PIPELINE_MS, this.queueMs / this.args.jobs);
   }
 
   get timeoutMs(): number {
@@ -241,8 +255,10 @@ class Pool {
 }
 
 /**
- * Estimated ms of cases a forked worker holds queued when this process runs cases too: its answer
- * waits while this process runs one, and the worker must not idle meanwhile.
+ * Estimated ms of cases a forked worker holds queued behind the one it runs, when this process runs
+ * cases too: its answer waits while this process runs one (up to ~0.5 s for the longest), and the
+ * worker must not idle meanwhile (measured: a queue counting the running case left forks idle
+ * 0.3-0.4 s a run, behind a long scenario).
  */
 const PIPELINE_MS = 400;
 const PIPELINE_MAX = 16;
@@ -291,15 +307,18 @@ class PoolWorker {
     this.fill();
   }
 
-  /** Send cases until the queued estimate covers a busy parent; disconnect when all are done. */
+  /**
+   * Send cases until the estimate queued behind the running one covers a busy parent; disconnect
+   * when all are done.
+   */
   private fill(): void {
     const ahead = this.pool.pipelineMs;
-    let queued = this.inFlight.reduce((t, c) => t + costHint(c.id), 0);
-    while (this.inFlight.length === 0 || (queued < ahead && this.inFlight.length < PIPELINE_MAX)) {
+    let behind = this.inFlight.slice(1).reduce((t, c) => t + costHint(c.id), 0);
+    while (this.inFlight.length === 0 || (behind < ahead && this.inFlight.length < PIPELINE_MAX)) {
       const spec = this.pool.take(this.me);
       if (!spec) break;
+      if (this.inFlight.length > 0) behind += costHint(spec.id);
       this.inFlight.push(spec);
-      queued += costHint(spec.id);
       this.child.send({ type: 'run', spec } satisfies ToWorker);
       if (this.inFlight.length === 1) this.armTimer();
     }

@@ -339,13 +339,19 @@ function compareTier(
   };
 }
 
-export async function runAll(opts: RunOptions): Promise<RunResult> {
+/**
+ * Fork the primary pass's workers now, so that they boot while this process loads modules and
+ * lists the cases (the CLI calls it first thing; runAll again, which then forks nothing more).
+ * Returns the function that ends the ones no pool took.
+ */
+export function prespawnPrimary(opts: Pick<RunOptions, 'jobs' | 'tiers' | 'isolate'>): () => void {
   const jobs = opts.jobs ?? 1;
-  // The primary pass's forks start now, while this process lists the cases.
-  const release =
-    opts.tiers === undefined && jobs > 1
-      ? prespawn({ execArgv: execArgvForTier('default') }, opts.isolate ? jobs : jobs - 1)
-      : () => {};
+  if (opts.tiers !== undefined || jobs <= 1) return () => {};
+  return prespawn({ execArgv: execArgvForTier('default') }, opts.isolate ? jobs : jobs - 1);
+}
+
+export async function runAll(opts: RunOptions): Promise<RunResult> {
+  const release = prespawnPrimary(opts);
   try {
     return await runAllWith(opts);
   } finally {

@@ -6,7 +6,10 @@
 import { currentPlatform } from '../manifest/platform.js';
 import type { CaseSpec, SuiteContext } from '../suites/types.js';
 import { loadSuite, runCase } from './exec.js';
+import { applyRunJit } from './jit.js';
 import type { ToWorker } from './pool.js';
+
+applyRunJit(); // before the suites' code is loaded: the budget applies to functions created after
 
 let ctx: SuiteContext | undefined;
 const send = (m: unknown) => process.send!(m);

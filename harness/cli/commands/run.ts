@@ -80,12 +80,21 @@ export function register(program: Command): void {
     .action(
       action('run', async (o: RunFlags) => {
         const { parseRunFlags } = await import('./run-parse.js');
-        const { listSelection, executeRun } = await import('./run-exec.js');
         const plan = parseRunFlags(o);
-        if (o.list) return listSelection(plan);
-        const result = await executeRun(plan);
-        const { summarizeRun } = await import('./run-summary.js');
-        return summarizeRun(result, plan);
+        if (!o.list) (await import('../../runner/jit.js')).tuneJitForRun(plan.jobs);
+        // --jobs: the forks boot while this process loads the run's modules (~0.3 s) and lists
+        const release = o.list
+          ? () => {}
+          : (await import('../../runner/run.js')).prespawnPrimary(plan);
+        try {
+          const { listSelection, executeRun } = await import('./run-exec.js');
+          if (o.list) return await listSelection(plan);
+          const result = await executeRun(plan);
+          const { summarizeRun } = await import('./run-summary.js');
+          return summarizeRun(result, plan);
+        } finally {
+          release();
+        }
       }),
     );
 }
