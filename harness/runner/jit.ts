@@ -26,9 +26,15 @@ export function coresSaturated(jobs: number, cores = availableParallelism()): bo
   return jobs > 1 && jobs >= cores;
 }
 
-/** In the CLI's `run`: the larger budget here and, through the environment, in every fork. */
-export function tuneJitForRun(jobs: number): void {
-  if (!coresSaturated(jobs)) return;
+/**
+ * In the CLI's `run`: the larger budget here and, through the environment, in every fork. The
+ * variable is the CLI's own: a value inherited from the caller's environment never reaches a fork.
+ */
+export function tuneJitForRun(jobs: number, cores = availableParallelism()): void {
+  if (!coresSaturated(jobs, cores)) {
+    delete process.env[RUN_JIT_ENV];
+    return;
+  }
   process.env[RUN_JIT_ENV] = String(SATURATED_INTERRUPT_BUDGET);
   applyRunJit();
 }
