@@ -6,6 +6,31 @@ import { WasmSession } from '../../core/wasm/exec/session.js';
 import { runScript } from './runner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'icn-wast-'));
+
+/**
+ * Spies on WasmSession's `methods` counting requests sent and not yet answered: `most` is the
+ * largest number in flight at once since the last `reset` (1 means one round trip at a time).
+ */
+function inFlightSpy(methods: readonly ('invoke' | 'instantiate')[]) {
+  const session = WasmSession.prototype as unknown as Record<
+    'invoke' | 'instantiate',
+    (...a: unknown[]) => Promise<unknown>
+  >;
+  let inFlight = 0;
+  let most = 0;
+  const spies = methods.map((m) => {
+    const original = session[m];
+    return vi.spyOn(session, m).mockImplementation(function (this: unknown, ...a: unknown[]) {
+      most = Math.max(most, ++inFlight);
+      return original.apply(this, a).finally(() => inFlight--);
+    });
+  });
+  return {
+    most: () => most,
+    reset: () => void (most = 0),
+    restore: () => spies.forEach((s) => s.mockRestore()),
+  };
+}
 function script(name: string, text: string): string {
   const p = join(dir, name);
   writeFileSync(p, text);
@@ -198,32 +223,20 @@ ${Array.from({ length: 100 }, (_, i) => `(assert_return (invoke "bump") (i32.con
   );
 
   it('a run of calls is sent before the first answers, and answered in order', async () => {
-    const session = WasmSession.prototype as unknown as {
-      invoke: (...a: unknown[]) => Promise<unknown>;
-    };
-    const original = session.invoke;
-    let inFlight = 0;
-    let most = 0;
-    const spy = vi.spyOn(session, 'invoke').mockImplementation(function (
-      this: unknown,
-      ...a: unknown[]
-    ) {
-      most = Math.max(most, ++inFlight);
-      return original.apply(this, a).finally(() => inFlight--);
-    });
+    const spy = inFlightSpy(['invoke']);
     try {
       for (const engine of ['raw', 'dc']) {
-        most = 0;
+        spy.reset();
         const r = await runScript(STATEFUL, engine);
         expect(r.failed, JSON.stringify(r.results.filter((x) => x.status === 'fail'))).toBe(0);
         expect(r.passed).toBe(108);
-        expect(most).toBeGreaterThan(1);
+        expect(spy.most()).toBeGreaterThan(1);
       }
       // the interpreter runs in this process: one call at a time, the same outcomes
       const i = await runScript(STATEFUL, 'interp');
       expect(i.failed).toBe(0);
     } finally {
-      spy.mockRestore();
+      spy.restore();
     }
   });
 });
@@ -246,22 +259,10 @@ describe('modules instantiated ahead of their answer (issue 19)', () => {
   );
 
   it('a module that does not instantiate leaves its calls to its final state; the others run', async () => {
-    const session = WasmSession.prototype as unknown as Record<
-      'invoke' | 'instantiate',
-      (...a: unknown[]) => Promise<unknown>
-    >;
-    let inFlight = 0;
-    let most = 0;
-    const spies = (['invoke', 'instantiate'] as const).map((m) => {
-      const original = session[m];
-      return vi.spyOn(session, m).mockImplementation(function (this: unknown, ...a: unknown[]) {
-        most = Math.max(most, ++inFlight);
-        return original.apply(this, a).finally(() => inFlight--);
-      });
-    });
+    const spy = inFlightSpy(['invoke', 'instantiate']);
     try {
       for (const engine of ['raw', 'dc']) {
-        most = 0;
+        spy.reset();
         const r = await runScript(AHEAD, engine);
         expect(r.results.map((x) => `${x.line}:${x.status}:${x.actual}`)).toEqual([
           '2:pass:instantiated',
@@ -276,10 +277,10 @@ describe('modules instantiated ahead of their answer (issue 19)', () => {
           '11:pass:values:i32:0x00000003',
           '12:pass:values:i32:0x00000001',
         ]);
-        expect(most).toBeGreaterThan(2);
+        expect(spy.most()).toBeGreaterThan(2);
       }
     } finally {
-      for (const s of spies) s.mockRestore();
+      spy.restore();
     }
   });
 });
