@@ -5,19 +5,10 @@ import { IcnError } from '../errors.js';
 import type { Hash } from '../hash/index.js';
 import { BloomHasher, PARSED_MAX } from './bloom-hash.js';
 import { Bloom } from './bloom.js';
+import { bloomDigestReference } from './bloom-reference.fixtures.js';
 
 /** The definition (bloom.ts header) through node:crypto, not through our code. */
-function reference(salt: number, h: string): [number, number] {
-  const pre = Buffer.alloc(4);
-  pre.writeUInt32BE(salt);
-  const d = createHash('sha256')
-    .update('icn/gossip/bloom/v1')
-    .update(Buffer.from([0]))
-    .update(pre)
-    .update(Buffer.from(h.slice(7), 'hex'))
-    .digest();
-  return [d.readUInt32BE(0), d.readUInt32BE(4)];
-}
+const reference = bloomDigestReference;
 
 const hashArb = fc
   .uint8Array({ minLength: 32, maxLength: 32 })

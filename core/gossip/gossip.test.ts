@@ -6,6 +6,7 @@ import { Did, Keypair } from '../identity/index.js';
 import { Rng } from '../runtime/index.js';
 import type { TrustOracle } from '../trust/oracle.js';
 import { Bloom } from './bloom.js';
+import { bloomDigestReference } from './bloom-reference.fixtures.js';
 import { Gossip, type GossipStep, type Outbound } from './engine.js';
 import {
   BoundedVerifiedCache,
@@ -99,16 +100,8 @@ describe('bloom filter (our hash functions)', () => {
   });
   it('bit positions follow the written definition (checked against node:crypto, not our code)', () => {
     const ref = (salt: number, hh: Hash, m: number, k: number): number[] => {
-      const pre = Buffer.alloc(4);
-      pre.writeUInt32BE(salt);
-      const d = createHash('sha256')
-        .update('icn/gossip/bloom/v1')
-        .update(Buffer.from([0]))
-        .update(pre)
-        .update(Buffer.from(hh.slice(7), 'hex'))
-        .digest();
-      const h1 = d.readUInt32BE(0);
-      const h2 = (d.readUInt32BE(4) | 1) >>> 0;
+      const [h1, w2] = bloomDigestReference(salt, hh);
+      const h2 = (w2 | 1) >>> 0;
       return Array.from({ length: k }, (_, i) =>
         Number((BigInt(h1) + BigInt(i) * BigInt(h2)) % BigInt(m)),
       );

@@ -13,6 +13,7 @@ import { trapFromV8Message } from '../traps.js';
 import { watToWasm } from '../wat.js';
 import { OP, opInfo } from '../binary/opcodes.js';
 import { applyOp } from './generic.js';
+import { I64_INT_EDGES } from './i64-edges.fixtures.js';
 import * as N from './numeric.js';
 import { allOperators } from './ops.js';
 
@@ -112,25 +113,8 @@ const E32 = [
   0x00800000,
 ];
 const E64 = [
-  0n,
-  1n,
-  -1n,
-  2n,
-  31n,
-  32n,
-  33n,
-  63n,
-  64n,
-  65n,
-  // the boundaries of the 32-bit halves the pair templates compute on (ops.ts)
-  0x7fffffffn,
-  0x80000000n,
-  0xffffffffn,
-  0x100000000n,
-  -0x80000000n,
-  -0x100000000n,
-  (1n << 63n) - 1n,
-  -(1n << 63n),
+  // shift counts, the sign bit, the boundaries of the 32-bit halves the pair templates compute on
+  ...I64_INT_EDGES,
   0x7ff0000000000000n,
   -0x10000000000000n,
   0x7ff8000000000000n,

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allOps } from '../binary/opcodes.js';
 import { applyOp } from './generic.js';
+import { I64_INT_EDGES } from './i64-edges.fixtures.js';
 import * as names from './opcode-names.js';
 import { allOperators, operator, SCOPE, T_I64, type PairOp } from './ops.js';
 
@@ -146,26 +147,7 @@ function pairFn(
 }
 
 // edge-heavy i64 operands: the halves' boundaries, the sign bit, shift counts around 32 and 64
-const EDGES = [
-  0n,
-  1n,
-  -1n,
-  2n,
-  31n,
-  32n,
-  33n,
-  63n,
-  64n,
-  0x7fffffffn,
-  0x80000000n,
-  0xffffffffn,
-  0x100000000n,
-  0x100000001n,
-  -0x80000000n,
-  -0x100000000n,
-  (1n << 63n) - 1n,
-  MIN64,
-];
+const EDGES = I64_INT_EDGES;
 const HALVES = [0, 1, -1, 0x7fffffff, -0x80000000, 0xffff, 0x10000, -0x10000];
 const i64Arb = fc.oneof(
   fc.constantFrom(...EDGES),
